@@ -1,0 +1,228 @@
+"""One batch of events applied to the views, written in one transaction.
+
+Handlers read and change rows through :class:`ViewBatch`; nothing reaches the
+database until :meth:`ViewBatch.flush`, which closes replaced versions with one
+``UPDATE ... FROM unnest(...)`` per table and writes new versions with ``COPY``.
+That keeps a rebuild at tens of thousands of events per second instead of one
+round trip per event.
+
+Rows read once stay in a :class:`RowCache` across batches: the runner is the
+only writer of the views (it holds an advisory lock), so the cache cannot go
+stale while it runs. After a failed batch the runner drops the cache.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from projections.tables import AppendOnlyTable, TemporalTable
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+
+DEFAULT_CACHE_ROWS = 50_000
+
+
+class _Slot:
+    """What the projection knows of one entity's current version."""
+
+    __slots__ = ("closable", "open_record", "row")
+
+    def __init__(self, row: Row | None, *, closable: bool) -> None:
+        self.row = row
+        self.open_record: list[Any] | None = None  # the open version, if new in this batch
+        self.closable = closable  # the database may hold an open version to close
+
+
+class RowCache:
+    """Current rows by table and key, bounded, least recently used evicted.
+
+    While ``complete`` (a rebuild that started from empty tables and has not
+    evicted anything yet), a miss means the row does not exist, so no query.
+    """
+
+    def __init__(self, max_rows: int = DEFAULT_CACHE_ROWS, *, complete: bool = False) -> None:
+        self.max_rows = max_rows
+        self.complete = complete
+        self._slots: OrderedDict[tuple[str, Key], _Slot] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def get(self, table: str, key: Key) -> _Slot | None:
+        slot = self._slots.get((table, key))
+        if slot is not None:
+            self._slots.move_to_end((table, key))
+        return slot
+
+    def put(self, table: str, key: Key, slot: _Slot) -> None:
+        self._slots[(table, key)] = slot
+        self._slots.move_to_end((table, key))
+
+    def trim(self) -> None:
+        """Evict the least recently used rows beyond the bound (between batches only)."""
+        while len(self._slots) > self.max_rows:
+            self._slots.popitem(last=False)
+            self.complete = False
+
+    def clear(self) -> None:
+        self._slots.clear()
+        self.complete = False
+
+
+class ViewBatch:
+    def __init__(self, conn: asyncpg.Connection, schema: str, cache: RowCache) -> None:
+        self._conn = conn
+        self._schema = schema
+        self._cache = cache
+        self._inserts: dict[str, tuple[TemporalTable, list[list[Any]]]] = {}
+        self._closes: dict[str, tuple[TemporalTable, dict[Key, int]]] = {}
+        self._appends: dict[str, tuple[AppendOnlyTable, list[tuple[Any, ...]]]] = {}
+        self._touched: set[tuple[str, Key]] = set()
+        self.position = 0
+        self.at: datetime | None = None
+
+    def begin_event(self, position: int, at: datetime) -> None:
+        self.position = position
+        self.at = at
+
+    @property
+    def now(self) -> datetime:
+        assert self.at is not None
+        return self.at
+
+    async def get(self, table: TemporalTable, key: Key) -> Row | None:
+        """The entity's current values (key columns included), or None."""
+        return (await self._slot(table, key)).row
+
+    async def require(self, table: TemporalTable, key: Key) -> Row:
+        row = await self.get(table, key)
+        if row is None:
+            raise LookupError(f"{table.name} has no current row for {key}")
+        return row
+
+    def put(self, table: TemporalTable, row: Row) -> None:
+        """Make ``row`` the entity's current version from this event on."""
+        key = tuple(row[name] for name in table.key_names)
+        slot = self._known_slot(table, key)
+        values = [row.get(name) for name in table.key_names + table.value_names]
+        record = slot.open_record
+        if record is not None and record[-2] == self.position:
+            record[: len(values)] = values
+        else:
+            self._close(table, key, slot)
+            record = [*values, self.position, None]
+            self._inserts.setdefault(table.name, (table, []))[1].append(record)
+            slot.open_record = record
+        slot.row = dict(row)
+
+    async def update(self, table: TemporalTable, key: Key, **changes: Any) -> Row:
+        row = {**await self.require(table, key), **changes}
+        self.put(table, row)
+        return row
+
+    def end(self, table: TemporalTable, key: Key) -> None:
+        """The entity has no current version from this event on."""
+        slot = self._known_slot(table, key)
+        self._close(table, key, slot)
+        slot.row = None
+
+    def append(self, table: AppendOnlyTable, values: tuple[Any, ...]) -> None:
+        self._appends.setdefault(table.name, (table, []))[1].append(values)
+
+    async def flush(self) -> int:
+        """Write everything to the database; returns the number of rows written."""
+        written = 0
+        for table, closes in self._closes.values():
+            if closes:
+                await self._conn.execute(
+                    _close_statement(self._schema, table), *_close_args(table, closes)
+                )
+                written += len(closes)
+        for table, records in self._inserts.values():
+            await self._conn.copy_records_to_table(
+                table.name, schema_name=self._schema, columns=table.stored_names, records=records
+            )
+            written += len(records)
+        for append_table, rows in self._appends.values():
+            await self._conn.copy_records_to_table(
+                append_table.name,
+                schema_name=self._schema,
+                columns=append_table.stored_names,
+                records=rows,
+            )
+            written += len(rows)
+        self._settle()
+        return written
+
+    def _settle(self) -> None:
+        for table_name, key in self._touched:
+            slot = self._cache.get(table_name, key)
+            if slot is not None:
+                slot.open_record = None
+                slot.closable = slot.row is not None
+        self._cache.trim()
+        self._touched.clear()
+
+    async def _slot(self, table: TemporalTable, key: Key) -> _Slot:
+        slot = self._cache.get(table.name, key)
+        if slot is None:
+            row = None if self._cache.complete else await self._fetch_current(table, key)
+            slot = _Slot(row, closable=row is not None)
+            self._remember(table, key, slot)
+        return slot
+
+    def _known_slot(self, table: TemporalTable, key: Key) -> _Slot:
+        slot = self._cache.get(table.name, key)
+        if slot is None:
+            # Written without being read first: close whatever the database holds.
+            slot = _Slot(None, closable=not self._cache.complete)
+            self._remember(table, key, slot)
+        self._touched.add((table.name, key))
+        return slot
+
+    def _remember(self, table: TemporalTable, key: Key, slot: _Slot) -> None:
+        self._cache.put(table.name, key, slot)
+        self._touched.add((table.name, key))
+
+    def _close(self, table: TemporalTable, key: Key, slot: _Slot) -> None:
+        record = slot.open_record
+        if record is not None:
+            record[-1] = self.position
+            slot.open_record = None
+        elif slot.closable:
+            self._closes.setdefault(table.name, (table, {}))[1][key] = self.position
+            slot.closable = False
+
+    async def _fetch_current(self, table: TemporalTable, key: Key) -> Row | None:
+        conditions = " AND ".join(f"{name} = ${i}" for i, name in enumerate(table.key_names, 1))
+        names = ", ".join(table.key_names + table.value_names)
+        record = await self._conn.fetchrow(
+            f'SELECT {names} FROM "{self._schema}"."{table.name}" '
+            f"WHERE {conditions} AND valid_to IS NULL",
+            *key,
+        )
+        return None if record is None else dict(record)
+
+
+def _close_statement(schema: str, table: TemporalTable) -> str:
+    arrays = ", ".join(f"${i}::{c.sql_type}[]" for i, c in enumerate(table.key, 1))
+    position = len(table.key) + 1
+    names = ", ".join(table.key_names)
+    matches = " AND ".join(f"t.{name} = v.{name}" for name in table.key_names)
+    return (
+        f'UPDATE "{schema}"."{table.name}" AS t SET valid_to = v.closed_at '
+        f"FROM unnest({arrays}, ${position}::bigint[]) AS v({names}, closed_at) "
+        f"WHERE {matches} AND t.valid_to IS NULL"
+    )
+
+
+def _close_args(table: TemporalTable, closes: dict[Key, int]) -> Sequence[list[Any]]:
+    keys = list(closes)
+    columns = [[key[i] for key in keys] for i in range(len(table.key))]
+    return [*columns, [closes[key] for key in keys]]

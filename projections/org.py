@@ -1,0 +1,168 @@
+"""Who owns what: teams, their leaders over time, their members, and people."""
+
+from __future__ import annotations
+
+from domain.people import PersonId
+from domain.teams import Team, TeamStatus
+from projections.batch import ViewBatch
+from projections.projector import Projector
+from projections.tables import TemporalTable, columns
+
+TEAMS = TemporalTable(
+    name="teams",
+    key=columns(("id", "uuid")),
+    columns=columns(
+        ("name", "text"),
+        ("mission", "text"),
+        ("status", "text"),
+        ("parent_id", "uuid"),
+        ("leader", "text"),
+        ("leader_since", "timestamptz"),
+        ("leader_since_position", "bigint"),
+        ("chartered_at", "timestamptz"),
+        ("version", "integer"),
+    ),
+    indexes=(("name",), ("parent_id",), ("leader",)),
+)
+
+TEAM_LEADERS = TemporalTable(
+    name="team_leaders",
+    key=columns(("team_id", "uuid"), ("since_position", "bigint")),
+    columns=columns(
+        ("person", "text"),
+        ("since", "timestamptz"),
+        ("until", "timestamptz"),
+        ("reason", "text"),
+    ),
+    indexes=(("person",),),
+)
+
+TEAM_MEMBERS = TemporalTable(
+    name="team_members",
+    key=columns(("team_id", "uuid"), ("person", "text")),
+    columns=columns(("function", "text"), ("attachment", "text"), ("since", "timestamptz")),
+    indexes=(("person",),),
+)
+
+PEOPLE = TemporalTable(
+    name="people",
+    key=columns(("id", "text")),
+    columns=columns(
+        ("first_seen", "timestamptz"),
+    ),
+)
+
+org = Projector("org", tables=[TEAMS, TEAM_LEADERS, TEAM_MEMBERS, PEOPLE])
+
+
+async def _seen(views: ViewBatch, person: PersonId) -> None:
+    if await views.get(PEOPLE, (person,)) is None:
+        views.put(PEOPLE, {"id": person, "first_seen": views.now})
+
+
+async def _touch(views: ViewBatch, event: Team.Event) -> None:
+    await views.update(TEAMS, (event.originator_id,), version=event.originator_version)
+
+
+@org.on(Team.Chartered)
+async def team_chartered(event: Team.Chartered, views: ViewBatch) -> None:
+    views.put(
+        TEAMS,
+        {
+            "id": event.originator_id,
+            "name": event.name,
+            "mission": event.mission,
+            "status": TeamStatus.ACTIVE.value,
+            "parent_id": event.parent_id,
+            "leader": event.leader,
+            "leader_since": views.now,
+            "leader_since_position": views.position,
+            "chartered_at": views.now,
+            "version": event.originator_version,
+        },
+    )
+    views.put(
+        TEAM_LEADERS,
+        {
+            "team_id": event.originator_id,
+            "since_position": views.position,
+            "person": event.leader,
+            "since": views.now,
+            "until": None,
+            "reason": None,
+        },
+    )
+    await _seen(views, event.leader)
+
+
+@org.on(Team.LeaderAppointed)
+async def leader_appointed(event: Team.LeaderAppointed, views: ViewBatch) -> None:
+    team = await views.require(TEAMS, (event.originator_id,))
+    await views.update(
+        TEAM_LEADERS, (event.originator_id, team["leader_since_position"]), until=views.now
+    )
+    views.put(
+        TEAM_LEADERS,
+        {
+            "team_id": event.originator_id,
+            "since_position": views.position,
+            "person": event.leader,
+            "since": views.now,
+            "until": None,
+            "reason": event.reason,
+        },
+    )
+    await views.update(
+        TEAMS,
+        (event.originator_id,),
+        leader=event.leader,
+        leader_since=views.now,
+        leader_since_position=views.position,
+        version=event.originator_version,
+    )
+    await _seen(views, event.leader)
+
+
+@org.on(Team.MemberAdded)
+async def member_added(event: Team.MemberAdded, views: ViewBatch) -> None:
+    views.put(
+        TEAM_MEMBERS,
+        {
+            "team_id": event.originator_id,
+            "person": event.person,
+            "function": event.function.value,
+            "attachment": event.attachment.value,
+            "since": views.now,
+        },
+    )
+    await _seen(views, event.person)
+    await _touch(views, event)
+
+
+@org.on(Team.MemberRemoved)
+async def member_removed(event: Team.MemberRemoved, views: ViewBatch) -> None:
+    views.end(TEAM_MEMBERS, (event.originator_id, event.person))
+    await _touch(views, event)
+
+
+@org.on(Team.SubteamAttached)
+async def subteam_attached(event: Team.SubteamAttached, views: ViewBatch) -> None:
+    await _touch(views, event)
+
+
+@org.on(Team.SubteamDetached)
+async def subteam_detached(event: Team.SubteamDetached, views: ViewBatch) -> None:
+    await _touch(views, event)
+
+
+@org.on(Team.Disbanded)
+async def team_disbanded(event: Team.Disbanded, views: ViewBatch) -> None:
+    team = await views.update(
+        TEAMS,
+        (event.originator_id,),
+        status=TeamStatus.DISBANDED.value,
+        version=event.originator_version,
+    )
+    await views.update(
+        TEAM_LEADERS, (event.originator_id, team["leader_since_position"]), until=views.now
+    )

@@ -1,0 +1,174 @@
+"""Queries over the org views, batched by key for DataLoaders.
+
+Every function takes ``at``: ``None`` for the current state, or the log position
+to read as of.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from projections.reading import ReadSession, visible
+
+TEAM_COLUMNS = (
+    "t.id, t.name, t.mission, t.status, t.parent_id, t.leader, t.leader_since, "
+    "t.chartered_at, t.version, t.valid_from"
+)
+
+
+def _at_args(at: int | None, args: list[object]) -> tuple[int | None, list[object]]:
+    """Append ``at`` to the arguments when reading as of a position."""
+    if at is None:
+        return None, args
+    return len(args) + 1, [*args, at]
+
+
+def _grouped(rows: Sequence[asyncpg.Record], column: str) -> dict[object, list[asyncpg.Record]]:
+    groups: dict[object, list[asyncpg.Record]] = defaultdict(list)
+    for row in rows:
+        groups[row[column]].append(row)
+    return groups
+
+
+async def teams_by_id(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[UUID, asyncpg.Record]:
+    param, args = _at_args(at, [list(ids)])
+    rows = await db.fetch(
+        f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t "
+        f"WHERE t.id = ANY($1) AND {visible('t', param)}",
+        *args,
+    )
+    return {row["id"]: row for row in rows}
+
+
+@dataclass(frozen=True)
+class TeamFilter:
+    name_contains: str | None = None
+    parent_id: UUID | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[asyncpg.Record]
+    total: int
+    has_next: bool
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def team_page(
+    db: ReadSession,
+    at: int | None,
+    where: TeamFilter,
+    first: int,
+    after: tuple[str, UUID] | None,
+) -> Page:
+    param, args = _at_args(at, [])
+    conditions = [visible("t", param)]
+    if where.name_contains:
+        args.append(_like_pattern(where.name_contains))
+        conditions.append(f"t.name ILIKE ${len(args)}")
+    if where.parent_id is not None:
+        args.append(where.parent_id)
+        conditions.append(f"t.parent_id = ${len(args)}")
+    if where.status is not None:
+        args.append(where.status)
+        conditions.append(f"t.status = ${len(args)}")
+    condition = " AND ".join(conditions)
+    total = await db.fetchval(
+        f"SELECT count(*) FROM {{views}}.teams t WHERE {condition}",
+        *args,
+    )
+    page_args = list(args)
+    page_condition = condition
+    if after is not None:
+        page_args += [after[0], after[1]]
+        page_condition += f" AND (t.name, t.id) > (${len(page_args) - 1}, ${len(page_args)})"
+    page_args.append(first + 1)
+    rows = await db.fetch(
+        f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t WHERE {page_condition} "
+        f"ORDER BY t.name, t.id LIMIT ${len(page_args)}",
+        *page_args,
+    )
+    return Page(rows=rows[:first], total=int(total), has_next=len(rows) > first)
+
+
+async def children_of(
+    db: ReadSession, parent_ids: Sequence[UUID], at: int | None
+) -> dict[object, list[asyncpg.Record]]:
+    param, args = _at_args(at, [list(parent_ids)])
+    rows = await db.fetch(
+        f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t "
+        f"WHERE t.parent_id = ANY($1) AND {visible('t', param)} ORDER BY t.name, t.id",
+        *args,
+    )
+    return _grouped(rows, "parent_id")
+
+
+async def leader_history(
+    db: ReadSession, team_ids: Sequence[UUID], at: int | None
+) -> dict[object, list[asyncpg.Record]]:
+    param, args = _at_args(at, [list(team_ids)])
+    rows = await db.fetch(
+        "SELECT l.team_id, l.person, l.since, l.until, l.reason FROM {views}.team_leaders l "
+        f"WHERE l.team_id = ANY($1) AND {visible('l', param)} ORDER BY l.since_position",
+        *args,
+    )
+    return _grouped(rows, "team_id")
+
+
+async def members_of(
+    db: ReadSession, team_ids: Sequence[UUID], at: int | None
+) -> dict[object, list[asyncpg.Record]]:
+    param, args = _at_args(at, [list(team_ids)])
+    rows = await db.fetch(
+        "SELECT m.team_id, m.person, m.function, m.attachment, m.since "
+        "FROM {views}.team_members m "
+        f"WHERE m.team_id = ANY($1) AND {visible('m', param)} ORDER BY m.person",
+        *args,
+    )
+    return _grouped(rows, "team_id")
+
+
+async def memberships_of(
+    db: ReadSession, people: Sequence[str], at: int | None
+) -> dict[object, list[asyncpg.Record]]:
+    param, args = _at_args(at, [list(people)])
+    rows = await db.fetch(
+        "SELECT m.team_id, m.person, m.function, m.attachment, m.since "
+        "FROM {views}.team_members m "
+        f"WHERE m.person = ANY($1) AND {visible('m', param)} ORDER BY m.since, m.team_id",
+        *args,
+    )
+    return _grouped(rows, "person")
+
+
+async def teams_led_by(
+    db: ReadSession, people: Sequence[str], at: int | None
+) -> dict[object, asyncpg.Record]:
+    param, args = _at_args(at, [list(people)])
+    rows = await db.fetch(
+        f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t "
+        f"WHERE t.leader = ANY($1) AND t.status = 'ACTIVE' AND {visible('t', param)}",
+        *args,
+    )
+    return {row["leader"]: row for row in rows}
+
+
+async def known_people(db: ReadSession, people: Sequence[str], at: int | None) -> set[str]:
+    param, args = _at_args(at, [list(people)])
+    rows = await db.fetch(
+        f"SELECT p.id FROM {{views}}.people p WHERE p.id = ANY($1) AND {visible('p', param)}",
+        *args,
+    )
+    return {row["id"] for row in rows}

@@ -1,0 +1,170 @@
+"""Reading the views: consistent snapshots, as-of positions, and waiting for writes.
+
+A :class:`ReadSession` is one read-only REPEATABLE READ transaction, so every
+query of one GraphQL request sees the views at one log position, the one it
+reports. ``at`` arguments throughout are log positions: ``None`` reads the
+current versions, an integer reads the versions valid at that position.
+
+:class:`ViewsWatcher` keeps, per API process, the position the views have
+reached (from the runner's ``NOTIFY``), so a read-your-writes request can wait
+for its position without polling the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import asyncpg
+
+from projections.views import LIVE_SCHEMA, TRACKING_NAME, VIEWS_CHANNEL
+
+log = logging.getLogger(__name__)
+
+WATCH_POLL_SECONDS = 1.0
+
+
+def visible(alias: str, at_param: int | None) -> str:
+    """The SQL condition for versions visible now (``None``) or at position ``$n``."""
+    if at_param is None:
+        return f"{alias}.valid_to IS NULL"
+    return (
+        f"{alias}.valid_from <= ${at_param} "
+        f"AND ({alias}.valid_to IS NULL OR {alias}.valid_to > ${at_param})"
+    )
+
+
+class ReadSession:
+    """One consistent snapshot of the views, shared by one request's queries."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str = LIVE_SCHEMA) -> None:
+        self.schema = schema
+        self._pool = pool
+        self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+        self._transaction: Any = None
+        self._lock = asyncio.Lock()
+        self.position = 0
+        self.log_time: datetime | None = None
+
+    async def __aenter__(self) -> ReadSession:
+        self._conn = await self._pool.acquire()
+        try:
+            self._transaction = self._conn.transaction(isolation="repeatable_read", readonly=True)
+            await self._transaction.start()
+            row = await self._conn.fetchrow(
+                f'SELECT position, at FROM "{self.schema}".tracking WHERE name = $1',
+                TRACKING_NAME,
+            )
+        except BaseException:
+            await self._release()
+            raise
+        self.position, self.log_time = (row["position"], row["at"]) if row else (0, None)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._release()
+
+    async def _release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if self._transaction is not None:
+                with contextlib.suppress(asyncpg.InterfaceError, asyncpg.PostgresError):
+                    await self._transaction.rollback()
+        finally:
+            await self._pool.release(conn)
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        assert self._conn is not None, "ReadSession used outside `async with`"
+        async with self._lock:
+            return list(await self._conn.fetch(sql.replace("{views}", f'"{self.schema}"'), *args))
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        rows = await self.fetch(sql, *args)
+        return rows[0][0] if rows else None
+
+    async def position_at(self, moment: datetime) -> int:
+        """The last log position recorded at or before ``moment`` (0 if none)."""
+        value = await self.fetchval(
+            "SELECT max(position) FROM {views}.event_log WHERE at <= $1", moment
+        )
+        return int(value or 0)
+
+
+class ViewsWatcher:
+    """The views' position as seen by this process, and waiting for a position."""
+
+    def __init__(self, dsn: str, schema: str = LIVE_SCHEMA) -> None:
+        self._dsn = dsn
+        self._schema = schema
+        self.position = 0
+        self._changed = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+
+    async def start(self) -> None:
+        self._stop.clear()
+        self._task = asyncio.create_task(self._watch(), name="views-watcher")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def wait_for(self, position: int, seconds: float) -> bool:
+        """Wait until the views reach ``position``; False if the timeout passed first."""
+        if self.position >= position:
+            return True
+        async with self._changed:
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: self.position >= position), seconds
+                )
+            except TimeoutError:
+                return False
+        return True
+
+    async def _advance(self, position: int) -> None:
+        if position > self.position:
+            async with self._changed:
+                self.position = position
+                self._changed.notify_all()
+
+    async def _watch(self) -> None:
+        """Listen for the runner's notifications; poll too, since NOTIFY does not
+        reach read replicas and a notification can be missed while reconnecting."""
+        while not self._stop.is_set():
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(self._dsn)
+                await conn.add_listener(VIEWS_CHANNEL, self._on_notify)
+                while not self._stop.is_set():
+                    value = await conn.fetchval(
+                        f'SELECT position FROM "{self._schema}".tracking WHERE name = $1',
+                        TRACKING_NAME,
+                    )
+                    await self._advance(int(value or 0))
+                    await asyncio.sleep(WATCH_POLL_SECONDS)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.debug("views watcher reconnecting: %s", error)
+                await asyncio.sleep(WATCH_POLL_SECONDS)
+            finally:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        with contextlib.suppress(ValueError):
+            asyncio.get_running_loop().create_task(self._advance(int(payload)))

@@ -1,0 +1,331 @@
+"""The projection runner: follows the event log and keeps the views current.
+
+- One runner works at a time, kept single by a PostgreSQL advisory lock; a
+  second runner waits as a hot standby and takes over when the first one's
+  connection goes away.
+- Events are read in batches by log position and applied in one transaction
+  that also moves the tracking position, so a crash loses nothing and no event
+  is applied twice. The tracking update is conditional on the position and
+  generation it started from, as a second guard against a concurrent writer.
+- It wakes on the event store's ``NOTIFY`` (sent by every insert), with a slow
+  poll as a fallback, and after each batch notifies ``flywheel_views`` so API
+  processes can answer read-your-writes waits at once.
+- When the views' shape changed (a new fingerprint), it rebuilds them from
+  position zero into a schema beside the live one and swaps them in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from projections.batch import RowCache, ViewBatch
+from projections.log import EVENT_LOG, log_row
+from projections.views import (
+    LIVE_SCHEMA,
+    TRACKING_NAME,
+    VIEWS_CHANNEL,
+    fingerprint,
+    handlers,
+    schema_ddl,
+)
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+STANDBY_POLL_SECONDS = 0.5
+REBUILD_CACHE_ROWS = 2_000_000
+
+
+@dataclass
+class Progress:
+    position: int
+    head: int
+    applied: int
+    seconds: float
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class TrackingMoved(RuntimeError):
+    """The tracking row changed under the runner (a swap or a second writer)."""
+
+
+@dataclass
+class _Cursor:
+    """Where a runner stands in one views schema."""
+
+    schema: str
+    position: int
+    at: datetime | None
+    generation: UUID
+    cache: RowCache
+
+
+def lock_key(schema: str) -> str:
+    return f"flywheel-projection:{schema}"
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        dsn: str,
+        mapper: Mapper[UUID],
+        *,
+        events_table: str,
+        schema: str = LIVE_SCHEMA,
+        batch_size: int = 1000,
+        cache_rows: int = 50_000,
+    ) -> None:
+        self.dsn = dsn
+        self.mapper = mapper
+        self.events_table = events_table
+        self.schema = schema
+        self.batch_size = batch_size
+        self.cache_rows = cache_rows
+        self._handlers = handlers()
+        self._select = (
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            f"FROM {events_table} WHERE notification_id > $1 "
+            "ORDER BY notification_id LIMIT $2"
+        )
+        self.active = asyncio.Event()
+
+    # -- running ---------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Keep the views current until ``stop`` is set; survives database restarts."""
+        while not stop.is_set():
+            try:
+                await self._run_once(stop)
+            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
+                self.active.clear()
+                log.warning("projection runner lost the database (%s); retrying", error)
+                await _sleep_unless(stop, POLL_SECONDS)
+
+    async def _run_once(self, stop: asyncio.Event) -> None:
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            if not await self._acquire_lock(conn, stop):
+                return
+            cursor = await self.prepare(conn)
+            self.active.set()
+            log.info("projection runner active at position %d", cursor.position)
+            wake = asyncio.Event()
+            await conn.add_listener(_channel(self.events_table), lambda *_: wake.set())
+            while not stop.is_set():
+                wake.clear()
+                applied = await self.step(conn, cursor)
+                if applied < self.batch_size:
+                    await _wait_any(wake, stop, POLL_SECONDS)
+        finally:
+            self.active.clear()
+            await conn.close()
+
+    async def _acquire_lock(self, conn: asyncpg.Connection, stop: asyncio.Event) -> bool:
+        waiting_logged = False
+        while not stop.is_set():
+            if await conn.fetchval(
+                "SELECT pg_try_advisory_lock(hashtext($1))", lock_key(self.schema)
+            ):
+                return True
+            if not waiting_logged:
+                log.info("another projection runner is active; standing by")
+                waiting_logged = True
+            await _sleep_unless(stop, STANDBY_POLL_SECONDS)
+        return False
+
+    # -- preparing the schema --------------------------------------------
+
+    async def prepare(
+        self, conn: asyncpg.Connection, on_progress: ProgressCallback | None = None
+    ) -> _Cursor:
+        """Open the live views; create them, or rebuild them if their shape changed."""
+        cursor = await self._open(conn, self.schema)
+        if cursor is None:
+            await self._create(conn, self.schema)
+            cursor = await self._open(conn, self.schema)
+        elif await self._fingerprint(conn, self.schema) != fingerprint():
+            log.info("views changed shape; rebuilding them from the event log")
+            await self.rebuild(conn, on_progress)
+            cursor = await self._open(conn, self.schema)
+        assert cursor is not None
+        return cursor
+
+    async def rebuild(
+        self, conn: asyncpg.Connection, on_progress: ProgressCallback | None = None
+    ) -> int:
+        """Build every view from position zero beside the live ones, then swap.
+
+        Returns the position the rebuilt views reached.
+        """
+        staging = f"{self.schema}_next"
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{staging}" CASCADE')
+        await self._create(conn, staging)
+        cursor = await self._open(conn, staging)
+        assert cursor is not None
+        cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
+        await self.catch_up(conn, cursor, on_progress)
+        retired = f"{self.schema}_retired"
+        async with conn.transaction():
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{retired}" CASCADE')
+            if await self._open(conn, self.schema) is not None:
+                await conn.execute(
+                    f'SELECT 1 FROM "{self.schema}".tracking WHERE name = $1 FOR UPDATE',
+                    TRACKING_NAME,
+                )
+                await self.catch_up(conn, cursor)
+                await conn.execute(f'ALTER SCHEMA "{self.schema}" RENAME TO "{retired}"')
+            await conn.execute(f'ALTER SCHEMA "{staging}" RENAME TO "{self.schema}"')
+            await conn.execute("SELECT pg_notify($1, $2)", VIEWS_CHANNEL, str(cursor.position))
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{retired}" CASCADE')
+        return cursor.position
+
+    async def _create(self, conn: asyncpg.Connection, schema: str) -> None:
+        async with conn.transaction():
+            for statement in schema_ddl(schema):
+                await conn.execute(statement)
+            await conn.execute(
+                f'INSERT INTO "{schema}".tracking (name, position, fingerprint) VALUES ($1, 0, $2)',
+                TRACKING_NAME,
+                fingerprint(),
+            )
+
+    async def _open(self, conn: asyncpg.Connection, schema: str) -> _Cursor | None:
+        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f'"{schema}".tracking')
+        if not exists:
+            return None
+        row = await conn.fetchrow(
+            f'SELECT position, at, generation FROM "{schema}".tracking WHERE name = $1',
+            TRACKING_NAME,
+        )
+        assert row is not None
+        return _Cursor(
+            schema, row["position"], row["at"], row["generation"], RowCache(self.cache_rows)
+        )
+
+    async def _fingerprint(self, conn: asyncpg.Connection, schema: str) -> str | None:
+        value: str | None = await conn.fetchval(
+            f'SELECT fingerprint FROM "{schema}".tracking WHERE name = $1',
+            TRACKING_NAME,
+        )
+        return value
+
+    # -- applying events -------------------------------------------------
+
+    async def catch_up(
+        self,
+        conn: asyncpg.Connection,
+        cursor: _Cursor,
+        on_progress: ProgressCallback | None = None,
+    ) -> int:
+        """Apply batches until the head of the log; returns how many events."""
+        started = time.perf_counter()
+        head = await self.head(conn)
+        applied = 0
+        while True:
+            count = await self.step(conn, cursor)
+            applied += count
+            if on_progress is not None:
+                elapsed = time.perf_counter() - started
+                on_progress(Progress(cursor.position, max(head, cursor.position), applied, elapsed))
+            if count < self.batch_size:
+                return applied
+
+    async def head(self, conn: asyncpg.Connection) -> int:
+        value = await conn.fetchval(f"SELECT max(notification_id) FROM {self.events_table}")
+        return int(value or 0)
+
+    async def step(self, conn: asyncpg.Connection, cursor: _Cursor) -> int:
+        """Apply the next batch of events; returns how many were applied."""
+        rows = await conn.fetch(self._select, cursor.position, self.batch_size)
+        if not rows:
+            return 0
+        events = [self._decode(row) for row in rows]
+        try:
+            position, at = await self._apply(conn, cursor, rows, events)
+        except BaseException:
+            cursor.cache.clear()
+            reopened = await self._open(conn, cursor.schema)
+            if reopened is not None:
+                cursor.position, cursor.at, cursor.generation = (
+                    reopened.position,
+                    reopened.at,
+                    reopened.generation,
+                )
+            raise
+        cursor.position, cursor.at = position, at
+        return len(rows)
+
+    async def _apply(
+        self,
+        conn: asyncpg.Connection,
+        cursor: _Cursor,
+        rows: list[asyncpg.Record],
+        events: list[Any],
+    ) -> tuple[int, datetime | None]:
+        at = cursor.at
+        async with conn.transaction():
+            views = ViewBatch(conn, cursor.schema, cursor.cache)
+            for row, event in zip(rows, events, strict=True):
+                position = row["notification_id"]
+                at = event.timestamp if at is None or event.timestamp > at else at
+                views.begin_event(position, at)
+                views.append(EVENT_LOG, log_row(event, position, at))
+                for handler in self._handlers.get(type(event), ()):
+                    await handler(event, views)
+            await views.flush()
+            status = await conn.execute(
+                f'UPDATE "{cursor.schema}".tracking SET position = $1, at = $2 '
+                "WHERE name = $3 AND position = $4 AND generation = $5",
+                position,
+                at,
+                TRACKING_NAME,
+                cursor.position,
+                cursor.generation,
+            )
+            if status != "UPDATE 1":
+                raise TrackingMoved(f"tracking of {cursor.schema} moved from {cursor.position}")
+            if cursor.schema == self.schema:
+                await conn.execute("SELECT pg_notify($1, $2)", VIEWS_CHANNEL, str(position))
+        return position, at
+
+    def _decode(self, row: asyncpg.Record) -> Any:
+        return self.mapper.to_domain_event(
+            StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"],
+            )
+        )
+
+
+def _channel(events_table: str) -> str:
+    """The channel the eventsourcing recorder notifies on every insert."""
+    return events_table.rsplit(".", 1)[-1].strip('"')
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def _wait_any(wake: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

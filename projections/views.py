@@ -1,0 +1,56 @@
+"""All of Flywheel's views: one schema, tracked as one unit.
+
+The views live in one PostgreSQL schema with one tracking row, so a reader in
+one snapshot sees every view at the same log position. A rebuild fills a second
+schema beside the live one and swaps the two by renaming (blue/green).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from projections.log import EVENT_LOG
+from projections.org import org
+from projections.projector import Handler, Projector
+from projections.tables import Table, all_ddl
+
+LIVE_SCHEMA = "views"
+VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
+TRACKING_NAME = "views"
+
+# Bump when a handler's meaning changes without a table changing: the views are
+# then rebuilt from the log on the next start.
+PROJECTION_REVISION = 1
+
+PROJECTORS: Sequence[Projector] = (org,)
+
+
+def view_tables() -> list[Table]:
+    return [EVENT_LOG, *(table for projector in PROJECTORS for table in projector.tables)]
+
+
+def handlers() -> dict[type, list[Handler]]:
+    found: dict[type, list[Handler]] = {}
+    for projector in PROJECTORS:
+        for event_type, handler in projector.handlers.items():
+            found.setdefault(event_type, []).append(handler)
+    return found
+
+
+def tracking_ddl(schema: str) -> list[str]:
+    return [
+        f'CREATE TABLE "{schema}".tracking ('
+        "name text PRIMARY KEY, position bigint NOT NULL, at timestamptz, "
+        "fingerprint text NOT NULL, generation uuid NOT NULL DEFAULT gen_random_uuid())"
+    ]
+
+
+def schema_ddl(schema: str) -> list[str]:
+    return [f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *all_ddl(schema, view_tables())]
+
+
+def fingerprint() -> str:
+    """Changes whenever the shape of the views or the projection revision does."""
+    text = "\n".join(all_ddl("s", view_tables())) + f"\nrevision {PROJECTION_REVISION}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,268 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Every refusal names its ``type`` (a path under ``/problems`` that documents it),
+a ``title``, the HTTP ``status``, a ``detail`` for humans and, for a broken
+domain rule, a stable machine-readable ``rule``. ``GET /problems`` lists them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import InterfaceError, OperationalError
+from litestar import Request, Response, get
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from domain.errors import InvalidValue, NotFound, RuleViolation
+from services.commands import Forbidden, VersionMismatch
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
+
+
+class ProblemDetails(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, with Flywheel's extension members."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    instance: str | None = None
+    rule: str | None = msgspec.field(default=None)
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    correlation_id: str | None = msgspec.field(default=None, name="correlationId")
+
+
+# type slug -> (title, explanation). Rule violations are listed from the domain.
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "invalid-input": (
+        "Invalid input",
+        "The request is malformed, or a value is missing, of the wrong type or out of range. "
+        "`errors` or `field` says which. Nothing was recorded.",
+    ),
+    "unauthenticated": (
+        "Authentication required",
+        "Send `Authorization: Bearer <token>` with a valid, unexpired token "
+        "(`flywheel token --subject you@example.com --role member`).",
+    ),
+    "forbidden": (
+        "Not allowed",
+        "The token is valid, but neither its roles nor the caller's leadership of the team "
+        "allow this command.",
+    ),
+    "not-found": ("Not found", "An id in the path or the body names nothing of its kind."),
+    "version-mismatch": (
+        "Version mismatch",
+        "`If-Match` named a version the aggregate is no longer at. Read it again and retry.",
+    ),
+    "unavailable": (
+        "Temporarily unavailable",
+        "The database cannot be reached right now. Retry after the `Retry-After` seconds.",
+    ),
+    "internal-error": ("Internal error", "Something failed on the server; it has been logged."),
+}
+
+
+def problem_response(
+    request: Request[Any, Any, Any] | None,
+    slug: str,
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **members: Any,
+) -> Response[ProblemDetails]:
+    problem = ProblemDetails(
+        type=f"/problems/{slug}",
+        title=title or PROBLEM_TYPES.get(slug, ("Error", ""))[0],
+        status=status,
+        detail=detail,
+        instance=request.url.path if request is not None else None,
+        correlation_id=_correlation_id(request),
+        **members,
+    )
+    return Response(problem, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _correlation_id(request: Request[Any, Any, Any] | None) -> str | None:
+    if request is None:
+        return None
+    value: str | None = request.scope.get("state", {}).get("correlation_id")
+    return value
+
+
+def _rule_title(rule: str) -> str:
+    return rule.replace("-", " ").capitalize()
+
+
+def on_rule_violation(request: Request[Any, Any, Any], error: RuleViolation) -> Response[Any]:
+    return problem_response(
+        request, error.rule, 409, error.detail, title=_rule_title(error.rule), rule=error.rule
+    )
+
+
+def on_invalid_value(request: Request[Any, Any, Any], error: InvalidValue) -> Response[Any]:
+    return problem_response(request, "invalid-input", 400, error.detail, field=error.field)
+
+
+def on_validation(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    errors = error.extra if isinstance(error.extra, list) else None
+    detail = "; ".join(str(e.get("message", e)) for e in errors) if errors else error.detail
+    return problem_response(request, "invalid-input", 400, detail, errors=errors)
+
+
+def on_not_found(
+    request: Request[Any, Any, Any], error: NotFound | NotFoundException
+) -> Response[Any]:
+    return problem_response(request, "not-found", 404, error.detail)
+
+
+def on_unauthenticated(
+    request: Request[Any, Any, Any], error: NotAuthorizedException
+) -> Response[Any]:
+    return problem_response(
+        request,
+        "unauthenticated",
+        401,
+        error.detail or "Authentication required",
+        headers={"WWW-Authenticate": 'Bearer realm="flywheel"'},
+    )
+
+
+def on_forbidden(
+    request: Request[Any, Any, Any], error: Forbidden | PermissionDeniedException
+) -> Response[Any]:
+    return problem_response(request, "forbidden", 403, error.detail)
+
+
+def on_version_mismatch(request: Request[Any, Any, Any], error: VersionMismatch) -> Response[Any]:
+    return problem_response(request, "version-mismatch", 412, error.detail)
+
+
+def on_unavailable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    log.warning("database unavailable: %s", error)
+    return problem_response(
+        request,
+        "unavailable",
+        503,
+        "The database cannot be reached right now",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def on_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    slug = {400: "invalid-input", 401: "unauthenticated", 403: "forbidden", 404: "not-found"}
+    status = error.status_code
+    return problem_response(
+        request,
+        slug.get(status, "internal-error" if status >= 500 else "invalid-input"),
+        status,
+        error.detail,
+        title=None if status in slug else _rule_title(str(error.detail or "Error")),
+        headers=error.headers,
+    )
+
+
+def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    log.exception("unexpected error", exc_info=error)
+    return problem_response(
+        request, "internal-error", HTTP_500_INTERNAL_SERVER_ERROR, "An unexpected error occurred"
+    )
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    RuleViolation: on_rule_violation,
+    InvalidValue: on_invalid_value,
+    ValidationException: on_validation,
+    NotFound: on_not_found,
+    NotFoundException: on_not_found,
+    NotAuthorizedException: on_unauthenticated,
+    Forbidden: on_forbidden,
+    PermissionDeniedException: on_forbidden,
+    VersionMismatch: on_version_mismatch,
+    OperationalError: on_unavailable,
+    InterfaceError: on_unavailable,
+    OSError: on_unavailable,
+    HTTPException: on_http_exception,
+    Exception: on_unexpected,
+}
+
+_DESCRIPTIONS = {
+    400: "Malformed or invalid input; nothing was recorded.",
+    401: "No token, or a bad or expired one.",
+    403: "The caller may not run this command.",
+    404: "An id names nothing of its kind.",
+    409: "A domain rule or a concurrent change refused the command; `rule` says which.",
+    412: "`If-Match` named a stale version.",
+    503: "The database is unreachable; retry after `Retry-After` seconds.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries documenting the problem responses a route can give."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDetails,
+            description=_DESCRIPTIONS[status],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+class ProblemType(msgspec.Struct):
+    type: str
+    title: str
+    explanation: str
+    rule: str | None = None
+
+
+def problem_catalogue() -> list[ProblemType]:
+    listed = [
+        ProblemType(type=f"/problems/{slug}", title=title, explanation=text)
+        for slug, (title, text) in PROBLEM_TYPES.items()
+    ]
+    for rule, violation in RuleViolation.catalogue().items():
+        listed.append(
+            ProblemType(
+                type=f"/problems/{rule}",
+                title=_rule_title(rule),
+                explanation=" ".join((violation.__doc__ or "").split()),
+                rule=rule,
+            )
+        )
+    return listed
+
+
+@get("/problems", exclude_from_auth=True, tags=["Problems"], summary="Every problem type")
+async def list_problems() -> list[ProblemType]:
+    return problem_catalogue()
+
+
+@get(
+    "/problems/{slug:str}",
+    exclude_from_auth=True,
+    tags=["Problems"],
+    summary="One problem type, with what it means",
+    responses=problem_responses(404),
+)
+async def show_problem(slug: str) -> ProblemType:
+    for problem in problem_catalogue():
+        if problem.type == f"/problems/{slug}":
+            return problem
+    raise NotFoundException(f"No problem type {slug!r}")

@@ -1,0 +1,91 @@
+"""The one eventsourcing Application: one ordered event log for the company.
+
+Every aggregate is saved through this application, so the whole company shares
+one notification sequence that projections follow and auditors replay.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+import domain.claims
+import domain.teams
+from domain.values import CaseInsensitiveEnum
+
+APPLICATION_NAME = "flywheel"
+EVENTS_TABLE = f"{APPLICATION_NAME}_events"
+SNAPSHOT_INTERVAL = 50
+MIGRATION_LOCK_KEY = 0x466C7977_6D696772  # "Flywmigr"
+
+
+class EnumByName(Transcoding):
+    """Stores an enum member by its name; one transcoding per enum type."""
+
+    def __init__(self, enum_type: type[Enum]) -> None:
+        self.type = enum_type
+        self.enum_type = enum_type
+        self.name = f"enum:{enum_type.__module__}.{enum_type.__qualname__}"
+
+    def encode(self, obj: Enum) -> str:
+        return obj.name
+
+    def decode(self, data: str) -> Enum:
+        return self.enum_type[data]
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def _domain_enums() -> list[type[Enum]]:
+    found: list[type[Enum]] = []
+    pending: list[type[Enum]] = [CaseInsensitiveEnum]
+    while pending:
+        enum_type = pending.pop()
+        found.append(enum_type)
+        pending.extend(enum_type.__subclasses__())
+    return found[1:]
+
+
+class Flywheel(Application[UUID]):
+    name = APPLICATION_NAME
+    snapshotting_intervals = {
+        domain.teams.Team: SNAPSHOT_INTERVAL,
+        domain.claims.Claim: SNAPSHOT_INTERVAL,
+    }
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        for enum_type in _domain_enums():
+            transcoder.register(EnumByName(enum_type))
+
+
+def open_application(env: dict[str, Any]) -> Flywheel:
+    return Flywheel(env=env)
+
+
+def create_event_tables(app: Flywheel, url: str) -> None:
+    """Create the event store's tables once, even when replicas start together."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+        try:
+            app.recorder.create_table()  # type: ignore[attr-defined]
+            if app.snapshots is not None:
+                app.snapshots.recorder.create_table()  # type: ignore[attr-defined]
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))

@@ -1,0 +1,104 @@
+"""Bearer JWTs: who the caller is and which roles they hold.
+
+Tokens are HS256 JWTs with the person as ``sub`` and a ``roles`` claim. The
+secret comes from ``FLYWHEEL_JWT_SECRET``, or is generated once into the data
+directory so that ``flywheel token`` and ``flywheel serve`` on one machine agree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.security.jwt import JWTAuth, Token
+
+from domain.errors import InvalidValue
+from domain.people import person_id
+from services.principal import Principal, Role
+from services.settings import Settings
+
+ALGORITHM = "HS256"
+ISSUER = "flywheel"
+SECRET_FILE = "jwt-secret"  # noqa: S105 - a file name, not a secret
+
+
+def jwt_secret(settings: Settings) -> str:
+    """The configured secret, else the one kept in the data dir (created on first use)."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    path = settings.data_path / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_private(path, secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _write_private(path: Path, text: str) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.touch(mode=0o600)
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
+def mint_token(
+    secret: str, subject: str, roles: list[Role], *, ttl: timedelta = timedelta(hours=12)
+) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": person_id(subject, field="subject"),
+        "roles": [role.value for role in roles],
+        "iss": ISSUER,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def principal_from_token(token: Token) -> Principal:
+    raw_roles: Any = token.extras.get("roles", [])
+    if not isinstance(raw_roles, list) or not all(isinstance(r, str) for r in raw_roles):
+        raise NotAuthorizedException("The token's `roles` claim must be a list of role names")
+    try:
+        roles = frozenset(Role(name) for name in raw_roles)
+        subject = person_id(token.sub, field="sub")
+    except (ValueError, InvalidValue) as error:
+        raise NotAuthorizedException(f"The token is not usable here: {error}") from None
+    return Principal(subject=subject, roles=roles)
+
+
+async def _retrieve_principal(
+    token: Token, _connection: ASGIConnection[Any, Any, Any, Any]
+) -> Principal:
+    return principal_from_token(token)
+
+
+def bearer_auth(secret: str, *, exclude: list[str]) -> JWTAuth[Principal, Token]:
+    return JWTAuth[Principal, Token](
+        retrieve_user_handler=_retrieve_principal,
+        token_secret=secret,
+        algorithm=ALGORITHM,
+        accepted_issuers=[ISSUER],
+        require_claims=["exp", "sub"],
+        exclude=exclude,
+        description="A bearer JWT from `flywheel token --subject you@example.com --role ...`.",
+    )
+
+
+def authenticate_header(auth: JWTAuth[Principal, Token], header: str | None) -> Principal:
+    """Authenticate an ``Authorization`` header outside the middleware (GraphQL)."""
+    scheme, _, encoded = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not encoded:
+        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
+    token = Token.decode(
+        encoded_token=encoded,
+        secret=auth.token_secret,
+        algorithm=auth.algorithm,
+        issuer=auth.accepted_issuers,
+        require_claims=auth.require_claims,
+    )
+    return principal_from_token(token)

@@ -1,0 +1,151 @@
+"""Running a command: load, decide, save atomically, retry on a lost race.
+
+A command is a function of a :class:`UnitOfWork`. It loads the aggregates it
+needs, calls their methods (which check the rules and trigger events), takes or
+releases :mod:`claims <domain.claims>`, and returns the aggregate it is about.
+:class:`CommandBus` then saves every changed aggregate in one atomic write. When
+another writer got there first, the event store refuses the write; the command
+is run again from fresh state, so the loser either succeeds or meets the rule
+it would break, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.claims import Claim, ClaimHeld, ClaimKind, claim_id
+from domain.errors import DomainError, NotFound, RuleViolation
+from domain.provenance import acting_as
+from services.application import Flywheel
+from services.principal import Principal
+
+A = TypeVar("A", bound=Aggregate)
+
+MAX_ATTEMPTS = 8
+
+
+class ConcurrentChange(RuleViolation):
+    """Another command changed the same records at the same moment, every time
+    this one was retried. Nothing was recorded; send the command again."""
+
+    rule = "concurrent-change"
+
+
+class Forbidden(DomainError):
+    """The caller's roles (or leadership of the team) do not allow this command."""
+
+
+class VersionMismatch(DomainError):
+    """The aggregate is not at the version the caller expected (If-Match)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a successful command reached: the aggregate, its version, the log position."""
+
+    id: UUID
+    kind: str
+    version: int
+    position: int
+
+
+class UnitOfWork:
+    def __init__(self, app: Flywheel) -> None:
+        self._app = app
+        self._loaded: dict[UUID, Aggregate] = {}
+
+    def get(self, kind: type[A], aggregate_id: UUID, *, label: str) -> A:
+        aggregate = self.find(kind, aggregate_id)
+        if aggregate is None:
+            raise NotFound(label, aggregate_id)
+        return aggregate
+
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        aggregate = self._loaded.get(aggregate_id)
+        if aggregate is None:
+            try:
+                aggregate = self._app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+            self._loaded[aggregate_id] = aggregate
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def add(self, aggregate: A) -> A:
+        self._loaded[aggregate.id] = aggregate
+        return aggregate
+
+    def claim(self, kind: ClaimKind, key: str, holder: UUID) -> UUID | None:
+        """Take the key for ``holder``; returns the other holder if it is taken."""
+        claim = self.find(Claim, claim_id(kind, key))
+        if claim is None:
+            self.add(Claim.register(kind, key, holder))
+            return None
+        try:
+            claim.take(holder)
+        except ClaimHeld as held:
+            return held.holder
+        return None
+
+    def release(self, kind: ClaimKind, key: str, holder: UUID) -> None:
+        claim = self.find(Claim, claim_id(kind, key))
+        if claim is not None:
+            claim.release(holder)
+
+    def save(self) -> int:
+        recordings = self._app.save(*self._loaded.values())
+        return max(recording.notification.id for recording in recordings)
+
+
+Command = Callable[[UnitOfWork], Aggregate]
+
+
+class CommandBus:
+    def __init__(self, app: Flywheel) -> None:
+        self.app = app
+
+    def run(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        command: Command,
+        *,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        for _attempt in range(MAX_ATTEMPTS):
+            work = UnitOfWork(self.app)
+            with acting_as(principal.subject, correlation_id):
+                target = command(work)
+                if expected_version is not None:
+                    _check_expected_version(target, expected_version)
+                if not target.pending_events:
+                    raise RuntimeError(f"A command on {target.id} recorded no event")
+                try:
+                    position = work.save()
+                except IntegrityError:
+                    continue
+            return Outcome(
+                id=target.id,
+                kind=type(target).__name__,
+                version=target.version,
+                position=position,
+            )
+        raise ConcurrentChange(
+            f"Gave up after {MAX_ATTEMPTS} attempts: other commands kept changing the same records"
+        )
+
+
+def _check_expected_version(target: Aggregate, expected_version: int) -> None:
+    loaded_version = target.version - len(target.pending_events)
+    if loaded_version != expected_version:
+        raise VersionMismatch(
+            f"{type(target).__name__} {target.id} is at version {loaded_version}, "
+            f"not {expected_version}",
+            current_version=loaded_version,
+        )

@@ -1,0 +1,87 @@
+"""Where the PostgreSQL server is: the configured URL, or an embedded one.
+
+With ``DATABASE_URL`` set Flywheel uses that server. Without it, Flywheel starts
+PostgreSQL from the ``pgserver`` package with its data under
+``$FLYWHEEL_DATA_DIR/postgres``, so a fresh machine needs no set-up and the data
+survives restarts. The embedded server listens on a Unix socket only and stops
+when the last Flywheel process using it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "flywheel"
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    read_url: str
+    description: str
+    embedded: Any = None  # the pgserver handle, kept alive while in use
+
+    def eventsourcing_env(self, *, pool_size: int) -> dict[str, str]:
+        """The eventsourcing library's PostgreSQL settings for this database."""
+        params = conninfo_to_dict(self.url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+            "POSTGRES_HOST": str(params.get("host", "localhost")),
+            "POSTGRES_PORT": str(params.get("port", "5432")),
+            "POSTGRES_USER": str(params.get("user", "postgres")),
+            "POSTGRES_PASSWORD": str(params.get("password", "")),
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "CREATE_TABLE": "n",
+        }
+
+
+def open_database(settings: Settings) -> Database:
+    if settings.database_url:
+        return Database(
+            url=settings.database_url,
+            read_url=settings.database_read_url or settings.database_url,
+            description=_redacted(settings.database_url),
+        )
+    return start_embedded(settings.data_path / "postgres")
+
+
+def start_embedded(pgdata: Path) -> Database:
+    from pgserver.postgres_server import get_server  # only the embedded path needs it
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(pgdata.resolve(), cleanup_mode="stop")
+    admin_url = server.get_uri()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (EMBEDDED_DATABASE,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE}"')
+    url = server.get_uri(EMBEDDED_DATABASE)
+    return Database(
+        url=url,
+        read_url=url,
+        description=f"embedded PostgreSQL, data in {pgdata.resolve()}",
+        embedded=server,
+    )
+
+
+def _redacted(url: str) -> str:
+    params = conninfo_to_dict(url)
+    host = params.get("host", "localhost")
+    return f"PostgreSQL database {params.get('dbname', '?')!s} at {host}:{params.get('port', 5432)}"

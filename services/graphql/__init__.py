@@ -1,0 +1,1 @@
+"""GraphQL queries at /graphql: Strawberry types over the views, read by asyncpg."""

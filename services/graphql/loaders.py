@@ -1,0 +1,79 @@
+"""DataLoaders over the view queries: one query per kind of row per request tick.
+
+Keys are ``(at, key)``: the same entity read as of two positions is two keys.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+
+from projections import org_queries
+from projections.reading import ReadSession
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+Fetch = Callable[[ReadSession, Sequence[Any], int | None], Awaitable[dict[Any, Any]]]
+
+
+class ViewLoader(Generic[K, V]):
+    """Batches ``load(key, at)`` calls into one view query per position."""
+
+    def __init__(self, session: ReadSession, fetch: Fetch, missing: Callable[[], V]) -> None:
+        self._session = session
+        self._fetch = fetch
+        self._missing = missing
+        self._loader: DataLoader[tuple[int | None, K], V] = DataLoader(load_fn=self._load_batch)
+
+    async def load(self, key: K, at: int | None) -> V:
+        return await self._loader.load((at, key))
+
+    async def _load_batch(self, keys: list[tuple[int | None, K]]) -> list[V]:
+        by_position: dict[int | None, list[K]] = defaultdict(list)
+        for at, key in keys:
+            by_position[at].append(key)
+        found: dict[tuple[int | None, K], V] = {}
+        for at, group in by_position.items():
+            rows = await self._fetch(self._session, group, at)
+            found.update({(at, key): rows[key] for key in group if key in rows})
+        return [found[key] if key in found else self._missing() for key in keys]
+
+
+class Loaders:
+    def __init__(self, session: ReadSession) -> None:
+        self.team: ViewLoader[UUID, Any] = ViewLoader(session, org_queries.teams_by_id, _none)
+        self.children: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, org_queries.children_of, list
+        )
+        self.leader_history: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, org_queries.leader_history, list
+        )
+        self.members: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, org_queries.members_of, list
+        )
+        self.memberships: ViewLoader[str, list[Any]] = ViewLoader(
+            session, org_queries.memberships_of, list
+        )
+        self.team_led_by: ViewLoader[str, Any] = ViewLoader(
+            session, org_queries.teams_led_by, _none
+        )
+        self.person_known: ViewLoader[str, bool] = ViewLoader(session, _known_people, _false)
+
+
+def _none() -> None:
+    return None
+
+
+def _false() -> bool:
+    return False
+
+
+async def _known_people(
+    session: ReadSession, people: Sequence[str], at: int | None
+) -> dict[str, bool]:
+    return dict.fromkeys(await org_queries.known_people(session, people, at), True)

@@ -1,0 +1,253 @@
+"""GraphQL object types over the org views.
+
+Every object remembers ``at``, the log position it was read as of (``None`` for
+the current state), and reads its relations as of the same position, so a whole
+answer describes one moment.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from domain.people import Function
+from domain.teams import Attachment, TeamStatus
+from services.graphql.context import FlywheelContext
+from services.graphql.errors import client_error
+
+strawberry.enum(Function, description="A function a team member works in.")
+strawberry.enum(
+    Attachment,
+    description="`REPORTS`: a direct report of the leader. "
+    "`DEDICATED`: full-time on the team while reporting elsewhere.",
+)
+strawberry.enum(TeamStatus)
+
+FlywheelInfo = Info[FlywheelContext, None]
+
+
+def context(info: FlywheelInfo) -> FlywheelContext:
+    return info.context
+
+
+@strawberry.type(description="A person, known by their handle (usually an e-mail address).")
+class Person(relay.Node):
+    handle: relay.NodeID[str]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field(name="handle", description="The person's handle, e.g. alice@example.com.")
+    def handle_field(self) -> str:
+        return self.handle
+
+    @strawberry.field(description="The active team this person leads, if any.")
+    async def leads(self, info: FlywheelInfo) -> Team | None:
+        row = await context(info).load.team_led_by.load(self.handle, self.at)
+        return None if row is None else Team.from_row(row, self.at)
+
+    @strawberry.field(description="The teams this person is a member of.")
+    async def memberships(self, info: FlywheelInfo) -> list[Membership]:
+        rows = await context(info).load.memberships.load(self.handle, self.at)
+        return [Membership.from_row(row, self.at) for row in rows]
+
+    @staticmethod
+    async def find(info: FlywheelInfo, handle: str, at: int | None) -> Person | None:
+        known = await context(info).load.person_known.load(handle, at)
+        return Person(handle=handle, at=at) if known else None
+
+
+@strawberry.type(description="A leader's tenure of a team.")
+class Leadership:
+    person: Person
+    since: datetime
+    until: datetime | None = strawberry.field(
+        description="When the tenure ended; null while it lasts."
+    )
+    reason: str | None = strawberry.field(description="Why this leader was appointed.")
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Leadership:
+        return Leadership(
+            person=Person(handle=row["person"], at=at),
+            since=row["since"],
+            until=row["until"],
+            reason=row["reason"],
+        )
+
+
+@strawberry.type(description="A person attached to a team.")
+class Membership:
+    person: Person
+    function: Function
+    attachment: Attachment
+    since: datetime
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        row = await context(info).load.team.load(self.team_id, self.at)
+        return Team.from_row(row, self.at)
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Membership:
+        return Membership(
+            person=Person(handle=row["person"], at=at),
+            function=Function(row["function"]),
+            attachment=Attachment(row["attachment"]),
+            since=row["since"],
+            team_id=row["team_id"],
+            at=at,
+        )
+
+
+@strawberry.type(description="How many members a team has in one function.")
+class FunctionCoverage:
+    function: Function
+    count: int
+    covered: bool
+
+
+@strawberry.type(description="A single-threaded team: one leader owns its area end to end.")
+class Team(relay.Node):
+    key: relay.NodeID[str]
+    name: str
+    mission: str
+    status: TeamStatus
+    chartered_at: datetime
+    version: int = strawberry.field(
+        description="The team's version; send it as `If-Match` to guard a command."
+    )
+    parent_id: strawberry.Private[UUID | None]
+    leader_handle: strawberry.Private[str]
+    leader_since: strawberry.Private[datetime]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Team:
+        return Team(
+            key=str(row["id"]),
+            name=row["name"],
+            mission=row["mission"],
+            status=TeamStatus(row["status"]),
+            chartered_at=row["chartered_at"],
+            version=row["version"],
+            parent_id=row["parent_id"],
+            leader_handle=row["leader"],
+            leader_since=row["leader_since"],
+            at=at,
+        )
+
+    @strawberry.field(description="The team's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The parent team in the org tree; null for a root team.")
+    async def parent(self, info: FlywheelInfo) -> Team | None:
+        if self.parent_id is None:
+            return None
+        row = await context(info).load.team.load(self.parent_id, self.at)
+        return None if row is None else Team.from_row(row, self.at)
+
+    @strawberry.field(description="The teams directly under this one.")
+    async def children(self, info: FlywheelInfo) -> list[Team]:
+        rows = await context(info).load.children.load(UUID(self.key), self.at)
+        return [Team.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="The current leader and since when.")
+    def leader(self) -> Leadership:
+        return Leadership(
+            person=Person(handle=self.leader_handle, at=self.at),
+            since=self.leader_since,
+            until=None,
+            reason=None,
+        )
+
+    @strawberry.field(description="Every leader of the team, oldest first, with reasons.")
+    async def leader_history(self, info: FlywheelInfo) -> list[Leadership]:
+        rows = await context(info).load.leader_history.load(UUID(self.key), self.at)
+        return [Leadership.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="The team's members, by handle.")
+    async def members(self, info: FlywheelInfo) -> list[Membership]:
+        rows = await context(info).load.members.load(UUID(self.key), self.at)
+        return [Membership.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(
+        description="Members per function, every function listed: `covered` is false "
+        "for the functions the team lacks."
+    )
+    async def function_coverage(self, info: FlywheelInfo) -> list[FunctionCoverage]:
+        rows = await context(info).load.members.load(UUID(self.key), self.at)
+        counts = Counter(row["function"] for row in rows)
+        return [
+            FunctionCoverage(
+                function=function,
+                count=counts[function.value],
+                covered=counts[function.value] > 0,
+            )
+            for function in Function
+        ]
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:
+        try:
+            team_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.team.load(team_id, at)
+        return None if row is None else Team.from_row(row, at)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class TeamEdge:
+    cursor: str
+    node: Team
+
+
+@strawberry.type(description="A page of teams, ordered by name.")
+class TeamConnection:
+    total_count: int
+    edges: list[TeamEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Team]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.input(description="Narrow a list of teams; every given field must match.")
+class TeamFilter:
+    name_contains: str | None = strawberry.UNSET
+    parent_id: strawberry.ID | None = strawberry.UNSET
+    status: TeamStatus | None = strawberry.UNSET
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
+
+
+def decode_cursor(cursor: str, arity: int) -> list[str]:
+    try:
+        values = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()), type=list[str])
+    except (ValueError, msgspec.DecodeError):
+        raise client_error(f"`after` is not a cursor from this API: {cursor!r}") from None
+    if len(values) != arity:
+        raise client_error(f"`after` is not a cursor from this API: {cursor!r}")
+    return values

@@ -1,0 +1,117 @@
+"""Everything a Flywheel process runs on, assembled once from the settings.
+
+The write side (the eventsourcing application, synchronous, psycopg) is built
+when the runtime is opened; the read side (asyncpg pool, views watcher, the
+in-process projection runner) starts with the web server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+from litestar.security.jwt import JWTAuth, Token
+
+from projections.reading import ViewsWatcher
+from projections.runner import ProjectionRunner
+from services.application import EVENTS_TABLE, Flywheel, create_event_tables
+from services.auth import bearer_auth, jwt_secret
+from services.commands import CommandBus
+from services.database import Database, open_database
+from services.principal import Principal
+from services.settings import Settings
+from services.teams import TeamCommands
+
+log = logging.getLogger(__name__)
+
+# Open without a token: probes, API docs, the problem catalogue. GraphQL
+# authenticates each operation itself, so that the GraphiQL page can load.
+OPEN_PATHS = ["^/healthz$", "^/readyz$", "^/schema", "^/problems", "^/graphql"]
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        app: Flywheel,
+        auth: JWTAuth[Principal, Token],
+        teams: TeamCommands,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.app = app
+        self.auth = auth
+        self.teams = teams
+        self.watcher = ViewsWatcher(database.read_url)
+        self.read_pool: asyncpg.Pool | None = None
+        self.runner: ProjectionRunner | None = None
+        self._runner_task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+
+    @classmethod
+    def open(cls, settings: Settings, database: Database | None = None) -> Runtime:
+        database = database or open_database(settings)
+        app = Flywheel(env=database.eventsourcing_env(pool_size=settings.pool_size))
+        create_event_tables(app, database.url)
+        bus = CommandBus(app)
+        return cls(
+            settings=settings,
+            database=database,
+            app=app,
+            auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
+            teams=TeamCommands(bus),
+        )
+
+    def projection_runner(self, batch_size: int = 1000) -> ProjectionRunner:
+        return ProjectionRunner(
+            self.database.url, self.app.mapper, events_table=EVENTS_TABLE, batch_size=batch_size
+        )
+
+    async def start(self) -> None:
+        """Start the read side on the running event loop."""
+        self._stop = asyncio.Event()
+        if self.settings.run_projections:
+            self.runner = self.projection_runner()
+            self._runner_task = asyncio.create_task(self.runner.run(self._stop), name="projections")
+        await self._wait_until_views_exist()
+        self.read_pool = await asyncpg.create_pool(
+            self.database.read_url, min_size=1, max_size=self.settings.pool_size
+        )
+        await self.watcher.start()
+
+    async def _wait_until_views_exist(self) -> None:
+        """Serve reads only once the views exist (created here or by another worker)."""
+        conn = await asyncpg.connect(self.database.url)
+        try:
+            while not await conn.fetchval("SELECT to_regclass('views.tracking') IS NOT NULL"):
+                if self._runner_task is not None and self._runner_task.done():
+                    self._runner_task.result()
+                await asyncio.sleep(0.1)
+        finally:
+            await conn.close()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await self.watcher.stop()
+        if self._runner_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._runner_task, timeout=10)
+        if self.read_pool is not None:
+            await self.read_pool.close()
+
+    async def log_head(self) -> int | None:
+        """The last position in the event log, or None if the database is unreachable."""
+        if self.read_pool is None:
+            return None
+        try:
+            async with self.read_pool.acquire(timeout=2) as conn:
+                value = await conn.fetchval(f"SELECT max(notification_id) FROM {EVENTS_TABLE}")
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return None
+        return int(value or 0)
+
+    def close(self) -> None:
+        self.app.close()

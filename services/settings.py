@@ -1,0 +1,116 @@
+"""Settings from the environment, typed and validated once at start-up.
+
+A bad value stops start-up with a message that names the variable, e.g.
+``FLYWHEEL_PORT='eighty': Expected `int`, got `str```.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(Enum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class LogLevel(Enum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+    @classmethod
+    def _missing_(cls, value: object) -> LogLevel | None:
+        return cls.__members__.get(value.upper()) if isinstance(value, str) else None
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None = None
+    database_read_url: str | None = None
+    data_dir: str = ".flywheel"
+    jwt_secret: str | None = None
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    log_level: LogLevel = LogLevel.INFO
+    environment: Environment = Environment.DEVELOPMENT
+    run_projections: bool = True
+    read_wait_seconds: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5.0
+    pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser()
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    "database_url": "DATABASE_URL",
+    "database_read_url": "DATABASE_READ_URL",
+    "data_dir": "FLYWHEEL_DATA_DIR",
+    "jwt_secret": "FLYWHEEL_JWT_SECRET",
+    "host": "FLYWHEEL_HOST",
+    "port": "FLYWHEEL_PORT",
+    "log_level": "FLYWHEEL_LOG_LEVEL",
+    "environment": "FLYWHEEL_ENV",
+    "run_projections": "FLYWHEEL_RUN_PROJECTIONS",
+    "read_wait_seconds": "FLYWHEEL_READ_WAIT_SECONDS",
+    "pool_size": "FLYWHEEL_POOL_SIZE",
+}
+
+
+class SettingsError(ValueError):
+    """A setting with a value Flywheel cannot use."""
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read settings from ``environ`` (default: the process environment).
+
+    ``overrides`` (e.g. ``host``/``port`` from the command line) win over the
+    environment; ``None`` values are ignored.
+    """
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {
+        field: environ[variable]
+        for field, variable in ENVIRONMENT_VARIABLES.items()
+        if environ.get(variable, "").strip()
+    }
+    raw.update({field: value for field, value in overrides.items() if value is not None})
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(_name_the_variable(str(error), raw)) from None
+    _check_database_url("DATABASE_URL", settings.database_url)
+    _check_database_url("DATABASE_READ_URL", settings.database_read_url)
+    if settings.jwt_secret is not None and len(settings.jwt_secret) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"FLYWHEEL_JWT_SECRET: must be at least {MIN_SECRET_LENGTH} characters long"
+        )
+    return settings
+
+
+def _name_the_variable(message: str, raw: Mapping[str, Any]) -> str:
+    for field, variable in ENVIRONMENT_VARIABLES.items():
+        if message.endswith(f"`$.{field}`"):
+            reason = message.rsplit(" - at ", 1)[0]
+            return f"{variable}={raw.get(field)!r}: {reason}"
+    return message
+
+
+def _check_database_url(variable: str, url: str | None) -> None:
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError(
+            f"{variable}: expected a PostgreSQL URL such as "
+            "postgresql://user:password@host:5432/dbname"
+        )

@@ -1,0 +1,229 @@
+"""The projection runner against real PostgreSQL: views, time travel, crashes, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from domain.people import Function
+from domain.teams import Attachment, Team
+from projections import org_queries, views
+from projections.reading import ReadSession
+from projections.runner import ProjectionRunner
+from services.runtime import Runtime
+from tests.people import CEO
+
+WAIT = 10.0
+
+
+def build_history(runtime: Runtime) -> dict[str, Any]:
+    """A small org: two teams, members, a leader change, a disbanded team."""
+    teams = runtime.teams
+    payments = teams.charter_team(
+        CEO, "h", name="Payments", mission="Move money", leader="alice@x.io"
+    )
+    checkout = teams.charter_team(
+        CEO, "h", name="Checkout", mission="Buy", leader="bob@x.io", parent_id=payments.id
+    )
+    teams.add_member(
+        CEO,
+        "h",
+        payments.id,
+        person="carol@x.io",
+        function=Function.ENGINEERING,
+        attachment=Attachment.DEDICATED,
+    )
+    teams.add_member(
+        CEO,
+        "h",
+        payments.id,
+        person="dan@x.io",
+        function=Function.DESIGN,
+        attachment=Attachment.REPORTS,
+    )
+    before_change = teams.add_member(
+        CEO,
+        "h",
+        checkout.id,
+        person="erin@x.io",
+        function=Function.ENGINEERING,
+        attachment=Attachment.REPORTS,
+    )
+    teams.appoint_leader(CEO, "h", payments.id, leader="carol@x.io", reason="Alice moves to Risk")
+    teams.remove_member(CEO, "h", payments.id, person="dan@x.io", reason="Left the company")
+    fraud = teams.charter_team(CEO, "h", name="Fraud", mission="Stop fraud", leader="fay@x.io")
+    last = teams.disband_team(CEO, "h", fraud.id, reason="Merged into Risk")
+    return {
+        "payments": payments.id,
+        "checkout": checkout.id,
+        "fraud": fraud.id,
+        "before_change": before_change.position,
+        "head": last.position,
+    }
+
+
+async def snapshot(
+    pool: asyncpg.Pool, schema: str = views.LIVE_SCHEMA
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every view table, in a stable order."""
+    dump: dict[str, list[tuple[Any, ...]]] = {}
+    async with pool.acquire() as conn:
+        for table in views.view_tables():
+            rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table.name}"')
+            dump[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return dump
+
+
+@pytest.fixture
+async def pool(runtime: Runtime) -> AsyncIterator[asyncpg.Pool]:
+    created = await asyncpg.create_pool(runtime.database.url, min_size=1, max_size=3)
+    yield created
+    await created.close()
+
+
+def runner_for(runtime: Runtime, batch_size: int = 1000) -> ProjectionRunner:
+    return runtime.projection_runner(batch_size=batch_size)
+
+
+async def test_views_follow_the_commands(serving: Runtime) -> None:
+    ids = build_history(serving)
+    assert await serving.watcher.wait_for(ids["head"], WAIT)
+    assert serving.read_pool is not None
+    async with ReadSession(serving.read_pool) as db:
+        assert db.position == ids["head"]
+        teams = await org_queries.teams_by_id(
+            db, [ids["payments"], ids["checkout"], ids["fraud"]], None
+        )
+        assert teams[ids["payments"]]["leader"] == "carol@x.io"
+        assert teams[ids["checkout"]]["parent_id"] == ids["payments"]
+        assert teams[ids["fraud"]]["status"] == "DISBANDED"
+        history = (await org_queries.leader_history(db, [ids["payments"]], None))[ids["payments"]]
+        assert [(h["person"], h["reason"], h["until"] is None) for h in history] == [
+            ("alice@x.io", None, False),
+            ("carol@x.io", "Alice moves to Risk", True),
+        ]
+        members = (await org_queries.members_of(db, [ids["payments"]], None)).get(
+            ids["payments"], []
+        )
+        assert members == [], "carol was promoted, dan left"
+        led = await org_queries.teams_led_by(db, ["alice@x.io", "carol@x.io", "fay@x.io"], None)
+        assert set(led) == {"carol@x.io"}
+        page = await org_queries.team_page(
+            db, None, org_queries.TeamFilter(status="ACTIVE"), 10, None
+        )
+        assert [row["name"] for row in page.rows] == ["Checkout", "Payments"]
+        assert page.total == 2
+        log_rows = await db.fetchval("SELECT count(*) FROM {views}.event_log")
+        assert log_rows == ids["head"]
+
+
+async def test_any_view_can_be_read_as_of_a_past_position(serving: Runtime) -> None:
+    ids = build_history(serving)
+    assert await serving.watcher.wait_for(ids["head"], WAIT)
+    assert serving.read_pool is not None
+    async with ReadSession(serving.read_pool) as db:
+        then = ids["before_change"]
+        teams = await org_queries.teams_by_id(db, [ids["payments"], ids["fraud"]], then)
+        assert teams[ids["payments"]]["leader"] == "alice@x.io"
+        assert ids["fraud"] not in teams, "Fraud was chartered later"
+        members = (await org_queries.members_of(db, [ids["payments"]], then))[ids["payments"]]
+        assert [m["person"] for m in members] == ["carol@x.io", "dan@x.io"]
+        history = (await org_queries.leader_history(db, [ids["payments"]], then))[ids["payments"]]
+        assert [(h["person"], h["until"]) for h in history] == [("alice@x.io", None)]
+        assert await org_queries.known_people(db, ["fay@x.io"], then) == set()
+
+
+async def test_a_restarted_runner_resumes_and_applies_nothing_twice(
+    runtime: Runtime, pool: asyncpg.Pool
+) -> None:
+    ids = build_history(runtime)
+    async with pool.acquire() as conn:
+        first = runner_for(runtime, batch_size=4)
+        cursor = await first.prepare(conn)
+        await first.step(conn, cursor)
+        await first.step(conn, cursor)
+        assert cursor.position == 8
+    async with pool.acquire() as conn:
+        second = runner_for(runtime, batch_size=4)
+        cursor = await second.prepare(conn)
+        assert cursor.position == 8, "resumed from the tracking position"
+        await second.catch_up(conn, cursor)
+        assert cursor.position == ids["head"]
+        positions = await conn.fetch("SELECT position FROM views.event_log ORDER BY position")
+        assert [row["position"] for row in positions] == list(range(1, ids["head"] + 1))
+    resumed = await snapshot(pool)
+    async with pool.acquire() as conn:
+        await runner_for(runtime).rebuild(conn)
+    assert await snapshot(pool) == resumed, "resuming in batches equals one clean rebuild"
+
+
+async def test_a_failed_batch_writes_nothing_and_is_retried(
+    runtime: Runtime, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = build_history(runtime)
+    runner = runner_for(runtime, batch_size=1000)
+    original = runner._handlers[Team.LeaderAppointed]
+
+    async def crash(*_: Any) -> None:
+        raise RuntimeError("projection crashed mid-batch")
+
+    runner._handlers[Team.LeaderAppointed] = [crash]
+    async with pool.acquire() as conn:
+        cursor = await runner.prepare(conn)
+        with pytest.raises(RuntimeError):
+            await runner.step(conn, cursor)
+        assert cursor.position == 0
+        assert await conn.fetchval("SELECT position FROM views.tracking") == 0
+        assert await conn.fetchval("SELECT count(*) FROM views.event_log") == 0
+        assert await conn.fetchval("SELECT count(*) FROM views.teams") == 0
+        runner._handlers[Team.LeaderAppointed] = original
+        await runner.catch_up(conn, cursor)
+        assert cursor.position == ids["head"]
+    recovered = await snapshot(pool)
+    async with pool.acquire() as conn:
+        await runner_for(runtime).rebuild(conn)
+    assert await snapshot(pool) == recovered
+
+
+async def test_one_runner_works_while_another_stands_by(runtime: Runtime) -> None:
+    ids = build_history(runtime)
+    first, second = runner_for(runtime), runner_for(runtime)
+    stop_first, stop_second = asyncio.Event(), asyncio.Event()
+    first_task = asyncio.create_task(first.run(stop_first))
+    await asyncio.wait_for(first.active.wait(), WAIT)
+    second_task = asyncio.create_task(second.run(stop_second))
+    try:
+        await asyncio.wait_for(runtime.watcher.start(), WAIT)
+        assert await runtime.watcher.wait_for(ids["head"], WAIT)
+        assert not second.active.is_set(), "the lock keeps the second runner waiting"
+        stop_first.set()
+        await asyncio.wait_for(first_task, WAIT)
+        await asyncio.wait_for(second.active.wait(), WAIT)
+        more = runtime.teams.charter_team(CEO, "h", name="Wallet", mission="m", leader="gil@x.io")
+        assert await runtime.watcher.wait_for(more.position, WAIT), "the standby took over"
+    finally:
+        stop_first.set()
+        stop_second.set()
+        await runtime.watcher.stop()
+        await asyncio.gather(first_task, second_task)
+
+
+async def test_views_are_rebuilt_when_their_shape_changed(
+    runtime: Runtime, pool: asyncpg.Pool
+) -> None:
+    build_history(runtime)
+    async with pool.acquire() as conn:
+        runner = runner_for(runtime)
+        cursor = await runner.prepare(conn)
+        await runner.catch_up(conn, cursor)
+        before = await snapshot(pool)
+        await conn.execute("UPDATE views.tracking SET fingerprint = 'an older shape'")
+        await conn.execute("DELETE FROM views.team_members")  # the old views differ
+        cursor = await runner_for(runtime).prepare(conn)
+        assert await conn.fetchval("SELECT fingerprint FROM views.tracking") == views.fingerprint()
+        assert await conn.fetchval("SELECT to_regnamespace('views_next') IS NULL")
+    assert await snapshot(pool) == before

@@ -1,0 +1,42 @@
+"""Settings are typed and validated; a bad one names its variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.settings import LogLevel, SettingsError, load_settings
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings({})
+    assert settings.database_url is None
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert str(settings.data_path) == ".flywheel"
+
+
+def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
+    settings = load_settings(
+        {"FLYWHEEL_PORT": "9000", "FLYWHEEL_LOG_LEVEL": "debug", "FLYWHEEL_HOST": "0.0.0.0"},
+        port=9100,
+    )
+    assert (settings.host, settings.port, settings.log_level) == ("0.0.0.0", 9100, LogLevel.DEBUG)
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"FLYWHEEL_PORT": "eighty"}, "FLYWHEEL_PORT"),
+        ({"FLYWHEEL_PORT": "70000"}, "FLYWHEEL_PORT"),
+        ({"FLYWHEEL_LOG_LEVEL": "loud"}, "FLYWHEEL_LOG_LEVEL"),
+        ({"DATABASE_URL": "mysql://localhost/x"}, "DATABASE_URL"),
+        ({"DATABASE_READ_URL": "localhost"}, "DATABASE_READ_URL"),
+        ({"FLYWHEEL_JWT_SECRET": "short"}, "FLYWHEEL_JWT_SECRET"),
+        ({"FLYWHEEL_RUN_PROJECTIONS": "perhaps"}, "FLYWHEEL_RUN_PROJECTIONS"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(
+    environ: dict[str, str], named: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(environ)
+    assert str(refused.value).startswith(named)
