@@ -231,14 +231,14 @@ class Query:
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     extensions: list[Any] = [
         ReadSnapshot,
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=512),  # the caches themselves are shared per maxsize
+        lambda: ValidationCache(maxsize=512),
     ]
     if production:
-        extensions.append(MaskErrors(should_mask_error=lambda error: not is_client_error(error)))
+        extensions.append(lambda: MaskErrors(should_mask_error=lambda e: not is_client_error(e)))
     return strawberry.Schema(
         query=Query,
         types=[Team, Person],

@@ -231,7 +231,7 @@ def race(commands: list[Callable[[], Any]]) -> tuple[list[Any], list[Exception]]
         start.wait()
         try:
             return command()
-        except Exception as error:  # noqa: BLE001 - collected for the assertions
+        except Exception as error:
             return error
 
     with ThreadPoolExecutor(len(commands)) as pool:
