@@ -55,6 +55,10 @@ def serve(host: str | None, port: int | None) -> None:
         f"Flywheel: serving {base}  (GraphQL {base}/graphql, API docs {base}/schema, "
         f"health {base}/healthz)"
     )
+    # uvicorn drains requests on SIGTERM/SIGINT, then raises the signal again;
+    # make that a normal exit so the `finally` below stops the embedded database.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_after_shutdown)
     try:
         uvicorn.Server(
             uvicorn.Config(
@@ -68,6 +72,10 @@ def serve(host: str | None, port: int | None) -> None:
         ).run()
     finally:
         runtime.close()
+
+
+def _exit_after_shutdown(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 @main.command(help="Run the projection runner on its own (one active, others stand by).")

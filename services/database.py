@@ -31,6 +31,11 @@ class Database:
     description: str
     embedded: Any = None  # the pgserver handle, kept alive while in use
 
+    def close(self) -> None:
+        """Stop the embedded server, unless another Flywheel process still uses it."""
+        if self.embedded is not None:
+            self.embedded.cleanup()
+
     def eventsourcing_env(self, *, pool_size: int) -> dict[str, str]:
         """The eventsourcing library's PostgreSQL settings for this database."""
         params = conninfo_to_dict(self.url)
@@ -64,6 +69,7 @@ def start_embedded(pgdata: Path) -> Database:
     from pgserver.postgres_server import get_server  # only the embedded path needs it
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_users(pgdata)
     server = get_server(pgdata.resolve(), cleanup_mode="stop")
     admin_url = server.get_uri()
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -79,6 +85,18 @@ def start_embedded(pgdata: Path) -> Database:
         description=f"embedded PostgreSQL, data in {pgdata.resolve()}",
         embedded=server,
     )
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    """pgserver stops the server when its last user exits; a user that was killed
+    never deregisters, which would keep the server running forever after."""
+    import psutil
+    from pgserver.utils import DiskList
+
+    users = DiskList(pgdata / ".handle_pids.json")
+    for pid in users.get():
+        if not psutil.pid_exists(pid):
+            users.get_and_remove(pid)
 
 
 def _redacted(url: str) -> str:

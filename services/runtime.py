@@ -115,3 +115,4 @@ class Runtime:
 
     def close(self) -> None:
         self.app.close()
+        self.database.close()

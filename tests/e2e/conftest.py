@@ -59,11 +59,14 @@ class FlywheelServer:
         return flywheel_env(self.data_dir, self.database_url)
 
     def start(self) -> None:
+        self.start_with(self.env)
+
+    def start_with(self, env: dict[str, str]) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [FLYWHEEL, "serve", "--port", str(self.port)],
-                env=self.env,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -33,6 +33,7 @@ def test_the_embedded_database_keeps_the_data_across_a_restart(tmp_path: Path) -
         after, _ = server.graphql(server.token("ceo@example.com", "planner")).query(QUERY)
     finally:
         server.stop()
+    assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists(), "stopped with serve"
     assert after == before
     assert after["teams"]["nodes"] == [
         {"name": "Embedded", "leader": {"person": {"handle": "em@example.com"}}}

@@ -227,3 +227,24 @@ async def test_views_are_rebuilt_when_their_shape_changed(
         assert await conn.fetchval("SELECT fingerprint FROM views.tracking") == views.fingerprint()
         assert await conn.fetchval("SELECT to_regnamespace('views_next') IS NULL")
     assert await snapshot(pool) == before
+
+
+async def test_every_event_records_its_actor_correlation_and_reason(serving: Runtime) -> None:
+    payments = serving.teams.charter_team(
+        CEO, "corr-42", name="Payments", mission="m", leader="a@x.io"
+    )
+    changed = serving.teams.appoint_leader(
+        CEO, "corr-43", payments.id, leader="b@x.io", reason="Rotation"
+    )
+    assert await serving.watcher.wait_for(changed.position, WAIT)
+    assert serving.read_pool is not None
+    async with ReadSession(serving.read_pool) as db:
+        rows = await db.fetch(
+            "SELECT type, actor, correlation_id, reason, data "
+            "FROM {views}.event_log ORDER BY position"
+        )
+    assert {(row["actor"]) for row in rows} == {"ceo@example.com"}
+    assert [row["correlation_id"] for row in rows] == ["corr-42"] * 3 + ["corr-43"] * 3
+    appointed = next(row for row in rows if row["type"] == "Team.LeaderAppointed")
+    assert appointed["reason"] == "Rotation"
+    assert '"previous_leader": "a@x.io"' in appointed["data"]
