@@ -15,14 +15,17 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-import domain.claims
-import domain.teams
+from domain.claims import Claim
+from domain.teams import Team
 from domain.values import CaseInsensitiveEnum
 
 APPLICATION_NAME = "flywheel"
 EVENTS_TABLE = f"{APPLICATION_NAME}_events"
 SNAPSHOT_INTERVAL = 50
 MIGRATION_LOCK_KEY = 0x466C7977_6D696772  # "Flywmigr"
+
+# Every aggregate class the application saves; each is snapshotted.
+AGGREGATES: tuple[type, ...] = (Team, Claim)
 
 
 class EnumByName(Transcoding):
@@ -63,10 +66,7 @@ def _domain_enums() -> list[type[Enum]]:
 
 class Flywheel(Application[UUID]):
     name = APPLICATION_NAME
-    snapshotting_intervals = {
-        domain.teams.Team: SNAPSHOT_INTERVAL,
-        domain.claims.Claim: SNAPSHOT_INTERVAL,
-    }
+    snapshotting_intervals = dict.fromkeys(AGGREGATES, SNAPSHOT_INTERVAL)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

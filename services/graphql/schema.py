@@ -1,11 +1,10 @@
-"""The GraphQL schema: root queries, limits, and the read snapshot around each operation."""
+"""The GraphQL schema: the root query merged from each area, limits, and the
+read snapshot around each operation."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -19,38 +18,25 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
-from domain.errors import InvalidValue
-from domain.people import person_id
-from projections import org_queries
 from projections.reading import ReadSession
-from services.graphql.context import FlywheelContext
-from services.graphql.errors import POSITION_NOT_REACHED, client_error, is_client_error
-from services.graphql.loaders import Loaders
-from services.graphql.types import (
+from services.graphql.common import (
+    MAX_PAGE_SIZE,
+    AsOf,
+    AtPosition,
     FlywheelInfo,
-    PageInfo,
-    Person,
-    Team,
-    TeamConnection,
-    TeamEdge,
-    TeamFilter,
-    context,
-    decode_cursor,
-    encode_cursor,
+    find_node,
+    resolve_at,
 )
-from services.ids import parse_global_id
+from services.graphql.context import FlywheelContext
+from services.graphql.errors import client_error, is_client_error
+from services.graphql.loaders import Loaders
+from services.graphql.org import OrgQuery, Person, Team
 
-MAX_PAGE_SIZE = 100
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
-
-AS_OF = "Read the state as it was at this time (ISO 8601; UTC if no offset)."
-AT_POSITION = "Read the state as it was right after this event-log position."
-
-AsOf = Annotated[datetime | None, strawberry.argument(description=AS_OF)]
-AtPosition = Annotated[int | None, strawberry.argument(description=AT_POSITION)]
 
 
 class ReadSnapshot(SchemaExtension):
@@ -83,63 +69,8 @@ class ReadSnapshot(SchemaExtension):
         return results
 
 
-async def resolve_at(
-    info: FlywheelInfo, as_of: datetime | None, at_position: int | None
-) -> int | None:
-    """The log position to read at: ``None`` for now."""
-    ctx = context(info)
-    if as_of is not None and at_position is not None:
-        raise client_error("Give `asOf` or `atPosition`, not both")
-    if at_position is not None:
-        if at_position < 0:
-            raise client_error("`atPosition` must be 0 or more")
-        if at_position > ctx.position:
-            raise client_error(
-                f"The views have reached position {ctx.position}, not {at_position}; "
-                "send `X-Flywheel-Position` to wait for it",
-                POSITION_NOT_REACHED,
-            )
-        return at_position
-    if as_of is not None:
-        moment = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-        return await ctx.views.position_at(moment)
-    return None
-
-
-def team_uuid(value: str, argument: str = "id") -> UUID:
-    """A team id given as a UUID or as a Team global id."""
-    parsed = parse_global_id(value)
-    raw = parsed[1] if parsed is not None and parsed[0] == "Team" else value
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise client_error(f"`{argument}` is not a team id: {value!r}") from None
-
-
-def person_handle(value: str) -> str:
-    """A person given by handle or by Person global id."""
-    parsed = parse_global_id(value)
-    raw = parsed[1] if parsed is not None and parsed[0] == "Person" else value
-    try:
-        return person_id(raw, field="id")
-    except InvalidValue as error:
-        raise client_error(error.detail) from None
-
-
-async def find_node(info: FlywheelInfo, value: str, at: int | None) -> relay.Node | None:
-    parsed = parse_global_id(value)
-    if parsed is None:
-        raise client_error(f"Not a global id: {value!r}")
-    type_name, key = parsed
-    if type_name == "Team":
-        return await Team.find(info, key, at)
-    if type_name == "Person":
-        return await Person.find(info, key, at)
-    return None
-
-
 @strawberry.type
-class Query:
+class NodeQuery:
     @strawberry.field(description="Any object by its global id.")
     async def node(
         self,
@@ -163,69 +94,10 @@ class Query:
         at = await resolve_at(info, as_of, at_position)
         return [await find_node(info, value, at) for value in ids]
 
-    @strawberry.field(description="A team by its id (UUID or global id).")
-    async def team(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Team | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Team.find(info, str(team_uuid(id)), at)
 
-    @strawberry.field(description="Teams ordered by name, a page at a time.")
-    async def teams(
-        self,
-        info: FlywheelInfo,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
-        after: Annotated[str | None, strawberry.argument(description="A cursor.")] = None,
-        filter: TeamFilter | None = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> TeamConnection:
-        if not 1 <= first <= MAX_PAGE_SIZE:
-            raise client_error(f"`first` must be between 1 and {MAX_PAGE_SIZE}")
-        at = await resolve_at(info, as_of, at_position)
-        where = org_queries.TeamFilter()
-        if filter is not None:
-            where = org_queries.TeamFilter(
-                name_contains=filter.name_contains or None,
-                parent_id=team_uuid(filter.parent_id, "filter.parentId")
-                if filter.parent_id
-                else None,
-                status=filter.status.value if filter.status else None,
-            )
-        cursor = None
-        if after is not None:
-            name, key = decode_cursor(after, 2)
-            cursor = (name, team_uuid(key, "after"))
-        page = await org_queries.team_page(context(info).views, at, where, first, cursor)
-        edges = [
-            TeamEdge(cursor=encode_cursor([row["name"], row["id"]]), node=Team.from_row(row, at))
-            for row in page.rows
-        ]
-        return TeamConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+Query = merge_types("Query", (NodeQuery, OrgQuery))
 
-    @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")
-    async def person(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Person | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Person.find(info, person_handle(id), at)
+NODE_TYPES: list[type] = [Team, Person]
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
@@ -241,7 +113,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         extensions.append(lambda: MaskErrors(should_mask_error=lambda e: not is_client_error(e)))
     return strawberry.Schema(
         query=Query,
-        types=[Team, Person],
+        types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

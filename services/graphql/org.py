@@ -1,4 +1,4 @@
-"""GraphQL object types over the org views.
+"""Who owns what, in GraphQL: teams, their leaders and members, and people.
 
 Every object remembers ``at``, the log position it was read as of (``None`` for
 the current state), and reads its relations as of the same position, so a whole
@@ -7,22 +7,35 @@ answer describes one moment.
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
-from domain.people import Function
+from domain.errors import InvalidValue
+from domain.people import Function, person_id
 from domain.teams import Attachment, TeamStatus
-from services.graphql.context import FlywheelContext
+from projections import org_queries
+from services.graphql.common import (
+    After,
+    AsOf,
+    AtPosition,
+    First,
+    FlywheelInfo,
+    PageInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    encode_cursor,
+    node_finder,
+    resolve_at,
+    uuid_of,
+)
 from services.graphql.errors import client_error
+from services.ids import parse_global_id
 
 strawberry.enum(Function, description="A function a team member works in.")
 strawberry.enum(
@@ -31,12 +44,6 @@ strawberry.enum(
     "`DEDICATED`: full-time on the team while reporting elsewhere.",
 )
 strawberry.enum(TeamStatus)
-
-FlywheelInfo = Info[FlywheelContext, None]
-
-
-def context(info: FlywheelInfo) -> FlywheelContext:
-    return info.context
 
 
 @strawberry.type(description="A person, known by their handle (usually an e-mail address).")
@@ -208,14 +215,6 @@ class Team(relay.Node):
 
 
 @strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type
 class TeamEdge:
     cursor: str
     node: Team
@@ -239,15 +238,85 @@ class TeamFilter:
     status: TeamStatus | None = strawberry.UNSET
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
-
-
-def decode_cursor(cursor: str, arity: int) -> list[str]:
+def person_handle(value: str) -> str:
+    """A person given by handle or by Person global id."""
+    parsed = parse_global_id(value)
+    raw = parsed[1] if parsed is not None and parsed[0] == "Person" else value
     try:
-        values = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()), type=list[str])
-    except (ValueError, msgspec.DecodeError):
-        raise client_error(f"`after` is not a cursor from this API: {cursor!r}") from None
-    if len(values) != arity:
-        raise client_error(f"`after` is not a cursor from this API: {cursor!r}")
-    return values
+        return person_id(raw, field="id")
+    except InvalidValue as error:
+        raise client_error(error.detail) from None
+
+
+@node_finder("Team")
+async def find_team(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
+    return await Team.find(info, key, at)
+
+
+@node_finder("Person")
+async def find_person(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
+    return await Person.find(info, key, at)
+
+
+@strawberry.type
+class OrgQuery:
+    @strawberry.field(description="A team by its id (UUID or global id).")
+    async def team(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Team | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Team.find(info, str(uuid_of(id, "Team")), at)
+
+    @strawberry.field(description="Teams ordered by name, a page at a time.")
+    async def teams(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        filter: TeamFilter | None = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> TeamConnection:
+        check_page_size(first)
+        at = await resolve_at(info, as_of, at_position)
+        where = org_queries.TeamFilter()
+        if filter is not None:
+            parent = filter.parent_id
+            where = org_queries.TeamFilter(
+                name_contains=filter.name_contains or None,
+                parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
+                status=filter.status.value if filter.status else None,
+            )
+        cursor = None
+        if after is not None:
+            name, key = decode_cursor(after, 2)
+            cursor = (name, uuid_of(key, "Team", "after"))
+        page = await org_queries.team_page(context(info).views, at, where, first, cursor)
+        edges = [
+            TeamEdge(cursor=encode_cursor([row["name"], row["id"]]), node=Team.from_row(row, at))
+            for row in page.rows
+        ]
+        return TeamConnection(
+            total_count=page.total,
+            edges=edges,
+            page_info=PageInfo.of(
+                [edge.cursor for edge in edges],
+                has_next=page.has_next,
+                has_previous=after is not None,
+            ),
+        )
+
+    @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")
+    async def person(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Person | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Person.find(info, person_handle(id), at)

@@ -1,0 +1,127 @@
+"""What every area's GraphQL module shares: context access, time travel, ids,
+cursors, and the registry behind ``node(id)``."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from services.graphql.context import FlywheelContext
+from services.graphql.errors import POSITION_NOT_REACHED, client_error
+from services.ids import parse_global_id
+
+FlywheelInfo = Info[FlywheelContext, None]
+
+MAX_PAGE_SIZE = 100
+
+AS_OF = "Read the state as it was at this time (ISO 8601; UTC if no offset)."
+AT_POSITION = "Read the state as it was right after this event-log position."
+
+AsOf = Annotated[datetime | None, strawberry.argument(description=AS_OF)]
+AtPosition = Annotated[int | None, strawberry.argument(description=AT_POSITION)]
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[str | None, strawberry.argument(description="A cursor from `pageInfo`.")]
+
+
+def context(info: FlywheelInfo) -> FlywheelContext:
+    return info.context
+
+
+async def resolve_at(
+    info: FlywheelInfo, as_of: datetime | None, at_position: int | None
+) -> int | None:
+    """The log position to read at: ``None`` for now."""
+    ctx = context(info)
+    if as_of is not None and at_position is not None:
+        raise client_error("Give `asOf` or `atPosition`, not both")
+    if at_position is not None:
+        if at_position < 0:
+            raise client_error("`atPosition` must be 0 or more")
+        if at_position > ctx.position:
+            raise client_error(
+                f"The views have reached position {ctx.position}, not {at_position}; "
+                "send `X-Flywheel-Position` to wait for it",
+                POSITION_NOT_REACHED,
+            )
+        return at_position
+    if as_of is not None:
+        moment = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
+        return await ctx.views.position_at(moment)
+    return None
+
+
+def check_page_size(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise client_error(f"`first` must be between 1 and {MAX_PAGE_SIZE}")
+
+
+def uuid_of(value: str, type_name: str, argument: str = "id") -> UUID:
+    """An id given as a UUID or as a global id of ``type_name``."""
+    parsed = parse_global_id(value)
+    raw = parsed[1] if parsed is not None and parsed[0] == type_name else value
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise client_error(f"`{argument}` is not a {type_name} id: {value!r}") from None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+    @staticmethod
+    def of(cursors: Sequence[str], *, has_next: bool, has_previous: bool) -> PageInfo:
+        return PageInfo(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
+
+
+def decode_cursor(cursor: str, arity: int) -> list[str]:
+    try:
+        values = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()), type=list[str])
+    except (ValueError, msgspec.DecodeError):
+        raise client_error(f"`after` is not a cursor from this API: {cursor!r}") from None
+    if len(values) != arity:
+        raise client_error(f"`after` is not a cursor from this API: {cursor!r}")
+    return values
+
+
+NodeFinder = Callable[[FlywheelInfo, str, int | None], Awaitable[relay.Node | None]]
+NODE_FINDERS: dict[str, NodeFinder] = {}
+
+
+def node_finder(type_name: str) -> Callable[[NodeFinder], NodeFinder]:
+    """Register how ``node(id)`` finds objects of ``type_name``."""
+
+    def register(finder: NodeFinder) -> NodeFinder:
+        NODE_FINDERS[type_name] = finder
+        return finder
+
+    return register
+
+
+async def find_node(info: FlywheelInfo, value: str, at: int | None) -> relay.Node | None:
+    parsed = parse_global_id(value)
+    if parsed is None:
+        raise client_error(f"Not a global id: {value!r}")
+    type_name, key = parsed
+    finder = NODE_FINDERS.get(type_name)
+    return None if finder is None else await finder(info, key, at)
