@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 STANDBY_POLL_SECONDS = 0.5
 REBUILD_CACHE_ROWS = 2_000_000
+END_OF_LOG = 2**63 - 1
 
 
 @dataclass
@@ -97,7 +98,7 @@ class ProjectionRunner:
         self._handlers = handlers()
         self._select = (
             "SELECT notification_id, originator_id, originator_version, topic, state "
-            f"FROM {events_table} WHERE notification_id > $1 "
+            f"FROM {events_table} WHERE notification_id > $1 AND notification_id <= $3 "
             "ORDER BY notification_id LIMIT $2"
         )
         self.active = asyncio.Event()
@@ -171,12 +172,7 @@ class ProjectionRunner:
         Returns the position the rebuilt views reached.
         """
         staging = f"{self.schema}_next"
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{staging}" CASCADE')
-        await self._create(conn, staging)
-        cursor = await self._open(conn, staging)
-        assert cursor is not None
-        cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
-        await self.catch_up(conn, cursor, on_progress)
+        cursor = await self.build_shadow(conn, staging, on_progress)
         retired = f"{self.schema}_retired"
         async with conn.transaction():
             await conn.execute(f'DROP SCHEMA IF EXISTS "{retired}" CASCADE')
@@ -191,6 +187,28 @@ class ProjectionRunner:
             await conn.execute("SELECT pg_notify($1, $2)", VIEWS_CHANNEL, str(cursor.position))
         await conn.execute(f'DROP SCHEMA IF EXISTS "{retired}" CASCADE')
         return cursor.position
+
+    async def build_shadow(
+        self,
+        conn: asyncpg.Connection,
+        schema: str,
+        on_progress: ProgressCallback | None = None,
+        *,
+        until: int | None = None,
+    ) -> _Cursor:
+        """Build every view from position zero into ``schema`` (replacing it)."""
+        if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock_key(schema)):
+            raise RuntimeError(f"another process is building {schema}")
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            await self._create(conn, schema)
+            cursor = await self._open(conn, schema)
+            assert cursor is not None
+            cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
+            await self.catch_up(conn, cursor, on_progress, until=until)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", lock_key(schema))
+        return cursor
 
     async def _create(self, conn: asyncpg.Connection, schema: str) -> None:
         async with conn.transaction():
@@ -229,13 +247,15 @@ class ProjectionRunner:
         conn: asyncpg.Connection,
         cursor: _Cursor,
         on_progress: ProgressCallback | None = None,
+        *,
+        until: int | None = None,
     ) -> int:
-        """Apply batches until the head of the log; returns how many events."""
+        """Apply batches until the head of the log (or ``until``); returns how many events."""
         started = time.perf_counter()
-        head = await self.head(conn)
+        head = await self.head(conn) if until is None else until
         applied = 0
         while True:
-            count = await self.step(conn, cursor)
+            count = await self.step(conn, cursor, until=until)
             applied += count
             if on_progress is not None:
                 elapsed = time.perf_counter() - started
@@ -247,9 +267,12 @@ class ProjectionRunner:
         value = await conn.fetchval(f"SELECT max(notification_id) FROM {self.events_table}")
         return int(value or 0)
 
-    async def step(self, conn: asyncpg.Connection, cursor: _Cursor) -> int:
-        """Apply the next batch of events; returns how many were applied."""
-        rows = await conn.fetch(self._select, cursor.position, self.batch_size)
+    async def step(
+        self, conn: asyncpg.Connection, cursor: _Cursor, *, until: int | None = None
+    ) -> int:
+        """Apply the next batch of events (up to ``until``); returns how many were applied."""
+        last = until if until is not None else END_OF_LOG
+        rows = await conn.fetch(self._select, cursor.position, self.batch_size, last)
         if not rows:
             return 0
         events = [self._decode(row) for row in rows]

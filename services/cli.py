@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
+import time
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import click
 
 from services.settings import Settings, SettingsError, load_settings
 
+if TYPE_CHECKING:
+    from services.runtime import Runtime
+
 log = logging.getLogger("flywheel")
+
+REPLAY_BATCH = 5_000
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -136,3 +145,150 @@ def schema() -> None:
     from services.graphql.schema import schema_sdl
 
     click.echo(schema_sdl(), nl=False)
+
+
+@main.command(help="Rebuild every view from position zero beside the live ones, then swap them in.")
+def replay() -> None:
+    from services.progress import progress_bar
+    from services.runtime import Runtime
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = Runtime.open(settings)
+    runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
+
+    async def run() -> tuple[int, float]:
+        conn = await asyncpg.connect(runtime.database.url)
+        try:
+            head = await runner.head(conn)
+            started = time.perf_counter()
+            with progress_bar("Replaying the log into views_next", head) as reached:
+                position = await runner.rebuild(conn, lambda p: reached(p.position))
+            return position, time.perf_counter() - started
+        finally:
+            await conn.close()
+
+    try:
+        position, seconds = asyncio.run(run())
+    finally:
+        runtime.close()
+    rate = position / seconds if seconds else 0.0
+    click.echo(
+        f"Replayed {position} events in {seconds:.1f}s ({rate:,.0f} events/s); "
+        "the rebuilt views are live."
+    )
+
+
+@main.command(help="Check the hash chain and that a rebuild of every view equals the live views.")
+@click.option(
+    "--digest",
+    "digest_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A signed digest saved earlier (GET /api/v1/audit/digest): check the chain still has it.",
+)
+@click.option("--skip-views", is_flag=True, help="Check only the chain, not the views.")
+def verify(digest_file: Path | None, skip_views: bool) -> None:
+    from services import audit
+    from services.progress import progress_bar
+    from services.runtime import Runtime
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = Runtime.open(settings)
+    url = runtime.database.url
+    failed = False
+    try:
+        head_position, _ = audit.head_of_chain(url)
+        with progress_bar("Recomputing the hash chain", head_position) as reached:
+            chain = audit.verify_chain(url, reached)
+        if chain.intact:
+            click.echo(
+                f"Chain: OK, {chain.checked} events, head position {chain.head_position}, "
+                f"chain hash {chain.head.hex()}"
+            )
+        else:
+            failed = True
+            click.echo(f"Chain: FAILED at position {chain.first_bad_position}")
+            for position, problem in chain.problems:
+                click.echo(f"  position {position}: {problem}")
+        if digest_file is not None:
+            failed |= not _check_digest(url, digest_file)
+        if not skip_views:
+            failed |= not _check_views(runtime)
+    finally:
+        runtime.close()
+    if failed:
+        raise SystemExit(1)
+
+
+def _check_digest(url: str, digest_file: Path) -> bool:
+    from services import audit
+
+    document = json.loads(digest_file.read_text())
+    if not audit.signature_holds(document):
+        click.echo("Digest: FAILED, its signature does not hold")
+        return False
+    link = audit.chain_link_at(url, int(document["position"]))
+    if link is None or link.hex() != document["chainHash"]:
+        click.echo(
+            f"Digest: FAILED, the chain at position {document['position']} is not the one signed "
+            f"on {document['signedAt']}"
+        )
+        return False
+    click.echo(f"Digest: OK, the chain still holds position {document['position']} as signed")
+    return True
+
+
+def _check_views(runtime: Runtime) -> bool:
+    from services import audit
+    from services.progress import progress_bar
+
+    runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
+
+    async def run() -> tuple[int, list[Any]]:
+        conn = await asyncpg.connect(runtime.database.url)
+        try:
+            head = await runner.head(conn)
+        finally:
+            await conn.close()
+        with progress_bar("Rebuilding the views to compare", head) as reached:
+            return await audit.verify_views(
+                runtime.database.url, runner, lambda p: reached(p.position)
+            )
+
+    position, differences = asyncio.run(run())
+    if not differences:
+        click.echo(f"Views: OK, a rebuild to position {position} equals the live views")
+        return True
+    click.echo(f"Views: FAILED, a rebuild to position {position} differs from the live views")
+    for difference in differences:
+        click.echo(f"  {difference.table}:")
+        for row in difference.only_in_live:
+            click.echo(f"    only live:    {row}")
+        for row in difference.only_in_rebuilt:
+            click.echo(f"    only rebuilt: {row}")
+    return False
+
+
+@main.command(help="Write the event log as NDJSON with hash-chain links, for auditors.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The file to write.",
+)
+def export(out: Path) -> None:
+    from services import audit
+    from services.progress import progress_bar
+    from services.runtime import Runtime
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = Runtime.open(settings)
+    try:
+        head, _ = audit.head_of_chain(runtime.database.url)
+        with progress_bar(f"Exporting to {out}", head) as reached:
+            lines = audit.export_log(runtime.database.url, runtime.app, out, reached)
+    finally:
+        runtime.close()
+    click.echo(f"Exported {lines} events to {out}; check it with docs/verify_export.py")

@@ -24,6 +24,7 @@ from domain.claims import Claim, ClaimHeld, ClaimKind, claim_id
 from domain.errors import DomainError, NotFound, RuleViolation
 from domain.provenance import acting_as
 from services.application import Flywheel
+from services.idempotency import current_outcome
 from services.principal import Principal
 
 A = TypeVar("A", bound=Aggregate)
@@ -98,8 +99,15 @@ class UnitOfWork:
         if claim is not None:
             claim.release(holder)
 
-    def save(self) -> int:
-        recordings = self._app.save(*self._loaded.values())
+    def save(self, target: Aggregate) -> int:
+        outcome = current_outcome()
+        if outcome is None:
+            recordings = self._app.save(*self._loaded.values())
+        else:
+            outcome.kind = type(target).__name__
+            outcome.aggregate_id = target.id
+            outcome.version = target.version
+            recordings = self._app.save(*self._loaded.values(), idempotency=outcome)
         return max(recording.notification.id for recording in recordings)
 
 
@@ -127,7 +135,7 @@ class CommandBus:
                 if not target.pending_events:
                     raise RuntimeError(f"A command on {target.id} recorded no event")
                 try:
-                    position = work.save()
+                    position = work.save(target)
                 except IntegrityError:
                     continue
             return Outcome(

@@ -52,6 +52,7 @@ class Database:
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "CREATE_TABLE": "n",
+            "APPLICATION_RECORDER_TOPIC": "services.recorder:FlywheelRecorder",
         }
 
 

@@ -17,6 +17,7 @@ from litestar.security.jwt import JWTAuth, Token
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from services.application import EVENTS_TABLE, Flywheel, create_event_tables
+from services.audit import signing_key
 from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
 from services.database import Database, open_database
@@ -45,8 +46,10 @@ class Runtime:
         self.app = app
         self.auth = auth
         self.teams = teams
+        self.signing_key = signing_key(settings)
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
+        self.primary_pool: asyncpg.Pool | None = None
         self.runner: ProjectionRunner | None = None
         self._runner_task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
@@ -80,6 +83,11 @@ class Runtime:
         self.read_pool = await asyncpg.create_pool(
             self.database.read_url, min_size=1, max_size=self.settings.pool_size
         )
+        self.primary_pool = (
+            self.read_pool
+            if self.database.read_url == self.database.url
+            else await asyncpg.create_pool(self.database.url, min_size=1, max_size=4)
+        )
         await self.watcher.start()
 
     async def _wait_until_views_exist(self) -> None:
@@ -99,6 +107,8 @@ class Runtime:
         if self._runner_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._runner_task, timeout=10)
+        if self.primary_pool is not None and self.primary_pool is not self.read_pool:
+            await self.primary_pool.close()
         if self.read_pool is not None:
             await self.read_pool.close()
 

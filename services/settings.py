@@ -6,6 +6,7 @@ A bad value stops start-up with a message that names the variable, e.g.
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping
 from enum import Enum
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 import msgspec
 
 MIN_SECRET_LENGTH = 32
+AUDIT_SEED_BYTES = 32
 
 
 class Environment(Enum):
@@ -38,6 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_read_url: str | None = None
     data_dir: str = ".flywheel"
     jwt_secret: str | None = None
+    audit_key: str | None = None
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     log_level: LogLevel = LogLevel.INFO
@@ -60,6 +63,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "database_read_url": "DATABASE_READ_URL",
     "data_dir": "FLYWHEEL_DATA_DIR",
     "jwt_secret": "FLYWHEEL_JWT_SECRET",
+    "audit_key": "FLYWHEEL_AUDIT_KEY",
     "host": "FLYWHEEL_HOST",
     "port": "FLYWHEEL_PORT",
     "log_level": "FLYWHEEL_LOG_LEVEL",
@@ -97,7 +101,22 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raise SettingsError(
             f"FLYWHEEL_JWT_SECRET: must be at least {MIN_SECRET_LENGTH} characters long"
         )
+    _check_audit_key(settings.audit_key)
     return settings
+
+
+def _check_audit_key(key: str | None) -> None:
+    if key is None:
+        return
+    try:
+        seed = base64.b64decode(key, validate=True)
+    except ValueError:
+        seed = b""
+    if len(seed) != AUDIT_SEED_BYTES:
+        raise SettingsError(
+            f"FLYWHEEL_AUDIT_KEY: expected the base64 of a {AUDIT_SEED_BYTES}-byte Ed25519 seed "
+            "(e.g. `python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())'`)"
+        )
 
 
 def _name_the_variable(message: str, raw: Mapping[str, Any]) -> str:

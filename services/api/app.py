@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
@@ -9,8 +11,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from strawberry.litestar import make_graphql_controller
 
+from services.api.audit import AuditController
 from services.api.correlation import correlation_middleware
 from services.api.health import healthz, readyz
+from services.api.idempotency import idempotency_middleware
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.teams import TeamController
 from services.graphql.context import graphql_context
@@ -39,6 +43,16 @@ def _correlation_outermost(config: AppConfig) -> AppConfig:
     return config
 
 
+def _idempotency_innermost(runtime: Runtime) -> Callable[[AppConfig], AppConfig]:
+    """Idempotency keys belong to a caller, so they are handled after authentication."""
+
+    def add(config: AppConfig) -> AppConfig:
+        config.middleware.append(idempotency_middleware(runtime))
+        return config
+
+    return add
+
+
 def create_app(runtime: Runtime) -> Litestar:
     production = runtime.settings.is_production
     graphql = make_graphql_controller(
@@ -55,12 +69,24 @@ def create_app(runtime: Runtime) -> Litestar:
         return runtime.teams
 
     return Litestar(
-        route_handlers=[TeamController, graphql, healthz, readyz, list_problems, show_problem],
+        route_handlers=[
+            TeamController,
+            AuditController,
+            graphql,
+            healthz,
+            readyz,
+            list_problems,
+            show_problem,
+        ],
         dependencies={
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "teams": Provide(provide_teams, sync_to_thread=False),
         },
-        on_app_init=[runtime.auth.on_app_init, _correlation_outermost],
+        on_app_init=[
+            runtime.auth.on_app_init,
+            _correlation_outermost,
+            _idempotency_innermost(runtime),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

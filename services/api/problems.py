@@ -68,6 +68,15 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Version mismatch",
         "`If-Match` named a version the aggregate is no longer at. Read it again and retry.",
     ),
+    "idempotency-key-reused": (
+        "Idempotency key reused",
+        "The `Idempotency-Key` was already used by this caller for a request with a different "
+        "method, path or body. Use a new key for a new command.",
+    ),
+    "request-in-progress": (
+        "Request in progress",
+        "A request with the same `Idempotency-Key` is still running. Retry after `Retry-After`.",
+    ),
     "unavailable": (
         "Temporarily unavailable",
         "The database cannot be reached right now. Retry after the `Retry-After` seconds.",

@@ -32,6 +32,8 @@ def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
         ({"DATABASE_READ_URL": "localhost"}, "DATABASE_READ_URL"),
         ({"FLYWHEEL_JWT_SECRET": "short"}, "FLYWHEEL_JWT_SECRET"),
         ({"FLYWHEEL_RUN_PROJECTIONS": "perhaps"}, "FLYWHEEL_RUN_PROJECTIONS"),
+        ({"FLYWHEEL_AUDIT_KEY": "not base64!"}, "FLYWHEEL_AUDIT_KEY"),
+        ({"FLYWHEEL_AUDIT_KEY": "c2hvcnQ="}, "FLYWHEEL_AUDIT_KEY"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(

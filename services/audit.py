@@ -1,0 +1,290 @@
+"""Tamper evidence: recomputing the hash chain, signing its head, exporting the log.
+
+The chain is written by :class:`services.recorder.FlywheelRecorder` in the
+same transaction as the events. Verification reads the events table and the
+chain side by side, in position order, and recomputes every link:
+
+- an event whose bytes changed no longer matches its ``event_hash``;
+- an event that was deleted leaves a link without an event;
+- an event inserted by any other path has no link (or, squeezed between two
+  positions, breaks the chain after it).
+
+The head of the chain is signed with an Ed25519 key from the settings, so an
+auditor who keeps a digest can later prove the history up to it was not
+rewritten, even by someone who also rewrote the chain table.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import msgspec
+import psycopg
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from eventsourcing.persistence import StoredEvent
+
+from projections.compare import TableDifference, compare_views
+from projections.log import event_data, event_type_name
+from projections.runner import ProgressCallback, ProjectionRunner
+from projections.views import LIVE_SCHEMA, TRACKING_NAME
+from services.application import EVENTS_TABLE, Flywheel
+from services.recorder import CHAIN_TABLE, GENESIS, chain_hash, event_hash
+from services.settings import Settings
+
+KEY_FILE = "audit-signing-key"
+DIGEST_VERSION = "flywheel-digest-v1"
+FETCH_SIZE = 5_000
+
+
+# -- signing --------------------------------------------------------------
+
+
+def signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """The configured key (base64 of a 32-byte seed), else one kept in the data dir."""
+    if settings.audit_key:
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(settings.audit_key))
+    path = settings.data_path / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        seed = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        temporary = path.with_suffix(".tmp")
+        temporary.touch(mode=0o600)
+        temporary.write_text(base64.b64encode(seed).decode())
+        temporary.replace(path)
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(path.read_text().strip()))
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def digest_message(position: int, head: str, signed_at: str) -> bytes:
+    return f"{DIGEST_VERSION}|{position}|{head}|{signed_at}".encode()
+
+
+@dataclass(frozen=True)
+class Digest:
+    position: int
+    chain_hash: str
+    signed_at: str
+    public_key: str
+    signature: str
+    algorithm: str = "Ed25519"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "version": DIGEST_VERSION,
+            "position": self.position,
+            "chainHash": self.chain_hash,
+            "signedAt": self.signed_at,
+            "algorithm": self.algorithm,
+            "publicKey": self.public_key,
+            "signature": self.signature,
+        }
+
+
+def sign_digest(key: Ed25519PrivateKey, position: int, head: bytes) -> Digest:
+    signed_at = datetime.now(UTC).isoformat()
+    head_hex = head.hex()
+    signature = key.sign(digest_message(position, head_hex, signed_at))
+    return Digest(
+        position=position,
+        chain_hash=head_hex,
+        signed_at=signed_at,
+        public_key=public_key_text(key.public_key()),
+        signature=base64.b64encode(signature).decode(),
+    )
+
+
+def signature_holds(document: dict[str, Any]) -> bool:
+    public = Ed25519PublicKey.from_public_bytes(base64.b64decode(document["publicKey"]))
+    message = digest_message(document["position"], document["chainHash"], document["signedAt"])
+    try:
+        public.verify(base64.b64decode(document["signature"]), message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+# -- verifying the chain --------------------------------------------------
+
+
+@dataclass
+class ChainReport:
+    checked: int = 0
+    head_position: int = 0
+    head: bytes = GENESIS
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def first_bad_position(self) -> int | None:
+        return self.problems[0][0] if self.problems else None
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def _log_rows(conn: psycopg.Connection[Any]) -> Iterator[tuple[Any, ...]]:
+    with conn.cursor(name="flywheel_verify_chain") as cursor:
+        cursor.itersize = FETCH_SIZE
+        cursor.execute(
+            "SELECT coalesce(e.notification_id, c.position), e.notification_id, e.originator_id, "
+            "e.originator_version, e.topic, e.state, c.event_hash, c.chain_hash "
+            f"FROM {EVENTS_TABLE} e FULL OUTER JOIN {CHAIN_TABLE} c "
+            "ON c.position = e.notification_id ORDER BY 1"
+        )
+        yield from cursor
+
+
+def verify_chain(url: str, on_row: Callable[[int], None] | None = None) -> ChainReport:
+    report = ChainReport()
+    with psycopg.connect(url) as conn:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        previous = GENESIS
+        for position, event_position, originator, version, topic, state, stored, link in _log_rows(
+            conn
+        ):
+            report.checked += 1
+            if on_row is not None:
+                on_row(position)
+            if event_position is None:
+                report.problems.append((position, "the event was deleted: its chain link remains"))
+                previous = bytes(link)
+                continue
+            recomputed = event_hash(position, originator, version, topic, bytes(state))
+            if stored is None:
+                report.problems.append(
+                    (position, "the event has no chain link: it was not written by Flywheel")
+                )
+                previous = chain_hash(previous, recomputed)
+                continue
+            if recomputed != bytes(stored):
+                report.problems.append((position, "the event's stored bytes were altered"))
+            expected = chain_hash(previous, bytes(stored))
+            if expected != bytes(link):
+                report.problems.append(
+                    (position, "the chain link does not follow from the one before")
+                )
+            previous = bytes(link)
+            report.head_position, report.head = position, previous
+    return report
+
+
+def head_of_chain(url: str) -> tuple[int, bytes]:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            f"SELECT position, chain_hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+    return (0, GENESIS) if row is None else (int(row[0]), bytes(row[1]))
+
+
+def chain_link_at(url: str, position: int) -> bytes | None:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            f"SELECT chain_hash FROM {CHAIN_TABLE} WHERE position = %s", (position,)
+        ).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+# -- exporting ------------------------------------------------------------
+
+
+def export_log(
+    url: str, app: Flywheel, out: Path, on_row: Callable[[int], None] | None = None
+) -> int:
+    """Write the log as NDJSON, one event per line; returns the number of lines."""
+    lines = 0
+    with psycopg.connect(url) as conn, out.open("w", encoding="utf-8") as file:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with conn.cursor(name="flywheel_export") as cursor:
+            cursor.itersize = FETCH_SIZE
+            cursor.execute(
+                "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, "
+                f"e.state, c.event_hash, c.chain_hash FROM {EVENTS_TABLE} e "
+                f"LEFT JOIN {CHAIN_TABLE} c ON c.position = e.notification_id "
+                "ORDER BY e.notification_id"
+            )
+            for position, originator, version, topic, state, stored, link in cursor:
+                file.write(
+                    json.dumps(
+                        _export_line(app, position, originator, version, topic, state, stored, link)
+                    )
+                )
+                file.write("\n")
+                lines += 1
+                if on_row is not None:
+                    on_row(position)
+    return lines
+
+
+def _export_line(
+    app: Flywheel,
+    position: int,
+    originator: Any,
+    version: int,
+    topic: str,
+    state: bytes,
+    stored: bytes | None,
+    link: bytes | None,
+) -> dict[str, Any]:
+    event: Any = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
+    return {
+        "position": position,
+        "originatorId": str(originator),
+        "originatorVersion": version,
+        "topic": topic,
+        "state": base64.b64encode(bytes(state)).decode(),
+        "eventHash": bytes(stored).hex() if stored is not None else None,
+        "chainHash": bytes(link).hex() if link is not None else None,
+        "type": event_type_name(event),
+        "recordedAt": event.timestamp.isoformat(),
+        "actor": getattr(event, "actor", None),
+        "correlationId": getattr(event, "correlation_id", None),
+        "data": msgspec.json.decode(msgspec.json.encode(event_data(event))),
+    }
+
+
+# -- verifying the views ---------------------------------------------------
+
+VERIFY_SCHEMA = "views_verify"
+
+
+async def verify_views(
+    url: str, runner: ProjectionRunner, on_progress: ProgressCallback | None = None
+) -> tuple[int, list[TableDifference]]:
+    """Rebuild every view from the log beside the live ones and compare them.
+
+    The shadow is built up to the position the live views had reached when the
+    check began, and both are compared as of that position.
+    """
+    conn = await asyncpg.connect(url)
+    try:
+        position = int(
+            await conn.fetchval(
+                f'SELECT position FROM "{LIVE_SCHEMA}".tracking WHERE name = $1', TRACKING_NAME
+            )
+            or 0
+        )
+        await runner.build_shadow(conn, VERIFY_SCHEMA, on_progress, until=position)
+        try:
+            differences = await compare_views(conn, LIVE_SCHEMA, VERIFY_SCHEMA, position)
+        finally:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{VERIFY_SCHEMA}" CASCADE')
+    finally:
+        await conn.close()
+    return position, differences

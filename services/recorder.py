@@ -1,0 +1,128 @@
+"""The event store's recorder: the library's default insert path, plus two
+things written in the same transaction as the events.
+
+- **The hash chain.** For each stored event, ``event_hash`` is SHA-256 over all
+  of its columns and ``chain_hash`` is SHA-256 over the previous chain hash and
+  this event's hash. Inserts hold the library's EXCLUSIVE table lock, so the
+  previous link read here is the one before these events. An event written to
+  the table by any other path has no link, and one altered or removed later
+  no longer matches its link: ``flywheel verify`` finds both.
+- **Idempotency outcomes.** A command sent with an ``Idempotency-Key`` records
+  its outcome (aggregate, version, log position) against the key atomically
+  with its events, so a retry can never record the command twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+GENESIS = bytes(32)
+CHAIN_TABLE = "flywheel_chain"
+IDEMPOTENCY_TABLE = "flywheel_idempotency"
+
+
+def event_hash(
+    position: int, originator_id: UUID | str, version: int, topic: str, state: bytes
+) -> bytes:
+    """SHA-256 of ``b"<position>|<originator_id>|<version>|<topic>|" + state``."""
+    header = f"{position}|{originator_id}|{version}|{topic}|".encode()
+    return hashlib.sha256(header + state).digest()
+
+
+def chain_hash(previous: bytes, this_event: bytes) -> bytes:
+    return hashlib.sha256(previous + this_event).digest()
+
+
+@dataclass
+class IdempotentOutcome:
+    """What a command sent with an ``Idempotency-Key`` must remember."""
+
+    subject: str
+    key: str
+    status: int
+    kind: str = ""
+    aggregate_id: UUID | None = None
+    version: int = 0
+
+
+class FlywheelRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{chain} ("
+                "position bigint PRIMARY KEY, event_hash bytea NOT NULL, chain_hash bytea NOT NULL)"
+            ).format(schema=schema, chain=Identifier(CHAIN_TABLE)),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "subject text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
+                "locked_until timestamptz NOT NULL, status integer, outcome jsonb, "
+                "body bytea, media_type text, created_at timestamptz NOT NULL DEFAULT now(), "
+                "PRIMARY KEY (subject, key))"
+            ).format(schema=schema, table=Identifier(IDEMPOTENCY_TABLE)),
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{table} (created_at)").format(
+                index=Identifier(f"{IDEMPOTENCY_TABLE}_created_at_idx"),
+                schema=schema,
+                table=Identifier(IDEMPOTENCY_TABLE),
+            ),
+        ]
+        self._last_link = SQL(
+            "SELECT chain_hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1"
+        ).format(schema=schema, chain=Identifier(CHAIN_TABLE))
+        self._insert_links = SQL(
+            "INSERT INTO {schema}.{chain} (position, event_hash, chain_hash) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bytea[])"
+        ).format(schema=schema, chain=Identifier(CHAIN_TABLE))
+        self._record_outcome = SQL(
+            "UPDATE {schema}.{table} SET status = %s, outcome = %s WHERE subject = %s AND key = %s"
+        ).format(schema=schema, table=Identifier(IDEMPOTENCY_TABLE))
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:
+            self._link(curs, ids, stored_events)
+            outcome = kwargs.get("idempotency")
+            if isinstance(outcome, IdempotentOutcome):
+                self._remember(curs, outcome, max(ids))
+        return ids
+
+    def _link(
+        self, curs: Cursor[DictRow], ids: Sequence[int], events: Sequence[StoredEvent]
+    ) -> None:
+        curs.execute(self._last_link, prepare=True)
+        row = curs.fetchone()
+        previous: bytes = bytes(row["chain_hash"]) if row else GENESIS
+        hashes, links = [], []
+        for position, event in sorted(zip(ids, events, strict=True), key=lambda pair: pair[0]):
+            this = event_hash(
+                position, event.originator_id, event.originator_version, event.topic, event.state
+            )
+            previous = chain_hash(previous, this)
+            hashes.append(this)
+            links.append(previous)
+        curs.execute(self._insert_links, (sorted(ids), hashes, links), prepare=True)
+
+    def _remember(self, curs: Cursor[DictRow], outcome: IdempotentOutcome, position: int) -> None:
+        document = msgspec.json.encode(
+            {
+                "kind": outcome.kind,
+                "id": str(outcome.aggregate_id),
+                "version": outcome.version,
+                "position": position,
+            }
+        ).decode()
+        curs.execute(self._record_outcome, (outcome.status, document, outcome.subject, outcome.key))

@@ -1,0 +1,189 @@
+"""Auditors end to end: history over HTTP, time travel, export, verify, replay."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.e2e.conftest import FLYWHEEL, FlywheelServer
+
+SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_export.py"
+LEADER_AS_OF = (
+    "query($id: ID!, $t: DateTime) { team(id: $id, asOf: $t) { leader { person { handle } } } }"
+)
+
+
+def cli(server: FlywheelServer, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [FLYWHEEL, *args], env=server.env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def events(server: FlywheelServer, token: str, **params: Any) -> httpx.Response:
+    return httpx.get(
+        f"{server.url}/api/v1/events", params=params, headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+@pytest.fixture(scope="module")
+def history(server: FlywheelServer, leadership: str) -> dict[str, Any]:
+    team = server.post(
+        "/api/v1/teams", leadership, {"name": "Audit", "mission": "m", "leader": "old@example.com"}
+    ).json()
+    server.post(
+        f"/api/v1/teams/{team['id']}/members",
+        leadership,
+        {"person": "m@example.com", "function": "PRODUCT", "attachment": "REPORTS"},
+    )
+    changed = server.post(
+        f"/api/v1/teams/{team['id']}/leader",
+        leadership,
+        {"leader": "new@example.com", "reason": "Old leader moved on"},
+        headers={"X-Correlation-ID": "change-42"},
+    ).json()
+    server.graphql(leadership).query("{ teams { totalCount } }", after=changed["position"])
+    return {"team": team, "changed": changed}
+
+
+def test_history_pages_and_filters_for_auditors(
+    server: FlywheelServer, history: dict[str, Any]
+) -> None:
+    auditor = server.token("audrey@example.com", "auditor")
+    team_id = history["team"]["id"]
+    page = events(server, auditor, aggregateId=team_id, limit=2)
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert [e["type"] for e in body["events"]] == ["Team.Chartered", "Team.MemberAdded"]
+    assert body["nextAfter"] == body["events"][-1]["position"]
+    rest = events(server, auditor, aggregateId=team_id, after=body["nextAfter"]).json()
+    change = rest["events"][0]
+    assert change["type"] == "Team.LeaderAppointed"
+    assert (change["actor"], change["reason"], change["correlationId"]) == (
+        "ceo@example.com",
+        "Old leader moved on",
+        "change-42",
+    )
+    assert change["data"]["leader"] == "new@example.com" and len(change["chainHash"]) == 64
+    by_type = events(server, auditor, type="Team.LeaderAppointed").json()["events"]
+    assert all(e["type"] == "Team.LeaderAppointed" for e in by_type) and by_type
+
+    streamed = httpx.get(
+        f"{server.url}/api/v1/events",
+        params={"aggregateId": team_id},
+        headers={"Authorization": f"Bearer {auditor}", "Accept": "application/x-ndjson"},
+    )
+    assert streamed.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in streamed.text.splitlines()]
+    assert [line["position"] for line in lines] == [
+        e["position"] for e in body["events"] + rest["events"]
+    ]
+
+
+def test_history_is_for_auditors_and_leadership_only(
+    server: FlywheelServer, leadership: str
+) -> None:
+    assert events(server, leadership).status_code == 200
+    for role in ("planner", "member"):
+        refused = events(server, server.token("x@example.com", role))
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    assert httpx.get(f"{server.url}/api/v1/events").status_code == 401
+
+
+def test_the_team_as_of_a_time_before_and_after_the_change(
+    server: FlywheelServer, history: dict[str, Any]
+) -> None:
+    auditor = server.token("audrey@example.com", "auditor")
+    change = events(
+        server, auditor, type="Team.LeaderAppointed", aggregateId=history["team"]["id"]
+    ).json()["events"][0]
+    moment = datetime.fromisoformat(change["at"])
+    graphql = server.graphql(auditor)
+    before, _ = graphql.query(
+        LEADER_AS_OF,
+        id=history["team"]["nodeId"],
+        t=(moment - timedelta(microseconds=1)).isoformat(),
+    )
+    after, _ = graphql.query(LEADER_AS_OF, id=history["team"]["nodeId"], t=moment.isoformat())
+    assert before["team"]["leader"]["person"]["handle"] == "old@example.com"
+    assert after["team"]["leader"]["person"]["handle"] == "new@example.com"
+
+
+def test_a_signed_digest_names_the_head_of_the_chain(
+    server: FlywheelServer, history: dict[str, Any], tmp_path: Path
+) -> None:
+    auditor = server.token("audrey@example.com", "auditor")
+    digest = httpx.get(
+        f"{server.url}/api/v1/audit/digest", headers={"Authorization": f"Bearer {auditor}"}
+    )
+    assert digest.status_code == 200, digest.text
+    document = digest.json()
+    assert (
+        document["position"] >= history["changed"]["position"]
+        and document["algorithm"] == "Ed25519"
+    )
+    saved = tmp_path / "digest.json"
+    saved.write_text(json.dumps(document))
+    checked = cli(server, "verify", "--digest", str(saved), "--skip-views")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Digest: OK" in checked.stdout
+
+
+def test_export_verify_tamper_and_replay(
+    server: FlywheelServer, history: dict[str, Any], tmp_path: Path
+) -> None:
+    assert server.database_url is not None
+    out = tmp_path / "log.ndjson"
+    exported = cli(server, "export", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    with psycopg.connect(server.database_url) as conn:
+        count = conn.execute("SELECT count(*) FROM flywheel_events").fetchone()
+        views_before = _dump_views(conn)
+    assert count is not None and len(out.read_text().splitlines()) == count[0]
+    script = subprocess.run(
+        [sys.executable, str(SCRIPT), str(out)], capture_output=True, text=True, check=False
+    )
+    assert script.returncode == 0, script.stdout
+
+    verified = cli(server, "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "Chain: OK" in verified.stdout and "Views: OK" in verified.stdout
+
+    replayed = cli(server, "replay")
+    assert replayed.returncode == 0, replayed.stderr
+    with psycopg.connect(server.database_url) as conn:
+        assert _dump_views(conn) == views_before
+
+    position = history["changed"]["position"]
+    with psycopg.connect(server.database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE flywheel_events SET state = overlay(state placing '\\x21'::bytea from 5 for 1) "
+            "WHERE notification_id = %s",
+            (position,),
+        )
+    broken = cli(server, "verify", "--skip-views")
+    assert broken.returncode == 1
+    assert f"FAILED at position {position}" in broken.stdout
+
+
+def _dump_views(conn: psycopg.Connection[Any]) -> dict[str, list[str]]:
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'views' ORDER BY 1"
+        )
+    ]
+    return {
+        table: sorted(repr(row) for row in conn.execute(f'SELECT * FROM views."{table}"'))
+        for table in tables
+        if table != "tracking"
+    }
