@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.people import PersonId
 from domain.teams import Team, TeamStatus
 from projections.batch import ViewBatch
@@ -58,6 +60,14 @@ org = Projector("org", tables=[TEAMS, TEAM_LEADERS, TEAM_MEMBERS, PEOPLE])
 async def _seen(views: ViewBatch, person: PersonId) -> None:
     if await views.get(PEOPLE, (person,)) is None:
         views.put(PEOPLE, {"id": person, "first_seen": views.now})
+
+
+@org.on_every_event
+async def actor_seen(event: Any, views: ViewBatch) -> None:
+    """Whoever acts is a person Flywheel knows, with a history of what they did."""
+    actor = getattr(event, "actor", None)
+    if actor:
+        await _seen(views, PersonId(actor))
 
 
 async def _touch(views: ViewBatch, event: Team.Event) -> None:

@@ -17,6 +17,7 @@ class Projector:
         self.name = name
         self.tables = tuple(tables)
         self.handlers: dict[type, Handler] = {}
+        self.every_event: list[Handler] = []
 
     def on(
         self, event_type: type[E]
@@ -32,3 +33,8 @@ class Projector:
             return handler
 
         return register
+
+    def on_every_event(self, handler: Handler) -> Handler:
+        """Register a handler that sees every event, whatever its type."""
+        self.every_event.append(handler)
+        return handler

@@ -35,6 +35,7 @@ from projections.views import (
     LIVE_SCHEMA,
     TRACKING_NAME,
     VIEWS_CHANNEL,
+    every_event_handlers,
     fingerprint,
     handlers,
     schema_ddl,
@@ -96,6 +97,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.cache_rows = cache_rows
         self._handlers = handlers()
+        self._every_event = every_event_handlers()
         self._select = (
             "SELECT notification_id, originator_id, originator_version, topic, state "
             f"FROM {events_table} WHERE notification_id > $1 AND notification_id <= $3 "
@@ -306,6 +308,8 @@ class ProjectionRunner:
                 at = event.timestamp if at is None or event.timestamp > at else at
                 views.begin_event(position, at)
                 views.append(EVENT_LOG, log_row(event, position, at))
+                for handler in self._every_event:
+                    await handler(event, views)
                 for handler in self._handlers.get(type(event), ()):
                     await handler(event, views)
             await views.flush()

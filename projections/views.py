@@ -21,7 +21,7 @@ TRACKING_NAME = "views"
 
 # Bump when a handler's meaning changes without a table changing: the views are
 # then rebuilt from the log on the next start.
-PROJECTION_REVISION = 1
+PROJECTION_REVISION = 2
 
 PROJECTORS: Sequence[Projector] = (org,)
 
@@ -36,6 +36,10 @@ def handlers() -> dict[type, list[Handler]]:
         for event_type, handler in projector.handlers.items():
             found.setdefault(event_type, []).append(handler)
     return found
+
+
+def every_event_handlers() -> list[Handler]:
+    return [handler for projector in PROJECTORS for handler in projector.every_event]
 
 
 def tracking_ddl(schema: str) -> list[str]:

@@ -35,6 +35,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.history import HISTORY_DESCRIPTION, HistoryConnection, history
 from services.ids import parse_global_id
 
 strawberry.enum(Function, description="A function a team member works in.")
@@ -64,6 +65,14 @@ class Person(relay.Node):
     async def memberships(self, info: FlywheelInfo) -> list[Membership]:
         rows = await context(info).load.memberships.load(self.handle, self.at)
         return [Membership.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(
+        description="The events this person caused, oldest first. Auditors and leadership only."
+    )
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        return await history(info, first=first, after=after, at=self.at, actor=self.handle)
 
     @staticmethod
     async def find(info: FlywheelInfo, handle: str, at: int | None) -> Person | None:
@@ -203,6 +212,14 @@ class Team(relay.Node):
             )
             for function in Function
         ]
+
+    @strawberry.field(description=HISTORY_DESCRIPTION)
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        return await history(
+            info, first=first, after=after, at=self.at, aggregate_id=UUID(self.key)
+        )
 
     @staticmethod
     async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:

@@ -126,9 +126,12 @@ class GraphQL:
         self.client = Client(transport=transport, fetch_schema_from_transport=False)
 
     def query(
-        self, document: str, after: int | None = None, **variables: Any
+        self, document: str, wait_for: int | None = None, **variables: Any
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        extra = {"headers": {"X-Flywheel-Position": str(after)}} if after is not None else None
+        """Run a query; with ``wait_for``, read only once the views reach that position."""
+        extra = (
+            {"headers": {"X-Flywheel-Position": str(wait_for)}} if wait_for is not None else None
+        )
         request = gql(document)
         request.variable_values = variables or None
         result = self.client.execute(

@@ -49,7 +49,7 @@ def history(server: FlywheelServer, leadership: str) -> dict[str, Any]:
         {"leader": "new@example.com", "reason": "Old leader moved on"},
         headers={"X-Correlation-ID": "change-42"},
     ).json()
-    server.graphql(leadership).query("{ teams { totalCount } }", after=changed["position"])
+    server.graphql(leadership).query("{ teams { totalCount } }", wait_for=changed["position"])
     return {"team": team, "changed": changed}
 
 
@@ -137,6 +137,67 @@ def test_a_signed_digest_names_the_head_of_the_chain(
     assert "Digest: OK" in checked.stdout
 
 
+def _dump_views(conn: psycopg.Connection[Any]) -> dict[str, list[str]]:
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'views' ORDER BY 1"
+        )
+    ]
+    return {
+        table: sorted(repr(row) for row in conn.execute(f'SELECT * FROM views."{table}"'))
+        for table in tables
+        if table != "tracking"
+    }
+
+
+HISTORY = """
+query($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on Team { history(first: 2, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor }
+      nodes { position type recordedAt actor reason correlationId data } } }
+  }
+}
+"""
+
+
+def test_every_node_has_its_history_for_auditors(
+    server: FlywheelServer, history: dict[str, Any]
+) -> None:
+    graphql = server.graphql(server.token("audrey@example.com", "auditor"))
+    first, _ = graphql.query(HISTORY, id=history["team"]["nodeId"])
+    page = first["node"]["history"]
+    assert page["totalCount"] == 3
+    assert [entry["type"] for entry in page["nodes"]] == ["Team.Chartered", "Team.MemberAdded"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    rest, _ = graphql.query(
+        HISTORY, id=history["team"]["nodeId"], after=page["pageInfo"]["endCursor"]
+    )
+    change = rest["node"]["history"]["nodes"][-1]
+    assert change["type"] == "Team.LeaderAppointed"
+    assert (change["reason"], change["correlationId"]) == ("Old leader moved on", "change-42")
+    assert change["data"]["previous_leader"] == "old@example.com"
+
+    person, _ = graphql.query(
+        'query { person(id: "ceo@example.com") { history(first: 100) { totalCount } } }'
+    )
+    assert person["person"]["history"]["totalCount"] >= page["totalCount"]
+
+
+def test_history_in_graphql_is_refused_to_planners(
+    server: FlywheelServer, history: dict[str, Any]
+) -> None:
+    from gql.transport.exceptions import TransportQueryError
+
+    planner = server.graphql(server.token("pat@example.com", "planner"))
+    with pytest.raises(TransportQueryError) as refused:
+        planner.query(HISTORY, id=history["team"]["nodeId"])
+    assert refused.value.errors is not None
+    assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
 def test_export_verify_tamper_and_replay(
     server: FlywheelServer, history: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -172,18 +233,3 @@ def test_export_verify_tamper_and_replay(
     broken = cli(server, "verify", "--skip-views")
     assert broken.returncode == 1
     assert f"FAILED at position {position}" in broken.stdout
-
-
-def _dump_views(conn: psycopg.Connection[Any]) -> dict[str, list[str]]:
-    tables = [
-        row[0]
-        for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'views' ORDER BY 1"
-        )
-    ]
-    return {
-        table: sorted(repr(row) for row in conn.execute(f'SELECT * FROM views."{table}"'))
-        for table in tables
-        if table != "tracking"
-    }

@@ -22,7 +22,7 @@ def test_the_embedded_database_keeps_the_data_across_a_restart(tmp_path: Path) -
             "/api/v1/teams", token, {"name": "Embedded", "mission": "m", "leader": "em@example.com"}
         )
         assert created.status_code == 201, created.text
-        before, _ = server.graphql(token).query(QUERY, after=created.json()["position"])
+        before, _ = server.graphql(token).query(QUERY, wait_for=created.json()["position"])
     finally:
         server.stop()
     assert "embedded PostgreSQL, data in" in server.log.read_text()

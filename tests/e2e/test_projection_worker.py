@@ -46,7 +46,7 @@ def test_a_separate_worker_projects_and_a_second_one_takes_over(
         created = server.post(
             "/api/v1/teams", token, {"name": "A", "mission": "m", "leader": "a@x.io"}
         )
-        data, extensions = graphql.query(COUNT, after=created.json()["position"])
+        data, extensions = graphql.query(COUNT, wait_for=created.json()["position"])
         assert extensions["positionReached"] is True
         assert data["teams"]["totalCount"] == 1
 
@@ -56,7 +56,7 @@ def test_a_separate_worker_projects_and_a_second_one_takes_over(
         created = server.post(
             "/api/v1/teams", token, {"name": "B", "mission": "m", "leader": "b@x.io"}
         )
-        data, extensions = graphql.query(COUNT, after=created.json()["position"])
+        data, extensions = graphql.query(COUNT, wait_for=created.json()["position"])
         assert extensions["positionReached"] is True, "the standby worker took over"
         assert data["teams"]["totalCount"] == 2
     finally:

@@ -59,7 +59,7 @@ def test_a_chartered_team_shows_in_graphql_with_its_leader(
     assert created.headers["x-correlation-id"]
 
     data, extensions = server.graphql(leadership).query(
-        TEAM, after=body["position"], id=body["nodeId"]
+        TEAM, wait_for=body["position"], id=body["nodeId"]
     )
     assert extensions["position"] >= body["position"] and extensions["positionReached"] is True
     team = data["team"]
@@ -78,7 +78,7 @@ def test_a_second_team_for_the_same_leader_is_refused_and_records_nothing(
 ) -> None:
     first = charter(server, leadership, "Lending", "lena@example.com")
     graphql = server.graphql(leadership)
-    before, _ = graphql.query(TOTAL, after=first.json()["position"])
+    before, _ = graphql.query(TOTAL, wait_for=first.json()["position"])
     refused = charter(server, leadership, "Savings", "LENA@example.com")
     problem = assert_problem(refused, 409)
     assert problem["rule"] == "person-leads-another-team"
@@ -115,7 +115,7 @@ def test_members_leaders_and_the_org_tree_over_http(
     assert removed.status_code == 200, removed.text
 
     data, _ = server.graphql(leadership).query(
-        TEAM, after=removed.json()["position"], id=child["nodeId"]
+        TEAM, wait_for=removed.json()["position"], id=child["nodeId"]
     )
     team = data["team"]
     assert team["leader"]["person"]["handle"] == "dev@example.com"
@@ -185,7 +185,7 @@ def test_disbanding_ends_memberships_and_frees_the_name(
     again = charter(server, leadership, "kiosk", "kai@example.com")
     assert again.status_code == 201, "the name and the dedication were freed"
     data, _ = server.graphql(leadership).query(
-        TEAM, after=again.json()["position"], id=team["nodeId"]
+        TEAM, wait_for=again.json()["position"], id=team["nodeId"]
     )
     assert data["team"]["status"] == "DISBANDED" and data["team"]["members"] == []
 

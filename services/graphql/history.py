@@ -1,0 +1,114 @@
+"""``history``: the events behind any node, for auditors and leadership."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import strawberry
+from strawberry.scalars import JSON
+
+from projections import log_queries
+from services.graphql.common import (
+    FlywheelInfo,
+    PageInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    encode_cursor,
+)
+from services.graphql.errors import FORBIDDEN, client_error
+from services.principal import Role
+
+HISTORY_DESCRIPTION = (
+    "The events behind this object, oldest first, with who, when, why and under which "
+    "request. Auditors and leadership only."
+)
+
+
+@strawberry.type(description="One recorded event.")
+class HistoryEntry:
+    position: int = strawberry.field(description="The event's position in the log.")
+    type: str = strawberry.field(description="The event type, e.g. `Team.LeaderAppointed`.")
+    recorded_at: datetime
+    actor: str | None
+    reason: str | None
+    correlation_id: str | None
+    data: JSON = strawberry.field(description="The event's own fields.")
+
+
+@strawberry.type
+class HistoryEdge:
+    cursor: str
+    node: HistoryEntry
+
+
+@strawberry.type
+class HistoryConnection:
+    total_count: int
+    edges: list[HistoryEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[HistoryEntry]:
+        return [edge.node for edge in self.edges]
+
+
+def _require_history_reader(info: FlywheelInfo) -> None:
+    principal = context(info).principal
+    if principal is None or not ({Role.AUDITOR, Role.LEADERSHIP} & principal.roles):
+        raise client_error("Reading history needs the `auditor` or `leadership` role", FORBIDDEN)
+
+
+async def history(
+    info: FlywheelInfo,
+    *,
+    first: int,
+    after: str | None,
+    at: int | None,
+    aggregate_id: UUID | None = None,
+    actor: str | None = None,
+) -> HistoryConnection:
+    _require_history_reader(info)
+    check_page_size(first)
+    after_position = None
+    if after is not None:
+        (raw,) = decode_cursor(after, 1)
+        if not raw.isdigit():
+            raise client_error(f"`after` is not a history cursor: {after!r}")
+        after_position = int(raw)
+    rows, total = await log_queries.history_page(
+        context(info).views,
+        aggregate_id=aggregate_id,
+        actor=actor,
+        first=first,
+        after=after_position,
+        at=at,
+    )
+    edges = [
+        HistoryEdge(cursor=encode_cursor([row["position"]]), node=_entry(row))
+        for row in rows[:first]
+    ]
+    return HistoryConnection(
+        total_count=total,
+        edges=edges,
+        page_info=PageInfo.of(
+            [edge.cursor for edge in edges],
+            has_next=len(rows) > first,
+            has_previous=after is not None,
+        ),
+    )
+
+
+def _entry(row: Any) -> HistoryEntry:
+    return HistoryEntry(
+        position=row["position"],
+        type=row["type"],
+        recorded_at=row["at"],
+        actor=row["actor"],
+        reason=row["reason"],
+        correlation_id=row["correlation_id"],
+        data=msgspec.json.decode(row["data"]),
+    )
