@@ -48,6 +48,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_projections: bool = True
     read_wait_seconds: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5.0
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    graphql_introspection: bool | None = None
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """On unless turned off, or in production unless turned on."""
+        if self.graphql_introspection is not None:
+            return self.graphql_introspection
+        return not self.is_production
 
     @property
     def data_path(self) -> Path:
@@ -71,6 +79,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "run_projections": "FLYWHEEL_RUN_PROJECTIONS",
     "read_wait_seconds": "FLYWHEEL_READ_WAIT_SECONDS",
     "pool_size": "FLYWHEEL_POOL_SIZE",
+    "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
 }
 
 

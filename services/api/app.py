@@ -56,7 +56,7 @@ def _idempotency_innermost(runtime: Runtime) -> Callable[[AppConfig], AppConfig]
 def create_app(runtime: Runtime) -> Litestar:
     production = runtime.settings.is_production
     graphql = make_graphql_controller(
-        build_schema(production=production),
+        build_schema(production=production, introspection=runtime.settings.introspection_enabled),
         path="/graphql",
         graphql_ide=None if production else "graphiql",
         context_getter=graphql_context,

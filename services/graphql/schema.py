@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -30,6 +31,7 @@ from services.graphql.common import (
     resolve_at,
 )
 from services.graphql.context import FlywheelContext
+from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
 from services.graphql.loaders import Loaders
 from services.graphql.org import OrgQuery, Person, Team
@@ -100,9 +102,10 @@ Query = merge_types("Query", (NodeQuery, OrgQuery))
 NODE_TYPES: list[type] = [Team, Person]
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
+def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
     extensions: list[Any] = [
         ReadSnapshot,
+        CostLimit,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -111,6 +114,8 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=lambda e: not is_client_error(e)))
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
         types=NODE_TYPES,

@@ -1,0 +1,155 @@
+"""Query cost, computed before execution, in the manner of GitHub's and Shopify's APIs.
+
+Every field that returns an object costs 1, plus the cost of what it selects
+times how many objects it can return: a connection's page size (its ``first``
+argument, or that argument's default), or :data:`ASSUMED_LIST_SIZE` for a plain
+list. Scalars are free. A query over :data:`MAX_COST` is refused with
+``QUERY_TOO_COMPLEX`` before anything runs; every answer reports
+``extensions.cost``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_named_type,
+    get_operation_ast,
+    value_from_ast,
+)
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+MAX_COST = 25_000
+ASSUMED_LIST_SIZE = 10
+PAGE_ARGUMENT = "first"
+
+
+class Coster:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any]):
+        self.schema = schema
+        self.variables = variables
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+
+    def of_operation(self, document: DocumentNode, operation_name: str | None) -> int:
+        operation = get_operation_ast(document, operation_name)
+        root = self.schema.query_type
+        if operation is None or root is None:
+            return 0
+        return self._selection(operation.selection_set, root, in_page=False)
+
+    def _selection(
+        self, selection_set: SelectionSetNode, parent: GraphQLNamedType, *, in_page: bool
+    ) -> int:
+        return sum(
+            self._field(field, field_type, in_page=in_page)
+            for field, field_type in self._fields(selection_set, parent)
+        )
+
+    def _fields(
+        self, selection_set: SelectionSetNode, parent: GraphQLNamedType
+    ) -> Iterator[tuple[FieldNode, GraphQLField]]:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                fields = getattr(parent, "fields", {})
+                definition = fields.get(selection.name.value)
+                if definition is not None:
+                    yield selection, definition
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                if target is not None:
+                    yield from self._fields(selection.selection_set, target)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    if target is not None:
+                        yield from self._fields(fragment.selection_set, target)
+
+    def _field(self, node: FieldNode, definition: GraphQLField, *, in_page: bool) -> int:
+        if node.selection_set is None:
+            return 0
+        named = get_named_type(definition.type)
+        if not isinstance(named, (GraphQLObjectType, GraphQLInterfaceType)) and not hasattr(
+            named, "types"
+        ):
+            return 0
+        page = self._page_size(node, definition)
+        children = self._selection(node.selection_set, named, in_page=page is not None)
+        if page is not None:
+            return 1 + page * children
+        if _is_list(definition.type) and not in_page:
+            return 1 + ASSUMED_LIST_SIZE * children
+        return 1 + children
+
+    def _page_size(self, node: FieldNode, definition: GraphQLField) -> int | None:
+        argument = definition.args.get(PAGE_ARGUMENT)
+        if argument is None:
+            return None
+        for given in node.arguments or ():
+            if given.name.value == PAGE_ARGUMENT:
+                value = value_from_ast(given.value, argument.type, self.variables)
+                return value if isinstance(value, int) and value > 0 else 1
+        default = argument.default_value
+        return default if isinstance(default, int) else ASSUMED_LIST_SIZE
+
+
+def _is_list(field_type: Any) -> bool:
+    unwrapped = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    return isinstance(unwrapped, GraphQLList)
+
+
+def query_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> int:
+    return Coster(schema, document, variables or {}).of_operation(document, operation_name)
+
+
+class CostLimit(SchemaExtension):
+    """Refuses queries over the cost limit before they run; reports the cost."""
+
+    cost = 0
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            self.cost = query_cost(
+                context.schema._schema, document, context.operation_name, context.variables
+            )
+            if self.cost > MAX_COST:
+                context.result = GraphQLExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"This query would cost {self.cost} points; the limit is {MAX_COST}. "
+                            "Ask for smaller pages or fewer nested lists.",
+                            extensions={"code": "QUERY_TOO_COMPLEX"},
+                        )
+                    ],
+                )
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": {"requested": self.cost, "limit": MAX_COST}}
