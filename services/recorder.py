@@ -1,5 +1,6 @@
 """The event store's recorder: the library's default insert path, plus two
-things written in the same transaction as the events.
+things written in the same transaction as the events. It also creates the
+other tables Flywheel keeps beside the events (idempotency keys, rate limits).
 
 - **The hash chain.** For each stored event, ``event_hash`` is SHA-256 over all
   of its columns and ``chain_hash`` is SHA-256 over the previous chain hash and
@@ -30,6 +31,7 @@ from psycopg.sql import SQL, Identifier
 GENESIS = bytes(32)
 CHAIN_TABLE = "flywheel_chain"
 IDEMPOTENCY_TABLE = "flywheel_idempotency"
+RATE_LIMIT_TABLE = "flywheel_rate_limits"
 
 
 def event_hash(
@@ -77,6 +79,12 @@ class FlywheelRecorder(PostgresApplicationRecorder):
                 schema=schema,
                 table=Identifier(IDEMPOTENCY_TABLE),
             ),
+            # Rate-limit counters are disposable: UNLOGGED skips the WAL.
+            SQL(
+                "CREATE UNLOGGED TABLE IF NOT EXISTS {schema}.{table} ("
+                "caller text NOT NULL, window_start bigint NOT NULL, hits integer NOT NULL, "
+                "PRIMARY KEY (caller, window_start))"
+            ).format(schema=schema, table=Identifier(RATE_LIMIT_TABLE)),
         ]
         self._last_link = SQL(
             "SELECT chain_hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1"

@@ -21,6 +21,7 @@ from services.audit import signing_key
 from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
 from services.database import Database, open_database
+from services.housekeeping import keep_tidy
 from services.principal import Principal
 from services.settings import Settings
 from services.teams import TeamCommands
@@ -52,6 +53,7 @@ class Runtime:
         self.primary_pool: asyncpg.Pool | None = None
         self.runner: ProjectionRunner | None = None
         self._runner_task: asyncio.Task[None] | None = None
+        self._housekeeping: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
     @classmethod
@@ -89,6 +91,9 @@ class Runtime:
             else await asyncpg.create_pool(self.database.url, min_size=1, max_size=4)
         )
         await self.watcher.start()
+        self._housekeeping = asyncio.create_task(
+            keep_tidy(self.primary_pool, self._stop), name="housekeeping"
+        )
 
     async def _wait_until_views_exist(self) -> None:
         """Serve reads only once the views exist (created here or by another worker)."""
@@ -104,6 +109,8 @@ class Runtime:
     async def stop(self) -> None:
         self._stop.set()
         await self.watcher.stop()
+        if self._housekeeping is not None:
+            await self._housekeeping
         if self._runner_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._runner_task, timeout=10)

@@ -49,6 +49,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     read_wait_seconds: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5.0
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     graphql_introspection: bool | None = None
+    rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
+    cors_origins: str = ""
 
     @property
     def introspection_enabled(self) -> bool:
@@ -56,6 +58,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.graphql_introspection is not None:
             return self.graphql_introspection
         return not self.is_production
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """``FLYWHEEL_CORS_ORIGINS``: comma-separated origins allowed to call from browsers."""
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def data_path(self) -> Path:
@@ -80,6 +87,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "read_wait_seconds": "FLYWHEEL_READ_WAIT_SECONDS",
     "pool_size": "FLYWHEEL_POOL_SIZE",
     "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
+    "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
+    "cors_origins": "FLYWHEEL_CORS_ORIGINS",
 }
 
 

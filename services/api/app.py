@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -16,6 +17,8 @@ from services.api.correlation import correlation_middleware
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
+from services.api.rate_limit import rate_limit_middleware
+from services.api.security_headers import security_headers_middleware
 from services.api.teams import TeamController
 from services.graphql.context import graphql_context
 from services.graphql.schema import build_schema
@@ -37,20 +40,41 @@ Flywheel holds how a company organises and plans, as events.
 """
 
 
-def _correlation_outermost(config: AppConfig) -> AppConfig:
-    """Correlate every response, the authentication middleware's refusals included."""
-    config.middleware.insert(0, correlation_middleware)
-    return config
+def _arrange_middleware(runtime: Runtime) -> Callable[[AppConfig], AppConfig]:
+    """Outside in: correlation (so every answer has an id), security headers, rate
+    limits, then the JWT middleware that JWTAuth added, and idempotency innermost,
+    since keys belong to an authenticated caller."""
 
-
-def _idempotency_innermost(runtime: Runtime) -> Callable[[AppConfig], AppConfig]:
-    """Idempotency keys belong to a caller, so they are handled after authentication."""
-
-    def add(config: AppConfig) -> AppConfig:
+    def arrange(config: AppConfig) -> AppConfig:
+        config.middleware[0:0] = [
+            correlation_middleware,
+            security_headers_middleware(production=runtime.settings.is_production),
+            rate_limit_middleware(runtime),
+        ]
         config.middleware.append(idempotency_middleware(runtime))
         return config
 
-    return add
+    return arrange
+
+
+CORS_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "X-Correlation-ID",
+    "X-Flywheel-Position",
+]
+EXPOSED_HEADERS = [
+    "X-Correlation-ID",
+    "Idempotency-Replayed",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+]
+MAX_BODY_BYTES = 1_048_576
 
 
 def create_app(runtime: Runtime) -> Litestar:
@@ -82,11 +106,18 @@ def create_app(runtime: Runtime) -> Litestar:
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "teams": Provide(provide_teams, sync_to_thread=False),
         },
-        on_app_init=[
-            runtime.auth.on_app_init,
-            _correlation_outermost,
-            _idempotency_innermost(runtime),
-        ],
+        on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
+        cors_config=(
+            CORSConfig(
+                allow_origins=origins,
+                allow_headers=CORS_HEADERS,
+                expose_headers=EXPOSED_HEADERS,
+                allow_credentials=False,
+            )
+            if (origins := runtime.settings.allowed_origins)
+            else None
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

@@ -29,7 +29,7 @@ from services.runtime import Runtime
 HEADER = b"idempotency-key"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 COMMANDS_PREFIX = "/api/"
-MAX_BODY_BYTES = 1_048_576
+MAX_BODY_BYTES = 1_048_576  # as Litestar's request_max_body_size in services/api/app.py
 
 
 def idempotency_middleware(runtime: Runtime) -> Any:

@@ -77,6 +77,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Request in progress",
         "A request with the same `Idempotency-Key` is still running. Retry after `Retry-After`.",
     ),
+    "rate-limited": (
+        "Too many requests",
+        "The caller sent more requests this minute than `RateLimit-Limit` allows. Retry after "
+        "`Retry-After` seconds; `RateLimit-Remaining` shows the budget left.",
+    ),
     "unavailable": (
         "Temporarily unavailable",
         "The database cannot be reached right now. Retry after the `Retry-After` seconds.",
