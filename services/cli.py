@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import signal
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -33,11 +32,9 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.value,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from services.observability import configure_logging
+
+    configure_logging(settings.log_level.value, json_lines=settings.json_logs)
 
 
 @click.group(help="Flywheel: an event-sourced planning API.")
@@ -75,6 +72,7 @@ def serve(host: str | None, port: int | None) -> None:
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level.value.lower(),
+                log_config=None,
                 lifespan="on",
                 timeout_graceful_shutdown=20,
             )

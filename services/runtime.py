@@ -22,6 +22,7 @@ from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
 from services.database import Database, open_database
 from services.housekeeping import keep_tidy
+from services.observability import track_lag
 from services.principal import Principal
 from services.settings import Settings
 from services.teams import TeamCommands
@@ -54,6 +55,7 @@ class Runtime:
         self.runner: ProjectionRunner | None = None
         self._runner_task: asyncio.Task[None] | None = None
         self._housekeeping: asyncio.Task[None] | None = None
+        self._lag: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
     @classmethod
@@ -94,6 +96,9 @@ class Runtime:
         self._housekeeping = asyncio.create_task(
             keep_tidy(self.primary_pool, self._stop), name="housekeeping"
         )
+        self._lag = asyncio.create_task(
+            track_lag(self.log_head, lambda: self.watcher.position, self._stop), name="lag"
+        )
 
     async def _wait_until_views_exist(self) -> None:
         """Serve reads only once the views exist (created here or by another worker)."""
@@ -109,8 +114,9 @@ class Runtime:
     async def stop(self) -> None:
         self._stop.set()
         await self.watcher.stop()
-        if self._housekeeping is not None:
-            await self._housekeeping
+        for task in (self._housekeeping, self._lag):
+            if task is not None:
+                await task
         if self._runner_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._runner_task, timeout=10)

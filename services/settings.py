@@ -35,6 +35,11 @@ class LogLevel(Enum):
         return cls.__members__.get(value.upper()) if isinstance(value, str) else None
 
 
+class LogFormat(Enum):
+    JSON = "json"
+    TEXT = "text"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     database_read_url: str | None = None
@@ -51,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_introspection: bool | None = None
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
     cors_origins: str = ""
+    log_format: LogFormat | None = None
 
     @property
     def introspection_enabled(self) -> bool:
@@ -58,6 +64,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.graphql_introspection is not None:
             return self.graphql_introspection
         return not self.is_production
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON lines unless asked for text; text by default in development."""
+        if self.log_format is not None:
+            return self.log_format is LogFormat.JSON
+        return self.is_production
 
     @property
     def allowed_origins(self) -> list[str]:
@@ -89,6 +102,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
     "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
     "cors_origins": "FLYWHEEL_CORS_ORIGINS",
+    "log_format": "FLYWHEEL_LOG_FORMAT",
 }
 
 

@@ -10,6 +10,7 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from strawberry.litestar import make_graphql_controller
 
 from services.api.audit import AuditController
@@ -40,6 +41,13 @@ Flywheel holds how a company organises and plans, as events.
 """
 
 
+class MetricsController(PrometheusController):
+    """Prometheus text, open to the scraper (keep /metrics inside the network)."""
+
+    opt = {"exclude_from_auth": True}
+    include_in_schema = False
+
+
 def _arrange_middleware(runtime: Runtime) -> Callable[[AppConfig], AppConfig]:
     """Outside in: correlation (so every answer has an id), security headers, rate
     limits, then the JWT middleware that JWTAuth added, and idempotency innermost,
@@ -50,6 +58,7 @@ def _arrange_middleware(runtime: Runtime) -> Callable[[AppConfig], AppConfig]:
             correlation_middleware,
             security_headers_middleware(production=runtime.settings.is_production),
             rate_limit_middleware(runtime),
+            PROMETHEUS.middleware,
         ]
         config.middleware.append(idempotency_middleware(runtime))
         return config
@@ -75,6 +84,12 @@ EXPOSED_HEADERS = [
     "RateLimit-Policy",
 ]
 MAX_BODY_BYTES = 1_048_576
+PROMETHEUS = PrometheusConfig(
+    app_name="flywheel",
+    prefix="flywheel_http",
+    group_path=True,
+    exclude=["^/metrics", "^/healthz", "^/readyz"],
+)
 
 
 def create_app(runtime: Runtime) -> Litestar:
@@ -96,6 +111,7 @@ def create_app(runtime: Runtime) -> Litestar:
         route_handlers=[
             TeamController,
             AuditController,
+            MetricsController,
             graphql,
             healthz,
             readyz,
@@ -118,6 +134,7 @@ def create_app(runtime: Runtime) -> Litestar:
             else None
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

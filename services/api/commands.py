@@ -11,6 +11,7 @@ from litestar.exceptions import ValidationException
 
 from services.commands import Outcome
 from services.ids import global_id
+from services.observability import COMMANDS
 from services.principal import Principal
 
 COMMAND_ERRORS = (400, 401, 403, 404, 409, 412, 503)
@@ -28,6 +29,7 @@ class CommandAccepted(msgspec.Struct, rename="camel"):
 
 
 def accepted(outcome: Outcome) -> CommandAccepted:
+    COMMANDS.labels(outcome="accepted", rule="").inc()
     return CommandAccepted(
         id=outcome.id,
         node_id=global_id(outcome.kind, str(outcome.id)),

@@ -10,6 +10,8 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.observability import correlation_id_var
+
 HEADER = "x-correlation-id"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -22,6 +24,7 @@ def correlation_middleware(app: ASGIApp) -> ASGIApp:
         given = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         correlation_id = given if _ACCEPTABLE.match(given) else str(uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
+        correlation_id_var.set(correlation_id)
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -22,6 +22,7 @@ from litestar.types.asgi_types import (
 from services import idempotency
 from services.api.problems import PROBLEM_JSON, ProblemDetails
 from services.ids import global_id
+from services.observability import count_command
 from services.principal import Principal
 from services.recorder import IdempotentOutcome
 from services.runtime import Runtime
@@ -204,6 +205,7 @@ async def _problem(
     detail: str,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
+    count_command(str(scope.get("method")), scope["path"], status)
     problem = ProblemDetails(
         type=f"/problems/{slug}",
         title=slug.replace("-", " ").capitalize(),

@@ -25,6 +25,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from services.commands import Forbidden, VersionMismatch
+from services.observability import count_command
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **members: Any,
 ) -> Response[ProblemDetails]:
+    if request is not None:
+        count_command(request.method, request.url.path, status, members.get("rule"))
     problem = ProblemDetails(
         type=f"/problems/{slug}",
         title=title or PROBLEM_TYPES.get(slug, ("Error", ""))[0],

@@ -25,6 +25,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.problems import PROBLEM_JSON, ProblemDetails
 from services.auth import authenticate_header
+from services.observability import count_command
 from services.recorder import RATE_LIMIT_TABLE as TABLE
 from services.runtime import Runtime
 
@@ -93,6 +94,7 @@ def _caller(runtime: Runtime, scope: Scope) -> str:
 
 
 async def _too_many(scope: Scope, send: Send, headers: dict[str, str]) -> None:
+    count_command(str(scope.get("method")), scope["path"], 429)
     body = msgspec.json.encode(
         ProblemDetails(
             type="/problems/rate-limited",
