@@ -182,7 +182,9 @@ class Team(AttributedAggregate):
             raise AlreadyMember(
                 f"{person} is already a member of team '{self.name}'", team_id=str(self.id)
             )
-        self._member_added(person=person, function=function, attachment=attachment)
+        self._member_added(
+            person=person, function=Function(function), attachment=Attachment(attachment)
+        )
 
     def remove_member(self, person: PersonId, reason: str = "") -> None:
         self._require_active()

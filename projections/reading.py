@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 
+from projections.connection import CONNECTION_LOST
 from projections.views import LIVE_SCHEMA, TRACKING_NAME, VIEWS_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class ViewsWatcher:
                     )
                     await self._advance(int(value or 0))
                     await asyncio.sleep(WATCH_POLL_SECONDS)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except (*CONNECTION_LOST, asyncpg.PostgresError) as error:
                 log.debug("views watcher reconnecting: %s", error)
                 await asyncio.sleep(WATCH_POLL_SECONDS)
             finally:

@@ -30,6 +30,7 @@ import asyncpg
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.batch import RowCache, ViewBatch
+from projections.connection import CONNECTION_LOST
 from projections.log import EVENT_LOG, log_row
 from projections.views import (
     LIVE_SCHEMA,
@@ -112,7 +113,7 @@ class ProjectionRunner:
         while not stop.is_set():
             try:
                 await self._run_once(stop)
-            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
+            except CONNECTION_LOST as error:
                 self.active.clear()
                 log.warning("projection runner lost the database (%s); retrying", error)
                 await _sleep_unless(stop, POLL_SECONDS)

@@ -22,6 +22,9 @@ from services.settings import Settings
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "flywheel"
+# How long to wait for a connection before answering 503: long enough for a
+# healthy server, short enough that an outage is reported, not a hang.
+CONNECT_TIMEOUT_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Database:
         """The eventsourcing library's PostgreSQL settings for this database."""
         params = conninfo_to_dict(self.url)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "services.recorder:FlywheelFactory",
             "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
             "POSTGRES_HOST": str(params.get("host", "localhost")),
             "POSTGRES_PORT": str(params.get("port", "5432")),
@@ -50,9 +53,8 @@ class Database:
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
             "CREATE_TABLE": "n",
-            "APPLICATION_RECORDER_TOPIC": "services.recorder:FlywheelRecorder",
         }
 
 

@@ -9,6 +9,7 @@ import time
 
 import asyncpg
 
+from projections.connection import CONNECTION_LOST
 from services import idempotency
 from services.recorder import RATE_LIMIT_TABLE
 
@@ -34,7 +35,7 @@ async def keep_tidy(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             await tidy(pool)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except (*CONNECTION_LOST, asyncpg.PostgresError) as error:
             log.warning("housekeeping skipped: %s", error)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=EVERY_SECONDS)

@@ -22,8 +22,14 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -44,6 +50,20 @@ def event_hash(
 
 def chain_hash(previous: bytes, this_event: bytes) -> bytes:
     return hashlib.sha256(previous + this_event).digest()
+
+
+# The library retries a lost connection ten times, 0.2 s apart, each after the
+# pool's own wait: an outage becomes a half-minute hang. Flywheel retries once
+# (a connection gone stale) and then answers 503 with Retry-After.
+FAIL_FAST = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.1)
+
+
+def _select_events(
+    recorder: PostgresAggregateRecorder, originator_id: UUID | str, **options: Any
+) -> Sequence[StoredEvent]:
+    select: Any = PostgresAggregateRecorder.select_events
+    events: Sequence[StoredEvent] = select.__wrapped__(recorder, originator_id, **options)
+    return events
 
 
 @dataclass
@@ -97,6 +117,26 @@ class FlywheelRecorder(PostgresApplicationRecorder):
             "UPDATE {schema}.{table} SET status = %s, outcome = %s WHERE subject = %s AND key = %s"
         ).format(schema=schema, table=Identifier(IDEMPOTENCY_TABLE))
 
+    @FAIL_FAST
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        insert: Any = PostgresApplicationRecorder.insert_events
+        result: Sequence[int] | None = insert.__wrapped__(self, stored_events, **kwargs)
+        return result
+
+    @FAIL_FAST
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        return _select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -134,3 +174,34 @@ class FlywheelRecorder(PostgresApplicationRecorder):
             }
         ).decode()
         curs.execute(self._record_outcome, (outcome.status, document, outcome.subject, outcome.key))
+
+
+class SnapshotRecorder(PostgresAggregateRecorder):
+    """The library's recorder for snapshots, failing fast like :class:`FlywheelRecorder`."""
+
+    @FAIL_FAST
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        insert: Any = PostgresAggregateRecorder.insert_events
+        result: Sequence[int] | None = insert.__wrapped__(self, stored_events, **kwargs)
+        return result
+
+    @FAIL_FAST
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        return _select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+
+
+class FlywheelFactory(PostgresFactory):
+    """The library's PostgreSQL persistence with Flywheel's two recorders."""
+
+    aggregate_recorder_class = SnapshotRecorder
+    application_recorder_class = FlywheelRecorder

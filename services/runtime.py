@@ -14,13 +14,14 @@ import logging
 import asyncpg
 from litestar.security.jwt import JWTAuth, Token
 
+from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from services.application import EVENTS_TABLE, Flywheel, create_event_tables
 from services.audit import signing_key
 from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
-from services.database import Database, open_database
+from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
 from services.housekeeping import keep_tidy
 from services.observability import track_lag
 from services.principal import Principal
@@ -72,9 +73,12 @@ class Runtime:
             teams=TeamCommands(bus),
         )
 
-    def projection_runner(self, batch_size: int = 1000) -> ProjectionRunner:
+    def projection_runner(self, batch_size: int | None = None) -> ProjectionRunner:
         return ProjectionRunner(
-            self.database.url, self.app.mapper, events_table=EVENTS_TABLE, batch_size=batch_size
+            self.database.url,
+            self.app.mapper,
+            events_table=EVENTS_TABLE,
+            batch_size=batch_size or self.settings.projection_batch,
         )
 
     async def start(self) -> None:
@@ -85,12 +89,17 @@ class Runtime:
             self._runner_task = asyncio.create_task(self.runner.run(self._stop), name="projections")
         await self._wait_until_views_exist()
         self.read_pool = await asyncpg.create_pool(
-            self.database.read_url, min_size=1, max_size=self.settings.pool_size
+            self.database.read_url,
+            min_size=1,
+            max_size=self.settings.pool_size,
+            timeout=CONNECT_TIMEOUT_SECONDS,
         )
         self.primary_pool = (
             self.read_pool
             if self.database.read_url == self.database.url
-            else await asyncpg.create_pool(self.database.url, min_size=1, max_size=4)
+            else await asyncpg.create_pool(
+                self.database.url, min_size=1, max_size=4, timeout=CONNECT_TIMEOUT_SECONDS
+            )
         )
         await self.watcher.start()
         self._housekeeping = asyncio.create_task(
@@ -132,7 +141,7 @@ class Runtime:
         try:
             async with self.read_pool.acquire(timeout=2) as conn:
                 value = await conn.fetchval(f"SELECT max(notification_id) FROM {EVENTS_TABLE}")
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except (*CONNECTION_LOST, asyncpg.PostgresError):
             return None
         return int(value or 0)
 

@@ -57,6 +57,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
     cors_origins: str = ""
     log_format: LogFormat | None = None
+    projection_batch: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
 
     @property
     def introspection_enabled(self) -> bool:
@@ -103,6 +104,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
     "cors_origins": "FLYWHEEL_CORS_ORIGINS",
     "log_format": "FLYWHEEL_LOG_FORMAT",
+    "projection_batch": "FLYWHEEL_PROJECTION_BATCH",
 }
 
 

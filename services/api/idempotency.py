@@ -19,8 +19,9 @@ from litestar.types.asgi_types import (
     HTTPResponseStartEvent,
 )
 
+from projections.connection import CONNECTION_LOST
 from services import idempotency
-from services.api.problems import PROBLEM_JSON, ProblemDetails
+from services.api.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, ProblemDetails
 from services.ids import global_id
 from services.observability import count_command
 from services.principal import Principal
@@ -86,7 +87,18 @@ async def _run_once(
         scope.get("query_string", b"").decode("latin-1"),
         body,
     )
-    claim = await idempotency.claim(pool, user.subject, key, print_)
+    try:
+        claim = await idempotency.claim(pool, user.subject, key, print_)
+    except CONNECTION_LOST:
+        await _problem(
+            scope,
+            send,
+            503,
+            "unavailable",
+            "The database cannot be reached right now",
+            headers=[(b"retry-after", str(RETRY_AFTER_SECONDS).encode())],
+        )
+        return
     if isinstance(claim, idempotency.Mismatch):
         await _problem(
             scope,

@@ -24,6 +24,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain.errors import InvalidValue, NotFound, RuleViolation
+from projections.connection import CONNECTION_LOST
 from services.commands import Forbidden, VersionMismatch
 from services.observability import count_command
 
@@ -213,7 +214,7 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     VersionMismatch: on_version_mismatch,
     OperationalError: on_unavailable,
     InterfaceError: on_unavailable,
-    OSError: on_unavailable,
+    **dict.fromkeys(CONNECTION_LOST, on_unavailable),
     HTTPException: on_http_exception,
     Exception: on_unexpected,
 }

@@ -23,6 +23,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from projections.connection import CONNECTION_LOST
 from services.api.problems import PROBLEM_JSON, ProblemDetails
 from services.auth import authenticate_header
 from services.observability import count_command
@@ -54,8 +55,13 @@ def rate_limit_middleware(runtime: Runtime) -> Any:
                 return
             now = time.time()
             window = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
-            async with pool.acquire() as conn:
-                hits = await conn.fetchval(COUNT_HIT, _caller(runtime, scope), window)
+            try:
+                async with pool.acquire() as conn:
+                    hits = await conn.fetchval(COUNT_HIT, _caller(runtime, scope), window)
+            except CONNECTION_LOST:
+                # Fail open: the request meets the outage itself and answers 503.
+                await app(scope, receive, send)
+                return
             headers = {
                 "ratelimit-limit": str(limit),
                 "ratelimit-remaining": str(max(limit - hits, 0)),

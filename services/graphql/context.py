@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Request
@@ -46,12 +47,30 @@ def _wanted_position(request: Request[Any, Any, Any]) -> int | None:
     return int(raw)
 
 
-async def graphql_context(request: Request[Any, Any, Any], runtime: Runtime) -> FlywheelContext:
-    """Authenticate every operation; only the GraphiQL page itself is open."""
-    is_ide_page = request.method == "GET" and "query" not in request.query_params
-    principal = None
-    if not is_ide_page:
-        principal = authenticate_header(runtime.auth, request.headers.get("authorization"))
-    return FlywheelContext(
-        runtime=runtime, principal=principal, wait_for_position=_wanted_position(request)
-    )
+async def graphql_context(
+    request: Request[Any, Any, Any], runtime: Runtime
+) -> AsyncIterator[FlywheelContext]:
+    """Authenticate, wait for ``X-Flywheel-Position`` (bounded), and open one
+    consistent read snapshot for the whole request.
+
+    Opening it here, before GraphQL runs, lets a database outage answer 503 with
+    ``Retry-After`` like the REST API. Only the GraphiQL page itself is open.
+    """
+    if request.method == "GET" and "query" not in request.query_params:
+        yield FlywheelContext(runtime=runtime, principal=None)
+        return
+    principal = authenticate_header(runtime.auth, request.headers.get("authorization"))
+    wanted = _wanted_position(request)
+    if wanted is not None:
+        await runtime.watcher.wait_for(wanted, runtime.settings.read_wait_seconds)
+    assert runtime.read_pool is not None
+    async with ReadSession(runtime.read_pool) as session:
+        yield FlywheelContext(
+            runtime=runtime,
+            principal=principal,
+            wait_for_position=wanted,
+            session=session,
+            loaders=Loaders(session),
+            position=session.position,
+            position_reached=wanted is None or session.position >= wanted,
+        )

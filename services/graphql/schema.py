@@ -3,7 +3,6 @@ read snapshot around each operation."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import strawberry
@@ -21,7 +20,6 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from projections.reading import ReadSession
 from services.graphql.common import (
     MAX_PAGE_SIZE,
     AsOf,
@@ -33,7 +31,6 @@ from services.graphql.common import (
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
-from services.graphql.loaders import Loaders
 from services.graphql.org import OrgQuery, Person, Team
 
 MAX_DEPTH = 12
@@ -41,27 +38,9 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 
 
-class ReadSnapshot(SchemaExtension):
-    """Opens one consistent read of the views per operation.
-
-    With ``X-Flywheel-Position: N`` it first waits (bounded) for the views to
-    reach N. The position the answer reflects goes into ``extensions.position``.
-    """
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        ctx: FlywheelContext = self.execution_context.context
-        runtime = ctx.runtime
-        wanted = ctx.wait_for_position
-        if wanted is not None:
-            await runtime.watcher.wait_for(wanted, runtime.settings.read_wait_seconds)
-        assert runtime.read_pool is not None
-        async with ReadSession(runtime.read_pool) as session:
-            ctx.session = session
-            ctx.loaders = Loaders(session)
-            ctx.position = session.position
-            ctx.position_reached = wanted is None or session.position >= wanted
-            yield
-        ctx.session = None
+class ReportPosition(SchemaExtension):
+    """Says which log position the answer reflects, and whether it reached the
+    position the request asked to wait for (``X-Flywheel-Position``)."""
 
     def get_results(self) -> dict[str, Any]:
         ctx: FlywheelContext = self.execution_context.context
@@ -104,7 +83,7 @@ NODE_TYPES: list[type] = [Team, Person]
 
 def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
     extensions: list[Any] = [
-        ReadSnapshot,
+        ReportPosition,
         CostLimit,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

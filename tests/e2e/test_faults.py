@@ -1,0 +1,273 @@
+"""Faults survived: racing replicas, a killed projection worker, a PostgreSQL restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import psycopg
+import pytest
+
+from domain.people import Function
+from domain.teams import Attachment
+from projections.compare import compare_views
+from services.runtime import Runtime
+from services.settings import load_settings
+from tests.conftest import fresh_database
+from tests.e2e.conftest import FLYWHEEL, FlywheelServer, flywheel_env
+from tests.people import CEO
+
+KILLS = 20
+EVENTS_TARGET = 3000
+DEADLINE = 60.0
+
+
+def until(condition: Callable[[], bool], what: str, seconds: float = DEADLINE) -> None:
+    """Poll a condition with a deadline (the condition is the synchronisation)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def database(postgres_server: str) -> Iterator[str]:
+    with fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture
+def two_servers(database: str, tmp_path: Path) -> Iterator[list[FlywheelServer]]:
+    servers = [FlywheelServer(tmp_path, database), FlywheelServer(tmp_path, database)]
+    try:
+        for server in servers:
+            server.start()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def race(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
+    start = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], httpx.Response]) -> httpx.Response:
+        start.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def charter_on(server: FlywheelServer, token: str, name: str, leader: str) -> httpx.Response:
+    return server.post("/api/v1/teams", token, {"name": name, "mission": "m", "leader": leader})
+
+
+def test_racing_two_servers_for_one_leader_never_breaks_the_rule(
+    two_servers: list[FlywheelServer],
+) -> None:
+    token = two_servers[0].token("ceo@example.com", "leadership")
+    for round_ in range(5):
+        responses = race(
+            [
+                lambda n=n, r=round_: charter_on(
+                    two_servers[n % 2], token, f"R{r}-{n}", f"contested{r}@example.com"
+                )
+                for n in range(8)
+            ]
+        )
+        assert sorted(r.status_code for r in responses) == [201] + [409] * 7
+
+    seats = [
+        charter_on(two_servers[0], token, f"Seat {n}", f"seat{n}@x.io").json() for n in range(6)
+    ]
+    body = {"leader": "wanted@example.com", "reason": "race"}
+    appointments = race(
+        [
+            lambda n=n: two_servers[n % 2].post(
+                f"/api/v1/teams/{seats[n]['id']}/leader", token, body
+            )
+            for n in range(6)
+        ]
+    )
+    assert sorted(r.status_code for r in appointments) == [200] + [409] * 5
+    rules = {r.json()["rule"] for r in appointments if r.status_code == 409}
+    assert rules == {"person-leads-another-team"}
+    assert two_servers[0].database_url is not None
+    with psycopg.connect(two_servers[0].database_url) as conn:
+        leads = conn.execute(
+            "SELECT count(*) FROM flywheel_events WHERE topic LIKE '%Team.LeaderAppointed' "
+            "AND convert_from(state, 'UTF8') LIKE '%wanted@example.com%'"
+        ).fetchone()
+        chained = conn.execute(
+            "SELECT (SELECT count(*) FROM flywheel_events) = (SELECT count(*) FROM flywheel_chain)"
+        ).fetchone()
+    assert leads == (1,), "no event was lost or duplicated, and only one appointment won"
+    assert chained == (True,), "every event from either server is on the chain"
+
+
+def many_events(url: str, data_dir: Path) -> int:
+    """Charter teams with members until the log holds EVENTS_TARGET events."""
+    runtime = Runtime.open(load_settings({"DATABASE_URL": url, "FLYWHEEL_DATA_DIR": str(data_dir)}))
+    try:
+        position, n = 0, 0
+        while position < EVENTS_TARGET:
+            team = runtime.teams.charter_team(
+                CEO, "load", name=f"Load {n}", mission="m", leader=f"l{n}@x.io"
+            )
+            for member in range(3):
+                outcome = runtime.teams.add_member(
+                    CEO,
+                    "load",
+                    team.id,
+                    person=f"m{n}-{member}@x.io",
+                    function=Function.ENGINEERING,
+                    attachment=Attachment.REPORTS,
+                )
+            position = outcome.position
+            n += 1
+        return position
+    finally:
+        runtime.close()
+
+
+def views_position(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        try:
+            row = conn.execute("SELECT position FROM views.tracking").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return 0
+    return int(row[0]) if row else 0
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:
+        return subprocess.Popen([FLYWHEEL, "project"], env=env, stdout=output, stderr=output)
+
+
+def test_a_worker_killed_twenty_times_mid_rebuild_ends_identical(
+    database: str, tmp_path: Path
+) -> None:
+    head = many_events(database, tmp_path)
+    env = flywheel_env(tmp_path, database, FLYWHEEL_PROJECTION_BATCH="50")
+    log = tmp_path / "workers.log"
+    kill_points = random.Random(7)  # noqa: S311 - fault injection, not cryptography
+    for _ in range(KILLS):
+        reached = views_position(database)
+        if reached >= head:
+            break
+        worker = start_worker(env, log)
+        target = kill_points.randint(reached + 1, head)
+
+        def progressed(target: int = target, worker: subprocess.Popen[bytes] = worker) -> bool:
+            return views_position(database) >= target or worker.poll() is not None
+
+        until(progressed, "progress")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    finisher = start_worker(env, log)
+    try:
+        until(lambda: views_position(database) >= head, "the last worker")
+    finally:
+        finisher.send_signal(signal.SIGTERM)
+        finisher.wait(timeout=30)
+
+    with psycopg.connect(database) as conn:
+        logged = conn.execute(
+            "SELECT count(*), count(DISTINCT position), max(position) FROM views.event_log"
+        ).fetchone()
+    assert logged == (head, head, head), "every event applied exactly once"
+
+    async def differences() -> list[Any]:
+        runtime = Runtime.open(
+            load_settings({"DATABASE_URL": database, "FLYWHEEL_DATA_DIR": str(tmp_path)})
+        )
+        conn = await asyncpg.connect(database)
+        try:
+            await runtime.projection_runner().build_shadow(conn, "views_clean", until=head)
+            return await compare_views(conn, "views", "views_clean", head)
+        finally:
+            await conn.close()
+            runtime.close()
+
+    assert asyncio.run(differences()) == []
+
+
+def _postmaster_socket_dir(pgdata: Path) -> str:
+    options = (pgdata / "postmaster.opts").read_text()
+    found = re.search(r'"-k" "([^"]+)"', options)
+    assert found, options
+    return found.group(1)
+
+
+def _pg_ctl(pgdata: Path, *args: str) -> None:
+    from pgserver._commands import pg_ctl
+
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(list(args), pgdata=pgdata, user=user, timeout=60)
+
+
+def test_a_postgresql_restart_answers_503_then_recovers(tmp_path: Path) -> None:
+    server = FlywheelServer(tmp_path / "data", database_url=None)
+    server.start()
+    pgdata = tmp_path / "data" / "postgres"
+    try:
+        token = server.token("ceo@example.com", "leadership")
+        before = server.post(
+            "/api/v1/teams", token, {"name": "Before", "mission": "m", "leader": "b@x.io"}
+        )
+        assert before.status_code == 201
+        sockets = _postmaster_socket_dir(pgdata)
+        _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
+
+        started = time.monotonic()
+        during = server.post(
+            "/api/v1/teams", token, {"name": "During", "mission": "m", "leader": "d@x.io"}
+        )
+        assert time.monotonic() - started < 15, "an outage is reported, not a hang"
+        assert during.status_code == 503, during.text
+        assert during.headers["content-type"].startswith("application/problem+json")
+        assert int(during.headers["retry-after"]) >= 1
+        read = httpx.post(
+            f"{server.url}/graphql",
+            json={"query": "{ teams { totalCount } }"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert read.status_code == 503 and "retry-after" in read.headers
+        assert httpx.get(f"{server.url}/readyz", timeout=30).status_code == 503
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
+
+        _pg_ctl(
+            pgdata, "-w", "-o", '-h ""', "-o", f"-k {sockets}", "-l", str(pgdata / "log"), "start"
+        )
+        recovered: list[httpx.Response] = []
+
+        def command_succeeds() -> bool:
+            response = server.post(
+                "/api/v1/teams", token, {"name": "After", "mission": "m", "leader": "a@x.io"}
+            )
+            recovered.append(response)
+            return response.status_code == 201
+
+        until(command_succeeds, "commands to resume", seconds=30)
+        data, extensions = server.graphql(token).query(
+            "{ teams { totalCount nodes { name } } }", wait_for=recovered[-1].json()["position"]
+        )
+        assert extensions["positionReached"] is True, "projections resumed on their own"
+        assert sorted(node["name"] for node in data["teams"]["nodes"]) == ["After", "Before"]
+    finally:
+        server.stop()
