@@ -18,6 +18,7 @@ from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from services.application import EVENTS_TABLE, Flywheel, create_event_tables
 from services.auth import bearer_auth, jwt_secret
+from services.boundaries import BoundaryCommands
 from services.commands import CommandBus
 from services.database import Database, open_database
 from services.principal import Principal
@@ -39,12 +40,14 @@ class Runtime:
         app: Flywheel,
         auth: JWTAuth[Principal, Token],
         teams: TeamCommands,
+        boundaries: BoundaryCommands,
     ) -> None:
         self.settings = settings
         self.database = database
         self.app = app
         self.auth = auth
         self.teams = teams
+        self.boundaries = boundaries
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.runner: ProjectionRunner | None = None
@@ -63,6 +66,7 @@ class Runtime:
             app=app,
             auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
             teams=TeamCommands(bus),
+            boundaries=BoundaryCommands(bus),
         )
 
     def projection_runner(self, batch_size: int = 1000) -> ProjectionRunner:

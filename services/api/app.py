@@ -9,10 +9,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from strawberry.litestar import make_graphql_controller
 
+from services.api.apis import ApiController
 from services.api.correlation import correlation_middleware
 from services.api.health import healthz, readyz
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
+from services.api.services import ServiceController
 from services.api.teams import TeamController
+from services.boundaries import BoundaryCommands
 from services.graphql.context import graphql_context
 from services.graphql.schema import build_schema
 from services.runtime import Runtime
@@ -54,11 +57,24 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_teams() -> TeamCommands:
         return runtime.teams
 
+    def provide_boundaries() -> BoundaryCommands:
+        return runtime.boundaries
+
     return Litestar(
-        route_handlers=[TeamController, graphql, healthz, readyz, list_problems, show_problem],
+        route_handlers=[
+            TeamController,
+            ServiceController,
+            ApiController,
+            graphql,
+            healthz,
+            readyz,
+            list_problems,
+            show_problem,
+        ],
         dependencies={
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "teams": Provide(provide_teams, sync_to_thread=False),
+            "boundaries": Provide(provide_boundaries, sync_to_thread=False),
         },
         on_app_init=[runtime.auth.on_app_init, _correlation_outermost],
         exception_handlers=EXCEPTION_HANDLERS,
