@@ -21,6 +21,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from projections.reading import ReadSession
+from services.graphql.boundaries import Api, BoundariesQuery, Service
+from services.graphql.boundary_reports import BoundaryReportsQuery
 from services.graphql.common import (
     MAX_PAGE_SIZE,
     AsOf,
@@ -95,9 +97,9 @@ class NodeQuery:
         return [await find_node(info, value, at) for value in ids]
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery))
+Query = merge_types("Query", (NodeQuery, OrgQuery, BoundariesQuery, BoundaryReportsQuery))
 
-NODE_TYPES: list[type] = [Team, Person]
+NODE_TYPES: list[type] = [Team, Person, Service, Api]
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
