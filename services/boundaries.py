@@ -172,7 +172,7 @@ class BoundaryCommands:
             try:
                 api.retire(reason, provider=provider)
             except ApiHasActiveConsumers as refusal:
-                names = ", ".join(f"'{_service_name(work, sid)}'" for sid in api.consumers)
+                names = ", ".join(sorted(f"'{_service_name(work, sid)}'" for sid in api.consumers))
                 raise ApiHasActiveConsumers(
                     f"API '{api.name}' {api.api_version} is still consumed by {names}; "
                     "they must drop the dependency first",

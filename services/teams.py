@@ -64,11 +64,13 @@ def _lineage(work: UnitOfWork, parent: Team, moving: UUID) -> list[tuple[UUID, s
 
 
 def _service_names(work: UnitOfWork, service_ids: list[UUID]) -> str:
+    """The services named in quotes, alphabetically."""
     services = [work.find(Service, service_id) for service_id in service_ids]
-    return ", ".join(
+    names = [
         f"'{service.name}'" if service is not None else str(service_id)
         for service, service_id in zip(services, service_ids, strict=True)
-    )
+    ]
+    return ", ".join(sorted(names))
 
 
 def _take_name(work: UnitOfWork, team: Team) -> None:
