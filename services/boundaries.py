@@ -23,9 +23,17 @@ from domain.boundaries import (
 )
 from domain.claims import ClaimKind, normalised_name
 from domain.teams import Team
-from services.commands import CommandBus, Outcome, UnitOfWork
+from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
 from services.principal import Principal
 from services.teams import require_leader_or_leadership
+
+
+def require_owner_or_leadership(principal: Principal, owner: Team, action: str) -> None:
+    """The owning team's leader or leadership. A disbanded team has no leader any more:
+    only leadership acts on the services it left behind (e.g. to transfer them)."""
+    if owner.disbanded and not principal.is_leadership:
+        raise Forbidden(f"{action} needs the `leadership` role: team '{owner.name}' is disbanded")
+    require_leader_or_leadership(principal, owner, action)
 
 
 def _owner(work: UnitOfWork, service: Service) -> Team:
@@ -67,7 +75,7 @@ class BoundaryCommands:
     ) -> Outcome:
         def register(work: UnitOfWork) -> Service:
             owner = work.get(Team, owner_team_id, label="owner team")
-            require_leader_or_leadership(principal, owner, "Registering a service")
+            require_owner_or_leadership(principal, owner, "Registering a service")
             service = work.add(Service.register(name=name, description=description, owner=owner))
             _take_name(work, service)
             return service
@@ -87,7 +95,7 @@ class BoundaryCommands:
         def transfer(work: UnitOfWork) -> Service:
             service = work.get(Service, service_id, label="service")
             current_owner = _owner(work, service)
-            require_leader_or_leadership(principal, current_owner, "Transferring a service")
+            require_owner_or_leadership(principal, current_owner, "Transferring a service")
             new_owner = work.get(Team, to_team_id, label="team")
             service.transfer(current_owner=current_owner, new_owner=new_owner, reason=reason)
             return service
@@ -108,7 +116,7 @@ class BoundaryCommands:
         def retire(work: UnitOfWork) -> Service:
             service = work.get(Service, service_id, label="service")
             owner = _owner(work, service)
-            require_leader_or_leadership(principal, owner, "Retiring a service")
+            require_owner_or_leadership(principal, owner, "Retiring a service")
             consumed = [work.get(Api, api_id, label="API") for api_id in service.dependencies]
             service.retire(reason, consumed=consumed)
             owner.detach_service(service.id)
@@ -130,7 +138,7 @@ class BoundaryCommands:
     ) -> Outcome:
         def publish(work: UnitOfWork) -> Api:
             service = work.get(Service, service_id, label="service")
-            require_leader_or_leadership(principal, _owner(work, service), "Publishing an API")
+            require_owner_or_leadership(principal, _owner(work, service), "Publishing an API")
             return work.add(
                 Api.publish(service, name=name, version=version, kind=kind, visibility=visibility)
             )
@@ -150,7 +158,7 @@ class BoundaryCommands:
         def deprecate(work: UnitOfWork) -> Api:
             api = work.get(Api, api_id, label="API")
             owner = _owner(work, _service_of(work, api))
-            require_leader_or_leadership(principal, owner, "Deprecating an API")
+            require_owner_or_leadership(principal, owner, "Deprecating an API")
             api.deprecate(sunset, reason)
             return api
 
@@ -168,7 +176,7 @@ class BoundaryCommands:
         def retire(work: UnitOfWork) -> Api:
             api = work.get(Api, api_id, label="API")
             provider = _service_of(work, api)
-            require_leader_or_leadership(principal, _owner(work, provider), "Retiring an API")
+            require_owner_or_leadership(principal, _owner(work, provider), "Retiring an API")
             try:
                 api.retire(reason, provider=provider)
             except ApiHasActiveConsumers as refusal:
@@ -195,7 +203,7 @@ class BoundaryCommands:
 
         def declare(work: UnitOfWork) -> Service:
             service = work.get(Service, service_id, label="service")
-            require_leader_or_leadership(principal, _owner(work, service), "Declaring a dependency")
+            require_owner_or_leadership(principal, _owner(work, service), "Declaring a dependency")
             service.declare_dependency(work.get(Api, api_id, label="API"))
             return service
 
@@ -213,7 +221,7 @@ class BoundaryCommands:
     ) -> Outcome:
         def drop(work: UnitOfWork) -> Service:
             service = work.get(Service, service_id, label="service")
-            require_leader_or_leadership(principal, _owner(work, service), "Dropping a dependency")
+            require_owner_or_leadership(principal, _owner(work, service), "Dropping a dependency")
             service.drop_dependency(work.get(Api, api_id, label="API"), reason)
             return service
 

@@ -200,6 +200,14 @@ def test_a_reorganisation_over_http_and_the_org_tree_before_and_after(
         "ancestors": [{"name": "Online"}, {"name": "Retail"}],
         "parent": {"name": "Online"},
     }
+    children = "query($id: ID!, $at: Int) { team(id: $id, atPosition: $at) { children { name } } }"
+
+    def children_of(team: str, at: int | None = None) -> list[str]:
+        found, _ = graphql.query(children, id=org.teams[team]["id"], at=at)
+        return [child["name"] for child in found["team"]["children"]]
+
+    assert (children_of("Retail"), children_of("Online")) == (["Online"], ["Stores"])
+    assert (children_of("Retail", before), children_of("Online", before)) == (["Stores"], [])
     then, _ = graphql.query(TREE, id=org.teams["Retail"]["id"], at=before)
     assert [(e["depth"], e["team"]["name"]) for e in then["orgTree"]] == [
         (0, "Retail"),
@@ -228,6 +236,61 @@ def test_a_reorganisation_over_http_and_the_org_tree_before_and_after(
         headers={"If-Match": '"1"'},
     )
     assert_problem(stale, 412)
+
+
+def test_every_other_boundary_rule_is_a_409_that_records_nothing(
+    server: FlywheelServer, leadership: str, org: Org
+) -> None:
+    org.team("Rules", "rul@example.com")
+    org.team("Referees", "ref@example.com")
+    org.team("Closed", "clo@example.com")
+    closed = org.teams["Closed"]["id"]
+    org.command(f"/api/v1/teams/{closed}/disband", {"reason": "Closed"})
+    rulebook = org.service("Rulebook", "Rules")["id"]
+    referee = org.service("Referee", "Referees")["id"]
+    rules = org.api("Rulebook", "rules", "PUBLIC")["id"]
+    org.depend("Referee", "rules")
+    before = log_position(server)
+    for path, body, rule in [
+        (
+            f"/api/v1/services/{rulebook}/transfer",
+            {"toTeamId": org.teams["Rules"]["id"], "reason": "r"},
+            "service-already-owned",
+        ),
+        (
+            f"/api/v1/services/{rulebook}/apis",
+            {"name": "RULES", "version": "V1", "kind": "GRPC", "visibility": "INTERNAL"},
+            "api-already-published",
+        ),
+        (
+            f"/api/v1/services/{referee}/dependencies",
+            {"apiId": rules},
+            "dependency-already-declared",
+        ),
+        (f"/api/v1/services/{rulebook}/dependencies", {"apiId": rules}, "service-consumes-own-api"),
+        (
+            "/api/v1/services",
+            {"name": "rulebook", "ownerTeamId": org.teams["Referees"]["id"], "description": "d"},
+            "service-name-taken",
+        ),
+        (
+            "/api/v1/services",
+            {"name": "Ghost town", "ownerTeamId": closed, "description": "d"},
+            "team-disbanded",
+        ),
+        (
+            f"/api/v1/services/{rulebook}/transfer",
+            {"toTeamId": closed, "reason": "r"},
+            "team-disbanded",
+        ),
+        (
+            f"/api/v1/teams/{org.teams['Referees']['id']}/parent",
+            {"parentId": closed, "reason": "r"},
+            "team-disbanded",
+        ),
+    ]:
+        assert_problem(server.post(path, leadership, body), 409, rule)
+    assert log_position(server) == before, "the refusals recorded nothing"
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from domain.boundaries import (
     Visibility,
 )
 from domain.errors import InvalidValue, NotFound
+from domain.provenance import acting_as
 from domain.teams import Team, TeamDisbanded, TeamOwnsActiveServices
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Principal, Role
@@ -302,6 +303,26 @@ def test_who_may_change_services_apis_and_dependencies(org: Org) -> None:
         org.runtime, Forbidden, lambda: org.publish(ledger, version="v2", who=PIA)
     )
     org.publish(ledger, version="v2", who=CARL)
+
+
+def test_only_leadership_acts_on_the_services_a_disbanded_team_left_behind(org: Org) -> None:
+    """History from before the disband rule can leave an active service with a disbanded
+    owner (written straight to the store here). Its former leader may no longer act on
+    it; leadership may transfer it to an active team."""
+    ledger = org.register("Ledger", org.payments)
+    payments = org.get(org.payments)
+    assert isinstance(payments, Team)
+    with acting_as("legacy-import@example.com", "legacy"):
+        payments._disbanded(reason="Disbanded before services were tracked")
+    org.runtime.app.save(payments)
+    refused_and_nothing_recorded(org.runtime, Forbidden, lambda: org.publish(ledger, who=PIA))
+    refused_and_nothing_recorded(
+        org.runtime, Forbidden, lambda: org.transfer(ledger, org.cart, who=PIA)
+    )
+    org.transfer(ledger, org.cart)
+    service, cart = org.get(ledger), org.get(org.cart)
+    assert isinstance(service, Service) and service.owner_team_id == org.cart
+    assert isinstance(cart, Team) and cart.services == [ledger]
 
 
 def test_a_stale_expected_version_is_refused(org: Org) -> None:

@@ -277,6 +277,16 @@ async def test_the_org_tree_after_a_reorganisation_and_before_it(
     then = await org_queries.ancestors_of(db, [t["Risk"]], scenario.positions["before reorg"])
     assert [row["name"] for row in then[t["Risk"]]] == ["Payments"]
 
+    async def children(at: int | None) -> dict[object, list[str]]:
+        found = await org_queries.children_of(db, [t["Commerce"], t["Payments"]], at)
+        return {team: [row["name"] for row in rows] for team, rows in found.items()}
+
+    assert await children(None) == {t["Commerce"]: ["Cart", "Risk"]}
+    assert await children(scenario.positions["before reorg"]) == {
+        t["Commerce"]: ["Cart"],
+        t["Payments"]: ["Risk"],
+    }
+
 
 async def test_the_boundary_report_lists_exactly_the_scenarios_edges_and_violations(
     scenario: Scenario, db: ReadSession
