@@ -25,6 +25,7 @@ class ClaimKind(StrEnum):
     TEAM_LEADER = "team-leader"
     TEAM_NAME = "team-name"
     DEDICATED_MEMBER = "dedicated-member"
+    SERVICE_NAME = "service-name"
 
 
 def normalised_name(name: str) -> str:

@@ -1,9 +1,11 @@
 """Single-threaded teams: one leader owns an area end to end, with a permanent team.
 
 A team is chartered with a name, a mission and its leader, optionally under a
-parent team. Leadership changes are events with a reason, so the tenure history
+parent team, and may later be moved under another parent (a reorganisation, with
+a reason). Leadership changes are events with a reason, so the tenure history
 is kept. Members are attached as ``REPORTS`` (direct reports of the leader) or
-``DEDICATED`` (full-time on the team while reporting elsewhere).
+``DEDICATED`` (full-time on the team while reporting elsewhere). A team records
+the active services it owns, so that it cannot be disbanded while it owns any.
 
 Rules that need more than one team (a person leads at most one team, is a
 dedicated member of at most one team, names of active teams are unique) are held
@@ -13,6 +15,8 @@ the same save as the team.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
@@ -85,6 +89,27 @@ class TeamHasActiveSubteams(RuleViolation):
     rule = "team-has-active-subteams"
 
 
+class TeamOwnsActiveServices(RuleViolation):
+    """A team that still owns active services cannot be disbanded: every service has exactly
+    one owning team. Transfer or retire the services first."""
+
+    rule = "team-owns-active-services"
+
+
+class ReorganisationCycle(RuleViolation):
+    """The org tree is a tree: a team cannot be moved under itself or under one of its own
+    subteams, since it would become its own ancestor."""
+
+    rule = "reorganisation-cycle"
+
+
+class TeamAlreadyUnderParent(RuleViolation):
+    """Moving a team to the parent it already has (or making a root team a root) changes
+    nothing and is refused."""
+
+    rule = "team-already-under-parent"
+
+
 class NotAMember(NotFound):
     def __init__(self, team_id: UUID, person: PersonId) -> None:
         super().__init__("member", person)
@@ -129,6 +154,24 @@ class Team(AttributedAggregate):
     class Disbanded(AttributedAggregate.Event):
         reason: str
 
+    class Reparented(AttributedAggregate.Event):
+        parent_id: UUID | None
+        previous_parent_id: UUID | None
+        reason: str
+
+    class ServiceAttached(AttributedAggregate.Event):
+        service_id: UUID
+
+    class ServiceDetached(AttributedAggregate.Event):
+        service_id: UUID
+
+    # Version 2 keeps the services the team owns; older snapshots start with none.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["services"] = []
+
     def __init__(self, name: str, mission: str, leader: PersonId, parent_id: UUID | None) -> None:
         self.name = name
         self.mission = mission
@@ -136,6 +179,7 @@ class Team(AttributedAggregate):
         self.parent_id = parent_id
         self.members: dict[str, str] = {}  # person -> Attachment value
         self.subteams: list[UUID] = []
+        self.services: list[UUID] = []  # the active services the team owns
         self.disbanded = False
 
     @staticmethod
@@ -201,6 +245,47 @@ class Team(AttributedAggregate):
         if team_id in self.subteams:
             self._subteam_detached(team_id=team_id)
 
+    def move_under(
+        self, parent_id: UUID | None, reason: str, *, lineage: Sequence[tuple[UUID, str]] = ()
+    ) -> None:
+        """Move the team under another parent, or make it a root (``parent_id`` None).
+
+        ``lineage`` is the new parent and its ancestors, nearest first, as ``(id, name)``:
+        the team must not be among them. The caller detaches the team from its old parent
+        and attaches it to the new one in the same save.
+        """
+        self._require_active()
+        why = reason_text(reason)
+        if parent_id is not None and (not lineage or lineage[0][0] != parent_id):
+            raise ValueError("lineage must start with the new parent")
+        if parent_id == self.parent_id:
+            where = "a root team" if parent_id is None else f"under '{lineage[0][1]}'"
+            raise TeamAlreadyUnderParent(
+                f"Team '{self.name}' is already {where}", team_id=str(self.id)
+            )
+        ancestors = [team_id for team_id, _ in lineage]
+        if self.id in ancestors:
+            # The path from this team down to the new parent, which would close a loop.
+            path = list(reversed(lineage[: ancestors.index(self.id) + 1]))
+            chain = " > ".join(f"'{name}'" for _, name in [*path, (self.id, self.name)])
+            raise ReorganisationCycle(
+                f"Moving team '{self.name}' under '{lineage[0][1]}' would make it its own "
+                f"ancestor: {chain}",
+                team_id=str(self.id),
+                chain=[str(team_id) for team_id, _ in path],
+            )
+        self._reparented(parent_id=parent_id, previous_parent_id=self.parent_id, reason=why)
+
+    def attach_service(self, service_id: UUID) -> None:
+        """Record that the team owns the service; a disbanded team owns nothing new."""
+        self._require_active()
+        if service_id not in self.services:
+            self._service_attached(service_id=service_id)
+
+    def detach_service(self, service_id: UUID) -> None:
+        if service_id in self.services:
+            self._service_detached(service_id=service_id)
+
     def disband(self, reason: str) -> None:
         """Disband the team; every membership ends with it."""
         self._require_active()
@@ -210,6 +295,12 @@ class Team(AttributedAggregate):
                 f"Team '{self.name}' still has {len(self.subteams)} active subteam(s)",
                 team_id=str(self.id),
                 subteam_ids=[str(subteam) for subteam in self.subteams],
+            )
+        if self.services:
+            raise TeamOwnsActiveServices(
+                f"Team '{self.name}' still owns {len(self.services)} active service(s)",
+                team_id=str(self.id),
+                service_ids=[str(service) for service in self.services],
             )
         for person in list(self.members):
             self._member_removed(person=PersonId(person), reason=f"Team disbanded: {why}")
@@ -242,3 +333,17 @@ class Team(AttributedAggregate):
     @event(Disbanded)
     def _disbanded(self, reason: str) -> None:
         self.disbanded = True
+
+    @event(Reparented)
+    def _reparented(
+        self, parent_id: UUID | None, previous_parent_id: UUID | None, reason: str
+    ) -> None:
+        self.parent_id = parent_id
+
+    @event(ServiceAttached)
+    def _service_attached(self, service_id: UUID) -> None:
+        self.services.append(service_id)
+
+    @event(ServiceDetached)
+    def _service_detached(self, service_id: UUID) -> None:
+        self.services.remove(service_id)

@@ -165,6 +165,23 @@ async def subteam_detached(event: Team.SubteamDetached, views: ViewBatch) -> Non
     await _touch(views, event)
 
 
+@org.on(Team.Reparented)
+async def team_reparented(event: Team.Reparented, views: ViewBatch) -> None:
+    await views.update(
+        TEAMS, (event.originator_id,), parent_id=event.parent_id, version=event.originator_version
+    )
+
+
+@org.on(Team.ServiceAttached)
+async def service_attached(event: Team.ServiceAttached, views: ViewBatch) -> None:
+    await _touch(views, event)
+
+
+@org.on(Team.ServiceDetached)
+async def service_detached(event: Team.ServiceDetached, views: ViewBatch) -> None:
+    await _touch(views, event)
+
+
 @org.on(Team.Disbanded)
 async def team_disbanded(event: Team.Disbanded, views: ViewBatch) -> None:
     team = await views.update(

@@ -172,3 +172,79 @@ async def known_people(db: ReadSession, people: Sequence[str], at: int | None) -
         *args,
     )
     return {row["id"] for row in rows}
+
+
+# The org tree: subtrees, ancestors and the whole tree, as of any position.
+
+MAX_TREE_DEPTH = 1000  # a guard against a corrupted tree; real orgs are far shallower
+
+
+async def team_scope(
+    db: ReadSession, team_id: UUID, at: int | None, *, include_subteams: bool
+) -> list[UUID]:
+    """The team and, if asked, every team under it; empty if the team does not exist."""
+    param, args = _at_args(at, [team_id])
+    if not include_subteams:
+        found = await teams_by_id(db, [team_id], at)
+        return list(found)
+    rows = await db.fetch(
+        "WITH RECURSIVE subtree(id) AS ("
+        f"SELECT t.id FROM {{views}}.teams t WHERE t.id = $1 AND {visible('t', param)} "
+        "UNION "
+        "SELECT c.id FROM {views}.teams c JOIN subtree ON c.parent_id = subtree.id "
+        f"WHERE {visible('c', param)}) "
+        "SELECT id FROM subtree",
+        *args,
+    )
+    return [row["id"] for row in rows]
+
+
+async def ancestors_of(
+    db: ReadSession, team_ids: Sequence[UUID], at: int | None
+) -> dict[object, list[asyncpg.Record]]:
+    """Each team's ancestors, its parent first and the root last."""
+    param, args = _at_args(at, [list(team_ids)])
+    rows = await db.fetch(
+        "WITH RECURSIVE up(start_id, id, depth) AS ("
+        f"SELECT t.id, t.parent_id, 1 FROM {{views}}.teams t "
+        f"WHERE t.id = ANY($1) AND t.parent_id IS NOT NULL AND {visible('t', param)} "
+        "UNION ALL "
+        "SELECT up.start_id, p.parent_id, up.depth + 1 FROM up "
+        f"JOIN {{views}}.teams p ON p.id = up.id AND {visible('p', param)} "
+        f"WHERE p.parent_id IS NOT NULL AND up.depth < {MAX_TREE_DEPTH}) "
+        f"SELECT up.start_id, {TEAM_COLUMNS} FROM up "
+        f"JOIN {{views}}.teams t ON t.id = up.id AND {visible('t', param)} "
+        "ORDER BY up.start_id, up.depth",
+        *args,
+    )
+    return _grouped(rows, "start_id")
+
+
+async def org_tree(
+    db: ReadSession, at: int | None, root_id: UUID | None, *, include_disbanded: bool
+) -> list[asyncpg.Record]:
+    """The tree under ``root_id`` (every root team if None), depth first, children by name.
+
+    Each row has the team's columns and its ``depth`` below the tree's root (0).
+    """
+    param, args = _at_args(at, [])
+    active = "TRUE" if include_disbanded else "{alias}.status = 'ACTIVE'"
+    if root_id is None:
+        start = "t.parent_id IS NULL"
+    else:
+        args.append(root_id)
+        start = f"t.id = ${len(args)}"
+    return await db.fetch(
+        "WITH RECURSIVE tree(id, depth, path) AS ("
+        "SELECT t.id, 0, ARRAY[t.name, t.id::text] FROM {views}.teams t "
+        f"WHERE {start} AND {visible('t', param)} AND {active.format(alias='t')} "
+        "UNION ALL "
+        "SELECT c.id, tree.depth + 1, tree.path || ARRAY[c.name, c.id::text] "
+        "FROM {views}.teams c JOIN tree ON c.parent_id = tree.id "
+        f"WHERE {visible('c', param)} AND {active.format(alias='c')} "
+        f"AND tree.depth < {MAX_TREE_DEPTH}) "
+        f"SELECT {TEAM_COLUMNS}, tree.depth FROM tree "
+        f"JOIN {{views}}.teams t ON t.id = tree.id AND {visible('t', param)} "
+        "ORDER BY tree.path",
+        *args,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from projections.boundaries import boundaries
 from projections.log import EVENT_LOG
 from projections.org import org
 from projections.projector import Handler, Projector
@@ -23,7 +24,7 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org,)
+PROJECTORS: Sequence[Projector] = (org, boundaries)
 
 
 def view_tables() -> list[Table]:

@@ -15,7 +15,9 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.boundaries import Api, Service
 from domain.claims import Claim
+from domain.org_chart import OrgChart
 from domain.teams import Team
 from domain.values import CaseInsensitiveEnum
 
@@ -25,7 +27,7 @@ SNAPSHOT_INTERVAL = 50
 MIGRATION_LOCK_KEY = 0x466C7977_6D696772  # "Flywmigr"
 
 # Every aggregate class the application saves; each is snapshotted.
-AGGREGATES: tuple[type, ...] = (Team, Claim)
+AGGREGATES: tuple[type, ...] = (Team, Claim, OrgChart, Service, Api)
 
 
 class EnumByName(Transcoding):

@@ -20,6 +20,7 @@ from projections.runner import ProjectionRunner
 from services.application import EVENTS_TABLE, Flywheel, create_event_tables
 from services.audit import signing_key
 from services.auth import bearer_auth, jwt_secret
+from services.boundaries import BoundaryCommands
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
 from services.housekeeping import keep_tidy
@@ -43,12 +44,14 @@ class Runtime:
         app: Flywheel,
         auth: JWTAuth[Principal, Token],
         teams: TeamCommands,
+        boundaries: BoundaryCommands,
     ) -> None:
         self.settings = settings
         self.database = database
         self.app = app
         self.auth = auth
         self.teams = teams
+        self.boundaries = boundaries
         self.signing_key = signing_key(settings)
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
@@ -71,6 +74,7 @@ class Runtime:
             app=app,
             auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
             teams=TeamCommands(bus),
+            boundaries=BoundaryCommands(bus),
         )
 
     def projection_runner(self, batch_size: int | None = None) -> ProjectionRunner:

@@ -1,4 +1,4 @@
-"""Commands on teams: charter, appoint a leader, add and remove members, disband.
+"""Commands on teams: charter, appoint a leader, add and remove members, move, disband.
 
 Each method checks who may run it, then hands a command to the
 :class:`~services.commands.CommandBus`, which saves the team together with the
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.boundaries import Service
 from domain.claims import ClaimKind, normalised_name
+from domain.org_chart import ORG_CHART_ID, OrgChart
 from domain.people import Function, PersonId, person_id
 from domain.teams import (
     Attachment,
@@ -18,6 +20,7 @@ from domain.teams import (
     Team,
     TeamHasActiveSubteams,
     TeamNameTaken,
+    TeamOwnsActiveServices,
 )
 from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
 from services.principal import Principal
@@ -47,6 +50,27 @@ def _take_leadership(work: UnitOfWork, leader: PersonId, team: Team) -> None:
             person=leader,
             team_id=str(other),
         )
+
+
+def _lineage(work: UnitOfWork, parent: Team, moving: UUID) -> list[tuple[UUID, str]]:
+    """The parent and its ancestors, nearest first, up to the root or to ``moving``."""
+    chain = [parent]
+    while chain[-1].id != moving and chain[-1].parent_id is not None:
+        ancestor = work.get(Team, chain[-1].parent_id, label="team")
+        if any(ancestor.id == team.id for team in chain):
+            raise RuntimeError(f"The recorded org tree loops at team {ancestor.id}")
+        chain.append(ancestor)
+    return [(team.id, team.name) for team in chain]
+
+
+def _service_names(work: UnitOfWork, service_ids: list[UUID]) -> str:
+    """The services named in quotes, alphabetically."""
+    services = [work.find(Service, service_id) for service_id in service_ids]
+    names = [
+        f"'{service.name}'" if service is not None else str(service_id)
+        for service, service_id in zip(services, service_ids, strict=True)
+    ]
+    return ", ".join(sorted(names))
 
 
 def _take_name(work: UnitOfWork, team: Team) -> None:
@@ -163,6 +187,37 @@ class TeamCommands:
 
         return self.bus.run(principal, correlation_id, remove, expected_version=expected_version)
 
+    def move_team(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        team_id: UUID,
+        *,
+        parent_id: UUID | None,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Move a team under another parent, or make it a root: a reorganisation."""
+        require_leadership(principal, "Reorganising teams")
+
+        def move(work: UnitOfWork) -> Team:
+            team = work.get(Team, team_id, label="team")
+            new_parent = (
+                None if parent_id is None else work.get(Team, parent_id, label="parent team")
+            )
+            lineage = [] if new_parent is None else _lineage(work, new_parent, team.id)
+            previous_parent_id = team.parent_id
+            team.move_under(parent_id, reason, lineage=lineage)
+            if new_parent is not None:
+                new_parent.attach_subteam(team.id)
+            if previous_parent_id is not None:
+                work.get(Team, previous_parent_id, label="team").detach_subteam(team.id)
+            chart = work.find(OrgChart, ORG_CHART_ID) or work.add(OrgChart.start())
+            chart.record_move(team.id, parent_id)
+            return team
+
+        return self.bus.run(principal, correlation_id, move, expected_version=expected_version)
+
     def disband_team(
         self,
         principal: Principal,
@@ -188,6 +243,12 @@ class TeamCommands:
                 raise TeamHasActiveSubteams(
                     f"Team '{team.name}' still has active subteams: {', '.join(names)}; "
                     "move or disband them first",
+                    **refusal.context,
+                ) from None
+            except TeamOwnsActiveServices as refusal:
+                raise TeamOwnsActiveServices(
+                    f"Team '{team.name}' still owns active services: "
+                    f"{_service_names(work, team.services)}; transfer or retire them first",
                     **refusal.context,
                 ) from None
             for person in dedicated:

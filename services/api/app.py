@@ -13,6 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from strawberry.litestar import make_graphql_controller
 
+from services.api.apis import ApiController
 from services.api.audit import AuditController
 from services.api.correlation import correlation_middleware
 from services.api.health import healthz, readyz
@@ -20,7 +21,9 @@ from services.api.idempotency import idempotency_middleware
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
+from services.api.services import ServiceController
 from services.api.teams import TeamController
+from services.boundaries import BoundaryCommands
 from services.graphql.context import graphql_context
 from services.graphql.schema import build_schema
 from services.runtime import Runtime
@@ -107,11 +110,16 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_teams() -> TeamCommands:
         return runtime.teams
 
+    def provide_boundaries() -> BoundaryCommands:
+        return runtime.boundaries
+
     return Litestar(
         route_handlers=[
             TeamController,
             AuditController,
             MetricsController,
+            ServiceController,
+            ApiController,
             graphql,
             healthz,
             readyz,
@@ -121,6 +129,7 @@ def create_app(runtime: Runtime) -> Litestar:
         dependencies={
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "teams": Provide(provide_teams, sync_to_thread=False),
+            "boundaries": Provide(provide_boundaries, sync_to_thread=False),
         },
         on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
         cors_config=(

@@ -53,6 +53,11 @@ class DisbandTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     reason: Reason
 
 
+class MoveTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    parent_id: UUID | None  # required, so that a root is asked for explicitly with null
+    reason: Reason
+
+
 TeamId = Annotated[UUID, Parameter(description="The team's id (a UUID).")]
 
 
@@ -168,12 +173,40 @@ class TeamController(Controller):
         )
 
     @post(
+        "/{team_id:uuid}/parent",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Move a team in the org tree",
+        description="Leadership moves the team under another parent (`parentId`), or makes it "
+        "a root (`parentId: null`), with a reason: a reorganisation. A team cannot be moved "
+        "under itself or one of its subteams; the new parent must be active.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def move(
+        self,
+        request: Request[Principal, Any, Any],
+        team_id: TeamId,
+        data: MoveTeam,
+        teams: TeamCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            teams.move_team(
+                caller(request),
+                correlation_id(request),
+                team_id,
+                parent_id=data.parent_id,
+                reason=data.reason,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
         "/{team_id:uuid}/disband",
         status_code=200,
         sync_to_thread=True,
         summary="Disband a team",
         description="Leadership disbands a team, with a reason. Its memberships end; "
-        "a team with active subteams cannot be disbanded.",
+        "a team with active subteams or active services cannot be disbanded.",
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def disband(

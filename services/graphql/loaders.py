@@ -12,7 +12,9 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from projections import org_queries
+from projections import boundaries_queries, org_queries
+from projections.org_queries import Page
+from projections.paging import EMPTY_PAGE
 from projections.reading import ReadSession
 
 K = TypeVar("K", bound=Hashable)
@@ -63,6 +65,32 @@ class Loaders:
             session, org_queries.teams_led_by, _none
         )
         self.person_known: ViewLoader[str, bool] = ViewLoader(session, _known_people, _false)
+        self.ancestors: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, org_queries.ancestors_of, list
+        )
+        # API boundaries. Keys of nested pages are (parent id, page request[, status]).
+        self.service: ViewLoader[UUID, Any] = ViewLoader(
+            session, boundaries_queries.services_by_id, _none
+        )
+        self.api: ViewLoader[UUID, Any] = ViewLoader(session, boundaries_queries.apis_by_id, _none)
+        self.ownership_history: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, boundaries_queries.ownership_history, list
+        )
+        self.services_of_team: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(boundaries_queries.services_of_teams), _empty_page
+        )
+        self.apis_of_team: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(boundaries_queries.apis_of_teams), _empty_page
+        )
+        self.apis_of_service: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(boundaries_queries.apis_of_services), _empty_page
+        )
+        self.dependencies_of_service: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(boundaries_queries.dependencies_of_services), _empty_page
+        )
+        self.consumers_of_api: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(boundaries_queries.consumers_of_apis), _empty_page
+        )
 
 
 def _none() -> None:
@@ -71,6 +99,31 @@ def _none() -> None:
 
 def _false() -> bool:
     return False
+
+
+def _empty_page() -> Page:
+    return EMPTY_PAGE
+
+
+def _per_parent(fetch_pages: Callable[..., Awaitable[dict[Any, Page]]]) -> Fetch:
+    """Adapts a query of one page per parent to keys ``(parent id, *arguments)``: one
+    query per distinct set of arguments (page size, cursor, filter) in a tick."""
+
+    async def fetch(
+        session: ReadSession, keys: Sequence[tuple[Any, ...]], at: int | None
+    ) -> dict[tuple[Any, ...], Page]:
+        parents_by_arguments: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for parent, *rest in keys:
+            parents_by_arguments[tuple(rest)].append(parent)
+        found: dict[tuple[Any, ...], Page] = {}
+        for arguments, parents in parents_by_arguments.items():
+            pages = await fetch_pages(session, parents, at, *arguments)
+            found.update(
+                {(parent, *arguments): pages[parent] for parent in parents if parent in pages}
+            )
+        return found
+
+    return fetch
 
 
 async def _known_people(

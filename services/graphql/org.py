@@ -1,4 +1,4 @@
-"""Who owns what, in GraphQL: teams, their leaders and members, and people.
+"""Who owns what, in GraphQL: teams, their leaders and members, people, the org tree.
 
 Every object remembers ``at``, the log position it was read as of (``None`` for
 the current state), and reads its relations as of the same position, so a whole
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -19,6 +19,7 @@ from domain.errors import InvalidValue
 from domain.people import Function, person_id
 from domain.teams import Attachment, TeamStatus
 from projections import org_queries
+from services.graphql.boundary_enums import ApiStatus, ServiceStatus
 from services.graphql.common import (
     After,
     AsOf,
@@ -34,9 +35,16 @@ from services.graphql.common import (
     resolve_at,
     uuid_of,
 )
-from services.graphql.errors import client_error
+from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.history import HISTORY_DESCRIPTION, HistoryConnection, history
 from services.ids import parse_global_id
+
+if TYPE_CHECKING:
+    from services.graphql.boundaries import ApiConnection, ServiceConnection
+
+# Team.services and Team.apis return types of the boundaries module, which itself
+# builds on Team: the types are lazy and the resolvers import it when they run.
+BOUNDARIES = "services.graphql.boundaries"
 
 strawberry.enum(Function, description="A function a team member works in.")
 strawberry.enum(
@@ -178,6 +186,35 @@ class Team(relay.Node):
         rows = await context(info).load.children.load(UUID(self.key), self.at)
         return [Team.from_row(row, self.at) for row in rows]
 
+    @strawberry.field(description="The teams above this one: its parent first, the root last.")
+    async def ancestors(self, info: FlywheelInfo) -> list[Team]:
+        rows = await context(info).load.ancestors.load(UUID(self.key), self.at)
+        return [Team.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="The services the team owns, by name.")
+    async def services(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        status: ServiceStatus | None = None,
+    ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)]:
+        from services.graphql.boundaries import services_of_team
+
+        return await services_of_team(info, UUID(self.key), self.at, first, after, status)
+
+    @strawberry.field(description="The APIs of the services the team owns, by name and version.")
+    async def apis(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        status: ApiStatus | None = None,
+    ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)]:
+        from services.graphql.boundaries import apis_of_team
+
+        return await apis_of_team(info, UUID(self.key), self.at, first, after, status)
+
     @strawberry.field(description="The current leader and since when.")
     def leader(self) -> Leadership:
         return Leadership(
@@ -229,6 +266,12 @@ class Team(relay.Node):
             return None
         row = await context(info).load.team.load(team_id, at)
         return None if row is None else Team.from_row(row, at)
+
+
+@strawberry.type(description="A team's place in the org tree.")
+class OrgTreeEntry:
+    team: Team
+    depth: int = strawberry.field(description="0 for the tree's root, 1 for its children...")
 
 
 @strawberry.type
@@ -337,3 +380,29 @@ class OrgQuery:
     ) -> Person | None:
         at = await resolve_at(info, as_of, at_position)
         return await Person.find(info, person_handle(id), at)
+
+    @strawberry.field(
+        description="The org tree, depth first with children by name: every root team and "
+        "the teams under them, or the subtree under `teamId`. A computed document, read whole."
+    )
+    async def org_tree(
+        self,
+        info: FlywheelInfo,
+        team_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The subtree's root; leave it out for every root."),
+        ] = None,
+        include_disbanded: Annotated[
+            bool, strawberry.argument(description="Also list disbanded teams.")
+        ] = False,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> list[OrgTreeEntry]:
+        at = await resolve_at(info, as_of, at_position)
+        root = None if team_id is None else uuid_of(team_id, "Team", "teamId")
+        rows = await org_queries.org_tree(
+            context(info).views, at, root, include_disbanded=include_disbanded
+        )
+        if root is not None and not rows:
+            raise client_error(f"No team with id {team_id}", NOT_FOUND)
+        return [OrgTreeEntry(team=Team.from_row(row, at), depth=row["depth"]) for row in rows]

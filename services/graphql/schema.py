@@ -20,6 +20,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from services.graphql.boundaries import Api, BoundariesQuery, Service
+from services.graphql.boundary_reports import BoundaryReportsQuery
 from services.graphql.common import (
     MAX_PAGE_SIZE,
     AsOf,
@@ -76,9 +78,9 @@ class NodeQuery:
         return [await find_node(info, value, at) for value in ids]
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery))
+Query = merge_types("Query", (NodeQuery, OrgQuery, BoundariesQuery, BoundaryReportsQuery))
 
-NODE_TYPES: list[type] = [Team, Person]
+NODE_TYPES: list[type] = [Team, Person, Service, Api]
 
 
 def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
