@@ -25,6 +25,7 @@ class ClaimKind(StrEnum):
     TEAM_LEADER = "team-leader"
     TEAM_NAME = "team-name"
     DEDICATED_MEMBER = "dedicated-member"
+    METRIC_NAME = "metric-name"
 
 
 def normalised_name(name: str) -> str:

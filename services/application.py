@@ -16,6 +16,8 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.claims import Claim
+from domain.goals import Goal
+from domain.metrics import Metric
 from domain.teams import Team
 from domain.values import CaseInsensitiveEnum
 
@@ -25,7 +27,7 @@ SNAPSHOT_INTERVAL = 50
 MIGRATION_LOCK_KEY = 0x466C7977_6D696772  # "Flywmigr"
 
 # Every aggregate class the application saves; each is snapshotted.
-AGGREGATES: tuple[type, ...] = (Team, Claim)
+AGGREGATES: tuple[type, ...] = (Team, Claim, Metric, Goal)
 
 
 class EnumByName(Transcoding):
