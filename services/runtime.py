@@ -20,6 +20,8 @@ from services.application import EVENTS_TABLE, Flywheel, create_event_tables
 from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
 from services.database import Database, open_database
+from services.goals import GoalCommands
+from services.metrics import MetricCommands
 from services.principal import Principal
 from services.settings import Settings
 from services.teams import TeamCommands
@@ -39,12 +41,16 @@ class Runtime:
         app: Flywheel,
         auth: JWTAuth[Principal, Token],
         teams: TeamCommands,
+        metrics: MetricCommands,
+        goals: GoalCommands,
     ) -> None:
         self.settings = settings
         self.database = database
         self.app = app
         self.auth = auth
         self.teams = teams
+        self.metrics = metrics
+        self.goals = goals
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.runner: ProjectionRunner | None = None
@@ -63,6 +69,8 @@ class Runtime:
             app=app,
             auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
             teams=TeamCommands(bus),
+            metrics=MetricCommands(bus),
+            goals=GoalCommands(bus),
         )
 
     def projection_runner(self, batch_size: int = 1000) -> ProjectionRunner:
