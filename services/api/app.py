@@ -10,11 +10,15 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from strawberry.litestar import make_graphql_controller
 
 from services.api.correlation import correlation_middleware
+from services.api.goals import GoalController
 from services.api.health import healthz, readyz
+from services.api.metrics import MetricController
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.teams import TeamController
+from services.goals import GoalCommands
 from services.graphql.context import graphql_context
 from services.graphql.schema import build_schema
+from services.metrics import MetricCommands
 from services.runtime import Runtime
 from services.teams import TeamCommands
 
@@ -54,11 +58,28 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_teams() -> TeamCommands:
         return runtime.teams
 
+    def provide_metrics() -> MetricCommands:
+        return runtime.metrics
+
+    def provide_goals() -> GoalCommands:
+        return runtime.goals
+
     return Litestar(
-        route_handlers=[TeamController, graphql, healthz, readyz, list_problems, show_problem],
+        route_handlers=[
+            TeamController,
+            MetricController,
+            GoalController,
+            graphql,
+            healthz,
+            readyz,
+            list_problems,
+            show_problem,
+        ],
         dependencies={
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "teams": Provide(provide_teams, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
+            "goals": Provide(provide_goals, sync_to_thread=False),
         },
         on_app_init=[runtime.auth.on_app_init, _correlation_outermost],
         exception_handlers=EXCEPTION_HANDLERS,
