@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from projections.goals import goals
 from projections.log import EVENT_LOG
+from projections.metrics import metrics
 from projections.org import org
 from projections.projector import Handler, Projector
 from projections.tables import Table, all_ddl
@@ -23,7 +25,7 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 1
 
-PROJECTORS: Sequence[Projector] = (org,)
+PROJECTORS: Sequence[Projector] = (org, metrics, goals)
 
 
 def view_tables() -> list[Table]:
