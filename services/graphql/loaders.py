@@ -12,7 +12,8 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from projections import org_queries
+from projections import goals_queries, metrics_queries, org_queries
+from projections.paging import EMPTY_PAGE, Page
 from projections.reading import ReadSession
 
 K = TypeVar("K", bound=Hashable)
@@ -63,6 +64,31 @@ class Loaders:
             session, org_queries.teams_led_by, _none
         )
         self.person_known: ViewLoader[str, bool] = ViewLoader(session, _known_people, _false)
+        # Metrics and goals. Paged lists are keyed (parent id, options): one query per options.
+        self.metric: ViewLoader[UUID, Any] = ViewLoader(
+            session, metrics_queries.metrics_by_id, _none
+        )
+        self.metric_definitions: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, metrics_queries.definition_history, list
+        )
+        self.metric_drives: ViewLoader[UUID, list[Any]] = ViewLoader(session, _drives, list)
+        self.metric_driven_by: ViewLoader[UUID, list[Any]] = ViewLoader(session, _driven_by, list)
+        self.observations: ViewLoader[tuple[UUID, Any], Page] = ViewLoader(
+            session, _paged(metrics_queries.observations), _empty_page
+        )
+        self.team_metrics: ViewLoader[tuple[UUID, Any], Page] = ViewLoader(
+            session, _paged(metrics_queries.metrics_owned_by), _empty_page
+        )
+        self.goal: ViewLoader[UUID, Any] = ViewLoader(session, goals_queries.goals_by_id, _none)
+        self.team_goals: ViewLoader[tuple[UUID, Any], Page] = ViewLoader(
+            session, _paged(goals_queries.goals_of_teams), _empty_page
+        )
+        self.target_history: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, goals_queries.target_history, list
+        )
+        self.check_ins: ViewLoader[tuple[UUID, Any], Page] = ViewLoader(
+            session, _paged(goals_queries.check_ins), _empty_page
+        )
 
 
 def _none() -> None:
@@ -77,3 +103,37 @@ async def _known_people(
     session: ReadSession, people: Sequence[str], at: int | None
 ) -> dict[str, bool]:
     return dict.fromkeys(await org_queries.known_people(session, people, at), True)
+
+
+def _empty_page() -> Page:
+    return EMPTY_PAGE
+
+
+async def _drives(session: ReadSession, ids: Sequence[UUID], at: int | None) -> dict[Any, Any]:
+    return await metrics_queries.drivers(session, ids, at, side="input_id")
+
+
+async def _driven_by(session: ReadSession, ids: Sequence[UUID], at: int | None) -> dict[Any, Any]:
+    return await metrics_queries.drivers(session, ids, at, side="output_id")
+
+
+PagesOf = Callable[..., Awaitable[dict[Any, Page]]]
+
+
+def _paged(pages_of: PagesOf) -> Fetch:
+    """A fetch for keys ``(parent id, options)``: ``pages_of(session, parent ids, at,
+    *options)`` once per distinct ``options`` tuple."""
+
+    async def fetch(
+        session: ReadSession, keys: Sequence[tuple[UUID, tuple[Any, ...]]], at: int | None
+    ) -> dict[Any, Page]:
+        parents_by_options: dict[tuple[Any, ...], list[UUID]] = defaultdict(list)
+        for parent, options in keys:
+            parents_by_options[options].append(parent)
+        found: dict[Any, Page] = {}
+        for options, parents in parents_by_options.items():
+            pages = await pages_of(session, parents, at, *options)
+            found.update({(parent, options): pages.get(parent, EMPTY_PAGE) for parent in parents})
+        return found
+
+    return fetch

@@ -31,7 +31,10 @@ from services.graphql.common import (
 )
 from services.graphql.context import FlywheelContext
 from services.graphql.errors import client_error, is_client_error
+from services.graphql.goal_reports import GoalReportQuery
+from services.graphql.goals import Goal, GoalQuery
 from services.graphql.loaders import Loaders
+from services.graphql.metrics import Metric, MetricQuery
 from services.graphql.org import OrgQuery, Person, Team
 
 MAX_DEPTH = 12
@@ -95,9 +98,9 @@ class NodeQuery:
         return [await find_node(info, value, at) for value in ids]
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery))
+Query = merge_types("Query", (NodeQuery, OrgQuery, MetricQuery, GoalQuery, GoalReportQuery))
 
-NODE_TYPES: list[type] = [Team, Person]
+NODE_TYPES: list[type] = [Team, Person, Metric, Goal]
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
