@@ -518,3 +518,18 @@ def test_the_metric_and_goal_api_is_documented(server: FlywheelServer) -> None:
     assert "compound-metric" in schemas["DefineMetric"]["properties"]["composedOf"]["description"]
     assert schemas["RecordObservation"]["properties"]["value"]["type"] == "number"
     assert schemas["SetGoal"]["properties"]["target"]["type"] == "number"
+
+
+def test_an_unchanged_definition_and_a_disbanded_team_are_refused(
+    server: FlywheelServer, leadership: str, org: dict[str, Any]
+) -> None:
+    path = f"/api/v1/metrics/{org['sales']['id']}/definition"
+    same = {"definition": "How we count Sales", "reason": "again"}
+    assert refused(server, path, leadership, same, 409)["rule"] == "definition-unchanged"
+    pop_up = charter(server, leadership, "Pop-up", "pip@example.com")
+    ok(server.post(f"/api/v1/teams/{pop_up['id']}/disband", leadership, {"reason": "Closed"}))
+    late_metric = metric_body("Footfall", "INPUT", pop_up["id"])
+    problem = refused(server, "/api/v1/metrics", leadership, late_metric, 409)
+    assert problem["rule"] == "team-disbanded"
+    late_goal = goal_body(pop_up["id"], org["sales"]["id"])
+    assert refused(server, "/api/v1/goals", leadership, late_goal, 409)["rule"] == "team-disbanded"
