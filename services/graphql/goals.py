@@ -33,7 +33,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import client_error
-from services.graphql.metrics import LazyTeam, Metric, MetricDefinition, team_from_row
+from services.graphql.metrics import LazyTeam, Metric, MetricDefinition, given, team_from_row
 
 strawberry.enum(
     CheckInStatus,
@@ -192,12 +192,8 @@ class Goal(relay.Node):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> CheckInConnection:
         check_page_size(first)
-        cursor = None
-        if after is not None:
-            [position] = decode_cursor(after, 1)
-            cursor = (_position(position),)
         page: Page = await context(info).load.check_ins.load(
-            (UUID(self.key), (Slice(first, cursor),)), self.at
+            (UUID(self.key), (Slice(first, position_cursor(after)),)), self.at
         )
         edges = [
             CheckInEdge(cursor=encode_cursor([row["position"]]), node=CheckIn.from_row(row))
@@ -285,22 +281,18 @@ class GoalFilter:
     top_level: bool | None = strawberry.UNSET
 
 
-def _given(value: Any) -> Any:
-    return None if value is strawberry.UNSET else value
-
-
-def goal_filter(given: GoalFilter | None) -> goals_queries.GoalFilter:
-    if given is None:
+def goal_filter(chosen: GoalFilter | None) -> goals_queries.GoalFilter:
+    if chosen is None:
         return goals_queries.GoalFilter()
-    team, metric = _given(given.team_id), _given(given.metric_id)
-    kind, status = _given(given.kind), _given(given.status)
+    team, metric = given(chosen.team_id), given(chosen.metric_id)
+    kind, status = given(chosen.kind), given(chosen.status)
     return goals_queries.GoalFilter(
         team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
-        plan_year=_given(given.plan_year),
+        plan_year=given(chosen.plan_year),
         metric_id=uuid_of(metric, "Metric", "filter.metricId") if metric else None,
         kind=kind.value if kind else None,
         status=status.value if status else None,
-        top_level=_given(given.top_level),
+        top_level=given(chosen.top_level),
     )
 
 

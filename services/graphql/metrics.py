@@ -327,7 +327,8 @@ async def find_metric(info: FlywheelInfo, key: str, at: int | None) -> relay.Nod
     return await Metric.find(info, key, at)
 
 
-def _unset_to_none(value: Any) -> Any:
+def given(value: Any) -> Any:
+    """An optional input field's value; None when it was not given."""
     return None if value is strawberry.UNSET else value
 
 
@@ -358,13 +359,13 @@ class MetricQuery:
         at = await resolve_at(info, as_of, at_position)
         where = metrics_queries.MetricFilter()
         if filter is not None:
-            team = _unset_to_none(filter.team_id)
-            kind = _unset_to_none(filter.kind)
+            team = given(filter.team_id)
+            kind = given(filter.kind)
             where = metrics_queries.MetricFilter(
                 owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
                 kind=kind.value if kind else None,
-                financial=_unset_to_none(filter.financial),
-                name_contains=_unset_to_none(filter.name_contains) or None,
+                financial=given(filter.financial),
+                name_contains=given(filter.name_contains) or None,
             )
         page = await metrics_queries.metric_page(
             context(info).views, at, where, Slice(first, metric_cursor(after))
