@@ -43,6 +43,7 @@ strawberry.enum(
 strawberry.enum(GoalOutcome, description="How a closed goal ended.")
 
 MAX_STALE_WEEKS = 520
+LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @strawberry.type(description="A goal's target from `since`, and why it changed.")
@@ -304,7 +305,8 @@ async def moment_read(
         return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
     if at_position is not None:
         logged = await goal_reports.log_time(context(info).views, at_position)
-        return logged or datetime.min.replace(tzinfo=UTC)
+        # Position 0 is before the first event: nothing is visible there, any moment will do.
+        return logged or LOG_EPOCH
     return datetime.now(UTC)
 
 
@@ -362,7 +364,10 @@ class GoalQuery:
         if not 1 <= weeks <= MAX_STALE_WEEKS:
             raise client_error(f"`weeks` must be between 1 and {MAX_STALE_WEEKS}")
         at = await resolve_at(info, as_of, at_position)
-        cutoff = await moment_read(info, as_of, at_position) - timedelta(weeks=weeks)
+        try:
+            cutoff = await moment_read(info, as_of, at_position) - timedelta(weeks=weeks)
+        except OverflowError:
+            raise client_error("`asOf` is too early to look back that many weeks") from None
         page = await goals_queries.stale_goal_page(
             context(info).views,
             at,

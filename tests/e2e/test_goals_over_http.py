@@ -482,10 +482,13 @@ def test_stale_goals_are_open_goals_without_a_recent_check_in(
     later = (datetime.now(UTC) + timedelta(weeks=3)).isoformat()
     in_three_weeks, _ = graphql.query(query, weeks=2, asOf=later, team=org["shop"])
     assert in_three_weeks["staleGoals"]["nodes"] == [{"id": fresh["nodeId"]}]
-    with pytest.raises(TransportQueryError) as bad:
-        graphql.query(query, weeks=0)
-    assert bad.value.errors is not None
-    assert bad.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    before_anything, _ = graphql.query("{ staleGoals(weeks: 1, atPosition: 0) { totalCount } }")
+    assert before_anything["staleGoals"]["totalCount"] == 0
+    for arguments in ({"weeks": 0}, {"weeks": 1, "asOf": "0001-01-02T00:00:00Z"}):
+        with pytest.raises(TransportQueryError) as bad:
+            graphql.query(query, **arguments)
+        assert bad.value.errors is not None
+        assert bad.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 def test_racing_definitions_of_one_name_let_exactly_one_through(
