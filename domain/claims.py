@@ -26,6 +26,7 @@ class ClaimKind(StrEnum):
     TEAM_NAME = "team-name"
     DEDICATED_MEMBER = "dedicated-member"
     SERVICE_NAME = "service-name"
+    METRIC_NAME = "metric-name"
 
 
 def normalised_name(name: str) -> str:

@@ -23,8 +23,7 @@ from projections.boundary_report import (
     analyse,
     coupling,
 )
-from projections.org_queries import Page
-from projections.paging import Listing, PageRequest, at_args, page, pages_by_group
+from projections.paging import Listing, Page, PageRequest, at_args, page, pages_by_group
 from projections.reading import ReadSession, visible
 
 SERVICE_COLUMNS = (

@@ -6,13 +6,13 @@ to read as of.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
+from projections.paging import Page, at_args, grouped
 from projections.reading import ReadSession, visible
 
 TEAM_COLUMNS = (
@@ -21,24 +21,10 @@ TEAM_COLUMNS = (
 )
 
 
-def _at_args(at: int | None, args: list[object]) -> tuple[int | None, list[object]]:
-    """Append ``at`` to the arguments when reading as of a position."""
-    if at is None:
-        return None, args
-    return len(args) + 1, [*args, at]
-
-
-def _grouped(rows: Sequence[asyncpg.Record], column: str) -> dict[object, list[asyncpg.Record]]:
-    groups: dict[object, list[asyncpg.Record]] = defaultdict(list)
-    for row in rows:
-        groups[row[column]].append(row)
-    return groups
-
-
 async def teams_by_id(
     db: ReadSession, ids: Sequence[UUID], at: int | None
 ) -> dict[UUID, asyncpg.Record]:
-    param, args = _at_args(at, [list(ids)])
+    param, args = at_args(at, [list(ids)])
     rows = await db.fetch(
         f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t "
         f"WHERE t.id = ANY($1) AND {visible('t', param)}",
@@ -54,13 +40,6 @@ class TeamFilter:
     status: str | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[asyncpg.Record]
-    total: int
-    has_next: bool
-
-
 def _like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -73,7 +52,7 @@ async def team_page(
     first: int,
     after: tuple[str, UUID] | None,
 ) -> Page:
-    param, args = _at_args(at, [])
+    param, args = at_args(at, [])
     conditions = [visible("t", param)]
     if where.name_contains:
         args.append(_like_pattern(where.name_contains))
@@ -106,57 +85,57 @@ async def team_page(
 async def children_of(
     db: ReadSession, parent_ids: Sequence[UUID], at: int | None
 ) -> dict[object, list[asyncpg.Record]]:
-    param, args = _at_args(at, [list(parent_ids)])
+    param, args = at_args(at, [list(parent_ids)])
     rows = await db.fetch(
         f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t "
         f"WHERE t.parent_id = ANY($1) AND {visible('t', param)} ORDER BY t.name, t.id",
         *args,
     )
-    return _grouped(rows, "parent_id")
+    return grouped(rows, "parent_id")
 
 
 async def leader_history(
     db: ReadSession, team_ids: Sequence[UUID], at: int | None
 ) -> dict[object, list[asyncpg.Record]]:
-    param, args = _at_args(at, [list(team_ids)])
+    param, args = at_args(at, [list(team_ids)])
     rows = await db.fetch(
         "SELECT l.team_id, l.person, l.since, l.until, l.reason FROM {views}.team_leaders l "
         f"WHERE l.team_id = ANY($1) AND {visible('l', param)} ORDER BY l.since_position",
         *args,
     )
-    return _grouped(rows, "team_id")
+    return grouped(rows, "team_id")
 
 
 async def members_of(
     db: ReadSession, team_ids: Sequence[UUID], at: int | None
 ) -> dict[object, list[asyncpg.Record]]:
-    param, args = _at_args(at, [list(team_ids)])
+    param, args = at_args(at, [list(team_ids)])
     rows = await db.fetch(
         "SELECT m.team_id, m.person, m.function, m.attachment, m.since "
         "FROM {views}.team_members m "
         f"WHERE m.team_id = ANY($1) AND {visible('m', param)} ORDER BY m.person",
         *args,
     )
-    return _grouped(rows, "team_id")
+    return grouped(rows, "team_id")
 
 
 async def memberships_of(
     db: ReadSession, people: Sequence[str], at: int | None
 ) -> dict[object, list[asyncpg.Record]]:
-    param, args = _at_args(at, [list(people)])
+    param, args = at_args(at, [list(people)])
     rows = await db.fetch(
         "SELECT m.team_id, m.person, m.function, m.attachment, m.since "
         "FROM {views}.team_members m "
         f"WHERE m.person = ANY($1) AND {visible('m', param)} ORDER BY m.since, m.team_id",
         *args,
     )
-    return _grouped(rows, "person")
+    return grouped(rows, "person")
 
 
 async def teams_led_by(
     db: ReadSession, people: Sequence[str], at: int | None
 ) -> dict[object, asyncpg.Record]:
-    param, args = _at_args(at, [list(people)])
+    param, args = at_args(at, [list(people)])
     rows = await db.fetch(
         f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t "
         f"WHERE t.leader = ANY($1) AND t.status = 'ACTIVE' AND {visible('t', param)}",
@@ -166,7 +145,7 @@ async def teams_led_by(
 
 
 async def known_people(db: ReadSession, people: Sequence[str], at: int | None) -> set[str]:
-    param, args = _at_args(at, [list(people)])
+    param, args = at_args(at, [list(people)])
     rows = await db.fetch(
         f"SELECT p.id FROM {{views}}.people p WHERE p.id = ANY($1) AND {visible('p', param)}",
         *args,
@@ -183,7 +162,7 @@ async def team_scope(
     db: ReadSession, team_id: UUID, at: int | None, *, include_subteams: bool
 ) -> list[UUID]:
     """The team and, if asked, every team under it; empty if the team does not exist."""
-    param, args = _at_args(at, [team_id])
+    param, args = at_args(at, [team_id])
     if not include_subteams:
         found = await teams_by_id(db, [team_id], at)
         return list(found)
@@ -203,7 +182,7 @@ async def ancestors_of(
     db: ReadSession, team_ids: Sequence[UUID], at: int | None
 ) -> dict[object, list[asyncpg.Record]]:
     """Each team's ancestors, its parent first and the root last."""
-    param, args = _at_args(at, [list(team_ids)])
+    param, args = at_args(at, [list(team_ids)])
     rows = await db.fetch(
         "WITH RECURSIVE up(start_id, id, depth) AS ("
         f"SELECT t.id, t.parent_id, 1 FROM {{views}}.teams t "
@@ -217,7 +196,7 @@ async def ancestors_of(
         "ORDER BY up.start_id, up.depth",
         *args,
     )
-    return _grouped(rows, "start_id")
+    return grouped(rows, "start_id")
 
 
 async def org_tree(
@@ -227,7 +206,7 @@ async def org_tree(
 
     Each row has the team's columns and its ``depth`` below the tree's root (0).
     """
-    param, args = _at_args(at, [])
+    param, args = at_args(at, [])
     active = "TRUE" if include_disbanded else "{alias}.status = 'ACTIVE'"
     if root_id is None:
         start = "t.parent_id IS NULL"

@@ -1,4 +1,5 @@
-"""Cursor pages over view rows: one list, or one page per parent in a single query.
+"""Cursor pages over view rows: one list, or one page per parent in a single query;
+and rows grouped by a key, for DataLoaders.
 
 A nested connection (the services of each team in a list of teams) is read for
 all the parents at once: the rows are numbered within each parent, and each
@@ -15,8 +16,14 @@ from typing import Any
 
 import asyncpg
 
-from projections.org_queries import Page
 from projections.reading import ReadSession
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[asyncpg.Record]
+    total: int
+    has_next: bool
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,14 @@ def at_args(at: int | None, args: list[Any]) -> tuple[int | None, list[Any]]:
     if at is None:
         return None, args
     return len(args) + 1, [*args, at]
+
+
+def grouped(rows: Sequence[asyncpg.Record], column: str) -> dict[Any, list[asyncpg.Record]]:
+    """Rows in lists by the value of ``column``, each list in the order given."""
+    groups: dict[Any, list[asyncpg.Record]] = defaultdict(list)
+    for row in rows:
+        groups[row[column]].append(row)
+    return groups
 
 
 @dataclass(frozen=True)

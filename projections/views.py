@@ -11,7 +11,9 @@ import hashlib
 from collections.abc import Sequence
 
 from projections.boundaries import boundaries
+from projections.goals import goals
 from projections.log import EVENT_LOG
+from projections.metrics import metrics
 from projections.org import org
 from projections.projector import Handler, Projector
 from projections.tables import Table, all_ddl
@@ -24,7 +26,7 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries)
+PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals)
 
 
 def view_tables() -> list[Table]:

@@ -17,6 +17,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.boundaries import Api, Service
 from domain.claims import Claim
+from domain.goals import Goal
+from domain.metrics import Metric
 from domain.org_chart import OrgChart
 from domain.teams import Team
 from domain.values import CaseInsensitiveEnum
@@ -27,7 +29,7 @@ SNAPSHOT_INTERVAL = 50
 MIGRATION_LOCK_KEY = 0x466C7977_6D696772  # "Flywmigr"
 
 # Every aggregate class the application saves; each is snapshotted.
-AGGREGATES: tuple[type, ...] = (Team, Claim, OrgChart, Service, Api)
+AGGREGATES: tuple[type, ...] = (Team, Claim, OrgChart, Service, Api, Metric, Goal)
 
 
 class EnumByName(Transcoding):

@@ -23,7 +23,9 @@ from services.auth import bearer_auth, jwt_secret
 from services.boundaries import BoundaryCommands
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
+from services.goals import GoalCommands
 from services.housekeeping import keep_tidy
+from services.metrics import MetricCommands
 from services.observability import track_lag
 from services.principal import Principal
 from services.settings import Settings
@@ -45,6 +47,8 @@ class Runtime:
         auth: JWTAuth[Principal, Token],
         teams: TeamCommands,
         boundaries: BoundaryCommands,
+        metrics: MetricCommands,
+        goals: GoalCommands,
     ) -> None:
         self.settings = settings
         self.database = database
@@ -53,6 +57,8 @@ class Runtime:
         self.teams = teams
         self.boundaries = boundaries
         self.signing_key = signing_key(settings)
+        self.metrics = metrics
+        self.goals = goals
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.primary_pool: asyncpg.Pool | None = None
@@ -75,6 +81,8 @@ class Runtime:
             auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
             teams=TeamCommands(bus),
             boundaries=BoundaryCommands(bus),
+            metrics=MetricCommands(bus),
+            goals=GoalCommands(bus),
         )
 
     def projection_runner(self, batch_size: int | None = None) -> ProjectionRunner:

@@ -16,16 +16,20 @@ from strawberry.litestar import make_graphql_controller
 from services.api.apis import ApiController
 from services.api.audit import AuditController
 from services.api.correlation import correlation_middleware
+from services.api.goals import GoalController
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
+from services.api.metrics import MetricController
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
 from services.api.services import ServiceController
 from services.api.teams import TeamController
 from services.boundaries import BoundaryCommands
+from services.goals import GoalCommands
 from services.graphql.context import graphql_context
 from services.graphql.schema import build_schema
+from services.metrics import MetricCommands
 from services.runtime import Runtime
 from services.teams import TeamCommands
 
@@ -113,6 +117,12 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_boundaries() -> BoundaryCommands:
         return runtime.boundaries
 
+    def provide_metrics() -> MetricCommands:
+        return runtime.metrics
+
+    def provide_goals() -> GoalCommands:
+        return runtime.goals
+
     return Litestar(
         route_handlers=[
             TeamController,
@@ -120,6 +130,8 @@ def create_app(runtime: Runtime) -> Litestar:
             MetricsController,
             ServiceController,
             ApiController,
+            MetricController,
+            GoalController,
             graphql,
             healthz,
             readyz,
@@ -130,6 +142,8 @@ def create_app(runtime: Runtime) -> Litestar:
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "teams": Provide(provide_teams, sync_to_thread=False),
             "boundaries": Provide(provide_boundaries, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
+            "goals": Provide(provide_goals, sync_to_thread=False),
         },
         on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
         cors_config=(

@@ -16,8 +16,7 @@ import strawberry
 from strawberry import relay
 
 from projections import boundaries_queries
-from projections.org_queries import Page
-from projections.paging import PageRequest
+from projections.paging import Page, PageRequest
 from services.graphql.boundary_enums import ApiKind, ApiStatus, ServiceStatus, Visibility
 from services.graphql.common import (
     After,

@@ -12,9 +12,8 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from projections import boundaries_queries, org_queries
-from projections.org_queries import Page
-from projections.paging import EMPTY_PAGE
+from projections import boundaries_queries, goals_queries, metrics_queries, org_queries
+from projections.paging import EMPTY_PAGE, Page
 from projections.reading import ReadSession
 
 K = TypeVar("K", bound=Hashable)
@@ -91,6 +90,31 @@ class Loaders:
         self.consumers_of_api: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
             session, _per_parent(boundaries_queries.consumers_of_apis), _empty_page
         )
+        # Metrics and goals. Paged lists are keyed (parent id, options): one query per options.
+        self.metric: ViewLoader[UUID, Any] = ViewLoader(
+            session, metrics_queries.metrics_by_id, _none
+        )
+        self.metric_definitions: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, metrics_queries.definition_history, list
+        )
+        self.metric_drives: ViewLoader[UUID, list[Any]] = ViewLoader(session, _drives, list)
+        self.metric_driven_by: ViewLoader[UUID, list[Any]] = ViewLoader(session, _driven_by, list)
+        self.observations: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(metrics_queries.observations), _empty_page
+        )
+        self.team_metrics: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(metrics_queries.metrics_owned_by), _empty_page
+        )
+        self.goal: ViewLoader[UUID, Any] = ViewLoader(session, goals_queries.goals_by_id, _none)
+        self.team_goals: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(goals_queries.goals_of_teams), _empty_page
+        )
+        self.target_history: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, goals_queries.target_history, list
+        )
+        self.check_ins: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(goals_queries.check_ins), _empty_page
+        )
 
 
 def _none() -> None:
@@ -130,3 +154,11 @@ async def _known_people(
     session: ReadSession, people: Sequence[str], at: int | None
 ) -> dict[str, bool]:
     return dict.fromkeys(await org_queries.known_people(session, people, at), True)
+
+
+async def _drives(session: ReadSession, ids: Sequence[UUID], at: int | None) -> dict[Any, Any]:
+    return await metrics_queries.drivers(session, ids, at, side="input_id")
+
+
+async def _driven_by(session: ReadSession, ids: Sequence[UUID], at: int | None) -> dict[Any, Any]:
+    return await metrics_queries.drivers(session, ids, at, side="output_id")

@@ -36,7 +36,9 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import NOT_FOUND, client_error
+from services.graphql.goals import GoalConnection, goals_of_team
 from services.graphql.history import HISTORY_DESCRIPTION, HistoryConnection, history
+from services.graphql.metrics import MetricConnection, metrics_of_team
 from services.ids import parse_global_id
 
 if TYPE_CHECKING:
@@ -257,6 +259,22 @@ class Team(relay.Node):
         return await history(
             info, first=first, after=after, at=self.at, aggregate_id=UUID(self.key)
         )
+
+    @strawberry.field(description="The team's goals as they were set, of one plan year if given.")
+    async def goals(
+        self,
+        info: FlywheelInfo,
+        plan_year: int | None = None,
+        first: First = 20,
+        after: After = None,
+    ) -> GoalConnection:
+        return await goals_of_team(info, UUID(self.key), self.at, plan_year, first, after)
+
+    @strawberry.field(description="The metrics the team owns, by name.")
+    async def metrics(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> MetricConnection:
+        return await metrics_of_team(info, UUID(self.key), self.at, first, after)
 
     @staticmethod
     async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:

@@ -33,6 +33,9 @@ from services.graphql.common import (
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
+from services.graphql.goal_reports import GoalReportQuery
+from services.graphql.goals import Goal, GoalQuery
+from services.graphql.metrics import Metric, MetricQuery
 from services.graphql.org import OrgQuery, Person, Team
 
 MAX_DEPTH = 12
@@ -78,9 +81,20 @@ class NodeQuery:
         return [await find_node(info, value, at) for value in ids]
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, BoundariesQuery, BoundaryReportsQuery))
+Query = merge_types(
+    "Query",
+    (
+        NodeQuery,
+        OrgQuery,
+        BoundariesQuery,
+        BoundaryReportsQuery,
+        MetricQuery,
+        GoalQuery,
+        GoalReportQuery,
+    ),
+)
 
-NODE_TYPES: list[type] = [Team, Person, Service, Api]
+NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal]
 
 
 def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:

@@ -1,0 +1,334 @@
+"""Input and output metrics: what teams measure, and what they believe drives what.
+
+Output metrics (revenue, active customers, free cash flow) lag and cannot be
+moved directly; input metrics (selection, price, delivery speed) are the
+controllable actions that drive them. Every metric is typed ``INPUT`` or
+``OUTPUT``; only outputs may be ``financial``. An input metric declares the
+output metrics it is believed to drive, each with a written hypothesis: the
+metric tree, or flywheel.
+
+A metric's definition is versioned: finding a good input metric takes
+iteration, so a redefinition adds a version with its reason and keeps the old
+ones. A metric is one measurable thing, never a weighted blend of others.
+
+The metric also holds the periods it has a value for (one value per period; a
+correction is its own event with a reason) and records each goal set against
+it, with the definition version the goal bound. Recording the goal on the
+metric puts the metric in the goal's save, so a goal set while the metric is
+being redefined conflicts and is retried against the new version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import event
+
+from domain.aggregate import AttributedAggregate
+from domain.errors import InvalidValue, RuleViolation
+from domain.teams import Team, TeamDisbanded
+from domain.values import CaseInsensitiveEnum, required_text
+
+MAX_NAME_LENGTH = 120
+MAX_UNIT_LENGTH = 40
+MAX_DEFINITION_LENGTH = 4000
+MAX_HYPOTHESIS_LENGTH = 2000
+MAX_REASON_LENGTH = 2000
+MAX_ABSOLUTE_VALUE = Decimal(10) ** 18
+
+
+class MetricKind(CaseInsensitiveEnum):
+    """``INPUT``: a controllable action. ``OUTPUT``: a lagging result it drives."""
+
+    INPUT = "INPUT"
+    OUTPUT = "OUTPUT"
+
+
+class Direction(CaseInsensitiveEnum):
+    """Which way is better."""
+
+    INCREASE = "INCREASE"
+    DECREASE = "DECREASE"
+
+
+class CompoundMetric(RuleViolation):
+    """A metric is one measurable thing, never a weighted blend of other metrics. A blend
+    hides which input moved the output, so nobody can tell what to act on; Amazon dropped
+    its early "fitness function" for exactly this reason. Define each input as a metric of
+    its own and declare which output metrics it drives."""
+
+    rule = "compound-metric"
+
+
+class FinancialMetricMustBeOutput(RuleViolation):
+    """Financial metrics (revenue, free cash flow) are outputs: they lag and cannot be moved
+    directly. Only an output metric may be flagged financial."""
+
+    rule = "financial-metric-must-be-output"
+
+
+class MetricNameTaken(RuleViolation):
+    """Metric names are unique (compared without case), so a goal's metric is never ambiguous."""
+
+    rule = "metric-name-taken"
+
+
+class DefinitionUnchanged(RuleViolation):
+    """A redefinition records a new version of the definition; the same text again is no
+    new version."""
+
+    rule = "definition-unchanged"
+
+
+class OutputMetricCannotDrive(RuleViolation):
+    """Output metrics are driven, they drive nothing: they lag and cannot be moved directly.
+    Declare the driver on the input metric that is believed to move this output."""
+
+    rule = "output-metric-cannot-drive"
+
+
+class InputMetricDrivesOutputs(RuleViolation):
+    """An input metric declares the output metrics it drives (input -> output). Two inputs
+    are not linked to each other; link each to the output it is believed to move."""
+
+    rule = "input-metric-drives-outputs"
+
+
+class DriverAlreadyDeclared(RuleViolation):
+    """An input metric declares each output metric it drives once, with its hypothesis."""
+
+    rule = "driver-already-declared"
+
+
+class ObservationExists(RuleViolation):
+    """A metric has one value per period. To change a recorded value, send a correction:
+    the value again with a reason, which is recorded as its own event."""
+
+    rule = "observation-exists"
+
+
+class NothingToCorrect(RuleViolation):
+    """A correction (a value with a reason) replaces a value recorded for the same period;
+    there is none yet, so record the value without a reason."""
+
+    rule = "nothing-to-correct"
+
+
+def metric_name(raw: str) -> str:
+    return required_text("name", raw, max_length=MAX_NAME_LENGTH)
+
+
+def definition_text(raw: str) -> str:
+    return required_text("definition", raw, max_length=MAX_DEFINITION_LENGTH)
+
+
+def metric_number(field: str, value: Decimal) -> Decimal:
+    """A finite number of sensible size (values, baselines, targets)."""
+    if not value.is_finite():
+        raise InvalidValue(field, f"`{field}` must be a finite number")
+    if abs(value) >= MAX_ABSOLUTE_VALUE:
+        raise InvalidValue(field, f"`{field}` must be smaller than 10^18 in magnitude")
+    return value
+
+
+def refuse_compound(composed_of: Sequence[str]) -> None:
+    """Refuse a definition that asks to blend other metrics (``composed_of`` non-empty)."""
+    if composed_of:
+        raise CompoundMetric(
+            f"A metric cannot be a weighted blend of other metrics (asked to compose "
+            f"{', '.join(composed_of)}): a blend hides which input moved the output, so nobody "
+            "can tell what to act on; Amazon dropped its early 'fitness function' for this "
+            "reason. Define each input as its own metric and declare the outputs it drives.",
+            composed_of=list(composed_of),
+        )
+
+
+class Metric(AttributedAggregate):
+    class Defined(AttributedAggregate.Created):
+        name: str
+        kind: MetricKind
+        financial: bool
+        unit: str
+        direction: Direction
+        definition: str
+        owner_team_id: UUID
+
+    class Redefined(AttributedAggregate.Event):
+        definition: str
+        definition_version: int
+        reason: str
+
+    class DriverDeclared(AttributedAggregate.Event):
+        output_metric_id: UUID
+        hypothesis: str
+
+    class Observed(AttributedAggregate.Event):
+        period_end: date
+        value: Decimal
+
+    class ObservationCorrected(AttributedAggregate.Event):
+        period_end: date
+        value: Decimal
+        previous_value: Decimal
+        reason: str
+
+    class GoalBound(AttributedAggregate.Event):
+        goal_id: UUID
+        definition_version: int
+
+    def __init__(
+        self,
+        name: str,
+        kind: MetricKind,
+        financial: bool,
+        unit: str,
+        direction: Direction,
+        definition: str,
+        owner_team_id: UUID,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.financial = financial
+        self.unit = unit
+        self.direction = direction
+        self.definition = definition
+        self.definition_version = 1
+        self.owner_team_id = owner_team_id
+        self.drives: list[UUID] = []
+        self.observations: dict[str, Decimal] = {}  # ISO period end -> value
+        self.goals_bound = 0
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid4()
+
+    @classmethod
+    def define(
+        cls,
+        *,
+        name: str,
+        kind: MetricKind,
+        financial: bool,
+        unit: str,
+        direction: Direction,
+        definition: str,
+        owner: Team,
+        composed_of: Sequence[str] = (),
+    ) -> Metric:
+        """Define a metric owned by an active team; ``composed_of`` asks for a blend (refused)."""
+        refuse_compound(composed_of)
+        if financial and kind is not MetricKind.OUTPUT:
+            raise FinancialMetricMustBeOutput(
+                "Only output metrics may be financial: financial results lag and cannot be "
+                "moved directly, so they are never inputs"
+            )
+        if owner.disbanded:
+            raise TeamDisbanded(
+                f"Team '{owner.name}' is disbanded and cannot own a metric", team_id=str(owner.id)
+            )
+        return cls(
+            name=metric_name(name),
+            kind=MetricKind(kind),
+            financial=financial,
+            unit=required_text("unit", unit, max_length=MAX_UNIT_LENGTH),
+            direction=Direction(direction),
+            definition=definition_text(definition),
+            owner_team_id=owner.id,
+        )
+
+    def redefine(self, definition: str, reason: str, composed_of: Sequence[str] = ()) -> None:
+        """A new version of the definition, with why; the old versions are kept."""
+        refuse_compound(composed_of)
+        text = definition_text(definition)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH)
+        if text == self.definition:
+            raise DefinitionUnchanged(
+                f"Metric '{self.name}' is already defined as given (version "
+                f"{self.definition_version})",
+                metric_id=str(self.id),
+            )
+        self._redefined(definition=text, definition_version=self.definition_version + 1, reason=why)
+
+    def declare_driver(self, output: Metric, hypothesis: str) -> None:
+        """This input metric is believed to drive ``output``, for the reason given."""
+        if self.kind is MetricKind.OUTPUT:
+            raise OutputMetricCannotDrive(
+                f"'{self.name}' is an output metric: outputs lag and are driven, they drive "
+                "nothing. Declare the driver on an input metric",
+                metric_id=str(self.id),
+            )
+        if output.kind is not MetricKind.OUTPUT:
+            raise InputMetricDrivesOutputs(
+                f"'{output.name}' is an input metric; an input metric drives output metrics only",
+                metric_id=str(output.id),
+            )
+        if output.id in self.drives:
+            raise DriverAlreadyDeclared(
+                f"'{self.name}' already declares that it drives '{output.name}'",
+                metric_id=str(self.id),
+                output_metric_id=str(output.id),
+            )
+        self._driver_declared(
+            output_metric_id=output.id,
+            hypothesis=required_text("hypothesis", hypothesis, max_length=MAX_HYPOTHESIS_LENGTH),
+        )
+
+    def observe(self, period_end: date, value: Decimal) -> None:
+        """The metric's value for the period ending ``period_end``; one per period."""
+        number = metric_number("value", value)
+        recorded = self.observations.get(period_end.isoformat())
+        if recorded is not None:
+            raise ObservationExists(
+                f"'{self.name}' already has the value {recorded} for the period ending "
+                f"{period_end.isoformat()}; send a correction with a reason to change it",
+                metric_id=str(self.id),
+                period_end=period_end.isoformat(),
+            )
+        self._observed(period_end=period_end, value=number)
+
+    def correct(self, period_end: date, value: Decimal, reason: str) -> None:
+        """Replace the value recorded for a period, saying why; the old value stays in history."""
+        number = metric_number("value", value)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH)
+        recorded = self.observations.get(period_end.isoformat())
+        if recorded is None:
+            raise NothingToCorrect(
+                f"'{self.name}' has no value for the period ending {period_end.isoformat()} to "
+                "correct; record it without a reason",
+                metric_id=str(self.id),
+                period_end=period_end.isoformat(),
+            )
+        self._observation_corrected(
+            period_end=period_end, value=number, previous_value=recorded, reason=why
+        )
+
+    def bind_goal(self, goal_id: UUID) -> int:
+        """Record a goal set against the current definition; returns that version."""
+        self._goal_bound(goal_id=goal_id, definition_version=self.definition_version)
+        return self.definition_version
+
+    @event(Redefined)
+    def _redefined(self, definition: str, definition_version: int, reason: str) -> None:
+        self.definition = definition
+        self.definition_version = definition_version
+
+    @event(DriverDeclared)
+    def _driver_declared(self, output_metric_id: UUID, hypothesis: str) -> None:
+        self.drives.append(output_metric_id)
+
+    @event(Observed)
+    def _observed(self, period_end: date, value: Decimal) -> None:
+        self.observations[period_end.isoformat()] = value
+
+    @event(ObservationCorrected)
+    def _observation_corrected(
+        self, period_end: date, value: Decimal, previous_value: Decimal, reason: str
+    ) -> None:
+        self.observations[period_end.isoformat()] = value
+
+    @event(GoalBound)
+    def _goal_bound(self, goal_id: UUID, definition_version: int) -> None:
+        self.goals_bound += 1

@@ -1,0 +1,100 @@
+"""A small company with metrics and goals, built through the commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from domain.goals import CheckInStatus
+from domain.metrics import Direction, MetricKind
+from services.runtime import Runtime
+from tests.people import CEO
+
+
+def define(
+    runtime: Runtime,
+    name: str,
+    kind: MetricKind,
+    owner: UUID,
+    *,
+    financial: bool = False,
+    definition: str | None = None,
+) -> UUID:
+    return runtime.metrics.define_metric(
+        CEO,
+        "fixture",
+        name=name,
+        kind=kind,
+        financial=financial,
+        unit="count",
+        direction=Direction.INCREASE,
+        definition=definition or f"How we count {name}",
+        owner_team_id=owner,
+    ).id
+
+
+def set_goal(
+    runtime: Runtime,
+    team: UUID,
+    metric: UUID,
+    plan_year: int = 2025,
+    *,
+    baseline: int = 10,
+    target: int = 20,
+) -> UUID:
+    return runtime.goals.set_goal(
+        CEO,
+        "fixture",
+        team_id=team,
+        metric_id=metric,
+        plan_year=plan_year,
+        baseline=Decimal(baseline),
+        target=Decimal(target),
+        due_date=date(plan_year, 12, 31),
+        description=f"Move {metric} in {plan_year}",
+    ).id
+
+
+def check_in(runtime: Runtime, goal: UUID, status: CheckInStatus) -> int:
+    path = None if status is CheckInStatus.GREEN else "Recover by next month"
+    return runtime.goals.check_in(
+        CEO, "fixture", goal, status=status, note=f"{status.value} this week", path_to_green=path
+    ).position
+
+
+@dataclass
+class Company:
+    """Commerce (root) > Retail > Books, and Finance (root); four metrics."""
+
+    commerce: UUID
+    retail: UUID
+    books: UUID
+    finance: UUID
+    selection: UUID
+    speed: UUID
+    revenue: UUID
+    visits: UUID
+
+
+def company(runtime: Runtime) -> Company:
+    def charter(name: str, leader: str, parent: UUID | None = None) -> UUID:
+        return runtime.teams.charter_team(
+            CEO, "fixture", name=name, mission=f"{name} mission", leader=leader, parent_id=parent
+        ).id
+
+    commerce = charter("Commerce", "cora@x.io")
+    retail = charter("Retail", "rita@x.io", commerce)
+    books = charter("Books", "bo@x.io", retail)
+    finance = charter("Finance", "fin@x.io")
+    return Company(
+        commerce=commerce,
+        retail=retail,
+        books=books,
+        finance=finance,
+        selection=define(runtime, "Selection", MetricKind.INPUT, retail),
+        speed=define(runtime, "Delivery speed", MetricKind.INPUT, books),
+        revenue=define(runtime, "Revenue", MetricKind.OUTPUT, finance, financial=True),
+        visits=define(runtime, "Active customers", MetricKind.OUTPUT, commerce),
+    )
