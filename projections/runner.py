@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 STANDBY_POLL_SECONDS = 0.5
+MAX_PAUSE_SECONDS = 30.0
 REBUILD_CACHE_ROWS = 2_000_000
 END_OF_LOG = 2**63 - 1
 
@@ -109,14 +110,27 @@ class ProjectionRunner:
     # -- running ---------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Keep the views current until ``stop`` is set; survives database restarts."""
+        """Keep the views current until ``stop`` is set.
+
+        It survives database restarts, views swapped in by a replay, and failures
+        of its own (logged, then retried with a growing pause), so a serving
+        process never silently stops projecting.
+        """
+        pause = POLL_SECONDS
         while not stop.is_set():
             try:
                 await self._run_once(stop)
             except CONNECTION_LOST as error:
-                self.active.clear()
                 log.warning("projection runner lost the database (%s); retrying", error)
-                await _sleep_unless(stop, POLL_SECONDS)
+            except Exception:
+                log.exception("projection runner failed; retrying in %.0fs", pause)
+                await _sleep_unless(stop, pause)
+                pause = min(pause * 2, MAX_PAUSE_SECONDS)
+                continue
+            finally:
+                self.active.clear()
+            pause = POLL_SECONDS
+            await _sleep_unless(stop, POLL_SECONDS)
 
     async def _run_once(self, stop: asyncio.Event) -> None:
         conn = await asyncpg.connect(self.dsn)
@@ -130,7 +144,11 @@ class ProjectionRunner:
             await conn.add_listener(_channel(self.events_table), lambda *_: wake.set())
             while not stop.is_set():
                 wake.clear()
-                applied = await self.step(conn, cursor)
+                try:
+                    applied = await self.step(conn, cursor)
+                except TrackingMoved:
+                    log.info("views were swapped in; continuing from position %d", cursor.position)
+                    continue
                 if applied < self.batch_size:
                     await _wait_any(wake, stop, POLL_SECONDS)
         finally:

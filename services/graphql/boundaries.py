@@ -33,6 +33,7 @@ from services.graphql.common import (
     resolve_at,
     uuid_of,
 )
+from services.graphql.history import Recorded
 from services.graphql.org import Team
 
 
@@ -74,7 +75,7 @@ class Ownership:
 
 
 @strawberry.type(description="A service: code with defined APIs, owned by exactly one team.")
-class Service(relay.Node):
+class Service(relay.Node, Recorded):
     key: relay.NodeID[str]
     name: str
     description: str
@@ -158,7 +159,7 @@ class Service(relay.Node):
 
 
 @strawberry.type(description="An API a service publishes: a contract other services consume.")
-class Api(relay.Node):
+class Api(relay.Node, Recorded):
     key: relay.NodeID[str]
     name: str
     version: str = strawberry.field(description="The API's version, e.g. v2 or 1.4.0.")

@@ -33,6 +33,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.history import Recorded
 from services.graphql.metrics import LazyTeam, Metric, MetricDefinition, given, team_from_row
 
 strawberry.enum(
@@ -99,7 +100,7 @@ class CheckInConnection:
     description="A team's goal on one metric for one plan year, bound to the metric "
     "definition in force when it was set."
 )
-class Goal(relay.Node):
+class Goal(relay.Node, Recorded):
     key: relay.NodeID[str]
     plan_year: int
     baseline: float

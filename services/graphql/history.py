@@ -12,6 +12,8 @@ from strawberry.scalars import JSON
 
 from projections import log_queries
 from services.graphql.common import (
+    After,
+    First,
     FlywheelInfo,
     PageInfo,
     check_page_size,
@@ -54,6 +56,22 @@ class HistoryConnection:
     @strawberry.field
     def nodes(self) -> list[HistoryEntry]:
         return [edge.node for edge in self.edges]
+
+
+@strawberry.interface(
+    description="An object whose every change is an event in the log, with its provenance."
+)
+class Recorded:
+    """Implemented by every node backed by an aggregate: they carry their aggregate id
+    as ``key`` and the position they were read at as ``at``."""
+
+    @strawberry.field(description=HISTORY_DESCRIPTION)
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        key: str = getattr(self, "key")  # noqa: B009 - declared by each implementing type
+        at: int | None = getattr(self, "at")  # noqa: B009
+        return await history(info, first=first, after=after, at=at, aggregate_id=UUID(key))
 
 
 def _require_history_reader(info: FlywheelInfo) -> None:

@@ -32,6 +32,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.history import Recorded
 
 if TYPE_CHECKING:
     from services.graphql.org import Team
@@ -136,7 +137,7 @@ class ObservationConnection:
     description="A metric: an `INPUT` (a controllable action) or an `OUTPUT` (a lagging "
     "result; financial ones are flagged), with a versioned definition."
 )
-class Metric(relay.Node):
+class Metric(relay.Node, Recorded):
     key: relay.NodeID[str]
     name: str
     kind: MetricKind

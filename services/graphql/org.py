@@ -37,7 +37,7 @@ from services.graphql.common import (
 )
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.goals import GoalConnection, goals_of_team
-from services.graphql.history import HISTORY_DESCRIPTION, HistoryConnection, history
+from services.graphql.history import HistoryConnection, Recorded, history
 from services.graphql.metrics import MetricConnection, metrics_of_team
 from services.ids import parse_global_id
 
@@ -58,7 +58,7 @@ strawberry.enum(TeamStatus)
 
 
 @strawberry.type(description="A person, known by their handle (usually an e-mail address).")
-class Person(relay.Node):
+class Person(relay.Node, Recorded):
     handle: relay.NodeID[str]
     at: strawberry.Private[int | None]
 
@@ -143,7 +143,7 @@ class FunctionCoverage:
 
 
 @strawberry.type(description="A single-threaded team: one leader owns its area end to end.")
-class Team(relay.Node):
+class Team(relay.Node, Recorded):
     key: relay.NodeID[str]
     name: str
     mission: str
@@ -251,14 +251,6 @@ class Team(relay.Node):
             )
             for function in Function
         ]
-
-    @strawberry.field(description=HISTORY_DESCRIPTION)
-    async def history(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
-        return await history(
-            info, first=first, after=after, at=self.at, aggregate_id=UUID(self.key)
-        )
 
     @strawberry.field(description="The team's goals as they were set, of one plan year if given.")
     async def goals(

@@ -198,6 +198,68 @@ def test_history_in_graphql_is_refused_to_planners(
     assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
 
 
+RECORDED = """
+query($id: ID!) {
+  node(id: $id) { ... on Recorded { history(first: 5) { totalCount nodes { type actor } } } }
+}
+"""
+
+
+def test_every_kind_of_node_is_recorded(server: FlywheelServer, leadership: str) -> None:
+    team = server.post(
+        "/api/v1/teams",
+        leadership,
+        {"name": "Recorded", "mission": "m", "leader": "rec@example.com"},
+    ).json()
+    service = server.post(
+        "/api/v1/services",
+        leadership,
+        {"name": "ledger", "ownerTeamId": team["id"], "description": "d"},
+    ).json()
+    api = server.post(
+        f"/api/v1/services/{service['id']}/apis",
+        leadership,
+        {"name": "ledger-api", "version": "1", "kind": "REST", "visibility": "PUBLIC"},
+    ).json()
+    metric = server.post(
+        "/api/v1/metrics",
+        leadership,
+        {
+            "name": "Ledger latency",
+            "kind": "INPUT",
+            "unit": "ms",
+            "direction": "DECREASE",
+            "definition": "p99 of posting",
+            "ownerTeamId": team["id"],
+        },
+    ).json()
+    goal = server.post(
+        "/api/v1/goals",
+        leadership,
+        {
+            "teamId": team["id"],
+            "metricId": metric["id"],
+            "planYear": 2027,
+            "baseline": 120,
+            "target": 80,
+            "dueDate": "2027-12-31",
+            "description": "Faster postings",
+        },
+    ).json()
+    graphql = server.graphql(server.token("audrey@example.com", "auditor"))
+    expected = {
+        team["nodeId"]: "Team.Chartered",
+        service["nodeId"]: "Service.Registered",
+        api["nodeId"]: "Api.Published",
+        metric["nodeId"]: "Metric.Defined",
+        goal["nodeId"]: "Goal.Set",
+    }
+    for node_id, first_type in expected.items():
+        data, _ = graphql.query(RECORDED, wait_for=goal["position"], id=node_id)
+        history = data["node"]["history"]
+        assert history["nodes"][0] == {"type": first_type, "actor": "ceo@example.com"}, node_id
+
+
 def test_export_verify_tamper_and_replay(
     server: FlywheelServer, history: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -222,6 +284,16 @@ def test_export_verify_tamper_and_replay(
     assert replayed.returncode == 0, replayed.stderr
     with psycopg.connect(server.database_url) as conn:
         assert _dump_views(conn) == views_before
+    leadership = server.token("ceo@example.com", "leadership")
+    later = server.post(
+        "/api/v1/teams", leadership, {"name": "After replay", "mission": "m", "leader": "ar@x.io"}
+    )
+    after_swap, extensions = server.graphql(leadership).query(
+        '{ teams(filter: {nameContains: "After replay"}) { totalCount } }',
+        wait_for=later.json()["position"],
+    )
+    assert extensions["positionReached"] is True, "the server's runner follows the swapped-in views"
+    assert after_swap["teams"]["totalCount"] == 1
 
     position = history["changed"]["position"]
     with psycopg.connect(server.database_url, autocommit=True) as conn:

@@ -248,3 +248,30 @@ async def test_every_event_records_its_actor_correlation_and_reason(serving: Run
     appointed = next(row for row in rows if row["type"] == "Team.LeaderAppointed")
     assert appointed["reason"] == "Rotation"
     assert '"previous_leader": "a@x.io"' in appointed["data"]
+
+
+async def test_a_failing_runner_keeps_retrying_instead_of_dying(runtime: Runtime) -> None:
+    ids = build_history(runtime)
+    runner = runner_for(runtime)
+    original = runner._handlers[Team.LeaderAppointed]
+    failures = 0
+
+    async def flaky(event: Any, views: Any) -> None:
+        nonlocal failures
+        failures += 1
+        if failures == 1:
+            raise RuntimeError("a bug met in production")
+        for handler in original:
+            await handler(event, views)
+
+    runner._handlers[Team.LeaderAppointed] = [flaky]
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        await asyncio.wait_for(runtime.watcher.start(), WAIT)
+        assert await runtime.watcher.wait_for(ids["head"], WAIT), "it retried and caught up"
+        assert failures >= 2 and not task.done()
+    finally:
+        stop.set()
+        await runtime.watcher.stop()
+        await asyncio.wait_for(task, WAIT)
