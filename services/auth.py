@@ -85,6 +85,7 @@ def bearer_auth(secret: str, *, exclude: list[str]) -> JWTAuth[Principal, Token]
         accepted_issuers=[ISSUER],
         require_claims=["exp", "sub"],
         exclude=exclude,
+        exclude_http_methods=["OPTIONS"],  # HEAD reads like GET, so it needs a token too
         description="A bearer JWT from `flywheel token --subject you@example.com --role ...`.",
     )
 

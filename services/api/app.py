@@ -107,6 +107,7 @@ def create_app(runtime: Runtime) -> Litestar:
         graphql_ide=None if production else "graphiql",
         context_getter=graphql_context,
     )
+    graphql.include_in_schema = False  # GraphQL is described by its own schema, not OpenAPI
 
     def provide_runtime() -> Runtime:
         return runtime

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 from litestar.response import Stream
@@ -31,6 +31,10 @@ def auditors_only(
     connection: ASGIConnection[Any, Principal, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Raw history is for auditors and leadership."""
+    if connection.scope.get("method") == "OPTIONS":
+        return  # answered by Litestar without running the handler
+    if not isinstance(connection.scope.get("user"), Principal):
+        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
     if not ({Role.AUDITOR, Role.LEADERSHIP} & connection.user.roles):
         raise PermissionDeniedException(
             "Reading the event history needs the `auditor` or `leadership` role"

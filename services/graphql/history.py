@@ -21,7 +21,7 @@ from services.graphql.common import (
     decode_cursor,
     encode_cursor,
 )
-from services.graphql.errors import FORBIDDEN, client_error
+from services.graphql.errors import client_error, forbidden
 from services.principal import Role
 
 HISTORY_DESCRIPTION = (
@@ -77,7 +77,7 @@ class Recorded:
 def _require_history_reader(info: FlywheelInfo) -> None:
     principal = context(info).principal
     if principal is None or not ({Role.AUDITOR, Role.LEADERSHIP} & principal.roles):
-        raise client_error("Reading history needs the `auditor` or `leadership` role", FORBIDDEN)
+        raise forbidden("Reading history needs the `auditor` or `leadership` role")
 
 
 async def history(

@@ -467,7 +467,8 @@ def test_graphql_errors_carry_codes(
     with pytest.raises(TransportQueryError) as refused:
         server.graphql(leadership).query(query)
     assert refused.value.errors is not None
-    assert refused.value.errors[0]["extensions"]["code"] == code
+    extensions = refused.value.errors[0]["extensions"]
+    assert extensions.get("reason", extensions["code"]) == code
 
 
 def test_racing_registrations_of_one_name_let_exactly_one_through(

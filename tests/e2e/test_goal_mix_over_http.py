@@ -163,7 +163,7 @@ def test_an_empty_year_and_an_unknown_team(
             True,
         )
     assert refused.value.errors is not None
-    assert refused.value.errors[0]["extensions"]["code"] == "NOT_FOUND"
+    assert refused.value.errors[0]["extensions"]["reason"] == "NOT_FOUND"
 
 
 def test_attainment_counts_closed_goals_and_flags_a_bar_set_too_low(

@@ -252,7 +252,7 @@ def test_graphql_errors_carry_codes(server: FlywheelServer, leadership: str) -> 
     with pytest.raises(TransportQueryError) as not_yet:
         graphql.query("query { teams(atPosition: 999999999) { totalCount } }")
     assert not_yet.value.errors is not None
-    assert not_yet.value.errors[0]["extensions"]["code"] == "POSITION_NOT_REACHED"
+    assert not_yet.value.errors[0]["extensions"]["reason"] == "POSITION_NOT_REACHED"
 
 
 def test_racing_requests_for_one_leader_let_exactly_one_through(

@@ -1,0 +1,137 @@
+"""Schemathesis against the running server: the OpenAPI document and the GraphQL schema.
+
+A fixed seed and example budget keep the run repeatable. The checks are the ones
+that matter here: no server errors, and no response that breaks its documented
+status codes, content types, headers or schema. Identifiers of a small seeded
+org are supplied for path parameters, so the fuzzer reaches the commands' rules
+instead of stopping at 404.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fresh_database
+from tests.e2e.conftest import FlywheelServer
+
+SEED = "20261126"
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    )
+)
+SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+
+
+@pytest.fixture(scope="module")
+def fuzzed(
+    postgres_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FlywheelServer]:
+    with fresh_database(postgres_server) as url:
+        server = FlywheelServer(tmp_path_factory.mktemp("fuzzed"), url)
+        server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
+        yield server
+        server.stop()
+
+
+def seed_org(server: FlywheelServer, token: str) -> dict[str, str]:
+    team = server.post(
+        "/api/v1/teams", token, {"name": "Fuzz", "mission": "m", "leader": "fuzz@example.com"}
+    ).json()
+    service = server.post(
+        "/api/v1/services", token, {"name": "fuzzer", "ownerTeamId": team["id"], "description": "d"}
+    ).json()
+    api = server.post(
+        f"/api/v1/services/{service['id']}/apis",
+        token,
+        {"name": "fuzz-api", "version": "1", "kind": "REST", "visibility": "PUBLIC"},
+    ).json()
+    metric = server.post(
+        "/api/v1/metrics",
+        token,
+        {
+            "name": "Fuzz rate",
+            "kind": "INPUT",
+            "unit": "count",
+            "direction": "INCREASE",
+            "definition": "inputs fuzzed per run",
+            "ownerTeamId": team["id"],
+        },
+    ).json()
+    goal = server.post(
+        "/api/v1/goals",
+        token,
+        {
+            "teamId": team["id"],
+            "metricId": metric["id"],
+            "planYear": 2027,
+            "baseline": 1,
+            "target": 2,
+            "dueDate": "2027-12-31",
+            "description": "More fuzz",
+        },
+    ).json()
+    return {
+        "team_id": team["id"],
+        "service_id": service["id"],
+        "api_id": api["id"],
+        "metric_id": metric["id"],
+        "goal_id": goal["id"],
+        "person": "fuzz@example.com",
+    }
+
+
+def run_schemathesis(location: str, token: str, config: Path, examples: int, checks: str) -> None:
+    done = subprocess.run(
+        [
+            SCHEMATHESIS,
+            "--config-file",
+            str(config),
+            "--no-color",
+            "run",
+            location,
+            "--checks",
+            checks,
+            "--max-examples",
+            str(examples),
+            "--seed",
+            SEED,
+            "--generation-database",
+            "none",
+            "--header",
+            f"Authorization: Bearer {token}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    summary = done.stdout[-6000:]
+    assert done.returncode == 0, summary
+    assert " passed" in summary, summary
+
+
+def test_the_rest_api_keeps_its_documented_contract(fuzzed: FlywheelServer, tmp_path: Path) -> None:
+    token = fuzzed.token("ceo@example.com", "leadership")
+    ids = seed_org(fuzzed, token)
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        "[parameters]\n" + "".join(f'{name} = "{value}"\n' for name, value in ids.items())
+    )
+    checks = f"{CHECKS},response_headers_conformance"
+    run_schemathesis(f"{fuzzed.url}/schema/openapi.json", token, config, 25, checks)
+
+
+def test_the_graphql_api_keeps_its_schema(fuzzed: FlywheelServer, tmp_path: Path) -> None:
+    token = fuzzed.token("ceo@example.com", "leadership")
+    config = tmp_path / "schemathesis.toml"
+    config.write_text("")
+    run_schemathesis(f"{fuzzed.url}/graphql", token, config, 60, CHECKS)
