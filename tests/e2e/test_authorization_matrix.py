@@ -1,0 +1,442 @@
+"""Who may do what: every command and every restricted read, with every kind of caller.
+
+Each case names the callers allowed to run it. An allowed caller must never be
+refused as unauthenticated or forbidden (the command may still meet a domain
+rule: the matrix is about authority, not state). Everyone else is refused with
+401 (no token) or 403, and the refusal records nothing. The matrix must cover
+every command in the OpenAPI document, so a new endpoint cannot slip past it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.conftest import fresh_database
+from tests.e2e.conftest import FlywheelServer
+
+NONE, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP = (
+    "none",
+    "member of the team",
+    "planner",
+    "auditor",
+    "leader of the team",
+    "leader of another team",
+    "leadership",
+)
+CALLERS = (NONE, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP)
+TOKENS = {
+    MEMBER: ("mia@example.com", "member"),
+    PLANNER: ("pat@example.com", "planner"),
+    AUDITOR: ("audrey@example.com", "auditor"),
+    LEADER: ("lea@example.com", "member"),
+    OTHER_LEADER: ("otto@example.com", "member"),
+    LEADERSHIP: ("ceo@example.com", "leadership"),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str  # formatted with the org's ids
+    allowed: frozenset[str]
+    body: Callable[[dict[str, str], str], dict[str, Any] | None] = lambda ids, caller: None
+
+
+def unique(caller: str) -> str:
+    return caller.replace(" ", "-")
+
+
+LEAD = frozenset({LEADER, LEADERSHIP})
+ONLY_LEADERSHIP = frozenset({LEADERSHIP})
+CASES = [
+    Case(
+        "charter a team",
+        "POST",
+        "/api/v1/teams",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {
+            "name": f"New {unique(c)}",
+            "mission": "m",
+            "leader": f"new-{unique(c)}@x.io",
+        },
+    ),
+    Case(
+        "appoint a leader",
+        "POST",
+        "/api/v1/teams/{appointing}/leader",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"leader": f"next-{unique(c)}@x.io", "reason": "rotation"},
+    ),
+    Case(
+        "add a member",
+        "POST",
+        "/api/v1/teams/{team}/members",
+        LEAD,
+        lambda ids, c: {
+            "person": f"joiner-{unique(c)}@x.io",
+            "function": "DESIGN",
+            "attachment": "REPORTS",
+        },
+    ),
+    Case("remove a member", "DELETE", "/api/v1/teams/{team}/members/leaver@x.io", LEAD),
+    Case(
+        "move a team",
+        "POST",
+        "/api/v1/teams/{spare}/parent",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"parentId": ids["team"], "reason": "reorg"},
+    ),
+    Case(
+        "disband a team",
+        "POST",
+        "/api/v1/teams/{doomed}/disband",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"reason": "done"},
+    ),
+    Case(
+        "register a service",
+        "POST",
+        "/api/v1/services",
+        LEAD,
+        lambda ids, c: {"name": f"svc-{unique(c)}", "ownerTeamId": ids["team"], "description": "d"},
+    ),
+    Case(
+        "transfer a service",
+        "POST",
+        "/api/v1/services/{moving_service}/transfer",
+        LEAD,
+        lambda ids, c: {"toTeamId": ids["spare"], "reason": "r"},
+    ),
+    Case(
+        "retire a service",
+        "POST",
+        "/api/v1/services/{bare_service}/retire",
+        LEAD,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "publish an API",
+        "POST",
+        "/api/v1/services/{service}/apis",
+        LEAD,
+        lambda ids, c: {
+            "name": f"api-{unique(c)}",
+            "version": "1",
+            "kind": "REST",
+            "visibility": "PUBLIC",
+        },
+    ),
+    Case(
+        "deprecate an API",
+        "POST",
+        "/api/v1/apis/{api}/deprecate",
+        LEAD,
+        lambda ids, c: {"sunset": "2030-01-01", "reason": "r"},
+    ),
+    Case(
+        "retire an API",
+        "POST",
+        "/api/v1/apis/{spare_api}/retire",
+        LEAD,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "declare a dependency",
+        "POST",
+        "/api/v1/services/{service}/dependencies",
+        LEAD,
+        lambda ids, c: {"apiId": ids["other_api"]},
+    ),
+    Case(
+        "drop a dependency", "DELETE", "/api/v1/services/{service}/dependencies/{other_api}", LEAD
+    ),
+    Case(
+        "define a metric",
+        "POST",
+        "/api/v1/metrics",
+        LEAD,
+        lambda ids, c: {
+            "name": f"Metric {unique(c)}",
+            "kind": "INPUT",
+            "unit": "n",
+            "direction": "INCREASE",
+            "definition": "d",
+            "ownerTeamId": ids["team"],
+        },
+    ),
+    Case(
+        "redefine a metric",
+        "POST",
+        "/api/v1/metrics/{metric}/definition",
+        LEAD,
+        lambda ids, c: {"definition": f"d by {c}", "reason": "sharper"},
+    ),
+    Case(
+        "declare what a metric drives",
+        "POST",
+        "/api/v1/metrics/{metric}/drives",
+        LEAD,
+        lambda ids, c: {"outputMetricId": ids["output_metric"], "hypothesis": "h"},
+    ),
+    Case(
+        "observe a metric",
+        "POST",
+        "/api/v1/metrics/{metric}/observations",
+        LEAD,
+        lambda ids, c: {"periodEnd": f"2026-0{1 + CALLERS.index(c)}-28", "value": 1},
+    ),
+    Case(
+        "set a goal",
+        "POST",
+        "/api/v1/goals",
+        LEAD,
+        lambda ids, c: {
+            "teamId": ids["team"],
+            "metricId": ids["metric"],
+            "planYear": 2027,
+            "baseline": 1,
+            "target": 2,
+            "dueDate": "2027-12-31",
+            "description": "d",
+        },
+    ),
+    Case(
+        "revise a target",
+        "POST",
+        "/api/v1/goals/{goal}/target",
+        LEAD,
+        lambda ids, c: {"target": 3 + CALLERS.index(c), "reason": "r"},
+    ),
+    Case(
+        "check in on a goal",
+        "POST",
+        "/api/v1/goals/{goal}/check-ins",
+        frozenset({MEMBER, LEADER, LEADERSHIP}),
+        lambda ids, c: {"status": "GREEN", "note": "fine"},
+    ),
+    Case(
+        "flag a top-level goal",
+        "POST",
+        "/api/v1/goals/{goal}/top-level",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"topLevel": True},
+    ),
+    Case(
+        "close a goal",
+        "POST",
+        "/api/v1/goals/{closing_goal}/close",
+        LEAD,
+        lambda ids, c: {"outcome": "ACHIEVED", "note": "n"},
+    ),
+]
+READERS = frozenset({AUDITOR, LEADERSHIP})
+ANY_TOKEN = frozenset(CALLERS) - {NONE}
+READS = [
+    Case("read the event log", "GET", "/api/v1/events", READERS),
+    Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
+]
+GRAPHQL_READS = [
+    ("query a team", "query($id: ID!) { team(id: $id) { name } }", ANY_TOKEN),
+    (
+        "query a team's history",
+        "query($id: ID!) { team(id: $id) { history { totalCount } } }",
+        READERS,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def world(
+    postgres_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[FlywheelServer, dict[str, str], dict[str, str]]]:
+    with fresh_database(postgres_server) as url:
+        server = FlywheelServer(tmp_path_factory.mktemp("authz"), url)
+        server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
+        tokens = {caller: server.token(*TOKENS[caller]) for caller in TOKENS}
+        yield server, tokens, build_org(server, tokens[LEADERSHIP])
+        server.stop()
+
+
+def build_org(server: FlywheelServer, boss: str) -> dict[str, str]:
+    def made(path: str, body: dict[str, Any]) -> str:
+        response = server.post(path, boss, body)
+        assert response.status_code in (200, 201), response.text
+        identifier: str = response.json()["id"]
+        return identifier
+
+    team = made("/api/v1/teams", {"name": "Authority", "mission": "m", "leader": "lea@example.com"})
+    other = made(
+        "/api/v1/teams", {"name": "Elsewhere", "mission": "m", "leader": "otto@example.com"}
+    )
+    for person in ("mia@example.com", "leaver@x.io"):
+        made(
+            f"/api/v1/teams/{team}/members",
+            {"person": person, "function": "ENGINEERING", "attachment": "REPORTS"},
+        )
+    service = made("/api/v1/services", {"name": "core", "ownerTeamId": team, "description": "d"})
+    bare = made("/api/v1/services", {"name": "bare", "ownerTeamId": team, "description": "d"})
+    moving = made("/api/v1/services", {"name": "moving", "ownerTeamId": team, "description": "d"})
+    other_service = made(
+        "/api/v1/services", {"name": "theirs", "ownerTeamId": other, "description": "d"}
+    )
+    api_body = {"version": "1", "kind": "REST", "visibility": "PUBLIC"}
+    api = made(f"/api/v1/services/{service}/apis", {"name": "core-api", **api_body})
+    spare_api = made(f"/api/v1/services/{service}/apis", {"name": "spare-api", **api_body})
+    other_api = made(f"/api/v1/services/{other_service}/apis", {"name": "their-api", **api_body})
+    metric_body = {"unit": "n", "direction": "INCREASE", "definition": "d", "ownerTeamId": team}
+    metric = made("/api/v1/metrics", {"name": "Selection", "kind": "INPUT", **metric_body})
+    output = made(
+        "/api/v1/metrics", {"name": "Revenue", "kind": "OUTPUT", "financial": True, **metric_body}
+    )
+    goal_body = {
+        "teamId": team,
+        "metricId": metric,
+        "planYear": 2027,
+        "baseline": 1,
+        "target": 2,
+        "dueDate": "2027-12-31",
+        "description": "d",
+    }
+    return {
+        "team": team,
+        "other_team": other,
+        "spare": made("/api/v1/teams", {"name": "Spare", "mission": "m", "leader": "spare@x.io"}),
+        "appointing": made(
+            "/api/v1/teams", {"name": "Appointing", "mission": "m", "leader": "ap@x.io"}
+        ),
+        "doomed": made(
+            "/api/v1/teams", {"name": "Doomed", "mission": "m", "leader": "doomed@x.io"}
+        ),
+        "service": service,
+        "bare_service": bare,
+        "moving_service": moving,
+        "api": api,
+        "spare_api": spare_api,
+        "other_api": other_api,
+        "metric": metric,
+        "output_metric": output,
+        "goal": made("/api/v1/goals", goal_body),
+        "closing_goal": made("/api/v1/goals", {**goal_body, "description": "to close"}),
+    }
+
+
+def events_recorded(server: FlywheelServer) -> int:
+    assert server.database_url is not None
+    with psycopg.connect(server.database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM flywheel_events").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def send(
+    server: FlywheelServer, token: str | None, case: Case, ids: dict[str, str], caller: str
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = case.body(ids, caller)
+    return httpx.request(
+        case.method,
+        f"{server.url}{case.path.format(**ids)}",
+        json=body,
+        headers=headers,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("case", CASES + READS, ids=lambda case: case.name)
+def test_every_caller_gets_exactly_its_authority(
+    world: tuple[FlywheelServer, dict[str, str], dict[str, str]], case: Case
+) -> None:
+    server, tokens, ids = world
+    outcomes = {}
+    for caller in CALLERS:
+        before = events_recorded(server)
+        response = send(server, tokens.get(caller), case, ids, caller)
+        outcomes[caller] = response.status_code
+        assert response.status_code < 500, response.text
+        if caller in case.allowed:
+            assert response.status_code not in (401, 403), f"{caller}: {response.text}"
+        else:
+            assert response.status_code == (401 if caller == NONE else 403), (
+                f"{caller}: {response.text}"
+            )
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert events_recorded(server) == before, (
+                f"{caller} was refused yet something was recorded"
+            )
+    assert any(200 <= outcomes[c] < 300 for c in case.allowed), (
+        f"no allowed caller succeeded: {outcomes}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "allowed"), GRAPHQL_READS, ids=[read[0] for read in GRAPHQL_READS]
+)
+def test_graphql_reads_by_caller(
+    world: tuple[FlywheelServer, dict[str, str], dict[str, str]],
+    name: str,
+    query: str,
+    allowed: frozenset[str],
+) -> None:
+    server, tokens, ids = world
+    for caller in CALLERS:
+        token = tokens.get(caller)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.post(
+            f"{server.url}/graphql",
+            json={"query": query, "variables": {"id": ids["team"]}},
+            headers=headers,
+        )
+        if caller == NONE:
+            assert response.status_code == 401
+            continue
+        body = response.json()
+        codes = [error["extensions"]["code"] for error in body.get("errors", [])]
+        if caller in allowed:
+            assert codes == [] and body["data"]["team"] is not None, f"{caller}: {body}"
+        else:
+            assert codes == ["FORBIDDEN"], f"{caller}: {body}"
+
+
+def test_the_matrix_covers_every_command(
+    world: tuple[FlywheelServer, dict[str, str], dict[str, str]],
+) -> None:
+    server, _, _ = world
+    document = httpx.get(f"{server.url}/schema/openapi.json").json()
+    documented = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
+    }
+    covered = {(case.method, _template(case.path)) for case in CASES}
+    assert documented == covered
+
+
+def _template(path: str) -> str:
+    """The OpenAPI path a case's path fills in."""
+    replacements = {
+        "{team}": "{team_id}",
+        "{spare}": "{team_id}",
+        "{doomed}": "{team_id}",
+        "{appointing}": "{team_id}",
+        "{service}": "{service_id}",
+        "{bare_service}": "{service_id}",
+        "{moving_service}": "{service_id}",
+        "{api}": "{api_id}",
+        "{spare_api}": "{api_id}",
+        "{other_api}": "{api_id}",
+        "{metric}": "{metric_id}",
+        "{goal}": "{goal_id}",
+        "{closing_goal}": "{goal_id}",
+        "leaver@x.io": "{person}",
+    }
+    for placeholder, parameter in replacements.items():
+        path = path.replace(placeholder, parameter)
+    return path
