@@ -29,7 +29,6 @@ from services.graphql.common import (
     context,
     decode_cursor,
     encode_cursor,
-    node_finder,
     resolve_at,
     uuid_of,
 )
@@ -432,16 +431,6 @@ def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
         visibility=given.visibility.value if given.visibility else None,
         status=given.status.value if given.status else None,
     )
-
-
-@node_finder("Service")
-async def find_service(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
-    return await Service.find(info, key, at)
-
-
-@node_finder("Api")
-async def find_api(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
-    return await Api.find(info, key, at)
 
 
 @strawberry.type

@@ -1,17 +1,16 @@
-"""What every area's GraphQL module shares: context access, time travel, ids,
-cursors, and the registry behind ``node(id)``."""
+"""What every area's GraphQL module shares: context access, time travel, ids and
+cursors."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from services.graphql.context import FlywheelContext
@@ -102,26 +101,3 @@ def decode_cursor(cursor: str, arity: int) -> list[str]:
     if len(values) != arity:
         raise client_error(f"`after` is not a cursor from this API: {cursor!r}")
     return values
-
-
-NodeFinder = Callable[[FlywheelInfo, str, int | None], Awaitable[relay.Node | None]]
-NODE_FINDERS: dict[str, NodeFinder] = {}
-
-
-def node_finder(type_name: str) -> Callable[[NodeFinder], NodeFinder]:
-    """Register how ``node(id)`` finds objects of ``type_name``."""
-
-    def register(finder: NodeFinder) -> NodeFinder:
-        NODE_FINDERS[type_name] = finder
-        return finder
-
-    return register
-
-
-async def find_node(info: FlywheelInfo, value: str, at: int | None) -> relay.Node | None:
-    parsed = parse_global_id(value)
-    if parsed is None:
-        raise client_error(f"Not a global id: {value!r}")
-    type_name, key = parsed
-    finder = NODE_FINDERS.get(type_name)
-    return None if finder is None else await finder(info, key, at)

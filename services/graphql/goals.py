@@ -28,7 +28,6 @@ from services.graphql.common import (
     context,
     decode_cursor,
     encode_cursor,
-    node_finder,
     resolve_at,
     uuid_of,
 )
@@ -309,11 +308,6 @@ async def moment_read(
         # Position 0 is before the first event: nothing is visible there, any moment will do.
         return logged or LOG_EPOCH
     return datetime.now(UTC)
-
-
-@node_finder("Goal")
-async def find_goal(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
-    return await Goal.find(info, key, at)
 
 
 @strawberry.type

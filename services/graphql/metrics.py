@@ -27,7 +27,6 @@ from services.graphql.common import (
     context,
     decode_cursor,
     encode_cursor,
-    node_finder,
     resolve_at,
     uuid_of,
 )
@@ -321,11 +320,6 @@ class MetricTree:
     edges: list[MetricDriver] = strawberry.field(
         description="Every input -> output driver, oldest first."
     )
-
-
-@node_finder("Metric")
-async def find_metric(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
-    return await Metric.find(info, key, at)
 
 
 def given(value: Any) -> Any:

@@ -31,7 +31,6 @@ from services.graphql.common import (
     context,
     decode_cursor,
     encode_cursor,
-    node_finder,
     resolve_at,
     uuid_of,
 )
@@ -316,16 +315,6 @@ def person_handle(value: str) -> str:
         return person_id(raw, field="id")
     except InvalidValue as error:
         raise client_error(error.detail) from None
-
-
-@node_finder("Team")
-async def find_team(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
-    return await Team.find(info, key, at)
-
-
-@node_finder("Person")
-async def find_person(info: FlywheelInfo, key: str, at: int | None) -> relay.Node | None:
-    return await Person.find(info, key, at)
 
 
 @strawberry.type

@@ -22,14 +22,7 @@ from strawberry.tools import merge_types
 
 from services.graphql.boundaries import Api, BoundariesQuery, Service
 from services.graphql.boundary_reports import BoundaryReportsQuery
-from services.graphql.common import (
-    MAX_PAGE_SIZE,
-    AsOf,
-    AtPosition,
-    FlywheelInfo,
-    find_node,
-    resolve_at,
-)
+from services.graphql.common import MAX_PAGE_SIZE, AsOf, AtPosition, FlywheelInfo, resolve_at
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
@@ -37,6 +30,7 @@ from services.graphql.goal_reports import GoalReportQuery
 from services.graphql.goals import Goal, GoalQuery
 from services.graphql.metrics import Metric, MetricQuery
 from services.graphql.org import OrgQuery, Person, Team
+from services.ids import parse_global_id
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -53,6 +47,19 @@ class ReportPosition(SchemaExtension):
         if ctx.wait_for_position is not None:
             results["positionReached"] = ctx.position_reached
         return results
+
+
+async def find_node(info: FlywheelInfo, value: str, at: int | None) -> relay.Node | None:
+    """The object a global id names: each node type has ``find(info, key, at)``."""
+    parsed = parse_global_id(value)
+    if parsed is None:
+        raise client_error(f"Not a global id: {value!r}")
+    type_name, key = parsed
+    node_type = NODE_TYPES_BY_NAME.get(type_name)
+    if node_type is None:
+        return None
+    found: relay.Node | None = await node_type.find(info, key, at)
+    return found
 
 
 @strawberry.type
@@ -95,6 +102,7 @@ Query = merge_types(
 )
 
 NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal]
+NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
 
 def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
