@@ -170,7 +170,7 @@ async def answers(db: ReadSession, at: int | None) -> dict[str, Any]:
 
 
 async def compare(runtime: Runtime, positions: list[int]) -> None:
-    runner = runtime.projection_runner()
+    runner = runtime.projection_runner(batch_size=3)  # the live views follow in small batches
     conn = await asyncpg.connect(runtime.database.url)
     pool = await asyncpg.create_pool(runtime.database.url, min_size=1, max_size=2)
     try:
