@@ -10,6 +10,7 @@ Headcounts are JSON objects of function -> whole number, budgets whole numbers.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -23,12 +24,13 @@ from projections.tables import TemporalTable, columns
 CARRIED_REASON = "Carried from OP1"
 
 
-class DecisionSource:
-    """Where a decision came from."""
+class DecisionSource(Enum):
+    """Where a decision came from: ``CARRIED`` from OP1 into OP2, ``DECIDED`` by
+    leadership, or adopted from a ``SCENARIO``."""
 
-    CARRIED = "CARRIED"  # OP2's starting point: what OP1 funded
-    DECIDED = "DECIDED"  # recorded by leadership
-    SCENARIO = "SCENARIO"  # adopted from a scenario
+    CARRIED = "CARRIED"
+    DECIDED = "DECIDED"
+    SCENARIO = "SCENARIO"
 
 
 ALLOCATION_CYCLES = TemporalTable(
@@ -232,7 +234,7 @@ def _decision(
     resources: dict[str, Any],
     *,
     rationale: str | None,
-    source: str,
+    source: DecisionSource,
     actor: str,
     scenario: str | None = None,
 ) -> None:
@@ -245,7 +247,7 @@ def _decision(
             "headcount": headcount,
             "budget": budget,
             "rationale": rationale,
-            "source": source,
+            "source": source.value,
             "scenario": scenario,
             "decided_at": views.now,
             "actor": actor,

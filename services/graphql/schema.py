@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from services.graphql.allocation import AllocationCycle, AllocationQuery, Dissent
 from services.graphql.boundaries import Api, BoundariesQuery, Service
 from services.graphql.boundary_reports import BoundaryReportsQuery
 from services.graphql.common import (
@@ -91,10 +92,11 @@ Query = merge_types(
         MetricQuery,
         GoalQuery,
         GoalReportQuery,
+        AllocationQuery,
     ),
 )
 
-NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal]
+NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal, AllocationCycle, Dissent]
 
 
 def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
