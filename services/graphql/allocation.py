@@ -40,6 +40,7 @@ from services.graphql.allocation_figures import (
     ResourceFigures,
     ScenarioComparison,
     UnfundedAsk,
+    function_counts,
     function_totals,
     goals_of,
     team_of,
@@ -131,7 +132,7 @@ class Envelope:
 
     @strawberry.field(description="People per function, every function listed.")
     def headcount(self) -> list[FunctionCount]:
-        return ResourceFigures.of(self.figures).headcount()
+        return function_counts(self.figures)
 
     @staticmethod
     def from_row(row: Any) -> Envelope:

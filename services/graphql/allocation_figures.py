@@ -7,6 +7,7 @@ Budgets are ``Float``: whole currency units, exact as floats (each figure is at 
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 import strawberry
@@ -33,6 +34,11 @@ class FunctionCount:
     count: int
 
 
+def function_counts(resources: Resources) -> list[FunctionCount]:
+    """Every function, with its headcount (zero included)."""
+    return [FunctionCount(function=f, count=resources.count(f)) for f in Function]
+
+
 @strawberry.type(name="Resources", description="Headcount by function and a budget.")
 class ResourceFigures:
     budget: float = strawberry.field(description="Whole currency units.")
@@ -44,7 +50,7 @@ class ResourceFigures:
 
     @strawberry.field(description="People per function, every function listed.")
     def headcount(self) -> list[FunctionCount]:
-        return [FunctionCount(function=f, count=self.counts.count(f)) for f in Function]
+        return function_counts(self.counts)
 
     @strawberry.field(description="People in all functions together.")
     def total_headcount(self) -> int:
@@ -101,7 +107,9 @@ def function_totals(totals: Totals) -> list[FunctionTotalFigures]:
 
 
 async def goals_of(info: FlywheelInfo, goal_ids: list[UUID], at: int | None) -> list[Goal]:
-    rows = [await context(info).load.goal.load(goal_id, at) for goal_id in goal_ids]
+    """The goals, loaded together (one query for every resolver of the tick)."""
+    loader = context(info).load.goal
+    rows = await asyncio.gather(*(loader.load(goal_id, at) for goal_id in goal_ids))
     return [Goal.from_row(row, at) for row in rows if row is not None]
 
 
@@ -229,7 +237,8 @@ class ScenarioComparison:
     async def of(info: FlywheelInfo, comparison: Comparison, at: int | None) -> ScenarioComparison:
         names = [use.scenario.name for use in comparison.uses]
         teams = [TeamAgainstScenarios.of(line, names, at) for line in comparison.teams]
-        team_names = {line.team_id: await _team_name(info, line.team_id, at) for line in teams}
+        names_in_order = await asyncio.gather(*(_team_name(info, t.team_id, at) for t in teams))
+        team_names = dict(zip([t.team_id for t in teams], names_in_order, strict=True))
         teams.sort(key=lambda line: (team_names[line.team_id], str(line.team_id)))
         return ScenarioComparison(
             scenarios=names,
