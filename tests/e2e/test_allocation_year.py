@@ -46,6 +46,20 @@ query TeamAllocation($id: ID!, $year: Int!) {
 }
 """
 
+DETAILS = """
+query Details($year: Int!, $team: ID!) {
+  allocationCycle(fiscalYear: $year, kind: OP1) {
+    carriedInto { kind fiscalYear }
+    envelopeHistory { reason budget }
+    request(teamId: $team) { version versions { version rationale } goals { uuid } }
+    dissents(weighed: true, first: 1) {
+      totalCount pageInfo { hasNextPage }
+      nodes { response weighedBy { handle } cycle { kind } }
+    }
+  }
+}
+"""
+
 COMPARISON = """
 query Compare($year: Int!, $at: Int) {
   allocationCycle(fiscalYear: $year, kind: OP1, atPosition: $at) {
@@ -305,6 +319,23 @@ def test_a_year_of_op1_and_op2(server: FlywheelServer, leadership: str) -> None:
         numbers(teams["Ads"], {}, 0, reason="Too late", approver="cfo@example.com"),
         "cycle-carried-forward",
     )
+
+    data, _ = gql.query(DETAILS, year=YEAR, team=teams["Retail"])
+    details = data["allocationCycle"]
+    assert details["carriedInto"] == {"kind": "OP2", "fiscalYear": YEAR}
+    assert details["envelopeHistory"] == [{"reason": "The board's plan", "budget": 3_000_000}]
+    assert details["request"]["version"] == 2
+    assert [v["version"] for v in details["request"]["versions"]] == [1, 2]
+    assert details["request"]["goals"] == [{"uuid": goals["Retail"]}]
+    assert details["dissents"]["totalCount"] == 2
+    assert details["dissents"]["pageInfo"]["hasNextPage"] is True
+    assert details["dissents"]["nodes"] == [
+        {
+            "response": "Books is funded in full",
+            "weighedBy": {"handle": "ceo@example.com"},
+            "cycle": {"kind": "OP1"},
+        }
+    ]
 
     data, _ = gql.query(TEAM_ALLOCATION, id=teams["Ads"], year=YEAR)
     allocation = data["team"]["allocation"]
