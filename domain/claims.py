@@ -27,6 +27,7 @@ class ClaimKind(StrEnum):
     DEDICATED_MEMBER = "dedicated-member"
     SERVICE_NAME = "service-name"
     METRIC_NAME = "metric-name"
+    ALLOCATION_CYCLE = "allocation-cycle"  # "2027:OP1": one cycle of each kind a year
 
 
 def normalised_name(name: str) -> str:

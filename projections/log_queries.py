@@ -18,11 +18,16 @@ async def history_page(
     *,
     aggregate_id: UUID | None = None,
     actor: str | None = None,
+    concerning: tuple[str, str] | None = None,
     first: int,
     after: int | None,
     at: int | None,
 ) -> tuple[list[asyncpg.Record], int]:
-    """A page of events, oldest first, and how many there are in all (up to ``at``)."""
+    """A page of events, oldest first, and how many there are in all (up to ``at``).
+
+    ``concerning`` is a field of the events' data and a value, e.g. ``("dissent_id", id)``:
+    the events about one part of an aggregate.
+    """
     args: list[object] = []
     conditions = []
     if aggregate_id is not None:
@@ -31,6 +36,9 @@ async def history_page(
     if actor is not None:
         args.append(actor)
         conditions.append(f"l.actor = ${len(args)}")
+    if concerning is not None:
+        args += list(concerning)
+        conditions.append(f"l.data ->> ${len(args) - 1} = ${len(args)}")
     if at is not None:
         args.append(at)
         conditions.append(f"l.position <= ${len(args)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from projections.allocation import allocation
 from projections.boundaries import boundaries
 from projections.goals import goals
 from projections.log import EVENT_LOG
@@ -26,7 +27,7 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals)
+PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation)
 
 
 def view_tables() -> list[Table]:

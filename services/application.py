@@ -15,6 +15,7 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.allocation import AllocationCycle
 from domain.boundaries import Api, Service
 from domain.claims import Claim
 from domain.goals import Goal
@@ -29,7 +30,16 @@ SNAPSHOT_INTERVAL = 50
 MIGRATION_LOCK_KEY = 0x466C7977_6D696772  # "Flywmigr"
 
 # Every aggregate class the application saves; each is snapshotted.
-AGGREGATES: tuple[type, ...] = (Team, Claim, OrgChart, Service, Api, Metric, Goal)
+AGGREGATES: tuple[type, ...] = (
+    Team,
+    Claim,
+    OrgChart,
+    Service,
+    Api,
+    Metric,
+    Goal,
+    AllocationCycle,
+)
 
 
 class EnumByName(Transcoding):

@@ -49,7 +49,8 @@ class VersionMismatch(DomainError):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a successful command reached: the aggregate, its version, the log position."""
+    """What a successful command reached: the aggregate (or what it created inside the
+    aggregate, see :meth:`UnitOfWork.answer_with`), the aggregate's version, the log position."""
 
     id: UUID
     kind: str
@@ -61,6 +62,7 @@ class UnitOfWork:
     def __init__(self, app: Flywheel) -> None:
         self._app = app
         self._loaded: dict[UUID, Aggregate] = {}
+        self._answer: tuple[str, UUID] | None = None
 
     def get(self, kind: type[A], aggregate_id: UUID, *, label: str) -> A:
         aggregate = self.find(kind, aggregate_id)
@@ -99,13 +101,21 @@ class UnitOfWork:
         if claim is not None:
             claim.release(holder)
 
+    def answer_with(self, kind: str, answer_id: UUID) -> None:
+        """Answer with something the command created inside the target aggregate (a
+        dissent in an allocation cycle): its kind and id instead of the aggregate's."""
+        self._answer = (kind, answer_id)
+
+    def answer(self, target: Aggregate) -> tuple[str, UUID]:
+        """The kind and id the command answers with."""
+        return self._answer or (type(target).__name__, target.id)
+
     def save(self, target: Aggregate) -> int:
         outcome = current_outcome()
         if outcome is None:
             recordings = self._app.save(*self._loaded.values())
         else:
-            outcome.kind = type(target).__name__
-            outcome.aggregate_id = target.id
+            outcome.kind, outcome.aggregate_id = self.answer(target)
             outcome.version = target.version
             recordings = self._app.save(*self._loaded.values(), idempotency=outcome)
         return max(recording.notification.id for recording in recordings)
@@ -138,12 +148,8 @@ class CommandBus:
                     position = work.save(target)
                 except IntegrityError:
                     continue
-            return Outcome(
-                id=target.id,
-                kind=type(target).__name__,
-                version=target.version,
-                position=position,
-            )
+            kind, answer_id = work.answer(target)
+            return Outcome(id=answer_id, kind=kind, version=target.version, position=position)
         raise ConcurrentChange(
             f"Gave up after {MAX_ATTEMPTS} attempts: other commands kept changing the same records"
         )

@@ -17,6 +17,7 @@ from litestar.security.jwt import JWTAuth, Token
 from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
+from services.allocation import AllocationCommands
 from services.application import EVENTS_TABLE, Flywheel, create_event_tables
 from services.audit import signing_key
 from services.auth import bearer_auth, jwt_secret
@@ -49,6 +50,7 @@ class Runtime:
         boundaries: BoundaryCommands,
         metrics: MetricCommands,
         goals: GoalCommands,
+        allocation: AllocationCommands,
     ) -> None:
         self.settings = settings
         self.database = database
@@ -59,6 +61,7 @@ class Runtime:
         self.signing_key = signing_key(settings)
         self.metrics = metrics
         self.goals = goals
+        self.allocation = allocation
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.primary_pool: asyncpg.Pool | None = None
@@ -83,6 +86,7 @@ class Runtime:
             boundaries=BoundaryCommands(bus),
             metrics=MetricCommands(bus),
             goals=GoalCommands(bus),
+            allocation=AllocationCommands(bus),
         )
 
     def projection_runner(self, batch_size: int | None = None) -> ProjectionRunner:

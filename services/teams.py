@@ -201,6 +201,10 @@ class TeamCommands:
         require_leadership(principal, "Reorganising teams")
 
         def move(work: UnitOfWork) -> Team:
+            # Read the chart before the tree: a move committed after this read bumps the
+            # chart's version and makes this save conflict; one committed before it is
+            # already visible in the ancestors read below.
+            chart = work.find(OrgChart, ORG_CHART_ID) or work.add(OrgChart.start())
             team = work.get(Team, team_id, label="team")
             new_parent = (
                 None if parent_id is None else work.get(Team, parent_id, label="parent team")
@@ -212,7 +216,6 @@ class TeamCommands:
                 new_parent.attach_subteam(team.id)
             if previous_parent_id is not None:
                 work.get(Team, previous_parent_id, label="team").detach_subteam(team.id)
-            chart = work.find(OrgChart, ORG_CHART_ID) or work.add(OrgChart.start())
             chart.record_move(team.id, parent_id)
             return team
 

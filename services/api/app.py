@@ -13,6 +13,8 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from strawberry.litestar import make_graphql_controller
 
+from services.allocation import AllocationCommands
+from services.api.allocation import AllocationCycleController
 from services.api.apis import ApiController
 from services.api.audit import AuditController
 from services.api.correlation import correlation_middleware
@@ -124,6 +126,9 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_goals() -> GoalCommands:
         return runtime.goals
 
+    def provide_allocation() -> AllocationCommands:
+        return runtime.allocation
+
     return Litestar(
         route_handlers=[
             TeamController,
@@ -133,6 +138,7 @@ def create_app(runtime: Runtime) -> Litestar:
             ApiController,
             MetricController,
             GoalController,
+            AllocationCycleController,
             graphql,
             healthz,
             readyz,
@@ -145,6 +151,7 @@ def create_app(runtime: Runtime) -> Litestar:
             "boundaries": Provide(provide_boundaries, sync_to_thread=False),
             "metrics": Provide(provide_metrics, sync_to_thread=False),
             "goals": Provide(provide_goals, sync_to_thread=False),
+            "allocation": Provide(provide_allocation, sync_to_thread=False),
         },
         on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
         cors_config=(

@@ -122,39 +122,40 @@ async def _run_once(
         await _replay(send, claim)
         return
 
-    captured: dict[str, Any] = {
-        "status": 500,
-        "body": bytearray(),
-        "media_type": "application/json",
-    }
+    # The response is held back until it is remembered: a client that retries the
+    # moment it has the answer must find the key answered, not still in flight.
+    held: list[Message] = []
 
-    async def capture(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            captured["status"] = message["status"]
-            headers = dict(message.get("headers", []))
-            captured["media_type"] = headers.get(b"content-type", b"application/json").decode()
-        elif message["type"] == "http.response.body":
-            captured["body"] += message.get("body", b"")
-        await send(message)
+    async def hold(message: Message) -> None:
+        held.append(message)
 
     outcome = IdempotentOutcome(subject=user.subject, key=key, status=_success_status(scope))
     with idempotency.recording_outcome(outcome):
         try:
-            await app(scope, _replaying(body), capture)
+            await app(scope, _replaying(body), hold)
         except BaseException:
             await idempotency.release(pool, user.subject, key)
             raise
-    if captured["status"] >= 500:
+    status, media_type, sent_body = _response_of(held)
+    if status >= 500:
         await idempotency.release(pool, user.subject, key)
     else:
-        await idempotency.remember(
-            pool,
-            user.subject,
-            key,
-            captured["status"],
-            bytes(captured["body"]),
-            captured["media_type"],
-        )
+        await idempotency.remember(pool, user.subject, key, status, sent_body, media_type)
+    for message in held:
+        await send(message)
+
+
+def _response_of(messages: list[Message]) -> tuple[int, str, bytes]:
+    """The status, content type and body the application sent."""
+    status, media_type, body = 500, "application/json", bytearray()
+    for message in messages:
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = dict(message.get("headers", []))
+            media_type = headers.get(b"content-type", b"application/json").decode()
+        elif message["type"] == "http.response.body":
+            body += message.get("body", b"")
+    return status, media_type, bytes(body)
 
 
 def _success_status(scope: Scope) -> int:

@@ -88,6 +88,7 @@ async def history(
     at: int | None,
     aggregate_id: UUID | None = None,
     actor: str | None = None,
+    concerning: tuple[str, str] | None = None,
 ) -> HistoryConnection:
     _require_history_reader(info)
     check_page_size(first)
@@ -101,6 +102,7 @@ async def history(
         context(info).views,
         aggregate_id=aggregate_id,
         actor=actor,
+        concerning=concerning,
         first=first,
         after=after_position,
         at=at,

@@ -12,7 +12,13 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from projections import boundaries_queries, goals_queries, metrics_queries, org_queries
+from projections import (
+    allocation_queries,
+    boundaries_queries,
+    goals_queries,
+    metrics_queries,
+    org_queries,
+)
 from projections.paging import EMPTY_PAGE, Page
 from projections.reading import ReadSession
 
@@ -114,6 +120,50 @@ class Loaders:
         )
         self.check_ins: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
             session, _per_parent(goals_queries.check_ins), _empty_page
+        )
+        # The allocation. Paged lists are keyed (cycle id, options); whole lists feed figures.
+        q = allocation_queries
+        self.allocation_cycle: ViewLoader[UUID, Any] = ViewLoader(session, q.cycles_by_id, _none)
+        self.cycle_phases: ViewLoader[UUID, list[Any]] = ViewLoader(session, q.phase_history, list)
+        self.cycle_envelopes: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, q.envelope_history, list
+        )
+        self.cycle_requests: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(q.requests_of_cycles), _empty_page
+        )
+        self.cycle_all_requests: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, q.all_requests, list
+        )
+        self.request_versions: ViewLoader[tuple[UUID, UUID], list[Any]] = ViewLoader(
+            session, q.request_versions, list
+        )
+        self.cycle_decisions: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(q.decisions_of_cycles), _empty_page
+        )
+        self.cycle_funding: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, q.funding_of_cycles, list
+        )
+        self.cycle_dissents: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(q.dissents_of_cycles), _empty_page
+        )
+        self.dissent: ViewLoader[UUID, Any] = ViewLoader(session, q.dissents_by_id, _none)
+        self.cycle_commitments: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(q.commitments_of_cycles), _empty_page
+        )
+        self.uncommitted_dissenters: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, q.uncommitted_dissenters, list
+        )
+        self.cycle_amendments: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(q.amendments_of_cycles), _empty_page
+        )
+        self.cycle_scenarios: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
+            session, _per_parent(q.scenarios_of_cycles), _empty_page
+        )
+        self.cycle_all_scenarios: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, q.all_scenarios, list
+        )
+        self.team_allocation: ViewLoader[tuple[UUID, int], list[Any]] = ViewLoader(
+            session, q.team_allocations, list
         )
 
 

@@ -41,11 +41,13 @@ from services.graphql.metrics import MetricConnection, metrics_of_team
 from services.ids import parse_global_id
 
 if TYPE_CHECKING:
+    from services.graphql.allocation import TeamAllocation
     from services.graphql.boundaries import ApiConnection, ServiceConnection
 
 # Team.services and Team.apis return types of the boundaries module, which itself
 # builds on Team: the types are lazy and the resolvers import it when they run.
 BOUNDARIES = "services.graphql.boundaries"
+ALLOCATION = "services.graphql.allocation"  # builds on Team and Person in the same way
 
 strawberry.enum(Function, description="A function a team member works in.")
 strawberry.enum(
@@ -266,6 +268,17 @@ class Team(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> MetricConnection:
         return await metrics_of_team(info, UUID(self.key), self.at, first, after)
+
+    @strawberry.field(
+        description="What the team requested and was funded with in the fiscal year's OP1 and "
+        "OP2, amendments included."
+    )
+    async def allocation(
+        self, info: FlywheelInfo, fiscal_year: int
+    ) -> Annotated[TeamAllocation, strawberry.lazy(ALLOCATION)]:
+        from services.graphql.allocation import team_allocation
+
+        return await team_allocation(info, UUID(self.key), fiscal_year, self.at)
 
     @staticmethod
     async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:

@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from services.graphql.allocation import AllocationCycle, AllocationQuery, Dissent
 from services.graphql.boundaries import Api, BoundariesQuery, Service
 from services.graphql.boundary_reports import BoundaryReportsQuery
 from services.graphql.common import MAX_PAGE_SIZE, AsOf, AtPosition, FlywheelInfo, resolve_at
@@ -98,10 +99,11 @@ Query = merge_types(
         MetricQuery,
         GoalQuery,
         GoalReportQuery,
+        AllocationQuery,
     ),
 )
 
-NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal]
+NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal, AllocationCycle, Dissent]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
 

@@ -236,8 +236,107 @@ CASES = [
         lambda ids, c: {"outcome": "ACHIEVED", "note": "n"},
     ),
 ]
-READERS = frozenset({AUDITOR, LEADERSHIP})
 ANY_TOKEN = frozenset(CALLERS) - {NONE}
+ENGINEERS = {"ENGINEERING": 1}
+CASES += [
+    Case(
+        "open an allocation cycle",
+        "POST",
+        "/api/v1/cycles",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"fiscalYear": 2040 + CALLERS.index(c), "kind": "OP1"},
+    ),
+    Case(
+        "set the envelope",
+        "PUT",
+        "/api/v1/cycles/{open_cycle}/envelope",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {
+            "headcount": {"ENGINEERING": 10 + CALLERS.index(c)},
+            "budget": 1000,
+            "reason": "r",
+        },
+    ),
+    Case(
+        "submit a request",
+        "POST",
+        "/api/v1/cycles/{open_cycle}/requests",
+        LEAD,
+        lambda ids, c: {
+            "teamId": ids["team"],
+            "headcount": {"ENGINEERING": 2},
+            "budget": 100,
+            "rationale": f"by {c}",
+            "goalIds": [ids["goal"]],
+        },
+    ),
+    Case(
+        "advance the phase",
+        "POST",
+        "/api/v1/cycles/{phase_cycle}/phase",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"to": "REVIEW"},
+    ),
+    Case(
+        "record a decision",
+        "POST",
+        "/api/v1/cycles/{review_cycle}/decisions",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {
+            "teamId": ids["team"],
+            "headcount": ENGINEERS,
+            "budget": 50,
+            "rationale": "r",
+        },
+    ),
+    Case(
+        "record a dissent",
+        "POST",
+        "/api/v1/cycles/{open_cycle}/dissents",
+        ANY_TOKEN,
+        lambda ids, c: {"argument": f"{c} disagrees"},
+    ),
+    Case(
+        "weigh a dissent",
+        "POST",
+        "/api/v1/cycles/{review_cycle}/dissents/{dissent}/weigh",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"response": "heard"},
+    ),
+    Case(
+        "commit", "POST", "/api/v1/cycles/{decided_cycle}/commitments", ANY_TOKEN, lambda ids, c: {}
+    ),
+    Case(
+        "record an amendment",
+        "POST",
+        "/api/v1/cycles/{locked_cycle}/amendments",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {
+            "teamId": ids["team"],
+            "headcount": ENGINEERS,
+            "budget": 60,
+            "reason": "r",
+            "approver": "ceo@example.com",
+        },
+    ),
+    Case(
+        "save a scenario",
+        "POST",
+        "/api/v1/cycles/{review_cycle}/scenarios",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {
+            "name": f"draft-{unique(c)}",
+            "allocations": [{"teamId": ids["team"], "headcount": ENGINEERS, "budget": 50}],
+        },
+    ),
+    Case(
+        "adopt a scenario",
+        "POST",
+        "/api/v1/cycles/{review_cycle}/scenarios/plan/adopt",
+        ONLY_LEADERSHIP,
+    ),
+]
+READERS = frozenset({AUDITOR, LEADERSHIP})
 READS = [
     Case("read the event log", "GET", "/api/v1/events", READERS),
     Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
@@ -304,7 +403,10 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, str]:
         "dueDate": "2027-12-31",
         "description": "d",
     }
+    goal = made("/api/v1/goals", goal_body)
+    cycles = build_cycles(made, server, boss, team, goal)
     return {
+        **cycles,
         "team": team,
         "other_team": other,
         "spare": made("/api/v1/teams", {"name": "Spare", "mission": "m", "leader": "spare@x.io"}),
@@ -322,8 +424,56 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, str]:
         "other_api": other_api,
         "metric": metric,
         "output_metric": output,
-        "goal": made("/api/v1/goals", goal_body),
+        "goal": goal,
         "closing_goal": made("/api/v1/goals", {**goal_body, "description": "to close"}),
+    }
+
+
+def build_cycles(
+    made: Callable[[str, dict[str, Any]], str],
+    server: FlywheelServer,
+    boss: str,
+    team: str,
+    goal: str,
+) -> dict[str, str]:
+    """Cycles in every phase, so each allocation command has one it can succeed on."""
+    envelope = {"headcount": {"ENGINEERING": 10}, "budget": 1000, "reason": "r"}
+    request = {
+        "teamId": team,
+        "headcount": {"ENGINEERING": 2},
+        "budget": 100,
+        "rationale": "r",
+        "goalIds": [goal],
+    }
+    decision = {"teamId": team, "headcount": ENGINEERS, "budget": 50, "rationale": "r"}
+
+    def cycle(year: int, phases: list[str]) -> str:
+        cycle_id = made("/api/v1/cycles", {"fiscalYear": year, "kind": "OP1"})
+        response = httpx.put(
+            f"{server.url}/api/v1/cycles/{cycle_id}/envelope",
+            json=envelope,
+            headers={"Authorization": f"Bearer {boss}"},
+        )
+        assert response.status_code == 200, response.text
+        made(f"/api/v1/cycles/{cycle_id}/requests", request)
+        for phase in phases:
+            made(f"/api/v1/cycles/{cycle_id}/phase", {"to": phase})
+            if phase == "REVIEW":
+                made(f"/api/v1/cycles/{cycle_id}/decisions", decision)
+        return cycle_id
+
+    review = cycle(2031, ["REVIEW"])
+    made(
+        f"/api/v1/cycles/{review}/scenarios",
+        {"name": "plan", "allocations": [{"teamId": team, "headcount": ENGINEERS, "budget": 50}]},
+    )
+    return {
+        "open_cycle": cycle(2030, []),
+        "review_cycle": review,
+        "dissent": made(f"/api/v1/cycles/{review}/dissents", {"argument": "too few engineers"}),
+        "decided_cycle": cycle(2032, ["REVIEW", "DECIDED"]),
+        "locked_cycle": cycle(2033, ["REVIEW", "DECIDED", "LOCKED"]),
+        "phase_cycle": cycle(2034, []),
     }
 
 
@@ -436,6 +586,13 @@ def _template(path: str) -> str:
         "{goal}": "{goal_id}",
         "{closing_goal}": "{goal_id}",
         "leaver@x.io": "{person}",
+        "{open_cycle}": "{cycle_id}",
+        "{review_cycle}": "{cycle_id}",
+        "{decided_cycle}": "{cycle_id}",
+        "{locked_cycle}": "{cycle_id}",
+        "{phase_cycle}": "{cycle_id}",
+        "{dissent}": "{dissent_id}",
+        "/plan/": "/{name}/",
     }
     for placeholder, parameter in replacements.items():
         path = path.replace(placeholder, parameter)

@@ -119,6 +119,70 @@ def test_racing_two_servers_for_one_leader_never_breaks_the_rule(
     assert chained == (True,), "every event from either server is on the chain"
 
 
+def test_decisions_racing_for_the_last_headcount_across_two_servers(
+    two_servers: list[FlywheelServer],
+) -> None:
+    first = two_servers[0]
+    token = first.token("ceo@example.com", "leadership")
+    metric = {"kind": "INPUT", "unit": "n", "direction": "INCREASE", "definition": "d"}
+    teams, goals = [], []
+    for n in range(6):
+        team = charter_on(first, token, f"Claimant {n}", f"claimant{n}@x.io").json()["id"]
+        measure = first.post(
+            "/api/v1/metrics", token, {"name": f"Measure {n}", "ownerTeamId": team, **metric}
+        ).json()["id"]
+        goal = first.post(
+            "/api/v1/goals",
+            token,
+            {
+                "teamId": team,
+                "metricId": measure,
+                "planYear": 2027,
+                "baseline": 0,
+                "target": 1,
+                "dueDate": "2027-12-31",
+                "description": "d",
+            },
+        ).json()["id"]
+        teams.append(team)
+        goals.append(goal)
+    cycle = first.post("/api/v1/cycles", token, {"fiscalYear": 2027, "kind": "OP1"}).json()["id"]
+    envelope = {"headcount": {"ENGINEERING": 1}, "budget": 100, "reason": "tight year"}
+    httpx.put(
+        f"{first.url}/api/v1/cycles/{cycle}/envelope",
+        json=envelope,
+        headers={"Authorization": f"Bearer {token}"},
+    ).raise_for_status()
+    for team, goal in zip(teams, goals, strict=True):
+        asked = {
+            "teamId": team,
+            "headcount": {"ENGINEERING": 1},
+            "budget": 10,
+            "rationale": "we need one",
+            "goalIds": [goal],
+        }
+        assert first.post(f"/api/v1/cycles/{cycle}/requests", token, asked).status_code == 200
+    assert first.post(f"/api/v1/cycles/{cycle}/phase", token, {"to": "REVIEW"}).status_code == 200
+
+    decisions = race(
+        [
+            lambda n=n: two_servers[n % 2].post(
+                f"/api/v1/cycles/{cycle}/decisions",
+                token,
+                {
+                    "teamId": teams[n],
+                    "headcount": {"ENGINEERING": 1},
+                    "budget": 10,
+                    "rationale": "r",
+                },
+            )
+            for n in range(6)
+        ]
+    )
+    assert sorted(r.status_code for r in decisions) == [200] + [409] * 5
+    assert {r.json()["rule"] for r in decisions if r.status_code == 409} == {"envelope-exceeded"}
+
+
 def many_events(url: str, data_dir: Path) -> int:
     """Charter teams with members until the log holds EVENTS_TARGET events."""
     runtime = Runtime.open(load_settings({"DATABASE_URL": url, "FLYWHEEL_DATA_DIR": str(data_dir)}))

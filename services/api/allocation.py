@@ -1,0 +1,465 @@
+"""REST commands of the yearly allocation, under ``/api/v1/cycles``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, post, put
+from litestar.params import Parameter
+from msgspec import Meta
+
+from domain.allocation import (
+    MAX_ARGUMENT_LENGTH,
+    MAX_FISCAL_YEAR,
+    MAX_GOALS_PER_REQUEST,
+    MAX_RATIONALE_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_RESPONSE_LENGTH,
+    MAX_SCENARIO_NAME_LENGTH,
+    MAX_SCENARIO_TEAMS,
+    MIN_FISCAL_YEAR,
+    CycleKind,
+    CyclePhase,
+)
+from domain.people import MAX_PERSON_ID_LENGTH, Function
+from domain.resources import MAX_BUDGET, MAX_HEADCOUNT
+from services.allocation import AllocationCommands, TeamNumbers
+from services.api.commands import (
+    COMMAND_ERRORS,
+    CommandAccepted,
+    accepted,
+    caller,
+    correlation_id,
+    expected_version,
+)
+from services.api.problems import problem_responses
+from services.principal import Principal
+
+Headcount = Annotated[
+    dict[Function, Annotated[int, Meta(ge=0, le=MAX_HEADCOUNT)]],
+    Meta(
+        description="People per function, whole numbers; a function left out counts zero.",
+        examples=[{"ENGINEERING": 6, "PRODUCT": 1}],
+    ),
+]
+Budget = Annotated[
+    int,
+    Meta(
+        ge=0,
+        le=MAX_BUDGET,
+        description="A whole number of currency units.",
+        examples=[1_500_000],
+    ),
+]
+Rationale = Annotated[str, Meta(min_length=1, max_length=MAX_RATIONALE_LENGTH)]
+Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+ScenarioName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_SCENARIO_NAME_LENGTH,
+        pattern=r"^[^/]+$",
+        description="A short label without `/` (it appears in the adopt path).",
+        examples=["Lean"],
+    ),
+]
+
+
+class OpenCycle(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    fiscal_year: Annotated[int, Meta(ge=MIN_FISCAL_YEAR, le=MAX_FISCAL_YEAR, examples=[2027])]
+    kind: CycleKind
+
+
+class SetEnvelope(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    headcount: Headcount
+    budget: Budget
+    reason: Reason
+
+
+class SubmitRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+    rationale: Rationale
+    goal_ids: Annotated[
+        list[UUID],
+        Meta(
+            min_length=1,
+            max_length=MAX_GOALS_PER_REQUEST,
+            description="The team's own open goals the request funds.",
+        ),
+    ]
+
+
+class AdvancePhase(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    to: Annotated[CyclePhase, Meta(description="The next phase: REVIEW, DECIDED or LOCKED.")]
+
+
+class RecordDecision(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+    rationale: Rationale
+
+
+class RecordDissent(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    argument: Annotated[str, Meta(min_length=1, max_length=MAX_ARGUMENT_LENGTH)]
+    team_id: Annotated[
+        UUID | None, Meta(description="The team whose decision the dissent is about, if one.")
+    ] = None
+
+
+class WeighDissent(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    response: Annotated[str, Meta(min_length=1, max_length=MAX_RESPONSE_LENGTH)]
+
+
+class Commit(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """Empty: the caller is who commits."""
+
+
+class RecordAmendment(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+    reason: Reason
+    approver: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=MAX_PERSON_ID_LENGTH,
+            description="Who approved the exception (a person's handle).",
+            examples=["cfo@example.com"],
+        ),
+    ]
+
+
+class ScenarioLine(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+
+
+class SaveScenario(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    name: ScenarioName
+    allocations: Annotated[list[ScenarioLine], Meta(min_length=1, max_length=MAX_SCENARIO_TEAMS)]
+
+
+CycleId = Annotated[UUID, Parameter(description="The allocation cycle's id (a UUID).")]
+DissentId = Annotated[UUID, Parameter(description="The dissent's id (a UUID).")]
+
+
+class AllocationCycleController(Controller):
+    path = "/api/v1/cycles"
+    tags = ["Allocation"]
+
+    @post(
+        "/",
+        status_code=201,
+        sync_to_thread=True,
+        summary="Open an allocation cycle",
+        description="Leadership opens the fiscal year's `OP1` or `OP2`, at most one of each a "
+        "year. OP2 opens once the year's OP1 is LOCKED and starts from OP1's envelope and "
+        "funding. A cycle opens in phase OPEN, for requests.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def open_cycle(
+        self, request: Request[Principal, Any, Any], data: OpenCycle, allocation: AllocationCommands
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.open_cycle(
+                caller(request),
+                correlation_id(request),
+                fiscal_year=data.fiscal_year,
+                kind=data.kind,
+            )
+        )
+
+    @put(
+        "/{cycle_id:uuid}/envelope",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Set the envelope",
+        description="Leadership sets the headcount by function and the budget that the "
+        "decisions share, with a reason; it changes until the cycle is DECIDED, and never "
+        "below what teams are already funded.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def set_envelope(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: SetEnvelope,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.set_envelope(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                reason=data.reason,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/requests",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Submit a team's request",
+        description="While the cycle is OPEN, the team's leader or leadership submits what the "
+        "team needs (headcount by function, budget), why, and the team's open goals it funds. "
+        "A new submission revises the previous one; every version is kept.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def submit_request(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: SubmitRequest,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.submit_request(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                team_id=data.team_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                rationale=data.rationale,
+                goal_ids=data.goal_ids,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/phase",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Advance the cycle's phase",
+        description="Leadership moves the cycle one phase forward: OPEN -> REVIEW -> DECIDED -> "
+        "LOCKED, never back. DECIDED needs every dissent weighed.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def advance_phase(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: AdvancePhase,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.advance_phase(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                to=data.to,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/decisions",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Record a decision",
+        description="In REVIEW, leadership funds a team, with a rationale: never beyond the "
+        "team's request in any function or budget, and never so that the decisions together "
+        "exceed the envelope. A decision can be revised until the cycle is DECIDED.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def decide(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: RecordDecision,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.decide(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                team_id=data.team_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                rationale=data.rationale,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/dissents",
+        status_code=201,
+        sync_to_thread=True,
+        summary="Record dissent",
+        description="Anyone signed in disagrees, with an argument, on the cycle or on one team's "
+        "decision (`teamId`), until the cycle is DECIDED. The answer's `id` and `nodeId` are the "
+        "dissent's; `version` is the cycle's.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def record_dissent(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: RecordDissent,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.record_dissent(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                team_id=data.team_id,
+                argument=data.argument,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/dissents/{dissent_id:uuid}/weigh",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Weigh a dissent",
+        description="Leadership records that it heard and weighed the dissent, with a short "
+        "response. Every dissent is weighed before the cycle can be DECIDED.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def weigh_dissent(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        dissent_id: DissentId,
+        data: WeighDissent,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.weigh_dissent(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                dissent_id,
+                response=data.response,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/commitments",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Commit to the decision",
+        description="Once the cycle is DECIDED, the caller commits to it (`{}`), whether or not "
+        "they agreed. Dissenters who have not committed are reported.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def commit(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: Commit,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.commit(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/amendments",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Amend a locked allocation",
+        description="After the lock, leadership records an exception: the team's funding "
+        "becomes the given headcount and budget, with a reason and who approved it, still "
+        "within the envelope. The count of amendments is reported per cycle.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def amend(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: RecordAmendment,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.amend(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                team_id=data.team_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                reason=data.reason,
+                approver=data.approver,
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/scenarios",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Save a what-if scenario",
+        description="Before the decision, leadership saves a named draft allocation: a full set "
+        "of per-team numbers. Saving under the same name replaces the draft. Drafts may exceed "
+        "requests or the envelope; GraphQL compares them.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def save_scenario(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        data: SaveScenario,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.save_scenario(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                name=data.name,
+                allocations=[
+                    TeamNumbers(line.team_id, line.headcount, line.budget)
+                    for line in data.allocations
+                ],
+                expected_version=expected_version(request),
+            )
+        )
+
+    @post(
+        "/{cycle_id:uuid}/scenarios/{name:str}/adopt",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Adopt a scenario as the decisions",
+        description="In REVIEW, leadership makes a scenario's numbers the decisions in one "
+        "command: every team it names is funded as it says, every other team's decision ends. "
+        "The rules of decisions apply to every line.",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def adopt_scenario(
+        self,
+        request: Request[Principal, Any, Any],
+        cycle_id: CycleId,
+        name: Annotated[
+            str, Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH)
+        ],
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.adopt_scenario(
+                caller(request),
+                correlation_id(request),
+                cycle_id,
+                name=name,
+                expected_version=expected_version(request),
+            )
+        )

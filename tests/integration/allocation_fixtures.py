@@ -1,0 +1,90 @@
+"""A company ready for its yearly allocation, built through the commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.allocation import CycleKind, CyclePhase
+from domain.people import Function
+from services.allocation import TeamNumbers
+from services.runtime import Runtime
+from tests.integration.goal_fixtures import Company, company, set_goal
+from tests.people import CEO
+
+ENG, PRODUCT, DESIGN = Function.ENGINEERING, Function.PRODUCT, Function.DESIGN
+YEAR = 2027
+
+
+@dataclass
+class Planning:
+    """The company, one 2027 goal per team, and the OP1 cycle of 2027."""
+
+    org: Company
+    goals: dict[UUID, UUID]  # team -> its goal
+    op1: UUID
+
+
+def planning(runtime: Runtime) -> Planning:
+    org = company(runtime)
+    metrics = {
+        org.commerce: org.visits,
+        org.retail: org.selection,
+        org.books: org.speed,
+        org.finance: org.revenue,
+    }
+    goals = {team: set_goal(runtime, team, metric, YEAR) for team, metric in metrics.items()}
+    return Planning(org=org, goals=goals, op1=open_cycle(runtime, YEAR, CycleKind.OP1))
+
+
+def open_cycle(runtime: Runtime, year: int, kind: CycleKind) -> UUID:
+    return runtime.allocation.open_cycle(CEO, "fixture", fiscal_year=year, kind=kind).id
+
+
+def envelope(runtime: Runtime, cycle: UUID, engineers: int, budget: int, **more: int) -> int:
+    return runtime.allocation.set_envelope(
+        CEO,
+        "fixture",
+        cycle,
+        headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
+        budget=budget,
+        reason="The board's plan",
+    ).position
+
+
+def request(
+    runtime: Runtime, plan: Planning, team: UUID, engineers: int, budget: int, **more: int
+) -> int:
+    return runtime.allocation.submit_request(
+        CEO,
+        "fixture",
+        plan.op1,
+        team_id=team,
+        headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
+        budget=budget,
+        rationale="What the goal needs",
+        goal_ids=[plan.goals[team]],
+    ).position
+
+
+def decide(runtime: Runtime, cycle: UUID, team: UUID, engineers: int, budget: int) -> int:
+    return runtime.allocation.decide(
+        CEO,
+        "fixture",
+        cycle,
+        team_id=team,
+        headcount={ENG: engineers},
+        budget=budget,
+        rationale="Funded",
+    ).position
+
+
+def advance(runtime: Runtime, cycle: UUID, *phases: CyclePhase) -> int:
+    position = 0
+    for phase in phases:
+        position = runtime.allocation.advance_phase(CEO, "fixture", cycle, to=phase).position
+    return position
+
+
+def numbers(team: UUID, engineers: int, budget: int) -> TeamNumbers:
+    return TeamNumbers(team_id=team, headcount={ENG: engineers}, budget=budget)
