@@ -90,6 +90,7 @@ def seed_org(server: FlywheelServer, token: str) -> dict[str, str]:
 
 
 def run_schemathesis(location: str, token: str, config: Path, examples: int, checks: str) -> None:
+    """Run the schemathesis CLI from the config's folder, where it keeps its cache."""
     done = subprocess.run(
         [
             SCHEMATHESIS,
@@ -113,6 +114,7 @@ def run_schemathesis(location: str, token: str, config: Path, examples: int, che
         text=True,
         timeout=600,
         check=False,
+        cwd=config.parent,
     )
     summary = done.stdout[-6000:]
     assert done.returncode == 0, summary
