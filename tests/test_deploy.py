@@ -387,3 +387,35 @@ def test_the_image_copies_only_what_the_package_needs() -> None:
     ]
     for source in copied:
         assert f"!{source}" in ignore or f"!{source.rstrip('/')}/" in ignore, source
+
+
+# -- the commands the deployment runs -----------------------------------------
+
+
+def deployed_commands() -> set[tuple[str, ...]]:
+    """Every `flywheel ...` invocation in the compose file and the manifests."""
+    found = {
+        (*service["command"],)
+        for name, service in compose()["services"].items()
+        if name in FLYWHEEL_SERVICES
+    }
+    for resource in resources().values():
+        if resource["kind"] in ("Deployment", "Job"):
+            spec = pod_spec(resource)
+            found |= {
+                (*container["args"],)
+                for container in spec["containers"] + spec.get("initContainers", [])
+            }
+    return found
+
+
+def test_every_command_the_deployment_runs_is_a_valid_flywheel_command() -> None:
+    from services.cli import main
+
+    commands = deployed_commands()
+    assert {command[0] for command in commands} == {"serve", "project", "migrate"}
+    for command in commands:
+        parent = main.make_context("flywheel", list(command))
+        name, subcommand, rest = main.resolve_command(parent, list(command))
+        assert subcommand is not None and name == command[0]
+        subcommand.make_context(name, rest, parent=parent)  # raises on a bad option

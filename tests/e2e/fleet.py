@@ -60,6 +60,10 @@ class Worker:
         """Send ``signum`` and wait for the process to end; returns its exit code."""
         assert self.process is not None
         self.process.send_signal(signum)
+        return self.wait()
+
+    def wait(self) -> int:
+        assert self.process is not None
         code = self.process.wait(timeout=30)
         self.process = None
         return code
