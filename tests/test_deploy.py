@@ -419,3 +419,15 @@ def test_every_command_the_deployment_runs_is_a_valid_flywheel_command() -> None
         name, subcommand, rest = main.resolve_command(parent, list(command))
         assert subcommand is not None and name == command[0]
         subcommand.make_context(name, rest, parent=parent)  # raises on a bad option
+
+
+# -- the documentation ----------------------------------------------------------
+
+
+def test_every_setting_is_documented_in_the_readme_and_the_deploy_guide() -> None:
+    readme = (ROOT / "README.md").read_text()
+    guide = (ROOT / "docs" / "DEPLOY.md").read_text()
+    for variable in sorted(SETTINGS | PASSED_THROUGH):
+        assert f"`{variable}`" in guide, f"docs/DEPLOY.md does not explain {variable}"
+    for variable in sorted(SETTINGS):
+        assert f"`{variable}`" in readme, f"README.md does not list {variable}"
