@@ -96,7 +96,6 @@ def _exit_after_shutdown(signum: int, _frame: object) -> None:
 
 @main.command(help="Run the projection runner on its own (one active, others stand by).")
 def project() -> None:
-
     settings = _settings()
     _configure_logging(settings)
     runtime = _open_runtime(settings)
