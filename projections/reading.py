@@ -27,6 +27,9 @@ from projections.views import LIVE_SCHEMA, TRACKING_NAME, VIEWS_CHANNEL
 log = logging.getLogger(__name__)
 
 WATCH_POLL_SECONDS = 1.0
+# A read replica (a hot standby) accepts no LISTEN: polling is all there is, so poll
+# often enough that a read waiting for its own write barely notices.
+REPLICA_POLL_SECONDS = 0.1
 
 
 def visible(alias: str, at_param: int | None) -> str:
@@ -144,20 +147,21 @@ class ViewsWatcher:
                 self._changed.notify_all()
 
     async def _watch(self) -> None:
-        """Listen for the runner's notifications; poll too, since NOTIFY does not
-        reach read replicas and a notification can be missed while reconnecting."""
+        """Listen for the runner's notifications and poll the tracking row too: a
+        notification can be missed while reconnecting, and a read replica takes no
+        LISTEN at all (NOTIFY is not replicated), so there the poll is all there is."""
         while not self._stop.is_set():
             conn: asyncpg.Connection | None = None
             try:
                 conn = await asyncpg.connect(self._dsn)
-                await conn.add_listener(VIEWS_CHANNEL, self._on_notify)
+                every = WATCH_POLL_SECONDS if await self._listen(conn) else REPLICA_POLL_SECONDS
                 while not self._stop.is_set():
                     value = await conn.fetchval(
                         f'SELECT position FROM "{self._schema}".tracking WHERE name = $1',
                         TRACKING_NAME,
                     )
                     await self._advance(int(value or 0))
-                    await asyncio.sleep(WATCH_POLL_SECONDS)
+                    await asyncio.sleep(every)
             except (*CONNECTION_LOST, asyncpg.PostgresError) as error:
                 log.debug("views watcher reconnecting: %s", error)
                 await asyncio.sleep(WATCH_POLL_SECONDS)
@@ -165,6 +169,16 @@ class ViewsWatcher:
                 if conn is not None:
                     with contextlib.suppress(Exception):
                         await conn.close()
+
+    async def _listen(self, conn: asyncpg.Connection) -> bool:
+        """Subscribe to the runner's notifications; False on a hot standby, which
+        refuses LISTEN ("cannot execute LISTEN during recovery")."""
+        try:
+            await conn.add_listener(VIEWS_CHANNEL, self._on_notify)
+        except asyncpg.ReadOnlySQLTransactionError:
+            log.info("views watcher: a read replica; polling every %ss", REPLICA_POLL_SECONDS)
+            return False
+        return True
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         with contextlib.suppress(ValueError):

@@ -11,7 +11,13 @@
   poll as a fallback, and after each batch notifies ``flywheel_views`` so API
   processes can answer read-your-writes waits at once.
 - When the views' shape changed (a new fingerprint), it rebuilds them from
-  position zero into a schema beside the live one and swaps them in.
+  position zero into a schema beside the live one and swaps them in; a runner
+  told not to migrate (``flywheel migrate`` does it once per release) stands by
+  instead until the views have its shape.
+- When the live views are swapped under it (``flywheel replay``, ``flywheel
+  migrate``), it reopens them and carries on from their position.
+- Asked to stop, it finishes the batch in hand, then closes its connection,
+  which releases the lock: a standby takes over within ``STANDBY_POLL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -66,6 +72,11 @@ class TrackingMoved(RuntimeError):
     """The tracking row changed under the runner (a swap or a second writer)."""
 
 
+class ViewsNotMigrated(RuntimeError):
+    """The live views are missing or have another release's shape, and this runner
+    may not create or rebuild them."""
+
+
 @dataclass
 class _Cursor:
     """Where a runner stands in one views schema."""
@@ -91,6 +102,7 @@ class ProjectionRunner:
         schema: str = LIVE_SCHEMA,
         batch_size: int = 1000,
         cache_rows: int = 50_000,
+        migrate: bool = True,
     ) -> None:
         self.dsn = dsn
         self.mapper = mapper
@@ -98,6 +110,7 @@ class ProjectionRunner:
         self.schema = schema
         self.batch_size = batch_size
         self.cache_rows = cache_rows
+        self.migrate = migrate
         self._handlers = handlers()
         self._every_event = every_event_handlers()
         self._select = (
@@ -114,14 +127,20 @@ class ProjectionRunner:
 
         It survives database restarts, views swapped in by a replay, and failures
         of its own (logged, then retried with a growing pause), so a serving
-        process never silently stops projecting.
+        process never silently stops projecting. A runner not allowed to migrate
+        stands by while the views are missing or of another release.
         """
         pause = POLL_SECONDS
+        not_migrated_logged = False
         while not stop.is_set():
             try:
                 await self._run_once(stop)
             except CONNECTION_LOST as error:
                 log.warning("projection runner lost the database (%s); retrying", error)
+            except ViewsNotMigrated as error:
+                if not not_migrated_logged:
+                    log.warning("projection runner standing by: %s", error)
+                    not_migrated_logged = True
             except Exception:
                 log.exception("projection runner failed; retrying in %.0fs", pause)
                 await _sleep_unless(stop, pause)
@@ -146,11 +165,14 @@ class ProjectionRunner:
                 wake.clear()
                 try:
                     applied = await self.step(conn, cursor)
-                except TrackingMoved:
-                    log.info("views were swapped in; continuing from position %d", cursor.position)
-                    continue
+                except TrackingMoved as moved:
+                    # Views were swapped in under us: open them again from the top, which
+                    # also checks that they are still this release's shape.
+                    log.info("projection runner: %s; reopening the views", moved)
+                    return
                 if applied < self.batch_size:
                     await _wait_any(wake, stop, POLL_SECONDS)
+            log.info("projection runner stopped at position %d", cursor.position)
         finally:
             self.active.clear()
             await conn.close()
@@ -174,6 +196,13 @@ class ProjectionRunner:
         self, conn: asyncpg.Connection, on_progress: ProgressCallback | None = None
     ) -> _Cursor:
         """Open the live views; create them, or rebuild them if their shape changed."""
+        if not self.migrate:
+            found = await self.live_fingerprint(conn)
+            if found != fingerprint():
+                raise ViewsNotMigrated(
+                    f"the views are {'missing' if found is None else 'of another release'}; "
+                    "waiting for `flywheel migrate`"
+                )
         cursor = await self._open(conn, self.schema)
         if cursor is None:
             await self._create(conn, self.schema)
@@ -253,6 +282,12 @@ class ProjectionRunner:
         return _Cursor(
             schema, row["position"], row["at"], row["generation"], RowCache(self.cache_rows)
         )
+
+    async def live_fingerprint(self, conn: asyncpg.Connection) -> str | None:
+        """The fingerprint of the live views' shape; None when they do not exist."""
+        if await self._open(conn, self.schema) is None:
+            return None
+        return await self._fingerprint(conn, self.schema)
 
     async def _fingerprint(self, conn: asyncpg.Connection, schema: str) -> str | None:
         value: str | None = await conn.fetchval(

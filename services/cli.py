@@ -37,6 +37,16 @@ def _configure_logging(settings: Settings) -> None:
     configure_logging(settings.log_level.value, json_lines=settings.json_logs)
 
 
+def _open_runtime(settings: Settings) -> Runtime:
+    from services.migrations import NotMigrated
+    from services.runtime import Runtime
+
+    try:
+        return Runtime.open(settings)
+    except NotMigrated as error:
+        raise click.ClickException(str(error)) from None
+
+
 @click.group(help="Flywheel: an event-sourced planning API.")
 @click.version_option(package_name="flywheel")
 def main() -> None:
@@ -50,11 +60,10 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from services.api.app import create_app
-    from services.runtime import Runtime
 
     settings = _settings(host=host, port=port)
     _configure_logging(settings)
-    runtime = Runtime.open(settings)
+    runtime = _open_runtime(settings)
     click.echo(f"Flywheel: event store on {runtime.database.description}")
     base = f"http://{settings.host}:{settings.port}"
     click.echo(
@@ -87,11 +96,9 @@ def _exit_after_shutdown(signum: int, _frame: object) -> None:
 
 @main.command(help="Run the projection runner on its own (one active, others stand by).")
 def project() -> None:
-    from services.runtime import Runtime
-
     settings = _settings()
     _configure_logging(settings)
-    runtime = Runtime.open(settings)
+    runtime = _open_runtime(settings)
     click.echo(f"Flywheel: projecting from {runtime.database.description}")
     runner = runtime.projection_runner()
 
@@ -106,6 +113,61 @@ def project() -> None:
         asyncio.run(run())
     finally:
         runtime.close()
+
+
+@main.command(help="Create or upgrade the event store's tables and the views; once per release.")
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 unless this release is migrated."
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Change nothing; wait up to SECONDS for another process (a Job) to migrate.",
+)
+def migrate(check: bool, wait: float | None) -> None:
+    if check or wait is not None:
+        _await_migration(wait or 0.0)
+        return
+    from services.migrations import migrate_views
+    from services.progress import progress_bar
+
+    settings = _settings(migrate_on_start=True)
+    _configure_logging(settings)
+    runtime = _open_runtime(settings)
+    click.echo(f"Flywheel: event store tables ready on {runtime.database.description}")
+    runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
+
+    async def run() -> str:
+        conn = await asyncpg.connect(runtime.database.url)
+        try:
+            head = await runner.head(conn)
+        finally:
+            await conn.close()
+        with progress_bar("Migrating the views", head) as reached:
+            done = await migrate_views(runner, lambda p: reached(p.position))
+        return done.value
+
+    try:
+        click.echo(f"Flywheel: views {asyncio.run(run())}")
+    finally:
+        runtime.close()
+
+
+def _await_migration(seconds: float) -> None:
+    from services.database import open_database
+    from services.migrations import pending_on
+
+    database = open_database(_settings())
+    deadline = time.monotonic() + seconds
+    try:
+        while pending := pending_on(database):
+            if time.monotonic() >= deadline:
+                raise click.ClickException(f"not migrated: {'; '.join(pending)}")
+            time.sleep(1.0)
+    finally:
+        database.close()
+    click.echo("Flywheel: migrated for this release")
 
 
 @main.command(help="Print a bearer token signed with this server's secret.")
@@ -148,11 +210,10 @@ def schema() -> None:
 @main.command(help="Rebuild every view from position zero beside the live ones, then swap them in.")
 def replay() -> None:
     from services.progress import progress_bar
-    from services.runtime import Runtime
 
     settings = _settings()
     _configure_logging(settings)
-    runtime = Runtime.open(settings)
+    runtime = _open_runtime(settings)
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
 
     async def run() -> tuple[int, float]:
@@ -188,11 +249,10 @@ def replay() -> None:
 def verify(digest_file: Path | None, skip_views: bool) -> None:
     from services import audit
     from services.progress import progress_bar
-    from services.runtime import Runtime
 
     settings = _settings()
     _configure_logging(settings)
-    runtime = Runtime.open(settings)
+    runtime = _open_runtime(settings)
     url = runtime.database.url
     failed = False
     try:
@@ -278,11 +338,10 @@ def _check_views(runtime: Runtime) -> bool:
 def export(out: Path) -> None:
     from services import audit
     from services.progress import progress_bar
-    from services.runtime import Runtime
 
     settings = _settings()
     _configure_logging(settings)
-    runtime = Runtime.open(settings)
+    runtime = _open_runtime(settings)
     try:
         head, _ = audit.head_of_chain(runtime.database.url)
         with progress_bar(f"Exporting to {out}", head) as reached:

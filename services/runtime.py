@@ -18,7 +18,7 @@ from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from services.allocation import AllocationCommands
-from services.application import EVENTS_TABLE, Flywheel, create_event_tables
+from services.application import EVENTS_TABLE, Flywheel
 from services.audit import signing_key
 from services.auth import bearer_auth, jwt_secret
 from services.boundaries import BoundaryCommands
@@ -27,6 +27,7 @@ from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
 from services.goals import GoalCommands
 from services.housekeeping import keep_tidy
 from services.metrics import MetricCommands
+from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
 from services.principal import Principal
 from services.settings import Settings
@@ -73,9 +74,18 @@ class Runtime:
 
     @classmethod
     def open(cls, settings: Settings, database: Database | None = None) -> Runtime:
-        database = database or open_database(settings)
+        given, database = database, database or open_database(settings)
         app = Flywheel(env=database.eventsourcing_env(pool_size=settings.pool_size))
-        create_event_tables(app, database.url)
+        try:
+            if settings.migrate_on_start:
+                migrate_event_store(app, database.url)
+            else:
+                require_migrated(app, database.url)
+        except BaseException:
+            app.close()
+            if given is None:
+                database.close()
+            raise
         bus = CommandBus(app)
         return cls(
             settings=settings,
@@ -95,6 +105,7 @@ class Runtime:
             self.app.mapper,
             events_table=EVENTS_TABLE,
             batch_size=batch_size or self.settings.projection_batch,
+            migrate=self.settings.migrate_on_start,
         )
 
     async def start(self) -> None:

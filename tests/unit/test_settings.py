@@ -12,6 +12,7 @@ def test_defaults_need_no_environment() -> None:
     assert settings.database_url is None
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert str(settings.data_path) == ".flywheel"
+    assert settings.migrate_on_start is True, "one process on a fresh machine just works"
 
 
 def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
@@ -32,6 +33,7 @@ def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
         ({"DATABASE_READ_URL": "localhost"}, "DATABASE_READ_URL"),
         ({"FLYWHEEL_JWT_SECRET": "short"}, "FLYWHEEL_JWT_SECRET"),
         ({"FLYWHEEL_RUN_PROJECTIONS": "perhaps"}, "FLYWHEEL_RUN_PROJECTIONS"),
+        ({"FLYWHEEL_MIGRATE_ON_START": "sometimes"}, "FLYWHEEL_MIGRATE_ON_START"),
         ({"FLYWHEEL_AUDIT_KEY": "not base64!"}, "FLYWHEEL_AUDIT_KEY"),
         ({"FLYWHEEL_AUDIT_KEY": "c2hvcnQ="}, "FLYWHEEL_AUDIT_KEY"),
     ],
