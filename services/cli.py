@@ -38,12 +38,13 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def _open_runtime(settings: Settings) -> Runtime:
+    from services.database import EmbeddedUnavailable
     from services.migrations import NotMigrated
     from services.runtime import Runtime
 
     try:
         return Runtime.open(settings)
-    except NotMigrated as error:
+    except (NotMigrated, EmbeddedUnavailable) as error:
         raise click.ClickException(str(error)) from None
 
 

@@ -68,8 +68,18 @@ def open_database(settings: Settings) -> Database:
     return start_embedded(settings.data_path / "postgres")
 
 
+class EmbeddedUnavailable(RuntimeError):
+    """No embedded PostgreSQL on this platform: a DATABASE_URL is needed."""
+
+
 def start_embedded(pgdata: Path) -> Database:
-    from pgserver.postgres_server import get_server  # only the embedded path needs it
+    try:
+        from pgserver.postgres_server import get_server  # only the embedded path needs it
+    except ImportError:
+        raise EmbeddedUnavailable(
+            "The embedded PostgreSQL (pgserver) is not available on this platform; "
+            "set DATABASE_URL to a PostgreSQL server"
+        ) from None
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     _forget_dead_users(pgdata)
