@@ -21,6 +21,7 @@ import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.allocation import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
 from domain.errors import DomainError
 from domain.goals import CheckInStatus, GoalOutcome
@@ -28,6 +29,8 @@ from domain.metrics import Direction, MetricKind
 from domain.people import Function
 from domain.teams import Attachment
 from projections.compare import compare_views
+from services.allocation import TeamNumbers
+from services.commands import Outcome
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -56,6 +59,17 @@ KINDS = (
     "check_in",
     "flag_top_level",
     "close_goal",
+    "open_cycle",
+    "set_envelope",
+    "submit_request",
+    "advance_phase",
+    "decide",
+    "dissent",
+    "weigh_dissent",
+    "commit",
+    "amend",
+    "save_scenario",
+    "adopt_scenario",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -76,6 +90,8 @@ class World:
         self.apis: list[UUID] = []
         self.metrics: list[UUID] = []
         self.goals: list[UUID] = []
+        self.cycles: list[UUID] = []
+        self.dissents: list[tuple[UUID, UUID]] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -230,11 +246,83 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif kind == "flag_top_level":
         outcome = goals.set_top_level(CEO, "prop", pick(world.goals, a), top_level=bool(b % 2))
-    else:
+    elif kind == "close_goal":
         outcome = goals.close_goal(
             CEO, "prop", pick(world.goals, a), outcome=list(GoalOutcome)[b % 3], note="n"
         )
+    else:
+        outcome = allocate(runtime, world, kind, a, b)
     return outcome.position
+
+
+def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
+    """One command of the yearly allocation."""
+    cycles = runtime.allocation
+    engineers = {Function.ENGINEERING: 1 + b % 4}
+    if kind == "open_cycle":
+        year = 2000 + (int(world.prefix[1:]) % 33) * 3 + a % 3  # fiscal years 2000-2100
+        outcome = cycles.open_cycle(CEO, "prop", fiscal_year=year, kind=list(CycleKind)[b % 2])
+        world.cycles.append(outcome.id)
+        return outcome
+    cycle = pick(world.cycles, a)
+    if kind == "set_envelope":
+        return cycles.set_envelope(
+            CEO, "prop", cycle, headcount={Function.ENGINEERING: 5 + b % 5}, budget=1000, reason="r"
+        )
+    if kind == "submit_request":
+        return cycles.submit_request(
+            CEO,
+            "prop",
+            cycle,
+            team_id=pick(world.teams, b),
+            headcount=engineers,
+            budget=100,
+            rationale="r",
+            goal_ids=[pick(world.goals, b)],
+        )
+    if kind == "advance_phase":
+        # Usually to the next phase, now and then to a wrong one (refused).
+        current = runtime.app.repository.get(cycle).phase
+        target = current.next if b % 4 and current.next else list(CyclePhase)[b % 4]
+        return cycles.advance_phase(CEO, "prop", cycle, to=target)
+    if kind == "decide":
+        return cycles.decide(
+            CEO,
+            "prop",
+            cycle,
+            team_id=pick(world.teams, b),
+            headcount=engineers,
+            budget=50,
+            rationale="r",
+        )
+    if kind == "dissent":
+        outcome = cycles.record_dissent(CEO, "prop", cycle, team_id=None, argument="too few")
+        world.dissents.append((cycle, outcome.id))
+        return outcome
+    if kind == "weigh_dissent":
+        dissent_cycle, dissent = (
+            world.dissents[b % len(world.dissents)] if world.dissents else (cycle, cycle)
+        )
+        return cycles.weigh_dissent(
+            CEO, "prop", dissent_cycle, dissent_id=dissent, response="heard"
+        )
+    if kind == "commit":
+        return cycles.commit(CEO, "prop", cycle)
+    if kind == "amend":
+        return cycles.amend(
+            CEO,
+            "prop",
+            cycle,
+            team_id=pick(world.teams, b),
+            headcount=engineers,
+            budget=60,
+            reason="r",
+            approver="ceo@example.com",
+        )
+    line = TeamNumbers(team_id=pick(world.teams, b), headcount=engineers, budget=50)
+    if kind == "save_scenario":
+        return cycles.save_scenario(CEO, "prop", cycle, name=f"plan{b % 2}", allocations=[line])
+    return cycles.adopt_scenario(CEO, "prop", cycle, name=f"plan{b % 2}")
 
 
 def head_of_log(runtime: Runtime) -> int:
@@ -285,6 +373,10 @@ def test_every_view_as_of_a_position_equals_a_replay(
         ("define_metric", 1, 0),
         ("register_service", 0, 0),
         ("publish_api", 0, 0),
+        ("set_goal", 0, 0),
+        ("open_cycle", 0, 0),
+        ("set_envelope", 0, 0),
+        ("submit_request", 0, 0),
     ]
     for kind, a, b in [*prelude, *operations]:
         try:
