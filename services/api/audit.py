@@ -127,7 +127,7 @@ class AuditController(Controller):
         description="Events in log order, after a position, filtered by aggregate, type, actor "
         "and time. With `Accept: application/x-ndjson` the whole selection is streamed, one "
         "event per line. Auditors and leadership only.",
-        responses=problem_responses(400, 401, 403, 503),
+        responses=problem_responses(400, 401, 403, 429, 503),
     )
     async def events(
         self,
@@ -163,7 +163,7 @@ class AuditController(Controller):
         description="The last log position and its chain hash, signed with the server's Ed25519 "
         "key. Keep digests: `flywheel verify --digest FILE` proves the history up to one was "
         "not rewritten since.",
-        responses=problem_responses(401, 403, 503),
+        responses=problem_responses(401, 403, 429, 503),
     )
     async def digest(self, runtime: Runtime) -> SignedDigest:
         pool = runtime.primary_pool

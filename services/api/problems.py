@@ -224,8 +224,12 @@ _DESCRIPTIONS = {
     401: "No token, or a bad or expired one.",
     403: "The caller may not run this command.",
     404: "An id names nothing of its kind.",
-    409: "A domain rule or a concurrent change refused the command; `rule` says which.",
+    409: "A domain rule or a concurrent change refused the command; `rule` says which. Also "
+    "a request whose `Idempotency-Key` is still being processed (`request-in-progress`).",
     412: "`If-Match` named a stale version.",
+    413: "The request body is larger than 1 MiB.",
+    422: "The `Idempotency-Key` was already used for a different request.",
+    429: "Over the caller's rate limit; retry after `Retry-After` seconds.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
 }
 

@@ -277,7 +277,7 @@ def test_racing_requests_for_one_leader_let_exactly_one_through(
 def test_the_api_is_documented(server: FlywheelServer) -> None:
     document = httpx.get(f"{server.url}/schema/openapi.json").json()
     charter_op = document["paths"]["/api/v1/teams"]["post"]
-    for status in ("400", "401", "403", "404", "409"):
+    for status in ("400", "401", "403", "404", "409", "412", "413", "422", "429", "503"):
         assert "application/problem+json" in charter_op["responses"][status]["content"]
     assert "BearerToken" in document["components"]["securitySchemes"]
     assert httpx.get(f"{server.url}/schema").status_code == 200
