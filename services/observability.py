@@ -108,6 +108,8 @@ def configure_logging(level: str, *, json_lines: bool) -> None:
         server_logger = logging.getLogger(name)
         server_logger.handlers[:] = []
         server_logger.propagate = True
+    # pgserver logs every initdb and pg_ctl line at INFO; Flywheel says where the data is.
+    logging.getLogger("pgserver").setLevel(max(logging.WARNING, root.level))
 
 
 # -- projection lag --------------------------------------------------------

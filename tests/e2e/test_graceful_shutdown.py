@@ -64,9 +64,11 @@ def charter(server: FlywheelServer, token: str, name: str) -> int:
 
 
 def refuses_connections(server: FlywheelServer) -> bool:
+    """True once the server turns connections away. A connection that reached the
+    listening socket's backlog just before it closed is reset rather than refused."""
     try:
         httpx.get(f"{server.url}/healthz", timeout=2)
-    except httpx.ConnectError:
+    except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
         return True
     return False
 
