@@ -329,6 +329,25 @@ def _check_views(runtime: Runtime) -> bool:
     return False
 
 
+@main.command(help="Record a small demo company (teams, services, goals, an OP1) in an empty log.")
+def seed() -> None:
+    from services.seed import LogNotEmpty, seed_demo
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = _open_runtime(settings)
+    try:
+        seeded = seed_demo(runtime, lambda text: click.echo(f"Flywheel: seeded {text}"))
+    except LogNotEmpty as refused:
+        raise click.ClickException(str(refused)) from refused
+    finally:
+        runtime.close()
+    click.echo(
+        f"Recorded the demo company in {seeded.commands} commands, up to log position "
+        f"{seeded.position}; the views follow when `flywheel serve` or `flywheel project` runs."
+    )
+
+
 @main.command(help="Write the event log as NDJSON with hash-chain links, for auditors.")
 @click.option(
     "--out",

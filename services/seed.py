@@ -1,0 +1,375 @@
+"""`flywheel seed`: a small demo company, recorded through the same commands as the API.
+
+Every rule holds for the demo as for anything else: it is chartered, staffed,
+given services, metrics, goals and an OP1 cycle by a member of leadership and
+the teams' own leaders, so the log reads like a real one. It has something for
+each view: a team tree, a cross-team dependency on another team's INTERNAL API
+(a boundary violation), a deprecated API still in use, input metrics driving a
+financial output metric, a goal that went GREEN -> RED (a blindside), and an
+OP1 in review with a dissent that has not been weighed yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from domain.allocation import CycleKind, CyclePhase
+from domain.boundaries import ApiKind, Visibility
+from domain.goals import CheckInStatus
+from domain.metrics import Direction, MetricKind
+from domain.people import Function, person_id
+from domain.teams import Attachment
+from services.commands import Outcome
+from services.principal import Principal, Role
+from services.runtime import Runtime
+
+CEO = "ceo@example.com"
+ROOT_TEAM = "Retail"
+
+
+class LogNotEmpty(RuntimeError):
+    """The demo goes into an empty event log only, so that none of its rules meets
+    someone else's data half-way through (a person already leading a team, say)."""
+
+
+@dataclass
+class Seeded:
+    """What the demo recorded: ids by name, and the last log position reached."""
+
+    teams: dict[str, UUID] = field(default_factory=dict)
+    services: dict[str, UUID] = field(default_factory=dict)
+    apis: dict[str, UUID] = field(default_factory=dict)
+    metrics: dict[str, UUID] = field(default_factory=dict)
+    goals: list[UUID] = field(default_factory=list)
+    cycle: UUID | None = None
+    commands: int = 0
+    position: int = 0
+
+    def took(self, outcome: Outcome) -> UUID:
+        self.commands += 1
+        self.position = max(self.position, outcome.position)
+        return outcome.id
+
+
+# name, parent, leader, mission
+TEAMS = [
+    (ROOT_TEAM, None, "jeff@example.com", "Earth's most customer-centric store"),
+    ("Checkout", ROOT_TEAM, "alice@example.com", "One click from cart to order"),
+    ("Payments", ROOT_TEAM, "bob@example.com", "Move money safely"),
+    ("Search", ROOT_TEAM, "carol@example.com", "Find anything in the catalogue"),
+    ("Fulfilment", ROOT_TEAM, "dave@example.com", "Deliver faster every week"),
+    ("Ledger", "Payments", "erin@example.com", "Every cent accounted for"),
+]
+# team, person, function, attachment
+MEMBERS = [
+    ("Checkout", "frank@example.com", Function.ENGINEERING, Attachment.REPORTS),
+    ("Checkout", "grace@example.com", Function.DESIGN, Attachment.DEDICATED),
+    ("Checkout", "heidi@example.com", Function.PRODUCT, Attachment.REPORTS),
+    ("Payments", "ivan@example.com", Function.ENGINEERING, Attachment.REPORTS),
+    ("Payments", "judy@example.com", Function.FINANCE, Attachment.DEDICATED),
+    ("Search", "mallory@example.com", Function.DATA_SCIENCE, Attachment.REPORTS),
+    ("Search", "niaj@example.com", Function.ENGINEERING, Attachment.REPORTS),
+    ("Fulfilment", "olivia@example.com", Function.OPERATIONS, Attachment.REPORTS),
+    ("Ledger", "peggy@example.com", Function.ENGINEERING, Attachment.REPORTS),
+]
+# service, owner, description
+SERVICES = [
+    ("checkout-web", "Checkout", "The checkout pages"),
+    ("payments-gateway", "Payments", "Authorises and captures card payments"),
+    ("ledger", "Ledger", "Double-entry ledger of every payment"),
+    ("search-api", "Search", "Catalogue search"),
+    ("delivery-promise", "Fulfilment", "Promises a delivery date at checkout"),
+]
+# api, service, version, kind, visibility
+APIS = [
+    ("payments", "payments-gateway", "v2", ApiKind.REST, Visibility.PUBLIC),
+    ("payments-legacy", "payments-gateway", "v1", ApiKind.REST, Visibility.PUBLIC),
+    ("ledger-entries", "ledger", "v1", ApiKind.EVENTS, Visibility.INTERNAL),
+    ("search", "search-api", "v3", ApiKind.GRAPHQL, Visibility.PUBLIC),
+    ("promise", "delivery-promise", "v1", ApiKind.GRPC, Visibility.INTERNAL),
+]
+# consumer service, api
+DEPENDENCIES = [
+    ("checkout-web", "payments"),
+    ("checkout-web", "payments-legacy"),
+    ("checkout-web", "ledger-entries"),  # another team's INTERNAL API: a violation
+    ("checkout-web", "search"),
+    ("payments-gateway", "ledger-entries"),  # inside Payments' subtree, still cross-team
+]
+# name, kind, financial, unit, direction, owner, definition
+METRICS = [
+    ("Revenue", MetricKind.OUTPUT, True, "USD", Direction.INCREASE, ROOT_TEAM, "Net sales"),
+    (
+        "Active customers",
+        MetricKind.OUTPUT,
+        False,
+        "customers",
+        Direction.INCREASE,
+        ROOT_TEAM,
+        "Customers with an order in the trailing 12 months",
+    ),
+    (
+        "Selection",
+        MetricKind.INPUT,
+        False,
+        "%",
+        Direction.INCREASE,
+        "Search",
+        "Number of detail pages",
+    ),
+    (
+        "Checkout conversion",
+        MetricKind.INPUT,
+        False,
+        "%",
+        Direction.INCREASE,
+        "Checkout",
+        "Orders per started checkout",
+    ),
+    (
+        "Delivery speed",
+        MetricKind.INPUT,
+        False,
+        "hours",
+        Direction.DECREASE,
+        "Fulfilment",
+        "Median hours from order to delivery",
+    ),
+]
+# input metric, output metric, hypothesis
+DRIVERS = [
+    ("Selection", "Revenue", "More in-stock selection, more of what customers look for"),
+    ("Checkout conversion", "Revenue", "Fewer abandoned carts become orders"),
+    ("Delivery speed", "Active customers", "Faster delivery brings customers back"),
+]
+# team, metric, baseline, target, description
+GOALS = [
+    ("Search", "Selection", "82", "90", "In-stock selection to 90%"),
+    ("Checkout", "Checkout conversion", "61", "68", "Conversion to 68%"),
+    ("Fulfilment", "Delivery speed", "52", "36", "Median delivery under 36 hours"),
+    (ROOT_TEAM, "Revenue", "1000000000", "1150000000", "Grow net sales 15%"),
+    ("Payments", "Checkout conversion", "61", "63", "Fewer declined payments"),
+]
+
+
+def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None) -> Seeded:
+    """Record the demo company into an empty event log (LogNotEmpty otherwise)."""
+    leadership = Principal(person_id(CEO, field="subject"), frozenset({Role.LEADERSHIP}))
+    correlation = f"seed-{uuid4()}"
+    seeded = Seeded()
+    year = date.today().year + 1
+
+    def leader_of(team: str) -> Principal:
+        handle = next(leader for name, _parent, leader, _m in TEAMS if name == team)
+        return Principal(person_id(handle, field="subject"), frozenset({Role.MEMBER}))
+
+    recorded = runtime.app.recorder.max_notification_id() or 0
+    if recorded:
+        raise LogNotEmpty(
+            f"the event log already holds {recorded} events; seed an empty database "
+            "(the demo's people and names would meet the rules against what is there)"
+        )
+
+    for name, parent, leader, mission in TEAMS:
+        seeded.teams[name] = seeded.took(
+            runtime.teams.charter_team(
+                leadership,
+                correlation,
+                name=name,
+                mission=mission,
+                leader=leader,
+                parent_id=seeded.teams[parent] if parent else None,
+            )
+        )
+    for team, person, function, attachment in MEMBERS:
+        seeded.took(
+            runtime.teams.add_member(
+                leader_of(team),
+                correlation,
+                seeded.teams[team],
+                person=person,
+                function=function,
+                attachment=attachment,
+            )
+        )
+    say(f"{len(TEAMS)} teams with {len(MEMBERS)} members")
+
+    for name, owner, description in SERVICES:
+        seeded.services[name] = seeded.took(
+            runtime.boundaries.register_service(
+                leadership,
+                correlation,
+                name=name,
+                owner_team_id=seeded.teams[owner],
+                description=description,
+            )
+        )
+    for name, service, version, api_kind, visibility in APIS:
+        seeded.apis[name] = seeded.took(
+            runtime.boundaries.publish_api(
+                leadership,
+                correlation,
+                seeded.services[service],
+                name=name,
+                version=version,
+                kind=api_kind,
+                visibility=visibility,
+            )
+        )
+    seeded.took(
+        runtime.boundaries.deprecate_api(
+            leadership,
+            correlation,
+            seeded.apis["payments-legacy"],
+            sunset=date(year, 6, 30),
+            reason="v2 supports 3-D Secure",
+        )
+    )
+    for consumer, api in DEPENDENCIES:
+        seeded.took(
+            runtime.boundaries.declare_dependency(
+                leadership, correlation, seeded.services[consumer], api_id=seeded.apis[api]
+            )
+        )
+    say(f"{len(SERVICES)} services, {len(APIS)} APIs, {len(DEPENDENCIES)} dependencies")
+
+    for name, kind, financial, unit, direction, owner, definition in METRICS:
+        seeded.metrics[name] = seeded.took(
+            runtime.metrics.define_metric(
+                leadership,
+                correlation,
+                name=name,
+                kind=kind,
+                financial=financial,
+                unit=unit,
+                direction=direction,
+                definition=definition,
+                owner_team_id=seeded.teams[owner],
+            )
+        )
+    seeded.took(
+        runtime.metrics.redefine_metric(
+            leadership,
+            correlation,
+            seeded.metrics["Selection"],
+            definition="Demand-weighted share of detail page views of in-stock items",
+            reason="Detail pages counted items nobody could buy",
+        )
+    )
+    for source, target, hypothesis in DRIVERS:
+        seeded.took(
+            runtime.metrics.declare_driver(
+                leadership,
+                correlation,
+                seeded.metrics[source],
+                output_metric_id=seeded.metrics[target],
+                hypothesis=hypothesis,
+            )
+        )
+    for week in range(1, 7):
+        seeded.took(
+            runtime.metrics.record_observation(
+                leadership,
+                correlation,
+                seeded.metrics["Selection"],
+                period_end=date(year - 1, 11, 1 + 4 * week),
+                value=Decimal(80 + week),
+            )
+        )
+    say(f"{len(METRICS)} metrics, {len(DRIVERS)} drivers, 6 weeks of observations")
+
+    for team, metric, baseline, target, description in GOALS:
+        seeded.goals.append(
+            seeded.took(
+                runtime.goals.set_goal(
+                    leadership,
+                    correlation,
+                    team_id=seeded.teams[team],
+                    metric_id=seeded.metrics[metric],
+                    plan_year=year,
+                    baseline=Decimal(baseline),
+                    target=Decimal(target),
+                    due_date=date(year, 12, 31),
+                    description=description,
+                )
+            )
+        )
+    search_goal, checkout_goal, delivery_goal, *_others = seeded.goals
+    seeded.took(runtime.goals.set_top_level(leadership, correlation, search_goal, top_level=True))
+    for goal, status, path in [
+        (search_goal, CheckInStatus.GREEN, None),
+        (checkout_goal, CheckInStatus.YELLOW, "A/B test the one-page checkout in March"),
+        (delivery_goal, CheckInStatus.GREEN, None),
+        (delivery_goal, CheckInStatus.RED, "Open two regional sort centres"),
+    ]:
+        seeded.took(
+            runtime.goals.check_in(
+                leadership,
+                correlation,
+                goal,
+                status=status,
+                note="Weekly review",
+                path_to_green=path,
+            )
+        )
+    say(f"{len(GOALS)} goals for {year}, one of them a blindside")
+
+    cycle = seeded.cycle = seeded.took(
+        runtime.allocation.open_cycle(leadership, correlation, fiscal_year=year, kind=CycleKind.OP1)
+    )
+    seeded.took(
+        runtime.allocation.set_envelope(
+            leadership,
+            correlation,
+            cycle,
+            headcount={Function.ENGINEERING: 12, Function.OPERATIONS: 6, Function.DESIGN: 2},
+            budget=5_000_000,
+            reason="The board's plan for next year",
+        )
+    )
+    for team, headcount, budget, goal in [
+        ("Search", {Function.ENGINEERING: 5}, 1_500_000, search_goal),
+        ("Checkout", {Function.ENGINEERING: 4, Function.DESIGN: 2}, 1_200_000, checkout_goal),
+        ("Fulfilment", {Function.OPERATIONS: 8}, 2_500_000, delivery_goal),
+    ]:
+        seeded.took(
+            runtime.allocation.submit_request(
+                leader_of(team),
+                correlation,
+                cycle,
+                team_id=seeded.teams[team],
+                headcount=headcount,
+                budget=budget,
+                rationale=f"What '{team}' needs for its goal",
+                goal_ids=[goal],
+            )
+        )
+    seeded.took(
+        runtime.allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW)
+    )
+    seeded.took(
+        runtime.allocation.decide(
+            leadership,
+            correlation,
+            cycle,
+            team_id=seeded.teams["Search"],
+            headcount={Function.ENGINEERING: 5},
+            budget=1_500_000,
+            rationale="Selection is the top-level goal",
+        )
+    )
+    seeded.took(
+        runtime.allocation.record_dissent(
+            leader_of("Fulfilment"),
+            correlation,
+            cycle,
+            team_id=seeded.teams["Fulfilment"],
+            argument="Delivery speed drives active customers more than selection does",
+        )
+    )
+    say(f"OP1 {year} in review: three requests, one decision, one dissent to weigh")
+    return seeded

@@ -1,0 +1,92 @@
+"""`flywheel seed`: a demo company recorded through the commands, with something for every view."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.conftest import fresh_database
+from tests.e2e.conftest import FLYWHEEL, FlywheelServer
+
+DEMO = """
+query Demo($year: Int!) {
+  teams(first: 20) { totalCount nodes { name parent { name } } }
+  apiBoundaries { violations { kind detail } crossTeamDependencies { api { name } } }
+  goalMix(planYear: $year) { total input output financial }
+  goals(first: 20, filter: {planYear: $year}) { nodes { description blindside topLevel } }
+  allocationCycle(fiscalYear: $year, kind: OP1) {
+    phase
+    dissents(first: 5) { nodes { argument weighed } }
+  }
+}
+"""
+
+
+def seed(server: FlywheelServer) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [FLYWHEEL, "seed"], env=server.env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def server(postgres_server: str, tmp_path: Path) -> Iterator[FlywheelServer]:
+    with fresh_database(postgres_server) as url:
+        running = FlywheelServer(tmp_path, url)
+        yield running
+        running.stop()
+
+
+def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServer) -> None:
+    done = seed(server)
+    assert done.returncode == 0, done.stderr
+    assert "Recorded the demo company" in done.stdout
+    position = int(done.stdout.rsplit("log position ", 1)[1].split(";")[0])
+
+    server.start()
+    token = server.token("ceo@example.com", "leadership")
+    year = date.today().year + 1
+    data, extensions = server.graphql(token).query(DEMO, wait_for=position, year=year)
+
+    assert extensions["positionReached"] is True
+    teams = {node["name"]: node["parent"] for node in data["teams"]["nodes"]}
+    assert data["teams"]["totalCount"] == 6
+    assert teams["Retail"] is None
+    assert teams["Ledger"] == {"name": "Payments"}
+    kinds = sorted(violation["kind"] for violation in data["apiBoundaries"]["violations"])
+    assert kinds == [
+        "API_WITHOUT_CONSUMERS",  # delivery-promise's INTERNAL `promise`
+        "DEPRECATED_API_IN_USE",  # checkout-web on payments-legacy
+        "INTERNAL_API_ACROSS_TEAMS",  # checkout-web on Ledger's ledger-entries
+        "INTERNAL_API_ACROSS_TEAMS",  # payments-gateway on Ledger's ledger-entries
+    ]
+    assert data["goalMix"] == {"total": 5, "input": 4, "output": 1, "financial": 1}
+    goals = {goal["description"]: goal for goal in data["goals"]["nodes"]}
+    assert goals["Median delivery under 36 hours"]["blindside"] is True
+    assert goals["In-stock selection to 90%"]["topLevel"] is True
+    cycle = data["allocationCycle"]
+    assert cycle["phase"] == "REVIEW"
+    assert [dissent["weighed"] for dissent in cycle["dissents"]["nodes"]] == [False]
+
+
+def events(server: FlywheelServer) -> int:
+    assert server.database_url is not None
+    with psycopg.connect(server.database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM flywheel_events").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_seeding_a_log_that_is_not_empty_is_refused_and_records_nothing(
+    server: FlywheelServer,
+) -> None:
+    assert seed(server).returncode == 0
+    recorded = events(server)
+    again = seed(server)
+    assert again.returncode == 1
+    assert f"already holds {recorded} events" in again.stderr
+    assert events(server) == recorded
