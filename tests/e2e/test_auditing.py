@@ -16,6 +16,8 @@ import pytest
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_export.py"
+TRANSFERRER = "coo@example.com"
+OWNER_AS_OF = "query($id: ID!, $t: DateTime) { service(id: $id, asOf: $t) { owner { name } } }"
 LEADER_AS_OF = (
     "query($id: ID!, $t: DateTime) { team(id: $id, asOf: $t) { leader { person { handle } } } }"
 )
@@ -35,6 +37,9 @@ def events(server: FlywheelServer, token: str, **params: Any) -> httpx.Response:
 
 @pytest.fixture(scope="module")
 def history(server: FlywheelServer, leadership: str) -> dict[str, Any]:
+    """A scripted history: a team chartered, a member added, its leader changed,
+    then a service registered by one team and transferred to another by a
+    second leadership caller (so the actor filter has two authors to tell apart)."""
     team = server.post(
         "/api/v1/teams", leadership, {"name": "Audit", "mission": "m", "leader": "old@example.com"}
     ).json()
@@ -49,8 +54,35 @@ def history(server: FlywheelServer, leadership: str) -> dict[str, Any]:
         {"leader": "new@example.com", "reason": "Old leader moved on"},
         headers={"X-Correlation-ID": "change-42"},
     ).json()
-    server.graphql(leadership).query("{ teams { totalCount } }", wait_for=changed["position"])
-    return {"team": team, "changed": changed}
+    giver, taker = (
+        server.post(
+            "/api/v1/teams", leadership, {"name": name, "mission": "m", "leader": leader}
+        ).json()
+        for name, leader in (("Audit giver", "giver@example.com"), ("Audit taker", "taker@x.io"))
+    )
+    service = server.post(
+        "/api/v1/services",
+        leadership,
+        {"name": "audited-ledger", "ownerTeamId": giver["id"], "description": "d"},
+    )
+    assert service.status_code == 201, service.text
+    transferred = server.post(
+        f"/api/v1/services/{service.json()['id']}/transfer",
+        server.token(TRANSFERRER, "leadership"),
+        {"toTeamId": taker["id"], "reason": "Taker runs the ledger now"},
+    )
+    assert transferred.status_code == 200, transferred.text
+    server.graphql(leadership).query(
+        "{ teams { totalCount } }", wait_for=transferred.json()["position"]
+    )
+    return {
+        "team": team,
+        "changed": changed,
+        "service": service.json(),
+        "giver": giver,
+        "taker": taker,
+        "transferred": transferred.json(),
+    }
 
 
 def test_history_pages_and_filters_for_auditors(
@@ -87,6 +119,67 @@ def test_history_pages_and_filters_for_auditors(
     ]
 
 
+def all_events(server: FlywheelServer, token: str, **params: Any) -> list[dict[str, Any]]:
+    response = events(server, token, limit=1000, **params)
+    assert response.status_code == 200, response.text
+    assert response.json()["nextAfter"] is None, "the scripted history fits one page"
+    page: list[dict[str, Any]] = response.json()["events"]
+    return page
+
+
+def test_history_filtered_by_actor(server: FlywheelServer, history: dict[str, Any]) -> None:
+    auditor = server.token("audrey@example.com", "auditor")
+    everything = all_events(server, auditor)
+    by_transferrer = all_events(server, auditor, actor=TRANSFERRER)
+    assert by_transferrer, "the transfer's events are attributed to its caller"
+    assert [e["position"] for e in by_transferrer] == [
+        e["position"] for e in everything if e["actor"] == TRANSFERRER
+    ]
+    assert {e["actor"] for e in by_transferrer} == {TRANSFERRER}
+    assert "Service.Transferred" in {e["type"] for e in by_transferrer}
+    assert max(e["position"] for e in by_transferrer) == history["transferred"]["position"]
+    by_ceo = all_events(server, auditor, actor="ceo@example.com")
+    assert len(by_ceo) + len(by_transferrer) == len(everything)
+    assert "Service.Transferred" not in {e["type"] for e in by_ceo}
+    shouted = all_events(server, auditor, actor=TRANSFERRER.upper())
+    assert shouted == by_transferrer, "handles are matched case-insensitively"
+    assert all_events(server, auditor, actor="nobody@example.com") == []
+
+
+def test_history_filtered_by_time_range(server: FlywheelServer, history: dict[str, Any]) -> None:
+    """``from`` is inclusive and ``to`` exclusive, both on the log time ``at``."""
+    auditor = server.token("audrey@example.com", "auditor")
+    everything = all_events(server, auditor)
+    change = next(e for e in everything if e["position"] == history["changed"]["position"])
+    transfer = next(e for e in everything if e["type"] == "Service.Transferred")
+    start, end = change["at"], transfer["at"]
+    assert datetime.fromisoformat(start) < datetime.fromisoformat(end)
+
+    def when(event: dict[str, Any]) -> datetime:
+        return datetime.fromisoformat(event["at"])
+
+    between = all_events(server, auditor, **{"from": start, "to": end})
+    expected = [e for e in everything if when(change) <= when(e) < when(transfer)]
+    assert between == expected
+    positions = {e["position"] for e in between}
+    assert change["position"] in positions, "from is inclusive"
+    assert transfer["position"] not in positions, "to is exclusive"
+    assert min(positions) > history["team"]["position"], "nothing before the range"
+    assert 0 < len(between) < len(everything)
+
+    since = all_events(server, auditor, **{"from": end})
+    assert since == [e for e in everything if when(e) >= when(transfer)]
+    assert transfer["position"] in {e["position"] for e in since}, "from is inclusive"
+    assert {e["position"] for e in since} & positions == set()
+    before = all_events(server, auditor, to=start)
+    assert before == [e for e in everything if when(e) < when(change)]
+    assert history["team"]["position"] in {e["position"] for e in before}
+    assert len(before) + len(between) + len(since) == len(everything)
+    narrowed = all_events(server, auditor, actor="ceo@example.com", **{"from": start, "to": end})
+    assert narrowed == [e for e in expected if e["actor"] == "ceo@example.com"], "filters combine"
+    assert change["position"] in {e["position"] for e in narrowed}
+
+
 def test_history_is_for_auditors_and_leadership_only(
     server: FlywheelServer, leadership: str
 ) -> None:
@@ -115,6 +208,28 @@ def test_the_team_as_of_a_time_before_and_after_the_change(
     after, _ = graphql.query(LEADER_AS_OF, id=history["team"]["nodeId"], t=moment.isoformat())
     assert before["team"]["leader"]["person"]["handle"] == "old@example.com"
     assert after["team"]["leader"]["person"]["handle"] == "new@example.com"
+
+
+def test_the_service_owner_as_of_a_time_before_and_after_the_transfer(
+    server: FlywheelServer, history: dict[str, Any]
+) -> None:
+    auditor = server.token("audrey@example.com", "auditor")
+    transfer = events(
+        server, auditor, type="Service.Transferred", aggregateId=history["service"]["id"]
+    ).json()["events"]
+    assert [e["actor"] for e in transfer] == [TRANSFERRER]
+    assert transfer[0]["reason"] == "Taker runs the ledger now"
+    moment = datetime.fromisoformat(transfer[0]["at"])
+    graphql = server.graphql(auditor)
+    service_id = history["service"]["nodeId"]
+    before, _ = graphql.query(
+        OWNER_AS_OF, id=service_id, t=(moment - timedelta(microseconds=1)).isoformat()
+    )
+    at_transfer, _ = graphql.query(OWNER_AS_OF, id=service_id, t=moment.isoformat())
+    now, _ = graphql.query(OWNER_AS_OF, id=service_id)
+    assert before["service"]["owner"]["name"] == "Audit giver"
+    assert at_transfer["service"]["owner"]["name"] == "Audit taker"
+    assert now["service"]["owner"]["name"] == "Audit taker"
 
 
 def test_a_signed_digest_names_the_head_of_the_chain(
@@ -305,3 +420,78 @@ def test_export_verify_tamper_and_replay(
     broken = cli(server, "verify", "--skip-views")
     assert broken.returncode == 1
     assert f"FAILED at position {position}" in broken.stdout
+
+
+def test_flywheel_verify_names_each_kind_of_tampering(database_url: str, tmp_path: Path) -> None:
+    """``flywheel verify`` finds a changed byte, a deleted row and a forged row, each at
+    its own position, and is satisfied again once the tampering is undone."""
+    writer = FlywheelServer(tmp_path, database_url)
+    writer.start()
+    try:
+        token = writer.token("ceo@example.com", "leadership")
+        team = writer.post(
+            "/api/v1/teams", token, {"name": "Tamper", "mission": "m", "leader": "t1@x.io"}
+        ).json()
+        changed = writer.post(
+            f"/api/v1/teams/{team['id']}/leader", token, {"leader": "t2@x.io", "reason": "r"}
+        )
+        assert changed.status_code == 200, changed.text
+        last = writer.post(
+            "/api/v1/teams", token, {"name": "Later", "mission": "m", "leader": "t3@x.io"}
+        ).json()
+    finally:
+        writer.stop()  # the CLI needs no server; nothing projects the forged row
+    target, head = changed.json()["position"], last["position"]
+    assert 1 < target < head
+
+    def verify() -> subprocess.CompletedProcess[str]:
+        return cli(writer, "verify", "--skip-views")
+
+    def assert_intact() -> None:
+        checked = verify()
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert f"Chain: OK, {head} events, head position {head}" in checked.stdout
+
+    def assert_failed(position: int, problem: str) -> None:
+        checked = verify()
+        assert checked.returncode == 1, checked.stdout + checked.stderr
+        assert f"Chain: FAILED at position {position}\n" in checked.stdout
+        assert f"position {position}: {problem}" in checked.stdout
+
+    assert_intact()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT originator_id, originator_version, topic, state FROM flywheel_events "
+            "WHERE notification_id = %s",
+            (target,),
+        ).fetchone()
+        assert row is not None
+        conn.execute(
+            "UPDATE flywheel_events SET state = overlay(state placing '\\x21'::bytea from 5 for 1) "
+            "WHERE notification_id = %s",
+            (target,),
+        )
+        assert_failed(target, "the event's stored bytes were altered")
+        conn.execute(
+            "UPDATE flywheel_events SET state = %s WHERE notification_id = %s", (row[3], target)
+        )
+        assert_intact()
+
+        conn.execute("DELETE FROM flywheel_events WHERE notification_id = %s", (target,))
+        assert_failed(target, "the event was deleted: its chain link remains")
+        conn.execute(
+            "INSERT INTO flywheel_events "
+            "(notification_id, originator_id, originator_version, topic, state) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (target, *row),
+        )
+        assert_intact()
+
+        forged = conn.execute(
+            "INSERT INTO flywheel_events (originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version + 100, topic, state FROM flywheel_events "
+            "WHERE notification_id = %s RETURNING notification_id",
+            (target,),
+        ).fetchone()
+    assert forged is not None and forged[0] > head
+    assert_failed(forged[0], "the event has no chain link: it was not written by Flywheel")

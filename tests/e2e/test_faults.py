@@ -23,14 +23,16 @@ import pytest
 from domain.people import Function
 from domain.teams import Attachment
 from projections.compare import compare_views
+from projections.views import VIEWS_CHANNEL
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer, flywheel_env
+from tests.e2e.fleet import named
 from tests.people import CEO
 
 KILLS = 20
-EVENTS_TARGET = 3000
+EVENTS_TARGET = 2000
 DEADLINE = 60.0
 
 
@@ -222,26 +224,78 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen([FLYWHEEL, "project"], env=env, stdout=output, stderr=output)
 
 
+def backend_gone(url: str, application_name: str) -> bool:
+    """PostgreSQL has ended the killed worker's session (its open batch rolled back)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            (application_name,),
+        ).fetchone()
+    return row == (0,)
+
+
+def notified_past(
+    listener: psycopg.Connection[Any], target: int, worker: subprocess.Popen[bytes]
+) -> int:
+    """Wait for the runner's ``NOTIFY flywheel_views, <position>`` of a batch at or
+    past ``target``; returns that position. Fails if the worker exits or stalls."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        for notice in listener.notifies(timeout=0.5):
+            if int(notice.payload) >= target:
+                return int(notice.payload)
+        if worker.poll() is not None:
+            pytest.fail(f"the projection worker exited ({worker.returncode}) before {target}")
+    pytest.fail(f"the projection worker did not reach position {target}")
+
+
+REBUILD_BATCH = 10
+MARGIN = 0.1  # the last tenth of the log is left for the kill that overshoots its target
+
+
 def test_a_worker_killed_twenty_times_mid_rebuild_ends_identical(
     database: str, tmp_path: Path
 ) -> None:
+    """Issue: the projection worker killed with SIGKILL at random points during a
+    rebuild of many events, twenty times; the views end identical to a clean
+    rebuild, nothing applied twice.
+
+    Twenty kill points are drawn with a fixed seed over the first nine tenths of
+    the log and sorted. Each worker rebuilds from where the last one's committed
+    batches left the views; the test listens for the runner's per-batch
+    notification and kills the worker with SIGKILL as soon as the views pass its
+    kill point, so the kill lands while the next small batch is in flight. The
+    position after each kill is read once PostgreSQL has ended the dead worker's
+    session, and must be past the kill point and short of the head.
+    """
     head = many_events(database, tmp_path)
-    env = flywheel_env(tmp_path, database, FLYWHEEL_PROJECTION_BATCH="50")
+    env = flywheel_env(tmp_path, database, FLYWHEEL_PROJECTION_BATCH=str(REBUILD_BATCH))
     log = tmp_path / "workers.log"
     kill_points = random.Random(7)  # noqa: S311 - fault injection, not cryptography
-    for _ in range(KILLS):
-        reached = views_position(database)
-        if reached >= head:
-            break
-        worker = start_worker(env, log)
-        target = kill_points.randint(reached + 1, head)
+    targets = sorted(kill_points.sample(range(1, int(head * (1 - MARGIN))), KILLS))
+    kills: list[tuple[int, int]] = []  # (kill point, position the views kept)
+    with psycopg.connect(database, autocommit=True) as listener:
+        listener.execute(f"LISTEN {VIEWS_CHANNEL}")
+        for n, drawn in enumerate(targets):
+            reached = views_position(database)
+            target = max(drawn, reached + 1)  # strictly inside what is left to rebuild
+            assert target < head, f"kill {n + 1} has no rebuild left to interrupt"
+            name = f"rebuild-{n}"
+            worker = start_worker({**env, "DATABASE_URL": named(database, name)}, log)
+            try:
+                notified_past(listener, target, worker)
+            finally:
+                worker.send_signal(signal.SIGKILL)
+                worker.wait(timeout=30)
+            assert worker.returncode == -signal.SIGKILL, "the worker died of the SIGKILL"
+            until(lambda name=name: backend_gone(database, name), f"{name}'s session to end")
+            kills.append((target, views_position(database)))
 
-        def progressed(target: int = target, worker: subprocess.Popen[bytes] = worker) -> bool:
-            return views_position(database) >= target or worker.poll() is not None
+    assert len(kills) == KILLS == 20
+    for n, (target, kept) in enumerate(kills):
+        assert target <= kept < head, f"kill {n + 1} at {kept} was not mid-rebuild ({head})"
+    assert [kept for _, kept in kills] == sorted(kept for _, kept in kills)
 
-        until(progressed, "progress")
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
     finisher = start_worker(env, log)
     try:
         until(lambda: views_position(database) >= head, "the last worker")

@@ -9,7 +9,9 @@ from uuid import uuid4
 import httpx
 import psycopg
 
+from services.recorder import IDEMPOTENCY_TABLE
 from tests.e2e.conftest import FlywheelServer
+from tests.e2e.fleet import until
 
 
 def events_recorded(server: FlywheelServer) -> int:
@@ -110,3 +112,59 @@ def test_a_stale_if_match_is_refused_with_412(server: FlywheelServer, leadership
     fresh = server.post(path, leadership, body, headers={"If-Match": f'"{created["version"]}"'})
     assert fresh.status_code == 200, fresh.text
     assert fresh.json()["version"] == created["version"] + 1
+
+
+def key_age(server: FlywheelServer, key: str, hours: float) -> None:
+    """Make a recorded key ``hours`` old, as if it had been sent that long ago."""
+    assert server.database_url is not None
+    with psycopg.connect(server.database_url, autocommit=True) as conn:
+        updated = conn.execute(
+            f"UPDATE {IDEMPOTENCY_TABLE} SET created_at = now() - make_interval(secs => %s) "
+            "WHERE key = %s",
+            (hours * 3600, key),
+        )
+        assert updated.rowcount == 1
+
+
+def keys_kept(server: FlywheelServer, *keys: str) -> set[str]:
+    assert server.database_url is not None
+    with psycopg.connect(server.database_url) as conn:
+        rows = conn.execute(
+            f"SELECT key FROM {IDEMPOTENCY_TABLE} WHERE key = ANY(%s)", (list(keys),)
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def test_a_key_is_kept_for_24_hours_and_only_older_keys_are_purged(
+    server: FlywheelServer, leadership: str
+) -> None:
+    """Issue 7: keys are kept for at least 24 hours. A 23-hour-old key still replays;
+    the server's housekeeping (run when it starts, then every ten minutes) forgets
+    keys older than 24 hours and only those."""
+    young, old = str(uuid4()), str(uuid4())
+    first = charter(server, leadership, young, "Day old", "dayold@example.com")
+    assert first.status_code == 201, first.text
+    stale = charter(server, leadership, old, "Two days", "twodays@example.com")
+    assert stale.status_code == 201, stale.text
+    key_age(server, young, 23)
+    key_age(server, old, 25)
+
+    recorded = events_recorded(server)
+    again = charter(server, leadership, young, "Day old", "dayold@example.com")
+    assert again.status_code == 201
+    assert again.headers["idempotency-replayed"] == "true"
+    assert again.content == first.content
+    assert events_recorded(server) == recorded
+
+    server.stop()
+    server.start()  # housekeeping runs as the server starts
+    until(lambda: old not in keys_kept(server, old), "housekeeping to forget the 25-hour-old key")
+    assert keys_kept(server, young, old) == {young}, "the 23-hour-old key is kept"
+
+    replayed = charter(server, leadership, young, "Day old", "dayold@example.com")
+    assert replayed.headers["idempotency-replayed"] == "true"
+    assert replayed.content == first.content
+    forgotten = charter(server, leadership, old, "Two days", "twodays@example.com")
+    assert "idempotency-replayed" not in forgotten.headers, "a purged key runs the command again"
+    assert forgotten.status_code == 409, "and the rule, not the key, refuses the repeat"
+    assert events_recorded(server) == recorded

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -10,7 +12,9 @@ import httpx
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
+from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer
+from tests.e2e.fleet import until
 
 TEAM = """
 query Team($id: ID!) {
@@ -285,3 +289,209 @@ def test_the_api_is_documented(server: FlywheelServer) -> None:
     assert ide.status_code == 200 and "graphiql" in ide.text.lower()
     ready = httpx.get(f"{server.url}/readyz").json()
     assert ready["status"] == "ready" and ready["database"] == "ok"
+
+
+PAGE = """
+query($first: Int!, $after: String, $filter: TeamFilter) {
+  teams(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { id name status } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+
+def test_teams_filtered_by_parent_and_status_and_paged_by_cursor(
+    server: FlywheelServer, leadership: str
+) -> None:
+    root = charter(server, leadership, "Paging root", "root@example.com").json()
+    children = {
+        name: charter(
+            server, leadership, name, f"{name.split()[-1].lower()}@paging.io", parentId=root["id"]
+        ).json()
+        for name in ("Pager B", "Pager E", "Pager A", "Pager D", "Pager C")
+    }
+    charter(server, leadership, "Pager Z", "z@paging.io")  # same prefix, another parent
+    closed = server.post(
+        f"/api/v1/teams/{children['Pager C']['id']}/disband", leadership, {"reason": "Merged"}
+    )
+    assert closed.status_code == 200, closed.text
+    graphql = server.graphql(leadership)
+
+    names: list[str] = []
+    cursors: list[str] = []
+    after = None
+    pages = 0
+    under_root = {"parentId": root["nodeId"]}
+    while True:
+        data, extensions = graphql.query(
+            PAGE,
+            wait_for=closed.json()["position"],
+            first=2,
+            after=after,
+            filter=under_root,
+        )
+        assert extensions["positionReached"] is True
+        page = data["teams"]
+        pages += 1
+        assert page["totalCount"] == 5, "every child of the root, disbanded too"
+        edges = page["edges"]
+        assert 0 < len(edges) <= 2
+        info = page["pageInfo"]
+        assert info["startCursor"] == edges[0]["cursor"]
+        assert info["endCursor"] == edges[-1]["cursor"]
+        assert info["hasPreviousPage"] is (after is not None)
+        names += [edge["node"]["name"] for edge in edges]
+        cursors += [edge["cursor"] for edge in edges]
+        if not info["hasNextPage"]:
+            break
+        after = info["endCursor"]
+    assert pages == 3
+    assert names == ["Pager A", "Pager B", "Pager C", "Pager D", "Pager E"], "by name, no gaps"
+    assert len(set(cursors)) == 5
+    resumed, _ = graphql.query(PAGE, first=10, after=cursors[1], filter=under_root)
+    assert [e["node"]["name"] for e in resumed["teams"]["edges"]] == names[2:]
+    assert resumed["teams"]["pageInfo"]["hasNextPage"] is False
+
+    active, _ = graphql.query(PAGE, first=10, filter={**under_root, "status": "ACTIVE"})
+    assert active["teams"]["totalCount"] == 4
+    assert [e["node"]["name"] for e in active["teams"]["edges"]] == [
+        "Pager A",
+        "Pager B",
+        "Pager D",
+        "Pager E",
+    ]
+    assert {e["node"]["status"] for e in active["teams"]["edges"]} == {"ACTIVE"}
+    gone, _ = graphql.query(PAGE, first=10, filter={**under_root, "status": "DISBANDED"})
+    assert [(e["node"]["name"], e["node"]["id"]) for e in gone["teams"]["edges"]] == [
+        ("Pager C", children["Pager C"]["nodeId"])
+    ]
+    leaves, _ = graphql.query(PAGE, first=10, filter={"parentId": children["Pager A"]["nodeId"]})
+    assert leaves["teams"]["totalCount"] == 0 and leaves["teams"]["edges"] == []
+    assert leaves["teams"]["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": None,
+        "endCursor": None,
+    }
+
+
+PERSON = """
+query($id: ID!) {
+  person(id: $id) {
+    id handle
+    leads { name }
+    memberships { team { id name } function attachment since }
+  }
+}
+"""
+
+
+def test_a_person_with_memberships_in_two_teams(server: FlywheelServer, leadership: str) -> None:
+    home = charter(server, leadership, "Home base", "hb@example.com").json()
+    guest = charter(server, leadership, "Guild", "guild@example.com").json()
+    joined = [
+        server.post(
+            f"/api/v1/teams/{team['id']}/members",
+            leadership,
+            {"person": "Member.Mo@Example.com", "function": function, "attachment": attachment},
+        )
+        for team, function, attachment in (
+            (home, "ENGINEERING", "DEDICATED"),
+            (guest, "DESIGN", "REPORTS"),
+        )
+    ]
+    assert [r.status_code for r in joined] == [200, 200], [r.text for r in joined]
+    graphql = server.graphql(leadership)
+    data, _ = graphql.query(
+        PERSON, wait_for=joined[-1].json()["position"], id="member.mo@example.com"
+    )
+    person = data["person"]
+    assert person["handle"] == "member.mo@example.com" and person["leads"] is None
+    memberships = sorted(person["memberships"], key=lambda m: m["team"]["name"])
+    assert [(m["team"]["id"], m["function"], m["attachment"]) for m in memberships] == [
+        (guest["nodeId"], "DESIGN", "REPORTS"),
+        (home["nodeId"], "ENGINEERING", "DEDICATED"),
+    ]
+    assert all(m["since"] for m in memberships)
+    by_node_id, _ = graphql.query(PERSON, id=person["id"])
+    assert by_node_id["person"] == person
+    leader, _ = graphql.query(PERSON, id="hb@example.com")
+    assert leader["person"]["leads"] == {"name": "Home base"}
+    assert leader["person"]["memberships"] == []
+    stranger, _ = graphql.query(PERSON, id="never-seen@example.com")
+    assert stranger["person"] is None
+
+
+READ_WAIT_SECONDS = 1.0
+
+
+@pytest.fixture(scope="module")
+def impatient(
+    postgres_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FlywheelServer]:
+    """A server that waits at most a second for a read-your-writes position."""
+    with fresh_database(postgres_server) as url:
+        running = FlywheelServer(tmp_path_factory.mktemp("impatient"), url)
+        running.start_with({**running.env, "FLYWHEEL_READ_WAIT_SECONDS": str(READ_WAIT_SECONDS)})
+        yield running
+        running.stop()
+
+
+def test_a_position_beyond_the_head_answers_after_the_bound_unreached(
+    impatient: FlywheelServer,
+) -> None:
+    token = impatient.token("ceo@example.com", "leadership")
+    written = charter(impatient, token, "Bounded", "bound@example.com")
+    assert written.status_code == 201, written.text
+    position = written.json()["position"]
+
+    def read(wanted: int) -> tuple[httpx.Response, float]:
+        started = time.monotonic()
+        response = httpx.post(
+            f"{impatient.url}/graphql",
+            json={"query": TOTAL},
+            headers={"Authorization": f"Bearer {token}", "X-Flywheel-Position": str(wanted)},
+            timeout=60,
+        )
+        return response, time.monotonic() - started
+
+    reached, _ = read(position)
+    assert reached.status_code == 200, reached.text
+    assert reached.json()["extensions"]["positionReached"] is True
+    assert reached.json()["data"]["teams"]["totalCount"] == 1
+
+    far = position + 1_000_000
+    answered, waited = read(far)
+    assert answered.status_code == 200, answered.text
+    body = answered.json()
+    assert "errors" not in body, body
+    assert body["extensions"]["positionReached"] is False
+    assert position <= body["extensions"]["position"] < far
+    assert body["data"]["teams"]["totalCount"] == 1, "it answers with what the views hold"
+    assert waited >= READ_WAIT_SECONDS * 0.9, "it waited for the position, up to the bound"
+    assert waited < 30, "then it answered instead of hanging"
+
+
+def test_readyz_reports_the_projection_lag(server: FlywheelServer, leadership: str) -> None:
+    written = charter(server, leadership, "Ready check", "ready@example.com")
+    assert written.status_code == 201, written.text
+    position = written.json()["position"]
+    seen: list[dict[str, Any]] = []
+
+    def caught_up() -> bool:
+        response = httpx.get(f"{server.url}/readyz", timeout=10)
+        assert response.status_code == 200, response.text
+        seen.append(response.json())
+        return bool(seen[-1]["viewsPosition"] >= position)
+
+    until(caught_up, "the views to reach the write")
+    ready = seen[-1]
+    assert set(ready) == {"status", "database", "viewsPosition", "logPosition", "lagEvents"}
+    assert (ready["status"], ready["database"]) == ("ready", "ok")
+    assert ready["logPosition"] >= ready["viewsPosition"] >= position
+    assert ready["lagEvents"] == ready["logPosition"] - ready["viewsPosition"] == 0
+    for earlier in seen:
+        assert earlier["lagEvents"] == max(earlier["logPosition"] - earlier["viewsPosition"], 0)
+        assert earlier["logPosition"] >= position, "the write is in the log at once"
