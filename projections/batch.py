@@ -26,6 +26,9 @@ Row = dict[str, Any]
 Key = tuple[Any, ...]
 
 DEFAULT_CACHE_ROWS = 50_000
+# Up to this many rows a batch is flushed in two statements; above it, per table
+# with COPY (a rebuild's batches of thousands of events).
+SMALL_BATCH_ROWS = 500
 
 
 class _Slot:
@@ -55,14 +58,16 @@ class RowCache:
         return len(self._slots)
 
     def get(self, table: str, key: Key) -> _Slot | None:
-        slot = self._slots.get((table, key))
+        entry = (table, key)
+        slot = self._slots.get(entry)
         if slot is not None:
-            self._slots.move_to_end((table, key))
+            self._slots.move_to_end(entry)
         return slot
 
     def put(self, table: str, key: Key, slot: _Slot) -> None:
-        self._slots[(table, key)] = slot
-        self._slots.move_to_end((table, key))
+        entry = (table, key)
+        self._slots[entry] = slot
+        self._slots.move_to_end(entry)
 
     def trim(self) -> None:
         """Evict the least recently used rows beyond the bound (between batches only)."""
@@ -83,7 +88,7 @@ class ViewBatch:
         self._inserts: dict[str, tuple[TemporalTable, list[list[Any]]]] = {}
         self._closes: dict[str, tuple[TemporalTable, dict[Key, int]]] = {}
         self._appends: dict[str, tuple[AppendOnlyTable, list[tuple[Any, ...]]]] = {}
-        self._touched: set[tuple[str, Key]] = set()
+        self._touched: list[_Slot] = []  # slots this batch read or wrote (repeats allowed)
         self.position = 0
         self.at: datetime | None = None
 
@@ -108,23 +113,33 @@ class ViewBatch:
 
     def put(self, table: TemporalTable, row: Row) -> None:
         """Make ``row`` the entity's current version from this event on."""
-        key = tuple(row[name] for name in table.key_names)
-        slot = self._known_slot(table, key)
-        values = [row.get(name) for name in table.key_names + table.value_names]
+        key = tuple([row[name] for name in table.key_names])
+        self._write(table, key, self._known_slot(table, key), dict(row))
+
+    async def update(self, table: TemporalTable, key: Key, **changes: Any) -> Row:
+        slot = await self._slot(table, key)
+        if slot.row is None:
+            raise LookupError(f"{table.name} has no current row for {key}")
+        row = {**slot.row, **changes}
+        self._touched.append(slot)
+        self._write(table, key, slot, row)
+        return dict(row)
+
+    def _write(self, table: TemporalTable, key: Key, slot: _Slot, row: Row) -> None:
+        """``row`` (the batch's own copy) becomes the current version in ``slot``."""
+        values = list(map(row.get, table.names))
         record = slot.open_record
         if record is not None and record[-2] == self.position:
             record[: len(values)] = values
         else:
             self._close(table, key, slot)
-            record = [*values, self.position, None]
-            self._inserts.setdefault(table.name, (table, []))[1].append(record)
-            slot.open_record = record
-        slot.row = dict(row)
-
-    async def update(self, table: TemporalTable, key: Key, **changes: Any) -> Row:
-        row = {**await self.require(table, key), **changes}
-        self.put(table, row)
-        return row
+            values += (self.position, None)
+            inserts = self._inserts.get(table.name)
+            if inserts is None:
+                inserts = self._inserts[table.name] = (table, [])
+            inserts[1].append(values)
+            slot.open_record = values
+        slot.row = row
 
     def end(self, table: TemporalTable, key: Key) -> None:
         """The entity has no current version from this event on."""
@@ -137,35 +152,54 @@ class ViewBatch:
 
     async def flush(self) -> int:
         """Write everything to the database; returns the number of rows written."""
-        written = 0
-        for table, closes in self._closes.values():
-            if closes:
-                await self._conn.execute(
-                    _close_statement(self._schema, table), *_close_args(table, closes)
-                )
-                written += len(closes)
-        for table, records in self._inserts.values():
-            await self._conn.copy_records_to_table(
-                table.name, schema_name=self._schema, columns=table.stored_names, records=records
-            )
-            written += len(records)
-        for append_table, rows in self._appends.values():
-            await self._conn.copy_records_to_table(
-                append_table.name,
-                schema_name=self._schema,
-                columns=append_table.stored_names,
-                records=rows,
-            )
-            written += len(rows)
+        closes = [(table, closed) for table, closed in self._closes.values() if closed]
+        inserts: list[tuple[TemporalTable | AppendOnlyTable, Sequence[Sequence[Any]]]] = [
+            (table, records) for table, records in self._inserts.values() if records
+        ]
+        inserts += [(table, rows) for table, rows in self._appends.values() if rows]
+        written = sum(len(closed) for _, closed in closes)
+        written += sum(len(rows) for _, rows in inserts)
+        if written <= SMALL_BATCH_ROWS and all(_unnestable(table) for table, _ in inserts):
+            await self._flush_small(closes, inserts)
+        else:
+            await self._flush_large(closes, inserts)
         self._settle()
         return written
 
+    async def _flush_small(
+        self,
+        closes: list[tuple[TemporalTable, dict[Key, int]]],
+        inserts: list[tuple[TemporalTable | AppendOnlyTable, Sequence[Sequence[Any]]]],
+    ) -> None:
+        """Two statements whatever the tables: one closes, one inserts (a typed array
+        per column). A live batch is a command's few rows, where round trips, not
+        rows, are the cost."""
+        if closes:
+            statement, args = _closes_statement(self._schema, closes)
+            await self._conn.execute(statement, *args)
+        if inserts:
+            statement, args = _inserts_statement(self._schema, inserts)
+            await self._conn.execute(statement, *args)
+
+    async def _flush_large(
+        self,
+        closes: list[tuple[TemporalTable, dict[Key, int]]],
+        inserts: list[tuple[TemporalTable | AppendOnlyTable, Sequence[Sequence[Any]]]],
+    ) -> None:
+        """One ``UPDATE ... unnest`` per table, then ``COPY``: the fastest for many rows."""
+        for temporal, closed in closes:
+            await self._conn.execute(
+                _close_statement(self._schema, temporal), *_close_args(temporal, closed)
+            )
+        for table, rows in inserts:
+            await self._conn.copy_records_to_table(
+                table.name, schema_name=self._schema, columns=table.stored_names, records=rows
+            )
+
     def _settle(self) -> None:
-        for table_name, key in self._touched:
-            slot = self._cache.get(table_name, key)
-            if slot is not None:
-                slot.open_record = None
-                slot.closable = slot.row is not None
+        for slot in self._touched:
+            slot.open_record = None
+            slot.closable = slot.row is not None
         self._cache.trim()
         self._touched.clear()
 
@@ -182,13 +216,13 @@ class ViewBatch:
         if slot is None:
             # Written without being read first: close whatever the database holds.
             slot = _Slot(None, closable=not self._cache.complete)
-            self._remember(table, key, slot)
-        self._touched.add((table.name, key))
+            self._cache.put(table.name, key, slot)
+        self._touched.append(slot)
         return slot
 
     def _remember(self, table: TemporalTable, key: Key, slot: _Slot) -> None:
         self._cache.put(table.name, key, slot)
-        self._touched.add((table.name, key))
+        self._touched.append(slot)
 
     def _close(self, table: TemporalTable, key: Key, slot: _Slot) -> None:
         record = slot.open_record
@@ -201,7 +235,7 @@ class ViewBatch:
 
     async def _fetch_current(self, table: TemporalTable, key: Key) -> Row | None:
         conditions = " AND ".join(f"{name} = ${i}" for i, name in enumerate(table.key_names, 1))
-        names = ", ".join(table.key_names + table.value_names)
+        names = ", ".join(table.names)
         record = await self._conn.fetchrow(
             f'SELECT {names} FROM "{self._schema}"."{table.name}" '
             f"WHERE {conditions} AND valid_to IS NULL",
@@ -210,9 +244,11 @@ class ViewBatch:
         return None if record is None else dict(record)
 
 
-def _close_statement(schema: str, table: TemporalTable) -> str:
-    arrays = ", ".join(f"${i}::{c.sql_type}[]" for i, c in enumerate(table.key, 1))
-    position = len(table.key) + 1
+def _close_statement(schema: str, table: TemporalTable, first: int = 1) -> str:
+    """Close the open versions of the keys in ``$first...`` (one array per key column,
+    then the closing positions)."""
+    arrays = ", ".join(f"${i}::{c.sql_type}[]" for i, c in enumerate(table.key, first))
+    position = first + len(table.key)
     names = ", ".join(table.key_names)
     matches = " AND ".join(f"t.{name} = v.{name}" for name in table.key_names)
     return (
@@ -220,6 +256,51 @@ def _close_statement(schema: str, table: TemporalTable) -> str:
         f"FROM unnest({arrays}, ${position}::bigint[]) AS v({names}, closed_at) "
         f"WHERE {matches} AND t.valid_to IS NULL"
     )
+
+
+def _closes_statement(
+    schema: str, closes: list[tuple[TemporalTable, dict[Key, int]]]
+) -> tuple[str, list[list[Any]]]:
+    """Every table's closes in one statement (each table is updated once, so the
+    order in which PostgreSQL runs the parts does not matter)."""
+    parts: list[str] = []
+    args: list[list[Any]] = []
+    for index, (table, closed) in enumerate(closes):
+        parts.append(f"c{index} AS ({_close_statement(schema, table, len(args) + 1)})")
+        args.extend(_close_args(table, closed))
+    return f"WITH {', '.join(parts)} SELECT 1", args
+
+
+def _element_types(table: TemporalTable | AppendOnlyTable) -> list[str]:
+    """Each stored column's type, as an array element (without its constraint)."""
+    declared = [*table.key, *table.columns] if isinstance(table, TemporalTable) else table.columns
+    types = [column.sql_type.removesuffix(" NOT NULL") for column in declared]
+    return types + (["bigint", "bigint"] if isinstance(table, TemporalTable) else [])
+
+
+def _unnestable(table: TemporalTable | AppendOnlyTable) -> bool:
+    """``unnest`` flattens arrays of arrays, so a table with an array column is copied."""
+    return not any(sql_type.endswith("[]") for sql_type in _element_types(table))
+
+
+def _inserts_statement(
+    schema: str, inserts: list[tuple[TemporalTable | AppendOnlyTable, Sequence[Sequence[Any]]]]
+) -> tuple[str, list[list[Any]]]:
+    """Insert into every table in one statement, from one typed array per column."""
+    statements: list[str] = []
+    args: list[list[Any]] = []
+    for table, rows in inserts:
+        arrays = ", ".join(
+            f"${len(args) + i}::{sql_type}[]" for i, sql_type in enumerate(_element_types(table), 1)
+        )
+        statements.append(
+            f'INSERT INTO "{schema}"."{table.name}" ({", ".join(table.stored_names)}) '
+            f"SELECT * FROM unnest({arrays})"
+        )
+        args.extend([list(column) for column in zip(*rows, strict=True)])
+    *first, last = statements
+    parts = ", ".join(f"i{index} AS ({insert})" for index, insert in enumerate(first))
+    return (f"WITH {parts} {last}" if first else last), args
 
 
 def _close_args(table: TemporalTable, closes: dict[Key, int]) -> Sequence[list[Any]]:

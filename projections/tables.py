@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -25,29 +26,45 @@ class TemporalTable:
     columns: tuple[Column, ...]
     indexes: tuple[tuple[str, ...], ...] = field(default=())
 
-    @property
+    # Names are read for every row a projection writes, so each is computed once.
+    @cached_property
     def key_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.key)
 
-    @property
+    @cached_property
     def value_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 
-    @property
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The key's names, then the values'."""
+        return self.key_names + self.value_names
+
+    @cached_property
     def stored_names(self) -> tuple[str, ...]:
         """Every column in storage order: key, values, then the validity range."""
         return (*self.key_names, *self.value_names, "valid_from", "valid_to")
 
     def ddl(self, schema: str) -> list[str]:
+        return self.table_ddl(schema) + self.index_ddl(schema)
+
+    def table_ddl(self, schema: str) -> list[str]:
+        """The table with its keys: what writing rows needs (closing versions looks up
+        the current version by key)."""
         table = f'"{schema}"."{self.name}"'
         keys = ", ".join(self.key_names)
         definitions = [f"{c.name} {c.sql_type} NOT NULL" for c in self.key]
         definitions += [f"{c.name} {c.sql_type}" for c in self.columns]
         definitions += ["valid_from bigint NOT NULL", "valid_to bigint"]
-        statements = [
+        return [
             f"CREATE TABLE {table} ({', '.join(definitions)}, PRIMARY KEY ({keys}, valid_from))",
             f"CREATE UNIQUE INDEX ON {table} ({keys}) WHERE valid_to IS NULL",
         ]
+
+    def index_ddl(self, schema: str) -> list[str]:
+        """The indexes queries use, which a rebuild creates once its rows are written."""
+        table = f'"{schema}"."{self.name}"'
+        statements = []
         for columns in self.indexes:
             listed = ", ".join(columns)
             statements.append(f"CREATE INDEX ON {table} ({listed}) WHERE valid_to IS NULL")
@@ -69,14 +86,19 @@ class AppendOnlyTable:
         return tuple(column.name for column in self.columns)
 
     def ddl(self, schema: str) -> list[str]:
+        return self.table_ddl(schema) + self.index_ddl(schema)
+
+    def table_ddl(self, schema: str) -> list[str]:
         table = f'"{schema}"."{self.name}"'
         definitions = [f"{c.name} {c.sql_type}" for c in self.columns]
-        statements = [
+        return [
             f"CREATE TABLE {table} ({', '.join(definitions)}, "
             f"PRIMARY KEY ({', '.join(self.primary_key)}))"
         ]
-        statements += [f"CREATE INDEX ON {table} ({', '.join(cols)})" for cols in self.indexes]
-        return statements
+
+    def index_ddl(self, schema: str) -> list[str]:
+        table = f'"{schema}"."{self.name}"'
+        return [f"CREATE INDEX ON {table} ({', '.join(cols)})" for cols in self.indexes]
 
 
 def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
@@ -88,3 +110,11 @@ Table = TemporalTable | AppendOnlyTable
 
 def all_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
     return [statement for table in tables for statement in table.ddl(schema)]
+
+
+def all_table_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
+    return [statement for table in tables for statement in table.table_ddl(schema)]
+
+
+def all_index_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
+    return [statement for table in tables for statement in table.index_ddl(schema)]

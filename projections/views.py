@@ -17,7 +17,7 @@ from projections.log import EVENT_LOG
 from projections.metrics import metrics
 from projections.org import org
 from projections.projector import Handler, Projector
-from projections.tables import Table, all_ddl
+from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -54,8 +54,16 @@ def tracking_ddl(schema: str) -> list[str]:
     ]
 
 
-def schema_ddl(schema: str) -> list[str]:
-    return [f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *all_ddl(schema, view_tables())]
+def schema_ddl(schema: str, *, indexes: bool = True) -> list[str]:
+    """The schema, its tables and (unless a rebuild adds them later) their query indexes."""
+    tables = view_tables()
+    ddl = all_ddl(schema, tables) if indexes else all_table_ddl(schema, tables)
+    return [f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
+
+
+def index_ddl(schema: str) -> list[str]:
+    """The query indexes that ``schema_ddl(schema, indexes=False)`` leaves out."""
+    return all_index_ddl(schema, view_tables())
 
 
 def fingerprint() -> str:

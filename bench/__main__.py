@@ -1,0 +1,48 @@
+"""``python -m bench [--quick] [--only NAME ...]``: run the benchmarks, end with one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+
+from bench.context import FULL, QUICK, Context
+from bench.environment import machine, postgres_server
+from bench.harness import Report, say
+
+# Run in this order: the ones on their own small databases first, then those
+# that share the generated company.
+BENCHMARKS = ("commands", "lag", "rebuild", "reads", "asof", "scale", "memory")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smaller company, fewer repeats")
+    parser.add_argument(
+        "--only", nargs="+", choices=BENCHMARKS, metavar="NAME", help=f"among {BENCHMARKS}"
+    )
+    parser.add_argument("--database-url", help="a PostgreSQL server to create databases on")
+    args = parser.parse_args(argv)
+
+    scale = QUICK if args.quick else FULL
+    report = Report("quick" if args.quick else "full", machine())
+    started = time.perf_counter()
+    with postgres_server(args.database_url) as server_url:
+        context = Context(quick=args.quick, server_url=server_url, scale=scale)
+        with context.session():
+            say(f"flywheel bench, {context.mode} mode ({scale.label}) on {server_url}")
+            for name in args.only or BENCHMARKS:
+                say(f"== {name}")
+                module = importlib.import_module(f"bench.{name}")
+                try:
+                    module.run(context, report)
+                except Exception as error:  # one broken benchmark must not hide the others
+                    report.failed(name, error)
+    report.machine["seconds"] = round(time.perf_counter() - started, 1)
+    print(report.json_line(), flush=True)
+    return 1 if report.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Commands over HTTP against the same commands in-process, with 1 and 16 clients.
+
+The in-process baseline calls ``TeamCommands`` directly (one thread per client);
+the HTTP figure sends the same mix (bench/commands_mix.py) to ``flywheel serve``
+from an async keep-alive client (one task per client). Each measurement runs for
+``scale.seconds`` after a one-cycle warm-up per client; the two paths alternate
+within each repeat, each on its own fresh database, and figures are medians over
+the repeats. Sixteen clients on two cores contend on the event store's table
+lock (and with the client itself for CPU): that is measured as it is.
+
+Rates count commands that completed inside the measured window; latency is per
+command, as the client sees it (the HTTP one includes the client's own work).
+
+The goal compares like with like: the in-process baseline projects nothing, so
+the goal's server does not project either (``FLYWHEEL_RUN_PROJECTIONS=false``;
+the views are migrated once beforehand and nobody follows the log). The same
+commands against a default ``flywheel serve``, whose projection runner shares the
+process and the two cores with the commands, are reported beside it without a
+goal: that is what one process serving everything costs, and the projection
+path has its own benchmark (bench/lag.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from uuid import uuid4
+
+from bench.commands_mix import CYCLE, InProcess, Mix, OverHttp, http_client
+from bench.context import Context
+from bench.environment import FLYWHEEL, Server, flywheel_env, note
+from bench.harness import Figure, Report, at_least, median, percentile
+
+CLIENTS = (1, 16)
+GOAL_RATE_RATIO = 0.7
+WARMUP_COMMANDS = len(CYCLE)
+
+
+@dataclass
+class Run:
+    """One measurement: how many commands finished in how long, and each one's latency."""
+
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def latency_ms(self, fraction: float) -> float:
+        return percentile(self.latencies, fraction) * 1000
+
+
+def in_process(app: InProcess, clients: int, seconds: float) -> Run:
+    tag = f"in{clients}-{uuid4().hex[:8]}"
+    started: list[float] = []
+    ready = threading.Barrier(clients, action=lambda: started.append(time.perf_counter()))
+
+    def client(index: int) -> tuple[list[float], float]:
+        mix = Mix(f"{tag}-{index}")
+        for _ in range(WARMUP_COMMANDS):
+            app.run(mix)
+        ready.wait()
+        deadline = started[0] + seconds
+        latencies: list[float] = []
+        while (begun := time.perf_counter()) < deadline:
+            app.run(mix)
+            latencies.append(time.perf_counter() - begun)
+        return latencies, time.perf_counter()
+
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(client, range(clients)))
+    return _run(started[0], results)
+
+
+def over_http(url: str, clients: int, seconds: float) -> Run:
+    return asyncio.run(_over_http(url, clients, seconds))
+
+
+async def _over_http(url: str, clients: int, seconds: float) -> Run:
+    tag = f"http{clients}-{uuid4().hex[:8]}"
+    async with http_client(url, clients) as client:
+        http = OverHttp(client)
+        mixes = [Mix(f"{tag}-{index}") for index in range(clients)]
+
+        async def warm_up(mix: Mix) -> None:
+            for _ in range(WARMUP_COMMANDS):
+                await http.run(mix)
+
+        async def measure(mix: Mix, deadline: float) -> tuple[list[float], float]:
+            latencies: list[float] = []
+            while (begun := time.perf_counter()) < deadline:
+                await http.run(mix)
+                latencies.append(time.perf_counter() - begun)
+            return latencies, time.perf_counter()
+
+        await asyncio.gather(*(warm_up(mix) for mix in mixes))
+        started = time.perf_counter()
+        results = await asyncio.gather(*(measure(mix, started + seconds) for mix in mixes))
+    return _run(started, results)
+
+
+def _run(started: float, results: list[tuple[list[float], float]]) -> Run:
+    run = Run(seconds=max(ended for _, ended in results) - started)
+    for latencies, _ in results:
+        run.latencies.extend(latencies)
+    return run
+
+
+PATHS = ("in-process", "http", "http+projections")
+
+
+def run(context: Context, report: Report) -> None:
+    scale = context.scale
+    runs: dict[tuple[str, int], list[Run]] = {
+        (path, clients): [] for path in PATHS for clients in CLIENTS
+    }
+    with (
+        context.database("commands") as http_url,
+        context.database("commands_projecting") as projecting_url,
+        context.database("commands_inproc") as local_url,
+    ):
+        _migrate(http_url)
+        with (
+            Server(http_url, FLYWHEEL_RUN_PROJECTIONS="false") as server,
+            Server(projecting_url) as projecting,
+        ):
+            app = InProcess(local_url)
+            try:
+                for repeat in range(scale.repeats):
+                    for clients in CLIENTS:
+                        local = in_process(app, clients, scale.seconds)
+                        remote = over_http(server.url, clients, scale.seconds)
+                        busy = over_http(projecting.url, clients, scale.seconds)
+                        runs["in-process", clients].append(local)
+                        runs["http", clients].append(remote)
+                        runs["http+projections", clients].append(busy)
+                        note(
+                            f"repeat {repeat + 1}/{scale.repeats}, {clients} client(s): "
+                            f"in-process {local.rate:.0f}/s, HTTP {remote.rate:.0f}/s, "
+                            f"HTTP with the runner in serve {busy.rate:.0f}/s"
+                        )
+            finally:
+                app.close()
+    for clients in CLIENTS:
+        local = runs["in-process", clients]
+        _report(report, clients, local, runs["http", clients])
+        _report_projecting(report, clients, local, runs["http+projections", clients])
+
+
+def _migrate(url: str) -> None:
+    """Create the event store and the views, as `flywheel migrate` does once per release."""
+    with Server.scratch() as data_dir:
+        subprocess.run(
+            [FLYWHEEL, "migrate"],
+            env=flywheel_env(url, data_dir),
+            check=True,
+            capture_output=True,
+        )
+
+
+def _report_projecting(report: Report, clients: int, local: list[Run], busy: list[Run]) -> None:
+    who = f"{clients} client" + ("s" if clients > 1 else "")
+    report.add(
+        Figure(
+            f"commands: rate over HTTP with the runner in serve, {who}",
+            median(r.rate for r in busy),
+            "commands/s",
+            baseline=median(r.rate for r in local),
+            baseline_name="in-process",
+            runs=len(busy),
+            detail={
+                "p50_ms": round(median(r.latency_ms(0.5) for r in busy), 2),
+                "p99_ms": round(median(r.latency_ms(0.99) for r in busy), 2),
+            },
+        )
+    )
+
+
+def _report(report: Report, clients: int, local: list[Run], remote: list[Run]) -> None:
+    who = f"{clients} client" + ("s" if clients > 1 else "")
+    detail: dict[str, float | int | str] = {
+        "commands_http": sum(len(r.latencies) for r in remote),
+        "commands_in_process": sum(len(r.latencies) for r in local),
+        "rates_http": " ".join(f"{r.rate:.0f}" for r in remote),
+        "rates_in_process": " ".join(f"{r.rate:.0f}" for r in local),
+    }
+    report.add(
+        Figure(
+            f"commands: rate over HTTP, {who}",
+            median(r.rate for r in remote),
+            "commands/s",
+            baseline=median(r.rate for r in local),
+            baseline_name="in-process",
+            goal=at_least(GOAL_RATE_RATIO),
+            runs=len(remote),
+            detail=detail,
+        )
+    )
+    for label, fraction in (("p50", 0.5), ("p99", 0.99)):
+        report.add(
+            Figure(
+                f"commands: {label} latency over HTTP, {who}",
+                median(r.latency_ms(fraction) for r in remote),
+                "ms",
+                baseline=median(r.latency_ms(fraction) for r in local),
+                baseline_name="in-process",
+                runs=len(remote),
+            )
+        )
