@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"flywheel bench, {context.mode} mode ({scale.label}) on {server_url}")
             for name in args.only or BENCHMARKS:
                 say(f"== {name}")
+                report.running = name
                 module = importlib.import_module(f"bench.{name}")
                 try:
                     module.run(context, report)

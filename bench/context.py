@@ -41,7 +41,7 @@ FULL = Scale(
     goals=20_000,
     plan_years=3,
     repeats=5,
-    seconds=20.0,
+    seconds=10.0,
 )
 QUICK = Scale(
     teams=60,

@@ -64,6 +64,7 @@ class Figure:
     goal: Goal | None = None
     runs: int = 1
     detail: dict[str, float | int | str] = field(default_factory=dict)
+    benchmark: str = ""  # the module that measured it, set by Report.add
 
     @property
     def ratio(self) -> float | None:
@@ -137,8 +138,10 @@ class Report:
         self.machine = machine
         self.figures: list[Figure] = []
         self.errors: dict[str, str] = {}
+        self.running = ""
 
     def add(self, figure: Figure) -> Figure:
+        figure.benchmark = figure.benchmark or self.running
         self.figures.append(figure)
         say(figure.line())
         return figure
