@@ -23,13 +23,23 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="+", choices=BENCHMARKS, metavar="NAME", help=f"among {BENCHMARKS}"
     )
     parser.add_argument("--database-url", help="a PostgreSQL server to create databases on")
+    parser.add_argument(
+        "--keep-company", action="store_true", help="keep the generated company's database"
+    )
+    parser.add_argument(
+        "--company-url", help="run on a company kept by an earlier run instead of generating one"
+    )
     args = parser.parse_args(argv)
 
     scale = QUICK if args.quick else FULL
     report = Report("quick" if args.quick else "full", machine())
     started = time.perf_counter()
     with postgres_server(args.database_url) as server_url:
-        context = Context(quick=args.quick, server_url=server_url, scale=scale)
+        context = Context(
+            quick=args.quick, server_url=server_url, scale=scale, keep_company=args.keep_company
+        )
+        if args.company_url:
+            context.reuse_company(args.company_url)
         with context.session():
             say(f"flywheel bench, {context.mode} mode ({scale.label}) on {server_url}")
             for name in args.only or BENCHMARKS:

@@ -67,16 +67,23 @@ def database_url_for(server_url: str, name: str) -> str:
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
 
 
-@contextlib.contextmanager
-def fresh_database(server_url: str, label: str = "bench") -> Iterator[str]:
+def new_database(server_url: str, label: str = "bench") -> str:
+    """A new, empty database on the server; its URL."""
     name = f"flywheel_{label}_{uuid4().hex[:8]}"
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+    return database_url_for(server_url, name)
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str, label: str = "bench") -> Iterator[str]:
+    """A new, empty database, dropped afterwards."""
+    url = new_database(server_url, label)
     try:
-        yield database_url_for(server_url, name)
+        yield url
     finally:
         with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path[1:]}" WITH (FORCE)')
 
 
 def machine() -> dict[str, object]:
