@@ -180,7 +180,7 @@ def test_one_observation_per_period_and_corrections_with_reasons(runtime: Runtim
     )
     record("1250.50", "Refunds were double counted")
     metric = runtime.app.repository.get(org.revenue)
-    assert metric.observations == {"2025-03-02": Decimal("1250.50")}
+    assert metric.observations == {"2025-03-02": "1250.50"}
 
 
 def test_racing_definitions_of_one_name_let_exactly_one_through(runtime: Runtime) -> None:

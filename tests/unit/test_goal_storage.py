@@ -53,7 +53,7 @@ def test_numbers_dates_and_enums_come_back_as_themselves() -> None:
     assert isinstance(closed, Goal.Closed) and closed.outcome is GoalOutcome.MISSED
     loaded = app.repository.get(metric.id)
     assert loaded.kind is MetricKind.OUTPUT and loaded.direction is Direction.INCREASE
-    assert loaded.observations == {"2025-01-05": Decimal("0.10")}
+    assert loaded.observations == {"2025-01-05": "0.10"}
 
 
 def test_snapshots_rebuild_the_same_metric_and_goal() -> None:
@@ -83,3 +83,9 @@ def test_snapshots_rebuild_the_same_metric_and_goal() -> None:
     loaded_goal = app.repository.get(goal.id)
     assert loaded_goal.status is CheckInStatus.GREEN and loaded_goal.top_level
     assert loaded_goal.target == Decimal(2) and loaded_goal.due_date == date(2025, 6, 30)
+
+
+def test_a_metric_snapshot_of_version_1_keeps_its_values_as_decimal_text() -> None:
+    state = {"observations": {"2025-01-05": Decimal("0.10"), "2025-01-12": Decimal("7")}}
+    Metric.upcast_v1_v2(state)
+    assert state["observations"] == {"2025-01-05": "0.10", "2025-01-12": "7"}

@@ -191,7 +191,7 @@ def test_one_value_per_period_and_corrections_carry_a_reason() -> None:
         Decimal("92"),
         "Late warehouse feed",
     )
-    assert selection.observations == {"2025-01-05": Decimal("92")}
+    assert selection.observations == {"2025-01-05": "92"}
 
 
 def test_a_correction_needs_a_value_to_correct_and_a_reason() -> None:
