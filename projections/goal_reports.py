@@ -94,34 +94,44 @@ def _scope_cte(scope: Scope, args: list[Any], param: int | None) -> str:
     )
 
 
-def _counts(prefix: str, condition: str) -> str:
+Counts = list[tuple[str, str]]  # (column, condition on a goal ``g`` and its metric ``m``)
+
+
+def _counts(prefix: str, condition: str) -> Counts:
     kinds = {
         "total": "TRUE",
         "input": "m.kind = 'INPUT'",
         "output": "m.kind = 'OUTPUT'",
         "financial": "m.financial",
     }
-    return ", ".join(
-        f"count(g.id) FILTER (WHERE {condition} AND {test}) AS {prefix}{name}"
-        for name, test in kinds.items()
-    )
+    return [(f"{prefix}{name}", f"{condition} AND {test}") for name, test in kinds.items()]
 
 
 async def _per_team(
-    db: ReadSession, at: int | None, plan_year: int, scope: Scope, counts: str
+    db: ReadSession, at: int | None, plan_year: int, scope: Scope, counts: Counts
 ) -> list[asyncpg.Record]:
+    """Every team in the scope with its counts of the plan year's goals.
+
+    The goals are counted per team first, then joined to the teams. A goal's metric
+    is read in its current version: its kind and financial flag are set when it is
+    defined and never change, and it existed whenever a goal set on it did, so any
+    version answers the same. Reading it as of a position instead would walk every
+    version an observation ever made, which as-of reads of a busy metric cannot afford.
+    """
     param, args = at_args(at, [plan_year])
     cte = _scope_cte(scope, args, param)
+    counted = ", ".join(f"count(*) FILTER (WHERE {test}) AS {name}" for name, test in counts)
+    totals = ", ".join(f"coalesce(c.{name}, 0) AS {name}" for name, _ in counts)
     return await db.fetch(
-        f"WITH RECURSIVE {cte} "
+        f"WITH RECURSIVE {cte}, "
+        f"counted AS (SELECT g.team_id, {counted} FROM {{views}}.goals g "
+        "JOIN {views}.metrics m ON m.id = g.metric_id AND m.valid_to IS NULL "
+        f"WHERE g.plan_year = $1 AND {visible('g', param)} "
+        "AND g.team_id IN (SELECT id FROM scope) GROUP BY g.team_id) "
         f"SELECT t.id, t.name, t.mission, t.status, t.parent_id, t.leader, t.leader_since, "
-        f"t.chartered_at, t.version, {counts} "
+        f"t.chartered_at, t.version, {totals} "
         f"FROM scope JOIN {{views}}.teams t ON t.id = scope.id AND {visible('t', param)} "
-        f"LEFT JOIN ({{views}}.goals g JOIN {{views}}.metrics m "
-        f"ON m.id = g.metric_id AND {visible('m', param)}) "
-        f"ON g.team_id = t.id AND g.plan_year = $1 AND {visible('g', param)} "
-        "GROUP BY t.id, t.name, t.mission, t.status, t.parent_id, t.leader, t.leader_since, "
-        "t.chartered_at, t.version ORDER BY t.name, t.id",
+        "LEFT JOIN counted c ON c.team_id = t.id ORDER BY t.name, t.id",
         *args,
     )
 
@@ -147,7 +157,7 @@ def _figures(row: asyncpg.Record, prefix: str) -> MixFigures:
 async def goal_mix(db: ReadSession, at: int | None, plan_year: int, scope: Scope) -> GoalMix:
     """The plan year's goal mix in the scope, and per team: every active team in the
     scope, and any other team (e.g. disbanded since) that had goals that year."""
-    counts = f"{_counts('', 'TRUE')}, {_counts('top_', 'g.top_level')}"
+    counts = [*_counts("", "TRUE"), *_counts("top_", "g.top_level")]
     rows = await _per_team(db, at, plan_year, scope, counts)
     by_team = [
         TeamMix(team=row, figures=_figures(row, ""), top_level=_figures(row, "top_"))
@@ -186,15 +196,12 @@ class Attainment:
 
 
 async def attainment(db: ReadSession, at: int | None, plan_year: int, scope: Scope) -> Attainment:
-    counts = ", ".join(
-        f"count(g.id) FILTER (WHERE {test}) AS {name}"
-        for name, test in (
-            ("achieved", "g.outcome = 'ACHIEVED'"),
-            ("missed", "g.outcome = 'MISSED'"),
-            ("dropped", "g.outcome = 'DROPPED'"),
-            ("open", "g.id IS NOT NULL AND g.outcome IS NULL"),
-        )
-    )
+    counts = [
+        ("achieved", "g.outcome = 'ACHIEVED'"),
+        ("missed", "g.outcome = 'MISSED'"),
+        ("dropped", "g.outcome = 'DROPPED'"),
+        ("open", "g.outcome IS NULL"),
+    ]
     rows = await _per_team(db, at, plan_year, scope, counts)
     return Attainment(
         achieved=sum(row["achieved"] for row in rows),

@@ -101,7 +101,14 @@ async def pages_by_group(
     keys: Sequence[Any],
     request: PageRequest,
 ) -> dict[Any, Page]:
-    """One page per key of ``group`` (an SQL expression over the listing's source)."""
+    """One page per key of ``group`` (an SQL expression over the listing's source).
+
+    One query answers every page and its total: each row carries its group's total,
+    its place in the group, and its place among the group's rows after the cursor.
+    The rows of each page come back, and the first row of every group (which may
+    come before the cursor) so that a group with nothing after the cursor still has
+    its total.
+    """
     args = [*listing.args, list(keys)]
     grouped = Listing(
         columns=listing.columns,
@@ -111,33 +118,38 @@ async def pages_by_group(
         order=listing.order,
     )
     base = grouped.base(f", {group} AS group_key")
-    totals = await db.fetch(
-        f"SELECT b.group_key, count(*) AS total FROM ({base}) b GROUP BY b.group_key", *args
-    )
-    condition = "TRUE"
+    after = "TRUE"
     if request.after is not None:
-        condition = grouped.after_condition(len(args) + 1)
+        after = grouped.after_condition(len(args) + 1)
         args += list(request.after)
     args.append(request.first + 1)
     ordering = ", ".join(f"b.{name}" for name in listing.order)
+    in_order = f"PARTITION BY b.group_key ORDER BY {ordering} ROWS UNBOUNDED PRECEDING"
     rows = await db.fetch(
-        f"SELECT * FROM (SELECT b.*, row_number() OVER "
-        f"(PARTITION BY b.group_key ORDER BY {ordering}) AS row_in_group "
-        f"FROM ({base}) b WHERE {condition}) numbered "
-        f"WHERE numbered.row_in_group <= ${len(args)} "
-        "ORDER BY numbered.group_key, numbered.row_in_group",
+        "SELECT * FROM (SELECT b.*, "
+        "count(*) OVER (PARTITION BY b.group_key) AS group_total, "
+        f"row_number() OVER ({in_order}) AS group_row, "
+        f"count(*) FILTER (WHERE {after}) OVER ({in_order}) AS row_in_group, "
+        f"({after}) AS after_cursor "
+        f"FROM ({base}) b) numbered "
+        f"WHERE (numbered.after_cursor AND numbered.row_in_group <= ${len(args)}) "
+        "OR numbered.group_row = 1 "
+        "ORDER BY numbered.group_key, numbered.group_row",
         *args,
     )
     by_key: dict[Any, list[asyncpg.Record]] = defaultdict(list)
+    totals: dict[Any, int] = {}
     for row in rows:
-        by_key[row["group_key"]].append(row)
+        key = row["group_key"]
+        totals[key] = row["group_total"]
+        if row["after_cursor"]:
+            by_key[key].append(row)
     pages: dict[Any, Page] = {}
-    for total_row in totals:
-        key = total_row["group_key"]
+    for key, total in totals.items():
         found = by_key.get(key, [])
         pages[key] = Page(
             rows=found[: request.first],
-            total=int(total_row["total"]),
+            total=int(total),
             has_next=len(found) > request.first,
         )
     return pages

@@ -98,9 +98,16 @@ class ReadSession:
         return rows[0][0] if rows else None
 
     async def position_at(self, moment: datetime) -> int:
-        """The last log position recorded at or before ``moment`` (0 if none)."""
+        """The last log position recorded at or before ``moment`` (0 if none).
+
+        Log time never decreases along the log, so that is the last event of the
+        latest log time at or before ``moment``: found from the ``at`` index in a
+        step, where ``max(position)`` walks the log back from its end to ``moment``.
+        """
         value = await self.fetchval(
-            "SELECT max(position) FROM {views}.event_log WHERE at <= $1", moment
+            "SELECT position FROM {views}.event_log WHERE at <= $1 "
+            "ORDER BY at DESC, position DESC LIMIT 1",
+            moment,
         )
         return int(value or 0)
 

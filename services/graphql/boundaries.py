@@ -29,11 +29,18 @@ from services.graphql.common import (
     context,
     decode_cursor,
     encode_cursor,
+    end_cursors,
+    member_of,
     resolve_at,
     uuid_of,
 )
 from services.graphql.history import Recorded
 from services.graphql.org import Team
+
+SERVICE_STATUS = member_of(ServiceStatus)
+API_KIND = member_of(ApiKind)
+VISIBILITY = member_of(Visibility)
+API_STATUS = member_of(ApiStatus)
 
 
 def service_cursor(after: str | None) -> tuple[Any, ...] | None:
@@ -93,7 +100,7 @@ class Service(relay.Node, Recorded):
             key=str(row["id"]),
             name=row["name"],
             description=row["description"],
-            status=ServiceStatus(row["status"]),
+            status=SERVICE_STATUS(row["status"]),
             registered_at=row["registered_at"],
             retired_at=row["retired_at"],
             version=row["version"],
@@ -183,9 +190,9 @@ class Api(relay.Node, Recorded):
             key=str(row["id"]),
             name=row["name"],
             version=row["version"],
-            kind=ApiKind(row["kind"]),
-            visibility=Visibility(row["visibility"]),
-            status=ApiStatus(row["status"]),
+            kind=API_KIND(row["kind"]),
+            visibility=VISIBILITY(row["visibility"]),
+            status=API_STATUS(row["status"]),
             sunset=row["sunset"],
             deprecation_reason=row["deprecation_reason"],
             published_at=row["published_at"],
@@ -230,10 +237,20 @@ def _api_cursor_of(row: Any) -> str:
     return encode_cursor([row["name"], row["version"], row["id"]])
 
 
+# The edges of the lists teams show make their cursor only when asked for it: most
+# pages ask for ``nodes`` alone, and a cursor costs more than the node's fields.
 @strawberry.type
 class ServiceEdge:
-    cursor: str
-    node: Service
+    row: strawberry.Private[Any]
+    service: strawberry.Private[Service]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return _service_cursor_of(self.row)
+
+    @strawberry.field
+    def node(self) -> Service:
+        return self.service
 
 
 @strawberry.type(description="A page of services, ordered by name.")
@@ -244,27 +261,34 @@ class ServiceConnection:
 
     @strawberry.field
     def nodes(self) -> list[Service]:
-        return [edge.node for edge in self.edges]
+        return [edge.service for edge in self.edges]
 
     @staticmethod
     def of(page: Page, at: int | None, *, has_previous: bool) -> ServiceConnection:
-        edges = [
-            ServiceEdge(cursor=_service_cursor_of(row), node=Service.from_row(row, at))
-            for row in page.rows
-        ]
+        edges = [ServiceEdge(row=row, service=Service.from_row(row, at)) for row in page.rows]
         return ServiceConnection(
             total_count=page.total,
             edges=edges,
             page_info=PageInfo.of(
-                [e.cursor for e in edges], has_next=page.has_next, has_previous=has_previous
+                end_cursors(page.rows, _service_cursor_of),
+                has_next=page.has_next,
+                has_previous=has_previous,
             ),
         )
 
 
 @strawberry.type
 class ApiEdge:
-    cursor: str
-    node: Api
+    row: strawberry.Private[Any]
+    api: strawberry.Private[Api]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return _api_cursor_of(self.row)
+
+    @strawberry.field
+    def node(self) -> Api:
+        return self.api
 
 
 @strawberry.type(description="A page of APIs, ordered by name and version.")
@@ -275,18 +299,18 @@ class ApiConnection:
 
     @strawberry.field
     def nodes(self) -> list[Api]:
-        return [edge.node for edge in self.edges]
+        return [edge.api for edge in self.edges]
 
     @staticmethod
     def of(page: Page, at: int | None, *, has_previous: bool) -> ApiConnection:
-        edges = [
-            ApiEdge(cursor=_api_cursor_of(row), node=Api.from_row(row, at)) for row in page.rows
-        ]
+        edges = [ApiEdge(row=row, api=Api.from_row(row, at)) for row in page.rows]
         return ApiConnection(
             total_count=page.total,
             edges=edges,
             page_info=PageInfo.of(
-                [e.cursor for e in edges], has_next=page.has_next, has_previous=has_previous
+                end_cursors(page.rows, _api_cursor_of),
+                has_next=page.has_next,
+                has_previous=has_previous,
             ),
         )
 

@@ -3,22 +3,25 @@
 Both are computed documents about one scope (a team, a subtree, or the whole
 company) at one position, so their lists are plain lists: a report is read
 whole, and its size is bounded by the dependencies of the scope. The objects
-they name (services, APIs, teams) are read through the DataLoaders, as of the
-same position.
+they name (services, APIs, teams) are read as of the same position, all at
+once when the report is made (one query per kind of row, for the parts of the
+report the query selects), so the report's own fields resolve without I/O.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 from projections import boundaries_queries, org_queries
 from projections.boundary_report import ApiUse as ReportedApiUse
-from projections.boundary_report import Dependency, ViolationKind
+from projections.boundary_report import BoundaryReport, Dependency, ViolationKind
 from services.graphql.boundaries import Api, Service
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
 from services.graphql.errors import NOT_FOUND, client_error
@@ -33,14 +36,6 @@ strawberry.enum(
 )
 
 
-async def _service(info: FlywheelInfo, service_id: UUID, at: int | None) -> Service:
-    return Service.from_row(await context(info).load.service.load(service_id, at), at)
-
-
-async def _api(info: FlywheelInfo, api_id: UUID, at: int | None) -> Api:
-    return Api.from_row(await context(info).load.api.load(api_id, at), at)
-
-
 async def _team(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team:
     return Team.from_row(await context(info).load.team.load(team_id, at), at)
 
@@ -53,59 +48,151 @@ async def _teams_by_name(
     return sorted(teams, key=lambda team: (team.name, team.key))
 
 
+@dataclass
+class ReportRows:
+    """The services, APIs and teams a report names, read together as of ``at``; each
+    made into its GraphQL object once, however often the report names it."""
+
+    at: int | None
+    services: dict[UUID, Any] = field(default_factory=dict)
+    apis: dict[UUID, Any] = field(default_factory=dict)
+    teams: dict[UUID, Any] = field(default_factory=dict)
+    made: dict[UUID, Any] = field(default_factory=dict)
+
+    def service(self, service_id: UUID) -> Service:
+        found: Service | None = self.made.get(service_id)
+        if found is None:
+            found = self.made[service_id] = Service.from_row(self.services[service_id], self.at)
+        return found
+
+    def api(self, api_id: UUID) -> Api:
+        found: Api | None = self.made.get(api_id)
+        if found is None:
+            found = self.made[api_id] = Api.from_row(self.apis[api_id], self.at)
+        return found
+
+    def team(self, team_id: UUID) -> Team:
+        found: Team | None = self.made.get(team_id)
+        if found is None:
+            found = self.made[team_id] = Team.from_row(self.teams[team_id], self.at)
+        return found
+
+    @staticmethod
+    async def read(
+        info: FlywheelInfo,
+        at: int | None,
+        service_ids: Iterable[UUID],
+        api_ids: Iterable[UUID],
+        team_ids: Iterable[UUID],
+    ) -> ReportRows:
+        views = context(info).views
+        rows = ReportRows(at)
+        if services := sorted(set(service_ids)):
+            rows.services = await boundaries_queries.services_by_id(views, services, at)
+        if apis := sorted(set(api_ids)):
+            rows.apis = await boundaries_queries.apis_by_id(views, apis, at)
+        if teams := sorted(set(team_ids)):
+            rows.teams = await org_queries.teams_by_id(views, teams, at)
+        return rows
+
+
+def _dependency_ids(
+    dependencies: Iterable[Dependency], services: set[UUID], apis: set[UUID], teams: set[UUID]
+) -> None:
+    for d in dependencies:
+        services.update((d.consumer_id, d.provider_id))
+        apis.add(d.api_id)
+        teams.update((d.consumer_team_id, d.provider_team_id))
+
+
+async def _report_rows(
+    info: FlywheelInfo, report: BoundaryReport, at: int | None, parts: set[str] | None
+) -> ReportRows:
+    """The rows of what the report names in the parts selected (None: every part)."""
+    services: set[UUID] = set()
+    apis: set[UUID] = set()
+    teams: set[UUID] = set()
+    for part, uses in (("provided", report.provided), ("consumed", report.consumed)):
+        if parts is None or part in parts:
+            for use in uses:
+                services.add(use.provider_id)
+                apis.add(use.api_id)
+                teams.add(use.provider_team_id)
+                _dependency_ids(use.dependencies, services, apis, teams)
+    if parts is None or "crossTeamDependencies" in parts:
+        _dependency_ids(report.cross_team, services, apis, teams)
+    if parts is None or "violations" in parts:
+        for violation in report.violations:
+            services.add(violation.service_id)
+            if violation.api_id is not None:
+                apis.add(violation.api_id)
+    return await ReportRows.read(info, at, services, apis, teams)
+
+
+def _selected_parts(info: FlywheelInfo) -> set[str] | None:
+    """The fields selected on the report, or None when fragments make it unclear."""
+    parts: set[str] = set()
+    for selected in info.selected_fields:
+        for selection in selected.selections:
+            if isinstance(selection, FragmentSpread | InlineFragment):
+                return None
+            parts.add(selection.name)
+    return parts
+
+
 @strawberry.type(description="A consumer service's dependency on an API of a provider service.")
 class ServiceDependency:
     cross_team: bool = strawberry.field(
         description="Whether the consumer and the provider belong to different teams."
     )
     edge: strawberry.Private[Dependency]
-    at: strawberry.Private[int | None]
+    rows: strawberry.Private[ReportRows]
 
     @staticmethod
-    def of(edge: Dependency, at: int | None) -> ServiceDependency:
-        return ServiceDependency(cross_team=edge.cross_team, edge=edge, at=at)
+    def of(edge: Dependency, rows: ReportRows) -> ServiceDependency:
+        return ServiceDependency(cross_team=edge.cross_team, edge=edge, rows=rows)
 
     @strawberry.field
-    async def consumer(self, info: FlywheelInfo) -> Service:
-        return await _service(info, self.edge.consumer_id, self.at)
+    def consumer(self) -> Service:
+        return self.rows.service(self.edge.consumer_id)
 
     @strawberry.field
-    async def consumer_team(self, info: FlywheelInfo) -> Team:
-        return await _team(info, self.edge.consumer_team_id, self.at)
+    def consumer_team(self) -> Team:
+        return self.rows.team(self.edge.consumer_team_id)
 
     @strawberry.field
-    async def api(self, info: FlywheelInfo) -> Api:
-        return await _api(info, self.edge.api_id, self.at)
+    def api(self) -> Api:
+        return self.rows.api(self.edge.api_id)
 
     @strawberry.field
-    async def provider(self, info: FlywheelInfo) -> Service:
-        return await _service(info, self.edge.provider_id, self.at)
+    def provider(self) -> Service:
+        return self.rows.service(self.edge.provider_id)
 
     @strawberry.field
-    async def provider_team(self, info: FlywheelInfo) -> Team:
-        return await _team(info, self.edge.provider_team_id, self.at)
+    def provider_team(self) -> Team:
+        return self.rows.team(self.edge.provider_team_id)
 
 
 @strawberry.type(description="An API, who provides it, and the dependencies on it.")
 class ApiUse:
     use: strawberry.Private[ReportedApiUse]
-    at: strawberry.Private[int | None]
+    rows: strawberry.Private[ReportRows]
 
     @strawberry.field
-    async def api(self, info: FlywheelInfo) -> Api:
-        return await _api(info, self.use.api_id, self.at)
+    def api(self) -> Api:
+        return self.rows.api(self.use.api_id)
 
     @strawberry.field
-    async def provider(self, info: FlywheelInfo) -> Service:
-        return await _service(info, self.use.provider_id, self.at)
+    def provider(self) -> Service:
+        return self.rows.service(self.use.provider_id)
 
     @strawberry.field
-    async def provider_team(self, info: FlywheelInfo) -> Team:
-        return await _team(info, self.use.provider_team_id, self.at)
+    def provider_team(self) -> Team:
+        return self.rows.team(self.use.provider_team_id)
 
     @strawberry.field(description="The dependencies on this API that the report is about.")
     def dependencies(self) -> list[ServiceDependency]:
-        return [ServiceDependency.of(edge, self.at) for edge in self.use.dependencies]
+        return [ServiceDependency.of(edge, self.rows) for edge in self.use.dependencies]
 
 
 @strawberry.type(description="Something the boundary practice says should not be so.")
@@ -114,15 +201,15 @@ class BoundaryViolation:
     detail: str = strawberry.field(description="What is wrong, in words, naming who and what.")
     service_id: strawberry.Private[UUID]
     api_id: strawberry.Private[UUID | None]
-    at: strawberry.Private[int | None]
+    rows: strawberry.Private[ReportRows]
 
     @strawberry.field(description="The consuming service, the orphaned one, or the provider.")
-    async def service(self, info: FlywheelInfo) -> Service:
-        return await _service(info, self.service_id, self.at)
+    def service(self) -> Service:
+        return self.rows.service(self.service_id)
 
     @strawberry.field(description="The API concerned; null for an orphaned service.")
-    async def api(self, info: FlywheelInfo) -> Api | None:
-        return None if self.api_id is None else await _api(info, self.api_id, self.at)
+    def api(self) -> Api | None:
+        return None if self.api_id is None else self.rows.api(self.api_id)
 
 
 @strawberry.type(description="The API boundaries of a team, a subtree or the whole company.")
@@ -132,6 +219,7 @@ class ApiBoundaries:
     consumed_uses: strawberry.Private[Sequence[ReportedApiUse]]
     cross_team: strawberry.Private[Sequence[Dependency]]
     violation_list: strawberry.Private[list[BoundaryViolation]]
+    rows: strawberry.Private[ReportRows]
     at: strawberry.Private[int | None]
 
     @strawberry.field(description="The teams the report is about; null for the whole company.")
@@ -145,21 +233,21 @@ class ApiBoundaries:
         "service that consumes it."
     )
     def provided(self) -> list[ApiUse]:
-        return [ApiUse(use=use, at=self.at) for use in self.provided_uses]
+        return [ApiUse(use=use, rows=self.rows) for use in self.provided_uses]
 
     @strawberry.field(
         description="The APIs the scope's services consume, with who provides them; "
         "`dependencies` lists the scope's consumers."
     )
     def consumed(self) -> list[ApiUse]:
-        return [ApiUse(use=use, at=self.at) for use in self.consumed_uses]
+        return [ApiUse(use=use, rows=self.rows) for use in self.consumed_uses]
 
     @strawberry.field(
         description="Every dependency between services of different teams that has its "
         "consumer or its provider in the scope."
     )
     def cross_team_dependencies(self) -> list[ServiceDependency]:
-        return [ServiceDependency.of(edge, self.at) for edge in self.cross_team]
+        return [ServiceDependency.of(edge, self.rows) for edge in self.cross_team]
 
     @strawberry.field(description="Boundary violations that touch the scope.")
     def violations(self) -> list[BoundaryViolation]:
@@ -243,6 +331,7 @@ class BoundaryReportsQuery:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         report = await boundaries_queries.boundary_report(context(info).views, at, scope)
+        rows = await _report_rows(info, report, at, _selected_parts(info))
         return ApiBoundaries(
             scope_ids=scope,
             provided_uses=report.provided,
@@ -250,10 +339,15 @@ class BoundaryReportsQuery:
             cross_team=report.cross_team,
             violation_list=[
                 BoundaryViolation(
-                    kind=v.kind, detail=v.detail, service_id=v.service_id, api_id=v.api_id, at=at
+                    kind=v.kind,
+                    detail=v.detail,
+                    service_id=v.service_id,
+                    api_id=v.api_id,
+                    rows=rows,
                 )
                 for v in report.violations
             ],
+            rows=rows,
             at=at,
         )
 

@@ -28,6 +28,8 @@ from services.graphql.common import (
     context,
     decode_cursor,
     encode_cursor,
+    end_cursors,
+    member_of,
     resolve_at,
     uuid_of,
 )
@@ -41,6 +43,8 @@ strawberry.enum(
     "`YELLOW` and `RED` come with a path to green.",
 )
 strawberry.enum(GoalOutcome, description="How a closed goal ended.")
+CHECK_IN_STATUS = member_of(CheckInStatus)
+GOAL_OUTCOME = member_of(GoalOutcome)
 
 MAX_STALE_WEEKS = 520
 LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -139,10 +143,10 @@ class Goal(relay.Node, Recorded):
             description=row["description"],
             metric_definition_version=row["metric_definition_version"],
             top_level=row["top_level"],
-            status=None if row["status"] is None else CheckInStatus(row["status"]),
+            status=None if row["status"] is None else CHECK_IN_STATUS(row["status"]),
             blindside=row["blindside"],
             last_check_in_at=row["last_check_in_at"],
-            outcome=None if row["outcome"] is None else GoalOutcome(row["outcome"]),
+            outcome=None if row["outcome"] is None else GOAL_OUTCOME(row["outcome"]),
             closing_note=row["closing_note"],
             closed_at=row["closed_at"],
             set_at=row["set_at"],
@@ -215,10 +219,19 @@ def _position(value: str) -> int:
     return int(value)
 
 
+# An edge makes its cursor only when asked for it: most pages ask for ``nodes`` alone.
 @strawberry.type
 class GoalEdge:
-    cursor: str
-    node: Goal
+    cursor_value: strawberry.Private[Any]
+    goal: strawberry.Private[Goal]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return encode_cursor([self.cursor_value])
+
+    @strawberry.field
+    def node(self) -> Goal:
+        return self.goal
 
 
 @strawberry.type(description="A page of goals.")
@@ -229,19 +242,20 @@ class GoalConnection:
 
     @strawberry.field
     def nodes(self) -> list[Goal]:
-        return [edge.node for edge in self.edges]
+        return [edge.goal for edge in self.edges]
 
     @staticmethod
     def of(page: Page, at: int | None, order: str, *, has_previous: bool) -> GoalConnection:
         edges = [
-            GoalEdge(cursor=encode_cursor([row[order]]), node=Goal.from_row(row, at))
-            for row in page.rows
+            GoalEdge(cursor_value=row[order], goal=Goal.from_row(row, at)) for row in page.rows
         ]
         return GoalConnection(
             total_count=page.total,
             edges=edges,
             page_info=PageInfo.of(
-                [edge.cursor for edge in edges], has_next=page.has_next, has_previous=has_previous
+                end_cursors(page.rows, lambda row: encode_cursor([row[order]])),
+                has_next=page.has_next,
+                has_previous=has_previous,
             ),
         )
 

@@ -31,6 +31,7 @@ from services.graphql.common import (
     context,
     decode_cursor,
     encode_cursor,
+    member_of,
     resolve_at,
     uuid_of,
 )
@@ -56,6 +57,9 @@ strawberry.enum(
     "`DEDICATED`: full-time on the team while reporting elsewhere.",
 )
 strawberry.enum(TeamStatus)
+FUNCTION = member_of(Function)
+ATTACHMENT = member_of(Attachment)
+TEAM_STATUS = member_of(TeamStatus)
 
 
 @strawberry.type(description="A person, known by their handle (usually an e-mail address).")
@@ -128,8 +132,8 @@ class Membership:
     def from_row(row: Any, at: int | None) -> Membership:
         return Membership(
             person=Person(handle=row["person"], at=at),
-            function=Function(row["function"]),
-            attachment=Attachment(row["attachment"]),
+            function=FUNCTION(row["function"]),
+            attachment=ATTACHMENT(row["attachment"]),
             since=row["since"],
             team_id=row["team_id"],
             at=at,
@@ -164,7 +168,7 @@ class Team(relay.Node, Recorded):
             key=str(row["id"]),
             name=row["name"],
             mission=row["mission"],
-            status=TeamStatus(row["status"]),
+            status=TEAM_STATUS(row["status"]),
             chartered_at=row["chartered_at"],
             version=row["version"],
             parent_id=row["parent_id"],

@@ -6,17 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql.validation import ASTValidationRule
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -27,6 +29,7 @@ from services.graphql.common import MAX_PAGE_SIZE, AsOf, AtPosition, FlywheelInf
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
+from services.graphql.executor import FastExecutor
 from services.graphql.goal_reports import GoalReportQuery
 from services.graphql.goals import Goal, GoalQuery
 from services.graphql.metrics import Metric, MetricQuery
@@ -36,6 +39,14 @@ from services.ids import parse_global_id
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
+
+# The depth and alias limits as validation rules built once: QueryDepthLimiter and
+# MaxAliasesLimiter build a new rule class per operation, which makes every
+# operation's rules differ, so ValidationCache never answered from its cache.
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    max_depth_rule(MAX_DEPTH, None),
+    max_aliases_rule(MAX_ALIASES),
+]
 
 
 class ReportPosition(SchemaExtension):
@@ -111,8 +122,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
     extensions: list[Any] = [
         ReportPosition,
         CostLimit,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),  # the caches themselves are shared per maxsize
         lambda: ValidationCache(maxsize=512),
@@ -125,6 +135,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
         query=Query,
         types=NODE_TYPES,
         extensions=extensions,
+        execution_context_class=FastExecutor,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
 

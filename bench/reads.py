@@ -1,0 +1,123 @@
+"""GraphQL reads of the generated company against a hand-written endpoint.
+
+Three reads (bench/reads_queries.py): the **team page** (50 teams by name with
+leader, members, their first 20 services, APIs and this year's goals), the
+**API boundaries** of the whole company, and the **goal mix** of the whole
+company for this year. Each is served by ``flywheel serve`` over GraphQL and,
+as the baseline, by bench/baseline_server.py: raw ASGI under uvicorn, asyncpg
+over the same view tables, msgspec, the same data in the same JSON shape (the
+answers are compared once; timestamps only differ in spelling, ``Z`` for
+``+00:00``).
+
+Each measurement drives one read with ``CONCURRENCY`` keep-alive clients for
+``scale.seconds``; GraphQL and the baseline alternate within each repeat, and
+figures are medians over the repeats. Throughput counts answers per second; the
+latencies are per answer as the client sees it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench.context import THIS_YEAR, Context
+from bench.environment import Server, note
+from bench.harness import Figure, Report, at_least, at_most, median
+from bench.reads_load import CONCURRENCY, Load, Target, analyse, baseline_server, drive
+from bench.reads_queries import QUERIES, ReadQuery
+
+GOAL_TEAM_PAGE_P99_MS = 50.0
+GOAL_THROUGHPUT_RATIO = 0.25
+MAX_REPEATS = 3
+
+
+def run(context: Context, report: Report) -> None:
+    url = context.company()
+    analyse(url)
+    repeats = min(context.scale.repeats, MAX_REPEATS)
+    seconds = context.scale.seconds
+    loads: dict[tuple[str, str], list[Load]] = {}
+    with Server(url) as server, baseline_server(url) as (baseline_url, _pid):
+        targets = {
+            query.name: {
+                "graphql": Target.graphql(server.url, query, THIS_YEAR),
+                "baseline": Target.baseline(baseline_url, query, THIS_YEAR),
+            }
+            for query in QUERIES
+        }
+        same = {
+            name: same_data(pair["graphql"], pair["baseline"]) for name, pair in targets.items()
+        }
+        for name, equal in same.items():
+            verdict = "the same data" if equal else "DIFFERENT data"
+            note(f"{name}: GraphQL and the baseline answer {verdict}")
+        for repeat in range(repeats):
+            for query in QUERIES:
+                sides = ("graphql", "baseline") if repeat % 2 == 0 else ("baseline", "graphql")
+                for side in sides:
+                    load = drive(targets[query.name][side], seconds)
+                    loads.setdefault((query.name, side), []).append(load)
+                    note(
+                        f"repeat {repeat + 1}/{repeats} {query.name} {side}: {load.rate:.1f}/s, "
+                        f"p50 {load.ms(0.5):.1f} ms, p99 {load.ms(0.99):.1f} ms"
+                    )
+    for query in QUERIES:
+        add_figures(
+            report,
+            query,
+            loads[(query.name, "graphql")],
+            loads[(query.name, "baseline")],
+            same[query.name],
+        )
+
+
+def add_figures(
+    report: Report, query: ReadQuery, graphql: list[Load], baseline: list[Load], same: bool
+) -> None:
+    detail: dict[str, float | int | str] = {
+        "concurrency": CONCURRENCY,
+        "p50_ms": round(median(load.ms(0.5) for load in graphql), 2),
+        "p99_ms": round(median(load.ms(0.99) for load in graphql), 2),
+        "baseline_p50_ms": round(median(load.ms(0.5) for load in baseline), 2),
+        "baseline_p99_ms": round(median(load.ms(0.99) for load in baseline), 2),
+        "response_bytes": graphql[-1].response_bytes,
+        "baseline_response_bytes": baseline[-1].response_bytes,
+        "same_data": "yes" if same else "no",
+    }
+    report.add(
+        Figure(
+            name=f"reads.{query.name}.throughput",
+            value=median(load.rate for load in graphql),
+            unit="answers/s",
+            baseline=median(load.rate for load in baseline),
+            baseline_name="asyncpg+msgspec",
+            goal=at_least(GOAL_THROUGHPUT_RATIO),
+            runs=len(graphql),
+            detail=detail,
+        )
+    )
+    report.add(
+        Figure(
+            name=f"reads.{query.name}.p99",
+            value=float(detail["p99_ms"]),
+            unit="ms",
+            baseline=float(detail["baseline_p99_ms"]),
+            baseline_name="asyncpg+msgspec",
+            goal=at_most(GOAL_TEAM_PAGE_P99_MS, on="value") if query.name == "team_page" else None,
+            runs=len(graphql),
+            detail={
+                "p50_ms": detail["p50_ms"],
+                "baseline_p50_ms": detail["baseline_p50_ms"],
+                "concurrency": CONCURRENCY,
+            },
+        )
+    )
+
+
+def same_data(graphql: Target, baseline: Target) -> bool:
+    return _normalised(graphql.fetch()["data"]) == _normalised(baseline.fetch()["data"])
+
+
+def _normalised(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True)
+    return text.replace('Z"', '+00:00"')
