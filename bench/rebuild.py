@@ -139,6 +139,8 @@ def run(context: Context, report: Report) -> None:
             "rebuild rate",
             rebuild_rate,
             "events/s",
+            baseline=read_rate,
+            baseline_name="read and decode",
             goal=at_least(GOAL_RATE, on="value"),
             runs=repeats,
             detail=detail,

@@ -48,6 +48,7 @@ from projections.views import (
     handlers,
     index_ddl,
     schema_ddl,
+    view_tables,
 )
 
 log = logging.getLogger(__name__)
@@ -262,10 +263,14 @@ class ProjectionRunner:
             cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
             await self.catch_up(conn, cursor, _freezing(on_progress), until=until)
             # Indexes built over the finished tables cost a fraction of keeping them
-            # up to date row by row.
+            # up to date row by row. Statistics too, before the tables are read: new
+            # tables have none, and the planner would guess (nested loops over a
+            # million rows) until autovacuum came by.
             async with conn.transaction():
                 for statement in index_ddl(schema):
                     await conn.execute(statement)
+                for table in view_tables():
+                    await conn.execute(f'ANALYZE "{schema}"."{table.name}"')
         finally:
             gc.unfreeze()
             await conn.execute("RESET synchronous_commit")

@@ -68,7 +68,11 @@ class TemporalTable:
         for columns in self.indexes:
             listed = ", ".join(columns)
             statements.append(f"CREATE INDEX ON {table} ({listed}) WHERE valid_to IS NULL")
+            # As of a position p a version is valid_from <= p < valid_to: the first index
+            # bounds a read far back, the second one a read of the recent past (a year
+            # back, where most versions began before p but ended before it too).
             statements.append(f"CREATE INDEX ON {table} ({listed}, valid_from)")
+            statements.append(f"CREATE INDEX ON {table} ({listed}, valid_to)")
         return statements
 
 
