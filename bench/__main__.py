@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import time
 
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         "--company-url", help="run on a company kept by an earlier run instead of generating one"
     )
     args = parser.parse_args(argv)
+    # Stopped from outside, still stop the servers and drop the databases it made.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     scale = QUICK if args.quick else FULL
     report = Report("quick" if args.quick else "full", machine())

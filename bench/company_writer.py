@@ -32,7 +32,10 @@ from services.application import SNAPSHOT_INTERVAL, Flywheel
 
 A = TypeVar("A", bound=Aggregate)
 
-BATCH_EVENTS = 5_000
+# Events per app.save. The recorder inserts them through a psycopg pipeline, which was
+# seen to deadlock on a Unix socket (the embedded PostgreSQL) with 5,000 events, a few
+# MB in one INSERT: both ends waiting to read. A few hundred stay far below that.
+BATCH_EVENTS = 250
 
 
 class Work:
