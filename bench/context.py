@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from bench.environment import fresh_database, new_database, note
 
@@ -84,7 +85,7 @@ class Context:
                 note(f"the company stays in {url} (--keep-company)")
             else:
                 url = self._stack.enter_context(fresh_database(self.server_url, "company"))
-            note(f"generating the company ({self.scale.label}) into {url.rsplit('/', 1)[-1]}")
+            note(f"generating the company ({self.scale.label}) into {urlsplit(url).path[1:]}")
             self.company_events = load_company(url, self.scale)
             self._company_url = url
         return self._company_url
