@@ -163,44 +163,45 @@ def _migrate(url: str) -> None:
         )
 
 
-def _report_projecting(report: Report, clients: int, local: list[Run], busy: list[Run]) -> None:
-    who = f"{clients} client" + ("s" if clients > 1 else "")
-    report.add(
-        Figure(
-            f"commands: rate over HTTP with the runner in serve, {who}",
-            median(r.rate for r in busy),
-            "commands/s",
-            baseline=median(r.rate for r in local),
-            baseline_name="in-process",
-            runs=len(busy),
-            detail={
-                "p50_ms": round(median(r.latency_ms(0.5) for r in busy), 2),
-                "p99_ms": round(median(r.latency_ms(0.99) for r in busy), 2),
-            },
-        )
+def _clients(clients: int) -> str:
+    return f"{clients} client" + ("s" if clients > 1 else "")
+
+
+def _rate(
+    name: str, local: list[Run], remote: list[Run], detail: dict[str, float | int | str]
+) -> Figure:
+    """The rate of ``remote`` runs against the in-process ``local`` ones."""
+    return Figure(
+        name,
+        median(r.rate for r in remote),
+        "commands/s",
+        baseline=median(r.rate for r in local),
+        baseline_name="in-process",
+        runs=len(remote),
+        detail=detail,
     )
 
 
+def _report_projecting(report: Report, clients: int, local: list[Run], busy: list[Run]) -> None:
+    detail: dict[str, float | int | str] = {
+        "p50_ms": round(median(r.latency_ms(0.5) for r in busy), 2),
+        "p99_ms": round(median(r.latency_ms(0.99) for r in busy), 2),
+    }
+    name = f"commands: rate over HTTP with the runner in serve, {_clients(clients)}"
+    report.add(_rate(name, local, busy, detail))
+
+
 def _report(report: Report, clients: int, local: list[Run], remote: list[Run]) -> None:
-    who = f"{clients} client" + ("s" if clients > 1 else "")
+    who = _clients(clients)
     detail: dict[str, float | int | str] = {
         "commands_http": sum(len(r.latencies) for r in remote),
         "commands_in_process": sum(len(r.latencies) for r in local),
         "rates_http": " ".join(f"{r.rate:.0f}" for r in remote),
         "rates_in_process": " ".join(f"{r.rate:.0f}" for r in local),
     }
-    report.add(
-        Figure(
-            f"commands: rate over HTTP, {who}",
-            median(r.rate for r in remote),
-            "commands/s",
-            baseline=median(r.rate for r in local),
-            baseline_name="in-process",
-            goal=at_least(GOAL_RATE_RATIO),
-            runs=len(remote),
-            detail=detail,
-        )
-    )
+    rate = _rate(f"commands: rate over HTTP, {who}", local, remote, detail)
+    rate.goal = at_least(GOAL_RATE_RATIO)
+    report.add(rate)
     for label, fraction in (("p50", 0.5), ("p99", 0.99)):
         report.add(
             Figure(
