@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import psycopg
@@ -50,6 +51,10 @@ def key_of(runtime: Runtime, person: str) -> bytes | None:
     return None if key is None else bytes(key)  # type: ignore[arg-type]
 
 
+def first_event(runtime: Runtime, person: str) -> Any:
+    return next(iter(runtime.app.events.get(person_record_id(PersonId(person)))))
+
+
 def name_both(runtime: Runtime) -> int:
     runtime.people.set_display_name(CEO, "t", ALICE, display_name=ALICE_NAME)
     return runtime.people.set_display_name(CEO, "t", BOB, display_name=BOB_NAME).position
@@ -64,8 +69,8 @@ def test_each_person_gets_a_key_and_the_log_holds_only_ciphertext(runtime: Runti
     assert not any(ALICE_NAME.encode() in state or BOB_NAME.encode() in state for state in states)
     stored = json.loads(states[0])
     assert stored["display_name"]["_type_"] == "sealed"
-    event = list(runtime.app.events.get(person_record_id(PersonId(ALICE))))[0]
-    sealed = event.display_name  # type: ignore[attr-defined]
+    event = first_event(runtime, ALICE)
+    sealed = event.display_name
     assert isinstance(sealed, Sealed) and sealed.person == ALICE
     assert open_sealed(alice_key, sealed) == ALICE_NAME
     assert open_sealed(bob_key, sealed) is None, "another person's key does not open it"
@@ -94,8 +99,8 @@ def test_erasure_destroys_the_key_with_the_erasure_event(runtime: Runtime) -> No
     )
     assert len(erased) == 1 and erased[0][1] == outcome.position
     assert len(stored_states(runtime)) == before + 1
-    event = list(runtime.app.events.get(person_record_id(PersonId(ALICE))))[0]
-    assert open_sealed(key_of(runtime, ALICE), event.display_name) is None  # type: ignore[attr-defined]
+    event = first_event(runtime, ALICE)
+    assert open_sealed(key_of(runtime, ALICE), event.display_name) is None
 
 
 def test_erasure_is_final_leadership_only_and_for_known_people(runtime: Runtime) -> None:
