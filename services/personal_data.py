@@ -167,7 +167,7 @@ def open_sealed(key: bytes | None, sealed: Sealed) -> str | None:
     nonce, ciphertext = sealed.ciphertext[:NONCE_BYTES], sealed.ciphertext[NONCE_BYTES:]
     try:
         plain = AESGCM(key).decrypt(nonce, ciphertext, _associated_data(sealed.person))
-    except InvalidTag:
+    except (InvalidTag, ValueError):  # not ours, altered, or cut short
         return None
     return plain.decode()
 

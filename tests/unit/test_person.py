@@ -12,7 +12,7 @@ from domain.people import PersonId
 from domain.person import MAX_DISPLAY_NAME_LENGTH, Person, PersonErased, person_record_id
 from domain.personal_data import Sealed, personal_fields
 from services.application import Flywheel
-from services.personal_data import MemoryKeyStore, SealingMapper, open_sealed
+from services.personal_data import MemoryKeyStore, SealingMapper, open_sealed, seal
 
 ALICE = PersonId("alice@example.com")
 
@@ -97,3 +97,14 @@ def test_a_destroyed_key_opens_nothing_and_seals_nothing() -> None:
     assert open_sealed(None, event.display_name) is None  # type: ignore[attr-defined]
     with pytest.raises(PersonErased):
         app.save(Person.name(ALICE, "Alice Again"))
+
+
+def test_an_altered_or_cut_ciphertext_opens_to_nothing() -> None:
+    keys = MemoryKeyStore()
+    key = keys.key_for_sealing(ALICE)
+    sealed = seal(key, ALICE, "Alice Example")
+    assert open_sealed(key, sealed) == "Alice Example"
+    flipped = bytes([sealed.ciphertext[-1] ^ 1])
+    assert open_sealed(key, Sealed(ALICE, sealed.ciphertext[:-1] + flipped)) is None
+    assert open_sealed(key, Sealed(ALICE, sealed.ciphertext[:5])) is None
+    assert open_sealed(key, Sealed("bob@example.com", sealed.ciphertext)) is None
