@@ -50,7 +50,6 @@ from domain.personal_data import Sealed, personal_fields
 from projections.reading import ReadSession
 
 KEYS_TABLE = "flywheel_person_keys"
-KEY_BYTES = 32
 NONCE_BYTES = 12
 ERASED_TOPIC = get_topic(Person.Erased)
 
@@ -91,17 +90,18 @@ class PostgresKeyStore:
 
     def __init__(self, datastore: Any) -> None:
         self.datastore = datastore
-        # The insert and the read are one statement: a concurrent first use makes one key.
+        # One statement makes the key or returns the one there (NULL once erased). The
+        # no-op update, unlike DO NOTHING, returns a row a concurrent first use has just
+        # committed, so racing first uses agree on one key.
         self._key_for = SQL(
-            "WITH made AS (INSERT INTO {table} (person_id, key) VALUES (%s, %s) "
-            "ON CONFLICT (person_id) DO NOTHING RETURNING key) "
-            "SELECT key FROM made UNION ALL SELECT key FROM {table} WHERE person_id = %s LIMIT 1"
+            "INSERT INTO {table} AS k (person_id, key) VALUES (%s, %s) "
+            "ON CONFLICT (person_id) DO UPDATE SET key = k.key RETURNING k.key"
         ).format(table=Identifier(datastore.schema, KEYS_TABLE))
 
     def key_for_sealing(self, person: PersonId) -> bytes:
         record = person_record_id(person)
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._key_for, (record, AESGCM.generate_key(256), record))
+            curs.execute(self._key_for, (record, AESGCM.generate_key(256)))
             row = curs.fetchone()
         if row is None or row["key"] is None:
             raise _refuse_erased(person)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ ALICE = "alice@example.com"
 BOB = "bob@example.com"
 ALICE_NAME = "Alice Quintessa Example"
 BOB_NAME = "Bob Zebulon Example"
+RACERS = 8
 
 
 def rows(runtime: Runtime, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -202,3 +205,44 @@ async def test_views_show_the_name_until_the_erasure_and_a_replay_keeps_it_erase
     assert await read_people(serving) == {ALICE: None, BOB: BOB_NAME}
     _, differences = await audit.verify_views(serving.database.url, serving.projection_runner())
     assert differences == []
+
+
+def test_racing_first_uses_agree_on_one_key(runtime: Runtime) -> None:
+    keys = runtime.app.mapper.keys  # type: ignore[attr-defined]
+    start = threading.Barrier(RACERS)
+
+    def first_use(_: int) -> bytes:
+        start.wait()
+        key: bytes = keys.key_for_sealing(PersonId("racer@example.com"))
+        return key
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        found = set(pool.map(first_use, range(RACERS)))
+    assert len(found) == 1
+    assert found == {key_of(runtime, "racer@example.com")}
+
+
+def test_renames_racing_an_erasure_never_land_after_it(runtime: Runtime) -> None:
+    runtime.people.set_display_name(CEO, "t", ALICE, display_name=ALICE_NAME)
+    start = threading.Barrier(RACERS)
+
+    def race(n: int) -> str:
+        start.wait()
+        try:
+            if n == 0:
+                runtime.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
+            else:
+                runtime.people.set_display_name(CEO, "t", ALICE, display_name=f"Alice {n}")
+        except PersonErased:
+            return "refused"
+        return "done"
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        outcomes = list(pool.map(race, range(RACERS)))
+    assert outcomes[0] == "done", "the erasure always goes through"
+    types = [
+        type(event).__name__ for event in runtime.app.events.get(person_record_id(PersonId(ALICE)))
+    ]
+    assert types[-1] == "Erased" and types.count("Erased") == 1
+    assert types.count("Renamed") == outcomes[1:].count("done")
+    assert key_of(runtime, ALICE) is None
