@@ -215,9 +215,11 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
             )
         )
     for handle, display_name in DISPLAY_NAMES.items():
-        person = Principal(person_id(handle, field="subject"), frozenset({Role.MEMBER}))
+        themselves = Principal(person_id(handle, field="subject"), frozenset({Role.MEMBER}))
         seeded.took(
-            runtime.people.set_display_name(person, correlation, handle, display_name=display_name)
+            runtime.people.set_display_name(
+                themselves, correlation, handle, display_name=display_name
+            )
         )
     say(f"{len(TEAMS)} teams with {len(MEMBERS)} members, each with a display name")
 
