@@ -1,10 +1,18 @@
-"""Who owns what: teams, their leaders over time, their members, and people."""
+"""Who owns what: teams, their leaders over time, their members, and people.
+
+A person's display name is personal data: the people view keeps it as the
+log holds it, sealed (AES-GCM ciphertext under the person's key), and only a
+read that shows it opens it. Once the person is erased the key is gone, so no
+version of the row, old or new, in this schema or a rebuilt one, can be read.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from domain.people import PersonId
+from domain.person import Person
+from domain.personal_data import PersonalText, Sealed
 from domain.teams import Team, TeamStatus
 from projections.batch import ViewBatch
 from projections.projector import Projector
@@ -51,6 +59,10 @@ PEOPLE = TemporalTable(
     key=columns(("id", "text")),
     columns=columns(
         ("first_seen", "timestamptz"),
+        ("display_name_sealed", "bytea"),
+        ("erased_at", "timestamptz"),
+        ("erased_by", "text"),
+        ("erasure_reason", "text"),
     ),
 )
 
@@ -60,6 +72,36 @@ org = Projector("org", tables=[TEAMS, TEAM_LEADERS, TEAM_MEMBERS, PEOPLE])
 async def _seen(views: ViewBatch, person: PersonId) -> None:
     if await views.get(PEOPLE, (person,)) is None:
         views.put(PEOPLE, {"id": person, "first_seen": views.now})
+
+
+def _sealed(value: PersonalText) -> bytes | None:
+    """The ciphertext as stored; a plain value (never written by Flywheel) is not kept."""
+    return value.ciphertext if isinstance(value, Sealed) else None
+
+
+@org.on(Person.Named)
+async def person_named(event: Person.Named, views: ViewBatch) -> None:
+    await _seen(views, event.person)
+    await views.update(PEOPLE, (event.person,), display_name_sealed=_sealed(event.display_name))
+
+
+@org.on(Person.Renamed)
+async def person_renamed(event: Person.Renamed, views: ViewBatch) -> None:
+    await _seen(views, event.person)
+    await views.update(PEOPLE, (event.person,), display_name_sealed=_sealed(event.display_name))
+
+
+@org.on(Person.Erased)
+async def person_erased(event: Person.Erased, views: ViewBatch) -> None:
+    await _seen(views, event.person)
+    await views.update(
+        PEOPLE,
+        (event.person,),
+        display_name_sealed=None,
+        erased_at=views.now,
+        erased_by=event.actor,
+        erasure_reason=event.reason,
+    )
 
 
 @org.on_every_event

@@ -144,6 +144,19 @@ async def teams_led_by(
     return {row["leader"]: row for row in rows}
 
 
+async def people_by_handle(
+    db: ReadSession, people: Sequence[str], at: int | None
+) -> dict[object, asyncpg.Record]:
+    """People rows: the display name as sealed, and the erasure if there was one."""
+    param, args = at_args(at, [list(people)])
+    rows = await db.fetch(
+        "SELECT p.id, p.display_name_sealed, p.erased_at, p.erased_by, p.erasure_reason "
+        f"FROM {{views}}.people p WHERE p.id = ANY($1) AND {visible('p', param)}",
+        *args,
+    )
+    return {row["id"]: row for row in rows}
+
+
 async def known_people(db: ReadSession, people: Sequence[str], at: int | None) -> set[str]:
     param, args = at_args(at, [list(people)])
     rows = await db.fetch(

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
 from domain.allocation import AllocationCycle
 from domain.boundaries import Api, Service
@@ -21,8 +21,11 @@ from domain.claims import Claim
 from domain.goals import Goal
 from domain.metrics import Metric
 from domain.org_chart import OrgChart
+from domain.person import Person
 from domain.teams import Team
 from domain.values import CaseInsensitiveEnum
+from services.personal_data import PostgresKeyStore, SealedAsJSON, SealingMapper
+from services.recorder import FlywheelRecorder
 
 APPLICATION_NAME = "flywheel"
 EVENTS_TABLE = f"{APPLICATION_NAME}_events"
@@ -39,6 +42,7 @@ AGGREGATES: tuple[type, ...] = (
     Metric,
     Goal,
     AllocationCycle,
+    Person,
 )
 
 
@@ -82,9 +86,24 @@ class Flywheel(Application[UUID]):
     name = APPLICATION_NAME
     snapshotting_intervals = dict.fromkeys(AGGREGATES, SNAPSHOT_INTERVAL)
 
+    def __init__(self, env: dict[str, Any] | None = None) -> None:
+        super().__init__(env=env)
+        if isinstance(self.recorder, FlywheelRecorder):
+            assert isinstance(self.mapper, SealingMapper)
+            self.mapper.keys = PostgresKeyStore(self.recorder.datastore)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper, sealing personal fields with their person's key
+        (``services.personal_data``); the keys live beside the events, in PostgreSQL
+        when the events do."""
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=SealingMapper
+        )
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        transcoder.register(SealedAsJSON())
         for enum_type in _domain_enums():
             transcoder.register(EnumByName(enum_type))
 

@@ -8,6 +8,8 @@ other tables Flywheel keeps beside the events (idempotency keys, rate limits).
   previous link read here is the one before these events. An event written to
   the table by any other path has no link, and one altered or removed later
   no longer matches its link: ``flywheel verify`` finds both.
+- **Erasures.** Inserting a ``Person.Erased`` event destroys that person's
+  personal-data key (``services.personal_data``) in the same transaction.
 - **Idempotency outcomes.** A command sent with an ``Idempotency-Key`` records
   its outcome (aggregate, version, log position) against the key atomically
   with its events, so a retry can never record the command twice.
@@ -33,6 +35,8 @@ from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+from services.personal_data import destroy_keys_of_erased, key_table_ddl
 
 GENESIS = bytes(32)
 CHAIN_TABLE = "flywheel_chain"
@@ -105,6 +109,7 @@ class FlywheelRecorder(PostgresApplicationRecorder):
                 "caller text NOT NULL, window_start bigint NOT NULL, hits integer NOT NULL, "
                 "PRIMARY KEY (caller, window_start))"
             ).format(schema=schema, table=Identifier(RATE_LIMIT_TABLE)),
+            *key_table_ddl(self.datastore.schema),
         ]
         self._last_link = SQL(
             "SELECT chain_hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1"
@@ -143,6 +148,7 @@ class FlywheelRecorder(PostgresApplicationRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if ids:
             self._link(curs, ids, stored_events)
+            destroy_keys_of_erased(curs, self.datastore.schema, stored_events)
             outcome = kwargs.get("idempotency")
             if isinstance(outcome, IdempotentOutcome):
                 self._remember(curs, outcome, max(ids))

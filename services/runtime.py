@@ -29,6 +29,7 @@ from services.housekeeping import keep_tidy
 from services.metrics import MetricCommands
 from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
+from services.people import PeopleCommands
 from services.principal import Principal
 from services.settings import Settings
 from services.teams import TeamCommands
@@ -52,6 +53,7 @@ class Runtime:
         metrics: MetricCommands,
         goals: GoalCommands,
         allocation: AllocationCommands,
+        people: PeopleCommands,
     ) -> None:
         self.settings = settings
         self.database = database
@@ -63,6 +65,7 @@ class Runtime:
         self.metrics = metrics
         self.goals = goals
         self.allocation = allocation
+        self.people = people
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.primary_pool: asyncpg.Pool | None = None
@@ -97,6 +100,7 @@ class Runtime:
             metrics=MetricCommands(bus),
             goals=GoalCommands(bus),
             allocation=AllocationCommands(bus),
+            people=PeopleCommands(bus),
         )
 
     def projection_runner(self, batch_size: int | None = None) -> ProjectionRunner:

@@ -76,6 +76,24 @@ MEMBERS = [
     ("Fulfilment", "olivia@example.com", Function.OPERATIONS, Attachment.REPORTS),
     ("Ledger", "peggy@example.com", Function.ENGINEERING, Attachment.REPORTS),
 ]
+# Display names (personal data, sealed with each person's key), set by each person.
+DISPLAY_NAMES = {
+    "jeff@example.com": "Jeff Example",
+    "alice@example.com": "Alice Example",
+    "bob@example.com": "Bob Example",
+    "carol@example.com": "Carol Example",
+    "dave@example.com": "Dave Example",
+    "erin@example.com": "Erin Example",
+    "frank@example.com": "Frank Example",
+    "grace@example.com": "Grace Example",
+    "heidi@example.com": "Heidi Example",
+    "ivan@example.com": "Ivan Example",
+    "judy@example.com": "Judy Example",
+    "mallory@example.com": "Mallory Example",
+    "niaj@example.com": "Niaj Example",
+    "olivia@example.com": "Olivia Example",
+    "peggy@example.com": "Peggy Example",
+}
 # service, owner, description
 SERVICES = [
     ("checkout-web", "Checkout", "The checkout pages"),
@@ -196,7 +214,14 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
                 attachment=attachment,
             )
         )
-    say(f"{len(TEAMS)} teams with {len(MEMBERS)} members")
+    for handle, display_name in DISPLAY_NAMES.items():
+        themselves = Principal(person_id(handle, field="subject"), frozenset({Role.MEMBER}))
+        seeded.took(
+            runtime.people.set_display_name(
+                themselves, correlation, handle, display_name=display_name
+            )
+        )
+    say(f"{len(TEAMS)} teams with {len(MEMBERS)} members, each with a display name")
 
     for name, owner, description in SERVICES:
         seeded.services[name] = seeded.took(

@@ -22,6 +22,7 @@ from services.api.goals import GoalController
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
 from services.api.metrics import MetricController
+from services.api.people import PeopleController
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
@@ -33,6 +34,7 @@ from services.graphql.context import graphql_context
 from services.graphql.controller import graphql_controller
 from services.graphql.schema import build_schema
 from services.metrics import MetricCommands
+from services.people import PeopleCommands
 from services.runtime import Runtime
 from services.teams import TeamCommands
 
@@ -142,6 +144,9 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_allocation() -> AllocationCommands:
         return runtime.allocation
 
+    def provide_people() -> PeopleCommands:
+        return runtime.people
+
     return Litestar(
         route_handlers=[
             TeamController,
@@ -152,6 +157,7 @@ def create_app(runtime: Runtime) -> Litestar:
             MetricController,
             GoalController,
             AllocationCycleController,
+            PeopleController,
             graphql,
             healthz,
             readyz,
@@ -165,6 +171,7 @@ def create_app(runtime: Runtime) -> Litestar:
             "metrics": Provide(provide_metrics, sync_to_thread=False),
             "goals": Provide(provide_goals, sync_to_thread=False),
             "allocation": Provide(provide_allocation, sync_to_thread=False),
+            "people": Provide(provide_people, sync_to_thread=False),
         },
         on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
         cors_config=(

@@ -21,6 +21,7 @@ from projections import (
 )
 from projections.paging import EMPTY_PAGE, Page
 from projections.reading import ReadSession
+from services.personal_data import keys_of
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -70,6 +71,8 @@ class Loaders:
             session, org_queries.teams_led_by, _none
         )
         self.person_known: ViewLoader[str, bool] = ViewLoader(session, _known_people, _false)
+        self.person: ViewLoader[str, Any] = ViewLoader(session, org_queries.people_by_handle, _none)
+        self.person_key: ViewLoader[str, bytes | None] = ViewLoader(session, keys_of, _none)
         self.ancestors: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, org_queries.ancestors_of, list
         )

@@ -17,6 +17,7 @@ from strawberry import relay
 
 from domain.errors import InvalidValue
 from domain.people import Function, person_id
+from domain.personal_data import Sealed
 from domain.teams import Attachment, TeamStatus
 from projections import org_queries
 from services.graphql.boundary_enums import ApiStatus, ServiceStatus
@@ -40,6 +41,7 @@ from services.graphql.goals import GoalConnection, goals_of_team
 from services.graphql.history import HistoryConnection, Recorded, history
 from services.graphql.metrics import MetricConnection, metrics_of_team
 from services.ids import parse_global_id
+from services.personal_data import open_sealed
 
 if TYPE_CHECKING:
     from services.graphql.allocation import TeamAllocation
@@ -62,6 +64,16 @@ ATTACHMENT = member_of(Attachment)
 TEAM_STATUS = member_of(TeamStatus)
 
 
+@strawberry.type(
+    description="The erasure of a person's personal data: their key was destroyed, so every "
+    "personal value recorded about them (the display name) reads as null from then on."
+)
+class Erasure:
+    at: datetime = strawberry.field(description="When the erasure was recorded.")
+    by: str = strawberry.field(description="The handle of whoever erased the data.")
+    reason: str = strawberry.field(description="Why the data was erased.")
+
+
 @strawberry.type(description="A person, known by their handle (usually an e-mail address).")
 class Person(relay.Node, Recorded):
     handle: relay.NodeID[str]
@@ -70,6 +82,27 @@ class Person(relay.Node, Recorded):
     @strawberry.field(name="handle", description="The person's handle, e.g. alice@example.com.")
     def handle_field(self) -> str:
         return self.handle
+
+    @strawberry.field(
+        description="The person's display name (personal data, stored encrypted with their "
+        "key); null when none was set, and for good once their personal data was erased."
+    )
+    async def display_name(self, info: FlywheelInfo) -> str | None:
+        row = await context(info).load.person.load(self.handle, self.at)
+        if row is None or row["display_name_sealed"] is None:
+            return None
+        key = await context(info).load.person_key.load(self.handle, None)
+        return open_sealed(key, Sealed(self.handle, bytes(row["display_name_sealed"])))
+
+    @strawberry.field(
+        description="The erasure of the person's personal data, as of the position read; "
+        "null when it was not erased."
+    )
+    async def erased(self, info: FlywheelInfo) -> Erasure | None:
+        row = await context(info).load.person.load(self.handle, self.at)
+        if row is None or row["erased_at"] is None:
+            return None
+        return Erasure(at=row["erased_at"], by=row["erased_by"], reason=row["erasure_reason"])
 
     @strawberry.field(description="The active team this person leads, if any.")
     async def leads(self, info: FlywheelInfo) -> Team | None:

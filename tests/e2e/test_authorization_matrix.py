@@ -335,6 +335,20 @@ CASES += [
         "/api/v1/cycles/{review_cycle}/scenarios/plan/adopt",
         ONLY_LEADERSHIP,
     ),
+    Case(
+        "set a display name",
+        "PUT",
+        "/api/v1/people/mia@example.com",
+        frozenset({MEMBER, LEADERSHIP}),  # the person themselves (the member), leadership
+        lambda ids, c: {"displayName": f"Mia, named by {c}"},
+    ),
+    Case(
+        "erase a person's personal data",
+        "POST",
+        "/api/v1/people/erasable@x.io/erasure",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"reason": "Erasure request 1"},
+    ),
 ]
 READERS = frozenset({AUDITOR, LEADERSHIP})
 READS = [
@@ -404,6 +418,13 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, str]:
         "description": "d",
     }
     goal = made("/api/v1/goals", goal_body)
+    named = httpx.put(
+        f"{server.url}/api/v1/people/erasable@x.io",
+        json={"displayName": "Erin Erasable"},
+        headers={"Authorization": f"Bearer {boss}"},
+        timeout=30,
+    )
+    assert named.status_code == 200, named.text
     cycles = build_cycles(made, server, boss, team, goal)
     return {
         **cycles,
@@ -593,6 +614,8 @@ def _template(path: str) -> str:
         "{phase_cycle}": "{cycle_id}",
         "{dissent}": "{dissent_id}",
         "/plan/": "/{name}/",
+        "mia@example.com": "{handle}",
+        "erasable@x.io": "{handle}",
     }
     for placeholder, parameter in replacements.items():
         path = path.replace(placeholder, parameter)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
@@ -25,7 +26,7 @@ BLOCK = re.compile(
     r"<!-- deploy:(?P<name>\w+) -->\n```sh\n(?P<body>.*?)```\n<!-- /deploy:(?P=name) -->",
     re.S,
 )
-ORG = "{ teams { totalCount nodes { id name status leader { person { handle } } } } }"
+ORG = "{ teams { totalCount nodes { id name status leader { person { handle displayName } } } } }"
 
 
 def documented(name: str) -> str:
@@ -91,6 +92,13 @@ def test_the_documented_backup_restores_the_log_and_rebuilds_the_views(
         try:
             token = server.token("ceo@example.com", "leadership")
             charter(server, token, "payments")
+            named = httpx.put(
+                f"{server.url}/api/v1/people/payments@x.io",
+                json={"displayName": "Pay Ments"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            assert named.status_code == 200, named.text
             risk = charter(server, token, "risk")
             disbanded = server.post(
                 f"/api/v1/teams/{risk['id']}/disband", token, {"reason": "merged"}
@@ -98,6 +106,7 @@ def test_the_documented_backup_restores_the_log_and_rebuilds_the_views(
             assert disbanded.status_code == 200, disbanded.text
             head = int(disbanded.json()["position"])
             before, _ = server.graphql(token).query(ORG, wait_for=head)
+            assert "Pay Ments" in str(before), "the name is read before the backup"
 
             backup = shell(
                 documented("backup") + 'printf "%s" "$BACKUP"',

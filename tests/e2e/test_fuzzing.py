@@ -86,6 +86,7 @@ def seed_org(server: FlywheelServer, token: str) -> dict[str, str]:
         "metric_id": metric["id"],
         "goal_id": goal["id"],
         "person": "fuzz@example.com",
+        "handle": "fuzz@example.com",
     }
 
 

@@ -15,7 +15,7 @@ from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
 DEMO = """
 query Demo($year: Int!) {
-  teams(first: 20) { totalCount nodes { name parent { name } } }
+  teams(first: 20) { totalCount nodes { name parent { name } leader { person { displayName } } } }
   apiBoundaries { violations { kind detail } crossTeamDependencies { api { name } } }
   goalMix(planYear: $year) { total input output financial }
   goals(first: 20, filter: {planYear: $year}) { nodes { description blindside topLevel } }
@@ -57,6 +57,10 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
     assert data["teams"]["totalCount"] == 6
     assert teams["Retail"] is None
     assert teams["Ledger"] == {"name": "Payments"}
+    leaders = {
+        node["name"]: node["leader"]["person"]["displayName"] for node in data["teams"]["nodes"]
+    }
+    assert leaders["Checkout"] == "Alice Example"
     kinds = sorted(violation["kind"] for violation in data["apiBoundaries"]["violations"])
     assert kinds == [
         "API_WITHOUT_CONSUMERS",  # delivery-promise's INTERNAL `promise`

@@ -1,0 +1,101 @@
+"""REST commands on people's personal data, under ``/api/v1/people``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, post, put
+from litestar.params import Parameter
+from msgspec import Meta
+
+from domain.people import MAX_PERSON_ID_LENGTH
+from domain.person import MAX_DISPLAY_NAME_LENGTH, MAX_ERASURE_REASON_LENGTH
+from services.api.commands import COMMAND_ERRORS, CommandAccepted, accepted, caller, correlation_id
+from services.api.problems import problem_responses
+from services.commands import Outcome
+from services.ids import global_id
+from services.people import PeopleCommands
+from services.principal import Principal
+
+
+class SetDisplayName(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    display_name: Annotated[
+        str, Meta(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH, examples=["Alice Example"])
+    ]
+
+
+class ErasePerson(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    reason: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=MAX_ERASURE_REASON_LENGTH,
+            examples=["Erasure request 2026-114 (GDPR art. 17)"],
+        ),
+    ]
+
+
+Handle = Annotated[
+    str,
+    Parameter(
+        description="The person's handle, e.g. alice@example.com.",
+        max_length=MAX_PERSON_ID_LENGTH,
+    ),
+]
+
+
+def _answer(outcome: Outcome, handle: str) -> CommandAccepted:
+    """The person's record; its ``nodeId`` is the GraphQL ``Person``, known by handle."""
+    answer = accepted(outcome)
+    return msgspec.structs.replace(answer, node_id=global_id("Person", handle.strip().lower()))
+
+
+class PeopleController(Controller):
+    path = "/api/v1/people"
+    tags = ["People"]
+
+    @put(
+        "/{handle:str}",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Set a person's display name",
+        description="A person sets their own display name; leadership may set anyone's. "
+        "The name is personal data: it is stored encrypted with the person's key and "
+        "can be erased. Refused once the person was erased (`person-erased`).",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def set_display_name(
+        self,
+        request: Request[Principal, Any, Any],
+        handle: Handle,
+        data: SetDisplayName,
+        people: PeopleCommands,
+    ) -> CommandAccepted:
+        outcome = people.set_display_name(
+            caller(request), correlation_id(request), handle, display_name=data.display_name
+        )
+        return _answer(outcome, handle)
+
+    @post(
+        "/{handle:str}/erasure",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Erase a person's personal data",
+        description="Leadership erases a person's personal data on request, with a reason: "
+        "the person's key is destroyed and `PersonErased` is recorded, in one transaction. "
+        "Every personal value recorded about them becomes unreadable in every view, export "
+        "and log answer; the events and the hash chain stay as they were. 404 when no "
+        "personal data was ever recorded for the handle; a second erasure is refused "
+        "(`person-erased`).",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    def erase(
+        self,
+        request: Request[Principal, Any, Any],
+        handle: Handle,
+        data: ErasePerson,
+        people: PeopleCommands,
+    ) -> CommandAccepted:
+        outcome = people.erase(caller(request), correlation_id(request), handle, reason=data.reason)
+        return _answer(outcome, handle)
