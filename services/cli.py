@@ -364,6 +364,7 @@ def seed() -> None:
 )
 def export(out: Path) -> None:
     from services import audit
+    from services.export import export_log
     from services.progress import progress_bar
 
     settings = _settings()
@@ -372,7 +373,10 @@ def export(out: Path) -> None:
     try:
         head, _ = audit.head_of_chain(runtime.database.url)
         with progress_bar(f"Exporting to {out}", head) as reached:
-            lines = audit.export_log(runtime.database.url, runtime.app, out, reached)
+            lines = export_log(runtime.database.url, runtime.signing_key, out, reached)
     finally:
         runtime.close()
-    click.echo(f"Exported {lines} events to {out}; check it with docs/verify_export.py")
+    click.echo(
+        f"Exported {lines} events and a signed digest to {out}; check it with "
+        "docs/verify_export.py"
+    )
