@@ -63,10 +63,10 @@ def check(runtime: Runtime, directory: Path) -> digests.DigestsReport:
     return digests.check_digests(runtime.database.url, directory, runtime.signing_key)
 
 
-def rewrite_chain(runtime: Runtime, old: bytes, new: bytes) -> None:
+def rewrite_chain(url: str, old: bytes, new: bytes) -> None:
     """What someone with write access to the database can do: change an event and
     recompute every link, so that the chain verifies again."""
-    with psycopg.connect(runtime.database.url, autocommit=True) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute(
             "SELECT notification_id, originator_id, originator_version, topic, state "
             "FROM flywheel_events ORDER BY notification_id"
@@ -90,8 +90,8 @@ def rewrite_chain(runtime: Runtime, old: bytes, new: bytes) -> None:
             )
 
 
-def cut_tail(runtime: Runtime, after: int) -> None:
-    with psycopg.connect(runtime.database.url, autocommit=True) as conn:
+def cut_tail(url: str, after: int) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM flywheel_events WHERE notification_id > %s", (after,))
         conn.execute("DELETE FROM flywheel_chain WHERE position > %s", (after,))
 
@@ -173,7 +173,7 @@ def test_a_rewritten_chain_passes_the_chain_check_but_not_the_digests(
     runtime: Runtime, pinned: tuple[Path, dict[str, Any]]
 ) -> None:
     directory, history = pinned
-    rewrite_chain(runtime, b'"Buy"', b'"Sell"')
+    rewrite_chain(runtime.database.url, b'"Buy"', b'"Sell"')
     assert audit.verify_chain(runtime.database.url).intact, "without a digest, nothing shows"
     report = check(runtime, directory)
     assert report.problems == [
@@ -190,7 +190,7 @@ def test_a_cut_tail_passes_the_chain_check_but_not_the_digests(
     runtime: Runtime, pinned: tuple[Path, dict[str, Any]]
 ) -> None:
     directory, history = pinned
-    cut_tail(runtime, history["head"] - 2)
+    cut_tail(runtime.database.url, history["head"] - 2)
     assert audit.verify_chain(runtime.database.url).intact, "without a digest, nothing shows"
     assert check(runtime, directory).problems == [
         (
@@ -205,7 +205,7 @@ def test_a_cut_tail_written_over_again_is_caught(
     runtime: Runtime, pinned: tuple[Path, dict[str, Any]]
 ) -> None:
     directory, history = pinned
-    cut_tail(runtime, history["head"] - 2)
+    cut_tail(runtime.database.url, history["head"] - 2)
     for name in ("Refill one", "Refill two"):
         runtime.teams.charter_team(CEO, "h", name=name, mission="m", leader=f"{name[-3:]}@x.io")
     assert audit.verify_chain(runtime.database.url).intact
