@@ -199,6 +199,11 @@ def check_event(number: int, event: dict, previous_position: int, previous_link:
     if fields != set(EVENT_FIELDS):
         extra, missing = sorted(fields - set(EVENT_FIELDS)), sorted(set(EVENT_FIELDS) - fields)
         raise Failed(f"at {where}: unexpected fields {extra}, missing fields {missing}")
+    if event["eventHash"] is None:
+        raise Failed(f"at {where}: the event has no chain link: it was not written by Flywheel")
+    whole_numbers = ("position", "previousPosition", "originatorVersion")
+    if not all(type(event[name]) is int for name in whole_numbers):
+        raise Failed(f"at {where}: {', '.join(whole_numbers)} must be whole numbers")
     try:
         state = base64.b64decode(event["state"], validate=True)
     except (binascii.Error, TypeError) as error:
@@ -206,13 +211,11 @@ def check_event(number: int, event: dict, previous_position: int, previous_link:
     header = "{position}|{originatorId}|{originatorVersion}|{topic}|".format(**event)
     this = hashlib.sha256(header.encode() + state).digest()
     link = hashlib.sha256(previous_link + this).digest()
-    if event["eventHash"] is None:
-        raise Failed(f"at {where}: the event has no chain link: it was not written by Flywheel")
     if event["eventHash"] != this.hex():
         raise Failed(f"at {where}: the event's stored bytes do not match its hash")
     named = event["previousPosition"]
     if event["chainHash"] != link.hex():
-        if isinstance(named, int) and named > previous_position:
+        if named > previous_position:
             raise Failed(
                 f"at position {named}: the event is missing from the export "
                 f"(line {number}, position {event['position']}, follows it in the chain)"

@@ -117,9 +117,9 @@ def test_a_value_of_another_json_type_that_compares_equal_fails(
     write(out, lines)
     assert "`data` differs" in check(out).stdout
     del lines[index]["data"]["extra"]
-    lines[index]["originatorVersion"] = float(lines[index]["originatorVersion"])
-    write(out, lines)
-    assert check(out).returncode == 1
+    for name, value in (("originatorVersion", 1.0), ("position", str(lines[index]["position"]))):
+        write(out, [*lines[:index], {**lines[index], name: value}, *lines[index + 1 :]])
+        assert check(out).stdout.startswith(f"FAILED at line {index + 1}, position"), name
 
 
 def test_a_field_the_hash_does_not_cover_is_refused(exported: tuple[Path, dict[str, Any]]) -> None:
