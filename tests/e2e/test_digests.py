@@ -4,6 +4,7 @@ checks the log against them; an auditor checks an export with the pinned key."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -89,3 +90,42 @@ def test_the_server_keeps_digests_that_catch_what_the_chain_cannot(
         f"  digest-{last['position']:020d}.json: signs position {last['position']}, "
         f"beyond the head {last['position'] - 1}: the tail was cut"
     ) in cut.stdout
+
+
+def test_the_worker_writes_the_digests_when_the_servers_project_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    worker_dir, server_dir = tmp_path / "worker-digests", tmp_path / "server-digests"
+    server = FlywheelServer(tmp_path / "data", database_url)
+    every = {"FLYWHEEL_DIGEST_INTERVAL": "0.3"}
+    worker = subprocess.Popen(
+        [FLYWHEEL, "project"],
+        env={**server.env, **every, "FLYWHEEL_DIGEST_DIR": str(worker_dir)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        server.start_with(
+            {
+                **server.env,
+                **every,
+                "FLYWHEEL_DIGEST_DIR": str(server_dir),
+                "FLYWHEEL_RUN_PROJECTIONS": "false",
+            }
+        )
+        token = server.token("ceo@example.com", "leadership")
+        created = server.post(
+            "/api/v1/teams", token, {"name": "W", "mission": "m", "leader": "w@x.io"}
+        ).json()
+        wait_for_file(worker_dir / f"digest-{created['position']:020d}.json")
+        assert not server_dir.exists(), "a server that runs no projections writes no digests"
+    finally:
+        server.stop()
+        worker.send_signal(signal.SIGTERM)
+        try:
+            stopped = worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+            raise
+        assert stopped == 0, "the worker stops cleanly, digest task and all"
