@@ -29,6 +29,7 @@ from typing import Any
 import asyncpg
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from prometheus_client import Gauge
 
 from projections.connection import CONNECTION_LOST
 from services.audit import Digest, public_key_text, sign_digest, signature_holds
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 
 LOCK_KEY = 0x466C7977_64696773  # "Flywdigs"
 FILE_NAME = re.compile(r"digest-(\d+)\.json")
+DIGEST_POSITION = Gauge(
+    "flywheel_digest_position",
+    "The log position of the last signed digest this process wrote outside the database.",
+)
 
 
 def file_name(position: int) -> str:
@@ -65,7 +70,7 @@ def write_digest(directory: Path, digest: Digest) -> Path | None:
 
 async def write_head_digest(
     conn: asyncpg.Connection, key: Ed25519PrivateKey, directory: Path
-) -> Path | None:
+) -> Digest | None:
     """Sign the head of the chain into ``directory``; None for an empty log or a head
     already written."""
     row = await conn.fetchrow(
@@ -74,7 +79,8 @@ async def write_head_digest(
     if row is None:
         return None
     digest = sign_digest(key, int(row["position"]), bytes(row["chain_hash"]))
-    return await asyncio.to_thread(write_digest, directory, digest)
+    written = await asyncio.to_thread(write_digest, directory, digest)
+    return None if written is None else digest
 
 
 async def keep_digests(
@@ -99,7 +105,8 @@ async def keep_digests(
                     directory.mkdir(parents=True, exist_ok=True)
                     written = await write_head_digest(conn, key, directory)
                     if written is not None:
-                        log.info("wrote the signed digest %s", written)
+                        DIGEST_POSITION.set(written.position)
+                        log.info("signed position %d into %s", written.position, directory)
             except (*CONNECTION_LOST, asyncpg.PostgresError) as error:
                 log.warning("no digest written this time: %s", error)
                 if conn is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from prometheus_client import REGISTRY
 
 from services import audit, digests
 from services.recorder import GENESIS, chain_hash, event_hash
@@ -120,6 +121,7 @@ async def test_the_writer_writes_a_digest_of_the_head_at_the_interval(
     )
     report = check(runtime, directory)
     assert (report.hold, report.checked, report.latest) == (True, 2, later.position)
+    assert REGISTRY.get_sample_value("flywheel_digest_position") == later.position
 
 
 async def test_an_existing_digest_file_is_never_overwritten(
