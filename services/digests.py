@@ -108,6 +108,8 @@ async def keep_digests(
                         DIGEST_POSITION.set(written.position)
                         log.info("signed position %d into %s", written.position, directory)
             except (*CONNECTION_LOST, asyncpg.PostgresError) as error:
+                # A directory that cannot be written (OSError) gives the lock up too,
+                # so a standby whose mount works may take over.
                 log.warning("no digest written this time: %s", error)
                 if conn is not None:
                     conn.terminate()
