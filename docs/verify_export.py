@@ -260,7 +260,10 @@ def check_digest(digest: dict, public_key: str | None, what: str) -> None:
 
 def check_export(path: str, public_key: str | None, earlier: dict | None) -> str:
     previous_position, previous_link, events, digest = 0, bytes(32), 0, None
-    links_at = {}
+    earlier_link = None
+    if earlier is not None:
+        check_digest(earlier, public_key, "the digest given")
+        earlier_link = bytes(32) if earlier["position"] == 0 else None
     with open(path, encoding="utf-8") as file:
         for number, line in enumerate(file, 1):
             if digest is not None:
@@ -278,7 +281,7 @@ def check_export(path: str, public_key: str | None, earlier: dict | None) -> str
             previous_position = entry["position"]
             events += 1
             if earlier is not None and previous_position == earlier["position"]:
-                links_at[previous_position] = previous_link
+                earlier_link = previous_link
     if digest is None:
         raise Failed(
             f"the export does not end with a signed digest: it was cut short after line {events}"
@@ -290,17 +293,19 @@ def check_export(path: str, public_key: str | None, earlier: dict | None) -> str
             f"{digest['position']}: it was cut short or altered"
         )
     if earlier is not None:
-        check_digest(earlier, public_key, "the digest given")
-        if earlier["position"] != 0 and earlier["position"] not in links_at:
+        if earlier_link is None:
             raise Failed(
                 f"the export does not reach the given digest's position {earlier['position']}"
             )
-        held = links_at.get(earlier["position"], bytes(32)).hex()
-        if held != earlier["chainHash"]:
+        if earlier_link.hex() != earlier["chainHash"]:
             raise Failed(
                 f"the chain at position {earlier['position']} differs from the given digest's"
             )
-    checked = "the key given" if public_key else f"the key it names, {digest['publicKey']}"
+    checked = (
+        "the key given"
+        if public_key
+        else f"the key it names, {digest['publicKey']} (pass the server's as --public-key)"
+    )
     return (
         f"OK: {events} events, head position {previous_position}, chain hash "
         f"{previous_link.hex()}; the digest at its end, signed on {digest['signedAt']}, "

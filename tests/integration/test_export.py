@@ -240,3 +240,17 @@ def test_an_earlier_digest_is_checked_against_the_export(
     assert check(out, "--digest", str(saved)).returncode == 0
     saved.write_text(json.dumps({**earlier, "chainHash": lines[4]["chainHash"]}))
     assert "its signature does not hold" in check(out, "--digest", str(saved)).stdout
+
+    def signed(position: int, chain: str) -> None:
+        digest = audit.sign_digest(runtime.signing_key, position, bytes.fromhex(chain))
+        saved.write_text(json.dumps(digest.as_json()))
+
+    signed(lines[5]["position"], lines[4]["chainHash"])
+    assert check(out, "--digest", str(saved)).stdout == (
+        f"FAILED: the chain at position {lines[5]['position']} differs from the given digest's\n"
+    )
+    signed(lines[-1]["position"] + 5, lines[4]["chainHash"])
+    assert check(out, "--digest", str(saved)).stdout == (
+        f"FAILED: the export does not reach the given digest's position "
+        f"{lines[-1]['position'] + 5}\n"
+    )
