@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from services import audit
 from services.export import export_log
 from services.runtime import Runtime
+from services.seed import seed_demo
 from tests.integration.test_projections import CEO, build_history
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_export.py"
@@ -77,6 +78,24 @@ def test_a_genuine_export_passes_with_nothing_but_the_standard_library(
     assert checked.stdout.startswith(f"OK: {history['head']} events, head position")
     with_key = check(out, "--public-key", public_key(runtime))
     assert with_key.returncode == 0, with_key.stdout + with_key.stderr
+
+
+def test_every_kind_of_event_in_the_demo_company_checks(runtime: Runtime, tmp_path: Path) -> None:
+    """Enums, decimals, dates, nested headcounts, lists of ids: every area's events."""
+    seeded = seed_demo(runtime)
+    out = tmp_path / "demo.ndjson"
+    assert export_log(runtime.database.url, runtime.signing_key, out) > 0
+    events = read(out)[:-1]
+    assert events[-1]["position"] == seeded.position
+    assert {event["topic"].partition(":")[0] for event in events} >= {
+        "domain.teams",
+        "domain.boundaries",
+        "domain.metrics",
+        "domain.goals",
+        "domain.allocation",
+    }
+    checked = check(out, "--public-key", public_key(runtime))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 EDITS = {
