@@ -129,3 +129,20 @@ def test_the_worker_writes_the_digests_when_the_servers_project_nothing(
             worker.wait()
             raise
         assert stopped == 0, "the worker stops cleanly, digest task and all"
+
+
+def test_with_the_embedded_database_digests_are_kept_in_the_data_dir(tmp_path: Path) -> None:
+    server = FlywheelServer(tmp_path / "data", database_url=None)
+    env = {**server.env, "FLYWHEEL_DIGEST_INTERVAL": "0.3"}
+    server.start_with(env)
+    try:
+        token = server.token("ceo@example.com", "leadership")
+        created = server.post(
+            "/api/v1/teams", token, {"name": "E", "mission": "m", "leader": "e@x.io"}
+        ).json()
+        wait_for_file(tmp_path / "data" / "digests" / f"digest-{created['position']:020d}.json")
+        verified = run(env, "verify", "--skip-views")
+    finally:
+        server.stop()
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"in {tmp_path / 'data' / 'digests'} hold" in verified.stdout
