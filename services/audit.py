@@ -1,4 +1,4 @@
-"""Tamper evidence: recomputing the hash chain, signing its head, exporting the log.
+"""Tamper evidence: recomputing the hash chain and signing its head.
 
 The chain is written by :class:`services.recorder.FlywheelRecorder` in the
 same transaction as the events. Verification reads the events table and the
@@ -17,26 +17,21 @@ rewritten, even by someone who also rewrote the chain table.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-import msgspec
 import psycopg
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from eventsourcing.persistence import StoredEvent
 
 from projections.compare import TableDifference, compare_views
-from projections.log import event_data, event_type_name
 from projections.runner import ProgressCallback, ProjectionRunner
 from projections.views import LIVE_SCHEMA, TRACKING_NAME
-from services.application import EVENTS_TABLE, Flywheel
+from services.application import EVENTS_TABLE
 from services.recorder import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from services.settings import Settings
 
@@ -199,64 +194,6 @@ def chain_link_at(url: str, position: int) -> bytes | None:
             f"SELECT chain_hash FROM {CHAIN_TABLE} WHERE position = %s", (position,)
         ).fetchone()
     return None if row is None else bytes(row[0])
-
-
-# -- exporting ------------------------------------------------------------
-
-
-def export_log(
-    url: str, app: Flywheel, out: Path, on_row: Callable[[int], None] | None = None
-) -> int:
-    """Write the log as NDJSON, one event per line; returns the number of lines."""
-    lines = 0
-    with psycopg.connect(url) as conn, out.open("w", encoding="utf-8") as file:
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        with conn.cursor(name="flywheel_export") as cursor:
-            cursor.itersize = FETCH_SIZE
-            cursor.execute(
-                "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, "
-                f"e.state, c.event_hash, c.chain_hash FROM {EVENTS_TABLE} e "
-                f"LEFT JOIN {CHAIN_TABLE} c ON c.position = e.notification_id "
-                "ORDER BY e.notification_id"
-            )
-            for position, originator, version, topic, state, stored, link in cursor:
-                file.write(
-                    json.dumps(
-                        _export_line(app, position, originator, version, topic, state, stored, link)
-                    )
-                )
-                file.write("\n")
-                lines += 1
-                if on_row is not None:
-                    on_row(position)
-    return lines
-
-
-def _export_line(
-    app: Flywheel,
-    position: int,
-    originator: Any,
-    version: int,
-    topic: str,
-    state: bytes,
-    stored: bytes | None,
-    link: bytes | None,
-) -> dict[str, Any]:
-    event: Any = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
-    return {
-        "position": position,
-        "originatorId": str(originator),
-        "originatorVersion": version,
-        "topic": topic,
-        "state": base64.b64encode(bytes(state)).decode(),
-        "eventHash": bytes(stored).hex() if stored is not None else None,
-        "chainHash": bytes(link).hex() if link is not None else None,
-        "type": event_type_name(event),
-        "recordedAt": event.timestamp.isoformat(),
-        "actor": getattr(event, "actor", None),
-        "correlationId": getattr(event, "correlation_id", None),
-        "data": msgspec.json.decode(msgspec.json.encode(event_data(event))),
-    }
 
 
 # -- verifying the views ---------------------------------------------------

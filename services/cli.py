@@ -115,7 +115,12 @@ def project() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await runner.run(stop)
+        digests = asyncio.create_task(runtime.keep_digests(stop), name="digests")
+        try:
+            await runner.run(stop)
+        finally:
+            stop.set()
+            await digests
 
     try:
         asyncio.run(run())
@@ -253,8 +258,13 @@ def replay() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A signed digest saved earlier (GET /api/v1/audit/digest): check the chain still has it.",
 )
+@click.option(
+    "--digest-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Digests kept outside the database [FLYWHEEL_DIGEST_DIR]: check the log against each.",
+)
 @click.option("--skip-views", is_flag=True, help="Check only the chain, not the views.")
-def verify(digest_file: Path | None, skip_views: bool) -> None:
+def verify(digest_file: Path | None, digest_dir: Path | None, skip_views: bool) -> None:
     from services import audit
     from services.progress import progress_bar
 
@@ -279,6 +289,7 @@ def verify(digest_file: Path | None, skip_views: bool) -> None:
                 click.echo(f"  position {position}: {problem}")
         if digest_file is not None:
             failed |= not _check_digest(url, digest_file)
+        failed |= not _check_digest_dir(runtime, digest_dir or settings.digest_path)
         if not skip_views:
             failed |= not _check_views(runtime)
     finally:
@@ -303,6 +314,25 @@ def _check_digest(url: str, digest_file: Path) -> bool:
         return False
     click.echo(f"Digest: OK, the chain still holds position {document['position']} as signed")
     return True
+
+
+def _check_digest_dir(runtime: Runtime, directory: Path | None) -> bool:
+    from services.digests import check_digests
+
+    if directory is None or not directory.is_dir():
+        click.echo("Digests: none kept outside the database (FLYWHEEL_DIGEST_DIR, --digest-dir)")
+        return True
+    report = check_digests(runtime.database.url, directory, runtime.signing_key)
+    if report.hold:
+        latest = "" if report.latest is None else f", the latest signs position {report.latest}"
+        click.echo(f"Digests: OK, {report.checked} in {directory} hold{latest}")
+        return True
+    click.echo(
+        f"Digests: FAILED, {len(report.problems)} of {report.checked} in {directory} do not hold"
+    )
+    for name, problem in report.problems:
+        click.echo(f"  {name}: {problem}")
+    return False
 
 
 def _check_views(runtime: Runtime) -> bool:
@@ -336,6 +366,21 @@ def _check_views(runtime: Runtime) -> bool:
     return False
 
 
+@main.group("audit", help="Audit keys.")
+def audit_keys() -> None:
+    pass
+
+
+@audit_keys.command(
+    "public-key",
+    help="Print the public key that signs digests (base64 Ed25519), for auditors to pin.",
+)
+def public_key() -> None:
+    from services.audit import public_key_text, signing_key
+
+    click.echo(public_key_text(signing_key(_settings()).public_key()))
+
+
 @main.command(help="Record a small demo company (teams, services, goals, an OP1) in an empty log.")
 def seed() -> None:
     from services.seed import LogNotEmpty, seed_demo
@@ -364,6 +409,7 @@ def seed() -> None:
 )
 def export(out: Path) -> None:
     from services import audit
+    from services.export import export_log
     from services.progress import progress_bar
 
     settings = _settings()
@@ -372,7 +418,9 @@ def export(out: Path) -> None:
     try:
         head, _ = audit.head_of_chain(runtime.database.url)
         with progress_bar(f"Exporting to {out}", head) as reached:
-            lines = audit.export_log(runtime.database.url, runtime.app, out, reached)
+            lines = export_log(runtime.database.url, runtime.signing_key, out, reached)
     finally:
         runtime.close()
-    click.echo(f"Exported {lines} events to {out}; check it with docs/verify_export.py")
+    click.echo(
+        f"Exported {lines} events and a signed digest to {out}; check it with docs/verify_export.py"
+    )

@@ -24,6 +24,7 @@ from services.auth import bearer_auth, jwt_secret
 from services.boundaries import BoundaryCommands
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
+from services.digests import keep_digests
 from services.goals import GoalCommands
 from services.housekeeping import keep_tidy
 from services.metrics import MetricCommands
@@ -73,6 +74,7 @@ class Runtime:
         self._runner_task: asyncio.Task[None] | None = None
         self._housekeeping: asyncio.Task[None] | None = None
         self._lag: asyncio.Task[None] | None = None
+        self._digests: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
     @classmethod
@@ -118,6 +120,7 @@ class Runtime:
         if self.settings.run_projections:
             self.runner = self.projection_runner()
             self._runner_task = asyncio.create_task(self.runner.run(self._stop), name="projections")
+            self._digests = asyncio.create_task(self.keep_digests(self._stop), name="digests")
         await self._wait_until_views_exist()
         self.read_pool = await asyncpg.create_pool(
             self.database.read_url,
@@ -154,7 +157,7 @@ class Runtime:
     async def stop(self) -> None:
         self._stop.set()
         await self.watcher.stop()
-        for task in (self._housekeeping, self._lag):
+        for task in (self._housekeeping, self._lag, self._digests):
             if task is not None:
                 await task
         if self._runner_task is not None:
@@ -164,6 +167,10 @@ class Runtime:
             await self.primary_pool.close()
         if self.read_pool is not None:
             await self.read_pool.close()
+
+    async def keep_digests(self, stop: asyncio.Event) -> None:
+        """Write signed digests outside the database, beside the projections (services.digests)."""
+        await keep_digests(self.settings, self.database.url, self.signing_key, stop)
 
     async def log_head(self) -> int | None:
         """The last position in the event log, or None if the database is unreachable."""

@@ -59,6 +59,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: str = ""
     log_format: LogFormat | None = None
     projection_batch: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
+    digest_dir: str | None = None
+    digest_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=604_800)] = 3600.0
 
     @property
     def introspection_enabled(self) -> bool:
@@ -84,6 +86,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return Path(self.data_dir).expanduser()
 
     @property
+    def digest_path(self) -> Path | None:
+        """Where signed digests of the chain are kept: ``FLYWHEEL_DIGEST_DIR``; without it,
+        ``<data dir>/digests`` for the embedded database and none with ``DATABASE_URL``
+        (a deployment mounts write-once storage and says where)."""
+        if self.digest_dir is not None:
+            return Path(self.digest_dir).expanduser()
+        return self.data_path / "digests" if self.database_url is None else None
+
+    @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
 
@@ -107,6 +118,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "cors_origins": "FLYWHEEL_CORS_ORIGINS",
     "log_format": "FLYWHEEL_LOG_FORMAT",
     "projection_batch": "FLYWHEEL_PROJECTION_BATCH",
+    "digest_dir": "FLYWHEEL_DIGEST_DIR",
+    "digest_interval_seconds": "FLYWHEEL_DIGEST_INTERVAL",
 }
 
 

@@ -60,6 +60,11 @@ class EventPage(msgspec.Struct, rename="camel"):
     next_after: int | None = msgspec.field(name="nextAfter", default=None)
 
 
+class PublicKey(msgspec.Struct, rename="camel"):
+    algorithm: str
+    public_key: str
+
+
 class SignedDigest(msgspec.Struct, rename="camel"):
     version: str
     position: int
@@ -175,6 +180,20 @@ class AuditController(Controller):
         position, head = (row["position"], bytes(row["chain_hash"])) if row else (0, audit.GENESIS)
         return msgspec.convert(
             audit.sign_digest(runtime.signing_key, position, head).as_json(), SignedDigest
+        )
+
+    @get(
+        "/audit/public-key",
+        summary="The public key that signs digests",
+        description="The server's Ed25519 public key (base64 of its 32 bytes), the one every "
+        "digest, export and digest file is signed with. Pin it once and pass it to "
+        "`docs/verify_export.py --public-key`; compare it with `flywheel audit public-key` "
+        "run by whoever holds the key, or with the copy published out of band.",
+        responses=problem_responses(401, 403, 429),
+    )
+    async def public_key(self, runtime: Runtime) -> PublicKey:
+        return PublicKey(
+            algorithm="Ed25519", public_key=audit.public_key_text(runtime.signing_key.public_key())
         )
 
 

@@ -354,6 +354,7 @@ READERS = frozenset({AUDITOR, LEADERSHIP})
 READS = [
     Case("read the event log", "GET", "/api/v1/events", READERS),
     Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
+    Case("read the digests' public key", "GET", "/api/v1/audit/public-key", READERS),
 ]
 GRAPHQL_READS = [
     ("query a team", "query($id: ID!) { team(id: $id) { name } }", ANY_TOKEN),

@@ -23,6 +23,25 @@ def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
     assert (settings.host, settings.port, settings.log_level) == ("0.0.0.0", 9100, LogLevel.DEBUG)
 
 
+def test_digests_are_kept_in_the_data_dir_only_for_the_embedded_database() -> None:
+    embedded = load_settings({"FLYWHEEL_DATA_DIR": "/srv/flywheel"})
+    assert str(embedded.digest_path) == "/srv/flywheel/digests"
+    assert embedded.digest_interval_seconds == 3600
+    external = load_settings({"DATABASE_URL": "postgresql://db/flywheel"})
+    assert external.digest_path is None, "a deployment mounts write-once storage and says where"
+    mounted = load_settings(
+        {
+            "DATABASE_URL": "postgresql://db/flywheel",
+            "FLYWHEEL_DIGEST_DIR": "/var/lib/flywheel-digests",
+            "FLYWHEEL_DIGEST_INTERVAL": "600",
+        }
+    )
+    assert (str(mounted.digest_path), mounted.digest_interval_seconds) == (
+        "/var/lib/flywheel-digests",
+        600,
+    )
+
+
 @pytest.mark.parametrize(
     ("environ", "named"),
     [
@@ -36,6 +55,8 @@ def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
         ({"FLYWHEEL_MIGRATE_ON_START": "sometimes"}, "FLYWHEEL_MIGRATE_ON_START"),
         ({"FLYWHEEL_AUDIT_KEY": "not base64!"}, "FLYWHEEL_AUDIT_KEY"),
         ({"FLYWHEEL_AUDIT_KEY": "c2hvcnQ="}, "FLYWHEEL_AUDIT_KEY"),
+        ({"FLYWHEEL_DIGEST_INTERVAL": "0"}, "FLYWHEEL_DIGEST_INTERVAL"),
+        ({"FLYWHEEL_DIGEST_INTERVAL": "hourly"}, "FLYWHEEL_DIGEST_INTERVAL"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(
