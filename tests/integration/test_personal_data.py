@@ -22,9 +22,11 @@ from domain.personal_data import Sealed
 from projections.reading import ReadSession
 from services import audit
 from services.commands import Forbidden
+from services.export import export_log
 from services.personal_data import KEYS_TABLE, keys_of, open_sealed
 from services.principal import Role
 from services.runtime import Runtime
+from tests.integration.test_export import check, public_key
 from tests.people import CEO, principal
 
 ALICE = "alice@example.com"
@@ -141,7 +143,8 @@ def test_the_export_carries_the_stored_ciphertext_never_the_name(
     name_both(runtime)
     runtime.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
     out = tmp_path / "log.ndjson"
-    audit.export_log(runtime.database.url, runtime.app, out)
+    export_log(runtime.database.url, runtime.signing_key, out)
+    assert check(out, "--public-key", public_key(runtime)).returncode == 0
     text = out.read_text()
     assert ALICE_NAME not in text and BOB_NAME not in text
     first = json.loads(text.splitlines()[0])
