@@ -53,7 +53,12 @@ def context(info: FlywheelInfo) -> FlywheelContext:
 async def resolve_at(
     info: FlywheelInfo, as_of: datetime | None, at_position: int | None
 ) -> int | None:
-    """The log position to read at: ``None`` for now."""
+    """The log position to read at: ``None`` for now.
+
+    A past position is also reported in ``extensions.readAt`` under the field's
+    response path, with the time it was asked for: the evidence of what an
+    as-of answer shows.
+    """
     ctx = context(info)
     if as_of is not None and at_position is not None:
         raise client_error("Give `asOf` or `atPosition`, not both")
@@ -66,11 +71,22 @@ async def resolve_at(
                 "send `X-Flywheel-Position` to wait for it",
                 POSITION_NOT_REACHED,
             )
+        ctx.read_at[_response_path(info)] = {"position": at_position}
         return at_position
     if as_of is not None:
         moment = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-        return await ctx.views.position_at(moment)
+        position = await ctx.views.position_at(moment)
+        ctx.read_at[_response_path(info)] = {
+            "asOf": moment.astimezone(UTC).isoformat(),
+            "position": position,
+        }
+        return position
     return None
+
+
+def _response_path(info: FlywheelInfo) -> str:
+    """Where the field is in the answer: its alias or name, dotted below the root."""
+    return ".".join(str(key) for key in info.path.as_list())
 
 
 def check_page_size(first: int) -> None:
