@@ -23,8 +23,14 @@ E = TypeVar("E", bound=Enum)
 
 MAX_PAGE_SIZE = 100
 
-AS_OF = "Read the state as it was at this time (ISO 8601; UTC if no offset)."
-AT_POSITION = "Read the state as it was right after this event-log position."
+AS_OF = (
+    "Read the state as it was at this time (ISO 8601; UTC if no offset): right after the "
+    "last event recorded at or before it, whose position `extensions.readAt` reports."
+)
+AT_POSITION = (
+    "Read the state as it was right after this event-log position "
+    "(reported in `extensions.readAt`)."
+)
 
 AsOf = Annotated[datetime | None, strawberry.argument(description=AS_OF)]
 AtPosition = Annotated[int | None, strawberry.argument(description=AT_POSITION)]
