@@ -16,6 +16,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.org_queries import TEAM_COLUMNS
 from projections.paging import at_args
 from projections.reading import ReadSession, visible
 
@@ -128,8 +129,7 @@ async def _per_team(
         "JOIN {views}.metrics m ON m.id = g.metric_id AND m.valid_to IS NULL "
         f"WHERE g.plan_year = $1 AND {visible('g', param)} "
         "AND g.team_id IN (SELECT id FROM scope) GROUP BY g.team_id) "
-        f"SELECT t.id, t.name, t.mission, t.status, t.parent_id, t.leader, t.leader_since, "
-        f"t.chartered_at, t.version, {totals} "
+        f"SELECT {TEAM_COLUMNS}, {totals} "
         f"FROM scope JOIN {{views}}.teams t ON t.id = scope.id AND {visible('t', param)} "
         "LEFT JOIN counted c ON c.team_id = t.id ORDER BY t.name, t.id",
         *args,

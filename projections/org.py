@@ -29,6 +29,7 @@ TEAMS = TemporalTable(
         ("leader", "text"),
         ("leader_since", "timestamptz"),
         ("leader_since_position", "bigint"),
+        ("leader_reason", "text"),
         ("chartered_at", "timestamptz"),
         ("version", "integer"),
     ),
@@ -129,6 +130,7 @@ async def team_chartered(event: Team.Chartered, views: ViewBatch) -> None:
             "leader": event.leader,
             "leader_since": views.now,
             "leader_since_position": views.position,
+            "leader_reason": None,
             "chartered_at": views.now,
             "version": event.originator_version,
         },
@@ -170,6 +172,7 @@ async def leader_appointed(event: Team.LeaderAppointed, views: ViewBatch) -> Non
         leader=event.leader,
         leader_since=views.now,
         leader_since_position=views.position,
+        leader_reason=event.reason,
         version=event.originator_version,
     )
     await _seen(views, event.leader)

@@ -17,7 +17,7 @@ from projections.reading import ReadSession, visible
 
 TEAM_COLUMNS = (
     "t.id, t.name, t.mission, t.status, t.parent_id, t.leader, t.leader_since, "
-    "t.chartered_at, t.version, t.valid_from"
+    "t.leader_reason, t.chartered_at, t.version, t.valid_from"
 )
 
 

@@ -42,8 +42,22 @@ def visible(alias: str, at_param: int | None) -> str:
     )
 
 
+class SessionClosed(RuntimeError):
+    """A query was asked of a read snapshot after its request ended."""
+
+
 class ReadSession:
-    """One consistent snapshot of the views, shared by one request's queries."""
+    """One consistent snapshot of the views, shared by one request's queries.
+
+    A connection runs one query at a time, and a cancelled asyncpg query leaves
+    the connection cancelling (the next query fails with "another operation is
+    in progress") and aborts the transaction. GraphQL cancels resolvers whenever
+    a sibling field's error nulls their parent, so queries here are never
+    cancelled: each runs in its own task, in turn, holding the lock until the
+    database answers, while a cancelled caller stops waiting for it. A caller
+    cancelled while still waiting its turn sends nothing. Closing waits for the
+    query in flight, and refuses queries asked after the request ended.
+    """
 
     def __init__(self, pool: asyncpg.Pool, schema: str = LIVE_SCHEMA) -> None:
         self.schema = schema
@@ -51,6 +65,7 @@ class ReadSession:
         self._conn: asyncpg.pool.PoolConnectionProxy | None = None
         self._transaction: Any = None
         self._lock = asyncio.Lock()
+        self._closed = False
         self.position = 0
         self.log_time: datetime | None = None
 
@@ -75,7 +90,13 @@ class ReadSession:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self._release()
+        self._closed = True
+        # Shielded: a request cancelled while closing still returns its connection clean.
+        await asyncio.shield(self._close_in_turn())
+
+    async def _close_in_turn(self) -> None:
+        async with self._lock:  # after the query in flight
+            await self._release()
 
     async def _release(self) -> None:
         conn, self._conn = self._conn, None
@@ -89,9 +110,24 @@ class ReadSession:
             await self._pool.release(conn)
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        assert self._conn is not None, "ReadSession used outside `async with`"
-        async with self._lock:
-            return list(await self._conn.fetch(sql.replace("{views}", f'"{self.schema}"'), *args))
+        await self._lock.acquire()
+        try:
+            if self._closed or self._conn is None:
+                raise SessionClosed("the request's read snapshot is closed")
+            query = asyncio.ensure_future(
+                self._conn.fetch(sql.replace("{views}", f'"{self.schema}"'), *args)
+            )
+        except BaseException:
+            self._lock.release()
+            raise
+        query.add_done_callback(self._query_done)
+        return list(await asyncio.shield(query))
+
+    def _query_done(self, query: asyncio.Future[Any]) -> None:
+        """The next query's turn; an answer nobody waits for any more is dropped."""
+        self._lock.release()
+        if not query.cancelled():
+            query.exception()  # retrieved, so asyncio does not log it as lost
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
         rows = await self.fetch(sql, *args)

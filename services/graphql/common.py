@@ -23,8 +23,14 @@ E = TypeVar("E", bound=Enum)
 
 MAX_PAGE_SIZE = 100
 
-AS_OF = "Read the state as it was at this time (ISO 8601; UTC if no offset)."
-AT_POSITION = "Read the state as it was right after this event-log position."
+AS_OF = (
+    "Read the state as it was at this time (ISO 8601; UTC if no offset): right after the "
+    "last event recorded at or before it, whose position `extensions.readAt` reports."
+)
+AT_POSITION = (
+    "Read the state as it was right after this event-log position "
+    "(reported in `extensions.readAt`)."
+)
 
 AsOf = Annotated[datetime | None, strawberry.argument(description=AS_OF)]
 AtPosition = Annotated[int | None, strawberry.argument(description=AT_POSITION)]
@@ -53,7 +59,12 @@ def context(info: FlywheelInfo) -> FlywheelContext:
 async def resolve_at(
     info: FlywheelInfo, as_of: datetime | None, at_position: int | None
 ) -> int | None:
-    """The log position to read at: ``None`` for now."""
+    """The log position to read at: ``None`` for now.
+
+    A past position is also reported in ``extensions.readAt`` under the field's
+    response path, with the time it was asked for: the evidence of what an
+    as-of answer shows.
+    """
     ctx = context(info)
     if as_of is not None and at_position is not None:
         raise client_error("Give `asOf` or `atPosition`, not both")
@@ -66,11 +77,22 @@ async def resolve_at(
                 "send `X-Flywheel-Position` to wait for it",
                 POSITION_NOT_REACHED,
             )
+        ctx.read_at[_response_path(info)] = {"position": at_position}
         return at_position
     if as_of is not None:
         moment = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-        return await ctx.views.position_at(moment)
+        position = await ctx.views.position_at(moment)
+        ctx.read_at[_response_path(info)] = {
+            "asOf": moment.astimezone(UTC).isoformat(),
+            "position": position,
+        }
+        return position
     return None
+
+
+def _response_path(info: FlywheelInfo) -> str:
+    """Where the field is in the answer: its alias or name, dotted below the root."""
+    return ".".join(str(key) for key in info.path.as_list())
 
 
 def check_page_size(first: int) -> None:

@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import ValidationException
+from litestar.exceptions import PermissionDeniedException, ValidationException
 from strawberry.litestar import BaseContext
 
+from projections import org_queries
 from projections.reading import ReadSession
 from services.auth import authenticate_header
 from services.graphql.loaders import Loaders
@@ -16,6 +17,10 @@ from services.principal import Principal
 from services.runtime import Runtime
 
 POSITION_HEADER = "x-flywheel-position"
+NO_ROLE = (
+    "Reading the views needs a role (leadership, member, planner or auditor) "
+    "or the leadership of a team"
+)
 
 
 class FlywheelContext(BaseContext, kw_only=True):
@@ -26,6 +31,8 @@ class FlywheelContext(BaseContext, kw_only=True):
     loaders: Loaders | None = None
     position: int = 0
     position_reached: bool = True
+    # Per response path of a field read in the past: {"position": p[, "asOf": time]}.
+    read_at: dict[str, dict[str, Any]] = {}
 
     @property
     def views(self) -> ReadSession:
@@ -55,6 +62,8 @@ async def graphql_context(
 
     Opening it here, before GraphQL runs, lets a database outage answer 503 with
     ``Retry-After`` like the REST API. Only the GraphiQL page itself is open.
+    Reading needs a role, or leading a team (403 problem details otherwise, as
+    a missing token is 401 here): a token with no role reads nothing.
     """
     if request.method == "GET" and "query" not in request.query_params:
         yield FlywheelContext(runtime=runtime, principal=None)
@@ -65,6 +74,8 @@ async def graphql_context(
         await runtime.watcher.wait_for(wanted, runtime.settings.read_wait_seconds)
     assert runtime.read_pool is not None
     async with ReadSession(runtime.read_pool) as session:
+        if not principal.roles and not await _leads_a_team(session, principal):
+            raise PermissionDeniedException(NO_ROLE)
         yield FlywheelContext(
             runtime=runtime,
             principal=principal,
@@ -74,3 +85,8 @@ async def graphql_context(
             position=session.position,
             position_reached=wanted is None or session.position >= wanted,
         )
+
+
+async def _leads_a_team(session: ReadSession, principal: Principal) -> bool:
+    """A team's leader is one by the team's current state, not by a token role."""
+    return bool(await org_queries.teams_led_by(session, [principal.subject], None))

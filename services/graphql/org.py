@@ -135,7 +135,9 @@ class Leadership:
     until: datetime | None = strawberry.field(
         description="When the tenure ended; null while it lasts."
     )
-    reason: str | None = strawberry.field(description="Why this leader was appointed.")
+    reason: str | None = strawberry.field(
+        description="Why this leader was appointed; null for the leader named at the charter."
+    )
 
     @staticmethod
     def from_row(row: Any, at: int | None) -> Leadership:
@@ -193,6 +195,7 @@ class Team(relay.Node, Recorded):
     parent_id: strawberry.Private[UUID | None]
     leader_handle: strawberry.Private[str]
     leader_since: strawberry.Private[datetime]
+    leader_reason: strawberry.Private[str | None]
     at: strawberry.Private[int | None]
 
     @staticmethod
@@ -207,6 +210,7 @@ class Team(relay.Node, Recorded):
             parent_id=row["parent_id"],
             leader_handle=row["leader"],
             leader_since=row["leader_since"],
+            leader_reason=row["leader_reason"],
             at=at,
         )
 
@@ -261,7 +265,7 @@ class Team(relay.Node, Recorded):
             person=Person(handle=self.leader_handle, at=self.at),
             since=self.leader_since,
             until=None,
-            reason=None,
+            reason=self.leader_reason,
         )
 
     @strawberry.field(description="Every leader of the team, oldest first, with reasons.")

@@ -50,14 +50,17 @@ LIMIT_RULES: list[type[ASTValidationRule]] = [
 
 
 class ReportPosition(SchemaExtension):
-    """Says which log position the answer reflects, and whether it reached the
-    position the request asked to wait for (``X-Flywheel-Position``)."""
+    """Says which log position the answer reflects, whether it reached the
+    position the request asked to wait for (``X-Flywheel-Position``), and the
+    position each field given ``asOf`` or ``atPosition`` was read at (``readAt``)."""
 
     def get_results(self) -> dict[str, Any]:
         ctx: FlywheelContext = self.execution_context.context
         results: dict[str, Any] = {"position": ctx.position}
         if ctx.wait_for_position is not None:
             results["positionReached"] = ctx.position_reached
+        if ctx.read_at:
+            results["readAt"] = ctx.read_at
         return results
 
 

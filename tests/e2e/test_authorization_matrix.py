@@ -20,8 +20,9 @@ import pytest
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer
 
-NONE, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP = (
+NONE, ROLELESS, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP = (
     "none",
+    "a token with no role",
     "member of the team",
     "planner",
     "auditor",
@@ -29,8 +30,9 @@ NONE, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP = (
     "leader of another team",
     "leadership",
 )
-CALLERS = (NONE, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP)
-TOKENS = {
+CALLERS = (NONE, ROLELESS, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP)
+TOKENS: dict[str, tuple[str, ...]] = {
+    ROLELESS: ("nora@example.com",),
     MEMBER: ("mia@example.com", "member"),
     PLANNER: ("pat@example.com", "planner"),
     AUDITOR: ("audrey@example.com", "auditor"),
@@ -356,8 +358,9 @@ READS = [
     Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
     Case("read the digests' public key", "GET", "/api/v1/audit/public-key", READERS),
 ]
+ANY_ROLE = ANY_TOKEN - {ROLELESS}
 GRAPHQL_READS = [
-    ("query a team", "query($id: ID!) { team(id: $id) { name } }", ANY_TOKEN),
+    ("query a team", "query($id: ID!) { team(id: $id) { name } }", ANY_ROLE),
     (
         "query a team's history",
         "query($id: ID!) { team(id: $id) { history { totalCount } } }",
@@ -565,8 +568,10 @@ def test_graphql_reads_by_caller(
             json={"query": query, "variables": {"id": ids["team"]}},
             headers=headers,
         )
-        if caller == NONE:
-            assert response.status_code == 401
+        if caller in (NONE, ROLELESS):
+            # Refused before GraphQL runs: 401 without a token, 403 without a role.
+            assert response.status_code == (401 if caller == NONE else 403), response.text
+            assert response.headers["content-type"].startswith("application/problem+json")
             continue
         body = response.json()
         codes = [error["extensions"]["code"] for error in body.get("errors", [])]

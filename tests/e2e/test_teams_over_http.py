@@ -20,7 +20,7 @@ TEAM = """
 query Team($id: ID!) {
   team(id: $id) {
     id name mission status version
-    leader { person { handle } since }
+    leader { person { handle } since reason }
     leaderHistory { person { handle } since until reason }
     members { person { handle } function attachment }
     functionCoverage { function count covered }
@@ -123,6 +123,7 @@ def test_members_leaders_and_the_org_tree_over_http(
     )
     team = data["team"]
     assert team["leader"]["person"]["handle"] == "dev@example.com"
+    assert team["leader"]["reason"] == "Carl retires"
     assert [
         (h["person"]["handle"], h["reason"], h["until"] is None) for h in team["leaderHistory"]
     ] == [
@@ -145,13 +146,15 @@ def test_members_leaders_and_the_org_tree_over_http(
         "memberships": [],
     }
 
-    as_of, _ = server.graphql(leadership).query(
-        "query($id: ID!, $at: Int) { team(id: $id, atPosition: $at) { leader { person { handle } } "
+    as_of, extensions = server.graphql(leadership).query(
+        "query($id: ID!, $at: Int) { team(id: $id, atPosition: $at) { "
+        "leader { person { handle } reason } "
         "members { person { handle } function attachment } } }",
         id=child["nodeId"],
         at=added.json()["position"],
     )
-    assert as_of["team"]["leader"]["person"]["handle"] == "carl@example.com"
+    assert extensions["readAt"] == {"team": {"position": added.json()["position"]}}
+    assert as_of["team"]["leader"] == {"person": {"handle": "carl@example.com"}, "reason": None}
     assert as_of["team"]["members"] == [
         {
             "person": {"handle": "dev@example.com"},
@@ -244,7 +247,31 @@ def test_no_token_a_bad_token_and_a_forbidden_role(server: FlywheelServer, leade
     unauthenticated = httpx.post(f"{server.url}/graphql", json={"query": TOTAL})
     assert_problem(unauthenticated, 401)
     data, _ = server.graphql(planner).query(TOTAL)
-    assert data["teams"]["totalCount"] >= 0, "any valid token may read"
+    assert data["teams"]["totalCount"] >= 0, "any role may read"
+
+
+def test_reading_needs_a_role_or_a_team_to_lead(server: FlywheelServer, leadership: str) -> None:
+    roleless = server.token("nora@example.com")
+    for request in (
+        httpx.post(
+            f"{server.url}/graphql",
+            json={"query": TOTAL},
+            headers={"Authorization": f"Bearer {roleless}"},
+        ),
+        httpx.get(
+            f"{server.url}/graphql",
+            params={"query": TOTAL},
+            headers={"Authorization": f"Bearer {roleless}"},
+        ),
+    ):
+        problem = assert_problem(request, 403)
+        assert problem["type"] == "/problems/forbidden"
+        assert "needs a role" in problem["detail"]
+
+    led = charter(server, leadership, "Nora's", "nora@example.com")
+    assert led.status_code == 201, led.text
+    data, _ = server.graphql(roleless).query(TOTAL, wait_for=led.json()["position"])
+    assert data["teams"]["totalCount"] >= 1, "a team's leader reads without a token role"
 
 
 def test_graphql_errors_carry_codes(server: FlywheelServer, leadership: str) -> None:

@@ -1,0 +1,144 @@
+"""One request's read snapshot survives its callers being cancelled.
+
+GraphQL cancels the resolvers of sibling fields when an error nulls their
+parent. A query cancelled mid-flight would leave the request's one connection
+cancelling ("another operation is in progress") and its transaction aborted, so
+the snapshot never cancels a query: the caller stops waiting, the query ends.
+
+A query is held in flight, for as long as a test needs, by an advisory lock
+that another connection holds: no timing is involved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from projections.reading import ReadSession, SessionClosed
+from services.runtime import Runtime
+
+GATE = 4242
+HELD = f"SELECT pg_advisory_xact_lock({GATE}), 'held in flight' AS marker"
+PROBE = 4343
+DEADLINE = 10.0
+
+
+@pytest.fixture
+def pool(serving: Runtime) -> asyncpg.Pool:
+    assert serving.read_pool is not None
+    return serving.read_pool
+
+
+class Gate:
+    """An advisory lock held by another connection: a query taking it waits."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def waited_on(self) -> None:
+        """Wait (bounded) until a query is blocked on the gate."""
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            waiting = await self._conn.fetchval(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND objid = $1 AND NOT granted",
+                GATE,
+            )
+            if waiting:
+                return
+            await asyncio.sleep(0.01)  # polling a condition, with a deadline
+        pytest.fail(f"no query waited on the gate within {DEADLINE}s")
+
+    async def still_waited_on(self, seconds: float) -> None:
+        """Assert that the query blocked on the gate stays blocked, not cancelled.
+
+        The absence of a cancellation can only be seen over a window; one sent
+        by the client reaches the server within milliseconds.
+        """
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            waiting = await self._conn.fetchval(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND objid = $1 AND NOT granted",
+                GATE,
+            )
+            assert waiting == 1, "the query in flight was cancelled on the server"
+            await asyncio.sleep(0.01)  # observing over a window, not synchronising
+
+    async def open(self) -> None:
+        await self._conn.execute(f"SELECT pg_advisory_unlock({GATE})")
+
+
+@pytest.fixture
+async def gate(pool: asyncpg.Pool) -> AsyncIterator[Gate]:
+    async with pool.acquire() as conn:
+        await conn.execute(f"SELECT pg_advisory_lock({GATE})")
+        yield Gate(conn)
+        await conn.execute("SELECT pg_advisory_unlock_all()")
+
+
+async def cancelled(task: asyncio.Task[object]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+
+
+async def test_a_query_whose_caller_is_cancelled_leaves_the_snapshot_usable(
+    pool: asyncpg.Pool, gate: Gate
+) -> None:
+    async with ReadSession(pool) as session:
+        held = asyncio.create_task(session.fetch(HELD))
+        await gate.waited_on()
+        await cancelled(held)
+        await gate.still_waited_on(seconds=1.0)
+
+        # The next query waits for the held one to end instead of failing, and
+        # the transaction was not aborted by a cancelled statement.
+        following = asyncio.create_task(session.fetchval("SELECT 1"))
+        await gate.open()
+        assert await following == 1
+        assert await session.fetchval("SELECT count(*) FROM pg_class") > 0
+
+
+async def test_closing_waits_for_the_query_in_flight_and_returns_a_clean_connection(
+    pool: asyncpg.Pool, gate: Gate
+) -> None:
+    session = ReadSession(pool)
+    async with session:
+        held = asyncio.create_task(session.fetch(HELD))
+        await gate.waited_on()
+        await cancelled(held)
+        await gate.open()
+    # Closing waited: the connection went back to the pool idle, and is reusable.
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT 1") == 1
+    with pytest.raises(SessionClosed):
+        await session.fetch("SELECT 1")
+
+
+async def test_queries_asked_at_once_run_in_turn(pool: asyncpg.Pool) -> None:
+    async with ReadSession(pool) as session:
+        answers = await asyncio.gather(*(session.fetchval(f"SELECT {n}") for n in range(50)))
+    assert answers == list(range(50))
+
+
+async def test_a_caller_cancelled_while_waiting_its_turn_sends_nothing(
+    pool: asyncpg.Pool, gate: Gate
+) -> None:
+    probe_taken = f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = {PROBE}"
+    async with ReadSession(pool) as session:
+        held = asyncio.create_task(session.fetch(HELD))
+        waiting = asyncio.create_task(session.fetch(f"SELECT pg_advisory_xact_lock({PROBE})"))
+        await gate.waited_on()  # by now `waiting` has queued behind the held query
+        await cancelled(waiting)
+        await gate.open()
+        await held
+        assert await session.fetchval(probe_taken) == 0
+        await session.fetch(f"SELECT pg_advisory_xact_lock({PROBE})")
+        assert await session.fetchval(probe_taken) == 1, "the probe itself works"
