@@ -9,6 +9,10 @@ round trip per event.
 Rows read once stay in a :class:`RowCache` across batches: the runner is the
 only writer of the views (it holds an advisory lock), so the cache cannot go
 stale while it runs. After a failed batch the runner drops the cache.
+
+Every key and value enters the batch storable (:mod:`projections.storable`): a
+string PostgreSQL cannot hold is stored with U+FFFD in place of what it cannot
+hold, so no value the log holds can stop the views.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 import asyncpg
 
+from projections.storable import storable, storable_row
 from projections.tables import AppendOnlyTable, TemporalTable
 
 Row = dict[str, Any]
@@ -103,7 +108,7 @@ class ViewBatch:
 
     async def get(self, table: TemporalTable, key: Key) -> Row | None:
         """The entity's current values (key columns included), or None."""
-        return (await self._slot(table, key)).row
+        return (await self._slot(table, storable(key))).row
 
     async def require(self, table: TemporalTable, key: Key) -> Row:
         row = await self.get(table, key)
@@ -113,10 +118,12 @@ class ViewBatch:
 
     def put(self, table: TemporalTable, row: Row) -> None:
         """Make ``row`` the entity's current version from this event on."""
+        row = storable_row(row)
         key = tuple([row[name] for name in table.key_names])
         self._write(table, key, self._known_slot(table, key), dict(row))
 
     async def update(self, table: TemporalTable, key: Key, **changes: Any) -> Row:
+        key, changes = storable(key), storable_row(changes)
         slot = await self._slot(table, key)
         if slot.row is None:
             raise LookupError(f"{table.name} has no current row for {key}")
@@ -143,12 +150,13 @@ class ViewBatch:
 
     def end(self, table: TemporalTable, key: Key) -> None:
         """The entity has no current version from this event on."""
+        key = storable(key)
         slot = self._known_slot(table, key)
         self._close(table, key, slot)
         slot.row = None
 
     def append(self, table: AppendOnlyTable, values: tuple[Any, ...]) -> None:
-        self._appends.setdefault(table.name, (table, []))[1].append(values)
+        self._appends.setdefault(table.name, (table, []))[1].append(storable(values))
 
     async def flush(self) -> int:
         """Write everything to the database; returns the number of rows written."""
