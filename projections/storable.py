@@ -9,15 +9,15 @@ character: deterministic, so a rebuild writes exactly what the live views hold,
 and visible, so a reader can tell that something was replaced. Every other
 character is stored as the log holds it.
 
-Checking costs a few tens of nanoseconds per string (a rebuild writes millions):
-a search for NUL, and for text that is not ASCII an encoding to UTF-8, which fails
-on a surrogate.
+Only the columns declared to hold text are checked, each with a search for NUL
+and, for text that is not ASCII, an encoding to UTF-8 (which fails on a
+surrogate): tens of nanoseconds per value, where a rebuild writes millions.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 REPLACEMENT = "\ufffd"
@@ -27,21 +27,13 @@ _ESCAPED_NUL = b"\\u0000"
 
 def unstorable(value: Any) -> bool:
     """Whether ``value`` holds a string PostgreSQL cannot store, at any depth."""
-    if type(value) is str:
-        if "\x00" in value:
-            return True
-        if value.isascii():
-            return False
-        try:
-            value.encode()
-        except UnicodeEncodeError:
-            return True
-        return False
+    if isinstance(value, str):
+        return "\x00" in value or not (value.isascii() or _encodes(value))
     if isinstance(value, list | tuple):
         return any(unstorable(item) for item in value)
     if isinstance(value, dict):
         return any(unstorable(key) or unstorable(item) for key, item in value.items())
-    return isinstance(value, str) and unstorable(str(value))
+    return False
 
 
 def storable(value: Any) -> Any:
@@ -50,12 +42,18 @@ def storable(value: Any) -> Any:
     return _replaced(value) if unstorable(value) else value
 
 
-def storable_row(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` itself when every value is storable, else a storable copy."""
-    for value in row.values():
-        if unstorable(value):
-            return {name: storable(value) for name, value in row.items()}
-    return row
+def storable_record(record: Sequence[Any], positions: Sequence[int]) -> Sequence[Any]:
+    """``record`` with the values at ``positions`` (its text columns) storable: itself
+    when they are (the usual case), else a storable copy."""
+    for position in positions:
+        value = record[position]
+        if type(value) is str:
+            if "\x00" not in value and (value.isascii() or _encodes(value)):
+                continue
+        elif value is None or not unstorable(value):
+            continue
+        return [_replaced(value) if i in positions else value for i, value in enumerate(record)]
+    return record
 
 
 def storable_json(value: Any, encode: Callable[[Any], bytes]) -> str:
@@ -70,6 +68,15 @@ def storable_json(value: Any, encode: Callable[[Any], bytes]) -> str:
         if _ESCAPED_NUL in encoded:
             encoded = encode(_replaced(value))
     return encoded.decode()
+
+
+def _encodes(text: str) -> bool:
+    """Whether ``text`` encodes to UTF-8: not when it holds a lone surrogate."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _replaced(value: Any) -> Any:
