@@ -58,7 +58,7 @@ def _first_refusal(value: Any, path: str) -> InvalidValue | None:
     else:
         return None
     for field, item in items:
-        refusal = _first_refusal(item, field)
-        if refusal is not None:
-            return refusal
+        found = _first_refusal(item, field)
+        if found is not None:
+            return found
     return None
