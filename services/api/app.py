@@ -17,6 +17,7 @@ from services.allocation import AllocationCommands
 from services.api.allocation import AllocationCycleController
 from services.api.apis import ApiController
 from services.api.audit import AuditController
+from services.api.body import CommandRequest
 from services.api.correlation import correlation_middleware
 from services.api.goals import GoalController
 from services.api.health import healthz, readyz
@@ -185,6 +186,7 @@ def create_app(runtime: Runtime) -> Litestar:
             else None
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=CommandRequest,
         logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start, tune_garbage_collection],
