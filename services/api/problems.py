@@ -66,6 +66,16 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "allow this command.",
     ),
     "not-found": ("Not found", "An id in the path or the body names nothing of its kind."),
+    "unsupported-media-type": (
+        "Unsupported media type",
+        "A command body must be JSON: `Content-Type: application/json` (or another "
+        "`application/*+json` type). Nothing was recorded.",
+    ),
+    "headers-too-large": (
+        "Request header fields too large",
+        "The request line or the header section is longer than the server reads "
+        "(docs/SECURITY.md, Limits); the connection is closed.",
+    ),
     "version-mismatch": (
         "Version mismatch",
         "`If-Match` named a version the aggregate is no longer at. Read it again and retry.",
@@ -183,7 +193,13 @@ def on_unavailable(request: Request[Any, Any, Any], error: Exception) -> Respons
 
 
 def on_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
-    slug = {400: "invalid-input", 401: "unauthenticated", 403: "forbidden", 404: "not-found"}
+    slug = {
+        400: "invalid-input",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not-found",
+        415: "unsupported-media-type",
+    }
     status = error.status_code
     return problem_response(
         request,
@@ -228,6 +244,7 @@ _DESCRIPTIONS = {
     "a request whose `Idempotency-Key` is still being processed (`request-in-progress`).",
     412: "`If-Match` named a stale version.",
     413: "The request body is larger than 1 MiB.",
+    415: "The body is not JSON (`Content-Type: application/json`).",
     422: "The `Idempotency-Key` was already used for a different request.",
     429: "Over the caller's rate limit; retry after `Retry-After` seconds.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
