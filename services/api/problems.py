@@ -25,7 +25,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from projections.connection import CONNECTION_LOST
-from services.commands import Forbidden, VersionMismatch
+from services.commands import ConcurrentChange, Forbidden, VersionMismatch
 from services.observability import count_command
 
 log = logging.getLogger(__name__)
@@ -138,8 +138,15 @@ def _rule_title(rule: str) -> str:
 
 
 def on_rule_violation(request: Request[Any, Any, Any], error: RuleViolation) -> Response[Any]:
+    retry = {"Retry-After": str(error.retry_after)} if isinstance(error, ConcurrentChange) else None
     return problem_response(
-        request, error.rule, 409, error.detail, title=_rule_title(error.rule), rule=error.rule
+        request,
+        error.rule,
+        409,
+        error.detail,
+        title=_rule_title(error.rule),
+        headers=retry,
+        rule=error.rule,
     )
 
 
@@ -240,8 +247,9 @@ _DESCRIPTIONS = {
     401: "No token, or a bad or expired one.",
     403: "The caller may not run this command.",
     404: "An id names nothing of its kind.",
-    409: "A domain rule or a concurrent change refused the command; `rule` says which. Also "
-    "a request whose `Idempotency-Key` is still being processed (`request-in-progress`).",
+    409: "A domain rule or a concurrent change refused the command; `rule` says which "
+    "(`concurrent-change` comes with `Retry-After`). Also a request whose `Idempotency-Key` "
+    "is still being processed (`request-in-progress`).",
     412: "`If-Match` named a stale version.",
     413: "The request body is larger than 1 MiB.",
     415: "The body is not JSON (`Content-Type: application/json`).",
