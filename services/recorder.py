@@ -210,4 +210,6 @@ class FlywheelFactory(PostgresFactory):
         # The pool waits POSTGRES_CONNECT_TIMEOUT for a connection; libpq's own
         # connect_timeout bounds each attempt, so a host that drops packets ties up
         # a pool worker for that long rather than the operating system's minutes.
-        self.datastore.pool.kwargs["connect_timeout"] = int(self.datastore.pool.timeout)
+        pool = self.datastore.pool
+        assert isinstance(pool.kwargs, dict)  # the datastore passes a dict
+        pool.kwargs["connect_timeout"] = int(pool.timeout)
