@@ -252,11 +252,17 @@ _DESCRIPTIONS = {
     "is still being processed (`request-in-progress`).",
     412: "`If-Match` named a stale version.",
     413: "The request body is larger than 1 MiB.",
+    414: "The request line is longer than 8 KiB; the connection is closed.",
     415: "The body is not JSON (`Content-Type: application/json`).",
     422: "The `Idempotency-Key` was already used for a different request.",
     429: "Over the caller's rate limit; retry after `Retry-After` seconds.",
+    431: "The request line and headers are longer than 64 KiB; the connection is closed.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
 }
+
+
+# Any request can meet the limits on its request line and head (services/api/http_limits.py).
+EVERY_ROUTE = (414, 431)
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
@@ -268,7 +274,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_JSON,
             generate_examples=False,
         )
-        for status in statuses
+        for status in sorted({*statuses, *EVERY_ROUTE})
     }
 
 
