@@ -145,7 +145,9 @@ def test_a_50_mb_header_is_cut_off_without_stalling_the_server(server: FlywheelS
         slowest = max(slowest, time.monotonic() - started)
     sender.join()
     assert "error" in sent, "the server stopped reading"
-    assert sent["bytes"] < 20 * MAX_HEAD_BYTES, sent
+    # What was sent includes what the kernel buffered on both ends (a few MB on
+    # loopback) before the server's refusal reset the connection.
+    assert sent["bytes"] < HUGE_HEADER / 5, sent
     assert slowest < 1.0, f"/healthz took {slowest:.2f}s while the header arrived"
 
 
