@@ -62,7 +62,8 @@ def main() -> None:
 def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
-    from services.api.app import create_app
+    from services.api.app import asgi_app
+    from services.api.http_limits import LimitedHttpToolsProtocol
 
     settings = _settings(host=host, port=port)
     _configure_logging(settings)
@@ -85,12 +86,13 @@ def serve(host: str | None, port: int | None) -> None:
     try:
         uvicorn.Server(
             uvicorn.Config(
-                create_app(runtime),
+                asgi_app(runtime),
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level.value.lower(),
                 log_config=None,
                 lifespan="on",
+                http=LimitedHttpToolsProtocol,
                 timeout_graceful_shutdown=20,
             )
         ).run()

@@ -12,12 +12,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.types import ASGIApp
 
 from services.allocation import AllocationCommands
 from services.api.allocation import AllocationCycleController
 from services.api.apis import ApiController
 from services.api.audit import AuditController
-from services.api.body import CommandRequest
+from services.api.bodies import CommandRequest
 from services.api.correlation import correlation_middleware
 from services.api.goals import GoalController
 from services.api.health import healthz, readyz
@@ -62,17 +63,12 @@ class MetricsController(PrometheusController):
 
 
 def _arrange_middleware(runtime: Runtime) -> Callable[[AppConfig], AppConfig]:
-    """Outside in: correlation (so every answer has an id), security headers, rate
-    limits, then the JWT middleware that JWTAuth added, and idempotency innermost,
-    since keys belong to an authenticated caller."""
+    """Outside in: rate limits, metrics, then the JWT middleware that JWTAuth added,
+    and idempotency innermost, since keys belong to an authenticated caller.
+    (Correlation ids and security headers wrap the whole app: see :func:`asgi_app`.)"""
 
     def arrange(config: AppConfig) -> AppConfig:
-        config.middleware[0:0] = [
-            correlation_middleware,
-            security_headers_middleware(production=runtime.settings.is_production),
-            rate_limit_middleware(runtime),
-            PROMETHEUS.middleware,
-        ]
+        config.middleware[0:0] = [rate_limit_middleware(runtime), PROMETHEUS.middleware]
         config.middleware.append(idempotency_middleware(runtime))
         return config
 
@@ -117,6 +113,16 @@ def tune_garbage_collection() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def asgi_app(runtime: Runtime) -> ASGIApp:
+    """What ``flywheel serve`` runs: the app inside the correlation id and the security
+    headers. They wrap Litestar itself rather than sit in its middleware, because an
+    error raised by middleware (a 401 from the JWT middleware) or by the router (404,
+    405) is answered by Litestar's outermost exception handler, outside every
+    middleware, and would leave without them."""
+    headers = security_headers_middleware(production=runtime.settings.is_production)
+    return correlation_middleware(headers(create_app(runtime)))
 
 
 def create_app(runtime: Runtime) -> Litestar:

@@ -1,11 +1,11 @@
-"""A JSON body with an unpaired surrogate is refused naming its field (services/api/body.py)."""
+"""A JSON body with an unpaired surrogate is refused naming its field (services/api/bodies.py)."""
 
 from __future__ import annotations
 
 import msgspec
 import pytest
 
-from services.api.body import unpaired_surrogate
+from services.api.bodies import unpaired_surrogate
 
 
 @pytest.mark.parametrize(
