@@ -32,12 +32,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from eventsourcing.persistence import StoredEvent
 
+from projections.chain import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from projections.compare import TableDifference, compare_views
 from projections.log import event_data, event_type_name
 from projections.runner import ProgressCallback, ProjectionRunner
 from projections.views import LIVE_SCHEMA, TRACKING_NAME
 from services.application import EVENTS_TABLE, Flywheel
-from services.recorder import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from services.settings import Settings
 
 KEY_FILE = "audit-signing-key"
