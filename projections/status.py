@@ -14,9 +14,10 @@ from datetime import datetime
 
 import asyncpg
 
+from projections.chain import ALTERED, BROKEN, NO_LINK
 from projections.views import LIVE_SCHEMA, TRACKING_NAME
 
-REASON_CHARS = 500
+CHAIN_PROBLEMS = (NO_LINK, ALTERED, BROKEN)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class Stall:
     since: datetime | None = None
 
     @property
+    def cause(self) -> str:
+        """``chain`` when its hash-chain link does not verify, ``error`` when applying
+        it failed."""
+        return "chain" if self.reason in CHAIN_PROBLEMS else "error"
+
+    @property
     def description(self) -> str:
         return (
             f"the views stopped before position {self.position} ({self.event_type}): {self.reason}"
@@ -37,8 +44,13 @@ class Stall:
 
 @dataclass(frozen=True)
 class ViewsStatus:
-    position: int
+    head: int  # the last position in the event log
+    position: int  # the position the views reached
     stall: Stall | None
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
 
 
 def stall_of(row: asyncpg.Record) -> Stall | None:
@@ -50,11 +62,16 @@ def stall_of(row: asyncpg.Record) -> Stall | None:
     return Stall(position, row["stalled_type"], row["stalled_reason"], row["stalled_since"])
 
 
-async def read_status(conn: asyncpg.Connection, schema: str = LIVE_SCHEMA) -> ViewsStatus | None:
-    """The views' status; None while they do not exist yet."""
-    if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f'"{schema}".tracking'):
-        return None
-    row = await conn.fetchrow(f'SELECT * FROM "{schema}".tracking WHERE name = $1', TRACKING_NAME)
+async def read_status(
+    conn: asyncpg.Connection, events_table: str, schema: str = LIVE_SCHEMA
+) -> ViewsStatus:
+    """The head of the log and where the views stand (at 0 while they do not exist)."""
+    head = int(await conn.fetchval(f"SELECT max(notification_id) FROM {events_table}") or 0)
+    row = None
+    if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f'"{schema}".tracking'):
+        row = await conn.fetchrow(
+            f'SELECT * FROM "{schema}".tracking WHERE name = $1', TRACKING_NAME
+        )
     if row is None:
-        return None
-    return ViewsStatus(row["position"], stall_of(row))
+        return ViewsStatus(head, 0, None)
+    return ViewsStatus(head, row["position"], stall_of(row))

@@ -311,7 +311,7 @@ def _check_views(runtime: Runtime) -> bool:
 
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
 
-    async def run() -> tuple[int, list[Any]]:
+    async def run() -> audit.ViewsReport:
         conn = await asyncpg.connect(runtime.database.url)
         try:
             head = await runner.head(conn)
@@ -322,18 +322,35 @@ def _check_views(runtime: Runtime) -> bool:
                 runtime.database.url, runner, lambda p: reached(p.position)
             )
 
-    position, differences = asyncio.run(run())
-    if not differences:
-        click.echo(f"Views: OK, a rebuild to position {position} equals the live views")
-        return True
-    click.echo(f"Views: FAILED, a rebuild to position {position} differs from the live views")
-    for difference in differences:
+    report = asyncio.run(run())
+    stall = report.status.stall
+    if stall is not None:
+        click.echo(
+            f"Views: FAILED, {stall.description}; they stand at position {report.position}, "
+            f"the log at {report.status.head}"
+        )
+    elif report.lagging:
+        click.echo(
+            f"Views: FAILED, they stand at position {report.position} but the log at "
+            f"{report.head}: no projection runner keeps them up"
+        )
+    if not report.differences:
+        compared = f"a rebuild from the verified events to position {report.position} equals"
+        click.echo(f"Views: OK, {compared} the live views" if report.ok else f"  {compared} them")
+    else:
+        click.echo(
+            f"Views: FAILED, a rebuild from the verified events to position {report.position} "
+            "differs from the live views"
+        )
+    for difference in report.differences:
         click.echo(f"  {difference.table}:")
         for row in difference.only_in_live:
             click.echo(f"    only live:    {row}")
         for row in difference.only_in_rebuilt:
             click.echo(f"    only rebuilt: {row}")
-    return False
+    for left_out in report.left_out:
+        click.echo(f"  left out of the rebuild: {left_out}")
+    return report.ok
 
 
 @main.command(help="Record a small demo company (teams, services, goals, an OP1) in an empty log.")
