@@ -235,8 +235,14 @@ def replay() -> None:
         finally:
             await conn.close()
 
+    from projections.runner import EventNotApplied
+
     try:
         position, seconds = asyncio.run(run())
+    except EventNotApplied as refused:
+        raise click.ClickException(
+            f"replay stopped at {refused}; the live views are unchanged"
+        ) from None
     finally:
         runtime.close()
     rate = position / seconds if seconds else 0.0
@@ -322,7 +328,13 @@ def _check_views(runtime: Runtime) -> bool:
                 runtime.database.url, runner, lambda p: reached(p.position)
             )
 
-    report = asyncio.run(run())
+    from projections.runner import EventNotApplied
+
+    try:
+        report = asyncio.run(run())
+    except EventNotApplied as refused:
+        click.echo(f"Views: FAILED, a rebuild from the log stopped at {refused}")
+        return False
     stall = report.status.stall
     if stall is not None:
         click.echo(
