@@ -186,11 +186,14 @@ class ProjectionRunner:
         self.migrate = migrate
         self._handlers = handlers()
         self._every_event = every_event_handlers()
-        # Each event with its chain link, read in the same statement.
+        # Each event with its chain link, read in the same statement. The link's range is
+        # repeated so that both index scans start at the batch: without it the planner
+        # merges with the chain from its first link, every batch.
         self._select = (
             "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, "
             f"c.event_hash, c.chain_hash FROM {events_table} e "
             f"LEFT JOIN {chain_table} c ON c.position = e.notification_id "
+            "AND c.position > $1 AND c.position <= $3 "
             "WHERE e.notification_id > $1 AND e.notification_id <= $3 "
             "ORDER BY e.notification_id LIMIT $2"
         )
