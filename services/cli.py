@@ -217,6 +217,7 @@ def schema() -> None:
 
 @main.command(help="Rebuild every view from position zero beside the live ones, then swap them in.")
 def replay() -> None:
+    from projections.runner import EventNotApplied
     from services.progress import progress_bar
 
     settings = _settings()
@@ -234,8 +235,6 @@ def replay() -> None:
             return position, time.perf_counter() - started
         finally:
             await conn.close()
-
-    from projections.runner import EventNotApplied
 
     try:
         position, seconds = asyncio.run(run())
@@ -312,6 +311,7 @@ def _check_digest(url: str, digest_file: Path) -> bool:
 
 
 def _check_views(runtime: Runtime) -> bool:
+    from projections.runner import EventNotApplied
     from services import audit
     from services.progress import progress_bar
 
@@ -327,8 +327,6 @@ def _check_views(runtime: Runtime) -> bool:
             return await audit.verify_views(
                 runtime.database.url, runner, lambda p: reached(p.position)
             )
-
-    from projections.runner import EventNotApplied
 
     try:
         report = asyncio.run(run())
