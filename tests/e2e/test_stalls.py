@@ -20,6 +20,7 @@ from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
 STALL_SECONDS = 15.0  # three retries take 3.5 s; the lag tracker looks every 2 s
+RESUME_SECONDS = 30.0  # the runner tries again every 5 s; generous for a busy machine
 TEAMS = "{ teams { nodes { name } } }"
 
 
@@ -180,13 +181,14 @@ def test_a_forged_row_is_never_served_and_verify_names_it(server: FlywheelServer
 
     with psycopg.connect(server.database_url, autocommit=True) as conn:
         conn.execute("DELETE FROM flywheel_events WHERE notification_id = %s", (forged,))
-    until(lambda: ready(server), "/readyz to be ready again")
+    until(lambda: ready(server), "/readyz to be ready again", RESUME_SECONDS)
     data, extensions = graphql.query(TEAMS, wait_for=after)
     assert extensions["positionReached"] is True
     assert {team["name"] for team in data["teams"]["nodes"]} == {"Genuine", "After"}
     assert "flywheel_projection_stalled_position 0.0" in until(
         lambda: "flywheel_projection_stalled_position 0.0" in (text := metrics(server)) and text,
         "the metric to clear",
+        RESUME_SECONDS,
     )
     checked = verify(server)
     assert checked.returncode == 0, checked.stdout + checked.stderr
