@@ -49,8 +49,8 @@ class CommandDuringTheSwap(ProjectionRunner):
 async def _until_live_runner_waits_on_its_tracking_row(conn: asyncpg.Connection) -> None:
     deadline = time.monotonic() + DEADLINE
     while not await conn.fetchval(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE 'UPDATE \"views\".tracking%'"
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE \"views\".tracking%'"
     ):
         assert time.monotonic() < deadline, "the live runner never reached the tracking row"
         await asyncio.sleep(0.01)  # polling a condition, with a deadline
