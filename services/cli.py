@@ -224,6 +224,7 @@ def schema() -> None:
 
 @main.command(help="Rebuild every view from position zero beside the live ones, then swap them in.")
 def replay() -> None:
+    from projections.runner import EventNotApplied
     from services.progress import progress_bar
 
     settings = _settings()
@@ -244,6 +245,10 @@ def replay() -> None:
 
     try:
         position, seconds = asyncio.run(run())
+    except EventNotApplied as refused:
+        raise click.ClickException(
+            f"replay stopped at {refused}; the live views are unchanged"
+        ) from None
     finally:
         runtime.close()
     rate = position / seconds if seconds else 0.0
@@ -338,12 +343,13 @@ def _check_digest_dir(runtime: Runtime, directory: Path | None) -> bool:
 
 
 def _check_views(runtime: Runtime) -> bool:
+    from projections.runner import EventNotApplied
     from services import audit
     from services.progress import progress_bar
 
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
 
-    async def run() -> tuple[int, list[Any]]:
+    async def run() -> audit.ViewsReport:
         conn = await asyncpg.connect(runtime.database.url)
         try:
             head = await runner.head(conn)
@@ -354,18 +360,39 @@ def _check_views(runtime: Runtime) -> bool:
                 runtime.database.url, runner, lambda p: reached(p.position)
             )
 
-    position, differences = asyncio.run(run())
-    if not differences:
-        click.echo(f"Views: OK, a rebuild to position {position} equals the live views")
-        return True
-    click.echo(f"Views: FAILED, a rebuild to position {position} differs from the live views")
-    for difference in differences:
+    try:
+        report = asyncio.run(run())
+    except EventNotApplied as refused:
+        click.echo(f"Views: FAILED, a rebuild from the log stopped at {refused}")
+        return False
+    stall = report.status.stall
+    if stall is not None:
+        click.echo(
+            f"Views: FAILED, {stall.description}; they stand at position {report.position}, "
+            f"the log at {report.status.head}"
+        )
+    elif report.lagging:
+        click.echo(
+            f"Views: FAILED, they stand at position {report.position} but the log at "
+            f"{report.head}: no projection runner keeps them up"
+        )
+    if not report.differences:
+        compared = f"a rebuild from the verified events to position {report.position} equals"
+        click.echo(f"Views: OK, {compared} the live views" if report.ok else f"  {compared} them")
+    else:
+        click.echo(
+            f"Views: FAILED, a rebuild from the verified events to position {report.position} "
+            "differs from the live views"
+        )
+    for difference in report.differences:
         click.echo(f"  {difference.table}:")
         for row in difference.only_in_live:
             click.echo(f"    only live:    {row}")
         for row in difference.only_in_rebuilt:
             click.echo(f"    only rebuilt: {row}")
-    return False
+    for left_out in report.left_out:
+        click.echo(f"  left out of the rebuild: {left_out}")
+    return report.ok
 
 
 @main.group("audit", help="Audit keys.")

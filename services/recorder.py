@@ -2,7 +2,8 @@
 things written in the same transaction as the events. It also creates the
 other tables Flywheel keeps beside the events (idempotency keys, rate limits).
 
-- **The hash chain.** For each stored event, ``event_hash`` is SHA-256 over all
+- **The hash chain** (defined in ``projections/chain.py``, which the projection
+  runner checks too). For each stored event, ``event_hash`` is SHA-256 over all
   of its columns and ``chain_hash`` is SHA-256 over the previous chain hash and
   this event's hash. Inserts hold the library's EXCLUSIVE table lock, so the
   previous link read here is the one before these events. An event written to
@@ -17,7 +18,6 @@ other tables Flywheel keeps beside the events (idempotency keys, rate limits).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,24 +35,11 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from projections.chain import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from services.personal_data import destroy_keys_of_erased, key_table_ddl
 
-GENESIS = bytes(32)
-CHAIN_TABLE = "flywheel_chain"
 IDEMPOTENCY_TABLE = "flywheel_idempotency"
 RATE_LIMIT_TABLE = "flywheel_rate_limits"
-
-
-def event_hash(
-    position: int, originator_id: UUID | str, version: int, topic: str, state: bytes
-) -> bytes:
-    """SHA-256 of ``b"<position>|<originator_id>|<version>|<topic>|" + state``."""
-    header = f"{position}|{originator_id}|{version}|{topic}|".encode()
-    return hashlib.sha256(header + state).digest()
-
-
-def chain_hash(previous: bytes, this_event: bytes) -> bytes:
-    return hashlib.sha256(previous + this_event).digest()
 
 
 # The library retries a lost connection ten times, 0.2 s apart, each after the
