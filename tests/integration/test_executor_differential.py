@@ -14,6 +14,7 @@ another seed draws others.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -139,7 +140,10 @@ async def snapshot(
             await runtime.start()
             assert await runtime.watcher.wait_for(head, WAIT)
             fast = build_schema(executor=GraphQLExecutor.FAST)
-            standard = build_schema(executor=GraphQLExecutor.STANDARD)
+            # strawberry's executor on the very same schema, so that only the execution
+            # context differs (and each document is parsed and validated once)
+            standard = copy.copy(fast)
+            standard.execution_context_class = StrawberryGraphQLCoreExecutionContext
             assert runtime.read_pool is not None
             async with ReadSession(runtime.read_pool) as session:
                 pool = await answer(standard, runtime, session, Request("pool", POOL_QUERY), CEO)
