@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.settings import LogLevel, SettingsError, load_settings
+from services.settings import GraphQLExecutor, LogLevel, SettingsError, load_settings
 
 
 def test_defaults_need_no_environment() -> None:
@@ -23,6 +23,13 @@ def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
     assert (settings.host, settings.port, settings.log_level) == ("0.0.0.0", 9100, LogLevel.DEBUG)
 
 
+def test_graphql_runs_on_the_fast_executor_unless_told_the_standard_one() -> None:
+    assert load_settings({}).graphql_executor is GraphQLExecutor.FAST
+    for value in ("standard", "Standard"):
+        settings = load_settings({"FLYWHEEL_GRAPHQL_EXECUTOR": value})
+        assert settings.graphql_executor is GraphQLExecutor.STANDARD
+
+
 @pytest.mark.parametrize(
     ("environ", "named"),
     [
@@ -36,6 +43,7 @@ def test_values_come_from_the_environment_and_the_command_line_wins() -> None:
         ({"FLYWHEEL_MIGRATE_ON_START": "sometimes"}, "FLYWHEEL_MIGRATE_ON_START"),
         ({"FLYWHEEL_AUDIT_KEY": "not base64!"}, "FLYWHEEL_AUDIT_KEY"),
         ({"FLYWHEEL_AUDIT_KEY": "c2hvcnQ="}, "FLYWHEEL_AUDIT_KEY"),
+        ({"FLYWHEEL_GRAPHQL_EXECUTOR": "turbo"}, "FLYWHEEL_GRAPHQL_EXECUTOR"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(
