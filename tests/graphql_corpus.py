@@ -263,9 +263,17 @@ def _operations(text: str, schema: GraphQLSchema) -> DocumentNode | None:
 
 
 def _string_constants(path: Path) -> Iterator[tuple[int, str]]:
+    """The strings of a Python file; in f-strings, each replacement field becomes
+    the placeholder (an id interpolated into a query is bound like the README's)."""
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node.lineno, node.value
+        elif isinstance(node, ast.JoinedStr):
+            parts = [
+                value.value if isinstance(value, ast.Constant) else PLACEHOLDER
+                for value in node.values
+            ]
+            yield node.lineno, "".join(str(part) for part in parts)
 
 
 README_QUERY = re.compile(r'"query": "((?:[^"\\]|\\.)*)"')

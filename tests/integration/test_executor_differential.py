@@ -18,7 +18,7 @@ import copy
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -148,7 +148,7 @@ async def snapshot(
             async with ReadSession(runtime.read_pool) as session:
                 pool = await answer(standard, runtime, session, Request("pool", POOL_QUERY), CEO)
             assert not pool["errors"], pool["errors"]
-            year = datetime.now(UTC).year + 1  # the demo's plan year
+            year = date.today().year + 1  # the demo's plan year
             company = Company.from_pool(pool["data"], year=year, head=head, times=times)
             yield Snapshot(runtime, company, fast, standard)
         finally:
