@@ -20,7 +20,7 @@ import pytest
 from services.graphql.schema import build_schema
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
-from tests.graphql_corpus import POOL_QUERY, Company, Request, requests_of
+from tests.graphql_requests import POOL_QUERY, Company, Request, requests_of
 
 GENERATED = 100
 

@@ -40,7 +40,7 @@ from services.runtime import Runtime
 from services.seed import Seeded, seed_demo
 from services.settings import GraphQLExecutor, load_settings
 from tests.conftest import fresh_database
-from tests.graphql_corpus import POOL_QUERY, Company, Request, requests_of
+from tests.graphql_requests import POOL_QUERY, Company, Request, requests_of
 from tests.people import CEO, principal
 
 SEED = 14
