@@ -5,8 +5,8 @@ Two sources, both bound to one company (its ids, positions, times and year):
 * every GraphQL operation the tests and the README send, found by reading
   them: string constants of ``tests/**/*.py`` (an f-string with a placeholder for
   each replacement field) that parse as a GraphQL document querying the schema,
-  and the README's ``graphql`` blocks, ``"query"`` strings and inline queries. Placeholders (``"…"``), plan years and variables get
-  values from the company;
+  and the README's ``graphql`` blocks, ``"query"`` strings and inline queries.
+  Placeholders (``"…"``), plan years and variables get values from the company;
 * queries generated over the schema by :class:`QueryGenerator`: random fields,
   arguments, aliases, named and inline fragments, ``@include``/``@skip``,
   variables, ``asOf``/``atPosition``, and now and then a bad id, page size,
