@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import click
 
-from services.settings import Settings, SettingsError, load_settings
+from services.settings import GraphQLExecutor, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -74,6 +74,8 @@ def serve(host: str | None, port: int | None) -> None:
         f"Flywheel: serving {base}  (GraphQL {base}/graphql, API docs {base}/schema, "
         f"health {base}/healthz)"
     )
+    if settings.graphql_executor is GraphQLExecutor.STANDARD:
+        click.echo("Flywheel: GraphQL runs on strawberry's standard executor (slower)")
     # uvicorn drains requests on SIGTERM/SIGINT, then raises the signal again;
     # make that a normal exit so the `finally` below stops the embedded database.
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -128,7 +128,11 @@ def asgi_app(runtime: Runtime) -> ASGIApp:
 def create_app(runtime: Runtime) -> Litestar:
     production = runtime.settings.is_production
     graphql = graphql_controller(
-        build_schema(production=production, introspection=runtime.settings.introspection_enabled),
+        build_schema(
+            production=production,
+            introspection=runtime.settings.introspection_enabled,
+            executor=runtime.settings.graphql_executor,
+        ),
         graphql_ide=None if production else "graphiql",
         context_getter=graphql_context,
     )
