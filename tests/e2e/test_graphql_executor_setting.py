@@ -82,20 +82,14 @@ def test_the_standard_executor_answers_as_the_fast_one(pair: Pair) -> None:
     )
     collected, generated = requests_of(build_schema()._schema, company, generated=GENERATED, seed=7)
 
-    different, inconclusive = [], []
+    different = []
     for request in [*collected, *generated]:
         fast = ask(pair.fast, pair.token, request, pair.head)
         standard = ask(pair.standard, pair.token, request, pair.head)
-        if fast == standard:
-            continue
-        if max(fast[0], standard[0]) >= 500:
-            # a sibling's error can fail the whole request, by timing (issue 13, item 7)
-            inconclusive.append(request.origin)
-        else:
+        if fast != standard:
             different.append(f"{request.origin}: {request.query}\n{fast}\n{standard}")
 
     assert not different, f"{len(different)} differ:\n\n" + "\n\n".join(different[:3])
-    assert len(inconclusive) <= 5, inconclusive
     assert len(collected) >= 80
 
 
