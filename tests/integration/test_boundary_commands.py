@@ -16,6 +16,7 @@ from domain.boundaries import (
     ApiRetired,
     ApiStatus,
     DependencyAlreadyDeclared,
+    Service,
     ServiceHasActiveApis,
     ServiceNameTaken,
     ServiceRetired,
@@ -97,6 +98,8 @@ def test_racing_publications_of_one_api_let_exactly_one_through(org: Org) -> Non
     wins, losses = race([lambda: org.publish(ledger, "ledger", "v1") for _ in range(RACERS)])
     assert len(wins) == 1
     assert all(isinstance(loss, ApiAlreadyPublished) for loss in losses), losses
+    service = org.get(ledger)
+    assert isinstance(service, Service) and list(service.apis) == [str(wins[0])]
 
 
 def test_racing_declarations_of_one_dependency_let_exactly_one_through(org: Org) -> None:
@@ -138,6 +141,12 @@ def test_a_transfer_races_disbanding_the_receiving_team_and_never_both_succeed(o
     )
     assert len(wins) == 1
     assert isinstance(losses[0], TeamDisbanded | TeamOwnsActiveServices), losses
+    service, receiver = org.get(ledger), org.get(target)
+    assert isinstance(service, Service) and isinstance(receiver, Team)
+    if receiver.disbanded:
+        assert service.owner_team_id == org.payments and receiver.services == []
+    else:
+        assert service.owner_team_id == target and receiver.services == [ledger]
 
 
 def test_declaring_a_dependency_races_retiring_the_api_and_never_both_succeed(
@@ -168,3 +177,6 @@ def test_publishing_races_retiring_the_service_and_never_both_succeed(org: Org) 
         )
         assert len(wins) == 1
         assert isinstance(losses[0], ServiceRetired | ServiceHasActiveApis), losses
+        loaded = org.get(service)
+        assert isinstance(loaded, Service)
+        assert loaded.retired != bool(loaded.apis), "no published API of a retired service"

@@ -76,3 +76,4 @@ def test_racing_driver_declarations_let_exactly_one_through(runtime: Runtime) ->
     )
     assert len(wins) == 1
     assert all(isinstance(loss, DriverAlreadyDeclared) for loss in losses), losses
+    assert runtime.app.repository.get(org.selection).drives == [org.revenue]

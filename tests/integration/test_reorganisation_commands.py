@@ -50,6 +50,8 @@ def test_two_moves_that_would_swap_parent_and_child_let_exactly_one_through(
     wins, losses = race([lambda: move(runtime, a, b), lambda: move(runtime, b, a)])
     assert len(wins) == 1
     assert [type(loss) for loss in losses] == [ReorganisationCycle]
+    parents = (team(runtime, a).parent_id, team(runtime, b).parent_id)
+    assert parents in ((b, None), (None, a)), "exactly one moved under the other"
 
 
 def test_moves_that_only_together_close_a_loop_let_exactly_one_through(
@@ -65,6 +67,8 @@ def test_moves_that_only_together_close_a_loop_let_exactly_one_through(
         wins, losses = race([lambda: move(runtime, a, b), lambda: move(runtime, c, d)])
         assert len(wins) == 1
         assert [type(loss) for loss in losses] == [ReorganisationCycle]
+        parents = (team(runtime, a).parent_id, team(runtime, c).parent_id)
+        assert parents in ((b, None), (None, d)), "exactly one of the two moves landed"
         # Undo the winner so that the race can run again from the same tree.
         if team(runtime, a).parent_id == b:
             move(runtime, a, None)

@@ -65,6 +65,8 @@ def test_racing_charters_for_one_name_let_exactly_one_through(runtime: Runtime) 
     )
     assert len(wins) == 1
     assert all(isinstance(loss, TeamNameTaken) for loss in losses), losses
+    assert event_count(runtime) == 3, "one team with its name and leader claims"
+    assert runtime.app.repository.get(wins[0]).name == "Payments"
 
 
 def test_racing_dedications_let_exactly_one_through(runtime: Runtime) -> None:
@@ -84,3 +86,6 @@ def test_racing_dedications_let_exactly_one_through(runtime: Runtime) -> None:
     )
     assert len(wins) == 1
     assert all(isinstance(loss, PersonDedicatedElsewhere) for loss in losses), losses
+    dedicated = [team for team in teams if runtime.app.repository.get(team).members]
+    assert len(dedicated) == 1
+    assert runtime.app.repository.get(dedicated[0]).members == {"gus@example.com": "DEDICATED"}
