@@ -17,6 +17,7 @@ from domain.boundaries import (
     ApiRetired,
     ApiStatus,
     DependencyAlreadyDeclared,
+    NotADependency,
     Service,
     ServiceAlreadyOwned,
     ServiceConsumesOwnApi,
@@ -25,7 +26,6 @@ from domain.boundaries import (
     ServiceStatus,
     Visibility,
 )
-from domain.errors import NotFound
 from domain.teams import MAX_NAME_LENGTH
 from tests.unit.refusals import blank, invalid, refusal, too_long
 from tests.unit.test_boundaries import api, service, team
@@ -119,7 +119,7 @@ def test_the_dependency_refusals_name_the_service_and_the_api() -> None:
     )
     other = api(ledger, version="v2")
     assert refusal(lambda: checkout.drop_dependency(other, "Never used"), checkout, other) == (
-        NotFound,
+        NotADependency,
         f"Service 'Checkout' does not consume API {other.id}",
         {"kind": "dependency", "key": str(other.id)},
     )

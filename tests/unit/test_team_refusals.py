@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from domain.errors import NotFound
 from domain.people import Function, PersonId
 from domain.teams import (
     MAX_MISSION_LENGTH,
@@ -14,6 +13,7 @@ from domain.teams import (
     AlreadyMember,
     Attachment,
     LeaderCannotBeMember,
+    NotAMember,
     ReorganisationCycle,
     Team,
     TeamAlreadyUnderParent,
@@ -93,7 +93,7 @@ def test_the_membership_refusals() -> None:
         {"team_id": str(team.id)},
     )
     assert refusal(lambda: team.remove_member(CAROL), team) == (
-        NotFound,
+        NotAMember,
         f"carol@example.com is not a member of team {team.id}",
         {"kind": "member", "key": "carol@example.com"},
     )
