@@ -389,3 +389,8 @@ def test_a_postgresql_restart_answers_503_then_recovers(tmp_path: Path) -> None:
         assert sorted(node["name"] for node in data["teams"]["nodes"]) == ["After", "Before"]
     finally:
         server.stop()
+        # The server's embedded PostgreSQL was restarted here, by pg_ctl, not by the server:
+        # stop it here too, so that no postmaster outlives the test.
+        if (pgdata / "postmaster.pid").exists():
+            _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
+        assert not (pgdata / "postmaster.pid").exists(), "the restarted PostgreSQL is stopped"
