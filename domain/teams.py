@@ -124,6 +124,11 @@ def reason_text(raw: str) -> str:
     return required_text("reason", raw, max_length=MAX_REASON_LENGTH)
 
 
+def optional_reason(raw: str) -> str:
+    """A reason that may be left out (blank); one that is given is checked like any other."""
+    return reason_text(raw) if raw.strip() else ""
+
+
 class Team(AttributedAggregate):
     class Chartered(AttributedAggregate.Created):
         name: str
@@ -234,7 +239,7 @@ class Team(AttributedAggregate):
         self._require_active()
         if person not in self.members:
             raise NotAMember(self.id, person)
-        self._member_removed(person=person, reason=reason.strip())
+        self._member_removed(person=person, reason=optional_reason(reason))
 
     def attach_subteam(self, team_id: UUID) -> None:
         self._require_active()

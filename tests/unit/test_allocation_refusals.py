@@ -233,15 +233,17 @@ def test_phases_refuse_a_skip_naming_the_phase_and_record_the_previous_one() -> 
 
 def test_deciding_names_the_unweighed_dissents() -> None:
     cycle, _ = in_review(r(10, 1000), {"Retail": r(2, 100)})
-    first, second = uuid4(), uuid4()
+    first, second, third = uuid4(), uuid4(), uuid4()
     cycle.record_dissent(first, ANN, None, "Too little")
     cycle.record_dissent(second, ANN, None, "Too much")
+    cycle.record_dissent(third, ANN, None, "Too late")
     cycle.weigh_dissent(first, "Heard")
     cycle.collect_events()
     assert refusal(lambda: cycle.advance_to(CyclePhase.DECIDED), cycle) == (
         DissentNotWeighed,
-        f"OP1 2027 has 1 dissent(s) nobody weighed yet: {second}; respond to each before deciding",
-        {"cycle_id": str(cycle.id), "dissent_ids": [str(second)]},
+        f"OP1 2027 has 2 dissent(s) nobody weighed yet: {second}, {third}; respond to each "
+        "before deciding",
+        {"cycle_id": str(cycle.id), "dissent_ids": [str(second), str(third)]},
     )
 
 

@@ -26,7 +26,7 @@ from domain.boundaries import (
     ServiceStatus,
     Visibility,
 )
-from domain.teams import MAX_NAME_LENGTH
+from domain.teams import MAX_NAME_LENGTH, MAX_REASON_LENGTH
 from tests.unit.refusals import blank, invalid, refusal, too_long
 from tests.unit.test_boundaries import api, service, team
 
@@ -123,10 +123,19 @@ def test_the_dependency_refusals_name_the_service_and_the_api() -> None:
         f"Service 'Checkout' does not consume API {other.id}",
         {"kind": "dependency", "key": str(other.id)},
     )
+    long_reason = "r" * (MAX_REASON_LENGTH + 1)
+    assert refusal(lambda: checkout.drop_dependency(own, long_reason), checkout, own) == (
+        too_long("reason", MAX_REASON_LENGTH)
+    )
     checkout.drop_dependency(own, "  Moved off  ")
     [dropped] = recorded(checkout)
     assert isinstance(dropped, Service.DependencyDropped)
     assert (dropped.api_id, dropped.reason) == (own.id, "Moved off")
+    checkout.declare_dependency(own)
+    checkout.collect_events()
+    checkout.drop_dependency(own)
+    [dropped] = recorded(checkout)
+    assert (dropped.api_id, dropped.reason) == (own.id, "")  # type: ignore[attr-defined]
 
 
 def test_the_service_retirement_refusals_and_what_retiring_records() -> None:
@@ -135,10 +144,11 @@ def test_the_service_retirement_refusals_and_what_retiring_records() -> None:
     checkout.declare_dependency(consumed)
     checkout.collect_events()
     assert refusal(lambda: checkout.retire(" ", consumed=[consumed]), checkout) == blank("reason")
+    second = api(ledger, version="v2")
     assert refusal(lambda: ledger.retire("Done", consumed=[]), ledger) == (
         ServiceHasActiveApis,
-        "Service 'Ledger' still publishes ledger v1; retire those APIs first",
-        {"service_id": str(ledger.id), "api_ids": [str(consumed.id)]},
+        "Service 'Ledger' still publishes ledger v1, ledger v2; retire those APIs first",
+        {"service_id": str(ledger.id), "api_ids": sorted([str(consumed.id), str(second.id)])},
     )
     with pytest.raises(
         ValueError, match=r"^consumed must include every API the service depends on$"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+import pytest
+
 from domain.people import Function, PersonId
 from domain.teams import (
     MAX_MISSION_LENGTH,
@@ -97,10 +99,26 @@ def test_the_membership_refusals() -> None:
         f"carol@example.com is not a member of team {team.id}",
         {"kind": "member", "key": "carol@example.com"},
     )
+    assert refusal(lambda: team.remove_member(BOB, "r" * (MAX_REASON_LENGTH + 1)), team) == (
+        too_long("reason", MAX_REASON_LENGTH)
+    )
     team.remove_member(BOB, "  Moved on  ")
     [removed] = recorded(team)
     assert isinstance(removed, Team.MemberRemoved)
     assert (removed.person, removed.reason) == (BOB, "Moved on")
+
+
+def test_a_member_may_be_removed_without_a_reason() -> None:
+    team = chartered()
+    for person in (BOB, CAROL):
+        team.add_member(person, Function.DESIGN, Attachment.REPORTS)
+    team.collect_events()
+    team.remove_member(BOB)
+    team.remove_member(CAROL, " \t ")
+    assert [(event.person, event.reason) for event in recorded(team)] == [  # type: ignore[attr-defined]
+        (BOB, ""),
+        (CAROL, ""),
+    ]
 
 
 def test_subteams_are_attached_once_and_detached_only_when_attached() -> None:
@@ -139,6 +157,8 @@ def test_the_move_refusals_name_the_team_and_the_chain() -> None:
         "Team 'A' is already under 'P'",
         {"team_id": str(team.id)},
     )
+    with pytest.raises(ValueError, match=r"^lineage must start with the new parent$"):
+        team.move_under(root, "Reorg", lineage=[(parent, "P")])
     child = uuid4()
     # The lineage goes on above the team itself (it sits under P, under R): the chain stops at it.
     lineage = [(child, "C"), (team.id, "A"), (parent, "P"), (root, "R")]
