@@ -1,4 +1,4 @@
-"""The shared value checks and error types: what they refuse, at their edges, and what they say."""
+"""Shared value checks, error types and the aggregate base: what they refuse and what they say."""
 
 from __future__ import annotations
 
@@ -118,3 +118,12 @@ def test_an_event_outside_acting_as_says_how_to_fix_it() -> None:
         match=r"^Events must be triggered inside `acting_as\(actor, correlation_id\)`$",
     ):
         outside_any_command.run(current_provenance)
+
+
+def test_an_attributed_aggregate_keeps_an_id_it_is_given() -> None:
+    """Overriding the library's ``_create`` keeps its contract: a given id is the id."""
+    given = uuid4()
+    chart = OrgChart._create(OrgChart.Started, id=given)
+    assert chart.id == given
+    [started] = chart.collect_events()
+    assert (started.originator_id, started.actor) == (given, "ceo@example.com")  # type: ignore[attr-defined]
