@@ -473,10 +473,9 @@ class AllocationCycle(AttributedAggregate):
                     goal_id=str(goal.id),
                     team_id=str(goal.team_id),
                 )
-            if goal.closed:
-                outcome = goal.outcome.value if goal.outcome else "closed"
+            if goal.outcome is not None:
                 raise GoalClosed(
-                    f"Goal {goal.id} ('{goal.description}') was closed as {outcome}; "
+                    f"Goal {goal.id} ('{goal.description}') was closed as {goal.outcome.value}; "
                     "a request funds open goals",
                     goal_id=str(goal.id),
                 )

@@ -30,8 +30,8 @@ from eventsourcing.domain import event
 from domain.aggregate import AttributedAggregate
 from domain.claims import normalised_name
 from domain.errors import InvalidValue, NotFound, RuleViolation
-from domain.teams import MAX_NAME_LENGTH, MAX_REASON_LENGTH, Team, reason_text
-from domain.values import CaseInsensitiveEnum, optional_text, required_text
+from domain.teams import MAX_NAME_LENGTH, Team, optional_reason, reason_text
+from domain.values import CaseInsensitiveEnum, required_text
 
 MAX_DESCRIPTION_LENGTH = 2000
 MAX_API_VERSION_LENGTH = 40
@@ -264,9 +264,7 @@ class Service(AttributedAggregate):
 
     def drop_dependency(self, api: Api, reason: str = "") -> None:
         self._require_active()
-        self._drop(
-            api, optional_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
-        )
+        self._drop(api, optional_reason(reason))
 
     def retire(self, reason: str, *, consumed: Sequence[Api]) -> None:
         """Retire the service, dropping the dependencies it still has.

@@ -124,6 +124,11 @@ def reason_text(raw: str) -> str:
     return required_text("reason", raw, max_length=MAX_REASON_LENGTH, multiline=True)
 
 
+def optional_reason(raw: str | None) -> str:
+    """A reason that may be left out (blank); one that is given is checked like any other."""
+    return optional_text("reason", raw, max_length=MAX_REASON_LENGTH, multiline=True)
+
+
 class Team(AttributedAggregate):
     class Chartered(AttributedAggregate.Created):
         name: str
@@ -234,7 +239,7 @@ class Team(AttributedAggregate):
 
     def remove_member(self, person: PersonId, reason: str = "") -> None:
         self._require_active()
-        why = optional_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
+        why = optional_reason(reason)
         if person not in self.members:
             raise NotAMember(self.id, person)
         self._member_removed(person=person, reason=why)

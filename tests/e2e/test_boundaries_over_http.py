@@ -487,6 +487,13 @@ def test_racing_registrations_of_one_name_let_exactly_one_through(
         responses = list(pool.map(attempt, range(racers)))
     assert sorted(r.status_code for r in responses) == [201] + [409] * (racers - 1)
     assert {r.json()["rule"] for r in responses if r.status_code == 409} == {"service-name-taken"}
+    [won] = [r.json() for r in responses if r.status_code == 201]
+    data, _ = server.graphql(leadership).query(
+        "query($team: ID) { services(filter: {ownerTeamId: $team}) { nodes { id name } } }",
+        wait_for=won["position"],
+        team=org.teams["Racers"]["id"],
+    )
+    assert data["services"]["nodes"] == [{"id": won["nodeId"], "name": "Photo finish"}]
 
 
 def test_the_new_commands_are_documented(server: FlywheelServer) -> None:

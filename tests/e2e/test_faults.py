@@ -415,3 +415,4 @@ def test_a_postgresql_restart_answers_503_then_recovers(tmp_path: Path) -> None:
     finally:
         server.stop()
         _stop_postgresql(pgdata)
+        assert not (pgdata / "postmaster.pid").exists(), "the restarted PostgreSQL is stopped"

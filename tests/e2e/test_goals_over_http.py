@@ -513,6 +513,13 @@ def test_racing_definitions_of_one_name_let_exactly_one_through(
         responses = list(pool.map(attempt, range(racers)))
     assert sorted(r.status_code for r in responses) == [201] + [409] * (racers - 1)
     assert {r.json()["rule"] for r in responses if r.status_code == 409} == {"metric-name-taken"}
+    [won] = [r.json() for r in responses if r.status_code == 201]
+    data, _ = server.graphql(leadership).query(
+        'query { metrics(filter: {nameContains: "Conversion"}) { nodes { id unit } } }',
+        wait_for=won["position"],
+    )
+    [metric] = data["metrics"]["nodes"]
+    assert metric["id"] == won["nodeId"], "the winner is the one recorded"
 
 
 def test_the_metric_and_goal_api_is_documented(server: FlywheelServer) -> None:

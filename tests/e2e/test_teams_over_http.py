@@ -303,6 +303,14 @@ def test_racing_requests_for_one_leader_let_exactly_one_through(
     assert {r.json()["rule"] for r in responses if r.status_code == 409} == {
         "person-leads-another-team"
     }
+    [won] = [r.json() for r in responses if r.status_code == 201]
+    data, _ = server.graphql(leadership).query(
+        'query { person(id: "racer@example.com") { leads { id } } '
+        'teams(filter: {nameContains: "Race "}) { totalCount } }',
+        wait_for=won["position"],
+    )
+    assert data["person"]["leads"]["id"] == won["nodeId"], "the winner is the one recorded"
+    assert data["teams"]["totalCount"] == 1, "no loser's team was recorded"
 
 
 def test_the_api_is_documented(server: FlywheelServer) -> None:

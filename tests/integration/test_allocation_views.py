@@ -26,7 +26,7 @@ from projections.allocation_report import (
 from projections.paging import PageRequest
 from projections.reading import ReadSession
 from services.runtime import Runtime
-from tests.integration.allocation_fixtures import (
+from tests.allocation_fixtures import (
     DESIGN,
     ENG,
     YEAR,

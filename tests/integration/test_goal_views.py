@@ -17,7 +17,7 @@ from projections.goal_reports import MixFigures, Scope
 from projections.paging import PageRequest
 from projections.reading import ReadSession
 from services.runtime import Runtime
-from tests.integration.goal_fixtures import Company, check_in, company, set_goal
+from tests.goal_fixtures import Company, check_in, company, set_goal
 from tests.integration.test_projections import runner_for, snapshot
 from tests.people import CEO
 

@@ -9,12 +9,12 @@ from uuid import UUID
 
 from domain.goals import CheckInStatus
 from domain.metrics import Direction, MetricKind
-from services.runtime import Runtime
+from tests.commands import Commands
 from tests.people import CEO
 
 
 def define(
-    runtime: Runtime,
+    commands: Commands,
     name: str,
     kind: MetricKind,
     owner: UUID,
@@ -22,7 +22,7 @@ def define(
     financial: bool = False,
     definition: str | None = None,
 ) -> UUID:
-    return runtime.metrics.define_metric(
+    return commands.metrics.define_metric(
         CEO,
         "fixture",
         name=name,
@@ -36,7 +36,7 @@ def define(
 
 
 def set_goal(
-    runtime: Runtime,
+    commands: Commands,
     team: UUID,
     metric: UUID,
     plan_year: int = 2025,
@@ -44,7 +44,7 @@ def set_goal(
     baseline: int = 10,
     target: int = 20,
 ) -> UUID:
-    return runtime.goals.set_goal(
+    return commands.goals.set_goal(
         CEO,
         "fixture",
         team_id=team,
@@ -57,9 +57,9 @@ def set_goal(
     ).id
 
 
-def check_in(runtime: Runtime, goal: UUID, status: CheckInStatus) -> int:
+def check_in(commands: Commands, goal: UUID, status: CheckInStatus) -> int:
     path = None if status is CheckInStatus.GREEN else "Recover by next month"
-    return runtime.goals.check_in(
+    return commands.goals.check_in(
         CEO, "fixture", goal, status=status, note=f"{status.value} this week", path_to_green=path
     ).position
 
@@ -78,9 +78,9 @@ class Company:
     visits: UUID
 
 
-def company(runtime: Runtime) -> Company:
+def company(commands: Commands) -> Company:
     def charter(name: str, leader: str, parent: UUID | None = None) -> UUID:
-        return runtime.teams.charter_team(
+        return commands.teams.charter_team(
             CEO, "fixture", name=name, mission=f"{name} mission", leader=leader, parent_id=parent
         ).id
 
@@ -93,8 +93,8 @@ def company(runtime: Runtime) -> Company:
         retail=retail,
         books=books,
         finance=finance,
-        selection=define(runtime, "Selection", MetricKind.INPUT, retail),
-        speed=define(runtime, "Delivery speed", MetricKind.INPUT, books),
-        revenue=define(runtime, "Revenue", MetricKind.OUTPUT, finance, financial=True),
-        visits=define(runtime, "Active customers", MetricKind.OUTPUT, commerce),
+        selection=define(commands, "Selection", MetricKind.INPUT, retail),
+        speed=define(commands, "Delivery speed", MetricKind.INPUT, books),
+        revenue=define(commands, "Revenue", MetricKind.OUTPUT, finance, financial=True),
+        visits=define(commands, "Active customers", MetricKind.OUTPUT, commerce),
     )

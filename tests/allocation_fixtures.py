@@ -8,8 +8,8 @@ from uuid import UUID
 from domain.allocation import CycleKind, CyclePhase
 from domain.people import Function
 from services.allocation import TeamNumbers
-from services.runtime import Runtime
-from tests.integration.goal_fixtures import Company, company, set_goal
+from tests.commands import Commands
+from tests.goal_fixtures import Company, company, set_goal
 from tests.people import CEO
 
 ENG, PRODUCT, DESIGN = Function.ENGINEERING, Function.PRODUCT, Function.DESIGN
@@ -25,24 +25,24 @@ class Planning:
     op1: UUID
 
 
-def planning(runtime: Runtime) -> Planning:
-    org = company(runtime)
+def planning(commands: Commands) -> Planning:
+    org = company(commands)
     metrics = {
         org.commerce: org.visits,
         org.retail: org.selection,
         org.books: org.speed,
         org.finance: org.revenue,
     }
-    goals = {team: set_goal(runtime, team, metric, YEAR) for team, metric in metrics.items()}
-    return Planning(org=org, goals=goals, op1=open_cycle(runtime, YEAR, CycleKind.OP1))
+    goals = {team: set_goal(commands, team, metric, YEAR) for team, metric in metrics.items()}
+    return Planning(org=org, goals=goals, op1=open_cycle(commands, YEAR, CycleKind.OP1))
 
 
-def open_cycle(runtime: Runtime, year: int, kind: CycleKind) -> UUID:
-    return runtime.allocation.open_cycle(CEO, "fixture", fiscal_year=year, kind=kind).id
+def open_cycle(commands: Commands, year: int, kind: CycleKind) -> UUID:
+    return commands.allocation.open_cycle(CEO, "fixture", fiscal_year=year, kind=kind).id
 
 
-def envelope(runtime: Runtime, cycle: UUID, engineers: int, budget: int, **more: int) -> int:
-    return runtime.allocation.set_envelope(
+def envelope(commands: Commands, cycle: UUID, engineers: int, budget: int, **more: int) -> int:
+    return commands.allocation.set_envelope(
         CEO,
         "fixture",
         cycle,
@@ -53,9 +53,9 @@ def envelope(runtime: Runtime, cycle: UUID, engineers: int, budget: int, **more:
 
 
 def request(
-    runtime: Runtime, plan: Planning, team: UUID, engineers: int, budget: int, **more: int
+    commands: Commands, plan: Planning, team: UUID, engineers: int, budget: int, **more: int
 ) -> int:
-    return runtime.allocation.submit_request(
+    return commands.allocation.submit_request(
         CEO,
         "fixture",
         plan.op1,
@@ -67,8 +67,8 @@ def request(
     ).position
 
 
-def decide(runtime: Runtime, cycle: UUID, team: UUID, engineers: int, budget: int) -> int:
-    return runtime.allocation.decide(
+def decide(commands: Commands, cycle: UUID, team: UUID, engineers: int, budget: int) -> int:
+    return commands.allocation.decide(
         CEO,
         "fixture",
         cycle,
@@ -79,10 +79,10 @@ def decide(runtime: Runtime, cycle: UUID, team: UUID, engineers: int, budget: in
     ).position
 
 
-def advance(runtime: Runtime, cycle: UUID, *phases: CyclePhase) -> int:
+def advance(commands: Commands, cycle: UUID, *phases: CyclePhase) -> int:
     position = 0
     for phase in phases:
-        position = runtime.allocation.advance_phase(CEO, "fixture", cycle, to=phase).position
+        position = commands.allocation.advance_phase(CEO, "fixture", cycle, to=phase).position
     return position
 
 

@@ -1,0 +1,500 @@
+"""Who may run each command, in memory: every allowed caller succeeds, everyone else is
+refused as Forbidden and nothing is recorded.
+
+The same matrix runs over HTTP in tests/e2e/test_authorization_matrix.py; here it runs
+through the command classes on in-memory storage, each allowed caller on a world of its
+own, so a command that changes something once succeeds for each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.allocation import CycleKind, CyclePhase
+from domain.boundaries import ApiKind, Visibility
+from domain.goals import CheckInStatus, GoalOutcome
+from domain.metrics import Direction, MetricKind
+from domain.people import Function
+from domain.teams import Attachment
+from services.allocation import TeamNumbers
+from services.commands import Forbidden, Outcome
+from services.principal import Principal, Role
+from tests.commands import InMemoryCommands, event_count
+from tests.people import principal
+
+ENG = Function.ENGINEERING
+CALLERS = {
+    "member of the team": principal("mia@example.com", Role.MEMBER),
+    "planner": principal("pat@example.com", Role.PLANNER),
+    "auditor": principal("audrey@example.com", Role.AUDITOR),
+    "leader of the team": principal("lea@example.com", Role.MEMBER),
+    "leader of another team": principal("otto@example.com", Role.MEMBER),
+    "leadership": principal("ceo@example.com", Role.LEADERSHIP),
+}
+LEADERSHIP = frozenset({"leadership"})
+LEAD = frozenset({"leader of the team", "leadership"})
+ANYONE = frozenset(CALLERS)
+BOSS = CALLERS["leadership"]
+
+
+@dataclass
+class World:
+    """A company in which every command has something it can succeed on."""
+
+    flywheel: InMemoryCommands
+    ids: dict[str, UUID]
+
+    @classmethod
+    def build(cls) -> World:
+        flywheel = InMemoryCommands.open()
+        teams, boundaries = flywheel.teams, flywheel.boundaries
+        metrics, goals, allocation = flywheel.metrics, flywheel.goals, flywheel.allocation
+        ids: dict[str, UUID] = {}
+
+        def team(key: str, leader: str) -> UUID:
+            ids[key] = teams.charter_team(
+                BOSS, "w", name=key.title(), mission="m", leader=leader
+            ).id
+            return ids[key]
+
+        team("team", "lea@example.com")
+        team("other", "otto@example.com")
+        for key in ("spare", "doomed", "appointing"):
+            team(key, f"{key}@x.io")
+        for person in ("mia@example.com", "leaver@x.io"):
+            teams.add_member(
+                BOSS,
+                "w",
+                ids["team"],
+                person=person,
+                function=ENG,
+                attachment=Attachment.REPORTS,
+            )
+
+        def service(key: str, owner: str) -> UUID:
+            ids[key] = boundaries.register_service(
+                BOSS, "w", name=key, owner_team_id=ids[owner], description="d"
+            ).id
+            return ids[key]
+
+        def api(key: str, of: str) -> None:
+            ids[key] = boundaries.publish_api(
+                BOSS,
+                "w",
+                ids[of],
+                name=key,
+                version="v1",
+                kind=ApiKind.REST,
+                visibility=Visibility.PUBLIC,
+            ).id
+
+        for key in ("service", "bare", "moving"):
+            service(key, "team")
+        service("theirs", "other")
+        api("api", "service")
+        api("spare_api", "service")
+        api("their_api", "theirs")
+        api("consumed_api", "theirs")
+        boundaries.declare_dependency(BOSS, "w", ids["service"], api_id=ids["consumed_api"])
+
+        def metric(key: str, kind: MetricKind) -> None:
+            ids[key] = metrics.define_metric(
+                BOSS,
+                "w",
+                name=key,
+                kind=kind,
+                financial=False,
+                unit="n",
+                direction=Direction.INCREASE,
+                definition="d",
+                owner_team_id=ids["team"],
+            ).id
+
+        metric("metric", MetricKind.INPUT)
+        metric("output", MetricKind.OUTPUT)
+        for key in ("goal", "closing_goal"):
+            ids[key] = goals.set_goal(
+                BOSS,
+                "w",
+                team_id=ids["team"],
+                metric_id=ids["metric"],
+                plan_year=2027,
+                baseline=Decimal(1),
+                target=Decimal(2),
+                due_date=date(2027, 12, 31),
+                description=key,
+            ).id
+
+        def cycle(key: str, year: int, phases: list[CyclePhase]) -> None:
+            ids[key] = allocation.open_cycle(BOSS, "w", fiscal_year=year, kind=CycleKind.OP1).id
+            allocation.set_envelope(
+                BOSS, "w", ids[key], headcount={ENG: 10}, budget=1000, reason="r"
+            )
+            allocation.submit_request(
+                BOSS,
+                "w",
+                ids[key],
+                team_id=ids["team"],
+                headcount={ENG: 2},
+                budget=100,
+                rationale="r",
+                goal_ids=[ids["goal"]],
+            )
+            for phase in phases:
+                allocation.advance_phase(BOSS, "w", ids[key], to=phase)
+                if phase is CyclePhase.REVIEW:
+                    allocation.decide(
+                        BOSS,
+                        "w",
+                        ids[key],
+                        team_id=ids["team"],
+                        headcount={ENG: 1},
+                        budget=50,
+                        rationale="r",
+                    )
+
+        cycle("open_cycle", 2030, [])
+        cycle("review_cycle", 2031, [CyclePhase.REVIEW])
+        cycle("decided_cycle", 2032, [CyclePhase.REVIEW, CyclePhase.DECIDED])
+        cycle("locked_cycle", 2033, [CyclePhase.REVIEW, CyclePhase.DECIDED, CyclePhase.LOCKED])
+        allocation.save_scenario(
+            BOSS,
+            "w",
+            ids["review_cycle"],
+            name="plan",
+            allocations=[TeamNumbers(team_id=ids["team"], headcount={ENG: 1}, budget=50)],
+        )
+        ids["dissent"] = allocation.record_dissent(
+            BOSS, "w", ids["review_cycle"], team_id=None, argument="too few"
+        ).id
+        return cls(flywheel, ids)
+
+
+Command = Callable[[InMemoryCommands, dict[str, UUID], Principal], Outcome]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    allowed: frozenset[str]
+    run: Command
+
+
+def _cases() -> list[Case]:
+    def c(name: str, allowed: frozenset[str], run: Command) -> Case:
+        return Case(name, allowed, run)
+
+    numbers: dict[str, Any] = {"headcount": {ENG: 1}, "budget": 60}
+    return [
+        c(
+            "charter a team",
+            LEADERSHIP,
+            lambda f, i, p: f.teams.charter_team(
+                p, "t", name="New", mission="m", leader="new@x.io"
+            ),
+        ),
+        c(
+            "appoint a leader",
+            LEADERSHIP,
+            lambda f, i, p: f.teams.appoint_leader(
+                p, "t", i["appointing"], leader="next@x.io", reason="rotation"
+            ),
+        ),
+        c(
+            "add a member",
+            LEAD,
+            lambda f, i, p: f.teams.add_member(
+                p,
+                "t",
+                i["team"],
+                person="joiner@x.io",
+                function=Function.DESIGN,
+                attachment=Attachment.REPORTS,
+            ),
+        ),
+        c(
+            "remove a member",
+            LEAD,
+            lambda f, i, p: f.teams.remove_member(p, "t", i["team"], person="leaver@x.io"),
+        ),
+        c(
+            "move a team",
+            LEADERSHIP,
+            lambda f, i, p: f.teams.move_team(
+                p, "t", i["spare"], parent_id=i["team"], reason="reorg"
+            ),
+        ),
+        c(
+            "disband a team",
+            LEADERSHIP,
+            lambda f, i, p: f.teams.disband_team(p, "t", i["doomed"], reason="done"),
+        ),
+        c(
+            "register a service",
+            LEAD,
+            lambda f, i, p: f.boundaries.register_service(
+                p, "t", name="svc", owner_team_id=i["team"], description="d"
+            ),
+        ),
+        c(
+            "transfer a service",
+            LEAD,
+            lambda f, i, p: f.boundaries.transfer_service(
+                p, "t", i["moving"], to_team_id=i["spare"], reason="r"
+            ),
+        ),
+        c(
+            "retire a service",
+            LEAD,
+            lambda f, i, p: f.boundaries.retire_service(p, "t", i["bare"], reason="r"),
+        ),
+        c(
+            "publish an API",
+            LEAD,
+            lambda f, i, p: f.boundaries.publish_api(
+                p,
+                "t",
+                i["service"],
+                name="new-api",
+                version="v1",
+                kind=ApiKind.REST,
+                visibility=Visibility.PUBLIC,
+            ),
+        ),
+        c(
+            "deprecate an API",
+            LEAD,
+            lambda f, i, p: f.boundaries.deprecate_api(
+                p, "t", i["api"], sunset=date(2030, 1, 1), reason="r"
+            ),
+        ),
+        c(
+            "retire an API",
+            LEAD,
+            lambda f, i, p: f.boundaries.retire_api(p, "t", i["spare_api"], reason="r"),
+        ),
+        c(
+            "declare a dependency",
+            LEAD,
+            lambda f, i, p: f.boundaries.declare_dependency(
+                p, "t", i["service"], api_id=i["their_api"]
+            ),
+        ),
+        c(
+            "drop a dependency",
+            LEAD,
+            lambda f, i, p: f.boundaries.drop_dependency(
+                p, "t", i["service"], api_id=i["consumed_api"]
+            ),
+        ),
+        c(
+            "define a metric",
+            LEAD,
+            lambda f, i, p: f.metrics.define_metric(
+                p,
+                "t",
+                name="New metric",
+                kind=MetricKind.INPUT,
+                financial=False,
+                unit="n",
+                direction=Direction.INCREASE,
+                definition="d",
+                owner_team_id=i["team"],
+            ),
+        ),
+        c(
+            "redefine a metric",
+            LEAD,
+            lambda f, i, p: f.metrics.redefine_metric(
+                p, "t", i["metric"], definition="sharper", reason="r"
+            ),
+        ),
+        c(
+            "declare what a metric drives",
+            LEAD,
+            lambda f, i, p: f.metrics.declare_driver(
+                p, "t", i["metric"], output_metric_id=i["output"], hypothesis="h"
+            ),
+        ),
+        c(
+            "observe a metric",
+            LEAD,
+            lambda f, i, p: f.metrics.record_observation(
+                p, "t", i["metric"], period_end=date(2026, 1, 31), value=Decimal(1)
+            ),
+        ),
+        c(
+            "set a goal",
+            LEAD,
+            lambda f, i, p: f.goals.set_goal(
+                p,
+                "t",
+                team_id=i["team"],
+                metric_id=i["metric"],
+                plan_year=2027,
+                baseline=Decimal(1),
+                target=Decimal(2),
+                due_date=date(2027, 12, 31),
+                description="d",
+            ),
+        ),
+        c(
+            "revise a target",
+            LEAD,
+            lambda f, i, p: f.goals.revise_target(p, "t", i["goal"], target=Decimal(3), reason="r"),
+        ),
+        c(
+            "check in on a goal",
+            frozenset({"member of the team"}) | LEAD,
+            lambda f, i, p: f.goals.check_in(
+                p, "t", i["goal"], status=CheckInStatus.GREEN, note="fine"
+            ),
+        ),
+        c(
+            "flag a top-level goal",
+            LEADERSHIP,
+            lambda f, i, p: f.goals.set_top_level(p, "t", i["goal"], top_level=True),
+        ),
+        c(
+            "close a goal",
+            LEAD,
+            lambda f, i, p: f.goals.close_goal(
+                p, "t", i["closing_goal"], outcome=GoalOutcome.ACHIEVED, note="n"
+            ),
+        ),
+        c(
+            "open an allocation cycle",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.open_cycle(p, "t", fiscal_year=2040, kind=CycleKind.OP1),
+        ),
+        c(
+            "set the envelope",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.set_envelope(
+                p, "t", i["open_cycle"], headcount={ENG: 12}, budget=1000, reason="r"
+            ),
+        ),
+        c(
+            "submit a request",
+            LEAD,
+            lambda f, i, p: f.allocation.submit_request(
+                p,
+                "t",
+                i["open_cycle"],
+                team_id=i["team"],
+                headcount={ENG: 2},
+                budget=100,
+                rationale="r",
+                goal_ids=[i["goal"]],
+            ),
+        ),
+        c(
+            "advance the phase",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.advance_phase(
+                p, "t", i["open_cycle"], to=CyclePhase.REVIEW
+            ),
+        ),
+        c(
+            "record a decision",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.decide(
+                p, "t", i["review_cycle"], team_id=i["team"], rationale="r", **numbers
+            ),
+        ),
+        c(
+            "record a dissent",
+            ANYONE,
+            lambda f, i, p: f.allocation.record_dissent(
+                p, "t", i["open_cycle"], team_id=None, argument="disagree"
+            ),
+        ),
+        c(
+            "weigh a dissent",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.weigh_dissent(
+                p, "t", i["review_cycle"], i["dissent"], response="heard"
+            ),
+        ),
+        c("commit", ANYONE, lambda f, i, p: f.allocation.commit(p, "t", i["decided_cycle"])),
+        c(
+            "record an amendment",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.amend(
+                p,
+                "t",
+                i["locked_cycle"],
+                team_id=i["team"],
+                reason="r",
+                approver="ceo@example.com",
+                **numbers,
+            ),
+        ),
+        c(
+            "save a scenario",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.save_scenario(
+                p,
+                "t",
+                i["review_cycle"],
+                name="draft",
+                allocations=[TeamNumbers(team_id=i["team"], headcount={ENG: 1}, budget=50)],
+            ),
+        ),
+        c(
+            "adopt a scenario",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.adopt_scenario(p, "t", i["review_cycle"], name="plan"),
+        ),
+    ]
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_every_caller_gets_exactly_its_authority(case: Case) -> None:
+    refused = World.build()
+    for name, caller in CALLERS.items():
+        if name in case.allowed:
+            allowed = World.build()
+            before = event_count(allowed.flywheel)
+            outcome = case.run(allowed.flywheel, allowed.ids, caller)
+            assert event_count(allowed.flywheel) > before, f"{name}: nothing recorded"
+            assert outcome.position == event_count(allowed.flywheel)
+        else:
+            before = event_count(refused.flywheel)
+            with pytest.raises(Forbidden):
+                case.run(refused.flywheel, refused.ids, caller)
+            assert event_count(refused.flywheel) == before, f"{name} was refused yet recorded"
+
+
+def test_the_matrix_covers_every_command() -> None:
+    """Each public method of a command class is a command; each has a case here."""
+    from services.allocation import AllocationCommands
+    from services.boundaries import BoundaryCommands
+    from services.goals import GoalCommands
+    from services.metrics import MetricCommands
+    from services.teams import TeamCommands
+
+    commands = {
+        name
+        for kind in (
+            TeamCommands,
+            BoundaryCommands,
+            MetricCommands,
+            GoalCommands,
+            AllocationCommands,
+        )
+        for name in vars(kind)
+        if not name.startswith("_")
+    }
+    called = {name for case in CASES for name in case.run.__code__.co_names if name in commands}
+    assert called == commands
