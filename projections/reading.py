@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 
 from projections.connection import CONNECTION_LOST
+from projections.storable import storable
 from projections.views import LIVE_SCHEMA, TRACKING_NAME, VIEWS_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -110,12 +111,15 @@ class ReadSession:
             await self._pool.release(conn)
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """Rows of ``sql``. A string argument holding what the views store as U+FFFD
+        (NUL, a lone surrogate: see projections.storable) is asked as stored, so a
+        search for it finds what was stored and no argument can fail the query."""
         await self._lock.acquire()
         try:
             if self._closed or self._conn is None:
                 raise SessionClosed("the request's read snapshot is closed")
             query = asyncio.ensure_future(
-                self._conn.fetch(sql.replace("{views}", f'"{self.schema}"'), *args)
+                self._conn.fetch(sql.replace("{views}", f'"{self.schema}"'), *storable(args))
             )
         except BaseException:
             self._lock.release()

@@ -166,3 +166,31 @@ def test_nul_already_in_the_log_is_projected_served_and_replayed(
     )
     assert extensions["positionReached"] is True, "the replayed views follow the log"
     assert data["node"]["name"] == "Legacy\ufffdteam"
+    searched = search_teams(server, leadership, b'"Legacy\\u0000team"')
+    assert searched == {"data": {"teams": {"nodes": [{"name": "Legacy\ufffdteam"}]}}}
+
+
+def search_teams(server: FlywheelServer, token: str, name: bytes) -> dict[str, Any]:
+    """``teams(filter: {nameContains})`` with ``name`` as raw JSON, so that it may hold
+    an escape (a lone surrogate) that a JSON encoder would refuse to write."""
+    body = (
+        b'{"query": "query($name: String) { teams(filter: {nameContains: $name}) '
+        b'{ nodes { name } } }", "variables": {"name": ' + name + b"}}"
+    )
+    response = raw_post(server, "/graphql", token, body)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    answer.pop("extensions", None)
+    return answer
+
+
+def test_a_search_for_text_the_views_cannot_store_is_answered(
+    server: FlywheelServer, leadership: str
+) -> None:
+    """A NUL or a lone surrogate in a GraphQL argument is asked as the views store it
+    (U+FFFD), never a failed query."""
+    charter(server, leadership, "Plain team", "plain-lead@x.io")
+    assert search_teams(server, leadership, b'"Plain\\u0000"') == {"data": {"teams": {"nodes": []}}}
+    for name in (b'"\\u0000"', b'"\\ud800"'):
+        found = search_teams(server, leadership, name)["data"]["teams"]["nodes"]
+        assert all("\ufffd" in team["name"] for team in found), found
