@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, post, put
+from litestar import Controller, post, put
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -26,16 +25,9 @@ from domain.allocation import (
 from domain.people import MAX_PERSON_ID_LENGTH, Function
 from domain.resources import MAX_BUDGET, MAX_HEADCOUNT
 from services.allocation import AllocationCommands, TeamNumbers
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
+from services.api.bodies import CommandBody
+from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
 from services.api.problems import problem_responses
-from services.principal import Principal
 
 Headcount = Annotated[
     dict[Function, Annotated[int, Meta(ge=0, le=MAX_HEADCOUNT)]],
@@ -67,18 +59,18 @@ ScenarioName = Annotated[
 ]
 
 
-class OpenCycle(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class OpenCycle(CommandBody):
     fiscal_year: Annotated[int, Meta(ge=MIN_FISCAL_YEAR, le=MAX_FISCAL_YEAR, examples=[2027])]
     kind: CycleKind
 
 
-class SetEnvelope(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SetEnvelope(CommandBody):
     headcount: Headcount
     budget: Budget
     reason: Reason
 
 
-class SubmitRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SubmitRequest(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
@@ -93,33 +85,33 @@ class SubmitRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     ]
 
 
-class AdvancePhase(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class AdvancePhase(CommandBody):
     to: Annotated[CyclePhase, Meta(description="The next phase: REVIEW, DECIDED or LOCKED.")]
 
 
-class RecordDecision(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordDecision(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
     rationale: Rationale
 
 
-class RecordDissent(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordDissent(CommandBody):
     argument: Annotated[str, Meta(min_length=1, max_length=MAX_ARGUMENT_LENGTH)]
     team_id: Annotated[
         UUID | None, Meta(description="The team whose decision the dissent is about, if one.")
     ] = None
 
 
-class WeighDissent(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class WeighDissent(CommandBody):
     response: Annotated[str, Meta(min_length=1, max_length=MAX_RESPONSE_LENGTH)]
 
 
-class Commit(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class Commit(CommandBody):
     """Empty: the caller is who commits."""
 
 
-class RecordAmendment(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordAmendment(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
@@ -135,13 +127,13 @@ class RecordAmendment(msgspec.Struct, rename="camel", forbid_unknown_fields=True
     ]
 
 
-class ScenarioLine(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class ScenarioLine(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
 
 
-class SaveScenario(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SaveScenario(CommandBody):
     name: ScenarioName
     allocations: Annotated[list[ScenarioLine], Meta(min_length=1, max_length=MAX_SCENARIO_TEAMS)]
 
@@ -165,12 +157,12 @@ class AllocationCycleController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def open_cycle(
-        self, request: Request[Principal, Any, Any], data: OpenCycle, allocation: AllocationCommands
+        self, data: OpenCycle, context: CommandContext, allocation: AllocationCommands
     ) -> CommandAccepted:
         return accepted(
             allocation.open_cycle(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 fiscal_year=data.fiscal_year,
                 kind=data.kind,
             )
@@ -188,20 +180,20 @@ class AllocationCycleController(Controller):
     )
     def set_envelope(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: SetEnvelope,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.set_envelope(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -217,22 +209,22 @@ class AllocationCycleController(Controller):
     )
     def submit_request(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: SubmitRequest,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.submit_request(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 rationale=data.rationale,
                 goal_ids=data.goal_ids,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -247,18 +239,18 @@ class AllocationCycleController(Controller):
     )
     def advance_phase(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: AdvancePhase,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.advance_phase(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 to=data.to,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -274,21 +266,21 @@ class AllocationCycleController(Controller):
     )
     def decide(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: RecordDecision,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.decide(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 rationale=data.rationale,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -304,19 +296,19 @@ class AllocationCycleController(Controller):
     )
     def record_dissent(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: RecordDissent,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.record_dissent(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 argument=data.argument,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -331,7 +323,7 @@ class AllocationCycleController(Controller):
     )
     def weigh_dissent(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         dissent_id: DissentId,
         data: WeighDissent,
@@ -339,12 +331,12 @@ class AllocationCycleController(Controller):
     ) -> CommandAccepted:
         return accepted(
             allocation.weigh_dissent(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 dissent_id,
                 response=data.response,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -359,17 +351,17 @@ class AllocationCycleController(Controller):
     )
     def commit(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: Commit,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.commit(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -385,22 +377,22 @@ class AllocationCycleController(Controller):
     )
     def amend(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: RecordAmendment,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.amend(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 reason=data.reason,
                 approver=data.approver,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -416,22 +408,22 @@ class AllocationCycleController(Controller):
     )
     def save_scenario(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         data: SaveScenario,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.save_scenario(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 name=data.name,
                 allocations=[
                     TeamNumbers(line.team_id, line.headcount, line.budget)
                     for line in data.allocations
                 ],
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -447,7 +439,7 @@ class AllocationCycleController(Controller):
     )
     def adopt_scenario(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         cycle_id: CycleId,
         name: Annotated[
             str, Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH)
@@ -456,10 +448,10 @@ class AllocationCycleController(Controller):
     ) -> CommandAccepted:
         return accepted(
             allocation.adopt_scenario(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 name=name,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

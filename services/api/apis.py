@@ -5,32 +5,24 @@ APIs are published through their service (``POST /api/v1/services/{id}/apis``)."
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.teams import MAX_REASON_LENGTH
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
+from services.api.bodies import CommandBody
+from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
 from services.api.problems import problem_responses
 from services.boundaries import BoundaryCommands
 from services.dates import YEARS, checked_date
-from services.principal import Principal
 
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
-class DeprecateApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DeprecateApi(CommandBody):
     sunset: Annotated[date, Meta(examples=[date(2027, 6, 30)], description=f"Years {YEARS}.")]
     reason: Reason
 
@@ -38,7 +30,7 @@ class DeprecateApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
         checked_date(self.sunset, "sunset")
 
 
-class RetireApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RetireApi(CommandBody):
     reason: Reason
 
 
@@ -60,19 +52,19 @@ class ApiController(Controller):
     )
     def deprecate(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         api_id: ApiId,
         data: DeprecateApi,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.deprecate_api(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 api_id,
                 sunset=data.sunset,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -87,17 +79,17 @@ class ApiController(Controller):
     )
     def retire(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         api_id: ApiId,
         data: RetireApi,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.retire_api(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 api_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

@@ -1,7 +1,14 @@
-"""What every command endpoint shares: the caller, the answer, the documented errors."""
+"""What every command endpoint shares: its context, the answer, the documented errors.
+
+A handler takes the :class:`CommandContext` by naming a ``context`` parameter
+(Litestar injects it, see ``services/api/app.py``) and answers :func:`accepted`::
+
+    def charter(self, data: CharterTeam, context: CommandContext, teams: TeamCommands)
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -38,21 +45,37 @@ def accepted(outcome: Outcome) -> CommandAccepted:
     )
 
 
-def caller(request: Request[Principal, Any, Any]) -> Principal:
-    return request.user
+@dataclass(frozen=True)
+class CommandContext:
+    """What a command takes from its request besides the body: who calls, the
+    correlation id its events carry, ``If-Match`` and ``Idempotency-Key`` as sent.
+    (The idempotency middleware has already held the request to its key.)"""
+
+    principal: Principal
+    correlation_id: str
+    if_match: str | None
+    idempotency_key: str | None
+
+    @property
+    def expected_version(self) -> int | None:
+        """The version named by ``If-Match`` (``"3"``, ``3`` or ``W/"3"``), if any.
+        Read only by the commands that take one, so only they refuse a malformed one."""
+        raw = self.if_match
+        if raw is None or raw.strip() == "*":
+            return None
+        text = raw.strip().removeprefix("W/").strip('"')
+        if not text.isdigit():
+            raise ValidationException('If-Match must name an aggregate version, e.g. If-Match: "3"')
+        return int(text)
 
 
-def correlation_id(request: Request[Any, Any, Any]) -> str:
-    value: str = request.scope["state"]["correlation_id"]
-    return value
-
-
-def expected_version(request: Request[Any, Any, Any]) -> int | None:
-    """The version named by ``If-Match`` (``"3"``, ``3`` or ``W/"3"``), if any."""
-    raw = request.headers.get("if-match")
-    if raw is None or raw.strip() == "*":
-        return None
-    text = raw.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise ValidationException('If-Match must name an aggregate version, e.g. If-Match: "3"')
-    return int(text)
+def command_context(request: Request[Principal, Any, Any]) -> CommandContext:
+    """The ``context`` dependency: built from the request the authentication and
+    correlation middleware have already seen."""
+    headers = request.headers
+    return CommandContext(
+        principal=request.user,
+        correlation_id=request.scope["state"]["correlation_id"],
+        if_match=headers.get("if-match"),
+        idempotency_key=headers.get("idempotency-key"),
+    )

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.openapi.spec import OpenAPIType
 from litestar.params import Parameter
 from msgspec import Meta
@@ -28,18 +28,11 @@ from domain.metrics import (
     Direction,
     MetricKind,
 )
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
+from services.api.bodies import CommandBody
+from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
 from services.api.problems import problem_responses
 from services.dates import YEARS, checked_date
 from services.metrics import MetricCommands
-from services.principal import Principal
 
 Number = Annotated[
     Decimal,
@@ -63,7 +56,7 @@ Refused = Annotated[
 ]
 
 
-class AsksForBlend(msgspec.Struct, rename="camel"):
+class AsksForBlend(CommandBody):
     """The fields by which a body could ask for a compound metric; all are refused."""
 
     composed_of: Refused = None
@@ -87,7 +80,7 @@ def _describe(value: object) -> str:
     return value if isinstance(value, str) else msgspec.json.encode(value).decode()
 
 
-class DefineMetric(AsksForBlend, rename="camel", forbid_unknown_fields=True, kw_only=True):
+class DefineMetric(AsksForBlend, kw_only=True):
     name: Annotated[
         str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["In-stock selection"])
     ]
@@ -99,17 +92,17 @@ class DefineMetric(AsksForBlend, rename="camel", forbid_unknown_fields=True, kw_
     financial: bool = False
 
 
-class RedefineMetric(AsksForBlend, rename="camel", forbid_unknown_fields=True, kw_only=True):
+class RedefineMetric(AsksForBlend, kw_only=True):
     definition: Definition
     reason: Reason
 
 
-class DeclareDriver(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DeclareDriver(CommandBody):
     output_metric_id: UUID
     hypothesis: Annotated[str, Meta(min_length=1, max_length=MAX_HYPOTHESIS_LENGTH)]
 
 
-class RecordObservation(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordObservation(CommandBody):
     period_end: Annotated[date, Meta(description=f"Years {YEARS}.")]
     value: Number
     reason: Reason | None = None
@@ -137,12 +130,12 @@ class MetricController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def define(
-        self, request: Request[Principal, Any, Any], data: DefineMetric, metrics: MetricCommands
+        self, data: DefineMetric, context: CommandContext, metrics: MetricCommands
     ) -> CommandAccepted:
         return accepted(
             metrics.define_metric(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 name=data.name,
                 kind=data.kind,
                 financial=data.financial,
@@ -165,20 +158,20 @@ class MetricController(Controller):
     )
     def redefine(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         metric_id: MetricId,
         data: RedefineMetric,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
             metrics.redefine_metric(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 metric_id,
                 definition=data.definition,
                 reason=data.reason,
                 composed_of=data.blended(),
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -193,19 +186,19 @@ class MetricController(Controller):
     )
     def declare_driver(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         metric_id: MetricId,
         data: DeclareDriver,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
             metrics.declare_driver(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 metric_id,
                 output_metric_id=data.output_metric_id,
                 hypothesis=data.hypothesis,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -221,19 +214,19 @@ class MetricController(Controller):
     )
     def record_observation(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         metric_id: MetricId,
         data: RecordObservation,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
             metrics.record_observation(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 metric_id,
                 period_end=data.period_end,
                 value=data.value,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

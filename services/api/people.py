@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, post, put
+from litestar import Controller, post, put
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.people import MAX_PERSON_ID_LENGTH
 from domain.person import MAX_DISPLAY_NAME_LENGTH, MAX_ERASURE_REASON_LENGTH
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, accepted, caller, correlation_id
+from services.api.bodies import CommandBody
+from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
 from services.api.problems import problem_responses
 from services.commands import Outcome
 from services.ids import global_id
 from services.people import PeopleCommands
-from services.principal import Principal
 
 
-class SetDisplayName(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SetDisplayName(CommandBody):
     display_name: Annotated[
         str, Meta(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH, examples=["Alice Example"])
     ]
 
 
-class ErasePerson(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class ErasePerson(CommandBody):
     reason: Annotated[
         str,
         Meta(
@@ -67,13 +67,13 @@ class PeopleController(Controller):
     )
     def set_display_name(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         handle: Handle,
         data: SetDisplayName,
         people: PeopleCommands,
     ) -> CommandAccepted:
         outcome = people.set_display_name(
-            caller(request), correlation_id(request), handle, display_name=data.display_name
+            context.principal, context.correlation_id, handle, display_name=data.display_name
         )
         return _answer(outcome, handle)
 
@@ -92,10 +92,12 @@ class PeopleController(Controller):
     )
     def erase(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         handle: Handle,
         data: ErasePerson,
         people: PeopleCommands,
     ) -> CommandAccepted:
-        outcome = people.erase(caller(request), correlation_id(request), handle, reason=data.reason)
+        outcome = people.erase(
+            context.principal, context.correlation_id, handle, reason=data.reason
+        )
         return _answer(outcome, handle)

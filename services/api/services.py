@@ -3,48 +3,40 @@ publish an API, declare and drop a dependency."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, delete, post
+from litestar import Controller, delete, post
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.boundaries import MAX_API_VERSION_LENGTH, MAX_DESCRIPTION_LENGTH, ApiKind, Visibility
 from domain.teams import MAX_NAME_LENGTH, MAX_REASON_LENGTH
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
+from services.api.bodies import CommandBody
+from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
 from services.api.problems import problem_responses
 from services.boundaries import BoundaryCommands
-from services.principal import Principal
 
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
-class RegisterService(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RegisterService(CommandBody):
     name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Ledger"])]
     owner_team_id: UUID
     description: Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION_LENGTH)]
 
 
-class TransferService(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class TransferService(CommandBody):
     to_team_id: UUID
     reason: Reason
 
 
-class RetireService(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RetireService(CommandBody):
     reason: Reason
 
 
-class PublishApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class PublishApi(CommandBody):
     name: Name
     version: Annotated[
         str, Meta(min_length=1, max_length=MAX_API_VERSION_LENGTH, examples=["v2", "1.4.0"])
@@ -53,7 +45,7 @@ class PublishApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     visibility: Visibility
 
 
-class DeclareDependency(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DeclareDependency(CommandBody):
     api_id: UUID
 
 
@@ -75,14 +67,14 @@ class ServiceController(Controller):
     )
     def register(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         data: RegisterService,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.register_service(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 name=data.name,
                 owner_team_id=data.owner_team_id,
                 description=data.description,
@@ -100,19 +92,19 @@ class ServiceController(Controller):
     )
     def transfer(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         service_id: ServiceId,
         data: TransferService,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.transfer_service(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 to_team_id=data.to_team_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -127,18 +119,18 @@ class ServiceController(Controller):
     )
     def retire(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         service_id: ServiceId,
         data: RetireService,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.retire_service(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -154,15 +146,15 @@ class ServiceController(Controller):
     )
     def publish_api(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         service_id: ServiceId,
         data: PublishApi,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.publish_api(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 name=data.name,
                 version=data.version,
@@ -182,18 +174,18 @@ class ServiceController(Controller):
     )
     def declare_dependency(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         service_id: ServiceId,
         data: DeclareDependency,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.declare_dependency(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 api_id=data.api_id,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -206,7 +198,7 @@ class ServiceController(Controller):
     )
     def drop_dependency(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         service_id: ServiceId,
         api_id: Annotated[UUID, Parameter(description="The API's id (a UUID).")],
         boundaries: BoundaryCommands,
@@ -219,11 +211,11 @@ class ServiceController(Controller):
     ) -> CommandAccepted:
         return accepted(
             boundaries.drop_dependency(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 api_id=api_id,
                 reason=reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, delete, post
+from litestar import Controller, delete, post
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.people import MAX_PERSON_ID_LENGTH, Function
 from domain.teams import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENGTH, Attachment
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
+from services.api.bodies import CommandBody
+from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
 from services.api.problems import problem_responses
-from services.principal import Principal
 from services.teams import TeamCommands
 
 Person = Annotated[
@@ -31,29 +23,29 @@ Person = Annotated[
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
-class CharterTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class CharterTeam(CommandBody):
     name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Payments"])]
     mission: Annotated[str, Meta(min_length=1, max_length=MAX_MISSION_LENGTH)]
     leader: Person
     parent_id: UUID | None = None
 
 
-class AppointLeader(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class AppointLeader(CommandBody):
     leader: Person
     reason: Reason
 
 
-class AddMember(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class AddMember(CommandBody):
     person: Person
     function: Function
     attachment: Attachment
 
 
-class DisbandTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DisbandTeam(CommandBody):
     reason: Reason
 
 
-class MoveTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class MoveTeam(CommandBody):
     parent_id: UUID | None  # required, so that a root is asked for explicitly with null
     reason: Reason
 
@@ -75,12 +67,12 @@ class TeamController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def charter(
-        self, request: Request[Principal, Any, Any], data: CharterTeam, teams: TeamCommands
+        self, data: CharterTeam, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.charter_team(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 name=data.name,
                 mission=data.mission,
                 leader=data.leader,
@@ -99,19 +91,19 @@ class TeamController(Controller):
     )
     def appoint_leader(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         team_id: TeamId,
         data: AppointLeader,
         teams: TeamCommands,
     ) -> CommandAccepted:
         return accepted(
             teams.appoint_leader(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 leader=data.leader,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -127,20 +119,20 @@ class TeamController(Controller):
     )
     def add_member(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         team_id: TeamId,
         data: AddMember,
         teams: TeamCommands,
     ) -> CommandAccepted:
         return accepted(
             teams.add_member(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 person=data.person,
                 function=data.function,
                 attachment=data.attachment,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -153,7 +145,7 @@ class TeamController(Controller):
     )
     def remove_member(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         team_id: TeamId,
         person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH)],
         teams: TeamCommands,
@@ -163,12 +155,12 @@ class TeamController(Controller):
     ) -> CommandAccepted:
         return accepted(
             teams.remove_member(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 person=person,
                 reason=reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -184,19 +176,19 @@ class TeamController(Controller):
     )
     def move(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         team_id: TeamId,
         data: MoveTeam,
         teams: TeamCommands,
     ) -> CommandAccepted:
         return accepted(
             teams.move_team(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 parent_id=data.parent_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
@@ -211,17 +203,17 @@ class TeamController(Controller):
     )
     def disband(
         self,
-        request: Request[Principal, Any, Any],
+        context: CommandContext,
         team_id: TeamId,
         data: DisbandTeam,
         teams: TeamCommands,
     ) -> CommandAccepted:
         return accepted(
             teams.disband_team(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
