@@ -180,9 +180,9 @@ class AllocationCycleController(Controller):
     )
     def set_envelope(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: SetEnvelope,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -209,9 +209,9 @@ class AllocationCycleController(Controller):
     )
     def submit_request(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: SubmitRequest,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -239,9 +239,9 @@ class AllocationCycleController(Controller):
     )
     def advance_phase(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: AdvancePhase,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -266,9 +266,9 @@ class AllocationCycleController(Controller):
     )
     def decide(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: RecordDecision,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -296,9 +296,9 @@ class AllocationCycleController(Controller):
     )
     def record_dissent(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: RecordDissent,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -323,10 +323,10 @@ class AllocationCycleController(Controller):
     )
     def weigh_dissent(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         dissent_id: DissentId,
         data: WeighDissent,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -351,9 +351,9 @@ class AllocationCycleController(Controller):
     )
     def commit(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: Commit,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -377,9 +377,9 @@ class AllocationCycleController(Controller):
     )
     def amend(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: RecordAmendment,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -408,9 +408,9 @@ class AllocationCycleController(Controller):
     )
     def save_scenario(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         data: SaveScenario,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(

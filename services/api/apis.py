@@ -52,9 +52,9 @@ class ApiController(Controller):
     )
     def deprecate(
         self,
-        context: CommandContext,
         api_id: ApiId,
         data: DeprecateApi,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -78,11 +78,7 @@ class ApiController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def retire(
-        self,
-        context: CommandContext,
-        api_id: ApiId,
-        data: RetireApi,
-        boundaries: BoundaryCommands,
+        self, api_id: ApiId, data: RetireApi, context: CommandContext, boundaries: BoundaryCommands
     ) -> CommandAccepted:
         return accepted(
             boundaries.retire_api(

@@ -104,11 +104,7 @@ class GoalController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def revise_target(
-        self,
-        context: CommandContext,
-        goal_id: GoalId,
-        data: ReviseTarget,
-        goals: GoalCommands,
+        self, goal_id: GoalId, data: ReviseTarget, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
         return accepted(
             goals.revise_target(
@@ -131,11 +127,7 @@ class GoalController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def check_in(
-        self,
-        context: CommandContext,
-        goal_id: GoalId,
-        data: CheckIn,
-        goals: GoalCommands,
+        self, goal_id: GoalId, data: CheckIn, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
         return accepted(
             goals.check_in(
@@ -158,11 +150,7 @@ class GoalController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def flag_top_level(
-        self,
-        context: CommandContext,
-        goal_id: GoalId,
-        data: FlagTopLevel,
-        goals: GoalCommands,
+        self, goal_id: GoalId, data: FlagTopLevel, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
         return accepted(
             goals.set_top_level(
@@ -184,11 +172,7 @@ class GoalController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def close(
-        self,
-        context: CommandContext,
-        goal_id: GoalId,
-        data: CloseGoal,
-        goals: GoalCommands,
+        self, goal_id: GoalId, data: CloseGoal, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
         return accepted(
             goals.close_goal(

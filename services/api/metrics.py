@@ -158,9 +158,9 @@ class MetricController(Controller):
     )
     def redefine(
         self,
-        context: CommandContext,
         metric_id: MetricId,
         data: RedefineMetric,
+        context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -186,9 +186,9 @@ class MetricController(Controller):
     )
     def declare_driver(
         self,
-        context: CommandContext,
         metric_id: MetricId,
         data: DeclareDriver,
+        context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -214,9 +214,9 @@ class MetricController(Controller):
     )
     def record_observation(
         self,
-        context: CommandContext,
         metric_id: MetricId,
         data: RecordObservation,
+        context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(

@@ -66,11 +66,7 @@ class PeopleController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def set_display_name(
-        self,
-        context: CommandContext,
-        handle: Handle,
-        data: SetDisplayName,
-        people: PeopleCommands,
+        self, handle: Handle, data: SetDisplayName, context: CommandContext, people: PeopleCommands
     ) -> CommandAccepted:
         outcome = people.set_display_name(
             context.principal, context.correlation_id, handle, display_name=data.display_name
@@ -91,11 +87,7 @@ class PeopleController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def erase(
-        self,
-        context: CommandContext,
-        handle: Handle,
-        data: ErasePerson,
-        people: PeopleCommands,
+        self, handle: Handle, data: ErasePerson, context: CommandContext, people: PeopleCommands
     ) -> CommandAccepted:
         outcome = people.erase(
             context.principal, context.correlation_id, handle, reason=data.reason

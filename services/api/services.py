@@ -66,10 +66,7 @@ class ServiceController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def register(
-        self,
-        context: CommandContext,
-        data: RegisterService,
-        boundaries: BoundaryCommands,
+        self, data: RegisterService, context: CommandContext, boundaries: BoundaryCommands
     ) -> CommandAccepted:
         return accepted(
             boundaries.register_service(
@@ -92,9 +89,9 @@ class ServiceController(Controller):
     )
     def transfer(
         self,
-        context: CommandContext,
         service_id: ServiceId,
         data: TransferService,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -119,9 +116,9 @@ class ServiceController(Controller):
     )
     def retire(
         self,
-        context: CommandContext,
         service_id: ServiceId,
         data: RetireService,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -146,9 +143,9 @@ class ServiceController(Controller):
     )
     def publish_api(
         self,
-        context: CommandContext,
         service_id: ServiceId,
         data: PublishApi,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
@@ -174,9 +171,9 @@ class ServiceController(Controller):
     )
     def declare_dependency(
         self,
-        context: CommandContext,
         service_id: ServiceId,
         data: DeclareDependency,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(

@@ -90,11 +90,7 @@ class TeamController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def appoint_leader(
-        self,
-        context: CommandContext,
-        team_id: TeamId,
-        data: AppointLeader,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: AppointLeader, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.appoint_leader(
@@ -118,11 +114,7 @@ class TeamController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def add_member(
-        self,
-        context: CommandContext,
-        team_id: TeamId,
-        data: AddMember,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: AddMember, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.add_member(
@@ -175,11 +167,7 @@ class TeamController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def move(
-        self,
-        context: CommandContext,
-        team_id: TeamId,
-        data: MoveTeam,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: MoveTeam, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.move_team(
@@ -202,11 +190,7 @@ class TeamController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     def disband(
-        self,
-        context: CommandContext,
-        team_id: TeamId,
-        data: DisbandTeam,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: DisbandTeam, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.disband_team(
