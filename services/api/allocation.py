@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, post, put
+from litestar import Controller, put
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -26,8 +26,7 @@ from domain.people import MAX_PERSON_ID_LENGTH, Function
 from domain.resources import MAX_BUDGET, MAX_HEADCOUNT
 from services.allocation import AllocationCommands, TeamNumbers
 from services.api.bodies import CommandBody
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
-from services.api.problems import problem_responses
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 
 Headcount = Annotated[
     dict[Function, Annotated[int, Meta(ge=0, le=MAX_HEADCOUNT)]],
@@ -146,15 +145,13 @@ class AllocationCycleController(Controller):
     path = "/api/v1/cycles"
     tags = ["Allocation"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Open an allocation cycle",
         description="Leadership opens the fiscal year's `OP1` or `OP2`, at most one of each a "
         "year. OP2 opens once the year's OP1 is LOCKED and starts from OP1's envelope and "
         "funding. A cycle opens in phase OPEN, for requests.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def open_cycle(
         self, data: OpenCycle, context: CommandContext, allocation: AllocationCommands
@@ -168,15 +165,13 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @put(
+    @command(
         "/{cycle_id:uuid}/envelope",
-        status_code=200,
-        sync_to_thread=True,
+        verb=put,
         summary="Set the envelope",
         description="Leadership sets the headcount by function and the budget that the "
         "decisions share, with a reason; it changes until the cycle is DECIDED, and never "
         "below what teams are already funded.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def set_envelope(
         self,
@@ -197,15 +192,12 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/requests",
-        status_code=200,
-        sync_to_thread=True,
         summary="Submit a team's request",
         description="While the cycle is OPEN, the team's leader or leadership submits what the "
         "team needs (headcount by function, budget), why, and the team's open goals it funds. "
         "A new submission revises the previous one; every version is kept.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def submit_request(
         self,
@@ -228,14 +220,11 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/phase",
-        status_code=200,
-        sync_to_thread=True,
         summary="Advance the cycle's phase",
         description="Leadership moves the cycle one phase forward: OPEN -> REVIEW -> DECIDED -> "
         "LOCKED, never back. DECIDED needs every dissent weighed.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def advance_phase(
         self,
@@ -254,15 +243,12 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/decisions",
-        status_code=200,
-        sync_to_thread=True,
         summary="Record a decision",
         description="In REVIEW, leadership funds a team, with a rationale: never beyond the "
         "team's request in any function or budget, and never so that the decisions together "
         "exceed the envelope. A decision can be revised until the cycle is DECIDED.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def decide(
         self,
@@ -284,15 +270,13 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/dissents",
         status_code=201,
-        sync_to_thread=True,
         summary="Record dissent",
         description="Anyone signed in disagrees, with an argument, on the cycle or on one team's "
         "decision (`teamId`), until the cycle is DECIDED. The answer's `id` and `nodeId` are the "
         "dissent's; `version` is the cycle's.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def record_dissent(
         self,
@@ -312,14 +296,11 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/dissents/{dissent_id:uuid}/weigh",
-        status_code=200,
-        sync_to_thread=True,
         summary="Weigh a dissent",
         description="Leadership records that it heard and weighed the dissent, with a short "
         "response. Every dissent is weighed before the cycle can be DECIDED.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def weigh_dissent(
         self,
@@ -340,14 +321,11 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/commitments",
-        status_code=200,
-        sync_to_thread=True,
         summary="Commit to the decision",
         description="Once the cycle is DECIDED, the caller commits to it (`{}`), whether or not "
         "they agreed. Dissenters who have not committed are reported.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def commit(
         self,
@@ -365,15 +343,12 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/amendments",
-        status_code=200,
-        sync_to_thread=True,
         summary="Amend a locked allocation",
         description="After the lock, leadership records an exception: the team's funding "
         "becomes the given headcount and budget, with a reason and who approved it, still "
         "within the envelope. The count of amendments is reported per cycle.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def amend(
         self,
@@ -396,15 +371,12 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/scenarios",
-        status_code=200,
-        sync_to_thread=True,
         summary="Save a what-if scenario",
         description="Before the decision, leadership saves a named draft allocation: a full set "
         "of per-team numbers. Saving under the same name replaces the draft. Drafts may exceed "
         "requests or the envelope; GraphQL compares them.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def save_scenario(
         self,
@@ -427,23 +399,20 @@ class AllocationCycleController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/scenarios/{name:str}/adopt",
-        status_code=200,
-        sync_to_thread=True,
         summary="Adopt a scenario as the decisions",
         description="In REVIEW, leadership makes a scenario's numbers the decisions in one "
         "command: every team it names is funded as it says, every other team's decision ends. "
         "The rules of decisions apply to every line.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def adopt_scenario(
         self,
-        context: CommandContext,
         cycle_id: CycleId,
         name: Annotated[
             str, Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH)
         ],
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(

@@ -8,14 +8,13 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, post
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.teams import MAX_REASON_LENGTH
 from services.api.bodies import CommandBody
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
-from services.api.problems import problem_responses
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.boundaries import BoundaryCommands
 from services.dates import YEARS, checked_date
 
@@ -41,14 +40,11 @@ class ApiController(Controller):
     path = "/api/v1/apis"
     tags = ["APIs"]
 
-    @post(
+    @command(
         "/{api_id:uuid}/deprecate",
-        status_code=200,
-        sync_to_thread=True,
         summary="Deprecate an API",
         description="The providing service's owner announces the API's end: a sunset date "
         "(ISO 8601, e.g. 2027-06-30) and a reason. It stays consumable until retired.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def deprecate(
         self,
@@ -68,14 +64,11 @@ class ApiController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{api_id:uuid}/retire",
-        status_code=200,
-        sync_to_thread=True,
         summary="Retire an API",
         description="Refused while any service still consumes the API; the problem names "
         "the consumers.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def retire(
         self, api_id: ApiId, data: RetireApi, context: CommandContext, boundaries: BoundaryCommands

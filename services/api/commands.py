@@ -13,9 +13,12 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request
+from litestar import Request, post
 from litestar.exceptions import ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.status_codes import HTTP_200_OK
 
+from services.api.problems import problem_responses
 from services.commands import Outcome
 from services.ids import global_id
 from services.observability import COMMANDS
@@ -33,6 +36,26 @@ class CommandAccepted(msgspec.Struct, rename="camel"):
     node_id: str
     version: int
     position: int
+
+
+def command(
+    path: str,
+    *,
+    summary: str,
+    description: str | None = None,
+    status_code: int = HTTP_200_OK,
+    verb: type[HTTPRouteHandler] = post,
+) -> HTTPRouteHandler:
+    """The route of a command: run in a worker thread (the event store's writes block),
+    and documented with every error a command can answer."""
+    return verb(
+        path,
+        status_code=status_code,
+        sync_to_thread=True,
+        summary=summary,
+        description=description,
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
 
 
 def accepted(outcome: Outcome) -> CommandAccepted:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, post
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -20,9 +20,8 @@ from domain.goals import (
     GoalOutcome,
 )
 from services.api.bodies import CommandBody
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.api.metrics import Number
-from services.api.problems import problem_responses
 from services.dates import YEARS, checked_date
 from services.goals import GoalCommands
 
@@ -69,14 +68,12 @@ class GoalController(Controller):
     path = "/api/v1/goals"
     tags = ["Goals"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Set a goal",
         description="The team's leader or leadership sets a goal on one metric for a plan "
         "year. The goal binds the metric's current definition version.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def set_goal(
         self, data: SetGoal, context: CommandContext, goals: GoalCommands
@@ -95,13 +92,10 @@ class GoalController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{goal_id:uuid}/target",
-        status_code=200,
-        sync_to_thread=True,
         summary="Revise a goal's target",
         description="A new target with the reason; the history keeps every target.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def revise_target(
         self, goal_id: GoalId, data: ReviseTarget, context: CommandContext, goals: GoalCommands
@@ -117,14 +111,11 @@ class GoalController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{goal_id:uuid}/check-ins",
-        status_code=200,
-        sync_to_thread=True,
         summary="Check in on a goal",
         description="A member of the team, its leader or leadership says how the goal stands: "
         "`GREEN`, `YELLOW` or `RED` with a note. `YELLOW` and `RED` need a `pathToGreen`.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def check_in(
         self, goal_id: GoalId, data: CheckIn, context: CommandContext, goals: GoalCommands
@@ -141,13 +132,10 @@ class GoalController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{goal_id:uuid}/top-level",
-        status_code=200,
-        sync_to_thread=True,
         summary="Flag or unflag a top-level (S-team) goal",
         description="Leadership only. Top-level goals take precedence.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def flag_top_level(
         self, goal_id: GoalId, data: FlagTopLevel, context: CommandContext, goals: GoalCommands
@@ -162,14 +150,11 @@ class GoalController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{goal_id:uuid}/close",
-        status_code=200,
-        sync_to_thread=True,
         summary="Close a goal",
         description="The team's leader or leadership closes the goal as `ACHIEVED`, `MISSED` "
         "or `DROPPED`, with a note. A closed goal takes no more commands.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def close(
         self, goal_id: GoalId, data: CloseGoal, context: CommandContext, goals: GoalCommands

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, post
+from litestar import Controller
 from litestar.openapi.spec import OpenAPIType
 from litestar.params import Parameter
 from msgspec import Meta
@@ -29,8 +29,7 @@ from domain.metrics import (
     MetricKind,
 )
 from services.api.bodies import CommandBody
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
-from services.api.problems import problem_responses
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.dates import YEARS, checked_date
 from services.metrics import MetricCommands
 
@@ -118,16 +117,14 @@ class MetricController(Controller):
     path = "/api/v1/metrics"
     tags = ["Metrics"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Define a metric",
         description="The owner team's leader or leadership defines an `INPUT` metric (a "
         "controllable action) or an `OUTPUT` metric (a lagging result); only outputs may be "
         "`financial`. Names are unique. A compound metric (`composedOf`, `components`, "
         "`weights`) is refused with the `compound-metric` rule.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def define(
         self, data: DefineMetric, context: CommandContext, metrics: MetricCommands
@@ -147,14 +144,11 @@ class MetricController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{metric_id:uuid}/definition",
-        status_code=200,
-        sync_to_thread=True,
         summary="Redefine a metric",
         description="A new version of the metric's definition, with the reason; the old "
         "versions are kept, and goals keep the version they were set against.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def redefine(
         self,
@@ -175,14 +169,11 @@ class MetricController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{metric_id:uuid}/drives",
-        status_code=200,
-        sync_to_thread=True,
         summary="Declare an output metric this input metric drives",
         description="Only input -> output: an output metric drives nothing, and two input "
         "metrics are not linked. The hypothesis says why the input moves the output.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def declare_driver(
         self,
@@ -202,15 +193,12 @@ class MetricController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{metric_id:uuid}/observations",
-        status_code=200,
-        sync_to_thread=True,
         summary="Record the metric's value for a period",
         description="One value per metric and period (`observation-exists` otherwise). "
         "With a `reason`, the value corrects the one recorded for that period; the old value "
         "stays in the history.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def record_observation(
         self,

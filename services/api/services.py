@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete, post
+from litestar import Controller, delete
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.boundaries import MAX_API_VERSION_LENGTH, MAX_DESCRIPTION_LENGTH, ApiKind, Visibility
 from domain.teams import MAX_NAME_LENGTH, MAX_REASON_LENGTH
 from services.api.bodies import CommandBody
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
-from services.api.problems import problem_responses
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.boundaries import BoundaryCommands
 
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
@@ -56,14 +55,12 @@ class ServiceController(Controller):
     path = "/api/v1/services"
     tags = ["Services"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Register a service",
         description="The owning team's leader or leadership registers a service; its owner "
         "must be an active team. Names of active services are unique.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def register(
         self, data: RegisterService, context: CommandContext, boundaries: BoundaryCommands
@@ -78,14 +75,11 @@ class ServiceController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/transfer",
-        status_code=200,
-        sync_to_thread=True,
         summary="Transfer a service to another team",
         description="The current owner's leader or leadership hands the service to another "
         "active team, with a reason. Both teams see the change in the ownership history.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def transfer(
         self,
@@ -105,14 +99,11 @@ class ServiceController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/retire",
-        status_code=200,
-        sync_to_thread=True,
         summary="Retire a service",
         description="Refused while the service still publishes APIs that are not retired. "
         "The dependencies the service still has are dropped with it.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def retire(
         self,
@@ -131,15 +122,13 @@ class ServiceController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/apis",
         status_code=201,
-        sync_to_thread=True,
         summary="Publish an API",
         description="The service publishes an API; the answer's `id` is the new API's. "
         "`kind` is `REST`, `GRAPHQL`, `GRPC` or `EVENTS`; `visibility` is `PUBLIC` or "
         "`INTERNAL`. A name and version is published once per service.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def publish_api(
         self,
@@ -160,14 +149,11 @@ class ServiceController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/dependencies",
-        status_code=200,
-        sync_to_thread=True,
         summary="Declare that the service consumes an API",
         description="The API must be published and not retired. Consuming a deprecated API "
         "is allowed; `apiBoundaries` reports it.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def declare_dependency(
         self,
@@ -186,18 +172,14 @@ class ServiceController(Controller):
             )
         )
 
-    @delete(
-        "/{service_id:uuid}/dependencies/{api_id:uuid}",
-        status_code=200,
-        sync_to_thread=True,
-        summary="Drop a dependency",
-        responses=problem_responses(*COMMAND_ERRORS),
+    @command(
+        "/{service_id:uuid}/dependencies/{api_id:uuid}", verb=delete, summary="Drop a dependency"
     )
     def drop_dependency(
         self,
-        context: CommandContext,
         service_id: ServiceId,
         api_id: Annotated[UUID, Parameter(description="The API's id (a UUID).")],
+        context: CommandContext,
         boundaries: BoundaryCommands,
         reason: Annotated[
             str,

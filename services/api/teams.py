@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete, post
+from litestar import Controller, delete
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.people import MAX_PERSON_ID_LENGTH, Function
 from domain.teams import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENGTH, Attachment
 from services.api.bodies import CommandBody
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
-from services.api.problems import problem_responses
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.teams import TeamCommands
 
 Person = Annotated[
@@ -57,14 +56,12 @@ class TeamController(Controller):
     path = "/api/v1/teams"
     tags = ["Teams"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Charter a team",
         description="Leadership charters a single-threaded team with its leader. "
         "A person leads at most one team; names of active teams are unique.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def charter(
         self, data: CharterTeam, context: CommandContext, teams: TeamCommands
@@ -80,14 +77,11 @@ class TeamController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/leader",
-        status_code=200,
-        sync_to_thread=True,
         summary="Appoint a new leader",
         description="Leadership hands the team to a new leader, with a reason. "
         "The old leader's tenure ends; a member who is promoted stops being a member.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def appoint_leader(
         self, team_id: TeamId, data: AppointLeader, context: CommandContext, teams: TeamCommands
@@ -103,15 +97,12 @@ class TeamController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/members",
-        status_code=200,
-        sync_to_thread=True,
         summary="Add a member",
         description="The team's leader or leadership attaches a person as `REPORTS` "
         "(a direct report of the leader) or `DEDICATED` (full-time on the team, reporting "
         "elsewhere). A person is a dedicated member of at most one team.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def add_member(
         self, team_id: TeamId, data: AddMember, context: CommandContext, teams: TeamCommands
@@ -128,18 +119,12 @@ class TeamController(Controller):
             )
         )
 
-    @delete(
-        "/{team_id:uuid}/members/{person:str}",
-        status_code=200,
-        sync_to_thread=True,
-        summary="Remove a member",
-        responses=problem_responses(*COMMAND_ERRORS),
-    )
+    @command("/{team_id:uuid}/members/{person:str}", verb=delete, summary="Remove a member")
     def remove_member(
         self,
-        context: CommandContext,
         team_id: TeamId,
         person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH)],
+        context: CommandContext,
         teams: TeamCommands,
         reason: Annotated[
             str, Parameter(query="reason", description="Why the member leaves.", max_length=2000)
@@ -156,15 +141,12 @@ class TeamController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/parent",
-        status_code=200,
-        sync_to_thread=True,
         summary="Move a team in the org tree",
         description="Leadership moves the team under another parent (`parentId`), or makes it "
         "a root (`parentId: null`), with a reason: a reorganisation. A team cannot be moved "
         "under itself or one of its subteams; the new parent must be active.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def move(
         self, team_id: TeamId, data: MoveTeam, context: CommandContext, teams: TeamCommands
@@ -180,14 +162,11 @@ class TeamController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/disband",
-        status_code=200,
-        sync_to_thread=True,
         summary="Disband a team",
         description="Leadership disbands a team, with a reason. Its memberships end; "
         "a team with active subteams or active services cannot be disbanded.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def disband(
         self, team_id: TeamId, data: DisbandTeam, context: CommandContext, teams: TeamCommands
