@@ -1,8 +1,10 @@
-"""What every command endpoint shares: its context, the answer, the documented errors.
+"""What every command endpoint shares: its route, its context, the answer, the errors.
 
-A handler takes the :class:`CommandContext` by naming a ``context`` parameter
-(Litestar injects it, see ``services/api/app.py``) and answers :func:`accepted`::
+A handler is a :func:`command` route that takes the :class:`CommandContext` by
+naming a ``context`` parameter (Litestar injects it, see ``services/api/app.py``)
+and answers :func:`accepted`::
 
+    @command("/", status_code=201, summary="Charter a team")
     def charter(self, data: CharterTeam, context: CommandContext, teams: TeamCommands)
 """
 
