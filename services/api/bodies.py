@@ -26,7 +26,7 @@ from domain.errors import InvalidValue
 from domain.values import clean_text
 
 
-class CommandBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True):
+class CommandBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """What every command body is: camelCase JSON, with no field the command does not
     know (a misspelt optional field must not pass unnoticed). Every body subclasses it."""
 

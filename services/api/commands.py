@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, post
+from litestar import Request, delete, post, put
 from litestar.exceptions import ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_200_OK
@@ -46,7 +46,7 @@ def command(
     summary: str,
     description: str | None = None,
     status_code: int = HTTP_200_OK,
-    verb: type[HTTPRouteHandler] = post,
+    verb: type[post | put | delete] = post,
 ) -> HTTPRouteHandler:
     """The route of a command: run in a worker thread (the event store's writes block),
     and documented with every error a command can answer."""
