@@ -28,9 +28,9 @@ from domain.goals import Goal
 from domain.people import Function, person_id
 from domain.resources import Resources
 from domain.teams import Team
+from services.authorization import require_leader_or_leadership, require_leadership
 from services.commands import CommandBus, Outcome, UnitOfWork
 from services.principal import Principal
-from services.teams import require_leader_or_leadership, require_leadership
 
 CycleChange = Callable[[UnitOfWork, AllocationCycle], None]
 

@@ -8,14 +8,18 @@ directory so that ``flywheel token`` and ``flywheel serve`` on one machine agree
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jwt
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
-from litestar.security.jwt import JWTAuth, Token
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
+from litestar.types import Scope
 
 from domain.errors import InvalidValue
 from domain.people import person_id
@@ -71,6 +75,67 @@ def principal_from_token(token: Token) -> Principal:
     return Principal(subject=subject, roles=roles)
 
 
+# Where a request keeps its bearer token once decoded: the rate limiter, the JWT
+# middleware and GraphQL's context each ask, and only the first decodes.
+DECODED = "flywheel.bearer"
+Decoded = tuple[str, AuthenticationResult | NotAuthorizedException]
+
+
+def _decode(
+    encoded: str,
+    *,
+    secret: str,
+    algorithm: str,
+    issuers: Sequence[str] | None,
+    claims: Sequence[str] | None,
+) -> AuthenticationResult:
+    token = Token.decode(
+        encoded_token=encoded,
+        secret=secret,
+        algorithm=algorithm,
+        issuer=issuers,
+        require_claims=claims,
+    )
+    return AuthenticationResult(user=principal_from_token(token), auth=token)
+
+
+def decoded_once(
+    scope: Scope, encoded: str, decode: Callable[[str], AuthenticationResult]
+) -> AuthenticationResult:
+    """``encoded`` decoded at most once per request: the answer, a principal with its
+    token or the refusal, is kept in the scope's state for whoever asks next."""
+    state = scope.setdefault("state", {})
+    kept: Decoded | None = state.get(DECODED)
+    if kept is None or kept[0] != encoded:
+        try:
+            answer: AuthenticationResult | NotAuthorizedException = decode(encoded)
+        except NotAuthorizedException as refusal:
+            answer = refusal
+        kept = state[DECODED] = (encoded, answer)
+    if isinstance(kept[1], NotAuthorizedException):
+        raise kept[1]
+    return kept[1]
+
+
+class DecodeOnceMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT middleware, taking the token the rate limiter already decoded."""
+
+    async def authenticate_token(
+        self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        return decoded_once(
+            connection.scope,
+            encoded_token,
+            partial(
+                _decode,
+                secret=self.token_secret,
+                algorithm=self.algorithm,
+                issuers=self.token_issuer,
+                claims=self.require_claims,
+            ),
+        )
+
+
 async def _retrieve_principal(
     token: Token, _connection: ASGIConnection[Any, Any, Any, Any]
 ) -> Principal:
@@ -87,19 +152,25 @@ def bearer_auth(secret: str, *, exclude: list[str]) -> JWTAuth[Principal, Token]
         exclude=exclude,
         exclude_http_methods=["OPTIONS"],  # HEAD reads like GET, so it needs a token too
         description="A bearer JWT from `flywheel token --subject you@example.com --role ...`.",
+        authentication_middleware_class=DecodeOnceMiddleware,
     )
 
 
-def authenticate_header(auth: JWTAuth[Principal, Token], header: str | None) -> Principal:
-    """Authenticate an ``Authorization`` header outside the middleware (GraphQL)."""
+def authenticate_header(
+    auth: JWTAuth[Principal, Token], header: str | None, scope: Scope | None = None
+) -> Principal:
+    """Authenticate an ``Authorization`` header outside the middleware (the rate limiter,
+    GraphQL); with the request's ``scope``, decoding it at most once per request."""
     scheme, _, encoded = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not encoded:
         raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
-    token = Token.decode(
-        encoded_token=encoded,
+    decode = partial(
+        _decode,
         secret=auth.token_secret,
         algorithm=auth.algorithm,
-        issuer=auth.accepted_issuers,
-        require_claims=auth.require_claims,
+        issuers=auth.accepted_issuers,
+        claims=auth.require_claims,
     )
-    return principal_from_token(token)
+    answer = decode(encoded) if scope is None else decoded_once(scope, encoded, decode)
+    principal: Principal = answer.user
+    return principal

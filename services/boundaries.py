@@ -23,17 +23,9 @@ from domain.boundaries import (
 )
 from domain.claims import ClaimKind, normalised_name
 from domain.teams import Team
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.authorization import require_owner_or_leadership
+from services.commands import CommandBus, Outcome, UnitOfWork
 from services.principal import Principal
-from services.teams import require_leader_or_leadership
-
-
-def require_owner_or_leadership(principal: Principal, owner: Team, action: str) -> None:
-    """The owning team's leader or leadership. A disbanded team has no leader any more:
-    only leadership acts on the services it left behind (e.g. to transfer them)."""
-    if owner.disbanded and not principal.is_leadership:
-        raise Forbidden(f"{action} needs the `leadership` role: team '{owner.name}' is disbanded")
-    require_leader_or_leadership(principal, owner, action)
 
 
 def _owner(work: UnitOfWork, service: Service) -> Team:

@@ -20,19 +20,15 @@ from uuid import UUID
 from domain.goals import CheckInStatus, Goal, GoalOutcome
 from domain.metrics import Metric
 from domain.teams import Team
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.authorization import (
+    require_leader_or_leadership,
+    require_leadership,
+    require_team_member,
+)
+from services.commands import CommandBus, Outcome, UnitOfWork
 from services.principal import Principal
-from services.teams import require_leader_or_leadership, require_leadership
 
 GoalChange = Callable[[Goal], None]
-
-
-def require_team_member(principal: Principal, team: Team, action: str) -> None:
-    """Leadership, the team's leader, or one of its current members."""
-    if principal.is_leadership or principal.subject == team.leader:
-        return
-    if principal.subject not in team.members:
-        raise Forbidden(f"{action} needs the `leadership` role or membership of team '{team.name}'")
 
 
 class GoalCommands:

@@ -15,9 +15,9 @@ from uuid import UUID
 from domain.claims import ClaimKind, normalised_name
 from domain.metrics import Direction, Metric, MetricKind, MetricNameTaken
 from domain.teams import Team
+from services.authorization import require_leader_or_leadership
 from services.commands import CommandBus, Outcome, UnitOfWork
 from services.principal import Principal
-from services.teams import require_leader_or_leadership
 
 
 def _owned_metric(work: UnitOfWork, principal: Principal, metric_id: UUID, action: str) -> Metric:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from domain.errors import NotFound
 from domain.people import PersonId, person_id
 from domain.person import Person, person_record_id
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.authorization import require_leadership, require_self_or_leadership
+from services.commands import CommandBus, Outcome, UnitOfWork
 from services.principal import Principal
-from services.teams import require_leadership
 
 
 def _record_of(work: UnitOfWork, person: PersonId) -> Person:
@@ -32,8 +32,7 @@ class PeopleCommands:
         self, principal: Principal, correlation_id: str, handle: str, *, display_name: str
     ) -> Outcome:
         person = person_id(handle, field="handle")
-        if not (principal.is_leadership or principal.subject == person):
-            raise Forbidden("Setting another person's display name needs the `leadership` role")
+        require_self_or_leadership(principal, person, "Setting another person's display name")
 
         def name(work: UnitOfWork) -> Person:
             record = work.find(Person, person_record_id(person))

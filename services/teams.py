@@ -22,18 +22,9 @@ from domain.teams import (
     TeamNameTaken,
     TeamOwnsActiveServices,
 )
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.authorization import require_leader_or_leadership, require_leadership
+from services.commands import CommandBus, Outcome, UnitOfWork
 from services.principal import Principal
-
-
-def require_leadership(principal: Principal, action: str) -> None:
-    if not principal.is_leadership:
-        raise Forbidden(f"{action} needs the `leadership` role")
-
-
-def require_leader_or_leadership(principal: Principal, team: Team, action: str) -> None:
-    if not (principal.is_leadership or principal.subject == team.leader):
-        raise Forbidden(f"{action} needs the `leadership` role or leadership of team '{team.name}'")
 
 
 def _team_name(work: UnitOfWork, team_id: UUID) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, post, put
+from litestar import Controller, put
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -26,16 +25,8 @@ from domain.allocation import (
 from domain.people import MAX_PERSON_ID_LENGTH, Function
 from domain.resources import MAX_BUDGET, MAX_HEADCOUNT
 from services.allocation import AllocationCommands, TeamNumbers
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
-from services.api.problems import problem_responses
-from services.principal import Principal
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 
 Headcount = Annotated[
     dict[Function, Annotated[int, Meta(ge=0, le=MAX_HEADCOUNT)]],
@@ -67,18 +58,18 @@ ScenarioName = Annotated[
 ]
 
 
-class OpenCycle(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class OpenCycle(CommandBody):
     fiscal_year: Annotated[int, Meta(ge=MIN_FISCAL_YEAR, le=MAX_FISCAL_YEAR, examples=[2027])]
     kind: CycleKind
 
 
-class SetEnvelope(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SetEnvelope(CommandBody):
     headcount: Headcount
     budget: Budget
     reason: Reason
 
 
-class SubmitRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SubmitRequest(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
@@ -93,33 +84,33 @@ class SubmitRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     ]
 
 
-class AdvancePhase(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class AdvancePhase(CommandBody):
     to: Annotated[CyclePhase, Meta(description="The next phase: REVIEW, DECIDED or LOCKED.")]
 
 
-class RecordDecision(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordDecision(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
     rationale: Rationale
 
 
-class RecordDissent(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordDissent(CommandBody):
     argument: Annotated[str, Meta(min_length=1, max_length=MAX_ARGUMENT_LENGTH)]
     team_id: Annotated[
         UUID | None, Meta(description="The team whose decision the dissent is about, if one.")
     ] = None
 
 
-class WeighDissent(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class WeighDissent(CommandBody):
     response: Annotated[str, Meta(min_length=1, max_length=MAX_RESPONSE_LENGTH)]
 
 
-class Commit(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class Commit(CommandBody):
     """Empty: the caller is who commits."""
 
 
-class RecordAmendment(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordAmendment(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
@@ -135,13 +126,13 @@ class RecordAmendment(msgspec.Struct, rename="camel", forbid_unknown_fields=True
     ]
 
 
-class ScenarioLine(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class ScenarioLine(CommandBody):
     team_id: UUID
     headcount: Headcount
     budget: Budget
 
 
-class SaveScenario(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SaveScenario(CommandBody):
     name: ScenarioName
     allocations: Annotated[list[ScenarioLine], Meta(min_length=1, max_length=MAX_SCENARIO_TEAMS)]
 
@@ -154,312 +145,282 @@ class AllocationCycleController(Controller):
     path = "/api/v1/cycles"
     tags = ["Allocation"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Open an allocation cycle",
         description="Leadership opens the fiscal year's `OP1` or `OP2`, at most one of each a "
         "year. OP2 opens once the year's OP1 is LOCKED and starts from OP1's envelope and "
         "funding. A cycle opens in phase OPEN, for requests.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def open_cycle(
-        self, request: Request[Principal, Any, Any], data: OpenCycle, allocation: AllocationCommands
+        self, data: OpenCycle, context: CommandContext, allocation: AllocationCommands
     ) -> CommandAccepted:
         return accepted(
             allocation.open_cycle(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 fiscal_year=data.fiscal_year,
                 kind=data.kind,
             )
         )
 
-    @put(
+    @command(
         "/{cycle_id:uuid}/envelope",
-        status_code=200,
-        sync_to_thread=True,
+        verb=put,
         summary="Set the envelope",
         description="Leadership sets the headcount by function and the budget that the "
         "decisions share, with a reason; it changes until the cycle is DECIDED, and never "
         "below what teams are already funded.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def set_envelope(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: SetEnvelope,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.set_envelope(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/requests",
-        status_code=200,
-        sync_to_thread=True,
         summary="Submit a team's request",
         description="While the cycle is OPEN, the team's leader or leadership submits what the "
         "team needs (headcount by function, budget), why, and the team's open goals it funds. "
         "A new submission revises the previous one; every version is kept.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def submit_request(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: SubmitRequest,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.submit_request(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 rationale=data.rationale,
                 goal_ids=data.goal_ids,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/phase",
-        status_code=200,
-        sync_to_thread=True,
         summary="Advance the cycle's phase",
         description="Leadership moves the cycle one phase forward: OPEN -> REVIEW -> DECIDED -> "
         "LOCKED, never back. DECIDED needs every dissent weighed.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def advance_phase(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: AdvancePhase,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.advance_phase(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 to=data.to,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/decisions",
-        status_code=200,
-        sync_to_thread=True,
         summary="Record a decision",
         description="In REVIEW, leadership funds a team, with a rationale: never beyond the "
         "team's request in any function or budget, and never so that the decisions together "
         "exceed the envelope. A decision can be revised until the cycle is DECIDED.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def decide(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: RecordDecision,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.decide(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 rationale=data.rationale,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/dissents",
         status_code=201,
-        sync_to_thread=True,
         summary="Record dissent",
         description="Anyone signed in disagrees, with an argument, on the cycle or on one team's "
         "decision (`teamId`), until the cycle is DECIDED. The answer's `id` and `nodeId` are the "
         "dissent's; `version` is the cycle's.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def record_dissent(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: RecordDissent,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.record_dissent(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 argument=data.argument,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/dissents/{dissent_id:uuid}/weigh",
-        status_code=200,
-        sync_to_thread=True,
         summary="Weigh a dissent",
         description="Leadership records that it heard and weighed the dissent, with a short "
         "response. Every dissent is weighed before the cycle can be DECIDED.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def weigh_dissent(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         dissent_id: DissentId,
         data: WeighDissent,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.weigh_dissent(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 dissent_id,
                 response=data.response,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/commitments",
-        status_code=200,
-        sync_to_thread=True,
         summary="Commit to the decision",
         description="Once the cycle is DECIDED, the caller commits to it (`{}`), whether or not "
         "they agreed. Dissenters who have not committed are reported.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def commit(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: Commit,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.commit(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/amendments",
-        status_code=200,
-        sync_to_thread=True,
         summary="Amend a locked allocation",
         description="After the lock, leadership records an exception: the team's funding "
         "becomes the given headcount and budget, with a reason and who approved it, still "
         "within the envelope. The count of amendments is reported per cycle.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def amend(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: RecordAmendment,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.amend(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 team_id=data.team_id,
                 headcount=data.headcount,
                 budget=data.budget,
                 reason=data.reason,
                 approver=data.approver,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/scenarios",
-        status_code=200,
-        sync_to_thread=True,
         summary="Save a what-if scenario",
         description="Before the decision, leadership saves a named draft allocation: a full set "
         "of per-team numbers. Saving under the same name replaces the draft. Drafts may exceed "
         "requests or the envelope; GraphQL compares them.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def save_scenario(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         data: SaveScenario,
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.save_scenario(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 name=data.name,
                 allocations=[
                     TeamNumbers(line.team_id, line.headcount, line.budget)
                     for line in data.allocations
                 ],
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{cycle_id:uuid}/scenarios/{name:str}/adopt",
-        status_code=200,
-        sync_to_thread=True,
         summary="Adopt a scenario as the decisions",
         description="In REVIEW, leadership makes a scenario's numbers the decisions in one "
         "command: every team it names is funded as it says, every other team's decision ends. "
         "The rules of decisions apply to every line.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def adopt_scenario(
         self,
-        request: Request[Principal, Any, Any],
         cycle_id: CycleId,
         name: Annotated[
             str, Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH)
         ],
+        context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
         return accepted(
             allocation.adopt_scenario(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 cycle_id,
                 name=name,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

@@ -5,32 +5,23 @@ APIs are published through their service (``POST /api/v1/services/{id}/apis``)."
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.teams import MAX_REASON_LENGTH
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
-from services.api.problems import problem_responses
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.boundaries import BoundaryCommands
 from services.dates import YEARS, checked_date
-from services.principal import Principal
 
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
-class DeprecateApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DeprecateApi(CommandBody):
     sunset: Annotated[date, Meta(examples=[date(2027, 6, 30)], description=f"Years {YEARS}.")]
     reason: Reason
 
@@ -38,7 +29,7 @@ class DeprecateApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
         checked_date(self.sunset, "sunset")
 
 
-class RetireApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RetireApi(CommandBody):
     reason: Reason
 
 
@@ -49,55 +40,45 @@ class ApiController(Controller):
     path = "/api/v1/apis"
     tags = ["APIs"]
 
-    @post(
+    @command(
         "/{api_id:uuid}/deprecate",
-        status_code=200,
-        sync_to_thread=True,
         summary="Deprecate an API",
         description="The providing service's owner announces the API's end: a sunset date "
         "(ISO 8601, e.g. 2027-06-30) and a reason. It stays consumable until retired.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def deprecate(
         self,
-        request: Request[Principal, Any, Any],
         api_id: ApiId,
         data: DeprecateApi,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.deprecate_api(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 api_id,
                 sunset=data.sunset,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{api_id:uuid}/retire",
-        status_code=200,
-        sync_to_thread=True,
         summary="Retire an API",
         description="Refused while any service still consumes the API; the problem names "
         "the consumers.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def retire(
-        self,
-        request: Request[Principal, Any, Any],
-        api_id: ApiId,
-        data: RetireApi,
-        boundaries: BoundaryCommands,
+        self, api_id: ApiId, data: RetireApi, context: CommandContext, boundaries: BoundaryCommands
     ) -> CommandAccepted:
         return accepted(
             boundaries.retire_api(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 api_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

@@ -19,6 +19,7 @@ from services.api.allocation import AllocationCycleController
 from services.api.apis import ApiController
 from services.api.audit import AuditController
 from services.api.bodies import CommandRequest
+from services.api.commands import command_context
 from services.api.correlation import correlation_middleware
 from services.api.goals import GoalController
 from services.api.health import healthz, readyz
@@ -176,6 +177,7 @@ def create_app(runtime: Runtime) -> Litestar:
             show_problem,
         ],
         dependencies={
+            "context": Provide(command_context, sync_to_thread=False),
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "teams": Provide(provide_teams, sync_to_thread=False),
             "boundaries": Provide(provide_boundaries, sync_to_thread=False),

@@ -17,12 +17,19 @@ import json
 import re
 from typing import Any
 
+import msgspec
 from litestar import Request
 from litestar.exceptions import ClientException, HTTPException, SerializationException
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from domain.errors import InvalidValue
 from domain.values import clean_text
+
+
+class CommandBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """What every command body is: camelCase JSON, with no field the command does not
+    know (a misspelt optional field must not pass unnoticed). Every body subclasses it."""
+
 
 JSON_MEDIA_TYPE = re.compile(r"application/([\w.!#$&^-]+\+)?json")
 

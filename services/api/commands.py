@@ -1,14 +1,26 @@
-"""What every command endpoint shares: the caller, the answer, the documented errors."""
+"""What every command endpoint shares: its route, its context, the answer, the errors.
+
+A handler is a :func:`command` route that takes the :class:`CommandContext` by
+naming a ``context`` parameter (Litestar injects it, see ``services/api/app.py``)
+and answers :func:`accepted`::
+
+    @command("/", status_code=201, summary="Charter a team")
+    def charter(self, data: CharterTeam, context: CommandContext, teams: TeamCommands)
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request
+from litestar import Request, delete, post, put
 from litestar.exceptions import ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.status_codes import HTTP_200_OK
 
+from services.api.problems import problem_responses
 from services.commands import Outcome
 from services.ids import global_id
 from services.observability import COMMANDS
@@ -28,6 +40,26 @@ class CommandAccepted(msgspec.Struct, rename="camel"):
     position: int
 
 
+def command(
+    path: str,
+    *,
+    summary: str,
+    description: str | None = None,
+    status_code: int = HTTP_200_OK,
+    verb: type[post | put | delete] = post,
+) -> HTTPRouteHandler:
+    """The route of a command: run in a worker thread (the event store's writes block),
+    and documented with every error a command can answer."""
+    return verb(
+        path,
+        status_code=status_code,
+        sync_to_thread=True,
+        summary=summary,
+        description=description,
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+
+
 def accepted(outcome: Outcome) -> CommandAccepted:
     COMMANDS.labels(outcome="accepted", rule="").inc()
     return CommandAccepted(
@@ -38,21 +70,37 @@ def accepted(outcome: Outcome) -> CommandAccepted:
     )
 
 
-def caller(request: Request[Principal, Any, Any]) -> Principal:
-    return request.user
+@dataclass(frozen=True)
+class CommandContext:
+    """What a command takes from its request besides the body: who calls, the
+    correlation id its events carry, ``If-Match`` and ``Idempotency-Key`` as sent.
+    (The idempotency middleware has already held the request to its key.)"""
+
+    principal: Principal
+    correlation_id: str
+    if_match: str | None
+    idempotency_key: str | None
+
+    @property
+    def expected_version(self) -> int | None:
+        """The version named by ``If-Match`` (``"3"``, ``3`` or ``W/"3"``), if any.
+        Read only by the commands that take one, so only they refuse a malformed one."""
+        raw = self.if_match
+        if raw is None or raw.strip() == "*":
+            return None
+        text = raw.strip().removeprefix("W/").strip('"')
+        if not text.isdigit():
+            raise ValidationException('If-Match must name an aggregate version, e.g. If-Match: "3"')
+        return int(text)
 
 
-def correlation_id(request: Request[Any, Any, Any]) -> str:
-    value: str = request.scope["state"]["correlation_id"]
-    return value
-
-
-def expected_version(request: Request[Any, Any, Any]) -> int | None:
-    """The version named by ``If-Match`` (``"3"``, ``3`` or ``W/"3"``), if any."""
-    raw = request.headers.get("if-match")
-    if raw is None or raw.strip() == "*":
-        return None
-    text = raw.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise ValidationException('If-Match must name an aggregate version, e.g. If-Match: "3"')
-    return int(text)
+def command_context(request: Request[Principal, Any, Any]) -> CommandContext:
+    """The ``context`` dependency: built from the request the authentication and
+    correlation middleware have already seen."""
+    headers = request.headers
+    return CommandContext(
+        principal=request.user,
+        correlation_id=request.scope["state"]["correlation_id"],
+        if_match=headers.get("if-match"),
+        idempotency_key=headers.get("idempotency-key"),
+    )

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller
 from litestar.openapi.spec import OpenAPIType
 from litestar.params import Parameter
 from msgspec import Meta
@@ -28,18 +28,10 @@ from domain.metrics import (
     Direction,
     MetricKind,
 )
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
-from services.api.problems import problem_responses
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.dates import YEARS, checked_date
 from services.metrics import MetricCommands
-from services.principal import Principal
 
 Number = Annotated[
     Decimal,
@@ -63,7 +55,7 @@ Refused = Annotated[
 ]
 
 
-class AsksForBlend(msgspec.Struct, rename="camel"):
+class AsksForBlend(CommandBody):
     """The fields by which a body could ask for a compound metric; all are refused."""
 
     composed_of: Refused = None
@@ -87,7 +79,7 @@ def _describe(value: object) -> str:
     return value if isinstance(value, str) else msgspec.json.encode(value).decode()
 
 
-class DefineMetric(AsksForBlend, rename="camel", forbid_unknown_fields=True, kw_only=True):
+class DefineMetric(AsksForBlend, kw_only=True):
     name: Annotated[
         str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["In-stock selection"])
     ]
@@ -99,17 +91,17 @@ class DefineMetric(AsksForBlend, rename="camel", forbid_unknown_fields=True, kw_
     financial: bool = False
 
 
-class RedefineMetric(AsksForBlend, rename="camel", forbid_unknown_fields=True, kw_only=True):
+class RedefineMetric(AsksForBlend, kw_only=True):
     definition: Definition
     reason: Reason
 
 
-class DeclareDriver(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DeclareDriver(CommandBody):
     output_metric_id: UUID
     hypothesis: Annotated[str, Meta(min_length=1, max_length=MAX_HYPOTHESIS_LENGTH)]
 
 
-class RecordObservation(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RecordObservation(CommandBody):
     period_end: Annotated[date, Meta(description=f"Years {YEARS}.")]
     value: Number
     reason: Reason | None = None
@@ -125,24 +117,22 @@ class MetricController(Controller):
     path = "/api/v1/metrics"
     tags = ["Metrics"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Define a metric",
         description="The owner team's leader or leadership defines an `INPUT` metric (a "
         "controllable action) or an `OUTPUT` metric (a lagging result); only outputs may be "
         "`financial`. Names are unique. A compound metric (`composedOf`, `components`, "
         "`weights`) is refused with the `compound-metric` rule.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def define(
-        self, request: Request[Principal, Any, Any], data: DefineMetric, metrics: MetricCommands
+        self, data: DefineMetric, context: CommandContext, metrics: MetricCommands
     ) -> CommandAccepted:
         return accepted(
             metrics.define_metric(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 name=data.name,
                 kind=data.kind,
                 financial=data.financial,
@@ -154,86 +144,77 @@ class MetricController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{metric_id:uuid}/definition",
-        status_code=200,
-        sync_to_thread=True,
         summary="Redefine a metric",
         description="A new version of the metric's definition, with the reason; the old "
         "versions are kept, and goals keep the version they were set against.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def redefine(
         self,
-        request: Request[Principal, Any, Any],
         metric_id: MetricId,
         data: RedefineMetric,
+        context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
             metrics.redefine_metric(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 metric_id,
                 definition=data.definition,
                 reason=data.reason,
                 composed_of=data.blended(),
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{metric_id:uuid}/drives",
-        status_code=200,
-        sync_to_thread=True,
         summary="Declare an output metric this input metric drives",
         description="Only input -> output: an output metric drives nothing, and two input "
         "metrics are not linked. The hypothesis says why the input moves the output.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def declare_driver(
         self,
-        request: Request[Principal, Any, Any],
         metric_id: MetricId,
         data: DeclareDriver,
+        context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
             metrics.declare_driver(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 metric_id,
                 output_metric_id=data.output_metric_id,
                 hypothesis=data.hypothesis,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{metric_id:uuid}/observations",
-        status_code=200,
-        sync_to_thread=True,
         summary="Record the metric's value for a period",
         description="One value per metric and period (`observation-exists` otherwise). "
         "With a `reason`, the value corrects the one recorded for that period; the old value "
         "stays in the history.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def record_observation(
         self,
-        request: Request[Principal, Any, Any],
         metric_id: MetricId,
         data: RecordObservation,
+        context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
         return accepted(
             metrics.record_observation(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 metric_id,
                 period_end=data.period_end,
                 value=data.value,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

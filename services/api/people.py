@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, post, put
+from litestar import Controller, put
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.people import MAX_PERSON_ID_LENGTH
 from domain.person import MAX_DISPLAY_NAME_LENGTH, MAX_ERASURE_REASON_LENGTH
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, accepted, caller, correlation_id
-from services.api.problems import problem_responses
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.commands import Outcome
 from services.ids import global_id
 from services.people import PeopleCommands
-from services.principal import Principal
 
 
-class SetDisplayName(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class SetDisplayName(CommandBody):
     display_name: Annotated[
         str, Meta(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH, examples=["Alice Example"])
     ]
 
 
-class ErasePerson(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class ErasePerson(CommandBody):
     reason: Annotated[
         str,
         Meta(
@@ -55,32 +54,24 @@ class PeopleController(Controller):
     path = "/api/v1/people"
     tags = ["People"]
 
-    @put(
+    @command(
         "/{handle:str}",
-        status_code=200,
-        sync_to_thread=True,
+        verb=put,
         summary="Set a person's display name",
         description="A person sets their own display name; leadership may set anyone's. "
         "The name is personal data: it is stored encrypted with the person's key and "
         "can be erased. Refused once the person was erased (`person-erased`).",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def set_display_name(
-        self,
-        request: Request[Principal, Any, Any],
-        handle: Handle,
-        data: SetDisplayName,
-        people: PeopleCommands,
+        self, handle: Handle, data: SetDisplayName, context: CommandContext, people: PeopleCommands
     ) -> CommandAccepted:
         outcome = people.set_display_name(
-            caller(request), correlation_id(request), handle, display_name=data.display_name
+            context.principal, context.correlation_id, handle, display_name=data.display_name
         )
         return _answer(outcome, handle)
 
-    @post(
+    @command(
         "/{handle:str}/erasure",
-        status_code=200,
-        sync_to_thread=True,
         summary="Erase a person's personal data",
         description="Leadership erases a person's personal data on request, with a reason: "
         "the person's key is destroyed and `PersonErased` is recorded, in one transaction. "
@@ -88,14 +79,11 @@ class PeopleController(Controller):
         "and log answer; the events and the hash chain stay as they were. 404 when no "
         "personal data was ever recorded for the handle; a second erasure is refused "
         "(`person-erased`).",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def erase(
-        self,
-        request: Request[Principal, Any, Any],
-        handle: Handle,
-        data: ErasePerson,
-        people: PeopleCommands,
+        self, handle: Handle, data: ErasePerson, context: CommandContext, people: PeopleCommands
     ) -> CommandAccepted:
-        outcome = people.erase(caller(request), correlation_id(request), handle, reason=data.reason)
+        outcome = people.erase(
+            context.principal, context.correlation_id, handle, reason=data.reason
+        )
         return _answer(outcome, handle)

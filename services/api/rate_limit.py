@@ -90,7 +90,7 @@ def _caller(runtime: Runtime, scope: Scope) -> str:
     header = dict(scope["headers"]).get(b"authorization")
     if header:
         try:
-            principal = authenticate_header(runtime.auth, header.decode("latin-1"))
+            principal = authenticate_header(runtime.auth, header.decode("latin-1"), scope)
         except NotAuthorizedException:
             pass
         else:

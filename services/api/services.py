@@ -3,48 +3,39 @@ publish an API, declare and drop a dependency."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, delete, post
+from litestar import Controller, delete
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.boundaries import MAX_API_VERSION_LENGTH, MAX_DESCRIPTION_LENGTH, ApiKind, Visibility
 from domain.teams import MAX_NAME_LENGTH, MAX_REASON_LENGTH
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
-from services.api.problems import problem_responses
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.boundaries import BoundaryCommands
-from services.principal import Principal
 
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
-class RegisterService(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RegisterService(CommandBody):
     name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Ledger"])]
     owner_team_id: UUID
     description: Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION_LENGTH)]
 
 
-class TransferService(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class TransferService(CommandBody):
     to_team_id: UUID
     reason: Reason
 
 
-class RetireService(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class RetireService(CommandBody):
     reason: Reason
 
 
-class PublishApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class PublishApi(CommandBody):
     name: Name
     version: Annotated[
         str, Meta(min_length=1, max_length=MAX_API_VERSION_LENGTH, examples=["v2", "1.4.0"])
@@ -53,7 +44,7 @@ class PublishApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     visibility: Visibility
 
 
-class DeclareDependency(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DeclareDependency(CommandBody):
     api_id: UUID
 
 
@@ -64,105 +55,92 @@ class ServiceController(Controller):
     path = "/api/v1/services"
     tags = ["Services"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Register a service",
         description="The owning team's leader or leadership registers a service; its owner "
         "must be an active team. Names of active services are unique.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def register(
-        self,
-        request: Request[Principal, Any, Any],
-        data: RegisterService,
-        boundaries: BoundaryCommands,
+        self, data: RegisterService, context: CommandContext, boundaries: BoundaryCommands
     ) -> CommandAccepted:
         return accepted(
             boundaries.register_service(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 name=data.name,
                 owner_team_id=data.owner_team_id,
                 description=data.description,
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/transfer",
-        status_code=200,
-        sync_to_thread=True,
         summary="Transfer a service to another team",
         description="The current owner's leader or leadership hands the service to another "
         "active team, with a reason. Both teams see the change in the ownership history.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def transfer(
         self,
-        request: Request[Principal, Any, Any],
         service_id: ServiceId,
         data: TransferService,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.transfer_service(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 to_team_id=data.to_team_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/retire",
-        status_code=200,
-        sync_to_thread=True,
         summary="Retire a service",
         description="Refused while the service still publishes APIs that are not retired. "
         "The dependencies the service still has are dropped with it.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def retire(
         self,
-        request: Request[Principal, Any, Any],
         service_id: ServiceId,
         data: RetireService,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.retire_service(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/apis",
         status_code=201,
-        sync_to_thread=True,
         summary="Publish an API",
         description="The service publishes an API; the answer's `id` is the new API's. "
         "`kind` is `REST`, `GRAPHQL`, `GRPC` or `EVENTS`; `visibility` is `PUBLIC` or "
         "`INTERNAL`. A name and version is published once per service.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def publish_api(
         self,
-        request: Request[Principal, Any, Any],
         service_id: ServiceId,
         data: PublishApi,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.publish_api(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 name=data.name,
                 version=data.version,
@@ -171,44 +149,37 @@ class ServiceController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{service_id:uuid}/dependencies",
-        status_code=200,
-        sync_to_thread=True,
         summary="Declare that the service consumes an API",
         description="The API must be published and not retired. Consuming a deprecated API "
         "is allowed; `apiBoundaries` reports it.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def declare_dependency(
         self,
-        request: Request[Principal, Any, Any],
         service_id: ServiceId,
         data: DeclareDependency,
+        context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
         return accepted(
             boundaries.declare_dependency(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 api_id=data.api_id,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @delete(
-        "/{service_id:uuid}/dependencies/{api_id:uuid}",
-        status_code=200,
-        sync_to_thread=True,
-        summary="Drop a dependency",
-        responses=problem_responses(*COMMAND_ERRORS),
+    @command(
+        "/{service_id:uuid}/dependencies/{api_id:uuid}", verb=delete, summary="Drop a dependency"
     )
     def drop_dependency(
         self,
-        request: Request[Principal, Any, Any],
         service_id: ServiceId,
         api_id: Annotated[UUID, Parameter(description="The API's id (a UUID).")],
+        context: CommandContext,
         boundaries: BoundaryCommands,
         reason: Annotated[
             str,
@@ -219,11 +190,11 @@ class ServiceController(Controller):
     ) -> CommandAccepted:
         return accepted(
             boundaries.drop_dependency(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 service_id,
                 api_id=api_id,
                 reason=reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, delete, post
+from litestar import Controller, delete
 from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.people import MAX_PERSON_ID_LENGTH, Function
 from domain.teams import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENGTH, Attachment
-from services.api.commands import (
-    COMMAND_ERRORS,
-    CommandAccepted,
-    accepted,
-    caller,
-    correlation_id,
-    expected_version,
-)
-from services.api.problems import problem_responses
-from services.principal import Principal
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.teams import TeamCommands
 
 Person = Annotated[
@@ -31,29 +22,29 @@ Person = Annotated[
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
-class CharterTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class CharterTeam(CommandBody):
     name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Payments"])]
     mission: Annotated[str, Meta(min_length=1, max_length=MAX_MISSION_LENGTH)]
     leader: Person
     parent_id: UUID | None = None
 
 
-class AppointLeader(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class AppointLeader(CommandBody):
     leader: Person
     reason: Reason
 
 
-class AddMember(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class AddMember(CommandBody):
     person: Person
     function: Function
     attachment: Attachment
 
 
-class DisbandTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class DisbandTeam(CommandBody):
     reason: Reason
 
 
-class MoveTeam(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+class MoveTeam(CommandBody):
     parent_id: UUID | None  # required, so that a root is asked for explicitly with null
     reason: Reason
 
@@ -65,22 +56,20 @@ class TeamController(Controller):
     path = "/api/v1/teams"
     tags = ["Teams"]
 
-    @post(
+    @command(
         "/",
         status_code=201,
-        sync_to_thread=True,
         summary="Charter a team",
         description="Leadership charters a single-threaded team with its leader. "
         "A person leads at most one team; names of active teams are unique.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def charter(
-        self, request: Request[Principal, Any, Any], data: CharterTeam, teams: TeamCommands
+        self, data: CharterTeam, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.charter_team(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 name=data.name,
                 mission=data.mission,
                 leader=data.leader,
@@ -88,74 +77,54 @@ class TeamController(Controller):
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/leader",
-        status_code=200,
-        sync_to_thread=True,
         summary="Appoint a new leader",
         description="Leadership hands the team to a new leader, with a reason. "
         "The old leader's tenure ends; a member who is promoted stops being a member.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def appoint_leader(
-        self,
-        request: Request[Principal, Any, Any],
-        team_id: TeamId,
-        data: AppointLeader,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: AppointLeader, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.appoint_leader(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 leader=data.leader,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/members",
-        status_code=200,
-        sync_to_thread=True,
         summary="Add a member",
         description="The team's leader or leadership attaches a person as `REPORTS` "
         "(a direct report of the leader) or `DEDICATED` (full-time on the team, reporting "
         "elsewhere). A person is a dedicated member of at most one team.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def add_member(
-        self,
-        request: Request[Principal, Any, Any],
-        team_id: TeamId,
-        data: AddMember,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: AddMember, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.add_member(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 person=data.person,
                 function=data.function,
                 attachment=data.attachment,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @delete(
-        "/{team_id:uuid}/members/{person:str}",
-        status_code=200,
-        sync_to_thread=True,
-        summary="Remove a member",
-        responses=problem_responses(*COMMAND_ERRORS),
-    )
+    @command("/{team_id:uuid}/members/{person:str}", verb=delete, summary="Remove a member")
     def remove_member(
         self,
-        request: Request[Principal, Any, Any],
         team_id: TeamId,
         person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH)],
+        context: CommandContext,
         teams: TeamCommands,
         reason: Annotated[
             str, Parameter(query="reason", description="Why the member leaves.", max_length=2000)
@@ -163,65 +132,51 @@ class TeamController(Controller):
     ) -> CommandAccepted:
         return accepted(
             teams.remove_member(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 person=person,
                 reason=reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/parent",
-        status_code=200,
-        sync_to_thread=True,
         summary="Move a team in the org tree",
         description="Leadership moves the team under another parent (`parentId`), or makes it "
         "a root (`parentId: null`), with a reason: a reorganisation. A team cannot be moved "
         "under itself or one of its subteams; the new parent must be active.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def move(
-        self,
-        request: Request[Principal, Any, Any],
-        team_id: TeamId,
-        data: MoveTeam,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: MoveTeam, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.move_team(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 parent_id=data.parent_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )
 
-    @post(
+    @command(
         "/{team_id:uuid}/disband",
-        status_code=200,
-        sync_to_thread=True,
         summary="Disband a team",
         description="Leadership disbands a team, with a reason. Its memberships end; "
         "a team with active subteams or active services cannot be disbanded.",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
     def disband(
-        self,
-        request: Request[Principal, Any, Any],
-        team_id: TeamId,
-        data: DisbandTeam,
-        teams: TeamCommands,
+        self, team_id: TeamId, data: DisbandTeam, context: CommandContext, teams: TeamCommands
     ) -> CommandAccepted:
         return accepted(
             teams.disband_team(
-                caller(request),
-                correlation_id(request),
+                context.principal,
+                context.correlation_id,
                 team_id,
                 reason=data.reason,
-                expected_version=expected_version(request),
+                expected_version=context.expected_version,
             )
         )

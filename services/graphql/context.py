@@ -68,7 +68,9 @@ async def graphql_context(
     if request.method == "GET" and "query" not in request.query_params:
         yield FlywheelContext(runtime=runtime, principal=None)
         return
-    principal = authenticate_header(runtime.auth, request.headers.get("authorization"))
+    principal = authenticate_header(
+        runtime.auth, request.headers.get("authorization"), request.scope
+    )
     wanted = _wanted_position(request)
     if wanted is not None:
         await runtime.watcher.wait_for(wanted, runtime.settings.read_wait_seconds)

@@ -1,0 +1,108 @@
+"""What every REST command shares: the token decoded once per request, the command
+context, the command body (services/auth.py, services/api/commands.py, bodies.py)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any
+
+import msgspec
+import pytest
+from litestar import Litestar, Request, get
+from litestar.exceptions import NotAuthorizedException, ValidationException
+from litestar.security.jwt import Token
+from litestar.testing import TestClient
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from services.api.bodies import CommandBody
+from services.api.commands import CommandContext
+from services.auth import authenticate_header, bearer_auth, mint_token
+from services.principal import Principal, Role
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+
+
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every token decoded, in order."""
+    seen: list[str] = []
+    decode = Token.decode.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[Token], encoded_token: str, **options: Any) -> Token:
+        seen.append(encoded_token)
+        token: Token = decode(cls, encoded_token=encoded_token, **options)
+        return token
+
+    monkeypatch.setattr(Token, "decode", classmethod(counting))
+    return seen
+
+
+def _app(*, decode_first: bool) -> Litestar:
+    """A handler behind the JWT middleware, and outside it (as the rate limiter is)
+    a middleware that authenticates the caller first when ``decode_first``."""
+    auth = bearer_auth(SECRET, exclude=["^/open$"])
+
+    def early(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            header = dict(scope["headers"]).get(b"authorization", b"").decode()
+            if decode_first:
+                with suppress(NotAuthorizedException):
+                    authenticate_header(auth, header, scope)
+            await app(scope, receive, send)
+
+        return middleware
+
+    @get("/who", sync_to_thread=False)
+    def who(request: Request[Principal, Any, Any]) -> str:
+        return request.user.subject
+
+    def outermost(config: Any) -> Any:
+        config.middleware.insert(0, early)
+        return config
+
+    return Litestar([who], on_app_init=[auth.on_app_init, outermost])
+
+
+@pytest.mark.parametrize("decode_first", [True, False])
+def test_a_token_is_decoded_once_per_request(decodes: list[str], decode_first: bool) -> None:
+    token = mint_token(SECRET, "ana@example.com", [Role.MEMBER])
+    with TestClient(_app(decode_first=decode_first)) as client:
+        answer = client.get("/who", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.text == "ana@example.com"
+    assert decodes == [token]
+
+
+def test_a_refused_token_is_refused_once(decodes: list[str]) -> None:
+    token = mint_token(SECRET, "ana@example.com", [Role.MEMBER]) + "x"
+    with TestClient(_app(decode_first=True)) as client:
+        answer = client.get("/who", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+    assert decodes == [token]
+
+
+def _context(if_match: str | None) -> CommandContext:
+    principal = Principal(subject="ana@example.com", roles=frozenset())  # type: ignore[arg-type]
+    return CommandContext(principal, "correlation", if_match=if_match, idempotency_key=None)
+
+
+@pytest.mark.parametrize(
+    ("header", "version"), [(None, None), ("*", None), ('"3"', 3), ("3", 3), ('W/"12"', 12)]
+)
+def test_if_match_names_the_expected_version(header: str | None, version: int | None) -> None:
+    assert _context(header).expected_version == version
+
+
+def test_a_malformed_if_match_is_refused_when_read() -> None:
+    context = _context('"three"')
+    with pytest.raises(ValidationException, match="If-Match must name an aggregate version"):
+        _ = context.expected_version
+
+
+class Rename(CommandBody):
+    new_name: str
+
+
+def test_a_command_body_is_camel_case_and_knows_every_field() -> None:
+    assert msgspec.json.decode(b'{"newName": "x"}', type=Rename) == Rename(new_name="x")
+    with pytest.raises(msgspec.ValidationError, match="unknown field `colour`"):
+        msgspec.json.decode(b'{"newName": "x", "colour": "red"}', type=Rename)
