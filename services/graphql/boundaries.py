@@ -8,6 +8,7 @@ read for many parents at once through DataLoaders.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -268,7 +269,7 @@ class DependencyEdge(Edge[Api]):
 
 @strawberry.type(description="A page of the APIs a service consumes, by name and version.")
 class DependencyConnection(Connection[Api]):
-    edges: list[DependencyEdge]
+    edges: Sequence[DependencyEdge]
 
 
 @strawberry.type(description="A service that consumes an API, and since when.")
@@ -278,7 +279,7 @@ class ConsumerEdge(Edge[Service]):
 
 @strawberry.type(description="A page of the services consuming an API, by name.")
 class ConsumerConnection(Connection[Service]):
-    edges: list[ConsumerEdge]
+    edges: Sequence[ConsumerEdge]
 
 
 def service_connection(page: Page, at: int | None, after: str | None) -> ServiceConnection:

@@ -50,7 +50,7 @@ class Edge(Generic[NodeType]):
 @strawberry.type
 class Connection(Generic[NodeType]):
     total_count: int
-    edges: list[Edge[NodeType]]
+    edges: Sequence[Edge[NodeType]]
     page_info: PageInfo
 
     @strawberry.field

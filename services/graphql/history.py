@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -48,7 +49,7 @@ class HistoryEdge(Edge[HistoryEntry]):
 
 @strawberry.type
 class HistoryConnection(Connection[HistoryEntry]):
-    edges: list[HistoryEdge]
+    edges: Sequence[HistoryEdge]
 
 
 @strawberry.interface(
