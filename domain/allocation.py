@@ -99,6 +99,10 @@ def scenario_name(raw: str) -> str:
     return required_text("name", raw, max_length=MAX_SCENARIO_NAME_LENGTH)
 
 
+def rationale_text(raw: str) -> str:
+    return required_text("rationale", raw, max_length=MAX_RATIONALE_LENGTH, multiline=True)
+
+
 ResourcesState = dict[str, Any]  # Resources.to_state(): {"headcount": {...}, "budget": n}
 
 
@@ -268,7 +272,7 @@ class AllocationCycle(AttributedAggregate):
     def set_envelope(self, envelope: Resources, reason: str) -> None:
         """Headcount by function and a budget, with why; changes until the cycle is DECIDED."""
         self._require_undecided("the envelope changes")
-        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
         funded = self._funded_total()
         over = funded.beyond(envelope)
         if over:
@@ -295,7 +299,7 @@ class AllocationCycle(AttributedAggregate):
                 f"Team '{team.name}' is disbanded and cannot request resources",
                 team_id=str(team.id),
             )
-        why = required_text("rationale", rationale, max_length=MAX_RATIONALE_LENGTH)
+        why = rationale_text(rationale)
         self._check_funded_goals(team, goals)
         previous = self.requests.get(str(team.id))
         self._request_submitted(
@@ -331,7 +335,7 @@ class AllocationCycle(AttributedAggregate):
     def decide(self, team: Team, funded: Resources, rationale: str) -> None:
         """Fund a team, within its request and the envelope; revisable until DECIDED."""
         self._require_review("decisions are recorded")
-        why = required_text("rationale", rationale, max_length=MAX_RATIONALE_LENGTH)
+        why = rationale_text(rationale)
         self._check_funding(team, funded)
         self._check_envelope({str(team.id): funded})
         self._decision_recorded(
@@ -346,7 +350,7 @@ class AllocationCycle(AttributedAggregate):
     ) -> None:
         """Disagree, with the argument, on the cycle or on one team's decision."""
         self._require_undecided("dissent is recorded")
-        text = required_text("argument", argument, max_length=MAX_ARGUMENT_LENGTH)
+        text = required_text("argument", argument, max_length=MAX_ARGUMENT_LENGTH, multiline=True)
         if str(dissent_id) in self.dissents:
             raise ValueError(f"Dissent {dissent_id} is already recorded")
         self._dissent_recorded(
@@ -366,7 +370,7 @@ class AllocationCycle(AttributedAggregate):
             raise DissentAlreadyWeighed(
                 f"Dissent {dissent_id} was already weighed", dissent_id=str(dissent_id)
             )
-        text = required_text("response", response, max_length=MAX_RESPONSE_LENGTH)
+        text = required_text("response", response, max_length=MAX_RESPONSE_LENGTH, multiline=True)
         self._dissent_weighed(dissent_id=dissent_id, response=text)
 
     def commit(self, person: PersonId) -> None:
@@ -399,7 +403,7 @@ class AllocationCycle(AttributedAggregate):
                 "plan, so revise the decision instead",
                 cycle_id=str(self.id),
             )
-        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
         self._check_active(team, funded)
         self._check_envelope({str(team.id): funded})
         self._amendment_recorded(
@@ -428,7 +432,7 @@ class AllocationCycle(AttributedAggregate):
         )
 
     def scenario(self, name: str) -> dict[UUID, Resources]:
-        saved = self.scenarios.get(name.strip())
+        saved = self.scenarios.get(scenario_name(name))
         if saved is None:
             raise NotFound("scenario", name)
         return {UUID(team): Resources.from_state(funded) for team, funded in saved.items()}
@@ -438,17 +442,18 @@ class AllocationCycle(AttributedAggregate):
         funded as it says, and every other team's decision ends. ``teams`` are the teams
         the scenario names."""
         self._require_review("a scenario is adopted")
-        allocations = self.scenario(name)
+        chosen = scenario_name(name)
+        allocations = self.scenario(chosen)
         for team_id, funded in allocations.items():
-            self._check_funding(teams[team_id], funded, scenario=name)
+            self._check_funding(teams[team_id], funded, scenario=chosen)
         self._check_envelope(
             {str(team): funded for team, funded in allocations.items()},
             replace_all=True,
-            scenario=name,
+            scenario=chosen,
         )
         named = {str(team) for team in allocations}
         self._scenario_adopted(
-            name=name.strip(),
+            name=chosen,
             decisions={str(team): funded.to_state() for team, funded in allocations.items()},
             withdrawn=[UUID(team) for team in self.funding if team not in named],
         )

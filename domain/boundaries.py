@@ -30,8 +30,8 @@ from eventsourcing.domain import event
 from domain.aggregate import AttributedAggregate
 from domain.claims import normalised_name
 from domain.errors import InvalidValue, NotFound, RuleViolation
-from domain.teams import MAX_NAME_LENGTH, Team, reason_text
-from domain.values import CaseInsensitiveEnum, required_text
+from domain.teams import MAX_NAME_LENGTH, MAX_REASON_LENGTH, Team, reason_text
+from domain.values import CaseInsensitiveEnum, optional_text, required_text
 
 MAX_DESCRIPTION_LENGTH = 2000
 MAX_API_VERSION_LENGTH = 40
@@ -200,7 +200,7 @@ class Service(AttributedAggregate):
         service = cls(
             name=service_name(name),
             description=required_text(
-                "description", description, max_length=MAX_DESCRIPTION_LENGTH
+                "description", description, max_length=MAX_DESCRIPTION_LENGTH, multiline=True
             ),
             owner_team_id=owner.id,
         )
@@ -264,7 +264,9 @@ class Service(AttributedAggregate):
 
     def drop_dependency(self, api: Api, reason: str = "") -> None:
         self._require_active()
-        self._drop(api, reason.strip())
+        self._drop(
+            api, optional_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
+        )
 
     def retire(self, reason: str, *, consumed: Sequence[Api]) -> None:
         """Retire the service, dropping the dependencies it still has.

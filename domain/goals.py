@@ -21,7 +21,7 @@ from domain.aggregate import AttributedAggregate
 from domain.errors import InvalidValue, RuleViolation
 from domain.metrics import Metric, metric_number
 from domain.teams import Team, TeamDisbanded
-from domain.values import CaseInsensitiveEnum, required_text
+from domain.values import CaseInsensitiveEnum, optional_text, required_text
 
 MIN_PLAN_YEAR = 2000
 MAX_PLAN_YEAR = 2100
@@ -168,7 +168,7 @@ class Goal(AttributedAggregate):
             target=metric_number("target", target),
             due_date=due_date,
             description=required_text(
-                "description", description, max_length=MAX_DESCRIPTION_LENGTH
+                "description", description, max_length=MAX_DESCRIPTION_LENGTH, multiline=True
             ),
         )
 
@@ -180,7 +180,7 @@ class Goal(AttributedAggregate):
         """A new target, with why; the history keeps every target."""
         self._require_open()
         number = metric_number("target", target)
-        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
         if number == self.target:
             raise TargetUnchanged(
                 f"The goal's target is already {self.target}", goal_id=str(self.id)
@@ -190,12 +190,11 @@ class Goal(AttributedAggregate):
     def check_in(self, status: CheckInStatus, note: str, path_to_green: str | None = None) -> None:
         """How the goal stands; YELLOW and RED need a path to green."""
         self._require_open()
-        text = required_text("note", note, max_length=MAX_NOTE_LENGTH)
-        path = (path_to_green or "").strip() or None
-        if path is not None and len(path) > MAX_NOTE_LENGTH:
-            raise InvalidValue(
-                "pathToGreen", f"`pathToGreen` is longer than {MAX_NOTE_LENGTH} characters"
-            )
+        text = required_text("note", note, max_length=MAX_NOTE_LENGTH, multiline=True)
+        path = (
+            optional_text("pathToGreen", path_to_green, max_length=MAX_NOTE_LENGTH, multiline=True)
+            or None
+        )
         if status is not CheckInStatus.GREEN and path is None:
             raise PathToGreenRequired(
                 f"A {status.value} check-in needs a path to green: say how the goal gets back "
@@ -218,7 +217,8 @@ class Goal(AttributedAggregate):
 
     def close(self, outcome: GoalOutcome, note: str) -> None:
         self._require_open()
-        self._closed(outcome=outcome, note=required_text("note", note, max_length=MAX_NOTE_LENGTH))
+        text = required_text("note", note, max_length=MAX_NOTE_LENGTH, multiline=True)
+        self._closed(outcome=outcome, note=text)
 
     def _require_open(self) -> None:
         if self.outcome is not None:

@@ -123,7 +123,7 @@ def metric_name(raw: str) -> str:
 
 
 def definition_text(raw: str) -> str:
-    return required_text("definition", raw, max_length=MAX_DEFINITION_LENGTH)
+    return required_text("definition", raw, max_length=MAX_DEFINITION_LENGTH, multiline=True)
 
 
 def metric_number(field: str, value: Decimal) -> Decimal:
@@ -255,7 +255,7 @@ class Metric(AttributedAggregate):
         """A new version of the definition, with why; the old versions are kept."""
         refuse_compound(composed_of)
         text = definition_text(definition)
-        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
         if text == self.definition:
             raise DefinitionUnchanged(
                 f"Metric '{self.name}' is already defined as given (version "
@@ -285,7 +285,9 @@ class Metric(AttributedAggregate):
             )
         self._driver_declared(
             output_metric_id=output.id,
-            hypothesis=required_text("hypothesis", hypothesis, max_length=MAX_HYPOTHESIS_LENGTH),
+            hypothesis=required_text(
+                "hypothesis", hypothesis, max_length=MAX_HYPOTHESIS_LENGTH, multiline=True
+            ),
         )
 
     def observe(self, period_end: date, value: Decimal) -> None:
@@ -304,7 +306,7 @@ class Metric(AttributedAggregate):
     def correct(self, period_end: date, value: Decimal, reason: str) -> None:
         """Replace the value recorded for a period, saying why; the old value stays in history."""
         number = metric_number("value", value)
-        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
         recorded = self.observations.get(period_end.isoformat())
         if recorded is None:
             raise NothingToCorrect(

@@ -7,10 +7,11 @@ are stored lower-case.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import NewType
 
 from domain.errors import InvalidValue
-from domain.values import CaseInsensitiveEnum
+from domain.values import CaseInsensitiveEnum, clean_text
 
 PersonId = NewType("PersonId", str)
 
@@ -18,7 +19,8 @@ MAX_PERSON_ID_LENGTH = 254
 
 
 def person_id(raw: str, *, field: str = "person") -> PersonId:
-    handle = raw.strip().lower()
+    """A handle: one word of text (:func:`~domain.values.clean_text`), lower-case, in NFC."""
+    handle = unicodedata.normalize("NFC", clean_text(field, raw).lower())
     if not handle:
         raise InvalidValue(field, f"`{field}` must name a person, e.g. alice@example.com")
     if len(handle) > MAX_PERSON_ID_LENGTH:

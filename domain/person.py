@@ -50,7 +50,7 @@ def display_name_text(raw: str) -> str:
 
 
 def erasure_reason_text(raw: str) -> str:
-    return required_text("reason", raw, max_length=MAX_ERASURE_REASON_LENGTH)
+    return required_text("reason", raw, max_length=MAX_ERASURE_REASON_LENGTH, multiline=True)
 
 
 class Person(AttributedAggregate):

@@ -24,7 +24,7 @@ from eventsourcing.domain import event
 from domain.aggregate import AttributedAggregate
 from domain.errors import NotFound, RuleViolation
 from domain.people import Function, PersonId
-from domain.values import CaseInsensitiveEnum, required_text
+from domain.values import CaseInsensitiveEnum, optional_text, required_text
 
 MAX_NAME_LENGTH = 120
 MAX_MISSION_LENGTH = 2000
@@ -121,7 +121,7 @@ def team_name(raw: str) -> str:
 
 
 def reason_text(raw: str) -> str:
-    return required_text("reason", raw, max_length=MAX_REASON_LENGTH)
+    return required_text("reason", raw, max_length=MAX_REASON_LENGTH, multiline=True)
 
 
 class Team(AttributedAggregate):
@@ -192,7 +192,9 @@ class Team(AttributedAggregate):
     ) -> Team:
         return cls(
             name=team_name(name),
-            mission=required_text("mission", mission, max_length=MAX_MISSION_LENGTH),
+            mission=required_text(
+                "mission", mission, max_length=MAX_MISSION_LENGTH, multiline=True
+            ),
             leader=leader,
             parent_id=parent_id,
         )
@@ -232,9 +234,10 @@ class Team(AttributedAggregate):
 
     def remove_member(self, person: PersonId, reason: str = "") -> None:
         self._require_active()
+        why = optional_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
         if person not in self.members:
             raise NotAMember(self.id, person)
-        self._member_removed(person=person, reason=reason.strip())
+        self._member_removed(person=person, reason=why)
 
     def attach_subteam(self, team_id: UUID) -> None:
         self._require_active()

@@ -19,6 +19,7 @@ import msgspec
 from domain.allocation import AllocationCycle, CyclePhase
 from projections.batch import ViewBatch
 from projections.projector import Projector
+from projections.storable import storable_json
 from projections.tables import TemporalTable, columns
 
 CARRIED_REASON = "Carried from OP1"
@@ -183,7 +184,7 @@ _encoder = msgspec.json.Encoder()
 
 
 def as_json(value: Any) -> str:
-    return _encoder.encode(value).decode()
+    return storable_json(value, _encoder.encode)
 
 
 async def _touch(views: ViewBatch, event: AllocationCycle.Event, **changes: Any) -> None:

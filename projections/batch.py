@@ -9,6 +9,11 @@ round trip per event.
 Rows read once stay in a :class:`RowCache` across batches: the runner is the
 only writer of the views (it holds an advisory lock), so the cache cannot go
 stale while it runs. After a failed batch the runner drops the cache.
+
+Every text a row holds is written storable (:mod:`projections.storable`): a string
+PostgreSQL cannot hold is stored with U+FFFD in place of what it cannot hold, so
+no value the log holds can stop the views. Keys are made storable as they enter,
+so the cache, the closes and the rows agree on them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 import asyncpg
 
+from projections.storable import storable, storable_record
 from projections.tables import AppendOnlyTable, TemporalTable
 
 Row = dict[str, Any]
@@ -103,7 +109,7 @@ class ViewBatch:
 
     async def get(self, table: TemporalTable, key: Key) -> Row | None:
         """The entity's current values (key columns included), or None."""
-        return (await self._slot(table, key)).row
+        return (await self._slot(table, _storable_key(table, key))).row
 
     async def require(self, table: TemporalTable, key: Key) -> Row:
         row = await self.get(table, key)
@@ -113,10 +119,11 @@ class ViewBatch:
 
     def put(self, table: TemporalTable, row: Row) -> None:
         """Make ``row`` the entity's current version from this event on."""
-        key = tuple([row[name] for name in table.key_names])
+        key = _storable_key(table, tuple([row[name] for name in table.key_names]))
         self._write(table, key, self._known_slot(table, key), dict(row))
 
     async def update(self, table: TemporalTable, key: Key, **changes: Any) -> Row:
+        key = _storable_key(table, key)
         slot = await self._slot(table, key)
         if slot.row is None:
             raise LookupError(f"{table.name} has no current row for {key}")
@@ -127,7 +134,7 @@ class ViewBatch:
 
     def _write(self, table: TemporalTable, key: Key, slot: _Slot, row: Row) -> None:
         """``row`` (the batch's own copy) becomes the current version in ``slot``."""
-        values = list(map(row.get, table.names))
+        values = list(storable_record(list(map(row.get, table.names)), table.text_positions))
         record = slot.open_record
         if record is not None and record[-2] == self.position:
             record[: len(values)] = values
@@ -143,12 +150,14 @@ class ViewBatch:
 
     def end(self, table: TemporalTable, key: Key) -> None:
         """The entity has no current version from this event on."""
+        key = _storable_key(table, key)
         slot = self._known_slot(table, key)
         self._close(table, key, slot)
         slot.row = None
 
     def append(self, table: AppendOnlyTable, values: tuple[Any, ...]) -> None:
-        self._appends.setdefault(table.name, (table, []))[1].append(values)
+        record = tuple(storable_record(values, table.text_positions))
+        self._appends.setdefault(table.name, (table, []))[1].append(record)
 
     async def flush(self) -> int:
         """Write everything to the database; returns the number of rows written."""
@@ -242,6 +251,10 @@ class ViewBatch:
             *key,
         )
         return None if record is None else dict(record)
+
+
+def _storable_key(table: TemporalTable, key: Key) -> Key:
+    return storable(key) if table.key_holds_text else key
 
 
 def _close_statement(schema: str, table: TemporalTable, first: int = 1) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from projections.storable import storable_json
 from projections.tables import AppendOnlyTable, columns
 
 EVENT_LOG = AppendOnlyTable(
@@ -68,5 +69,5 @@ def log_row(event: Any, position: int, at: datetime) -> tuple[Any, ...]:
         getattr(event, "actor", None),
         getattr(event, "correlation_id", None),
         reason if isinstance(reason, str) and reason else None,
-        _encoder.encode(data).decode(),
+        storable_json(data, _encoder.encode),
     )

@@ -18,6 +18,18 @@
   migrate``), it reopens them and carries on from their position.
 - Asked to stop, it finishes the batch in hand, then closes its connection,
   which releases the lock: a standby takes over within ``STANDBY_POLL_SECONDS``.
+- It applies only events whose hash-chain link is present and follows from the
+  link of the last event it applied (kept in the tracking row), checked as the
+  batch is read, so a row written to the event table by any other path is
+  never served.
+- An event it cannot apply (its link does not verify, or decoding, a handler or
+  writing its rows fails) is never skipped: the events before it are applied,
+  a failure is retried a few times with a growing pause, and then the runner
+  stops at that event, records where and why in the tracking row (read by
+  ``/readyz`` and ``/metrics`` in every API process, see
+  ``projections/status.py``), logs it, and tries it again every
+  ``STALLED_RETRY_SECONDS``: once the cause is fixed (a release whose handler
+  copes, a forged row removed, views replayed past it) it carries on by itself.
 """
 
 from __future__ import annotations
@@ -37,8 +49,10 @@ import asyncpg
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.batch import RowCache, ViewBatch
+from projections.chain import CHAIN_TABLE, GENESIS, link_problem
 from projections.connection import CONNECTION_LOST
 from projections.log import EVENT_LOG, log_row
+from projections.status import Stall, stall_of
 from projections.views import (
     LIVE_SCHEMA,
     TRACKING_NAME,
@@ -58,6 +72,11 @@ STANDBY_POLL_SECONDS = 0.5
 MAX_PAUSE_SECONDS = 30.0
 REBUILD_CACHE_ROWS = 2_000_000
 END_OF_LOG = 2**63 - 1
+# An event that fails is tried this many more times, after 0.5 s, 1 s, 2 s: a
+# deadlock or a statement timeout passes, a bug does not.
+RETRIES = 3
+RETRY_SECONDS = 0.5
+STALLED_RETRY_SECONDS = 5.0
 
 
 @dataclass
@@ -80,6 +99,27 @@ class ViewsNotMigrated(RuntimeError):
     may not create or rebuild them."""
 
 
+class EventNotApplied(RuntimeError):
+    """An event the runner cannot apply: where, what and why. The events before it
+    have been applied; the views stand just before it."""
+
+    def __init__(self, position: int, event_type: str, reason: str, *, retryable: bool) -> None:
+        super().__init__(f"the event at position {position} ({event_type}): {reason}")
+        self.position = position
+        self.event_type = event_type
+        self.reason = reason
+        # A link that does not verify will not verify on a retry; a failure might.
+        self.retryable = retryable
+
+    @property
+    def stall(self) -> Stall:
+        return Stall(self.position, self.event_type, self.reason)
+
+
+# Failures that are not an event's: passed on to the loop that reconnects or reopens.
+PASSED_ON: tuple[type[Exception], ...] = (TrackingMoved, *CONNECTION_LOST)
+
+
 @dataclass
 class _Cursor:
     """Where a runner stands in one views schema."""
@@ -89,6 +129,35 @@ class _Cursor:
     at: datetime | None
     generation: UUID
     cache: RowCache
+    chain: bytes = GENESIS  # the link of the last event applied
+    stall: Stall | None = None
+    # While a list (``flywheel verify``'s rebuild from verified events only), events
+    # whose link does not verify are left out and listed here instead of stopping.
+    left_out: list[EventNotApplied] | None = None
+
+
+@dataclass
+class _Entry:
+    """One event of a batch: its row, the chain link the views carry once it is
+    applied, and why it may not be applied (left out when the cursor allows)."""
+
+    row: asyncpg.Record
+    chain: bytes
+    refusal: EventNotApplied | None = None
+
+    @property
+    def position(self) -> int:
+        position: int = self.row["notification_id"]
+        return position
+
+
+class _FailedAt(Exception):
+    """A batch failed while decoding or handling ``entries[index]``."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
 
 
 def lock_key(schema: str) -> str:
@@ -102,6 +171,7 @@ class ProjectionRunner:
         mapper: Mapper[UUID],
         *,
         events_table: str,
+        chain_table: str = CHAIN_TABLE,
         schema: str = LIVE_SCHEMA,
         batch_size: int = 1000,
         cache_rows: int = 50_000,
@@ -116,10 +186,16 @@ class ProjectionRunner:
         self.migrate = migrate
         self._handlers = handlers()
         self._every_event = every_event_handlers()
+        # Each event with its chain link, read in the same statement. The link's range is
+        # repeated so that both index scans start at the batch: without it the planner
+        # merges with the chain from its first link, every batch.
         self._select = (
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            f"FROM {events_table} WHERE notification_id > $1 AND notification_id <= $3 "
-            "ORDER BY notification_id LIMIT $2"
+            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, "
+            f"c.event_hash, c.chain_hash FROM {events_table} e "
+            f"LEFT JOIN {chain_table} c ON c.position = e.notification_id "
+            "AND c.position > $1 AND c.position <= $3 "
+            "WHERE e.notification_id > $1 AND e.notification_id <= $3 "
+            "ORDER BY e.notification_id LIMIT $2"
         )
         self.active = asyncio.Event()
 
@@ -164,21 +240,99 @@ class ProjectionRunner:
             log.info("projection runner active at position %d", cursor.position)
             wake = asyncio.Event()
             await conn.add_listener(_channel(self.events_table), lambda *_: wake.set())
-            while not stop.is_set():
-                wake.clear()
-                try:
-                    applied = await self.step(conn, cursor)
-                except TrackingMoved as moved:
-                    # Views were swapped in under us: open them again from the top, which
-                    # also checks that they are still this release's shape.
-                    log.info("projection runner: %s; reopening the views", moved)
-                    return
-                if applied < self.batch_size:
-                    await _wait_any(wake, stop, POLL_SECONDS)
+            cursor = await self._follow(conn, cursor, wake, stop)
             log.info("projection runner stopped at position %d", cursor.position)
         finally:
             self.active.clear()
             await conn.close()
+
+    async def _follow(
+        self, conn: asyncpg.Connection, cursor: _Cursor, wake: asyncio.Event, stop: asyncio.Event
+    ) -> _Cursor:
+        """Apply batches as events arrive until ``stop``; an event that cannot be applied
+        is retried, then the runner stalls at it (see the module's docstring)."""
+        failures = 0
+        while not stop.is_set():
+            wake.clear()
+            try:
+                applied = await self.step(conn, cursor)
+            except TrackingMoved as moved:
+                # Views were swapped in under us (a replay, a migration): open them again at
+                # once, which also checks that they are still this release's shape.
+                log.info("projection runner: %s; reopening the views", moved)
+                cursor = await self.prepare(conn)
+                failures = 0
+                continue
+            except EventNotApplied as refused:
+                failures += 1
+                if refused.retryable and failures <= RETRIES and cursor.stall is None:
+                    pause = RETRY_SECONDS * 2 ** (failures - 1)
+                    log.warning(
+                        "projection runner could not apply %s; retrying in %.1fs", refused, pause
+                    )
+                    await _sleep_unless(stop, pause)
+                else:
+                    await self._stall(conn, cursor, refused)
+                    await _sleep_unless(stop, STALLED_RETRY_SECONDS)
+                continue
+            failures = 0
+            if cursor.stall is not None:
+                await self._resume(conn, cursor)
+            if applied < self.batch_size:
+                await _wait_any(wake, stop, POLL_SECONDS)
+        return cursor
+
+    async def _stall(
+        self, conn: asyncpg.Connection, cursor: _Cursor, refused: EventNotApplied
+    ) -> None:
+        """Record where and why the views stopped, once, for every process to see."""
+        stall = refused.stall
+        known = cursor.stall
+        if known is not None and (known.position, known.reason) == (stall.position, stall.reason):
+            return
+        since = await conn.fetchval(
+            f'UPDATE "{cursor.schema}".tracking SET stalled_position = $1, stalled_type = $2, '
+            "stalled_reason = $3, stalled_since = now() WHERE name = $4 AND generation = $5 "
+            "RETURNING stalled_since",
+            stall.position,
+            stall.event_type,
+            stall.reason,
+            TRACKING_NAME,
+            cursor.generation,
+        )
+        cursor.stall = Stall(stall.position, stall.event_type, stall.reason, since)
+        log.error(
+            "projection runner stopped: %s; the views stand at position %d until it can be "
+            "applied (retried every %.0fs)",
+            refused,
+            cursor.position,
+            STALLED_RETRY_SECONDS,
+            extra={
+                "fields": {
+                    "position": stall.position,
+                    "event_type": stall.event_type,
+                    "error": stall.reason,
+                    "views_position": cursor.position,
+                }
+            },
+        )
+
+    async def _resume(self, conn: asyncpg.Connection, cursor: _Cursor) -> None:
+        stalled, cursor.stall = cursor.stall, None
+        await conn.execute(
+            f'UPDATE "{cursor.schema}".tracking SET stalled_position = NULL, stalled_type = NULL, '
+            "stalled_reason = NULL, stalled_since = NULL WHERE name = $1 AND generation = $2",
+            TRACKING_NAME,
+            cursor.generation,
+        )
+        if stalled is not None:
+            log.info(
+                "projection runner resumed: the event at position %d (%s) no longer stops it; "
+                "the views stand at position %d",
+                stalled.position,
+                stalled.event_type,
+                cursor.position,
+            )
 
     async def _acquire_lock(self, conn: asyncpg.Connection, stop: asyncio.Event) -> bool:
         waiting_logged = False
@@ -230,8 +384,14 @@ class ProjectionRunner:
         async with conn.transaction():
             await conn.execute(f'DROP SCHEMA IF EXISTS "{retired}" CASCADE')
             if await self._open(conn, self.schema) is not None:
+                # Retire the live tracking row's generation, not just lock it: a runner whose
+                # batch waits on this row then finds it changed and rolls back, rather than
+                # committing into the retired views and announcing a position that the views
+                # swapped in may not have reached (read-your-writes would answer too early).
+                # Every batch committed before this is in the log the catch-up reads.
                 await conn.execute(
-                    f'SELECT 1 FROM "{self.schema}".tracking WHERE name = $1 FOR UPDATE',
+                    f'UPDATE "{self.schema}".tracking SET generation = gen_random_uuid() '
+                    "WHERE name = $1",
                     TRACKING_NAME,
                 )
                 await self.catch_up(conn, cursor)
@@ -248,8 +408,14 @@ class ProjectionRunner:
         on_progress: ProgressCallback | None = None,
         *,
         until: int | None = None,
+        leave_out_unverified: bool = False,
     ) -> _Cursor:
-        """Build every view from position zero into ``schema`` (replacing it)."""
+        """Build every view from position zero into ``schema`` (replacing it).
+
+        It stops at the first event it cannot apply (``EventNotApplied``), unless told
+        to leave out the events whose chain link does not verify; those are then
+        listed in the cursor's ``left_out``.
+        """
         if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock_key(schema)):
             raise RuntimeError(f"another process is building {schema}")
         # A shadow that is not finished is built again from zero, so its batches need not
@@ -261,6 +427,7 @@ class ProjectionRunner:
             cursor = await self._open(conn, schema)
             assert cursor is not None
             cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
+            cursor.left_out = [] if leave_out_unverified else None
             await self.catch_up(conn, cursor, _freezing(on_progress), until=until)
             # Indexes built over the finished tables cost a fraction of keeping them
             # up to date row by row. Statistics too, before the tables are read: new
@@ -282,8 +449,10 @@ class ProjectionRunner:
             for statement in schema_ddl(schema, indexes=indexes):
                 await conn.execute(statement)
             await conn.execute(
-                f'INSERT INTO "{schema}".tracking (name, position, fingerprint) VALUES ($1, 0, $2)',
+                f'INSERT INTO "{schema}".tracking (name, position, chain_hash, fingerprint) '
+                "VALUES ($1, 0, $2, $3)",
                 TRACKING_NAME,
+                GENESIS,
                 fingerprint(),
             )
 
@@ -292,12 +461,18 @@ class ProjectionRunner:
         if not exists:
             return None
         row = await conn.fetchrow(
-            f'SELECT position, at, generation FROM "{schema}".tracking WHERE name = $1',
-            TRACKING_NAME,
+            f'SELECT * FROM "{schema}".tracking WHERE name = $1', TRACKING_NAME
         )
         assert row is not None
         return _Cursor(
-            schema, row["position"], row["at"], row["generation"], RowCache(self.cache_rows)
+            schema,
+            row["position"],
+            row["at"],
+            row["generation"],
+            RowCache(self.cache_rows),
+            # Views of an older release (rebuilt before use) have no chain column.
+            bytes(row.get("chain_hash") or GENESIS),
+            stall_of(row),
         )
 
     async def live_fingerprint(self, conn: asyncpg.Connection) -> str | None:
@@ -343,62 +518,137 @@ class ProjectionRunner:
     async def step(
         self, conn: asyncpg.Connection, cursor: _Cursor, *, until: int | None = None
     ) -> int:
-        """Apply the next batch of events (up to ``until``); returns how many were applied."""
+        """Apply the next batch of events (up to ``until``); returns how many were read.
+
+        Raises ``EventNotApplied`` at the first event that cannot be applied, once the
+        events before it are applied.
+        """
         last = until if until is not None else END_OF_LOG
         rows = await conn.fetch(self._select, cursor.position, self.batch_size, last)
         if not rows:
             return 0
-        events = [self._decode(row) for row in rows]
-        try:
-            position, at = await self._apply(conn, cursor, rows, events)
-        except BaseException:
-            cursor.cache.clear()
-            reopened = await self._open(conn, cursor.schema)
-            if reopened is not None:
-                cursor.position, cursor.at, cursor.generation = (
-                    reopened.position,
-                    reopened.at,
-                    reopened.generation,
-                )
-            raise
-        cursor.position, cursor.at = position, at
+        entries = self._verified(rows, cursor)
+        refusal = entries[-1].refusal if cursor.left_out is None else None
+        if refusal is not None:
+            entries.pop()
+        if entries:
+            await self._apply_entries(conn, cursor, entries)
+        if refusal is not None:
+            raise refusal
         return len(rows)
 
+    def _verified(self, rows: list[asyncpg.Record], cursor: _Cursor) -> list[_Entry]:
+        """The batch's events with their chain links checked, from the cursor's link on.
+
+        Stopping (the runner), the list ends at the first event whose link does not
+        verify; leaving such events out (``flywheel verify``), they are marked and
+        listed in the cursor, and the chain goes on from the last event that verified.
+        """
+        entries = []
+        previous = cursor.chain
+        for row in rows:
+            position = row["notification_id"]
+            problem = link_problem(
+                previous,
+                position,
+                row["originator_id"],
+                row["originator_version"],
+                row["topic"],
+                row["state"],
+                row["event_hash"],
+                row["chain_hash"],
+            )
+            if problem is None:
+                previous = row["chain_hash"]
+                entries.append(_Entry(row, previous))
+                continue
+            refusal = EventNotApplied(position, _type_of(row["topic"]), problem, retryable=False)
+            entries.append(_Entry(row, previous, refusal))
+            if cursor.left_out is None:
+                break
+            cursor.left_out.append(refusal)
+        return entries
+
+    async def _apply_entries(
+        self, conn: asyncpg.Connection, cursor: _Cursor, entries: list[_Entry]
+    ) -> None:
+        """Apply ``entries`` in one transaction; when that fails, find the event it fails
+        on, apply the ones before it, and raise ``EventNotApplied`` for it."""
+        try:
+            await self._apply(conn, cursor, entries)
+        except _FailedAt as failed:
+            await self._reset(conn, cursor)
+            if failed.index:
+                await self._apply_entries(conn, cursor, entries[: failed.index])
+            raise _not_applied(entries[failed.index], failed.error) from failed.error
+        except PASSED_ON:
+            await self._reset(conn, cursor)
+            raise
+        except Exception as error:
+            # Writing the batch's rows failed, which no one event is named by: one at a time.
+            await self._reset(conn, cursor)
+            if len(entries) == 1:
+                raise _not_applied(entries[0], error) from error
+            for entry in entries:
+                await self._apply_entries(conn, cursor, [entry])
+        except BaseException:
+            await self._reset(conn, cursor)
+            raise
+
+    async def _reset(self, conn: asyncpg.Connection, cursor: _Cursor) -> None:
+        """After a batch rolled back: forget the rows it cached, and check the views are
+        still the ones the cursor follows."""
+        cursor.cache.clear()
+        reopened = await self._open(conn, cursor.schema)
+        if reopened is None or reopened.generation != cursor.generation:
+            raise TrackingMoved(f"{cursor.schema} were replaced")
+
     async def _apply(
-        self,
-        conn: asyncpg.Connection,
-        cursor: _Cursor,
-        rows: list[asyncpg.Record],
-        events: list[Any],
-    ) -> tuple[int, datetime | None]:
+        self, conn: asyncpg.Connection, cursor: _Cursor, entries: list[_Entry]
+    ) -> None:
         at = cursor.at
         async with conn.transaction():
             views = ViewBatch(conn, cursor.schema, cursor.cache)
-            for row, event in zip(rows, events, strict=True):
-                position = row["notification_id"]
-                at = event.timestamp if at is None or event.timestamp > at else at
-                views.begin_event(position, at)
-                views.append(EVENT_LOG, log_row(event, position, at))
-                for handler in self._every_event:
-                    await handler(event, views)
-                for handler in self._handlers.get(type(event), ()):
-                    await handler(event, views)
+            for index, entry in enumerate(entries):
+                if entry.refusal is not None:
+                    continue  # left out: its link does not verify
+                position = entry.position
+                try:
+                    event = self._decode(entry.row)
+                    at = event.timestamp if at is None or event.timestamp > at else at
+                    views.begin_event(position, at)
+                    views.append(EVENT_LOG, log_row(event, position, at))
+                    for handler in self._every_event:
+                        await handler(event, views)
+                    for handler in self._handlers.get(type(event), ()):
+                        await handler(event, views)
+                except CONNECTION_LOST:
+                    raise
+                except Exception as error:
+                    raise _FailedAt(index, error) from error
             await views.flush()
-            await self._track(conn, cursor, position, at)
-        return position, at
+            last = entries[-1]
+            await self._track(conn, cursor, last.position, at, last.chain)
+        cursor.position, cursor.at, cursor.chain = last.position, at, last.chain
 
     async def _track(
-        self, conn: asyncpg.Connection, cursor: _Cursor, position: int, at: datetime | None
+        self,
+        conn: asyncpg.Connection,
+        cursor: _Cursor,
+        position: int,
+        at: datetime | None,
+        chain: bytes,
     ) -> None:
         """Move the tracking position (only from where this batch started) and, for the
         live views, notify API processes in the same round trip (sent on commit)."""
         notify = cursor.schema == self.schema
         moved = await conn.fetch(
-            f'UPDATE "{cursor.schema}".tracking SET position = $1, at = $2 '
-            "WHERE name = $3 AND position = $4 AND generation = $5"
-            + (" RETURNING pg_notify($6, position::text)" if notify else " RETURNING 1"),
+            f'UPDATE "{cursor.schema}".tracking SET position = $1, at = $2, chain_hash = $3 '
+            "WHERE name = $4 AND position = $5 AND generation = $6"
+            + (" RETURNING pg_notify($7, position::text)" if notify else " RETURNING 1"),
             position,
             at,
+            chain,
             TRACKING_NAME,
             cursor.position,
             cursor.generation,
@@ -416,6 +666,21 @@ class ProjectionRunner:
                 state=row["state"],
             )
         )
+
+
+def _type_of(topic: str) -> str:
+    """The event's type as the views name it (``Team.Chartered``), from its topic alone:
+    an event that cannot be applied may not decode either."""
+    return topic.rpartition(":")[2]
+
+
+def _not_applied(entry: _Entry, error: Exception) -> EventNotApplied:
+    return EventNotApplied(
+        entry.position,
+        _type_of(entry.row["topic"]),
+        f"{type(error).__name__}: {error}",
+        retryable=True,
+    )
 
 
 def _freezing(on_progress: ProgressCallback | None) -> ProgressCallback:

@@ -12,6 +12,11 @@ class Column:
     name: str
     sql_type: str
 
+    @property
+    def holds_text(self) -> bool:
+        """Whether its values are (or hold) strings: ``text``, ``jsonb``, or arrays of them."""
+        return self.sql_type.split()[0].removesuffix("[]") in {"text", "jsonb"}
+
 
 @dataclass(frozen=True)
 class TemporalTable:
@@ -44,6 +49,15 @@ class TemporalTable:
     def stored_names(self) -> tuple[str, ...]:
         """Every column in storage order: key, values, then the validity range."""
         return (*self.key_names, *self.value_names, "valid_from", "valid_to")
+
+    @cached_property
+    def text_positions(self) -> tuple[int, ...]:
+        """Where in :attr:`names` (and a stored record) the columns that hold text are."""
+        return tuple(i for i, column in enumerate((*self.key, *self.columns)) if column.holds_text)
+
+    @cached_property
+    def key_holds_text(self) -> bool:
+        return any(column.holds_text for column in self.key)
 
     def ddl(self, schema: str) -> list[str]:
         return self.table_ddl(schema) + self.index_ddl(schema)
@@ -88,6 +102,11 @@ class AppendOnlyTable:
     @property
     def stored_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
+
+    @cached_property
+    def text_positions(self) -> tuple[int, ...]:
+        """Where in a row the columns that hold text are."""
+        return tuple(i for i, column in enumerate(self.columns) if column.holds_text)
 
     def ddl(self, schema: str) -> list[str]:
         return self.table_ddl(schema) + self.index_ddl(schema)

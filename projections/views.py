@@ -47,10 +47,17 @@ def every_event_handlers() -> list[Handler]:
 
 
 def tracking_ddl(schema: str) -> list[str]:
+    """Where the views stand: the position and log time reached, the chain link of the
+    last event applied (the next event's link must follow from it), the views' shape,
+    a generation that changes when views are swapped in, and, when the runner stopped
+    at an event it could not apply, that event and why (``projections/status.py``)."""
     return [
         f'CREATE TABLE "{schema}".tracking ('
         "name text PRIMARY KEY, position bigint NOT NULL, at timestamptz, "
-        "fingerprint text NOT NULL, generation uuid NOT NULL DEFAULT gen_random_uuid())"
+        "chain_hash bytea NOT NULL, "
+        "fingerprint text NOT NULL, generation uuid NOT NULL DEFAULT gen_random_uuid(), "
+        "stalled_position bigint, stalled_type text, stalled_reason text, "
+        "stalled_since timestamptz)"
     ]
 
 
@@ -68,5 +75,6 @@ def index_ddl(schema: str) -> list[str]:
 
 def fingerprint() -> str:
     """Changes whenever the shape of the views or the projection revision does."""
-    text = "\n".join(all_ddl("s", view_tables())) + f"\nrevision {PROJECTION_REVISION}"
+    ddl = [*tracking_ddl("s"), *all_ddl("s", view_tables())]
+    text = "\n".join(ddl) + f"\nrevision {PROJECTION_REVISION}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -16,7 +16,9 @@ rewritten, even by someone who also rewrote the chain table.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,11 +30,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from projections.chain import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from projections.compare import TableDifference, compare_views
-from projections.runner import ProgressCallback, ProjectionRunner
-from projections.views import LIVE_SCHEMA, TRACKING_NAME
+from projections.runner import EventNotApplied, ProgressCallback, ProjectionRunner
+from projections.status import ViewsStatus, read_status
+from projections.views import LIVE_SCHEMA
 from services.application import EVENTS_TABLE
-from services.recorder import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from services.settings import Settings
 
 KEY_FILE = "audit-signing-key"
@@ -199,29 +202,66 @@ def chain_link_at(url: str, position: int) -> bytes | None:
 # -- verifying the views ---------------------------------------------------
 
 VERIFY_SCHEMA = "views_verify"
+VIEWS_WAIT_SECONDS = 10.0
+VIEWS_POLL_SECONDS = 0.2
+
+
+@dataclass
+class ViewsReport:
+    """The live views against a rebuild, from the verified events only, to their position."""
+
+    status: ViewsStatus
+    head: int  # the head of the log when the check began
+    differences: list[TableDifference]
+    left_out: list[EventNotApplied]  # events the rebuild left out: their link does not verify
+
+    @property
+    def position(self) -> int:
+        return self.status.position
+
+    @property
+    def lagging(self) -> bool:
+        """The views stopped at an event, or did not reach the log's head in time."""
+        return self.status.stall is not None or self.status.position < self.head
+
+    @property
+    def ok(self) -> bool:
+        return not self.lagging and not self.differences
+
+
+async def _views_caught_up(conn: asyncpg.Connection, head: int) -> ViewsStatus:
+    """The views' status once they reach ``head``, or stopped at an event, or
+    ``VIEWS_WAIT_SECONDS`` passed: under write load they trail the log by a batch."""
+    deadline = time.monotonic() + VIEWS_WAIT_SECONDS
+    while True:
+        status = await read_status(conn, EVENTS_TABLE)
+        if status.position >= head or status.stall is not None or time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(VIEWS_POLL_SECONDS)
 
 
 async def verify_views(
     url: str, runner: ProjectionRunner, on_progress: ProgressCallback | None = None
-) -> tuple[int, list[TableDifference]]:
-    """Rebuild every view from the log beside the live ones and compare them.
+) -> ViewsReport:
+    """Check that the live views keep up with the log, rebuild every view beside them
+    from the events whose chain link verifies, and compare the two.
 
-    The shadow is built up to the position the live views had reached when the
-    check began, and both are compared as of that position.
+    The shadow is built up to the position the live views stand at once they caught
+    up with the head of the log as the check began, and both are compared as of it.
+    Events whose link does not verify are left out of the shadow and listed: views
+    that served one differ from it.
     """
     conn = await asyncpg.connect(url)
     try:
-        position = int(
-            await conn.fetchval(
-                f'SELECT position FROM "{LIVE_SCHEMA}".tracking WHERE name = $1', TRACKING_NAME
-            )
-            or 0
+        head = await runner.head(conn)
+        status = await _views_caught_up(conn, head)
+        shadow = await runner.build_shadow(
+            conn, VERIFY_SCHEMA, on_progress, until=status.position, leave_out_unverified=True
         )
-        await runner.build_shadow(conn, VERIFY_SCHEMA, on_progress, until=position)
         try:
-            differences = await compare_views(conn, LIVE_SCHEMA, VERIFY_SCHEMA, position)
+            differences = await compare_views(conn, LIVE_SCHEMA, VERIFY_SCHEMA, status.position)
         finally:
             await conn.execute(f'DROP SCHEMA IF EXISTS "{VERIFY_SCHEMA}" CASCADE')
     finally:
         await conn.close()
-    return position, differences
+    return ViewsReport(status, head, differences, shadow.left_out or [])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import click
 
-from services.settings import Settings, SettingsError, load_settings
+from services.settings import GraphQLExecutor, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -62,7 +62,8 @@ def main() -> None:
 def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
-    from services.api.app import create_app
+    from services.api.app import asgi_app
+    from services.api.http_limits import LimitedHttpToolsProtocol
 
     settings = _settings(host=host, port=port)
     _configure_logging(settings)
@@ -73,6 +74,8 @@ def serve(host: str | None, port: int | None) -> None:
         f"Flywheel: serving {base}  (GraphQL {base}/graphql, API docs {base}/schema, "
         f"health {base}/healthz)"
     )
+    if settings.graphql_executor is GraphQLExecutor.STANDARD:
+        click.echo("Flywheel: GraphQL runs on strawberry's standard executor (slower)")
     # uvicorn drains requests on SIGTERM/SIGINT, then raises the signal again;
     # make that a normal exit so the `finally` below stops the embedded database.
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -85,12 +88,13 @@ def serve(host: str | None, port: int | None) -> None:
     try:
         uvicorn.Server(
             uvicorn.Config(
-                create_app(runtime),
+                asgi_app(runtime),
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level.value.lower(),
                 log_config=None,
                 lifespan="on",
+                http=LimitedHttpToolsProtocol,
                 timeout_graceful_shutdown=20,
             )
         ).run()
@@ -222,6 +226,7 @@ def schema() -> None:
 
 @main.command(help="Rebuild every view from position zero beside the live ones, then swap them in.")
 def replay() -> None:
+    from projections.runner import EventNotApplied
     from services.progress import progress_bar
 
     settings = _settings()
@@ -242,6 +247,10 @@ def replay() -> None:
 
     try:
         position, seconds = asyncio.run(run())
+    except EventNotApplied as refused:
+        raise click.ClickException(
+            f"replay stopped at {refused}; the live views are unchanged"
+        ) from None
     finally:
         runtime.close()
     rate = position / seconds if seconds else 0.0
@@ -336,12 +345,13 @@ def _check_digest_dir(runtime: Runtime, directory: Path | None) -> bool:
 
 
 def _check_views(runtime: Runtime) -> bool:
+    from projections.runner import EventNotApplied
     from services import audit
     from services.progress import progress_bar
 
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
 
-    async def run() -> tuple[int, list[Any]]:
+    async def run() -> audit.ViewsReport:
         conn = await asyncpg.connect(runtime.database.url)
         try:
             head = await runner.head(conn)
@@ -352,18 +362,39 @@ def _check_views(runtime: Runtime) -> bool:
                 runtime.database.url, runner, lambda p: reached(p.position)
             )
 
-    position, differences = asyncio.run(run())
-    if not differences:
-        click.echo(f"Views: OK, a rebuild to position {position} equals the live views")
-        return True
-    click.echo(f"Views: FAILED, a rebuild to position {position} differs from the live views")
-    for difference in differences:
+    try:
+        report = asyncio.run(run())
+    except EventNotApplied as refused:
+        click.echo(f"Views: FAILED, a rebuild from the log stopped at {refused}")
+        return False
+    stall = report.status.stall
+    if stall is not None:
+        click.echo(
+            f"Views: FAILED, {stall.description}; they stand at position {report.position}, "
+            f"the log at {report.status.head}"
+        )
+    elif report.lagging:
+        click.echo(
+            f"Views: FAILED, they stand at position {report.position} but the log at "
+            f"{report.head}: no projection runner keeps them up"
+        )
+    if not report.differences:
+        compared = f"a rebuild from the verified events to position {report.position} equals"
+        click.echo(f"Views: OK, {compared} the live views" if report.ok else f"  {compared} them")
+    else:
+        click.echo(
+            f"Views: FAILED, a rebuild from the verified events to position {report.position} "
+            "differs from the live views"
+        )
+    for difference in report.differences:
         click.echo(f"  {difference.table}:")
         for row in difference.only_in_live:
             click.echo(f"    only live:    {row}")
         for row in difference.only_in_rebuilt:
             click.echo(f"    only rebuilt: {row}")
-    return False
+    for left_out in report.left_out:
+        click.echo(f"  left out of the rebuild: {left_out}")
+    return report.ok
 
 
 @main.group("audit", help="Audit keys.")

@@ -7,10 +7,19 @@ releases :mod:`claims <domain.claims>`, and returns the aggregate it is about.
 another writer got there first, the event store refuses the write; the command
 is run again from fresh state, so the loser either succeeds or meets the rule
 it would break, never a silent overwrite.
+
+Commands that only compete (twenty services registered for one team at once
+all write that team) are retried until they get through: after a lost race the
+command waits a random time up to a doubling ceiling ("full jitter"), so the
+losers spread out instead of colliding again, within :data:`RETRY_BUDGET_SECONDS`.
+Only if other commands keep winning for that long does it give up with
+``concurrent-change``, which tells the client when to try again.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -29,14 +38,19 @@ from services.principal import Principal
 
 A = TypeVar("A", bound=Aggregate)
 
-MAX_ATTEMPTS = 8
+RETRY_BUDGET_SECONDS = 10.0
+FIRST_BACKOFF_SECONDS = 0.005
+MAX_BACKOFF_SECONDS = 0.25
+RETRY_AFTER_SECONDS = 1
 
 
 class ConcurrentChange(RuleViolation):
-    """Another command changed the same records at the same moment, every time
-    this one was retried. Nothing was recorded; send the command again."""
+    """Other commands changed the same records first, every time this one was
+    retried for several seconds. Nothing was recorded; send the command again
+    after `Retry-After` seconds."""
 
     rule = "concurrent-change"
+    retry_after = RETRY_AFTER_SECONDS
 
 
 class Forbidden(DomainError):
@@ -136,7 +150,9 @@ class CommandBus:
         *,
         expected_version: int | None = None,
     ) -> Outcome:
-        for _attempt in range(MAX_ATTEMPTS):
+        deadline = time.monotonic() + RETRY_BUDGET_SECONDS
+        attempt = 0
+        while True:
             work = UnitOfWork(self.app)
             with acting_as(principal.subject, correlation_id):
                 target = command(work)
@@ -147,12 +163,24 @@ class CommandBus:
                 try:
                     position = work.save(target)
                 except IntegrityError:
+                    attempt += 1
+                    pause = _backoff(attempt)
+                    if time.monotonic() + pause > deadline:
+                        raise ConcurrentChange(
+                            f"Gave up after {attempt} attempts in {RETRY_BUDGET_SECONDS:g}s: "
+                            "other commands kept changing the same records first",
+                            attempts=attempt,
+                        ) from None
+                    time.sleep(pause)
                     continue
             kind, answer_id = work.answer(target)
             return Outcome(id=answer_id, kind=kind, version=target.version, position=position)
-        raise ConcurrentChange(
-            f"Gave up after {MAX_ATTEMPTS} attempts: other commands kept changing the same records"
-        )
+
+
+def _backoff(attempt: int) -> float:
+    """Full jitter: anything up to a ceiling that doubles with each lost race."""
+    ceiling = min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2**attempt)
+    return random.uniform(0, ceiling)  # noqa: S311 - spreading retries, not cryptography
 
 
 def _check_expected_version(target: Aggregate, expected_version: int) -> None:

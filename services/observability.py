@@ -6,7 +6,13 @@ serving it. Nothing logs headers or tokens; settings are never logged.
 
 **Metrics** are Prometheus text at ``/metrics``: requests by route template,
 method and status with latency histograms (Litestar's Prometheus middleware),
-commands by outcome and rule, and the projection lag in events and seconds.
+commands by outcome and rule, the projection lag in events and seconds, and
+whether the projection runner (in this process or another) stopped at an event
+it cannot apply: where, and the event's type.
+
+A log line's ``extra={"fields": {...}}`` become keys of its JSON object, so a
+log pipeline can select on them (the runner logs a stall's position, event type
+and error so).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from typing import Any
 import msgspec
 from prometheus_client import Counter, Gauge
 
+from projections.status import Stall, ViewsStatus
+
 correlation_id_var: ContextVar[str | None] = ContextVar("flywheel_correlation_id", default=None)
 
 COMMANDS = Counter(
@@ -41,6 +49,18 @@ PROJECTION_LAG_SECONDS = Gauge(
 )
 VIEWS_POSITION = Gauge("flywheel_views_position", "The log position the views have reached.")
 LOG_HEAD = Gauge("flywheel_log_head_position", "The last position in the event log.")
+STALLED_POSITION = Gauge(
+    "flywheel_projection_stalled_position",
+    "The position of the event the projection runner stopped at because it cannot apply "
+    "it (the views stand just before it); 0 while it applies every event.",
+)
+STALLED = Gauge(
+    "flywheel_projection_stalled",
+    "1 while the projection runner is stopped at an event, labelled with the event's "
+    "type and why: `chain` (its hash-chain link does not verify) or `error` (applying it "
+    "failed). The full error is in the runner's log and in /readyz.",
+    ["event_type", "cause"],
+)
 
 OUTCOMES = {
     200: "accepted",
@@ -81,6 +101,9 @@ class JsonFormatter(logging.Formatter):
         correlation_id = getattr(record, "correlation_id", None)
         if correlation_id:
             entry["correlation_id"] = correlation_id
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return self._encoder.encode(entry).decode()
@@ -136,16 +159,23 @@ class LagTracker:
         return lag_events, lag_seconds
 
 
+def observe_stall(stall: Stall | None) -> None:
+    STALLED.clear()
+    STALLED_POSITION.set(0 if stall is None else stall.position)
+    if stall is not None:
+        STALLED.labels(event_type=stall.event_type, cause=stall.cause).set(1)
+
+
 async def track_lag(
-    head: Callable[[], Awaitable[int | None]],
-    views: Callable[[], int],
+    status: Callable[[], Awaitable[ViewsStatus | None]],
     stop: asyncio.Event,
     every: float = 2.0,
 ) -> None:
     tracker = LagTracker()
     while not stop.is_set():
-        position = await head()
-        if position is not None:
-            tracker.observe(position, views())
+        seen = await status()
+        if seen is not None:
+            tracker.observe(seen.head, seen.position)
+            observe_stall(seen.stall)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)

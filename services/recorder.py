@@ -2,7 +2,8 @@
 things written in the same transaction as the events. It also creates the
 other tables Flywheel keeps beside the events (idempotency keys, rate limits).
 
-- **The hash chain.** For each stored event, ``event_hash`` is SHA-256 over all
+- **The hash chain** (defined in ``projections/chain.py``, which the projection
+  runner checks too). For each stored event, ``event_hash`` is SHA-256 over all
   of its columns and ``chain_hash`` is SHA-256 over the previous chain hash and
   this event's hash. Inserts hold the library's EXCLUSIVE table lock, so the
   previous link read here is the one before these events. An event written to
@@ -17,49 +18,38 @@ other tables Flywheel keeps beside the events (idempotency keys, rate limits).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
 )
-from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from projections.chain import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from services.personal_data import destroy_keys_of_erased, key_table_ddl
 
-GENESIS = bytes(32)
-CHAIN_TABLE = "flywheel_chain"
 IDEMPOTENCY_TABLE = "flywheel_idempotency"
 RATE_LIMIT_TABLE = "flywheel_rate_limits"
 
 
-def event_hash(
-    position: int, originator_id: UUID | str, version: int, topic: str, state: bytes
-) -> bytes:
-    """SHA-256 of ``b"<position>|<originator_id>|<version>|<topic>|" + state``."""
-    header = f"{position}|{originator_id}|{version}|{topic}|".encode()
-    return hashlib.sha256(header + state).digest()
-
-
-def chain_hash(previous: bytes, this_event: bytes) -> bytes:
-    return hashlib.sha256(previous + this_event).digest()
-
-
 # The library retries a lost connection ten times, 0.2 s apart, each after the
-# pool's own wait: an outage becomes a half-minute hang. Flywheel retries once
-# (a connection gone stale) and then answers 503 with Retry-After.
-FAIL_FAST = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.1)
+# pool's own wait: an outage becomes a half-minute hang. Flywheel does not retry:
+# the pool checks a connection before handing it out (pre-ping) and replaces a
+# stale one, so a failure means the database cannot be reached, and the request
+# answers 503 with Retry-After once the pool's wait (CONNECT_TIMEOUT_SECONDS) is
+# spent, not twice that. Retrying a write would be worse than slow: an insert
+# whose COMMIT reached the server but whose answer was lost would conflict with
+# itself and be reported as a concurrent change.
 
 
 def _select_events(
@@ -122,7 +112,6 @@ class FlywheelRecorder(PostgresApplicationRecorder):
             "UPDATE {schema}.{table} SET status = %s, outcome = %s WHERE subject = %s AND key = %s"
         ).format(schema=schema, table=Identifier(IDEMPOTENCY_TABLE))
 
-    @FAIL_FAST
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -130,7 +119,6 @@ class FlywheelRecorder(PostgresApplicationRecorder):
         result: Sequence[int] | None = insert.__wrapped__(self, stored_events, **kwargs)
         return result
 
-    @FAIL_FAST
     def select_events(
         self,
         originator_id: UUID | str,
@@ -185,7 +173,6 @@ class FlywheelRecorder(PostgresApplicationRecorder):
 class SnapshotRecorder(PostgresAggregateRecorder):
     """The library's recorder for snapshots, failing fast like :class:`FlywheelRecorder`."""
 
-    @FAIL_FAST
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -193,7 +180,6 @@ class SnapshotRecorder(PostgresAggregateRecorder):
         result: Sequence[int] | None = insert.__wrapped__(self, stored_events, **kwargs)
         return result
 
-    @FAIL_FAST
     def select_events(
         self,
         originator_id: UUID | str,
@@ -211,3 +197,12 @@ class FlywheelFactory(PostgresFactory):
 
     aggregate_recorder_class = SnapshotRecorder
     application_recorder_class = FlywheelRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # The pool waits POSTGRES_CONNECT_TIMEOUT for a connection; libpq's own
+        # connect_timeout bounds each attempt, so a host that drops packets ties up
+        # a pool worker for that long rather than the operating system's minutes.
+        pool = self.datastore.pool
+        assert isinstance(pool.kwargs, dict)  # the datastore passes a dict
+        pool.kwargs["connect_timeout"] = int(pool.timeout)

@@ -17,6 +17,7 @@ from litestar.security.jwt import JWTAuth, Token
 from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
+from projections.status import ViewsStatus, read_status
 from services.allocation import AllocationCommands
 from services.application import EVENTS_TABLE, Flywheel
 from services.audit import signing_key
@@ -139,9 +140,7 @@ class Runtime:
         self._housekeeping = asyncio.create_task(
             keep_tidy(self.primary_pool, self._stop), name="housekeeping"
         )
-        self._lag = asyncio.create_task(
-            track_lag(self.log_head, lambda: self.watcher.position, self._stop), name="lag"
-        )
+        self._lag = asyncio.create_task(track_lag(self.views_status, self._stop), name="lag")
 
     async def _wait_until_views_exist(self) -> None:
         """Serve reads only once the views exist (created here or by another worker)."""
@@ -172,16 +171,16 @@ class Runtime:
         """Write signed digests outside the database, beside the projections (services.digests)."""
         await keep_digests(self.settings, self.database.url, self.signing_key, stop)
 
-    async def log_head(self) -> int | None:
-        """The last position in the event log, or None if the database is unreachable."""
+    async def views_status(self) -> ViewsStatus | None:
+        """The head of the log and where the views stand (stopped at an event, perhaps,
+        by a runner in any process), or None if the database is unreachable."""
         if self.read_pool is None:
             return None
         try:
             async with self.read_pool.acquire(timeout=2) as conn:
-                value = await conn.fetchval(f"SELECT max(notification_id) FROM {EVENTS_TABLE}")
+                return await read_status(conn, EVENTS_TABLE)
         except (*CONNECTION_LOST, asyncpg.PostgresError):
             return None
-        return int(value or 0)
 
     def close(self) -> None:
         self.app.close()

@@ -40,6 +40,18 @@ class LogFormat(Enum):
     TEXT = "text"
 
 
+class GraphQLExecutor(Enum):
+    """Which execution context runs GraphQL operations: ``fast``, the project's
+    ``FastExecutor``, or ``standard``, strawberry's own (to rule the fast one out)."""
+
+    FAST = "fast"
+    STANDARD = "standard"
+
+    @classmethod
+    def _missing_(cls, value: object) -> GraphQLExecutor | None:
+        return cls.__members__.get(value.upper()) if isinstance(value, str) else None
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     database_read_url: str | None = None
@@ -55,6 +67,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     read_wait_seconds: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5.0
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     graphql_introspection: bool | None = None
+    graphql_executor: GraphQLExecutor = GraphQLExecutor.FAST
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
     cors_origins: str = ""
     log_format: LogFormat | None = None
@@ -114,6 +127,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "read_wait_seconds": "FLYWHEEL_READ_WAIT_SECONDS",
     "pool_size": "FLYWHEEL_POOL_SIZE",
     "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
+    "graphql_executor": "FLYWHEEL_GRAPHQL_EXECUTOR",
     "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
     "cors_origins": "FLYWHEEL_CORS_ORIGINS",
     "log_format": "FLYWHEEL_LOG_FORMAT",

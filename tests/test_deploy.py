@@ -12,6 +12,7 @@ checked offline (no Docker daemon, no cluster, no network).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import subprocess
 import sys
@@ -319,6 +320,31 @@ def test_compose_takes_its_secrets_from_the_env_file() -> None:
         assert service["env_file"] == ".env"
         assert set(service["environment"]) <= SETTINGS | PASSED_THROUGH
         assert service["read_only"] is True and service["cap_drop"] == ["ALL"]
+
+
+def trusted_proxies(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``FORWARDED_ALLOW_IPS`` as uvicorn reads it: addresses and ranges, or ``*``."""
+    assert value.strip() != "*", "X-Forwarded-For would be believed from anyone"
+    return [ipaddress.ip_network(item.strip()) for item in value.split(",")]
+
+
+def test_x_forwarded_for_is_believed_only_from_the_proxy() -> None:
+    document = compose()
+    (proxy_address,) = trusted_proxies(
+        document["services"]["api"]["environment"]["FORWARDED_ALLOW_IPS"]
+    )
+    edge = document["services"]["proxy"]["networks"]["edge"]
+    assert proxy_address == ipaddress.ip_network(edge["ipv4_address"]), "the proxy, no other"
+    (subnet,) = document["networks"]["edge"]["ipam"]["config"]
+    assert proxy_address.subnet_of(ipaddress.ip_network(subnet["subnet"]))
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    assert re.search(r"proxy_set_header X-Forwarded-For \$remote_addr;", nginx), (
+        "the edge proxy replaces a client's X-Forwarded-For instead of passing it on"
+    )
+
+    configured = resources()[("ConfigMap", "flywheel")]["data"]["FORWARDED_ALLOW_IPS"]
+    for network in trusted_proxies(configured):
+        assert network.is_private and network.prefixlen >= 8, network
 
 
 def test_the_env_file_is_never_committed() -> None:

@@ -24,14 +24,18 @@ from services.api.commands import (
 )
 from services.api.problems import problem_responses
 from services.boundaries import BoundaryCommands
+from services.dates import YEARS, checked_date
 from services.principal import Principal
 
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
 class DeprecateApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
-    sunset: Annotated[date, Meta(examples=[date(2027, 6, 30)])]
+    sunset: Annotated[date, Meta(examples=[date(2027, 6, 30)], description=f"Years {YEARS}.")]
     reason: Reason
+
+    def __post_init__(self) -> None:
+        checked_date(self.sunset, "sunset")
 
 
 class RetireApi(msgspec.Struct, rename="camel", forbid_unknown_fields=True):

@@ -12,11 +12,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.types import ASGIApp
 
 from services.allocation import AllocationCommands
 from services.api.allocation import AllocationCycleController
 from services.api.apis import ApiController
 from services.api.audit import AuditController
+from services.api.bodies import CommandRequest
 from services.api.correlation import correlation_middleware
 from services.api.goals import GoalController
 from services.api.health import healthz, readyz
@@ -61,17 +63,12 @@ class MetricsController(PrometheusController):
 
 
 def _arrange_middleware(runtime: Runtime) -> Callable[[AppConfig], AppConfig]:
-    """Outside in: correlation (so every answer has an id), security headers, rate
-    limits, then the JWT middleware that JWTAuth added, and idempotency innermost,
-    since keys belong to an authenticated caller."""
+    """Outside in: rate limits, metrics, then the JWT middleware that JWTAuth added,
+    and idempotency innermost, since keys belong to an authenticated caller.
+    (Correlation ids and security headers wrap the whole app: see :func:`asgi_app`.)"""
 
     def arrange(config: AppConfig) -> AppConfig:
-        config.middleware[0:0] = [
-            correlation_middleware,
-            security_headers_middleware(production=runtime.settings.is_production),
-            rate_limit_middleware(runtime),
-            PROMETHEUS.middleware,
-        ]
+        config.middleware[0:0] = [rate_limit_middleware(runtime), PROMETHEUS.middleware]
         config.middleware.append(idempotency_middleware(runtime))
         return config
 
@@ -118,10 +115,24 @@ def tune_garbage_collection() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def asgi_app(runtime: Runtime) -> ASGIApp:
+    """What ``flywheel serve`` runs: the app inside the correlation id and the security
+    headers. They wrap Litestar itself rather than sit in its middleware, because an
+    error raised by middleware (a 401 from the JWT middleware) or by the router (404,
+    405) is answered by Litestar's outermost exception handler, outside every
+    middleware, and would leave without them."""
+    headers = security_headers_middleware(production=runtime.settings.is_production)
+    return correlation_middleware(headers(create_app(runtime)))
+
+
 def create_app(runtime: Runtime) -> Litestar:
     production = runtime.settings.is_production
     graphql = graphql_controller(
-        build_schema(production=production, introspection=runtime.settings.introspection_enabled),
+        build_schema(
+            production=production,
+            introspection=runtime.settings.introspection_enabled,
+            executor=runtime.settings.graphql_executor,
+        ),
         graphql_ide=None if production else "graphiql",
         context_getter=graphql_context,
     )
@@ -185,6 +196,7 @@ def create_app(runtime: Runtime) -> Litestar:
             else None
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=CommandRequest,
         logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start, tune_garbage_collection],

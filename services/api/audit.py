@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -15,15 +16,19 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 from litestar.response import Stream
 
+from domain.errors import InvalidValue
 from projections.views import LIVE_SCHEMA
 from services import audit
 from services.api.problems import problem_responses
+from services.dates import YEARS, parse_moment
 from services.principal import Principal, Role
 from services.recorder import CHAIN_TABLE
 from services.runtime import Runtime
 
 NDJSON = "application/x-ndjson"
 MAX_PAGE = 1000
+MAX_POSITION = 2**63 - 1  # a bigint
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 STREAM_FETCH = 1000
 
 
@@ -73,6 +78,14 @@ class SignedDigest(msgspec.Struct, rename="camel"):
     algorithm: str
     public_key: str
     signature: str
+
+
+def _printable(value: str | None, parameter: str) -> str | None:
+    """No actor or event type holds a control character, and a NUL cannot even be
+    sent to PostgreSQL: refuse one rather than fail the query."""
+    if value is not None and CONTROL_CHARACTER.search(value):
+        raise InvalidValue(parameter, f"`{parameter}` must not hold control characters")
+    return value
 
 
 def _selection(
@@ -139,7 +152,8 @@ class AuditController(Controller):
         request: Request[Principal, Any, Any],
         runtime: Runtime,
         after: Annotated[
-            int, Parameter(ge=0, description="Return events after this position.")
+            int,
+            Parameter(ge=0, le=MAX_POSITION, description="Return events after this position."),
         ] = 0,
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Page size.")] = 100,
         aggregate_id: Annotated[UUID | None, Parameter(query="aggregateId")] = None,
@@ -148,10 +162,30 @@ class AuditController(Controller):
             Parameter(query="type", max_length=200, description="e.g. Team.LeaderAppointed"),
         ] = None,
         actor: Annotated[str | None, Parameter(max_length=254)] = None,
-        since: Annotated[datetime | None, Parameter(query="from")] = None,
-        until: Annotated[datetime | None, Parameter(query="to")] = None,
+        since: Annotated[
+            str | None,
+            Parameter(
+                query="from",
+                description=f"Events at or after this time (ISO 8601; UTC if no offset; "
+                f"years {YEARS}).",
+            ),
+        ] = None,
+        until: Annotated[
+            str | None,
+            Parameter(
+                query="to",
+                description=f"Events before this time (ISO 8601; UTC if no offset; years {YEARS}).",
+            ),
+        ] = None,
     ) -> Response[Any]:
-        sql, args = _selection(after, aggregate_id, event_type, actor, since, until)
+        sql, args = _selection(
+            after,
+            aggregate_id,
+            _printable(event_type, "type"),
+            _printable(actor, "actor"),
+            None if since is None else parse_moment(since, "from"),
+            None if until is None else parse_moment(until, "to"),
+        )
         pool = runtime.read_pool
         assert pool is not None
         if NDJSON in request.headers.get("accept", ""):

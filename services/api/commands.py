@@ -14,7 +14,7 @@ from services.ids import global_id
 from services.observability import COMMANDS
 from services.principal import Principal
 
-COMMAND_ERRORS = (400, 401, 403, 404, 409, 412, 413, 422, 429, 503)
+COMMAND_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503)
 
 
 class CommandAccepted(msgspec.Struct, rename="camel"):

@@ -30,6 +30,7 @@ from services.api.commands import (
 )
 from services.api.metrics import Number
 from services.api.problems import problem_responses
+from services.dates import YEARS, checked_date
 from services.goals import GoalCommands
 from services.principal import Principal
 
@@ -42,8 +43,11 @@ class SetGoal(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     plan_year: Annotated[int, Meta(ge=MIN_PLAN_YEAR, le=MAX_PLAN_YEAR, examples=[2025])]
     baseline: Number
     target: Number
-    due_date: date
+    due_date: Annotated[date, Meta(description=f"Years {YEARS}.")]
     description: Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION_LENGTH)]
+
+    def __post_init__(self) -> None:
+        checked_date(self.due_date, "dueDate")
 
 
 class ReviseTarget(msgspec.Struct, rename="camel", forbid_unknown_fields=True):

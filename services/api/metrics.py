@@ -37,6 +37,7 @@ from services.api.commands import (
     expected_version,
 )
 from services.api.problems import problem_responses
+from services.dates import YEARS, checked_date
 from services.metrics import MetricCommands
 from services.principal import Principal
 
@@ -109,9 +110,12 @@ class DeclareDriver(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
 
 
 class RecordObservation(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
-    period_end: date
+    period_end: Annotated[date, Meta(description=f"Years {YEARS}.")]
     value: Number
     reason: Reason | None = None
+
+    def __post_init__(self) -> None:
+        checked_date(self.period_end, "periodEnd")
 
 
 MetricId = Annotated[UUID, Parameter(description="The metric's id (a UUID).")]

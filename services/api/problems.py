@@ -25,7 +25,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from projections.connection import CONNECTION_LOST
-from services.commands import Forbidden, VersionMismatch
+from services.commands import ConcurrentChange, Forbidden, VersionMismatch
 from services.observability import count_command
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,16 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "allow this command.",
     ),
     "not-found": ("Not found", "An id in the path or the body names nothing of its kind."),
+    "unsupported-media-type": (
+        "Unsupported media type",
+        "A command body must be JSON: `Content-Type: application/json` (or another "
+        "`application/*+json` type). Nothing was recorded.",
+    ),
+    "headers-too-large": (
+        "Request header fields too large",
+        "The request line or the header section is longer than the server reads "
+        "(docs/SECURITY.md, Limits); the connection is closed.",
+    ),
     "version-mismatch": (
         "Version mismatch",
         "`If-Match` named a version the aggregate is no longer at. Read it again and retry.",
@@ -128,8 +138,15 @@ def _rule_title(rule: str) -> str:
 
 
 def on_rule_violation(request: Request[Any, Any, Any], error: RuleViolation) -> Response[Any]:
+    retry = {"Retry-After": str(error.retry_after)} if isinstance(error, ConcurrentChange) else None
     return problem_response(
-        request, error.rule, 409, error.detail, title=_rule_title(error.rule), rule=error.rule
+        request,
+        error.rule,
+        409,
+        error.detail,
+        title=_rule_title(error.rule),
+        headers=retry,
+        rule=error.rule,
     )
 
 
@@ -183,7 +200,13 @@ def on_unavailable(request: Request[Any, Any, Any], error: Exception) -> Respons
 
 
 def on_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
-    slug = {400: "invalid-input", 401: "unauthenticated", 403: "forbidden", 404: "not-found"}
+    slug = {
+        400: "invalid-input",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not-found",
+        415: "unsupported-media-type",
+    }
     status = error.status_code
     return problem_response(
         request,
@@ -224,14 +247,22 @@ _DESCRIPTIONS = {
     401: "No token, or a bad or expired one.",
     403: "The caller may not run this command.",
     404: "An id names nothing of its kind.",
-    409: "A domain rule or a concurrent change refused the command; `rule` says which. Also "
-    "a request whose `Idempotency-Key` is still being processed (`request-in-progress`).",
+    409: "A domain rule or a concurrent change refused the command; `rule` says which "
+    "(`concurrent-change` comes with `Retry-After`). Also a request whose `Idempotency-Key` "
+    "is still being processed (`request-in-progress`).",
     412: "`If-Match` named a stale version.",
     413: "The request body is larger than 1 MiB.",
+    414: "The request line is longer than 8 KiB; the connection is closed.",
+    415: "The body is not JSON (`Content-Type: application/json`).",
     422: "The `Idempotency-Key` was already used for a different request.",
     429: "Over the caller's rate limit; retry after `Retry-After` seconds.",
+    431: "The request line and headers are longer than 64 KiB; the connection is closed.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
 }
+
+
+# Any request can meet the limits on its request line and head (services/api/http_limits.py).
+EVERY_ROUTE = (414, 431)
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
@@ -243,7 +274,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_JSON,
             generate_examples=False,
         )
-        for status in statuses
+        for status in sorted({*statuses, *EVERY_ROUTE})
     }
 
 

@@ -14,6 +14,7 @@ import msgspec
 import strawberry
 from strawberry.types import Info
 
+from services.dates import YEARS, in_range
 from services.graphql.context import FlywheelContext
 from services.graphql.errors import POSITION_NOT_REACHED, client_error
 from services.ids import parse_global_id
@@ -80,6 +81,8 @@ async def resolve_at(
         ctx.read_at[_response_path(info)] = {"position": at_position}
         return at_position
     if as_of is not None:
+        if not in_range(as_of):
+            raise client_error(f"`asOf`: the year must be {YEARS}")
         moment = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
         position = await ctx.views.position_at(moment)
         ctx.read_at[_response_path(info)] = {

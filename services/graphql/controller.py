@@ -2,6 +2,8 @@
 
 * Answers are encoded with msgspec, several times faster than ``json.dumps``
   on a large answer.
+* A body or ``variables`` nested too deeply for the JSON decoder is a bad request
+  (400, as strawberry answers malformed JSON), not a ``RecursionError``.
 * Strawberry makes the per-request ``Response`` in a worker thread
   (``sync_to_thread=True``); building an empty response needs no thread, and the
   hop costs a thread switch on every request.
@@ -16,6 +18,7 @@ import msgspec
 from litestar import Response
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
+from strawberry.http.base import HTTPException  # strawberry answers it with its status
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 from strawberry.schema import BaseSchema
@@ -46,5 +49,11 @@ def graphql_controller(
 
         def encode_json(self, data: object) -> bytes:
             return _encode(data)
+
+        def parse_json(self, data: str | bytes) -> Any:
+            try:
+                return super().parse_json(data)
+            except RecursionError:
+                raise HTTPException(400, "The request's JSON is nested too deeply") from None
 
     return FlywheelGraphQLController

@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
 from services.graphql.allocation import AllocationCycle, AllocationQuery, Dissent
@@ -35,6 +36,7 @@ from services.graphql.goals import Goal, GoalQuery
 from services.graphql.metrics import Metric, MetricQuery
 from services.graphql.org import OrgQuery, Person, Team
 from services.ids import parse_global_id
+from services.settings import GraphQLExecutor
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -120,8 +122,19 @@ Query = merge_types(
 NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal, AllocationCycle, Dissent]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
+# ``FLYWHEEL_GRAPHQL_EXECUTOR``: the fast one, or strawberry's own to rule it out.
+EXECUTION_CONTEXTS: dict[GraphQLExecutor, type[StrawberryGraphQLCoreExecutionContext]] = {
+    GraphQLExecutor.FAST: FastExecutor,
+    GraphQLExecutor.STANDARD: StrawberryGraphQLCoreExecutionContext,
+}
 
-def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
+
+def build_schema(
+    *,
+    production: bool = False,
+    introspection: bool = True,
+    executor: GraphQLExecutor = GraphQLExecutor.FAST,
+) -> strawberry.Schema:
     extensions: list[Any] = [
         ReportPosition,
         CostLimit,
@@ -138,7 +151,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
         query=Query,
         types=NODE_TYPES,
         extensions=extensions,
-        execution_context_class=FastExecutor,
+        execution_context_class=EXECUTION_CONTEXTS[executor],
         config=StrawberryConfig(disable_field_suggestions=production),
     )
 

@@ -24,6 +24,7 @@ from domain.people import Function
 from domain.teams import Attachment
 from projections.compare import compare_views
 from projections.views import VIEWS_CHANNEL
+from services.database import CONNECT_TIMEOUT_SECONDS
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.conftest import fresh_database
@@ -334,11 +335,28 @@ def _postmaster_socket_dir(pgdata: Path) -> str:
 def _pg_ctl(pgdata: Path, *args: str) -> None:
     from pgserver._commands import pg_ctl
 
-    user = "pgserver" if os.geteuid() == 0 else None
+    user = None
+    if os.geteuid() == 0:
+        from pgserver.utils import ensure_prefix_permissions
+
+        # pgserver's user must reach the data directory; a pytest session started
+        # since (by anyone) resets /tmp/pytest-of-root to mode 0700.
+        ensure_prefix_permissions(pgdata)
+        user = "pgserver"
     pg_ctl(list(args), pgdata=pgdata, user=user, timeout=60)
 
 
+def _stop_postgresql(pgdata: Path) -> None:
+    """Stop the PostgreSQL this test started with pg_ctl, if it still runs: the
+    server's own handle stops only the one it started itself."""
+    if (pgdata / "postmaster.pid").exists():
+        _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
+
+
 def test_a_postgresql_restart_answers_503_then_recovers(tmp_path: Path) -> None:
+    """During the outage a command answers 503 within the documented connect wait
+    (docs/SECURITY.md); one sent with an Idempotency-Key is recorded exactly once
+    when resent after it."""
     server = FlywheelServer(tmp_path / "data", database_url=None)
     server.start()
     pgdata = tmp_path / "data" / "postgres"
@@ -351,14 +369,19 @@ def test_a_postgresql_restart_answers_503_then_recovers(tmp_path: Path) -> None:
         sockets = _postmaster_socket_dir(pgdata)
         _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
 
-        started = time.monotonic()
-        during = server.post(
-            "/api/v1/teams", token, {"name": "During", "mission": "m", "leader": "d@x.io"}
-        )
-        assert time.monotonic() - started < 15, "an outage is reported, not a hang"
-        assert during.status_code == 503, during.text
+        for _ in range(3):
+            started = time.monotonic()
+            during = server.post(
+                "/api/v1/teams", token, {"name": "During", "mission": "m", "leader": "d@x.io"}
+            )
+            took = time.monotonic() - started
+            assert during.status_code == 503, during.text
+            assert took < CONNECT_TIMEOUT_SECONDS + 1, f"503 after {took:.1f}s"
         assert during.headers["content-type"].startswith("application/problem+json")
         assert int(during.headers["retry-after"]) >= 1
+        keyed = {"name": "Keyed", "mission": "m", "leader": "k@x.io"}
+        key = {"Idempotency-Key": "outage-1"}
+        assert server.post("/api/v1/teams", token, keyed, headers=key).status_code == 503
         read = httpx.post(
             f"{server.url}/graphql",
             json={"query": "{ teams { totalCount } }"},
@@ -375,17 +398,20 @@ def test_a_postgresql_restart_answers_503_then_recovers(tmp_path: Path) -> None:
         recovered: list[httpx.Response] = []
 
         def command_succeeds() -> bool:
-            response = server.post(
-                "/api/v1/teams", token, {"name": "After", "mission": "m", "leader": "a@x.io"}
-            )
+            response = server.post("/api/v1/teams", token, keyed, headers=key)
             recovered.append(response)
             return response.status_code == 201
 
         until(command_succeeds, "commands to resume", seconds=30)
+        again = server.post("/api/v1/teams", token, keyed, headers=key)
+        assert again.status_code == 201 and again.headers["idempotency-replayed"] == "true"
+        assert again.json() == recovered[-1].json()
         data, extensions = server.graphql(token).query(
             "{ teams { totalCount nodes { name } } }", wait_for=recovered[-1].json()["position"]
         )
         assert extensions["positionReached"] is True, "projections resumed on their own"
-        assert sorted(node["name"] for node in data["teams"]["nodes"]) == ["After", "Before"]
+        names = sorted(node["name"] for node in data["teams"]["nodes"])
+        assert names == ["Before", "Keyed"], "503s recorded nothing; the keyed one once"
     finally:
         server.stop()
+        _stop_postgresql(pgdata)

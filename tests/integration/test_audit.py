@@ -72,17 +72,17 @@ def test_a_rewritten_chain_is_caught_by_a_saved_digest(runtime: Runtime) -> None
 async def test_a_shadow_rebuild_equals_the_live_views(serving: Runtime) -> None:
     history = build_history(serving)
     assert await serving.watcher.wait_for(history["head"], 10)
-    position, differences = await audit.verify_views(
-        serving.database.url, serving.projection_runner()
-    )
-    assert position == history["head"]
-    assert differences == []
+    report = await audit.verify_views(serving.database.url, serving.projection_runner())
+    assert report.position == history["head"]
+    assert report.differences == [] and report.left_out == []
+    assert report.ok
 
 
 async def test_a_doctored_view_row_is_reported(serving: Runtime) -> None:
     history = build_history(serving)
     assert await serving.watcher.wait_for(history["head"], 10)
     tamper(serving, "UPDATE views.teams SET mission = 'rewritten' WHERE name = 'Checkout'")
-    _, differences = await audit.verify_views(serving.database.url, serving.projection_runner())
+    report = await audit.verify_views(serving.database.url, serving.projection_runner())
+    differences = report.differences
     assert [difference.table for difference in differences] == ["teams"]
     assert any("rewritten" in row for row in differences[0].only_in_live)

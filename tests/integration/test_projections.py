@@ -13,7 +13,7 @@ from domain.people import Function
 from domain.teams import Attachment, Team
 from projections import org_queries, views
 from projections.reading import ReadSession
-from projections.runner import ProjectionRunner
+from projections.runner import EventNotApplied, ProjectionRunner
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -161,9 +161,11 @@ async def test_a_restarted_runner_resumes_and_applies_nothing_twice(
     assert await snapshot(pool) == resumed, "resuming in batches equals one clean rebuild"
 
 
-async def test_a_failed_batch_writes_nothing_and_is_retried(
-    runtime: Runtime, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+async def test_a_failing_event_stops_the_batch_just_before_it(
+    runtime: Runtime, pool: asyncpg.Pool
 ) -> None:
+    """The events before it are applied; nothing of it is written; once it can be
+    applied the runner carries on, and the views equal a clean rebuild."""
     ids = build_history(runtime)
     runner = runner_for(runtime, batch_size=1000)
     original = runner._handlers[Team.LeaderAppointed]
@@ -174,12 +176,25 @@ async def test_a_failed_batch_writes_nothing_and_is_retried(
     runner._handlers[Team.LeaderAppointed] = [crash]
     async with pool.acquire() as conn:
         cursor = await runner.prepare(conn)
-        with pytest.raises(RuntimeError):
+        with pytest.raises(EventNotApplied) as refused:
             await runner.step(conn, cursor)
-        assert cursor.position == 0
-        assert await conn.fetchval("SELECT position FROM views.tracking") == 0
-        assert await conn.fetchval("SELECT count(*) FROM views.event_log") == 0
-        assert await conn.fetchval("SELECT count(*) FROM views.teams") == 0
+        failed = refused.value
+        assert (failed.event_type, failed.reason) == (
+            "Team.LeaderAppointed",
+            "RuntimeError: projection crashed mid-batch",
+        )
+        assert failed.retryable
+        appointed = await conn.fetchval(
+            "SELECT min(notification_id) FROM flywheel_events WHERE topic LIKE '%LeaderAppointed'"
+        )
+        assert failed.position == appointed
+        before = await conn.fetchval(
+            "SELECT max(notification_id) FROM flywheel_events WHERE notification_id < $1",
+            appointed,
+        )
+        assert cursor.position == before
+        assert await conn.fetchval("SELECT position FROM views.tracking") == before
+        assert await conn.fetchval("SELECT max(position) FROM views.event_log") == before
         runner._handlers[Team.LeaderAppointed] = original
         await runner.catch_up(conn, cursor)
         assert cursor.position == ids["head"]

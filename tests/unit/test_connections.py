@@ -11,7 +11,7 @@ from graphql import GraphQLObjectType
 from projections.paging import EMPTY_PAGE, Page
 from services.graphql.common import decode_cursor
 from services.graphql.connections import Connection, Edge, connection, cursor_of
-from services.graphql.executor import plan_of
+from services.graphql.executor.plans import plan_of
 from services.graphql.schema import build_schema
 
 SCHEMA = build_schema()._schema

@@ -30,3 +30,13 @@ def test_lag_is_the_age_of_the_oldest_unprojected_event() -> None:
     assert tracker.observe(head=20, views=12, now=103.5) == (8, 2.5)
     assert tracker.observe(head=20, views=16, now=104.0) == (4, 0.5), "17 was first seen at 103.5"
     assert tracker.observe(head=20, views=20, now=105.0) == (0, 0.0)
+
+
+def test_a_log_lines_fields_become_keys_of_its_json_object() -> None:
+    record = logging.LogRecord(
+        "projections.runner", logging.ERROR, __file__, 1, "stopped at %d", (42,), None
+    )
+    record.fields = {"position": 42, "event_type": "Team.Chartered", "error": "boom"}
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "stopped at 42"
+    assert (line["position"], line["event_type"], line["error"]) == (42, "Team.Chartered", "boom")

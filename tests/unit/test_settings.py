@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.settings import LogLevel, SettingsError, load_settings
+from services.settings import GraphQLExecutor, LogLevel, SettingsError, load_settings
 
 
 def test_defaults_need_no_environment() -> None:
@@ -42,6 +42,13 @@ def test_digests_are_kept_in_the_data_dir_only_for_the_embedded_database() -> No
     )
 
 
+def test_graphql_runs_on_the_fast_executor_unless_told_the_standard_one() -> None:
+    assert load_settings({}).graphql_executor is GraphQLExecutor.FAST
+    for value in ("standard", "Standard"):
+        settings = load_settings({"FLYWHEEL_GRAPHQL_EXECUTOR": value})
+        assert settings.graphql_executor is GraphQLExecutor.STANDARD
+
+
 @pytest.mark.parametrize(
     ("environ", "named"),
     [
@@ -57,6 +64,7 @@ def test_digests_are_kept_in_the_data_dir_only_for_the_embedded_database() -> No
         ({"FLYWHEEL_AUDIT_KEY": "c2hvcnQ="}, "FLYWHEEL_AUDIT_KEY"),
         ({"FLYWHEEL_DIGEST_INTERVAL": "0"}, "FLYWHEEL_DIGEST_INTERVAL"),
         ({"FLYWHEEL_DIGEST_INTERVAL": "hourly"}, "FLYWHEEL_DIGEST_INTERVAL"),
+        ({"FLYWHEEL_GRAPHQL_EXECUTOR": "turbo"}, "FLYWHEEL_GRAPHQL_EXECUTOR"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(
