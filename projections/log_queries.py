@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import asyncpg
-
+from projections.paging import Listing, Page, PageRequest, page
 from projections.reading import ReadSession
 
 HISTORY_COLUMNS = (
@@ -15,14 +14,13 @@ HISTORY_COLUMNS = (
 
 async def history_page(
     db: ReadSession,
+    request: PageRequest,
     *,
     aggregate_id: UUID | None = None,
     actor: str | None = None,
     concerning: tuple[str, str] | None = None,
-    first: int,
-    after: int | None,
     at: int | None,
-) -> tuple[list[asyncpg.Record], int]:
+) -> Page:
     """A page of events, oldest first, and how many there are in all (up to ``at``).
 
     ``concerning`` is a field of the events' data and a value, e.g. ``("dissent_id", id)``:
@@ -42,15 +40,5 @@ async def history_page(
     if at is not None:
         args.append(at)
         conditions.append(f"l.position <= ${len(args)}")
-    condition = " AND ".join(conditions) or "true"
-    total = await db.fetchval(
-        f"SELECT count(*) FROM {{views}}.event_log l WHERE {condition}", *args
-    )
-    page_args = [*args, after or 0, first + 1]
-    rows = await db.fetch(
-        f"SELECT {HISTORY_COLUMNS} FROM {{views}}.event_log l "
-        f"WHERE {condition} AND l.position > ${len(args) + 1} "
-        f"ORDER BY l.position LIMIT ${len(args) + 2}",
-        *page_args,
-    )
-    return rows, int(total)
+    listing = Listing(HISTORY_COLUMNS, "{views}.event_log l", conditions, args, ("position",))
+    return await page(db, listing, request)

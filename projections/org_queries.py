@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
-from projections.paging import Page, at_args, grouped
+from projections.paging import Listing, Page, PageRequest, at_args, grouped, page
 from projections.reading import ReadSession, visible
 
 TEAM_COLUMNS = (
@@ -63,23 +63,8 @@ async def team_page(
     if where.status is not None:
         args.append(where.status)
         conditions.append(f"t.status = ${len(args)}")
-    condition = " AND ".join(conditions)
-    total = await db.fetchval(
-        f"SELECT count(*) FROM {{views}}.teams t WHERE {condition}",
-        *args,
-    )
-    page_args = list(args)
-    page_condition = condition
-    if after is not None:
-        page_args += [after[0], after[1]]
-        page_condition += f" AND (t.name, t.id) > (${len(page_args) - 1}, ${len(page_args)})"
-    page_args.append(first + 1)
-    rows = await db.fetch(
-        f"SELECT {TEAM_COLUMNS} FROM {{views}}.teams t WHERE {page_condition} "
-        f"ORDER BY t.name, t.id LIMIT ${len(page_args)}",
-        *page_args,
-    )
-    return Page(rows=rows[:first], total=int(total), has_next=len(rows) > first)
+    listing = Listing(TEAM_COLUMNS, "{views}.teams t", conditions, args, ("name", "id"))
+    return await page(db, listing, PageRequest(first, after))
 
 
 async def children_of(

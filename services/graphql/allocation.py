@@ -8,7 +8,6 @@ current state), and reads its relations as of the same position.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -51,14 +50,13 @@ from services.graphql.common import (
     AtPosition,
     First,
     FlywheelInfo,
-    PageInfo,
     check_page_size,
     context,
     decode_cursor,
-    encode_cursor,
     resolve_at,
     uuid_of,
 )
+from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
 from services.graphql.goals import Goal, position_cursor
 from services.graphql.history import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
@@ -81,24 +79,6 @@ strawberry.enum(
 MAX_COMPARED = 10
 
 
-def _connection(
-    connection: Any,
-    edge: Any,
-    page: Page,
-    node: Callable[[Any], Any],
-    cursor: Callable[[Any], Sequence[Any]],
-    after: str | None,
-) -> Any:
-    edges = [edge(cursor=encode_cursor(cursor(row)), node=node(row)) for row in page.rows]
-    return connection(
-        total_count=page.total,
-        edges=edges,
-        page_info=PageInfo.of(
-            [e.cursor for e in edges], has_next=page.has_next, has_previous=after is not None
-        ),
-    )
-
-
 def _team_cursor(after: str | None) -> tuple[str, UUID] | None:
     if after is None:
         return None
@@ -110,8 +90,8 @@ def _name_cursor(after: str | None) -> tuple[str] | None:
     return None if after is None else (decode_cursor(after, 1)[0],)
 
 
-def _by_team(row: Any) -> Sequence[Any]:
-    return [row["team_name"], row["team_id"]]
+BY_TEAM = ("team_name", "team_id")
+BY_POSITION = ("position",)
 
 
 @strawberry.type(description="A phase the cycle entered, when and by whom.")
@@ -187,21 +167,9 @@ class AllocationRequest:
         return [AllocationRequest.from_row(row, self.at) for row in rows]
 
 
-@strawberry.type
-class AllocationRequestEdge:
-    cursor: str
-    node: AllocationRequest
-
-
 @strawberry.type(description="A page of current requests, by team name.")
-class AllocationRequestConnection:
-    total_count: int
-    edges: list[AllocationRequestEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[AllocationRequest]:
-        return [edge.node for edge in self.edges]
+class AllocationRequestConnection(Connection[AllocationRequest]):
+    pass
 
 
 @strawberry.type(description="What leadership decided to fund a team with, and why.")
@@ -235,21 +203,9 @@ class AllocationDecision:
         return await team_of(info, self.team_id, self.at)
 
 
-@strawberry.type
-class AllocationDecisionEdge:
-    cursor: str
-    node: AllocationDecision
-
-
 @strawberry.type(description="A page of decisions, by team name.")
-class AllocationDecisionConnection:
-    total_count: int
-    edges: list[AllocationDecisionEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[AllocationDecision]:
-        return [edge.node for edge in self.edges]
+class AllocationDecisionConnection(Connection[AllocationDecision]):
+    pass
 
 
 @strawberry.type(
@@ -332,21 +288,9 @@ class Dissent(relay.Node, Recorded):
         )
 
 
-@strawberry.type
-class DissentEdge:
-    cursor: str
-    node: Dissent
-
-
 @strawberry.type(description="A page of dissent, in the order recorded.")
-class DissentConnection:
-    total_count: int
-    edges: list[DissentEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Dissent]:
-        return [edge.node for edge in self.edges]
+class DissentConnection(Connection[Dissent]):
+    pass
 
 
 @strawberry.type(description="A person's commitment to the decision, agreeing or not.")
@@ -360,21 +304,9 @@ class Commitment:
         return Person(handle=self.person_handle, at=self.at)
 
 
-@strawberry.type
-class CommitmentEdge:
-    cursor: str
-    node: Commitment
-
-
 @strawberry.type(description="A page of commitments, in the order made.")
-class CommitmentConnection:
-    total_count: int
-    edges: list[CommitmentEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Commitment]:
-        return [edge.node for edge in self.edges]
+class CommitmentConnection(Connection[Commitment]):
+    pass
 
 
 @strawberry.type(
@@ -409,21 +341,9 @@ class Amendment:
         return await team_of(info, self.team_id, self.at)
 
 
-@strawberry.type
-class AmendmentEdge:
-    cursor: str
-    node: Amendment
-
-
 @strawberry.type(description="A page of amendments, in the order recorded.")
-class AmendmentConnection:
-    total_count: int
-    edges: list[AmendmentEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Amendment]:
-        return [edge.node for edge in self.edges]
+class AmendmentConnection(Connection[Amendment]):
+    pass
 
 
 @strawberry.type(description="What a scenario gives one team.")
@@ -471,21 +391,9 @@ class Scenario:
         return ResourceFigures.of(Resources.total(self.figures.values()))
 
 
-@strawberry.type
-class ScenarioEdge:
-    cursor: str
-    node: Scenario
-
-
 @strawberry.type(description="A page of scenarios, by name.")
-class ScenarioConnection:
-    total_count: int
-    edges: list[ScenarioEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Scenario]:
-        return [edge.node for edge in self.edges]
+class ScenarioConnection(Connection[Scenario]):
+    pass
 
 
 @strawberry.type(
@@ -587,13 +495,12 @@ class AllocationCycle(relay.Node, Recorded):
         page: Page = await context(info).load.cycle_requests.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
         )
-        return _connection(
+        return connection(
             AllocationRequestConnection,
-            AllocationRequestEdge,
             page,
             lambda row: AllocationRequest.from_row(row, self.at),
-            _by_team,
-            after,
+            BY_TEAM,
+            after=after,
         )
 
     @strawberry.field(description="One team's current request, with its versions; null if none.")
@@ -610,13 +517,12 @@ class AllocationCycle(relay.Node, Recorded):
         page: Page = await context(info).load.cycle_decisions.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
         )
-        return _connection(
+        return connection(
             AllocationDecisionConnection,
-            AllocationDecisionEdge,
             page,
             lambda row: AllocationDecision.from_row(row, self.at),
-            _by_team,
-            after,
+            BY_TEAM,
+            after=after,
         )
 
     async def _requests(self, info: FlywheelInfo) -> list[Request]:
@@ -665,13 +571,12 @@ class AllocationCycle(relay.Node, Recorded):
         page: Page = await context(info).load.cycle_dissents.load(
             (self.cycle_id, weighed, PageRequest(first, position_cursor(after))), self.at
         )
-        return _connection(
+        return connection(
             DissentConnection,
-            DissentEdge,
             page,
             lambda row: Dissent.from_row(row, self.at),
-            lambda row: [row["position"]],
-            after,
+            BY_POSITION,
+            after=after,
         )
 
     @strawberry.field(description="Commitments in the order made.")
@@ -682,15 +587,14 @@ class AllocationCycle(relay.Node, Recorded):
         page: Page = await context(info).load.cycle_commitments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
         )
-        return _connection(
+        return connection(
             CommitmentConnection,
-            CommitmentEdge,
             page,
             lambda row: Commitment(
                 committed_at=row["committed_at"], person_handle=row["person"], at=self.at
             ),
-            lambda row: [row["position"]],
-            after,
+            BY_POSITION,
+            after=after,
         )
 
     @strawberry.field(description="People who dissented and have not committed, by handle.")
@@ -706,13 +610,12 @@ class AllocationCycle(relay.Node, Recorded):
         page: Page = await context(info).load.cycle_amendments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
         )
-        return _connection(
+        return connection(
             AmendmentConnection,
-            AmendmentEdge,
             page,
             lambda row: Amendment.from_row(row, self.at),
-            lambda row: [row["number"]],
-            after,
+            ("number",),
+            after=after,
         )
 
     @strawberry.field(description="The saved scenarios, by name.")
@@ -723,13 +626,12 @@ class AllocationCycle(relay.Node, Recorded):
         page: Page = await context(info).load.cycle_scenarios.load(
             (self.cycle_id, PageRequest(first, _name_cursor(after))), self.at
         )
-        return _connection(
+        return connection(
             ScenarioConnection,
-            ScenarioEdge,
             page,
             lambda row: Scenario.from_row(row, self.at),
-            lambda row: [row["name"]],
-            after,
+            ("name",),
+            after=after,
         )
 
     @strawberry.field(
@@ -755,21 +657,9 @@ class AllocationCycle(relay.Node, Recorded):
         return await ScenarioComparison.of(info, comparison, self.at)
 
 
-@strawberry.type
-class AllocationCycleEdge:
-    cursor: str
-    node: AllocationCycle
-
-
 @strawberry.type(description="A page of allocation cycles, by fiscal year, OP1 before OP2.")
-class AllocationCycleConnection:
-    total_count: int
-    edges: list[AllocationCycleEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[AllocationCycle]:
-        return [edge.node for edge in self.edges]
+class AllocationCycleConnection(Connection[AllocationCycle]):
+    pass
 
 
 @strawberry.type(description="A team's part in one cycle.")
@@ -880,11 +770,10 @@ class AllocationQuery:
         page = await allocation_queries.cycle_page(
             context(info).views, at, fiscal_year, PageRequest(first, _cycle_cursor(after))
         )
-        return _connection(
+        return connection(
             AllocationCycleConnection,
-            AllocationCycleEdge,
             page,
             lambda row: AllocationCycle.from_row(row, at),
-            lambda row: [row["fiscal_year"], row["kind"], row["id"]],
-            after,
+            ("fiscal_year", "kind", "id"),
+            after=after,
         )

@@ -8,6 +8,7 @@ read for many parents at once through DataLoaders.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -24,16 +25,14 @@ from services.graphql.common import (
     AtPosition,
     First,
     FlywheelInfo,
-    PageInfo,
     check_page_size,
     context,
     decode_cursor,
-    encode_cursor,
-    end_cursors,
     member_of,
     resolve_at,
     uuid_of,
 )
+from services.graphql.connections import Connection, Edge, connection
 from services.graphql.history import Recorded
 from services.graphql.org import Team
 
@@ -142,7 +141,7 @@ class Service(relay.Node, Recorded):
         request = page_request(first, api_cursor(after))
         key = (UUID(self.key), request, status.value if status else None)
         found = await context(info).load.apis_of_service.load(key, self.at)
-        return ApiConnection.of(found, self.at, has_previous=after is not None)
+        return api_connection(found, self.at, after)
 
     @strawberry.field(description="The APIs the service consumes, by name and version.")
     async def dependencies(
@@ -152,7 +151,15 @@ class Service(relay.Node, Recorded):
         found = await context(info).load.dependencies_of_service.load(
             (UUID(self.key), request), self.at
         )
-        return DependencyConnection.of(found, self.at, has_previous=after is not None)
+        at = self.at
+        return connection(
+            DependencyConnection,
+            found,
+            lambda row: Api.from_row(row, at),
+            API_ORDER,
+            after=after,
+            edge=DependencyEdge,
+        )
 
     @staticmethod
     async def find(info: FlywheelInfo, key: str, at: int | None) -> Service | None:
@@ -217,7 +224,15 @@ class Api(relay.Node, Recorded):
     ) -> ConsumerConnection:
         request = page_request(first, service_cursor(after))
         found = await context(info).load.consumers_of_api.load((UUID(self.key), request), self.at)
-        return ConsumerConnection.of(found, self.at, has_previous=after is not None)
+        at = self.at
+        return connection(
+            ConsumerConnection,
+            found,
+            lambda row: Service.from_row(row, at),
+            SERVICE_ORDER,
+            after=after,
+            edge=ConsumerEdge,
+        )
 
     @staticmethod
     async def find(info: FlywheelInfo, key: str, at: int | None) -> Api | None:
@@ -229,160 +244,56 @@ class Api(relay.Node, Recorded):
         return None if row is None else Api.from_row(row, at)
 
 
-def _service_cursor_of(row: Any) -> str:
-    return encode_cursor([row["name"], row["id"]])
-
-
-def _api_cursor_of(row: Any) -> str:
-    return encode_cursor([row["name"], row["version"], row["id"]])
-
-
-# The edges of the lists teams show make their cursor only when asked for it: most
-# pages ask for ``nodes`` alone, and a cursor costs more than the node's fields.
-@strawberry.type
-class ServiceEdge:
-    row: strawberry.Private[Any]
-    service: strawberry.Private[Service]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return _service_cursor_of(self.row)
-
-    @strawberry.field
-    def node(self) -> Service:
-        return self.service
+SERVICE_ORDER = ("name", "id")
+API_ORDER = ("name", "version", "id")
 
 
 @strawberry.type(description="A page of services, ordered by name.")
-class ServiceConnection:
-    total_count: int
-    edges: list[ServiceEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Service]:
-        return [edge.service for edge in self.edges]
-
-    @staticmethod
-    def of(page: Page, at: int | None, *, has_previous: bool) -> ServiceConnection:
-        edges = [ServiceEdge(row=row, service=Service.from_row(row, at)) for row in page.rows]
-        return ServiceConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                end_cursors(page.rows, _service_cursor_of),
-                has_next=page.has_next,
-                has_previous=has_previous,
-            ),
-        )
-
-
-@strawberry.type
-class ApiEdge:
-    row: strawberry.Private[Any]
-    api: strawberry.Private[Api]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return _api_cursor_of(self.row)
-
-    @strawberry.field
-    def node(self) -> Api:
-        return self.api
+class ServiceConnection(Connection[Service]):
+    pass
 
 
 @strawberry.type(description="A page of APIs, ordered by name and version.")
-class ApiConnection:
-    total_count: int
-    edges: list[ApiEdge]
-    page_info: PageInfo
+class ApiConnection(Connection[Api]):
+    pass
 
-    @strawberry.field
-    def nodes(self) -> list[Api]:
-        return [edge.api for edge in self.edges]
 
-    @staticmethod
-    def of(page: Page, at: int | None, *, has_previous: bool) -> ApiConnection:
-        edges = [ApiEdge(row=row, api=Api.from_row(row, at)) for row in page.rows]
-        return ApiConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                end_cursors(page.rows, _api_cursor_of),
-                has_next=page.has_next,
-                has_previous=has_previous,
-            ),
-        )
+def _since(self: Edge[Any]) -> datetime:
+    return self.row["depended_since"]  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="An API a service consumes, and since when.")
-class DependencyEdge:
-    cursor: str
-    node: Api
-    since: datetime
+class DependencyEdge(Edge[Api]):
+    since: datetime = strawberry.field(resolver=_since)
 
 
 @strawberry.type(description="A page of the APIs a service consumes, by name and version.")
-class DependencyConnection:
-    total_count: int
-    edges: list[DependencyEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Api]:
-        return [edge.node for edge in self.edges]
-
-    @staticmethod
-    def of(page: Page, at: int | None, *, has_previous: bool) -> DependencyConnection:
-        edges = [
-            DependencyEdge(
-                cursor=_api_cursor_of(row), node=Api.from_row(row, at), since=row["depended_since"]
-            )
-            for row in page.rows
-        ]
-        return DependencyConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                [e.cursor for e in edges], has_next=page.has_next, has_previous=has_previous
-            ),
-        )
+class DependencyConnection(Connection[Api]):
+    edges: Sequence[DependencyEdge]
 
 
 @strawberry.type(description="A service that consumes an API, and since when.")
-class ConsumerEdge:
-    cursor: str
-    node: Service
-    since: datetime
+class ConsumerEdge(Edge[Service]):
+    since: datetime = strawberry.field(resolver=_since)
 
 
 @strawberry.type(description="A page of the services consuming an API, by name.")
-class ConsumerConnection:
-    total_count: int
-    edges: list[ConsumerEdge]
-    page_info: PageInfo
+class ConsumerConnection(Connection[Service]):
+    edges: Sequence[ConsumerEdge]
 
-    @strawberry.field
-    def nodes(self) -> list[Service]:
-        return [edge.node for edge in self.edges]
 
-    @staticmethod
-    def of(page: Page, at: int | None, *, has_previous: bool) -> ConsumerConnection:
-        edges = [
-            ConsumerEdge(
-                cursor=_service_cursor_of(row),
-                node=Service.from_row(row, at),
-                since=row["depended_since"],
-            )
-            for row in page.rows
-        ]
-        return ConsumerConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                [e.cursor for e in edges], has_next=page.has_next, has_previous=has_previous
-            ),
-        )
+def service_connection(page: Page, at: int | None, after: str | None) -> ServiceConnection:
+    """Services read as of ``at``, a page ordered by name."""
+    return connection(
+        ServiceConnection, page, lambda row: Service.from_row(row, at), SERVICE_ORDER, after=after
+    )
+
+
+def api_connection(page: Page, at: int | None, after: str | None) -> ApiConnection:
+    """APIs read as of ``at``, a page ordered by name and version."""
+    return connection(
+        ApiConnection, page, lambda row: Api.from_row(row, at), API_ORDER, after=after
+    )
 
 
 async def services_of_team(
@@ -397,7 +308,7 @@ async def services_of_team(
     request = page_request(first, service_cursor(after))
     key = (team_id, request, status.value if status else None)
     found = await context(info).load.services_of_team.load(key, at)
-    return ServiceConnection.of(found, at, has_previous=after is not None)
+    return service_connection(found, at, after)
 
 
 async def apis_of_team(
@@ -412,7 +323,7 @@ async def apis_of_team(
     request = page_request(first, api_cursor(after))
     key = (team_id, request, status.value if status else None)
     found = await context(info).load.apis_of_team.load(key, at)
-    return ApiConnection.of(found, at, has_previous=after is not None)
+    return api_connection(found, at, after)
 
 
 @strawberry.input(description="Narrow a list of services; every given field must match.")
@@ -496,7 +407,7 @@ class BoundariesQuery:
         found = await boundaries_queries.service_page(
             context(info).views, at, _service_filter(filter), request
         )
-        return ServiceConnection.of(found, at, has_previous=after is not None)
+        return service_connection(found, at, after)
 
     @strawberry.field(description="APIs ordered by name and version, a page at a time.")
     async def apis(
@@ -513,4 +424,4 @@ class BoundariesQuery:
         found = await boundaries_queries.api_page(
             context(info).views, at, _api_filter(filter), request
         )
-        return ApiConnection.of(found, at, has_previous=after is not None)
+        return api_connection(found, at, after)

@@ -113,28 +113,6 @@ def uuid_of(value: str, type_name: str, argument: str = "id") -> UUID:
         raise client_error(f"`{argument}` is not a {type_name} id: {value!r}") from None
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-    @staticmethod
-    def of(cursors: Sequence[str], *, has_next: bool, has_previous: bool) -> PageInfo:
-        return PageInfo(
-            has_next_page=has_next,
-            has_previous_page=has_previous,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
-        )
-
-
-def end_cursors(rows: Sequence[Any], cursor_of: Callable[[Any], str]) -> list[str]:
-    """The cursors of the first and last rows of a page, for its ``PageInfo``."""
-    return [cursor_of(rows[0]), cursor_of(rows[-1])] if rows else []
-
-
 def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
 

@@ -23,16 +23,14 @@ from services.graphql.common import (
     AtPosition,
     First,
     FlywheelInfo,
-    PageInfo,
     check_page_size,
     context,
     decode_cursor,
-    encode_cursor,
-    end_cursors,
     member_of,
     resolve_at,
     uuid_of,
 )
+from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
 from services.graphql.history import Recorded
 from services.graphql.metrics import LazyTeam, Metric, MetricDefinition, given, team_from_row
@@ -82,21 +80,9 @@ class CheckIn:
         )
 
 
-@strawberry.type
-class CheckInEdge:
-    cursor: str
-    node: CheckIn
-
-
 @strawberry.type(description="A page of check-ins, oldest first.")
-class CheckInConnection:
-    total_count: int
-    edges: list[CheckInEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[CheckIn]:
-        return [edge.node for edge in self.edges]
+class CheckInConnection(Connection[CheckIn]):
+    pass
 
 
 @strawberry.type(
@@ -200,17 +186,7 @@ class Goal(relay.Node, Recorded):
         page: Page = await context(info).load.check_ins.load(
             (UUID(self.key), PageRequest(first, position_cursor(after))), self.at
         )
-        edges = [
-            CheckInEdge(cursor=encode_cursor([row["position"]]), node=CheckIn.from_row(row))
-            for row in page.rows
-        ]
-        return CheckInConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                [edge.cursor for edge in edges], has_next=page.has_next, has_previous=bool(after)
-            ),
-        )
+        return connection(CheckInConnection, page, CheckIn.from_row, ("position",), after=after)
 
 
 def _position(value: str) -> int:
@@ -219,45 +195,16 @@ def _position(value: str) -> int:
     return int(value)
 
 
-# An edge makes its cursor only when asked for it: most pages ask for ``nodes`` alone.
-@strawberry.type
-class GoalEdge:
-    cursor_value: strawberry.Private[Any]
-    goal: strawberry.Private[Goal]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return encode_cursor([self.cursor_value])
-
-    @strawberry.field
-    def node(self) -> Goal:
-        return self.goal
-
-
 @strawberry.type(description="A page of goals.")
-class GoalConnection:
-    total_count: int
-    edges: list[GoalEdge]
-    page_info: PageInfo
+class GoalConnection(Connection[Goal]):
+    pass
 
-    @strawberry.field
-    def nodes(self) -> list[Goal]:
-        return [edge.goal for edge in self.edges]
 
-    @staticmethod
-    def of(page: Page, at: int | None, order: str, *, has_previous: bool) -> GoalConnection:
-        edges = [
-            GoalEdge(cursor_value=row[order], goal=Goal.from_row(row, at)) for row in page.rows
-        ]
-        return GoalConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                end_cursors(page.rows, lambda row: encode_cursor([row[order]])),
-                has_next=page.has_next,
-                has_previous=has_previous,
-            ),
-        )
+def goal_connection(page: Page, at: int | None, order: str, after: str | None) -> GoalConnection:
+    """Goals read as of ``at``, a page ordered by the ``order`` column."""
+    return connection(
+        GoalConnection, page, lambda row: Goal.from_row(row, at), (order,), after=after
+    )
 
 
 def position_cursor(after: str | None) -> tuple[int] | None:
@@ -279,7 +226,7 @@ async def goals_of_team(
     check_page_size(first)
     options = (plan_year, PageRequest(first, position_cursor(after)))
     page: Page = await context(info).load.team_goals.load((team_id, *options), at)
-    return GoalConnection.of(page, at, "set_position", has_previous=after is not None)
+    return goal_connection(page, at, "set_position", after)
 
 
 @strawberry.input(description="Narrow a list of goals; every given field must match.")
@@ -352,7 +299,7 @@ class GoalQuery:
         page = await goals_queries.goal_page(
             context(info).views, at, goal_filter(filter), PageRequest(first, position_cursor(after))
         )
-        return GoalConnection.of(page, at, "set_position", has_previous=after is not None)
+        return goal_connection(page, at, "set_position", after)
 
     @strawberry.field(
         description="Open goals without a check-in (or, never checked in, set) for at least "
@@ -384,4 +331,4 @@ class GoalQuery:
             uuid_of(team_id, "Team", "teamId") if team_id else None,
             PageRequest(first, position_cursor(after)),
         )
-        return GoalConnection.of(page, at, "fresh_position", has_previous=after is not None)
+        return goal_connection(page, at, "fresh_position", after)

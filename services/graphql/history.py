@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,16 +12,16 @@ import strawberry
 from strawberry.scalars import JSON
 
 from projections import log_queries
+from projections.paging import PageRequest
 from services.graphql.common import (
     After,
     First,
     FlywheelInfo,
-    PageInfo,
     check_page_size,
     context,
     decode_cursor,
-    encode_cursor,
 )
+from services.graphql.connections import Connection, Edge, connection
 from services.graphql.errors import client_error, forbidden
 from services.principal import Role
 
@@ -42,20 +43,13 @@ class HistoryEntry:
 
 
 @strawberry.type
-class HistoryEdge:
-    cursor: str
-    node: HistoryEntry
+class HistoryEdge(Edge[HistoryEntry]):
+    pass
 
 
 @strawberry.type
-class HistoryConnection:
-    total_count: int
-    edges: list[HistoryEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[HistoryEntry]:
-        return [edge.node for edge in self.edges]
+class HistoryConnection(Connection[HistoryEntry]):
+    edges: Sequence[HistoryEdge]
 
 
 @strawberry.interface(
@@ -97,29 +91,16 @@ async def history(
         (raw,) = decode_cursor(after, 1)
         if not raw.isdigit():
             raise client_error(f"`after` is not a history cursor: {after!r}")
-        after_position = int(raw)
-    rows, total = await log_queries.history_page(
+        after_position = (int(raw),)
+    page = await log_queries.history_page(
         context(info).views,
+        PageRequest(first, after_position),
         aggregate_id=aggregate_id,
         actor=actor,
         concerning=concerning,
-        first=first,
-        after=after_position,
         at=at,
     )
-    edges = [
-        HistoryEdge(cursor=encode_cursor([row["position"]]), node=_entry(row))
-        for row in rows[:first]
-    ]
-    return HistoryConnection(
-        total_count=total,
-        edges=edges,
-        page_info=PageInfo.of(
-            [edge.cursor for edge in edges],
-            has_next=len(rows) > first,
-            has_previous=after is not None,
-        ),
-    )
+    return connection(HistoryConnection, page, _entry, ("position",), after=after, edge=HistoryEdge)
 
 
 def _entry(row: Any) -> HistoryEntry:

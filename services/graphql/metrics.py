@@ -22,14 +22,13 @@ from services.graphql.common import (
     AtPosition,
     First,
     FlywheelInfo,
-    PageInfo,
     check_page_size,
     context,
     decode_cursor,
-    encode_cursor,
     resolve_at,
     uuid_of,
 )
+from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
 from services.graphql.history import Recorded
 
@@ -115,21 +114,9 @@ class Observation:
         )
 
 
-@strawberry.type
-class ObservationEdge:
-    cursor: str
-    node: Observation
-
-
 @strawberry.type(description="A page of observations, by period end.")
-class ObservationConnection:
-    total_count: int
-    edges: list[ObservationEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Observation]:
-        return [edge.node for edge in self.edges]
+class ObservationConnection(Connection[Observation]):
+    pass
 
 
 @strawberry.type(
@@ -229,18 +216,8 @@ class Metric(relay.Node, Recorded):
             cursor = (parse_date(period_end, "after"),)
         options = (metrics_queries.Period(from_, to), PageRequest(first, cursor))
         page: Page = await context(info).load.observations.load((UUID(self.key), *options), self.at)
-        edges = [
-            ObservationEdge(
-                cursor=encode_cursor([row["period_end"]]), node=Observation.from_row(row)
-            )
-            for row in page.rows
-        ]
-        return ObservationConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                [edge.cursor for edge in edges], has_next=page.has_next, has_previous=bool(after)
-            ),
+        return connection(
+            ObservationConnection, page, Observation.from_row, ("period_end",), after=after
         )
 
 
@@ -251,37 +228,16 @@ def parse_date(value: str, argument: str) -> date:
         raise client_error(f"`{argument}` is not a cursor from this API") from None
 
 
-@strawberry.type
-class MetricEdge:
-    cursor: str
-    node: Metric
-
-
 @strawberry.type(description="A page of metrics, ordered by name.")
-class MetricConnection:
-    total_count: int
-    edges: list[MetricEdge]
-    page_info: PageInfo
+class MetricConnection(Connection[Metric]):
+    pass
 
-    @strawberry.field
-    def nodes(self) -> list[Metric]:
-        return [edge.node for edge in self.edges]
 
-    @staticmethod
-    def of(page: Page, at: int | None, *, has_previous: bool) -> MetricConnection:
-        edges = [
-            MetricEdge(
-                cursor=encode_cursor([row["name"], row["id"]]), node=Metric.from_row(row, at)
-            )
-            for row in page.rows
-        ]
-        return MetricConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                [edge.cursor for edge in edges], has_next=page.has_next, has_previous=has_previous
-            ),
-        )
+def metric_connection(page: Page, at: int | None, after: str | None) -> MetricConnection:
+    """Metrics read as of ``at``, a page ordered by name."""
+    return connection(
+        MetricConnection, page, lambda row: Metric.from_row(row, at), ("name", "id"), after=after
+    )
 
 
 def metric_cursor(after: str | None) -> tuple[str, UUID] | None:
@@ -298,7 +254,7 @@ async def metrics_of_team(
     check_page_size(first)
     options = (PageRequest(first, metric_cursor(after)),)
     page: Page = await context(info).load.team_metrics.load((team_id, *options), at)
-    return MetricConnection.of(page, at, has_previous=after is not None)
+    return metric_connection(page, at, after)
 
 
 @strawberry.input(description="Narrow a list of metrics; every given field must match.")
@@ -365,7 +321,7 @@ class MetricQuery:
         page = await metrics_queries.metric_page(
             context(info).views, at, where, PageRequest(first, metric_cursor(after))
         )
-        return MetricConnection.of(page, at, has_previous=after is not None)
+        return metric_connection(page, at, after)
 
     @strawberry.field(
         description="Every metric and every input -> output driver with its hypothesis: the "

@@ -27,15 +27,14 @@ from services.graphql.common import (
     AtPosition,
     First,
     FlywheelInfo,
-    PageInfo,
     check_page_size,
     context,
     decode_cursor,
-    encode_cursor,
     member_of,
     resolve_at,
     uuid_of,
 )
+from services.graphql.connections import Connection, connection
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.goals import GoalConnection, goals_of_team
 from services.graphql.history import HistoryConnection, Recorded, history
@@ -337,21 +336,9 @@ class OrgTreeEntry:
     depth: int = strawberry.field(description="0 for the tree's root, 1 for its children...")
 
 
-@strawberry.type
-class TeamEdge:
-    cursor: str
-    node: Team
-
-
 @strawberry.type(description="A page of teams, ordered by name.")
-class TeamConnection:
-    total_count: int
-    edges: list[TeamEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Team]:
-        return [edge.node for edge in self.edges]
+class TeamConnection(Connection[Team]):
+    pass
 
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")
@@ -409,18 +396,8 @@ class OrgQuery:
             name, key = decode_cursor(after, 2)
             cursor = (name, uuid_of(key, "Team", "after"))
         page = await org_queries.team_page(context(info).views, at, where, first, cursor)
-        edges = [
-            TeamEdge(cursor=encode_cursor([row["name"], row["id"]]), node=Team.from_row(row, at))
-            for row in page.rows
-        ]
-        return TeamConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=PageInfo.of(
-                [edge.cursor for edge in edges],
-                has_next=page.has_next,
-                has_previous=after is not None,
-            ),
+        return connection(
+            TeamConnection, page, lambda row: Team.from_row(row, at), ("name", "id"), after=after
         )
 
     @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")

@@ -1,0 +1,103 @@
+"""The generic connection: one way from a page of rows to a GraphQL connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import GraphQLObjectType
+
+from projections.paging import EMPTY_PAGE, Page
+from services.graphql.common import decode_cursor
+from services.graphql.connections import Connection, Edge, connection, cursor_of
+from services.graphql.executor.plans import plan_of
+from services.graphql.schema import build_schema
+
+SCHEMA = build_schema()._schema
+
+
+@strawberry.type
+class Thing:
+    name: str
+
+
+@strawberry.type
+class ThingConnection(Connection[Thing]):
+    pass
+
+
+def thing(row: Any) -> Thing:
+    return Thing(name=row["name"])
+
+
+ROWS: list[Any] = [{"name": "a", "id": 1}, {"name": "b", "id": 2}, {"name": "c", "id": 3}]
+
+
+def test_a_page_becomes_edges_in_order_with_its_total_and_next_page() -> None:
+    page = Page(rows=ROWS, total=7, has_next=True)
+
+    found = connection(ThingConnection, page, thing, ("name", "id"), after=None)
+
+    assert isinstance(found, ThingConnection)
+    assert found.total_count == 7
+    assert [edge.node.name for edge in found.edges] == ["a", "b", "c"]
+    assert [node.name for node in found.nodes()] == ["a", "b", "c"]  # type: ignore[operator]
+    assert found.page_info.has_next_page is True
+    assert found.page_info.has_previous_page is False
+
+
+def test_the_cursors_are_the_rows_ordering_values_and_page_info_ends_with_them() -> None:
+    found = connection(ThingConnection, Page(ROWS, 3, False), thing, ("name", "id"), after="x")
+
+    assert [decode_cursor(edge.cursor(), 2) for edge in found.edges] == [  # type: ignore[operator]
+        ["a", "1"],
+        ["b", "2"],
+        ["c", "3"],
+    ]
+    assert found.page_info.start_cursor == cursor_of(ROWS[0], ("name", "id"))
+    assert found.page_info.end_cursor == cursor_of(ROWS[-1], ("name", "id"))
+    assert found.page_info.has_next_page is False
+    assert found.page_info.has_previous_page is True
+
+
+def test_an_empty_page_has_no_cursors() -> None:
+    found = connection(ThingConnection, EMPTY_PAGE, thing, ("name",), after=None)
+
+    assert found.edges == []
+    assert found.total_count == 0
+    assert found.page_info.start_cursor is None
+    assert found.page_info.end_cursor is None
+
+
+def _types_named(suffix: str) -> list[GraphQLObjectType]:
+    return [
+        graphql_type
+        for name, graphql_type in SCHEMA.type_map.items()
+        if name.endswith(suffix) and isinstance(graphql_type, GraphQLObjectType)
+    ]
+
+
+@pytest.mark.parametrize(("suffix", "generic"), [("Connection", Connection), ("Edge", Edge)])
+def test_every_connection_and_edge_of_the_schema_is_the_generic_one(
+    suffix: str, generic: type
+) -> None:
+    found = _types_named(suffix)
+
+    assert len(found) >= 17
+    for graphql_type in found:
+        definition: Any = graphql_type.extensions["strawberry-definition"]
+        origin = definition.concrete_of.origin if definition.concrete_of else definition.origin
+        assert issubclass(origin, generic), graphql_type.name
+
+
+def test_every_field_of_a_connection_takes_the_executors_direct_path() -> None:
+    """The generic types keep the fast path: each field is a plain getter."""
+    for graphql_type in [
+        *_types_named("Connection"),
+        *_types_named("Edge"),
+        SCHEMA.type_map["PageInfo"],
+    ]:
+        assert isinstance(graphql_type, GraphQLObjectType)
+        for name, field in graphql_type.fields.items():
+            assert plan_of(graphql_type, field) is not None, f"{graphql_type.name}.{name}"
