@@ -26,7 +26,7 @@ import asyncpg
 import msgspec
 import uvicorn
 
-from projections.boundary_report import ActiveService, Dependency, ProvidedApi, analyse
+from projections.boundaries.report import ActiveService, Dependency, ProvidedApi, analyse
 
 PAGE = 50
 NESTED = 20

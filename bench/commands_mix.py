@@ -92,8 +92,8 @@ class InProcess:
 
     def run(self, mix: Mix) -> int:
         """Run the mix's next command; returns the log position it reached."""
-        from domain.people import Function
-        from domain.teams import Attachment
+        from domain.org.team import Attachment
+        from domain.people.values import Function
 
         command = mix.next()
         teams = self.runtime.teams

@@ -15,15 +15,16 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
-from domain.allocation import AllocationCycle
+from domain.allocation.cycle import AllocationCycle
 from domain.boundaries import Api, Service
 from domain.claims import Claim
 from domain.goals import Goal
 from domain.metrics import Metric
-from domain.org_chart import OrgChart
-from domain.person import Person
-from domain.teams import Team
+from domain.org.chart import OrgChart
+from domain.org.team import Team
+from domain.people.person import Person
 from domain.values import CaseInsensitiveEnum
+from services.former_topics import former_enum_names
 from services.personal_data import PostgresKeyStore, SealedAsJSON, SealingMapper
 from services.recorder import FlywheelRecorder
 
@@ -106,6 +107,9 @@ class Flywheel(Application[UUID]):
         transcoder.register(SealedAsJSON())
         for enum_type in _domain_enums():
             transcoder.register(EnumByName(enum_type))
+        # Decode-only: logs written before a move name the enum by its old module.
+        for name, enum_type in former_enum_names().items():
+            transcoder.names[name] = transcoder.names[EnumByName(enum_type).name]
 
 
 def open_application(env: dict[str, Any]) -> Flywheel:

@@ -24,7 +24,7 @@ import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.application import EVENTS_TABLE
-from services.audit import FETCH_SIZE, sign_digest
+from services.audit.chain import FETCH_SIZE, sign_digest
 from services.recorder import CHAIN_TABLE, GENESIS
 
 # Keys of the stored state that are provenance, not the event's own data.

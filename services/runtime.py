@@ -18,23 +18,23 @@ from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from projections.status import ViewsStatus, read_status
-from services.allocation import AllocationCommands
+from services.allocation.commands import AllocationCommands
 from services.application import EVENTS_TABLE, Flywheel
-from services.audit import signing_key
+from services.audit.chain import signing_key
+from services.audit.digests import keep_digests
 from services.auth import bearer_auth, jwt_secret
-from services.boundaries import BoundaryCommands
+from services.boundaries.commands import BoundaryCommands
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
-from services.digests import keep_digests
-from services.goals import GoalCommands
+from services.goals.commands import GoalCommands
 from services.housekeeping import keep_tidy
-from services.metrics import MetricCommands
+from services.metrics.commands import MetricCommands
 from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
-from services.people import PeopleCommands
+from services.org.commands import TeamCommands
+from services.people.commands import PeopleCommands
 from services.principal import Principal
 from services.settings import Settings
-from services.teams import TeamCommands
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ class Runtime:
             await self.read_pool.close()
 
     async def keep_digests(self, stop: asyncio.Event) -> None:
-        """Write signed digests outside the database, beside the projections (services.digests)."""
+        """Write signed digests outside the database, beside the projections (``digests``)."""
         await keep_digests(self.settings, self.database.url, self.signing_key, stop)
 
     async def views_status(self) -> ViewsStatus | None:

@@ -16,13 +16,13 @@ from uuid import UUID
 
 import pytest
 
-from services.allocation import AllocationCommands
+from services.allocation.commands import AllocationCommands
 from services.application import Flywheel
-from services.boundaries import BoundaryCommands
+from services.boundaries.commands import BoundaryCommands
 from services.commands import CommandBus
-from services.goals import GoalCommands
-from services.metrics import MetricCommands
-from services.teams import TeamCommands
+from services.goals.commands import GoalCommands
+from services.metrics.commands import MetricCommands
+from services.org.commands import TeamCommands
 from tests.people import CEO
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}

@@ -14,32 +14,32 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ASGIApp
 
-from services.allocation import AllocationCommands
-from services.api.allocation import AllocationCycleController
-from services.api.apis import ApiController
-from services.api.audit import AuditController
+from services.allocation.commands import AllocationCommands
+from services.allocation.rest import AllocationCycleController
 from services.api.bodies import CommandRequest
 from services.api.commands import command_context
 from services.api.correlation import correlation_middleware
-from services.api.goals import GoalController
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
-from services.api.metrics import MetricController
-from services.api.people import PeopleController
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
-from services.api.services import ServiceController
-from services.api.teams import TeamController
-from services.boundaries import BoundaryCommands
-from services.goals import GoalCommands
+from services.audit.rest import AuditController
+from services.boundaries.commands import BoundaryCommands
+from services.boundaries.rest_apis import ApiController
+from services.boundaries.rest_services import ServiceController
+from services.goals.commands import GoalCommands
+from services.goals.rest import GoalController
 from services.graphql.context import graphql_context
 from services.graphql.controller import graphql_controller
 from services.graphql.schema import build_schema
-from services.metrics import MetricCommands
-from services.people import PeopleCommands
+from services.metrics.commands import MetricCommands
+from services.metrics.rest import MetricController
+from services.org.commands import TeamCommands
+from services.org.rest import TeamController
+from services.people.commands import PeopleCommands
+from services.people.rest import PeopleController
 from services.runtime import Runtime
-from services.teams import TeamCommands
 
 API_VERSION = "1.0.0"
 

@@ -9,7 +9,7 @@ from litestar import Request
 from litestar.exceptions import PermissionDeniedException, ValidationException
 from strawberry.litestar import BaseContext
 
-from projections import org_queries
+from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from services.auth import authenticate_header
 from services.graphql.loaders import Loaders

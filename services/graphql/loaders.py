@@ -12,13 +12,11 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from projections import (
-    allocation_queries,
-    boundaries_queries,
-    goals_queries,
-    metrics_queries,
-    org_queries,
-)
+from projections.allocation import queries as allocation_queries
+from projections.boundaries import queries as boundaries_queries
+from projections.goals import queries as goals_queries
+from projections.metrics import queries as metrics_queries
+from projections.org import queries as org_queries
 from projections.paging import EMPTY_PAGE, Page
 from projections.reading import ReadSession
 from services.personal_data import keys_of

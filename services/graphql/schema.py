@@ -24,19 +24,19 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
-from services.graphql.allocation import AllocationCycle, AllocationQuery, Dissent
-from services.graphql.boundaries import Api, BoundariesQuery, Service
-from services.graphql.boundary_reports import BoundaryReportsQuery
+from services.allocation.graphql import AllocationCycle, AllocationQuery, Dissent
+from services.boundaries.graphql import Api, BoundariesQuery, Service
+from services.boundaries.graphql_reports import BoundaryReportsQuery
+from services.goals.graphql import Goal, GoalQuery
+from services.goals.graphql_reports import GoalReportQuery
 from services.graphql.common import MAX_PAGE_SIZE, AsOf, AtPosition, FlywheelInfo, resolve_at
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
 from services.graphql.executor import FastExecutor
-from services.graphql.goal_reports import GoalReportQuery
-from services.graphql.goals import Goal, GoalQuery
-from services.graphql.metrics import Metric, MetricQuery
-from services.graphql.org import OrgQuery, Person, Team
 from services.ids import parse_global_id
+from services.metrics.graphql import Metric, MetricQuery
+from services.org.graphql import OrgQuery, Person, Team
 from services.settings import GraphQLExecutor
 
 MAX_DEPTH = 12

@@ -20,8 +20,8 @@ import httpx
 import psycopg
 import pytest
 
-from domain.people import Function
-from domain.teams import Attachment
+from domain.org.team import Attachment
+from domain.people.values import Function
 from projections.compare import compare_views
 from projections.views import VIEWS_CHANNEL
 from services.database import CONNECT_TIMEOUT_SECONDS

@@ -24,8 +24,8 @@ import httpx
 import psycopg
 import pytest
 
-from domain.people import Function
-from domain.teams import Attachment
+from domain.org.team import Attachment
+from domain.people.values import Function
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.conftest import fresh_database

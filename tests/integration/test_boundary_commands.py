@@ -22,7 +22,7 @@ from domain.boundaries import (
     ServiceRetired,
     Visibility,
 )
-from domain.teams import Team, TeamDisbanded, TeamOwnsActiveServices
+from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from services.principal import Principal
 from services.runtime import Runtime
 from tests.commands import charter

@@ -12,11 +12,11 @@ import asyncpg
 import pytest
 
 from domain.boundaries import ApiKind, Visibility
+from domain.org.team import Team
 from domain.provenance import acting_as
-from domain.teams import Team
-from projections import boundaries_queries as q
-from projections import org_queries
-from projections.boundary_report import ViolationKind
+from projections.boundaries import queries as q
+from projections.boundaries.report import ViolationKind
+from projections.org import queries as org_queries
 from projections.paging import PageRequest
 from projections.reading import ReadSession
 from services.runtime import Runtime

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.teams import Team, TeamDisbanded, TeamOwnsActiveServices
+from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from services import commands
 from services.commands import ConcurrentChange, UnitOfWork
 from services.runtime import Runtime

@@ -15,7 +15,8 @@ import psycopg
 import pytest
 from prometheus_client import REGISTRY
 
-from services import audit, digests
+from services.audit import chain as audit
+from services.audit import digests as digests
 from services.recorder import GENESIS, chain_hash, event_hash
 from services.runtime import Runtime
 from services.settings import Settings, load_settings

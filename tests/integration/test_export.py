@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services import audit
+from services.audit import chain as audit
 from services.export import export_log
 from services.runtime import Runtime
 from services.seed import seed_demo
@@ -88,11 +88,11 @@ def test_every_kind_of_event_in_the_demo_company_checks(runtime: Runtime, tmp_pa
     events = read(out)[:-1]
     assert events[-1]["position"] == seeded.position
     assert {event["topic"].partition(":")[0] for event in events} >= {
-        "domain.teams",
+        "domain.org.team",
         "domain.boundaries",
         "domain.metrics",
         "domain.goals",
-        "domain.allocation",
+        "domain.allocation.cycle",
     }
     checked = check(out, "--public-key", public_key(runtime))
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -9,9 +9,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from domain.people import Function
-from domain.teams import Attachment, Team
-from projections import org_queries, views
+from domain.org.team import Attachment, Team
+from domain.people.values import Function
+from projections import views
+from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from projections.runner import EventNotApplied, ProjectionRunner
 from services.runtime import Runtime

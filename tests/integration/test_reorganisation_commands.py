@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.teams import (
+from domain.org.team import (
     ReorganisationCycle,
     Team,
     TeamDisbanded,

@@ -10,13 +10,13 @@ from typing import Any
 
 import psycopg
 
-from domain.people import Function
-from domain.teams import (
+from domain.org.team import (
     Attachment,
     PersonDedicatedElsewhere,
     PersonLeadsAnotherTeam,
     TeamNameTaken,
 )
+from domain.people.values import Function
 from services.runtime import Runtime
 from tests.commands import charter
 from tests.people import CEO

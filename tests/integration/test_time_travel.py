@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError
-from domain.people import Function
-from domain.teams import Attachment
-from projections import org_queries
+from domain.org.team import Attachment
+from domain.people.values import Function
+from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from services.runtime import Runtime
 from tests.people import CEO

@@ -13,12 +13,12 @@ import asyncpg
 import psycopg
 import pytest
 
-from domain.teams import Team
+from domain.org.team import Team
 from projections.chain import NO_LINK
 from projections.runner import ProjectionRunner, _Cursor, _Entry
 from projections.status import ViewsStatus, read_status
-from services import audit
 from services.application import EVENTS_TABLE
+from services.audit import chain as audit
 from services.runtime import Runtime
 from tests.integration.test_projections import build_history
 from tests.people import CEO

@@ -23,11 +23,11 @@ from eventsourcing.persistence import JSONTranscoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.allocation import AllocationCycle, CycleKind
+from domain.allocation.cycle import AllocationCycle, CycleKind
 from domain.errors import InvalidValue
-from domain.people import Function, PersonId
+from domain.org.team import Attachment, Team
+from domain.people.values import Function, PersonId
 from domain.provenance import acting_as
-from domain.teams import Attachment, Team
 from domain.values import clean_text
 from projections.storable import storable
 from services.runtime import Runtime

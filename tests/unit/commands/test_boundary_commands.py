@@ -27,8 +27,8 @@ from domain.boundaries import (
     Visibility,
 )
 from domain.errors import InvalidValue, NotFound
+from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from domain.provenance import acting_as
-from domain.teams import Team, TeamDisbanded, TeamOwnsActiveServices
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Principal, Role
 from tests.commands import (

@@ -18,8 +18,8 @@ from domain.goals import (
     TopLevelUnchanged,
 )
 from domain.metrics import Metric
-from domain.people import Function
-from domain.teams import Attachment, TeamDisbanded
+from domain.org.team import Attachment, TeamDisbanded
+from domain.people.values import Function
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
 from tests.commands import (

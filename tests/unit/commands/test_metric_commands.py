@@ -21,7 +21,7 @@ from domain.metrics import (
     ObservationExists,
     OutputMetricCannotDrive,
 )
-from domain.teams import TeamDisbanded
+from domain.org.team import TeamDisbanded
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
 from tests.commands import (

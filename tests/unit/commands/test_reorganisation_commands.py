@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from domain.errors import InvalidValue, NotFound
-from domain.org_chart import ORG_CHART_ID, OrgChart
-from domain.teams import (
+from domain.org.chart import ORG_CHART_ID, OrgChart
+from domain.org.team import (
     ReorganisationCycle,
     Team,
     TeamAlreadyUnderParent,

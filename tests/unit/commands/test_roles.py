@@ -17,13 +17,13 @@ from uuid import UUID
 
 import pytest
 
-from domain.allocation import CycleKind, CyclePhase
+from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
 from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import Direction, MetricKind
-from domain.people import Function
-from domain.teams import Attachment
-from services.allocation import TeamNumbers
+from domain.org.team import Attachment
+from domain.people.values import Function
+from services.allocation.commands import TeamNumbers
 from services.commands import Forbidden, Outcome
 from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, event_count
@@ -478,11 +478,11 @@ def test_every_caller_gets_exactly_its_authority(case: Case) -> None:
 
 def test_the_matrix_covers_every_command() -> None:
     """Each public method of a command class is a command; each has a case here."""
-    from services.allocation import AllocationCommands
-    from services.boundaries import BoundaryCommands
-    from services.goals import GoalCommands
-    from services.metrics import MetricCommands
-    from services.teams import TeamCommands
+    from services.allocation.commands import AllocationCommands
+    from services.boundaries.commands import BoundaryCommands
+    from services.goals.commands import GoalCommands
+    from services.metrics.commands import MetricCommands
+    from services.org.commands import TeamCommands
 
     commands = {
         name

@@ -5,8 +5,7 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from domain.errors import InvalidValue, NotFound
-from domain.people import Function
-from domain.teams import (
+from domain.org.team import (
     Attachment,
     PersonDedicatedElsewhere,
     PersonLeadsAnotherTeam,
@@ -15,6 +14,7 @@ from domain.teams import (
     TeamHasActiveSubteams,
     TeamNameTaken,
 )
+from domain.people.values import Function
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
 from tests.commands import (
