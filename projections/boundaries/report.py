@@ -31,6 +31,8 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
+from domain.boundaries import ApiStatus, Visibility
+
 
 class ViolationKind(Enum):
     INTERNAL_API_ACROSS_TEAMS = "INTERNAL_API_ACROSS_TEAMS"
@@ -50,13 +52,18 @@ class Dependency:
     api_id: UUID
     api_name: str
     api_version: str
-    visibility: str
-    api_status: str
+    visibility: Visibility
+    api_status: ApiStatus
     sunset: date | None
     provider_id: UUID
     provider_name: str
     provider_team_id: UUID
     provider_team_name: str
+
+    def __post_init__(self) -> None:
+        # Views store enums by name; the report compares members.
+        object.__setattr__(self, "visibility", Visibility(self.visibility))
+        object.__setattr__(self, "api_status", ApiStatus(self.api_status))
 
     @property
     def cross_team(self) -> bool:
@@ -81,11 +88,14 @@ class ProvidedApi:
     api_id: UUID
     api_name: str
     api_version: str
-    visibility: str
+    visibility: Visibility
     provider_id: UUID
     provider_name: str
     provider_team_id: UUID
     provider_team_name: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "visibility", Visibility(self.visibility))
 
 
 @dataclass(frozen=True)
@@ -203,7 +213,7 @@ def analyse(
 def _dependency_violations(dependencies: Sequence[Dependency]) -> list[Violation]:
     found = []
     for d in dependencies:
-        if d.cross_team and d.visibility == "INTERNAL":
+        if d.cross_team and d.visibility is Visibility.INTERNAL:
             found.append(
                 Violation(
                     ViolationKind.INTERNAL_API_ACROSS_TEAMS,
@@ -212,7 +222,7 @@ def _dependency_violations(dependencies: Sequence[Dependency]) -> list[Violation
                     d.api_id,
                 )
             )
-        if d.api_status == "DEPRECATED":
+        if d.api_status is ApiStatus.DEPRECATED:
             found.append(
                 Violation(
                     ViolationKind.DEPRECATED_API_IN_USE,
@@ -246,7 +256,7 @@ def _unconsumed(apis: Iterable[ProvidedApi]) -> list[Violation]:
             api.api_id,
         )
         for api in apis
-        if api.visibility == "INTERNAL"
+        if api.visibility is Visibility.INTERNAL
     ]
 
 
@@ -267,7 +277,7 @@ def coupling(scope: Collection[UUID] | None, dependencies: Sequence[Dependency])
             provider_team_id=provider,
             dependencies=len(uses),
             apis=len({d.api_id for d in uses}),
-            internal_dependencies=sum(d.visibility == "INTERNAL" for d in uses),
+            internal_dependencies=sum(d.visibility is Visibility.INTERNAL for d in uses),
         )
         for (consumer, provider), uses in sorted(
             edges.items(),

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.org.team import TeamStatus
 from projections.org.queries import TEAM_COLUMNS
 from projections.paging import at_args
 from projections.reading import ReadSession, visible
@@ -162,7 +163,7 @@ async def goal_mix(db: ReadSession, at: int | None, plan_year: int, scope: Scope
     by_team = [
         TeamMix(team=row, figures=_figures(row, ""), top_level=_figures(row, "top_"))
         for row in rows
-        if row["status"] == "ACTIVE" or row["total"] > 0
+        if TeamStatus(row["status"]) is TeamStatus.ACTIVE or row["total"] > 0
     ]
     return GoalMix(
         figures=sum((team.figures for team in by_team), MixFigures()),
