@@ -194,7 +194,7 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
 
     for name, parent, leader, mission in TEAMS:
         seeded.teams[name] = seeded.took(
-            runtime.teams.charter_team(
+            runtime.org.charter_team(
                 leadership,
                 correlation,
                 name=name,
@@ -205,7 +205,7 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         )
     for team, person, function, attachment in MEMBERS:
         seeded.took(
-            runtime.teams.add_member(
+            runtime.org.add_member(
                 leader_of(team),
                 correlation,
                 seeded.teams[team],

@@ -1,7 +1,8 @@
-"""The rules of the yearly allocation and of disagree and commit.
+"""How the yearly allocation and disagree and commit refuse a command.
 
-Each is refused with a 409 that names it; the docstrings are the explanations
-the API publishes under ``/problems``.
+Each refusal is a 409 that names the broken rule; the docstrings are the
+explanations the API publishes under ``/problems``. The rules themselves are
+checked in the aggregate (``domain/allocation/cycle.py``).
 """
 
 from __future__ import annotations

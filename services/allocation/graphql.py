@@ -161,7 +161,7 @@ class AllocationRequest:
 
     @strawberry.field(description="Every version of the team's request, oldest first.")
     async def versions(self, info: FlywheelInfo) -> list[AllocationRequest]:
-        rows = await context(info).load.request_versions.load(
+        rows = await context(info).load.allocation.request_versions.load(
             (self.cycle_id, self.team_id), self.at
         )
         return [AllocationRequest.from_row(row, self.at) for row in rows]
@@ -247,7 +247,7 @@ class Dissent(relay.Node, Recorded):
             dissent_id = UUID(key)
         except ValueError:
             return None
-        row = await context(info).load.dissent.load(dissent_id, at)
+        row = await context(info).load.allocation.dissent.load(dissent_id, at)
         return None if row is None else Dissent.from_row(row, at)
 
     @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
@@ -437,7 +437,7 @@ class AllocationCycle(relay.Node, Recorded):
     @staticmethod
     async def load(info: FlywheelInfo, cycle_id: UUID, at: int | None) -> AllocationCycle:
         """A cycle known to exist at ``at`` (cycles are never removed)."""
-        row = await context(info).load.allocation_cycle.load(cycle_id, at)
+        row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
         return AllocationCycle.from_row(row, at)
 
     @staticmethod
@@ -446,7 +446,7 @@ class AllocationCycle(relay.Node, Recorded):
             cycle_id = UUID(key)
         except ValueError:
             return None
-        row = await context(info).load.allocation_cycle.load(cycle_id, at)
+        row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
         return None if row is None else AllocationCycle.from_row(row, at)
 
     @property
@@ -471,7 +471,7 @@ class AllocationCycle(relay.Node, Recorded):
 
     @strawberry.field(description="Every phase the cycle entered, OPEN first.")
     async def phase_history(self, info: FlywheelInfo) -> list[PhaseChange]:
-        rows = await context(info).load.cycle_phases.load(self.cycle_id, self.at)
+        rows = await context(info).load.allocation.cycle_phases.load(self.cycle_id, self.at)
         return [
             PhaseChange(phase=CyclePhase(row["phase"]), at=row["at"], by=row["actor"])
             for row in rows
@@ -479,12 +479,12 @@ class AllocationCycle(relay.Node, Recorded):
 
     @strawberry.field(description="The envelope in force; null until leadership sets one.")
     async def envelope(self, info: FlywheelInfo) -> Envelope | None:
-        rows = await context(info).load.cycle_envelopes.load(self.cycle_id, self.at)
+        rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
         return Envelope.from_row(rows[-1]) if rows else None
 
     @strawberry.field(description="Every envelope the cycle had, oldest first, with reasons.")
     async def envelope_history(self, info: FlywheelInfo) -> list[Envelope]:
-        rows = await context(info).load.cycle_envelopes.load(self.cycle_id, self.at)
+        rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
         return [Envelope.from_row(row) for row in rows]
 
     @strawberry.field(description="The current request of each team, by team name.")
@@ -492,7 +492,7 @@ class AllocationCycle(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> AllocationRequestConnection:
         check_page_size(first)
-        page: Page = await context(info).load.cycle_requests.load(
+        page: Page = await context(info).load.allocation.cycle_requests.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
         )
         return connection(
@@ -506,7 +506,7 @@ class AllocationCycle(relay.Node, Recorded):
     @strawberry.field(description="One team's current request, with its versions; null if none.")
     async def request(self, info: FlywheelInfo, team_id: strawberry.ID) -> AllocationRequest | None:
         key = (self.cycle_id, uuid_of(team_id, "Team", "teamId"))
-        rows = await context(info).load.request_versions.load(key, self.at)
+        rows = await context(info).load.allocation.request_versions.load(key, self.at)
         return AllocationRequest.from_row(rows[-1], self.at) if rows else None
 
     @strawberry.field(description="What each team was decided, by team name.")
@@ -514,7 +514,7 @@ class AllocationCycle(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> AllocationDecisionConnection:
         check_page_size(first)
-        page: Page = await context(info).load.cycle_decisions.load(
+        page: Page = await context(info).load.allocation.cycle_decisions.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
         )
         return connection(
@@ -526,11 +526,11 @@ class AllocationCycle(relay.Node, Recorded):
         )
 
     async def _requests(self, info: FlywheelInfo) -> list[Request]:
-        rows = await context(info).load.cycle_all_requests.load(self.cycle_id, self.at)
+        rows = await context(info).load.allocation.cycle_all_requests.load(self.cycle_id, self.at)
         return [Request(row["team_id"], resources_of(row), list(row["goal_ids"])) for row in rows]
 
     async def _funding(self, info: FlywheelInfo) -> dict[UUID, Resources]:
-        rows = await context(info).load.cycle_funding.load(self.cycle_id, self.at)
+        rows = await context(info).load.allocation.cycle_funding.load(self.cycle_id, self.at)
         return {row["team_id"]: resources_of(row) for row in rows}
 
     async def _totals(self, info: FlywheelInfo) -> Any:
@@ -568,7 +568,7 @@ class AllocationCycle(relay.Node, Recorded):
         weighed: bool | None = None,
     ) -> DissentConnection:
         check_page_size(first)
-        page: Page = await context(info).load.cycle_dissents.load(
+        page: Page = await context(info).load.allocation.cycle_dissents.load(
             (self.cycle_id, weighed, PageRequest(first, position_cursor(after))), self.at
         )
         return connection(
@@ -584,7 +584,7 @@ class AllocationCycle(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> CommitmentConnection:
         check_page_size(first)
-        page: Page = await context(info).load.cycle_commitments.load(
+        page: Page = await context(info).load.allocation.cycle_commitments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
         )
         return connection(
@@ -599,7 +599,9 @@ class AllocationCycle(relay.Node, Recorded):
 
     @strawberry.field(description="People who dissented and have not committed, by handle.")
     async def uncommitted_dissenters(self, info: FlywheelInfo) -> list[Person]:
-        rows = await context(info).load.uncommitted_dissenters.load(self.cycle_id, self.at)
+        rows = await context(info).load.allocation.uncommitted_dissenters.load(
+            self.cycle_id, self.at
+        )
         return [Person(handle=row["person"], at=self.at) for row in rows]
 
     @strawberry.field(description="Amendments after the lock, in the order recorded.")
@@ -607,7 +609,7 @@ class AllocationCycle(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> AmendmentConnection:
         check_page_size(first)
-        page: Page = await context(info).load.cycle_amendments.load(
+        page: Page = await context(info).load.allocation.cycle_amendments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
         )
         return connection(
@@ -623,7 +625,7 @@ class AllocationCycle(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> ScenarioConnection:
         check_page_size(first)
-        page: Page = await context(info).load.cycle_scenarios.load(
+        page: Page = await context(info).load.allocation.cycle_scenarios.load(
             (self.cycle_id, PageRequest(first, _name_cursor(after))), self.at
         )
         return connection(
@@ -641,7 +643,7 @@ class AllocationCycle(relay.Node, Recorded):
     async def scenario_comparison(
         self, info: FlywheelInfo, names: list[str] | None = None
     ) -> ScenarioComparison:
-        rows = await context(info).load.cycle_all_scenarios.load(self.cycle_id, self.at)
+        rows = await context(info).load.allocation.cycle_all_scenarios.load(self.cycle_id, self.at)
         saved = {row["name"]: row for row in rows}
         chosen = list(saved) if names is None else names
         if len(chosen) > MAX_COMPARED:
@@ -720,7 +722,7 @@ async def team_allocation(
     info: FlywheelInfo, team_id: UUID, fiscal_year: int, at: int | None
 ) -> TeamAllocation:
     """``Team.allocation``: the team's part in the year's OP1 and OP2."""
-    parts = await context(info).load.team_allocation.load((team_id, fiscal_year), at)
+    parts = await context(info).load.allocation.team_allocation.load((team_id, fiscal_year), at)
     by_kind = {part.cycle["kind"]: TeamCycleAllocation.of(part, at) for part in parts}
     return TeamAllocation(
         fiscal_year=fiscal_year,

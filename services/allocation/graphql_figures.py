@@ -108,19 +108,19 @@ def function_totals(totals: Totals) -> list[FunctionTotalFigures]:
 
 async def goals_of(info: FlywheelInfo, goal_ids: list[UUID], at: int | None) -> list[Goal]:
     """The goals, loaded together (one query for every resolver of the tick)."""
-    loader = context(info).load.goal
+    loader = context(info).load.goals.goal
     rows = await asyncio.gather(*(loader.load(goal_id, at) for goal_id in goal_ids))
     return [Goal.from_row(row, at) for row in rows if row is not None]
 
 
 async def team_of(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team:
     """A team known to exist at ``at`` (teams are never removed)."""
-    row = await context(info).load.team.load(team_id, at)
+    row = await context(info).load.org.team.load(team_id, at)
     return Team.from_row(row, at)
 
 
 async def _team_name(info: FlywheelInfo, team_id: UUID, at: int | None) -> str:
-    row = await context(info).load.team.load(team_id, at)
+    row = await context(info).load.org.team.load(team_id, at)
     return "" if row is None else str(row["name"])
 
 

@@ -35,7 +35,7 @@ from projections.compare import TableDifference, compare_views
 from projections.runner import EventNotApplied, ProgressCallback, ProjectionRunner
 from projections.status import ViewsStatus, read_status
 from projections.views import LIVE_SCHEMA
-from services.application import EVENTS_TABLE
+from services.recorder import EVENTS_TABLE
 from services.settings import Settings
 
 KEY_FILE = "audit-signing-key"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -23,7 +23,9 @@ from services.audit import chain as audit
 from services.dates import YEARS, parse_moment
 from services.principal import Principal, Role
 from services.recorder import CHAIN_TABLE
-from services.runtime import Runtime
+
+if TYPE_CHECKING:  # the runtime assembles the areas; services/api/app.py resolves it
+    from services.runtime import Runtime
 
 NDJSON = "application/x-ndjson"
 MAX_PAGE = 1000

@@ -75,7 +75,7 @@ class Ownership:
 
     @strawberry.field
     async def team(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.team.load(self.team_id, self.at)
+        row = await context(info).load.org.team.load(self.team_id, self.at)
         return Team.from_row(row, self.at)
 
 
@@ -113,12 +113,12 @@ class Service(relay.Node, Recorded):
 
     @strawberry.field(description="The team that owns the service (its last owner, if retired).")
     async def owner(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.team.load(self.owner_team_id, self.at)
+        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
         return Team.from_row(row, self.at)
 
     @strawberry.field(description="Every team that owned the service, oldest first.")
     async def ownership_history(self, info: FlywheelInfo) -> list[Ownership]:
-        rows = await context(info).load.ownership_history.load(UUID(self.key), self.at)
+        rows = await context(info).load.boundaries.ownership_history.load(UUID(self.key), self.at)
         return [
             Ownership(
                 since=row["since"],
@@ -140,7 +140,7 @@ class Service(relay.Node, Recorded):
     ) -> ApiConnection:
         request = page_request(first, api_cursor(after))
         key = (UUID(self.key), request, status.value if status else None)
-        found = await context(info).load.apis_of_service.load(key, self.at)
+        found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
         return api_connection(found, self.at, after)
 
     @strawberry.field(description="The APIs the service consumes, by name and version.")
@@ -148,7 +148,7 @@ class Service(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> DependencyConnection:
         request = page_request(first, api_cursor(after))
-        found = await context(info).load.dependencies_of_service.load(
+        found = await context(info).load.boundaries.dependencies_of_service.load(
             (UUID(self.key), request), self.at
         )
         at = self.at
@@ -167,7 +167,7 @@ class Service(relay.Node, Recorded):
             service_id = UUID(key)
         except ValueError:
             return None
-        row = await context(info).load.service.load(service_id, at)
+        row = await context(info).load.boundaries.service.load(service_id, at)
         return None if row is None else Service.from_row(row, at)
 
 
@@ -215,7 +215,7 @@ class Api(relay.Node, Recorded):
 
     @strawberry.field(description="The service that publishes the API.")
     async def provider(self, info: FlywheelInfo) -> Service:
-        row = await context(info).load.service.load(self.service_id, self.at)
+        row = await context(info).load.boundaries.service.load(self.service_id, self.at)
         return Service.from_row(row, self.at)
 
     @strawberry.field(description="The services that consume the API, by name.")
@@ -223,7 +223,9 @@ class Api(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> ConsumerConnection:
         request = page_request(first, service_cursor(after))
-        found = await context(info).load.consumers_of_api.load((UUID(self.key), request), self.at)
+        found = await context(info).load.boundaries.consumers_of_api.load(
+            (UUID(self.key), request), self.at
+        )
         at = self.at
         return connection(
             ConsumerConnection,
@@ -240,7 +242,7 @@ class Api(relay.Node, Recorded):
             api_id = UUID(key)
         except ValueError:
             return None
-        row = await context(info).load.api.load(api_id, at)
+        row = await context(info).load.boundaries.api.load(api_id, at)
         return None if row is None else Api.from_row(row, at)
 
 
@@ -307,7 +309,7 @@ async def services_of_team(
     """``Team.services``: the services a team owns."""
     request = page_request(first, service_cursor(after))
     key = (team_id, request, status.value if status else None)
-    found = await context(info).load.services_of_team.load(key, at)
+    found = await context(info).load.boundaries.services_of_team.load(key, at)
     return service_connection(found, at, after)
 
 
@@ -322,7 +324,7 @@ async def apis_of_team(
     """``Team.apis``: the APIs of the services a team owns."""
     request = page_request(first, api_cursor(after))
     key = (team_id, request, status.value if status else None)
-    found = await context(info).load.apis_of_team.load(key, at)
+    found = await context(info).load.boundaries.apis_of_team.load(key, at)
     return api_connection(found, at, after)
 
 

@@ -38,7 +38,7 @@ strawberry.enum(
 
 
 async def _team(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team:
-    return Team.from_row(await context(info).load.team.load(team_id, at), at)
+    return Team.from_row(await context(info).load.org.team.load(team_id, at), at)
 
 
 async def _teams_by_name(

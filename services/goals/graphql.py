@@ -149,7 +149,7 @@ class Goal(relay.Node, Recorded):
             goal_id = UUID(key)
         except ValueError:
             return None
-        row = await context(info).load.goal.load(goal_id, at)
+        row = await context(info).load.goals.goal.load(goal_id, at)
         return None if row is None else Goal.from_row(row, at)
 
     @strawberry.field(description="The goal's id as a UUID, as the REST API uses it.")
@@ -158,7 +158,7 @@ class Goal(relay.Node, Recorded):
 
     @strawberry.field(description="The team that owns the goal.")
     async def team(self, info: FlywheelInfo) -> LazyTeam:
-        row = await context(info).load.team.load(self.team_id, self.at)
+        row = await context(info).load.org.team.load(self.team_id, self.at)
         return team_from_row(row, self.at)
 
     @strawberry.field(description="The goal's metric (its definition as it is now read).")
@@ -167,13 +167,13 @@ class Goal(relay.Node, Recorded):
 
     @strawberry.field(description="The metric definition the goal was set against.")
     async def metric_definition(self, info: FlywheelInfo) -> MetricDefinition:
-        rows = await context(info).load.metric_definitions.load(self.metric_id, self.at)
+        rows = await context(info).load.metrics.metric_definitions.load(self.metric_id, self.at)
         [bound] = [row for row in rows if row["version"] == self.metric_definition_version]
         return MetricDefinition.from_row(bound)
 
     @strawberry.field(description="Every target the goal had, oldest first, with reasons.")
     async def target_history(self, info: FlywheelInfo) -> list[TargetChange]:
-        rows = await context(info).load.target_history.load(UUID(self.key), self.at)
+        rows = await context(info).load.goals.target_history.load(UUID(self.key), self.at)
         return [
             TargetChange(target=float(row["target"]), reason=row["reason"], since=row["since"])
             for row in rows
@@ -184,7 +184,7 @@ class Goal(relay.Node, Recorded):
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> CheckInConnection:
         check_page_size(first)
-        page: Page = await context(info).load.check_ins.load(
+        page: Page = await context(info).load.goals.check_ins.load(
             (UUID(self.key), PageRequest(first, position_cursor(after))), self.at
         )
         return connection(CheckInConnection, page, CheckIn.from_row, ("position",), after=after)
@@ -226,7 +226,7 @@ async def goals_of_team(
     """``Team.goals``: a team's goals as they were set, of one plan year if given."""
     check_page_size(first)
     options = (plan_year, PageRequest(first, position_cursor(after)))
-    page: Page = await context(info).load.team_goals.load((team_id, *options), at)
+    page: Page = await context(info).load.goals.team_goals.load((team_id, *options), at)
     return goal_connection(page, at, "set_position", after)
 
 

@@ -159,7 +159,7 @@ class Metric(relay.Node, Recorded):
     @staticmethod
     async def load(info: FlywheelInfo, metric_id: UUID, at: int | None) -> Metric:
         """A metric known to exist at ``at`` (metrics are never removed)."""
-        row = await context(info).load.metric.load(metric_id, at)
+        row = await context(info).load.metrics.metric.load(metric_id, at)
         return Metric.from_row(row, at)
 
     @staticmethod
@@ -168,7 +168,7 @@ class Metric(relay.Node, Recorded):
             metric_id = UUID(key)
         except ValueError:
             return None
-        row = await context(info).load.metric.load(metric_id, at)
+        row = await context(info).load.metrics.metric.load(metric_id, at)
         return None if row is None else Metric.from_row(row, at)
 
     @strawberry.field(description="The metric's id as a UUID, as the REST API uses it.")
@@ -177,22 +177,22 @@ class Metric(relay.Node, Recorded):
 
     @strawberry.field(description="The team that owns the metric.")
     async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
-        row = await context(info).load.team.load(self.owner_team_id, self.at)
+        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
         return team_from_row(row, self.at)
 
     @strawberry.field(description="Every version of the definition, oldest first.")
     async def definition_history(self, info: FlywheelInfo) -> list[MetricDefinition]:
-        rows = await context(info).load.metric_definitions.load(UUID(self.key), self.at)
+        rows = await context(info).load.metrics.metric_definitions.load(UUID(self.key), self.at)
         return [MetricDefinition.from_row(row) for row in rows]
 
     @strawberry.field(description="The output metrics this input metric is believed to drive.")
     async def drives(self, info: FlywheelInfo) -> list[MetricDriver]:
-        rows = await context(info).load.metric_drives.load(UUID(self.key), self.at)
+        rows = await context(info).load.metrics.metric_drives.load(UUID(self.key), self.at)
         return [MetricDriver.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="The input metrics believed to drive this output metric.")
     async def driven_by(self, info: FlywheelInfo) -> list[MetricDriver]:
-        rows = await context(info).load.metric_driven_by.load(UUID(self.key), self.at)
+        rows = await context(info).load.metrics.metric_driven_by.load(UUID(self.key), self.at)
         return [MetricDriver.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="Values by period end, within `from` and `to` if given.")
@@ -215,7 +215,9 @@ class Metric(relay.Node, Recorded):
             [period_end] = decode_cursor(after, 1)
             cursor = (parse_date(period_end, "after"),)
         options = (metrics_queries.Period(from_, to), PageRequest(first, cursor))
-        page: Page = await context(info).load.observations.load((UUID(self.key), *options), self.at)
+        page: Page = await context(info).load.metrics.observations.load(
+            (UUID(self.key), *options), self.at
+        )
         return connection(
             ObservationConnection, page, Observation.from_row, ("period_end",), after=after
         )
@@ -253,7 +255,7 @@ async def metrics_of_team(
     """``Team.metrics``: the metrics a team owns, by name."""
     check_page_size(first)
     options = (PageRequest(first, metric_cursor(after)),)
-    page: Page = await context(info).load.team_metrics.load((team_id, *options), at)
+    page: Page = await context(info).load.metrics.team_metrics.load((team_id, *options), at)
     return metric_connection(page, at, after)
 
 

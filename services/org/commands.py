@@ -70,7 +70,7 @@ def _take_name(work: UnitOfWork, team: Team) -> None:
         raise TeamNameTaken(f"An active team is already named '{team.name}'", team_id=str(other))
 
 
-class TeamCommands:
+class OrgCommands:
     def __init__(self, bus: CommandBus) -> None:
         self.bus = bus
 

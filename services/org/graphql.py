@@ -87,10 +87,10 @@ class Person(relay.Node, Recorded):
         "key); null when none was set, and for good once their personal data was erased."
     )
     async def display_name(self, info: FlywheelInfo) -> str | None:
-        row = await context(info).load.person.load(self.handle, self.at)
+        row = await context(info).load.org.person.load(self.handle, self.at)
         if row is None or row["display_name_sealed"] is None:
             return None
-        key = await context(info).load.person_key.load(self.handle, None)
+        key = await context(info).load.org.person_key.load(self.handle, None)
         return open_sealed(key, Sealed(self.handle, bytes(row["display_name_sealed"])))
 
     @strawberry.field(
@@ -98,19 +98,19 @@ class Person(relay.Node, Recorded):
         "null when it was not erased."
     )
     async def erased(self, info: FlywheelInfo) -> Erasure | None:
-        row = await context(info).load.person.load(self.handle, self.at)
+        row = await context(info).load.org.person.load(self.handle, self.at)
         if row is None or row["erased_at"] is None:
             return None
         return Erasure(at=row["erased_at"], by=row["erased_by"], reason=row["erasure_reason"])
 
     @strawberry.field(description="The active team this person leads, if any.")
     async def leads(self, info: FlywheelInfo) -> Team | None:
-        row = await context(info).load.team_led_by.load(self.handle, self.at)
+        row = await context(info).load.org.team_led_by.load(self.handle, self.at)
         return None if row is None else Team.from_row(row, self.at)
 
     @strawberry.field(description="The teams this person is a member of.")
     async def memberships(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.memberships.load(self.handle, self.at)
+        rows = await context(info).load.org.memberships.load(self.handle, self.at)
         return [Membership.from_row(row, self.at) for row in rows]
 
     @strawberry.field(
@@ -123,7 +123,7 @@ class Person(relay.Node, Recorded):
 
     @staticmethod
     async def find(info: FlywheelInfo, handle: str, at: int | None) -> Person | None:
-        known = await context(info).load.person_known.load(handle, at)
+        known = await context(info).load.org.person_known.load(handle, at)
         return Person(handle=handle, at=at) if known else None
 
 
@@ -159,7 +159,7 @@ class Membership:
 
     @strawberry.field
     async def team(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.team.load(self.team_id, self.at)
+        row = await context(info).load.org.team.load(self.team_id, self.at)
         return Team.from_row(row, self.at)
 
     @staticmethod
@@ -221,17 +221,17 @@ class Team(relay.Node, Recorded):
     async def parent(self, info: FlywheelInfo) -> Team | None:
         if self.parent_id is None:
             return None
-        row = await context(info).load.team.load(self.parent_id, self.at)
+        row = await context(info).load.org.team.load(self.parent_id, self.at)
         return None if row is None else Team.from_row(row, self.at)
 
     @strawberry.field(description="The teams directly under this one.")
     async def children(self, info: FlywheelInfo) -> list[Team]:
-        rows = await context(info).load.children.load(UUID(self.key), self.at)
+        rows = await context(info).load.org.children.load(UUID(self.key), self.at)
         return [Team.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="The teams above this one: its parent first, the root last.")
     async def ancestors(self, info: FlywheelInfo) -> list[Team]:
-        rows = await context(info).load.ancestors.load(UUID(self.key), self.at)
+        rows = await context(info).load.org.ancestors.load(UUID(self.key), self.at)
         return [Team.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="The services the team owns, by name.")
@@ -269,12 +269,12 @@ class Team(relay.Node, Recorded):
 
     @strawberry.field(description="Every leader of the team, oldest first, with reasons.")
     async def leader_history(self, info: FlywheelInfo) -> list[Leadership]:
-        rows = await context(info).load.leader_history.load(UUID(self.key), self.at)
+        rows = await context(info).load.org.leader_history.load(UUID(self.key), self.at)
         return [Leadership.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="The team's members, by handle.")
     async def members(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.members.load(UUID(self.key), self.at)
+        rows = await context(info).load.org.members.load(UUID(self.key), self.at)
         return [Membership.from_row(row, self.at) for row in rows]
 
     @strawberry.field(
@@ -282,7 +282,7 @@ class Team(relay.Node, Recorded):
         "for the functions the team lacks."
     )
     async def function_coverage(self, info: FlywheelInfo) -> list[FunctionCoverage]:
-        rows = await context(info).load.members.load(UUID(self.key), self.at)
+        rows = await context(info).load.org.members.load(UUID(self.key), self.at)
         counts = Counter(row["function"] for row in rows)
         return [
             FunctionCoverage(
@@ -326,7 +326,7 @@ class Team(relay.Node, Recorded):
             team_id = UUID(key)
         except ValueError:
             return None
-        row = await context(info).load.team.load(team_id, at)
+        row = await context(info).load.org.team.load(team_id, at)
         return None if row is None else Team.from_row(row, at)
 
 

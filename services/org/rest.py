@@ -13,7 +13,7 @@ from domain.org.team import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENG
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
-from services.org.commands import TeamCommands
+from services.org.commands import OrgCommands
 
 Person = Annotated[
     str,
@@ -64,10 +64,10 @@ class TeamController(Controller):
         "A person leads at most one team; names of active teams are unique.",
     )
     def charter(
-        self, data: CharterTeam, context: CommandContext, teams: TeamCommands
+        self, data: CharterTeam, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
         return accepted(
-            teams.charter_team(
+            org.charter_team(
                 context.principal,
                 context.correlation_id,
                 name=data.name,
@@ -84,10 +84,10 @@ class TeamController(Controller):
         "The old leader's tenure ends; a member who is promoted stops being a member.",
     )
     def appoint_leader(
-        self, team_id: TeamId, data: AppointLeader, context: CommandContext, teams: TeamCommands
+        self, team_id: TeamId, data: AppointLeader, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
         return accepted(
-            teams.appoint_leader(
+            org.appoint_leader(
                 context.principal,
                 context.correlation_id,
                 team_id,
@@ -105,10 +105,10 @@ class TeamController(Controller):
         "elsewhere). A person is a dedicated member of at most one team.",
     )
     def add_member(
-        self, team_id: TeamId, data: AddMember, context: CommandContext, teams: TeamCommands
+        self, team_id: TeamId, data: AddMember, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
         return accepted(
-            teams.add_member(
+            org.add_member(
                 context.principal,
                 context.correlation_id,
                 team_id,
@@ -125,13 +125,13 @@ class TeamController(Controller):
         team_id: TeamId,
         person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH)],
         context: CommandContext,
-        teams: TeamCommands,
+        org: OrgCommands,
         reason: Annotated[
             str, Parameter(query="reason", description="Why the member leaves.", max_length=2000)
         ] = "",
     ) -> CommandAccepted:
         return accepted(
-            teams.remove_member(
+            org.remove_member(
                 context.principal,
                 context.correlation_id,
                 team_id,
@@ -149,10 +149,10 @@ class TeamController(Controller):
         "under itself or one of its subteams; the new parent must be active.",
     )
     def move(
-        self, team_id: TeamId, data: MoveTeam, context: CommandContext, teams: TeamCommands
+        self, team_id: TeamId, data: MoveTeam, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
         return accepted(
-            teams.move_team(
+            org.move_team(
                 context.principal,
                 context.correlation_id,
                 team_id,
@@ -169,10 +169,10 @@ class TeamController(Controller):
         "a team with active subteams or active services cannot be disbanded.",
     )
     def disband(
-        self, team_id: TeamId, data: DisbandTeam, context: CommandContext, teams: TeamCommands
+        self, team_id: TeamId, data: DisbandTeam, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
         return accepted(
-            teams.disband_team(
+            org.disband_team(
                 context.principal,
                 context.correlation_id,
                 team_id,

@@ -192,11 +192,11 @@ def many_events(url: str, data_dir: Path) -> int:
     try:
         position, n = 0, 0
         while position < EVENTS_TARGET:
-            team = runtime.teams.charter_team(
+            team = runtime.org.charter_team(
                 CEO, "load", name=f"Load {n}", mission="m", leader=f"l{n}@x.io"
             )
             for member in range(3):
-                outcome = runtime.teams.add_member(
+                outcome = runtime.org.add_member(
                     CEO,
                     "load",
                     team.id,

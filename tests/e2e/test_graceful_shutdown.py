@@ -154,10 +154,10 @@ def many_events(url: str, data_dir: Path) -> int:
     try:
         position, n = 0, 0
         while position < EVENTS:
-            team = runtime.teams.charter_team(
+            team = runtime.org.charter_team(
                 CEO, "load", name=f"Load {n}", mission="m", leader=f"l{n}@x.io"
             )
-            position = runtime.teams.add_member(
+            position = runtime.org.add_member(
                 CEO,
                 "load",
                 team.id,

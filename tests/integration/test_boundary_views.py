@@ -38,7 +38,7 @@ class Scenario:
     head: int = 0
 
     def team(self, name: str, leader: str, parent: str | None = None) -> None:
-        outcome = self.runtime.teams.charter_team(
+        outcome = self.runtime.org.charter_team(
             CEO,
             "s",
             name=name,
@@ -111,7 +111,7 @@ def build(runtime: Runtime) -> Scenario:
         CEO, "s", s.services["Scoring"], to_team_id=s.teams["Payments"], reason="Scoring joins"
     ).position
     s.mark("before reorg")
-    s.head = runtime.teams.move_team(
+    s.head = runtime.org.move_team(
         CEO, "s", s.teams["Risk"], parent_id=s.teams["Commerce"], reason="Risk serves shoppers"
     ).position
     return s

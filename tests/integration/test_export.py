@@ -182,10 +182,10 @@ def test_a_deleted_line_is_reported_at_its_own_position(runtime: Runtime, tmp_pa
     history = build_history(runtime)
     with psycopg.connect(runtime.database.url, autocommit=True) as conn:
         conn.execute("SELECT nextval(pg_get_serial_sequence('flywheel_events', 'notification_id'))")
-    after_gap = runtime.teams.charter_team(
+    after_gap = runtime.org.charter_team(
         CEO, "h", name="After a gap", mission="m", leader="gap@x.io"
     )
-    runtime.teams.charter_team(CEO, "h", name="Last", mission="m", leader="last@x.io")
+    runtime.org.charter_team(CEO, "h", name="Last", mission="m", leader="last@x.io")
     out = tmp_path / "events.ndjson"
     export_log(runtime.database.url, runtime.signing_key, out)
     lines = read(out)

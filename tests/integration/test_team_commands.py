@@ -73,7 +73,7 @@ def test_racing_dedications_let_exactly_one_through(runtime: Runtime) -> None:
     teams = [charter(runtime, f"Team {n}", f"leader{n}@example.com") for n in range(RACERS)]
     wins, losses = race(
         [
-            lambda team=team: runtime.teams.add_member(
+            lambda team=team: runtime.org.add_member(
                 CEO,
                 "t",
                 team,

@@ -84,7 +84,7 @@ def run(runtime: Runtime, sequence: list[Any]) -> list[int]:
     """Run the commands; returns the position after each one that was accepted."""
     teams: list[UUID] = []
     positions: list[int] = []
-    commands = runtime.teams
+    commands = runtime.org
 
     def pick(index: int) -> UUID:
         return teams[index % len(teams)]

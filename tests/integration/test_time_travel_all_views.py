@@ -103,7 +103,7 @@ def pick(items: list[UUID], index: int) -> UUID:
 def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
     """Run one command; returns its log position (raises if refused or impossible)."""
     teams, boundaries, metrics, goals = (
-        runtime.teams,
+        runtime.org,
         runtime.boundaries,
         runtime.metrics,
         runtime.goals,

@@ -142,7 +142,7 @@ def test_op2_starts_from_the_locked_op1_as_amended(flywheel: Commands) -> None:
 def test_who_may_request_decide_dissent_and_commit(flywheel: Commands) -> None:
     plan = planning(flywheel)
     retail = plan.org.retail
-    flywheel.teams.add_member(
+    flywheel.org.add_member(
         RITA,
         "t",
         retail,

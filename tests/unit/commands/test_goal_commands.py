@@ -74,7 +74,7 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
     )
     books_goal = set_goal(flywheel, org.books, org.speed)
     flywheel.goals.close_goal(CEO, "t", books_goal, outcome=GoalOutcome.DROPPED, note="Reorg")
-    flywheel.teams.disband_team(CEO, "t", org.books, reason="Folded into Retail")
+    flywheel.org.disband_team(CEO, "t", org.books, reason="Folded into Retail")
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: set_goal(flywheel, org.books, org.speed)
     )
@@ -82,7 +82,7 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
 
 def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
     org = company(flywheel)
-    flywheel.teams.add_member(
+    flywheel.org.add_member(
         RITA,
         "t",
         org.retail,

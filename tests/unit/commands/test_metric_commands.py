@@ -79,7 +79,7 @@ def test_definition_rules_record_nothing(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel, InvalidValue, lambda: define_as(flywheel, CEO, "No unit", org.retail, unit=" ")
     )
-    flywheel.teams.disband_team(CEO, "t", org.finance, reason="Outsourced")
+    flywheel.org.disband_team(CEO, "t", org.finance, reason="Outsourced")
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: define_as(flywheel, CEO, "Late", org.finance)
     )

@@ -54,7 +54,7 @@ class World:
     @classmethod
     def build(cls) -> World:
         flywheel = InMemoryCommands.open()
-        teams, boundaries = flywheel.teams, flywheel.boundaries
+        teams, boundaries = flywheel.org, flywheel.boundaries
         metrics, goals, allocation = flywheel.metrics, flywheel.goals, flywheel.allocation
         ids: dict[str, UUID] = {}
 
@@ -196,21 +196,19 @@ def _cases() -> list[Case]:
         c(
             "charter a team",
             LEADERSHIP,
-            lambda f, i, p: f.teams.charter_team(
-                p, "t", name="New", mission="m", leader="new@x.io"
-            ),
+            lambda f, i, p: f.org.charter_team(p, "t", name="New", mission="m", leader="new@x.io"),
         ),
         c(
             "appoint a leader",
             LEADERSHIP,
-            lambda f, i, p: f.teams.appoint_leader(
+            lambda f, i, p: f.org.appoint_leader(
                 p, "t", i["appointing"], leader="next@x.io", reason="rotation"
             ),
         ),
         c(
             "add a member",
             LEAD,
-            lambda f, i, p: f.teams.add_member(
+            lambda f, i, p: f.org.add_member(
                 p,
                 "t",
                 i["team"],
@@ -222,19 +220,19 @@ def _cases() -> list[Case]:
         c(
             "remove a member",
             LEAD,
-            lambda f, i, p: f.teams.remove_member(p, "t", i["team"], person="leaver@x.io"),
+            lambda f, i, p: f.org.remove_member(p, "t", i["team"], person="leaver@x.io"),
         ),
         c(
             "move a team",
             LEADERSHIP,
-            lambda f, i, p: f.teams.move_team(
+            lambda f, i, p: f.org.move_team(
                 p, "t", i["spare"], parent_id=i["team"], reason="reorg"
             ),
         ),
         c(
             "disband a team",
             LEADERSHIP,
-            lambda f, i, p: f.teams.disband_team(p, "t", i["doomed"], reason="done"),
+            lambda f, i, p: f.org.disband_team(p, "t", i["doomed"], reason="done"),
         ),
         c(
             "register a service",
@@ -482,12 +480,12 @@ def test_the_matrix_covers_every_command() -> None:
     from services.boundaries.commands import BoundaryCommands
     from services.goals.commands import GoalCommands
     from services.metrics.commands import MetricCommands
-    from services.org.commands import TeamCommands
+    from services.org.commands import OrgCommands
 
     commands = {
         name
         for kind in (
-            TeamCommands,
+            OrgCommands,
             BoundaryCommands,
             MetricCommands,
             GoalCommands,
