@@ -8,15 +8,18 @@ events, and replaying it must give the same aggregates as before.
 
 from __future__ import annotations
 
+from enum import Enum
 from uuid import UUID
 
-from eventsourcing.domain import Snapshot
+from eventsourcing.domain import DomainEvent, Snapshot
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import resolve_topic
 
 from domain.allocation.cycle import AllocationCycle, CycleKind
 from domain.org.team import Attachment, Team
 from domain.people.values import Function
 from services.application import Flywheel
+from services.former_topics import FORMER_MODULES
 
 TEAM_ID = UUID("544a5311-e0d9-418c-ade3-619a5868a3fc")
 CYCLE_ID = UUID("2f468287-64b8-4831-9ddb-c61825e6325a")
@@ -114,3 +117,26 @@ def test_an_old_stream_continues_under_the_new_topics() -> None:
         "domain.org.team:Team.MemberAdded",
     ]
     assert app.repository.get(TEAM_ID).members["c@x"] == "REPORTS"
+
+
+def test_every_event_of_a_moved_aggregate_resolves_from_its_old_topic() -> None:
+    """Beyond the fixture: each moved module's events (``domain.person:Person.Erased``,
+    ``domain.org_chart:OrgChart.Moved``...) and enums resolve from their old names."""
+    app = in_memory_app()
+    checked = 0
+    for old, module in FORMER_MODULES.items():
+        for cls in vars(module).values():
+            if not (isinstance(cls, type) and cls.__module__ == module.__name__):
+                continue
+            inner = [
+                (f"{cls.__qualname__}.{name}", member)
+                for name, member in vars(cls).items()
+                if isinstance(member, type) and issubclass(member, DomainEvent)
+            ]
+            for qualname, obj in [(cls.__qualname__, cls), *inner]:
+                assert resolve_topic(f"{old}:{qualname}") is obj
+                checked += 1
+            if issubclass(cls, Enum):
+                transcoding = app.mapper.transcoder.names[f"enum:{old}.{cls.__qualname__}"]  # type: ignore[attr-defined]
+                assert transcoding.decode(next(iter(cls)).name) is next(iter(cls))
+    assert checked > 50
