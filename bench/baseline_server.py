@@ -26,7 +26,7 @@ import asyncpg
 import msgspec
 import uvicorn
 
-from projections.boundary_report import ActiveService, Dependency, ProvidedApi, analyse
+from projections.boundaries.report import ActiveService, Dependency, ProvidedApi, analyse
 
 PAGE = 50
 NESTED = 20
@@ -238,7 +238,7 @@ async def api_boundaries(conn: asyncpg.Connection) -> dict[str, Any]:
             {
                 "api": {
                     **api_ref(use.api_id),
-                    "visibility": api.visibility,
+                    "visibility": api.visibility.value,
                     "status": status[use.api_id],
                 },
                 "provider": ref("Service", api.provider_id, api.provider_name),

@@ -1,6 +1,6 @@
 """Commands over HTTP against the same commands in-process, with 1 and 16 clients.
 
-The in-process baseline calls ``TeamCommands`` directly (one thread per client);
+The in-process baseline calls ``OrgCommands`` directly (one thread per client);
 the HTTP figure sends the same mix (bench/commands_mix.py) to ``flywheel serve``
 from an async keep-alive client (one task per client). Each measurement runs for
 ``scale.seconds`` after a one-cycle warm-up per client; the two paths alternate

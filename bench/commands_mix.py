@@ -7,7 +7,7 @@ transaction, as real commands do. Clients never share a team, so any waiting
 under concurrency is the event store's (its table lock), not retried conflicts.
 
 The same commands run either in-process (:class:`InProcess`, straight into
-``TeamCommands``) or over HTTP (:class:`OverHttp`, against ``flywheel serve``).
+``OrgCommands``) or over HTTP (:class:`OverHttp`, against ``flywheel serve``).
 """
 
 from __future__ import annotations
@@ -92,11 +92,11 @@ class InProcess:
 
     def run(self, mix: Mix) -> int:
         """Run the mix's next command; returns the log position it reached."""
-        from domain.people import Function
-        from domain.teams import Attachment
+        from domain.org.team import Attachment
+        from domain.people.values import Function
 
         command = mix.next()
-        teams = self.runtime.teams
+        teams = self.runtime.org
         chief, tag = self.principal, mix.tag
         if command.action == "charter":
             outcome = teams.charter_team(

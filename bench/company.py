@@ -28,10 +28,11 @@ from bench.company_writer import Writer
 from bench.context import PLAN_YEARS, THIS_YEAR, Scale
 from bench.environment import note
 from projections.runner import Progress, ProjectionRunner
-from services.application import EVENTS_TABLE, Flywheel
+from services.application import Flywheel
 from services.cli import REPLAY_BATCH
 from services.database import Database
 from services.migrations import migrate_event_store, migrate_views
+from services.recorder import EVENTS_TABLE
 
 SEED = 20250101
 THIS_YEAR_WEEKS = 48  # "this year" is under way: data up to the end of November

@@ -20,9 +20,9 @@ from uuid import UUID
 from bench.company_writer import Writer
 from domain.boundaries import Api, ApiKind, Service, Visibility
 from domain.claims import ClaimKind, normalised_name
-from domain.org_chart import ORG_CHART_ID, OrgChart
-from domain.people import Function, PersonId
-from domain.teams import Attachment, Team
+from domain.org.chart import ORG_CHART_ID, OrgChart
+from domain.org.team import Attachment, Team
+from domain.people.values import Function, PersonId
 
 CHIEF = PersonId("ceo@acme.example")
 AREAS = (

@@ -22,13 +22,13 @@ from uuid import UUID, uuid4
 
 from bench.company_org import CHIEF, Org
 from bench.company_writer import Writer
-from domain.allocation import AllocationCycle, CycleKind, CyclePhase, cycle_key
+from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase, cycle_key
+from domain.allocation.resources import Resources
 from domain.claims import ClaimKind, normalised_name
 from domain.goals import CheckInStatus, Goal, GoalOutcome
 from domain.metrics import Direction, Metric, MetricKind
-from domain.people import Function, PersonId
-from domain.resources import Resources
-from domain.teams import Team
+from domain.org.team import Team
+from domain.people.values import Function, PersonId
 
 WEEKS = 52
 CHECK_IN_WEEKS = 2  # every other week

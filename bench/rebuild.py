@@ -22,8 +22,9 @@ from bench.context import Context
 from bench.environment import note
 from bench.harness import Figure, Report, at_least, median, stopwatch
 from projections.runner import Progress, ProjectionRunner
-from services.application import EVENTS_TABLE, Flywheel
+from services.application import Flywheel
 from services.cli import REPLAY_BATCH
+from services.recorder import EVENTS_TABLE
 
 SHADOW_SCHEMA = "views_bench"
 GOAL_RATIO = 0.5  # of the read-and-decode rate

@@ -35,8 +35,8 @@ from bench.harness import Figure, Report, at_least, at_most, median, percentile
 from bench.rebuild import rebuild
 from domain.claims import ClaimKind, normalised_name
 from domain.metrics import Direction, Metric, MetricKind
-from domain.people import Function, PersonId
-from domain.teams import Attachment, Team
+from domain.org.team import Attachment, Team
+from domain.people.values import Function, PersonId
 from services.application import SNAPSHOT_INTERVAL
 from services.migrations import migrate_event_store
 

@@ -8,7 +8,7 @@ only by a transfer with a reason. A service publishes :class:`Api` records
 The rules that span aggregates are kept by saving the aggregates involved
 together, so that optimistic concurrency refuses a racing command:
 
-* the owning :class:`~domain.teams.Team` records the services it owns (it cannot
+* the owning :class:`~domain.org.team.Team` records the services it owns (it cannot
   be disbanded while it owns any), and is saved with the service it gains or loses;
 * a service records its APIs that are not retired (their ``(name, version)`` is
   unique per service, and a service cannot be retired while it has any);
@@ -30,7 +30,7 @@ from eventsourcing.domain import event
 from domain.aggregate import AttributedAggregate
 from domain.claims import normalised_name
 from domain.errors import InvalidValue, NotFound, RuleViolation
-from domain.teams import MAX_NAME_LENGTH, Team, optional_reason, reason_text
+from domain.org.team import MAX_NAME_LENGTH, Team, optional_reason, reason_text
 from domain.values import CaseInsensitiveEnum, required_text
 
 MAX_DESCRIPTION_LENGTH = 2000

@@ -20,7 +20,7 @@ from eventsourcing.domain import event
 from domain.aggregate import AttributedAggregate
 from domain.errors import InvalidValue, RuleViolation
 from domain.metrics import Metric, metric_number
-from domain.teams import Team, TeamDisbanded
+from domain.org.team import Team, TeamDisbanded
 from domain.values import CaseInsensitiveEnum, optional_text, required_text
 
 MIN_PLAN_YEAR = 2000

@@ -30,7 +30,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import AttributedAggregate
 from domain.errors import InvalidValue, RuleViolation
-from domain.teams import Team, TeamDisbanded
+from domain.org.team import Team, TeamDisbanded
 from domain.values import CaseInsensitiveEnum, required_text
 
 MAX_NAME_LENGTH = 120

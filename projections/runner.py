@@ -48,10 +48,10 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.persistence import Mapper, StoredEvent
 
+from projections.audit.log import EVENT_LOG, log_row
 from projections.batch import RowCache, ViewBatch
 from projections.chain import CHAIN_TABLE, GENESIS, link_problem
 from projections.connection import CONNECTION_LOST
-from projections.log import EVENT_LOG, log_row
 from projections.status import Stall, stall_of
 from projections.views import (
     LIVE_SCHEMA,

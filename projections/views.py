@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from projections.allocation import allocation
-from projections.boundaries import boundaries
-from projections.goals import goals
-from projections.log import EVENT_LOG
-from projections.metrics import metrics
-from projections.org import org
+from projections.allocation.projector import allocation
+from projections.audit.log import EVENT_LOG
+from projections.boundaries.projector import boundaries
+from projections.goals.projector import goals
+from projections.metrics.projector import metrics
+from projections.org.projector import org
 from projections.projector import Handler, Projector
 from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
 

@@ -15,34 +15,18 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
-from domain.allocation import AllocationCycle
-from domain.boundaries import Api, Service
-from domain.claims import Claim
-from domain.goals import Goal
-from domain.metrics import Metric
-from domain.org_chart import OrgChart
-from domain.person import Person
-from domain.teams import Team
 from domain.values import CaseInsensitiveEnum
+from services.former_topics import former_enum_names
 from services.personal_data import PostgresKeyStore, SealedAsJSON, SealingMapper
-from services.recorder import FlywheelRecorder
+from services.recorder import APPLICATION_NAME, FlywheelRecorder
+from services.registry import AREAS
 
-APPLICATION_NAME = "flywheel"
-EVENTS_TABLE = f"{APPLICATION_NAME}_events"
 SNAPSHOT_INTERVAL = 50
 MIGRATION_LOCK_KEY = 0x466C7977_6D696772  # "Flywmigr"
 
-# Every aggregate class the application saves; each is snapshotted.
-AGGREGATES: tuple[type, ...] = (
-    Team,
-    Claim,
-    OrgChart,
-    Service,
-    Api,
-    Metric,
-    Goal,
-    AllocationCycle,
-    Person,
+# Every aggregate class the areas save (services/registry.py); each is snapshotted.
+AGGREGATES: tuple[type, ...] = tuple(
+    dict.fromkeys(aggregate for area in AREAS for aggregate in area.aggregates)
 )
 
 
@@ -106,6 +90,9 @@ class Flywheel(Application[UUID]):
         transcoder.register(SealedAsJSON())
         for enum_type in _domain_enums():
             transcoder.register(EnumByName(enum_type))
+        # Decode-only: logs written before a move name the enum by its old module.
+        for name, enum_type in former_enum_names().items():
+            transcoder.names[name] = transcoder.names[EnumByName(enum_type).name]
 
 
 def open_application(env: dict[str, Any]) -> Flywheel:

@@ -22,7 +22,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Scope
 
 from domain.errors import InvalidValue
-from domain.people import person_id
+from domain.people.values import person_id
 from services.principal import Principal, Role
 from services.settings import Settings
 

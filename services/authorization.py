@@ -7,8 +7,8 @@ Each check raises :class:`~services.commands.Forbidden` (403) naming the action.
 
 from __future__ import annotations
 
-from domain.people import PersonId
-from domain.teams import Team
+from domain.org.team import Team
+from domain.people.values import PersonId
 from services.commands import Forbidden
 from services.principal import Principal
 

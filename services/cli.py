@@ -274,7 +274,7 @@ def replay() -> None:
 )
 @click.option("--skip-views", is_flag=True, help="Check only the chain, not the views.")
 def verify(digest_file: Path | None, digest_dir: Path | None, skip_views: bool) -> None:
-    from services import audit
+    from services.audit import chain as audit
     from services.progress import progress_bar
 
     settings = _settings()
@@ -308,7 +308,7 @@ def verify(digest_file: Path | None, digest_dir: Path | None, skip_views: bool) 
 
 
 def _check_digest(url: str, digest_file: Path) -> bool:
-    from services import audit
+    from services.audit import chain as audit
 
     document = json.loads(digest_file.read_text())
     if not audit.signature_holds(document):
@@ -326,7 +326,7 @@ def _check_digest(url: str, digest_file: Path) -> bool:
 
 
 def _check_digest_dir(runtime: Runtime, directory: Path | None) -> bool:
-    from services.digests import check_digests
+    from services.audit.digests import check_digests
 
     if directory is None or not directory.is_dir():
         click.echo("Digests: none kept outside the database (FLYWHEEL_DIGEST_DIR, --digest-dir)")
@@ -346,7 +346,7 @@ def _check_digest_dir(runtime: Runtime, directory: Path | None) -> bool:
 
 def _check_views(runtime: Runtime) -> bool:
     from projections.runner import EventNotApplied
-    from services import audit
+    from services.audit import chain as audit
     from services.progress import progress_bar
 
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
@@ -407,7 +407,7 @@ def audit_keys() -> None:
     help="Print the public key that signs digests (base64 Ed25519), for auditors to pin.",
 )
 def public_key() -> None:
-    from services.audit import public_key_text, signing_key
+    from services.audit.chain import public_key_text, signing_key
 
     click.echo(public_key_text(signing_key(_settings()).public_key()))
 
@@ -439,7 +439,7 @@ def seed() -> None:
     help="The file to write.",
 )
 def export(out: Path) -> None:
-    from services import audit
+    from services.audit import chain as audit
     from services.export import export_log
     from services.progress import progress_bar
 

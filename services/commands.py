@@ -22,7 +22,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -32,9 +32,11 @@ from eventsourcing.persistence import IntegrityError
 from domain.claims import Claim, ClaimHeld, ClaimKind, claim_id
 from domain.errors import DomainError, NotFound, RuleViolation
 from domain.provenance import acting_as
-from services.application import Flywheel
 from services.idempotency import current_outcome
 from services.principal import Principal
+
+if TYPE_CHECKING:  # the application's aggregates come from the areas, whose commands use this
+    from services.application import Flywheel
 
 A = TypeVar("A", bound=Aggregate)
 

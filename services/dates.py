@@ -1,7 +1,7 @@
 """The years Flywheel accepts in any date or date-time it is given.
 
 Plans and fiscal years run from 2000 to 2100 (``domain/goals.py``,
-``domain/allocation.py``); dates around them (a history imported from before,
+``domain/allocation/cycle.py``); dates around them (a history imported from before,
 a due date or a sunset after) get a margin of a century on each side. Anything
 outside 1900-2199 is a typo (``20277``, ``0.5`` read as a Unix time) rather
 than a plan, and stays far from the ends of Python's and PostgreSQL's ranges,

@@ -23,9 +23,8 @@ from uuid import UUID
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.application import EVENTS_TABLE
-from services.audit import FETCH_SIZE, sign_digest
-from services.recorder import CHAIN_TABLE, GENESIS
+from services.audit.chain import FETCH_SIZE, sign_digest
+from services.recorder import CHAIN_TABLE, EVENTS_TABLE, GENESIS
 
 # Keys of the stored state that are provenance, not the event's own data.
 NOT_DATA = frozenset({"timestamp", "actor", "correlation_id", "originator_topic", "class_version"})

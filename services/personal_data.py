@@ -44,8 +44,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-from domain.people import PersonId
-from domain.person import Person, PersonErased, person_record_id
+from domain.people.person import Person, PersonErased, person_record_id
+from domain.people.values import PersonId
 from domain.personal_data import Sealed, personal_fields
 from projections.reading import ReadSession
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from domain.people import PersonId
+from domain.people.values import PersonId
 
 
 class Role(Enum):

@@ -38,6 +38,8 @@ from psycopg.sql import SQL, Identifier
 from projections.chain import CHAIN_TABLE, GENESIS, chain_hash, event_hash
 from services.personal_data import destroy_keys_of_erased, key_table_ddl
 
+APPLICATION_NAME = "flywheel"
+EVENTS_TABLE = f"{APPLICATION_NAME}_events"
 IDEMPOTENCY_TABLE = "flywheel_idempotency"
 RATE_LIMIT_TABLE = "flywheel_rate_limits"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import asyncpg
 from litestar.security.jwt import JWTAuth, Token
@@ -18,23 +19,19 @@ from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from projections.status import ViewsStatus, read_status
-from services.allocation import AllocationCommands
-from services.application import EVENTS_TABLE, Flywheel
-from services.audit import signing_key
+from services.application import Flywheel
+from services.audit.chain import signing_key
+from services.audit.digests import keep_digests
 from services.auth import bearer_auth, jwt_secret
-from services.boundaries import BoundaryCommands
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
-from services.digests import keep_digests
-from services.goals import GoalCommands
 from services.housekeeping import keep_tidy
-from services.metrics import MetricCommands
 from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
-from services.people import PeopleCommands
 from services.principal import Principal
+from services.recorder import EVENTS_TABLE
+from services.registry import AREAS
 from services.settings import Settings
-from services.teams import TeamCommands
 
 log = logging.getLogger(__name__)
 
@@ -50,24 +47,14 @@ class Runtime:
         database: Database,
         app: Flywheel,
         auth: JWTAuth[Principal, Token],
-        teams: TeamCommands,
-        boundaries: BoundaryCommands,
-        metrics: MetricCommands,
-        goals: GoalCommands,
-        allocation: AllocationCommands,
-        people: PeopleCommands,
+        commands: dict[str, Any],
     ) -> None:
         self.settings = settings
         self.database = database
         self.app = app
         self.auth = auth
-        self.teams = teams
-        self.boundaries = boundaries
+        self.commands = commands
         self.signing_key = signing_key(settings)
-        self.metrics = metrics
-        self.goals = goals
-        self.allocation = allocation
-        self.people = people
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.primary_pool: asyncpg.Pool | None = None
@@ -77,6 +64,14 @@ class Runtime:
         self._lag: asyncio.Task[None] | None = None
         self._digests: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        """An area's command handler by the area's name (``runtime.org``,
+        ``runtime.allocation``): the areas come from ``services/registry.py``."""
+        try:
+            return self.__dict__["commands"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @classmethod
     def open(cls, settings: Settings, database: Database | None = None) -> Runtime:
@@ -98,12 +93,7 @@ class Runtime:
             database=database,
             app=app,
             auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
-            teams=TeamCommands(bus),
-            boundaries=BoundaryCommands(bus),
-            metrics=MetricCommands(bus),
-            goals=GoalCommands(bus),
-            allocation=AllocationCommands(bus),
-            people=PeopleCommands(bus),
+            commands={area.name: area.commands(bus) for area in AREAS if area.commands},
         )
 
     def projection_runner(self, batch_size: int | None = None) -> ProjectionRunner:
@@ -168,7 +158,7 @@ class Runtime:
             await self.read_pool.close()
 
     async def keep_digests(self, stop: asyncio.Event) -> None:
-        """Write signed digests outside the database, beside the projections (services.digests)."""
+        """Write signed digests outside the database, beside the projections (``digests``)."""
         await keep_digests(self.settings, self.database.url, self.signing_key, stop)
 
     async def views_status(self) -> ViewsStatus | None:

@@ -17,12 +17,12 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from domain.allocation import CycleKind, CyclePhase
+from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
 from domain.goals import CheckInStatus
 from domain.metrics import Direction, MetricKind
-from domain.people import Function, person_id
-from domain.teams import Attachment
+from domain.org.team import Attachment
+from domain.people.values import Function, person_id
 from services.commands import Outcome
 from services.principal import Principal, Role
 from services.runtime import Runtime
@@ -194,7 +194,7 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
 
     for name, parent, leader, mission in TEAMS:
         seeded.teams[name] = seeded.took(
-            runtime.teams.charter_team(
+            runtime.org.charter_team(
                 leadership,
                 correlation,
                 name=name,
@@ -205,7 +205,7 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         )
     for team, person, function, attachment in MEMBERS:
         seeded.took(
-            runtime.teams.add_member(
+            runtime.org.add_member(
                 leader_of(team),
                 correlation,
                 seeded.teams[team],

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.allocation import CycleKind, CyclePhase
-from domain.people import Function
-from services.allocation import TeamNumbers
+from domain.allocation.cycle import CycleKind, CyclePhase
+from domain.people.values import Function
+from services.allocation.commands import TeamNumbers
 from tests.commands import Commands
 from tests.goal_fixtures import Company, company, set_goal
 from tests.people import CEO

@@ -16,13 +16,13 @@ from uuid import UUID
 
 import pytest
 
-from services.allocation import AllocationCommands
+from services.allocation.commands import AllocationCommands
 from services.application import Flywheel
-from services.boundaries import BoundaryCommands
+from services.boundaries.commands import BoundaryCommands
 from services.commands import CommandBus
-from services.goals import GoalCommands
-from services.metrics import MetricCommands
-from services.teams import TeamCommands
+from services.goals.commands import GoalCommands
+from services.metrics.commands import MetricCommands
+from services.org.commands import OrgCommands
 from tests.people import CEO
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -32,7 +32,7 @@ class Commands(Protocol):
     """What a test needs of the write side; a Runtime has it, and so does InMemoryCommands."""
 
     app: Flywheel
-    teams: TeamCommands
+    org: OrgCommands
     boundaries: BoundaryCommands
     metrics: MetricCommands
     goals: GoalCommands
@@ -42,7 +42,7 @@ class Commands(Protocol):
 @dataclass
 class InMemoryCommands:
     app: Flywheel
-    teams: TeamCommands
+    org: OrgCommands
     boundaries: BoundaryCommands
     metrics: MetricCommands
     goals: GoalCommands
@@ -54,7 +54,7 @@ class InMemoryCommands:
         bus = CommandBus(app)
         return cls(
             app=app,
-            teams=TeamCommands(bus),
+            org=OrgCommands(bus),
             boundaries=BoundaryCommands(bus),
             metrics=MetricCommands(bus),
             goals=GoalCommands(bus),
@@ -78,6 +78,6 @@ def refused_and_nothing_recorded(
 
 
 def charter(commands: Commands, name: str, leader: str, parent: UUID | None = None) -> UUID:
-    return commands.teams.charter_team(
+    return commands.org.charter_team(
         CEO, "test", name=name, mission=f"{name} mission", leader=leader, parent_id=parent
     ).id

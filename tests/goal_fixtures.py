@@ -80,7 +80,7 @@ class Company:
 
 def company(commands: Commands) -> Company:
     def charter(name: str, leader: str, parent: UUID | None = None) -> UUID:
-        return commands.teams.charter_team(
+        return commands.org.charter_team(
             CEO, "fixture", name=name, mission=f"{name} mission", leader=leader, parent_id=parent
         ).id
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.people import PersonId
+from domain.people.values import PersonId
 from services.principal import Principal, Role
 
 

@@ -14,32 +14,19 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ASGIApp
 
-from services.allocation import AllocationCommands
-from services.api.allocation import AllocationCycleController
-from services.api.apis import ApiController
-from services.api.audit import AuditController
 from services.api.bodies import CommandRequest
 from services.api.commands import command_context
 from services.api.correlation import correlation_middleware
-from services.api.goals import GoalController
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
-from services.api.metrics import MetricController
-from services.api.people import PeopleController
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
-from services.api.services import ServiceController
-from services.api.teams import TeamController
-from services.boundaries import BoundaryCommands
-from services.goals import GoalCommands
-from services.graphql.context import graphql_context
 from services.graphql.controller import graphql_controller
+from services.graphql.request import graphql_context
 from services.graphql.schema import build_schema
-from services.metrics import MetricCommands
-from services.people import PeopleCommands
+from services.registry import AREAS
 from services.runtime import Runtime
-from services.teams import TeamCommands
 
 API_VERSION = "1.0.0"
 
@@ -141,35 +128,13 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_runtime() -> Runtime:
         return runtime
 
-    def provide_teams() -> TeamCommands:
-        return runtime.teams
-
-    def provide_boundaries() -> BoundaryCommands:
-        return runtime.boundaries
-
-    def provide_metrics() -> MetricCommands:
-        return runtime.metrics
-
-    def provide_goals() -> GoalCommands:
-        return runtime.goals
-
-    def provide_allocation() -> AllocationCommands:
-        return runtime.allocation
-
-    def provide_people() -> PeopleCommands:
-        return runtime.people
+    def provide_commands(area: str) -> Provide:
+        return Provide(lambda: runtime.commands[area], sync_to_thread=False)
 
     return Litestar(
         route_handlers=[
-            TeamController,
-            AuditController,
+            *(controller for area in AREAS for controller in area.controllers),
             MetricsController,
-            ServiceController,
-            ApiController,
-            MetricController,
-            GoalController,
-            AllocationCycleController,
-            PeopleController,
             graphql,
             healthz,
             readyz,
@@ -179,13 +144,12 @@ def create_app(runtime: Runtime) -> Litestar:
         dependencies={
             "context": Provide(command_context, sync_to_thread=False),
             "runtime": Provide(provide_runtime, sync_to_thread=False),
-            "teams": Provide(provide_teams, sync_to_thread=False),
-            "boundaries": Provide(provide_boundaries, sync_to_thread=False),
-            "metrics": Provide(provide_metrics, sync_to_thread=False),
-            "goals": Provide(provide_goals, sync_to_thread=False),
-            "allocation": Provide(provide_allocation, sync_to_thread=False),
-            "people": Provide(provide_people, sync_to_thread=False),
+            # Each area's command handler, as the area's name (``org: OrgCommands``).
+            **{area.name: provide_commands(area.name) for area in AREAS if area.commands},
         },
+        # Area modules name the runtime only for type checkers (they are imported
+        # while services/runtime.py assembles the areas): handler signatures find it here.
+        signature_types=[Runtime],
         on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
         cors_config=(
             CORSConfig(

@@ -5,7 +5,7 @@ naming a ``context`` parameter (Litestar injects it, see ``services/api/app.py``
 and answers :func:`accepted`::
 
     @command("/", status_code=201, summary="Charter a team")
-    def charter(self, data: CharterTeam, context: CommandContext, teams: TeamCommands)
+    def charter(self, data: CharterTeam, context: CommandContext, org: OrgCommands)
 """
 
 from __future__ import annotations

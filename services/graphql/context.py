@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar import Request
-from litestar.exceptions import PermissionDeniedException, ValidationException
 from strawberry.litestar import BaseContext
 
-from projections import org_queries
 from projections.reading import ReadSession
-from services.auth import authenticate_header
-from services.graphql.loaders import Loaders
 from services.principal import Principal
-from services.runtime import Runtime
 
-POSITION_HEADER = "x-flywheel-position"
-NO_ROLE = (
-    "Reading the views needs a role (leadership, member, planner or auditor) "
-    "or the leadership of a team"
-)
+if TYPE_CHECKING:
+    # Both assemble the areas, whose resolvers use this context: the request is
+    # opened in services/graphql/request.py, which imports them.
+    from services.graphql.loaders import Loaders
+    from services.runtime import Runtime
 
 
 class FlywheelContext(BaseContext, kw_only=True):
@@ -43,52 +36,3 @@ class FlywheelContext(BaseContext, kw_only=True):
     def load(self) -> Loaders:
         assert self.loaders is not None, "no read snapshot is open"
         return self.loaders
-
-
-def _wanted_position(request: Request[Any, Any, Any]) -> int | None:
-    raw = request.headers.get(POSITION_HEADER)
-    if raw is None:
-        return None
-    if not raw.strip().isdigit():
-        raise ValidationException(f"{POSITION_HEADER} must be a log position (an integer >= 0)")
-    return int(raw)
-
-
-async def graphql_context(
-    request: Request[Any, Any, Any], runtime: Runtime
-) -> AsyncIterator[FlywheelContext]:
-    """Authenticate, wait for ``X-Flywheel-Position`` (bounded), and open one
-    consistent read snapshot for the whole request.
-
-    Opening it here, before GraphQL runs, lets a database outage answer 503 with
-    ``Retry-After`` like the REST API. Only the GraphiQL page itself is open.
-    Reading needs a role, or leading a team (403 problem details otherwise, as
-    a missing token is 401 here): a token with no role reads nothing.
-    """
-    if request.method == "GET" and "query" not in request.query_params:
-        yield FlywheelContext(runtime=runtime, principal=None)
-        return
-    principal = authenticate_header(
-        runtime.auth, request.headers.get("authorization"), request.scope
-    )
-    wanted = _wanted_position(request)
-    if wanted is not None:
-        await runtime.watcher.wait_for(wanted, runtime.settings.read_wait_seconds)
-    assert runtime.read_pool is not None
-    async with ReadSession(runtime.read_pool) as session:
-        if not principal.roles and not await _leads_a_team(session, principal):
-            raise PermissionDeniedException(NO_ROLE)
-        yield FlywheelContext(
-            runtime=runtime,
-            principal=principal,
-            wait_for_position=wanted,
-            session=session,
-            loaders=Loaders(session),
-            position=session.position,
-            position_reached=wanted is None or session.position >= wanted,
-        )
-
-
-async def _leads_a_team(session: ReadSession, principal: Principal) -> bool:
-    """A team's leader is one by the team's current state, not by a token role."""
-    return bool(await org_queries.teams_led_by(session, [principal.subject], None))

@@ -24,19 +24,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
-from services.graphql.allocation import AllocationCycle, AllocationQuery, Dissent
-from services.graphql.boundaries import Api, BoundariesQuery, Service
-from services.graphql.boundary_reports import BoundaryReportsQuery
 from services.graphql.common import MAX_PAGE_SIZE, AsOf, AtPosition, FlywheelInfo, resolve_at
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
 from services.graphql.executor import FastExecutor
-from services.graphql.goal_reports import GoalReportQuery
-from services.graphql.goals import Goal, GoalQuery
-from services.graphql.metrics import Metric, MetricQuery
-from services.graphql.org import OrgQuery, Person, Team
 from services.ids import parse_global_id
+from services.registry import AREAS
 from services.settings import GraphQLExecutor
 
 MAX_DEPTH = 12
@@ -117,21 +111,9 @@ class NodeQuery:
         return list(await asyncio.gather(*(find_node(info, each, at) for each in parsed)))
 
 
-Query = merge_types(
-    "Query",
-    (
-        NodeQuery,
-        OrgQuery,
-        BoundariesQuery,
-        BoundaryReportsQuery,
-        MetricQuery,
-        GoalQuery,
-        GoalReportQuery,
-        AllocationQuery,
-    ),
-)
+Query = merge_types("Query", (NodeQuery, *(query for area in AREAS for query in area.queries)))
 
-NODE_TYPES: list[type] = [Team, Person, Service, Api, Metric, Goal, AllocationCycle, Dissent]
+NODE_TYPES: list[type] = [node_type for area in AREAS for node_type in area.node_types]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
 # ``FLYWHEEL_GRAPHQL_EXECUTOR``: the fast one, or strawberry's own to rule it out.

@@ -20,8 +20,8 @@ import httpx
 import psycopg
 import pytest
 
-from domain.people import Function
-from domain.teams import Attachment
+from domain.org.team import Attachment
+from domain.people.values import Function
 from projections.compare import compare_views
 from projections.views import VIEWS_CHANNEL
 from services.database import CONNECT_TIMEOUT_SECONDS
@@ -192,11 +192,11 @@ def many_events(url: str, data_dir: Path) -> int:
     try:
         position, n = 0, 0
         while position < EVENTS_TARGET:
-            team = runtime.teams.charter_team(
+            team = runtime.org.charter_team(
                 CEO, "load", name=f"Load {n}", mission="m", leader=f"l{n}@x.io"
             )
             for member in range(3):
-                outcome = runtime.teams.add_member(
+                outcome = runtime.org.add_member(
                     CEO,
                     "load",
                     team.id,

@@ -24,8 +24,8 @@ import httpx
 import psycopg
 import pytest
 
-from domain.people import Function
-from domain.teams import Attachment
+from domain.org.team import Attachment
+from domain.people.values import Function
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.conftest import fresh_database
@@ -154,10 +154,10 @@ def many_events(url: str, data_dir: Path) -> int:
     try:
         position, n = 0, 0
         while position < EVENTS:
-            team = runtime.teams.charter_team(
+            team = runtime.org.charter_team(
                 CEO, "load", name=f"Load {n}", mission="m", leader=f"l{n}@x.io"
             )
-            position = runtime.teams.add_member(
+            position = runtime.org.add_member(
                 CEO,
                 "load",
                 team.id,

@@ -8,14 +8,14 @@ from uuid import UUID
 
 import psycopg
 
-from domain.allocation import AllocationCycle, CycleKind, CyclePhase
-from domain.allocation_rules import (
+from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
+from domain.allocation.refusals import (
     AllocationCycleExists,
     CycleCarriedForward,
     EnvelopeExceeded,
 )
-from domain.resources import Resources
-from services.allocation import DISSENT
+from domain.allocation.resources import Resources
+from services.allocation.commands import DISSENT
 from services.idempotency import recording_outcome
 from services.recorder import IdempotentOutcome
 from services.runtime import Runtime

@@ -9,11 +9,11 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from domain.allocation import CycleKind, CyclePhase
-from domain.people import Function
-from domain.resources import Resources
-from projections import allocation_queries as queries
-from projections.allocation_report import (
+from domain.allocation.cycle import CycleKind, CyclePhase
+from domain.allocation.resources import Resources
+from domain.people.values import Function
+from projections.allocation import queries as queries
+from projections.allocation.report import (
     Request,
     Scenario,
     compare,

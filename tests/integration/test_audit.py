@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from services import audit
+from services.audit import chain as audit
 from services.runtime import Runtime
 from tests.integration.test_projections import build_history
 

@@ -22,7 +22,7 @@ from domain.boundaries import (
     ServiceRetired,
     Visibility,
 )
-from domain.teams import Team, TeamDisbanded, TeamOwnsActiveServices
+from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from services.principal import Principal
 from services.runtime import Runtime
 from tests.commands import charter
@@ -118,7 +118,7 @@ def test_registering_for_a_team_races_disbanding_it_and_never_both_succeed(org: 
         wins, losses = race(
             [
                 lambda target=target, name=f"Service {round_}": org.register(name, target),
-                lambda target=target: org.runtime.teams.disband_team(
+                lambda target=target: org.runtime.org.disband_team(
                     CEO, "t", target, reason="Closed"
                 ),
             ]
@@ -136,7 +136,7 @@ def test_a_transfer_races_disbanding_the_receiving_team_and_never_both_succeed(o
     wins, losses = race(
         [
             lambda: org.transfer(ledger, target),
-            lambda: org.runtime.teams.disband_team(CEO, "t", target, reason="Closed"),
+            lambda: org.runtime.org.disband_team(CEO, "t", target, reason="Closed"),
         ]
     )
     assert len(wins) == 1

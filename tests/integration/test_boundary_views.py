@@ -12,11 +12,11 @@ import asyncpg
 import pytest
 
 from domain.boundaries import ApiKind, Visibility
+from domain.org.team import Team
 from domain.provenance import acting_as
-from domain.teams import Team
-from projections import boundaries_queries as q
-from projections import org_queries
-from projections.boundary_report import ViolationKind
+from projections.boundaries import queries as q
+from projections.boundaries.report import ViolationKind
+from projections.org import queries as org_queries
 from projections.paging import PageRequest
 from projections.reading import ReadSession
 from services.runtime import Runtime
@@ -38,7 +38,7 @@ class Scenario:
     head: int = 0
 
     def team(self, name: str, leader: str, parent: str | None = None) -> None:
-        outcome = self.runtime.teams.charter_team(
+        outcome = self.runtime.org.charter_team(
             CEO,
             "s",
             name=name,
@@ -111,7 +111,7 @@ def build(runtime: Runtime) -> Scenario:
         CEO, "s", s.services["Scoring"], to_team_id=s.teams["Payments"], reason="Scoring joins"
     ).position
     s.mark("before reorg")
-    s.head = runtime.teams.move_team(
+    s.head = runtime.org.move_team(
         CEO, "s", s.teams["Risk"], parent_id=s.teams["Commerce"], reason="Risk serves shoppers"
     ).position
     return s

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.teams import Team, TeamDisbanded, TeamOwnsActiveServices
+from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from services import commands
 from services.commands import ConcurrentChange, UnitOfWork
 from services.runtime import Runtime
@@ -66,7 +66,7 @@ def test_disbanding_races_parallel_registrations_and_the_rule_holds(runtime: Run
     registration gives up for contention alone."""
     for round_ in range(ROUNDS):
         team = charter(runtime, f"Short-lived {round_}", f"lead{round_}@example.com")
-        disband = [lambda team=team: runtime.teams.disband_team(CEO, "t", team, reason="Closed")]
+        disband = [lambda team=team: runtime.org.disband_team(CEO, "t", team, reason="Closed")]
         registrations = [
             lambda team=team, name=f"Doomed {round_}-{n}": register(runtime, name, team)
             for n in range(PARALLEL)

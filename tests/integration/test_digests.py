@@ -15,7 +15,8 @@ import psycopg
 import pytest
 from prometheus_client import REGISTRY
 
-from services import audit, digests
+from services.audit import chain as audit
+from services.audit import digests as digests
 from services.recorder import GENESIS, chain_hash, event_hash
 from services.runtime import Runtime
 from services.settings import Settings, load_settings
@@ -105,7 +106,7 @@ async def test_the_writer_writes_a_digest_of_the_head_at_the_interval(
     async with writer(runtime, directory):
         await wait_until(lambda: digest_at(directory, history["head"]).exists(), "the first")
         later = await asyncio.to_thread(
-            runtime.teams.charter_team, CEO, "h", name="Later", mission="m", leader="l@x.io"
+            runtime.org.charter_team, CEO, "h", name="Later", mission="m", leader="l@x.io"
         )
         await wait_until(lambda: digest_at(directory, later.position).exists(), "the next")
     written = sorted(path.name for path in directory.iterdir())
@@ -154,7 +155,7 @@ async def test_only_one_writer_at_a_time(runtime: Runtime, tmp_path: Path) -> No
             await wait_until(lambda: written(second), "the standby to take over")
         else:
             later = await asyncio.to_thread(
-                runtime.teams.charter_team, CEO, "h", name="Later", mission="m", leader="l@x.io"
+                runtime.org.charter_team, CEO, "h", name="Later", mission="m", leader="l@x.io"
             )
             await wait_until(lambda: digest_at(second, later.position).exists(), "the next")
             assert not any(first.glob("digest-*.json")), "the standby never wrote"
@@ -209,7 +210,7 @@ def test_a_cut_tail_written_over_again_is_caught(
     directory, history = pinned
     cut_tail(runtime.database.url, history["head"] - 2)
     for name in ("Refill one", "Refill two"):
-        runtime.teams.charter_team(CEO, "h", name=name, mission="m", leader=f"{name[-3:]}@x.io")
+        runtime.org.charter_team(CEO, "h", name=name, mission="m", leader=f"{name[-3:]}@x.io")
     assert audit.verify_chain(runtime.database.url).intact
     (name, problem), *_ = check(runtime, directory).problems
     assert name == digests.file_name(history["head"])

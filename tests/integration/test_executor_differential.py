@@ -64,13 +64,13 @@ def record_history(runtime: Runtime, seeded: Seeded) -> int:
     closed goal, a member gone."""
     teams, services, goals = seeded.teams, seeded.services, seeded.goals
     outcomes = [
-        runtime.teams.appoint_leader(
+        runtime.org.appoint_leader(
             CEO, "history", teams["Checkout"], leader="zoe@example.com", reason="Alice moves on"
         ),
-        runtime.teams.move_team(
+        runtime.org.move_team(
             CEO, "history", teams["Ledger"], parent_id=teams["Retail"], reason="Finance org"
         ),
-        runtime.teams.remove_member(
+        runtime.org.remove_member(
             CEO, "history", teams["Search"], person="niaj@example.com", reason="Left"
         ),
         runtime.boundaries.transfer_service(

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services import audit
+from services.audit import chain as audit
 from services.export import export_log
 from services.runtime import Runtime
 from services.seed import seed_demo
@@ -88,11 +88,11 @@ def test_every_kind_of_event_in_the_demo_company_checks(runtime: Runtime, tmp_pa
     events = read(out)[:-1]
     assert events[-1]["position"] == seeded.position
     assert {event["topic"].partition(":")[0] for event in events} >= {
-        "domain.teams",
+        "domain.org.team",
         "domain.boundaries",
         "domain.metrics",
         "domain.goals",
-        "domain.allocation",
+        "domain.allocation.cycle",
     }
     checked = check(out, "--public-key", public_key(runtime))
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -182,10 +182,10 @@ def test_a_deleted_line_is_reported_at_its_own_position(runtime: Runtime, tmp_pa
     history = build_history(runtime)
     with psycopg.connect(runtime.database.url, autocommit=True) as conn:
         conn.execute("SELECT nextval(pg_get_serial_sequence('flywheel_events', 'notification_id'))")
-    after_gap = runtime.teams.charter_team(
+    after_gap = runtime.org.charter_team(
         CEO, "h", name="After a gap", mission="m", leader="gap@x.io"
     )
-    runtime.teams.charter_team(CEO, "h", name="Last", mission="m", leader="last@x.io")
+    runtime.org.charter_team(CEO, "h", name="Last", mission="m", leader="last@x.io")
     out = tmp_path / "events.ndjson"
     export_log(runtime.database.url, runtime.signing_key, out)
     lines = read(out)

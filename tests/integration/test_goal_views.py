@@ -12,8 +12,10 @@ import asyncpg
 import pytest
 
 from domain.goals import CheckInStatus, GoalOutcome
-from projections import goal_reports, goals_queries, metrics_queries
-from projections.goal_reports import MixFigures, Scope
+from projections.goals import queries as goals_queries
+from projections.goals import reports as goal_reports
+from projections.goals.reports import MixFigures, Scope
+from projections.metrics import queries as metrics_queries
 from projections.paging import PageRequest
 from projections.reading import ReadSession
 from services.runtime import Runtime

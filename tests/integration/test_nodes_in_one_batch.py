@@ -34,7 +34,7 @@ class CountingSession(ReadSession):
 async def test_nodes_of_one_type_are_one_query_in_the_order_asked(serving: Runtime) -> None:
     names = ["Atlas", "Borealis", "Cirrus", "Dune"]
     teams = [
-        serving.teams.charter_team(
+        serving.org.charter_team(
             CEO, "c", name=name, mission="m", leader=f"{name.lower()}@example.com"
         )
         for name in names

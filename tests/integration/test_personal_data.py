@@ -16,11 +16,11 @@ import psycopg
 import pytest
 
 from domain.errors import NotFound
-from domain.people import PersonId
-from domain.person import PersonErased, person_record_id
+from domain.people.person import PersonErased, person_record_id
+from domain.people.values import PersonId
 from domain.personal_data import Sealed
 from projections.reading import ReadSession
-from services import audit
+from services.audit import chain as audit
 from services.commands import Forbidden
 from services.export import export_log
 from services.personal_data import KEYS_TABLE, keys_of, open_sealed
@@ -100,7 +100,7 @@ def test_erasure_destroys_the_key_with_the_erasure_event(runtime: Runtime) -> No
         runtime,
         f"SELECT k.erased_at, e.notification_id FROM {KEYS_TABLE} k "
         "JOIN flywheel_events e ON e.originator_id = k.person_id "
-        "AND e.topic = 'domain.person:Person.Erased'",
+        "AND e.topic = 'domain.people.person:Person.Erased'",
     )
     assert len(erased) == 1 and erased[0][1] == outcome.position
     assert len(stored_states(runtime)) == before + 1

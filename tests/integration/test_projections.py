@@ -9,9 +9,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from domain.people import Function
-from domain.teams import Attachment, Team
-from projections import org_queries, views
+from domain.org.team import Attachment, Team
+from domain.people.values import Function
+from projections import views
+from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from projections.runner import EventNotApplied, ProjectionRunner
 from services.runtime import Runtime
@@ -22,7 +23,7 @@ WAIT = 10.0
 
 def build_history(runtime: Runtime) -> dict[str, Any]:
     """A small org: two teams, members, a leader change, a disbanded team."""
-    teams = runtime.teams
+    teams = runtime.org
     payments = teams.charter_team(
         CEO, "h", name="Payments", mission="Move money", leader="alice@x.io"
     )
@@ -218,7 +219,7 @@ async def test_one_runner_works_while_another_stands_by(runtime: Runtime) -> Non
         stop_first.set()
         await asyncio.wait_for(first_task, WAIT)
         await asyncio.wait_for(second.active.wait(), WAIT)
-        more = runtime.teams.charter_team(CEO, "h", name="Wallet", mission="m", leader="gil@x.io")
+        more = runtime.org.charter_team(CEO, "h", name="Wallet", mission="m", leader="gil@x.io")
         assert await runtime.watcher.wait_for(more.position, WAIT), "the standby took over"
     finally:
         stop_first.set()
@@ -245,10 +246,10 @@ async def test_views_are_rebuilt_when_their_shape_changed(
 
 
 async def test_every_event_records_its_actor_correlation_and_reason(serving: Runtime) -> None:
-    payments = serving.teams.charter_team(
+    payments = serving.org.charter_team(
         CEO, "corr-42", name="Payments", mission="m", leader="a@x.io"
     )
-    changed = serving.teams.appoint_leader(
+    changed = serving.org.appoint_leader(
         CEO, "corr-43", payments.id, leader="b@x.io", reason="Rotation"
     )
     assert await serving.watcher.wait_for(changed.position, WAIT)

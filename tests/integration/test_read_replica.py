@@ -70,7 +70,7 @@ async def test_reads_go_to_the_replica_and_commands_to_the_primary(
     assert await in_recovery(replicated, "read") is True, "GraphQL reads use the standby"
     assert await in_recovery(replicated, "primary") is False, "rate limits, keys use the primary"
 
-    written = replicated.teams.charter_team(
+    written = replicated.org.charter_team(
         CEO, "r", name="Payments", mission="m", leader="alice@x.io"
     )
     assert await replicated.watcher.wait_for(written.position, WAIT), (
@@ -85,10 +85,10 @@ async def test_reads_go_to_the_replica_and_commands_to_the_primary(
 async def test_a_lagging_replica_holds_reads_back_until_it_reaches_the_position(
     pair: StreamingPair, replicated: Runtime
 ) -> None:
-    first = replicated.teams.charter_team(CEO, "r", name="A", mission="m", leader="a@x.io")
+    first = replicated.org.charter_team(CEO, "r", name="A", mission="m", leader="a@x.io")
     assert await replicated.watcher.wait_for(first.position, WAIT)
     pair.pause_replay()
-    second = replicated.teams.charter_team(CEO, "r", name="B", mission="m", leader="b@x.io")
+    second = replicated.org.charter_team(CEO, "r", name="B", mission="m", leader="b@x.io")
     await until_primary_reaches(pair, second.position)
 
     assert not await replicated.watcher.wait_for(second.position, 0.5), (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.teams import (
+from domain.org.team import (
     ReorganisationCycle,
     Team,
     TeamDisbanded,
@@ -18,7 +18,7 @@ from tests.people import CEO
 
 
 def move(runtime: Runtime, team: UUID, parent: UUID | None, reason: str = "Reorg") -> int:
-    return runtime.teams.move_team(CEO, "t", team, parent_id=parent, reason=reason).position
+    return runtime.org.move_team(CEO, "t", team, parent_id=parent, reason=reason).position
 
 
 def team(runtime: Runtime, team_id: UUID) -> Team:
@@ -33,7 +33,7 @@ def test_a_move_conflicts_with_disbanding_the_new_parent(runtime: Runtime) -> No
     wins, losses = race(
         [
             lambda: move(runtime, cart, target),
-            lambda: runtime.teams.disband_team(CEO, "t", target, reason="Closed"),
+            lambda: runtime.org.disband_team(CEO, "t", target, reason="Closed"),
         ]
     )
     assert len(wins) == 1 and len(losses) == 1

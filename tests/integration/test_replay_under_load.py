@@ -11,7 +11,7 @@ import asyncpg
 
 from projections.reading import ReadSession
 from projections.runner import ProgressCallback, ProjectionRunner, _Cursor
-from services.application import EVENTS_TABLE
+from services.recorder import EVENTS_TABLE
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -67,7 +67,7 @@ async def test_every_position_a_command_returned_is_reached_across_replays(
     unreached: list[tuple[int, int]] = []
 
     def charter(writer: Any, number: int) -> int:
-        done = serving.teams.charter_team(
+        done = serving.org.charter_team(
             CEO, "h", name=f"W{writer}-{number}", mission="m", leader=f"w{writer}-{number}@x.io"
         )
         return done.position

@@ -10,13 +10,13 @@ from typing import Any
 
 import psycopg
 
-from domain.people import Function
-from domain.teams import (
+from domain.org.team import (
     Attachment,
     PersonDedicatedElsewhere,
     PersonLeadsAnotherTeam,
     TeamNameTaken,
 )
+from domain.people.values import Function
 from services.runtime import Runtime
 from tests.commands import charter
 from tests.people import CEO
@@ -73,7 +73,7 @@ def test_racing_dedications_let_exactly_one_through(runtime: Runtime) -> None:
     teams = [charter(runtime, f"Team {n}", f"leader{n}@example.com") for n in range(RACERS)]
     wins, losses = race(
         [
-            lambda team=team: runtime.teams.add_member(
+            lambda team=team: runtime.org.add_member(
                 CEO,
                 "t",
                 team,

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError
-from domain.people import Function
-from domain.teams import Attachment
-from projections import org_queries
+from domain.org.team import Attachment
+from domain.people.values import Function
+from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from services.runtime import Runtime
 from tests.people import CEO
@@ -84,7 +84,7 @@ def run(runtime: Runtime, sequence: list[Any]) -> list[int]:
     """Run the commands; returns the position after each one that was accepted."""
     teams: list[UUID] = []
     positions: list[int] = []
-    commands = runtime.teams
+    commands = runtime.org
 
     def pick(index: int) -> UUID:
         return teams[index % len(teams)]

@@ -21,15 +21,15 @@ import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.allocation import CycleKind, CyclePhase
+from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
 from domain.errors import DomainError
 from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import Direction, MetricKind
-from domain.people import Function
-from domain.teams import Attachment
+from domain.org.team import Attachment
+from domain.people.values import Function
 from projections.compare import compare_views
-from services.allocation import TeamNumbers
+from services.allocation.commands import TeamNumbers
 from services.commands import Outcome
 from services.runtime import Runtime
 from tests.people import CEO
@@ -103,7 +103,7 @@ def pick(items: list[UUID], index: int) -> UUID:
 def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
     """Run one command; returns its log position (raises if refused or impossible)."""
     teams, boundaries, metrics, goals = (
-        runtime.teams,
+        runtime.org,
         runtime.boundaries,
         runtime.metrics,
         runtime.goals,

@@ -13,12 +13,12 @@ import asyncpg
 import psycopg
 import pytest
 
-from domain.teams import Team
+from domain.org.team import Team
 from projections.chain import NO_LINK
 from projections.runner import ProjectionRunner, _Cursor, _Entry
 from projections.status import ViewsStatus, read_status
-from services import audit
-from services.application import EVENTS_TABLE
+from services.audit import chain as audit
+from services.recorder import EVENTS_TABLE
 from services.runtime import Runtime
 from tests.integration.test_projections import build_history
 from tests.people import CEO
@@ -123,7 +123,7 @@ async def test_a_forged_event_is_never_applied_and_its_removal_lets_the_runner_g
     history = build_history(serving)
     assert await serving.watcher.wait_for(history["head"], WAIT)
     forged = forge_team(serving, "Forged")
-    later = serving.teams.charter_team(CEO, "h", name="Later", mission="m", leader="l@x.io")
+    later = serving.org.charter_team(CEO, "h", name="Later", mission="m", leader="l@x.io")
 
     stalled = await until_status(serving, lambda s: s.stall is not None, "the stall")
     assert stalled.stall is not None

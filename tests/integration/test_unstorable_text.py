@@ -23,11 +23,11 @@ from eventsourcing.persistence import JSONTranscoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.allocation import AllocationCycle, CycleKind
+from domain.allocation.cycle import AllocationCycle, CycleKind
 from domain.errors import InvalidValue
-from domain.people import Function, PersonId
+from domain.org.team import Attachment, Team
+from domain.people.values import Function, PersonId
 from domain.provenance import acting_as
-from domain.teams import Attachment, Team
 from domain.values import clean_text
 from projections.storable import storable
 from services.runtime import Runtime
@@ -111,7 +111,7 @@ async def test_nul_and_surrogates_in_the_log_are_projected_and_rebuilt(
         runtime, name="Pay\x00ments", mission="Move\ud800money", actor="legacy\x00@x.io"
     )
     cycle = record_unchecked_cycle(runtime, team, argument="No\x00, because\udfff")
-    later = runtime.teams.charter_team(CEO, "h", name="Later", mission="m", leader="l@x.io")
+    later = runtime.org.charter_team(CEO, "h", name="Later", mission="m", leader="l@x.io")
     head = head_of_log(runtime)
     assert later.position == head
 
@@ -182,7 +182,7 @@ def test_any_text_is_projected_accepted_as_given_and_unchecked_as_storable(
     unchecked = record_unchecked_team(runtime, f"{raw}{suffix}", raw, actor="old@x.io")
     name, mission = f"{raw}{suffix}", f"{raw}m"
     try:
-        accepted: UUID | None = runtime.teams.charter_team(
+        accepted: UUID | None = runtime.org.charter_team(
             CEO, "h", name=name, mission=mission, leader=f"l{suffix}@x.io"
         ).id
     except InvalidValue:

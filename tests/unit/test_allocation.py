@@ -9,8 +9,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.allocation import AllocationCycle, CycleKind, CyclePhase
-from domain.allocation_rules import (
+from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
+from domain.allocation.refusals import (
     AllocationCycleExists,
     AlreadyCommitted,
     CycleCarriedForward,
@@ -28,12 +28,12 @@ from domain.allocation_rules import (
     RequestsClosed,
     ReviewNotStarted,
 )
+from domain.allocation.resources import Resources
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.goals import Goal, GoalClosed, GoalOutcome
 from domain.metrics import Direction, Metric, MetricKind
-from domain.people import Function, PersonId
-from domain.resources import Resources
-from domain.teams import Team, TeamDisbanded
+from domain.org.team import Team, TeamDisbanded
+from domain.people.values import Function, PersonId
 
 ENG, PRODUCT = Function.ENGINEERING, Function.PRODUCT
 ANN, BEN = PersonId("ann@x.io"), PersonId("ben@x.io")

@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.allocation import (
+from domain.allocation.cycle import (
     MAX_ARGUMENT_LENGTH,
     MAX_GOALS_PER_REQUEST,
     MAX_RATIONALE_LENGTH,
@@ -18,7 +18,7 @@ from domain.allocation import (
     CycleKind,
     CyclePhase,
 )
-from domain.allocation_rules import (
+from domain.allocation.refusals import (
     AllocationCycleExists,
     AlreadyCommitted,
     CycleCarriedForward,
@@ -38,8 +38,8 @@ from domain.allocation_rules import (
 )
 from domain.errors import NotFound
 from domain.goals import GoalClosed, GoalOutcome
-from domain.people import PersonId
-from domain.teams import TeamDisbanded
+from domain.org.team import TeamDisbanded
+from domain.people.values import PersonId
 from tests.unit.refusals import blank, invalid, refusal, too_long
 from tests.unit.test_allocation import ANN, goal_of, in_review, locked, op1, r, team
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from domain.people import Function
-from domain.resources import Resources
-from projections.allocation_report import (
+from domain.allocation.resources import Resources
+from domain.people.values import Function
+from projections.allocation.report import (
     Request,
     Scenario,
     compare,

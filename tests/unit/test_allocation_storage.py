@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from domain.allocation import AllocationCycle, CycleKind, CyclePhase
-from domain.people import Function, PersonId
-from domain.resources import Resources
-from domain.teams import Team
+from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
+from domain.allocation.resources import Resources
+from domain.org.team import Team
+from domain.people.values import Function, PersonId
 from services.application import SNAPSHOT_INTERVAL, Flywheel
 from tests.unit.test_allocation import goal_of
 

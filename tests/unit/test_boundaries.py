@@ -25,8 +25,8 @@ from domain.boundaries import (
     Visibility,
 )
 from domain.errors import InvalidValue, NotFound
-from domain.people import PersonId
-from domain.teams import Team, TeamDisbanded
+from domain.org.team import Team, TeamDisbanded
+from domain.people.values import PersonId
 from services.application import Flywheel
 
 SUNSET = date(2030, 6, 30)

@@ -26,7 +26,7 @@ from domain.boundaries import (
     ServiceStatus,
     Visibility,
 )
-from domain.teams import MAX_NAME_LENGTH, MAX_REASON_LENGTH
+from domain.org.team import MAX_NAME_LENGTH, MAX_REASON_LENGTH
 from tests.unit.refusals import blank, invalid, refusal, too_long
 from tests.unit.test_boundaries import api, service, team
 

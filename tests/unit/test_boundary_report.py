@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
-from projections.boundary_report import (
+from projections.boundaries.report import (
     ActiveService,
     Dependency,
     ProvidedApi,

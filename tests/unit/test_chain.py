@@ -15,7 +15,7 @@ from projections.chain import (
 )
 
 AGGREGATE = uuid4()
-TOPIC = "domain.teams:Team.Chartered"
+TOPIC = "domain.org.team:Team.Chartered"
 STATE = b'{"name": "Payments"}'
 
 

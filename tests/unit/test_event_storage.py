@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.people import Function, PersonId
-from domain.teams import Attachment, Team
+from domain.org.team import Attachment, Team
+from domain.people.values import Function, PersonId
 from services.application import SNAPSHOT_INTERVAL, Flywheel
 
 

@@ -19,7 +19,7 @@ from domain.goals import (
     TargetUnchanged,
     TopLevelUnchanged,
 )
-from domain.teams import TeamDisbanded
+from domain.org.team import TeamDisbanded
 from tests.unit.refusals import blank, invalid, refusal, too_long
 from tests.unit.test_goals import goal, metric, team
 

@@ -6,15 +6,15 @@ import msgspec
 import pytest
 
 from domain.goals import CheckInStatus
-from projections.goal_reports import (
+from projections.goals.projector import is_blindside
+from projections.goals.reports import (
     TOO_EASY_MIN_CLOSED,
     TOO_EASY_SHARE,
     Attainment,
     MixFigures,
     share,
 )
-from projections.goals import is_blindside
-from services.api.metrics import DefineMetric, RedefineMetric
+from services.metrics.rest import DefineMetric, RedefineMetric
 
 
 def test_shares_are_fractions_of_the_total_and_zero_without_goals() -> None:

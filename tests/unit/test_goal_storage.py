@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from domain.goals import CheckInStatus, Goal, GoalOutcome
 from domain.metrics import Direction, Metric, MetricKind
-from domain.people import PersonId
-from domain.teams import Team
+from domain.org.team import Team
+from domain.people.values import PersonId
 from services.application import SNAPSHOT_INTERVAL, Flywheel
 
 

@@ -18,8 +18,8 @@ from domain.goals import (
     TopLevelUnchanged,
 )
 from domain.metrics import Direction, Metric, MetricKind
-from domain.people import PersonId
-from domain.teams import Team, TeamDisbanded
+from domain.org.team import Team, TeamDisbanded
+from domain.people.values import PersonId
 
 
 def team() -> Team:

@@ -23,7 +23,7 @@ from domain.metrics import (
     ObservationExists,
     OutputMetricCannotDrive,
 )
-from domain.teams import TeamDisbanded
+from domain.org.team import TeamDisbanded
 from tests.unit.refusals import blank, invalid, refusal, too_long
 from tests.unit.test_metrics import WEEK_1, metric, team
 

@@ -21,8 +21,8 @@ from domain.metrics import (
     ObservationExists,
     OutputMetricCannotDrive,
 )
-from domain.people import PersonId
-from domain.teams import Team, TeamDisbanded
+from domain.org.team import Team, TeamDisbanded
+from domain.people.values import PersonId
 
 WEEK_1 = date(2025, 1, 5)
 

@@ -8,8 +8,8 @@ import pytest
 from eventsourcing.domain import Snapshot
 
 from domain.errors import InvalidValue
-from domain.people import PersonId
-from domain.person import MAX_DISPLAY_NAME_LENGTH, Person, PersonErased, person_record_id
+from domain.people.person import MAX_DISPLAY_NAME_LENGTH, Person, PersonErased, person_record_id
+from domain.people.values import PersonId
 from domain.personal_data import Sealed, personal_fields
 from services.application import Flywheel
 from services.personal_data import MemoryKeyStore, SealingMapper, open_sealed, seal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Litestar, get
 from litestar.testing import TestClient
 
-from domain.teams import TeamDisbanded
+from domain.org.team import TeamDisbanded
 from services.api.problems import EXCEPTION_HANDLERS
 from services.commands import RETRY_AFTER_SECONDS, ConcurrentChange
 

@@ -7,15 +7,15 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import InvalidValue
-from domain.org_chart import ORG_CHART_ID, OrgChart
-from domain.people import PersonId
-from domain.teams import (
+from domain.org.chart import ORG_CHART_ID, OrgChart
+from domain.org.team import (
     ReorganisationCycle,
     Team,
     TeamAlreadyUnderParent,
     TeamDisbanded,
     TeamOwnsActiveServices,
 )
+from domain.people.values import PersonId
 
 ALICE = PersonId("alice@example.com")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from domain.allocation.resources import MAX_BUDGET, MAX_HEADCOUNT, Resources
 from domain.errors import InvalidValue
-from domain.people import Function
-from domain.resources import MAX_BUDGET, MAX_HEADCOUNT, Resources
+from domain.people.values import Function
 
 ENG, PRODUCT, DESIGN = Function.ENGINEERING, Function.PRODUCT, Function.DESIGN
 

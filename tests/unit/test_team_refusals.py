@@ -6,8 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.people import Function, PersonId
-from domain.teams import (
+from domain.org.team import (
     MAX_MISSION_LENGTH,
     MAX_NAME_LENGTH,
     MAX_REASON_LENGTH,
@@ -24,6 +23,7 @@ from domain.teams import (
     TeamOwnsActiveServices,
     TeamStatus,
 )
+from domain.people.values import Function, PersonId
 from tests.unit.refusals import blank, refusal, too_long
 from tests.unit.test_teams import ALICE, BOB, CAROL, chartered
 

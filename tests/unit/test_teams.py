@@ -8,9 +8,7 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import InvalidValue, NotFound, RuleViolation
-from domain.people import Function, PersonId, person_id
-from domain.provenance import ProvenanceMissing
-from domain.teams import (
+from domain.org.team import (
     AlreadyLeader,
     AlreadyMember,
     Attachment,
@@ -21,6 +19,8 @@ from domain.teams import (
     TeamHasActiveSubteams,
     TeamStatus,
 )
+from domain.people.values import Function, PersonId, person_id
+from domain.provenance import ProvenanceMissing
 
 ALICE = PersonId("alice@example.com")
 BOB = PersonId("bob@example.com")

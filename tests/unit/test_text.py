@@ -13,14 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.allocation import AllocationCycle, CycleKind, CyclePhase
+from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
+from domain.allocation.resources import Resources
 from domain.boundaries import Api, ApiKind, Service, Visibility
 from domain.errors import InvalidValue
 from domain.goals import CheckInStatus, Goal, GoalOutcome
 from domain.metrics import Direction, Metric, MetricKind
-from domain.people import Function, PersonId, person_id
-from domain.resources import Resources
-from domain.teams import Attachment, Team
+from domain.org.team import Attachment, Team
+from domain.people.values import Function, PersonId, person_id
 from domain.values import clean_text, optional_text, required_text
 
 ANN = PersonId("ann@x.io")

@@ -8,12 +8,12 @@ from uuid import uuid4
 
 import pytest
 
+from domain.allocation.resources import MAX_BUDGET, MAX_HEADCOUNT, Resources
 from domain.claims import Claim, ClaimHeld, ClaimKind, normalised_name
 from domain.errors import InvalidValue, NotFound, RuleViolation
-from domain.org_chart import OrgChart
-from domain.people import MAX_PERSON_ID_LENGTH, Function, person_id
+from domain.org.chart import OrgChart
+from domain.people.values import MAX_PERSON_ID_LENGTH, Function, person_id
 from domain.provenance import ProvenanceMissing, current_provenance
-from domain.resources import MAX_BUDGET, MAX_HEADCOUNT, Resources
 from domain.values import required_text
 from tests.unit.refusals import blank, invalid, refusal, too_long
 

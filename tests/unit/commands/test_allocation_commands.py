@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.allocation import AllocationCycle, CycleKind, CyclePhase
-from domain.allocation_rules import (
+from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
+from domain.allocation.refusals import (
     AllocationCycleExists,
     CycleCarriedForward,
     DissentNotWeighed,
@@ -16,12 +16,12 @@ from domain.allocation_rules import (
     Op1NotLocked,
     RequestsClosed,
 )
+from domain.allocation.resources import Resources
 from domain.errors import InvalidValue, NotFound
 from domain.goals import GoalClosed, GoalOutcome
-from domain.people import Function
-from domain.resources import Resources
-from domain.teams import Attachment
-from services.allocation import DISSENT
+from domain.org.team import Attachment
+from domain.people.values import Function
+from services.allocation.commands import DISSENT
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
 from tests.allocation_fixtures import (
@@ -142,7 +142,7 @@ def test_op2_starts_from_the_locked_op1_as_amended(flywheel: Commands) -> None:
 def test_who_may_request_decide_dissent_and_commit(flywheel: Commands) -> None:
     plan = planning(flywheel)
     retail = plan.org.retail
-    flywheel.teams.add_member(
+    flywheel.org.add_member(
         RITA,
         "t",
         retail,

@@ -18,8 +18,8 @@ from domain.goals import (
     TopLevelUnchanged,
 )
 from domain.metrics import Metric
-from domain.people import Function
-from domain.teams import Attachment, TeamDisbanded
+from domain.org.team import Attachment, TeamDisbanded
+from domain.people.values import Function
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
 from tests.commands import (
@@ -74,7 +74,7 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
     )
     books_goal = set_goal(flywheel, org.books, org.speed)
     flywheel.goals.close_goal(CEO, "t", books_goal, outcome=GoalOutcome.DROPPED, note="Reorg")
-    flywheel.teams.disband_team(CEO, "t", org.books, reason="Folded into Retail")
+    flywheel.org.disband_team(CEO, "t", org.books, reason="Folded into Retail")
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: set_goal(flywheel, org.books, org.speed)
     )
@@ -82,7 +82,7 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
 
 def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
     org = company(flywheel)
-    flywheel.teams.add_member(
+    flywheel.org.add_member(
         RITA,
         "t",
         org.retail,

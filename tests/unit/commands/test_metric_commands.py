@@ -21,7 +21,7 @@ from domain.metrics import (
     ObservationExists,
     OutputMetricCannotDrive,
 )
-from domain.teams import TeamDisbanded
+from domain.org.team import TeamDisbanded
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
 from tests.commands import (
@@ -79,7 +79,7 @@ def test_definition_rules_record_nothing(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel, InvalidValue, lambda: define_as(flywheel, CEO, "No unit", org.retail, unit=" ")
     )
-    flywheel.teams.disband_team(CEO, "t", org.finance, reason="Outsourced")
+    flywheel.org.disband_team(CEO, "t", org.finance, reason="Outsourced")
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: define_as(flywheel, CEO, "Late", org.finance)
     )

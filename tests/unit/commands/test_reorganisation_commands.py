@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from domain.errors import InvalidValue, NotFound
-from domain.org_chart import ORG_CHART_ID, OrgChart
-from domain.teams import (
+from domain.org.chart import ORG_CHART_ID, OrgChart
+from domain.org.team import (
     ReorganisationCycle,
     Team,
     TeamAlreadyUnderParent,
@@ -24,7 +24,7 @@ from tests.people import CEO, principal
 
 
 def move(flywheel: Commands, team: UUID, parent: UUID | None, reason: str = "Reorg") -> int:
-    return flywheel.teams.move_team(CEO, "t", team, parent_id=parent, reason=reason).position
+    return flywheel.org.move_team(CEO, "t", team, parent_id=parent, reason=reason).position
 
 
 def team(flywheel: Commands, team_id: UUID) -> Team:
@@ -40,7 +40,7 @@ def test_a_move_detaches_from_the_old_parent_and_attaches_to_the_new_in_one_save
     payments = charter(flywheel, "Payments", "pia@example.com")
     cart = charter(flywheel, "Cart", "carl@example.com", parent=commerce)
     before = event_count(flywheel)
-    outcome = flywheel.teams.move_team(
+    outcome = flywheel.org.move_team(
         CEO, "corr-move", cart, parent_id=payments, reason="Cart is about paying"
     )
     # Reparented, SubteamAttached, SubteamDetached, and the org chart (started, moved).
@@ -69,7 +69,7 @@ def test_a_team_can_be_made_a_root_and_its_old_parent_can_then_be_disbanded(
     cart = charter(flywheel, "Cart", "carl@example.com", parent=commerce)
     move(flywheel, cart, None)
     assert team(flywheel, cart).parent_id is None
-    flywheel.teams.disband_team(CEO, "t", commerce, reason="No longer needed")
+    flywheel.org.disband_team(CEO, "t", commerce, reason="No longer needed")
 
 
 def test_a_cycle_is_refused_naming_the_chain_and_records_nothing(flywheel: Commands) -> None:
@@ -102,7 +102,7 @@ def test_nothing_moves_under_a_disbanded_team_and_a_disbanded_team_does_not_move
 ) -> None:
     closed = charter(flywheel, "Closed", "cleo@example.com")
     cart = charter(flywheel, "Cart", "carl@example.com")
-    flywheel.teams.disband_team(CEO, "t", closed, reason="Closed")
+    flywheel.org.disband_team(CEO, "t", closed, reason="Closed")
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: move(flywheel, cart, closed))
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: move(flywheel, closed, cart))
 
@@ -114,7 +114,7 @@ def test_reorganisations_are_for_leadership_only(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.teams.move_team(
+        lambda: flywheel.org.move_team(
             leader_of_both_ends, "t", cart, parent_id=commerce, reason="r"
         ),
     )
@@ -126,8 +126,8 @@ def test_a_stale_expected_version_is_refused(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         VersionMismatch,
-        lambda: flywheel.teams.move_team(
+        lambda: flywheel.org.move_team(
             CEO, "t", cart, parent_id=commerce, reason="r", expected_version=3
         ),
     )
-    flywheel.teams.move_team(CEO, "t", cart, parent_id=commerce, reason="r", expected_version=1)
+    flywheel.org.move_team(CEO, "t", cart, parent_id=commerce, reason="r", expected_version=1)

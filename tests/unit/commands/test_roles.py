@@ -17,13 +17,13 @@ from uuid import UUID
 
 import pytest
 
-from domain.allocation import CycleKind, CyclePhase
+from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
 from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import Direction, MetricKind
-from domain.people import Function
-from domain.teams import Attachment
-from services.allocation import TeamNumbers
+from domain.org.team import Attachment
+from domain.people.values import Function
+from services.allocation.commands import TeamNumbers
 from services.commands import Forbidden, Outcome
 from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, event_count
@@ -54,7 +54,7 @@ class World:
     @classmethod
     def build(cls) -> World:
         flywheel = InMemoryCommands.open()
-        teams, boundaries = flywheel.teams, flywheel.boundaries
+        teams, boundaries = flywheel.org, flywheel.boundaries
         metrics, goals, allocation = flywheel.metrics, flywheel.goals, flywheel.allocation
         ids: dict[str, UUID] = {}
 
@@ -196,21 +196,19 @@ def _cases() -> list[Case]:
         c(
             "charter a team",
             LEADERSHIP,
-            lambda f, i, p: f.teams.charter_team(
-                p, "t", name="New", mission="m", leader="new@x.io"
-            ),
+            lambda f, i, p: f.org.charter_team(p, "t", name="New", mission="m", leader="new@x.io"),
         ),
         c(
             "appoint a leader",
             LEADERSHIP,
-            lambda f, i, p: f.teams.appoint_leader(
+            lambda f, i, p: f.org.appoint_leader(
                 p, "t", i["appointing"], leader="next@x.io", reason="rotation"
             ),
         ),
         c(
             "add a member",
             LEAD,
-            lambda f, i, p: f.teams.add_member(
+            lambda f, i, p: f.org.add_member(
                 p,
                 "t",
                 i["team"],
@@ -222,19 +220,19 @@ def _cases() -> list[Case]:
         c(
             "remove a member",
             LEAD,
-            lambda f, i, p: f.teams.remove_member(p, "t", i["team"], person="leaver@x.io"),
+            lambda f, i, p: f.org.remove_member(p, "t", i["team"], person="leaver@x.io"),
         ),
         c(
             "move a team",
             LEADERSHIP,
-            lambda f, i, p: f.teams.move_team(
+            lambda f, i, p: f.org.move_team(
                 p, "t", i["spare"], parent_id=i["team"], reason="reorg"
             ),
         ),
         c(
             "disband a team",
             LEADERSHIP,
-            lambda f, i, p: f.teams.disband_team(p, "t", i["doomed"], reason="done"),
+            lambda f, i, p: f.org.disband_team(p, "t", i["doomed"], reason="done"),
         ),
         c(
             "register a service",
@@ -478,16 +476,16 @@ def test_every_caller_gets_exactly_its_authority(case: Case) -> None:
 
 def test_the_matrix_covers_every_command() -> None:
     """Each public method of a command class is a command; each has a case here."""
-    from services.allocation import AllocationCommands
-    from services.boundaries import BoundaryCommands
-    from services.goals import GoalCommands
-    from services.metrics import MetricCommands
-    from services.teams import TeamCommands
+    from services.allocation.commands import AllocationCommands
+    from services.boundaries.commands import BoundaryCommands
+    from services.goals.commands import GoalCommands
+    from services.metrics.commands import MetricCommands
+    from services.org.commands import OrgCommands
 
     commands = {
         name
         for kind in (
-            TeamCommands,
+            OrgCommands,
             BoundaryCommands,
             MetricCommands,
             GoalCommands,

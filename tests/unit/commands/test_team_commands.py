@@ -5,8 +5,7 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from domain.errors import InvalidValue, NotFound
-from domain.people import Function
-from domain.teams import (
+from domain.org.team import (
     Attachment,
     PersonDedicatedElsewhere,
     PersonLeadsAnotherTeam,
@@ -15,6 +14,7 @@ from domain.teams import (
     TeamHasActiveSubteams,
     TeamNameTaken,
 )
+from domain.people.values import Function
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
 from tests.commands import (
@@ -29,7 +29,7 @@ from tests.people import CEO, PLANNER, principal
 def test_a_charter_saves_the_team_with_its_claims_and_answers_the_position(
     flywheel: Commands,
 ) -> None:
-    outcome = flywheel.teams.charter_team(
+    outcome = flywheel.org.charter_team(
         CEO, "corr-1", name="Payments", mission="Move money", leader="alice@example.com"
     )
     assert (outcome.kind, outcome.version) == ("Team", 1)
@@ -48,9 +48,7 @@ def test_a_person_leads_at_most_one_team(flywheel: Commands) -> None:
 
 def test_leadership_is_free_again_once_handed_over(flywheel: Commands) -> None:
     payments = charter(flywheel, "Payments", "alice@example.com")
-    flywheel.teams.appoint_leader(
-        CEO, "t", payments, leader="bob@example.com", reason="Alice moves"
-    )
+    flywheel.org.appoint_leader(CEO, "t", payments, leader="bob@example.com", reason="Alice moves")
     charter(flywheel, "Risk", "alice@example.com")
     refused_and_nothing_recorded(
         flywheel, PersonLeadsAnotherTeam, lambda: charter(flywheel, "Fraud", "bob@example.com")
@@ -62,7 +60,7 @@ def test_names_of_active_teams_are_unique_without_case(flywheel: Commands) -> No
     refused_and_nothing_recorded(
         flywheel, TeamNameTaken, lambda: charter(flywheel, " payments ", "bob@example.com")
     )
-    flywheel.teams.disband_team(CEO, "t", payments, reason="Merged")
+    flywheel.org.disband_team(CEO, "t", payments, reason="Merged")
     charter(flywheel, "PAYMENTS", "bob@example.com")
 
 
@@ -71,7 +69,7 @@ def test_a_person_is_dedicated_to_at_most_one_team(flywheel: Commands) -> None:
     risk = charter(flywheel, "Risk", "bob@example.com")
 
     def add(team: UUID, attachment: Attachment) -> None:
-        flywheel.teams.add_member(
+        flywheel.org.add_member(
             CEO,
             "t",
             team,
@@ -85,15 +83,15 @@ def test_a_person_is_dedicated_to_at_most_one_team(flywheel: Commands) -> None:
         flywheel, PersonDedicatedElsewhere, lambda: add(risk, Attachment.DEDICATED)
     )
     add(risk, Attachment.REPORTS)  # reporting to one leader while dedicated elsewhere is fine
-    flywheel.teams.remove_member(CEO, "t", payments, person="dana@example.com")
-    flywheel.teams.remove_member(CEO, "t", risk, person="dana@example.com")
+    flywheel.org.remove_member(CEO, "t", payments, person="dana@example.com")
+    flywheel.org.remove_member(CEO, "t", risk, person="dana@example.com")
     add(risk, Attachment.DEDICATED)
 
 
 def test_promoting_a_dedicated_member_frees_their_dedication(flywheel: Commands) -> None:
     payments = charter(flywheel, "Payments", "alice@example.com")
     risk = charter(flywheel, "Risk", "bob@example.com")
-    flywheel.teams.add_member(
+    flywheel.org.add_member(
         CEO,
         "t",
         payments,
@@ -101,8 +99,8 @@ def test_promoting_a_dedicated_member_frees_their_dedication(flywheel: Commands)
         function=Function.PRODUCT,
         attachment=Attachment.DEDICATED,
     )
-    flywheel.teams.appoint_leader(CEO, "t", payments, leader="erin@example.com", reason="Promoted")
-    flywheel.teams.appoint_leader(CEO, "t", risk, leader="alice@example.com", reason="Moves over")
+    flywheel.org.appoint_leader(CEO, "t", payments, leader="erin@example.com", reason="Promoted")
+    flywheel.org.appoint_leader(CEO, "t", risk, leader="alice@example.com", reason="Moves over")
     team = flywheel.app.repository.get(payments)
     assert team.leader == "erin@example.com" and team.members == {}
 
@@ -113,11 +111,11 @@ def test_subteams_hang_under_an_active_parent(flywheel: Commands) -> None:
     refusal = refused_and_nothing_recorded(
         flywheel,
         TeamHasActiveSubteams,
-        lambda: flywheel.teams.disband_team(CEO, "t", payments, reason="Reorg"),
+        lambda: flywheel.org.disband_team(CEO, "t", payments, reason="Reorg"),
     )
     assert "Checkout" in str(refusal)
-    flywheel.teams.disband_team(CEO, "t", checkout, reason="Folded in")
-    flywheel.teams.disband_team(CEO, "t", payments, reason="Reorg")
+    flywheel.org.disband_team(CEO, "t", checkout, reason="Folded in")
+    flywheel.org.disband_team(CEO, "t", payments, reason="Reorg")
     refused_and_nothing_recorded(
         flywheel,
         TeamDisbanded,
@@ -129,9 +127,7 @@ def test_unknown_ids_are_not_found(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.teams.appoint_leader(
-            CEO, "t", uuid4(), leader="x@example.com", reason="r"
-        ),
+        lambda: flywheel.org.appoint_leader(CEO, "t", uuid4(), leader="x@example.com", reason="r"),
     )
     refused_and_nothing_recorded(
         flywheel, NotFound, lambda: charter(flywheel, "Orphan", "x@example.com", parent=uuid4())
@@ -154,14 +150,14 @@ def test_who_may_do_what(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.teams.charter_team(
+        lambda: flywheel.org.charter_team(
             PLANNER, "t", name="X", mission="m", leader="z@example.com"
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.teams.add_member(
+        lambda: flywheel.org.add_member(
             alice,
             "t",
             risk,
@@ -170,7 +166,7 @@ def test_who_may_do_what(flywheel: Commands) -> None:
             attachment=Attachment.REPORTS,
         ),
     )
-    flywheel.teams.add_member(
+    flywheel.org.add_member(
         alice,
         "t",
         payments,
@@ -181,7 +177,7 @@ def test_who_may_do_what(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.teams.appoint_leader(
+        lambda: flywheel.org.appoint_leader(
             alice, "t", payments, leader="f@example.com", reason="r"
         ),
     )
@@ -192,11 +188,11 @@ def test_a_stale_expected_version_is_refused(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         VersionMismatch,
-        lambda: flywheel.teams.appoint_leader(
+        lambda: flywheel.org.appoint_leader(
             CEO, "t", payments, leader="b@example.com", reason="r", expected_version=7
         ),
     )
-    outcome = flywheel.teams.appoint_leader(
+    outcome = flywheel.org.appoint_leader(
         CEO, "t", payments, leader="b@example.com", reason="r", expected_version=1
     )
     assert outcome.version == 2

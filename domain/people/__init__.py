@@ -1,0 +1,1 @@
+"""The people area: domain layer."""

@@ -1,0 +1,1 @@
+"""The metrics area: projections layer."""

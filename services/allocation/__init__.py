@@ -1,0 +1,1 @@
+"""The allocation area: services layer."""

@@ -1,0 +1,781 @@
+"""The yearly allocation in GraphQL: cycles and their phases, envelopes, requests and their
+versions, decisions, the figures, dissent and commitment, amendments, scenarios, and
+what each team asked for and got in a fiscal year.
+
+Every object remembers ``at``, the log position it was read as of (``None`` for the
+current state), and reads its relations as of the same position.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from domain.allocation.cycle import CycleKind, CyclePhase
+from domain.allocation.resources import Resources
+from projections.allocation import queries as allocation_queries
+from projections.allocation.projector import DecisionSource
+from projections.allocation.report import (
+    Request,
+    compare,
+    resources,
+    resources_of,
+    scenario_allocations,
+    totals,
+    unfunded_asks,
+)
+from projections.allocation.report import (
+    Scenario as ScenarioFigures,
+)
+from projections.paging import Page, PageRequest
+from services.allocation.graphql_figures import (
+    BudgetFigures,
+    FunctionCount,
+    FunctionTotalFigures,
+    ResourceFigures,
+    ScenarioComparison,
+    UnfundedAsk,
+    function_counts,
+    function_totals,
+    goals_of,
+    team_of,
+)
+from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
+from services.goals.graphql import Goal, position_cursor
+from services.graphql.common import (
+    After,
+    AsOf,
+    AtPosition,
+    First,
+    FlywheelInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    resolve_at,
+    uuid_of,
+)
+from services.graphql.connections import Connection, connection
+from services.graphql.errors import client_error
+from services.org.graphql import Person, Team
+
+strawberry.enum(
+    CycleKind, description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1."
+)
+strawberry.enum(
+    CyclePhase,
+    description="`OPEN` for requests, `REVIEW` for decisions, `DECIDED` for commitment, then "
+    "`LOCKED`: nothing changes but amendments.",
+)
+strawberry.enum(
+    DecisionSource,
+    description="Where a decision came from: `CARRIED` from OP1 into OP2, `DECIDED` by "
+    "leadership, or adopted from a `SCENARIO`.",
+)
+
+MAX_COMPARED = 10
+
+
+def _team_cursor(after: str | None) -> tuple[str, UUID] | None:
+    if after is None:
+        return None
+    name, key = decode_cursor(after, 2)
+    return name, uuid_of(key, "Team", "after")
+
+
+def _name_cursor(after: str | None) -> tuple[str] | None:
+    return None if after is None else (decode_cursor(after, 1)[0],)
+
+
+BY_TEAM = ("team_name", "team_id")
+BY_POSITION = ("position",)
+
+
+@strawberry.type(description="A phase the cycle entered, when and by whom.")
+class PhaseChange:
+    phase: CyclePhase
+    at: datetime
+    by: str = strawberry.field(description="Who moved the cycle (a person's handle).")
+
+
+@strawberry.type(description="The headcount by function and the budget the decisions share.")
+class Envelope:
+    budget: float = strawberry.field(description="Whole currency units.")
+    reason: str = strawberry.field(description="Why the envelope was set so.")
+    set_at: datetime
+    set_by: str = strawberry.field(description="Who set it (a person's handle).")
+    figures: strawberry.Private[Resources]
+
+    @strawberry.field(description="People per function, every function listed.")
+    def headcount(self) -> list[FunctionCount]:
+        return function_counts(self.figures)
+
+    @staticmethod
+    def from_row(row: Any) -> Envelope:
+        figures = resources_of(row)
+        return Envelope(
+            budget=float(figures.budget),
+            reason=row["reason"],
+            set_at=row["at"],
+            set_by=row["actor"],
+            figures=figures,
+        )
+
+
+@strawberry.type(description="A team's request: what it needs, why, and the goals it funds.")
+class AllocationRequest:
+    version: int = strawberry.field(description="1 for the first submission, then 2, 3...")
+    requested: ResourceFigures
+    rationale: str
+    submitted_at: datetime
+    submitted_by: str = strawberry.field(description="Who submitted it (a person's handle).")
+    cycle_id: strawberry.Private[UUID]
+    team_id: strawberry.Private[UUID]
+    goal_ids: strawberry.Private[list[UUID]]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> AllocationRequest:
+        return AllocationRequest(
+            version=row["version"],
+            requested=ResourceFigures.of(resources_of(row)),
+            rationale=row["rationale"],
+            submitted_at=row["submitted_at"],
+            submitted_by=row["actor"],
+            cycle_id=row["cycle_id"],
+            team_id=row["team_id"],
+            goal_ids=list(row["goal_ids"]),
+            at=at,
+        )
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        return await team_of(info, self.team_id, self.at)
+
+    @strawberry.field(description="The goals the request funds.")
+    async def goals(self, info: FlywheelInfo) -> list[Goal]:
+        return await goals_of(info, self.goal_ids, self.at)
+
+    @strawberry.field(description="Every version of the team's request, oldest first.")
+    async def versions(self, info: FlywheelInfo) -> list[AllocationRequest]:
+        rows = await context(info).load.allocation.request_versions.load(
+            (self.cycle_id, self.team_id), self.at
+        )
+        return [AllocationRequest.from_row(row, self.at) for row in rows]
+
+
+@strawberry.type(description="A page of current requests, by team name.")
+class AllocationRequestConnection(Connection[AllocationRequest]):
+    pass
+
+
+@strawberry.type(description="What leadership decided to fund a team with, and why.")
+class AllocationDecision:
+    funded: ResourceFigures = strawberry.field(
+        description="As decided; amendments after the lock are listed on their own."
+    )
+    rationale: str
+    source: DecisionSource
+    scenario: str | None = strawberry.field(description="The scenario adopted, if one.")
+    decided_at: datetime
+    decided_by: str = strawberry.field(description="Who decided (a person's handle).")
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> AllocationDecision:
+        return AllocationDecision(
+            funded=ResourceFigures.of(resources_of(row)),
+            rationale=row["rationale"],
+            source=DecisionSource(row["source"]),
+            scenario=row["scenario"],
+            decided_at=row["decided_at"],
+            decided_by=row["actor"],
+            team_id=row["team_id"],
+            at=at,
+        )
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        return await team_of(info, self.team_id, self.at)
+
+
+@strawberry.type(description="A page of decisions, by team name.")
+class AllocationDecisionConnection(Connection[AllocationDecision]):
+    pass
+
+
+@strawberry.type(
+    description="Disagreement with an allocation, and whether leadership weighed it: "
+    "disagreeing is an obligation, and its purpose is to bring new information."
+)
+class Dissent(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    argument: str
+    recorded_at: datetime
+    weighed: bool = strawberry.field(description="Leadership heard and weighed it.")
+    response: str | None = strawberry.field(description="Leadership's response, once weighed.")
+    weighed_at: datetime | None
+    person_handle: strawberry.Private[str]
+    weighed_by_handle: strawberry.Private[str | None]
+    cycle_id: strawberry.Private[UUID]
+    team_id: strawberry.Private[UUID | None]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Dissent:
+        return Dissent(
+            key=str(row["id"]),
+            argument=row["argument"],
+            recorded_at=row["recorded_at"],
+            weighed=row["weighed_at"] is not None,
+            response=row["response"],
+            weighed_at=row["weighed_at"],
+            person_handle=row["person"],
+            weighed_by_handle=row["weighed_by"],
+            cycle_id=row["cycle_id"],
+            team_id=row["team_id"],
+            at=at,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Dissent | None:
+        try:
+            dissent_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.allocation.dissent.load(dissent_id, at)
+        return None if row is None else Dissent.from_row(row, at)
+
+    @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="Who disagreed.")
+    def by(self) -> Person:
+        return Person(handle=self.person_handle, at=self.at)
+
+    @strawberry.field(description="Who weighed it, once weighed.")
+    def weighed_by(self) -> Person | None:
+        return (
+            None
+            if self.weighed_by_handle is None
+            else Person(handle=self.weighed_by_handle, at=self.at)
+        )
+
+    @strawberry.field(description="The team whose decision it is about; null for the cycle.")
+    async def team(self, info: FlywheelInfo) -> Team | None:
+        return None if self.team_id is None else await team_of(info, self.team_id, self.at)
+
+    @strawberry.field
+    async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
+        return await AllocationCycle.load(info, self.cycle_id, self.at)
+
+    @strawberry.field(description=HISTORY_DESCRIPTION)
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        return await history(
+            info,
+            first=first,
+            after=after,
+            at=self.at,
+            aggregate_id=self.cycle_id,
+            concerning=("dissent_id", self.key),
+        )
+
+
+@strawberry.type(description="A page of dissent, in the order recorded.")
+class DissentConnection(Connection[Dissent]):
+    pass
+
+
+@strawberry.type(description="A person's commitment to the decision, agreeing or not.")
+class Commitment:
+    committed_at: datetime
+    person_handle: strawberry.Private[str]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field
+    def person(self) -> Person:
+        return Person(handle=self.person_handle, at=self.at)
+
+
+@strawberry.type(description="A page of commitments, in the order made.")
+class CommitmentConnection(Connection[Commitment]):
+    pass
+
+
+@strawberry.type(
+    description="An exception to a locked allocation: the team's funding became `funded`, "
+    "for a reason, approved by someone."
+)
+class Amendment:
+    number: int = strawberry.field(description="1 for the cycle's first amendment, then 2...")
+    funded: ResourceFigures
+    reason: str
+    approver: str = strawberry.field(description="Who approved it (a person's handle).")
+    recorded_at: datetime
+    recorded_by: str = strawberry.field(description="Who recorded it (a person's handle).")
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Amendment:
+        return Amendment(
+            number=row["number"],
+            funded=ResourceFigures.of(resources_of(row)),
+            reason=row["reason"],
+            approver=row["approver"],
+            recorded_at=row["at"],
+            recorded_by=row["actor"],
+            team_id=row["team_id"],
+            at=at,
+        )
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        return await team_of(info, self.team_id, self.at)
+
+
+@strawberry.type(description="A page of amendments, in the order recorded.")
+class AmendmentConnection(Connection[Amendment]):
+    pass
+
+
+@strawberry.type(description="What a scenario gives one team.")
+class ScenarioAllocation:
+    allocated: ResourceFigures
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        return await team_of(info, self.team_id, self.at)
+
+
+@strawberry.type(description="A named draft allocation: a full set of per-team numbers.")
+class Scenario:
+    name: str
+    saved_at: datetime
+    saved_by: str = strawberry.field(description="Who saved it (a person's handle).")
+    adopted_at: datetime | None = strawberry.field(
+        description="When it was adopted as the decisions; null if it was not."
+    )
+    figures: strawberry.Private[dict[UUID, Resources]]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Scenario:
+        return Scenario(
+            name=row["name"],
+            saved_at=row["saved_at"],
+            saved_by=row["saved_by"],
+            adopted_at=row["adopted_at"],
+            figures=scenario_allocations(row["allocations"]),
+            at=at,
+        )
+
+    @strawberry.field(description="Per team, in the order saved.")
+    def allocations(self) -> list[ScenarioAllocation]:
+        return [
+            ScenarioAllocation(allocated=ResourceFigures.of(given), team_id=team, at=self.at)
+            for team, given in self.figures.items()
+        ]
+
+    @strawberry.field(description="What the scenario allocates in all.")
+    def total(self) -> ResourceFigures:
+        return ResourceFigures.of(Resources.total(self.figures.values()))
+
+
+@strawberry.type(description="A page of scenarios, by name.")
+class ScenarioConnection(Connection[Scenario]):
+    pass
+
+
+@strawberry.type(
+    description="A fiscal year's OP1 or OP2: leadership referees resources once or twice a "
+    "year instead of every roadmap item every day."
+)
+class AllocationCycle(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    fiscal_year: int
+    kind: CycleKind
+    phase: CyclePhase
+    opened_at: datetime
+    amendment_count: int = strawberry.field(
+        description="Amendments after the lock: how far the organisation fell back into daily "
+        "resource contention."
+    )
+    version: int = strawberry.field(
+        description="The cycle's version; send it as `If-Match` to guard a command."
+    )
+    carried_from_id: strawberry.Private[UUID | None]
+    carried_into_id: strawberry.Private[UUID | None]
+    envelope_figures: strawberry.Private[Resources]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> AllocationCycle:
+        return AllocationCycle(
+            key=str(row["id"]),
+            fiscal_year=row["fiscal_year"],
+            kind=CycleKind(row["kind"]),
+            phase=CyclePhase(row["phase"]),
+            opened_at=row["opened_at"],
+            amendment_count=row["amendments"],
+            version=row["version"],
+            carried_from_id=row["carried_from"],
+            carried_into_id=row["carried_into"],
+            envelope_figures=resources(row["envelope_headcount"], row["envelope_budget"]),
+            at=at,
+        )
+
+    @staticmethod
+    async def load(info: FlywheelInfo, cycle_id: UUID, at: int | None) -> AllocationCycle:
+        """A cycle known to exist at ``at`` (cycles are never removed)."""
+        row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
+        return AllocationCycle.from_row(row, at)
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> AllocationCycle | None:
+        try:
+            cycle_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
+        return None if row is None else AllocationCycle.from_row(row, at)
+
+    @property
+    def cycle_id(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The cycle's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return self.cycle_id
+
+    @strawberry.field(description="For an OP2, the OP1 it started from.")
+    async def carried_from(self, info: FlywheelInfo) -> AllocationCycle | None:
+        if self.carried_from_id is None:
+            return None
+        return await AllocationCycle.load(info, self.carried_from_id, self.at)
+
+    @strawberry.field(description="For an OP1, the OP2 that carried its numbers forward.")
+    async def carried_into(self, info: FlywheelInfo) -> AllocationCycle | None:
+        if self.carried_into_id is None:
+            return None
+        return await AllocationCycle.load(info, self.carried_into_id, self.at)
+
+    @strawberry.field(description="Every phase the cycle entered, OPEN first.")
+    async def phase_history(self, info: FlywheelInfo) -> list[PhaseChange]:
+        rows = await context(info).load.allocation.cycle_phases.load(self.cycle_id, self.at)
+        return [
+            PhaseChange(phase=CyclePhase(row["phase"]), at=row["at"], by=row["actor"])
+            for row in rows
+        ]
+
+    @strawberry.field(description="The envelope in force; null until leadership sets one.")
+    async def envelope(self, info: FlywheelInfo) -> Envelope | None:
+        rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
+        return Envelope.from_row(rows[-1]) if rows else None
+
+    @strawberry.field(description="Every envelope the cycle had, oldest first, with reasons.")
+    async def envelope_history(self, info: FlywheelInfo) -> list[Envelope]:
+        rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
+        return [Envelope.from_row(row) for row in rows]
+
+    @strawberry.field(description="The current request of each team, by team name.")
+    async def requests(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> AllocationRequestConnection:
+        check_page_size(first)
+        page: Page = await context(info).load.allocation.cycle_requests.load(
+            (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
+        )
+        return connection(
+            AllocationRequestConnection,
+            page,
+            lambda row: AllocationRequest.from_row(row, self.at),
+            BY_TEAM,
+            after=after,
+        )
+
+    @strawberry.field(description="One team's current request, with its versions; null if none.")
+    async def request(self, info: FlywheelInfo, team_id: strawberry.ID) -> AllocationRequest | None:
+        key = (self.cycle_id, uuid_of(team_id, "Team", "teamId"))
+        rows = await context(info).load.allocation.request_versions.load(key, self.at)
+        return AllocationRequest.from_row(rows[-1], self.at) if rows else None
+
+    @strawberry.field(description="What each team was decided, by team name.")
+    async def decisions(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> AllocationDecisionConnection:
+        check_page_size(first)
+        page: Page = await context(info).load.allocation.cycle_decisions.load(
+            (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
+        )
+        return connection(
+            AllocationDecisionConnection,
+            page,
+            lambda row: AllocationDecision.from_row(row, self.at),
+            BY_TEAM,
+            after=after,
+        )
+
+    async def _requests(self, info: FlywheelInfo) -> list[Request]:
+        rows = await context(info).load.allocation.cycle_all_requests.load(self.cycle_id, self.at)
+        return [Request(row["team_id"], resources_of(row), list(row["goal_ids"])) for row in rows]
+
+    async def _funding(self, info: FlywheelInfo) -> dict[UUID, Resources]:
+        rows = await context(info).load.allocation.cycle_funding.load(self.cycle_id, self.at)
+        return {row["team_id"]: resources_of(row) for row in rows}
+
+    async def _totals(self, info: FlywheelInfo) -> Any:
+        requests, funding = await self._requests(info), await self._funding(info)
+        return totals(self.envelope_figures, [r.asked for r in requests], list(funding.values()))
+
+    @strawberry.field(
+        description="One entry per function: the envelope, the current requests, what teams "
+        "are funded with (amendments included once locked) and what remains."
+    )
+    async def totals(self, info: FlywheelInfo) -> list[FunctionTotalFigures]:
+        return function_totals(await self._totals(info))
+
+    @strawberry.field(
+        description="The budget: the envelope, the current requests, what teams are funded "
+        "with (amendments included once locked) and what remains."
+    )
+    async def budget(self, info: FlywheelInfo) -> BudgetFigures:
+        return BudgetFigures.of((await self._totals(info)).budget)
+
+    @strawberry.field(
+        description="Teams funded short of their current request, by team name, with the goals "
+        "those requests fund."
+    )
+    async def unfunded_asks(self, info: FlywheelInfo) -> list[UnfundedAsk]:
+        asks = unfunded_asks(await self._requests(info), await self._funding(info))
+        return [UnfundedAsk.of(ask, self.at) for ask in asks]
+
+    @strawberry.field(description="Dissent in the order recorded; `weighed` narrows it.")
+    async def dissents(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        weighed: bool | None = None,
+    ) -> DissentConnection:
+        check_page_size(first)
+        page: Page = await context(info).load.allocation.cycle_dissents.load(
+            (self.cycle_id, weighed, PageRequest(first, position_cursor(after))), self.at
+        )
+        return connection(
+            DissentConnection,
+            page,
+            lambda row: Dissent.from_row(row, self.at),
+            BY_POSITION,
+            after=after,
+        )
+
+    @strawberry.field(description="Commitments in the order made.")
+    async def commitments(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> CommitmentConnection:
+        check_page_size(first)
+        page: Page = await context(info).load.allocation.cycle_commitments.load(
+            (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
+        )
+        return connection(
+            CommitmentConnection,
+            page,
+            lambda row: Commitment(
+                committed_at=row["committed_at"], person_handle=row["person"], at=self.at
+            ),
+            BY_POSITION,
+            after=after,
+        )
+
+    @strawberry.field(description="People who dissented and have not committed, by handle.")
+    async def uncommitted_dissenters(self, info: FlywheelInfo) -> list[Person]:
+        rows = await context(info).load.allocation.uncommitted_dissenters.load(
+            self.cycle_id, self.at
+        )
+        return [Person(handle=row["person"], at=self.at) for row in rows]
+
+    @strawberry.field(description="Amendments after the lock, in the order recorded.")
+    async def amendments(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> AmendmentConnection:
+        check_page_size(first)
+        page: Page = await context(info).load.allocation.cycle_amendments.load(
+            (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
+        )
+        return connection(
+            AmendmentConnection,
+            page,
+            lambda row: Amendment.from_row(row, self.at),
+            ("number",),
+            after=after,
+        )
+
+    @strawberry.field(description="The saved scenarios, by name.")
+    async def scenarios(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> ScenarioConnection:
+        check_page_size(first)
+        page: Page = await context(info).load.allocation.cycle_scenarios.load(
+            (self.cycle_id, PageRequest(first, _name_cursor(after))), self.at
+        )
+        return connection(
+            ScenarioConnection,
+            page,
+            lambda row: Scenario.from_row(row, self.at),
+            ("name",),
+            after=after,
+        )
+
+    @strawberry.field(
+        description="Scenarios side by side against the requests and the envelope: those named "
+        f"(up to {MAX_COMPARED}, in that order), or every saved one by name."
+    )
+    async def scenario_comparison(
+        self, info: FlywheelInfo, names: list[str] | None = None
+    ) -> ScenarioComparison:
+        rows = await context(info).load.allocation.cycle_all_scenarios.load(self.cycle_id, self.at)
+        saved = {row["name"]: row for row in rows}
+        chosen = list(saved) if names is None else names
+        if len(chosen) > MAX_COMPARED:
+            raise client_error(f"Compare at most {MAX_COMPARED} scenarios; name them in `names`")
+        missing = [name for name in chosen if name not in saved]
+        if missing:
+            raise client_error(f"No scenario named {', '.join(map(repr, missing))}")
+        scenarios = [
+            ScenarioFigures(name, scenario_allocations(saved[name]["allocations"]))
+            for name in chosen
+        ]
+        comparison = compare(self.envelope_figures, await self._requests(info), scenarios)
+        return await ScenarioComparison.of(info, comparison, self.at)
+
+
+@strawberry.type(description="A page of allocation cycles, by fiscal year, OP1 before OP2.")
+class AllocationCycleConnection(Connection[AllocationCycle]):
+    pass
+
+
+@strawberry.type(description="A team's part in one cycle.")
+class TeamCycleAllocation:
+    requested: ResourceFigures | None = strawberry.field(
+        description="Its current request; null if it did not ask in this cycle."
+    )
+    decided: ResourceFigures | None = strawberry.field(
+        description="What was decided; null without a decision."
+    )
+    funded: ResourceFigures = strawberry.field(
+        description="What it is funded with: the decision, or the latest amendment."
+    )
+    amendments: list[Amendment]
+    cycle_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def of(part: allocation_queries.TeamInCycle, at: int | None) -> TeamCycleAllocation:
+        return TeamCycleAllocation(
+            requested=None
+            if part.request is None
+            else ResourceFigures.of(resources_of(part.request)),
+            decided=None
+            if part.decision is None
+            else ResourceFigures.of(resources_of(part.decision)),
+            funded=ResourceFigures.of(
+                Resources() if part.funding is None else resources_of(part.funding)
+            ),
+            amendments=[Amendment.from_row(row, at) for row in part.amendments],
+            cycle_id=part.cycle["id"],
+            at=at,
+        )
+
+    @strawberry.field
+    async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
+        return await AllocationCycle.load(info, self.cycle_id, self.at)
+
+
+@strawberry.type(
+    description="What a team requested and was funded with in a fiscal year: OP1, OP2 and "
+    "their amendments."
+)
+class TeamAllocation:
+    fiscal_year: int
+    op1: TeamCycleAllocation | None = strawberry.field(description="Null if no OP1 is open.")
+    op2: TeamCycleAllocation | None = strawberry.field(description="Null if no OP2 is open.")
+
+    @strawberry.field(
+        description="What the team is funded with for the year now: the latest cycle's funding."
+    )
+    def funded(self) -> ResourceFigures:
+        latest = self.op2 or self.op1
+        return latest.funded if latest is not None else ResourceFigures.of(Resources())
+
+
+async def team_allocation(
+    info: FlywheelInfo, team_id: UUID, fiscal_year: int, at: int | None
+) -> TeamAllocation:
+    """``Team.allocation``: the team's part in the year's OP1 and OP2."""
+    parts = await context(info).load.allocation.team_allocation.load((team_id, fiscal_year), at)
+    by_kind = {part.cycle["kind"]: TeamCycleAllocation.of(part, at) for part in parts}
+    return TeamAllocation(
+        fiscal_year=fiscal_year,
+        op1=by_kind.get(CycleKind.OP1.value),
+        op2=by_kind.get(CycleKind.OP2.value),
+    )
+
+
+def _cycle_cursor(after: str | None) -> tuple[int, str, UUID] | None:
+    if after is None:
+        return None
+    year, kind, key = decode_cursor(after, 3)
+    if not year.isdigit():
+        raise client_error("`after` is not a cursor from this API")
+    return int(year), kind, uuid_of(key, "AllocationCycle", "after")
+
+
+@strawberry.type
+class AllocationQuery:
+    @strawberry.field(description="The fiscal year's OP1 or OP2.")
+    async def allocation_cycle(
+        self,
+        info: FlywheelInfo,
+        fiscal_year: int,
+        kind: CycleKind,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> AllocationCycle | None:
+        at = await resolve_at(info, as_of, at_position)
+        row = await allocation_queries.cycle_of_year(
+            context(info).views, fiscal_year, kind.value, at
+        )
+        return None if row is None else AllocationCycle.from_row(row, at)
+
+    @strawberry.field(description="Allocation cycles by fiscal year, OP1 before OP2.")
+    async def allocation_cycles(
+        self,
+        info: FlywheelInfo,
+        fiscal_year: int | None = None,
+        first: First = 20,
+        after: After = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> AllocationCycleConnection:
+        check_page_size(first)
+        at = await resolve_at(info, as_of, at_position)
+        page = await allocation_queries.cycle_page(
+            context(info).views, at, fiscal_year, PageRequest(first, _cycle_cursor(after))
+        )
+        return connection(
+            AllocationCycleConnection,
+            page,
+            lambda row: AllocationCycle.from_row(row, at),
+            ("fiscal_year", "kind", "id"),
+            after=after,
+        )

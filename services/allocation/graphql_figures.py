@@ -1,0 +1,247 @@
+"""The allocation's figures in GraphQL: resources, totals against the envelope, unfunded
+asks, and the comparison of scenarios. Built from :mod:`projections.allocation.report`.
+
+Budgets are ``Float``: whole currency units, exact as floats (each figure is at most
+10^13, so sums over thousands of teams stay exact).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID
+
+import strawberry
+
+from domain.allocation.resources import Resources
+from domain.people.values import Function
+from projections.allocation.report import (
+    Ask,
+    BudgetTotal,
+    Comparison,
+    FunctionTotal,
+    ScenarioUse,
+    TeamComparison,
+    Totals,
+)
+from services.goals.graphql import Goal
+from services.graphql.common import FlywheelInfo, context
+from services.org.graphql import Team
+
+
+@strawberry.type(description="People in one function.")
+class FunctionCount:
+    function: Function
+    count: int
+
+
+def function_counts(resources: Resources) -> list[FunctionCount]:
+    """Every function, with its headcount (zero included)."""
+    return [FunctionCount(function=f, count=resources.count(f)) for f in Function]
+
+
+@strawberry.type(name="Resources", description="Headcount by function and a budget.")
+class ResourceFigures:
+    budget: float = strawberry.field(description="Whole currency units.")
+    counts: strawberry.Private[Resources]
+
+    @staticmethod
+    def of(resources: Resources) -> ResourceFigures:
+        return ResourceFigures(budget=float(resources.budget), counts=resources)
+
+    @strawberry.field(description="People per function, every function listed.")
+    def headcount(self) -> list[FunctionCount]:
+        return function_counts(self.counts)
+
+    @strawberry.field(description="People in all functions together.")
+    def total_headcount(self) -> int:
+        return sum(self.counts.headcount.values())
+
+
+@strawberry.type(
+    name="FunctionTotal",
+    description="One function's headcount: the envelope, what the current requests ask, what "
+    "teams are funded with (amendments included once the cycle is locked; for a scenario, "
+    "what the scenario funds), and what remains of the envelope.",
+)
+class FunctionTotalFigures:
+    function: Function
+    envelope: int
+    requested: int
+    funded: int
+    remaining: int = strawberry.field(description="Envelope minus funded; negative when over.")
+
+    @staticmethod
+    def of(total: FunctionTotal) -> FunctionTotalFigures:
+        return FunctionTotalFigures(
+            function=total.function,
+            envelope=total.envelope,
+            requested=total.requested,
+            funded=total.funded,
+            remaining=total.remaining,
+        )
+
+
+@strawberry.type(
+    name="BudgetTotal",
+    description="The budget: the envelope, what the current requests ask, what teams are "
+    "funded with, and what remains of the envelope (whole currency units).",
+)
+class BudgetFigures:
+    envelope: float
+    requested: float
+    funded: float
+    remaining: float = strawberry.field(description="Envelope minus funded; negative when over.")
+
+    @staticmethod
+    def of(total: BudgetTotal) -> BudgetFigures:
+        return BudgetFigures(
+            envelope=float(total.envelope),
+            requested=float(total.requested),
+            funded=float(total.funded),
+            remaining=float(total.remaining),
+        )
+
+
+def function_totals(totals: Totals) -> list[FunctionTotalFigures]:
+    return [FunctionTotalFigures.of(total) for total in totals.functions]
+
+
+async def goals_of(info: FlywheelInfo, goal_ids: list[UUID], at: int | None) -> list[Goal]:
+    """The goals, loaded together (one query for every resolver of the tick)."""
+    loader = context(info).load.goals.goal
+    rows = await asyncio.gather(*(loader.load(goal_id, at) for goal_id in goal_ids))
+    return [Goal.from_row(row, at) for row in rows if row is not None]
+
+
+async def team_of(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team:
+    """A team known to exist at ``at`` (teams are never removed)."""
+    row = await context(info).load.org.team.load(team_id, at)
+    return Team.from_row(row, at)
+
+
+async def _team_name(info: FlywheelInfo, team_id: UUID, at: int | None) -> str:
+    row = await context(info).load.org.team.load(team_id, at)
+    return "" if row is None else str(row["name"])
+
+
+@strawberry.type(description="A team funded short of its request, and the goals it asked for.")
+class UnfundedAsk:
+    requested: ResourceFigures
+    funded: ResourceFigures
+    shortfall: ResourceFigures = strawberry.field(
+        description="What the request asks beyond the funding, per function and budget."
+    )
+    team_id: strawberry.Private[UUID]
+    goal_ids: strawberry.Private[list[UUID]]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def of(ask: Ask, at: int | None) -> UnfundedAsk:
+        return UnfundedAsk(
+            requested=ResourceFigures.of(ask.requested),
+            funded=ResourceFigures.of(ask.funded),
+            shortfall=ResourceFigures.of(ask.shortfall),
+            team_id=ask.team_id,
+            goal_ids=ask.goal_ids,
+            at=at,
+        )
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        return await team_of(info, self.team_id, self.at)
+
+    @strawberry.field(description="The goals the request funds, left unfunded as asked.")
+    async def goals(self, info: FlywheelInfo) -> list[Goal]:
+        return await goals_of(info, self.goal_ids, self.at)
+
+
+@strawberry.type(description="What one scenario gives a team.")
+class ScenarioShare:
+    scenario: str
+    allocated: ResourceFigures
+    short_of_request: bool = strawberry.field(
+        description="The scenario gives the team less than it asked, in a function or budget."
+    )
+
+
+@strawberry.type(description="A team's request against what each compared scenario gives it.")
+class TeamAgainstScenarios:
+    requested: ResourceFigures = strawberry.field(description="Zero when the team did not ask.")
+    scenarios: list[ScenarioShare] = strawberry.field(description="In the order compared.")
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def of(line: TeamComparison, names: list[str], at: int | None) -> TeamAgainstScenarios:
+        return TeamAgainstScenarios(
+            requested=ResourceFigures.of(line.requested),
+            scenarios=[
+                ScenarioShare(
+                    scenario=name,
+                    allocated=ResourceFigures.of(allocated),
+                    short_of_request=not allocated.shortfall(line.requested).is_zero,
+                )
+                for name, allocated in zip(names, line.allocated, strict=True)
+            ],
+            team_id=line.team_id,
+            at=at,
+        )
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        return await team_of(info, self.team_id, self.at)
+
+
+@strawberry.type(
+    description="One scenario as a whole: its totals against the envelope (`funded` is what "
+    "the scenario funds), whether it fits, and which requested goals it leaves unfunded."
+)
+class ScenarioSummary:
+    scenario: str
+    totals: list[FunctionTotalFigures]
+    budget: BudgetFigures
+    within_envelope: bool
+    goal_ids: strawberry.Private[list[UUID]]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def of(use: ScenarioUse, at: int | None) -> ScenarioSummary:
+        return ScenarioSummary(
+            scenario=use.scenario.name,
+            totals=function_totals(use.totals),
+            budget=BudgetFigures.of(use.totals.budget),
+            within_envelope=use.totals.within_envelope,
+            goal_ids=use.unfunded_goal_ids,
+            at=at,
+        )
+
+    @strawberry.field(
+        description="Goals of requests the scenario funds short (in any function or budget)."
+    )
+    async def unfunded_goals(self, info: FlywheelInfo) -> list[Goal]:
+        return await goals_of(info, self.goal_ids, self.at)
+
+
+@strawberry.type(
+    description="Scenarios side by side: per team and function the request against each "
+    "scenario, and per scenario its use of the envelope and the goals it leaves unfunded."
+)
+class ScenarioComparison:
+    scenarios: list[str] = strawberry.field(description="The scenarios compared, in order.")
+    teams: list[TeamAgainstScenarios] = strawberry.field(
+        description="Every team that asked or that a scenario funds, by name."
+    )
+    summaries: list[ScenarioSummary]
+
+    @staticmethod
+    async def of(info: FlywheelInfo, comparison: Comparison, at: int | None) -> ScenarioComparison:
+        names = [use.scenario.name for use in comparison.uses]
+        teams = [TeamAgainstScenarios.of(line, names, at) for line in comparison.teams]
+        names_in_order = await asyncio.gather(*(_team_name(info, t.team_id, at) for t in teams))
+        team_names = dict(zip([t.team_id for t in teams], names_in_order, strict=True))
+        teams.sort(key=lambda line: (team_names[line.team_id], str(line.team_id)))
+        return ScenarioComparison(
+            scenarios=names,
+            teams=teams,
+            summaries=[ScenarioSummary.of(use, at) for use in comparison.uses],
+        )

@@ -1,0 +1,426 @@
+"""REST commands of the yearly allocation, under ``/api/v1/cycles``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, put
+from litestar.params import Parameter
+from msgspec import Meta
+
+from domain.allocation.cycle import (
+    MAX_ARGUMENT_LENGTH,
+    MAX_FISCAL_YEAR,
+    MAX_GOALS_PER_REQUEST,
+    MAX_RATIONALE_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_RESPONSE_LENGTH,
+    MAX_SCENARIO_NAME_LENGTH,
+    MAX_SCENARIO_TEAMS,
+    MIN_FISCAL_YEAR,
+    CycleKind,
+    CyclePhase,
+)
+from domain.allocation.resources import MAX_BUDGET, MAX_HEADCOUNT
+from domain.people.values import MAX_PERSON_ID_LENGTH, Function
+from services.allocation.commands import AllocationCommands, TeamNumbers
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
+
+Headcount = Annotated[
+    dict[Function, Annotated[int, Meta(ge=0, le=MAX_HEADCOUNT)]],
+    Meta(
+        description="People per function, whole numbers; a function left out counts zero.",
+        examples=[{"ENGINEERING": 6, "PRODUCT": 1}],
+    ),
+]
+Budget = Annotated[
+    int,
+    Meta(
+        ge=0,
+        le=MAX_BUDGET,
+        description="A whole number of currency units.",
+        examples=[1_500_000],
+    ),
+]
+Rationale = Annotated[str, Meta(min_length=1, max_length=MAX_RATIONALE_LENGTH)]
+Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+ScenarioName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_SCENARIO_NAME_LENGTH,
+        pattern=r"^[^/]+$",
+        description="A short label without `/` (it appears in the adopt path).",
+        examples=["Lean"],
+    ),
+]
+
+
+class OpenCycle(CommandBody):
+    fiscal_year: Annotated[int, Meta(ge=MIN_FISCAL_YEAR, le=MAX_FISCAL_YEAR, examples=[2027])]
+    kind: CycleKind
+
+
+class SetEnvelope(CommandBody):
+    headcount: Headcount
+    budget: Budget
+    reason: Reason
+
+
+class SubmitRequest(CommandBody):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+    rationale: Rationale
+    goal_ids: Annotated[
+        list[UUID],
+        Meta(
+            min_length=1,
+            max_length=MAX_GOALS_PER_REQUEST,
+            description="The team's own open goals the request funds.",
+        ),
+    ]
+
+
+class AdvancePhase(CommandBody):
+    to: Annotated[CyclePhase, Meta(description="The next phase: REVIEW, DECIDED or LOCKED.")]
+
+
+class RecordDecision(CommandBody):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+    rationale: Rationale
+
+
+class RecordDissent(CommandBody):
+    argument: Annotated[str, Meta(min_length=1, max_length=MAX_ARGUMENT_LENGTH)]
+    team_id: Annotated[
+        UUID | None, Meta(description="The team whose decision the dissent is about, if one.")
+    ] = None
+
+
+class WeighDissent(CommandBody):
+    response: Annotated[str, Meta(min_length=1, max_length=MAX_RESPONSE_LENGTH)]
+
+
+class Commit(CommandBody):
+    """Empty: the caller is who commits."""
+
+
+class RecordAmendment(CommandBody):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+    reason: Reason
+    approver: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=MAX_PERSON_ID_LENGTH,
+            description="Who approved the exception (a person's handle).",
+            examples=["cfo@example.com"],
+        ),
+    ]
+
+
+class ScenarioLine(CommandBody):
+    team_id: UUID
+    headcount: Headcount
+    budget: Budget
+
+
+class SaveScenario(CommandBody):
+    name: ScenarioName
+    allocations: Annotated[list[ScenarioLine], Meta(min_length=1, max_length=MAX_SCENARIO_TEAMS)]
+
+
+CycleId = Annotated[UUID, Parameter(description="The allocation cycle's id (a UUID).")]
+DissentId = Annotated[UUID, Parameter(description="The dissent's id (a UUID).")]
+
+
+class AllocationCycleController(Controller):
+    path = "/api/v1/cycles"
+    tags = ["Allocation"]
+
+    @command(
+        "/",
+        status_code=201,
+        summary="Open an allocation cycle",
+        description="Leadership opens the fiscal year's `OP1` or `OP2`, at most one of each a "
+        "year. OP2 opens once the year's OP1 is LOCKED and starts from OP1's envelope and "
+        "funding. A cycle opens in phase OPEN, for requests.",
+    )
+    def open_cycle(
+        self, data: OpenCycle, context: CommandContext, allocation: AllocationCommands
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.open_cycle(
+                context.principal,
+                context.correlation_id,
+                fiscal_year=data.fiscal_year,
+                kind=data.kind,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/envelope",
+        verb=put,
+        summary="Set the envelope",
+        description="Leadership sets the headcount by function and the budget that the "
+        "decisions share, with a reason; it changes until the cycle is DECIDED, and never "
+        "below what teams are already funded.",
+    )
+    def set_envelope(
+        self,
+        cycle_id: CycleId,
+        data: SetEnvelope,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.set_envelope(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/requests",
+        summary="Submit a team's request",
+        description="While the cycle is OPEN, the team's leader or leadership submits what the "
+        "team needs (headcount by function, budget), why, and the team's open goals it funds. "
+        "A new submission revises the previous one; every version is kept.",
+    )
+    def submit_request(
+        self,
+        cycle_id: CycleId,
+        data: SubmitRequest,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.submit_request(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                team_id=data.team_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                rationale=data.rationale,
+                goal_ids=data.goal_ids,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/phase",
+        summary="Advance the cycle's phase",
+        description="Leadership moves the cycle one phase forward: OPEN -> REVIEW -> DECIDED -> "
+        "LOCKED, never back. DECIDED needs every dissent weighed.",
+    )
+    def advance_phase(
+        self,
+        cycle_id: CycleId,
+        data: AdvancePhase,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.advance_phase(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                to=data.to,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/decisions",
+        summary="Record a decision",
+        description="In REVIEW, leadership funds a team, with a rationale: never beyond the "
+        "team's request in any function or budget, and never so that the decisions together "
+        "exceed the envelope. A decision can be revised until the cycle is DECIDED.",
+    )
+    def decide(
+        self,
+        cycle_id: CycleId,
+        data: RecordDecision,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.decide(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                team_id=data.team_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                rationale=data.rationale,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/dissents",
+        status_code=201,
+        summary="Record dissent",
+        description="Anyone signed in disagrees, with an argument, on the cycle or on one team's "
+        "decision (`teamId`), until the cycle is DECIDED. The answer's `id` and `nodeId` are the "
+        "dissent's; `version` is the cycle's.",
+    )
+    def record_dissent(
+        self,
+        cycle_id: CycleId,
+        data: RecordDissent,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.record_dissent(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                team_id=data.team_id,
+                argument=data.argument,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/dissents/{dissent_id:uuid}/weigh",
+        summary="Weigh a dissent",
+        description="Leadership records that it heard and weighed the dissent, with a short "
+        "response. Every dissent is weighed before the cycle can be DECIDED.",
+    )
+    def weigh_dissent(
+        self,
+        cycle_id: CycleId,
+        dissent_id: DissentId,
+        data: WeighDissent,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.weigh_dissent(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                dissent_id,
+                response=data.response,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/commitments",
+        summary="Commit to the decision",
+        description="Once the cycle is DECIDED, the caller commits to it (`{}`), whether or not "
+        "they agreed. Dissenters who have not committed are reported.",
+    )
+    def commit(
+        self,
+        cycle_id: CycleId,
+        data: Commit,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.commit(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/amendments",
+        summary="Amend a locked allocation",
+        description="After the lock, leadership records an exception: the team's funding "
+        "becomes the given headcount and budget, with a reason and who approved it, still "
+        "within the envelope. The count of amendments is reported per cycle.",
+    )
+    def amend(
+        self,
+        cycle_id: CycleId,
+        data: RecordAmendment,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.amend(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                team_id=data.team_id,
+                headcount=data.headcount,
+                budget=data.budget,
+                reason=data.reason,
+                approver=data.approver,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/scenarios",
+        summary="Save a what-if scenario",
+        description="Before the decision, leadership saves a named draft allocation: a full set "
+        "of per-team numbers. Saving under the same name replaces the draft. Drafts may exceed "
+        "requests or the envelope; GraphQL compares them.",
+    )
+    def save_scenario(
+        self,
+        cycle_id: CycleId,
+        data: SaveScenario,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.save_scenario(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                name=data.name,
+                allocations=[
+                    TeamNumbers(line.team_id, line.headcount, line.budget)
+                    for line in data.allocations
+                ],
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/scenarios/{name:str}/adopt",
+        summary="Adopt a scenario as the decisions",
+        description="In REVIEW, leadership makes a scenario's numbers the decisions in one "
+        "command: every team it names is funded as it says, every other team's decision ends. "
+        "The rules of decisions apply to every line.",
+    )
+    def adopt_scenario(
+        self,
+        cycle_id: CycleId,
+        name: Annotated[
+            str, Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH)
+        ],
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.adopt_scenario(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                name=name,
+                expected_version=context.expected_version,
+            )
+        )

@@ -1,0 +1,115 @@
+"""``history``: the events behind any node, for auditors and leadership."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import strawberry
+from strawberry.scalars import JSON
+
+from projections.audit import queries as log_queries
+from projections.paging import PageRequest
+from services.graphql.common import (
+    After,
+    First,
+    FlywheelInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+)
+from services.graphql.connections import Connection, Edge, connection
+from services.graphql.errors import client_error, forbidden
+from services.principal import Role
+
+HISTORY_DESCRIPTION = (
+    "The events behind this object, oldest first, with who, when, why and under which "
+    "request. Auditors and leadership only."
+)
+
+
+@strawberry.type(description="One recorded event.")
+class HistoryEntry:
+    position: int = strawberry.field(description="The event's position in the log.")
+    type: str = strawberry.field(description="The event type, e.g. `Team.LeaderAppointed`.")
+    recorded_at: datetime
+    actor: str | None
+    reason: str | None
+    correlation_id: str | None
+    data: JSON = strawberry.field(description="The event's own fields.")
+
+
+@strawberry.type
+class HistoryEdge(Edge[HistoryEntry]):
+    pass
+
+
+@strawberry.type
+class HistoryConnection(Connection[HistoryEntry]):
+    edges: Sequence[HistoryEdge]
+
+
+@strawberry.interface(
+    description="An object whose every change is an event in the log, with its provenance."
+)
+class Recorded:
+    """Implemented by every node backed by an aggregate: they carry their aggregate id
+    as ``key`` and the position they were read at as ``at``."""
+
+    @strawberry.field(description=HISTORY_DESCRIPTION)
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        key: str = getattr(self, "key")  # noqa: B009 - declared by each implementing type
+        at: int | None = getattr(self, "at")  # noqa: B009
+        return await history(info, first=first, after=after, at=at, aggregate_id=UUID(key))
+
+
+def _require_history_reader(info: FlywheelInfo) -> None:
+    principal = context(info).principal
+    if principal is None or not ({Role.AUDITOR, Role.LEADERSHIP} & principal.roles):
+        raise forbidden("Reading history needs the `auditor` or `leadership` role")
+
+
+async def history(
+    info: FlywheelInfo,
+    *,
+    first: int,
+    after: str | None,
+    at: int | None,
+    aggregate_id: UUID | None = None,
+    actor: str | None = None,
+    concerning: tuple[str, str] | None = None,
+) -> HistoryConnection:
+    _require_history_reader(info)
+    check_page_size(first)
+    after_position = None
+    if after is not None:
+        (raw,) = decode_cursor(after, 1)
+        if not raw.isdigit():
+            raise client_error(f"`after` is not a history cursor: {after!r}")
+        after_position = (int(raw),)
+    page = await log_queries.history_page(
+        context(info).views,
+        PageRequest(first, after_position),
+        aggregate_id=aggregate_id,
+        actor=actor,
+        concerning=concerning,
+        at=at,
+    )
+    return connection(HistoryConnection, page, _entry, ("position",), after=after, edge=HistoryEdge)
+
+
+def _entry(row: Any) -> HistoryEntry:
+    return HistoryEntry(
+        position=row["position"],
+        type=row["type"],
+        recorded_at=row["at"],
+        actor=row["actor"],
+        reason=row["reason"],
+        correlation_id=row["correlation_id"],
+        data=msgspec.json.decode(row["data"]),
+    )

@@ -1,0 +1,1 @@
+"""The boundaries area: services layer."""

@@ -1,0 +1,220 @@
+"""Commands on API boundaries: services, the APIs they publish, their dependencies.
+
+Who may: the leader of the team that owns the service (for an API, the service
+that publishes it; for a dependency, the consuming service), or ``leadership``.
+Leadership of a team is read from the team's current write-side state, never
+from the token. Each command saves every aggregate it changes in one write: the
+service with its owning team(s) and its name claim, an API with its service, a
+dependency on both the consuming service and the API.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain.boundaries import (
+    Api,
+    ApiHasActiveConsumers,
+    ApiKind,
+    Service,
+    ServiceNameTaken,
+    Visibility,
+)
+from domain.claims import ClaimKind, normalised_name
+from domain.org.team import Team
+from services.authorization import require_owner_or_leadership
+from services.commands import CommandBus, Outcome, UnitOfWork
+from services.principal import Principal
+
+
+def _owner(work: UnitOfWork, service: Service) -> Team:
+    return work.get(Team, service.owner_team_id, label="team")
+
+
+def _service_of(work: UnitOfWork, api: Api) -> Service:
+    return work.get(Service, api.service_id, label="service")
+
+
+def _service_name(work: UnitOfWork, service_id: UUID) -> str:
+    service = work.find(Service, service_id)
+    return service.name if service is not None else str(service_id)
+
+
+def _take_name(work: UnitOfWork, service: Service) -> None:
+    other = work.claim(ClaimKind.SERVICE_NAME, normalised_name(service.name), service.id)
+    if other is not None:
+        holder = work.get(Service, other, label="service")
+        raise ServiceNameTaken(
+            f"An active service is already named '{holder.name}' "
+            f"(owned by team '{_owner(work, holder).name}')",
+            service_id=str(other),
+        )
+
+
+class BoundaryCommands:
+    def __init__(self, bus: CommandBus) -> None:
+        self.bus = bus
+
+    def register_service(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        *,
+        name: str,
+        owner_team_id: UUID,
+        description: str,
+    ) -> Outcome:
+        def register(work: UnitOfWork) -> Service:
+            owner = work.get(Team, owner_team_id, label="owner team")
+            require_owner_or_leadership(principal, owner, "Registering a service")
+            service = work.add(Service.register(name=name, description=description, owner=owner))
+            _take_name(work, service)
+            return service
+
+        return self.bus.run(principal, correlation_id, register)
+
+    def transfer_service(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        service_id: UUID,
+        *,
+        to_team_id: UUID,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def transfer(work: UnitOfWork) -> Service:
+            service = work.get(Service, service_id, label="service")
+            current_owner = _owner(work, service)
+            require_owner_or_leadership(principal, current_owner, "Transferring a service")
+            new_owner = work.get(Team, to_team_id, label="team")
+            service.transfer(current_owner=current_owner, new_owner=new_owner, reason=reason)
+            return service
+
+        return self.bus.run(principal, correlation_id, transfer, expected_version=expected_version)
+
+    def retire_service(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        service_id: UUID,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Retire a service that publishes no API any more; its dependencies end with it."""
+
+        def retire(work: UnitOfWork) -> Service:
+            service = work.get(Service, service_id, label="service")
+            owner = _owner(work, service)
+            require_owner_or_leadership(principal, owner, "Retiring a service")
+            consumed = [work.get(Api, api_id, label="API") for api_id in service.dependencies]
+            service.retire(reason, consumed=consumed)
+            owner.detach_service(service.id)
+            work.release(ClaimKind.SERVICE_NAME, normalised_name(service.name), service.id)
+            return service
+
+        return self.bus.run(principal, correlation_id, retire, expected_version=expected_version)
+
+    def publish_api(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        service_id: UUID,
+        *,
+        name: str,
+        version: str,
+        kind: ApiKind,
+        visibility: Visibility,
+    ) -> Outcome:
+        def publish(work: UnitOfWork) -> Api:
+            service = work.get(Service, service_id, label="service")
+            require_owner_or_leadership(principal, _owner(work, service), "Publishing an API")
+            return work.add(
+                Api.publish(service, name=name, version=version, kind=kind, visibility=visibility)
+            )
+
+        return self.bus.run(principal, correlation_id, publish)
+
+    def deprecate_api(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        api_id: UUID,
+        *,
+        sunset: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def deprecate(work: UnitOfWork) -> Api:
+            api = work.get(Api, api_id, label="API")
+            owner = _owner(work, _service_of(work, api))
+            require_owner_or_leadership(principal, owner, "Deprecating an API")
+            api.deprecate(sunset, reason)
+            return api
+
+        return self.bus.run(principal, correlation_id, deprecate, expected_version=expected_version)
+
+    def retire_api(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        api_id: UUID,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def retire(work: UnitOfWork) -> Api:
+            api = work.get(Api, api_id, label="API")
+            provider = _service_of(work, api)
+            require_owner_or_leadership(principal, _owner(work, provider), "Retiring an API")
+            try:
+                api.retire(reason, provider=provider)
+            except ApiHasActiveConsumers as refusal:
+                names = ", ".join(sorted(f"'{_service_name(work, sid)}'" for sid in api.consumers))
+                raise ApiHasActiveConsumers(
+                    f"API '{api.name}' {api.api_version} is still consumed by {names}; "
+                    "they must drop the dependency first",
+                    **refusal.context,
+                ) from None
+            return api
+
+        return self.bus.run(principal, correlation_id, retire, expected_version=expected_version)
+
+    def declare_dependency(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        service_id: UUID,
+        *,
+        api_id: UUID,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The service starts consuming the API (allowed even if it is deprecated)."""
+
+        def declare(work: UnitOfWork) -> Service:
+            service = work.get(Service, service_id, label="service")
+            require_owner_or_leadership(principal, _owner(work, service), "Declaring a dependency")
+            service.declare_dependency(work.get(Api, api_id, label="API"))
+            return service
+
+        return self.bus.run(principal, correlation_id, declare, expected_version=expected_version)
+
+    def drop_dependency(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        service_id: UUID,
+        *,
+        api_id: UUID,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def drop(work: UnitOfWork) -> Service:
+            service = work.get(Service, service_id, label="service")
+            require_owner_or_leadership(principal, _owner(work, service), "Dropping a dependency")
+            service.drop_dependency(work.get(Api, api_id, label="API"), reason)
+            return service
+
+        return self.bus.run(principal, correlation_id, drop, expected_version=expected_version)

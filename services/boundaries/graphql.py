@@ -1,0 +1,429 @@
+"""API boundaries in GraphQL: services, their owners over time, APIs, dependencies.
+
+Every object remembers ``at``, the log position it was read as of, and reads its
+relations as of the same position. Lists that grow (a team's services, a
+service's APIs and dependencies, an API's consumers) are cursor connections,
+read for many parents at once through DataLoaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from projections.boundaries import queries as boundaries_queries
+from projections.paging import Page, PageRequest
+from services.audit.graphql import Recorded
+from services.boundaries.graphql_enums import ApiKind, ApiStatus, ServiceStatus, Visibility
+from services.graphql.common import (
+    After,
+    AsOf,
+    AtPosition,
+    First,
+    FlywheelInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    member_of,
+    resolve_at,
+    uuid_of,
+)
+from services.graphql.connections import Connection, Edge, connection
+from services.org.graphql import Team
+
+SERVICE_STATUS = member_of(ServiceStatus)
+API_KIND = member_of(ApiKind)
+VISIBILITY = member_of(Visibility)
+API_STATUS = member_of(ApiStatus)
+
+
+def service_cursor(after: str | None) -> tuple[Any, ...] | None:
+    if after is None:
+        return None
+    name, key = decode_cursor(after, 2)
+    return name, uuid_of(key, "Service", "after")
+
+
+def api_cursor(after: str | None) -> tuple[Any, ...] | None:
+    if after is None:
+        return None
+    name, version, key = decode_cursor(after, 3)
+    return name, version, uuid_of(key, "Api", "after")
+
+
+def page_request(first: int, cursor: tuple[Any, ...] | None) -> PageRequest:
+    check_page_size(first)
+    return PageRequest(first=first, after=cursor)
+
+
+@strawberry.type(description="A team's ownership of a service, from a transfer to the next.")
+class Ownership:
+    since: datetime
+    until: datetime | None = strawberry.field(
+        description="When the service moved to another team; null while this team owns it."
+    )
+    reason: str | None = strawberry.field(
+        description="Why the service was transferred to this team; null for the first owner."
+    )
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        row = await context(info).load.org.team.load(self.team_id, self.at)
+        return Team.from_row(row, self.at)
+
+
+@strawberry.type(description="A service: code with defined APIs, owned by exactly one team.")
+class Service(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    name: str
+    description: str
+    status: ServiceStatus
+    registered_at: datetime
+    retired_at: datetime | None
+    version: int = strawberry.field(
+        description="The service's version; send it as `If-Match` to guard a command."
+    )
+    owner_team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Service:
+        return Service(
+            key=str(row["id"]),
+            name=row["name"],
+            description=row["description"],
+            status=SERVICE_STATUS(row["status"]),
+            registered_at=row["registered_at"],
+            retired_at=row["retired_at"],
+            version=row["version"],
+            owner_team_id=row["owner_team_id"],
+            at=at,
+        )
+
+    @strawberry.field(description="The service's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The team that owns the service (its last owner, if retired).")
+    async def owner(self, info: FlywheelInfo) -> Team:
+        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
+        return Team.from_row(row, self.at)
+
+    @strawberry.field(description="Every team that owned the service, oldest first.")
+    async def ownership_history(self, info: FlywheelInfo) -> list[Ownership]:
+        rows = await context(info).load.boundaries.ownership_history.load(UUID(self.key), self.at)
+        return [
+            Ownership(
+                since=row["since"],
+                until=row["until"],
+                reason=row["reason"],
+                team_id=row["team_id"],
+                at=self.at,
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="The APIs the service publishes, by name and version.")
+    async def apis(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        status: ApiStatus | None = None,
+    ) -> ApiConnection:
+        request = page_request(first, api_cursor(after))
+        key = (UUID(self.key), request, status.value if status else None)
+        found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
+        return api_connection(found, self.at, after)
+
+    @strawberry.field(description="The APIs the service consumes, by name and version.")
+    async def dependencies(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> DependencyConnection:
+        request = page_request(first, api_cursor(after))
+        found = await context(info).load.boundaries.dependencies_of_service.load(
+            (UUID(self.key), request), self.at
+        )
+        at = self.at
+        return connection(
+            DependencyConnection,
+            found,
+            lambda row: Api.from_row(row, at),
+            API_ORDER,
+            after=after,
+            edge=DependencyEdge,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Service | None:
+        try:
+            service_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.boundaries.service.load(service_id, at)
+        return None if row is None else Service.from_row(row, at)
+
+
+@strawberry.type(description="An API a service publishes: a contract other services consume.")
+class Api(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    name: str
+    version: str = strawberry.field(description="The API's version, e.g. v2 or 1.4.0.")
+    kind: ApiKind
+    visibility: Visibility
+    status: ApiStatus
+    sunset: date | None = strawberry.field(
+        description="When a deprecated API goes away; null unless deprecated."
+    )
+    deprecation_reason: str | None
+    published_at: datetime
+    retired_at: datetime | None
+    aggregate_version: int = strawberry.field(
+        description="The API record's version; send it as `If-Match` to guard a command."
+    )
+    service_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Api:
+        return Api(
+            key=str(row["id"]),
+            name=row["name"],
+            version=row["version"],
+            kind=API_KIND(row["kind"]),
+            visibility=VISIBILITY(row["visibility"]),
+            status=API_STATUS(row["status"]),
+            sunset=row["sunset"],
+            deprecation_reason=row["deprecation_reason"],
+            published_at=row["published_at"],
+            retired_at=row["retired_at"],
+            aggregate_version=row["aggregate_version"],
+            service_id=row["service_id"],
+            at=at,
+        )
+
+    @strawberry.field(description="The API's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The service that publishes the API.")
+    async def provider(self, info: FlywheelInfo) -> Service:
+        row = await context(info).load.boundaries.service.load(self.service_id, self.at)
+        return Service.from_row(row, self.at)
+
+    @strawberry.field(description="The services that consume the API, by name.")
+    async def consumers(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> ConsumerConnection:
+        request = page_request(first, service_cursor(after))
+        found = await context(info).load.boundaries.consumers_of_api.load(
+            (UUID(self.key), request), self.at
+        )
+        at = self.at
+        return connection(
+            ConsumerConnection,
+            found,
+            lambda row: Service.from_row(row, at),
+            SERVICE_ORDER,
+            after=after,
+            edge=ConsumerEdge,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Api | None:
+        try:
+            api_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.boundaries.api.load(api_id, at)
+        return None if row is None else Api.from_row(row, at)
+
+
+SERVICE_ORDER = ("name", "id")
+API_ORDER = ("name", "version", "id")
+
+
+@strawberry.type(description="A page of services, ordered by name.")
+class ServiceConnection(Connection[Service]):
+    pass
+
+
+@strawberry.type(description="A page of APIs, ordered by name and version.")
+class ApiConnection(Connection[Api]):
+    pass
+
+
+def _since(self: Edge[Any]) -> datetime:
+    return self.row["depended_since"]  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="An API a service consumes, and since when.")
+class DependencyEdge(Edge[Api]):
+    since: datetime = strawberry.field(resolver=_since)
+
+
+@strawberry.type(description="A page of the APIs a service consumes, by name and version.")
+class DependencyConnection(Connection[Api]):
+    edges: Sequence[DependencyEdge]
+
+
+@strawberry.type(description="A service that consumes an API, and since when.")
+class ConsumerEdge(Edge[Service]):
+    since: datetime = strawberry.field(resolver=_since)
+
+
+@strawberry.type(description="A page of the services consuming an API, by name.")
+class ConsumerConnection(Connection[Service]):
+    edges: Sequence[ConsumerEdge]
+
+
+def service_connection(page: Page, at: int | None, after: str | None) -> ServiceConnection:
+    """Services read as of ``at``, a page ordered by name."""
+    return connection(
+        ServiceConnection, page, lambda row: Service.from_row(row, at), SERVICE_ORDER, after=after
+    )
+
+
+def api_connection(page: Page, at: int | None, after: str | None) -> ApiConnection:
+    """APIs read as of ``at``, a page ordered by name and version."""
+    return connection(
+        ApiConnection, page, lambda row: Api.from_row(row, at), API_ORDER, after=after
+    )
+
+
+async def services_of_team(
+    info: FlywheelInfo,
+    team_id: UUID,
+    at: int | None,
+    first: int,
+    after: str | None,
+    status: ServiceStatus | None,
+) -> ServiceConnection:
+    """``Team.services``: the services a team owns."""
+    request = page_request(first, service_cursor(after))
+    key = (team_id, request, status.value if status else None)
+    found = await context(info).load.boundaries.services_of_team.load(key, at)
+    return service_connection(found, at, after)
+
+
+async def apis_of_team(
+    info: FlywheelInfo,
+    team_id: UUID,
+    at: int | None,
+    first: int,
+    after: str | None,
+    status: ApiStatus | None,
+) -> ApiConnection:
+    """``Team.apis``: the APIs of the services a team owns."""
+    request = page_request(first, api_cursor(after))
+    key = (team_id, request, status.value if status else None)
+    found = await context(info).load.boundaries.apis_of_team.load(key, at)
+    return api_connection(found, at, after)
+
+
+@strawberry.input(description="Narrow a list of services; every given field must match.")
+class ServiceFilter:
+    name_contains: str | None = strawberry.UNSET
+    owner_team_id: strawberry.ID | None = strawberry.UNSET
+    status: ServiceStatus | None = strawberry.UNSET
+
+
+@strawberry.input(description="Narrow a list of APIs; every given field must match.")
+class ApiFilter:
+    name_contains: str | None = strawberry.UNSET
+    service_id: strawberry.ID | None = strawberry.UNSET
+    owner_team_id: strawberry.ID | None = strawberry.UNSET
+    kind: ApiKind | None = strawberry.UNSET
+    visibility: Visibility | None = strawberry.UNSET
+    status: ApiStatus | None = strawberry.UNSET
+
+
+def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFilter:
+    if given is None:
+        return boundaries_queries.ServiceFilter()
+    owner = given.owner_team_id
+    return boundaries_queries.ServiceFilter(
+        name_contains=given.name_contains or None,
+        owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
+        status=given.status.value if given.status else None,
+    )
+
+
+def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
+    if given is None:
+        return boundaries_queries.ApiFilter()
+    service, owner = given.service_id, given.owner_team_id
+    return boundaries_queries.ApiFilter(
+        name_contains=given.name_contains or None,
+        service_id=uuid_of(service, "Service", "filter.serviceId") if service else None,
+        owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
+        kind=given.kind.value if given.kind else None,
+        visibility=given.visibility.value if given.visibility else None,
+        status=given.status.value if given.status else None,
+    )
+
+
+@strawberry.type
+class BoundariesQuery:
+    @strawberry.field(description="A service by its id (UUID or global id).")
+    async def service(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Service | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Service.find(info, str(uuid_of(id, "Service")), at)
+
+    @strawberry.field(description="An API by its id (UUID or global id).")
+    async def api(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Api | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Api.find(info, str(uuid_of(id, "Api")), at)
+
+    @strawberry.field(description="Services ordered by name, a page at a time.")
+    async def services(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        filter: ServiceFilter | None = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> ServiceConnection:
+        request = page_request(first, service_cursor(after))
+        at = await resolve_at(info, as_of, at_position)
+        found = await boundaries_queries.service_page(
+            context(info).views, at, _service_filter(filter), request
+        )
+        return service_connection(found, at, after)
+
+    @strawberry.field(description="APIs ordered by name and version, a page at a time.")
+    async def apis(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        filter: ApiFilter | None = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> ApiConnection:
+        request = page_request(first, api_cursor(after))
+        at = await resolve_at(info, as_of, at_position)
+        found = await boundaries_queries.api_page(
+            context(info).views, at, _api_filter(filter), request
+        )
+        return api_connection(found, at, after)

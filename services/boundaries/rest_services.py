@@ -1,0 +1,200 @@
+"""REST commands on services, under ``/api/v1/services``: register, transfer, retire,
+publish an API, declare and drop a dependency."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete
+from litestar.params import Parameter
+from msgspec import Meta
+
+from domain.boundaries import MAX_API_VERSION_LENGTH, MAX_DESCRIPTION_LENGTH, ApiKind, Visibility
+from domain.org.team import MAX_NAME_LENGTH, MAX_REASON_LENGTH
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.boundaries.commands import BoundaryCommands
+
+Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+
+
+class RegisterService(CommandBody):
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Ledger"])]
+    owner_team_id: UUID
+    description: Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION_LENGTH)]
+
+
+class TransferService(CommandBody):
+    to_team_id: UUID
+    reason: Reason
+
+
+class RetireService(CommandBody):
+    reason: Reason
+
+
+class PublishApi(CommandBody):
+    name: Name
+    version: Annotated[
+        str, Meta(min_length=1, max_length=MAX_API_VERSION_LENGTH, examples=["v2", "1.4.0"])
+    ]
+    kind: ApiKind
+    visibility: Visibility
+
+
+class DeclareDependency(CommandBody):
+    api_id: UUID
+
+
+ServiceId = Annotated[UUID, Parameter(description="The service's id (a UUID).")]
+
+
+class ServiceController(Controller):
+    path = "/api/v1/services"
+    tags = ["Services"]
+
+    @command(
+        "/",
+        status_code=201,
+        summary="Register a service",
+        description="The owning team's leader or leadership registers a service; its owner "
+        "must be an active team. Names of active services are unique.",
+    )
+    def register(
+        self, data: RegisterService, context: CommandContext, boundaries: BoundaryCommands
+    ) -> CommandAccepted:
+        return accepted(
+            boundaries.register_service(
+                context.principal,
+                context.correlation_id,
+                name=data.name,
+                owner_team_id=data.owner_team_id,
+                description=data.description,
+            )
+        )
+
+    @command(
+        "/{service_id:uuid}/transfer",
+        summary="Transfer a service to another team",
+        description="The current owner's leader or leadership hands the service to another "
+        "active team, with a reason. Both teams see the change in the ownership history.",
+    )
+    def transfer(
+        self,
+        service_id: ServiceId,
+        data: TransferService,
+        context: CommandContext,
+        boundaries: BoundaryCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            boundaries.transfer_service(
+                context.principal,
+                context.correlation_id,
+                service_id,
+                to_team_id=data.to_team_id,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{service_id:uuid}/retire",
+        summary="Retire a service",
+        description="Refused while the service still publishes APIs that are not retired. "
+        "The dependencies the service still has are dropped with it.",
+    )
+    def retire(
+        self,
+        service_id: ServiceId,
+        data: RetireService,
+        context: CommandContext,
+        boundaries: BoundaryCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            boundaries.retire_service(
+                context.principal,
+                context.correlation_id,
+                service_id,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{service_id:uuid}/apis",
+        status_code=201,
+        summary="Publish an API",
+        description="The service publishes an API; the answer's `id` is the new API's. "
+        "`kind` is `REST`, `GRAPHQL`, `GRPC` or `EVENTS`; `visibility` is `PUBLIC` or "
+        "`INTERNAL`. A name and version is published once per service.",
+    )
+    def publish_api(
+        self,
+        service_id: ServiceId,
+        data: PublishApi,
+        context: CommandContext,
+        boundaries: BoundaryCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            boundaries.publish_api(
+                context.principal,
+                context.correlation_id,
+                service_id,
+                name=data.name,
+                version=data.version,
+                kind=data.kind,
+                visibility=data.visibility,
+            )
+        )
+
+    @command(
+        "/{service_id:uuid}/dependencies",
+        summary="Declare that the service consumes an API",
+        description="The API must be published and not retired. Consuming a deprecated API "
+        "is allowed; `apiBoundaries` reports it.",
+    )
+    def declare_dependency(
+        self,
+        service_id: ServiceId,
+        data: DeclareDependency,
+        context: CommandContext,
+        boundaries: BoundaryCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            boundaries.declare_dependency(
+                context.principal,
+                context.correlation_id,
+                service_id,
+                api_id=data.api_id,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{service_id:uuid}/dependencies/{api_id:uuid}", verb=delete, summary="Drop a dependency"
+    )
+    def drop_dependency(
+        self,
+        service_id: ServiceId,
+        api_id: Annotated[UUID, Parameter(description="The API's id (a UUID).")],
+        context: CommandContext,
+        boundaries: BoundaryCommands,
+        reason: Annotated[
+            str,
+            Parameter(
+                query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
+            ),
+        ] = "",
+    ) -> CommandAccepted:
+        return accepted(
+            boundaries.drop_dependency(
+                context.principal,
+                context.correlation_id,
+                service_id,
+                api_id=api_id,
+                reason=reason,
+                expected_version=context.expected_version,
+            )
+        )

@@ -1,0 +1,1 @@
+"""The goals area: services layer."""

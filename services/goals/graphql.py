@@ -1,0 +1,335 @@
+"""Goals in GraphQL: targets over time, check-ins, blindsides, stale goals.
+
+Every object remembers ``at``, the log position it was read as of (``None`` for
+the current state), and reads its relations as of the same position.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from domain.goals import CheckInStatus, GoalOutcome
+from domain.metrics import MetricKind
+from projections.goals import queries as goals_queries
+from projections.goals import reports as goal_reports
+from projections.paging import Page, PageRequest
+from services.audit.graphql import Recorded
+from services.graphql.common import (
+    After,
+    AsOf,
+    AtPosition,
+    First,
+    FlywheelInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    member_of,
+    resolve_at,
+    uuid_of,
+)
+from services.graphql.connections import Connection, connection
+from services.graphql.errors import client_error
+from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
+
+strawberry.enum(
+    CheckInStatus,
+    description="`GREEN`: on track. `YELLOW`: at risk. `RED`: off track. "
+    "`YELLOW` and `RED` come with a path to green.",
+)
+strawberry.enum(GoalOutcome, description="How a closed goal ended.")
+CHECK_IN_STATUS = member_of(CheckInStatus)
+GOAL_OUTCOME = member_of(GoalOutcome)
+
+MAX_STALE_WEEKS = 520
+LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@strawberry.type(description="A goal's target from `since`, and why it changed.")
+class TargetChange:
+    target: float
+    reason: str | None = strawberry.field(
+        description="Why; null for the target the goal was set with."
+    )
+    since: datetime
+
+
+@strawberry.type(description="How a goal stood at one check-in.")
+class CheckIn:
+    status: CheckInStatus
+    note: str
+    path_to_green: str | None
+    at: datetime
+    by: str = strawberry.field(description="Who checked in (a person's handle).")
+    blindside: bool = strawberry.field(
+        description="RED straight after GREEN, with no YELLOW warning between."
+    )
+
+    @staticmethod
+    def from_row(row: Any) -> CheckIn:
+        return CheckIn(
+            status=CheckInStatus(row["status"]),
+            note=row["note"],
+            path_to_green=row["path_to_green"],
+            at=row["at"],
+            by=row["actor"],
+            blindside=row["blindside"],
+        )
+
+
+@strawberry.type(description="A page of check-ins, oldest first.")
+class CheckInConnection(Connection[CheckIn]):
+    pass
+
+
+@strawberry.type(
+    description="A team's goal on one metric for one plan year, bound to the metric "
+    "definition in force when it was set."
+)
+class Goal(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    plan_year: int
+    baseline: float
+    target: float = strawberry.field(description="The target in force.")
+    due_date: date
+    description: str
+    metric_definition_version: int = strawberry.field(
+        description="The version of the metric's definition the goal was set against."
+    )
+    top_level: bool = strawberry.field(description="A top-level (S-team) goal.")
+    status: CheckInStatus | None = strawberry.field(
+        description="The latest check-in's status; null before the first check-in."
+    )
+    blindside: bool = strawberry.field(
+        description="The goal once went from GREEN straight to RED, with no YELLOW between."
+    )
+    last_check_in_at: datetime | None
+    outcome: GoalOutcome | None = strawberry.field(description="Null while the goal is open.")
+    closing_note: str | None
+    closed_at: datetime | None
+    set_at: datetime
+    version: int = strawberry.field(
+        description="The goal's version; send it as `If-Match` to guard a command."
+    )
+    team_id: strawberry.Private[UUID]
+    metric_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Goal:
+        return Goal(
+            key=str(row["id"]),
+            plan_year=row["plan_year"],
+            baseline=float(row["baseline"]),
+            target=float(row["target"]),
+            due_date=row["due_date"],
+            description=row["description"],
+            metric_definition_version=row["metric_definition_version"],
+            top_level=row["top_level"],
+            status=None if row["status"] is None else CHECK_IN_STATUS(row["status"]),
+            blindside=row["blindside"],
+            last_check_in_at=row["last_check_in_at"],
+            outcome=None if row["outcome"] is None else GOAL_OUTCOME(row["outcome"]),
+            closing_note=row["closing_note"],
+            closed_at=row["closed_at"],
+            set_at=row["set_at"],
+            version=row["version"],
+            team_id=row["team_id"],
+            metric_id=row["metric_id"],
+            at=at,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Goal | None:
+        try:
+            goal_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.goals.goal.load(goal_id, at)
+        return None if row is None else Goal.from_row(row, at)
+
+    @strawberry.field(description="The goal's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The team that owns the goal.")
+    async def team(self, info: FlywheelInfo) -> LazyTeam:
+        row = await context(info).load.org.team.load(self.team_id, self.at)
+        return team_from_row(row, self.at)
+
+    @strawberry.field(description="The goal's metric (its definition as it is now read).")
+    async def metric(self, info: FlywheelInfo) -> Metric:
+        return await Metric.load(info, self.metric_id, self.at)
+
+    @strawberry.field(description="The metric definition the goal was set against.")
+    async def metric_definition(self, info: FlywheelInfo) -> MetricDefinition:
+        rows = await context(info).load.metrics.metric_definitions.load(self.metric_id, self.at)
+        [bound] = [row for row in rows if row["version"] == self.metric_definition_version]
+        return MetricDefinition.from_row(bound)
+
+    @strawberry.field(description="Every target the goal had, oldest first, with reasons.")
+    async def target_history(self, info: FlywheelInfo) -> list[TargetChange]:
+        rows = await context(info).load.goals.target_history.load(UUID(self.key), self.at)
+        return [
+            TargetChange(target=float(row["target"]), reason=row["reason"], since=row["since"])
+            for row in rows
+        ]
+
+    @strawberry.field(description="Check-ins, oldest first.")
+    async def check_ins(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> CheckInConnection:
+        check_page_size(first)
+        page: Page = await context(info).load.goals.check_ins.load(
+            (UUID(self.key), PageRequest(first, position_cursor(after))), self.at
+        )
+        return connection(CheckInConnection, page, CheckIn.from_row, ("position",), after=after)
+
+
+def _position(value: str) -> int:
+    if not value.isdigit():
+        raise client_error("`after` is not a cursor from this API")
+    return int(value)
+
+
+@strawberry.type(description="A page of goals.")
+class GoalConnection(Connection[Goal]):
+    pass
+
+
+def goal_connection(page: Page, at: int | None, order: str, after: str | None) -> GoalConnection:
+    """Goals read as of ``at``, a page ordered by the ``order`` column."""
+    return connection(
+        GoalConnection, page, lambda row: Goal.from_row(row, at), (order,), after=after
+    )
+
+
+def position_cursor(after: str | None) -> tuple[int] | None:
+    if after is None:
+        return None
+    [position] = decode_cursor(after, 1)
+    return (_position(position),)
+
+
+async def goals_of_team(
+    info: FlywheelInfo,
+    team_id: UUID,
+    at: int | None,
+    plan_year: int | None,
+    first: int,
+    after: str | None,
+) -> GoalConnection:
+    """``Team.goals``: a team's goals as they were set, of one plan year if given."""
+    check_page_size(first)
+    options = (plan_year, PageRequest(first, position_cursor(after)))
+    page: Page = await context(info).load.goals.team_goals.load((team_id, *options), at)
+    return goal_connection(page, at, "set_position", after)
+
+
+@strawberry.input(description="Narrow a list of goals; every given field must match.")
+class GoalFilter:
+    team_id: strawberry.ID | None = strawberry.UNSET
+    plan_year: int | None = strawberry.UNSET
+    metric_id: strawberry.ID | None = strawberry.UNSET
+    kind: MetricKind | None = strawberry.field(
+        default=strawberry.UNSET, description="The kind of the goal's metric."
+    )
+    status: CheckInStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="The latest check-in's status."
+    )
+    top_level: bool | None = strawberry.UNSET
+
+
+def goal_filter(chosen: GoalFilter | None) -> goals_queries.GoalFilter:
+    if chosen is None:
+        return goals_queries.GoalFilter()
+    team, metric = given(chosen.team_id), given(chosen.metric_id)
+    kind, status = given(chosen.kind), given(chosen.status)
+    return goals_queries.GoalFilter(
+        team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
+        plan_year=given(chosen.plan_year),
+        metric_id=uuid_of(metric, "Metric", "filter.metricId") if metric else None,
+        kind=kind.value if kind else None,
+        status=status.value if status else None,
+        top_level=given(chosen.top_level),
+    )
+
+
+async def moment_read(
+    info: FlywheelInfo, as_of: datetime | None, at_position: int | None
+) -> datetime:
+    """The moment a read describes: ``asOf``, the log time of ``atPosition``, or now."""
+    if as_of is not None:
+        return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
+    if at_position is not None:
+        logged = await goal_reports.log_time(context(info).views, at_position)
+        # Position 0 is before the first event: nothing is visible there, any moment will do.
+        return logged or LOG_EPOCH
+    return datetime.now(UTC)
+
+
+@strawberry.type
+class GoalQuery:
+    @strawberry.field(description="A goal by its id (UUID or global id).")
+    async def goal(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Goal | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Goal.find(info, str(uuid_of(id, "Goal")), at)
+
+    @strawberry.field(description="Goals in the order they were set, a page at a time.")
+    async def goals(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        filter: GoalFilter | None = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> GoalConnection:
+        check_page_size(first)
+        at = await resolve_at(info, as_of, at_position)
+        page = await goals_queries.goal_page(
+            context(info).views, at, goal_filter(filter), PageRequest(first, position_cursor(after))
+        )
+        return goal_connection(page, at, "set_position", after)
+
+    @strawberry.field(
+        description="Open goals without a check-in (or, never checked in, set) for at least "
+        "`weeks` weeks before the moment read (`asOf`, the time of `atPosition`, or now), "
+        "stalest first."
+    )
+    async def stale_goals(
+        self,
+        info: FlywheelInfo,
+        weeks: Annotated[int, strawberry.argument(description="1 to 520.")],
+        team_id: strawberry.ID | None = None,
+        first: First = 20,
+        after: After = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> GoalConnection:
+        check_page_size(first)
+        if not 1 <= weeks <= MAX_STALE_WEEKS:
+            raise client_error(f"`weeks` must be between 1 and {MAX_STALE_WEEKS}")
+        at = await resolve_at(info, as_of, at_position)
+        try:
+            cutoff = await moment_read(info, as_of, at_position) - timedelta(weeks=weeks)
+        except OverflowError:
+            raise client_error("`asOf` is too early to look back that many weeks") from None
+        page = await goals_queries.stale_goal_page(
+            context(info).views,
+            at,
+            cutoff,
+            uuid_of(team_id, "Team", "teamId") if team_id else None,
+            PageRequest(first, position_cursor(after)),
+        )
+        return goal_connection(page, at, "fresh_position", after)

@@ -1,0 +1,171 @@
+"""REST commands on goals, under ``/api/v1/goals``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller
+from litestar.params import Parameter
+from msgspec import Meta
+
+from domain.goals import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_PLAN_YEAR,
+    MAX_REASON_LENGTH,
+    MIN_PLAN_YEAR,
+    CheckInStatus,
+    GoalOutcome,
+)
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.dates import YEARS, checked_date
+from services.goals.commands import GoalCommands
+from services.metrics.rest import Number
+
+Note = Annotated[str, Meta(min_length=1, max_length=MAX_NOTE_LENGTH)]
+
+
+class SetGoal(CommandBody):
+    team_id: UUID
+    metric_id: UUID
+    plan_year: Annotated[int, Meta(ge=MIN_PLAN_YEAR, le=MAX_PLAN_YEAR, examples=[2025])]
+    baseline: Number
+    target: Number
+    due_date: Annotated[date, Meta(description=f"Years {YEARS}.")]
+    description: Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION_LENGTH)]
+
+    def __post_init__(self) -> None:
+        checked_date(self.due_date, "dueDate")
+
+
+class ReviseTarget(CommandBody):
+    target: Number
+    reason: Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+
+
+class CheckIn(CommandBody):
+    status: CheckInStatus
+    note: Note
+    path_to_green: Annotated[str, Meta(max_length=MAX_NOTE_LENGTH)] | None = None
+
+
+class FlagTopLevel(CommandBody):
+    top_level: bool
+
+
+class CloseGoal(CommandBody):
+    outcome: GoalOutcome
+    note: Note
+
+
+GoalId = Annotated[UUID, Parameter(description="The goal's id (a UUID).")]
+
+
+class GoalController(Controller):
+    path = "/api/v1/goals"
+    tags = ["Goals"]
+
+    @command(
+        "/",
+        status_code=201,
+        summary="Set a goal",
+        description="The team's leader or leadership sets a goal on one metric for a plan "
+        "year. The goal binds the metric's current definition version.",
+    )
+    def set_goal(
+        self, data: SetGoal, context: CommandContext, goals: GoalCommands
+    ) -> CommandAccepted:
+        return accepted(
+            goals.set_goal(
+                context.principal,
+                context.correlation_id,
+                team_id=data.team_id,
+                metric_id=data.metric_id,
+                plan_year=data.plan_year,
+                baseline=data.baseline,
+                target=data.target,
+                due_date=data.due_date,
+                description=data.description,
+            )
+        )
+
+    @command(
+        "/{goal_id:uuid}/target",
+        summary="Revise a goal's target",
+        description="A new target with the reason; the history keeps every target.",
+    )
+    def revise_target(
+        self, goal_id: GoalId, data: ReviseTarget, context: CommandContext, goals: GoalCommands
+    ) -> CommandAccepted:
+        return accepted(
+            goals.revise_target(
+                context.principal,
+                context.correlation_id,
+                goal_id,
+                target=data.target,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{goal_id:uuid}/check-ins",
+        summary="Check in on a goal",
+        description="A member of the team, its leader or leadership says how the goal stands: "
+        "`GREEN`, `YELLOW` or `RED` with a note. `YELLOW` and `RED` need a `pathToGreen`.",
+    )
+    def check_in(
+        self, goal_id: GoalId, data: CheckIn, context: CommandContext, goals: GoalCommands
+    ) -> CommandAccepted:
+        return accepted(
+            goals.check_in(
+                context.principal,
+                context.correlation_id,
+                goal_id,
+                status=data.status,
+                note=data.note,
+                path_to_green=data.path_to_green,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{goal_id:uuid}/top-level",
+        summary="Flag or unflag a top-level (S-team) goal",
+        description="Leadership only. Top-level goals take precedence.",
+    )
+    def flag_top_level(
+        self, goal_id: GoalId, data: FlagTopLevel, context: CommandContext, goals: GoalCommands
+    ) -> CommandAccepted:
+        return accepted(
+            goals.set_top_level(
+                context.principal,
+                context.correlation_id,
+                goal_id,
+                top_level=data.top_level,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{goal_id:uuid}/close",
+        summary="Close a goal",
+        description="The team's leader or leadership closes the goal as `ACHIEVED`, `MISSED` "
+        "or `DROPPED`, with a note. A closed goal takes no more commands.",
+    )
+    def close(
+        self, goal_id: GoalId, data: CloseGoal, context: CommandContext, goals: GoalCommands
+    ) -> CommandAccepted:
+        return accepted(
+            goals.close_goal(
+                context.principal,
+                context.correlation_id,
+                goal_id,
+                outcome=data.outcome,
+                note=data.note,
+                expected_version=context.expected_version,
+            )
+        )

@@ -1,0 +1,348 @@
+"""Metrics in GraphQL: kinds, versioned definitions, the metric tree, observations.
+
+Every object remembers ``at``, the log position it was read as of (``None`` for
+the current state), and reads its relations as of the same position.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from domain.metrics import Direction, MetricKind
+from projections.metrics import queries as metrics_queries
+from projections.paging import Page, PageRequest
+from services.audit.graphql import Recorded
+from services.graphql.common import (
+    After,
+    AsOf,
+    AtPosition,
+    First,
+    FlywheelInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    resolve_at,
+    uuid_of,
+)
+from services.graphql.connections import Connection, connection
+from services.graphql.errors import client_error
+
+if TYPE_CHECKING:
+    from services.org.graphql import Team
+
+strawberry.enum(
+    MetricKind,
+    description="`INPUT`: a controllable action that drives outputs. "
+    "`OUTPUT`: a lagging result (revenue, active customers) that cannot be moved directly.",
+)
+strawberry.enum(Direction, description="Which way the metric should move.")
+
+LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
+
+
+def team_from_row(row: Any, at: int | None) -> Team:
+    # services.org.graphql imports this module for Team.metrics; import at use.
+    from services.org.graphql import Team
+
+    return Team.from_row(row, at)
+
+
+@strawberry.type(description="One version of a metric's definition.")
+class MetricDefinition:
+    version: int
+    text: str
+    reason: str | None = strawberry.field(description="Why it was redefined; null for the first.")
+    since: datetime
+
+    @staticmethod
+    def from_row(row: Any) -> MetricDefinition:
+        return MetricDefinition(
+            version=row["version"], text=row["text"], reason=row["reason"], since=row["since"]
+        )
+
+
+@strawberry.type(description="An input metric believed to drive an output metric, and why.")
+class MetricDriver:
+    hypothesis: str
+    since: datetime
+    input_id: strawberry.Private[UUID]
+    output_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field(description="The input metric (the controllable action).")
+    async def input(self, info: FlywheelInfo) -> Metric:
+        return await Metric.load(info, self.input_id, self.at)
+
+    @strawberry.field(description="The output metric it is believed to drive.")
+    async def output(self, info: FlywheelInfo) -> Metric:
+        return await Metric.load(info, self.output_id, self.at)
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> MetricDriver:
+        return MetricDriver(
+            hypothesis=row["hypothesis"],
+            since=row["since"],
+            input_id=row["input_id"],
+            output_id=row["output_id"],
+            at=at,
+        )
+
+
+@strawberry.type(description="A metric's value for the period ending on `periodEnd`.")
+class Observation:
+    period_end: date
+    value: float
+    recorded_at: datetime = strawberry.field(description="When this value was recorded.")
+    corrections: int = strawberry.field(description="How often the value was corrected.")
+    correction_reason: str | None = strawberry.field(
+        description="Why the value was last corrected; null if never."
+    )
+
+    @staticmethod
+    def from_row(row: Any) -> Observation:
+        return Observation(
+            period_end=row["period_end"],
+            value=float(row["value"]),
+            recorded_at=row["recorded_at"],
+            corrections=row["corrections"],
+            correction_reason=row["correction_reason"],
+        )
+
+
+@strawberry.type(description="A page of observations, by period end.")
+class ObservationConnection(Connection[Observation]):
+    pass
+
+
+@strawberry.type(
+    description="A metric: an `INPUT` (a controllable action) or an `OUTPUT` (a lagging "
+    "result; financial ones are flagged), with a versioned definition."
+)
+class Metric(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    name: str
+    kind: MetricKind
+    financial: bool
+    unit: str
+    direction: Direction
+    definition: str = strawberry.field(description="The definition in force.")
+    definition_version: int = strawberry.field(description="The version of `definition`.")
+    defined_at: datetime
+    version: int = strawberry.field(
+        description="The metric's version; send it as `If-Match` to guard a command."
+    )
+    owner_team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Metric:
+        return Metric(
+            key=str(row["id"]),
+            name=row["name"],
+            kind=MetricKind(row["kind"]),
+            financial=row["financial"],
+            unit=row["unit"],
+            direction=Direction(row["direction"]),
+            definition=row["definition"],
+            definition_version=row["definition_version"],
+            defined_at=row["defined_at"],
+            version=row["version"],
+            owner_team_id=row["owner_team_id"],
+            at=at,
+        )
+
+    @staticmethod
+    async def load(info: FlywheelInfo, metric_id: UUID, at: int | None) -> Metric:
+        """A metric known to exist at ``at`` (metrics are never removed)."""
+        row = await context(info).load.metrics.metric.load(metric_id, at)
+        return Metric.from_row(row, at)
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Metric | None:
+        try:
+            metric_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.metrics.metric.load(metric_id, at)
+        return None if row is None else Metric.from_row(row, at)
+
+    @strawberry.field(description="The metric's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The team that owns the metric.")
+    async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
+        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
+        return team_from_row(row, self.at)
+
+    @strawberry.field(description="Every version of the definition, oldest first.")
+    async def definition_history(self, info: FlywheelInfo) -> list[MetricDefinition]:
+        rows = await context(info).load.metrics.metric_definitions.load(UUID(self.key), self.at)
+        return [MetricDefinition.from_row(row) for row in rows]
+
+    @strawberry.field(description="The output metrics this input metric is believed to drive.")
+    async def drives(self, info: FlywheelInfo) -> list[MetricDriver]:
+        rows = await context(info).load.metrics.metric_drives.load(UUID(self.key), self.at)
+        return [MetricDriver.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="The input metrics believed to drive this output metric.")
+    async def driven_by(self, info: FlywheelInfo) -> list[MetricDriver]:
+        rows = await context(info).load.metrics.metric_driven_by.load(UUID(self.key), self.at)
+        return [MetricDriver.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="Values by period end, within `from` and `to` if given.")
+    async def observations(
+        self,
+        info: FlywheelInfo,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(name="from", description="The earliest period end to include."),
+        ] = None,
+        to: Annotated[
+            date | None, strawberry.argument(description="The latest period end to include.")
+        ] = None,
+        first: First = 20,
+        after: After = None,
+    ) -> ObservationConnection:
+        check_page_size(first)
+        cursor = None
+        if after is not None:
+            [period_end] = decode_cursor(after, 1)
+            cursor = (parse_date(period_end, "after"),)
+        options = (metrics_queries.Period(from_, to), PageRequest(first, cursor))
+        page: Page = await context(info).load.metrics.observations.load(
+            (UUID(self.key), *options), self.at
+        )
+        return connection(
+            ObservationConnection, page, Observation.from_row, ("period_end",), after=after
+        )
+
+
+def parse_date(value: str, argument: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise client_error(f"`{argument}` is not a cursor from this API") from None
+
+
+@strawberry.type(description="A page of metrics, ordered by name.")
+class MetricConnection(Connection[Metric]):
+    pass
+
+
+def metric_connection(page: Page, at: int | None, after: str | None) -> MetricConnection:
+    """Metrics read as of ``at``, a page ordered by name."""
+    return connection(
+        MetricConnection, page, lambda row: Metric.from_row(row, at), ("name", "id"), after=after
+    )
+
+
+def metric_cursor(after: str | None) -> tuple[str, UUID] | None:
+    if after is None:
+        return None
+    name, key = decode_cursor(after, 2)
+    return name, uuid_of(key, "Metric", "after")
+
+
+async def metrics_of_team(
+    info: FlywheelInfo, team_id: UUID, at: int | None, first: int, after: str | None
+) -> MetricConnection:
+    """``Team.metrics``: the metrics a team owns, by name."""
+    check_page_size(first)
+    options = (PageRequest(first, metric_cursor(after)),)
+    page: Page = await context(info).load.metrics.team_metrics.load((team_id, *options), at)
+    return metric_connection(page, at, after)
+
+
+@strawberry.input(description="Narrow a list of metrics; every given field must match.")
+class MetricFilter:
+    team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The owner team."
+    )
+    kind: MetricKind | None = strawberry.UNSET
+    financial: bool | None = strawberry.UNSET
+    name_contains: str | None = strawberry.UNSET
+
+
+@strawberry.type(
+    description="The metric tree (the flywheel): every metric and every "
+    "input -> output driver with its hypothesis, whole, for drawing."
+)
+class MetricTree:
+    metrics: list[Metric] = strawberry.field(description="Every metric, by name.")
+    edges: list[MetricDriver] = strawberry.field(
+        description="Every input -> output driver, oldest first."
+    )
+
+
+def given(value: Any) -> Any:
+    """An optional input field's value; None when it was not given."""
+    return None if value is strawberry.UNSET else value
+
+
+@strawberry.type
+class MetricQuery:
+    @strawberry.field(description="A metric by its id (UUID or global id).")
+    async def metric(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Metric | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Metric.find(info, str(uuid_of(id, "Metric")), at)
+
+    @strawberry.field(description="Metrics ordered by name, a page at a time.")
+    async def metrics(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        filter: MetricFilter | None = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> MetricConnection:
+        check_page_size(first)
+        at = await resolve_at(info, as_of, at_position)
+        where = metrics_queries.MetricFilter()
+        if filter is not None:
+            team = given(filter.team_id)
+            kind = given(filter.kind)
+            where = metrics_queries.MetricFilter(
+                owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
+                kind=kind.value if kind else None,
+                financial=given(filter.financial),
+                name_contains=given(filter.name_contains) or None,
+            )
+        page = await metrics_queries.metric_page(
+            context(info).views, at, where, PageRequest(first, metric_cursor(after))
+        )
+        return metric_connection(page, at, after)
+
+    @strawberry.field(
+        description="Every metric and every input -> output driver with its hypothesis: the "
+        "flywheel, whole, for drawing (not paged: a drawing needs all of it)."
+    )
+    async def metric_tree(
+        self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
+    ) -> MetricTree:
+        at = await resolve_at(info, as_of, at_position)
+        views = context(info).views
+        metrics = await metrics_queries.all_metrics(views, at)
+        by_input = await metrics_queries.drivers(views, None, at)
+        edges = sorted((row for rows in by_input.values() for row in rows), key=_declared)
+        return MetricTree(
+            metrics=[Metric.from_row(row, at) for row in metrics],
+            edges=[MetricDriver.from_row(row, at) for row in edges],
+        )
+
+
+def _declared(row: Any) -> int:
+    position: int = row["valid_from"]
+    return position

@@ -1,0 +1,1 @@
+"""The org area: services layer."""

@@ -1,0 +1,438 @@
+"""Who owns what, in GraphQL: teams, their leaders and members, people, the org tree.
+
+Every object remembers ``at``, the log position it was read as of (``None`` for
+the current state), and reads its relations as of the same position, so a whole
+answer describes one moment.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from domain.errors import InvalidValue
+from domain.org.team import Attachment, TeamStatus
+from domain.people.values import Function, person_id
+from domain.personal_data import Sealed
+from projections.org import queries as org_queries
+from services.audit.graphql import HistoryConnection, Recorded, history
+from services.boundaries.graphql_enums import ApiStatus, ServiceStatus
+from services.goals.graphql import GoalConnection, goals_of_team
+from services.graphql.common import (
+    After,
+    AsOf,
+    AtPosition,
+    First,
+    FlywheelInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    member_of,
+    resolve_at,
+    uuid_of,
+)
+from services.graphql.connections import Connection, connection
+from services.graphql.errors import NOT_FOUND, client_error
+from services.ids import parse_global_id
+from services.metrics.graphql import MetricConnection, metrics_of_team
+from services.personal_data import open_sealed
+
+if TYPE_CHECKING:
+    from services.allocation.graphql import TeamAllocation
+    from services.boundaries.graphql import ApiConnection, ServiceConnection
+
+# Team.services and Team.apis return types of the boundaries module, which itself
+# builds on Team: the types are lazy and the resolvers import it when they run.
+BOUNDARIES = "services.boundaries.graphql"
+ALLOCATION = "services.allocation.graphql"  # builds on Team and Person in the same way
+
+strawberry.enum(Function, description="A function a team member works in.")
+strawberry.enum(
+    Attachment,
+    description="`REPORTS`: a direct report of the leader. "
+    "`DEDICATED`: full-time on the team while reporting elsewhere.",
+)
+strawberry.enum(TeamStatus)
+FUNCTION = member_of(Function)
+ATTACHMENT = member_of(Attachment)
+TEAM_STATUS = member_of(TeamStatus)
+
+
+@strawberry.type(
+    description="The erasure of a person's personal data: their key was destroyed, so every "
+    "personal value recorded about them (the display name) reads as null from then on."
+)
+class Erasure:
+    at: datetime = strawberry.field(description="When the erasure was recorded.")
+    by: str = strawberry.field(description="The handle of whoever erased the data.")
+    reason: str = strawberry.field(description="Why the data was erased.")
+
+
+@strawberry.type(description="A person, known by their handle (usually an e-mail address).")
+class Person(relay.Node, Recorded):
+    handle: relay.NodeID[str]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field(name="handle", description="The person's handle, e.g. alice@example.com.")
+    def handle_field(self) -> str:
+        return self.handle
+
+    @strawberry.field(
+        description="The person's display name (personal data, stored encrypted with their "
+        "key); null when none was set, and for good once their personal data was erased."
+    )
+    async def display_name(self, info: FlywheelInfo) -> str | None:
+        row = await context(info).load.org.person.load(self.handle, self.at)
+        if row is None or row["display_name_sealed"] is None:
+            return None
+        key = await context(info).load.org.person_key.load(self.handle, None)
+        return open_sealed(key, Sealed(self.handle, bytes(row["display_name_sealed"])))
+
+    @strawberry.field(
+        description="The erasure of the person's personal data, as of the position read; "
+        "null when it was not erased."
+    )
+    async def erased(self, info: FlywheelInfo) -> Erasure | None:
+        row = await context(info).load.org.person.load(self.handle, self.at)
+        if row is None or row["erased_at"] is None:
+            return None
+        return Erasure(at=row["erased_at"], by=row["erased_by"], reason=row["erasure_reason"])
+
+    @strawberry.field(description="The active team this person leads, if any.")
+    async def leads(self, info: FlywheelInfo) -> Team | None:
+        row = await context(info).load.org.team_led_by.load(self.handle, self.at)
+        return None if row is None else Team.from_row(row, self.at)
+
+    @strawberry.field(description="The teams this person is a member of.")
+    async def memberships(self, info: FlywheelInfo) -> list[Membership]:
+        rows = await context(info).load.org.memberships.load(self.handle, self.at)
+        return [Membership.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(
+        description="The events this person caused, oldest first. Auditors and leadership only."
+    )
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        return await history(info, first=first, after=after, at=self.at, actor=self.handle)
+
+    @staticmethod
+    async def find(info: FlywheelInfo, handle: str, at: int | None) -> Person | None:
+        known = await context(info).load.org.person_known.load(handle, at)
+        return Person(handle=handle, at=at) if known else None
+
+
+@strawberry.type(description="A leader's tenure of a team.")
+class Leadership:
+    person: Person
+    since: datetime
+    until: datetime | None = strawberry.field(
+        description="When the tenure ended; null while it lasts."
+    )
+    reason: str | None = strawberry.field(
+        description="Why this leader was appointed; null for the leader named at the charter."
+    )
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Leadership:
+        return Leadership(
+            person=Person(handle=row["person"], at=at),
+            since=row["since"],
+            until=row["until"],
+            reason=row["reason"],
+        )
+
+
+@strawberry.type(description="A person attached to a team.")
+class Membership:
+    person: Person
+    function: Function
+    attachment: Attachment
+    since: datetime
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def team(self, info: FlywheelInfo) -> Team:
+        row = await context(info).load.org.team.load(self.team_id, self.at)
+        return Team.from_row(row, self.at)
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Membership:
+        return Membership(
+            person=Person(handle=row["person"], at=at),
+            function=FUNCTION(row["function"]),
+            attachment=ATTACHMENT(row["attachment"]),
+            since=row["since"],
+            team_id=row["team_id"],
+            at=at,
+        )
+
+
+@strawberry.type(description="How many members a team has in one function.")
+class FunctionCoverage:
+    function: Function
+    count: int
+    covered: bool
+
+
+@strawberry.type(description="A single-threaded team: one leader owns its area end to end.")
+class Team(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    name: str
+    mission: str
+    status: TeamStatus
+    chartered_at: datetime
+    version: int = strawberry.field(
+        description="The team's version; send it as `If-Match` to guard a command."
+    )
+    parent_id: strawberry.Private[UUID | None]
+    leader_handle: strawberry.Private[str]
+    leader_since: strawberry.Private[datetime]
+    leader_reason: strawberry.Private[str | None]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Team:
+        return Team(
+            key=str(row["id"]),
+            name=row["name"],
+            mission=row["mission"],
+            status=TEAM_STATUS(row["status"]),
+            chartered_at=row["chartered_at"],
+            version=row["version"],
+            parent_id=row["parent_id"],
+            leader_handle=row["leader"],
+            leader_since=row["leader_since"],
+            leader_reason=row["leader_reason"],
+            at=at,
+        )
+
+    @strawberry.field(description="The team's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The parent team in the org tree; null for a root team.")
+    async def parent(self, info: FlywheelInfo) -> Team | None:
+        if self.parent_id is None:
+            return None
+        row = await context(info).load.org.team.load(self.parent_id, self.at)
+        return None if row is None else Team.from_row(row, self.at)
+
+    @strawberry.field(description="The teams directly under this one.")
+    async def children(self, info: FlywheelInfo) -> list[Team]:
+        rows = await context(info).load.org.children.load(UUID(self.key), self.at)
+        return [Team.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="The teams above this one: its parent first, the root last.")
+    async def ancestors(self, info: FlywheelInfo) -> list[Team]:
+        rows = await context(info).load.org.ancestors.load(UUID(self.key), self.at)
+        return [Team.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="The services the team owns, by name.")
+    async def services(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        status: ServiceStatus | None = None,
+    ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)]:
+        from services.boundaries.graphql import services_of_team
+
+        return await services_of_team(info, UUID(self.key), self.at, first, after, status)
+
+    @strawberry.field(description="The APIs of the services the team owns, by name and version.")
+    async def apis(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        status: ApiStatus | None = None,
+    ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)]:
+        from services.boundaries.graphql import apis_of_team
+
+        return await apis_of_team(info, UUID(self.key), self.at, first, after, status)
+
+    @strawberry.field(description="The current leader and since when.")
+    def leader(self) -> Leadership:
+        return Leadership(
+            person=Person(handle=self.leader_handle, at=self.at),
+            since=self.leader_since,
+            until=None,
+            reason=self.leader_reason,
+        )
+
+    @strawberry.field(description="Every leader of the team, oldest first, with reasons.")
+    async def leader_history(self, info: FlywheelInfo) -> list[Leadership]:
+        rows = await context(info).load.org.leader_history.load(UUID(self.key), self.at)
+        return [Leadership.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="The team's members, by handle.")
+    async def members(self, info: FlywheelInfo) -> list[Membership]:
+        rows = await context(info).load.org.members.load(UUID(self.key), self.at)
+        return [Membership.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(
+        description="Members per function, every function listed: `covered` is false "
+        "for the functions the team lacks."
+    )
+    async def function_coverage(self, info: FlywheelInfo) -> list[FunctionCoverage]:
+        rows = await context(info).load.org.members.load(UUID(self.key), self.at)
+        counts = Counter(row["function"] for row in rows)
+        return [
+            FunctionCoverage(
+                function=function,
+                count=counts[function.value],
+                covered=counts[function.value] > 0,
+            )
+            for function in Function
+        ]
+
+    @strawberry.field(description="The team's goals as they were set, of one plan year if given.")
+    async def goals(
+        self,
+        info: FlywheelInfo,
+        plan_year: int | None = None,
+        first: First = 20,
+        after: After = None,
+    ) -> GoalConnection:
+        return await goals_of_team(info, UUID(self.key), self.at, plan_year, first, after)
+
+    @strawberry.field(description="The metrics the team owns, by name.")
+    async def metrics(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> MetricConnection:
+        return await metrics_of_team(info, UUID(self.key), self.at, first, after)
+
+    @strawberry.field(
+        description="What the team requested and was funded with in the fiscal year's OP1 and "
+        "OP2, amendments included."
+    )
+    async def allocation(
+        self, info: FlywheelInfo, fiscal_year: int
+    ) -> Annotated[TeamAllocation, strawberry.lazy(ALLOCATION)]:
+        from services.allocation.graphql import team_allocation
+
+        return await team_allocation(info, UUID(self.key), fiscal_year, self.at)
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:
+        try:
+            team_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.org.team.load(team_id, at)
+        return None if row is None else Team.from_row(row, at)
+
+
+@strawberry.type(description="A team's place in the org tree.")
+class OrgTreeEntry:
+    team: Team
+    depth: int = strawberry.field(description="0 for the tree's root, 1 for its children...")
+
+
+@strawberry.type(description="A page of teams, ordered by name.")
+class TeamConnection(Connection[Team]):
+    pass
+
+
+@strawberry.input(description="Narrow a list of teams; every given field must match.")
+class TeamFilter:
+    name_contains: str | None = strawberry.UNSET
+    parent_id: strawberry.ID | None = strawberry.UNSET
+    status: TeamStatus | None = strawberry.UNSET
+
+
+def person_handle(value: str) -> str:
+    """A person given by handle or by Person global id."""
+    parsed = parse_global_id(value)
+    raw = parsed[1] if parsed is not None and parsed[0] == "Person" else value
+    try:
+        return person_id(raw, field="id")
+    except InvalidValue as error:
+        raise client_error(error.detail) from None
+
+
+@strawberry.type
+class OrgQuery:
+    @strawberry.field(description="A team by its id (UUID or global id).")
+    async def team(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Team | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Team.find(info, str(uuid_of(id, "Team")), at)
+
+    @strawberry.field(description="Teams ordered by name, a page at a time.")
+    async def teams(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        filter: TeamFilter | None = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> TeamConnection:
+        check_page_size(first)
+        at = await resolve_at(info, as_of, at_position)
+        where = org_queries.TeamFilter()
+        if filter is not None:
+            parent = filter.parent_id
+            where = org_queries.TeamFilter(
+                name_contains=filter.name_contains or None,
+                parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
+                status=filter.status.value if filter.status else None,
+            )
+        cursor = None
+        if after is not None:
+            name, key = decode_cursor(after, 2)
+            cursor = (name, uuid_of(key, "Team", "after"))
+        page = await org_queries.team_page(context(info).views, at, where, first, cursor)
+        return connection(
+            TeamConnection, page, lambda row: Team.from_row(row, at), ("name", "id"), after=after
+        )
+
+    @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")
+    async def person(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Person | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Person.find(info, person_handle(id), at)
+
+    @strawberry.field(
+        description="The org tree, depth first with children by name: every root team and "
+        "the teams under them, or the subtree under `teamId`. A computed document, read whole."
+    )
+    async def org_tree(
+        self,
+        info: FlywheelInfo,
+        team_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The subtree's root; leave it out for every root."),
+        ] = None,
+        include_disbanded: Annotated[
+            bool, strawberry.argument(description="Also list disbanded teams.")
+        ] = False,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> list[OrgTreeEntry]:
+        at = await resolve_at(info, as_of, at_position)
+        root = None if team_id is None else uuid_of(team_id, "Team", "teamId")
+        rows = await org_queries.org_tree(
+            context(info).views, at, root, include_disbanded=include_disbanded
+        )
+        if root is not None and not rows:
+            raise client_error(f"No team with id {team_id}", NOT_FOUND)
+        return [OrgTreeEntry(team=Team.from_row(row, at), depth=row["depth"]) for row in rows]

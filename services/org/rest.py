@@ -1,0 +1,182 @@
+"""REST commands on teams, under ``/api/v1/teams``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete
+from litestar.params import Parameter
+from msgspec import Meta
+
+from domain.org.team import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENGTH, Attachment
+from domain.people.values import MAX_PERSON_ID_LENGTH, Function
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.org.commands import OrgCommands
+
+Person = Annotated[
+    str,
+    Meta(min_length=1, max_length=MAX_PERSON_ID_LENGTH, examples=["alice@example.com"]),
+]
+Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+
+
+class CharterTeam(CommandBody):
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Payments"])]
+    mission: Annotated[str, Meta(min_length=1, max_length=MAX_MISSION_LENGTH)]
+    leader: Person
+    parent_id: UUID | None = None
+
+
+class AppointLeader(CommandBody):
+    leader: Person
+    reason: Reason
+
+
+class AddMember(CommandBody):
+    person: Person
+    function: Function
+    attachment: Attachment
+
+
+class DisbandTeam(CommandBody):
+    reason: Reason
+
+
+class MoveTeam(CommandBody):
+    parent_id: UUID | None  # required, so that a root is asked for explicitly with null
+    reason: Reason
+
+
+TeamId = Annotated[UUID, Parameter(description="The team's id (a UUID).")]
+
+
+class TeamController(Controller):
+    path = "/api/v1/teams"
+    tags = ["Teams"]
+
+    @command(
+        "/",
+        status_code=201,
+        summary="Charter a team",
+        description="Leadership charters a single-threaded team with its leader. "
+        "A person leads at most one team; names of active teams are unique.",
+    )
+    def charter(
+        self, data: CharterTeam, context: CommandContext, org: OrgCommands
+    ) -> CommandAccepted:
+        return accepted(
+            org.charter_team(
+                context.principal,
+                context.correlation_id,
+                name=data.name,
+                mission=data.mission,
+                leader=data.leader,
+                parent_id=data.parent_id,
+            )
+        )
+
+    @command(
+        "/{team_id:uuid}/leader",
+        summary="Appoint a new leader",
+        description="Leadership hands the team to a new leader, with a reason. "
+        "The old leader's tenure ends; a member who is promoted stops being a member.",
+    )
+    def appoint_leader(
+        self, team_id: TeamId, data: AppointLeader, context: CommandContext, org: OrgCommands
+    ) -> CommandAccepted:
+        return accepted(
+            org.appoint_leader(
+                context.principal,
+                context.correlation_id,
+                team_id,
+                leader=data.leader,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{team_id:uuid}/members",
+        summary="Add a member",
+        description="The team's leader or leadership attaches a person as `REPORTS` "
+        "(a direct report of the leader) or `DEDICATED` (full-time on the team, reporting "
+        "elsewhere). A person is a dedicated member of at most one team.",
+    )
+    def add_member(
+        self, team_id: TeamId, data: AddMember, context: CommandContext, org: OrgCommands
+    ) -> CommandAccepted:
+        return accepted(
+            org.add_member(
+                context.principal,
+                context.correlation_id,
+                team_id,
+                person=data.person,
+                function=data.function,
+                attachment=data.attachment,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command("/{team_id:uuid}/members/{person:str}", verb=delete, summary="Remove a member")
+    def remove_member(
+        self,
+        team_id: TeamId,
+        person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH)],
+        context: CommandContext,
+        org: OrgCommands,
+        reason: Annotated[
+            str, Parameter(query="reason", description="Why the member leaves.", max_length=2000)
+        ] = "",
+    ) -> CommandAccepted:
+        return accepted(
+            org.remove_member(
+                context.principal,
+                context.correlation_id,
+                team_id,
+                person=person,
+                reason=reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{team_id:uuid}/parent",
+        summary="Move a team in the org tree",
+        description="Leadership moves the team under another parent (`parentId`), or makes it "
+        "a root (`parentId: null`), with a reason: a reorganisation. A team cannot be moved "
+        "under itself or one of its subteams; the new parent must be active.",
+    )
+    def move(
+        self, team_id: TeamId, data: MoveTeam, context: CommandContext, org: OrgCommands
+    ) -> CommandAccepted:
+        return accepted(
+            org.move_team(
+                context.principal,
+                context.correlation_id,
+                team_id,
+                parent_id=data.parent_id,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{team_id:uuid}/disband",
+        summary="Disband a team",
+        description="Leadership disbands a team, with a reason. Its memberships end; "
+        "a team with active subteams or active services cannot be disbanded.",
+    )
+    def disband(
+        self, team_id: TeamId, data: DisbandTeam, context: CommandContext, org: OrgCommands
+    ) -> CommandAccepted:
+        return accepted(
+            org.disband_team(
+                context.principal,
+                context.correlation_id,
+                team_id,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )

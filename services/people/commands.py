@@ -1,0 +1,57 @@
+"""Commands on people's personal data: set a display name, erase on request.
+
+A person may set their own display name, and leadership anyone's. Erasure is
+leadership's, with a reason: it destroys the person's key (in the transaction
+that records ``Person.Erased``, see ``services.recorder``), so every personal
+value ever recorded about them becomes unreadable, while their handle, their
+place in teams and the hash chain stay as they were.
+"""
+
+from __future__ import annotations
+
+from domain.errors import NotFound
+from domain.people.person import Person, person_record_id
+from domain.people.values import PersonId, person_id
+from services.authorization import require_leadership, require_self_or_leadership
+from services.commands import CommandBus, Outcome, UnitOfWork
+from services.principal import Principal
+
+
+def _record_of(work: UnitOfWork, person: PersonId) -> Person:
+    record = work.find(Person, person_record_id(person))
+    if record is None:
+        raise NotFound("person", person)
+    return record
+
+
+class PeopleCommands:
+    def __init__(self, bus: CommandBus) -> None:
+        self.bus = bus
+
+    def set_display_name(
+        self, principal: Principal, correlation_id: str, handle: str, *, display_name: str
+    ) -> Outcome:
+        person = person_id(handle, field="handle")
+        require_self_or_leadership(principal, person, "Setting another person's display name")
+
+        def name(work: UnitOfWork) -> Person:
+            record = work.find(Person, person_record_id(person))
+            if record is None:
+                return work.add(Person.name(person, display_name))
+            record.rename(display_name)
+            return record
+
+        return self.bus.run(principal, correlation_id, name)
+
+    def erase(
+        self, principal: Principal, correlation_id: str, handle: str, *, reason: str
+    ) -> Outcome:
+        require_leadership(principal, "Erasing a person's personal data")
+        person = person_id(handle, field="handle")
+
+        def erase(work: UnitOfWork) -> Person:
+            record = _record_of(work, person)
+            record.erase(reason)
+            return record
+
+        return self.bus.run(principal, correlation_id, erase)
