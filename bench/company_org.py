@@ -22,6 +22,7 @@ from domain.boundaries import Api, ApiKind, Service, Visibility
 from domain.claims import ClaimKind, normalised_name
 from domain.org.chart import ORG_CHART_ID, OrgChart
 from domain.org.team import Attachment, Team
+from domain.people.person import Person
 from domain.people.values import Function, PersonId
 
 CHIEF = PersonId("ceo@acme.example")
@@ -132,6 +133,8 @@ class Org:
                 work.touch(parent)
             work.claim(ClaimKind.TEAM_NAME, normalised_name(team.name), team.id)
             work.claim(ClaimKind.TEAM_LEADER, leader, team.id)
+            # Leaders name themselves: personal data, sealed with a key per person.
+            work.add(Person.name(person=leader, display_name=f"Leader {index:05d}"))
         self.teams.append(team)
         self.by_id[team.id] = team
         self.level[team.id] = level

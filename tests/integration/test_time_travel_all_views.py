@@ -1,8 +1,8 @@
 """Property: every view, read as of a position, equals a replay of the log up to it.
 
 Where ``test_time_travel.py`` checks the org queries answer by answer, this test
-checks every row of every view table, so each area's projection (org, API
-boundaries, metrics, goals, and any added later) is held to the same promise.
+checks every row of every view table, so each area's projection (org, people, API
+boundaries, metrics, goals, allocation, and any added later) is held to the same promise.
 Hypothesis draws random sequences of commands across the areas; many are
 refused on purpose, which must leave no trace.
 """
@@ -70,6 +70,8 @@ KINDS = (
     "amend",
     "save_scenario",
     "adopt_scenario",
+    "name_person",
+    "erase_person",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -250,6 +252,12 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = goals.close_goal(
             CEO, "prop", pick(world.goals, a), outcome=list(GoalOutcome)[b % 3], note="n"
         )
+    elif kind == "name_person":
+        outcome = runtime.people.set_display_name(
+            CEO, "prop", person, display_name=f"Person {a % 7} v{b}"
+        )
+    elif kind == "erase_person":
+        outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
     else:
         outcome = allocate(runtime, world, kind, a, b)
     return outcome.position
