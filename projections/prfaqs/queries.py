@@ -1,0 +1,153 @@
+"""Queries over the PR/FAQ views, batched by key for DataLoaders.
+
+Every function takes ``at``: ``None`` for the current state, or the log position
+to read as of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from projections.paging import Listing, Page, PageRequest, at_args, grouped, page
+from projections.reading import ReadSession, visible
+
+PRFAQ_COLUMNS = (
+    "p.id, p.title, p.state, p.ring, p.team_id, p.author, p.content, p.content_hash, "
+    "p.revision, p.reviewers, p.drafted_at, p.revised_at, p.version"
+)
+
+
+async def prfaqs_by_id(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[UUID, asyncpg.Record]:
+    param, args = at_args(at, [list(ids)])
+    rows = await db.fetch(
+        f"SELECT {PRFAQ_COLUMNS} FROM {{views}}.prfaqs p "
+        f"WHERE p.id = ANY($1) AND {visible('p', param)}",
+        *args,
+    )
+    return {row["id"]: row for row in rows}
+
+
+@dataclass(frozen=True)
+class PrFaqFilter:
+    state: str | None = None
+    ring: str | None = None
+    team_ids: Sequence[UUID] | None = None
+    author: str | None = None
+
+
+async def prfaq_page(
+    db: ReadSession, at: int | None, where: PrFaqFilter, request: PageRequest
+) -> Page:
+    """PR/FAQs ordered by title."""
+    param, args = at_args(at, [])
+    conditions = [visible("p", param)]
+    for column, value in (("state", where.state), ("ring", where.ring), ("author", where.author)):
+        if value is not None:
+            args.append(value)
+            conditions.append(f"p.{column} = ${len(args)}")
+    if where.team_ids is not None:
+        args.append(list(where.team_ids))
+        conditions.append(f"p.team_id = ANY(${len(args)})")
+    listing = Listing(PRFAQ_COLUMNS, "{views}.prfaqs p", conditions, args, ("title", "id"))
+    return await page(db, listing, request)
+
+
+async def revisions_of(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[Any, list[asyncpg.Record]]:
+    param, args = at_args(at, [list(ids)])
+    rows = await db.fetch(
+        "SELECT r.prfaq_id, r.revision, r.content_hash, r.reason, r.at, r.actor "
+        "FROM {views}.prfaq_revisions r "
+        f"WHERE r.prfaq_id = ANY($1) AND {visible('r', param)} ORDER BY r.prfaq_id, r.revision",
+        *args,
+    )
+    return grouped(rows, "prfaq_id")
+
+
+async def rounds_of(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[Any, list[asyncpg.Record]]:
+    param, args = at_args(at, [list(ids)])
+    rows = await db.fetch(
+        "SELECT r.prfaq_id, r.number, r.ring, r.revision, r.content_hash, r.reviewers, "
+        "r.opened_at, r.opened_by, r.outcome, r.note, r.closed_at, r.closed_by "
+        "FROM {views}.prfaq_rounds r "
+        f"WHERE r.prfaq_id = ANY($1) AND {visible('r', param)} ORDER BY r.prfaq_id, r.number",
+        *args,
+    )
+    return grouped(rows, "prfaq_id")
+
+
+async def feedback_of(
+    db: ReadSession, keys: Sequence[tuple[UUID, int]], at: int | None
+) -> dict[Any, list[asyncpg.Record]]:
+    """Each round's feedback, keyed ``(prfaq id, round number)``, by reviewer."""
+    param, args = at_args(at, [[key[0] for key in keys], [key[1] for key in keys]])
+    rows = await db.fetch(
+        "SELECT f.prfaq_id, f.number, f.reviewer, f.recommendation, f.comments, f.at "
+        "FROM {views}.prfaq_feedback f "
+        "JOIN unnest($1::uuid[], $2::int[]) AS k(prfaq_id, number) "
+        "ON f.prfaq_id = k.prfaq_id AND f.number = k.number "
+        f"WHERE {visible('f', param)} ORDER BY f.reviewer",
+        *args,
+    )
+    found: dict[Any, list[asyncpg.Record]] = {}
+    for row in rows:
+        found.setdefault((row["prfaq_id"], row["number"]), []).append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class FunnelScope:
+    """Stays that entered their ring within ``[start, end)`` (either side open), of
+    PR/FAQs owned by ``team_ids`` (any team when None)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    team_ids: Sequence[UUID] | None = None
+
+
+async def ring_stays(db: ReadSession, at: int | None, scope: FunnelScope) -> list[asyncpg.Record]:
+    param, args = at_args(at, [])
+    conditions = [visible("s", param), visible("p", param)]
+    if scope.start is not None:
+        args.append(scope.start)
+        conditions.append(f"s.entered_at >= ${len(args)}")
+    if scope.end is not None:
+        args.append(scope.end)
+        conditions.append(f"s.entered_at < ${len(args)}")
+    if scope.team_ids is not None:
+        args.append(list(scope.team_ids))
+        conditions.append(f"p.team_id = ANY(${len(args)})")
+    return await db.fetch(
+        "SELECT s.prfaq_id, s.ring, s.entered_at, s.left_at, s.exit "
+        "FROM {views}.prfaq_ring_stays s JOIN {views}.prfaqs p ON p.id = s.prfaq_id "
+        f"WHERE {' AND '.join(conditions)}",
+        *args,
+    )
+
+
+async def stale_drafts(
+    db: ReadSession, at: int | None, revised_before: datetime, team_ids: Sequence[UUID] | None
+) -> list[asyncpg.Record]:
+    """Drafts (no round open, not closed) whose last revision is older than ``revised_before``,
+    the stalest first."""
+    param, args = at_args(at, [revised_before])
+    conditions = [visible("p", param), "p.state = 'DRAFT'", "p.revised_at < $1"]
+    if team_ids is not None:
+        args.append(list(team_ids))
+        conditions.append(f"p.team_id = ANY(${len(args)})")
+    return await db.fetch(
+        f"SELECT {PRFAQ_COLUMNS} FROM {{views}}.prfaqs p WHERE {' AND '.join(conditions)} "
+        "ORDER BY p.revised_at, p.id",
+        *args,
+    )
