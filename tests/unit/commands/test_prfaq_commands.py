@@ -161,7 +161,8 @@ def test_each_ring_has_its_decider(flywheel: Commands) -> None:
     opened = [Ring.TEAM, Ring.ORG, Ring.S_TEAM, Ring.CEO]
     deciders = [BO, RITA, CEO, CEO]
     refused = [(member, RITA), (BO, CORA), (BO, RITA), (RITA, CORA)]
-    for number, (ring, decider, others) in enumerate(zip(opened, deciders, refused, strict=True), 1):
+    steps = zip(opened, deciders, refused, strict=True)
+    for number, (ring, decider, others) in enumerate(steps, 1):
         flywheel.prfaqs.open_round(AUTHOR, "t", prfaq, ring=ring, reviewers=[REVIEWER.subject])
         for other in others:
             refused_and_nothing_recorded(flywheel, Forbidden, lambda o=other, n=number: close(o, n))
