@@ -10,12 +10,10 @@ from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.allocation.cycle import (
-    MAX_ARGUMENT_LENGTH,
     MAX_FISCAL_YEAR,
     MAX_GOALS_PER_REQUEST,
     MAX_RATIONALE_LENGTH,
     MAX_REASON_LENGTH,
-    MAX_RESPONSE_LENGTH,
     MAX_SCENARIO_NAME_LENGTH,
     MAX_SCENARIO_TEAMS,
     MIN_FISCAL_YEAR,
@@ -23,6 +21,7 @@ from domain.allocation.cycle import (
     CyclePhase,
 )
 from domain.allocation.resources import MAX_BUDGET, MAX_HEADCOUNT
+from domain.decisions import MAX_ARGUMENT_LENGTH, MAX_RESPONSE_LENGTH
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.allocation.commands import AllocationCommands, TeamNumbers
 from services.api.bodies import CommandBody
