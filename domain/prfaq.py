@@ -24,6 +24,7 @@ import msgspec
 from eventsourcing.domain import event
 
 from domain.aggregate import AttributedAggregate
+from domain.decisions import Deliberation
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.people.values import PersonId
 from domain.values import CaseInsensitiveEnum, optional_text, required_text
@@ -144,6 +145,13 @@ class RoundNotOpen(RuleViolation):
     rule = "round-not-open"
 
 
+class PrFaqNotApproved(RuleViolation):
+    """Commitment follows the decision: people commit to an approved PR/FAQ, whether or
+    not they agreed."""
+
+    rule = "prfaq-not-approved"
+
+
 class PrFaqClosed(RuleViolation):
     """An approved, shelved or withdrawn PR/FAQ is closed: it is kept as it was decided.
     Draft a new one to try again."""
@@ -210,7 +218,7 @@ def reason_text(field: str, raw: str) -> str:
     return required_text(field, raw, max_length=MAX_REASON_LENGTH, multiline=True)
 
 
-class PrFaq(AttributedAggregate):
+class PrFaq(AttributedAggregate, Deliberation):
     class Drafted(AttributedAggregate.Created):
         author: str
         team_id: UUID | None
@@ -248,6 +256,18 @@ class PrFaq(AttributedAggregate):
     class Withdrawn(AttributedAggregate.Event):
         reason: str
 
+    class DissentRecorded(AttributedAggregate.Event):
+        dissent_id: UUID
+        person: str
+        argument: str
+
+    class DissentWeighed(AttributedAggregate.Event):
+        dissent_id: UUID
+        response: str
+
+    class Committed(AttributedAggregate.Event):
+        person: str
+
     def __init__(
         self, author: str, team_id: UUID | None, content: dict[str, Any], content_hash: str
     ) -> None:
@@ -261,6 +281,7 @@ class PrFaq(AttributedAggregate):
         # Each round: number, ring, reviewers, revision, hash, feedback (reviewer ->
         # recommendation), outcome (None while open).
         self.rounds: list[dict[str, Any]] = []
+        self._start_deliberation()
 
     @staticmethod
     def create_id() -> UUID:
@@ -416,6 +437,8 @@ class PrFaq(AttributedAggregate):
         if outcome is Recommendation.STOP and not text:
             raise InvalidValue("note", "`note` must give the reason a PR/FAQ is stopped")
         ring = Ring(found["ring"])
+        if outcome is Recommendation.ADVANCE and ring.next is None:
+            self._refuse_unweighed(f"Approving '{self.content['title']}'", prfaq_id=str(self.id))
         state, next_ring = PrFaqState.DRAFT, ring
         if outcome is Recommendation.STOP:
             state = PrFaqState.SHELVED
@@ -433,6 +456,45 @@ class PrFaq(AttributedAggregate):
         """The author takes it back, with why."""
         self._refuse_closed()
         self._withdrawn(reason=reason_text("reason", reason))
+
+    @property
+    def label(self) -> str:
+        return f"PR/FAQ '{self.content['title']}'"
+
+    def record_dissent(self, dissent_id: UUID, person: PersonId, argument: str) -> None:
+        """Disagree with approving it, with the argument; until the CEO round closes."""
+        self._refuse_closed()
+        text = self._checked_dissent(dissent_id, argument)
+        self._dissent_recorded(dissent_id=dissent_id, person=person, argument=text)
+
+    def weigh_dissent(self, dissent_id: UUID, response: str) -> None:
+        """The decider's response: the dissent was heard, understood and weighed."""
+        self._refuse_closed()
+        self._dissent_weighed(
+            dissent_id=dissent_id, response=self._checked_weighing(dissent_id, response)
+        )
+
+    def commit(self, person: PersonId) -> None:
+        """The person commits to the approved PR/FAQ, whether or not they agreed."""
+        if self.state is not PrFaqState.APPROVED:
+            raise PrFaqNotApproved(
+                f"{self.label} is {self.state.value}; commitment follows its approval",
+                prfaq_id=str(self.id),
+            )
+        self._refuse_second_commitment(person, self.label, prfaq_id=str(self.id))
+        self._committed(person=person)
+
+    @event(DissentRecorded)
+    def _dissent_recorded(self, dissent_id: UUID, person: str, argument: str) -> None:
+        self._note_dissent(dissent_id, person)
+
+    @event(DissentWeighed)
+    def _dissent_weighed(self, dissent_id: UUID, response: str) -> None:
+        self._note_weighed(dissent_id)
+
+    @event(Committed)
+    def _committed(self, person: str) -> None:
+        self._note_commitment(person)
 
     @event(Revised)
     def _revised(

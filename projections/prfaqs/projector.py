@@ -74,9 +74,41 @@ PRFAQ_RING_STAYS = TemporalTable(
     indexes=(("ring", "entered_at"),),
 )
 
+PRFAQ_DISSENTS = TemporalTable(
+    name="prfaq_dissents",
+    key=columns(("id", "uuid")),
+    columns=columns(
+        ("prfaq_id", "uuid"),
+        ("person", "text"),
+        ("argument", "text"),
+        ("recorded_at", "timestamptz"),
+        ("weighed", "boolean"),
+        ("response", "text"),
+        ("weighed_at", "timestamptz"),
+        ("weighed_by", "text"),
+    ),
+    indexes=(("prfaq_id",),),
+)
+
+PRFAQ_COMMITMENTS = TemporalTable(
+    name="prfaq_commitments",
+    key=columns(("prfaq_id", "uuid"), ("person", "text")),
+    columns=columns(
+        ("at", "timestamptz"),
+    ),
+)
+
 prfaqs = Projector(
     "prfaqs",
-    tables=[PRFAQS, PRFAQ_REVISIONS, PRFAQ_ROUNDS, PRFAQ_FEEDBACK, PRFAQ_RING_STAYS],
+    tables=[
+        PRFAQS,
+        PRFAQ_REVISIONS,
+        PRFAQ_ROUNDS,
+        PRFAQ_FEEDBACK,
+        PRFAQ_RING_STAYS,
+        PRFAQ_DISSENTS,
+        PRFAQ_COMMITMENTS,
+    ],
 )
 
 _encoder = msgspec.json.Encoder()
@@ -242,3 +274,44 @@ async def withdrawn(event: PrFaq.Withdrawn, views: ViewBatch) -> None:
         version=event.originator_version,
     )
     await _leave(views, event, row["ring"], "WITHDRAWN")
+
+
+@prfaqs.on(PrFaq.DissentRecorded)
+async def dissent_recorded(event: PrFaq.DissentRecorded, views: ViewBatch) -> None:
+    views.put(
+        PRFAQ_DISSENTS,
+        {
+            "id": event.dissent_id,
+            "prfaq_id": event.originator_id,
+            "person": event.person,
+            "argument": event.argument,
+            "recorded_at": views.now,
+            "weighed": False,
+            "response": None,
+            "weighed_at": None,
+            "weighed_by": None,
+        },
+    )
+    await views.update(PRFAQS, (event.originator_id,), version=event.originator_version)
+
+
+@prfaqs.on(PrFaq.DissentWeighed)
+async def dissent_weighed(event: PrFaq.DissentWeighed, views: ViewBatch) -> None:
+    await views.update(
+        PRFAQ_DISSENTS,
+        (event.dissent_id,),
+        weighed=True,
+        response=event.response,
+        weighed_at=views.now,
+        weighed_by=event.actor,
+    )
+    await views.update(PRFAQS, (event.originator_id,), version=event.originator_version)
+
+
+@prfaqs.on(PrFaq.Committed)
+async def committed(event: PrFaq.Committed, views: ViewBatch) -> None:
+    views.put(
+        PRFAQ_COMMITMENTS,
+        {"prfaq_id": event.originator_id, "person": event.person, "at": views.now},
+    )
+    await views.update(PRFAQS, (event.originator_id,), version=event.originator_version)

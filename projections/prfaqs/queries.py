@@ -151,3 +151,48 @@ async def stale_drafts(
         "ORDER BY p.revised_at, p.id",
         *args,
     )
+
+
+DISSENT_COLUMNS = (
+    "d.id, d.prfaq_id, d.person, d.argument, d.recorded_at, d.weighed, d.response, "
+    "d.weighed_at, d.weighed_by"
+)
+
+
+async def dissents_by_id(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[UUID, asyncpg.Record]:
+    param, args = at_args(at, [list(ids)])
+    rows = await db.fetch(
+        f"SELECT {DISSENT_COLUMNS} FROM {{views}}.prfaq_dissents d "
+        f"WHERE d.id = ANY($1) AND {visible('d', param)}",
+        *args,
+    )
+    return {row["id"]: row for row in rows}
+
+
+async def dissents_of(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[Any, list[asyncpg.Record]]:
+    """Each PR/FAQ's dissent, oldest first."""
+    param, args = at_args(at, [list(ids)])
+    rows = await db.fetch(
+        f"SELECT {DISSENT_COLUMNS} FROM {{views}}.prfaq_dissents d "
+        f"WHERE d.prfaq_id = ANY($1) AND {visible('d', param)} "
+        "ORDER BY d.prfaq_id, d.recorded_at, d.id",
+        *args,
+    )
+    return grouped(rows, "prfaq_id")
+
+
+async def committed_of(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[Any, list[asyncpg.Record]]:
+    """Who committed to each PR/FAQ, in order."""
+    param, args = at_args(at, [list(ids)])
+    rows = await db.fetch(
+        "SELECT c.prfaq_id, c.person, c.at FROM {views}.prfaq_commitments c "
+        f"WHERE c.prfaq_id = ANY($1) AND {visible('c', param)} ORDER BY c.prfaq_id, c.at",
+        *args,
+    )
+    return grouped(rows, "prfaq_id")

@@ -16,5 +16,5 @@ AREA = Area(
     projector=prfaqs,
     loaders=PrFaqsLoaders,
     queries=(graphql.PrFaqQuery,),
-    node_types=(graphql.PrFaq,),
+    node_types=(graphql.PrFaq, graphql.PrFaqDissent),
 )

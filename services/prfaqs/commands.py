@@ -5,19 +5,24 @@ withdraws it. A round is opened by the author, the owning team's leader or
 leadership. Only the round's reviewers give feedback. The round is closed by its
 ring's decider: TEAM, the owning team's leader; ORG, the leader of the owning
 team's parent; S_TEAM and CEO, leadership (leadership may decide any ring).
+Approving is a decision: until the CEO round closes anyone signed in may dissent,
+leadership (the CEO ring's decider) weighs each dissent before approving, and
+afterwards anyone commits.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain.org.team import Team, TeamDisbanded
 from domain.people.values import person_id
 from domain.prfaq import PrFaq, Recommendation, Ring
-from services.authorization import require_leader_or_leadership
+from services.authorization import require_leader_or_leadership, require_leadership
 from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
 from services.principal import Principal
+
+DISSENT = "PrFaqDissent"  # what recording a dissent answers with (a GraphQL node type)
 
 
 def _active_team(work: UnitOfWork, team_id: UUID) -> Team:
@@ -181,3 +186,59 @@ class PrFaqCommands:
             return prfaq
 
         return self.bus.run(principal, correlation_id, withdraw, expected_version=expected_version)
+
+    def record_dissent(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        prfaq_id: UUID,
+        *,
+        argument: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Anyone signed in disagrees, with an argument; the answer names the dissent."""
+        dissent_id = uuid4()  # the same id on every retry of the command
+
+        def dissent(work: UnitOfWork) -> PrFaq:
+            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
+            prfaq.record_dissent(dissent_id, principal.subject, argument)
+            work.answer_with(DISSENT, dissent_id)
+            return prfaq
+
+        return self.bus.run(principal, correlation_id, dissent, expected_version=expected_version)
+
+    def weigh_dissent(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        prfaq_id: UUID,
+        dissent_id: UUID,
+        *,
+        response: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        require_leadership(principal, "Weighing dissent on a PR/FAQ")
+
+        def weigh(work: UnitOfWork) -> PrFaq:
+            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
+            prfaq.weigh_dissent(dissent_id, response)
+            return prfaq
+
+        return self.bus.run(principal, correlation_id, weigh, expected_version=expected_version)
+
+    def commit(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        prfaq_id: UUID,
+        *,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The caller commits to the approved PR/FAQ."""
+
+        def commit(work: UnitOfWork) -> PrFaq:
+            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
+            prfaq.commit(principal.subject)
+            return prfaq
+
+        return self.bus.run(principal, correlation_id, commit, expected_version=expected_version)

@@ -159,6 +159,59 @@ CONFIDENTIAL = " Null unless the caller may read the full text (see `readable`).
 
 
 @strawberry.type(
+    description="Disagreement with approving a PR/FAQ, with its argument, and whether the "
+    "decider weighed it. Readable by those who may read the PR/FAQ's text."
+)
+class PrFaqDissent(relay.Node):
+    key: relay.NodeID[str]
+    by: str = strawberry.field(description="Who dissented.")
+    argument: str = strawberry.field(description="The argument: the new information.")
+    recorded_at: datetime = strawberry.field(description="When the dissent was recorded.")
+    weighed: bool = strawberry.field(description="Whether the decider has weighed it.")
+    response: str | None = strawberry.field(description="The decider's response, once weighed.")
+    weighed_at: datetime | None = strawberry.field(description="When it was weighed.")
+    weighed_by: str | None = strawberry.field(description="Who weighed it.")
+    prfaq_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> PrFaqDissent:
+        return PrFaqDissent(
+            key=str(row["id"]),
+            by=row["person"],
+            argument=row["argument"],
+            recorded_at=row["recorded_at"],
+            weighed=row["weighed"],
+            response=row["response"],
+            weighed_at=row["weighed_at"],
+            weighed_by=row["weighed_by"],
+            prfaq_id=row["prfaq_id"],
+            at=at,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> PrFaqDissent | None:
+        try:
+            dissent_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.prfaqs.dissent.load(dissent_id, at)
+        if row is None:
+            return None
+        prfaq = await PrFaq.find(info, str(row["prfaq_id"]), at)
+        readable = prfaq is not None and await prfaq.readable(info)
+        return PrFaqDissent.from_row(row, at) if readable else None
+
+    @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The PR/FAQ it disagrees with.")
+    async def prfaq(self, info: FlywheelInfo) -> PrFaq | None:
+        return await PrFaq.find(info, str(self.prfaq_id), self.at)
+
+
+@strawberry.type(
     description="A PR/FAQ: an internal press release and its FAQ, reviewed in widening rings. "
     "The title, state, ring and team are public; the rest is confidential to the author, the "
     "reviewers, the owning team and leadership."
@@ -327,6 +380,31 @@ class PrFaq(relay.Node, Recorded):
             )
             for row in rows
         ]
+
+    @strawberry.field(description="Dissent from approving it, oldest first." + CONFIDENTIAL)
+    async def dissents(self, info: FlywheelInfo) -> list[PrFaqDissent] | None:
+        if not await self.readable(info):
+            return None
+        rows = await context(info).load.prfaqs.dissents.load(UUID(self.key), self.at)
+        return [PrFaqDissent.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="Who committed to it once it was approved, in order.")
+    async def committed(self, info: FlywheelInfo) -> list[str]:
+        rows = await context(info).load.prfaqs.committed.load(UUID(self.key), self.at)
+        return [row["person"] for row in rows]
+
+    @strawberry.field(
+        description="Who dissented and has not committed, in the order they first dissented."
+        + CONFIDENTIAL
+    )
+    async def uncommitted_dissenters(self, info: FlywheelInfo) -> list[str] | None:
+        if not await self.readable(info):
+            return None
+        load = context(info).load.prfaqs
+        dissents = await load.dissents.load(UUID(self.key), self.at)
+        committed = {row["person"] for row in await load.committed.load(UUID(self.key), self.at)}
+        people = dict.fromkeys(row["person"] for row in dissents)
+        return [person for person in people if person not in committed]
 
     @strawberry.field(description="Every review round, oldest first." + CONFIDENTIAL)
     async def rounds(self, info: FlywheelInfo) -> list[ReviewRound] | None:

@@ -17,6 +17,11 @@ class PrFaqsLoaders:
             session, queries.revisions_of, list
         )
         self.rounds: ViewLoader[UUID, list[Any]] = ViewLoader(session, queries.rounds_of, list)
+        self.dissent: ViewLoader[UUID, Any] = ViewLoader(session, queries.dissents_by_id, none)
+        self.dissents: ViewLoader[UUID, list[Any]] = ViewLoader(session, queries.dissents_of, list)
+        self.committed: ViewLoader[UUID, list[Any]] = ViewLoader(
+            session, queries.committed_of, list
+        )
         self.feedback: ViewLoader[tuple[UUID, int], list[Any]] = ViewLoader(
             session, queries.feedback_of, list
         )

@@ -10,6 +10,7 @@ from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
+from domain.decisions import MAX_ARGUMENT_LENGTH, MAX_RESPONSE_LENGTH
 from domain.prfaq import (
     MAX_ANSWER_LENGTH,
     MAX_COMMENTS_LENGTH,
@@ -115,7 +116,20 @@ class WithdrawPrFaq(CommandBody):
     reason: Reason
 
 
+class RecordDissent(CommandBody):
+    argument: Annotated[str, Meta(min_length=1, max_length=MAX_ARGUMENT_LENGTH)]
+
+
+class WeighDissent(CommandBody):
+    response: Annotated[str, Meta(min_length=1, max_length=MAX_RESPONSE_LENGTH)]
+
+
+class Commit(CommandBody):
+    pass
+
+
 PrFaqId = Annotated[UUID, Parameter(description="The PR/FAQ's id (a UUID).")]
+DissentId = Annotated[UUID, Parameter(description="The dissent's id (a UUID).")]
 RoundNumber = Annotated[int, Parameter(description="The round's number, from 1.", ge=1)]
 
 
@@ -263,6 +277,75 @@ class PrFaqController(Controller):
                 context.correlation_id,
                 prfaq_id,
                 reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{prfaq_id:uuid}/dissents",
+        status_code=201,
+        summary="Dissent from approving a PR/FAQ",
+        description="Anyone signed in disagrees, with the argument, until the PR/FAQ is "
+        "closed. The answer's `id` and `nodeId` are the dissent's; `version` is the PR/FAQ's. "
+        "The CEO round cannot approve it while a dissent is unweighed (`dissent-not-weighed`).",
+    )
+    def record_dissent(
+        self,
+        prfaq_id: PrFaqId,
+        data: RecordDissent,
+        context: CommandContext,
+        prfaqs: PrFaqCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            prfaqs.record_dissent(
+                context.principal,
+                context.correlation_id,
+                prfaq_id,
+                argument=data.argument,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{prfaq_id:uuid}/dissents/{dissent_id:uuid}/weigh",
+        summary="Weigh a dissent",
+        description="Leadership (the CEO ring's decider) answers the dissent: it was heard, "
+        "understood and weighed. Once only (`dissent-already-weighed`).",
+    )
+    def weigh_dissent(
+        self,
+        prfaq_id: PrFaqId,
+        dissent_id: DissentId,
+        data: WeighDissent,
+        context: CommandContext,
+        prfaqs: PrFaqCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            prfaqs.weigh_dissent(
+                context.principal,
+                context.correlation_id,
+                prfaq_id,
+                dissent_id,
+                response=data.response,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{prfaq_id:uuid}/commitments",
+        summary="Commit to an approved PR/FAQ",
+        description="The caller commits, whether or not they agreed; only once it is "
+        "`APPROVED` (`prfaq-not-approved`) and once per person (`already-committed`). "
+        "Dissenters who have not committed are reported (`uncommittedDissenters`).",
+    )
+    def commit(
+        self, prfaq_id: PrFaqId, data: Commit, context: CommandContext, prfaqs: PrFaqCommands
+    ) -> CommandAccepted:
+        return accepted(
+            prfaqs.commit(
+                context.principal,
+                context.correlation_id,
+                prfaq_id,
                 expected_version=context.expected_version,
             )
         )

@@ -382,6 +382,27 @@ CASES += [
         lambda ids, c: {"reason": "r"},
     ),
     Case(
+        "dissent from a PR/FAQ",
+        "POST",
+        "/api/v1/prfaqs/{prfaq}/dissents",
+        ANY_TOKEN,
+        lambda ids, c: {"argument": f"{c} disagrees"},
+    ),
+    Case(
+        "weigh a PR/FAQ dissent",
+        "POST",
+        "/api/v1/prfaqs/{dissented_prfaq}/dissents/{prfaq_dissent}/weigh",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"response": "heard"},
+    ),
+    Case(
+        "commit to a PR/FAQ",
+        "POST",
+        "/api/v1/prfaqs/{approved_prfaq}/commitments",
+        ANY_TOKEN,
+        lambda ids, c: {},
+    ),
+    Case(
         "set a display name",
         "PUT",
         "/api/v1/people/mia@example.com",
@@ -524,8 +545,16 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
             "closing_prfaq": prfaq(["rev@x.io"]),
         }
 
+    approved = prfaq()
+    for number, ring in enumerate(("TEAM", "ORG", "S_TEAM", "CEO"), 1):
+        made(f"/api/v1/prfaqs/{approved}/rounds", {"ring": ring, "reviewers": ["rev@x.io"]})
+        made(f"/api/v1/prfaqs/{approved}/rounds/{number}/close", {"outcome": "ADVANCE"})
+    dissented = prfaq()
     shared = {
         **cycles,
+        "approved_prfaq": approved,
+        "dissented_prfaq": dissented,
+        "prfaq_dissent": made(f"/api/v1/prfaqs/{dissented}/dissents", {"argument": "No"}),
         "team": team,
         "other_team": other,
         "spare": made("/api/v1/teams", {"name": "Spare", "mission": "m", "leader": "spare@x.io"}),
@@ -710,6 +739,9 @@ def _template(path: str) -> str:
         "{feedback_prfaq}": "{prfaq_id}",
         "{closing_prfaq}": "{prfaq_id}",
         "{withdrawing_prfaq}": "{prfaq_id}",
+        "{dissented_prfaq}": "{prfaq_id}",
+        "{approved_prfaq}": "{prfaq_id}",
+        "{prfaq_dissent}": "{dissent_id}",
         "/rounds/1/": "/rounds/{number}/",
         "/plan/": "/{name}/",
         "mia@example.com": "{handle}",

@@ -338,3 +338,65 @@ def test_bad_input_and_callers(server: FlywheelServer, org: dict[str, Any]) -> N
     )
     assert assert_problem(again, 412)["type"] == "/problems/version-mismatch"
     assert log_position(server) == before
+
+
+DECISION = """
+query Decision($id: ID!) {
+  prfaq(id: $id) {
+    state committed uncommittedDissenters
+    dissents { id uuid by argument weighed response weighedBy prfaq { title } }
+  }
+}
+"""
+
+
+def test_disagree_and_commit_on_a_prfaq(
+    server: FlywheelServer, leadership: str, org: dict[str, Any]
+) -> None:
+    prfaq = created(server.post("/api/v1/prfaqs", org["ann"], body("Decided", org["books"])))
+    pid = prfaq["id"]
+    for number, ring in enumerate(("TEAM", "ORG", "S_TEAM"), 1):
+        round_of(server, org, pid, ring)
+        ok(server.post(path(pid, f"/rounds/{number}/close"), leadership, {"outcome": "ADVANCE"}))
+    assert_problem(server.post(path(pid, "/dissents"), None, {"argument": "No"}), 401)
+    refused(server, path(pid, "/dissents"), org["max"], {"argument": " "}, 400)
+    dissent = created(server.post(path(pid, "/dissents"), org["max"], {"argument": "Costly"}))
+    assert dissent["id"] != pid and dissent["version"] > prfaq["version"]
+    weigh = path(pid, f"/dissents/{dissent['id']}/weigh")
+    refused(server, weigh, org["bo"], {"response": "Heard"}, 403)
+    missing = path(pid, "/dissents/00000000-0000-4000-8000-000000000000/weigh")
+    refused(server, missing, leadership, {"response": "Heard"}, 404)
+    problem = refused(server, path(pid, "/commitments"), org["max"], {}, 409)
+    assert problem["rule"] == "prfaq-not-approved"
+    round_of(server, org, pid, "CEO")
+    problem = refused(server, path(pid, "/rounds/4/close"), leadership, {"outcome": "ADVANCE"}, 409)
+    assert problem["rule"] == "dissent-not-weighed"
+    ok(server.post(weigh, leadership, {"response": "The FAQ prices it"}))
+    problem = refused(server, weigh, leadership, {"response": "Again"}, 409)
+    assert problem["rule"] == "dissent-already-weighed"
+    ok(server.post(path(pid, "/rounds/4/close"), leadership, {"outcome": "ADVANCE"}))
+    ok(server.post(path(pid, "/commitments"), org["rev"], {}))
+    head = ok(server.post(path(pid, "/commitments"), org["bo"], {}))["position"]
+    problem = refused(server, path(pid, "/commitments"), org["bo"], {}, 409)
+    assert problem["rule"] == "already-committed"
+
+    data, _ = server.graphql(org["ann"]).query(DECISION, wait_for=head, id=prfaq["nodeId"])
+    found = data["prfaq"]
+    assert found["state"] == "APPROVED"
+    assert found["committed"] == ["rev@example.com", "bo@example.com"]
+    assert found["uncommittedDissenters"] == ["max@example.com"]
+    [recorded] = found["dissents"]
+    assert recorded["id"] == dissent["nodeId"] and recorded["uuid"] == dissent["id"]
+    assert (recorded["by"], recorded["argument"], recorded["weighed"]) == (
+        "max@example.com",
+        "Costly",
+        True,
+    )
+    assert (recorded["response"], recorded["weighedBy"]) == ("The FAQ prices it", "ceo@example.com")
+    node = "query($id: ID!) { node(id: $id) { ... on PrFaqDissent { argument } } }"
+    data, _ = server.graphql(org["ann"]).query(node, id=dissent["nodeId"])
+    assert data["node"] == {"argument": "Costly"}
+    data, _ = server.graphql(org["sam"]).query(node, id=dissent["nodeId"])
+    assert data["node"] is None, "Shop's leader is not in Books and reads no text"
+    data, _ = server.graphql(org["sam"]).query(DECISION, id=prfaq["nodeId"])
+    assert data["prfaq"]["dissents"] is None and data["prfaq"]["uncommittedDissenters"] is None

@@ -78,6 +78,9 @@ KINDS = (
     "give_feedback",
     "close_round",
     "withdraw_prfaq",
+    "dissent_prfaq",
+    "weigh_prfaq_dissent",
+    "commit_prfaq",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -101,6 +104,7 @@ class World:
         self.cycles: list[UUID] = []
         self.dissents: list[tuple[UUID, UUID]] = []
         self.prfaqs: list[UUID] = []
+        self.prfaq_dissents: list[tuple[UUID, UUID]] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -259,7 +263,7 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = goals.close_goal(
             CEO, "prop", pick(world.goals, a), outcome=list(GoalOutcome)[b % 3], note="n"
         )
-    elif kind.endswith(("prfaq", "round", "feedback")):
+    elif "prfaq" in kind or kind.endswith(("round", "feedback")):
         outcome = work_backwards(runtime, world, kind, a, b)
     else:
         outcome = allocate(runtime, world, kind, a, b)
@@ -299,6 +303,17 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
         outcome = [Recommendation.ADVANCE, Recommendation.ADVANCE, Recommendation.REVISE]
         chosen = Recommendation.STOP if b % 7 == 0 else outcome[b % 3]
         return prfaqs.close_round(CEO, "prop", prfaq, number, outcome=chosen, note="n")
+    if kind == "dissent_prfaq":
+        outcome = prfaqs.record_dissent(author, "prop", prfaq, argument="a")
+        world.prfaq_dissents.append((prfaq, outcome.id))
+        return outcome
+    if kind == "weigh_prfaq_dissent":
+        if not world.prfaq_dissents:
+            raise LookupError
+        dissented, dissent = world.prfaq_dissents[b % len(world.prfaq_dissents)]
+        return prfaqs.weigh_dissent(CEO, "prop", dissented, dissent, response="w")
+    if kind == "commit_prfaq":
+        return prfaqs.commit(author, "prop", prfaq)
     return prfaqs.withdraw(owner, "prop", prfaq, reason="r")
 
 

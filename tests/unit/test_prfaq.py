@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.decisions import AlreadyCommitted, DissentAlreadyWeighed, DissentNotWeighed
 from domain.errors import InvalidValue, NotFound
 from domain.people.values import PersonId
 from domain.prfaq import (
@@ -19,6 +20,7 @@ from domain.prfaq import (
     OwningTeamRequired,
     PrFaq,
     PrFaqClosed,
+    PrFaqNotApproved,
     PrFaqState,
     Recommendation,
     Ring,
@@ -214,3 +216,41 @@ def test_withdraw_with_a_reason() -> None:
     assert prfaq.state is PrFaqState.WITHDRAWN
     with pytest.raises(PrFaqClosed):
         prfaq.withdraw("Again")
+
+
+def test_approval_needs_every_dissent_weighed_then_people_commit() -> None:
+    prfaq = drafted()
+    through(prfaq, Ring.TEAM, Ring.ORG, Ring.S_TEAM)
+    first, second = uuid4(), uuid4()
+    prfaq.record_dissent(first, PersonId("bo@x.io"), "Customers did not ask for this")
+    prfaq.record_dissent(second, PersonId("cy@x.io"), "Too costly")
+    with pytest.raises(PrFaqNotApproved):
+        prfaq.commit(PersonId("bo@x.io"))
+    number = prfaq.open_review(Ring.CEO, [REVIEWER])
+    prfaq.weigh_dissent(first, "Heard: the survey says they did")
+    with pytest.raises(DissentAlreadyWeighed):
+        prfaq.weigh_dissent(first, "Again")
+    with pytest.raises(NotFound):
+        prfaq.weigh_dissent(uuid4(), "Whose?")
+    with pytest.raises(DissentNotWeighed) as refused:
+        prfaq.close_round(number, Recommendation.ADVANCE, None)
+    assert refused.value.context["dissent_ids"] == [str(second)]
+    prfaq.weigh_dissent(second, "The cost is in the FAQ")
+    prfaq.close_round(number, Recommendation.ADVANCE, None)
+    assert prfaq.uncommitted_dissenters == ["bo@x.io", "cy@x.io"]
+    prfaq.commit(PersonId("bo@x.io"))
+    with pytest.raises(AlreadyCommitted):
+        prfaq.commit(PersonId("bo@x.io"))
+    assert prfaq.uncommitted_dissenters == ["cy@x.io"]
+    with pytest.raises(PrFaqClosed):
+        prfaq.record_dissent(uuid4(), PersonId("dee@x.io"), "Late")
+
+
+def test_an_unweighed_dissent_does_not_hold_back_a_stop_or_an_earlier_ring() -> None:
+    prfaq = drafted()
+    prfaq.record_dissent(uuid4(), PersonId("bo@x.io"), "No")
+    through(prfaq, Ring.TEAM)
+    assert prfaq.ring is Ring.ORG
+    prfaq.open_review(Ring.ORG, [REVIEWER])
+    prfaq.close_round(2, Recommendation.STOP, "Not now")
+    assert prfaq.state is PrFaqState.SHELVED

@@ -45,6 +45,7 @@ def test_the_schema_has_every_area_query_and_node_type() -> None:
         "AllocationCycle",
         "Dissent",
         "PrFaq",
+        "PrFaqDissent",
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from domain.decisions import AlreadyCommitted, DissentNotWeighed
 from domain.errors import NotFound
 from domain.org.team import Attachment, TeamDisbanded
 from domain.people.values import Function
@@ -12,6 +13,7 @@ from domain.prfaq import (
     CustomerProblemRequired,
     FeedbackOncePerRound,
     PrFaq,
+    PrFaqNotApproved,
     PrFaqState,
     Recommendation,
     Ring,
@@ -195,3 +197,36 @@ def test_review_helper_walks_the_rings(flywheel: Commands) -> None:
     for ring in Ring:
         review(flywheel, prfaq, ring)
     assert prfaq_of(flywheel, prfaq).state is PrFaqState.APPROVED
+
+
+def test_dissent_weigh_and_commit_through_the_commands(flywheel: Commands) -> None:
+    org = company(flywheel)
+    prfaq = draft(flywheel, org.books)
+    for ring in (Ring.TEAM, Ring.ORG, Ring.S_TEAM):
+        review(flywheel, prfaq, ring)
+    dissent = flywheel.prfaqs.record_dissent(OUTSIDER, "t", prfaq, argument="Nobody asked")
+    assert dissent.kind == "PrFaqDissent" and dissent.id != prfaq
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.prfaqs.weigh_dissent(BO, "t", prfaq, dissent.id, response="Heard"),
+    )
+    refused_and_nothing_recorded(
+        flywheel, PrFaqNotApproved, lambda: flywheel.prfaqs.commit(OUTSIDER, "t", prfaq)
+    )
+    flywheel.prfaqs.open_round(AUTHOR, "t", prfaq, ring=Ring.CEO, reviewers=[REVIEWER.subject])
+    refused_and_nothing_recorded(
+        flywheel,
+        DissentNotWeighed,
+        lambda: flywheel.prfaqs.close_round(
+            CEO, "t", prfaq, 4, outcome=Recommendation.ADVANCE, note=None
+        ),
+    )
+    flywheel.prfaqs.weigh_dissent(CEO, "t", prfaq, dissent.id, response="The survey says so")
+    flywheel.prfaqs.close_round(CEO, "t", prfaq, 4, outcome=Recommendation.ADVANCE, note=None)
+    assert prfaq_of(flywheel, prfaq).uncommitted_dissenters == [OUTSIDER.subject]
+    flywheel.prfaqs.commit(OUTSIDER, "t", prfaq)
+    refused_and_nothing_recorded(
+        flywheel, AlreadyCommitted, lambda: flywheel.prfaqs.commit(OUTSIDER, "t", prfaq)
+    )
+    assert prfaq_of(flywheel, prfaq).uncommitted_dissenters == []
