@@ -7,9 +7,9 @@ each view: a team tree, a cross-team dependency on another team's INTERNAL API
 (a boundary violation), a deprecated API still in use, input metrics driving a
 financial output metric, a goal that went GREEN -> RED (a blindside), an
 OP1 in review with a dissent that has not been weighed yet, and PR/FAQs at every
-stage of review: approved through all four rings, refused review for lacking a
-customer problem and then stopped, in TEAM and ORG review, sent back to revise,
-a fresh draft and a withdrawn one.
+stage of review: approved through all four rings (a dissent weighed, a
+commitment), refused review for lacking a customer problem and then stopped, in
+TEAM and ORG review, sent back to revise, a fresh draft and a withdrawn one.
 """
 
 from __future__ import annotations
@@ -531,8 +531,28 @@ def seed_prfaqs(
             commands.close_round(decider, correlation, prfaq, number, outcome=outcome, note=note)
         )
 
-    for ring in Ring:
+    same_day = seeded.prfaqs["Same-day delivery"]
+    for ring in (Ring.TEAM, Ring.ORG, Ring.S_TEAM):
         round_("Same-day delivery", ring, "alice@example.com", Recommendation.ADVANCE)
+    dissent = seeded.took(
+        commands.record_dissent(
+            leader_of("Search"),
+            correlation,
+            same_day,
+            argument="Depots in ten cities cost more than the selection we could add instead",
+        )
+    )
+    seeded.took(
+        commands.weigh_dissent(
+            leadership,
+            correlation,
+            same_day,
+            dissent,
+            response="Heard: speed drives active customers more than selection does now",
+        )
+    )
+    round_("Same-day delivery", Ring.CEO, "alice@example.com", Recommendation.ADVANCE)
+    seeded.took(commands.commit(member("alice@example.com"), correlation, same_day))
     three_d = seeded.prfaqs["3D product views"]
     # Refused review (customer-problem-required), then written up with a problem made
     # to fit; were it not refused, the revision below would meet the open round and fail.

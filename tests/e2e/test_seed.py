@@ -23,7 +23,9 @@ query Demo($year: Int!) {
     phase
     dissents(first: 5) { nodes { argument weighed } }
   }
-  prfaqs(first: 20) { nodes { title state ring rounds { ring outcome note } } }
+  prfaqs(first: 20) {
+    nodes { title state ring rounds { ring outcome note } uncommittedDissenters }
+  }
   prfaqFunnel { rings { ring reached stopped inItNow } }
 }
 """
@@ -87,6 +89,7 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
         "Price alerts": ("DRAFT", "TEAM"),
         "Gift wrapping": ("WITHDRAWN", "TEAM"),
     }
+    assert prfaqs["Same-day delivery"]["uncommittedDissenters"] == ["carol@example.com"]
     [stopped] = prfaqs["3D product views"]["rounds"]
     assert stopped["outcome"] == "STOP" and "customer problem" in stopped["note"]
     funnel = {
