@@ -13,14 +13,20 @@ weighing and commitment are open, which depends on its own phases.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from domain.errors import NotFound, RuleViolation
-from domain.values import required_text
+from domain.metrics import Direction, Metric, metric_number
+from domain.values import CaseInsensitiveEnum, optional_text, required_text
 
 MAX_ARGUMENT_LENGTH = 4000
 MAX_RESPONSE_LENGTH = 1000
+MAX_NOTE_LENGTH = 2000
+DECIDING_WINDOW_DAYS = 31  # the observations that decide an outcome: the month up to `by`
 
 
 class DissentNotWeighed(RuleViolation):
@@ -116,3 +122,55 @@ class Deliberation:
 
     def _note_commitment(self, person: str) -> None:
         self.committed.append(person)
+
+
+# -- expected outcomes: being right a lot -------------------------------------
+
+
+class DecisionKind(CaseInsensitiveEnum):
+    """``PRFAQ``: a PR/FAQ's approval. ``ALLOCATION``: an allocation cycle's decision."""
+
+    PRFAQ = "PRFAQ"
+    ALLOCATION = "ALLOCATION"
+
+
+class OutcomeStatus(CaseInsensitiveEnum):
+    """``PENDING``: its date has not passed. Then the metric's latest value in the month up
+    to that date decides: ``MET`` (reached, in the metric's better direction), ``MISSED``,
+    or ``UNKNOWN`` (no value in that month)."""
+
+    PENDING = "PENDING"
+    MET = "MET"
+    MISSED = "MISSED"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class ExpectedOutcome:
+    """What a decision expects: the metric reaching ``target`` by ``by``, and why."""
+
+    metric_id: UUID
+    target: Decimal
+    by: date
+    note: str
+
+    @classmethod
+    def of(cls, metric: Metric, target: Decimal, by: date, note: str | None) -> ExpectedOutcome:
+        return cls(
+            metric_id=metric.id,
+            target=metric_number("target", target),
+            by=by,
+            note=optional_text("note", note, max_length=MAX_NOTE_LENGTH, multiline=True),
+        )
+
+
+def outcome_status(
+    direction: Direction, target: Decimal, by: date, observed: Decimal | None, today: date
+) -> OutcomeStatus:
+    """``observed`` is the metric's latest value in the month up to ``by`` (None if none)."""
+    if by >= today:
+        return OutcomeStatus.PENDING
+    if observed is None:
+        return OutcomeStatus.UNKNOWN
+    reached = observed >= target if direction is Direction.INCREASE else observed <= target
+    return OutcomeStatus.MET if reached else OutcomeStatus.MISSED

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,7 +25,7 @@ import msgspec
 from eventsourcing.domain import event
 
 from domain.aggregate import AttributedAggregate
-from domain.decisions import Deliberation
+from domain.decisions import Deliberation, ExpectedOutcome
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.people.values import PersonId
 from domain.values import CaseInsensitiveEnum, optional_text, required_text
@@ -268,6 +269,12 @@ class PrFaq(AttributedAggregate, Deliberation):
     class Committed(AttributedAggregate.Event):
         person: str
 
+    class OutcomeExpected(AttributedAggregate.Event):
+        metric_id: UUID
+        target: Decimal
+        by: date
+        note: str
+
     def __init__(
         self, author: str, team_id: UUID | None, content: dict[str, Any], content_hash: str
     ) -> None:
@@ -483,6 +490,22 @@ class PrFaq(AttributedAggregate, Deliberation):
             )
         self._refuse_second_commitment(person, self.label, prfaq_id=str(self.id))
         self._committed(person=person)
+
+    def expect(self, outcome: ExpectedOutcome) -> None:
+        """State what approving it should achieve: a metric reaching a value by a date."""
+        if self.state is not PrFaqState.APPROVED:
+            raise PrFaqNotApproved(
+                f"{self.label} is {self.state.value}; an expected outcome belongs to the "
+                "approved decision",
+                prfaq_id=str(self.id),
+            )
+        self._outcome_expected(
+            metric_id=outcome.metric_id, target=outcome.target, by=outcome.by, note=outcome.note
+        )
+
+    @event(OutcomeExpected)
+    def _outcome_expected(self, metric_id: UUID, target: Decimal, by: date, note: str) -> None:
+        pass
 
     @event(DissentRecorded)
     def _dissent_recorded(self, dissent_id: UUID, person: str, argument: str) -> None:

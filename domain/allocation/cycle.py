@@ -18,6 +18,8 @@ changes except an amendment: a recorded exception with a reason and an approver.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -40,7 +42,7 @@ from domain.allocation.refusals import (
     ReviewNotStarted,
 )
 from domain.allocation.resources import Resources
-from domain.decisions import Deliberation
+from domain.decisions import Deliberation, ExpectedOutcome
 from domain.errors import InvalidValue, NotFound
 from domain.goals import Goal, GoalClosed
 from domain.org.team import Team, TeamDisbanded
@@ -148,6 +150,12 @@ class AllocationCycle(AttributedAggregate, Deliberation):
 
     class Committed(AttributedAggregate.Event):
         person: PersonId
+
+    class OutcomeExpected(AttributedAggregate.Event):
+        metric_id: UUID
+        target: Decimal
+        by: date
+        note: str
 
     class AmendmentRecorded(AttributedAggregate.Event):
         number: int
@@ -360,6 +368,22 @@ class AllocationCycle(AttributedAggregate, Deliberation):
             )
         self._refuse_second_commitment(person, self.label, cycle_id=str(self.id))
         self._committed(person=person)
+
+    def expect(self, outcome: ExpectedOutcome) -> None:
+        """State what the cycle's decision should achieve: a metric reaching a value by a date."""
+        if self.phase not in (CyclePhase.DECIDED, CyclePhase.LOCKED):
+            raise CycleNotDecided(
+                f"{self.label} is in {self.phase.value}; an expected outcome belongs to the "
+                "decision, once the cycle is DECIDED",
+                cycle_id=str(self.id),
+            )
+        self._outcome_expected(
+            metric_id=outcome.metric_id, target=outcome.target, by=outcome.by, note=outcome.note
+        )
+
+    @event(OutcomeExpected)
+    def _outcome_expected(self, metric_id: UUID, target: Decimal, by: date, note: str) -> None:
+        pass
 
     def amend(self, team: Team, funded: Resources, reason: str, approver: PersonId) -> None:
         """A recorded exception after the lock: the team's funding becomes ``funded``."""

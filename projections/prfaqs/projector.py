@@ -1,6 +1,8 @@
 """PR/FAQs as views: the documents (their current text kept for those who may read
 it), every revision's hash and reason, the review rounds and their feedback, and
-each PR/FAQ's stay in each ring (the funnel)."""
+each PR/FAQ's stay in each ring (the funnel). And the decisions whose outcomes are
+expected, approved PR/FAQs and allocation cycles alike: who decided, how much
+dissent it met, and what it expects."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from typing import Any
 
 import msgspec
 
+from domain.allocation.cycle import AllocationCycle, CyclePhase
+from domain.decisions import DecisionKind
 from domain.prfaq import PrFaq, PrFaqState, Recommendation, Ring
 from projections.batch import ViewBatch
 from projections.projector import Projector
@@ -98,6 +102,35 @@ PRFAQ_COMMITMENTS = TemporalTable(
     ),
 )
 
+# A decision: an allocation cycle from its opening, a PR/FAQ from its draft; decided
+# (decider, decided_at) when the cycle is DECIDED or the PR/FAQ APPROVED.
+DECISIONS = TemporalTable(
+    name="decisions",
+    key=columns(("id", "uuid")),
+    columns=columns(
+        ("kind", "text"),
+        ("title", "text"),
+        ("decider", "text"),
+        ("decided_at", "timestamptz"),
+        ("dissents", "integer"),
+    ),
+    indexes=(("decider",),),
+)
+
+EXPECTED_OUTCOMES = TemporalTable(
+    name="expected_outcomes",
+    key=columns(("decision_id", "uuid"), ("number", "integer")),
+    columns=columns(
+        ("metric_id", "uuid"),
+        ("target", "numeric"),
+        ("by", "date"),
+        ("note", "text"),
+        ("stated_at", "timestamptz"),
+        ("stated_by", "text"),
+    ),
+    indexes=(("by",),),
+)
+
 prfaqs = Projector(
     "prfaqs",
     tables=[
@@ -108,6 +141,8 @@ prfaqs = Projector(
         PRFAQ_RING_STAYS,
         PRFAQ_DISSENTS,
         PRFAQ_COMMITMENTS,
+        DECISIONS,
+        EXPECTED_OUTCOMES,
     ],
 )
 
@@ -153,6 +188,44 @@ async def drafted(event: PrFaq.Drafted, views: ViewBatch) -> None:
         },
     )
     _revision(views, event, 1)
+    _decision(views, event.originator_id, DecisionKind.PRFAQ, event.content["title"])
+
+
+def _decision(views: ViewBatch, decision_id: Any, kind: DecisionKind, title: str) -> None:
+    views.put(
+        DECISIONS,
+        {
+            "id": decision_id,
+            "kind": kind.value,
+            "title": title,
+            "decider": None,
+            "decided_at": None,
+            "dissents": 0,
+        },
+    )
+
+
+async def _dissented(views: ViewBatch, decision_id: Any) -> None:
+    row = await views.require(DECISIONS, (decision_id,))
+    await views.update(DECISIONS, (decision_id,), dissents=row["dissents"] + 1)
+
+
+def _outcome(
+    views: ViewBatch, event: PrFaq.OutcomeExpected | AllocationCycle.OutcomeExpected
+) -> None:
+    views.put(
+        EXPECTED_OUTCOMES,
+        {
+            "decision_id": event.originator_id,
+            "number": event.originator_version,
+            "metric_id": event.metric_id,
+            "target": event.target,
+            "by": event.by,
+            "note": event.note,
+            "stated_at": views.now,
+            "stated_by": event.actor,
+        },
+    )
 
 
 @prfaqs.on(PrFaq.Revised)
@@ -259,6 +332,14 @@ async def round_closed(event: PrFaq.RoundClosed, views: ViewBatch) -> None:
         await _leave(views, event, event.ring.value, "STOPPED")
     elif event.state is PrFaqState.APPROVED:
         await _leave(views, event, event.ring.value, "APPROVED")
+        title = (await views.require(PRFAQS, (event.originator_id,)))["title"]
+        await views.update(
+            DECISIONS,
+            (event.originator_id,),
+            title=title,
+            decider=event.actor,
+            decided_at=views.now,
+        )
     elif event.outcome is Recommendation.ADVANCE:
         await _leave(views, event, event.ring.value, "ADVANCED")
         _enter(views, event, event.next_ring)
@@ -293,6 +374,7 @@ async def dissent_recorded(event: PrFaq.DissentRecorded, views: ViewBatch) -> No
         },
     )
     await views.update(PRFAQS, (event.originator_id,), version=event.originator_version)
+    await _dissented(views, event.originator_id)
 
 
 @prfaqs.on(PrFaq.DissentWeighed)
@@ -315,3 +397,33 @@ async def committed(event: PrFaq.Committed, views: ViewBatch) -> None:
         {"prfaq_id": event.originator_id, "person": event.person, "at": views.now},
     )
     await views.update(PRFAQS, (event.originator_id,), version=event.originator_version)
+
+
+@prfaqs.on(PrFaq.OutcomeExpected)
+async def prfaq_outcome_expected(event: PrFaq.OutcomeExpected, views: ViewBatch) -> None:
+    _outcome(views, event)
+    await views.update(PRFAQS, (event.originator_id,), version=event.originator_version)
+
+
+@prfaqs.on(AllocationCycle.Opened)
+async def cycle_opened(event: AllocationCycle.Opened, views: ViewBatch) -> None:
+    title = f"{event.kind.value} {event.fiscal_year}"
+    _decision(views, event.originator_id, DecisionKind.ALLOCATION, title)
+
+
+@prfaqs.on(AllocationCycle.DissentRecorded)
+async def cycle_dissent(event: AllocationCycle.DissentRecorded, views: ViewBatch) -> None:
+    await _dissented(views, event.originator_id)
+
+
+@prfaqs.on(AllocationCycle.PhaseAdvanced)
+async def cycle_decided(event: AllocationCycle.PhaseAdvanced, views: ViewBatch) -> None:
+    if event.phase is CyclePhase.DECIDED:
+        await views.update(
+            DECISIONS, (event.originator_id,), decider=event.actor, decided_at=views.now
+        )
+
+
+@prfaqs.on(AllocationCycle.OutcomeExpected)
+async def cycle_outcome_expected(event: AllocationCycle.OutcomeExpected, views: ViewBatch) -> None:
+    _outcome(views, event)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from domain.decisions import DECIDING_WINDOW_DAYS
 from projections.paging import Listing, Page, PageRequest, at_args, grouped, page
 from projections.reading import ReadSession, visible
 
@@ -196,3 +197,53 @@ async def committed_of(
         *args,
     )
     return grouped(rows, "prfaq_id")
+
+
+@dataclass(frozen=True)
+class OutcomeScope:
+    """Expected outcomes of decided decisions: due by ``by``, of ``decision_ids``, decided
+    by ``decider`` (each when given)."""
+
+    by: date | None = None
+    decision_ids: Sequence[UUID] | None = None
+    decider: str | None = None
+
+
+async def expected_outcomes(
+    db: ReadSession, at: int | None, scope: OutcomeScope
+) -> list[asyncpg.Record]:
+    """Each outcome with its decision, its metric's direction and the deciding value: the
+    latest observation in the month up to ``by``, by period end."""
+    param, args = at_args(at, [DECIDING_WINDOW_DAYS])
+    conditions = [visible("e", param), "d.decider IS NOT NULL"]
+    if scope.by is not None:
+        args.append(scope.by)
+        conditions.append(f"e.by <= ${len(args)}")
+    if scope.decision_ids is not None:
+        args.append(list(scope.decision_ids))
+        conditions.append(f"e.decision_id = ANY(${len(args)})")
+    if scope.decider is not None:
+        args.append(scope.decider)
+        conditions.append(f"d.decider = ${len(args)}")
+    return await db.fetch(
+        "SELECT e.decision_id, e.number, e.metric_id, e.target, e.by, e.note, e.stated_at, "
+        "e.stated_by, d.kind, d.title, d.decider, d.decided_at, d.dissents, m.direction, "
+        "obs.value AS observed, obs.period_end AS observed_period_end "
+        "FROM {views}.expected_outcomes e "
+        f"JOIN {{views}}.decisions d ON d.id = e.decision_id AND {visible('d', param)} "
+        f"JOIN {{views}}.metrics m ON m.id = e.metric_id AND {visible('m', param)} "
+        "LEFT JOIN LATERAL (SELECT o.value, o.period_end FROM {views}.metric_observations o "
+        "WHERE o.metric_id = e.metric_id AND o.period_end <= e.by "
+        f"AND o.period_end > e.by - $1::int AND {visible('o', param)} "
+        "ORDER BY o.period_end DESC LIMIT 1) obs ON true "
+        f"WHERE {' AND '.join(conditions)} ORDER BY e.by, e.decision_id, e.number",
+        *args,
+    )
+
+
+async def outcomes_of(
+    db: ReadSession, ids: Sequence[UUID], at: int | None
+) -> dict[Any, list[asyncpg.Record]]:
+    """Each decision's expected outcomes (DataLoader shape)."""
+    rows = await expected_outcomes(db, at, OutcomeScope(decision_ids=ids))
+    return grouped(rows, "decision_id")

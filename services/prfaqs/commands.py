@@ -12,6 +12,8 @@ afterwards anyone commits.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -20,6 +22,7 @@ from domain.people.values import person_id
 from domain.prfaq import PrFaq, Recommendation, Ring
 from services.authorization import require_leader_or_leadership, require_leadership
 from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.decisions import state_outcome
 from services.principal import Principal
 
 DISSENT = "PrFaqDissent"  # what recording a dissent answers with (a GraphQL node type)
@@ -242,3 +245,25 @@ class PrFaqCommands:
             return prfaq
 
         return self.bus.run(principal, correlation_id, commit, expected_version=expected_version)
+
+    def expect_outcome(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        prfaq_id: UUID,
+        *,
+        metric_id: UUID,
+        target: Decimal,
+        by: date,
+        note: str | None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Leadership, who approved it, states what the PR/FAQ should achieve."""
+        require_leadership(principal, "Stating a PR/FAQ's expected outcome")
+
+        def expect(work: UnitOfWork) -> PrFaq:
+            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
+            state_outcome(work, prfaq, metric_id=metric_id, target=target, by=by, note=note)
+            return prfaq
+
+        return self.bus.run(principal, correlation_id, expect, expected_version=expected_version)

@@ -37,6 +37,7 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error, forbidden
+from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
     from services.org.graphql import Team
@@ -405,6 +406,10 @@ class PrFaq(relay.Node, Recorded):
         committed = {row["person"] for row in await load.committed.load(UUID(self.key), self.at)}
         people = dict.fromkeys(row["person"] for row in dissents)
         return [person for person in people if person not in committed]
+
+    @strawberry.field(description="What approving it is expected to achieve.")
+    async def expected_outcomes(self, info: FlywheelInfo) -> list[ExpectedOutcome]:
+        return await outcomes_of_decision(info, UUID(self.key), self.at)
 
     @strawberry.field(description="Every review round, oldest first." + CONFIDENTIAL)
     async def rounds(self, info: FlywheelInfo) -> list[ReviewRound] | None:

@@ -22,6 +22,7 @@ class PrFaqsLoaders:
         self.committed: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.committed_of, list
         )
+        self.outcomes: ViewLoader[UUID, list[Any]] = ViewLoader(session, queries.outcomes_of, list)
         self.feedback: ViewLoader[tuple[UUID, int], list[Any]] = ViewLoader(
             session, queries.feedback_of, list
         )

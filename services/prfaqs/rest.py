@@ -31,6 +31,7 @@ from domain.prfaq import (
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.dates import YEARS, checked_date
+from services.decisions import ExpectOutcome
 from services.prfaqs.commands import PrFaqCommands
 
 Line = Annotated[str, Meta(max_length=MAX_LINE_LENGTH)]
@@ -346,6 +347,35 @@ class PrFaqController(Controller):
                 context.principal,
                 context.correlation_id,
                 prfaq_id,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{prfaq_id:uuid}/expected-outcomes",
+        status_code=201,
+        summary="State the decision's expected outcome",
+        description="Leadership states what an approved PR/FAQ should achieve: the metric "
+        "reaching `target` by `by`. Once `by` has passed, the metric's latest value in the "
+        "month up to it decides `MET` or `MISSED` (in the metric's direction), or `UNKNOWN` "
+        "without one. Only once `APPROVED` (`prfaq-not-approved`).",
+    )
+    def expect_outcome(
+        self,
+        prfaq_id: PrFaqId,
+        data: ExpectOutcome,
+        context: CommandContext,
+        prfaqs: PrFaqCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            prfaqs.expect_outcome(
+                context.principal,
+                context.correlation_id,
+                prfaq_id,
+                metric_id=data.metric_id,
+                target=data.target,
+                by=data.by,
+                note=data.note,
                 expected_version=context.expected_version,
             )
         )

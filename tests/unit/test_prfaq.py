@@ -254,3 +254,19 @@ def test_an_unweighed_dissent_does_not_hold_back_a_stop_or_an_earlier_ring() -> 
     prfaq.open_review(Ring.ORG, [REVIEWER])
     prfaq.close_round(2, Recommendation.STOP, "Not now")
     assert prfaq.state is PrFaqState.SHELVED
+
+
+def test_an_expected_outcome_belongs_to_an_approved_prfaq() -> None:
+    from decimal import Decimal
+
+    from domain.decisions import ExpectedOutcome
+
+    outcome = ExpectedOutcome(uuid4(), Decimal(90), date(2026, 6, 30), "Readers stay")
+    prfaq = drafted()
+    with pytest.raises(PrFaqNotApproved):
+        prfaq.expect(outcome)
+    through(prfaq, *Ring)
+    prfaq.expect(outcome)
+    [expected] = prfaq.collect_events()[-1:]
+    assert isinstance(expected, PrFaq.OutcomeExpected)
+    assert (expected.target, expected.by) == (Decimal(90), date(2026, 6, 30))
