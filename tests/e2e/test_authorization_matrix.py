@@ -403,6 +403,20 @@ CASES += [
         lambda ids, c: {},
     ),
     Case(
+        "state a PR/FAQ's expected outcome",
+        "POST",
+        "/api/v1/prfaqs/{approved_prfaq}/expected-outcomes",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"metricId": ids["metric"], "target": 90, "by": "2027-06-30"},
+    ),
+    Case(
+        "state an allocation's expected outcome",
+        "POST",
+        "/api/v1/cycles/{decided_cycle}/expected-outcomes",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"metricId": ids["metric"], "target": 90, "by": "2027-06-30"},
+    ),
+    Case(
         "set a display name",
         "PUT",
         "/api/v1/people/mia@example.com",

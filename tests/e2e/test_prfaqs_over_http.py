@@ -400,3 +400,89 @@ def test_disagree_and_commit_on_a_prfaq(
     assert data["node"] is None, "Shop's leader is not in Books and reads no text"
     data, _ = server.graphql(org["sam"]).query(DECISION, id=prfaq["nodeId"])
     assert data["prfaq"]["dissents"] is None and data["prfaq"]["uncommittedDissenters"] is None
+
+
+OUTCOMES = """
+query Outcomes($person: String!) {
+  expectedOutcomes { decisionKind decisionTitle decidedBy metDissent target by status
+                     observedValue observedPeriodEnd metric { name } }
+  due: expectedOutcomes(status: MET) { decisionTitle }
+  trackRecord(person: $person) {
+    person figures { decisions outcomes met missed unknown pending metRate }
+  }
+  decisionTrackRecord {
+    overall { outcomes met missed pending metRate }
+    withDissent { outcomes met missed }
+    withoutDissent { outcomes met missed unknown pending }
+    byDecider { person figures { outcomes } }
+  }
+}
+"""
+
+
+def test_expected_outcomes_and_the_track_record(
+    server: FlywheelServer, leadership: str, org: dict[str, Any]
+) -> None:
+    metric = created(
+        server.post(
+            "/api/v1/metrics",
+            leadership,
+            {
+                "name": "Same-day share",
+                "kind": "INPUT",
+                "unit": "%",
+                "direction": "INCREASE",
+                "definition": "Orders delivered the day they were placed",
+                "ownerTeamId": org["books"],
+            },
+        )
+    )["id"]
+    ok(
+        server.post(
+            f"/api/v1/metrics/{metric}/observations",
+            leadership,
+            {"periodEnd": "2025-03-30", "value": 95},
+        )
+    )
+    pid = created(server.post("/api/v1/prfaqs", org["ann"], body("Measured", org["books"])))["id"]
+    outcome = {"metricId": metric, "target": 90, "by": "2025-03-31", "note": "Most orders"}
+    problem = refused(server, path(pid, "/expected-outcomes"), leadership, outcome, 409)
+    assert problem["rule"] == "prfaq-not-approved"
+    for number, ring in enumerate(("TEAM", "ORG", "S_TEAM", "CEO"), 1):
+        round_of(server, org, pid, ring)
+        ok(server.post(path(pid, f"/rounds/{number}/close"), leadership, {"outcome": "ADVANCE"}))
+    assert_problem(server.post(path(pid, "/expected-outcomes"), None, outcome), 401)
+    refused(server, path(pid, "/expected-outcomes"), org["bo"], outcome, 403)
+    refused(server, path(pid, "/expected-outcomes"), leadership, {**outcome, "by": "nope"}, 400)
+    missing = {**outcome, "metricId": "00000000-0000-4000-8000-000000000000"}
+    refused(server, path(pid, "/expected-outcomes"), leadership, missing, 404)
+    stated = created(server.post(path(pid, "/expected-outcomes"), leadership, outcome))
+    assert stated["id"] == pid
+
+    cycle = created(server.post("/api/v1/cycles", leadership, {"fiscalYear": 2040, "kind": "OP1"}))
+    later = {**outcome, "target": 99, "by": "2199-12-31"}
+    cycle_path = f"/api/v1/cycles/{cycle['id']}/expected-outcomes"
+    problem = refused(server, cycle_path, leadership, later, 409)
+    assert problem["rule"] == "cycle-not-decided"
+    for phase in ("REVIEW", "DECIDED"):
+        ok(server.post(f"/api/v1/cycles/{cycle['id']}/phase", leadership, {"to": phase}))
+    refused(server, cycle_path, org["bo"], later, 403)
+    head = created(server.post(cycle_path, leadership, later))["position"]
+
+    data, _ = server.graphql(org["mia"]).query(OUTCOMES, wait_for=head, person="ceo@example.com")
+    mine = [o for o in data["expectedOutcomes"] if o["metric"]["name"] == "Same-day share"]
+    assert [(o["decisionKind"], o["decisionTitle"], o["status"]) for o in mine] == [
+        ("PRFAQ", "Measured", "MET"),
+        ("ALLOCATION", "OP1 2040", "PENDING"),
+    ]
+    assert (mine[0]["observedValue"], mine[0]["observedPeriodEnd"]) == (95.0, "2025-03-30")
+    assert mine[0]["decidedBy"] == "ceo@example.com" and mine[0]["metDissent"] is False
+    assert {"decisionTitle": "Measured"} in data["due"]
+    record = data["trackRecord"]["figures"]
+    assert (record["met"], record["pending"], record["missed"]) == (1, 1, 0)
+    assert record["metRate"] == 1.0
+    company = data["decisionTrackRecord"]
+    assert company["overall"]["outcomes"] == (
+        company["withDissent"]["outcomes"] + company["withoutDissent"]["outcomes"]
+    )
+    assert sum(d["figures"]["outcomes"] for d in company["byDecider"]) == 2

@@ -9,7 +9,7 @@ Decisions and their outcomes (the outcomes' dates long past, but one):
   wait time <= 24 (DECREASE) by 2025-03-31, observed 30 on 03-16: MISSED;
   wait time <= 40 by 2025-03-31: MET (same observation).
 - OP1 2027, DECIDED by the CEO after a weighed dissent:
-  visits >= 10 by 2999-12-31: PENDING.
+  visits >= 10 by 2199-12-31: PENDING.
 
 CEO: 3 outcomes (1 met, 1 unknown, 1 pending), met rate 1.0; CFO: 1 met, 1 missed, 0.5.
 With dissent: 1 met, 1 missed, 1 pending; without: 1 met, 1 unknown.
@@ -102,7 +102,7 @@ def build(runtime: Runtime) -> Scenario:
     runtime.allocation.weigh_dissent(CEO, "t", cycle, cycle_dissent, response="Heard")
     advance(runtime, cycle, CyclePhase.REVIEW, CyclePhase.DECIDED)
     head = runtime.allocation.expect_outcome(
-        CEO, "t", cycle, metric_id=org.visits, target=Decimal(10), by=date(2999, 12, 31), note=""
+        CEO, "t", cycle, metric_id=org.visits, target=Decimal(10), by=date(2199, 12, 31), note=""
     ).position
     return Scenario(org, alpha, beta, cycle, head)
 

@@ -81,6 +81,8 @@ KINDS = (
     "dissent_prfaq",
     "weigh_prfaq_dissent",
     "commit_prfaq",
+    "expect_prfaq_outcome",
+    "expect_cycle_outcome",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -265,6 +267,16 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
         outcome = work_backwards(runtime, world, kind, a, b)
+    elif kind == "expect_cycle_outcome":
+        outcome = runtime.allocation.expect_outcome(
+            CEO,
+            "prop",
+            pick(world.cycles, a),
+            metric_id=pick(world.metrics, b),
+            target=Decimal(b),
+            by=date(2025, 1 + b % 12, 1),
+            note="n",
+        )
     else:
         outcome = allocate(runtime, world, kind, a, b)
     return outcome.position
@@ -312,6 +324,16 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
             raise LookupError
         dissented, dissent = world.prfaq_dissents[b % len(world.prfaq_dissents)]
         return prfaqs.weigh_dissent(CEO, "prop", dissented, dissent, response="w")
+    if kind == "expect_prfaq_outcome":
+        return prfaqs.expect_outcome(
+            CEO,
+            "prop",
+            prfaq,
+            metric_id=pick(world.metrics, b),
+            target=Decimal(b),
+            by=date(2025, 1 + b % 12, 1),
+            note="n",
+        )
     if kind == "commit_prfaq":
         return prfaqs.commit(author, "prop", prfaq)
     return prfaqs.withdraw(owner, "prop", prfaq, reason="r")

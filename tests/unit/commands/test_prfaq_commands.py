@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from uuid import uuid4
 
+from domain.allocation.cycle import CycleKind, CyclePhase
+from domain.allocation.refusals import CycleNotDecided
 from domain.decisions import AlreadyCommitted, DissentNotWeighed
-from domain.errors import NotFound
+from domain.errors import InvalidValue, NotFound
 from domain.org.team import Attachment, TeamDisbanded
 from domain.people.values import Function
 from domain.prfaq import (
@@ -19,8 +23,9 @@ from domain.prfaq import (
     Ring,
     RoundInProgress,
 )
-from services.commands import Forbidden, VersionMismatch
-from services.principal import Role
+from services.commands import Forbidden, Outcome, VersionMismatch
+from services.principal import Principal, Role
+from tests.allocation_fixtures import advance, open_cycle
 from tests.commands import Commands, refused_and_nothing_recorded
 from tests.goal_fixtures import company
 from tests.people import CEO, principal
@@ -230,3 +235,35 @@ def test_dissent_weigh_and_commit_through_the_commands(flywheel: Commands) -> No
         flywheel, AlreadyCommitted, lambda: flywheel.prfaqs.commit(OUTSIDER, "t", prfaq)
     )
     assert prfaq_of(flywheel, prfaq).uncommitted_dissenters == []
+
+
+def test_expected_outcomes_on_decisions(flywheel: Commands) -> None:
+    org = company(flywheel)
+    prfaq = draft(flywheel, org.books)
+    outcome: dict[str, object] = {
+        "metric_id": org.speed,
+        "target": Decimal(24),
+        "by": date(2026, 6, 30),
+        "note": "Faster",
+    }
+
+    def on_prfaq(who: Principal, **changes: object) -> Outcome:
+        return flywheel.prfaqs.expect_outcome(who, "t", prfaq, **{**outcome, **changes})  # type: ignore[arg-type]
+
+    def on_cycle(who: Principal) -> Outcome:
+        return flywheel.allocation.expect_outcome(who, "t", cycle, **outcome)  # type: ignore[arg-type]
+
+    refused_and_nothing_recorded(flywheel, PrFaqNotApproved, lambda: on_prfaq(CEO))
+    for ring in Ring:
+        review(flywheel, prfaq, ring)
+    refused_and_nothing_recorded(flywheel, Forbidden, lambda: on_prfaq(AUTHOR))
+    refused_and_nothing_recorded(flywheel, NotFound, lambda: on_prfaq(CEO, metric_id=uuid4()))
+    refused_and_nothing_recorded(
+        flywheel, InvalidValue, lambda: on_prfaq(CEO, target=Decimal("Infinity"))
+    )
+    assert on_prfaq(CEO).id == prfaq
+    cycle = open_cycle(flywheel, 2027, CycleKind.OP1)
+    refused_and_nothing_recorded(flywheel, CycleNotDecided, lambda: on_cycle(CEO))
+    advance(flywheel, cycle, CyclePhase.REVIEW, CyclePhase.DECIDED)
+    refused_and_nothing_recorded(flywheel, Forbidden, lambda: on_cycle(BO))
+    assert on_cycle(CEO).id == cycle
