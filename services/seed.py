@@ -8,8 +8,9 @@ each view: a team tree, a cross-team dependency on another team's INTERNAL API
 financial output metric, a goal that went GREEN -> RED (a blindside), an
 OP1 in review with a dissent that has not been weighed yet, and PR/FAQs at every
 stage of review: approved through all four rings (a dissent weighed, a
-commitment), refused review for lacking a customer problem and then stopped, in
-TEAM and ORG review, sent back to revise, a fresh draft and a withdrawn one.
+commitment, an expected outcome the observations already say was met), refused
+review for lacking a customer problem and then stopped, in TEAM and ORG review,
+sent back to revise, a fresh draft and a withdrawn one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -553,6 +554,29 @@ def seed_prfaqs(
     )
     round_("Same-day delivery", Ring.CEO, "alice@example.com", Recommendation.ADVANCE)
     seeded.took(commands.commit(member("alice@example.com"), correlation, same_day))
+    # Its expected outcome, already decided: the week before it was due, delivery took
+    # 30 hours against the 36 expected (Delivery speed improves downwards): MET.
+    today = date.today()
+    seeded.took(
+        runtime.metrics.record_observation(
+            leadership,
+            correlation,
+            seeded.metrics["Delivery speed"],
+            period_end=today - timedelta(days=10),
+            value=Decimal(30),
+        )
+    )
+    seeded.took(
+        commands.expect_outcome(
+            leadership,
+            correlation,
+            same_day,
+            metric_id=seeded.metrics["Delivery speed"],
+            target=Decimal(36),
+            by=today - timedelta(days=3),
+            note="Same-day depots bring the median delivery under a day and a half",
+        )
+    )
     three_d = seeded.prfaqs["3D product views"]
     # Refused review (customer-problem-required), then written up with a problem made
     # to fit; were it not refused, the revision below would meet the open round and fail.

@@ -27,6 +27,7 @@ query Demo($year: Int!) {
     nodes { title state ring rounds { ring outcome note } uncommittedDissenters }
   }
   prfaqFunnel { rings { ring reached stopped inItNow } }
+  expectedOutcomes { decisionTitle status observedValue metric { name } }
 }
 """
 
@@ -90,6 +91,14 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
         "Gift wrapping": ("WITHDRAWN", "TEAM"),
     }
     assert prfaqs["Same-day delivery"]["uncommittedDissenters"] == ["carol@example.com"]
+    assert data["expectedOutcomes"] == [
+        {
+            "decisionTitle": "Same-day delivery",
+            "status": "MET",
+            "observedValue": 30.0,
+            "metric": {"name": "Delivery speed"},
+        }
+    ]
     [stopped] = prfaqs["3D product views"]["rounds"]
     assert stopped["outcome"] == "STOP" and "customer problem" in stopped["note"]
     funnel = {
