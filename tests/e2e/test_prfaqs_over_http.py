@@ -416,6 +416,7 @@ query Outcomes($person: String!) {
     withoutDissent { outcomes met missed unknown pending }
     byDecider { person figures { outcomes } }
   }
+  allocationCycle(fiscalYear: 2040, kind: OP1) { expectedOutcomes { target status } }
 }
 """
 
@@ -486,3 +487,4 @@ def test_expected_outcomes_and_the_track_record(
         company["withDissent"]["outcomes"] + company["withoutDissent"]["outcomes"]
     )
     assert sum(d["figures"]["outcomes"] for d in company["byDecider"]) == 2
+    assert data["allocationCycle"]["expectedOutcomes"] == [{"target": 99.0, "status": "PENDING"}]
