@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import FlywheelServer
@@ -488,3 +489,16 @@ def test_expected_outcomes_and_the_track_record(
     )
     assert sum(d["figures"]["outcomes"] for d in company["byDecider"]) == 2
     assert data["allocationCycle"]["expectedOutcomes"] == [{"target": 99.0, "status": "PENDING"}]
+
+
+def test_the_prfaq_commands_are_documented_in_openapi(server: FlywheelServer) -> None:
+    paths = httpx.get(f"{server.url}/schema/openapi.json", timeout=30).json()["paths"]
+    for path_ in (
+        "/api/v1/prfaqs",
+        "/api/v1/prfaqs/{prfaq_id}/rounds/{number}/feedback",
+        "/api/v1/prfaqs/{prfaq_id}/dissents/{dissent_id}/weigh",
+        "/api/v1/prfaqs/{prfaq_id}/expected-outcomes",
+        "/api/v1/cycles/{cycle_id}/expected-outcomes",
+    ):
+        operation = paths[path_]["post"]
+        assert "409" in operation["responses"] and operation["description"], path_
