@@ -286,8 +286,10 @@ class PrFaq(relay.Node, Recorded):
             return False
         if principal.is_leadership or principal.subject == self.author_handle:
             return True
-        if principal.subject in self.reviewer_handles or self.team_id is None:
-            return principal.subject in self.reviewer_handles
+        if principal.subject in self.reviewer_handles:
+            return True
+        if self.team_id is None:
+            return False
         load = context(info).load.org
         team = await load.team.load(self.team_id, self.at)
         if team is not None and team["leader"] == principal.subject:
