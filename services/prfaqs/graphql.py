@@ -432,7 +432,7 @@ class PrFaqFilter:
         default=strawberry.UNSET, description="Only PR/FAQs in this state."
     )
     ring: Ring | None = strawberry.field(
-        default=strawberry.UNSET, description="Only PR/FAQs that have reached this ring."
+        default=strawberry.UNSET, description="Only PR/FAQs now in this ring."
     )
     team_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Only PR/FAQs owned by this team."

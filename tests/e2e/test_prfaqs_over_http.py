@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gql.transport.exceptions import TransportQueryError
 
 from tests.e2e.conftest import FlywheelServer
 from tests.e2e.planning import charter, created, log_position, ok
@@ -502,3 +503,18 @@ def test_the_prfaq_commands_are_documented_in_openapi(server: FlywheelServer) ->
     ):
         operation = paths[path_]["post"]
         assert "409" in operation["responses"] and operation["description"], path_
+
+
+def test_graphql_refusals(server: FlywheelServer, org: dict[str, Any]) -> None:
+    reader = server.graphql(org["mia"])
+    with pytest.raises(TransportQueryError) as refused:
+        reader.query(LIST, filter={"author": "ann@example.com"})
+    assert refused.value.errors is not None
+    assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
+    data, _ = reader.query(LIST, filter={"author": "mia@example.com"})
+    assert data["prfaqs"]["totalCount"] == 0
+    stale = "query { prfaqFunnel(staleDays: 0) { rings { ring } } }"
+    with pytest.raises(TransportQueryError) as refused:
+        reader.query(stale)
+    assert refused.value.errors is not None
+    assert "staleDays" in refused.value.errors[0]["message"]
