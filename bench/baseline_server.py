@@ -7,7 +7,7 @@ shortest path would: a few SQL queries over the current rows of the views
 no snapshot transaction, no framework. The boundary rules themselves are the
 product's pure ``analyse`` (computing them is not what the baseline compares).
 
-GET /team-page?planYear=Y, /api-boundaries, /goal-mix?planYear=Y answer
+GET /team-page?planYear=Y, /api-boundaries, /goal-mix?planYear=Y, /prfaq-funnel answer
 ``{"data": {...}}`` shaped like the GraphQL answers; GET /ready answers 200.
 """
 
@@ -27,6 +27,7 @@ import msgspec
 import uvicorn
 
 from projections.boundaries.report import ActiveService, Dependency, ProvidedApi, analyse
+from projections.prfaqs.funnel import ring_figures
 
 PAGE = 50
 NESTED = 20
@@ -321,8 +322,47 @@ async def goal_mix(conn: asyncpg.Connection, plan_year: int) -> dict[str, Any]:
     }
 
 
+PRFAQ_STAYS = (
+    "SELECT s.ring, s.entered_at, s.left_at, s.exit FROM views.prfaq_ring_stays s "
+    "JOIN views.prfaqs p ON p.id = s.prfaq_id AND p.valid_to IS NULL WHERE s.valid_to IS NULL"
+)
+STALE_DRAFTS = (
+    "SELECT id, title, state, ring FROM views.prfaqs WHERE valid_to IS NULL AND state = 'DRAFT' "
+    "AND revised_at < now() - interval '30 days' ORDER BY revised_at, id"
+)
+
+
+async def prfaq_funnel(conn: asyncpg.Connection) -> dict[str, Any]:
+    """The funnel's figures are the product's pure ``ring_figures`` over the same rows."""
+    rings = ring_figures(await conn.fetch(PRFAQ_STAYS))
+    stale = await conn.fetch(STALE_DRAFTS)
+    return {
+        "prfaqFunnel": {
+            "rings": [
+                {
+                    "ring": figures.ring.value,
+                    "reached": figures.reached,
+                    "stopped": figures.stopped,
+                    "inItNow": figures.in_it_now,
+                    "medianDays": figures.median_days,
+                }
+                for figures in rings
+            ],
+            "staleDrafts": [
+                {
+                    "id": node_id("PrFaq", row["id"]),
+                    "title": row["title"],
+                    "state": row["state"],
+                    "ring": row["ring"],
+                }
+                for row in stale
+            ],
+        }
+    }
+
+
 class App:
-    """The ASGI application: one asyncpg pool, three GET endpoints."""
+    """The ASGI application: one asyncpg pool, four GET endpoints."""
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
@@ -343,6 +383,8 @@ class App:
                 data = await api_boundaries(conn)
             elif path == "/goal-mix":
                 data = await goal_mix(conn, plan_year)
+            elif path == "/prfaq-funnel":
+                data = await prfaq_funnel(conn)
             elif path == "/ready":
                 data = {"ready": await conn.fetchval("SELECT true")}
             else:

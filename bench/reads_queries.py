@@ -70,6 +70,15 @@ query GoalMix($planYear: Int!, $at: Int, $asOf: DateTime) {
 }
 """
 
+PRFAQ_FUNNEL = """
+query PrFaqFunnel($at: Int, $asOf: DateTime) {
+  prfaqFunnel(atPosition: $at, asOf: $asOf) {
+    rings { ring reached stopped inItNow medianDays }
+    staleDrafts { id title state ring }
+  }
+}
+"""
+
 
 @dataclass(frozen=True)
 class ReadQuery:
@@ -99,4 +108,5 @@ QUERIES = (
     ReadQuery("team_page", TEAM_PAGE, "/team-page", takes_plan_year=True),
     ReadQuery("api_boundaries", API_BOUNDARIES, "/api-boundaries", takes_plan_year=False),
     ReadQuery("goal_mix", GOAL_MIX, "/goal-mix", takes_plan_year=True),
+    ReadQuery("prfaq_funnel", PRFAQ_FUNNEL, "/prfaq-funnel", takes_plan_year=False),
 )

@@ -16,6 +16,7 @@ from projections.boundaries.projector import boundaries
 from projections.goals.projector import goals
 from projections.metrics.projector import metrics
 from projections.org.projector import org
+from projections.prfaqs.projector import prfaqs
 from projections.projector import Handler, Projector
 from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
 
@@ -27,7 +28,7 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation)
+PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation, prfaqs)
 
 
 def view_tables() -> list[Table]:

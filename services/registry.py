@@ -13,5 +13,6 @@ from services.goals.area import AREA as GOALS
 from services.metrics.area import AREA as METRICS
 from services.org.area import AREA as ORG
 from services.people.area import AREA as PEOPLE
+from services.prfaqs.area import AREA as PRFAQS
 
-AREAS: tuple[Area, ...] = (ORG, AUDIT, BOUNDARIES, METRICS, GOALS, ALLOCATION, PEOPLE)
+AREAS: tuple[Area, ...] = (ORG, AUDIT, BOUNDARIES, METRICS, GOALS, ALLOCATION, PEOPLE, PRFAQS)

@@ -23,6 +23,7 @@ from services.commands import CommandBus
 from services.goals.commands import GoalCommands
 from services.metrics.commands import MetricCommands
 from services.org.commands import OrgCommands
+from services.prfaqs.commands import PrFaqCommands
 from tests.people import CEO
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -37,6 +38,7 @@ class Commands(Protocol):
     metrics: MetricCommands
     goals: GoalCommands
     allocation: AllocationCommands
+    prfaqs: PrFaqCommands
 
 
 @dataclass
@@ -47,6 +49,7 @@ class InMemoryCommands:
     metrics: MetricCommands
     goals: GoalCommands
     allocation: AllocationCommands
+    prfaqs: PrFaqCommands
 
     @classmethod
     def open(cls) -> InMemoryCommands:
@@ -59,6 +62,7 @@ class InMemoryCommands:
             metrics=MetricCommands(bus),
             goals=GoalCommands(bus),
             allocation=AllocationCommands(bus),
+            prfaqs=PrFaqCommands(bus),
         )
 
 

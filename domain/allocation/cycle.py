@@ -18,6 +18,8 @@ changes except an amendment: a recorded exception with a reason and an approver.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -26,14 +28,11 @@ from eventsourcing.domain import event
 from domain.aggregate import AttributedAggregate
 from domain.allocation.refusals import (
     AllocationCycleExists,
-    AlreadyCommitted,
     CycleCarriedForward,
     CycleDecided,
     CycleLocked,
     CycleNotDecided,
     CycleNotLocked,
-    DissentAlreadyWeighed,
-    DissentNotWeighed,
     EnvelopeExceeded,
     FundedBeyondRequest,
     GoalOfAnotherTeam,
@@ -43,6 +42,7 @@ from domain.allocation.refusals import (
     ReviewNotStarted,
 )
 from domain.allocation.resources import Resources
+from domain.decisions import Deliberation, ExpectedOutcome
 from domain.errors import InvalidValue, NotFound
 from domain.goals import Goal, GoalClosed
 from domain.org.team import Team, TeamDisbanded
@@ -53,8 +53,6 @@ MIN_FISCAL_YEAR = 2000
 MAX_FISCAL_YEAR = 2100
 MAX_RATIONALE_LENGTH = 4000
 MAX_REASON_LENGTH = 2000
-MAX_ARGUMENT_LENGTH = 4000
-MAX_RESPONSE_LENGTH = 1000
 MAX_SCENARIO_NAME_LENGTH = 120
 MAX_GOALS_PER_REQUEST = 100
 MAX_SCENARIO_TEAMS = 1000
@@ -106,7 +104,7 @@ def rationale_text(raw: str) -> str:
 ResourcesState = dict[str, Any]  # Resources.to_state(): {"headcount": {...}, "budget": n}
 
 
-class AllocationCycle(AttributedAggregate):
+class AllocationCycle(AttributedAggregate, Deliberation):
     class Opened(AttributedAggregate.Created):
         fiscal_year: int
         kind: CycleKind
@@ -153,6 +151,12 @@ class AllocationCycle(AttributedAggregate):
     class Committed(AttributedAggregate.Event):
         person: PersonId
 
+    class OutcomeExpected(AttributedAggregate.Event):
+        metric_id: UUID
+        target: Decimal
+        by: date
+        note: str
+
     class AmendmentRecorded(AttributedAggregate.Event):
         number: int
         team_id: UUID
@@ -187,8 +191,7 @@ class AllocationCycle(AttributedAggregate):
         self.requests: dict[str, dict[str, Any]] = {}  # team -> {"version", "resources"}
         self.carried_funding = dict(carried_funding)  # OP2: what OP1 funded, per team
         self.funding = dict(carried_funding)  # team -> resources: decisions, then amendments
-        self.dissents: dict[str, dict[str, Any]] = {}  # dissent -> {"person", "weighed"}
-        self.committed: list[str] = []
+        self._start_deliberation()
         self.amendments = 0
         self.scenarios: dict[str, dict[str, ResourcesState]] = {}  # name -> team -> resources
 
@@ -256,10 +259,6 @@ class AllocationCycle(AttributedAggregate):
         carried = self.carried_funding.get(str(team_id))
         return Resources() if carried is None else Resources.from_state(carried)
 
-    @property
-    def unweighed_dissents(self) -> list[UUID]:
-        return [UUID(key) for key, dissent in self.dissents.items() if not dissent["weighed"]]
-
     def carry_forward(self, op2: AllocationCycle) -> None:
         """Record that the year's OP2 now carries this OP1's numbers."""
         if self.carried_into is not None:
@@ -322,14 +321,8 @@ class AllocationCycle(AttributedAggregate):
                 cycle_id=str(self.id),
                 phase=self.phase.value,
             )
-        unweighed = self.unweighed_dissents
-        if phase is CyclePhase.DECIDED and unweighed:
-            raise DissentNotWeighed(
-                f"{self.label} has {len(unweighed)} dissent(s) nobody weighed yet: "
-                f"{', '.join(str(key) for key in unweighed)}; respond to each before deciding",
-                cycle_id=str(self.id),
-                dissent_ids=[str(key) for key in unweighed],
-            )
+        if phase is CyclePhase.DECIDED:
+            self._refuse_unweighed(self.label, cycle_id=str(self.id))
         self._phase_advanced(phase=phase, previous_phase=self.phase)
 
     def decide(self, team: Team, funded: Resources, rationale: str) -> None:
@@ -350,9 +343,7 @@ class AllocationCycle(AttributedAggregate):
     ) -> None:
         """Disagree, with the argument, on the cycle or on one team's decision."""
         self._require_undecided("dissent is recorded")
-        text = required_text("argument", argument, max_length=MAX_ARGUMENT_LENGTH, multiline=True)
-        if str(dissent_id) in self.dissents:
-            raise ValueError(f"Dissent {dissent_id} is already recorded")
+        text = self._checked_dissent(dissent_id, argument)
         self._dissent_recorded(
             dissent_id=dissent_id,
             person=person,
@@ -363,14 +354,7 @@ class AllocationCycle(AttributedAggregate):
     def weigh_dissent(self, dissent_id: UUID, response: str) -> None:
         """Leadership's response: the dissent was heard, understood and weighed."""
         self._require_undecided("dissent is weighed")
-        dissent = self.dissents.get(str(dissent_id))
-        if dissent is None:
-            raise NotFound("dissent", dissent_id)
-        if dissent["weighed"]:
-            raise DissentAlreadyWeighed(
-                f"Dissent {dissent_id} was already weighed", dissent_id=str(dissent_id)
-            )
-        text = required_text("response", response, max_length=MAX_RESPONSE_LENGTH, multiline=True)
+        text = self._checked_weighing(dissent_id, response)
         self._dissent_weighed(dissent_id=dissent_id, response=text)
 
     def commit(self, person: PersonId) -> None:
@@ -382,11 +366,24 @@ class AllocationCycle(AttributedAggregate):
                 "once the cycle is DECIDED",
                 cycle_id=str(self.id),
             )
-        if person in self.committed:
-            raise AlreadyCommitted(
-                f"{person} already committed to {self.label}", cycle_id=str(self.id)
-            )
+        self._refuse_second_commitment(person, self.label, cycle_id=str(self.id))
         self._committed(person=person)
+
+    def expect(self, outcome: ExpectedOutcome) -> None:
+        """State what the cycle's decision should achieve: a metric reaching a value by a date."""
+        if self.phase not in (CyclePhase.DECIDED, CyclePhase.LOCKED):
+            raise CycleNotDecided(
+                f"{self.label} is in {self.phase.value}; an expected outcome belongs to the "
+                "decision, once the cycle is DECIDED",
+                cycle_id=str(self.id),
+            )
+        self._outcome_expected(
+            metric_id=outcome.metric_id, target=outcome.target, by=outcome.by, note=outcome.note
+        )
+
+    @event(OutcomeExpected)
+    def _outcome_expected(self, metric_id: UUID, target: Decimal, by: date, note: str) -> None:
+        pass
 
     def amend(self, team: Team, funded: Resources, reason: str, approver: PersonId) -> None:
         """A recorded exception after the lock: the team's funding becomes ``funded``."""
@@ -590,15 +587,15 @@ class AllocationCycle(AttributedAggregate):
     def _dissent_recorded(
         self, dissent_id: UUID, person: PersonId, team_id: UUID | None, argument: str
     ) -> None:
-        self.dissents[str(dissent_id)] = {"person": person, "weighed": False}
+        self._note_dissent(dissent_id, person)
 
     @event(DissentWeighed)
     def _dissent_weighed(self, dissent_id: UUID, response: str) -> None:
-        self.dissents[str(dissent_id)] = {**self.dissents[str(dissent_id)], "weighed": True}
+        self._note_weighed(dissent_id)
 
     @event(Committed)
     def _committed(self, person: PersonId) -> None:
-        self.committed.append(person)
+        self._note_commitment(person)
 
     @event(AmendmentRecorded)
     def _amendment_recorded(

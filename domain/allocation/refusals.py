@@ -2,7 +2,8 @@
 
 Each refusal is a 409 that names the broken rule; the docstrings are the
 explanations the API publishes under ``/problems``. The rules themselves are
-checked in the aggregate (``domain/allocation/cycle.py``).
+checked in the aggregate (``domain/allocation/cycle.py``). Disagree and commit's
+own refusals are every decision's: ``domain/decisions.py``.
 """
 
 from __future__ import annotations
@@ -29,14 +30,6 @@ class PhaseOutOfOrder(RuleViolation):
     never steps back: requests are heard before decisions, decisions before commitment."""
 
     rule = "phase-out-of-order"
-
-
-class DissentNotWeighed(RuleViolation):
-    """Disagreement is an obligation, and its purpose is to bring new information: the
-    decision-maker must have heard and weighed every dissent (with a response) before the
-    cycle can be DECIDED."""
-
-    rule = "dissent-not-weighed"
 
 
 class RequestsClosed(RuleViolation):
@@ -101,18 +94,6 @@ class EnvelopeExceeded(RuleViolation):
     function or in budget. Lower a decision first, or raise the envelope with a reason."""
 
     rule = "envelope-exceeded"
-
-
-class DissentAlreadyWeighed(RuleViolation):
-    """A dissent is weighed once, with leadership's response; the record keeps it."""
-
-    rule = "dissent-already-weighed"
-
-
-class AlreadyCommitted(RuleViolation):
-    """A person commits to a cycle's decision once."""
-
-    rule = "already-committed"
 
 
 class GoalOfAnotherTeam(RuleViolation):

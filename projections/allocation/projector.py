@@ -409,6 +409,12 @@ async def committed(event: AllocationCycle.Committed, views: ViewBatch) -> None:
     await _touch(views, event)
 
 
+@allocation.on(AllocationCycle.OutcomeExpected)
+async def outcome_expected(event: AllocationCycle.OutcomeExpected, views: ViewBatch) -> None:
+    """The outcome itself is a decision's view (projections/prfaqs/projector.py)."""
+    await _touch(views, event)
+
+
 @allocation.on(AllocationCycle.AmendmentRecorded)
 async def amendment_recorded(event: AllocationCycle.AmendmentRecorded, views: ViewBatch) -> None:
     views.put(

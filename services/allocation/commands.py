@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase, cycle_key
@@ -30,6 +32,7 @@ from domain.org.team import Team
 from domain.people.values import Function, person_id
 from services.authorization import require_leader_or_leadership, require_leadership
 from services.commands import CommandBus, Outcome, UnitOfWork
+from services.decisions import state_outcome
 from services.principal import Principal
 
 CycleChange = Callable[[UnitOfWork, AllocationCycle], None]
@@ -244,6 +247,30 @@ class AllocationCommands:
             correlation_id,
             cycle_id,
             lambda _work, cycle: cycle.commit(principal.subject),
+            expected_version,
+        )
+
+    def expect_outcome(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        cycle_id: UUID,
+        *,
+        metric_id: UUID,
+        target: Decimal,
+        by: date,
+        note: str | None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Leadership, who decided, states what the cycle's decision should achieve."""
+        require_leadership(principal, "Stating an allocation's expected outcome")
+        return self._change(
+            principal,
+            correlation_id,
+            cycle_id,
+            lambda work, cycle: state_outcome(
+                work, cycle, metric_id=metric_id, target=target, by=by, note=note
+            ),
             expected_version,
         )
 

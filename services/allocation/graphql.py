@@ -9,7 +9,7 @@ current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -92,6 +92,14 @@ def _name_cursor(after: str | None) -> tuple[str] | None:
 
 BY_TEAM = ("team_name", "team_id")
 BY_POSITION = ("position",)
+
+
+if TYPE_CHECKING:
+    from services.prfaqs.graphql_outcomes import ExpectedOutcome
+
+LazyExpectedOutcome = Annotated[
+    "ExpectedOutcome", strawberry.lazy("services.prfaqs.graphql_outcomes")
+]
 
 
 @strawberry.type(description="A phase the cycle entered, when and by whom.")
@@ -603,6 +611,12 @@ class AllocationCycle(relay.Node, Recorded):
             self.cycle_id, self.at
         )
         return [Person(handle=row["person"], at=self.at) for row in rows]
+
+    @strawberry.field(description="What the cycle's decision is expected to achieve.")
+    async def expected_outcomes(self, info: FlywheelInfo) -> list[LazyExpectedOutcome]:
+        from services.prfaqs.graphql_outcomes import outcomes_of_decision
+
+        return await outcomes_of_decision(info, self.cycle_id, self.at)
 
     @strawberry.field(description="Amendments after the lock, in the order recorded.")
     async def amendments(

@@ -10,12 +10,10 @@ from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.allocation.cycle import (
-    MAX_ARGUMENT_LENGTH,
     MAX_FISCAL_YEAR,
     MAX_GOALS_PER_REQUEST,
     MAX_RATIONALE_LENGTH,
     MAX_REASON_LENGTH,
-    MAX_RESPONSE_LENGTH,
     MAX_SCENARIO_NAME_LENGTH,
     MAX_SCENARIO_TEAMS,
     MIN_FISCAL_YEAR,
@@ -23,10 +21,12 @@ from domain.allocation.cycle import (
     CyclePhase,
 )
 from domain.allocation.resources import MAX_BUDGET, MAX_HEADCOUNT
+from domain.decisions import MAX_ARGUMENT_LENGTH, MAX_RESPONSE_LENGTH
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.allocation.commands import AllocationCommands, TeamNumbers
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.decisions import ExpectOutcome
 
 Headcount = Annotated[
     dict[Function, Annotated[int, Meta(ge=0, le=MAX_HEADCOUNT)]],
@@ -421,6 +421,35 @@ class AllocationCycleController(Controller):
                 context.correlation_id,
                 cycle_id,
                 name=name,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{cycle_id:uuid}/expected-outcomes",
+        status_code=201,
+        summary="State the decision's expected outcome",
+        description="Leadership states what the cycle's decision should achieve: the metric "
+        "reaching `target` by `by`. Once `by` has passed, the metric's latest value in the "
+        "month up to it decides `MET` or `MISSED` (in the metric's direction), or `UNKNOWN` "
+        "without one. Only once the cycle is DECIDED (`cycle-not-decided`).",
+    )
+    def expect_outcome(
+        self,
+        cycle_id: CycleId,
+        data: ExpectOutcome,
+        context: CommandContext,
+        allocation: AllocationCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            allocation.expect_outcome(
+                context.principal,
+                context.correlation_id,
+                cycle_id,
+                metric_id=data.metric_id,
+                target=data.target,
+                by=data.by,
+                note=data.note,
                 expected_version=context.expected_version,
             )
         )

@@ -241,6 +241,7 @@ CASES = [
 ]
 ANY_TOKEN = frozenset(CALLERS) - {NONE}
 ENGINEERS = {"ENGINEERING": 1}
+AUTHOR = frozenset({MEMBER})  # the member drafted the PR/FAQs the matrix acts on
 CASES += [
     Case(
         "open an allocation cycle",
@@ -339,6 +340,83 @@ CASES += [
         ONLY_LEADERSHIP,
     ),
     Case(
+        "draft a PR/FAQ",
+        "POST",
+        "/api/v1/prfaqs",
+        ANY_TOKEN,
+        lambda ids, c: {"title": f"Idea of {c}", "teamId": ids["team"]},
+    ),
+    Case(
+        "revise a PR/FAQ",
+        "POST",
+        "/api/v1/prfaqs/{prfaq}/revisions",
+        AUTHOR,
+        lambda ids, c: {"title": f"Revised by {c}", "reason": "r"},
+    ),
+    Case(
+        "open a review round",
+        "POST",
+        "/api/v1/prfaqs/{reviewing_prfaq}/rounds",
+        frozenset({MEMBER, LEADER, LEADERSHIP}),  # the author, the team's leader, leadership
+        lambda ids, c: {"ring": "TEAM", "reviewers": ["rev@x.io"]},
+    ),
+    Case(
+        "give feedback in a round",
+        "POST",
+        "/api/v1/prfaqs/{feedback_prfaq}/rounds/1/feedback",
+        frozenset({PLANNER, AUDITOR}),  # the round's reviewers
+        lambda ids, c: {"recommendation": "ADVANCE", "comments": c},
+    ),
+    Case(
+        "close a round",
+        "POST",
+        "/api/v1/prfaqs/{closing_prfaq}/rounds/1/close",
+        LEAD,  # TEAM ring: the owning team's leader, or leadership
+        lambda ids, c: {"outcome": "ADVANCE"},
+    ),
+    Case(
+        "withdraw a PR/FAQ",
+        "POST",
+        "/api/v1/prfaqs/{withdrawing_prfaq}/withdraw",
+        AUTHOR,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "dissent from a PR/FAQ",
+        "POST",
+        "/api/v1/prfaqs/{prfaq}/dissents",
+        ANY_TOKEN,
+        lambda ids, c: {"argument": f"{c} disagrees"},
+    ),
+    Case(
+        "weigh a PR/FAQ dissent",
+        "POST",
+        "/api/v1/prfaqs/{dissented_prfaq}/dissents/{prfaq_dissent}/weigh",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"response": "heard"},
+    ),
+    Case(
+        "commit to a PR/FAQ",
+        "POST",
+        "/api/v1/prfaqs/{approved_prfaq}/commitments",
+        ANY_TOKEN,
+        lambda ids, c: {},
+    ),
+    Case(
+        "state a PR/FAQ's expected outcome",
+        "POST",
+        "/api/v1/prfaqs/{approved_prfaq}/expected-outcomes",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"metricId": ids["metric"], "target": 90, "by": "2027-06-30"},
+    ),
+    Case(
+        "state an allocation's expected outcome",
+        "POST",
+        "/api/v1/cycles/{decided_cycle}/expected-outcomes",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"metricId": ids["metric"], "target": 90, "by": "2027-06-30"},
+    ),
+    Case(
         "set a display name",
         "PUT",
         "/api/v1/people/mia@example.com",
@@ -426,6 +504,22 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
     )
     assert named.status_code == 200, named.text
     cycles = build_cycles(made, server, boss, team, goal)
+    author = server.token("mia@example.com", "member")
+
+    def prfaq(reviewers: list[str] | None = None) -> str:
+        """A PR/FAQ by the member, owned by the team; in its first round if ``reviewers``."""
+        text = {"title": "t", "customer": "c", "problem": "p", "teamId": team}
+        response = server.post("/api/v1/prfaqs", author, text)
+        assert response.status_code == 201, response.text
+        prfaq_id: str = response.json()["id"]
+        if reviewers is not None:
+            opened = server.post(
+                f"/api/v1/prfaqs/{prfaq_id}/rounds",
+                author,
+                {"ring": "TEAM", "reviewers": reviewers},
+            )
+            assert opened.status_code == 201, opened.text
+        return prfaq_id
 
     def targets_of(caller: str) -> dict[str, str]:
         """What only ``caller`` changes: each of these changes once."""
@@ -458,10 +552,23 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
                 {"name": f"Revenue {mark}", "kind": "OUTPUT", "financial": True, **metric_body},
             ),
             "closing_goal": made("/api/v1/goals", {**goal_body, "description": f"close {mark}"}),
+            "prfaq": prfaq(),
+            "reviewing_prfaq": prfaq(),
+            "withdrawing_prfaq": prfaq(),
+            "feedback_prfaq": prfaq(["pat@example.com", "audrey@example.com"]),
+            "closing_prfaq": prfaq(["rev@x.io"]),
         }
 
+    approved = prfaq()
+    for number, ring in enumerate(("TEAM", "ORG", "S_TEAM", "CEO"), 1):
+        made(f"/api/v1/prfaqs/{approved}/rounds", {"ring": ring, "reviewers": ["rev@x.io"]})
+        made(f"/api/v1/prfaqs/{approved}/rounds/{number}/close", {"outcome": "ADVANCE"})
+    dissented = prfaq()
     shared = {
         **cycles,
+        "approved_prfaq": approved,
+        "dissented_prfaq": dissented,
+        "prfaq_dissent": made(f"/api/v1/prfaqs/{dissented}/dissents", {"argument": "No"}),
         "team": team,
         "other_team": other,
         "spare": made("/api/v1/teams", {"name": "Spare", "mission": "m", "leader": "spare@x.io"}),
@@ -477,7 +584,9 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
     }
     leaders = {**shared, **targets_of(LEADER)}
     leadership = {**shared, **targets_of(LEADERSHIP)}
-    return {caller: leadership if caller == LEADERSHIP else leaders for caller in CALLERS}
+    member = {**shared, **targets_of(MEMBER)}  # the author opens a round of its own
+    own = {LEADERSHIP: leadership, MEMBER: member}
+    return {caller: own.get(caller, leaders) for caller in CALLERS}
 
 
 def build_cycles(
@@ -639,6 +748,15 @@ def _template(path: str) -> str:
         "{locked_cycle}": "{cycle_id}",
         "{phase_cycle}": "{cycle_id}",
         "{dissent}": "{dissent_id}",
+        "{prfaq}": "{prfaq_id}",
+        "{reviewing_prfaq}": "{prfaq_id}",
+        "{feedback_prfaq}": "{prfaq_id}",
+        "{closing_prfaq}": "{prfaq_id}",
+        "{withdrawing_prfaq}": "{prfaq_id}",
+        "{dissented_prfaq}": "{prfaq_id}",
+        "{approved_prfaq}": "{prfaq_id}",
+        "{prfaq_dissent}": "{dissent_id}",
+        "/rounds/1/": "/rounds/{number}/",
         "/plan/": "/{name}/",
         "mia@example.com": "{handle}",
         "erasable@x.io": "{handle}",

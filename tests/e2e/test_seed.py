@@ -23,6 +23,11 @@ query Demo($year: Int!) {
     phase
     dissents(first: 5) { nodes { argument weighed } }
   }
+  prfaqs(first: 20) {
+    nodes { title state ring rounds { ring outcome note } uncommittedDissenters }
+  }
+  prfaqFunnel { rings { ring reached stopped inItNow } }
+  expectedOutcomes { decisionTitle status observedValue metric { name } }
 }
 """
 
@@ -75,6 +80,36 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
     cycle = data["allocationCycle"]
     assert cycle["phase"] == "REVIEW"
     assert [dissent["weighed"] for dissent in cycle["dissents"]["nodes"]] == [False]
+    prfaqs = {node["title"]: node for node in data["prfaqs"]["nodes"]}
+    assert {title: (node["state"], node["ring"]) for title, node in prfaqs.items()} == {
+        "Same-day delivery": ("APPROVED", "CEO"),
+        "3D product views": ("SHELVED", "TEAM"),
+        "One-click returns": ("IN_REVIEW", "TEAM"),
+        "Payment links": ("IN_REVIEW", "ORG"),
+        "Ledger self-service": ("DRAFT", "TEAM"),
+        "Price alerts": ("DRAFT", "TEAM"),
+        "Gift wrapping": ("WITHDRAWN", "TEAM"),
+    }
+    assert prfaqs["Same-day delivery"]["uncommittedDissenters"] == ["carol@example.com"]
+    assert data["expectedOutcomes"] == [
+        {
+            "decisionTitle": "Same-day delivery",
+            "status": "MET",
+            "observedValue": 30.0,
+            "metric": {"name": "Delivery speed"},
+        }
+    ]
+    [stopped] = prfaqs["3D product views"]["rounds"]
+    assert stopped["outcome"] == "STOP" and "customer problem" in stopped["note"]
+    funnel = {
+        r["ring"]: (r["reached"], r["stopped"], r["inItNow"]) for r in data["prfaqFunnel"]["rings"]
+    }
+    assert funnel == {
+        "TEAM": (5, 1, 2),  # approved, 3D, returns, links, ledger; returns and ledger in it
+        "ORG": (2, 0, 1),
+        "S_TEAM": (1, 0, 0),
+        "CEO": (1, 0, 0),
+    }
 
 
 def events(server: FlywheelServer) -> int:

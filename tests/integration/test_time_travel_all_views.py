@@ -2,7 +2,8 @@
 
 Where ``test_time_travel.py`` checks the org queries answer by answer, this test
 checks every row of every view table, so each area's projection (org, people, API
-boundaries, metrics, goals, allocation, and any added later) is held to the same promise.
+boundaries, metrics, goals, allocation, PR/FAQs, and any added later) is held to the same
+promise.
 Hypothesis draws random sequences of commands across the areas; many are
 refused on purpose, which must leave no trace.
 """
@@ -28,11 +29,13 @@ from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
+from domain.prfaq import Recommendation, content_of
 from projections.compare import compare_views
 from services.allocation.commands import TeamNumbers
 from services.commands import Outcome
+from services.principal import Role
 from services.runtime import Runtime
-from tests.people import CEO
+from tests.people import CEO, principal
 
 SHADOW = "views_replayed"
 KINDS = (
@@ -72,6 +75,17 @@ KINDS = (
     "adopt_scenario",
     "name_person",
     "erase_person",
+    "draft_prfaq",
+    "revise_prfaq",
+    "open_round",
+    "give_feedback",
+    "close_round",
+    "withdraw_prfaq",
+    "dissent_prfaq",
+    "weigh_prfaq_dissent",
+    "commit_prfaq",
+    "expect_prfaq_outcome",
+    "expect_cycle_outcome",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -94,6 +108,8 @@ class World:
         self.goals: list[UUID] = []
         self.cycles: list[UUID] = []
         self.dissents: list[tuple[UUID, UUID]] = []
+        self.prfaqs: list[UUID] = []
+        self.prfaq_dissents: list[tuple[UUID, UUID]] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -258,9 +274,78 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif kind == "erase_person":
         outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
+    elif "prfaq" in kind or kind.endswith(("round", "feedback")):
+        outcome = work_backwards(runtime, world, kind, a, b)
+    elif kind == "expect_cycle_outcome":
+        outcome = runtime.allocation.expect_outcome(
+            CEO,
+            "prop",
+            pick(world.cycles, a),
+            metric_id=pick(world.metrics, b),
+            target=Decimal(b),
+            by=date(2025, 1 + b % 12, 1),
+            note="n",
+        )
     else:
         outcome = allocate(runtime, world, kind, a, b)
     return outcome.position
+
+
+def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
+    """One command on a PR/FAQ; the authors are the example's people, leadership decides."""
+    prfaqs = runtime.prfaqs
+    author = principal(f"{world.prefix}-p{a % 3}@x.io", Role.MEMBER)
+    reviewer = f"{world.prefix}-p{b % 7}@x.io"
+    if kind == "draft_prfaq":
+        content = content_of(
+            title=f"Idea {a}", customer="Readers" if b % 3 else "", problem="Slow delivery"
+        )
+        team = pick(world.teams, b) if world.teams and b % 2 else None
+        outcome = prfaqs.draft(author, "prop", content=content, team_id=team)
+        world.prfaqs.append(outcome.id)
+        return outcome
+    prfaq = pick(world.prfaqs, a)
+    found = runtime.app.repository.get(prfaq)
+    owner = principal(found.author, Role.MEMBER)
+    number = max(1, len(found.rounds))
+    if kind == "revise_prfaq":
+        content = content_of(title=f"Idea {a}", customer="Readers", problem=f"Problem {b}")
+        team = pick(world.teams, b) if world.teams else None
+        return prfaqs.revise(owner, "prop", prfaq, content=content, reason="r", team_id=team)
+    if kind == "open_round":
+        return prfaqs.open_round(CEO, "prop", prfaq, ring=found.ring, reviewers=[reviewer])
+    if kind == "give_feedback":
+        who = principal(reviewer, Role.MEMBER)
+        recommendation = list(Recommendation)[b % 3]
+        return prfaqs.give_feedback(
+            who, "prop", prfaq, number, recommendation=recommendation, comments="c"
+        )
+    if kind == "close_round":
+        outcome = [Recommendation.ADVANCE, Recommendation.ADVANCE, Recommendation.REVISE]
+        chosen = Recommendation.STOP if b % 7 == 0 else outcome[b % 3]
+        return prfaqs.close_round(CEO, "prop", prfaq, number, outcome=chosen, note="n")
+    if kind == "dissent_prfaq":
+        outcome = prfaqs.record_dissent(author, "prop", prfaq, argument="a")
+        world.prfaq_dissents.append((prfaq, outcome.id))
+        return outcome
+    if kind == "weigh_prfaq_dissent":
+        if not world.prfaq_dissents:
+            raise LookupError
+        dissented, dissent = world.prfaq_dissents[b % len(world.prfaq_dissents)]
+        return prfaqs.weigh_dissent(CEO, "prop", dissented, dissent, response="w")
+    if kind == "expect_prfaq_outcome":
+        return prfaqs.expect_outcome(
+            CEO,
+            "prop",
+            prfaq,
+            metric_id=pick(world.metrics, b),
+            target=Decimal(b),
+            by=date(2025, 1 + b % 12, 1),
+            note="n",
+        )
+    if kind == "commit_prfaq":
+        return prfaqs.commit(author, "prop", prfaq)
+    return prfaqs.withdraw(owner, "prop", prfaq, reason="r")
 
 
 def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
@@ -385,6 +470,8 @@ def test_every_view_as_of_a_position_equals_a_replay(
         ("open_cycle", 0, 0),
         ("set_envelope", 0, 0),
         ("submit_request", 0, 0),
+        ("draft_prfaq", 0, 1),
+        ("open_round", 0, 0),
     ]
     for kind, a, b in [*prelude, *operations]:
         try:

@@ -27,6 +27,7 @@ from domain.allocation.cycle import AllocationCycle, CycleKind
 from domain.errors import InvalidValue
 from domain.org.team import Attachment, Team
 from domain.people.values import Function, PersonId
+from domain.prfaq import PrFaq, Ring, content_of
 from domain.provenance import acting_as
 from domain.values import clean_text
 from projections.storable import storable
@@ -210,3 +211,32 @@ def test_any_text_is_projected_accepted_as_given_and_unchecked_as_storable(
             await conn.close()
 
     asyncio.run(check())
+
+
+async def test_nul_and_surrogates_in_a_prfaq_are_projected(
+    runtime: Runtime, pool: asyncpg.Pool
+) -> None:
+    """A PR/FAQ's text, reviewers and dissent as another writer may have stored them."""
+    content = {**content_of(title="t"), "title": "Same\x00day", "problem": "Slow\ud800"}
+    with acting_as("author\x00@x.io", "legacy"), escaping_surrogates(runtime):
+        prfaq = PrFaq(author="author\x00@x.io", team_id=None, content=content, content_hash="h")
+        prfaq._round_opened(
+            number=1, ring=Ring.TEAM, reviewers=["rev\x00@x.io"], revision=1, content_hash="h"
+        )
+        prfaq._dissent_recorded(dissent_id=uuid4(), person="d@x.io", argument="No\x00")
+        runtime.app.save(prfaq)
+    head = head_of_log(runtime)
+    async with pool.acquire() as conn:
+        assert await project(runtime, conn) == head, "every event applied"
+        row = await conn.fetchrow(
+            "SELECT title, author, reviewers, content FROM views.prfaqs "
+            "WHERE id = $1 AND valid_to IS NULL",
+            prfaq.id,
+        )
+        assert (row["title"], row["author"]) == ("Same\ufffdday", "author\ufffd@x.io")
+        assert list(row["reviewers"]) == ["rev\ufffd@x.io"]
+        assert json.loads(row["content"])["problem"] == "Slow\ufffd"
+        argument = await conn.fetchval(
+            "SELECT argument FROM views.prfaq_dissents WHERE prfaq_id = $1", prfaq.id
+        )
+        assert argument == "No\ufffd"

@@ -12,14 +12,11 @@ import pytest
 from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
 from domain.allocation.refusals import (
     AllocationCycleExists,
-    AlreadyCommitted,
     CycleCarriedForward,
     CycleDecided,
     CycleLocked,
     CycleNotDecided,
     CycleNotLocked,
-    DissentAlreadyWeighed,
-    DissentNotWeighed,
     EnvelopeExceeded,
     FundedBeyondRequest,
     GoalOfAnotherTeam,
@@ -29,6 +26,7 @@ from domain.allocation.refusals import (
     ReviewNotStarted,
 )
 from domain.allocation.resources import Resources
+from domain.decisions import AlreadyCommitted, DissentAlreadyWeighed, DissentNotWeighed
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.goals import Goal, GoalClosed, GoalOutcome
 from domain.metrics import Direction, Metric, MetricKind

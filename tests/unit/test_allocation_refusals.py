@@ -7,11 +7,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.allocation.cycle import (
-    MAX_ARGUMENT_LENGTH,
     MAX_GOALS_PER_REQUEST,
     MAX_RATIONALE_LENGTH,
     MAX_REASON_LENGTH,
-    MAX_RESPONSE_LENGTH,
     MAX_SCENARIO_NAME_LENGTH,
     MAX_SCENARIO_TEAMS,
     AllocationCycle,
@@ -20,14 +18,11 @@ from domain.allocation.cycle import (
 )
 from domain.allocation.refusals import (
     AllocationCycleExists,
-    AlreadyCommitted,
     CycleCarriedForward,
     CycleDecided,
     CycleLocked,
     CycleNotDecided,
     CycleNotLocked,
-    DissentAlreadyWeighed,
-    DissentNotWeighed,
     EnvelopeExceeded,
     FundedBeyondRequest,
     GoalOfAnotherTeam,
@@ -35,6 +30,13 @@ from domain.allocation.refusals import (
     PhaseOutOfOrder,
     RequestsClosed,
     ReviewNotStarted,
+)
+from domain.decisions import (
+    MAX_ARGUMENT_LENGTH,
+    MAX_RESPONSE_LENGTH,
+    AlreadyCommitted,
+    DissentAlreadyWeighed,
+    DissentNotWeighed,
 )
 from domain.errors import NotFound
 from domain.goals import GoalClosed, GoalOutcome

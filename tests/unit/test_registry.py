@@ -44,6 +44,8 @@ def test_the_schema_has_every_area_query_and_node_type() -> None:
         "Goal",
         "AllocationCycle",
         "Dissent",
+        "PrFaq",
+        "PrFaqDissent",
     }
 
 

@@ -9,7 +9,6 @@ from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
 from domain.allocation.refusals import (
     AllocationCycleExists,
     CycleCarriedForward,
-    DissentNotWeighed,
     EnvelopeExceeded,
     FundedBeyondRequest,
     GoalOfAnotherTeam,
@@ -17,6 +16,7 @@ from domain.allocation.refusals import (
     RequestsClosed,
 )
 from domain.allocation.resources import Resources
+from domain.decisions import DissentNotWeighed
 from domain.errors import InvalidValue, NotFound
 from domain.goals import GoalClosed, GoalOutcome
 from domain.org.team import Attachment

@@ -23,6 +23,7 @@ from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
+from domain.prfaq import Recommendation, Ring, content_of
 from services.allocation.commands import TeamNumbers
 from services.commands import Forbidden, Outcome
 from services.principal import Principal, Role
@@ -174,10 +175,42 @@ class World:
         ids["dissent"] = allocation.record_dissent(
             BOSS, "w", ids["review_cycle"], team_id=None, argument="too few"
         ).id
+        prfaqs(flywheel, ids)
         return cls(flywheel, ids)
 
 
 Command = Callable[[InMemoryCommands, dict[str, UUID], Principal], Outcome]
+
+
+AUTHOR = CALLERS["member of the team"]
+REVIEWERS = [CALLERS["planner"].subject, CALLERS["auditor"].subject]
+
+
+def prfaqs(flywheel: InMemoryCommands, ids: dict[str, UUID]) -> None:
+    """PR/FAQs by the team's member: a draft, one in its first round (the planner and the
+    auditor review), one approved, one with a dissent."""
+
+    def drafted() -> UUID:
+        text = content_of(title="t", customer="c", problem="p")
+        return flywheel.prfaqs.draft(AUTHOR, "w", content=text, team_id=ids["team"]).id
+
+    ids["prfaq"] = drafted()
+    ids["reviewed_prfaq"] = drafted()
+    flywheel.prfaqs.open_round(
+        AUTHOR, "w", ids["reviewed_prfaq"], ring=Ring.TEAM, reviewers=REVIEWERS
+    )
+    ids["approved_prfaq"] = drafted()
+    for number, ring in enumerate(Ring, 1):
+        flywheel.prfaqs.open_round(
+            AUTHOR, "w", ids["approved_prfaq"], ring=ring, reviewers=["r@x.io"]
+        )
+        flywheel.prfaqs.close_round(
+            BOSS, "w", ids["approved_prfaq"], number, outcome=Recommendation.ADVANCE, note=None
+        )
+    ids["dissented_prfaq"] = drafted()
+    ids["prfaq_dissent"] = flywheel.prfaqs.record_dissent(
+        BOSS, "w", ids["dissented_prfaq"], argument="no"
+    ).id
 
 
 @dataclass(frozen=True)
@@ -190,6 +223,8 @@ class Case:
 def _cases() -> list[Case]:
     def c(name: str, allowed: frozenset[str], run: Command) -> Case:
         return Case(name, allowed, run)
+
+    outcome: dict[str, Any] = {"target": Decimal(90), "by": date(2027, 6, 30), "note": "n"}
 
     numbers: dict[str, Any] = {"headcount": {ENG: 1}, "budget": 60}
     return [
@@ -451,6 +486,75 @@ def _cases() -> list[Case]:
             LEADERSHIP,
             lambda f, i, p: f.allocation.adopt_scenario(p, "t", i["review_cycle"], name="plan"),
         ),
+        c(
+            "state an allocation's expected outcome",
+            LEADERSHIP,
+            lambda f, i, p: f.allocation.expect_outcome(
+                p, "t", i["decided_cycle"], metric_id=i["metric"], **outcome
+            ),
+        ),
+        c(
+            "draft a PR/FAQ",
+            ANYONE,
+            lambda f, i, p: f.prfaqs.draft(p, "t", content=content_of(title="t"), team_id=None),
+        ),
+        c(
+            "revise a PR/FAQ",
+            frozenset({"member of the team"}),  # its author
+            lambda f, i, p: f.prfaqs.revise(
+                p, "t", i["prfaq"], content=content_of(title="u"), reason="r"
+            ),
+        ),
+        c(
+            "open a review round",
+            frozenset({"member of the team", "leader of the team", "leadership"}),
+            lambda f, i, p: f.prfaqs.open_round(
+                p, "t", i["prfaq"], ring=Ring.TEAM, reviewers=["r@x.io"]
+            ),
+        ),
+        c(
+            "give feedback in a round",
+            frozenset({"planner", "auditor"}),  # the round's reviewers
+            lambda f, i, p: f.prfaqs.give_feedback(
+                p, "t", i["reviewed_prfaq"], 1, recommendation=Recommendation.REVISE, comments=""
+            ),
+        ),
+        c(
+            "close a round",
+            LEAD,  # TEAM: the owning team's leader, or leadership
+            lambda f, i, p: f.prfaqs.close_round(
+                p, "t", i["reviewed_prfaq"], 1, outcome=Recommendation.REVISE, note=None
+            ),
+        ),
+        c(
+            "withdraw a PR/FAQ",
+            frozenset({"member of the team"}),
+            lambda f, i, p: f.prfaqs.withdraw(p, "t", i["prfaq"], reason="r"),
+        ),
+        c(
+            "dissent from a PR/FAQ",
+            ANYONE,
+            lambda f, i, p: f.prfaqs.record_dissent(p, "t", i["prfaq"], argument="no"),
+        ),
+        c(
+            "weigh a PR/FAQ dissent",
+            LEADERSHIP,
+            lambda f, i, p: f.prfaqs.weigh_dissent(
+                p, "t", i["dissented_prfaq"], i["prfaq_dissent"], response="heard"
+            ),
+        ),
+        c(
+            "commit to a PR/FAQ",
+            ANYONE,
+            lambda f, i, p: f.prfaqs.commit(p, "t", i["approved_prfaq"]),
+        ),
+        c(
+            "state a PR/FAQ's expected outcome",
+            LEADERSHIP,
+            lambda f, i, p: f.prfaqs.expect_outcome(
+                p, "t", i["approved_prfaq"], metric_id=i["metric"], **outcome
+            ),
+        ),
     ]
 
 
@@ -481,6 +585,7 @@ def test_the_matrix_covers_every_command() -> None:
     from services.goals.commands import GoalCommands
     from services.metrics.commands import MetricCommands
     from services.org.commands import OrgCommands
+    from services.prfaqs.commands import PrFaqCommands
 
     commands = {
         name
@@ -490,6 +595,7 @@ def test_the_matrix_covers_every_command() -> None:
             MetricCommands,
             GoalCommands,
             AllocationCommands,
+            PrFaqCommands,
         )
         for name in vars(kind)
         if not name.startswith("_")

@@ -1,0 +1,1 @@
+"""The PR/FAQ area: services layer."""

@@ -1,0 +1,613 @@
+"""PR/FAQs in GraphQL: the document, its revisions and review rounds, the list and
+the funnel.
+
+The full text is confidential: only its author, its reviewers (of any round), the
+owning team (members and leader) and leadership read it. Everyone else sees the
+title, state, ring and team (enough for the funnel); the other fields are null
+for them, and ``readable`` says which case applies.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import msgspec
+import strawberry
+from strawberry import relay
+
+from domain.prfaq import FaqAudience, PrFaqState, Recommendation, Ring
+from projections.org import queries as org_queries
+from projections.paging import PageRequest
+from projections.prfaqs import queries as prfaq_queries
+from projections.prfaqs.funnel import ring_figures
+from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
+from services.graphql.common import (
+    After,
+    AsOf,
+    AtPosition,
+    First,
+    FlywheelInfo,
+    check_page_size,
+    context,
+    decode_cursor,
+    resolve_at,
+    uuid_of,
+)
+from services.graphql.connections import Connection, connection
+from services.graphql.errors import client_error, forbidden
+from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
+
+if TYPE_CHECKING:
+    from services.org.graphql import Team
+
+strawberry.enum(
+    Ring,
+    description="The widening circles of review, in order: `TEAM` (the author's team), `ORG` "
+    "(the wider organisation), `S_TEAM` (senior leadership), `CEO`.",
+)
+strawberry.enum(
+    PrFaqState,
+    description="`DRAFT`: no round open. `IN_REVIEW`: a round is open. `APPROVED`: the CEO "
+    "round advanced it. `SHELVED`: a decider stopped it. `WITHDRAWN`: its author withdrew it.",
+)
+strawberry.enum(
+    Recommendation,
+    description="A reviewer's recommendation or a round's outcome: `ADVANCE` to the next ring "
+    "(after CEO: approved), `REVISE` (another round in the same ring on a new revision), "
+    "`STOP` (shelved).",
+)
+strawberry.enum(
+    FaqAudience,
+    description="`EXTERNAL`: what customers will ask. `INTERNAL`: cost, risks, dependencies, "
+    "headcount.",
+)
+
+LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
+_content = msgspec.json.Decoder(dict[str, Any])
+
+
+def team_from_row(row: Any, at: int | None) -> Team:
+    from services.org.graphql import Team
+
+    return Team.from_row(row, at)
+
+
+@strawberry.type(description="The leader's and the customer's quotes in the press release.")
+class Quotes:
+    leader: str = strawberry.field(description="The leader's quote; empty if not written yet.")
+    customer: str = strawberry.field(description="The customer's quote; empty if not written yet.")
+
+
+@strawberry.type(description="One question of the FAQ and its answer.")
+class FaqEntry:
+    audience: FaqAudience = strawberry.field(description="Who asks it.")
+    question: str = strawberry.field(description="The question.")
+    answer: str = strawberry.field(description="The answer.")
+
+
+@strawberry.type(description="One revision of a PR/FAQ: its content hash and why it was made.")
+class PrFaqRevision:
+    revision: int = strawberry.field(description="The revision's number, from 1.")
+    hash: str = strawberry.field(
+        description="The SHA-256 of the revision's canonical encoding (JSON, sorted keys)."
+    )
+    reason: str | None = strawberry.field(description="Why it was revised; null for the draft.")
+    at: datetime = strawberry.field(description="When it was recorded.")
+    by: str = strawberry.field(description="Who recorded it (the author).")
+
+
+@strawberry.type(description="One reviewer's recommendation in a round.")
+class Feedback:
+    reviewer: str = strawberry.field(description="The reviewer's handle.")
+    recommendation: Recommendation = strawberry.field(description="What the reviewer recommends.")
+    comments: str = strawberry.field(description="The reviewer's comments.")
+    at: datetime = strawberry.field(description="When the feedback was given.")
+
+
+@strawberry.type(description="A review round: one ring, its reviewers, one pinned revision.")
+class ReviewRound:
+    number: int = strawberry.field(description="The round's number, from 1.")
+    ring: Ring = strawberry.field(description="The ring it reviews in.")
+    revision: int = strawberry.field(description="The revision under review.")
+    revision_hash: str = strawberry.field(description="The pinned revision's content hash.")
+    reviewers: list[str] = strawberry.field(description="Who was asked to review.")
+    opened_at: datetime = strawberry.field(description="When the round opened.")
+    opened_by: str = strawberry.field(description="Who opened it.")
+    outcome: Recommendation | None = strawberry.field(
+        description="The decider's outcome; null while the round is open."
+    )
+    note: str | None = strawberry.field(description="The decider's note (a STOP's reason).")
+    closed_at: datetime | None = strawberry.field(description="When it closed; null if open.")
+    closed_by: str | None = strawberry.field(description="The decider who closed it.")
+    prfaq_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @strawberry.field(description="Each reviewer's recommendation, by reviewer.")
+    async def feedback(self, info: FlywheelInfo) -> list[Feedback]:
+        rows = await context(info).load.prfaqs.feedback.load((self.prfaq_id, self.number), self.at)
+        return [
+            Feedback(
+                reviewer=row["reviewer"],
+                recommendation=Recommendation(row["recommendation"]),
+                comments=row["comments"],
+                at=row["at"],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> ReviewRound:
+        return ReviewRound(
+            number=row["number"],
+            ring=Ring(row["ring"]),
+            revision=row["revision"],
+            revision_hash=row["content_hash"],
+            reviewers=list(row["reviewers"]),
+            opened_at=row["opened_at"],
+            opened_by=row["opened_by"],
+            outcome=None if row["outcome"] is None else Recommendation(row["outcome"]),
+            note=row["note"],
+            closed_at=row["closed_at"],
+            closed_by=row["closed_by"],
+            prfaq_id=row["prfaq_id"],
+            at=at,
+        )
+
+
+CONFIDENTIAL = " Null unless the caller may read the full text (see `readable`)."
+
+
+@strawberry.type(
+    description="Disagreement with approving a PR/FAQ, with its argument, and whether the "
+    "decider weighed it. Readable by those who may read the PR/FAQ's text."
+)
+class PrFaqDissent(relay.Node):
+    key: relay.NodeID[str]
+    by: str = strawberry.field(description="Who dissented.")
+    argument: str = strawberry.field(description="The argument: the new information.")
+    recorded_at: datetime = strawberry.field(description="When the dissent was recorded.")
+    weighed: bool = strawberry.field(description="Whether the decider has weighed it.")
+    response: str | None = strawberry.field(description="The decider's response, once weighed.")
+    weighed_at: datetime | None = strawberry.field(description="When it was weighed.")
+    weighed_by: str | None = strawberry.field(description="Who weighed it.")
+    prfaq_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> PrFaqDissent:
+        return PrFaqDissent(
+            key=str(row["id"]),
+            by=row["person"],
+            argument=row["argument"],
+            recorded_at=row["recorded_at"],
+            weighed=row["weighed"],
+            response=row["response"],
+            weighed_at=row["weighed_at"],
+            weighed_by=row["weighed_by"],
+            prfaq_id=row["prfaq_id"],
+            at=at,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> PrFaqDissent | None:
+        try:
+            dissent_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.prfaqs.dissent.load(dissent_id, at)
+        if row is None:
+            return None
+        prfaq = await PrFaq.find(info, str(row["prfaq_id"]), at)
+        readable = prfaq is not None and await prfaq.readable(info)
+        return PrFaqDissent.from_row(row, at) if readable else None
+
+    @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The PR/FAQ it disagrees with.")
+    async def prfaq(self, info: FlywheelInfo) -> PrFaq | None:
+        return await PrFaq.find(info, str(self.prfaq_id), self.at)
+
+    @strawberry.field(description=HISTORY_DESCRIPTION)
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        return await history(
+            info,
+            first=first,
+            after=after,
+            at=self.at,
+            aggregate_id=self.prfaq_id,
+            concerning=("dissent_id", self.key),
+        )
+
+
+@strawberry.type(
+    description="A PR/FAQ: an internal press release and its FAQ, reviewed in widening rings. "
+    "The title, state, ring and team are public; the rest is confidential to the author, the "
+    "reviewers, the owning team and leadership."
+)
+class PrFaq(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    title: str = strawberry.field(description="The PR/FAQ's working title.")
+    state: PrFaqState = strawberry.field(description="Where it stands.")
+    ring: Ring = strawberry.field(
+        description="The ring it has reached (the one it was in when closed)."
+    )
+    drafted_at: datetime = strawberry.field(description="When it was first drafted.")
+    revised_at: datetime = strawberry.field(description="When its last revision was recorded.")
+    version: int = strawberry.field(
+        description="The PR/FAQ's version; send it as `If-Match` to guard a command."
+    )
+    team_id: strawberry.Private[UUID | None]
+    author_handle: strawberry.Private[str]
+    reviewer_handles: strawberry.Private[list[str]]
+    raw_content: strawberry.Private[str]
+    hash: strawberry.Private[str]
+    revision_number: strawberry.Private[int]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> PrFaq:
+        return PrFaq(
+            key=str(row["id"]),
+            title=row["title"],
+            state=PrFaqState(row["state"]),
+            ring=Ring(row["ring"]),
+            drafted_at=row["drafted_at"],
+            revised_at=row["revised_at"],
+            version=row["version"],
+            team_id=row["team_id"],
+            author_handle=row["author"],
+            reviewer_handles=list(row["reviewers"]),
+            raw_content=row["content"],
+            hash=row["content_hash"],
+            revision_number=row["revision"],
+            at=at,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> PrFaq | None:
+        try:
+            prfaq_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.prfaqs.prfaq.load(prfaq_id, at)
+        return None if row is None else PrFaq.from_row(row, at)
+
+    @strawberry.field(description="The PR/FAQ's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The owning team; null until one is named.")
+    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
+        if self.team_id is None:
+            return None
+        row = await context(info).load.org.team.load(self.team_id, self.at)
+        return None if row is None else team_from_row(row, self.at)
+
+    @strawberry.field(
+        description="Whether the caller may read the full text: its author, its reviewers, "
+        "the owning team's members and leader, and leadership may."
+    )
+    async def readable(self, info: FlywheelInfo) -> bool:
+        principal = context(info).principal
+        if principal is None:
+            return False
+        if principal.is_leadership or principal.subject == self.author_handle:
+            return True
+        if principal.subject in self.reviewer_handles:
+            return True
+        if self.team_id is None:
+            return False
+        load = context(info).load.org
+        team = await load.team.load(self.team_id, self.at)
+        if team is not None and team["leader"] == principal.subject:
+            return True
+        members = await load.members.load(self.team_id, self.at)
+        return any(member["person"] == principal.subject for member in members)
+
+    async def _content(self, info: FlywheelInfo) -> dict[str, Any] | None:
+        return _content.decode(self.raw_content) if await self.readable(info) else None
+
+    async def _text(self, info: FlywheelInfo, field: str) -> str | None:
+        content = await self._content(info)
+        return None if content is None else str(content[field])
+
+    @strawberry.field(description="Who drafted it." + CONFIDENTIAL)
+    async def author(self, info: FlywheelInfo) -> str | None:
+        return self.author_handle if await self.readable(info) else None
+
+    @strawberry.field(description="The press release's heading." + CONFIDENTIAL)
+    async def heading(self, info: FlywheelInfo) -> str | None:
+        return await self._text(info, "heading")
+
+    @strawberry.field(description="The subheading: the customer and the benefit." + CONFIDENTIAL)
+    async def subheading(self, info: FlywheelInfo) -> str | None:
+        return await self._text(info, "subheading")
+
+    @strawberry.field(description="Who the customer is." + CONFIDENTIAL)
+    async def customer(self, info: FlywheelInfo) -> str | None:
+        return await self._text(info, "customer")
+
+    @strawberry.field(description="The customer's problem." + CONFIDENTIAL)
+    async def problem(self, info: FlywheelInfo) -> str | None:
+        return await self._text(info, "problem")
+
+    @strawberry.field(description="The solution." + CONFIDENTIAL)
+    async def solution(self, info: FlywheelInfo) -> str | None:
+        return await self._text(info, "solution")
+
+    @strawberry.field(description="The summary paragraph." + CONFIDENTIAL)
+    async def summary(self, info: FlywheelInfo) -> str | None:
+        return await self._text(info, "summary")
+
+    @strawberry.field(description="The launch date the summary signals." + CONFIDENTIAL)
+    async def launch_date(self, info: FlywheelInfo) -> date | None:
+        content = await self._content(info)
+        if content is None or content["launch_date"] is None:
+            return None
+        return date.fromisoformat(content["launch_date"])
+
+    @strawberry.field(description="The leader's and the customer's quotes." + CONFIDENTIAL)
+    async def quotes(self, info: FlywheelInfo) -> Quotes | None:
+        content = await self._content(info)
+        if content is None:
+            return None
+        return Quotes(leader=content["leader_quote"], customer=content["customer_quote"])
+
+    @strawberry.field(description="The FAQ, external and internal questions." + CONFIDENTIAL)
+    async def faq(self, info: FlywheelInfo) -> list[FaqEntry] | None:
+        content = await self._content(info)
+        if content is None:
+            return None
+        return [
+            FaqEntry(
+                audience=FaqAudience(entry["audience"]),
+                question=entry["question"],
+                answer=entry["answer"],
+            )
+            for entry in content["faq"]
+        ]
+
+    @strawberry.field(description="The current revision's number." + CONFIDENTIAL)
+    async def revision(self, info: FlywheelInfo) -> int | None:
+        return self.revision_number if await self.readable(info) else None
+
+    @strawberry.field(description="The current revision's content hash." + CONFIDENTIAL)
+    async def content_hash(self, info: FlywheelInfo) -> str | None:
+        return self.hash if await self.readable(info) else None
+
+    @strawberry.field(description="Every revision, oldest first." + CONFIDENTIAL)
+    async def revisions(self, info: FlywheelInfo) -> list[PrFaqRevision] | None:
+        if not await self.readable(info):
+            return None
+        rows = await context(info).load.prfaqs.revisions.load(UUID(self.key), self.at)
+        return [
+            PrFaqRevision(
+                revision=row["revision"],
+                hash=row["content_hash"],
+                reason=row["reason"],
+                at=row["at"],
+                by=row["actor"],
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="Dissent from approving it, oldest first." + CONFIDENTIAL)
+    async def dissents(self, info: FlywheelInfo) -> list[PrFaqDissent] | None:
+        if not await self.readable(info):
+            return None
+        rows = await context(info).load.prfaqs.dissents.load(UUID(self.key), self.at)
+        return [PrFaqDissent.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(description="Who committed to it once it was approved, in order.")
+    async def committed(self, info: FlywheelInfo) -> list[str]:
+        rows = await context(info).load.prfaqs.committed.load(UUID(self.key), self.at)
+        return [row["person"] for row in rows]
+
+    @strawberry.field(
+        description="Who dissented and has not committed, in the order they first dissented."
+        + CONFIDENTIAL
+    )
+    async def uncommitted_dissenters(self, info: FlywheelInfo) -> list[str] | None:
+        if not await self.readable(info):
+            return None
+        load = context(info).load.prfaqs
+        dissents = await load.dissents.load(UUID(self.key), self.at)
+        committed = {row["person"] for row in await load.committed.load(UUID(self.key), self.at)}
+        people = dict.fromkeys(row["person"] for row in dissents)
+        return [person for person in people if person not in committed]
+
+    @strawberry.field(description="What approving it is expected to achieve.")
+    async def expected_outcomes(self, info: FlywheelInfo) -> list[ExpectedOutcome]:
+        return await outcomes_of_decision(info, UUID(self.key), self.at)
+
+    @strawberry.field(description="Every review round, oldest first." + CONFIDENTIAL)
+    async def rounds(self, info: FlywheelInfo) -> list[ReviewRound] | None:
+        if not await self.readable(info):
+            return None
+        rows = await context(info).load.prfaqs.rounds.load(UUID(self.key), self.at)
+        return [ReviewRound.from_row(row, self.at) for row in rows]
+
+
+@strawberry.type(description="A page of PR/FAQs, ordered by title.")
+class PrFaqConnection(Connection[PrFaq]):
+    pass
+
+
+@strawberry.input(description="Narrow a list of PR/FAQs; every given field must match.")
+class PrFaqFilter:
+    state: PrFaqState | None = strawberry.field(
+        default=strawberry.UNSET, description="Only PR/FAQs in this state."
+    )
+    ring: Ring | None = strawberry.field(
+        default=strawberry.UNSET, description="Only PR/FAQs now in this ring."
+    )
+    team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Only PR/FAQs owned by this team."
+    )
+    include_subteams: bool = strawberry.field(
+        default=False, description="With `teamId`: also the teams under it."
+    )
+    author: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only PR/FAQs by this author: the caller's own handle, or anyone's for "
+        "leadership (authorship is confidential).",
+    )
+
+
+@strawberry.type(description="How PR/FAQs fared in one ring.")
+class FunnelRing:
+    ring: Ring = strawberry.field(description="The ring.")
+    reached: int = strawberry.field(description="How many entered it within the period.")
+    stopped: int = strawberry.field(description="How many of those were stopped (shelved) in it.")
+    in_it_now: int = strawberry.field(description="How many of those are in it still.")
+    median_days: float | None = strawberry.field(
+        description="The median days spent in it by those that left it; null if none has."
+    )
+
+
+@strawberry.type(description="The PR/FAQ funnel: how far documents get, and which drafts stall.")
+class PrFaqFunnel:
+    rings: list[FunnelRing] = strawberry.field(description="Every ring, in order.")
+    stale_drafts: list[PrFaq] = strawberry.field(
+        description="Drafts with no revision for `staleDays` days before the period's end, "
+        "the stalest first."
+    )
+
+
+def _given(value: Any) -> Any:
+    return None if value is strawberry.UNSET else value
+
+
+async def _team_ids(
+    info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
+) -> list[UUID] | None:
+    if team_id is None:
+        return None
+    team = uuid_of(team_id, "Team", "teamId")
+    return await org_queries.team_scope(
+        context(info).views, team, at, include_subteams=include_subteams
+    )
+
+
+def _cursor(after: str | None) -> tuple[str, UUID] | None:
+    if after is None:
+        return None
+    title, key = decode_cursor(after, 2)
+    return title, uuid_of(key, "PrFaq", "after")
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+@strawberry.type
+class PrFaqQuery:
+    @strawberry.field(description="A PR/FAQ by its id (UUID or global id).")
+    async def prfaq(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> PrFaq | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await PrFaq.find(info, str(uuid_of(id, "PrFaq")), at)
+
+    @strawberry.field(description="PR/FAQs ordered by title, a page at a time.")
+    async def prfaqs(
+        self,
+        info: FlywheelInfo,
+        first: First = 20,
+        after: After = None,
+        filter: PrFaqFilter | None = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> PrFaqConnection:
+        check_page_size(first)
+        at = await resolve_at(info, as_of, at_position)
+        where = prfaq_queries.PrFaqFilter()
+        if filter is not None:
+            author = _given(filter.author)
+            principal = context(info).principal
+            if author is not None and not (
+                principal is not None and (principal.is_leadership or principal.subject == author)
+            ):
+                raise forbidden("Filtering by another author needs the `leadership` role")
+            state, ring = _given(filter.state), _given(filter.ring)
+            where = prfaq_queries.PrFaqFilter(
+                state=state.value if state else None,
+                ring=ring.value if ring else None,
+                team_ids=await _team_ids(info, _given(filter.team_id), filter.include_subteams, at),
+                author=author,
+            )
+        page = await prfaq_queries.prfaq_page(
+            context(info).views, at, where, PageRequest(first, _cursor(after))
+        )
+        return connection(
+            PrFaqConnection,
+            page,
+            lambda row: PrFaq.from_row(row, at),
+            ("title", "id"),
+            after=after,
+        )
+
+    @strawberry.field(
+        description="The funnel: per ring, how many PR/FAQs entered it between `from` and `to`, "
+        "how many of those stopped there, are in it now, and the median days spent in it; plus "
+        "the drafts with no revision for `staleDays` days."
+    )
+    async def prfaq_funnel(
+        self,
+        info: FlywheelInfo,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(name="from", description="The first day of the period."),
+        ] = None,
+        to: Annotated[
+            date | None, strawberry.argument(description="The last day of the period.")
+        ] = None,
+        team_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this team's PR/FAQs.")
+        ] = None,
+        include_subteams: Annotated[
+            bool, strawberry.argument(description="With `teamId`: also the teams under it.")
+        ] = False,
+        stale_days: Annotated[
+            int, strawberry.argument(description="Days without a revision that make a draft stale.")
+        ] = 30,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> PrFaqFunnel:
+        if stale_days < 1:
+            raise client_error("`staleDays` must be at least 1")
+        at = await resolve_at(info, as_of, at_position)
+        views = context(info).views
+        team_ids = await _team_ids(info, team_id, include_subteams, at)
+        end = None if to is None else _start_of(to) + timedelta(days=1)
+        scope = prfaq_queries.FunnelScope(
+            start=None if from_ is None else _start_of(from_), end=end, team_ids=team_ids
+        )
+        stays = await prfaq_queries.ring_stays(views, at, scope)
+        reference = end if end is not None else (as_of or datetime.now(UTC))
+        stale = await prfaq_queries.stale_drafts(
+            views, at, reference - timedelta(days=stale_days), team_ids
+        )
+        return PrFaqFunnel(
+            rings=[
+                FunnelRing(
+                    ring=figures.ring,
+                    reached=figures.reached,
+                    stopped=figures.stopped,
+                    in_it_now=figures.in_it_now,
+                    median_days=figures.median_days,
+                )
+                for figures in ring_figures(stays)
+            ],
+            stale_drafts=[PrFaq.from_row(row, at) for row in stale],
+        )
