@@ -16,7 +16,7 @@ from datetime import date
 from bench.company_org import CHIEF, Org
 from bench.company_writer import Writer
 from domain.org.team import Team
-from domain.prfaq import FaqAudience, PrFaq, Recommendation, Ring, content_of
+from domain.prfaqs import FaqAudience, PrFaq, Recommendation, Ring, content_of
 
 TEAMS_PER_PRFAQ = 4
 ADVANCE, STOP = 0.5, 0.25  # the rest: revise once, then decided again

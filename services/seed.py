@@ -28,7 +28,7 @@ from domain.goals import CheckInStatus
 from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function, person_id
-from domain.prfaq import CustomerProblemRequired, FaqAudience, Recommendation, Ring, content_of
+from domain.prfaqs import CustomerProblemRequired, FaqAudience, Recommendation, Ring, content_of
 from services.commands import Outcome
 from services.principal import Principal, Role
 from services.runtime import Runtime

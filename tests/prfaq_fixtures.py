@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.prfaq import FaqAudience, Recommendation, Ring, content_of
+from domain.prfaqs import FaqAudience, Recommendation, Ring, content_of
 from services.principal import Principal, Role
 from tests.commands import Commands
 from tests.people import CEO, principal

@@ -15,7 +15,7 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
-from domain.prfaq import Ring
+from domain.prfaqs import Ring
 
 SECONDS_PER_DAY = 86400
 

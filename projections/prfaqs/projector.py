@@ -12,7 +12,7 @@ import msgspec
 
 from domain.allocation.cycle import AllocationCycle, CyclePhase
 from domain.decisions import DecisionKind
-from domain.prfaq import PrFaq, PrFaqState, Recommendation, Ring
+from domain.prfaqs import PrFaq, PrFaqState, Recommendation, Ring
 from projections.batch import ViewBatch
 from projections.projector import Projector
 from projections.storable import storable_json

@@ -1,7 +1,7 @@
 """The PR/FAQ area: working backwards, review in rings, the funnel; and the expected
 outcomes of decisions (PR/FAQs and allocation cycles) with the track record."""
 
-from domain.prfaq import PrFaq
+from domain.prfaqs import PrFaq
 from projections.prfaqs.projector import prfaqs
 from services.area import Area
 from services.prfaqs import graphql, graphql_outcomes

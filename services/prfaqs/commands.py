@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 
 from domain.org.team import Team, TeamDisbanded
 from domain.people.values import person_id
-from domain.prfaq import PrFaq, Recommendation, Ring
+from domain.prfaqs import PrFaq, Recommendation, Ring
 from services.authorization import require_leader_or_leadership, require_leadership
 from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
 from services.decisions import state_outcome

@@ -17,7 +17,7 @@ import msgspec
 import strawberry
 from strawberry import relay
 
-from domain.prfaq import FaqAudience, PrFaqState, Recommendation, Ring
+from domain.prfaqs import FaqAudience, PrFaqState, Recommendation, Ring
 from projections.org import queries as org_queries
 from projections.paging import PageRequest
 from projections.prfaqs import queries as prfaq_queries

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.decisions import MAX_ARGUMENT_LENGTH, MAX_RESPONSE_LENGTH
-from domain.prfaq import (
+from domain.prfaqs import (
     MAX_ANSWER_LENGTH,
     MAX_COMMENTS_LENGTH,
     MAX_FAQ_ENTRIES,

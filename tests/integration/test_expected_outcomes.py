@@ -28,7 +28,7 @@ import pytest
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.decisions import OutcomeStatus
 from domain.metrics import Direction, MetricKind
-from domain.prfaq import Recommendation, Ring
+from domain.prfaqs import Recommendation, Ring
 from projections.prfaqs import outcomes as report
 from projections.prfaqs import queries
 from projections.reading import ReadSession

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from domain.prfaq import Recommendation, Ring, canonical_hash
+from domain.prfaqs import Recommendation, Ring, canonical_hash
 from projections.paging import PageRequest
 from projections.prfaqs import queries
 from projections.prfaqs.funnel import ring_figures

@@ -29,7 +29,7 @@ from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
-from domain.prfaq import Recommendation, content_of
+from domain.prfaqs import Recommendation, content_of
 from projections.compare import compare_views
 from services.allocation.commands import TeamNumbers
 from services.commands import Outcome

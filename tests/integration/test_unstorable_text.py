@@ -27,7 +27,7 @@ from domain.allocation.cycle import AllocationCycle, CycleKind
 from domain.errors import InvalidValue
 from domain.org.team import Attachment, Team
 from domain.people.values import Function, PersonId
-from domain.prfaq import PrFaq, Ring, content_of
+from domain.prfaqs import PrFaq, Ring, content_of
 from domain.provenance import acting_as
 from domain.values import clean_text
 from projections.storable import storable

@@ -10,7 +10,7 @@ import pytest
 from domain.decisions import AlreadyCommitted, DissentAlreadyWeighed, DissentNotWeighed
 from domain.errors import InvalidValue, NotFound
 from domain.people.values import PersonId
-from domain.prfaq import (
+from domain.prfaqs import (
     MAX_FAQ_ENTRIES,
     AuthorCannotReview,
     CustomerProblemRequired,

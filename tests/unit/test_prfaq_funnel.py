@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.prfaq import Ring
+from domain.prfaqs import Ring
 from projections.prfaqs.funnel import ring_figures
 
 DAY0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from domain.decisions import ExpectedOutcome
 from domain.people.values import PersonId
-from domain.prfaq import PrFaq, PrFaqState, Recommendation, Ring
+from domain.prfaqs import PrFaq, PrFaqState, Recommendation, Ring
 from services.application import SNAPSHOT_INTERVAL, Flywheel
 from tests.unit.test_prfaq import AUTHOR, REVIEWER, full
 

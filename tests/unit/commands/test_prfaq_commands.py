@@ -12,7 +12,7 @@ from domain.decisions import AlreadyCommitted, DissentNotWeighed
 from domain.errors import InvalidValue, NotFound
 from domain.org.team import Attachment, TeamDisbanded
 from domain.people.values import Function
-from domain.prfaq import (
+from domain.prfaqs import (
     AuthorCannotReview,
     CustomerProblemRequired,
     FeedbackOncePerRound,

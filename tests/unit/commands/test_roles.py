@@ -23,7 +23,7 @@ from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
-from domain.prfaq import Recommendation, Ring, content_of
+from domain.prfaqs import Recommendation, Ring, content_of
 from services.allocation.commands import TeamNumbers
 from services.commands import Forbidden, Outcome
 from services.principal import Principal, Role
