@@ -66,12 +66,14 @@ class VersionMismatch(DomainError):
 @dataclass(frozen=True)
 class Outcome:
     """What a successful command reached: the aggregate (or what it created inside the
-    aggregate, see :meth:`UnitOfWork.answer_with`), the aggregate's version, the log position."""
+    aggregate, see :meth:`UnitOfWork.answer_with`), the aggregate's version, the log position;
+    ``number`` where the command numbered what it made inside the aggregate (a review round)."""
 
     id: UUID
     kind: str
     version: int
     position: int
+    number: int | None = None
 
 
 class UnitOfWork:

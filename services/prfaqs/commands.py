@@ -12,6 +12,7 @@ afterwards anyone commits.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -117,7 +118,10 @@ class PrFaqCommands:
     ) -> Outcome:
         people = [person_id(reviewer, field="reviewers") for reviewer in reviewers]
 
+        opened: list[int] = []  # the number of the round, from the attempt that was saved
+
         def open_(work: UnitOfWork) -> PrFaq:
+            opened.clear()
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
             if not (principal.is_leadership or principal.subject == prfaq.author):
                 team = (
@@ -128,10 +132,11 @@ class PrFaqCommands:
                         "Opening a review round is for the author, the owning team's leader or "
                         "the `leadership` role"
                     )
-            prfaq.open_review(ring, people)
+            opened.append(prfaq.open_review(ring, people))
             return prfaq
 
-        return self.bus.run(principal, correlation_id, open_, expected_version=expected_version)
+        outcome = self.bus.run(principal, correlation_id, open_, expected_version=expected_version)
+        return replace(outcome, number=opened[-1])
 
     def give_feedback(
         self,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
@@ -129,6 +130,16 @@ class Commit(CommandBody):
     pass
 
 
+class RoundOpened(msgspec.Struct, rename="camel"):
+    """A review round opened: its number in ``id`` (the path of its feedback and close),
+    the PR/FAQ's GraphQL id, the PR/FAQ's new version and the event-log position."""
+
+    id: int
+    node_id: str
+    version: int
+    position: int
+
+
 PrFaqId = Annotated[UUID, Parameter(description="The PR/FAQ's id (a UUID).")]
 DissentId = Annotated[UUID, Parameter(description="The dissent's id (a UUID).")]
 RoundNumber = Annotated[int, Parameter(description="The round's number, from 1.", ge=1)]
@@ -190,20 +201,27 @@ class PrFaqController(Controller):
         "author: `author-cannot-review`); it pins the current revision's hash. Refused "
         "without a customer and a problem (`customer-problem-required`), beyond TEAM without "
         "an owning team (`owning-team-required`), and after a REVISE on the same revision "
-        "(`new-revision-required`). The round's number is the next one: `rounds` in GraphQL.",
+        "(`new-revision-required`). Answers with the round's number in `id` (rounds are "
+        "numbered 1, 2, ... per PR/FAQ) and the PR/FAQ's `nodeId`, `version` and `position`.",
     )
     def open_round(
         self, prfaq_id: PrFaqId, data: OpenRound, context: CommandContext, prfaqs: PrFaqCommands
-    ) -> CommandAccepted:
-        return accepted(
-            prfaqs.open_round(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                ring=data.ring,
-                reviewers=data.reviewers,
-                expected_version=context.expected_version,
-            )
+    ) -> RoundOpened:
+        outcome = prfaqs.open_round(
+            context.principal,
+            context.correlation_id,
+            prfaq_id,
+            ring=data.ring,
+            reviewers=data.reviewers,
+            expected_version=context.expected_version,
+        )
+        pr_faq = accepted(outcome)
+        assert outcome.number is not None
+        return RoundOpened(
+            id=outcome.number,
+            node_id=pr_faq.node_id,
+            version=pr_faq.version,
+            position=pr_faq.position,
         )
 
     @command(

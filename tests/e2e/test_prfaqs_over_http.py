@@ -102,12 +102,16 @@ def path(prfaq: str, rest: str = "") -> str:
     return f"/api/v1/prfaqs/{prfaq}{rest}"
 
 
-def round_of(server: FlywheelServer, org: dict[str, Any], prfaq: str, ring: str) -> None:
-    created(
+def round_of(server: FlywheelServer, org: dict[str, Any], prfaq: str, ring: str) -> int:
+    """Open a round; its number, from the answer's ``id``."""
+    opened = created(
         server.post(
             path(prfaq, "/rounds"), org["ann"], {"ring": ring, "reviewers": ["rev@example.com"]}
         )
     )
+    assert set(opened) == {"id", "nodeId", "version", "position"}
+    number: int = opened["id"]
+    return number
 
 
 def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, Any]) -> None:
@@ -134,7 +138,7 @@ def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, An
         409,
     )
     assert problem["rule"] == "author-cannot-review"
-    round_of(server, org, pid, "TEAM")
+    assert round_of(server, org, pid, "TEAM") == 1
     # No revision while the round is open.
     problem = refused(
         server, path(pid, "/revisions"), org["ann"], {**body("Same-day"), "reason": "r"}, 409
@@ -174,7 +178,7 @@ def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, An
             {**body("Same-day", problem="Sharper"), "reason": "Review"},
         )
     )
-    round_of(server, org, pid, "TEAM")
+    assert round_of(server, org, pid, "TEAM") == 2, "a REVISE keeps it in its ring"
     ok(server.post(path(pid, "/rounds/2/close"), org["bo"], {"outcome": "ADVANCE"}))
     problem = refused(
         server,
@@ -184,13 +188,13 @@ def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, An
         409,
     )
     assert problem["rule"] == "ring-not-reached"
-    round_of(server, org, pid, "ORG")
+    assert round_of(server, org, pid, "ORG") == 3
     refused(server, path(pid, "/rounds/3/close"), org["bo"], {"outcome": "ADVANCE"}, 403)
     ok(server.post(path(pid, "/rounds/3/close"), org["sam"], {"outcome": "ADVANCE"}))
-    round_of(server, org, pid, "S_TEAM")
+    assert round_of(server, org, pid, "S_TEAM") == 4
     refused(server, path(pid, "/rounds/4/close"), org["sam"], {"outcome": "ADVANCE"}, 403)
     ok(server.post(path(pid, "/rounds/4/close"), leadership, {"outcome": "ADVANCE"}))
-    round_of(server, org, pid, "CEO")
+    assert round_of(server, org, pid, "CEO") == 5
     last = ok(server.post(path(pid, "/rounds/5/close"), leadership, {"outcome": "ADVANCE"}))
     problem = refused(server, path(pid, "/withdraw"), org["ann"], {"reason": "late"}, 409)
     assert problem["rule"] == "prfaq-closed"
