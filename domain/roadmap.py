@@ -133,6 +133,13 @@ class RoadmapPrFaqTaken(RuleViolation):
     rule = "roadmap-prfaq-taken"
 
 
+class RoadmapPrFaqNotApproved(RuleViolation):
+    """An item comes from a PR/FAQ only once the PR/FAQ is approved: working backwards
+    decides first, the roadmap commits afterwards."""
+
+    rule = "roadmap-prfaq-not-approved"
+
+
 class RoadmapMilestoneDone(RuleViolation):
     """A milestone is marked done once."""
 
@@ -372,14 +379,12 @@ class RoadmapItem(AttributedAggregate):
         )
         return days
 
-    def add_milestone(self, name: str, on: date) -> UUID:
+    def add_milestone(self, milestone_id: UUID, name: str, on: date) -> None:
         text = required_text("name", name, max_length=MAX_MILESTONE_NAME_LENGTH)
         self._refuse_closed()
         if len(self.milestones) >= MAX_MILESTONES:
             raise InvalidValue("name", f"An item has at most {MAX_MILESTONES} milestones")
-        milestone_id = uuid4()
         self._milestone_added(milestone_id=milestone_id, name=text, date=on)
-        return milestone_id
 
     def complete_milestone(self, milestone_id: UUID) -> None:
         self._refuse_closed()

@@ -162,7 +162,8 @@ def test_an_uncommitted_item_has_no_target_date_to_move() -> None:
 
 def test_milestones_are_added_and_done_once() -> None:
     item = committed()
-    mid = item.add_milestone("Beta", date(2027, 2, 1))
+    mid = uuid4()
+    item.add_milestone(mid, "Beta", date(2027, 2, 1))
     item.complete_milestone(mid)
     assert item.milestones[mid] == {"name": "Beta", "date": date(2027, 2, 1), "done": True}
     with pytest.raises(RoadmapMilestoneDone) as refused:
