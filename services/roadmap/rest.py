@@ -62,10 +62,6 @@ class CommitItem(CommandBody):
         checked_date(self.target_date, "targetDate")
 
 
-class NoBody(CommandBody):
-    pass
-
-
 class PauseItem(CommandBody):
     reason: Reason
 
@@ -175,7 +171,7 @@ class RoadmapController(Controller):
         description="A COMMITTED item becomes IN_PROGRESS.",
     )
     def start(
-        self, item_id: ItemId, data: NoBody, context: CommandContext, roadmap: RoadmapCommands
+        self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
         return accepted(
             roadmap.start(
@@ -210,7 +206,7 @@ class RoadmapController(Controller):
         description="A PAUSED item returns to the state it was paused in.",
     )
     def resume(
-        self, item_id: ItemId, data: NoBody, context: CommandContext, roadmap: RoadmapCommands
+        self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
         return accepted(
             roadmap.resume(
@@ -315,7 +311,6 @@ class RoadmapController(Controller):
         self,
         item_id: ItemId,
         milestone_id: MilestoneId,
-        data: NoBody,
         context: CommandContext,
         roadmap: RoadmapCommands,
     ) -> CommandAccepted:
