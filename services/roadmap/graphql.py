@@ -203,11 +203,15 @@ class RoadmapItem(relay.Node, Recorded):
         found = [await Goal.find(info, str(goal_id), self.at) for goal_id in self.goal_ids]
         return [goal for goal in found if goal is not None]
 
-    @strawberry.field(description="The headcount it needs, by function.")
+    @strawberry.field(
+        description="The headcount it needs, by function (in the functions' order, zeros left out)."
+    )
     def headcount(self) -> list[FunctionCount]:
         counts = _headcount.decode(self.raw_headcount)
         return [
-            FunctionCount(function=Function(name), count=count) for name, count in counts.items()
+            FunctionCount(function=function, count=counts[function.value])
+            for function in Function
+            if counts.get(function.value)
         ]
 
     @strawberry.field(description="Every slip and pull-in of its target date, oldest first.")
