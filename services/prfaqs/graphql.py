@@ -22,7 +22,7 @@ from projections.org import queries as org_queries
 from projections.paging import PageRequest
 from projections.prfaqs import queries as prfaq_queries
 from projections.prfaqs.funnel import ring_figures
-from services.audit.graphql import Recorded
+from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
 from services.graphql.common import (
     After,
     AsOf,
@@ -210,6 +210,19 @@ class PrFaqDissent(relay.Node):
     @strawberry.field(description="The PR/FAQ it disagrees with.")
     async def prfaq(self, info: FlywheelInfo) -> PrFaq | None:
         return await PrFaq.find(info, str(self.prfaq_id), self.at)
+
+    @strawberry.field(description=HISTORY_DESCRIPTION)
+    async def history(
+        self, info: FlywheelInfo, first: First = 20, after: After = None
+    ) -> HistoryConnection:
+        return await history(
+            info,
+            first=first,
+            after=after,
+            at=self.at,
+            aggregate_id=self.prfaq_id,
+            concerning=("dissent_id", self.key),
+        )
 
 
 @strawberry.type(

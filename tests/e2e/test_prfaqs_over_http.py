@@ -400,6 +400,14 @@ def test_disagree_and_commit_on_a_prfaq(
     assert data["node"] == {"argument": "Costly"}
     data, _ = server.graphql(org["sam"]).query(node, id=dissent["nodeId"])
     assert data["node"] is None, "Shop's leader is not in Books and reads no text"
+    history = (
+        "query($id: ID!) { node(id: $id) { ... on PrFaqDissent { history { nodes { type } } } } }"
+    )
+    data, _ = server.graphql(leadership).query(history, id=dissent["nodeId"])
+    assert [e["type"] for e in data["node"]["history"]["nodes"]] == [
+        "PrFaq.DissentRecorded",
+        "PrFaq.DissentWeighed",
+    ]
     data, _ = server.graphql(org["sam"]).query(DECISION, id=prfaq["nodeId"])
     assert data["prfaq"]["dissents"] is None and data["prfaq"]["uncommittedDissenters"] is None
 
