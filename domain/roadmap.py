@@ -279,8 +279,9 @@ class RoadmapItem(AttributedAggregate):
         self.paused_from: ItemStatus | None = None
         self.target_date: date | None = None
         self.health: Health | None = None
-        self.milestones: dict[UUID, dict[str, Any]] = {}
-        self.dependencies: dict[UUID, DependencyKind] = {}
+        # Keyed by id as text, valued JSON-simply, so snapshots encode them.
+        self.milestones: dict[str, dict[str, Any]] = {}
+        self.dependencies: dict[str, str] = {}  # target id -> DependencyKind value
 
     @staticmethod
     def create_id() -> UUID:
@@ -388,7 +389,7 @@ class RoadmapItem(AttributedAggregate):
 
     def complete_milestone(self, milestone_id: UUID) -> None:
         self._refuse_closed()
-        milestone = self.milestones.get(milestone_id)
+        milestone = self.milestones.get(str(milestone_id))
         if milestone is None:
             raise NotFound("milestone", f"{self.id}/{milestone_id}")
         if milestone["done"]:
@@ -454,16 +455,18 @@ class RoadmapItem(AttributedAggregate):
     def remove_dependency(self, target_id: UUID, reason: str | None) -> None:
         why = note_text(reason, "reason")
         self._refuse_closed()
-        if target_id not in self.dependencies:
+        if str(target_id) not in self.dependencies:
             raise NotFound("dependency", f"{self.id}/{target_id}")
         self._dependency_removed(target_id=target_id, reason=why)
 
     def item_dependencies(self) -> list[UUID]:
-        return [t for t, kind in self.dependencies.items() if kind is DependencyKind.ITEM]
+        return [
+            UUID(t) for t, kind in self.dependencies.items() if kind == DependencyKind.ITEM.value
+        ]
 
     def _refuse_new_dependency(self, target_id: UUID) -> None:
         self._refuse_closed()
-        if target_id in self.dependencies:
+        if str(target_id) in self.dependencies:
             raise RoadmapDependencyExists(
                 "The item already depends on it",
                 item_id=str(self.id),
@@ -505,11 +508,11 @@ class RoadmapItem(AttributedAggregate):
 
     @event(MilestoneAdded)
     def _milestone_added(self, milestone_id: UUID, name: str, date: date) -> None:
-        self.milestones[milestone_id] = {"name": name, "date": date, "done": False}
+        self.milestones[str(milestone_id)] = {"name": name, "date": date.isoformat(), "done": False}
 
     @event(MilestoneDone)
     def _milestone_done(self, milestone_id: UUID) -> None:
-        self.milestones[milestone_id]["done"] = True
+        self.milestones[str(milestone_id)]["done"] = True
 
     @event(CheckedIn)
     def _checked_in(self, health: Health, note: str, path_back: str, blindside: bool) -> None:
@@ -521,8 +524,8 @@ class RoadmapItem(AttributedAggregate):
 
     @event(DependencyAdded)
     def _dependency_added(self, target_id: UUID, kind: DependencyKind) -> None:
-        self.dependencies[target_id] = DependencyKind(kind)
+        self.dependencies[str(target_id)] = DependencyKind(kind).value
 
     @event(DependencyRemoved)
     def _dependency_removed(self, target_id: UUID, reason: str) -> None:
-        del self.dependencies[target_id]
+        del self.dependencies[str(target_id)]

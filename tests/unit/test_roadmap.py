@@ -11,7 +11,6 @@ import pytest
 from domain.errors import InvalidValue, NotFound
 from domain.people.values import Function
 from domain.roadmap import (
-    DependencyKind,
     Health,
     Horizon,
     ItemStatus,
@@ -165,7 +164,7 @@ def test_milestones_are_added_and_done_once() -> None:
     mid = uuid4()
     item.add_milestone(mid, "Beta", date(2027, 2, 1))
     item.complete_milestone(mid)
-    assert item.milestones[mid] == {"name": "Beta", "date": date(2027, 2, 1), "done": True}
+    assert item.milestones[str(mid)] == {"name": "Beta", "date": "2027-02-01", "done": True}
     with pytest.raises(RoadmapMilestoneDone) as refused:
         item.complete_milestone(mid)
     assert refused.value.context == {"item_id": str(item.id), "milestone_id": str(mid)}
@@ -228,7 +227,8 @@ def test_dependencies_are_named_once_and_never_on_a_retired_api() -> None:
     target, api, retired = uuid4(), uuid4(), uuid4()
     item.depend_on_item(target, lambda node: [])
     item.depend_on_api(api, retired=False)
-    assert item.dependencies == {target: DependencyKind.ITEM, api: DependencyKind.API}
+    assert item.dependencies == {str(target): "ITEM", str(api): "API"}
+    assert item.item_dependencies() == [target]
     with pytest.raises(RoadmapDependencyExists) as twice:
         item.depend_on_item(target, lambda node: [])
     assert twice.value.context == {"item_id": str(item.id), "target_id": str(target)}
