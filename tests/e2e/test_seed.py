@@ -28,6 +28,8 @@ query Demo($year: Int!) {
   }
   prfaqFunnel { rings { ring reached stopped inItNow } }
   expectedOutcomes { decisionTitle status observedValue metric { name } }
+  roadmap { title status prfaq { title } slips { days reason } team { name } }
+  roadmapDependencies { conflicts { dependent { title } item { title } api { name } conflict } }
 }
 """
 
@@ -58,6 +60,26 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
     data, extensions = server.graphql(token).query(DEMO, wait_for=position, year=year)
 
     assert extensions["positionReached"] is True
+    items = {item["title"]: item for item in data["roadmap"]}
+    same_day = items["Same-day delivery in ten cities"]
+    assert (same_day["team"]["name"], same_day["status"], same_day["prfaq"]["title"]) == (
+        "Fulfilment",
+        "IN_PROGRESS",
+        "Same-day delivery",
+    )
+    assert same_day["slips"] == [
+        {"days": 31, "reason": "The second sort centre opens a month late"}
+    ]
+    assert set(items) == {
+        "Same-day delivery in ten cities",
+        "Instant courier payouts",
+        "Saved searches",
+    }
+    conflicts = data["roadmapDependencies"]["conflicts"]
+    assert [(c["item"], c["api"], c["conflict"]) for c in conflicts] == [
+        ({"title": "Instant courier payouts"}, None, "DUE_AFTER"),
+        (None, {"name": "payments-legacy"}, "DEPRECATED_API"),
+    ]
     teams = {node["name"]: node["parent"] for node in data["teams"]["nodes"]}
     assert data["teams"]["totalCount"] == 6
     assert teams["Retail"] is None
