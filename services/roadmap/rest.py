@@ -383,6 +383,8 @@ class RoadmapController(Controller):
         "/{item_id:uuid}/dependencies/{target_id:uuid}",
         verb=delete,
         summary="Remove a dependency",
+        description="The item no longer depends on the item or API, with the reason as "
+        "`?reason=`; the dependency stays in the item's history.",
     )
     def remove_dependency(
         self,

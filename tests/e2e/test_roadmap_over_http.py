@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import FlywheelServer
@@ -239,6 +240,11 @@ def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, An
         {"kind": "API", "conflict": None, "crossTeam": False, "item": None, "api": {"name": "pay"}},
     ]
     assert found["history"]["totalCount"] == found["version"]
+    node, _ = server.graphql(bo).query(
+        "query($id: ID!) { node(id: $id) { __typename ... on RoadmapItem { title } } }",
+        id=depots["nodeId"],
+    )
+    assert node["node"] == {"__typename": "RoadmapItem", "title": "Depots"}
 
     graph, _ = server.graphql(leadership).query(GRAPH, teamId=org["books"])
     conflicts = graph["roadmapDependencies"]["conflicts"]
@@ -318,3 +324,16 @@ def test_refusals_record_nothing(server: FlywheelServer, org: dict[str, Any]) ->
     response = server.delete(path(item, f"/dependencies/{missing}"), bo)
     assert_problem(response, 404)
     assert log_position(server) == before
+
+
+def test_the_roadmap_commands_are_documented_in_openapi(server: FlywheelServer) -> None:
+    paths = httpx.get(f"{server.url}/schema/openapi.json", timeout=30).json()["paths"]
+    operations = [
+        (method, path_, operation)
+        for path_, methods in paths.items()
+        if path_.startswith(ITEMS)
+        for method, operation in methods.items()
+    ]
+    assert len(operations) == 14
+    for method, path_, operation in operations:
+        assert "409" in operation["responses"] and operation["description"], (method, path_)
