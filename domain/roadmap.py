@@ -529,3 +529,33 @@ class RoadmapItem(AttributedAggregate):
     @event(DependencyRemoved)
     def _dependency_removed(self, target_id: UUID, reason: str) -> None:
         del self.dependencies[str(target_id)]
+
+
+MAX_BASELINE_NAME_LENGTH = 100
+
+
+class RoadmapBaselineNameTaken(RuleViolation):
+    """A baseline's name says which plan of record it is: each name once."""
+
+    rule = "roadmap-baseline-name-taken"
+
+
+class RoadmapBaseline(AttributedAggregate):
+    """A named plan of record: every roadmap as it stands when leadership records it.
+
+    Locking an allocation cycle records a baseline too (named for the cycle, e.g.
+    ``FY2027 OP1``), from the lock's own event; this aggregate is for the others."""
+
+    class Recorded(AttributedAggregate.Created):
+        name: str
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid4()
+
+    @classmethod
+    def record(cls, name: str) -> RoadmapBaseline:
+        return cls(name=required_text("name", name, max_length=MAX_BASELINE_NAME_LENGTH))

@@ -7,7 +7,9 @@ from typing import Any
 
 import msgspec
 
-from domain.roadmap import DependencyKind, ItemStatus, RoadmapItem
+from domain.allocation.cycle import AllocationCycle, CyclePhase
+from domain.roadmap import DependencyKind, ItemStatus, RoadmapBaseline, RoadmapItem
+from projections.allocation.projector import ALLOCATION_CYCLES
 from projections.batch import ViewBatch
 from projections.projector import Projector
 from projections.storable import storable_json
@@ -82,6 +84,20 @@ ROADMAP_DEPENDENCIES = TemporalTable(
     indexes=(("target_id",),),
 )
 
+# A plan of record: every roadmap as of ``position`` (the lock's or the naming's
+# own event). ``cycle_id`` names the locked cycle; null for a baseline leadership named.
+ROADMAP_BASELINES = TemporalTable(
+    name="roadmap_baselines",
+    key=columns(("id", "uuid")),
+    columns=columns(
+        ("name", "text"),
+        ("position", "bigint"),
+        ("at", "timestamptz"),
+        ("cycle_id", "uuid"),
+        ("actor", "text"),
+    ),
+)
+
 roadmap = Projector(
     "roadmap",
     tables=[
@@ -90,6 +106,7 @@ roadmap = Projector(
         ROADMAP_CHECK_INS,
         ROADMAP_MILESTONES,
         ROADMAP_DEPENDENCIES,
+        ROADMAP_BASELINES,
     ],
 )
 
@@ -245,3 +262,31 @@ async def dependency_added(event: RoadmapItem.DependencyAdded, views: ViewBatch)
 async def dependency_removed(event: RoadmapItem.DependencyRemoved, views: ViewBatch) -> None:
     views.end(ROADMAP_DEPENDENCIES, (event.originator_id, event.target_id))
     await _item(views, event)
+
+
+def _baseline(views: ViewBatch, event: Any, name: str, cycle_id: Any) -> None:
+    views.put(
+        ROADMAP_BASELINES,
+        {
+            "id": event.originator_id,
+            "name": name,
+            "position": views.position,
+            "at": views.now,
+            "cycle_id": cycle_id,
+            "actor": event.actor,
+        },
+    )
+
+
+@roadmap.on(RoadmapBaseline.Recorded)
+async def baseline_recorded(event: RoadmapBaseline.Recorded, views: ViewBatch) -> None:
+    _baseline(views, event, event.name, None)
+
+
+@roadmap.on(AllocationCycle.PhaseAdvanced)
+async def cycle_locked(event: AllocationCycle.PhaseAdvanced, views: ViewBatch) -> None:
+    """Locking a cycle fixes the plan of record, named for the cycle (``FY2027 OP1``)."""
+    if event.phase is CyclePhase.LOCKED:
+        cycle = await views.require(ALLOCATION_CYCLES, (event.originator_id,))
+        name = f"FY{cycle['fiscal_year']} {cycle['kind']}"
+        _baseline(views, event, name, event.originator_id)

@@ -173,3 +173,65 @@ async def dependency_edges(
         f"WHERE {' AND '.join(conditions)} ORDER BY i.title, d.item_id, d.added_at, d.target_id",
         *args,
     )
+
+
+BASELINE_COLUMNS = "b.id, b.name, b.position, b.at, b.cycle_id, b.actor"
+
+
+async def baselines(db: ReadSession, at: int | None) -> list[asyncpg.Record]:
+    """Every baseline, oldest first."""
+    param, args = at_args(at, [])
+    return await db.fetch(
+        f"SELECT {BASELINE_COLUMNS} FROM {{views}}.roadmap_baselines b "
+        f"WHERE {visible('b', param)} ORDER BY b.position",
+        *args,
+    )
+
+
+async def baseline_by_id(
+    db: ReadSession, baseline_id: UUID, at: int | None
+) -> asyncpg.Record | None:
+    param, args = at_args(at, [baseline_id])
+    rows = await db.fetch(
+        f"SELECT {BASELINE_COLUMNS} FROM {{views}}.roadmap_baselines b "
+        f"WHERE b.id = $1 AND {visible('b', param)}",
+        *args,
+    )
+    return rows[0] if rows else None
+
+
+async def time_of(db: ReadSession, position: int) -> Any:
+    """When the event at ``position`` (or the last before it) was recorded; None if none."""
+    return await db.fetchval(
+        "SELECT at FROM {views}.event_log WHERE position <= $1 ORDER BY position DESC LIMIT 1",
+        position,
+    )
+
+
+async def slips_between(db: ReadSession, since: int, until: int | None) -> list[asyncpg.Record]:
+    """The slips and pull-ins recorded after ``since`` up to ``until`` (now when None)."""
+    args: list[Any] = [since]
+    condition = "s.valid_from > $1"
+    if until is not None:
+        args.append(until)
+        condition += " AND s.valid_from <= $2"
+    return await db.fetch(
+        "SELECT s.item_id, s.number, s.previous, s.target_date, s.days, s.reason, s.at, s.actor "
+        f"FROM {{views}}.roadmap_slips s WHERE {condition} ORDER BY s.item_id, s.number",
+        *args,
+    )
+
+
+async def decided_funding(
+    db: ReadSession, fiscal_year: int, at: int | None
+) -> list[asyncpg.Record]:
+    """What each team is funded with in the fiscal year's latest decided cycle (OP2 over
+    OP1, amendments included): the funding of DECIDED and LOCKED cycles, OP2 first."""
+    param, args = at_args(at, [fiscal_year])
+    return await db.fetch(
+        "SELECT f.team_id, f.headcount, c.kind FROM {views}.allocation_funding f "
+        "JOIN {views}.allocation_cycles c ON c.id = f.cycle_id "
+        "WHERE c.fiscal_year = $1 AND c.phase IN ('DECIDED', 'LOCKED') "
+        f"AND {visible('f', param)} AND {visible('c', param)} ORDER BY c.kind DESC",
+        *args,
+    )

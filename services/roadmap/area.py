@@ -1,20 +1,20 @@
 """The roadmap area: team-owned items with dates, health and dependencies."""
 
-from domain.roadmap import RoadmapItem
+from domain.roadmap import RoadmapBaseline, RoadmapItem
 from projections.roadmap.projector import roadmap
 from services.area import Area
-from services.roadmap import graphql
+from services.roadmap import graphql, graphql_plans
 from services.roadmap.commands import RoadmapCommands
 from services.roadmap.loaders import RoadmapLoaders
-from services.roadmap.rest import RoadmapController
+from services.roadmap.rest import RoadmapBaselineController, RoadmapController
 
 AREA = Area(
     name="roadmap",
-    aggregates=(RoadmapItem,),
+    aggregates=(RoadmapItem, RoadmapBaseline),
     commands=RoadmapCommands,
-    controllers=(RoadmapController,),
+    controllers=(RoadmapController, RoadmapBaselineController),
     projector=roadmap,
     loaders=RoadmapLoaders,
-    queries=(graphql.RoadmapQuery,),
+    queries=(graphql.RoadmapQuery, graphql_plans.RoadmapPlanQuery),
     node_types=(graphql.RoadmapItem,),
 )

@@ -15,7 +15,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from domain.boundaries import Api, ApiStatus
-from domain.claims import ClaimKind
+from domain.claims import ClaimKind, normalised_name
 from domain.errors import InvalidValue
 from domain.org.team import Team, TeamDisbanded
 from domain.people.values import Function
@@ -23,11 +23,17 @@ from domain.prfaq import PrFaq, PrFaqState
 from domain.roadmap import (
     Health,
     Horizon,
+    RoadmapBaseline,
+    RoadmapBaselineNameTaken,
     RoadmapItem,
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
 )
-from services.authorization import require_leader_or_leadership, require_team_member
+from services.authorization import (
+    require_leader_or_leadership,
+    require_leadership,
+    require_team_member,
+)
 from services.commands import CommandBus, Outcome, UnitOfWork
 from services.principal import Principal
 
@@ -386,3 +392,19 @@ class RoadmapCommands:
             return item
 
         return self.bus.run(principal, correlation_id, transfer, expected_version=expected_version)
+
+    def record_baseline(self, principal: Principal, correlation_id: str, *, name: str) -> Outcome:
+        """Leadership names the roadmaps as they stand a plan of record."""
+        require_leadership(principal, "Recording a roadmap baseline")
+
+        def record(work: UnitOfWork) -> RoadmapBaseline:
+            baseline = work.add(RoadmapBaseline.record(name))
+            key = normalised_name(baseline.name)
+            other = work.claim(ClaimKind.ROADMAP_BASELINE, key, baseline.id)
+            if other is not None:
+                raise RoadmapBaselineNameTaken(
+                    f"A baseline is already named '{baseline.name}'", baseline_id=str(other)
+                )
+            return baseline
+
+        return self.bus.run(principal, correlation_id, record)

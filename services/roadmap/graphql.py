@@ -51,6 +51,17 @@ class Slip:
     at: datetime = strawberry.field(description="When it was recorded.")
     by: str = strawberry.field(description="Who recorded it.")
 
+    @staticmethod
+    def from_row(row: Any) -> Slip:
+        return Slip(
+            previous=row["previous"],
+            target_date=row["target_date"],
+            days=row["days"],
+            reason=row["reason"],
+            at=row["at"],
+            by=row["actor"],
+        )
+
 
 @strawberry.type(description="A dated health check-in on an item.")
 class RoadmapCheckIn:
@@ -217,17 +228,7 @@ class RoadmapItem(relay.Node, Recorded):
     @strawberry.field(description="Every slip and pull-in of its target date, oldest first.")
     async def slips(self, info: FlywheelInfo) -> list[Slip]:
         rows = await context(info).load.roadmap.slips.load(UUID(self.key), self.at)
-        return [
-            Slip(
-                previous=row["previous"],
-                target_date=row["target_date"],
-                days=row["days"],
-                reason=row["reason"],
-                at=row["at"],
-                by=row["actor"],
-            )
-            for row in rows
-        ]
+        return [Slip.from_row(row) for row in rows]
 
     @strawberry.field(description="Every health check-in, oldest first.")
     async def check_ins(self, info: FlywheelInfo) -> list[RoadmapCheckIn]:

@@ -14,6 +14,7 @@ from domain.allocation.resources import MAX_HEADCOUNT
 from domain.errors import InvalidValue
 from domain.people.values import Function
 from domain.roadmap import (
+    MAX_BASELINE_NAME_LENGTH,
     MAX_GOALS,
     MAX_MILESTONE_NAME_LENGTH,
     MAX_NOTE_LENGTH,
@@ -434,4 +435,31 @@ class RoadmapController(Controller):
                 reason=data.reason,
                 expected_version=context.expected_version,
             )
+        )
+
+
+class RecordBaseline(CommandBody):
+    name: Annotated[
+        str, Meta(min_length=1, max_length=MAX_BASELINE_NAME_LENGTH, examples=["Mid-year review"])
+    ]
+
+
+class RoadmapBaselineController(Controller):
+    path = "/api/v1/roadmap-baselines"
+    tags = ["Roadmaps"]
+
+    @command(
+        "/",
+        status_code=201,
+        summary="Record a roadmap baseline",
+        description="Leadership names every roadmap as it stands now a plan of record; each "
+        "name once (`roadmap-baseline-name-taken`). Locking an allocation cycle records one "
+        "itself, named for the cycle (`FY2027 OP1`). Read them with `roadmapBaselines`, "
+        "`roadmapChanges` and `commitmentReliability`.",
+    )
+    def record(
+        self, data: RecordBaseline, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.record_baseline(context.principal, context.correlation_id, name=data.name)
         )
