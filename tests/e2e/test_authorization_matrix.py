@@ -487,6 +487,13 @@ CASES += [
         LEAD,
     ),
     Case(
+        "record a roadmap baseline",
+        "POST",
+        "/api/v1/roadmap-baselines",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"name": f"Baseline of {c}"},
+    ),
+    Case(
         "transfer a roadmap item",
         "POST",
         "/api/v1/roadmap-items/{transferring_item}/transfer",

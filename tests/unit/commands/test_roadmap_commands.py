@@ -14,6 +14,7 @@ from domain.prfaq import Recommendation, Ring
 from domain.roadmap import (
     Horizon,
     ItemStatus,
+    RoadmapBaselineNameTaken,
     RoadmapDependencyCycle,
     RoadmapDependencyOnRetiredApi,
     RoadmapItem,
@@ -173,3 +174,19 @@ def test_a_slip_keeps_the_previous_date_in_the_log(flywheel: Commands) -> None:
         (date(2027, 3, 1), date(2027, 4, 1), 31, "Vendor late")
     ]
     assert item_of(flywheel, item).target_date == date(2027, 4, 1)
+
+
+def test_a_baseline_name_is_taken_once_whatever_its_case(flywheel: Commands) -> None:
+    first = flywheel.roadmap.record_baseline(CEO, "t", name="Mid-year review")
+    refused = refused_and_nothing_recorded(
+        flywheel,
+        RoadmapBaselineNameTaken,
+        lambda: flywheel.roadmap.record_baseline(CEO, "t", name="mid-YEAR  review"),
+    )
+    assert refused.context == {"baseline_id": str(first.id)}  # type: ignore[attr-defined]
+    refused_and_nothing_recorded(
+        flywheel, InvalidValue, lambda: flywheel.roadmap.record_baseline(CEO, "t", name=" ")
+    )
+    refused_and_nothing_recorded(
+        flywheel, Forbidden, lambda: flywheel.roadmap.record_baseline(BO, "t", name="Mine")
+    )

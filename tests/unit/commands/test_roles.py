@@ -676,6 +676,11 @@ def _cases() -> list[Case]:
             ),
         ),
         c(
+            "record a roadmap baseline",
+            LEADERSHIP,
+            lambda f, i, p: f.roadmap.record_baseline(p, "t", name="Mid-year"),
+        ),
+        c(
             "transfer a roadmap item",
             LEAD,
             lambda f, i, p: f.roadmap.transfer(
