@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gql.transport.exceptions import TransportQueryError
 
 from tests.e2e.conftest import FlywheelServer
 from tests.e2e.planning import charter, created, log_position, ok
@@ -331,9 +332,179 @@ def test_the_roadmap_commands_are_documented_in_openapi(server: FlywheelServer) 
     operations = [
         (method, path_, operation)
         for path_, methods in paths.items()
-        if path_.startswith(ITEMS)
+        if path_.startswith(("/api/v1/roadmap-items", "/api/v1/roadmap-baselines"))
         for method, operation in methods.items()
     ]
-    assert len(operations) == 14
+    assert len(operations) == 15
     for method, path_, operation in operations:
         assert "409" in operation["responses"] and operation["description"], (method, path_)
+
+
+PLAN = """
+query Plan($since: RoadmapPoint!, $baseline: ID!, $teamId: ID, $year: Int!) {
+  roadmapBaselines { uuid name position cycle { fiscalYear kind } }
+  roadmapChanges(since: $since, teamId: $teamId) {
+    added { title } dropped { title } delivered { title }
+    slipped { item { title } days slips { days reason } } pulledIn { item { title } days }
+    openPastBaselinedDate { item { title } baselinedDate }
+  }
+  commitmentReliability(baseline: $baseline, teamId: $teamId) {
+    baseline { name } committed deliveredOnTime reliability
+    commitments { item { title } onTime }
+  }
+  capacity(fiscalYear: $year, teamId: $teamId) {
+    team { name } fundedBy functions { function needed funded over }
+    overCommitted { function over }
+  }
+}
+"""
+
+
+def test_the_plan_of_record(server: FlywheelServer, leadership: str, org: dict[str, Any]) -> None:
+    """Money's 2031 OP1 funds 1 engineer and is locked (the baseline); Money's two items
+    due in 2031 need 3 (over-committed by 2). After the lock one slips 10 days, the other
+    is delivered (and needs no one any more), one is added: reliability 1 of 2 (the
+    delivered one was due in 2031, delivered now)."""
+    maxi, money = org["max"], org["money"]
+    metric = created(
+        server.post(
+            "/api/v1/metrics",
+            leadership,
+            {
+                "name": "Ledger speed",
+                "kind": "INPUT",
+                "unit": "s",
+                "direction": "DECREASE",
+                "definition": "d",
+                "ownerTeamId": money,
+            },
+        )
+    )["id"]
+    goal = created(
+        server.post(
+            "/api/v1/goals",
+            leadership,
+            {
+                "teamId": money,
+                "metricId": metric,
+                "planYear": 2031,
+                "baseline": 10,
+                "target": 5,
+                "dueDate": "2031-12-31",
+                "description": "Faster",
+            },
+        )
+    )["id"]
+
+    def item(title: str, engineers: int, due: str) -> str:
+        body = {
+            "teamId": money,
+            "title": title,
+            "outcome": "o",
+            "horizon": "NOW",
+            "headcount": {"ENGINEERING": engineers},
+        }
+        item_id: str = created(server.post(ITEMS, maxi, body))["id"]
+        ok(server.post(path(item_id, "/commit"), maxi, {"targetDate": due}))
+        return item_id
+
+    fast, audit = item("Fast close", 2, "2031-03-01"), item("Audit trail", 1, "2031-06-01")
+    cycle = created(server.post("/api/v1/cycles", leadership, {"fiscalYear": 2031, "kind": "OP1"}))
+    cycle_path = f"/api/v1/cycles/{cycle['id']}"
+    envelope = {"headcount": {"ENGINEERING": 5}, "budget": 100, "reason": "r"}
+    response = httpx.put(
+        f"{server.url}{cycle_path}/envelope",
+        json=envelope,
+        headers={"Authorization": f"Bearer {leadership}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    ask = {"teamId": money, "headcount": {"ENGINEERING": 3}, "budget": 50, "rationale": "r"}
+    ok(server.post(f"{cycle_path}/requests", maxi, {**ask, "goalIds": [goal]}))
+    ok(server.post(f"{cycle_path}/phase", leadership, {"to": "REVIEW"}))
+    decision = {**ask, "headcount": {"ENGINEERING": 1}}
+    ok(server.post(f"{cycle_path}/decisions", leadership, decision))
+    ok(server.post(f"{cycle_path}/phase", leadership, {"to": "DECIDED"}))
+    ok(server.post(f"{cycle_path}/phase", leadership, {"to": "LOCKED"}))
+
+    ok(server.post(path(fast, "/start"), maxi))
+    ok(server.post(path(fast, "/deliver"), maxi, {"note": "Done"}))
+    ok(server.post(path(audit, "/target-date"), maxi, {"targetDate": "2031-06-11", "reason": "r"}))
+    created(
+        server.post(
+            ITEMS,
+            maxi,
+            {"teamId": money, "title": "Dashboards", "outcome": "o", "horizon": "LATER"},
+        )
+    )
+    named = created(server.post("/api/v1/roadmap-baselines", leadership, {"name": "After"}))
+    problem = refused(server, "/api/v1/roadmap-baselines", leadership, {"name": "after"}, 409)
+    assert problem["rule"] == "roadmap-baseline-name-taken"
+    assert refused(server, "/api/v1/roadmap-baselines", maxi, {"name": "Mine"}, 403)
+    assert refused(server, "/api/v1/roadmap-baselines", leadership, {"name": ""}, 400)
+
+    data, _ = server.graphql(leadership).query(
+        PLAN,
+        wait_for=named["position"],
+        since={"baseline": cycle["id"]},
+        baseline=cycle["id"],
+        teamId=money,
+        year=2031,
+    )
+    baselines = data["roadmapBaselines"]
+    assert [(b["uuid"], b["name"], b["cycle"]) for b in baselines] == [
+        (cycle["id"], "FY2031 OP1", {"fiscalYear": 2031, "kind": "OP1"}),
+        (named["id"], "After", None),
+    ]
+    changes = data["roadmapChanges"]
+    assert changes["added"] == [{"title": "Dashboards"}]
+    assert changes["delivered"] == [{"title": "Fast close"}]
+    assert changes["dropped"] == [] and changes["pulledIn"] == []
+    assert changes["slipped"] == [
+        {"item": {"title": "Audit trail"}, "days": 10, "slips": [{"days": 10, "reason": "r"}]}
+    ]
+    assert changes["openPastBaselinedDate"] == []
+    reliability = data["commitmentReliability"]
+    assert (reliability["committed"], reliability["deliveredOnTime"]) == (2, 1)
+    assert reliability["reliability"] == 0.5
+    assert reliability["baseline"] == {"name": "FY2031 OP1"}
+    [capacity] = data["capacity"]
+    assert capacity["team"] == {"name": "Money"} and capacity["fundedBy"] == "OP1"
+    assert capacity["functions"] == [
+        {"function": "ENGINEERING", "needed": 1, "funded": 1, "over": 0}
+    ], "the delivered item no longer needs anyone"
+    assert capacity["overCommitted"] == []
+    lock = baselines[0]["position"]
+    then, _ = server.graphql(leadership).query(
+        "query($teamId: ID, $at: Int) { capacity(fiscalYear: 2031, teamId: $teamId, "
+        "atPosition: $at) { overCommitted { function needed funded over } } }",
+        teamId=money,
+        at=lock,
+    )
+    assert then["capacity"] == [
+        {"overCommitted": [{"function": "ENGINEERING", "needed": 3, "funded": 1, "over": 2}]}
+    ]
+
+    at_lock, _ = server.graphql(leadership).query(
+        PLAN, since={"position": 0}, baseline=cycle["id"], teamId=money, year=2031
+    )
+    assert at_lock["roadmapChanges"]["added"][:2] == [
+        {"title": "Fast close"},
+        {"title": "Audit trail"},
+    ]
+    reader = server.graphql(maxi)
+    with pytest.raises(TransportQueryError) as two_points:
+        reader.query(
+            PLAN,
+            since={"position": 1, "time": "2026-01-01T00:00:00Z"},
+            baseline=cycle["id"],
+            teamId=money,
+            year=2031,
+        )
+    assert two_points.value.errors is not None
+    assert "exactly one" in two_points.value.errors[0]["message"]
+    missing = "00000000-0000-4000-8000-000000000000"
+    with pytest.raises(TransportQueryError) as no_baseline:
+        reader.query(PLAN, since={"position": 1}, baseline=missing, teamId=money, year=2031)
+    assert no_baseline.value.errors is not None
+    assert no_baseline.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
