@@ -100,6 +100,7 @@ KINDS = (
     "depend_on_api",
     "remove_item_dependency",
     "transfer_item",
+    "record_baseline",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -284,6 +285,8 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = goals.close_goal(
             CEO, "prop", pick(world.goals, a), outcome=list(GoalOutcome)[b % 3], note="n"
         )
+    elif kind == "record_baseline":
+        outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
     elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):
         outcome = plan_roadmap(runtime, world, kind, a, b)
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
