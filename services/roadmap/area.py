@@ -7,12 +7,13 @@ from services.roadmap import graphql, graphql_plans
 from services.roadmap.commands import RoadmapCommands
 from services.roadmap.loaders import RoadmapLoaders
 from services.roadmap.rest import RoadmapBaselineController, RoadmapController
+from services.roadmap.rest_timeline import RoadmapTimelineController
 
 AREA = Area(
     name="roadmap",
     aggregates=(RoadmapItem, RoadmapBaseline),
     commands=RoadmapCommands,
-    controllers=(RoadmapController, RoadmapBaselineController),
+    controllers=(RoadmapController, RoadmapBaselineController, RoadmapTimelineController),
     projector=roadmap,
     loaders=RoadmapLoaders,
     queries=(graphql.RoadmapQuery, graphql_plans.RoadmapPlanQuery),

@@ -527,6 +527,12 @@ READS = [
     Case("read the event log", "GET", "/api/v1/events", READERS),
     Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
     Case("read the digests' public key", "GET", "/api/v1/audit/public-key", READERS),
+    Case(
+        "draw the roadmap timeline",
+        "GET",
+        "/api/v1/roadmap.svg?teamId={team}",
+        ANY_TOKEN - {ROLELESS},  # reading the views needs a role
+    ),
 ]
 ANY_ROLE = ANY_TOKEN - {ROLELESS}
 GRAPHQL_READS = [

@@ -508,3 +508,32 @@ def test_the_plan_of_record(server: FlywheelServer, leadership: str, org: dict[s
         reader.query(PLAN, since={"position": 1}, baseline=missing, teamId=money, year=2031)
     assert no_baseline.value.errors is not None
     assert no_baseline.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_the_timeline_picture(server: FlywheelServer, leadership: str, org: dict[str, Any]) -> None:
+    """Every item of the team is drawn, by title; the refusals are problem details."""
+    mia = org["mia"]
+    head = log_position(server)
+    server.graphql(mia).query("query { roadmapBaselines { name } }", wait_for=head)
+    books, _ = server.graphql(mia).query(TEAM_ROADMAP, id=org["books"])
+    titles = [item["title"] for item in books["team"]["roadmap"]]
+    assert titles, "the scenario gave Books items"
+    headers = {"Authorization": f"Bearer {mia}"}
+    url = f"{server.url}/api/v1/roadmap.svg"
+    response = httpx.get(url, params={"teamId": org["books"]}, headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    svg = response.text
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    for title in titles:
+        assert f"Books · {title}" in svg
+    assert "Fast close" not in svg, "Money's own items are not Books'"
+    whole = httpx.get(url, headers=headers, timeout=30)
+    assert "Money · Fast close" in whole.text, "without teamId: every team's"
+    assert_problem(httpx.get(url, timeout=30), 401)
+    roleless = server.token("nobody@example.com")
+    no_role = {"Authorization": f"Bearer {roleless}"}
+    assert_problem(httpx.get(url, headers=no_role, timeout=30), 403)
+    missing = {"teamId": "00000000-0000-4000-8000-000000000000"}
+    assert_problem(httpx.get(url, params=missing, headers=headers, timeout=30), 404)
+    assert_problem(httpx.get(url, params={"teamId": "nope"}, headers=headers, timeout=30), 400)
