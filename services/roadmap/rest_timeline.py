@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-import anyio
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.params import Parameter
@@ -83,5 +83,5 @@ class RoadmapTimelineController(Controller):
         heading = "Roadmap" if team_id is None else f"Roadmap of {teams[team_id]['name']}"
         if include_subteams and team_id is not None:
             heading += " and the teams under it"
-        svg = await anyio.to_thread.run_sync(draw_timeline, items, heading)
+        svg = await asyncio.to_thread(draw_timeline, items, heading)
         return Response(svg, media_type=SVG)

@@ -511,13 +511,20 @@ def test_the_plan_of_record(server: FlywheelServer, leadership: str, org: dict[s
 
 
 def test_the_timeline_picture(server: FlywheelServer, leadership: str, org: dict[str, Any]) -> None:
-    """Every item of the team is drawn, by title; the refusals are problem details."""
+    """Every item of the team is drawn, by title, and no other team's; the refusals are
+    problem details."""
     mia = org["mia"]
-    head = log_position(server)
-    server.graphql(mia).query("query { roadmapBaselines { name } }", wait_for=head)
-    books, _ = server.graphql(mia).query(TEAM_ROADMAP, id=org["books"])
-    titles = [item["title"] for item in books["team"]["roadmap"]]
-    assert titles, "the scenario gave Books items"
+
+    def item(team: str, title: str) -> dict[str, Any]:
+        body = {"teamId": team, "title": title, "outcome": "o", "horizon": "LATER"}
+        return created(server.post(ITEMS, leadership, body))
+
+    item(org["books"], "Picture one")
+    item(org["money"], "Picture elsewhere")
+    last = item(org["books"], "Picture two")
+    books, _ = server.graphql(mia).query(TEAM_ROADMAP, wait_for=last["position"], id=org["books"])
+    titles = [found["title"] for found in books["team"]["roadmap"]]
+    assert {"Picture one", "Picture two"} <= set(titles)
     headers = {"Authorization": f"Bearer {mia}"}
     url = f"{server.url}/api/v1/roadmap.svg"
     response = httpx.get(url, params={"teamId": org["books"]}, headers=headers, timeout=30)
@@ -527,9 +534,9 @@ def test_the_timeline_picture(server: FlywheelServer, leadership: str, org: dict
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     for title in titles:
         assert f"Books · {title}" in svg
-    assert "Fast close" not in svg, "Money's own items are not Books'"
+    assert "Picture elsewhere" not in svg, "Money's items are not Books'"
     whole = httpx.get(url, headers=headers, timeout=30)
-    assert "Money · Fast close" in whole.text, "without teamId: every team's"
+    assert "Money · Picture elsewhere" in whole.text, "without teamId: every team's"
     assert_problem(httpx.get(url, timeout=30), 401)
     roleless = server.token("nobody@example.com")
     no_role = {"Authorization": f"Bearer {roleless}"}
