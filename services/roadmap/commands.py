@@ -32,6 +32,7 @@ from domain.roadmap import (
 from services.authorization import (
     require_leader_or_leadership,
     require_leadership,
+    require_owner_or_leadership,
     require_team_member,
 )
 from services.commands import CommandBus, Outcome, UnitOfWork
@@ -52,7 +53,7 @@ def _active_team(work: UnitOfWork, team_id: UUID) -> Team:
 
 def _owned(work: UnitOfWork, principal: Principal, item_id: UUID, action: str) -> RoadmapItem:
     item = work.get(RoadmapItem, item_id, label="roadmap item")
-    require_leader_or_leadership(principal, work.get(Team, item.team_id, label="team"), action)
+    require_owner_or_leadership(principal, work.get(Team, item.team_id, label="team"), action)
     return item
 
 

@@ -190,3 +190,16 @@ def test_a_baseline_name_is_taken_once_whatever_its_case(flywheel: Commands) -> 
     refused_and_nothing_recorded(
         flywheel, Forbidden, lambda: flywheel.roadmap.record_baseline(BO, "t", name="Mine")
     )
+
+
+def test_a_disbanded_teams_items_are_leaderships_to_act_on(flywheel: Commands) -> None:
+    org = company(flywheel)
+    item = propose(flywheel, org.finance)
+    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.roadmap.transfer(FIN, "t", item, to_team_id=org.books, reason="r"),
+    )
+    flywheel.roadmap.transfer(CEO, "t", item, to_team_id=org.books, reason="Books took it on")
+    assert item_of(flywheel, item).team_id == org.books
