@@ -5,9 +5,10 @@ through the eventsourcing application, the way its commands would
 (bench/company_writer.py: domain methods inside ``acting_as``, the commands'
 claims, many commands per ``app.save``), so commands run against it afterwards
 meet the same rules. Plan years are generated in order (bench/company_org.py,
-bench/company_plans.py, bench/company_prfaqs.py); where each ends in the log is recorded in
-``bench_marks`` (``year:2025`` ...), so a benchmark can read "a year back" with
-``atPosition``. The live views are then built by the projection runner.
+bench/company_plans.py, bench/company_prfaqs.py, bench/company_roadmaps.py); where
+each ends in the log is recorded in ``bench_marks`` (``year:2025`` ...), so a
+benchmark can read "a year back" with ``atPosition``. The live views are then built
+by the projection runner.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import psycopg
 from bench.company_org import Org
 from bench.company_plans import OP2_WEEK, REVISE_WEEK, WEEKS, Plans
 from bench.company_prfaqs import PrFaqs
+from bench.company_roadmaps import Roadmaps
 from bench.company_writer import Writer
 from bench.context import PLAN_YEARS, THIS_YEAR, Scale
 from bench.environment import note
@@ -93,6 +95,7 @@ def generate(writer: Writer, scale: Scale, url: str) -> None:
     org = Org(writer, rng)
     plans = Plans(org, rng)
     prfaqs = PrFaqs(org, random.Random(SEED + 1))  # the rest of the company stays as it was
+    roadmaps = Roadmaps(org, prfaqs, random.Random(SEED + 2))
     years = PLAN_YEARS[-scale.plan_years :]
     later = max(len(years) - 1, 1)
     for index, year in enumerate(years):
@@ -109,6 +112,7 @@ def generate(writer: Writer, scale: Scale, url: str) -> None:
         plans.set_goals(year, scale.goals // len(years))
         plans.op1(year)
         prfaqs.year(year)
+        roadmaps.year(year)
         for week in range(THIS_YEAR_WEEKS if year == THIS_YEAR else WEEKS):
             plans.observe(year, week)
             plans.check_in(year, week)

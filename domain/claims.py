@@ -28,6 +28,8 @@ class ClaimKind(StrEnum):
     SERVICE_NAME = "service-name"
     METRIC_NAME = "metric-name"
     ALLOCATION_CYCLE = "allocation-cycle"  # "2027:OP1": one cycle of each kind a year
+    ROADMAP_PRFAQ = "roadmap-prfaq"  # an approved PR/FAQ becomes at most one roadmap item
+    ROADMAP_BASELINE = "roadmap-baseline"  # a named baseline's name, once
 
 
 def normalised_name(name: str) -> str:

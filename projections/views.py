@@ -18,6 +18,7 @@ from projections.metrics.projector import metrics
 from projections.org.projector import org
 from projections.prfaqs.projector import prfaqs
 from projections.projector import Handler, Projector
+from projections.roadmap.projector import roadmap
 from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
 
 LIVE_SCHEMA = "views"
@@ -28,7 +29,7 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation, prfaqs)
+PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation, prfaqs, roadmap)
 
 
 def view_tables() -> list[Table]:

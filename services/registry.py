@@ -14,5 +14,16 @@ from services.metrics.area import AREA as METRICS
 from services.org.area import AREA as ORG
 from services.people.area import AREA as PEOPLE
 from services.prfaqs.area import AREA as PRFAQS
+from services.roadmap.area import AREA as ROADMAP
 
-AREAS: tuple[Area, ...] = (ORG, AUDIT, BOUNDARIES, METRICS, GOALS, ALLOCATION, PEOPLE, PRFAQS)
+AREAS: tuple[Area, ...] = (
+    ORG,
+    AUDIT,
+    BOUNDARIES,
+    METRICS,
+    GOALS,
+    ALLOCATION,
+    PEOPLE,
+    PRFAQS,
+    ROADMAP,
+)

@@ -10,7 +10,10 @@ OP1 in review with a dissent that has not been weighed yet, and PR/FAQs at every
 stage of review: approved through all four rings (a dissent weighed, a
 commitment, an expected outcome the observations already say was met), refused
 review for lacking a customer problem and then stopped, in TEAM and ORG review,
-sent back to revise, a fresh draft and a withdrawn one.
+sent back to revise, a fresh draft and a withdrawn one; and roadmaps: this year's
+OP1 locked (a baseline) with Fulfilment over-committed against it, and since the
+lock an item from the approved PR/FAQ slipped, at risk, depending on another team's
+item due after it (a schedule conflict) and on the deprecated API.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function, person_id
 from domain.prfaqs import CustomerProblemRequired, FaqAudience, Recommendation, Ring, content_of
+from domain.roadmap import Health, Horizon
 from services.commands import Outcome
 from services.principal import Principal, Role
 from services.runtime import Runtime
@@ -53,6 +57,7 @@ class Seeded:
     goals: list[UUID] = field(default_factory=list)
     cycle: UUID | None = None
     prfaqs: dict[str, UUID] = field(default_factory=dict)
+    items: dict[str, UUID] = field(default_factory=dict)
     commands: int = 0
     position: int = 0
 
@@ -406,7 +411,157 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     say(f"OP1 {year} in review: three requests, one decision, one dissent to weigh")
     seed_prfaqs(runtime, seeded, leadership, correlation, leader_of)
     say("PR/FAQs: one approved, one stopped, two in review, one to revise, a draft, a withdrawal")
+    seed_roadmaps(runtime, seeded, leadership, leader_of, correlation, year, delivery_goal)
+    say(
+        f"Roadmaps: FY{year - 1} OP1 locked (a baseline); same-day delivery from its PR/FAQ, "
+        "slipped since, waiting on Payments (a conflict); Fulfilment over-committed"
+    )
     return seeded
+
+
+def seed_roadmaps(
+    runtime: Runtime,
+    seeded: Seeded,
+    leadership: Principal,
+    leader_of: Callable[[str], Principal],
+    correlation: str,
+    year: int,
+    delivery_goal: UUID,
+) -> None:
+    """Each delivery team's roadmap. This year's OP1 funds Fulfilment 4 of the 6 operators
+    its sort centres need this year (over-committed) and is locked: the baseline. Since
+    then Fulfilment's same-day delivery (from the approved PR/FAQ) slipped with a reason;
+    it depends on Payments' payouts, due after it (a schedule conflict), and on the
+    deprecated legacy payments API; Search added an item."""
+    road = runtime.roadmap
+    allocation = runtime.allocation
+    fulfilment_id = seeded.teams["Fulfilment"]
+    this_year = year - 1
+    cycle = seeded.took(
+        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
+    )
+    seeded.took(
+        allocation.set_envelope(
+            leadership,
+            correlation,
+            cycle,
+            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
+            budget=2_000_000,
+            reason="This year's plan",
+        )
+    )
+    seeded.took(
+        allocation.submit_request(
+            leader_of("Fulfilment"),
+            correlation,
+            cycle,
+            team_id=fulfilment_id,
+            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+            budget=1_500_000,
+            rationale="Two regional sort centres",
+            goal_ids=[delivery_goal],
+        )
+    )
+    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
+    seeded.took(
+        allocation.decide(
+            leadership,
+            correlation,
+            cycle,
+            team_id=fulfilment_id,
+            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
+            budget=1_000_000,
+            rationale="One sort centre this year",
+        )
+    )
+    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
+
+    def item(
+        team: str, title: str, outcome: str, horizon: Horizon, headcount: dict[Function, int]
+    ) -> UUID:
+        return seeded.took(
+            road.propose(
+                leader_of(team),
+                correlation,
+                team_id=seeded.teams[team],
+                title=title,
+                outcome=outcome,
+                horizon=horizon,
+                goal_ids=[],
+                headcount=headcount,
+            )
+        )
+
+    fulfilment, payments = leader_of("Fulfilment"), leader_of("Payments")
+    same_day = seeded.items["Same-day delivery"] = seeded.took(
+        road.propose(
+            fulfilment,
+            correlation,
+            team_id=None,
+            title="Same-day delivery in ten cities",
+            outcome="Shoppers in cities get what they order by evening",
+            horizon=Horizon.NOW,
+            goal_ids=[],
+            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+            prfaq_id=seeded.prfaqs["Same-day delivery"],
+        )
+    )
+    payouts = seeded.items["Instant courier payouts"] = item(
+        "Payments",
+        "Instant courier payouts",
+        "Couriers are paid the moment they deliver",
+        Horizon.NOW,
+        {Function.ENGINEERING: 3},
+    )
+    sort_centres = seeded.items["Regional sort centres"] = item(
+        "Fulfilment",
+        "Regional sort centres",
+        "Parcels reach every region a day sooner",
+        Horizon.NOW,
+        {Function.OPERATIONS: 6},
+    )
+    seeded.took(road.commit(fulfilment, correlation, same_day, target_date=date(year, 6, 30)))
+    seeded.took(road.commit(payments, correlation, payouts, target_date=date(year, 8, 31)))
+    seeded.took(
+        road.commit(fulfilment, correlation, sort_centres, target_date=date(this_year, 12, 31))
+    )
+    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.LOCKED))
+    seeded.items["Saved searches"] = item(
+        "Search",
+        "Saved searches",
+        "Shoppers find again what they looked for",
+        Horizon.NEXT,
+        {Function.ENGINEERING: 2, Function.DESIGN: 1},
+    )
+    seeded.took(
+        road.add_milestone(
+            fulfilment, correlation, same_day, name="First city", on=date(year, 4, 1)
+        )
+    )
+    seeded.took(road.start(fulfilment, correlation, same_day))
+    seeded.took(
+        road.move_target_date(
+            fulfilment,
+            correlation,
+            same_day,
+            target_date=date(year, 7, 31),
+            reason="The second sort centre opens a month late",
+        )
+    )
+    seeded.took(road.depend_on_item(fulfilment, correlation, same_day, target_id=payouts))
+    seeded.took(
+        road.depend_on_api(fulfilment, correlation, same_day, api_id=seeded.apis["payments-legacy"])
+    )
+    seeded.took(
+        road.check_in(
+            fulfilment,
+            correlation,
+            same_day,
+            health=Health.AT_RISK,
+            note="Payouts land a month after launch",
+            path_back="Pay couriers weekly until instant payouts ship",
+        )
+    )
 
 
 # title, author, team, customer, problem

@@ -24,6 +24,7 @@ from services.goals.commands import GoalCommands
 from services.metrics.commands import MetricCommands
 from services.org.commands import OrgCommands
 from services.prfaqs.commands import PrFaqCommands
+from services.roadmap.commands import RoadmapCommands
 from tests.people import CEO
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -39,6 +40,7 @@ class Commands(Protocol):
     goals: GoalCommands
     allocation: AllocationCommands
     prfaqs: PrFaqCommands
+    roadmap: RoadmapCommands
 
 
 @dataclass
@@ -50,6 +52,7 @@ class InMemoryCommands:
     goals: GoalCommands
     allocation: AllocationCommands
     prfaqs: PrFaqCommands
+    roadmap: RoadmapCommands
 
     @classmethod
     def open(cls) -> InMemoryCommands:
@@ -63,6 +66,7 @@ class InMemoryCommands:
             goals=GoalCommands(bus),
             allocation=AllocationCommands(bus),
             prfaqs=PrFaqCommands(bus),
+            roadmap=RoadmapCommands(bus),
         )
 
 

@@ -41,15 +41,18 @@ from services.graphql.errors import NOT_FOUND, client_error
 from services.ids import parse_global_id
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
+from services.roadmap.graphql_enums import Horizon, ItemStatus
 
 if TYPE_CHECKING:
     from services.allocation.graphql import TeamAllocation
     from services.boundaries.graphql import ApiConnection, ServiceConnection
+    from services.roadmap.graphql import RoadmapItem
 
 # Team.services and Team.apis return types of the boundaries module, which itself
 # builds on Team: the types are lazy and the resolvers import it when they run.
 BOUNDARIES = "services.boundaries.graphql"
 ALLOCATION = "services.allocation.graphql"  # builds on Team and Person in the same way
+ROADMAP = "services.roadmap.graphql"
 
 strawberry.enum(Function, description="A function a team member works in.")
 strawberry.enum(
@@ -319,6 +322,24 @@ class Team(relay.Node, Recorded):
         from services.allocation.graphql import team_allocation
 
         return await team_allocation(info, UUID(self.key), fiscal_year, self.at)
+
+    @strawberry.field(
+        description="The team's roadmap items, by target date (undated last), in one horizon "
+        "and one status if given."
+    )
+    async def roadmap(
+        self,
+        info: FlywheelInfo,
+        horizon: Annotated[
+            Horizon | None, strawberry.argument(description="Only items in this horizon.")
+        ] = None,
+        status: Annotated[
+            ItemStatus | None, strawberry.argument(description="Only items in this status.")
+        ] = None,
+    ) -> list[Annotated[RoadmapItem, strawberry.lazy(ROADMAP)]]:
+        from services.roadmap.graphql import roadmap_of_team
+
+        return await roadmap_of_team(info, UUID(self.key), self.at, horizon, status)
 
     @staticmethod
     async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:

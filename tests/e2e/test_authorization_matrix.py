@@ -410,6 +410,97 @@ CASES += [
         lambda ids, c: {"metricId": ids["metric"], "target": 90, "by": "2027-06-30"},
     ),
     Case(
+        "propose a roadmap item",
+        "POST",
+        "/api/v1/roadmap-items",
+        LEAD,
+        lambda ids, c: {"teamId": ids["team"], "title": c, "outcome": "o", "horizon": "NEXT"},
+    ),
+    Case(
+        "commit a roadmap item",
+        "POST",
+        "/api/v1/roadmap-items/{roadmap_item}/commit",
+        LEAD,
+        lambda ids, c: {"targetDate": "2027-09-01"},
+    ),
+    Case("start a roadmap item", "POST", "/api/v1/roadmap-items/{committed_item}/start", LEAD),
+    Case(
+        "pause a roadmap item",
+        "POST",
+        "/api/v1/roadmap-items/{started_item}/pause",
+        LEAD,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case("resume a roadmap item", "POST", "/api/v1/roadmap-items/{paused_item}/resume", LEAD),
+    Case(
+        "deliver a roadmap item",
+        "POST",
+        "/api/v1/roadmap-items/{delivering_item}/deliver",
+        LEAD,
+        lambda ids, c: {"note": "shipped"},
+    ),
+    Case(
+        "drop a roadmap item",
+        "POST",
+        "/api/v1/roadmap-items/{dropping_item}/drop",
+        LEAD,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "move a roadmap item's target date",
+        "POST",
+        "/api/v1/roadmap-items/{committed_item}/target-date",
+        LEAD,
+        lambda ids, c: {"targetDate": "2027-10-01", "reason": "late"},
+    ),
+    Case(
+        "add a milestone",
+        "POST",
+        "/api/v1/roadmap-items/{depending_item}/milestones",
+        LEAD,
+        lambda ids, c: {"name": "Beta", "date": "2027-05-01"},
+    ),
+    Case(
+        "mark a milestone done",
+        "POST",
+        "/api/v1/roadmap-items/{committed_item}/milestones/{roadmap_milestone}/done",
+        LEAD,
+    ),
+    Case(
+        "check in on a roadmap item",
+        "POST",
+        "/api/v1/roadmap-items/{committed_item}/check-ins",
+        frozenset({MEMBER, LEADER, LEADERSHIP}),  # the team's members, its leader, leadership
+        lambda ids, c: {"health": "ON_TRACK", "note": c},
+    ),
+    Case(
+        "add a roadmap dependency",
+        "POST",
+        "/api/v1/roadmap-items/{depending_item}/dependencies",
+        LEAD,
+        lambda ids, c: {"itemId": ids["their_item"]},
+    ),
+    Case(
+        "remove a roadmap dependency",
+        "DELETE",
+        "/api/v1/roadmap-items/{committed_item}/dependencies/{their_item}",
+        LEAD,
+    ),
+    Case(
+        "record a roadmap baseline",
+        "POST",
+        "/api/v1/roadmap-baselines",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"name": f"Baseline of {c}"},
+    ),
+    Case(
+        "transfer a roadmap item",
+        "POST",
+        "/api/v1/roadmap-items/{transferring_item}/transfer",
+        LEAD,
+        lambda ids, c: {"toTeamId": ids["spare"], "reason": "r"},
+    ),
+    Case(
         "state an allocation's expected outcome",
         "POST",
         "/api/v1/cycles/{decided_cycle}/expected-outcomes",
@@ -436,6 +527,12 @@ READS = [
     Case("read the event log", "GET", "/api/v1/events", READERS),
     Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
     Case("read the digests' public key", "GET", "/api/v1/audit/public-key", READERS),
+    Case(
+        "draw the roadmap timeline",
+        "GET",
+        "/api/v1/roadmap.svg?teamId={team}",
+        ANY_TOKEN - {ROLELESS},  # reading the views needs a role
+    ),
 ]
 ANY_ROLE = ANY_TOKEN - {ROLELESS}
 GRAPHQL_READS = [
@@ -557,8 +654,13 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
             "withdrawing_prfaq": prfaq(),
             "feedback_prfaq": prfaq(["pat@example.com", "audrey@example.com"]),
             "closing_prfaq": prfaq(["rev@x.io"]),
+            **roadmap_targets(made, team, their_item),
         }
 
+    their_item = made(
+        "/api/v1/roadmap-items",
+        {"teamId": other, "title": "Theirs", "outcome": "o", "horizon": "NOW"},
+    )
     approved = prfaq()
     for number, ring in enumerate(("TEAM", "ORG", "S_TEAM", "CEO"), 1):
         made(f"/api/v1/prfaqs/{approved}/rounds", {"ring": ring, "reviewers": ["rev@x.io"]})
@@ -567,6 +669,7 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
     shared = {
         **cycles,
         "approved_prfaq": approved,
+        "their_item": their_item,
         "dissented_prfaq": dissented,
         "prfaq_dissent": made(f"/api/v1/prfaqs/{dissented}/dissents", {"argument": "No"}),
         "team": team,
@@ -587,6 +690,37 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
     member = {**shared, **targets_of(MEMBER)}  # the author opens a round of its own
     own = {LEADERSHIP: leadership, MEMBER: member}
     return {caller: own.get(caller, leaders) for caller in CALLERS}
+
+
+def roadmap_targets(
+    made: Callable[[str, dict[str, Any]], str], team: str, their_item: str
+) -> dict[str, str]:
+    """The team's items in every state a roadmap command starts from; the committed one
+    has a milestone and depends on the other team's item."""
+
+    def item(*steps: tuple[str, dict[str, Any]]) -> str:
+        body = {"teamId": team, "title": "t", "outcome": "o", "horizon": "NOW"}
+        item_id = made("/api/v1/roadmap-items", body)
+        for step, step_body in steps:
+            made(f"/api/v1/roadmap-items/{item_id}/{step}", step_body)
+        return item_id
+
+    commit = ("commit", {"targetDate": "2027-06-30"})
+    start = ("start", {})
+    committed = item(commit, ("dependencies", {"itemId": their_item}))
+    return {
+        "roadmap_item": item(),
+        "dropping_item": item(),
+        "transferring_item": item(),
+        "depending_item": item(),
+        "committed_item": committed,
+        "roadmap_milestone": made(
+            f"/api/v1/roadmap-items/{committed}/milestones", {"name": "m", "date": "2027-03-01"}
+        ),
+        "started_item": item(commit, start),
+        "delivering_item": item(commit, start),
+        "paused_item": item(commit, ("pause", {"reason": "r"})),
+    }
 
 
 def build_cycles(
@@ -756,6 +890,16 @@ def _template(path: str) -> str:
         "{dissented_prfaq}": "{prfaq_id}",
         "{approved_prfaq}": "{prfaq_id}",
         "{prfaq_dissent}": "{dissent_id}",
+        "{roadmap_item}": "{item_id}",
+        "{committed_item}": "{item_id}",
+        "{started_item}": "{item_id}",
+        "{paused_item}": "{item_id}",
+        "{delivering_item}": "{item_id}",
+        "{dropping_item}": "{item_id}",
+        "{depending_item}": "{item_id}",
+        "{transferring_item}": "{item_id}",
+        "{roadmap_milestone}": "{milestone_id}",
+        "{their_item}": "{target_id}",
         "/rounds/1/": "/rounds/{number}/",
         "/plan/": "/{name}/",
         "mia@example.com": "{handle}",

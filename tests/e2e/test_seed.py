@@ -14,7 +14,7 @@ from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
 DEMO = """
-query Demo($year: Int!) {
+query Demo($year: Int!, $thisYear: Int!) {
   teams(first: 20) { totalCount nodes { name parent { name } leader { person { displayName } } } }
   apiBoundaries { violations { kind detail } crossTeamDependencies { api { name } } }
   goalMix(planYear: $year) { total input output financial }
@@ -28,6 +28,10 @@ query Demo($year: Int!) {
   }
   prfaqFunnel { rings { ring reached stopped inItNow } }
   expectedOutcomes { decisionTitle status observedValue metric { name } }
+  roadmap { title status prfaq { title } slips { days reason } team { name } }
+  roadmapDependencies { conflicts { dependent { title } item { title } api { name } conflict } }
+  roadmapBaselines { uuid name }
+  capacity(fiscalYear: $thisYear) { team { name } overCommitted { function needed funded over } }
 }
 """
 
@@ -55,9 +59,49 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
     server.start()
     token = server.token("ceo@example.com", "leadership")
     year = date.today().year + 1
-    data, extensions = server.graphql(token).query(DEMO, wait_for=position, year=year)
+    data, extensions = server.graphql(token).query(
+        DEMO, wait_for=position, year=year, thisYear=year - 1
+    )
 
     assert extensions["positionReached"] is True
+    items = {item["title"]: item for item in data["roadmap"]}
+    same_day = items["Same-day delivery in ten cities"]
+    assert (same_day["team"]["name"], same_day["status"], same_day["prfaq"]["title"]) == (
+        "Fulfilment",
+        "IN_PROGRESS",
+        "Same-day delivery",
+    )
+    assert same_day["slips"] == [
+        {"days": 31, "reason": "The second sort centre opens a month late"}
+    ]
+    assert set(items) == {
+        "Same-day delivery in ten cities",
+        "Instant courier payouts",
+        "Regional sort centres",
+        "Saved searches",
+    }
+    [baseline] = data["roadmapBaselines"]
+    assert baseline["name"] == f"FY{year - 1} OP1"
+    assert data["capacity"] == [
+        {
+            "team": {"name": "Fulfilment"},
+            "overCommitted": [{"function": "OPERATIONS", "needed": 6, "funded": 4, "over": 2}],
+        }
+    ]
+    changes, _ = server.graphql(token).query(
+        "query($b: ID!) { roadmapChanges(since: {baseline: $b}) { added { title } "
+        "slipped { item { title } days } } }",
+        b=baseline["uuid"],
+    )
+    assert changes["roadmapChanges"] == {
+        "added": [{"title": "Saved searches"}],
+        "slipped": [{"item": {"title": "Same-day delivery in ten cities"}, "days": 31}],
+    }
+    conflicts = data["roadmapDependencies"]["conflicts"]
+    assert [(c["item"], c["api"], c["conflict"]) for c in conflicts] == [
+        ({"title": "Instant courier payouts"}, None, "DUE_AFTER"),
+        (None, {"name": "payments-legacy"}, "DEPRECATED_API"),
+    ]
     teams = {node["name"]: node["parent"] for node in data["teams"]["nodes"]}
     assert data["teams"]["totalCount"] == 6
     assert teams["Retail"] is None

@@ -2,8 +2,8 @@
 
 Where ``test_time_travel.py`` checks the org queries answer by answer, this test
 checks every row of every view table, so each area's projection (org, people, API
-boundaries, metrics, goals, allocation, PR/FAQs, and any added later) is held to the same
-promise.
+boundaries, metrics, goals, allocation, PR/FAQs, roadmaps, and any added later) is
+held to the same promise.
 Hypothesis draws random sequences of commands across the areas; many are
 refused on purpose, which must leave no trace.
 """
@@ -30,6 +30,7 @@ from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.prfaqs import Recommendation, content_of
+from domain.roadmap import Health, Horizon
 from projections.compare import compare_views
 from services.allocation.commands import TeamNumbers
 from services.commands import Outcome
@@ -86,6 +87,22 @@ KINDS = (
     "commit_prfaq",
     "expect_prfaq_outcome",
     "expect_cycle_outcome",
+    "propose_item",
+    "commit_item",
+    "start_item",
+    "pause_item",
+    "resume_item",
+    "deliver_item",
+    "drop_item",
+    "move_item_date",
+    "add_milestone",
+    "complete_milestone",
+    "check_in_item",
+    "depend_on_item",
+    "depend_on_api",
+    "remove_item_dependency",
+    "transfer_item",
+    "record_baseline",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -110,6 +127,8 @@ class World:
         self.dissents: list[tuple[UUID, UUID]] = []
         self.prfaqs: list[UUID] = []
         self.prfaq_dissents: list[tuple[UUID, UUID]] = []
+        self.items: list[UUID] = []
+        self.milestones: list[tuple[UUID, UUID]] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -274,6 +293,10 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif kind == "erase_person":
         outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
+    elif kind == "record_baseline":
+        outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
+    elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):
+        outcome = plan_roadmap(runtime, world, kind, a, b)
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
         outcome = work_backwards(runtime, world, kind, a, b)
     elif kind == "expect_cycle_outcome":
@@ -346,6 +369,65 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
     if kind == "commit_prfaq":
         return prfaqs.commit(author, "prop", prfaq)
     return prfaqs.withdraw(owner, "prop", prfaq, reason="r")
+
+
+def plan_roadmap(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
+    """One command on a roadmap item; leadership acts, so only the item's rules refuse."""
+    road = runtime.roadmap
+    if kind == "propose_item":
+        prfaq = pick(world.prfaqs, b) if world.prfaqs and b % 4 == 0 else None
+        outcome = road.propose(
+            CEO,
+            "prop",
+            team_id=pick(world.teams, a),
+            title=f"Item {a}",
+            outcome="o",
+            horizon=list(Horizon)[b % 3],
+            goal_ids=[pick(world.goals, b)] if world.goals and b % 2 else [],
+            headcount={Function.ENGINEERING: b % 4},
+            prfaq_id=prfaq,
+        )
+        world.items.append(outcome.id)
+        return outcome
+    item = pick(world.items, a)
+    day = date(2027, 1 + b % 12, 1 + a % 28)
+    if kind == "commit_item":
+        return road.commit(CEO, "prop", item, target_date=day)
+    if kind == "start_item":
+        return road.start(CEO, "prop", item)
+    if kind == "pause_item":
+        return road.pause(CEO, "prop", item, reason="r")
+    if kind == "resume_item":
+        return road.resume(CEO, "prop", item)
+    if kind == "deliver_item":
+        return road.deliver(CEO, "prop", item, note="n" if b % 2 else None)
+    if kind == "drop_item":
+        return road.drop(CEO, "prop", item, reason="r")
+    if kind == "move_item_date":
+        return road.move_target_date(CEO, "prop", item, target_date=day, reason="r")
+    if kind == "add_milestone":
+        outcome = road.add_milestone(CEO, "prop", item, name=f"m{b}", on=day)
+        world.milestones.append((item, outcome.id))
+        return outcome
+    if kind == "complete_milestone":
+        if not world.milestones:
+            raise LookupError
+        owner, milestone = world.milestones[b % len(world.milestones)]
+        return road.complete_milestone(CEO, "prop", owner, milestone)
+    if kind == "check_in_item":
+        health = list(Health)[b % 3]
+        return road.check_in(
+            CEO, "prop", item, health=health, note="n", path_back="p" if a % 2 else None
+        )
+    if kind == "depend_on_item":
+        return road.depend_on_item(CEO, "prop", item, target_id=pick(world.items, b))
+    if kind == "depend_on_api":
+        return road.depend_on_api(CEO, "prop", item, api_id=pick(world.apis, b))
+    if kind == "remove_item_dependency":
+        found = runtime.app.repository.get(item).dependencies
+        target = UUID(sorted(found)[b % len(found)]) if found else item
+        return road.remove_dependency(CEO, "prop", item, target, reason="r")
+    return road.transfer(CEO, "prop", item, to_team_id=pick(world.teams, b), reason="r")
 
 
 def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
@@ -472,6 +554,9 @@ def test_every_view_as_of_a_position_equals_a_replay(
         ("submit_request", 0, 0),
         ("draft_prfaq", 0, 1),
         ("open_round", 0, 0),
+        ("propose_item", 0, 1),
+        ("propose_item", 1, 1),
+        ("commit_item", 0, 0),
     ]
     for kind, a, b in [*prelude, *operations]:
         try:

@@ -46,6 +46,7 @@ def test_the_schema_has_every_area_query_and_node_type() -> None:
         "Dissent",
         "PrFaq",
         "PrFaqDissent",
+        "RoadmapItem",
     }
 
 

@@ -24,6 +24,7 @@ from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.prfaqs import Recommendation, Ring, content_of
+from domain.roadmap import Health, Horizon
 from services.allocation.commands import TeamNumbers
 from services.commands import Forbidden, Outcome
 from services.principal import Principal, Role
@@ -176,6 +177,7 @@ class World:
             BOSS, "w", ids["review_cycle"], team_id=None, argument="too few"
         ).id
         prfaqs(flywheel, ids)
+        roadmap(flywheel, ids)
         return cls(flywheel, ids)
 
 
@@ -211,6 +213,35 @@ def prfaqs(flywheel: InMemoryCommands, ids: dict[str, UUID]) -> None:
     ids["prfaq_dissent"] = flywheel.prfaqs.record_dissent(
         BOSS, "w", ids["dissented_prfaq"], argument="no"
     ).id
+
+
+def roadmap(flywheel: InMemoryCommands, ids: dict[str, UUID]) -> None:
+    """The team's roadmap: a proposed item, a committed one with a milestone and a
+    dependency on the other team's item, an item in progress and a paused one."""
+
+    def item(key: str, team: str = "team") -> UUID:
+        ids[key] = flywheel.roadmap.propose(
+            BOSS,
+            "w",
+            team_id=ids[team],
+            title=key,
+            outcome="o",
+            horizon=Horizon.NOW,
+            goal_ids=[],
+            headcount={ENG: 1},
+        ).id
+        return ids[key]
+
+    item("item")
+    item("their_item", "other")
+    for key in ("committed_item", "started_item", "paused_item"):
+        flywheel.roadmap.commit(BOSS, "w", item(key), target_date=date(2027, 6, 30))
+    flywheel.roadmap.start(BOSS, "w", ids["started_item"])
+    flywheel.roadmap.pause(BOSS, "w", ids["paused_item"], reason="r")
+    ids["milestone"] = flywheel.roadmap.add_milestone(
+        BOSS, "w", ids["committed_item"], name="Beta", on=date(2027, 3, 1)
+    ).id
+    flywheel.roadmap.depend_on_item(BOSS, "w", ids["committed_item"], target_id=ids["their_item"])
 
 
 @dataclass(frozen=True)
@@ -555,6 +586,107 @@ def _cases() -> list[Case]:
                 p, "t", i["approved_prfaq"], metric_id=i["metric"], **outcome
             ),
         ),
+        c(
+            "propose a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.propose(
+                p,
+                "t",
+                team_id=i["team"],
+                title="t",
+                outcome="o",
+                horizon=Horizon.NEXT,
+                goal_ids=[i["goal"]],
+                headcount={ENG: 1},
+            ),
+        ),
+        c(
+            "commit a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.commit(p, "t", i["item"], target_date=date(2027, 9, 1)),
+        ),
+        c(
+            "start a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.start(p, "t", i["committed_item"]),
+        ),
+        c(
+            "pause a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.pause(p, "t", i["started_item"], reason="r"),
+        ),
+        c(
+            "resume a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.resume(p, "t", i["paused_item"]),
+        ),
+        c(
+            "deliver a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.deliver(p, "t", i["started_item"], note=None),
+        ),
+        c(
+            "drop a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.drop(p, "t", i["item"], reason="r"),
+        ),
+        c(
+            "move a roadmap item's target date",
+            LEAD,
+            lambda f, i, p: f.roadmap.move_target_date(
+                p, "t", i["committed_item"], target_date=date(2027, 8, 1), reason="late"
+            ),
+        ),
+        c(
+            "add a milestone",
+            LEAD,
+            lambda f, i, p: f.roadmap.add_milestone(
+                p, "t", i["item"], name="m", on=date(2027, 2, 1)
+            ),
+        ),
+        c(
+            "mark a milestone done",
+            LEAD,
+            lambda f, i, p: f.roadmap.complete_milestone(
+                p, "t", i["committed_item"], i["milestone"]
+            ),
+        ),
+        c(
+            "check in on a roadmap item",
+            LEAD | {"member of the team"},
+            lambda f, i, p: f.roadmap.check_in(
+                p, "t", i["committed_item"], health=Health.ON_TRACK, note="n", path_back=None
+            ),
+        ),
+        c(
+            "depend on another item",
+            LEAD,
+            lambda f, i, p: f.roadmap.depend_on_item(p, "t", i["item"], target_id=i["their_item"]),
+        ),
+        c(
+            "depend on an API",
+            LEAD,
+            lambda f, i, p: f.roadmap.depend_on_api(p, "t", i["item"], api_id=i["their_api"]),
+        ),
+        c(
+            "remove a dependency",
+            LEAD,
+            lambda f, i, p: f.roadmap.remove_dependency(
+                p, "t", i["committed_item"], i["their_item"], reason="r"
+            ),
+        ),
+        c(
+            "record a roadmap baseline",
+            LEADERSHIP,
+            lambda f, i, p: f.roadmap.record_baseline(p, "t", name="Mid-year"),
+        ),
+        c(
+            "transfer a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.transfer(
+                p, "t", i["item"], to_team_id=i["other"], reason="r"
+            ),
+        ),
     ]
 
 
@@ -586,6 +718,7 @@ def test_the_matrix_covers_every_command() -> None:
     from services.metrics.commands import MetricCommands
     from services.org.commands import OrgCommands
     from services.prfaqs.commands import PrFaqCommands
+    from services.roadmap.commands import RoadmapCommands
 
     commands = {
         name
@@ -596,6 +729,7 @@ def test_the_matrix_covers_every_command() -> None:
             GoalCommands,
             AllocationCommands,
             PrFaqCommands,
+            RoadmapCommands,
         )
         for name in vars(kind)
         if not name.startswith("_")

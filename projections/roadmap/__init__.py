@@ -1,0 +1,1 @@
+"""Roadmaps as views."""

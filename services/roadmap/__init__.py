@@ -1,0 +1,1 @@
+"""Roadmaps: team-owned items with dates, health and dependencies."""

@@ -1,0 +1,21 @@
+"""The roadmap area: team-owned items with dates, health and dependencies."""
+
+from domain.roadmap import RoadmapBaseline, RoadmapItem
+from projections.roadmap.projector import roadmap
+from services.area import Area
+from services.roadmap import graphql, graphql_plans
+from services.roadmap.commands import RoadmapCommands
+from services.roadmap.loaders import RoadmapLoaders
+from services.roadmap.rest import RoadmapBaselineController, RoadmapController
+from services.roadmap.rest_timeline import RoadmapTimelineController
+
+AREA = Area(
+    name="roadmap",
+    aggregates=(RoadmapItem, RoadmapBaseline),
+    commands=RoadmapCommands,
+    controllers=(RoadmapController, RoadmapBaselineController, RoadmapTimelineController),
+    projector=roadmap,
+    loaders=RoadmapLoaders,
+    queries=(graphql.RoadmapQuery, graphql_plans.RoadmapPlanQuery),
+    node_types=(graphql.RoadmapItem,),
+)

@@ -1,0 +1,45 @@
+"""The roadmap enums, registered as GraphQL enums once.
+
+Import them from here rather than from :mod:`domain.roadmap`: importing this module is
+what registers them (with their descriptions) before any type uses them (the Team
+type's ``roadmap`` field among them).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.roadmap import DependencyKind, Health, Horizon, ItemStatus
+from projections.roadmap.conflicts import Conflict
+
+__all__ = ["Conflict", "DependencyKind", "Health", "Horizon", "ItemStatus"]
+
+strawberry.enum(
+    Horizon,
+    name="RoadmapHorizon",
+    description="When the team means to work on an item: `NOW`, `NEXT` or `LATER`.",
+)
+strawberry.enum(
+    ItemStatus,
+    name="RoadmapItemStatus",
+    description="`PROPOSED`; `COMMITTED` (with a target date); `IN_PROGRESS`; `PAUSED` (from "
+    "committed or in progress, resumed to where it was); `DELIVERED`; `DROPPED` (with a "
+    "reason).",
+)
+strawberry.enum(
+    Health,
+    name="RoadmapHealth",
+    description="A check-in's health: `ON_TRACK`; `AT_RISK` and `OFF_TRACK` (with a path back).",
+)
+strawberry.enum(
+    DependencyKind,
+    name="RoadmapDependencyKind",
+    description="What an item depends on: another roadmap `ITEM` or an `API`.",
+)
+strawberry.enum(
+    Conflict,
+    name="RoadmapConflict",
+    description="Why a dependency is a schedule risk: `DUE_AFTER` (the needed item is due "
+    "after the item that needs it), `DROPPED` (the needed item was dropped), "
+    "`DEPRECATED_API`, `RETIRED_API`.",
+)

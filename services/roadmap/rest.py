@@ -1,0 +1,465 @@
+"""REST commands on roadmap items, under ``/api/v1/roadmap-items``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete
+from litestar.params import Parameter
+from msgspec import Meta
+
+from domain.allocation.resources import MAX_HEADCOUNT
+from domain.errors import InvalidValue
+from domain.people.values import Function
+from domain.roadmap import (
+    MAX_BASELINE_NAME_LENGTH,
+    MAX_GOALS,
+    MAX_MILESTONE_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_OUTCOME_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_TITLE_LENGTH,
+    Health,
+    Horizon,
+)
+from services.api.bodies import CommandBody
+from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.dates import YEARS, checked_date
+from services.roadmap.commands import RoadmapCommands
+
+Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+Note = Annotated[str, Meta(max_length=MAX_NOTE_LENGTH)]
+Day = Annotated[date, Meta(description=f"Years {YEARS}.")]
+Headcount = Annotated[
+    dict[Function, Annotated[int, Meta(ge=0, le=MAX_HEADCOUNT)]],
+    Meta(
+        description="People per function the item needs; a function left out counts zero.",
+        examples=[{"ENGINEERING": 4, "DESIGN": 1}],
+    ),
+]
+
+
+class ProposeItem(CommandBody, kw_only=True):
+    """An item of a team's roadmap. With `prfaqId` (an APPROVED PR/FAQ) the PR/FAQ's
+    team owns it and `teamId` may be left out."""
+
+    team_id: UUID | None = None
+    title: Annotated[
+        str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH, examples=["Same-day delivery"])
+    ]
+    outcome: Annotated[str, Meta(min_length=1, max_length=MAX_OUTCOME_LENGTH)]
+    horizon: Horizon
+    goal_ids: Annotated[list[UUID], Meta(max_length=MAX_GOALS)] = []
+    headcount: Headcount = {}
+    prfaq_id: UUID | None = None
+
+
+class CommitItem(CommandBody):
+    target_date: Day
+
+    def __post_init__(self) -> None:
+        checked_date(self.target_date, "targetDate")
+
+
+class PauseItem(CommandBody):
+    reason: Reason
+
+
+class DeliverItem(CommandBody):
+    note: Note | None = None
+
+
+class DropItem(CommandBody):
+    reason: Reason
+
+
+class MoveTargetDate(CommandBody):
+    target_date: Day
+    reason: Reason
+
+    def __post_init__(self) -> None:
+        checked_date(self.target_date, "targetDate")
+
+
+class AddMilestone(CommandBody):
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_MILESTONE_NAME_LENGTH)]
+    date: Day
+
+    def __post_init__(self) -> None:
+        checked_date(self.date, "date")
+
+
+class CheckIn(CommandBody):
+    health: Health
+    note: Note | None = None
+    path_back: Note | None = None
+
+
+class AddDependency(CommandBody):
+    """Exactly one of `itemId` (another roadmap item) and `apiId` (a published API)."""
+
+    item_id: UUID | None = None
+    api_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        if (self.item_id is None) == (self.api_id is None):
+            raise InvalidValue("itemId", "Give exactly one of `itemId` and `apiId`")
+
+
+class TransferItem(CommandBody):
+    to_team_id: UUID
+    reason: Reason
+
+
+ItemId = Annotated[UUID, Parameter(description="The roadmap item's id (a UUID).")]
+MilestoneId = Annotated[UUID, Parameter(description="The milestone's id (a UUID).")]
+
+
+class RoadmapController(Controller):
+    path = "/api/v1/roadmap-items"
+    tags = ["Roadmaps"]
+
+    @command(
+        "/",
+        status_code=201,
+        summary="Propose a roadmap item",
+        description="The team's leader or leadership proposes an item: the customer outcome, "
+        "the horizon, the goals it should move and the headcount it needs. With `prfaqId` the "
+        "PR/FAQ must be APPROVED (`roadmap-prfaq-not-approved`), is on at most one item "
+        "(`roadmap-prfaq-taken`) and its team owns the item.",
+    )
+    def propose(
+        self, data: ProposeItem, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.propose(
+                context.principal,
+                context.correlation_id,
+                team_id=data.team_id,
+                title=data.title,
+                outcome=data.outcome,
+                horizon=data.horizon,
+                goal_ids=data.goal_ids,
+                headcount=data.headcount,
+                prfaq_id=data.prfaq_id,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/commit",
+        summary="Commit to a roadmap item",
+        description="A PROPOSED item becomes COMMITTED with its target date "
+        "(`roadmap-transition-refused` from any other state).",
+    )
+    def commit(
+        self, item_id: ItemId, data: CommitItem, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.commit(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                target_date=data.target_date,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/start",
+        summary="Start a roadmap item",
+        description="A COMMITTED item becomes IN_PROGRESS.",
+    )
+    def start(
+        self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.start(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/pause",
+        summary="Pause a roadmap item",
+        description="A COMMITTED or IN_PROGRESS item is PAUSED, with the reason.",
+    )
+    def pause(
+        self, item_id: ItemId, data: PauseItem, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.pause(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/resume",
+        summary="Resume a roadmap item",
+        description="A PAUSED item returns to the state it was paused in.",
+    )
+    def resume(
+        self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.resume(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/deliver",
+        summary="Deliver a roadmap item",
+        description="An IN_PROGRESS item is DELIVERED, with an optional note; it is closed "
+        "afterwards (`roadmap-item-closed`).",
+    )
+    def deliver(
+        self, item_id: ItemId, data: DeliverItem, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.deliver(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                note=data.note,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/drop",
+        summary="Drop a roadmap item",
+        description="Any open item is DROPPED, with the reason.",
+    )
+    def drop(
+        self, item_id: ItemId, data: DropItem, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.drop(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/target-date",
+        summary="Move a roadmap item's target date",
+        description="A slip (later) or a pull-in (earlier), recorded with its reason and the "
+        "days moved; only an item with a target date (`roadmap-not-committed`).",
+    )
+    def move_target_date(
+        self,
+        item_id: ItemId,
+        data: MoveTargetDate,
+        context: CommandContext,
+        roadmap: RoadmapCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.move_target_date(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                target_date=data.target_date,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/milestones",
+        status_code=201,
+        summary="Add a milestone",
+        description="A named, dated milestone; the answer's `id` names the milestone.",
+    )
+    def add_milestone(
+        self,
+        item_id: ItemId,
+        data: AddMilestone,
+        context: CommandContext,
+        roadmap: RoadmapCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.add_milestone(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                name=data.name,
+                on=data.date,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/milestones/{milestone_id:uuid}/done",
+        summary="Mark a milestone done",
+        description="Once (`roadmap-milestone-done`).",
+    )
+    def complete_milestone(
+        self,
+        item_id: ItemId,
+        milestone_id: MilestoneId,
+        context: CommandContext,
+        roadmap: RoadmapCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.complete_milestone(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                milestone_id,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/check-ins",
+        summary="Check in on a roadmap item's health",
+        description="The team's members, its leader or leadership: ON_TRACK, AT_RISK or "
+        "OFF_TRACK; the last two need a `pathBack` (`roadmap-path-back-required`). ON_TRACK "
+        "straight to OFF_TRACK is recorded as a blindside.",
+    )
+    def check_in(
+        self, item_id: ItemId, data: CheckIn, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.check_in(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                health=data.health,
+                note=data.note,
+                path_back=data.path_back,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/dependencies",
+        summary="Add a dependency",
+        description="On another roadmap item (`itemId`, any team's; never closing a cycle: "
+        "`roadmap-dependency-cycle`) or on an API (`apiId`; never a retired one: "
+        "`roadmap-dependency-on-retired-api`). Each once (`roadmap-dependency-exists`).",
+    )
+    def add_dependency(
+        self,
+        item_id: ItemId,
+        data: AddDependency,
+        context: CommandContext,
+        roadmap: RoadmapCommands,
+    ) -> CommandAccepted:
+        if data.item_id is not None:
+            outcome = roadmap.depend_on_item(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                target_id=data.item_id,
+                expected_version=context.expected_version,
+            )
+        else:
+            assert data.api_id is not None
+            outcome = roadmap.depend_on_api(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                api_id=data.api_id,
+                expected_version=context.expected_version,
+            )
+        return accepted(outcome)
+
+    @command(
+        "/{item_id:uuid}/dependencies/{target_id:uuid}",
+        verb=delete,
+        summary="Remove a dependency",
+        description="The item no longer depends on the item or API, with the reason as "
+        "`?reason=`; the dependency stays in the item's history.",
+    )
+    def remove_dependency(
+        self,
+        item_id: ItemId,
+        target_id: Annotated[
+            UUID, Parameter(description="The item's or API's id the dependency names.")
+        ],
+        context: CommandContext,
+        roadmap: RoadmapCommands,
+        reason: Annotated[
+            str,
+            Parameter(
+                query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
+            ),
+        ] = "",
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.remove_dependency(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                target_id,
+                reason=reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/transfer",
+        summary="Transfer a roadmap item to another team",
+        description="The owning team's leader or leadership moves the item to another active "
+        "team, with the reason (`roadmap-transfer-same-team` for its own team).",
+    )
+    def transfer(
+        self,
+        item_id: ItemId,
+        data: TransferItem,
+        context: CommandContext,
+        roadmap: RoadmapCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.transfer(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                to_team_id=data.to_team_id,
+                reason=data.reason,
+                expected_version=context.expected_version,
+            )
+        )
+
+
+class RecordBaseline(CommandBody):
+    name: Annotated[
+        str, Meta(min_length=1, max_length=MAX_BASELINE_NAME_LENGTH, examples=["Mid-year review"])
+    ]
+
+
+class RoadmapBaselineController(Controller):
+    path = "/api/v1/roadmap-baselines"
+    tags = ["Roadmaps"]
+
+    @command(
+        "/",
+        status_code=201,
+        summary="Record a roadmap baseline",
+        description="Leadership names every roadmap as it stands now a plan of record; each "
+        "name once (`roadmap-baseline-name-taken`). Locking an allocation cycle records one "
+        "itself, named for the cycle (`FY2027 OP1`). Read them with `roadmapBaselines`, "
+        "`roadmapChanges` and `commitmentReliability`.",
+    )
+    def record(
+        self, data: RecordBaseline, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.record_baseline(context.principal, context.correlation_id, name=data.name)
+        )

@@ -1,0 +1,205 @@
+"""Roadmap commands through the application on in-memory storage: the rules that span
+aggregates (PR/FAQs, teams, APIs, other items), refusals that record nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from domain.boundaries import ApiKind, Visibility
+from domain.errors import InvalidValue, NotFound
+from domain.org.team import TeamDisbanded
+from domain.people.values import Function
+from domain.prfaqs import Recommendation, Ring
+from domain.roadmap import (
+    Horizon,
+    ItemStatus,
+    RoadmapBaselineNameTaken,
+    RoadmapDependencyCycle,
+    RoadmapDependencyOnRetiredApi,
+    RoadmapItem,
+    RoadmapPrFaqNotApproved,
+    RoadmapPrFaqTaken,
+)
+from services.commands import Forbidden
+from services.principal import Principal, Role
+from tests.commands import Commands, refused_and_nothing_recorded
+from tests.goal_fixtures import company
+from tests.people import CEO, principal
+from tests.prfaq_fixtures import draft, review
+
+BO = principal("bo@x.io", Role.MEMBER)  # leads Books
+FIN = principal("fin@x.io", Role.MEMBER)  # leads Finance
+
+
+def item_of(flywheel: Commands, item_id: UUID) -> RoadmapItem:
+    found = flywheel.app.repository.get(item_id)
+    assert isinstance(found, RoadmapItem)
+    return found
+
+
+def propose(
+    flywheel: Commands, team: UUID | None, prfaq: UUID | None = None, who: Principal = CEO
+) -> UUID:
+    return flywheel.roadmap.propose(
+        who,
+        "t",
+        team_id=team,
+        title="Same-day books",
+        outcome="Books the day you order them",
+        horizon=Horizon.NOW,
+        goal_ids=[],
+        headcount={Function.ENGINEERING: 2},
+        prfaq_id=prfaq,
+    ).id
+
+
+def approved(flywheel: Commands, team: UUID) -> UUID:
+    prfaq = draft(flywheel, team)
+    for ring in Ring:
+        review(flywheel, prfaq, ring, Recommendation.ADVANCE)
+    return prfaq
+
+
+def test_the_teams_leader_proposes_an_item_for_an_active_team(flywheel: Commands) -> None:
+    org = company(flywheel)
+    item = item_of(flywheel, propose(flywheel, org.books, who=BO))
+    assert (item.team_id, item.status, item.headcount) == (
+        org.books,
+        ItemStatus.PROPOSED,
+        {"ENGINEERING": 2},
+    )
+    refused_and_nothing_recorded(flywheel, Forbidden, lambda: propose(flywheel, org.books, who=FIN))
+    refused_and_nothing_recorded(flywheel, NotFound, lambda: propose(flywheel, uuid4()))
+    refused_and_nothing_recorded(flywheel, InvalidValue, lambda: propose(flywheel, None))
+    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: propose(flywheel, org.finance))
+
+
+def test_an_item_from_a_prfaq_needs_it_approved_belongs_to_its_team_and_is_the_only_one(
+    flywheel: Commands,
+) -> None:
+    org = company(flywheel)
+    drafted = draft(flywheel, org.books)
+    refused = refused_and_nothing_recorded(
+        flywheel, RoadmapPrFaqNotApproved, lambda: propose(flywheel, org.finance, drafted)
+    )
+    assert refused.context == {"prfaq_id": str(drafted), "state": "DRAFT"}  # type: ignore[attr-defined]
+    prfaq = approved(flywheel, org.books)
+    item = propose(flywheel, org.finance, prfaq)
+    assert item_of(flywheel, item).team_id == org.books, "the PR/FAQ's team owns it"
+    taken = refused_and_nothing_recorded(
+        flywheel, RoadmapPrFaqTaken, lambda: propose(flywheel, org.books, prfaq)
+    )
+    assert taken.context == {"prfaq_id": str(prfaq), "item_id": str(item)}  # type: ignore[attr-defined]
+
+
+def test_a_cycle_across_teams_is_refused_and_records_nothing(flywheel: Commands) -> None:
+    org = company(flywheel)
+    a, b, c = (propose(flywheel, team) for team in (org.books, org.finance, org.retail))
+    flywheel.roadmap.depend_on_item(CEO, "t", a, target_id=b)
+    flywheel.roadmap.depend_on_item(CEO, "t", b, target_id=c)
+    refused = refused_and_nothing_recorded(
+        flywheel,
+        RoadmapDependencyCycle,
+        lambda: flywheel.roadmap.depend_on_item(CEO, "t", c, target_id=a),
+    )
+    assert refused.context["cycle"] == [str(c), str(a), str(b), str(c)]  # type: ignore[attr-defined]
+    refused_and_nothing_recorded(
+        flywheel, NotFound, lambda: flywheel.roadmap.depend_on_item(CEO, "t", c, target_id=uuid4())
+    )
+
+
+def test_an_api_dependency_is_on_a_published_api_never_a_retired_one(flywheel: Commands) -> None:
+    org = company(flywheel)
+    item = propose(flywheel, org.books)
+    service = flywheel.boundaries.register_service(
+        CEO, "t", name="depots", owner_team_id=org.finance, description="d"
+    ).id
+
+    def api(name: str) -> UUID:
+        return flywheel.boundaries.publish_api(
+            CEO,
+            "t",
+            service,
+            name=name,
+            version="v1",
+            kind=ApiKind.REST,
+            visibility=Visibility.PUBLIC,
+        ).id
+
+    live, retired = api("stock"), api("old-stock")
+    flywheel.boundaries.retire_api(CEO, "t", retired, reason="Replaced")
+    flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=live)
+    refused = refused_and_nothing_recorded(
+        flywheel,
+        RoadmapDependencyOnRetiredApi,
+        lambda: flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=retired),
+    )
+    assert refused.context == {"item_id": str(item), "api_id": str(retired)}  # type: ignore[attr-defined]
+    refused_and_nothing_recorded(
+        flywheel, NotFound, lambda: flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=uuid4())
+    )
+
+
+def test_a_transfer_is_to_an_active_team_and_the_new_teams_leader_then_acts(
+    flywheel: Commands,
+) -> None:
+    org = company(flywheel)
+    item = propose(flywheel, org.books)
+    refused_and_nothing_recorded(
+        flywheel,
+        NotFound,
+        lambda: flywheel.roadmap.transfer(CEO, "t", item, to_team_id=uuid4(), reason="r"),
+    )
+    flywheel.roadmap.transfer(BO, "t", item, to_team_id=org.finance, reason="Finance owns it")
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.roadmap.commit(BO, "t", item, target_date=date(2027, 1, 1)),
+    )
+    flywheel.roadmap.commit(FIN, "t", item, target_date=date(2027, 1, 1))
+    assert item_of(flywheel, item).status is ItemStatus.COMMITTED
+
+
+def test_a_slip_keeps_the_previous_date_in_the_log(flywheel: Commands) -> None:
+    org = company(flywheel)
+    item = propose(flywheel, org.books)
+    flywheel.roadmap.commit(BO, "t", item, target_date=date(2027, 3, 1))
+    flywheel.roadmap.move_target_date(
+        BO, "t", item, target_date=date(2027, 4, 1), reason="Vendor late"
+    )
+    moves = [e for e in flywheel.app.events.get(item) if isinstance(e, RoadmapItem.TargetDateMoved)]
+    assert [(m.previous, m.target_date, m.days, m.reason) for m in moves] == [
+        (date(2027, 3, 1), date(2027, 4, 1), 31, "Vendor late")
+    ]
+    assert item_of(flywheel, item).target_date == date(2027, 4, 1)
+
+
+def test_a_baseline_name_is_taken_once_whatever_its_case(flywheel: Commands) -> None:
+    first = flywheel.roadmap.record_baseline(CEO, "t", name="Mid-year review")
+    refused = refused_and_nothing_recorded(
+        flywheel,
+        RoadmapBaselineNameTaken,
+        lambda: flywheel.roadmap.record_baseline(CEO, "t", name="mid-YEAR  review"),
+    )
+    assert refused.context == {"baseline_id": str(first.id)}  # type: ignore[attr-defined]
+    refused_and_nothing_recorded(
+        flywheel, InvalidValue, lambda: flywheel.roadmap.record_baseline(CEO, "t", name=" ")
+    )
+    refused_and_nothing_recorded(
+        flywheel, Forbidden, lambda: flywheel.roadmap.record_baseline(BO, "t", name="Mine")
+    )
+
+
+def test_a_disbanded_teams_items_are_leaderships_to_act_on(flywheel: Commands) -> None:
+    org = company(flywheel)
+    item = propose(flywheel, org.finance)
+    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.roadmap.transfer(FIN, "t", item, to_team_id=org.books, reason="r"),
+    )
+    flywheel.roadmap.transfer(CEO, "t", item, to_team_id=org.books, reason="Books took it on")
+    assert item_of(flywheel, item).team_id == org.books
