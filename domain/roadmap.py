@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import event
 
@@ -559,3 +559,62 @@ class RoadmapBaseline(AttributedAggregate):
     @classmethod
     def record(cls, name: str) -> RoadmapBaseline:
         return cls(name=required_text("name", name, max_length=MAX_BASELINE_NAME_LENGTH))
+
+
+ROADMAP_GRAPH_NAMESPACE = UUID("6b2f8e4a-3c1d-4f7a-9e52-1d0c8b7a6f31")
+ROADMAP_GRAPH_ID = uuid5(ROADMAP_GRAPH_NAMESPACE, "roadmap-graph")
+
+
+class RoadmapGraph(AttributedAggregate):
+    """The item-to-item dependency graph: the one record every dependency change passes
+    through.
+
+    An added dependency is checked for a cycle against the graph as read. Two additions
+    that each pass their own check can still close a cycle together (A needs B and B
+    needs A, added at once). Optimistic concurrency only catches writes to the same
+    stream, so every addition and removal also records the item's dependencies here, in
+    the same save as the item's own event. Concurrent changes then conflict on this one
+    stream; the one that is retried reads the graph again and meets the cycle.
+
+    The guard keeps each item's item dependencies as of its last change. An item whose
+    dependencies have not changed since the guard began is not in it; its dependencies,
+    read from the item, cannot change without passing here, so reading them is safe.
+    """
+
+    class Started(AttributedAggregate.Created):
+        pass
+
+    class DependenciesRecorded(AttributedAggregate.Event):
+        """An item's item dependencies after an addition or a removal."""
+
+        item_id: UUID
+        targets: list[UUID]
+
+    def __init__(self) -> None:
+        self.edges: dict[str, list[str]] = {}  # item id -> its item dependencies, as text
+
+    @staticmethod
+    def create_id() -> UUID:
+        return ROADMAP_GRAPH_ID
+
+    @classmethod
+    def start(cls) -> RoadmapGraph:
+        return cls()
+
+    def dependencies_of(
+        self, item_id: UUID, recorded_on_item: Callable[[UUID], Iterable[UUID]]
+    ) -> list[UUID]:
+        """The item's item dependencies: the guard's, or the item's own when the guard
+        has not seen it change."""
+        known = self.edges.get(str(item_id))
+        if known is None:
+            return list(recorded_on_item(item_id))
+        return [UUID(target) for target in known]
+
+    def record(self, item: RoadmapItem) -> None:
+        """Record ``item``'s item dependencies as they are after its change."""
+        self._dependencies_recorded(item_id=item.id, targets=item.item_dependencies())
+
+    @event(DependenciesRecorded)
+    def _dependencies_recorded(self, item_id: UUID, targets: list[UUID]) -> None:
+        self.edges[str(item_id)] = [str(target) for target in targets]

@@ -1,6 +1,6 @@
 """The roadmap area: team-owned items with dates, health and dependencies."""
 
-from domain.roadmap import RoadmapBaseline, RoadmapItem
+from domain.roadmap import RoadmapBaseline, RoadmapGraph, RoadmapItem
 from projections.roadmap.projector import roadmap
 from services.area import Area
 from services.roadmap import graphql, graphql_plans
@@ -11,7 +11,7 @@ from services.roadmap.rest_timeline import RoadmapTimelineController
 
 AREA = Area(
     name="roadmap",
-    aggregates=(RoadmapItem, RoadmapBaseline),
+    aggregates=(RoadmapItem, RoadmapBaseline, RoadmapGraph),
     commands=RoadmapCommands,
     controllers=(RoadmapController, RoadmapBaselineController, RoadmapTimelineController),
     projector=roadmap,

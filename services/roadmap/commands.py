@@ -21,10 +21,13 @@ from domain.org.team import Team, TeamDisbanded
 from domain.people.values import Function
 from domain.prfaqs import PrFaq, PrFaqState
 from domain.roadmap import (
+    ROADMAP_GRAPH_ID,
+    DependencyKind,
     Health,
     Horizon,
     RoadmapBaseline,
     RoadmapBaselineNameTaken,
+    RoadmapGraph,
     RoadmapItem,
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
@@ -55,6 +58,13 @@ def _owned(work: UnitOfWork, principal: Principal, item_id: UUID, action: str) -
     item = work.get(RoadmapItem, item_id, label="roadmap item")
     require_owner_or_leadership(principal, work.get(Team, item.team_id, label="team"), action)
     return item
+
+
+def _graph(work: UnitOfWork) -> RoadmapGraph:
+    """The dependency graph's guard, read before any item: a change committed after this
+    read bumps its version and makes this save conflict (and the command run again); one
+    committed before it is already in the graph read."""
+    return work.find(RoadmapGraph, ROADMAP_GRAPH_ID) or work.add(RoadmapGraph.start())
 
 
 Change = Callable[[RoadmapItem], object]
@@ -328,14 +338,18 @@ class RoadmapCommands:
         expected_version: int | None = None,
     ) -> Outcome:
         def depend(work: UnitOfWork) -> RoadmapItem:
+            graph = _graph(work)
             item = _owned(work, principal, item_id, "Adding a dependency")
             work.get(RoadmapItem, target_id, label="roadmap item")
 
-            def dependencies_of(node: UUID) -> list[UUID]:
+            def recorded_on_item(node: UUID) -> list[UUID]:
                 found = work.find(RoadmapItem, node)
                 return [] if found is None else found.item_dependencies()
 
-            item.depend_on_item(target_id, dependencies_of)
+            item.depend_on_item(
+                target_id, lambda node: graph.dependencies_of(node, recorded_on_item)
+            )
+            graph.record(item)
             return item
 
         return self.bus.run(principal, correlation_id, depend, expected_version=expected_version)
@@ -367,14 +381,16 @@ class RoadmapCommands:
         reason: str | None,
         expected_version: int | None = None,
     ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            item_id,
-            "Removing a dependency",
-            lambda item: item.remove_dependency(target_id, reason),
-            expected_version,
-        )
+        def remove(work: UnitOfWork) -> RoadmapItem:
+            graph = _graph(work)
+            item = _owned(work, principal, item_id, "Removing a dependency")
+            kind = item.dependencies.get(str(target_id))
+            item.remove_dependency(target_id, reason)
+            if kind == DependencyKind.ITEM.value:
+                graph.record(item)
+            return item
+
+        return self.bus.run(principal, correlation_id, remove, expected_version=expected_version)
 
     def transfer(
         self,
