@@ -22,6 +22,7 @@ from domain.people.values import Function
 from domain.prfaqs import PrFaq, PrFaqState
 from domain.roadmap import (
     ROADMAP_GRAPH_ID,
+    ROADMAP_SETTINGS_ID,
     DependencyKind,
     Health,
     Horizon,
@@ -31,6 +32,7 @@ from domain.roadmap import (
     RoadmapItem,
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
+    RoadmapSettings,
 )
 from services.authorization import (
     require_leader_or_leadership,
@@ -65,6 +67,13 @@ def _graph(work: UnitOfWork) -> RoadmapGraph:
     read bumps its version and makes this save conflict (and the command run again); one
     committed before it is already in the graph read."""
     return work.find(RoadmapGraph, ROADMAP_GRAPH_ID) or work.add(RoadmapGraph.start())
+
+
+def _admit(work: UnitOfWork, item: RoadmapItem) -> None:
+    """Leadership's PR/FAQ threshold, if set, for a new item or a new headcount."""
+    settings = work.find(RoadmapSettings, ROADMAP_SETTINGS_ID)
+    if settings is not None:
+        settings.admit(item)
 
 
 Change = Callable[[RoadmapItem], object]
@@ -116,6 +125,7 @@ class RoadmapCommands:
                     prfaq_id=prfaq_id,
                 )
             )
+            _admit(work, item)
             if prfaq_id is not None:
                 other = work.claim(ClaimKind.ROADMAP_PRFAQ, str(prfaq_id), item.id)
                 if other is not None:
@@ -161,6 +171,47 @@ class RoadmapCommands:
             lambda item: item.commit(target_date),
             expected_version,
         )
+
+    def change_headcount(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        item_id: UUID,
+        *,
+        headcount: Mapping[Function, int],
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """A new headcount for an open item, held to leadership's PR/FAQ threshold."""
+
+        def change(work: UnitOfWork) -> RoadmapItem:
+            item = _owned(work, principal, item_id, "Changing a roadmap item's headcount")
+            item.change_headcount(headcount, reason)
+            _admit(work, item)
+            return item
+
+        return self.bus.run(principal, correlation_id, change, expected_version=expected_version)
+
+    def set_prfaq_threshold(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        *,
+        prfaq_required_above: int | None,
+        reason: str | None = None,
+    ) -> Outcome:
+        """Leadership requires items needing more than ``prfaq_required_above`` people (in
+        total) to come from a PR/FAQ; ``None`` lifts the rule."""
+        require_leadership(principal, "Changing the roadmap settings")
+
+        def change(work: UnitOfWork) -> RoadmapSettings:
+            settings = work.find(RoadmapSettings, ROADMAP_SETTINGS_ID) or work.add(
+                RoadmapSettings.start()
+            )
+            settings.require_prfaq_above(prfaq_required_above, reason)
+            return settings
+
+        return self.bus.run(principal, correlation_id, change)
 
     def start(
         self,

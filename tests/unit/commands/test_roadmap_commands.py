@@ -20,6 +20,7 @@ from domain.roadmap import (
     RoadmapDependencyOnRetiredApi,
     RoadmapGraph,
     RoadmapItem,
+    RoadmapItemNeedsPrFaq,
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
 )
@@ -238,3 +239,43 @@ def test_the_guard_reads_an_item_it_has_not_seen_change_from_the_item() -> None:
     )
     graph.record(item)
     assert graph.dependencies_of(item.id, lambda node: [a]) == [], "the guard's own record wins"
+
+
+def test_leadership_requires_big_items_to_come_from_a_prfaq(flywheel: Commands) -> None:
+    """Above the threshold an item is proposed, or given a bigger headcount, only from a
+    PR/FAQ; the refusals record nothing; only leadership sets the threshold."""
+    org = company(flywheel)
+    small = propose(flywheel, org.books)  # 2 engineers, before any threshold
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.roadmap.set_prfaq_threshold(BO, "t", prfaq_required_above=1),
+    )
+    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=2, reason="Big bets")
+    propose(flywheel, org.books)  # 2 is not above 2
+    refused_and_nothing_recorded(
+        flywheel,
+        RoadmapItemNeedsPrFaq,
+        lambda: flywheel.roadmap.change_headcount(
+            BO, "t", small, headcount={Function.ENGINEERING: 3}, reason="More"
+        ),
+    )
+    from_prfaq = propose(flywheel, org.books, approved(flywheel, org.books))
+    flywheel.roadmap.change_headcount(
+        BO, "t", from_prfaq, headcount={Function.ENGINEERING: 9}, reason="More"
+    )
+    assert item_of(flywheel, from_prfaq).headcount == {"ENGINEERING": 9}
+    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=None)
+    flywheel.roadmap.change_headcount(
+        BO, "t", small, headcount={Function.ENGINEERING: 3}, reason="More"
+    )
+    assert item_of(flywheel, small).headcount == {"ENGINEERING": 3}
+
+
+def test_an_item_above_the_threshold_is_refused_without_a_prfaq(flywheel: Commands) -> None:
+    org = company(flywheel)
+    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=1)
+    refused = refused_and_nothing_recorded(
+        flywheel, RoadmapItemNeedsPrFaq, lambda: propose(flywheel, org.books)
+    )
+    assert refused.context["headcount"] == 2  # type: ignore[attr-defined]
