@@ -324,6 +324,11 @@ class RoadmapItem(AttributedAggregate):
             prfaq_id=prfaq_id,
         )
 
+    @property
+    def is_open(self) -> bool:
+        """Neither delivered nor dropped."""
+        return self.status.open
+
     def total_headcount(self) -> int:
         return sum(self.headcount.values())
 

@@ -487,6 +487,21 @@ CASES += [
         LEAD,
     ),
     Case(
+        "change a roadmap item's headcount",
+        "POST",
+        "/api/v1/roadmap-items/{committed_item}/headcount",
+        LEAD,
+        lambda ids, c: {"headcount": {"ENGINEERING": 3 + CALLERS.index(c)}, "reason": "r"},
+    ),
+    Case(
+        "change the roadmap settings",
+        "PUT",
+        "/api/v1/roadmap-settings",
+        ONLY_LEADERSHIP,
+        # null keeps the other cases' items free of a PR/FAQ threshold
+        lambda ids, c: {"prfaqRequiredAbove": None, "reason": c},
+    ),
+    Case(
         "record a roadmap baseline",
         "POST",
         "/api/v1/roadmap-baselines",
