@@ -342,6 +342,15 @@ def test_the_roadmap_commands_are_documented_in_openapi(server: FlywheelServer) 
         assert "409" in operation["responses"] and operation["description"], (method, path_)
 
 
+FUNDED_ITEMS = """
+query Funded($at: Int) {
+  allocationCycle(fiscalYear: 2031, kind: OP1, atPosition: $at) {
+    requests(first: 5) { nodes { team { name } items { title } versions { items { title } } } }
+    unfundedAsks { team { name } items { title } }
+  }
+}
+"""
+
 PLAN = """
 query Plan($since: RoadmapPoint!, $baseline: ID!, $teamId: ID, $year: Int!) {
   roadmapBaselines { uuid name position cycle { fiscalYear kind } }
@@ -422,7 +431,27 @@ def test_the_plan_of_record(server: FlywheelServer, leadership: str, org: dict[s
     )
     assert response.status_code == 200, response.text
     ask = {"teamId": money, "headcount": {"ENGINEERING": 3}, "budget": 50, "rationale": "r"}
-    ok(server.post(f"{cycle_path}/requests", maxi, {**ask, "goalIds": [goal]}))
+    books_item = created(
+        server.post(
+            ITEMS,
+            leadership,
+            {"teamId": org["books"], "title": "Not Money's", "outcome": "o", "horizon": "NOW"},
+        )
+    )["id"]
+    problem = refused(
+        server,
+        f"{cycle_path}/requests",
+        maxi,
+        {**ask, "goalIds": [goal], "itemIds": [fast, books_item]},
+        409,
+    )
+    assert problem["rule"] == "allocation-item-of-another-team"
+    ok(server.post(f"{cycle_path}/requests", maxi, {**ask, "goalIds": [goal], "itemIds": [fast]}))
+    ok(
+        server.post(
+            f"{cycle_path}/requests", maxi, {**ask, "goalIds": [goal], "itemIds": [fast, audit]}
+        )
+    )
     ok(server.post(f"{cycle_path}/phase", leadership, {"to": "REVIEW"}))
     decision = {**ask, "headcount": {"ENGINEERING": 1}}
     ok(server.post(f"{cycle_path}/decisions", leadership, decision))
@@ -477,6 +506,21 @@ def test_the_plan_of_record(server: FlywheelServer, leadership: str, org: dict[s
     ], "the delivered item no longer needs anyone"
     assert capacity["overCommitted"] == []
     lock = baselines[0]["position"]
+    funded, _ = server.graphql(leadership).query(FUNDED_ITEMS, at=lock)
+    cycle_read = funded["allocationCycle"]
+    assert cycle_read["requests"]["nodes"] == [
+        {
+            "team": {"name": "Money"},
+            "items": [{"title": "Fast close"}, {"title": "Audit trail"}],
+            "versions": [
+                {"items": [{"title": "Fast close"}]},
+                {"items": [{"title": "Fast close"}, {"title": "Audit trail"}]},
+            ],
+        }
+    ]
+    assert cycle_read["unfundedAsks"] == [
+        {"team": {"name": "Money"}, "items": [{"title": "Fast close"}, {"title": "Audit trail"}]}
+    ], "funded 1 of the 3 engineers asked for"
     then, _ = server.graphql(leadership).query(
         "query($teamId: ID, $at: Int) { capacity(fiscalYear: 2031, teamId: $teamId, "
         "atPosition: $at) { overCommitted { function needed funded over } } }",
