@@ -32,6 +32,10 @@ query Demo($year: Int!, $thisYear: Int!) {
   roadmapDependencies { conflicts { dependent { title } item { title } api { name } conflict } }
   roadmapBaselines { uuid name }
   capacity(fiscalYear: $thisYear) { team { name } overCommitted { function needed funded over } }
+  locked: allocationCycle(fiscalYear: $thisYear, kind: OP1) {
+    unfundedAsks { team { name } items { title } }
+  }
+  roadmapItemsWithoutPrfaq { prfaqRequiredAbove aboveThreshold { item { title } totalHeadcount } }
 }
 """
 
@@ -88,6 +92,19 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
             "overCommitted": [{"function": "OPERATIONS", "needed": 6, "funded": 4, "over": 2}],
         }
     ]
+    assert data["locked"]["unfundedAsks"] == [
+        {
+            "team": {"name": "Fulfilment"},
+            "items": [
+                {"title": "Same-day delivery in ten cities"},
+                {"title": "Regional sort centres"},
+            ],
+        }
+    ]
+    assert data["roadmapItemsWithoutPrfaq"] == {
+        "prfaqRequiredAbove": 5,
+        "aboveThreshold": [{"item": {"title": "Regional sort centres"}, "totalHeadcount": 6}],
+    }
     changes, _ = server.graphql(token).query(
         "query($b: ID!) { roadmapChanges(since: {baseline: $b}) { added { title } "
         "slipped { item { title } days } } }",

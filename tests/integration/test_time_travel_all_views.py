@@ -103,6 +103,8 @@ KINDS = (
     "remove_item_dependency",
     "transfer_item",
     "record_baseline",
+    "set_roadmap_threshold",
+    "resize_item",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -295,6 +297,11 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
     elif kind == "record_baseline":
         outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
+    elif kind == "set_roadmap_threshold":
+        # Global, so shared by the examples: mostly lifted, otherwise above most items.
+        outcome = runtime.roadmap.set_prfaq_threshold(
+            CEO, "prop", prfaq_required_above=None if b % 2 else 2 + b % 3, reason=None
+        )
     elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):
         outcome = plan_roadmap(runtime, world, kind, a, b)
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
@@ -427,6 +434,10 @@ def plan_roadmap(runtime: Runtime, world: World, kind: str, a: int, b: int) -> O
         found = runtime.app.repository.get(item).dependencies
         target = UUID(sorted(found)[b % len(found)]) if found else item
         return road.remove_dependency(CEO, "prop", item, target, reason="r")
+    if kind == "resize_item":
+        return road.change_headcount(
+            CEO, "prop", item, headcount={Function.ENGINEERING: b % 6}, reason="r"
+        )
     return road.transfer(CEO, "prop", item, to_team_id=pick(world.teams, b), reason="r")
 
 
@@ -454,6 +465,7 @@ def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outco
             budget=100,
             rationale="r",
             goal_ids=[pick(world.goals, b)],
+            item_ids=[pick(world.items, a)] if world.items and a % 2 else [],
         )
     if kind == "advance_phase":
         # Usually to the next phase, now and then to a wrong one (refused).
