@@ -1,0 +1,12 @@
+"""The hiring area: requisitions within funded headcount, interview loops with the bar
+raiser, sealed feedback, the debrief and the decision, accepted offers."""
+
+from domain.hiring import HeadcountLedger, InterviewLoop, Requisition
+from services.area import Area
+from services.hiring.commands import HiringCommands
+
+AREA = Area(
+    name="hiring",
+    aggregates=(HeadcountLedger, Requisition, InterviewLoop),
+    commands=HiringCommands,
+)
