@@ -429,10 +429,6 @@ class InterviewLoop(AttributedAggregate):
     ) -> InterviewLoop:
         """Schedule a loop; the org facts about the bar raiser are read by the caller."""
         requisition.require_open()
-        if not bar_raiser_assigned:
-            raise BarRaiserNotAssigned(
-                f"{bar_raiser} holds no active BAR_RAISER second job", person=bar_raiser
-            )
         if bar_raiser == hiring_manager:
             raise BarRaiserIsHiringManager(
                 f"{bar_raiser} is the hiring manager and cannot be the bar raiser",
@@ -452,6 +448,10 @@ class InterviewLoop(AttributedAggregate):
             raise BarRaiserInRecruiting(
                 f"{bar_raiser} works in RECRUITING and cannot be the bar raiser",
                 person=bar_raiser,
+            )
+        if not bar_raiser_assigned:
+            raise BarRaiserNotAssigned(
+                f"{bar_raiser} holds no active BAR_RAISER second job", person=bar_raiser
             )
         if len(interviewers) < MIN_INTERVIEWERS:
             raise TooFewInterviewers(

@@ -2,11 +2,20 @@
 jobs, the leadership principles."""
 
 from domain.excellence import FunctionalLeadership, LeadershipPrinciples, SecondJob, Standard
+from projections.excellence.projector import excellence
 from services.area import Area
 from services.excellence.commands import ExcellenceCommands
+from services.excellence.rest import (
+    FunctionController,
+    PrinciplesController,
+    SecondJobController,
+    StandardController,
+)
 
 AREA = Area(
     name="excellence",
     aggregates=(FunctionalLeadership, Standard, SecondJob, LeadershipPrinciples),
     commands=ExcellenceCommands,
+    controllers=(FunctionController, PrinciplesController, SecondJobController, StandardController),
+    projector=excellence,
 )
