@@ -4,7 +4,9 @@ jobs, the leadership principles."""
 from domain.excellence import FunctionalLeadership, LeadershipPrinciples, SecondJob, Standard
 from projections.excellence.projector import excellence
 from services.area import Area
+from services.excellence import graphql
 from services.excellence.commands import ExcellenceCommands
+from services.excellence.loaders import ExcellenceLoaders
 from services.excellence.rest import (
     FunctionController,
     PrinciplesController,
@@ -18,4 +20,7 @@ AREA = Area(
     commands=ExcellenceCommands,
     controllers=(FunctionController, PrinciplesController, SecondJobController, StandardController),
     projector=excellence,
+    loaders=ExcellenceLoaders,
+    queries=(graphql.ExcellenceQuery,),
+    node_types=(graphql.Standard, graphql.SecondJob),
 )

@@ -4,7 +4,9 @@ raiser, sealed feedback, the debrief and the decision, accepted offers."""
 from domain.hiring import HeadcountLedger, InterviewLoop, Requisition
 from projections.hiring.projector import hiring
 from services.area import Area
+from services.hiring import graphql
 from services.hiring.commands import HiringCommands
+from services.hiring.loaders import HiringLoaders
 from services.hiring.rest import LoopController, RequisitionController
 
 AREA = Area(
@@ -13,4 +15,7 @@ AREA = Area(
     commands=HiringCommands,
     controllers=(LoopController, RequisitionController),
     projector=hiring,
+    loaders=HiringLoaders,
+    queries=(graphql.HiringQuery,),
+    node_types=(graphql.Requisition, graphql.InterviewLoop),
 )

@@ -10,10 +10,30 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import FlywheelServer
-from tests.e2e.planning import charter, created, define, ok, set_goal
+from tests.e2e.planning import charter, created, define, log_position, ok, set_goal
 from tests.e2e.test_goals_over_http import refused
 
 YEAR = 2031
+MEMBERS = """
+query Team($id: ID!) {
+  team(id: $id) { members { person { handle } function } requisitions { status } }
+}
+"""
+LOOP = """
+query Loop($id: ID!) {
+  interviewLoop(id: $id) {
+    stage candidateName vetoReason feedbackReadable
+    feedback { person vote notes absent finalVote changed }
+  }
+}
+"""
+STATS = """
+query {
+  barRaiserStats { barRaiser loops vetoes decided hires hireRate }
+  loopHealth { debriefs finalVotes changedVotes changedShare medianDaysToDebrief }
+  hiringPlan(fiscalYear: 2031) { team { name } function funded members openRequisitions }
+}
+"""
 
 
 def put(server: FlywheelServer, path: str, token: str, body: Any) -> httpx.Response:
@@ -152,6 +172,13 @@ def test_hiring_through_a_loop_over_http(
     )
     problem = refused(server, "/api/v1/requisitions", people["hana"], body, 409)
     assert problem["rule"] == "requisition-beyond-funding", "the hire now fills the funded slot"
+    data, _ = server.graphql(leadership).query(
+        MEMBERS, wait_for=log_position(server), id=org["team"]
+    )
+    members = {m["person"]["handle"]: m["function"] for m in data["team"]["members"]}
+    assert members["cy@cand.org"] == "ENGINEERING"
+    statuses = {r["status"] for r in data["team"]["requisitions"]}
+    assert statuses == {"FILLED", "OPEN"}
 
 
 def test_a_veto_blocks_the_hire_over_http(
@@ -160,7 +187,24 @@ def test_a_veto_blocks_the_hire_over_http(
     loops = f"/api/v1/requisitions/{org['second']}/loops"
     loop = created(server.post(loops, leadership, loop_body("bea@hire.io", handle="vi@cand.org")))
     path = f"/api/v1/loops/{loop['id']}"
-    ok(server.post(f"{path}/feedback", people["ian"], {"vote": "YES", "notes": "fine"}))
+    position = ok(
+        server.post(f"{path}/feedback", people["ian"], {"vote": "YES", "notes": "Fine answers"})
+    )["position"]
+
+    def feedback(token: str) -> Any:
+        data, _ = server.graphql(token).query(LOOP, wait_for=position, id=loop["id"])
+        return data["interviewLoop"]
+
+    # Sealed: Ian (submitted) reads his; Ivy (not yet) reads nothing; the hiring manager
+    # waits for the debrief; planners, leadership and outsiders never read feedback.
+    assert [f["notes"] for f in feedback(people["ian"])["feedback"]] == ["Fine answers"]
+    assert feedback(people["ivy"])["feedback"] == []
+    assert feedback(people["hana"])["feedback"] == []
+    for outsider in (people["planner"], leadership, people["out"]):
+        seen = feedback(outsider)
+        assert seen["feedback"] is None and seen["vetoReason"] is None
+    assert feedback(leadership)["candidateName"] == "Cy Candidate"
+    assert feedback(people["out"])["candidateName"] is None
     ok(server.post(f"{path}/absences", people["bea"], {"person": "ivy@hire.io", "reason": "Ill"}))
     ok(server.post(f"{path}/debrief", people["bea"], {}))
     refused(server, f"{path}/veto", people["hana"], {"reason": "No"}, 403)
@@ -169,7 +213,25 @@ def test_a_veto_blocks_the_hire_over_http(
         server, f"{path}/decision", people["hana"], {"hire": True, "reason": "Seat"}, 409
     )
     assert problem["rule"] == "bar-raiser-veto"
-    ok(server.post(f"{path}/decision", people["hana"], {"hire": False, "reason": "Vetoed"}))
+    position = ok(
+        server.post(f"{path}/decision", people["hana"], {"hire": False, "reason": "Vetoed"})
+    )["position"]
+    data, _ = server.graphql(people["ivy"]).query(LOOP, wait_for=position, id=loop["id"])
+    seen = data["interviewLoop"]
+    assert seen["stage"] == "NO_HIRE" and seen["vetoReason"] == "Below the bar"
+    assert [(f["person"], f["absent"]) for f in seen["feedback"]] == [
+        ("ian@hire.io", False),
+        ("ivy@hire.io", True),
+    ]
+    stats, _ = server.graphql(leadership).query(STATS, wait_for=position)
+    bea = next(s for s in stats["barRaiserStats"] if s["barRaiser"] == "bea@hire.io")
+    assert (bea["loops"], bea["vetoes"], bea["decided"], bea["hires"]) == (2, 1, 2, 1)
+    assert bea["hireRate"] == 0.5
+    health = stats["loopHealth"]
+    assert (health["debriefs"], health["finalVotes"], health["changedVotes"]) == (2, 1, 1)
+    plan = {(line["team"]["name"], line["function"]): line for line in stats["hiringPlan"]}
+    line = plan[("Hiring Team", "ENGINEERING")]
+    assert (line["funded"], line["members"], line["openRequisitions"]) == (2, 1, 1)
 
 
 def test_functional_excellence_over_http(
