@@ -700,11 +700,13 @@ def world(
         server = FlywheelServer(tmp_path_factory.mktemp("authz"), url)
         server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
         tokens = {caller: server.token(*TOKENS[caller]) for caller in TOKENS}
-        yield server, tokens, build_org(server, tokens[LEADERSHIP])
+        yield server, tokens, build_org(server, tokens[LEADERSHIP], tokens)
         server.stop()
 
 
-def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
+def build_org(
+    server: FlywheelServer, boss: str, tokens: dict[str, str]
+) -> dict[str, dict[str, str]]:
     """The ids each caller's commands name: shared ones, and for the two callers allowed
     to change the team's things (its leader, leadership) targets of their own. A refused
     caller names the leader's targets, which it must leave as they are."""
@@ -805,7 +807,7 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
             **hiring.targets(mark),
         }
 
-    hiring = HiringWorld(server, made, team, goal)
+    hiring = HiringWorld(server, made, team, goal, tokens)
     their_item = made(
         "/api/v1/roadmap-items",
         {"teamId": other, "title": "Theirs", "outcome": "o", "horizon": "NOW"},
@@ -931,17 +933,13 @@ class HiringWorld:
         made: Callable[[str, dict[str, Any]], str],
         team: str,
         goal: str,
+        tokens: dict[str, str],
     ) -> None:
         self.server, self.made, self.team = server, made, team
         self.candidates = 0
-        self.tokens = {
-            who: server.token(who, "member") for who in ("lea@example.com", "otto@example.com")
-        } | {
-            "pat@example.com": server.token("pat@example.com", "planner"),
-            "audrey@example.com": server.token("audrey@example.com", "auditor"),
-        }
+        self.tokens = {TOKENS[caller][0]: tokens[caller] for caller in TOKENS}
         cycle = made("/api/v1/cycles", {"fiscalYear": HIRING_YEAR, "kind": "OP1"})
-        boss = server.token("ceo@example.com", "leadership")
+        boss = tokens[LEADERSHIP]
         envelope = httpx.put(
             f"{server.url}/api/v1/cycles/{cycle}/envelope",
             json={"headcount": {"PRODUCT": 20}, "budget": 1000, "reason": "r"},
