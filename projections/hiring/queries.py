@@ -199,7 +199,7 @@ async def bar_raiser_stats(
         counts[2] += 0 if row["hire"] is None else 1
         counts[3] += 1 if row["hire"] else 0
     return [
-        BarRaiserFigures(person, *counts)  # type: ignore[arg-type]
+        BarRaiserFigures(person, *counts)
         for person, counts in sorted(figures.items())
     ]
 
