@@ -223,6 +223,18 @@ def test_a_veto_blocks_the_hire_over_http(
         ("ian@hire.io", False),
         ("ivy@hire.io", True),
     ]
+    # Erasing the candidate (the people area's command) makes the name, the notes and
+    # the reasons unreadable for everyone; the votes and the order stay.
+    erased = ok(server.post("/api/v1/people/vi@cand.org/erasure", leadership, {"reason": "Asked"}))[
+        "position"
+    ]
+    data, _ = server.graphql(people["ivy"]).query(LOOP, wait_for=erased, id=loop["id"])
+    gone = data["interviewLoop"]
+    assert gone["candidateName"] is None and gone["vetoReason"] is None
+    assert [(f["person"], f["vote"], f["notes"]) for f in gone["feedback"]] == [
+        ("ian@hire.io", "YES", None),
+        ("ivy@hire.io", None, None),
+    ]
     stats, _ = server.graphql(leadership).query(STATS, wait_for=position)
     bea = next(s for s in stats["barRaiserStats"] if s["barRaiser"] == "bea@hire.io")
     assert (bea["loops"], bea["vetoes"], bea["decided"], bea["hires"]) == (2, 1, 2, 1)
