@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from projections.allocation.projector import allocation
 from projections.audit.log import EVENT_LOG
 from projections.boundaries.projector import boundaries
+from projections.excellence.projector import excellence
 from projections.goals.projector import goals
+from projections.hiring.projector import hiring
 from projections.metrics.projector import metrics
 from projections.org.projector import org
 from projections.prfaqs.projector import prfaqs
@@ -29,7 +31,17 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation, prfaqs, roadmap)
+PROJECTORS: Sequence[Projector] = (
+    org,
+    boundaries,
+    metrics,
+    goals,
+    allocation,
+    prfaqs,
+    roadmap,
+    excellence,
+    hiring,
+)
 
 
 def view_tables() -> list[Table]:

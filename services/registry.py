@@ -9,7 +9,9 @@ from services.allocation.area import AREA as ALLOCATION
 from services.area import Area
 from services.audit.area import AREA as AUDIT
 from services.boundaries.area import AREA as BOUNDARIES
+from services.excellence.area import AREA as EXCELLENCE
 from services.goals.area import AREA as GOALS
+from services.hiring.area import AREA as HIRING
 from services.metrics.area import AREA as METRICS
 from services.org.area import AREA as ORG
 from services.people.area import AREA as PEOPLE
@@ -26,4 +28,6 @@ AREAS: tuple[Area, ...] = (
     PEOPLE,
     PRFAQS,
     ROADMAP,
+    EXCELLENCE,
+    HIRING,
 )

@@ -28,7 +28,9 @@ from uuid import UUID, uuid4
 
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
+from domain.excellence import DEFAULT_PRINCIPLES, SecondJobKind, StandardArea
 from domain.goals import CheckInStatus
+from domain.hiring import Vote
 from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function, person_id
@@ -780,3 +782,156 @@ def seed_prfaqs(
             reason="Checkout's partners offer it already",
         )
     )
+
+
+def seed_hiring(
+    runtime: Runtime,
+    seeded: Seeded,
+    leadership: Principal,
+    leader_of: Callable[[str], Principal],
+    correlation: str,
+    fiscal_year: int,
+) -> None:
+    """Functional excellence and a hire. Alice leads ENGINEERING: she publishes and revises
+    a code-review standard (Ledger is exempted for a quarter) and makes Niaj a bar raiser
+    and Ivan a cross-org code reviewer. The leadership principles are the default list.
+    Fulfilment, funded for two engineers this year, opens two requisitions: Quinn is hired
+    through a full loop (one final vote changed in the debrief); Niaj vetoes Sybil, and the
+    hiring manager decides no hire."""
+
+    def person(handle: str) -> Principal:
+        return Principal(subject=person_id(handle), roles=frozenset({Role.MEMBER}))
+
+    excellence, hiring = runtime.excellence, runtime.hiring
+    seeded.took(
+        runtime.org.add_member(
+            leadership,
+            correlation,
+            seeded.teams[ROOT_TEAM],
+            person="rhea@example.com",
+            function=Function.RECRUITING,
+            attachment=Attachment.REPORTS,
+        )
+    )
+    seeded.took(
+        excellence.set_principles(
+            leadership, correlation, principles=[(n, d) for n, d in DEFAULT_PRINCIPLES]
+        )
+    )
+    seeded.took(
+        excellence.appoint_functional_leader(
+            leadership,
+            correlation,
+            Function.ENGINEERING,
+            person="alice@example.com",
+            reason="Checkout's engineering bar is the one to copy",
+        )
+    )
+    alice = person("alice@example.com")
+    standard = seeded.took(
+        excellence.publish_standard(
+            alice,
+            correlation,
+            function=Function.ENGINEERING,
+            area=StandardArea.CODE_REVIEW,
+            title="Two reviewers for every change",
+            body="Every change is reviewed by two engineers, one outside the author's team.",
+        )
+    )
+    seeded.took(
+        excellence.revise_standard(
+            alice,
+            correlation,
+            standard,
+            body="Every change is reviewed by two engineers; documentation needs one.",
+            reason="Documentation changes were waiting days for a second reviewer",
+        )
+    )
+    seeded.took(
+        excellence.grant_exemption(
+            alice,
+            correlation,
+            standard,
+            team_id=seeded.teams["Ledger"],
+            reason="Ledger has two engineers until it hires",
+            expires=date.today() + timedelta(days=90),
+        )
+    )
+    seeded.took(
+        excellence.assign_second_job(
+            alice,
+            correlation,
+            person="niaj@example.com",
+            kind=SecondJobKind.BAR_RAISER,
+            share=Decimal("0.1"),
+        )
+    )
+    seeded.took(
+        excellence.assign_second_job(
+            alice,
+            correlation,
+            person="ivan@example.com",
+            kind=SecondJobKind.CODE_REVIEW,
+            share=Decimal("0.2"),
+        )
+    )
+    dave = leader_of("Fulfilment")
+    requisitions = [
+        seeded.took(
+            hiring.open_requisition(
+                dave,
+                correlation,
+                team_id=seeded.teams["Fulfilment"],
+                function=Function.ENGINEERING,
+                fiscal_year=fiscal_year,
+            )
+        )
+        for _ in range(2)
+    ]
+    interviewers = [
+        ("frank@example.com", ["Customer Obsession", "Ownership"]),
+        ("peggy@example.com", ["Dive Deep", "Bias for Action"]),
+    ]
+    frank, peggy, niaj = (person(f"{n}@example.com") for n in ("frank", "peggy", "niaj"))
+    for requisition, (handle, name), votes in (
+        (requisitions[0], ("quinn@candidates.example", "Quinn Candidate"), (Vote.YES, Vote.NO)),
+        (requisitions[1], ("sybil@candidates.example", "Sybil Candidate"), (Vote.NO, Vote.YES)),
+    ):
+        loop = seeded.took(
+            hiring.schedule_loop(
+                dave,
+                correlation,
+                requisition,
+                candidate=handle,
+                candidate_name=name,
+                recruiter="rhea@example.com",
+                bar_raiser="niaj@example.com",
+                interviewers=interviewers,
+            )
+        )
+        for who, vote, notes in (
+            (frank, votes[0], "Clear stories of owning an outage end to end."),
+            (peggy, votes[1], "Stayed at the surface when asked for the data."),
+            (niaj, Vote.YES if handle.startswith("quinn") else Vote.NO, "Raises the bar."),
+        ):
+            seeded.took(
+                hiring.submit_feedback(
+                    who, correlation, loop, vote=vote, notes=notes, principles=[]
+                )
+            )
+        seeded.took(hiring.open_debrief(niaj, correlation, loop))
+        if handle.startswith("quinn"):
+            seeded.took(hiring.record_final_vote(peggy, correlation, loop, vote=Vote.YES))
+            seeded.took(hiring.decide(dave, correlation, loop, hire=True, reason="Raises the bar"))
+            seeded.took(
+                hiring.accept_offer(
+                    dave,
+                    correlation,
+                    loop,
+                    attachment=Attachment.REPORTS,
+                    start_date=date.today() + timedelta(days=30),
+                )
+            )
+        else:
+            seeded.took(hiring.veto(niaj, correlation, loop, reason="No example of diving deep"))
+            seeded.took(hiring.decide(dave, correlation, loop, hire=False, reason="Vetoed"))

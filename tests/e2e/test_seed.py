@@ -36,6 +36,9 @@ query Demo($year: Int!, $thisYear: Int!) {
     unfundedAsks { team { name } items { title } }
   }
   roadmapItemsWithoutPrfaq { prfaqRequiredAbove aboveThreshold { item { title } totalHeadcount } }
+  barRaiserStats { barRaiser loops vetoes hires }
+  hiringPlan(fiscalYear: $thisYear) { team { name } function funded members openRequisitions }
+  functionalLeaders { function leader }
 }
 """
 
@@ -119,6 +122,13 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
         ({"title": "Instant courier payouts"}, None, "DUE_AFTER"),
         (None, {"name": "payments-legacy"}, "DEPRECATED_API"),
     ]
+    assert data["barRaiserStats"] == [
+        {"barRaiser": "niaj@example.com", "loops": 2, "vetoes": 1, "hires": 1}
+    ]
+    plan = {(p["team"]["name"], p["function"]): p for p in data["hiringPlan"]}
+    hired = plan[("Fulfilment", "ENGINEERING")]
+    assert (hired["funded"], hired["members"], hired["openRequisitions"]) == (2, 1, 1)
+    assert data["functionalLeaders"] == [{"function": "ENGINEERING", "leader": "alice@example.com"}]
     teams = {node["name"]: node["parent"] for node in data["teams"]["nodes"]}
     assert data["teams"]["totalCount"] == 6
     assert teams["Retail"] is None
