@@ -638,7 +638,7 @@ CASES += [
         "submit interview feedback",
         "POST",
         "/api/v1/loops/{feedback_loop}/feedback",
-        frozenset({PLANNER, AUDITOR}),  # the loop's interviewers
+        frozenset({PLANNER, AUDITOR, OTHER_LEADER}),  # the interviewers and the bar raiser
         lambda ids, c: {"vote": "YES", "notes": c},
     ),
     Case(
@@ -659,7 +659,7 @@ CASES += [
         "record a final vote",
         "POST",
         "/api/v1/loops/{debriefed_loop}/final-votes",
-        frozenset({PLANNER, AUDITOR}),
+        frozenset({PLANNER, AUDITOR, OTHER_LEADER}),  # the interviewers and the bar raiser
         lambda ids, c: {"vote": "NO"},
     ),
     Case(

@@ -46,7 +46,8 @@ def put(server: FlywheelServer, path: str, token: str, body: Any) -> httpx.Respo
 def people(server: FlywheelServer) -> dict[str, str]:
     names = ("hana", "cto", "bea", "rex", "rae", "ian", "ivy", "out")
     return {name: server.token(f"{name}@hire.io", "member") for name in names} | {
-        "planner": server.token("plan@hire.io", "planner")
+        "planner": server.token("plan@hire.io", "planner"),
+        "auditor": server.token("audit@hire.io", "auditor"),
     }
 
 
@@ -199,8 +200,10 @@ def test_a_veto_blocks_the_hire_over_http(
     # waits for the debrief; planners, leadership and outsiders never read feedback.
     assert [f["notes"] for f in feedback(people["ian"])["feedback"]] == ["Fine answers"]
     assert feedback(people["ivy"])["feedback"] == []
-    assert feedback(people["hana"])["feedback"] == []
-    for outsider in (people["planner"], leadership, people["out"]):
+    assert feedback(people["hana"])["feedback"] == []  # the hiring manager
+    assert feedback(people["rae"])["feedback"] == []  # the recruiter
+    assert feedback(people["bea"])["feedback"] == []  # the bar raiser, before their own
+    for outsider in (people["planner"], people["auditor"], leadership, people["out"]):
         seen = feedback(outsider)
         assert seen["feedback"] is None and seen["vetoReason"] is None
     assert feedback(leadership)["candidateName"] == "Cy Candidate"
@@ -219,6 +222,12 @@ def test_a_veto_blocks_the_hire_over_http(
     data, _ = server.graphql(people["ivy"]).query(LOOP, wait_for=position, id=loop["id"])
     seen = data["interviewLoop"]
     assert seen["stage"] == "NO_HIRE" and seen["vetoReason"] == "Below the bar"
+    for participant in ("hana", "rae", "bea"):  # from the debrief on, everyone in the loop
+        data, _ = server.graphql(people[participant]).query(LOOP, wait_for=position, id=loop["id"])
+        assert [f["notes"] for f in data["interviewLoop"]["feedback"]] == ["Fine answers", None]
+    for outsider in (people["planner"], people["auditor"], leadership, people["out"]):
+        data, _ = server.graphql(outsider).query(LOOP, wait_for=position, id=loop["id"])
+        assert data["interviewLoop"]["feedback"] is None
     assert [(f["person"], f["absent"]) for f in seen["feedback"]] == [
         ("ian@hire.io", False),
         ("ivy@hire.io", True),
