@@ -20,6 +20,7 @@ from projections.prfaqs.projector import prfaqs
 from projections.projector import Handler, Projector
 from projections.roadmap.projector import roadmap
 from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
+from projections.wbr.projector import wbr
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -29,7 +30,16 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation, prfaqs, roadmap)
+PROJECTORS: Sequence[Projector] = (
+    org,
+    boundaries,
+    metrics,
+    goals,
+    allocation,
+    prfaqs,
+    roadmap,
+    wbr,
+)
 
 
 def view_tables() -> list[Table]:

@@ -455,3 +455,42 @@ def export(out: Path) -> None:
     click.echo(
         f"Exported {lines} events and a signed digest to {out}; check it with docs/verify_export.py"
     )
+
+
+@main.group("import", help="Load data recorded elsewhere.")
+def import_group() -> None:
+    pass
+
+
+@import_group.command(
+    "observations",
+    help="Record metric observations from FILE (wbr-app's CSV, or a JSON list as "
+    "POST /api/v1/observations takes), all or nothing, as one command.",
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--subject", required=True, help="Who records them, e.g. alice@example.com.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["leadership", "member", "planner", "auditor"]),
+    help="The subject's roles (repeat); without `leadership` the subject must lead the "
+    "owner team of every metric.",
+)
+@click.option("--reason", default=None, help="Why changed values are corrected (CSV).")
+def import_observations(
+    file: Path, subject: str, roles: tuple[str, ...], reason: str | None
+) -> None:
+    from domain.errors import DomainError
+    from services.wbr.cli import acting_principal, echo_json
+    from services.wbr.cli import import_observations as record
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = _open_runtime(settings)
+    try:
+        echo_json(record(runtime, file, acting_principal(subject, roles), reason))
+    except DomainError as refused:
+        raise click.ClickException(refused.detail) from refused
+    finally:
+        runtime.close()

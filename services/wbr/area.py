@@ -1,0 +1,16 @@
+"""The weekly business review area: bulk observations, variance notes, the 6-12 view."""
+
+from domain.metrics import Metric
+from domain.wbr import VarianceNote
+from projections.wbr.projector import wbr
+from services.area import Area
+from services.wbr.commands import WbrCommands
+from services.wbr.rest import ObservationsController, VarianceNoteController
+
+AREA = Area(
+    name="wbr",
+    aggregates=(Metric, VarianceNote),
+    commands=WbrCommands,
+    controllers=(ObservationsController, VarianceNoteController),
+    projector=wbr,
+)
