@@ -184,7 +184,7 @@ def test_the_months_of_the_fiscal_year_and_targets_by_plan_year() -> None:
         months=MonthsMode.FISCAL_YEAR,
         targets={2025: D(500), 2024: D(400)},
     )
-    assert [m.start for m in view.months][0] == date(2024, 4, 1)
+    assert view.months[0].start == date(2024, 4, 1)
     assert view.months[-1].start == date(2025, 3, 1) and view.months[-1].value is None
     assert view.months[5].to_date and view.months[5].start == date(2024, 9, 1)
     assert {m.target for m in view.months} == {D(500)}
