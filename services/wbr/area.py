@@ -4,6 +4,7 @@ from domain.metrics import Metric
 from domain.wbr import VarianceNote
 from projections.wbr.projector import wbr
 from services.area import Area
+from services.wbr import graphql
 from services.wbr.commands import WbrCommands
 from services.wbr.rest import ObservationsController, VarianceNoteController
 
@@ -13,4 +14,5 @@ AREA = Area(
     commands=WbrCommands,
     controllers=(ObservationsController, VarianceNoteController),
     projector=wbr,
+    queries=(graphql.WbrQuery,),
 )
