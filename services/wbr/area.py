@@ -7,12 +7,13 @@ from services.area import Area
 from services.wbr import graphql
 from services.wbr.commands import WbrCommands
 from services.wbr.rest import ObservationsController, VarianceNoteController
+from services.wbr.rest_charts import WbrChartController
 
 AREA = Area(
     name="wbr",
     aggregates=(Metric, VarianceNote),
     commands=WbrCommands,
-    controllers=(ObservationsController, VarianceNoteController),
+    controllers=(ObservationsController, VarianceNoteController, WbrChartController),
     projector=wbr,
     queries=(graphql.WbrQuery,),
 )

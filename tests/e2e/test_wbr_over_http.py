@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
-from tests.e2e.planning import charter, define, ok
+from tests.e2e.planning import charter, created, define, ok
 
 CSV = "text/csv"
 
@@ -138,3 +138,116 @@ def test_the_cli_imports_a_csv_file(server: FlywheelServer, tmp_path: Path) -> N
         timeout=120,
     )
     assert again.returncode != 0 and "leadership" in again.stderr
+
+
+SIX_TWELVE = """
+query($week: Date!, $team: ID, $at: Int) {
+  weeklyBusinessReview(weekEnding: $week, teamId: $team, includeSubteams: true, atPosition: $at) {
+    weekEnding
+    sections {
+      teamName
+      metrics {
+        metric { name kind }
+        sixTwelve {
+          aggregation changeUnit lastWeek weekOverWeek yearOverYear
+          weeks { end value priorYearValue change yearOverYear target }
+          months { start value priorYearValue change toDate }
+          monthToDate { value priorYearValue yearOverYear }
+          quarterToDate { start value priorYearValue yearOverYear }
+          yearToDate { start value priorYearValue yearOverYear }
+          notes { day text correctionReason }
+          goals { planYear target }
+        }
+      }
+    }
+  }
+}
+"""
+FIRST_SATURDAY = date(2023, 1, 7)
+WEEK = date(2024, 9, 28)  # week 90 of the series: value 91
+
+
+def pct(value: float, base: float) -> float:
+    return (value / base - 1) * 100
+
+
+def test_the_deck_shows_hand_computed_figures_and_reads_as_it_was(
+    server: FlywheelServer, leadership: str
+) -> None:
+    team = charter(server, leadership, "Review", "rae@example.com")["id"]
+    sub = charter(server, leadership, "Review sub", "sue@example.com", team)["id"]
+    revenue = define(server, leadership, "Review revenue", "OUTPUT", team, financial=True)["id"]
+    visits = define(server, leadership, "Review visits", "OUTPUT", team)["id"]
+    speed = define(server, leadership, "Review speed", "INPUT", sub, unit="%")["id"]
+    body = [
+        {"metricId": metric, "periodEnd": str(FIRST_SATURDAY + timedelta(weeks=n)), "value": n + 1}
+        for metric in (revenue, visits, speed)
+        for n in range(104)
+    ]
+    loaded = ok(server.post("/api/v1/observations", leadership, body))
+    assert loaded["recorded"] == 312
+    note = created(
+        server.post(
+            f"/api/v1/metrics/{visits}/notes",
+            leadership,
+            {"day": "2024-09-21", "text": "Prime Day moved into this week"},
+        )
+    )
+    graph = server.graphql(leadership)
+    data, _ = graph.query(SIX_TWELVE, wait_for=note["position"], week=str(WEEK), team=team)
+    deck = data["weeklyBusinessReview"]
+    assert [s["teamName"] for s in deck["sections"]] == ["Review", "Review sub"]
+    names = [m["metric"]["name"] for m in deck["sections"][0]["metrics"]]
+    assert names == ["Review visits", "Review revenue"], "outputs before financial ones"
+    view = deck["sections"][0]["metrics"][0]["sixTwelve"]
+    assert [w["value"] for w in view["weeks"]] == [86, 87, 88, 89, 90, 91]
+    assert view["lastWeek"] == 91
+    assert view["weekOverWeek"] == pytest.approx(pct(91, 90))
+    assert view["yearOverYear"] == pytest.approx(pct(91, 39))
+    assert view["months"][11]["value"] == 83 + 84 + 85 + 86 + 87
+    assert view["months"][11]["change"] == pytest.approx(pct(425, 79 + 80 + 81 + 82))
+    assert view["months"][12]["toDate"] is True
+    assert view["monthToDate"]["value"] == 88 + 89 + 90 + 91
+    assert view["monthToDate"]["priorYearValue"] == 35 + 36 + 37 + 38
+    assert view["monthToDate"]["yearOverYear"] == pytest.approx(pct(358, 146))
+    assert view["quarterToDate"]["start"] == "2024-07-01"
+    assert view["yearToDate"]["value"] == sum(range(53, 92))
+    assert view["yearToDate"]["yearOverYear"] == pytest.approx(
+        pct(sum(range(53, 92)), sum(range(1, 39)))
+    )
+    assert [n["text"] for n in view["notes"]] == ["Prime Day moved into this week"]
+    rate = deck["sections"][1]["metrics"][0]["sixTwelve"]
+    assert rate["changeUnit"] == "BASIS_POINTS" and rate["aggregation"] == "MEAN"
+    assert rate["weekOverWeek"] == pytest.approx(100.0), "91% - 90% = 1 point = 100 bps"
+
+    shown_at = note["position"]
+    corrected = ok(
+        server.post(
+            "/api/v1/observations",
+            leadership,
+            [{"metricId": visits, "periodEnd": "2024-09-28", "value": 100, "reason": "Late"}],
+        )
+    )
+    ok(
+        server.post(
+            f"/api/v1/variance-notes/{note['id']}/corrections",
+            leadership,
+            {"text": "Prime Day moved to July", "reason": "Wrong month"},
+        )
+    )
+    now, _ = graph.query(SIX_TWELVE, wait_for=corrected["position"] + 1, week=str(WEEK), team=team)
+    latest = now["weeklyBusinessReview"]["sections"][0]["metrics"][0]["sixTwelve"]
+    assert latest["lastWeek"] == 100 and latest["notes"][0]["text"] == "Prime Day moved to July"
+    then, _ = graph.query(SIX_TWELVE, week=str(WEEK), team=team, at=shown_at)
+    assert then == data, "the deck as of last week's position is what was shown then"
+    one, _ = graph.query(
+        "query($id: ID!, $week: Date!, $at: Int) { metric(id: $id, atPosition: $at) "
+        "{ sixTwelve(weekEnding: $week) { lastWeek notes { text } } } }",
+        id=visits,
+        week=str(WEEK),
+        at=shown_at,
+    )
+    assert one["metric"]["sixTwelve"] == {
+        "lastWeek": 91,
+        "notes": [{"text": "Prime Day moved into this week"}],
+    }
