@@ -494,3 +494,38 @@ def import_observations(
         raise click.ClickException(refused.detail) from refused
     finally:
         runtime.close()
+
+
+@main.group("wbr", help="The weekly business review.")
+def wbr_group() -> None:
+    pass
+
+
+@wbr_group.command(
+    "export",
+    help="Write the deck as wbr-app's inputs (data.csv, config.yaml, annotations.csv) to DIR.",
+)
+@click.option("--week-ending", required=True, help="The review's week-ending date (YYYY-MM-DD).")
+@click.option("--team", default=None, help="Only this team's metrics (a team UUID).")
+@click.option("--include-subteams", is_flag=True, help="With --team: the teams under it.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, writable=True, path_type=Path),
+    help="The directory to write.",
+)
+def wbr_export(week_ending: str, team: str | None, include_subteams: bool, out: Path) -> None:
+    from litestar.exceptions import HTTPException
+
+    from services.wbr.cli import export_to
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = _open_runtime(settings)
+    try:
+        written = export_to(runtime, week_ending, team, include_subteams, out)
+    except HTTPException as refused:
+        raise click.ClickException(str(refused.detail)) from refused
+    finally:
+        runtime.close()
+    click.echo("Wrote " + ", ".join(str(path) for path in written))

@@ -8,12 +8,18 @@ from services.wbr import graphql
 from services.wbr.commands import WbrCommands
 from services.wbr.rest import ObservationsController, VarianceNoteController
 from services.wbr.rest_charts import WbrChartController
+from services.wbr.rest_export import WbrExportController
 
 AREA = Area(
     name="wbr",
     aggregates=(Metric, VarianceNote),
     commands=WbrCommands,
-    controllers=(ObservationsController, VarianceNoteController, WbrChartController),
+    controllers=(
+        ObservationsController,
+        VarianceNoteController,
+        WbrChartController,
+        WbrExportController,
+    ),
     projector=wbr,
     queries=(graphql.WbrQuery,),
 )

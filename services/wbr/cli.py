@@ -53,3 +53,38 @@ def import_observations(
 
 def echo_json(document: object) -> None:
     click.echo(json.dumps(document, indent=2))
+
+
+def export_to(
+    runtime: Runtime,
+    week_ending: str,
+    team_id: str | None,
+    include_subteams: bool,
+    out: Path,
+) -> list[Path]:
+    """``flywheel wbr export``: read the views as they stand and write wbr-app's inputs."""
+    import asyncio
+    from datetime import date
+    from uuid import UUID
+
+    import asyncpg
+
+    from projections.reading import ReadSession
+    from services.wbr.rest_export import export_of
+    from services.wbr.wbr_app_export import write_directory
+
+    try:
+        day = date.fromisoformat(week_ending)
+        team = UUID(team_id) if team_id else None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+    async def read() -> dict[str, bytes]:
+        pool = await asyncpg.create_pool(runtime.database.read_url, min_size=1, max_size=1)
+        try:
+            async with ReadSession(pool) as db:
+                return await export_of(db, runtime, day, team, include_subteams)
+        finally:
+            await pool.close()
+
+    return write_directory(asyncio.run(read()), out)
