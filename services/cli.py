@@ -197,7 +197,19 @@ def _await_migration(seconds: float) -> None:
     help="A role to grant; repeat for several.",
 )
 @click.option("--hours", default=12.0, show_default=True, help="How long the token is valid.")
-def token(subject: str, roles: tuple[str, ...], hours: float) -> None:
+@click.option(
+    "--link",
+    is_flag=True,
+    help="Print a sign-in link for the HTML deck (/wbr) instead, valid 10 minutes.",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="The server's address in the link [http://FLYWHEEL_HOST:FLYWHEEL_PORT].",
+)
+def token(
+    subject: str, roles: tuple[str, ...], hours: float, link: bool, base_url: str | None
+) -> None:
     from domain.errors import InvalidValue
     from services.auth import jwt_secret, mint_token
     from services.principal import Role
@@ -205,6 +217,17 @@ def token(subject: str, roles: tuple[str, ...], hours: float) -> None:
     settings = _settings()
     if hours <= 0:
         raise click.UsageError("--hours must be positive")
+    if link:
+        from services.wbr.sign_in import sign_in_link
+
+        base = base_url or f"http://{settings.host}:{settings.port}"
+        try:
+            click.echo(
+                sign_in_link(base, jwt_secret(settings), subject, [Role(name) for name in roles])
+            )
+        except InvalidValue as error:
+            raise click.UsageError(error.detail) from None
+        return
     try:
         encoded = mint_token(
             jwt_secret(settings),

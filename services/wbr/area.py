@@ -6,6 +6,7 @@ from projections.wbr.projector import wbr
 from services.area import Area
 from services.wbr import graphql
 from services.wbr.commands import WbrCommands
+from services.wbr.html import WbrDeckController
 from services.wbr.rest import ObservationsController, VarianceNoteController
 from services.wbr.rest_charts import WbrChartController
 from services.wbr.rest_export import WbrExportController
@@ -19,6 +20,7 @@ AREA = Area(
         VarianceNoteController,
         WbrChartController,
         WbrExportController,
+        WbrDeckController,
     ),
     projector=wbr,
     queries=(graphql.WbrQuery,),
