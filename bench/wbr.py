@@ -8,7 +8,7 @@ observations; 200 in quick mode: each is a full command, and on a shared two-cor
 machine 10,000 of them take many minutes) and scaled to the same count. The figure is
 the bulk path's time; its baseline is the single path's for the same number.
 
-**The deck** (see ``bench/wbr_deck.py``).
+**The deck**: see ``bench/wbr_deck.py`` (run after the bulk figure).
 """
 
 from __future__ import annotations
@@ -107,3 +107,7 @@ def run(context: Context, report: Report) -> None:
             detail={"observations": total, "metrics": METRICS, "single_sample": sample},
         )
     )
+
+    from bench import wbr_deck
+
+    wbr_deck.run(context, report)
