@@ -230,6 +230,7 @@ class WbrDeckController(Controller):
         "SameSite=Strict, Path=/wbr) and redirects to the deck.",
         media_type="text/html",
         status_code=303,
+        include_in_schema=False,  # a browser's form post, not an API command
     )
     async def sign_in(
         self,

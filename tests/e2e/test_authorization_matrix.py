@@ -196,6 +196,29 @@ CASES = [
         lambda ids, c: {"periodEnd": f"2026-0{1 + CALLERS.index(c)}-28", "value": 1},
     ),
     Case(
+        "record observations in bulk",
+        "POST",
+        "/api/v1/observations",
+        LEAD,
+        lambda ids, c: [  # type: ignore[arg-type, return-value]
+            {"metricId": ids["metric"], "periodEnd": f"2025-0{1 + CALLERS.index(c)}-15", "value": 1}
+        ],
+    ),
+    Case(
+        "write a variance note",
+        "POST",
+        "/api/v1/metrics/{metric}/notes",
+        LEAD,
+        lambda ids, c: {"day": "2026-01-03", "text": f"Noted by {c}"},
+    ),
+    Case(
+        "correct a variance note",
+        "POST",
+        "/api/v1/variance-notes/{note}/corrections",
+        LEAD,
+        lambda ids, c: {"text": f"Corrected by {c}", "reason": "Sharper"},
+    ),
+    Case(
         "set a goal",
         "POST",
         "/api/v1/goals",
@@ -533,6 +556,18 @@ READS = [
         "/api/v1/roadmap.svg?teamId={team}",
         ANY_TOKEN - {ROLELESS},  # reading the views needs a role
     ),
+    Case(
+        "draw a metric's 6-12 chart",
+        "GET",
+        "/api/v1/metrics/{metric}/wbr.svg?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
+    ),
+    Case(
+        "export the weekly business review to wbr-app",
+        "GET",
+        "/api/v1/wbr/export?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
+    ),
 ]
 ANY_ROLE = ANY_TOKEN - {ROLELESS}
 GRAPHQL_READS = [
@@ -593,6 +628,7 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
         "description": "d",
     }
     goal = made("/api/v1/goals", goal_body)
+    note = made(f"/api/v1/metrics/{metric}/notes", {"day": "2026-01-10", "text": "Sale"})
     named = httpx.put(
         f"{server.url}/api/v1/people/erasable@x.io",
         json={"displayName": "Erin Erasable"},
@@ -684,6 +720,7 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
         "service": service,
         "metric": metric,
         "goal": goal,
+        "note": note,
     }
     leaders = {**shared, **targets_of(LEADER)}
     leadership = {**shared, **targets_of(LEADERSHIP)}
@@ -874,6 +911,7 @@ def _template(path: str) -> str:
         "{other_api}": "{api_id}",
         "{metric}": "{metric_id}",
         "{goal}": "{goal_id}",
+        "{note}": "{note_id}",
         "{closing_goal}": "{goal_id}",
         "{leaver}": "{person}",
         "{open_cycle}": "{cycle_id}",
