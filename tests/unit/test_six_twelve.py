@@ -189,3 +189,33 @@ def test_the_months_of_the_fiscal_year_and_targets_by_plan_year() -> None:
     assert view.months[5].to_date and view.months[5].start == date(2024, 9, 1)
     assert {m.target for m in view.months} == {D(500)}
     assert view.weeks[-1].target == D(500)
+
+
+def test_the_last_weeks_equal_wbr_apps_own_test_figures() -> None:
+    """wbr-app's scenario 1 (src/unit_test_case/scenario_1: daily PageViews, week ending
+    25-SEP-2021) expects the last two weeks 460207741 and 470759324, the prior-year week
+    383306638, WoW 2.29278694379893% and YoY 22.81533303%. These are its daily values for
+    those three weeks."""
+    daily = {
+        # 12-18 September 2021
+        date(2021, 9, 12): 70269317, date(2021, 9, 13): 66943157, date(2021, 9, 14): 64096406,
+        date(2021, 9, 15): 63780627, date(2021, 9, 16): 60948712, date(2021, 9, 17): 65993907,
+        date(2021, 9, 18): 68175615,
+        # 19-25 September 2021
+        date(2021, 9, 19): 68560425, date(2021, 9, 20): 72837125, date(2021, 9, 21): 66645138,
+        date(2021, 9, 22): 64994522, date(2021, 9, 23): 64459594, date(2021, 9, 24): 67114574,
+        date(2021, 9, 25): 66147946,
+        # 20-26 September 2020, 364 days earlier
+        date(2020, 9, 20): 57418548, date(2020, 9, 21): 58767694, date(2020, 9, 22): 53656238,
+        date(2020, 9, 23): 51407209, date(2020, 9, 24): 54068552, date(2020, 9, 25): 53540323,
+        date(2020, 9, 26): 54448074,
+    }  # fmt: skip
+    view = six_twelve(
+        Observations.of({day: D(value) for day, value in daily.items()}),
+        Aggregation.SUM,
+        date(2021, 9, 25),
+    )
+    assert [w.value for w in view.weeks[-2:]] == [D(460207741), D(470759324)]
+    assert view.weeks[-1].prior_year_value == D(383306638)
+    assert float(view.week_over_week or 0) == pytest.approx(2.29278694379893)
+    assert float(view.year_over_year or 0) == pytest.approx(22.81533303)
