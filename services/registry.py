@@ -17,6 +17,7 @@ from services.org.area import AREA as ORG
 from services.people.area import AREA as PEOPLE
 from services.prfaqs.area import AREA as PRFAQS
 from services.roadmap.area import AREA as ROADMAP
+from services.wbr.area import AREA as WBR
 
 AREAS: tuple[Area, ...] = (
     ORG,
@@ -30,4 +31,5 @@ AREAS: tuple[Area, ...] = (
     ROADMAP,
     EXCELLENCE,
     HIRING,
+    WBR,
 )

@@ -39,6 +39,7 @@ from domain.roadmap import Health, Horizon
 from services.commands import Outcome
 from services.principal import Principal, Role
 from services.runtime import Runtime
+from services.wbr.seed import seed_review
 
 CEO = "ceo@example.com"
 ROOT_TEAM = "Retail"
@@ -419,6 +420,17 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         f"Roadmaps: FY{year - 1} OP1 locked (a baseline); same-day delivery from its PR/FAQ, "
         "slipped since, waiting on Payments (a conflict); Fulfilment over-committed"
     )
+    recorded, notes, position = seed_review(
+        runtime,
+        leadership,
+        correlation,
+        seeded.metrics,
+        {name: unit for name, _, _, unit, _, _, _ in METRICS},
+        date.today(),
+    )
+    seeded.commands += 1 + notes
+    seeded.position = max(seeded.position, position)
+    say(f"Weekly business review: {recorded} weekly values over two years, {notes} notes")
     return seeded
 
 

@@ -74,6 +74,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     projection_batch: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
     digest_dir: str | None = None
     digest_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=604_800)] = 3600.0
+    fiscal_year_end_month: Annotated[int, msgspec.Meta(ge=1, le=12)] = 12
 
     @property
     def introspection_enabled(self) -> bool:
@@ -134,6 +135,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "projection_batch": "FLYWHEEL_PROJECTION_BATCH",
     "digest_dir": "FLYWHEEL_DIGEST_DIR",
     "digest_interval_seconds": "FLYWHEEL_DIGEST_INTERVAL",
+    "fiscal_year_end_month": "FLYWHEEL_FISCAL_YEAR_END_MONTH",
 }
 
 

@@ -22,6 +22,7 @@ from services.api.idempotency import idempotency_middleware
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
+from services.api.templates import TEMPLATES
 from services.graphql.controller import graphql_controller
 from services.graphql.request import graphql_context
 from services.graphql.schema import build_schema
@@ -163,6 +164,7 @@ def create_app(runtime: Runtime) -> Litestar:
         ),
         request_max_body_size=MAX_BODY_BYTES,
         request_class=CommandRequest,
+        template_config=TEMPLATES,
         logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start, tune_garbage_collection],

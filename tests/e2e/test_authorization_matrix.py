@@ -196,6 +196,29 @@ CASES = [
         lambda ids, c: {"periodEnd": f"2026-0{1 + CALLERS.index(c)}-28", "value": 1},
     ),
     Case(
+        "record observations in bulk",
+        "POST",
+        "/api/v1/observations",
+        LEAD,
+        lambda ids, c: [  # type: ignore[arg-type, return-value]
+            {"metricId": ids["metric"], "periodEnd": f"2025-0{1 + CALLERS.index(c)}-15", "value": 1}
+        ],
+    ),
+    Case(
+        "write a variance note",
+        "POST",
+        "/api/v1/metrics/{metric}/notes",
+        LEAD,
+        lambda ids, c: {"day": "2026-01-03", "text": f"Noted by {c}"},
+    ),
+    Case(
+        "correct a variance note",
+        "POST",
+        "/api/v1/variance-notes/{note}/corrections",
+        LEAD,
+        lambda ids, c: {"text": f"Corrected by {c}", "reason": "Sharper"},
+    ),
+    Case(
         "set a goal",
         "POST",
         "/api/v1/goals",
@@ -695,6 +718,18 @@ READS = [
         "/api/v1/roadmap.svg?teamId={team}",
         ANY_TOKEN - {ROLELESS},  # reading the views needs a role
     ),
+    Case(
+        "draw a metric's 6-12 chart",
+        "GET",
+        "/api/v1/metrics/{metric}/wbr.svg?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
+    ),
+    Case(
+        "export the weekly business review to wbr-app",
+        "GET",
+        "/api/v1/wbr/export?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
+    ),
 ]
 ANY_ROLE = ANY_TOKEN - {ROLELESS}
 GRAPHQL_READS = [
@@ -757,6 +792,7 @@ def build_org(
         "description": "d",
     }
     goal = made("/api/v1/goals", goal_body)
+    note = made(f"/api/v1/metrics/{metric}/notes", {"day": "2026-01-10", "text": "Sale"})
     named = httpx.put(
         f"{server.url}/api/v1/people/erasable@x.io",
         json={"displayName": "Erin Erasable"},
@@ -851,6 +887,7 @@ def build_org(
         "service": service,
         "metric": metric,
         "goal": goal,
+        "note": note,
     }
     leaders = {**shared, **targets_of(LEADER)}
     leadership = {**shared, **targets_of(LEADERSHIP)}
@@ -1153,6 +1190,7 @@ def _template(path: str) -> str:
         "{other_api}": "{api_id}",
         "{metric}": "{metric_id}",
         "{goal}": "{goal_id}",
+        "{note}": "{note_id}",
         "{closing_goal}": "{goal_id}",
         "{leaver}": "{person}",
         "{open_cycle}": "{cycle_id}",

@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from services.wbr.seed import last_saturday
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
@@ -181,6 +182,22 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
         "S_TEAM": (1, 0, 0),
         "CEO": (1, 0, 0),
     }
+    review, _ = server.graphql(token).query(
+        "query($week: Date!) { weeklyBusinessReview(weekEnding: $week) { sections { "
+        "metrics { metric { name } sixTwelve { weeks { value priorYearValue } "
+        "months { value } notes { text } } } } } }",
+        wait_for=position,
+        week=str(last_saturday(date.today())),
+    )
+    views = {
+        m["metric"]["name"]: m["sixTwelve"]
+        for section in review["weeklyBusinessReview"]["sections"]
+        for m in section["metrics"]
+    }
+    revenue = views["Revenue"]
+    assert all(w["value"] and w["priorYearValue"] for w in revenue["weeks"]), "two years"
+    assert all(m["value"] for m in revenue["months"][:12])
+    assert [n["text"] for n in revenue["notes"]][-1] == "Prime Day moved into this week"
 
 
 def events(server: FlywheelServer) -> int:
