@@ -431,14 +431,22 @@ def seed() -> None:
     )
 
 
-@main.command(help="Write the event log as NDJSON with hash-chain links, for auditors.")
+@main.group(
+    help="Write the event log as NDJSON with hash-chain links, for auditors (`--out FILE`); "
+    "or, with `backstage`, the org as a Backstage catalog.",
+    invoke_without_command=True,
+)
 @click.option(
     "--out",
-    required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="The file to write.",
+    help="The file to write the event log to.",
 )
-def export(out: Path) -> None:
+@click.pass_context
+def export(context: click.Context, out: Path | None) -> None:
+    if context.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise click.UsageError("Missing option '--out'.")
     from services.audit import chain as audit
     from services.export import export_log
     from services.progress import progress_bar
@@ -455,3 +463,24 @@ def export(out: Path) -> None:
     click.echo(
         f"Exported {lines} events and a signed digest to {out}; check it with docs/verify_export.py"
     )
+
+
+@main.group("import", help="Import from other systems.")
+def import_() -> None:
+    pass
+
+
+def _runtime_for_cli() -> Runtime:
+    settings = _settings()
+    _configure_logging(settings)
+    return _open_runtime(settings)
+
+
+def _add_backstage_commands() -> None:
+    from services.backstage.cli import export_command, import_command
+
+    import_.add_command(import_command(_runtime_for_cli))
+    export.add_command(export_command(_runtime_for_cli))
+
+
+_add_backstage_commands()

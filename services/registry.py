@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.allocation.area import AREA as ALLOCATION
 from services.area import Area
 from services.audit.area import AREA as AUDIT
+from services.backstage.area import AREA as BACKSTAGE
 from services.boundaries.area import AREA as BOUNDARIES
 from services.goals.area import AREA as GOALS
 from services.metrics.area import AREA as METRICS
@@ -26,4 +27,5 @@ AREAS: tuple[Area, ...] = (
     PEOPLE,
     PRFAQS,
     ROADMAP,
+    BACKSTAGE,
 )

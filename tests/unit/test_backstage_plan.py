@@ -57,7 +57,7 @@ def test_an_empty_flywheel_gets_every_team_member_service_api_and_dependency() -
     kinds = [type(step).__name__ for step in plan.steps]
     charters = [s for s in plan.steps if isinstance(s, steps.CharterTeam)]
     # parents first, each with its leader; the leader resolved through a user reference
-    assert [c.name for c in charters][0] == "Engineering"
+    assert next(c.name for c in charters) == "Engineering"
     assert {(c.name, c.leader) for c in charters} == {
         ("Engineering", "carol@example.com"),
         ("payments", "alice@example.com"),
