@@ -19,6 +19,7 @@ from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from projections.status import ViewsStatus, read_status
+from services.api.oidc import verifier_for
 from services.application import Flywheel
 from services.audit.chain import signing_key
 from services.audit.digests import keep_digests
@@ -92,7 +93,12 @@ class Runtime:
             settings=settings,
             database=database,
             app=app,
-            auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
+            auth=bearer_auth(
+                jwt_secret(settings),
+                exclude=OPEN_PATHS,
+                oidc=verifier_for(settings),
+                local_tokens=settings.local_tokens,
+            ),
             commands={area.name: area.commands(bus) for area in AREAS if area.commands},
         )
 
