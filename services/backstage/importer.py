@@ -188,7 +188,7 @@ class BackstageImports:
             if dry_run or not plan.steps:
                 return result
             batch = BatchBus(self.bus)
-            result.recorded = _run(batch, principal, import_id, plan)
+            result.recorded = run_steps(batch, principal, import_id, plan)
             try:
                 result.position = batch.commit()
             except IntegrityError:
@@ -203,8 +203,9 @@ class BackstageImports:
             return result
 
 
-def _run(batch: BatchBus, principal: Principal, import_id: str, plan: Plan) -> list[str]:
-    """Run every step through the areas' command handlers on ``batch``."""
+def run_steps(batch: CommandBus, principal: Principal, import_id: str, plan: Plan) -> list[str]:
+    """Run every step through the areas' command handlers on ``batch`` (a
+    :class:`BatchBus`; on a plain :class:`CommandBus` each step is its own write)."""
     org = OrgCommands(batch)
     boundaries = BoundaryCommands(batch)
     made: dict[str, UUID] = {}
