@@ -89,6 +89,9 @@ class Runtime:
                 database.close()
             raise
         bus = CommandBus(app)
+        oidc = verifier_for(settings)
+        if oidc is not None:
+            oidc.prefetch()
         return cls(
             settings=settings,
             database=database,
@@ -96,7 +99,7 @@ class Runtime:
             auth=bearer_auth(
                 jwt_secret(settings),
                 exclude=OPEN_PATHS,
-                oidc=verifier_for(settings),
+                oidc=oidc,
                 local_tokens=settings.local_tokens,
             ),
             commands={area.name: area.commands(bus) for area in AREAS if area.commands},

@@ -179,6 +179,17 @@ class OidcVerifier:
         self._fetched_at = self._clock()
         self.fetches += 1
 
+    def prefetch(self) -> bool:
+        """Read the discovery document and keys now (at start-up, before the event loop
+        serves requests, whose decoding would otherwise wait for the first fetch)."""
+        with self._lock:
+            try:
+                self._refresh()
+            except OidcUnavailable as error:
+                log.warning("OIDC provider unavailable at start-up: %s", error)
+                return False
+        return True
+
     def key(self, kid: str) -> jwt.PyJWK:
         """The signing key ``kid``, fetching the key set when it is old or lacks the key
         (at most once per the minimum refresh interval)."""

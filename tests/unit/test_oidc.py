@@ -12,6 +12,7 @@ from litestar.exceptions import NotAuthorizedException
 
 from services.api.oidc import (
     OidcConfig,
+    OidcUnavailable,
     OidcVerifier,
     check_provider_url,
     parse_role_map,
@@ -107,6 +108,26 @@ def test_an_unknown_key_id_refetches_once_then_not_again_within_the_interval() -
     clock.now += 3601
     checker.verify(mint(new, email="a@x.io"))  # an old key set is fetched again
     assert provider.jwks_fetches == 3
+
+
+def test_keys_fetched_at_start_up_serve_the_first_token_without_a_fetch() -> None:
+    key = SigningKey.rsa()
+    provider = FakeProvider(key)
+    checker = verifier(provider, Clock())
+    assert checker.prefetch() is True and provider.jwks_fetches == 1
+    checker.verify(mint(key, email="a@x.io"))
+    assert provider.jwks_fetches == 1
+
+
+def test_a_provider_that_cannot_be_reached_refuses_tokens_with_401() -> None:
+    def unreachable(url: str) -> dict[str, Any]:
+        raise OidcUnavailable(f"cannot read {url}")
+
+    key = SigningKey.rsa()
+    checker = OidcVerifier(OidcConfig(ISSUER, AUDIENCE), fetch=unreachable, clock=Clock())
+    assert checker.prefetch() is False
+    with pytest.raises(NotAuthorizedException, match="cannot be read"):
+        checker.verify(mint(key, email="a@x.io"))
 
 
 @pytest.mark.parametrize(
