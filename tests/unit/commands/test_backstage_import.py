@@ -146,3 +146,31 @@ def test_only_leadership_imports(flywheel: Commands) -> None:
             PLANNER, parse_catalog(body(all_documents())), dry_run=True
         )
     assert event_count(flywheel) == 0
+
+
+def test_locations_are_followed_once_with_missing_and_remote_targets_reported(
+    tmp_path: Path,
+) -> None:
+    files = dict(FILES)
+    files["catalog-info.yaml"] += (
+        "    - ./catalog-info.yaml\n"  # a loop back to itself: read once
+        "    - ./org/missing.yaml\n"
+        "---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: remote\n"
+        "spec:\n  type: url\n  target: https://example.com/catalog-info.yaml\n"
+        "---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: globbed\n"
+        "spec:\n  type: file\n  target: ./org/*.yaml\n"
+    )
+    catalog = read_catalog_files(write_catalog(tmp_path, files))
+    assert [str(problem.entity) for problem in catalog.errors] == ["location:default/company"]
+    assert "missing.yaml does not exist" in catalog.errors[0].message
+    assert any("is remote: not fetched" in note.message for note in catalog.notes)
+    # every file read once: no entity twice despite the loop and the glob
+    assert len(catalog.of_kind("group")) == 3 and len(catalog.of_kind("user")) == 4
+
+
+def test_a_directory_means_its_catalog_info_yaml(tmp_path: Path) -> None:
+    write_catalog(tmp_path)
+    catalog = read_catalog_files(tmp_path)
+    assert catalog.errors == [] and len(catalog.of_kind("component")) == 2
