@@ -139,8 +139,9 @@ class BackstageController(Controller):
         "services (Component, with providesApis and consumesApis) and APIs (API) as one "
         "multi-document catalog-info.yaml, with `flywheel.dev/*` annotations linking back "
         "to Flywheel; importing it into an empty Flywheel yields the same org and "
-        "boundaries. Anyone with a role. The answer's `X-Flywheel-Position` is the log "
-        "position the views stood at.",
+        "boundaries. Anyone with a role. Send `X-Flywheel-Position: <position>` (as "
+        "with GraphQL) to wait, up to the read wait, for the views to reach your write; "
+        "the answer's `X-Flywheel-Position` is the position the views stood at.",
         media_type=YAML,
         responses=problem_responses(401, 403, 429, 503),
     )
@@ -148,21 +149,13 @@ class BackstageController(Controller):
         self,
         request: Request[Any, Any, Any],
         runtime: Runtime,
-        position: Annotated[
-            int | None,
-            Parameter(
-                header="X-Flywheel-Position",
-                ge=0,
-                description="Read your own write: wait (up to the read wait) until the "
-                "views reach this log position.",
-            ),
-        ] = None,
-    ) -> Response[str]:
+    ) -> Response[Any]:
         principal = _principal(request)
         if not principal.roles:
             raise PermissionDeniedException("Exporting the catalog needs a role")
-        if position is not None:
-            await runtime.watcher.wait_for(position, runtime.settings.read_wait_seconds)
+        wanted = request.headers.get("x-flywheel-position", "")
+        if wanted.isdigit():  # read your own write, as GraphQL does
+            await runtime.watcher.wait_for(int(wanted), runtime.settings.read_wait_seconds)
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:
             snapshot = await read_snapshot(db)
