@@ -562,6 +562,24 @@ def plan_import(catalog: Catalog, state: CurrentState, mapping: Mapping | None =
     return plan
 
 
+def _freeing_first(appointments: list[AppointLeader], state: CurrentState) -> list[Step]:
+    """Appointments ordered so that a person's current team gets its new leader before
+    the person is appointed elsewhere (a person leads one team at a time). A cycle (two
+    leaders swapping teams) stays in catalog order, and the rule refuses it."""
+    leading = {team.leader: team.id for team in state.teams.values()}
+    pending = list(appointments)
+    ordered: list[Step] = []
+    while pending:
+        waiting = {step.team_id for step in pending}
+        ready = [step for step in pending if leading.get(step.leader) not in waiting]
+        if not ready:
+            ordered.extend(pending)
+            break
+        ordered.extend(ready)
+        pending = [step for step in pending if step not in ready]
+    return ordered
+
+
 class _Differ:
     def __init__(self, reader: _Reader, state: CurrentState, plan: Plan) -> None:
         self.reader = reader
@@ -598,7 +616,7 @@ class _Differ:
 
     def run(self) -> None:
         removals: list[Step] = []
-        appointments: list[Step] = []
+        appointments: list[AppointLeader] = []
         charters: list[Step] = []
         moves: list[Step] = []
         additions: list[Step] = []
@@ -646,7 +664,9 @@ class _Differ:
                             member.attachment,
                         )
                     )
-        self.plan.steps.extend([*removals, *appointments, *charters, *moves, *additions])
+        self.plan.steps.extend(
+            [*removals, *_freeing_first(appointments, self.state), *charters, *moves, *additions]
+        )
         self._boundaries()
 
     def _parents_first(self, refs: list[EntityRef]) -> list[EntityRef]:

@@ -230,3 +230,23 @@ def test_groups_whose_parents_loop_are_refused() -> None:
 
 def test_an_entity_ref_prints_as_backstage_does() -> None:
     assert str(EntityRef("group", "default", "payments")) == "group:default/payments"
+
+
+def test_a_leader_moving_to_another_team_is_appointed_after_their_team_gets_its_new_one() -> None:
+    state = _state_after_import()
+    # dave leaves ledger to lead payments; alice (payments) takes ledger... no: frank does
+    changed = (
+        all_documents()
+        .replace("flywheel.dev/leader: alice@example.com", "flywheel.dev/leader: dave@example.com")
+        .replace(
+            "flywheel.dev/leader: dave@example.com\nspec:\n  type: team\n  parent: group:",
+            "flywheel.dev/leader: frank@example.com\nspec:\n  type: team\n  parent: group:",
+        )
+    )
+    plan = plan_import(catalog(changed), state)
+    assert plan.ok, plan.errors
+    appointments = [s.describe() for s in plan.steps if isinstance(s, steps.AppointLeader)]
+    assert appointments == [
+        "appoint frank@example.com to lead team 'ledger'",
+        "appoint dave@example.com to lead team 'payments'",
+    ]

@@ -174,3 +174,19 @@ def test_a_directory_means_its_catalog_info_yaml(tmp_path: Path) -> None:
     write_catalog(tmp_path)
     catalog = read_catalog_files(tmp_path)
     assert catalog.errors == [] and len(catalog.of_kind("component")) == 2
+
+
+def test_a_leader_moving_between_imported_teams_passes_every_rule(flywheel: Commands) -> None:
+    importer(flywheel).import_catalog(CEO, parse_catalog(body(all_documents())))
+    changed = (
+        all_documents()
+        .replace("flywheel.dev/leader: alice@example.com", "flywheel.dev/leader: dave@example.com")
+        .replace(
+            "flywheel.dev/leader: dave@example.com\nspec:\n  type: team\n  parent: group:",
+            "flywheel.dev/leader: frank@example.com\nspec:\n  type: team\n  parent: group:",
+        )
+    )
+    result = importer(flywheel).import_catalog(CEO, parse_catalog(body(changed)))
+    assert result.position == event_count(flywheel)
+    again = importer(flywheel).import_catalog(CEO, parse_catalog(body(changed)))
+    assert again.plan.steps == []
