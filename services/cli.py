@@ -454,14 +454,22 @@ def seed() -> None:
     )
 
 
-@main.command(help="Write the event log as NDJSON with hash-chain links, for auditors.")
+@main.group(
+    help="Write the event log as NDJSON with hash-chain links, for auditors (`--out FILE`); "
+    "or, with `backstage`, the org as a Backstage catalog.",
+    invoke_without_command=True,
+)
 @click.option(
     "--out",
-    required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="The file to write.",
+    help="The file to write the event log to.",
 )
-def export(out: Path) -> None:
+@click.pass_context
+def export(context: click.Context, out: Path | None) -> None:
+    if context.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise click.UsageError("Missing option '--out'.")
     from services.audit import chain as audit
     from services.export import export_log
     from services.progress import progress_bar
@@ -480,7 +488,9 @@ def export(out: Path) -> None:
     )
 
 
-@main.group("import", help="Load data recorded elsewhere.")
+@main.group(
+    "import", help="Load data recorded elsewhere: metric observations, a Backstage catalog."
+)
 def import_group() -> None:
     pass
 
@@ -552,3 +562,19 @@ def wbr_export(week_ending: str, team: str | None, include_subteams: bool, out: 
     finally:
         runtime.close()
     click.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+def _runtime_for_cli() -> Runtime:
+    settings = _settings()
+    _configure_logging(settings)
+    return _open_runtime(settings)
+
+
+def _add_backstage_commands() -> None:
+    from services.backstage.cli import export_command, import_command
+
+    import_group.add_command(import_command(_runtime_for_cli))
+    export.add_command(export_command(_runtime_for_cli))
+
+
+_add_backstage_commands()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.allocation.area import AREA as ALLOCATION
 from services.area import Area
 from services.audit.area import AREA as AUDIT
+from services.backstage.area import AREA as BACKSTAGE
 from services.boundaries.area import AREA as BOUNDARIES
 from services.excellence.area import AREA as EXCELLENCE
 from services.goals.area import AREA as GOALS
@@ -32,4 +33,5 @@ AREAS: tuple[Area, ...] = (
     EXCELLENCE,
     HIRING,
     WBR,
+    BACKSTAGE,
 )
