@@ -4,9 +4,11 @@ read snapshot around each operation."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
+from graphql import OperationDefinitionNode
 from graphql.validation import ASTValidationRule
 from strawberry import relay
 from strawberry.extensions import (
@@ -21,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
@@ -59,6 +62,21 @@ class ReportPosition(SchemaExtension):
         if ctx.read_at:
             results["readAt"] = ctx.read_at
         return results
+
+
+class OneOperation(SchemaExtension):
+    """A document with several operations runs only the one ``operationName`` names:
+    without it the request is refused (400) before anything runs, as graphql-core's
+    ``execute`` and the GraphQL-over-HTTP spec require, rather than run the first."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        document = context.graphql_document
+        if context._provided_operation_name is None and document is not None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                raise CannotGetOperationTypeError(None)
 
 
 def _parsed(value: str) -> tuple[str, str]:
@@ -131,6 +149,7 @@ def build_schema(
 ) -> strawberry.Schema:
     extensions: list[Any] = [
         ReportPosition,
+        OneOperation,
         CostLimit,
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
