@@ -23,6 +23,7 @@ from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_proble
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
 from services.graphql.controller import graphql_controller
+from services.graphql.persisted import PersistedQueries, load_trusted_documents
 from services.graphql.request import graphql_context
 from services.graphql.schema import build_schema
 from services.registry import AREAS
@@ -123,6 +124,11 @@ def create_app(runtime: Runtime) -> Litestar:
         ),
         graphql_ide=None if production else "graphiql",
         context_getter=graphql_context,
+        persisted=PersistedQueries(
+            load_trusted_documents(documents)
+            if (documents := runtime.settings.trusted_documents)
+            else None
+        ),
     )
 
     def provide_runtime() -> Runtime:

@@ -30,7 +30,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import HTTPException  # strawberry answers it with its status
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
@@ -45,6 +45,7 @@ from services.graphql.errors import (
     code_of,
     request_error,
 )
+from services.graphql.persisted import PersistedQueries
 
 _encode = msgspec.json.Encoder().encode
 
@@ -89,8 +90,13 @@ def _response() -> Response[Any]:
 
 
 def graphql_controller(
-    schema: BaseSchema, *, graphql_ide: str | None, context_getter: Callable[..., Any]
+    schema: BaseSchema,
+    *,
+    graphql_ide: str | None,
+    context_getter: Callable[..., Any],
+    persisted: PersistedQueries | None = None,
 ) -> type[GraphQLController]:
+    persisted_queries = persisted if persisted is not None else PersistedQueries()
     base = make_graphql_controller(
         schema,
         path="/graphql",
@@ -107,6 +113,23 @@ def graphql_controller(
 
         def encode_json(self, data: object) -> bytes:
             return _encode(data)
+
+        async def execute_single(  # type: ignore[override]
+            self,
+            request: Request[Any, Any, Any],
+            request_adapter: Any,
+            sub_response: Any,
+            context: Any,
+            root_value: Any,
+            request_data: GraphQLRequestData,
+        ) -> ExecutionResult:
+            resolved = persisted_queries.resolve(request_data)
+            if isinstance(resolved, ExecutionResult):
+                return resolved
+            result: ExecutionResult = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, resolved
+            )
+            return result
 
         async def process_result(
             self, request: Request[Any, Any, Any], result: ExecutionResult
