@@ -32,6 +32,7 @@ from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
 from services.graphql.executor import FastExecutor
+from services.graphql.rate_limit import RateLimitQuery
 from services.ids import parse_global_id
 from services.registry import AREAS
 from services.settings import GraphQLExecutor
@@ -129,7 +130,10 @@ class NodeQuery:
         return list(await asyncio.gather(*(find_node(info, each, at) for each in parsed)))
 
 
-Query = merge_types("Query", (NodeQuery, *(query for area in AREAS for query in area.queries)))
+Query = merge_types(
+    "Query",
+    (NodeQuery, RateLimitQuery, *(query for area in AREAS for query in area.queries)),
+)
 
 NODE_TYPES: list[type] = [node_type for area in AREAS for node_type in area.node_types]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
