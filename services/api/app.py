@@ -10,13 +10,13 @@ from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ASGIApp
 
 from services.api.bodies import CommandRequest
 from services.api.commands import command_context
 from services.api.correlation import correlation_middleware
+from services.api.docs import graphiql_html, render_plugins, static_files
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
@@ -123,6 +123,7 @@ def create_app(runtime: Runtime) -> Litestar:
             executor=runtime.settings.graphql_executor,
         ),
         graphql_ide=None if production else "graphiql",
+        ide_html=graphiql_html(),
         context_getter=graphql_context,
         persisted=PersistedQueries(
             load_trusted_documents(documents)
@@ -146,6 +147,7 @@ def create_app(runtime: Runtime) -> Litestar:
             readyz,
             list_problems,
             show_problem,
+            static_files(),
         ],
         dependencies={
             "context": Provide(command_context, sync_to_thread=False),
@@ -178,6 +180,6 @@ def create_app(runtime: Runtime) -> Litestar:
             version=API_VERSION,
             description=DESCRIPTION,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=render_plugins(),
         ),
     )

@@ -95,6 +95,7 @@ def graphql_controller(
     graphql_ide: str | None,
     context_getter: Callable[..., Any],
     persisted: PersistedQueries | None = None,
+    ide_html: str | None = None,
 ) -> type[GraphQLController]:
     persisted_queries = persisted if persisted is not None else PersistedQueries()
     base = make_graphql_controller(
@@ -110,6 +111,10 @@ def graphql_controller(
             "response": Provide(_response, sync_to_thread=False),
         }
         include_in_schema = False  # GraphQL is described by its own schema, not OpenAPI
+
+        @property
+        def graphql_ide_html(self) -> str:
+            return ide_html if ide_html is not None else str(super().graphql_ide_html)
 
         def encode_json(self, data: object) -> bytes:
             return _encode(data)
