@@ -19,6 +19,7 @@ from services.api.correlation import correlation_middleware
 from services.api.docs import graphiql_html, render_plugins, static_files
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
+from services.api.openapi import finish_openapi, package_version
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
@@ -28,8 +29,6 @@ from services.graphql.request import graphql_context
 from services.graphql.schema import build_schema
 from services.registry import AREAS
 from services.runtime import Runtime
-
-API_VERSION = "1.0.0"
 
 DESCRIPTION = """\
 Flywheel holds how a company organises and plans, as events.
@@ -173,11 +172,11 @@ def create_app(runtime: Runtime) -> Litestar:
         request_class=CommandRequest,
         logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[runtime.start, tune_garbage_collection],
+        on_startup=[finish_openapi, runtime.start, tune_garbage_collection],
         on_shutdown=[runtime.stop],
         openapi_config=OpenAPIConfig(
             title="Flywheel",
-            version=API_VERSION,
+            version=package_version(),
             description=DESCRIPTION,
             path="/schema",
             render_plugins=render_plugins(),
