@@ -474,6 +474,11 @@ def export(context: click.Context, out: Path | None) -> None:
     from services.export import export_log
     from services.progress import progress_bar
 
+    if not out.parent.is_dir():
+        raise click.ClickException(
+            f"Cannot write {out}: the folder {out.parent} does not exist "
+            f"(create it with `mkdir -p {out.parent}`, or choose another --out)"
+        )
     settings = _settings()
     _configure_logging(settings)
     runtime = _open_runtime(settings)

@@ -69,6 +69,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_introspection: bool | None = None
     graphql_executor: GraphQLExecutor = GraphQLExecutor.FAST
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
+    graphql_rate_limit: Annotated[int, msgspec.Meta(ge=0)] = 250_000
+    trusted_documents: str | None = None
     cors_origins: str = ""
     log_format: LogFormat | None = None
     projection_batch: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
@@ -139,6 +141,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
     "graphql_executor": "FLYWHEEL_GRAPHQL_EXECUTOR",
     "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
+    "graphql_rate_limit": "FLYWHEEL_GRAPHQL_RATE_LIMIT",
+    "trusted_documents": "FLYWHEEL_TRUSTED_DOCUMENTS",
     "cors_origins": "FLYWHEEL_CORS_ORIGINS",
     "log_format": "FLYWHEEL_LOG_FORMAT",
     "projection_batch": "FLYWHEEL_PROJECTION_BATCH",

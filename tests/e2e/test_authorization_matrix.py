@@ -767,7 +767,9 @@ def world(
 ) -> Iterator[tuple[FlywheelServer, dict[str, str], dict[str, dict[str, str]]]]:
     with fresh_database(postgres_server) as url:
         server = FlywheelServer(tmp_path_factory.mktemp("authz"), url)
-        server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
+        server.start_with(
+            {**server.env, "FLYWHEEL_RATE_LIMIT": "0", "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0"}
+        )
         tokens = {caller: server.token(*TOKENS[caller]) for caller in TOKENS}
         yield server, tokens, build_org(server, tokens[LEADERSHIP], tokens)
         server.stop()
