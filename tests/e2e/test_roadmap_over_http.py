@@ -9,6 +9,8 @@ bad bodies are refused (400/401/403/404/409 with the rule) and record nothing.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -699,3 +701,38 @@ def threshold_held(
     then, _ = query(WITHOUT_PRFAQ, teamId=money, closed=False, at=set_["position"] - 1)
     assert then["roadmapSettings"] == {"prfaqRequiredAbove": None, "history": []}
     assert all(not e["aboveThreshold"] for e in then["roadmapItemsWithoutPrfaq"]["items"])
+
+
+def test_two_requests_that_would_close_a_cycle_together_get_one_409(
+    server: FlywheelServer, leadership: str, org: dict[str, Any]
+) -> None:
+    """Sent at the same moment over HTTP: A needs B and B needs A. Whatever the
+    interleaving, exactly one is recorded and the other is refused with 409
+    `roadmap-dependency-cycle` (tests/integration/test_roadmap_contention.py forces the
+    interleaving where both check against the old graph)."""
+    body = {"teamId": org["money"], "outcome": "o", "horizon": "NOW"}
+    a = created(server.post(ITEMS, leadership, {**body, "title": "Race A"}))["id"]
+    b = created(server.post(ITEMS, leadership, {**body, "title": "Race B"}))["id"]
+    start = threading.Barrier(2)
+
+    def add(item: str, target: str) -> httpx.Response:
+        start.wait(timeout=30)
+        return server.post(path(item, "/dependencies"), leadership, {"itemId": target})
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda pair: add(*pair), [(a, b), (b, a)]))
+    assert sorted(answer.status_code for answer in answers) == [200, 409], [
+        answer.text for answer in answers
+    ]
+    [refusal] = [answer.json() for answer in answers if answer.status_code == 409]
+    assert refusal["rule"] == "roadmap-dependency-cycle"
+    [winner] = [answer.json() for answer in answers if answer.status_code == 200]
+    data, _ = server.graphql(leadership).query(
+        "query($a: ID!, $b: ID!) { a: roadmapItem(id: $a) { dependencies { item { title } } } "
+        "b: roadmapItem(id: $b) { dependencies { item { title } } } }",
+        wait_for=winner["position"],
+        a=a,
+        b=b,
+    )
+    edges = [d["item"]["title"] for side in ("a", "b") for d in data[side]["dependencies"]]
+    assert len(edges) == 1, "one edge, so no cycle"
