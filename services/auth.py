@@ -103,6 +103,8 @@ def _decode(
             require_claims=claims,
         )
     except NotAuthorizedException as refusal:
+        if refusal.detail != "Invalid token":
+            raise  # already says why (the identity provider's checks)
         raise NotAuthorizedException(why_refused(refusal.__cause__)) from None
     return AuthenticationResult(user=principal_from_token(token), auth=token)
 
