@@ -25,6 +25,7 @@ from domain.people.values import Function
 from projections.compare import compare_views
 from projections.views import VIEWS_CHANNEL
 from services.database import CONNECT_TIMEOUT_SECONDS
+from services.registry import VIEWS
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.conftest import fresh_database
@@ -317,7 +318,7 @@ def test_a_worker_killed_twenty_times_mid_rebuild_ends_identical(
         conn = await asyncpg.connect(database)
         try:
             await runtime.projection_runner().build_shadow(conn, "views_clean", until=head)
-            return await compare_views(conn, "views", "views_clean", head)
+            return await compare_views(conn, "views", "views_clean", head, views=VIEWS)
         finally:
             await conn.close()
             runtime.close()

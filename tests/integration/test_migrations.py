@@ -15,7 +15,6 @@ import pytest
 
 from projections.reading import ReadSession
 from projections.runner import ProjectionRunner
-from projections.views import fingerprint
 from services.migrations import (
     MIGRATIONS_TABLE,
     NotMigrated,
@@ -25,6 +24,7 @@ from services.migrations import (
     pending_migrations,
     store_fingerprint,
 )
+from services.registry import VIEWS
 from services.runtime import Runtime
 from services.settings import Settings, load_settings
 from tests.people import CEO
@@ -157,7 +157,11 @@ async def test_a_runner_that_may_not_migrate_stands_by_until_the_views_exist(
     try:
         written = runtime.org.charter_team(CEO, "m", name="A", mission="m", leader="a@x.io")
         standby = ProjectionRunner(
-            database_url, runtime.app.mapper, events_table="flywheel_events", migrate=False
+            database_url,
+            runtime.app.mapper,
+            views=VIEWS,
+            events_table="flywheel_events",
+            migrate=False,
         )
         task = asyncio.create_task(standby.run(stop))
         await until_logged(caplog, "standing by: the views are missing")
@@ -205,7 +209,7 @@ async def test_views_of_another_shape_are_rebuilt_beside_the_live_ones_and_the_r
         ]
 
         assert await migrate_views(runtime.projection_runner()) is ViewsMigration.REBUILT
-        assert views_fingerprint(database_url) == fingerprint()
+        assert views_fingerprint(database_url) == VIEWS.fingerprint()
         second = runtime.org.charter_team(CEO, "m", name="B", mission="m", leader="b@x.io")
         assert await runtime.watcher.wait_for(second.position, WAIT), (
             "the running runner reopened the swapped views and carried on"

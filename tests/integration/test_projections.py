@@ -15,6 +15,7 @@ from projections import views
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from projections.runner import EventNotApplied, ProjectionRunner
+from services.registry import VIEWS
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -73,7 +74,7 @@ async def snapshot(
     """Every row of every view table, in a stable order."""
     dump: dict[str, list[tuple[Any, ...]]] = {}
     async with pool.acquire() as conn:
-        for table in views.view_tables():
+        for table in VIEWS.tables():
             rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table.name}"')
             dump[table.name] = sorted((tuple(row) for row in rows), key=repr)
     return dump
@@ -240,7 +241,7 @@ async def test_views_are_rebuilt_when_their_shape_changed(
         await conn.execute("UPDATE views.tracking SET fingerprint = 'an older shape'")
         await conn.execute("DELETE FROM views.team_members")  # the old views differ
         cursor = await runner_for(runtime).prepare(conn)
-        assert await conn.fetchval("SELECT fingerprint FROM views.tracking") == views.fingerprint()
+        assert await conn.fetchval("SELECT fingerprint FROM views.tracking") == VIEWS.fingerprint()
         assert await conn.fetchval("SELECT to_regnamespace('views_next') IS NULL")
     assert await snapshot(pool) == before
 

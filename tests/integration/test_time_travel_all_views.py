@@ -35,6 +35,7 @@ from projections.compare import compare_views
 from services.allocation.commands import TeamNumbers
 from services.commands import Outcome
 from services.principal import Role
+from services.registry import VIEWS
 from services.runtime import Runtime
 from tests.people import CEO, principal
 
@@ -520,7 +521,7 @@ async def differences_at(runtime: Runtime, positions: list[int]) -> dict[int, li
         found = {}
         for position in positions:
             await replaying.build_shadow(conn, SHADOW, until=position)
-            found[position] = await compare_views(conn, "views", SHADOW, position)
+            found[position] = await compare_views(conn, "views", SHADOW, position, views=VIEWS)
         return found
     finally:
         await conn.close()
