@@ -33,7 +33,9 @@ from domain.org.team import Attachment
 from domain.people.values import Function, person_id
 from domain.prfaqs import CustomerProblemRequired, FaqAudience, Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
+from services.api.commands import CommandContext
 from services.commands import Outcome
+from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
 from services.principal import Principal, Role
 from services.runtime import Runtime
 
@@ -323,20 +325,25 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         seeded.goals.append(
             seeded.took(
                 runtime.goals.set_goal(
-                    leadership,
-                    correlation,
-                    team_id=seeded.teams[team],
-                    metric_id=seeded.metrics[metric],
-                    plan_year=year,
-                    baseline=Decimal(baseline),
-                    target=Decimal(target),
-                    due_date=date(year, 12, 31),
-                    description=description,
+                    CommandContext(leadership, correlation),
+                    SetGoal(
+                        team_id=seeded.teams[team],
+                        metric_id=seeded.metrics[metric],
+                        plan_year=year,
+                        baseline=Decimal(baseline),
+                        target=Decimal(target),
+                        due_date=date(year, 12, 31),
+                        description=description,
+                    ),
                 )
             )
         )
     search_goal, checkout_goal, delivery_goal, *_others = seeded.goals
-    seeded.took(runtime.goals.set_top_level(leadership, correlation, search_goal, top_level=True))
+    seeded.took(
+        runtime.goals.set_top_level(
+            CommandContext(leadership, correlation), search_goal, FlagTopLevel(top_level=True)
+        )
+    )
     for goal, status, path in [
         (search_goal, CheckInStatus.GREEN, None),
         (checkout_goal, CheckInStatus.YELLOW, "A/B test the one-page checkout in March"),
@@ -345,12 +352,9 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     ]:
         seeded.took(
             runtime.goals.check_in(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 goal,
-                status=status,
-                note="Weekly review",
-                path_to_green=path,
+                CheckIn(status=status, note="Weekly review", path_to_green=path),
             )
         )
     say(f"{len(GOALS)} goals for {year}, one of them a blindside")

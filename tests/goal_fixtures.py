@@ -9,6 +9,8 @@ from uuid import UUID
 
 from domain.goals import CheckInStatus
 from domain.metrics import Direction, MetricKind
+from services.api.commands import CommandContext
+from services.goals.rest import CheckIn, SetGoal
 from tests.commands import Commands
 from tests.people import CEO
 
@@ -45,22 +47,25 @@ def set_goal(
     target: int = 20,
 ) -> UUID:
     return commands.goals.set_goal(
-        CEO,
-        "fixture",
-        team_id=team,
-        metric_id=metric,
-        plan_year=plan_year,
-        baseline=Decimal(baseline),
-        target=Decimal(target),
-        due_date=date(plan_year, 12, 31),
-        description=f"Move {metric} in {plan_year}",
+        CommandContext(CEO, "fixture"),
+        SetGoal(
+            team_id=team,
+            metric_id=metric,
+            plan_year=plan_year,
+            baseline=Decimal(baseline),
+            target=Decimal(target),
+            due_date=date(plan_year, 12, 31),
+            description=f"Move {metric} in {plan_year}",
+        ),
     ).id
 
 
 def check_in(commands: Commands, goal: UUID, status: CheckInStatus) -> int:
     path = None if status is CheckInStatus.GREEN else "Recover by next month"
     return commands.goals.check_in(
-        CEO, "fixture", goal, status=status, note=f"{status.value} this week", path_to_green=path
+        CommandContext(CEO, "fixture"),
+        goal,
+        CheckIn(status=status, note=f"{status.value} this week", path_to_green=path),
     ).position
 
 

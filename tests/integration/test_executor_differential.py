@@ -30,6 +30,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from domain.goals import GoalOutcome
 from projections.reading import ReadSession
 from services.api.app import create_app
+from services.api.commands import CommandContext
+from services.goals.rest import CloseGoal, ReviseTarget
 from services.graphql.context import FlywheelContext
 from services.graphql.executor import FastExecutor
 from services.graphql.loaders import Loaders
@@ -76,9 +78,15 @@ def record_history(runtime: Runtime, seeded: Seeded) -> int:
         runtime.boundaries.transfer_service(
             CEO, "history", services["search-api"], to_team_id=teams["Checkout"], reason="Merge"
         ),
-        runtime.goals.revise_target(CEO, "history", goals[0], target=Decimal(92), reason="Ahead"),
+        runtime.goals.revise_target(
+            CommandContext(CEO, "history"),
+            goals[0],
+            ReviseTarget(target=Decimal(92), reason="Ahead"),
+        ),
         runtime.goals.close_goal(
-            CEO, "history", goals[4], outcome=GoalOutcome.ACHIEVED, note="Declines halved"
+            CommandContext(CEO, "history"),
+            goals[4],
+            CloseGoal(outcome=GoalOutcome.ACHIEVED, note="Declines halved"),
         ),
     ]
     return max(outcome.position for outcome in outcomes)

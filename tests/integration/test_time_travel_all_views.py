@@ -33,7 +33,9 @@ from domain.prfaqs import Recommendation, content_of
 from domain.roadmap import Health, Horizon
 from projections.compare import compare_views
 from services.allocation.commands import TeamNumbers
+from services.api.commands import CommandContext
 from services.commands import Outcome
+from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.principal import Role
 from services.registry import VIEWS
 from services.runtime import Runtime
@@ -257,36 +259,44 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif kind == "set_goal":
         outcome = goals.set_goal(
-            CEO,
-            "prop",
-            team_id=pick(world.teams, a),
-            metric_id=pick(world.metrics, b),
-            plan_year=2026 + b % 2,
-            baseline=Decimal(1),
-            target=Decimal(2 + a % 3),
-            due_date=date(2027, 12, 31),
-            description="g",
+            CommandContext(CEO, "prop"),
+            SetGoal(
+                team_id=pick(world.teams, a),
+                metric_id=pick(world.metrics, b),
+                plan_year=2026 + b % 2,
+                baseline=Decimal(1),
+                target=Decimal(2 + a % 3),
+                due_date=date(2027, 12, 31),
+                description="g",
+            ),
         )
         world.goals.append(outcome.id)
     elif kind == "revise_target":
         outcome = goals.revise_target(
-            CEO, "prop", pick(world.goals, a), target=Decimal(b + 3), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.goals, a),
+            ReviseTarget(target=Decimal(b + 3), reason="r"),
         )
     elif kind == "check_in":
         status = list(CheckInStatus)[b % 3]
         outcome = goals.check_in(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.goals, a),
-            status=status,
-            note="n",
-            path_to_green=None if status is CheckInStatus.GREEN else "plan",
+            CheckIn(
+                status=status,
+                note="n",
+                path_to_green=None if status is CheckInStatus.GREEN else "plan",
+            ),
         )
     elif kind == "flag_top_level":
-        outcome = goals.set_top_level(CEO, "prop", pick(world.goals, a), top_level=bool(b % 2))
+        outcome = goals.set_top_level(
+            CommandContext(CEO, "prop"), pick(world.goals, a), FlagTopLevel(top_level=bool(b % 2))
+        )
     elif kind == "close_goal":
         outcome = goals.close_goal(
-            CEO, "prop", pick(world.goals, a), outcome=list(GoalOutcome)[b % 3], note="n"
+            CommandContext(CEO, "prop"),
+            pick(world.goals, a),
+            CloseGoal(outcome=list(GoalOutcome)[b % 3], note="n"),
         )
     elif kind == "name_person":
         outcome = runtime.people.set_display_name(

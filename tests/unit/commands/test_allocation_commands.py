@@ -22,7 +22,9 @@ from domain.goals import GoalClosed, GoalOutcome
 from domain.org.team import Attachment
 from domain.people.values import Function
 from services.allocation.commands import DISSENT
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.goals.rest import CloseGoal
 from services.principal import Role
 from tests.allocation_fixtures import (
     ENG,
@@ -237,7 +239,9 @@ def test_refusals_of_the_allocation_record_nothing(flywheel: Commands) -> None:
     )
     refused_and_nothing_recorded(flywheel, NotFound, lambda: ask(finance, uuid4()))
     flywheel.goals.close_goal(
-        CEO, "g", plan.goals[finance], outcome=GoalOutcome.DROPPED, note="Not needed"
+        CommandContext(CEO, "g"),
+        plan.goals[finance],
+        CloseGoal(outcome=GoalOutcome.DROPPED, note="Not needed"),
     )
     refused_and_nothing_recorded(flywheel, GoalClosed, lambda: ask(finance, plan.goals[finance]))
     refused_and_nothing_recorded(flywheel, NotFound, lambda: ask(uuid4(), plan.goals[retail]))

@@ -20,7 +20,9 @@ from domain.goals import (
 from domain.metrics import Metric
 from domain.org.team import Attachment, TeamDisbanded
 from domain.people.values import Function
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.principal import Role
 from tests.commands import (
     Commands,
@@ -73,7 +75,9 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
         flywheel, InvalidValue, lambda: set_goal(flywheel, org.books, org.speed, 1900)
     )
     books_goal = set_goal(flywheel, org.books, org.speed)
-    flywheel.goals.close_goal(CEO, "t", books_goal, outcome=GoalOutcome.DROPPED, note="Reorg")
+    flywheel.goals.close_goal(
+        CommandContext(CEO, "t"), books_goal, CloseGoal(outcome=GoalOutcome.DROPPED, note="Reorg")
+    )
     flywheel.org.disband_team(CEO, "t", org.books, reason="Folded into Retail")
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: set_goal(flywheel, org.books, org.speed)
@@ -93,15 +97,16 @@ def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
 
     def set_as(who: Any) -> UUID:
         return flywheel.goals.set_goal(
-            who,
-            "t",
-            team_id=org.retail,
-            metric_id=org.selection,
-            plan_year=2025,
-            baseline=Decimal(1),
-            target=Decimal(2),
-            due_date=date(2025, 12, 31),
-            description="More selection",
+            CommandContext(who, "t"),
+            SetGoal(
+                team_id=org.retail,
+                metric_id=org.selection,
+                plan_year=2025,
+                baseline=Decimal(1),
+                target=Decimal(2),
+                due_date=date(2025, 12, 31),
+                description="More selection",
+            ),
         ).id
 
     goal = set_as(RITA)
@@ -111,14 +116,14 @@ def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
             flywheel,
             Forbidden,
             lambda who=outsider: flywheel.goals.revise_target(
-                who, "t", goal, target=Decimal(3), reason="r"
+                CommandContext(who, "t"), goal, ReviseTarget(target=Decimal(3), reason="r")
             ),
         )
         refused_and_nothing_recorded(
             flywheel,
             Forbidden,
             lambda who=outsider: flywheel.goals.close_goal(
-                who, "t", goal, outcome=GoalOutcome.MISSED, note="n"
+                CommandContext(who, "t"), goal, CloseGoal(outcome=GoalOutcome.MISSED, note="n")
             ),
         )
     for outsider in (BO, PLANNER):
@@ -126,20 +131,32 @@ def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
             flywheel,
             Forbidden,
             lambda who=outsider: flywheel.goals.check_in(
-                who, "t", goal, status=CheckInStatus.GREEN, note="n"
+                CommandContext(who, "t"), goal, CheckIn(status=CheckInStatus.GREEN, note="n")
             ),
         )
     for leader_only in (RITA, MEL):
         refused_and_nothing_recorded(
             flywheel,
             Forbidden,
-            lambda who=leader_only: flywheel.goals.set_top_level(who, "t", goal, top_level=True),
+            lambda who=leader_only: flywheel.goals.set_top_level(
+                CommandContext(who, "t"), goal, FlagTopLevel(top_level=True)
+            ),
         )
-    flywheel.goals.check_in(MEL, "t", goal, status=CheckInStatus.GREEN, note="Members check in")
-    flywheel.goals.check_in(RITA, "t", goal, status=CheckInStatus.GREEN, note="So does the leader")
-    flywheel.goals.revise_target(RITA, "t", goal, target=Decimal(3), reason="Ahead of plan")
-    flywheel.goals.set_top_level(CEO, "t", goal, top_level=True)
-    closed = flywheel.goals.close_goal(RITA, "t", goal, outcome=GoalOutcome.ACHIEVED, note="Done")
+    flywheel.goals.check_in(
+        CommandContext(MEL, "t"), goal, CheckIn(status=CheckInStatus.GREEN, note="Members check in")
+    )
+    flywheel.goals.check_in(
+        CommandContext(RITA, "t"),
+        goal,
+        CheckIn(status=CheckInStatus.GREEN, note="So does the leader"),
+    )
+    flywheel.goals.revise_target(
+        CommandContext(RITA, "t"), goal, ReviseTarget(target=Decimal(3), reason="Ahead of plan")
+    )
+    flywheel.goals.set_top_level(CommandContext(CEO, "t"), goal, FlagTopLevel(top_level=True))
+    closed = flywheel.goals.close_goal(
+        CommandContext(RITA, "t"), goal, CloseGoal(outcome=GoalOutcome.ACHIEVED, note="Done")
+    )
     assert closed.version == 6
     loaded = flywheel.app.repository.get(goal)
     assert isinstance(loaded, Goal)
@@ -156,33 +173,47 @@ def test_goal_rules_refuse_and_record_nothing(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         PathToGreenRequired,
-        lambda: flywheel.goals.check_in(CEO, "t", goal, status=CheckInStatus.RED, note="Late"),
+        lambda: flywheel.goals.check_in(
+            CommandContext(CEO, "t"), goal, CheckIn(status=CheckInStatus.RED, note="Late")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         TargetUnchanged,
-        lambda: flywheel.goals.revise_target(CEO, "t", goal, target=Decimal(20), reason="r"),
+        lambda: flywheel.goals.revise_target(
+            CommandContext(CEO, "t"), goal, ReviseTarget(target=Decimal(20), reason="r")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         TopLevelUnchanged,
-        lambda: flywheel.goals.set_top_level(CEO, "t", goal, top_level=False),
+        lambda: flywheel.goals.set_top_level(
+            CommandContext(CEO, "t"), goal, FlagTopLevel(top_level=False)
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.goals.check_in(CEO, "t", uuid4(), status=CheckInStatus.GREEN, note="n"),
+        lambda: flywheel.goals.check_in(
+            CommandContext(CEO, "t"), uuid4(), CheckIn(status=CheckInStatus.GREEN, note="n")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         VersionMismatch,
         lambda: flywheel.goals.revise_target(
-            CEO, "t", goal, target=Decimal(25), reason="r", expected_version=3
+            CommandContext(CEO, "t").at_version(3),
+            goal,
+            ReviseTarget(target=Decimal(25), reason="r"),
         ),
     )
-    flywheel.goals.close_goal(CEO, "t", goal, outcome=GoalOutcome.MISSED, note="Too ambitious")
+    flywheel.goals.close_goal(
+        CommandContext(CEO, "t"), goal, CloseGoal(outcome=GoalOutcome.MISSED, note="Too ambitious")
+    )
     refused_and_nothing_recorded(
         flywheel,
         GoalClosed,
-        lambda: flywheel.goals.check_in(CEO, "t", goal, status=CheckInStatus.GREEN, note="late"),
+        lambda: flywheel.goals.check_in(
+            CommandContext(CEO, "t"), goal, CheckIn(status=CheckInStatus.GREEN, note="late")
+        ),
     )

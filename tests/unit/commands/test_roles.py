@@ -26,7 +26,9 @@ from domain.people.values import Function
 from domain.prfaqs import Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
 from services.allocation.commands import TeamNumbers
+from services.api.commands import CommandContext
 from services.commands import Forbidden, Outcome
+from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, event_count
 from tests.people import principal
@@ -123,15 +125,16 @@ class World:
         metric("output", MetricKind.OUTPUT)
         for key in ("goal", "closing_goal"):
             ids[key] = goals.set_goal(
-                BOSS,
-                "w",
-                team_id=ids["team"],
-                metric_id=ids["metric"],
-                plan_year=2027,
-                baseline=Decimal(1),
-                target=Decimal(2),
-                due_date=date(2027, 12, 31),
-                description=key,
+                CommandContext(BOSS, "w"),
+                SetGoal(
+                    team_id=ids["team"],
+                    metric_id=ids["metric"],
+                    plan_year=2027,
+                    baseline=Decimal(1),
+                    target=Decimal(2),
+                    due_date=date(2027, 12, 31),
+                    description=key,
+                ),
             ).id
 
         def cycle(key: str, year: int, phases: list[CyclePhase]) -> None:
@@ -398,39 +401,46 @@ def _cases() -> list[Case]:
             "set a goal",
             LEAD,
             lambda f, i, p: f.goals.set_goal(
-                p,
-                "t",
-                team_id=i["team"],
-                metric_id=i["metric"],
-                plan_year=2027,
-                baseline=Decimal(1),
-                target=Decimal(2),
-                due_date=date(2027, 12, 31),
-                description="d",
+                CommandContext(p, "t"),
+                SetGoal(
+                    team_id=i["team"],
+                    metric_id=i["metric"],
+                    plan_year=2027,
+                    baseline=Decimal(1),
+                    target=Decimal(2),
+                    due_date=date(2027, 12, 31),
+                    description="d",
+                ),
             ),
         ),
         c(
             "revise a target",
             LEAD,
-            lambda f, i, p: f.goals.revise_target(p, "t", i["goal"], target=Decimal(3), reason="r"),
+            lambda f, i, p: f.goals.revise_target(
+                CommandContext(p, "t"), i["goal"], ReviseTarget(target=Decimal(3), reason="r")
+            ),
         ),
         c(
             "check in on a goal",
             frozenset({"member of the team"}) | LEAD,
             lambda f, i, p: f.goals.check_in(
-                p, "t", i["goal"], status=CheckInStatus.GREEN, note="fine"
+                CommandContext(p, "t"), i["goal"], CheckIn(status=CheckInStatus.GREEN, note="fine")
             ),
         ),
         c(
             "flag a top-level goal",
             LEADERSHIP,
-            lambda f, i, p: f.goals.set_top_level(p, "t", i["goal"], top_level=True),
+            lambda f, i, p: f.goals.set_top_level(
+                CommandContext(p, "t"), i["goal"], FlagTopLevel(top_level=True)
+            ),
         ),
         c(
             "close a goal",
             LEAD,
             lambda f, i, p: f.goals.close_goal(
-                p, "t", i["closing_goal"], outcome=GoalOutcome.ACHIEVED, note="n"
+                CommandContext(p, "t"),
+                i["closing_goal"],
+                CloseGoal(outcome=GoalOutcome.ACHIEVED, note="n"),
             ),
         ),
         c(
