@@ -36,6 +36,7 @@ from domain.roadmap import Health, Horizon
 from services.api.commands import CommandContext
 from services.commands import Outcome
 from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
+from services.org.rest import AddMember, CharterTeam
 from services.principal import Principal, Role
 from services.runtime import Runtime
 
@@ -209,23 +210,21 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     for name, parent, leader, mission in TEAMS:
         seeded.teams[name] = seeded.took(
             runtime.org.charter_team(
-                leadership,
-                correlation,
-                name=name,
-                mission=mission,
-                leader=leader,
-                parent_id=seeded.teams[parent] if parent else None,
+                CommandContext(leadership, correlation),
+                CharterTeam(
+                    name=name,
+                    mission=mission,
+                    leader=leader,
+                    parent_id=seeded.teams[parent] if parent else None,
+                ),
             )
         )
     for team, person, function, attachment in MEMBERS:
         seeded.took(
             runtime.org.add_member(
-                leader_of(team),
-                correlation,
+                CommandContext(leader_of(team), correlation),
                 seeded.teams[team],
-                person=person,
-                function=function,
-                attachment=attachment,
+                AddMember(person=person, function=function, attachment=attachment),
             )
         )
     for handle, display_name in DISPLAY_NAMES.items():

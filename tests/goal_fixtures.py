@@ -11,6 +11,7 @@ from domain.goals import CheckInStatus
 from domain.metrics import Direction, MetricKind
 from services.api.commands import CommandContext
 from services.goals.rest import CheckIn, SetGoal
+from services.org.rest import CharterTeam
 from tests.commands import Commands
 from tests.people import CEO
 
@@ -86,7 +87,8 @@ class Company:
 def company(commands: Commands) -> Company:
     def charter(name: str, leader: str, parent: UUID | None = None) -> UUID:
         return commands.org.charter_team(
-            CEO, "fixture", name=name, mission=f"{name} mission", leader=leader, parent_id=parent
+            CommandContext(CEO, "fixture"),
+            CharterTeam(name=name, mission=f"{name} mission", leader=leader, parent_id=parent),
         ).id
 
     commerce = charter("Commerce", "cora@x.io")

@@ -23,6 +23,8 @@ from domain.boundaries import (
     Visibility,
 )
 from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
+from services.api.commands import CommandContext
+from services.org.rest import DisbandTeam
 from services.principal import Principal
 from services.runtime import Runtime
 from tests.commands import charter
@@ -119,7 +121,7 @@ def test_registering_for_a_team_races_disbanding_it_and_never_both_succeed(org: 
             [
                 lambda target=target, name=f"Service {round_}": org.register(name, target),
                 lambda target=target: org.runtime.org.disband_team(
-                    CEO, "t", target, reason="Closed"
+                    CommandContext(CEO, "t"), target, DisbandTeam(reason="Closed")
                 ),
             ]
         )
@@ -136,7 +138,9 @@ def test_a_transfer_races_disbanding_the_receiving_team_and_never_both_succeed(o
     wins, losses = race(
         [
             lambda: org.transfer(ledger, target),
-            lambda: org.runtime.org.disband_team(CEO, "t", target, reason="Closed"),
+            lambda: org.runtime.org.disband_team(
+                CommandContext(CEO, "t"), target, DisbandTeam(reason="Closed")
+            ),
         ]
     )
     assert len(wins) == 1

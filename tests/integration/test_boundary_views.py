@@ -19,6 +19,8 @@ from projections.boundaries.report import ViolationKind
 from projections.org import queries as org_queries
 from projections.paging import PageRequest
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
+from services.org.rest import CharterTeam, MoveTeam
 from services.runtime import Runtime
 from tests.integration.test_projections import snapshot
 from tests.people import CEO
@@ -39,12 +41,13 @@ class Scenario:
 
     def team(self, name: str, leader: str, parent: str | None = None) -> None:
         outcome = self.runtime.org.charter_team(
-            CEO,
-            "s",
-            name=name,
-            mission=f"{name} mission",
-            leader=leader,
-            parent_id=None if parent is None else self.teams[parent],
+            CommandContext(CEO, "s"),
+            CharterTeam(
+                name=name,
+                mission=f"{name} mission",
+                leader=leader,
+                parent_id=None if parent is None else self.teams[parent],
+            ),
         )
         self.teams[name] = outcome.id
         self.head = outcome.position
@@ -112,7 +115,9 @@ def build(runtime: Runtime) -> Scenario:
     ).position
     s.mark("before reorg")
     s.head = runtime.org.move_team(
-        CEO, "s", s.teams["Risk"], parent_id=s.teams["Commerce"], reason="Risk serves shoppers"
+        CommandContext(CEO, "s"),
+        s.teams["Risk"],
+        MoveTeam(parent_id=s.teams["Commerce"], reason="Risk serves shoppers"),
     ).position
     return s
 

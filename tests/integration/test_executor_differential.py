@@ -36,6 +36,7 @@ from services.graphql.context import FlywheelContext
 from services.graphql.executor import FastExecutor
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
+from services.org.rest import AppointLeader, MoveTeam
 from services.principal import Principal, Role
 from services.runtime import Runtime
 from services.seed import Seeded, seed_demo
@@ -67,13 +68,20 @@ def record_history(runtime: Runtime, seeded: Seeded) -> int:
     teams, services, goals = seeded.teams, seeded.services, seeded.goals
     outcomes = [
         runtime.org.appoint_leader(
-            CEO, "history", teams["Checkout"], leader="zoe@example.com", reason="Alice moves on"
+            CommandContext(CEO, "history"),
+            teams["Checkout"],
+            AppointLeader(leader="zoe@example.com", reason="Alice moves on"),
         ),
         runtime.org.move_team(
-            CEO, "history", teams["Ledger"], parent_id=teams["Retail"], reason="Finance org"
+            CommandContext(CEO, "history"),
+            teams["Ledger"],
+            MoveTeam(parent_id=teams["Retail"], reason="Finance org"),
         ),
         runtime.org.remove_member(
-            CEO, "history", teams["Search"], person="niaj@example.com", reason="Left"
+            CommandContext(CEO, "history"),
+            teams["Search"],
+            person="niaj@example.com",
+            reason="Left",
         ),
         runtime.boundaries.transfer_service(
             CEO, "history", services["search-api"], to_team_id=teams["Checkout"], reason="Merge"

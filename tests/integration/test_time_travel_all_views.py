@@ -36,6 +36,7 @@ from services.allocation.commands import TeamNumbers
 from services.api.commands import CommandContext
 from services.commands import Outcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
 from services.principal import Role
 from services.registry import VIEWS
 from services.runtime import Runtime
@@ -152,36 +153,46 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
     other_person = f"{world.prefix}-p{b % 7}@x.io"
     if kind == "charter":
         outcome = teams.charter_team(
-            CEO,
-            "prop",
-            name=f"{world.prefix} T{a % 6}",
-            mission="m",
-            leader=person,
-            parent_id=pick(world.teams, b) if world.teams and b % 2 else None,
+            CommandContext(CEO, "prop"),
+            CharterTeam(
+                name=f"{world.prefix} T{a % 6}",
+                mission="m",
+                leader=person,
+                parent_id=pick(world.teams, b) if world.teams and b % 2 else None,
+            ),
         )
         world.teams.append(outcome.id)
     elif kind == "appoint":
         outcome = teams.appoint_leader(
-            CEO, "prop", pick(world.teams, a), leader=other_person, reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.teams, a),
+            AppointLeader(leader=other_person, reason="r"),
         )
     elif kind == "add_member":
         outcome = teams.add_member(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.teams, a),
-            person=other_person,
-            function=list(Function)[b % len(Function)],
-            attachment=list(Attachment)[b % 2],
+            AddMember(
+                person=other_person,
+                function=list(Function)[b % len(Function)],
+                attachment=list(Attachment)[b % 2],
+            ),
         )
     elif kind == "remove_member":
-        outcome = teams.remove_member(CEO, "prop", pick(world.teams, a), person=other_person)
+        outcome = teams.remove_member(
+            CommandContext(CEO, "prop"), pick(world.teams, a), person=other_person
+        )
     elif kind == "move":
         parent = pick(world.teams, b) if b % 3 else None
         outcome = teams.move_team(
-            CEO, "prop", pick(world.teams, a), parent_id=parent, reason="reorg"
+            CommandContext(CEO, "prop"),
+            pick(world.teams, a),
+            MoveTeam(parent_id=parent, reason="reorg"),
         )
     elif kind == "disband":
-        outcome = teams.disband_team(CEO, "prop", pick(world.teams, a), reason="r")
+        outcome = teams.disband_team(
+            CommandContext(CEO, "prop"), pick(world.teams, a), DisbandTeam(reason="r")
+        )
     elif kind == "register_service":
         outcome = boundaries.register_service(
             CEO,

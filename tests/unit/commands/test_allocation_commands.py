@@ -25,6 +25,7 @@ from services.allocation.commands import DISSENT
 from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
 from services.goals.rest import CloseGoal
+from services.org.rest import AddMember
 from services.principal import Role
 from tests.allocation_fixtures import (
     ENG,
@@ -145,12 +146,9 @@ def test_who_may_request_decide_dissent_and_commit(flywheel: Commands) -> None:
     plan = planning(flywheel)
     retail = plan.org.retail
     flywheel.org.add_member(
-        RITA,
-        "t",
+        CommandContext(RITA, "t"),
         retail,
-        person="mel@x.io",
-        function=Function.DESIGN,
-        attachment=Attachment.REPORTS,
+        AddMember(person="mel@x.io", function=Function.DESIGN, attachment=Attachment.REPORTS),
     )
     envelope(flywheel, plan.op1, 10, 1000)
 

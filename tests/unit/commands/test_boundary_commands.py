@@ -29,7 +29,9 @@ from domain.boundaries import (
 from domain.errors import InvalidValue, NotFound
 from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from domain.provenance import acting_as
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.org.rest import DisbandTeam
 from services.principal import Principal, Role
 from tests.commands import (
     Commands,
@@ -129,7 +131,7 @@ def test_names_of_active_services_are_unique_and_freed_by_retirement(org: Org) -
 def test_the_owner_must_exist_and_be_active(org: Org) -> None:
     refused_and_nothing_recorded(org.flywheel, NotFound, lambda: org.register("Ledger", uuid4()))
     closed = charter(org.flywheel, "Closed", "cleo@example.com")
-    org.flywheel.org.disband_team(CEO, "t", closed, reason="Closed")
+    org.flywheel.org.disband_team(CommandContext(CEO, "t"), closed, DisbandTeam(reason="Closed"))
     refused_and_nothing_recorded(
         org.flywheel, TeamDisbanded, lambda: org.register("Ledger", closed)
     )
@@ -150,14 +152,18 @@ def test_a_team_that_owns_services_cannot_be_disbanded_and_the_error_names_them(
     refusal = refused_and_nothing_recorded(
         org.flywheel,
         TeamOwnsActiveServices,
-        lambda: org.flywheel.org.disband_team(CEO, "t", org.payments, reason="Reorg"),
+        lambda: org.flywheel.org.disband_team(
+            CommandContext(CEO, "t"), org.payments, DisbandTeam(reason="Reorg")
+        ),
     )
     assert "'Ledger', 'Wallet'" in str(refusal)
     org.transfer(ledger, org.cart)
     refusal = refused_and_nothing_recorded(
         org.flywheel,
         TeamOwnsActiveServices,
-        lambda: org.flywheel.org.disband_team(CEO, "t", org.payments, reason="Reorg"),
+        lambda: org.flywheel.org.disband_team(
+            CommandContext(CEO, "t"), org.payments, DisbandTeam(reason="Reorg")
+        ),
     )
     assert "'Wallet'" in str(refusal) and "Ledger" not in str(refusal)
 
@@ -284,7 +290,9 @@ def test_a_service_publishing_apis_cannot_be_retired_and_retiring_drops_its_depe
     cart = org.get(org.cart)
     assert isinstance(cart, Team) and cart.services == []
     refused_and_nothing_recorded(org.flywheel, ServiceRetired, lambda: org.publish(checkout))
-    org.flywheel.org.disband_team(CEO, "t", org.cart, reason="Its only service is retired")
+    org.flywheel.org.disband_team(
+        CommandContext(CEO, "t"), org.cart, DisbandTeam(reason="Its only service is retired")
+    )
 
 
 def test_who_may_change_services_apis_and_dependencies(org: Org) -> None:

@@ -23,6 +23,7 @@ from domain.people.values import Function
 from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.org.rest import AddMember, DisbandTeam
 from services.principal import Role
 from tests.commands import (
     Commands,
@@ -78,7 +79,9 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
     flywheel.goals.close_goal(
         CommandContext(CEO, "t"), books_goal, CloseGoal(outcome=GoalOutcome.DROPPED, note="Reorg")
     )
-    flywheel.org.disband_team(CEO, "t", org.books, reason="Folded into Retail")
+    flywheel.org.disband_team(
+        CommandContext(CEO, "t"), org.books, DisbandTeam(reason="Folded into Retail")
+    )
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: set_goal(flywheel, org.books, org.speed)
     )
@@ -87,12 +90,9 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
 def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
     org = company(flywheel)
     flywheel.org.add_member(
-        RITA,
-        "t",
+        CommandContext(RITA, "t"),
         org.retail,
-        person="mel@x.io",
-        function=Function.ENGINEERING,
-        attachment=Attachment.REPORTS,
+        AddMember(person="mel@x.io", function=Function.ENGINEERING, attachment=Attachment.REPORTS),
     )
 
     def set_as(who: Any) -> UUID:

@@ -22,7 +22,9 @@ from domain.metrics import (
     OutputMetricCannotDrive,
 )
 from domain.org.team import TeamDisbanded
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.org.rest import DisbandTeam
 from services.principal import Role
 from tests.commands import (
     Commands,
@@ -79,7 +81,9 @@ def test_definition_rules_record_nothing(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel, InvalidValue, lambda: define_as(flywheel, CEO, "No unit", org.retail, unit=" ")
     )
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Outsourced")
+    flywheel.org.disband_team(
+        CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Outsourced")
+    )
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: define_as(flywheel, CEO, "Late", org.finance)
     )

@@ -23,7 +23,9 @@ from domain.prfaqs import (
     Ring,
     RoundInProgress,
 )
+from services.api.commands import CommandContext
 from services.commands import Forbidden, Outcome, VersionMismatch
+from services.org.rest import AddMember, DisbandTeam
 from services.principal import Principal, Role
 from tests.allocation_fixtures import advance, open_cycle
 from tests.commands import Commands, refused_and_nothing_recorded
@@ -51,7 +53,7 @@ def test_anyone_signed_in_drafts_and_is_the_author(flywheel: Commands) -> None:
         PrFaqState.DRAFT,
     )
     refused_and_nothing_recorded(flywheel, NotFound, lambda: draft(flywheel, uuid4()))
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Merged"))
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: draft(flywheel, org.finance))
 
 
@@ -145,12 +147,9 @@ def test_who_opens_a_round(flywheel: Commands) -> None:
 def test_each_ring_has_its_decider(flywheel: Commands) -> None:
     org = company(flywheel)
     flywheel.org.add_member(
-        CEO,
-        "t",
+        CommandContext(CEO, "t"),
         org.books,
-        person="mem@x.io",
-        function=Function.ENGINEERING,
-        attachment=Attachment.REPORTS,
+        AddMember(person="mem@x.io", function=Function.ENGINEERING, attachment=Attachment.REPORTS),
     )
     member = principal("mem@x.io", Role.MEMBER)
     prfaq = draft(flywheel, org.books)

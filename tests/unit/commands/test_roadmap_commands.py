@@ -21,7 +21,9 @@ from domain.roadmap import (
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
 )
+from services.api.commands import CommandContext
 from services.commands import Forbidden
+from services.org.rest import DisbandTeam
 from services.principal import Principal, Role
 from tests.commands import Commands, refused_and_nothing_recorded
 from tests.goal_fixtures import company
@@ -72,7 +74,7 @@ def test_the_teams_leader_proposes_an_item_for_an_active_team(flywheel: Commands
     refused_and_nothing_recorded(flywheel, Forbidden, lambda: propose(flywheel, org.books, who=FIN))
     refused_and_nothing_recorded(flywheel, NotFound, lambda: propose(flywheel, uuid4()))
     refused_and_nothing_recorded(flywheel, InvalidValue, lambda: propose(flywheel, None))
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Merged"))
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: propose(flywheel, org.finance))
 
 
@@ -195,7 +197,7 @@ def test_a_baseline_name_is_taken_once_whatever_its_case(flywheel: Commands) -> 
 def test_a_disbanded_teams_items_are_leaderships_to_act_on(flywheel: Commands) -> None:
     org = company(flywheel)
     item = propose(flywheel, org.finance)
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Merged"))
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,

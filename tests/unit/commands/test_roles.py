@@ -29,6 +29,7 @@ from services.allocation.commands import TeamNumbers
 from services.api.commands import CommandContext
 from services.commands import Forbidden, Outcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
 from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, event_count
 from tests.people import principal
@@ -64,7 +65,7 @@ class World:
 
         def team(key: str, leader: str) -> UUID:
             ids[key] = teams.charter_team(
-                BOSS, "w", name=key.title(), mission="m", leader=leader
+                CommandContext(BOSS, "w"), CharterTeam(name=key.title(), mission="m", leader=leader)
             ).id
             return ids[key]
 
@@ -74,12 +75,9 @@ class World:
             team(key, f"{key}@x.io")
         for person in ("mia@example.com", "leaver@x.io"):
             teams.add_member(
-                BOSS,
-                "w",
+                CommandContext(BOSS, "w"),
                 ids["team"],
-                person=person,
-                function=ENG,
-                attachment=Attachment.REPORTS,
+                AddMember(person=person, function=ENG, attachment=Attachment.REPORTS),
             )
 
         def service(key: str, owner: str) -> UUID:
@@ -265,43 +263,50 @@ def _cases() -> list[Case]:
         c(
             "charter a team",
             LEADERSHIP,
-            lambda f, i, p: f.org.charter_team(p, "t", name="New", mission="m", leader="new@x.io"),
+            lambda f, i, p: f.org.charter_team(
+                CommandContext(p, "t"), CharterTeam(name="New", mission="m", leader="new@x.io")
+            ),
         ),
         c(
             "appoint a leader",
             LEADERSHIP,
             lambda f, i, p: f.org.appoint_leader(
-                p, "t", i["appointing"], leader="next@x.io", reason="rotation"
+                CommandContext(p, "t"),
+                i["appointing"],
+                AppointLeader(leader="next@x.io", reason="rotation"),
             ),
         ),
         c(
             "add a member",
             LEAD,
             lambda f, i, p: f.org.add_member(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["team"],
-                person="joiner@x.io",
-                function=Function.DESIGN,
-                attachment=Attachment.REPORTS,
+                AddMember(
+                    person="joiner@x.io", function=Function.DESIGN, attachment=Attachment.REPORTS
+                ),
             ),
         ),
         c(
             "remove a member",
             LEAD,
-            lambda f, i, p: f.org.remove_member(p, "t", i["team"], person="leaver@x.io"),
+            lambda f, i, p: f.org.remove_member(
+                CommandContext(p, "t"), i["team"], person="leaver@x.io"
+            ),
         ),
         c(
             "move a team",
             LEADERSHIP,
             lambda f, i, p: f.org.move_team(
-                p, "t", i["spare"], parent_id=i["team"], reason="reorg"
+                CommandContext(p, "t"), i["spare"], MoveTeam(parent_id=i["team"], reason="reorg")
             ),
         ),
         c(
             "disband a team",
             LEADERSHIP,
-            lambda f, i, p: f.org.disband_team(p, "t", i["doomed"], reason="done"),
+            lambda f, i, p: f.org.disband_team(
+                CommandContext(p, "t"), i["doomed"], DisbandTeam(reason="done")
+            ),
         ),
         c(
             "register a service",
