@@ -34,9 +34,12 @@ from domain.people.values import Function, person_id
 from domain.prfaqs import CustomerProblemRequired, FaqAudience, Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
 from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi
+from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
 from services.commands import Outcome
 from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
 from services.org.rest import AddMember, CharterTeam
+from services.people.rest import SetDisplayName
 from services.principal import Principal, Role
 from services.runtime import Runtime
 
@@ -231,7 +234,9 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         themselves = Principal(person_id(handle, field="subject"), frozenset({Role.MEMBER}))
         seeded.took(
             runtime.people.set_display_name(
-                themselves, correlation, handle, display_name=display_name
+                CommandContext(themselves, correlation),
+                handle,
+                SetDisplayName(display_name=display_name),
             )
         )
     say(f"{len(TEAMS)} teams with {len(MEMBERS)} members, each with a display name")
@@ -239,38 +244,33 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     for name, owner, description in SERVICES:
         seeded.services[name] = seeded.took(
             runtime.boundaries.register_service(
-                leadership,
-                correlation,
-                name=name,
-                owner_team_id=seeded.teams[owner],
-                description=description,
+                CommandContext(leadership, correlation),
+                RegisterService(
+                    name=name, owner_team_id=seeded.teams[owner], description=description
+                ),
             )
         )
     for name, service, version, api_kind, visibility in APIS:
         seeded.apis[name] = seeded.took(
             runtime.boundaries.publish_api(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 seeded.services[service],
-                name=name,
-                version=version,
-                kind=api_kind,
-                visibility=visibility,
+                PublishApi(name=name, version=version, kind=api_kind, visibility=visibility),
             )
         )
     seeded.took(
         runtime.boundaries.deprecate_api(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.apis["payments-legacy"],
-            sunset=date(year, 6, 30),
-            reason="v2 supports 3-D Secure",
+            DeprecateApi(sunset=date(year, 6, 30), reason="v2 supports 3-D Secure"),
         )
     )
     for consumer, api in DEPENDENCIES:
         seeded.took(
             runtime.boundaries.declare_dependency(
-                leadership, correlation, seeded.services[consumer], api_id=seeded.apis[api]
+                CommandContext(leadership, correlation),
+                seeded.services[consumer],
+                DeclareDependency(api_id=seeded.apis[api]),
             )
         )
     say(f"{len(SERVICES)} services, {len(APIS)} APIs, {len(DEPENDENCIES)} dependencies")

@@ -17,6 +17,7 @@ import pytest
 from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from services import commands
 from services.api.commands import CommandContext
+from services.boundaries.rest_services import RegisterService
 from services.commands import ConcurrentChange, UnitOfWork
 from services.org.rest import DisbandTeam
 from services.runtime import Runtime
@@ -40,7 +41,8 @@ def runtime(database_url: str, tmp_path: Path) -> Iterator[Runtime]:
 
 def register(runtime: Runtime, name: str, team: UUID) -> UUID:
     return runtime.boundaries.register_service(
-        CEO, "contention", name=name, owner_team_id=team, description=f"{name} service"
+        CommandContext(CEO, "contention"),
+        RegisterService(name=name, owner_team_id=team, description=f"{name} service"),
     ).id
 
 

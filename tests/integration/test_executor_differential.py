@@ -31,6 +31,7 @@ from domain.goals import GoalOutcome
 from projections.reading import ReadSession
 from services.api.app import create_app
 from services.api.commands import CommandContext
+from services.boundaries.rest_services import TransferService
 from services.goals.rest import CloseGoal, ReviseTarget
 from services.graphql.context import FlywheelContext
 from services.graphql.executor import FastExecutor
@@ -84,7 +85,9 @@ def record_history(runtime: Runtime, seeded: Seeded) -> int:
             reason="Left",
         ),
         runtime.boundaries.transfer_service(
-            CEO, "history", services["search-api"], to_team_id=teams["Checkout"], reason="Merge"
+            CommandContext(CEO, "history"),
+            services["search-api"],
+            TransferService(to_team_id=teams["Checkout"], reason="Merge"),
         ),
         runtime.goals.revise_target(
             CommandContext(CEO, "history"),

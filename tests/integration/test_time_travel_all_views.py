@@ -34,9 +34,18 @@ from domain.roadmap import Health, Horizon
 from projections.compare import compare_views
 from services.allocation.commands import TeamNumbers
 from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi, RetireApi
+from services.boundaries.rest_services import (
+    DeclareDependency,
+    PublishApi,
+    RegisterService,
+    RetireService,
+    TransferService,
+)
 from services.commands import Outcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
+from services.people.rest import ErasePerson, SetDisplayName
 from services.principal import Role
 from services.registry import VIEWS
 from services.runtime import Runtime
@@ -195,43 +204,56 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif kind == "register_service":
         outcome = boundaries.register_service(
-            CEO,
-            "prop",
-            name=f"{world.prefix}-s{a % 5}",
-            owner_team_id=pick(world.teams, b),
-            description="d",
+            CommandContext(CEO, "prop"),
+            RegisterService(
+                name=f"{world.prefix}-s{a % 5}", owner_team_id=pick(world.teams, b), description="d"
+            ),
         )
         world.services.append(outcome.id)
     elif kind == "transfer_service":
         outcome = boundaries.transfer_service(
-            CEO, "prop", pick(world.services, a), to_team_id=pick(world.teams, b), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.services, a),
+            TransferService(to_team_id=pick(world.teams, b), reason="r"),
         )
     elif kind == "retire_service":
-        outcome = boundaries.retire_service(CEO, "prop", pick(world.services, a), reason="r")
+        outcome = boundaries.retire_service(
+            CommandContext(CEO, "prop"), pick(world.services, a), RetireService(reason="r")
+        )
     elif kind == "publish_api":
         outcome = boundaries.publish_api(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.services, a),
-            name=f"api{a % 4}",
-            version="1",
-            kind=list(ApiKind)[b % len(ApiKind)],
-            visibility=list(Visibility)[b % 2],
+            PublishApi(
+                name=f"api{a % 4}",
+                version="1",
+                kind=list(ApiKind)[b % len(ApiKind)],
+                visibility=list(Visibility)[b % 2],
+            ),
         )
         world.apis.append(outcome.id)
     elif kind == "deprecate_api":
         outcome = boundaries.deprecate_api(
-            CEO, "prop", pick(world.apis, a), sunset=date(2030, 1, 1 + b % 28), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.apis, a),
+            DeprecateApi(sunset=date(2030, 1, 1 + b % 28), reason="r"),
         )
     elif kind == "retire_api":
-        outcome = boundaries.retire_api(CEO, "prop", pick(world.apis, a), reason="r")
+        outcome = boundaries.retire_api(
+            CommandContext(CEO, "prop"), pick(world.apis, a), RetireApi(reason="r")
+        )
     elif kind == "declare_dependency":
         outcome = boundaries.declare_dependency(
-            CEO, "prop", pick(world.services, a), api_id=pick(world.apis, b)
+            CommandContext(CEO, "prop"),
+            pick(world.services, a),
+            DeclareDependency(api_id=pick(world.apis, b)),
         )
     elif kind == "drop_dependency":
         outcome = boundaries.drop_dependency(
-            CEO, "prop", pick(world.services, a), api_id=pick(world.apis, b), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.services, a),
+            api_id=pick(world.apis, b),
+            reason="r",
         )
     elif kind == "define_metric":
         output = b % 2 == 0
@@ -311,10 +333,12 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif kind == "name_person":
         outcome = runtime.people.set_display_name(
-            CEO, "prop", person, display_name=f"Person {a % 7} v{b}"
+            CommandContext(CEO, "prop"), person, SetDisplayName(display_name=f"Person {a % 7} v{b}")
         )
     elif kind == "erase_person":
-        outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
+        outcome = runtime.people.erase(
+            CommandContext(CEO, "prop"), person, ErasePerson(reason="asked")
+        )
     elif kind == "record_baseline":
         outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
     elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):

@@ -22,6 +22,8 @@ from domain.roadmap import (
     RoadmapPrFaqTaken,
 )
 from services.api.commands import CommandContext
+from services.boundaries.rest_apis import RetireApi
+from services.boundaries.rest_services import PublishApi, RegisterService
 from services.commands import Forbidden
 from services.org.rest import DisbandTeam
 from services.principal import Principal, Role
@@ -116,22 +118,19 @@ def test_an_api_dependency_is_on_a_published_api_never_a_retired_one(flywheel: C
     org = company(flywheel)
     item = propose(flywheel, org.books)
     service = flywheel.boundaries.register_service(
-        CEO, "t", name="depots", owner_team_id=org.finance, description="d"
+        CommandContext(CEO, "t"),
+        RegisterService(name="depots", owner_team_id=org.finance, description="d"),
     ).id
 
     def api(name: str) -> UUID:
         return flywheel.boundaries.publish_api(
-            CEO,
-            "t",
+            CommandContext(CEO, "t"),
             service,
-            name=name,
-            version="v1",
-            kind=ApiKind.REST,
-            visibility=Visibility.PUBLIC,
+            PublishApi(name=name, version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC),
         ).id
 
     live, retired = api("stock"), api("old-stock")
-    flywheel.boundaries.retire_api(CEO, "t", retired, reason="Replaced")
+    flywheel.boundaries.retire_api(CommandContext(CEO, "t"), retired, RetireApi(reason="Replaced"))
     flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=live)
     refused = refused_and_nothing_recorded(
         flywheel,

@@ -27,6 +27,14 @@ from domain.prfaqs import Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
 from services.allocation.commands import TeamNumbers
 from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi, RetireApi
+from services.boundaries.rest_services import (
+    DeclareDependency,
+    PublishApi,
+    RegisterService,
+    RetireService,
+    TransferService,
+)
 from services.commands import Forbidden, Outcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
@@ -82,19 +90,16 @@ class World:
 
         def service(key: str, owner: str) -> UUID:
             ids[key] = boundaries.register_service(
-                BOSS, "w", name=key, owner_team_id=ids[owner], description="d"
+                CommandContext(BOSS, "w"),
+                RegisterService(name=key, owner_team_id=ids[owner], description="d"),
             ).id
             return ids[key]
 
         def api(key: str, of: str) -> None:
             ids[key] = boundaries.publish_api(
-                BOSS,
-                "w",
+                CommandContext(BOSS, "w"),
                 ids[of],
-                name=key,
-                version="v1",
-                kind=ApiKind.REST,
-                visibility=Visibility.PUBLIC,
+                PublishApi(name=key, version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC),
             ).id
 
         for key in ("service", "bare", "moving"):
@@ -104,7 +109,9 @@ class World:
         api("spare_api", "service")
         api("their_api", "theirs")
         api("consumed_api", "theirs")
-        boundaries.declare_dependency(BOSS, "w", ids["service"], api_id=ids["consumed_api"])
+        boundaries.declare_dependency(
+            CommandContext(BOSS, "w"), ids["service"], DeclareDependency(api_id=ids["consumed_api"])
+        )
 
         def metric(key: str, kind: MetricKind) -> None:
             ids[key] = metrics.define_metric(
@@ -312,58 +319,63 @@ def _cases() -> list[Case]:
             "register a service",
             LEAD,
             lambda f, i, p: f.boundaries.register_service(
-                p, "t", name="svc", owner_team_id=i["team"], description="d"
+                CommandContext(p, "t"),
+                RegisterService(name="svc", owner_team_id=i["team"], description="d"),
             ),
         ),
         c(
             "transfer a service",
             LEAD,
             lambda f, i, p: f.boundaries.transfer_service(
-                p, "t", i["moving"], to_team_id=i["spare"], reason="r"
+                CommandContext(p, "t"),
+                i["moving"],
+                TransferService(to_team_id=i["spare"], reason="r"),
             ),
         ),
         c(
             "retire a service",
             LEAD,
-            lambda f, i, p: f.boundaries.retire_service(p, "t", i["bare"], reason="r"),
+            lambda f, i, p: f.boundaries.retire_service(
+                CommandContext(p, "t"), i["bare"], RetireService(reason="r")
+            ),
         ),
         c(
             "publish an API",
             LEAD,
             lambda f, i, p: f.boundaries.publish_api(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["service"],
-                name="new-api",
-                version="v1",
-                kind=ApiKind.REST,
-                visibility=Visibility.PUBLIC,
+                PublishApi(
+                    name="new-api", version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC
+                ),
             ),
         ),
         c(
             "deprecate an API",
             LEAD,
             lambda f, i, p: f.boundaries.deprecate_api(
-                p, "t", i["api"], sunset=date(2030, 1, 1), reason="r"
+                CommandContext(p, "t"), i["api"], DeprecateApi(sunset=date(2030, 1, 1), reason="r")
             ),
         ),
         c(
             "retire an API",
             LEAD,
-            lambda f, i, p: f.boundaries.retire_api(p, "t", i["spare_api"], reason="r"),
+            lambda f, i, p: f.boundaries.retire_api(
+                CommandContext(p, "t"), i["spare_api"], RetireApi(reason="r")
+            ),
         ),
         c(
             "declare a dependency",
             LEAD,
             lambda f, i, p: f.boundaries.declare_dependency(
-                p, "t", i["service"], api_id=i["their_api"]
+                CommandContext(p, "t"), i["service"], DeclareDependency(api_id=i["their_api"])
             ),
         ),
         c(
             "drop a dependency",
             LEAD,
             lambda f, i, p: f.boundaries.drop_dependency(
-                p, "t", i["service"], api_id=i["consumed_api"]
+                CommandContext(p, "t"), i["service"], api_id=i["consumed_api"]
             ),
         ),
         c(
