@@ -38,6 +38,7 @@ from services.boundaries.rest_apis import DeprecateApi
 from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
 from services.commands import Outcome
 from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, CharterTeam
 from services.people.rest import SetDisplayName
 from services.principal import Principal, Role
@@ -278,44 +279,44 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     for name, kind, financial, unit, direction, owner, definition in METRICS:
         seeded.metrics[name] = seeded.took(
             runtime.metrics.define_metric(
-                leadership,
-                correlation,
-                name=name,
-                kind=kind,
-                financial=financial,
-                unit=unit,
-                direction=direction,
-                definition=definition,
-                owner_team_id=seeded.teams[owner],
+                CommandContext(leadership, correlation),
+                DefineMetric(
+                    name=name,
+                    kind=kind,
+                    financial=financial,
+                    unit=unit,
+                    direction=direction,
+                    definition=definition,
+                    owner_team_id=seeded.teams[owner],
+                ),
             )
         )
     seeded.took(
         runtime.metrics.redefine_metric(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.metrics["Selection"],
-            definition="Demand-weighted share of detail page views of in-stock items",
-            reason="Detail pages counted items nobody could buy",
+            RedefineMetric(
+                definition="Demand-weighted share of detail page views of in-stock items",
+                reason="Detail pages counted items nobody could buy",
+            ),
         )
     )
     for source, target, hypothesis in DRIVERS:
         seeded.took(
             runtime.metrics.declare_driver(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 seeded.metrics[source],
-                output_metric_id=seeded.metrics[target],
-                hypothesis=hypothesis,
+                DeclareDriver(output_metric_id=seeded.metrics[target], hypothesis=hypothesis),
             )
         )
     for week in range(1, 7):
         seeded.took(
             runtime.metrics.record_observation(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 seeded.metrics["Selection"],
-                period_end=date(year - 1, 11, 1 + 4 * week),
-                value=Decimal(80 + week),
+                RecordObservation(
+                    period_end=date(year - 1, 11, 1 + 4 * week), value=Decimal(80 + week)
+                ),
             )
         )
     say(f"{len(METRICS)} metrics, {len(DRIVERS)} drivers, 6 weeks of observations")
@@ -717,11 +718,9 @@ def seed_prfaqs(
     today = date.today()
     seeded.took(
         runtime.metrics.record_observation(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.metrics["Delivery speed"],
-            period_end=today - timedelta(days=10),
-            value=Decimal(30),
+            RecordObservation(period_end=today - timedelta(days=10), value=Decimal(30)),
         )
     )
     seeded.took(

@@ -11,6 +11,7 @@ from domain.goals import CheckInStatus
 from domain.metrics import Direction, MetricKind
 from services.api.commands import CommandContext
 from services.goals.rest import CheckIn, SetGoal
+from services.metrics.rest import DefineMetric
 from services.org.rest import CharterTeam
 from tests.commands import Commands
 from tests.people import CEO
@@ -26,15 +27,16 @@ def define(
     definition: str | None = None,
 ) -> UUID:
     return commands.metrics.define_metric(
-        CEO,
-        "fixture",
-        name=name,
-        kind=kind,
-        financial=financial,
-        unit="count",
-        direction=Direction.INCREASE,
-        definition=definition or f"How we count {name}",
-        owner_team_id=owner,
+        CommandContext(CEO, "fixture"),
+        DefineMetric(
+            name=name,
+            kind=kind,
+            financial=financial,
+            unit="count",
+            direction=Direction.INCREASE,
+            definition=definition or f"How we count {name}",
+            owner_team_id=owner,
+        ),
     ).id
 
 

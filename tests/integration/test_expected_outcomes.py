@@ -32,6 +32,8 @@ from domain.prfaqs import Recommendation, Ring
 from projections.prfaqs import outcomes as report
 from projections.prfaqs import queries
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
+from services.metrics.rest import DefineMetric, RecordObservation
 from services.principal import Role
 from services.runtime import Runtime
 from tests.allocation_fixtures import advance, open_cycle
@@ -54,7 +56,9 @@ class Scenario:
 
 
 def observe(runtime: Runtime, metric: UUID, day: date, value: int) -> None:
-    runtime.metrics.record_observation(CEO, "t", metric, period_end=day, value=Decimal(value))
+    runtime.metrics.record_observation(
+        CommandContext(CEO, "t"), metric, RecordObservation(period_end=day, value=Decimal(value))
+    )
 
 
 def expect(runtime: Runtime, decision: UUID, metric: UUID, target: int, by: date) -> int:
@@ -66,15 +70,16 @@ def expect(runtime: Runtime, decision: UUID, metric: UUID, target: int, by: date
 def build(runtime: Runtime) -> Scenario:
     org = company(runtime)
     wait = runtime.metrics.define_metric(
-        CEO,
-        "t",
-        name="Wait time",
-        kind=MetricKind.INPUT,
-        financial=False,
-        unit="h",
-        direction=Direction.DECREASE,
-        definition="Hours from order to door",
-        owner_team_id=org.books,
+        CommandContext(CEO, "t"),
+        DefineMetric(
+            name="Wait time",
+            kind=MetricKind.INPUT,
+            financial=False,
+            unit="h",
+            direction=Direction.DECREASE,
+            definition="Hours from order to door",
+            owner_team_id=org.books,
+        ),
     ).id
     observe(runtime, org.selection, date(2025, 3, 30), 95)
     observe(runtime, org.revenue, date(2025, 5, 15), 500)

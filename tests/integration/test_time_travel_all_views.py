@@ -44,6 +44,7 @@ from services.boundaries.rest_services import (
 )
 from services.commands import Outcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
 from services.people.rest import ErasePerson, SetDisplayName
 from services.principal import Role
@@ -258,37 +259,39 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
     elif kind == "define_metric":
         output = b % 2 == 0
         outcome = metrics.define_metric(
-            CEO,
-            "prop",
-            name=f"{world.prefix} M{a % 5}",
-            kind=MetricKind.OUTPUT if output else MetricKind.INPUT,
-            financial=output and b % 4 == 0,
-            unit="n",
-            direction=list(Direction)[a % 2],
-            definition="d",
-            owner_team_id=pick(world.teams, b),
+            CommandContext(CEO, "prop"),
+            DefineMetric(
+                name=f"{world.prefix} M{a % 5}",
+                kind=MetricKind.OUTPUT if output else MetricKind.INPUT,
+                financial=output and b % 4 == 0,
+                unit="n",
+                direction=list(Direction)[a % 2],
+                definition="d",
+                owner_team_id=pick(world.teams, b),
+            ),
         )
         world.metrics.append(outcome.id)
     elif kind == "redefine_metric":
         outcome = metrics.redefine_metric(
-            CEO, "prop", pick(world.metrics, a), definition=f"d{b}", reason="sharper"
+            CommandContext(CEO, "prop"),
+            pick(world.metrics, a),
+            RedefineMetric(definition=f"d{b}", reason="sharper"),
         )
     elif kind == "declare_driver":
         outcome = metrics.declare_driver(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.metrics, a),
-            output_metric_id=pick(world.metrics, b),
-            hypothesis="h",
+            DeclareDriver(output_metric_id=pick(world.metrics, b), hypothesis="h"),
         )
     elif kind == "observe":
         outcome = metrics.record_observation(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.metrics, a),
-            period_end=date(2026, 1, 1 + b % 28),
-            value=Decimal(b),
-            reason="corrected" if a % 3 == 0 else None,
+            RecordObservation(
+                period_end=date(2026, 1, 1 + b % 28),
+                value=Decimal(b),
+                reason="corrected" if a % 3 == 0 else None,
+            ),
         )
     elif kind == "set_goal":
         outcome = goals.set_goal(

@@ -23,6 +23,7 @@ from domain.people.values import Function
 from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.metrics.rest import RedefineMetric
 from services.org.rest import AddMember, DisbandTeam
 from services.principal import Role
 from tests.commands import (
@@ -55,7 +56,9 @@ def test_a_goal_binds_the_current_definition_and_is_recorded_on_its_metric(
     org = company(flywheel)
     old_goal = set_goal(flywheel, org.retail, org.selection, 2024)
     flywheel.metrics.redefine_metric(
-        CEO, "t", org.selection, definition="In-stock detail page views", reason="Availability"
+        CommandContext(CEO, "t"),
+        org.selection,
+        RedefineMetric(definition="In-stock detail page views", reason="Availability"),
     )
     new_goal = set_goal(flywheel, org.retail, org.selection, 2025)
     assert flywheel.app.repository.get(old_goal).metric_definition_version == 1

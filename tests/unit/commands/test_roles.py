@@ -37,6 +37,7 @@ from services.boundaries.rest_services import (
 )
 from services.commands import Forbidden, Outcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
 from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, event_count
@@ -115,15 +116,16 @@ class World:
 
         def metric(key: str, kind: MetricKind) -> None:
             ids[key] = metrics.define_metric(
-                BOSS,
-                "w",
-                name=key,
-                kind=kind,
-                financial=False,
-                unit="n",
-                direction=Direction.INCREASE,
-                definition="d",
-                owner_team_id=ids["team"],
+                CommandContext(BOSS, "w"),
+                DefineMetric(
+                    name=key,
+                    kind=kind,
+                    financial=False,
+                    unit="n",
+                    direction=Direction.INCREASE,
+                    definition="d",
+                    owner_team_id=ids["team"],
+                ),
             ).id
 
         metric("metric", MetricKind.INPUT)
@@ -382,36 +384,43 @@ def _cases() -> list[Case]:
             "define a metric",
             LEAD,
             lambda f, i, p: f.metrics.define_metric(
-                p,
-                "t",
-                name="New metric",
-                kind=MetricKind.INPUT,
-                financial=False,
-                unit="n",
-                direction=Direction.INCREASE,
-                definition="d",
-                owner_team_id=i["team"],
+                CommandContext(p, "t"),
+                DefineMetric(
+                    name="New metric",
+                    kind=MetricKind.INPUT,
+                    financial=False,
+                    unit="n",
+                    direction=Direction.INCREASE,
+                    definition="d",
+                    owner_team_id=i["team"],
+                ),
             ),
         ),
         c(
             "redefine a metric",
             LEAD,
             lambda f, i, p: f.metrics.redefine_metric(
-                p, "t", i["metric"], definition="sharper", reason="r"
+                CommandContext(p, "t"),
+                i["metric"],
+                RedefineMetric(definition="sharper", reason="r"),
             ),
         ),
         c(
             "declare what a metric drives",
             LEAD,
             lambda f, i, p: f.metrics.declare_driver(
-                p, "t", i["metric"], output_metric_id=i["output"], hypothesis="h"
+                CommandContext(p, "t"),
+                i["metric"],
+                DeclareDriver(output_metric_id=i["output"], hypothesis="h"),
             ),
         ),
         c(
             "observe a metric",
             LEAD,
             lambda f, i, p: f.metrics.record_observation(
-                p, "t", i["metric"], period_end=date(2026, 1, 31), value=Decimal(1)
+                CommandContext(p, "t"),
+                i["metric"],
+                RecordObservation(period_end=date(2026, 1, 31), value=Decimal(1)),
             ),
         ),
         c(
