@@ -33,6 +33,14 @@ from domain.org.team import Attachment
 from domain.people.values import Function, person_id
 from domain.prfaqs import CustomerProblemRequired, FaqAudience, Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordDecision,
+    RecordDissent,
+    SetEnvelope,
+    SubmitRequest,
+)
 from services.api.commands import CommandContext
 from services.boundaries.rest_apis import DeprecateApi
 from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
@@ -360,16 +368,19 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     say(f"{len(GOALS)} goals for {year}, one of them a blindside")
 
     cycle = seeded.cycle = seeded.took(
-        runtime.allocation.open_cycle(leadership, correlation, fiscal_year=year, kind=CycleKind.OP1)
+        runtime.allocation.open_cycle(
+            CommandContext(leadership, correlation), OpenCycle(fiscal_year=year, kind=CycleKind.OP1)
+        )
     )
     seeded.took(
         runtime.allocation.set_envelope(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             cycle,
-            headcount={Function.ENGINEERING: 12, Function.OPERATIONS: 6, Function.DESIGN: 2},
-            budget=5_000_000,
-            reason="The board's plan for next year",
+            SetEnvelope(
+                headcount={Function.ENGINEERING: 12, Function.OPERATIONS: 6, Function.DESIGN: 2},
+                budget=5_000_000,
+                reason="The board's plan for next year",
+            ),
         )
     )
     for team, headcount, budget, goal in [
@@ -379,37 +390,42 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     ]:
         seeded.took(
             runtime.allocation.submit_request(
-                leader_of(team),
-                correlation,
+                CommandContext(leader_of(team), correlation),
                 cycle,
-                team_id=seeded.teams[team],
-                headcount=headcount,
-                budget=budget,
-                rationale=f"What '{team}' needs for its goal",
-                goal_ids=[goal],
+                SubmitRequest(
+                    team_id=seeded.teams[team],
+                    headcount=headcount,
+                    budget=budget,
+                    rationale=f"What '{team}' needs for its goal",
+                    goal_ids=[goal],
+                ),
             )
         )
     seeded.took(
-        runtime.allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW)
+        runtime.allocation.advance_phase(
+            CommandContext(leadership, correlation), cycle, AdvancePhase(to=CyclePhase.REVIEW)
+        )
     )
     seeded.took(
         runtime.allocation.decide(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             cycle,
-            team_id=seeded.teams["Search"],
-            headcount={Function.ENGINEERING: 5},
-            budget=1_500_000,
-            rationale="Selection is the top-level goal",
+            RecordDecision(
+                team_id=seeded.teams["Search"],
+                headcount={Function.ENGINEERING: 5},
+                budget=1_500_000,
+                rationale="Selection is the top-level goal",
+            ),
         )
     )
     seeded.took(
         runtime.allocation.record_dissent(
-            leader_of("Fulfilment"),
-            correlation,
+            CommandContext(leader_of("Fulfilment"), correlation),
             cycle,
-            team_id=seeded.teams["Fulfilment"],
-            argument="Delivery speed drives active customers more than selection does",
+            RecordDissent(
+                team_id=seeded.teams["Fulfilment"],
+                argument="Delivery speed drives active customers more than selection does",
+            ),
         )
     )
     say(f"OP1 {year} in review: three requests, one decision, one dissent to weigh")
@@ -442,43 +458,57 @@ def seed_roadmaps(
     fulfilment_id = seeded.teams["Fulfilment"]
     this_year = year - 1
     cycle = seeded.took(
-        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
+        allocation.open_cycle(
+            CommandContext(leadership, correlation),
+            OpenCycle(fiscal_year=this_year, kind=CycleKind.OP1),
+        )
     )
     seeded.took(
         allocation.set_envelope(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             cycle,
-            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
-            budget=2_000_000,
-            reason="This year's plan",
+            SetEnvelope(
+                headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
+                budget=2_000_000,
+                reason="This year's plan",
+            ),
         )
     )
     seeded.took(
         allocation.submit_request(
-            leader_of("Fulfilment"),
-            correlation,
+            CommandContext(leader_of("Fulfilment"), correlation),
             cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
-            budget=1_500_000,
-            rationale="Two regional sort centres",
-            goal_ids=[delivery_goal],
+            SubmitRequest(
+                team_id=fulfilment_id,
+                headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+                budget=1_500_000,
+                rationale="Two regional sort centres",
+                goal_ids=[delivery_goal],
+            ),
         )
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
+    seeded.took(
+        allocation.advance_phase(
+            CommandContext(leadership, correlation), cycle, AdvancePhase(to=CyclePhase.REVIEW)
+        )
+    )
     seeded.took(
         allocation.decide(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
-            budget=1_000_000,
-            rationale="One sort centre this year",
+            RecordDecision(
+                team_id=fulfilment_id,
+                headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
+                budget=1_000_000,
+                rationale="One sort centre this year",
+            ),
         )
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
+    seeded.took(
+        allocation.advance_phase(
+            CommandContext(leadership, correlation), cycle, AdvancePhase(to=CyclePhase.DECIDED)
+        )
+    )
 
     def item(
         team: str, title: str, outcome: str, horizon: Horizon, headcount: dict[Function, int]
@@ -529,7 +559,11 @@ def seed_roadmaps(
     seeded.took(
         road.commit(fulfilment, correlation, sort_centres, target_date=date(this_year, 12, 31))
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.LOCKED))
+    seeded.took(
+        allocation.advance_phase(
+            CommandContext(leadership, correlation), cycle, AdvancePhase(to=CyclePhase.LOCKED)
+        )
+    )
     seeded.items["Saved searches"] = item(
         "Search",
         "Saved searches",

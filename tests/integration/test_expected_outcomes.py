@@ -32,7 +32,9 @@ from domain.prfaqs import Recommendation, Ring
 from projections.prfaqs import outcomes as report
 from projections.prfaqs import queries
 from projections.reading import ReadSession
+from services.allocation.rest import RecordDissent, WeighDissent
 from services.api.commands import CommandContext
+from services.decisions import ExpectOutcome
 from services.metrics.rest import DefineMetric, RecordObservation
 from services.principal import Role
 from services.runtime import Runtime
@@ -102,12 +104,16 @@ def build(runtime: Runtime) -> Scenario:
     expect(runtime, beta, wait, 40, date(2025, 3, 31))
     cycle = open_cycle(runtime, 2027, CycleKind.OP1)
     cycle_dissent = runtime.allocation.record_dissent(
-        OUTSIDER, "t", cycle, team_id=None, argument="Too little"
+        CommandContext(OUTSIDER, "t"), cycle, RecordDissent(team_id=None, argument="Too little")
     ).id
-    runtime.allocation.weigh_dissent(CEO, "t", cycle, cycle_dissent, response="Heard")
+    runtime.allocation.weigh_dissent(
+        CommandContext(CEO, "t"), cycle, cycle_dissent, WeighDissent(response="Heard")
+    )
     advance(runtime, cycle, CyclePhase.REVIEW, CyclePhase.DECIDED)
     head = runtime.allocation.expect_outcome(
-        CEO, "t", cycle, metric_id=org.visits, target=Decimal(10), by=date(2199, 12, 31), note=""
+        CommandContext(CEO, "t"),
+        cycle,
+        ExpectOutcome(metric_id=org.visits, target=Decimal(10), by=date(2199, 12, 31), note=""),
     ).position
     return Scenario(org, alpha, beta, cycle, head)
 

@@ -32,7 +32,18 @@ from domain.people.values import Function
 from domain.prfaqs import Recommendation, content_of
 from domain.roadmap import Health, Horizon
 from projections.compare import compare_views
-from services.allocation.commands import TeamNumbers
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordAmendment,
+    RecordDecision,
+    RecordDissent,
+    SaveScenario,
+    ScenarioLine,
+    SetEnvelope,
+    SubmitRequest,
+    WeighDissent,
+)
 from services.api.commands import CommandContext
 from services.boundaries.rest_apis import DeprecateApi, RetireApi
 from services.boundaries.rest_services import (
@@ -43,6 +54,7 @@ from services.boundaries.rest_services import (
     TransferService,
 )
 from services.commands import Outcome
+from services.decisions import ExpectOutcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
@@ -350,13 +362,14 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = work_backwards(runtime, world, kind, a, b)
     elif kind == "expect_cycle_outcome":
         outcome = runtime.allocation.expect_outcome(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.cycles, a),
-            metric_id=pick(world.metrics, b),
-            target=Decimal(b),
-            by=date(2025, 1 + b % 12, 1),
-            note="n",
+            ExpectOutcome(
+                metric_id=pick(world.metrics, b),
+                target=Decimal(b),
+                by=date(2025, 1 + b % 12, 1),
+                note="n",
+            ),
         )
     else:
         outcome = allocate(runtime, world, kind, a, b)
@@ -485,42 +498,47 @@ def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outco
     engineers = {Function.ENGINEERING: 1 + b % 4}
     if kind == "open_cycle":
         year = 2000 + (int(world.prefix[1:]) % 33) * 3 + a % 3  # fiscal years 2000-2100
-        outcome = cycles.open_cycle(CEO, "prop", fiscal_year=year, kind=list(CycleKind)[b % 2])
+        outcome = cycles.open_cycle(
+            CommandContext(CEO, "prop"), OpenCycle(fiscal_year=year, kind=list(CycleKind)[b % 2])
+        )
         world.cycles.append(outcome.id)
         return outcome
     cycle = pick(world.cycles, a)
     if kind == "set_envelope":
         return cycles.set_envelope(
-            CEO, "prop", cycle, headcount={Function.ENGINEERING: 5 + b % 5}, budget=1000, reason="r"
+            CommandContext(CEO, "prop"),
+            cycle,
+            SetEnvelope(headcount={Function.ENGINEERING: 5 + b % 5}, budget=1000, reason="r"),
         )
     if kind == "submit_request":
         return cycles.submit_request(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             cycle,
-            team_id=pick(world.teams, b),
-            headcount=engineers,
-            budget=100,
-            rationale="r",
-            goal_ids=[pick(world.goals, b)],
+            SubmitRequest(
+                team_id=pick(world.teams, b),
+                headcount=engineers,
+                budget=100,
+                rationale="r",
+                goal_ids=[pick(world.goals, b)],
+            ),
         )
     if kind == "advance_phase":
         # Usually to the next phase, now and then to a wrong one (refused).
         current = runtime.app.repository.get(cycle).phase
         target = current.next if b % 4 and current.next else list(CyclePhase)[b % 4]
-        return cycles.advance_phase(CEO, "prop", cycle, to=target)
+        return cycles.advance_phase(CommandContext(CEO, "prop"), cycle, AdvancePhase(to=target))
     if kind == "decide":
         return cycles.decide(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             cycle,
-            team_id=pick(world.teams, b),
-            headcount=engineers,
-            budget=50,
-            rationale="r",
+            RecordDecision(
+                team_id=pick(world.teams, b), headcount=engineers, budget=50, rationale="r"
+            ),
         )
     if kind == "dissent":
-        outcome = cycles.record_dissent(CEO, "prop", cycle, team_id=None, argument="too few")
+        outcome = cycles.record_dissent(
+            CommandContext(CEO, "prop"), cycle, RecordDissent(team_id=None, argument="too few")
+        )
         world.dissents.append((cycle, outcome.id))
         return outcome
     if kind == "weigh_dissent":
@@ -528,25 +546,30 @@ def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outco
             world.dissents[b % len(world.dissents)] if world.dissents else (cycle, cycle)
         )
         return cycles.weigh_dissent(
-            CEO, "prop", dissent_cycle, dissent_id=dissent, response="heard"
+            CommandContext(CEO, "prop"), dissent_cycle, dissent, WeighDissent(response="heard")
         )
     if kind == "commit":
-        return cycles.commit(CEO, "prop", cycle)
+        return cycles.commit(CommandContext(CEO, "prop"), cycle)
     if kind == "amend":
         return cycles.amend(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             cycle,
-            team_id=pick(world.teams, b),
-            headcount=engineers,
-            budget=60,
-            reason="r",
-            approver="ceo@example.com",
+            RecordAmendment(
+                team_id=pick(world.teams, b),
+                headcount=engineers,
+                budget=60,
+                reason="r",
+                approver="ceo@example.com",
+            ),
         )
-    line = TeamNumbers(team_id=pick(world.teams, b), headcount=engineers, budget=50)
+    line = ScenarioLine(team_id=pick(world.teams, b), headcount=engineers, budget=50)
     if kind == "save_scenario":
-        return cycles.save_scenario(CEO, "prop", cycle, name=f"plan{b % 2}", allocations=[line])
-    return cycles.adopt_scenario(CEO, "prop", cycle, name=f"plan{b % 2}")
+        return cycles.save_scenario(
+            CommandContext(CEO, "prop"),
+            cycle,
+            SaveScenario(name=f"plan{b % 2}", allocations=[line]),
+        )
+    return cycles.adopt_scenario(CommandContext(CEO, "prop"), cycle, name=f"plan{b % 2}")
 
 
 def head_of_log(runtime: Runtime) -> int:

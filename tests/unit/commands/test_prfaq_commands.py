@@ -25,6 +25,7 @@ from domain.prfaqs import (
 )
 from services.api.commands import CommandContext
 from services.commands import Forbidden, Outcome, VersionMismatch
+from services.decisions import ExpectOutcome
 from services.org.rest import AddMember, DisbandTeam
 from services.principal import Principal, Role
 from tests.allocation_fixtures import advance, open_cycle
@@ -250,7 +251,11 @@ def test_expected_outcomes_on_decisions(flywheel: Commands) -> None:
         return flywheel.prfaqs.expect_outcome(who, "t", prfaq, **{**outcome, **changes})  # type: ignore[arg-type]
 
     def on_cycle(who: Principal) -> Outcome:
-        return flywheel.allocation.expect_outcome(who, "t", cycle, **outcome)  # type: ignore[arg-type]
+        return flywheel.allocation.expect_outcome(
+            CommandContext(who, "t"),
+            cycle,
+            ExpectOutcome(**outcome),  # type: ignore[arg-type]
+        )
 
     refused_and_nothing_recorded(flywheel, PrFaqNotApproved, lambda: on_prfaq(CEO))
     for ring in Ring:

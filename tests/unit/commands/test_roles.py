@@ -25,7 +25,18 @@ from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.prfaqs import Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
-from services.allocation.commands import TeamNumbers
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordAmendment,
+    RecordDecision,
+    RecordDissent,
+    SaveScenario,
+    ScenarioLine,
+    SetEnvelope,
+    SubmitRequest,
+    WeighDissent,
+)
 from services.api.commands import CommandContext
 from services.boundaries.rest_apis import DeprecateApi, RetireApi
 from services.boundaries.rest_services import (
@@ -36,6 +47,7 @@ from services.boundaries.rest_services import (
     TransferService,
 )
 from services.commands import Forbidden, Outcome
+from services.decisions import ExpectOutcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
@@ -145,31 +157,36 @@ class World:
             ).id
 
         def cycle(key: str, year: int, phases: list[CyclePhase]) -> None:
-            ids[key] = allocation.open_cycle(BOSS, "w", fiscal_year=year, kind=CycleKind.OP1).id
+            ids[key] = allocation.open_cycle(
+                CommandContext(BOSS, "w"), OpenCycle(fiscal_year=year, kind=CycleKind.OP1)
+            ).id
             allocation.set_envelope(
-                BOSS, "w", ids[key], headcount={ENG: 10}, budget=1000, reason="r"
+                CommandContext(BOSS, "w"),
+                ids[key],
+                SetEnvelope(headcount={ENG: 10}, budget=1000, reason="r"),
             )
             allocation.submit_request(
-                BOSS,
-                "w",
+                CommandContext(BOSS, "w"),
                 ids[key],
-                team_id=ids["team"],
-                headcount={ENG: 2},
-                budget=100,
-                rationale="r",
-                goal_ids=[ids["goal"]],
+                SubmitRequest(
+                    team_id=ids["team"],
+                    headcount={ENG: 2},
+                    budget=100,
+                    rationale="r",
+                    goal_ids=[ids["goal"]],
+                ),
             )
             for phase in phases:
-                allocation.advance_phase(BOSS, "w", ids[key], to=phase)
+                allocation.advance_phase(
+                    CommandContext(BOSS, "w"), ids[key], AdvancePhase(to=phase)
+                )
                 if phase is CyclePhase.REVIEW:
                     allocation.decide(
-                        BOSS,
-                        "w",
+                        CommandContext(BOSS, "w"),
                         ids[key],
-                        team_id=ids["team"],
-                        headcount={ENG: 1},
-                        budget=50,
-                        rationale="r",
+                        RecordDecision(
+                            team_id=ids["team"], headcount={ENG: 1}, budget=50, rationale="r"
+                        ),
                     )
 
         cycle("open_cycle", 2030, [])
@@ -177,14 +194,17 @@ class World:
         cycle("decided_cycle", 2032, [CyclePhase.REVIEW, CyclePhase.DECIDED])
         cycle("locked_cycle", 2033, [CyclePhase.REVIEW, CyclePhase.DECIDED, CyclePhase.LOCKED])
         allocation.save_scenario(
-            BOSS,
-            "w",
+            CommandContext(BOSS, "w"),
             ids["review_cycle"],
-            name="plan",
-            allocations=[TeamNumbers(team_id=ids["team"], headcount={ENG: 1}, budget=50)],
+            SaveScenario(
+                name="plan",
+                allocations=[ScenarioLine(team_id=ids["team"], headcount={ENG: 1}, budget=50)],
+            ),
         )
         ids["dissent"] = allocation.record_dissent(
-            BOSS, "w", ids["review_cycle"], team_id=None, argument="too few"
+            CommandContext(BOSS, "w"),
+            ids["review_cycle"],
+            RecordDissent(team_id=None, argument="too few"),
         ).id
         prfaqs(flywheel, ids)
         roadmap(flywheel, ids)
@@ -472,92 +492,111 @@ def _cases() -> list[Case]:
         c(
             "open an allocation cycle",
             LEADERSHIP,
-            lambda f, i, p: f.allocation.open_cycle(p, "t", fiscal_year=2040, kind=CycleKind.OP1),
+            lambda f, i, p: f.allocation.open_cycle(
+                CommandContext(p, "t"), OpenCycle(fiscal_year=2040, kind=CycleKind.OP1)
+            ),
         ),
         c(
             "set the envelope",
             LEADERSHIP,
             lambda f, i, p: f.allocation.set_envelope(
-                p, "t", i["open_cycle"], headcount={ENG: 12}, budget=1000, reason="r"
+                CommandContext(p, "t"),
+                i["open_cycle"],
+                SetEnvelope(headcount={ENG: 12}, budget=1000, reason="r"),
             ),
         ),
         c(
             "submit a request",
             LEAD,
             lambda f, i, p: f.allocation.submit_request(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["open_cycle"],
-                team_id=i["team"],
-                headcount={ENG: 2},
-                budget=100,
-                rationale="r",
-                goal_ids=[i["goal"]],
+                SubmitRequest(
+                    team_id=i["team"],
+                    headcount={ENG: 2},
+                    budget=100,
+                    rationale="r",
+                    goal_ids=[i["goal"]],
+                ),
             ),
         ),
         c(
             "advance the phase",
             LEADERSHIP,
             lambda f, i, p: f.allocation.advance_phase(
-                p, "t", i["open_cycle"], to=CyclePhase.REVIEW
+                CommandContext(p, "t"), i["open_cycle"], AdvancePhase(to=CyclePhase.REVIEW)
             ),
         ),
         c(
             "record a decision",
             LEADERSHIP,
             lambda f, i, p: f.allocation.decide(
-                p, "t", i["review_cycle"], team_id=i["team"], rationale="r", **numbers
+                CommandContext(p, "t"),
+                i["review_cycle"],
+                RecordDecision(team_id=i["team"], rationale="r", **numbers),
             ),
         ),
         c(
             "record a dissent",
             ANYONE,
             lambda f, i, p: f.allocation.record_dissent(
-                p, "t", i["open_cycle"], team_id=None, argument="disagree"
+                CommandContext(p, "t"),
+                i["open_cycle"],
+                RecordDissent(team_id=None, argument="disagree"),
             ),
         ),
         c(
             "weigh a dissent",
             LEADERSHIP,
             lambda f, i, p: f.allocation.weigh_dissent(
-                p, "t", i["review_cycle"], i["dissent"], response="heard"
+                CommandContext(p, "t"),
+                i["review_cycle"],
+                i["dissent"],
+                WeighDissent(response="heard"),
             ),
         ),
-        c("commit", ANYONE, lambda f, i, p: f.allocation.commit(p, "t", i["decided_cycle"])),
+        c(
+            "commit",
+            ANYONE,
+            lambda f, i, p: f.allocation.commit(CommandContext(p, "t"), i["decided_cycle"]),
+        ),
         c(
             "record an amendment",
             LEADERSHIP,
             lambda f, i, p: f.allocation.amend(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["locked_cycle"],
-                team_id=i["team"],
-                reason="r",
-                approver="ceo@example.com",
-                **numbers,
+                RecordAmendment(
+                    team_id=i["team"], reason="r", approver="ceo@example.com", **numbers
+                ),
             ),
         ),
         c(
             "save a scenario",
             LEADERSHIP,
             lambda f, i, p: f.allocation.save_scenario(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["review_cycle"],
-                name="draft",
-                allocations=[TeamNumbers(team_id=i["team"], headcount={ENG: 1}, budget=50)],
+                SaveScenario(
+                    name="draft",
+                    allocations=[ScenarioLine(team_id=i["team"], headcount={ENG: 1}, budget=50)],
+                ),
             ),
         ),
         c(
             "adopt a scenario",
             LEADERSHIP,
-            lambda f, i, p: f.allocation.adopt_scenario(p, "t", i["review_cycle"], name="plan"),
+            lambda f, i, p: f.allocation.adopt_scenario(
+                CommandContext(p, "t"), i["review_cycle"], name="plan"
+            ),
         ),
         c(
             "state an allocation's expected outcome",
             LEADERSHIP,
             lambda f, i, p: f.allocation.expect_outcome(
-                p, "t", i["decided_cycle"], metric_id=i["metric"], **outcome
+                CommandContext(p, "t"),
+                i["decided_cycle"],
+                ExpectOutcome(metric_id=i["metric"], **outcome),
             ),
         ),
         c(
