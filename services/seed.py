@@ -45,10 +45,14 @@ from services.api.commands import CommandContext
 from services.boundaries.rest_apis import DeprecateApi
 from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
 from services.commands import Outcome
+from services.decisions import ExpectOutcome
 from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, CharterTeam
 from services.people.rest import SetDisplayName
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPrFaq
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Principal, Role
 from services.runtime import Runtime
 
@@ -686,8 +690,7 @@ def seed_prfaqs(
         authors[title] = member(author)
         seeded.prfaqs[title] = seeded.took(
             commands.draft(
-                authors[title],
-                correlation,
+                CommandContext(authors[title], correlation),
                 content=text(title, customer, problem),
                 team_id=seeded.teams[team],
             )
@@ -697,16 +700,21 @@ def seed_prfaqs(
         prfaq = seeded.prfaqs[title]
         number = len(runtime.app.repository.get(prfaq).rounds) + 1
         seeded.took(
-            commands.open_round(authors[title], correlation, prfaq, ring=ring, reviewers=[reviewer])
+            commands.open_round(
+                CommandContext(authors[title], correlation),
+                prfaq,
+                OpenRound(ring=ring, reviewers=[reviewer]),
+            )
         )
         seeded.took(
             commands.give_feedback(
-                member(reviewer),
-                correlation,
+                CommandContext(member(reviewer), correlation),
                 prfaq,
                 number,
-                recommendation=outcome or Recommendation.ADVANCE,
-                comments="The customer and the problem are clear" if outcome else "Reading",
+                GiveFeedback(
+                    recommendation=outcome or Recommendation.ADVANCE,
+                    comments="The customer and the problem are clear" if outcome else "Reading",
+                ),
             )
         )
         if outcome is None:
@@ -722,7 +730,12 @@ def seed_prfaqs(
             else "Decided in review"
         )
         seeded.took(
-            commands.close_round(decider, correlation, prfaq, number, outcome=outcome, note=note)
+            commands.close_round(
+                CommandContext(decider, correlation),
+                prfaq,
+                number,
+                CloseRound(outcome=outcome, note=note),
+            )
         )
 
     same_day = seeded.prfaqs["Same-day delivery"]
@@ -730,23 +743,25 @@ def seed_prfaqs(
         round_("Same-day delivery", ring, "alice@example.com", Recommendation.ADVANCE)
     dissent = seeded.took(
         commands.record_dissent(
-            leader_of("Search"),
-            correlation,
+            CommandContext(leader_of("Search"), correlation),
             same_day,
-            argument="Depots in ten cities cost more than the selection we could add instead",
+            PrFaqRecordDissent(
+                argument="Depots in ten cities cost more than the selection we could add instead"
+            ),
         )
     )
     seeded.took(
         commands.weigh_dissent(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             same_day,
             dissent,
-            response="Heard: speed drives active customers more than selection does now",
+            PrFaqWeighDissent(
+                response="Heard: speed drives active customers more than selection does now"
+            ),
         )
     )
     round_("Same-day delivery", Ring.CEO, "alice@example.com", Recommendation.ADVANCE)
-    seeded.took(commands.commit(member("alice@example.com"), correlation, same_day))
+    seeded.took(commands.commit(CommandContext(member("alice@example.com"), correlation), same_day))
     # Its expected outcome, already decided: the week before it was due, delivery took
     # 30 hours against the 36 expected (Delivery speed improves downwards): MET.
     today = date.today()
@@ -759,13 +774,14 @@ def seed_prfaqs(
     )
     seeded.took(
         commands.expect_outcome(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             same_day,
-            metric_id=seeded.metrics["Delivery speed"],
-            target=Decimal(36),
-            by=today - timedelta(days=3),
-            note="Same-day depots bring the median delivery under a day and a half",
+            ExpectOutcome(
+                metric_id=seeded.metrics["Delivery speed"],
+                target=Decimal(36),
+                by=today - timedelta(days=3),
+                note="Same-day depots bring the median delivery under a day and a half",
+            ),
         )
     )
     three_d = seeded.prfaqs["3D product views"]
@@ -773,16 +789,13 @@ def seed_prfaqs(
     # to fit; were it not refused, the revision below would meet the open round and fail.
     with suppress(CustomerProblemRequired):
         commands.open_round(
-            authors["3D product views"],
-            correlation,
+            CommandContext(authors["3D product views"], correlation),
             three_d,
-            ring=Ring.TEAM,
-            reviewers=["mallory@example.com"],
+            OpenRound(ring=Ring.TEAM, reviewers=["mallory@example.com"]),
         )
     seeded.took(
         commands.revise(
-            authors["3D product views"],
-            correlation,
+            CommandContext(authors["3D product views"], correlation),
             three_d,
             content=text("3D product views", "Shoppers", "Pictures are flat"),
             reason="Review needs a customer and a problem",
@@ -795,9 +808,8 @@ def seed_prfaqs(
     round_("Ledger self-service", Ring.TEAM, "ivan@example.com", Recommendation.REVISE)
     seeded.took(
         commands.withdraw(
-            authors["Gift wrapping"],
-            correlation,
+            CommandContext(authors["Gift wrapping"], correlation),
             seeded.prfaqs["Gift wrapping"],
-            reason="Checkout's partners offer it already",
+            WithdrawPrFaq(reason="Checkout's partners offer it already"),
         )
     )

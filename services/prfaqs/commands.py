@@ -13,18 +13,28 @@ afterwards anyone commits.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from domain.org.team import Team, TeamDisbanded
 from domain.people.values import person_id
-from domain.prfaqs import PrFaq, Recommendation, Ring
+from domain.prfaqs import PrFaq, Ring
 from services.authorization import require_leader_or_leadership, require_leadership
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.commands import AreaCommands, Forbidden, Outcome, UnitOfWork
 from services.decisions import state_outcome
 from services.principal import Principal
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.decisions import ExpectOutcome
+    from services.prfaqs.rest import (
+        CloseRound,
+        GiveFeedback,
+        OpenRound,
+        RecordDissent,
+        WeighDissent,
+        WithdrawPrFaq,
+    )
 
 DISSENT = "PrFaqDissent"  # what recording a dissent answers with (a GraphQL node type)
 
@@ -67,208 +77,155 @@ def require_decider(work: UnitOfWork, principal: Principal, prfaq: PrFaq, ring: 
     raise Forbidden(f"{action} needs the `leadership` role")
 
 
-class PrFaqCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
+class PrFaqCommands(AreaCommands):
     def draft(
         self,
-        principal: Principal,
-        correlation_id: str,
-        *,
+        context: CommandContext,
         content: dict[str, Any],
         team_id: UUID | None = None,
     ) -> Outcome:
         def draft(work: UnitOfWork) -> PrFaq:
             if team_id is not None:
                 _active_team(work, team_id)
-            return work.add(PrFaq.draft(author=principal.subject, team_id=team_id, content=content))
+            return work.add(
+                PrFaq.draft(author=context.principal.subject, team_id=team_id, content=content)
+            )
 
-        return self.bus.run(principal, correlation_id, draft)
+        return self.run(context, draft, versioned=False)
 
     def revise(
         self,
-        principal: Principal,
-        correlation_id: str,
+        context: CommandContext,
         prfaq_id: UUID,
-        *,
         content: dict[str, Any],
         reason: str,
         team_id: UUID | None = None,
-        expected_version: int | None = None,
     ) -> Outcome:
         def revise(work: UnitOfWork) -> PrFaq:
-            prfaq = _authored(work, principal, prfaq_id, "Revising a PR/FAQ")
+            prfaq = _authored(work, context.principal, prfaq_id, "Revising a PR/FAQ")
             if team_id is not None:
                 _active_team(work, team_id)
             prfaq.revise(content=content, team_id=team_id, reason=reason)
             return prfaq
 
-        return self.bus.run(principal, correlation_id, revise, expected_version=expected_version)
+        return self.run(context, revise)
 
-    def open_round(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        ring: Ring,
-        reviewers: list[str],
-        expected_version: int | None = None,
-    ) -> Outcome:
-        people = [person_id(reviewer, field="reviewers") for reviewer in reviewers]
+    def open_round(self, context: CommandContext, prfaq_id: UUID, body: OpenRound) -> Outcome:
+        people = [person_id(reviewer, field="reviewers") for reviewer in body.reviewers]
 
         opened: list[int] = []  # the number of the round, from the attempt that was saved
 
         def open_(work: UnitOfWork) -> PrFaq:
             opened.clear()
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            if not (principal.is_leadership or principal.subject == prfaq.author):
+            if not (context.principal.is_leadership or context.principal.subject == prfaq.author):
                 team = (
                     None if prfaq.team_id is None else work.get(Team, prfaq.team_id, label="team")
                 )
-                if team is None or principal.subject != team.leader:
+                if team is None or context.principal.subject != team.leader:
                     raise Forbidden(
                         "Opening a review round is for the author, the owning team's leader or "
                         "the `leadership` role"
                     )
-            opened.append(prfaq.open_review(ring, people))
+            opened.append(prfaq.open_review(body.ring, people))
             return prfaq
 
-        outcome = self.bus.run(principal, correlation_id, open_, expected_version=expected_version)
+        outcome = self.run(context, open_)
         return replace(outcome, number=opened[-1])
 
     def give_feedback(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        number: int,
-        *,
-        recommendation: Recommendation,
-        comments: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, number: int, body: GiveFeedback
     ) -> Outcome:
         def give(work: UnitOfWork) -> PrFaq:
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            if prfaq.round(number) is not None and not prfaq.is_reviewer(number, principal.subject):
+            if prfaq.round(number) is not None and not prfaq.is_reviewer(
+                number, context.principal.subject
+            ):
                 raise Forbidden(f"Feedback in round {number} is for its reviewers")
-            prfaq.give_feedback(number, principal.subject, recommendation, comments)
+            prfaq.give_feedback(
+                number, context.principal.subject, body.recommendation, body.comments
+            )
             return prfaq
 
-        return self.bus.run(principal, correlation_id, give, expected_version=expected_version)
+        return self.run(context, give)
 
     def close_round(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        number: int,
-        *,
-        outcome: Recommendation,
-        note: str | None,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, number: int, body: CloseRound
     ) -> Outcome:
         def close(work: UnitOfWork) -> PrFaq:
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
             found = prfaq.round(number)
             if found is not None:
-                require_decider(work, principal, prfaq, Ring(found["ring"]))
-            prfaq.close_round(number, outcome, note)
+                require_decider(work, context.principal, prfaq, Ring(found["ring"]))
+            prfaq.close_round(number, body.outcome, body.note)
             return prfaq
 
-        return self.bus.run(principal, correlation_id, close, expected_version=expected_version)
+        return self.run(context, close)
 
-    def withdraw(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
+    def withdraw(self, context: CommandContext, prfaq_id: UUID, body: WithdrawPrFaq) -> Outcome:
         def withdraw(work: UnitOfWork) -> PrFaq:
-            prfaq = _authored(work, principal, prfaq_id, "Withdrawing a PR/FAQ")
-            prfaq.withdraw(reason)
+            prfaq = _authored(work, context.principal, prfaq_id, "Withdrawing a PR/FAQ")
+            prfaq.withdraw(body.reason)
             return prfaq
 
-        return self.bus.run(principal, correlation_id, withdraw, expected_version=expected_version)
+        return self.run(context, withdraw)
 
     def record_dissent(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        argument: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, body: RecordDissent
     ) -> Outcome:
         """Anyone signed in disagrees, with an argument; the answer names the dissent."""
         dissent_id = uuid4()  # the same id on every retry of the command
 
         def dissent(work: UnitOfWork) -> PrFaq:
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.record_dissent(dissent_id, principal.subject, argument)
+            prfaq.record_dissent(dissent_id, context.principal.subject, body.argument)
             work.answer_with(DISSENT, dissent_id)
             return prfaq
 
-        return self.bus.run(principal, correlation_id, dissent, expected_version=expected_version)
+        return self.run(context, dissent)
 
     def weigh_dissent(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        dissent_id: UUID,
-        *,
-        response: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, dissent_id: UUID, body: WeighDissent
     ) -> Outcome:
-        require_leadership(principal, "Weighing dissent on a PR/FAQ")
+        require_leadership(context.principal, "Weighing dissent on a PR/FAQ")
 
         def weigh(work: UnitOfWork) -> PrFaq:
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.weigh_dissent(dissent_id, response)
+            prfaq.weigh_dissent(dissent_id, body.response)
             return prfaq
 
-        return self.bus.run(principal, correlation_id, weigh, expected_version=expected_version)
+        return self.run(context, weigh)
 
     def commit(
         self,
-        principal: Principal,
-        correlation_id: str,
+        context: CommandContext,
         prfaq_id: UUID,
-        *,
-        expected_version: int | None = None,
     ) -> Outcome:
         """The caller commits to the approved PR/FAQ."""
 
         def commit(work: UnitOfWork) -> PrFaq:
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.commit(principal.subject)
+            prfaq.commit(context.principal.subject)
             return prfaq
 
-        return self.bus.run(principal, correlation_id, commit, expected_version=expected_version)
+        return self.run(context, commit)
 
     def expect_outcome(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        metric_id: UUID,
-        target: Decimal,
-        by: date,
-        note: str | None,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, body: ExpectOutcome
     ) -> Outcome:
         """Leadership, who approved it, states what the PR/FAQ should achieve."""
-        require_leadership(principal, "Stating a PR/FAQ's expected outcome")
+        require_leadership(context.principal, "Stating a PR/FAQ's expected outcome")
 
         def expect(work: UnitOfWork) -> PrFaq:
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            state_outcome(work, prfaq, metric_id=metric_id, target=target, by=by, note=note)
+            state_outcome(
+                work,
+                prfaq,
+                metric_id=body.metric_id,
+                target=body.target,
+                by=body.by,
+                note=body.note,
+            )
             return prfaq
 
-        return self.bus.run(principal, correlation_id, expect, expected_version=expected_version)
+        return self.run(context, expect)

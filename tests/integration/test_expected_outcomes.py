@@ -36,6 +36,9 @@ from services.allocation.rest import RecordDissent, WeighDissent
 from services.api.commands import CommandContext
 from services.decisions import ExpectOutcome
 from services.metrics.rest import DefineMetric, RecordObservation
+from services.prfaqs.rest import CloseRound, OpenRound
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Role
 from services.runtime import Runtime
 from tests.allocation_fixtures import advance, open_cycle
@@ -65,7 +68,9 @@ def observe(runtime: Runtime, metric: UUID, day: date, value: int) -> None:
 
 def expect(runtime: Runtime, decision: UUID, metric: UUID, target: int, by: date) -> int:
     return runtime.prfaqs.expect_outcome(
-        CEO, "t", decision, metric_id=metric, target=Decimal(target), by=by, note="n"
+        CommandContext(CEO, "t"),
+        decision,
+        ExpectOutcome(metric_id=metric, target=Decimal(target), by=by, note="n"),
     ).position
 
 
@@ -94,12 +99,20 @@ def build(runtime: Runtime) -> Scenario:
     beta = draft(runtime, org.books, title="Beta")
     for ring in (Ring.TEAM, Ring.ORG, Ring.S_TEAM):
         review(runtime, beta, ring)
-    dissent = runtime.prfaqs.record_dissent(OUTSIDER, "t", beta, argument="Too slow").id
-    runtime.prfaqs.weigh_dissent(CFO, "t", beta, dissent, response="Heard")
-    runtime.prfaqs.open_round(
-        principal("ann@x.io", Role.MEMBER), "t", beta, ring=Ring.CEO, reviewers=["rev@x.io"]
+    dissent = runtime.prfaqs.record_dissent(
+        CommandContext(OUTSIDER, "t"), beta, PrFaqRecordDissent(argument="Too slow")
+    ).id
+    runtime.prfaqs.weigh_dissent(
+        CommandContext(CFO, "t"), beta, dissent, PrFaqWeighDissent(response="Heard")
     )
-    runtime.prfaqs.close_round(CFO, "t", beta, 4, outcome=Recommendation.ADVANCE, note=None)
+    runtime.prfaqs.open_round(
+        CommandContext(principal("ann@x.io", Role.MEMBER), "t"),
+        beta,
+        OpenRound(ring=Ring.CEO, reviewers=["rev@x.io"]),
+    )
+    runtime.prfaqs.close_round(
+        CommandContext(CFO, "t"), beta, 4, CloseRound(outcome=Recommendation.ADVANCE, note=None)
+    )
     expect(runtime, beta, wait, 24, date(2025, 3, 31))
     expect(runtime, beta, wait, 40, date(2025, 3, 31))
     cycle = open_cycle(runtime, 2027, CycleKind.OP1)

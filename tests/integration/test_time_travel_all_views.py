@@ -59,6 +59,9 @@ from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, 
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
 from services.people.rest import ErasePerson, SetDisplayName
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPrFaq
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Role
 from services.registry import VIEWS
 from services.runtime import Runtime
@@ -386,7 +389,7 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
             title=f"Idea {a}", customer="Readers" if b % 3 else "", problem="Slow delivery"
         )
         team = pick(world.teams, b) if world.teams and b % 2 else None
-        outcome = prfaqs.draft(author, "prop", content=content, team_id=team)
+        outcome = prfaqs.draft(CommandContext(author, "prop"), content=content, team_id=team)
         world.prfaqs.append(outcome.id)
         return outcome
     prfaq = pick(world.prfaqs, a)
@@ -396,41 +399,55 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
     if kind == "revise_prfaq":
         content = content_of(title=f"Idea {a}", customer="Readers", problem=f"Problem {b}")
         team = pick(world.teams, b) if world.teams else None
-        return prfaqs.revise(owner, "prop", prfaq, content=content, reason="r", team_id=team)
+        return prfaqs.revise(
+            CommandContext(owner, "prop"), prfaq, content=content, reason="r", team_id=team
+        )
     if kind == "open_round":
-        return prfaqs.open_round(CEO, "prop", prfaq, ring=found.ring, reviewers=[reviewer])
+        return prfaqs.open_round(
+            CommandContext(CEO, "prop"), prfaq, OpenRound(ring=found.ring, reviewers=[reviewer])
+        )
     if kind == "give_feedback":
         who = principal(reviewer, Role.MEMBER)
         recommendation = list(Recommendation)[b % 3]
         return prfaqs.give_feedback(
-            who, "prop", prfaq, number, recommendation=recommendation, comments="c"
+            CommandContext(who, "prop"),
+            prfaq,
+            number,
+            GiveFeedback(recommendation=recommendation, comments="c"),
         )
     if kind == "close_round":
         outcome = [Recommendation.ADVANCE, Recommendation.ADVANCE, Recommendation.REVISE]
         chosen = Recommendation.STOP if b % 7 == 0 else outcome[b % 3]
-        return prfaqs.close_round(CEO, "prop", prfaq, number, outcome=chosen, note="n")
+        return prfaqs.close_round(
+            CommandContext(CEO, "prop"), prfaq, number, CloseRound(outcome=chosen, note="n")
+        )
     if kind == "dissent_prfaq":
-        outcome = prfaqs.record_dissent(author, "prop", prfaq, argument="a")
+        outcome = prfaqs.record_dissent(
+            CommandContext(author, "prop"), prfaq, PrFaqRecordDissent(argument="a")
+        )
         world.prfaq_dissents.append((prfaq, outcome.id))
         return outcome
     if kind == "weigh_prfaq_dissent":
         if not world.prfaq_dissents:
             raise LookupError
         dissented, dissent = world.prfaq_dissents[b % len(world.prfaq_dissents)]
-        return prfaqs.weigh_dissent(CEO, "prop", dissented, dissent, response="w")
+        return prfaqs.weigh_dissent(
+            CommandContext(CEO, "prop"), dissented, dissent, PrFaqWeighDissent(response="w")
+        )
     if kind == "expect_prfaq_outcome":
         return prfaqs.expect_outcome(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             prfaq,
-            metric_id=pick(world.metrics, b),
-            target=Decimal(b),
-            by=date(2025, 1 + b % 12, 1),
-            note="n",
+            ExpectOutcome(
+                metric_id=pick(world.metrics, b),
+                target=Decimal(b),
+                by=date(2025, 1 + b % 12, 1),
+                note="n",
+            ),
         )
     if kind == "commit_prfaq":
-        return prfaqs.commit(author, "prop", prfaq)
-    return prfaqs.withdraw(owner, "prop", prfaq, reason="r")
+        return prfaqs.commit(CommandContext(author, "prop"), prfaq)
+    return prfaqs.withdraw(CommandContext(owner, "prop"), prfaq, WithdrawPrFaq(reason="r"))
 
 
 def plan_roadmap(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:

@@ -51,6 +51,9 @@ from services.decisions import ExpectOutcome
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPrFaq
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, event_count
 from tests.people import principal
@@ -224,24 +227,33 @@ def prfaqs(flywheel: InMemoryCommands, ids: dict[str, UUID]) -> None:
 
     def drafted() -> UUID:
         text = content_of(title="t", customer="c", problem="p")
-        return flywheel.prfaqs.draft(AUTHOR, "w", content=text, team_id=ids["team"]).id
+        return flywheel.prfaqs.draft(
+            CommandContext(AUTHOR, "w"), content=text, team_id=ids["team"]
+        ).id
 
     ids["prfaq"] = drafted()
     ids["reviewed_prfaq"] = drafted()
     flywheel.prfaqs.open_round(
-        AUTHOR, "w", ids["reviewed_prfaq"], ring=Ring.TEAM, reviewers=REVIEWERS
+        CommandContext(AUTHOR, "w"),
+        ids["reviewed_prfaq"],
+        OpenRound(ring=Ring.TEAM, reviewers=REVIEWERS),
     )
     ids["approved_prfaq"] = drafted()
     for number, ring in enumerate(Ring, 1):
         flywheel.prfaqs.open_round(
-            AUTHOR, "w", ids["approved_prfaq"], ring=ring, reviewers=["r@x.io"]
+            CommandContext(AUTHOR, "w"),
+            ids["approved_prfaq"],
+            OpenRound(ring=ring, reviewers=["r@x.io"]),
         )
         flywheel.prfaqs.close_round(
-            BOSS, "w", ids["approved_prfaq"], number, outcome=Recommendation.ADVANCE, note=None
+            CommandContext(BOSS, "w"),
+            ids["approved_prfaq"],
+            number,
+            CloseRound(outcome=Recommendation.ADVANCE, note=None),
         )
     ids["dissented_prfaq"] = drafted()
     ids["prfaq_dissent"] = flywheel.prfaqs.record_dissent(
-        BOSS, "w", ids["dissented_prfaq"], argument="no"
+        CommandContext(BOSS, "w"), ids["dissented_prfaq"], PrFaqRecordDissent(argument="no")
     ).id
 
 
@@ -602,63 +614,80 @@ def _cases() -> list[Case]:
         c(
             "draft a PR/FAQ",
             ANYONE,
-            lambda f, i, p: f.prfaqs.draft(p, "t", content=content_of(title="t"), team_id=None),
+            lambda f, i, p: f.prfaqs.draft(
+                CommandContext(p, "t"), content=content_of(title="t"), team_id=None
+            ),
         ),
         c(
             "revise a PR/FAQ",
             frozenset({"member of the team"}),  # its author
             lambda f, i, p: f.prfaqs.revise(
-                p, "t", i["prfaq"], content=content_of(title="u"), reason="r"
+                CommandContext(p, "t"), i["prfaq"], content=content_of(title="u"), reason="r"
             ),
         ),
         c(
             "open a review round",
             frozenset({"member of the team", "leader of the team", "leadership"}),
             lambda f, i, p: f.prfaqs.open_round(
-                p, "t", i["prfaq"], ring=Ring.TEAM, reviewers=["r@x.io"]
+                CommandContext(p, "t"), i["prfaq"], OpenRound(ring=Ring.TEAM, reviewers=["r@x.io"])
             ),
         ),
         c(
             "give feedback in a round",
             frozenset({"planner", "auditor"}),  # the round's reviewers
             lambda f, i, p: f.prfaqs.give_feedback(
-                p, "t", i["reviewed_prfaq"], 1, recommendation=Recommendation.REVISE, comments=""
+                CommandContext(p, "t"),
+                i["reviewed_prfaq"],
+                1,
+                GiveFeedback(recommendation=Recommendation.REVISE, comments=""),
             ),
         ),
         c(
             "close a round",
             LEAD,  # TEAM: the owning team's leader, or leadership
             lambda f, i, p: f.prfaqs.close_round(
-                p, "t", i["reviewed_prfaq"], 1, outcome=Recommendation.REVISE, note=None
+                CommandContext(p, "t"),
+                i["reviewed_prfaq"],
+                1,
+                CloseRound(outcome=Recommendation.REVISE, note=None),
             ),
         ),
         c(
             "withdraw a PR/FAQ",
             frozenset({"member of the team"}),
-            lambda f, i, p: f.prfaqs.withdraw(p, "t", i["prfaq"], reason="r"),
+            lambda f, i, p: f.prfaqs.withdraw(
+                CommandContext(p, "t"), i["prfaq"], WithdrawPrFaq(reason="r")
+            ),
         ),
         c(
             "dissent from a PR/FAQ",
             ANYONE,
-            lambda f, i, p: f.prfaqs.record_dissent(p, "t", i["prfaq"], argument="no"),
+            lambda f, i, p: f.prfaqs.record_dissent(
+                CommandContext(p, "t"), i["prfaq"], PrFaqRecordDissent(argument="no")
+            ),
         ),
         c(
             "weigh a PR/FAQ dissent",
             LEADERSHIP,
             lambda f, i, p: f.prfaqs.weigh_dissent(
-                p, "t", i["dissented_prfaq"], i["prfaq_dissent"], response="heard"
+                CommandContext(p, "t"),
+                i["dissented_prfaq"],
+                i["prfaq_dissent"],
+                PrFaqWeighDissent(response="heard"),
             ),
         ),
         c(
             "commit to a PR/FAQ",
             ANYONE,
-            lambda f, i, p: f.prfaqs.commit(p, "t", i["approved_prfaq"]),
+            lambda f, i, p: f.prfaqs.commit(CommandContext(p, "t"), i["approved_prfaq"]),
         ),
         c(
             "state a PR/FAQ's expected outcome",
             LEADERSHIP,
             lambda f, i, p: f.prfaqs.expect_outcome(
-                p, "t", i["approved_prfaq"], metric_id=i["metric"], **outcome
+                CommandContext(p, "t"),
+                i["approved_prfaq"],
+                ExpectOutcome(metric_id=i["metric"], **outcome),
             ),
         ),
         c(
