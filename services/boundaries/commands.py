@@ -10,6 +10,7 @@ dependency on both the consuming service and the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -73,35 +74,60 @@ class BoundaryCommands(AreaCommands):
 
         return self.run(context, register, versioned=False)
 
+    def _on_service(
+        self,
+        context: CommandContext,
+        service_id: UUID,
+        action: str,
+        decide: Callable[[Service, Team, UnitOfWork], object],
+    ) -> Outcome:
+        """Load the service, check that its owner team's leader or leadership calls, decide."""
+
+        def owned(service: Service, work: UnitOfWork) -> None:
+            owner = _owner(work, service)
+            require_owner_or_leadership(context.principal, owner, action)
+            decide(service, owner, work)
+
+        return self.change(context, Service, service_id, owned, label="service")
+
+    def _on_api(
+        self,
+        context: CommandContext,
+        api_id: UUID,
+        action: str,
+        decide: Callable[[Api, Service, UnitOfWork], object],
+    ) -> Outcome:
+        """Load the API, check that its service's owner team's leader or leadership calls,
+        decide (given the API and the service that publishes it)."""
+
+        def owned(api: Api, work: UnitOfWork) -> None:
+            provider = _service_of(work, api)
+            require_owner_or_leadership(context.principal, _owner(work, provider), action)
+            decide(api, provider, work)
+
+        return self.change(context, Api, api_id, owned, label="API")
+
     def transfer_service(
         self, context: CommandContext, service_id: UUID, body: TransferService
     ) -> Outcome:
-        def transfer(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            current_owner = _owner(work, service)
-            require_owner_or_leadership(context.principal, current_owner, "Transferring a service")
+        def transfer(service: Service, owner: Team, work: UnitOfWork) -> None:
             new_owner = work.get(Team, body.to_team_id, label="team")
-            service.transfer(current_owner=current_owner, new_owner=new_owner, reason=body.reason)
-            return service
+            service.transfer(current_owner=owner, new_owner=new_owner, reason=body.reason)
 
-        return self.run(context, transfer)
+        return self._on_service(context, service_id, "Transferring a service", transfer)
 
     def retire_service(
         self, context: CommandContext, service_id: UUID, body: RetireService
     ) -> Outcome:
         """Retire a service that publishes no API any more; its dependencies end with it."""
 
-        def retire(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            owner = _owner(work, service)
-            require_owner_or_leadership(context.principal, owner, "Retiring a service")
+        def retire(service: Service, owner: Team, work: UnitOfWork) -> None:
             consumed = [work.get(Api, api_id, label="API") for api_id in service.dependencies]
             service.retire(body.reason, consumed=consumed)
             owner.detach_service(service.id)
             work.release(ClaimKind.SERVICE_NAME, normalised_name(service.name), service.id)
-            return service
 
-        return self.run(context, retire)
+        return self._on_service(context, service_id, "Retiring a service", retire)
 
     def publish_api(self, context: CommandContext, service_id: UUID, body: PublishApi) -> Outcome:
         def publish(work: UnitOfWork) -> Api:
@@ -122,22 +148,15 @@ class BoundaryCommands(AreaCommands):
         return self.run(context, publish, versioned=False)
 
     def deprecate_api(self, context: CommandContext, api_id: UUID, body: DeprecateApi) -> Outcome:
-        def deprecate(work: UnitOfWork) -> Api:
-            api = work.get(Api, api_id, label="API")
-            owner = _owner(work, _service_of(work, api))
-            require_owner_or_leadership(context.principal, owner, "Deprecating an API")
-            api.deprecate(body.sunset, body.reason)
-            return api
-
-        return self.run(context, deprecate)
+        return self._on_api(
+            context,
+            api_id,
+            "Deprecating an API",
+            lambda api, _service, _work: api.deprecate(body.sunset, body.reason),
+        )
 
     def retire_api(self, context: CommandContext, api_id: UUID, body: RetireApi) -> Outcome:
-        def retire(work: UnitOfWork) -> Api:
-            api = work.get(Api, api_id, label="API")
-            provider = _service_of(work, api)
-            require_owner_or_leadership(
-                context.principal, _owner(work, provider), "Retiring an API"
-            )
+        def retire(api: Api, provider: Service, work: UnitOfWork) -> None:
             try:
                 api.retire(body.reason, provider=provider)
             except ApiHasActiveConsumers as refusal:
@@ -147,38 +166,30 @@ class BoundaryCommands(AreaCommands):
                     "they must drop the dependency first",
                     **refusal.context,
                 ) from None
-            return api
 
-        return self.run(context, retire)
+        return self._on_api(context, api_id, "Retiring an API", retire)
 
     def declare_dependency(
         self, context: CommandContext, service_id: UUID, body: DeclareDependency
     ) -> Outcome:
         """The service starts consuming the API (allowed even if it is deprecated)."""
-
-        def declare(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            require_owner_or_leadership(
-                context.principal, _owner(work, service), "Declaring a dependency"
-            )
-            service.declare_dependency(work.get(Api, body.api_id, label="API"))
-            return service
-
-        return self.run(context, declare)
+        return self._on_service(
+            context,
+            service_id,
+            "Declaring a dependency",
+            lambda service, _owner, work: service.declare_dependency(
+                work.get(Api, body.api_id, label="API")
+            ),
+        )
 
     def drop_dependency(
-        self,
-        context: CommandContext,
-        service_id: UUID,
-        api_id: UUID,
-        reason: str = "",
+        self, context: CommandContext, service_id: UUID, api_id: UUID, reason: str = ""
     ) -> Outcome:
-        def drop(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            require_owner_or_leadership(
-                context.principal, _owner(work, service), "Dropping a dependency"
-            )
-            service.drop_dependency(work.get(Api, api_id, label="API"), reason)
-            return service
-
-        return self.run(context, drop)
+        return self._on_service(
+            context,
+            service_id,
+            "Dropping a dependency",
+            lambda service, _owner, work: service.drop_dependency(
+                work.get(Api, api_id, label="API"), reason
+            ),
+        )

@@ -7,6 +7,7 @@ Metric names are unique through a ``metric-name`` claim saved with the metric.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -19,15 +20,6 @@ from services.commands import AreaCommands, Outcome, UnitOfWork
 if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
     from services.api.commands import CommandContext
     from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
-    from services.principal import Principal
-
-
-def _owned_metric(work: UnitOfWork, principal: Principal, metric_id: UUID, action: str) -> Metric:
-    """The metric, once the caller is known to lead its owner team or be leadership."""
-    metric = work.get(Metric, metric_id, label="metric")
-    owner = work.get(Team, metric.owner_team_id, label="team")
-    require_leader_or_leadership(principal, owner, action)
-    return metric
 
 
 class MetricCommands(AreaCommands):
@@ -56,40 +48,50 @@ class MetricCommands(AreaCommands):
 
         return self.run(context, define, versioned=False)
 
+    def _by_owner(
+        self,
+        context: CommandContext,
+        metric_id: UUID,
+        action: str,
+        decide: Callable[[Metric, UnitOfWork], object],
+    ) -> Outcome:
+        """Load the metric, check that its owner team's leader or leadership calls, decide."""
+
+        def owned(metric: Metric, work: UnitOfWork) -> None:
+            owner = work.get(Team, metric.owner_team_id, label="team")
+            require_leader_or_leadership(context.principal, owner, action)
+            decide(metric, work)
+
+        return self.change(context, Metric, metric_id, owned, label="metric")
+
     def redefine_metric(
         self, context: CommandContext, metric_id: UUID, body: RedefineMetric
     ) -> Outcome:
-        def redefine(work: UnitOfWork) -> Metric:
-            metric = _owned_metric(work, context.principal, metric_id, "Redefining a metric")
-            metric.redefine(body.definition, body.reason, body.blended())
-            return metric
-
-        return self.run(context, redefine)
+        return self._by_owner(
+            context,
+            metric_id,
+            "Redefining a metric",
+            lambda metric, _work: metric.redefine(body.definition, body.reason, body.blended()),
+        )
 
     def declare_driver(
         self, context: CommandContext, metric_id: UUID, body: DeclareDriver
     ) -> Outcome:
-        def declare(work: UnitOfWork) -> Metric:
-            metric = _owned_metric(
-                work, context.principal, metric_id, "Declaring what a metric drives"
-            )
+        def declare(metric: Metric, work: UnitOfWork) -> None:
             output = work.get(Metric, body.output_metric_id, label="output metric")
             metric.declare_driver(output, body.hypothesis)
-            return metric
 
-        return self.run(context, declare)
+        return self._by_owner(context, metric_id, "Declaring what a metric drives", declare)
 
     def record_observation(
         self, context: CommandContext, metric_id: UUID, body: RecordObservation
     ) -> Outcome:
         """A value for a period; with a reason, a correction of the value recorded before."""
 
-        def record(work: UnitOfWork) -> Metric:
-            metric = _owned_metric(work, context.principal, metric_id, "Recording a metric's value")
+        def record(metric: Metric, _: UnitOfWork) -> None:
             if body.reason is None:
                 metric.observe(body.period_end, body.value)
             else:
                 metric.correct(body.period_end, body.value, body.reason)
-            return metric
 
-        return self.run(context, record)
+        return self._by_owner(context, metric_id, "Recording a metric's value", record)

@@ -12,6 +12,7 @@ afterwards anyone commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
@@ -46,13 +47,6 @@ def _active_team(work: UnitOfWork, team_id: UUID) -> Team:
             f"Team '{team.name}' is disbanded and cannot own a PR/FAQ", team_id=str(team.id)
         )
     return team
-
-
-def _authored(work: UnitOfWork, principal: Principal, prfaq_id: UUID, action: str) -> PrFaq:
-    prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-    if principal.subject != prfaq.author:
-        raise Forbidden(f"{action} is for the PR/FAQ's author")
-    return prfaq
 
 
 def _team_of(work: UnitOfWork, prfaq: PrFaq) -> Team | None:
@@ -93,6 +87,27 @@ class PrFaqCommands(AreaCommands):
 
         return self.run(context, draft, versioned=False)
 
+    def _on(
+        self, context: CommandContext, prfaq_id: UUID, decide: Callable[[PrFaq, UnitOfWork], object]
+    ) -> Outcome:
+        return self.change(context, PrFaq, prfaq_id, decide, label="PR/FAQ")
+
+    def _by_author(
+        self,
+        context: CommandContext,
+        prfaq_id: UUID,
+        action: str,
+        change: Callable[[PrFaq, UnitOfWork], object],
+    ) -> Outcome:
+        """Run ``change`` on the PR/FAQ once its author is known to be calling."""
+
+        def authored(prfaq: PrFaq, work: UnitOfWork) -> None:
+            if context.principal.subject != prfaq.author:
+                raise Forbidden(f"{action} is for the PR/FAQ's author")
+            change(prfaq, work)
+
+        return self._on(context, prfaq_id, authored)
+
     def revise(
         self,
         context: CommandContext,
@@ -101,14 +116,12 @@ class PrFaqCommands(AreaCommands):
         reason: str,
         team_id: UUID | None = None,
     ) -> Outcome:
-        def revise(work: UnitOfWork) -> PrFaq:
-            prfaq = _authored(work, context.principal, prfaq_id, "Revising a PR/FAQ")
+        def revise(prfaq: PrFaq, work: UnitOfWork) -> None:
             if team_id is not None:
                 _active_team(work, team_id)
             prfaq.revise(content=content, team_id=team_id, reason=reason)
-            return prfaq
 
-        return self.run(context, revise)
+        return self._by_author(context, prfaq_id, "Revising a PR/FAQ", revise)
 
     def open_round(self, context: CommandContext, prfaq_id: UUID, body: OpenRound) -> Outcome:
         people = [person_id(reviewer, field="reviewers") for reviewer in body.reviewers]
@@ -136,39 +149,30 @@ class PrFaqCommands(AreaCommands):
     def give_feedback(
         self, context: CommandContext, prfaq_id: UUID, number: int, body: GiveFeedback
     ) -> Outcome:
-        def give(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            if prfaq.round(number) is not None and not prfaq.is_reviewer(
-                number, context.principal.subject
-            ):
-                raise Forbidden(f"Feedback in round {number} is for its reviewers")
-            prfaq.give_feedback(
-                number, context.principal.subject, body.recommendation, body.comments
-            )
-            return prfaq
+        reviewer = context.principal.subject
 
-        return self.run(context, give)
+        def give(prfaq: PrFaq, _: UnitOfWork) -> None:
+            if prfaq.round(number) is not None and not prfaq.is_reviewer(number, reviewer):
+                raise Forbidden(f"Feedback in round {number} is for its reviewers")
+            prfaq.give_feedback(number, reviewer, body.recommendation, body.comments)
+
+        return self._on(context, prfaq_id, give)
 
     def close_round(
         self, context: CommandContext, prfaq_id: UUID, number: int, body: CloseRound
     ) -> Outcome:
-        def close(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
+        def close(prfaq: PrFaq, work: UnitOfWork) -> None:
             found = prfaq.round(number)
             if found is not None:
                 require_decider(work, context.principal, prfaq, Ring(found["ring"]))
             prfaq.close_round(number, body.outcome, body.note)
-            return prfaq
 
-        return self.run(context, close)
+        return self._on(context, prfaq_id, close)
 
     def withdraw(self, context: CommandContext, prfaq_id: UUID, body: WithdrawPrFaq) -> Outcome:
-        def withdraw(work: UnitOfWork) -> PrFaq:
-            prfaq = _authored(work, context.principal, prfaq_id, "Withdrawing a PR/FAQ")
-            prfaq.withdraw(body.reason)
-            return prfaq
-
-        return self.run(context, withdraw)
+        return self._by_author(
+            context, prfaq_id, "Withdrawing a PR/FAQ", lambda prfaq, _: prfaq.withdraw(body.reason)
+        )
 
     def record_dissent(
         self, context: CommandContext, prfaq_id: UUID, body: RecordDissent
@@ -176,56 +180,38 @@ class PrFaqCommands(AreaCommands):
         """Anyone signed in disagrees, with an argument; the answer names the dissent."""
         dissent_id = uuid4()  # the same id on every retry of the command
 
-        def dissent(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
+        def dissent(prfaq: PrFaq, work: UnitOfWork) -> None:
             prfaq.record_dissent(dissent_id, context.principal.subject, body.argument)
             work.answer_with(DISSENT, dissent_id)
-            return prfaq
 
-        return self.run(context, dissent)
+        return self._on(context, prfaq_id, dissent)
 
     def weigh_dissent(
         self, context: CommandContext, prfaq_id: UUID, dissent_id: UUID, body: WeighDissent
     ) -> Outcome:
         require_leadership(context.principal, "Weighing dissent on a PR/FAQ")
+        return self._on(
+            context, prfaq_id, lambda prfaq, _: prfaq.weigh_dissent(dissent_id, body.response)
+        )
 
-        def weigh(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.weigh_dissent(dissent_id, body.response)
-            return prfaq
-
-        return self.run(context, weigh)
-
-    def commit(
-        self,
-        context: CommandContext,
-        prfaq_id: UUID,
-    ) -> Outcome:
+    def commit(self, context: CommandContext, prfaq_id: UUID) -> Outcome:
         """The caller commits to the approved PR/FAQ."""
-
-        def commit(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.commit(context.principal.subject)
-            return prfaq
-
-        return self.run(context, commit)
+        return self._on(context, prfaq_id, lambda prfaq, _: prfaq.commit(context.principal.subject))
 
     def expect_outcome(
         self, context: CommandContext, prfaq_id: UUID, body: ExpectOutcome
     ) -> Outcome:
         """Leadership, who approved it, states what the PR/FAQ should achieve."""
         require_leadership(context.principal, "Stating a PR/FAQ's expected outcome")
-
-        def expect(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            state_outcome(
+        return self._on(
+            context,
+            prfaq_id,
+            lambda prfaq, work: state_outcome(
                 work,
                 prfaq,
                 metric_id=body.metric_id,
                 target=body.target,
                 by=body.by,
                 note=body.note,
-            )
-            return prfaq
-
-        return self.run(context, expect)
+            ),
+        )
