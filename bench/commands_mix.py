@@ -21,6 +21,8 @@ from uuid import UUID
 import httpx
 
 from bench.environment import headers, token
+from services.api.commands import CommandContext
+from services.org.rest import AddMember, AppointLeader, CharterTeam
 
 Action = Literal["charter", "add_member", "remove_member", "appoint_leader"]
 CYCLE: tuple[Action, ...] = ("charter", "add_member", "remove_member", "appoint_leader")
@@ -100,26 +102,33 @@ class InProcess:
         chief, tag = self.principal, mix.tag
         if command.action == "charter":
             outcome = teams.charter_team(
-                chief, tag, name=mix.name(command), mission="bench", leader=mix.leader(command)
+                CommandContext(chief, tag),
+                CharterTeam(name=mix.name(command), mission="bench", leader=mix.leader(command)),
             )
         else:
             assert command.team_id is not None
             if command.action == "add_member":
                 outcome = teams.add_member(
-                    chief,
-                    tag,
+                    CommandContext(chief, tag),
                     command.team_id,
-                    person=mix.member(command),
-                    function=Function.ENGINEERING,
-                    attachment=Attachment.DEDICATED,
+                    AddMember(
+                        person=mix.member(command),
+                        function=Function.ENGINEERING,
+                        attachment=Attachment.DEDICATED,
+                    ),
                 )
             elif command.action == "remove_member":
                 outcome = teams.remove_member(
-                    chief, tag, command.team_id, person=mix.member(command), reason="bench"
+                    CommandContext(chief, tag),
+                    command.team_id,
+                    person=mix.member(command),
+                    reason="bench",
                 )
             else:
                 outcome = teams.appoint_leader(
-                    chief, tag, command.team_id, leader=mix.successor(command), reason="bench"
+                    CommandContext(chief, tag),
+                    command.team_id,
+                    AppointLeader(leader=mix.successor(command), reason="bench"),
                 )
         mix.done(command, outcome.id)
         return outcome.position

@@ -37,6 +37,7 @@ from services.cli import REPLAY_BATCH
 from services.database import Database
 from services.migrations import migrate_event_store, migrate_views
 from services.recorder import EVENTS_TABLE
+from services.registry import VIEWS
 
 SEED = 20250101
 THIS_YEAR_WEEKS = 48  # "this year" is under way: data up to the end of November
@@ -171,7 +172,7 @@ def build_views(url: str, app: Flywheel) -> None:
 
     async def run() -> None:
         runner = ProjectionRunner(
-            url, app.mapper, events_table=EVENTS_TABLE, batch_size=REPLAY_BATCH
+            url, app.mapper, views=VIEWS, events_table=EVENTS_TABLE, batch_size=REPLAY_BATCH
         )
         started = time.perf_counter()
         await migrate_views(runner, progress_printer("building the views"))

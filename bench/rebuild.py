@@ -25,6 +25,7 @@ from projections.runner import Progress, ProjectionRunner
 from services.application import Flywheel
 from services.cli import REPLAY_BATCH
 from services.recorder import EVENTS_TABLE
+from services.registry import VIEWS
 
 SHADOW_SCHEMA = "views_bench"
 GOAL_RATIO = 0.5  # of the read-and-decode rate
@@ -45,7 +46,9 @@ class Pass:
 
 
 def runner_for(url: str, app: Flywheel) -> ProjectionRunner:
-    return ProjectionRunner(url, app.mapper, events_table=EVENTS_TABLE, batch_size=REPLAY_BATCH)
+    return ProjectionRunner(
+        url, app.mapper, views=VIEWS, events_table=EVENTS_TABLE, batch_size=REPLAY_BATCH
+    )
 
 
 async def _read_and_decode(url: str, app: Flywheel) -> Pass:

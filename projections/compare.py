@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 
 from projections.tables import AppendOnlyTable, Table, TemporalTable
-from projections.views import view_tables
+from projections.views import Views
 
 SAMPLE_ROWS = 10
 
@@ -40,11 +40,11 @@ def _as_of(schema: str, table: Table) -> str:
 
 
 async def compare_views(
-    conn: asyncpg.Connection, live: str, rebuilt: str, position: int
+    conn: asyncpg.Connection, live: str, rebuilt: str, position: int, *, views: Views
 ) -> list[TableDifference]:
-    """The tables whose rows at ``position`` differ, with a sample of each side."""
+    """The tables of ``views`` whose rows at ``position`` differ, with a sample of each side."""
     differences = []
-    for table in view_tables():
+    for table in views.tables():
         live_rows = _as_of(live, table)
         rebuilt_rows = _as_of(rebuilt, table)
         only_live = await conn.fetch(

@@ -57,12 +57,7 @@ from projections.views import (
     LIVE_SCHEMA,
     TRACKING_NAME,
     VIEWS_CHANNEL,
-    every_event_handlers,
-    fingerprint,
-    handlers,
-    index_ddl,
-    schema_ddl,
-    view_tables,
+    Views,
 )
 
 log = logging.getLogger(__name__)
@@ -170,6 +165,7 @@ class ProjectionRunner:
         dsn: str,
         mapper: Mapper[UUID],
         *,
+        views: Views,
         events_table: str,
         chain_table: str = CHAIN_TABLE,
         schema: str = LIVE_SCHEMA,
@@ -184,8 +180,9 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.cache_rows = cache_rows
         self.migrate = migrate
-        self._handlers = handlers()
-        self._every_event = every_event_handlers()
+        self.views = views
+        self._handlers = views.handlers()
+        self._every_event = views.every_event_handlers()
         # Each event with its chain link, read in the same statement. The link's range is
         # repeated so that both index scans start at the batch: without it the planner
         # merges with the chain from its first link, every batch.
@@ -355,7 +352,7 @@ class ProjectionRunner:
         """Open the live views; create them, or rebuild them if their shape changed."""
         if not self.migrate:
             found = await self.live_fingerprint(conn)
-            if found != fingerprint():
+            if found != self.views.fingerprint():
                 raise ViewsNotMigrated(
                     f"the views are {'missing' if found is None else 'of another release'}; "
                     "waiting for `flywheel migrate`"
@@ -364,7 +361,7 @@ class ProjectionRunner:
         if cursor is None:
             await self._create(conn, self.schema)
             cursor = await self._open(conn, self.schema)
-        elif await self._fingerprint(conn, self.schema) != fingerprint():
+        elif await self._fingerprint(conn, self.schema) != self.views.fingerprint():
             log.info("views changed shape; rebuilding them from the event log")
             await self.rebuild(conn, on_progress)
             cursor = await self._open(conn, self.schema)
@@ -434,9 +431,9 @@ class ProjectionRunner:
             # tables have none, and the planner would guess (nested loops over a
             # million rows) until autovacuum came by.
             async with conn.transaction():
-                for statement in index_ddl(schema):
+                for statement in self.views.index_ddl(schema):
                     await conn.execute(statement)
-                for table in view_tables():
+                for table in self.views.tables():
                     await conn.execute(f'ANALYZE "{schema}"."{table.name}"')
         finally:
             gc.unfreeze()
@@ -446,14 +443,14 @@ class ProjectionRunner:
 
     async def _create(self, conn: asyncpg.Connection, schema: str, *, indexes: bool = True) -> None:
         async with conn.transaction():
-            for statement in schema_ddl(schema, indexes=indexes):
+            for statement in self.views.schema_ddl(schema, indexes=indexes):
                 await conn.execute(statement)
             await conn.execute(
                 f'INSERT INTO "{schema}".tracking (name, position, chain_hash, fingerprint) '
                 "VALUES ($1, 0, $2, $3)",
                 TRACKING_NAME,
                 GENESIS,
-                fingerprint(),
+                self.views.fingerprint(),
             )
 
     async def _open(self, conn: asyncpg.Connection, schema: str) -> _Cursor | None:

@@ -3,26 +3,23 @@
 The views live in one PostgreSQL schema with one tracking row, so a reader in
 one snapshot sees every view at the same log position. A rebuild fills a second
 schema beside the live one and swaps the two by renaming (blue/green).
+
+Which projectors make the views is not listed here: each area declares its
+projector in the services layer (``services/<area>/area.py``), and
+``services/registry.py`` hands them, in the registry's order, to :class:`Views`
+(the read side cannot import the services layer). The runner, the comparison of
+two copies and the migrations are given that one :class:`Views`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from projections.allocation.projector import allocation
 from projections.audit.log import EVENT_LOG
-from projections.boundaries.projector import boundaries
-from projections.excellence.projector import excellence
-from projections.goals.projector import goals
-from projections.hiring.projector import hiring
-from projections.metrics.projector import metrics
-from projections.org.projector import org
-from projections.prfaqs.projector import prfaqs
 from projections.projector import Handler, Projector
-from projections.roadmap.projector import roadmap
 from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
-from projections.wbr.projector import wbr
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -31,35 +28,6 @@ TRACKING_NAME = "views"
 # Bump when a handler's meaning changes without a table changing: the views are
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
-
-PROJECTORS: Sequence[Projector] = (
-    org,
-    boundaries,
-    metrics,
-    goals,
-    allocation,
-    prfaqs,
-    roadmap,
-    excellence,
-    hiring,
-    wbr,
-)
-
-
-def view_tables() -> list[Table]:
-    return [EVENT_LOG, *(table for projector in PROJECTORS for table in projector.tables)]
-
-
-def handlers() -> dict[type, list[Handler]]:
-    found: dict[type, list[Handler]] = {}
-    for projector in PROJECTORS:
-        for event_type, handler in projector.handlers.items():
-            found.setdefault(event_type, []).append(handler)
-    return found
-
-
-def every_event_handlers() -> list[Handler]:
-    return [handler for projector in PROJECTORS for handler in projector.every_event]
 
 
 def tracking_ddl(schema: str) -> list[str]:
@@ -77,20 +45,38 @@ def tracking_ddl(schema: str) -> list[str]:
     ]
 
 
-def schema_ddl(schema: str, *, indexes: bool = True) -> list[str]:
-    """The schema, its tables and (unless a rebuild adds them later) their query indexes."""
-    tables = view_tables()
-    ddl = all_ddl(schema, tables) if indexes else all_table_ddl(schema, tables)
-    return [f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
+@dataclass(frozen=True)
+class Views:
+    """The views the given projectors make, in their order: the order of their tables in
+    the schema (and so in the fingerprint) and of the handlers an event is applied by."""
 
+    projectors: Sequence[Projector]
 
-def index_ddl(schema: str) -> list[str]:
-    """The query indexes that ``schema_ddl(schema, indexes=False)`` leaves out."""
-    return all_index_ddl(schema, view_tables())
+    def tables(self) -> list[Table]:
+        return [EVENT_LOG, *(table for projector in self.projectors for table in projector.tables)]
 
+    def handlers(self) -> dict[type, list[Handler]]:
+        found: dict[type, list[Handler]] = {}
+        for projector in self.projectors:
+            for event_type, handler in projector.handlers.items():
+                found.setdefault(event_type, []).append(handler)
+        return found
 
-def fingerprint() -> str:
-    """Changes whenever the shape of the views or the projection revision does."""
-    ddl = [*tracking_ddl("s"), *all_ddl("s", view_tables())]
-    text = "\n".join(ddl) + f"\nrevision {PROJECTION_REVISION}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    def every_event_handlers(self) -> list[Handler]:
+        return [handler for projector in self.projectors for handler in projector.every_event]
+
+    def schema_ddl(self, schema: str, *, indexes: bool = True) -> list[str]:
+        """The schema, its tables and (unless a rebuild adds them later) their query indexes."""
+        tables = self.tables()
+        ddl = all_ddl(schema, tables) if indexes else all_table_ddl(schema, tables)
+        return [f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
+
+    def index_ddl(self, schema: str) -> list[str]:
+        """The query indexes that ``schema_ddl(schema, indexes=False)`` leaves out."""
+        return all_index_ddl(schema, self.tables())
+
+    def fingerprint(self) -> str:
+        """Changes whenever the shape of the views or the projection revision does."""
+        ddl = [*tracking_ddl("s"), *all_ddl("s", self.tables())]
+        text = "\n".join(ddl) + f"\nrevision {PROJECTION_REVISION}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -29,8 +29,8 @@ class Area:
     - ``commands``: builds its command handler on the bus; the runtime holds it as
       ``runtime.<name>`` and controllers are given it as the ``<name>`` dependency.
     - ``controllers``: its REST controllers.
-    - ``projector``: its projector, which ``projections/views.py`` also lists (the
-      read side cannot import the services layer; a test keeps the two lists equal).
+    - ``projector``: its projector; the registry hands every area's projector to
+      the views (``services.registry.VIEWS``), which the projection runner runs.
     - ``loaders``: builds its group of DataLoaders for one request, read in
       resolvers as ``context(info).load.<name>.<loader>``.
     - ``queries``: its fields of the root ``Query``, in schema order.

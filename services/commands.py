@@ -36,6 +36,7 @@ from services.idempotency import current_outcome
 from services.principal import Principal
 
 if TYPE_CHECKING:  # the application's aggregates come from the areas, whose commands use this
+    from services.api.commands import CommandContext
     from services.application import Flywheel
 
 A = TypeVar("A", bound=Aggregate)
@@ -179,6 +180,45 @@ class CommandBus:
                     continue
             kind, answer_id = work.answer(target)
             return Outcome(id=answer_id, kind=kind, version=target.version, position=position)
+
+
+class AreaCommands:
+    """An area's command handler (``OrgCommands``, ``GoalCommands``...): each command
+    method takes the :class:`~services.api.commands.CommandContext`, the ids the
+    command is about and its body (the msgspec struct the REST API decodes), and
+    runs on the bus as the context's caller."""
+
+    def __init__(self, bus: CommandBus) -> None:
+        self.bus = bus
+
+    def run(self, context: CommandContext, command: Command, *, versioned: bool = True) -> Outcome:
+        """Run ``command`` as the context's caller; at the aggregate version the context's
+        ``If-Match`` names, unless the command is not ``versioned`` (it records a new
+        aggregate, or its target is not the caller's to pin)."""
+        expected = context.expected_version if versioned else None
+        return self.bus.run(
+            context.principal, context.correlation_id, command, expected_version=expected
+        )
+
+    def change(
+        self,
+        context: CommandContext,
+        kind: type[A],
+        aggregate_id: UUID,
+        decide: Callable[[A, UnitOfWork], object],
+        *,
+        label: str,
+    ) -> Outcome:
+        """The common shape: load one aggregate (404 naming ``label`` when there is none),
+        let ``decide`` check who may and call the aggregate's method, save it at the
+        version ``If-Match`` names."""
+
+        def run(work: UnitOfWork) -> A:
+            aggregate = work.get(kind, aggregate_id, label=label)
+            decide(aggregate, work)
+            return aggregate
+
+        return self.run(context, run)
 
 
 def _backoff(attempt: int) -> float:

@@ -34,9 +34,10 @@ import psycopg
 from eventsourcing.persistence import OperationalError
 
 from projections.runner import ProgressCallback, ProjectionRunner
-from projections.views import LIVE_SCHEMA, TRACKING_NAME, fingerprint
+from projections.views import LIVE_SCHEMA, TRACKING_NAME
 from services.application import Flywheel, create_event_tables
 from services.database import Database
+from services.registry import VIEWS
 
 MIGRATIONS_TABLE = "flywheel_migrations"
 LEDGER_LOCK = "flywheel-migrate:ledger"
@@ -110,7 +111,7 @@ def pending_migrations(app: Flywheel, url: str) -> list[str]:
         shape = _views_shape(conn)
         if shape is None:
             pending.append("the views do not exist")
-        elif shape != fingerprint():
+        elif shape != VIEWS.fingerprint():
             pending.append("the views have another release's shape")
     return pending
 
@@ -172,7 +173,7 @@ async def migrate_views(
     try:
         await conn.execute("SELECT pg_advisory_lock(hashtext($1))", VIEWS_LOCK)
         found = await runner.live_fingerprint(conn)
-        if found == fingerprint():
+        if found == runner.views.fingerprint():
             return ViewsMigration.CURRENT
         await runner.rebuild(conn, on_progress)
         return ViewsMigration.BUILT if found is None else ViewsMigration.REBUILT

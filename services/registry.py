@@ -1,37 +1,47 @@
 """Every area of Flywheel, once: adding an area is its modules and one line here.
 
-The order is the order of the root ``Query``'s fields and of the REST paths.
+Each line names an area; its ``services/<name>/area.py`` declares the area's
+parts as ``AREA`` (see :class:`~services.area.Area`). The order is the order of
+the root ``Query``'s fields, of the REST paths, and of the projectors in the
+views (their tables in the schema and its fingerprint, and the order an event's
+handlers run in).
 """
 
 from __future__ import annotations
 
-from services.allocation.area import AREA as ALLOCATION
-from services.area import Area
-from services.audit.area import AREA as AUDIT
-from services.backstage.area import AREA as BACKSTAGE
-from services.boundaries.area import AREA as BOUNDARIES
-from services.excellence.area import AREA as EXCELLENCE
-from services.goals.area import AREA as GOALS
-from services.hiring.area import AREA as HIRING
-from services.metrics.area import AREA as METRICS
-from services.org.area import AREA as ORG
-from services.people.area import AREA as PEOPLE
-from services.prfaqs.area import AREA as PRFAQS
-from services.roadmap.area import AREA as ROADMAP
-from services.wbr.area import AREA as WBR
+from importlib import import_module
 
-AREAS: tuple[Area, ...] = (
-    ORG,
-    AUDIT,
-    BOUNDARIES,
-    METRICS,
-    GOALS,
-    ALLOCATION,
-    PEOPLE,
-    PRFAQS,
-    ROADMAP,
-    EXCELLENCE,
-    HIRING,
-    WBR,
-    BACKSTAGE,
+from projections.views import Views
+from services.area import Area
+
+
+def areas(*names: str) -> tuple[Area, ...]:
+    """The areas of these names, each the ``AREA`` of ``services/<name>/area.py``."""
+    found = []
+    for name in names:
+        area = import_module(f"services.{name}.area").AREA
+        if not isinstance(area, Area) or area.name != name:
+            raise TypeError(f"services/{name}/area.py must declare AREA = Area(name={name!r}, ...)")
+        found.append(area)
+    return tuple(found)
+
+
+AREAS: tuple[Area, ...] = areas(
+    "org",
+    "audit",
+    "boundaries",
+    "metrics",
+    "goals",
+    "allocation",
+    "people",
+    "prfaqs",
+    "roadmap",
+    "excellence",
+    "hiring",
+    "wbr",
+    "backstage",
 )
+
+# The views every area's projector makes, in the registry's order: the projection
+# runner, the migrations and the views' comparison are given this one.
+VIEWS = Views(tuple(area.projector for area in AREAS if area.projector is not None))

@@ -31,7 +31,7 @@ from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
 from services.principal import Principal
 from services.recorder import EVENTS_TABLE
-from services.registry import AREAS
+from services.registry import AREAS, VIEWS
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ class Runtime:
         return ProjectionRunner(
             self.database.url,
             self.app.mapper,
+            views=VIEWS,
             events_table=EVENTS_TABLE,
             batch_size=batch_size or self.settings.projection_batch,
             migrate=self.settings.migrate_on_start,

@@ -36,7 +36,26 @@ from domain.org.team import Attachment
 from domain.people.values import Function, person_id
 from domain.prfaqs import CustomerProblemRequired, FaqAudience, Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordDecision,
+    RecordDissent,
+    SetEnvelope,
+    SubmitRequest,
+)
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi
+from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
 from services.commands import Outcome
+from services.decisions import ExpectOutcome
+from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
+from services.org.rest import AddMember, CharterTeam
+from services.people.rest import SetDisplayName
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPrFaq
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Principal, Role
 from services.runtime import Runtime
 from services.wbr.seed import seed_review
@@ -211,30 +230,30 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     for name, parent, leader, mission in TEAMS:
         seeded.teams[name] = seeded.took(
             runtime.org.charter_team(
-                leadership,
-                correlation,
-                name=name,
-                mission=mission,
-                leader=leader,
-                parent_id=seeded.teams[parent] if parent else None,
+                CommandContext(leadership, correlation),
+                CharterTeam(
+                    name=name,
+                    mission=mission,
+                    leader=leader,
+                    parent_id=seeded.teams[parent] if parent else None,
+                ),
             )
         )
     for team, person, function, attachment in MEMBERS:
         seeded.took(
             runtime.org.add_member(
-                leader_of(team),
-                correlation,
+                CommandContext(leader_of(team), correlation),
                 seeded.teams[team],
-                person=person,
-                function=function,
-                attachment=attachment,
+                AddMember(person=person, function=function, attachment=attachment),
             )
         )
     for handle, display_name in DISPLAY_NAMES.items():
         themselves = Principal(person_id(handle, field="subject"), frozenset({Role.MEMBER}))
         seeded.took(
             runtime.people.set_display_name(
-                themselves, correlation, handle, display_name=display_name
+                CommandContext(themselves, correlation),
+                handle,
+                SetDisplayName(display_name=display_name),
             )
         )
     say(f"{len(TEAMS)} teams with {len(MEMBERS)} members, each with a display name")
@@ -242,38 +261,33 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     for name, owner, description in SERVICES:
         seeded.services[name] = seeded.took(
             runtime.boundaries.register_service(
-                leadership,
-                correlation,
-                name=name,
-                owner_team_id=seeded.teams[owner],
-                description=description,
+                CommandContext(leadership, correlation),
+                RegisterService(
+                    name=name, owner_team_id=seeded.teams[owner], description=description
+                ),
             )
         )
     for name, service, version, api_kind, visibility in APIS:
         seeded.apis[name] = seeded.took(
             runtime.boundaries.publish_api(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 seeded.services[service],
-                name=name,
-                version=version,
-                kind=api_kind,
-                visibility=visibility,
+                PublishApi(name=name, version=version, kind=api_kind, visibility=visibility),
             )
         )
     seeded.took(
         runtime.boundaries.deprecate_api(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.apis["payments-legacy"],
-            sunset=date(year, 6, 30),
-            reason="v2 supports 3-D Secure",
+            DeprecateApi(sunset=date(year, 6, 30), reason="v2 supports 3-D Secure"),
         )
     )
     for consumer, api in DEPENDENCIES:
         seeded.took(
             runtime.boundaries.declare_dependency(
-                leadership, correlation, seeded.services[consumer], api_id=seeded.apis[api]
+                CommandContext(leadership, correlation),
+                seeded.services[consumer],
+                DeclareDependency(api_id=seeded.apis[api]),
             )
         )
     say(f"{len(SERVICES)} services, {len(APIS)} APIs, {len(DEPENDENCIES)} dependencies")
@@ -281,44 +295,44 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     for name, kind, financial, unit, direction, owner, definition in METRICS:
         seeded.metrics[name] = seeded.took(
             runtime.metrics.define_metric(
-                leadership,
-                correlation,
-                name=name,
-                kind=kind,
-                financial=financial,
-                unit=unit,
-                direction=direction,
-                definition=definition,
-                owner_team_id=seeded.teams[owner],
+                CommandContext(leadership, correlation),
+                DefineMetric(
+                    name=name,
+                    kind=kind,
+                    financial=financial,
+                    unit=unit,
+                    direction=direction,
+                    definition=definition,
+                    owner_team_id=seeded.teams[owner],
+                ),
             )
         )
     seeded.took(
         runtime.metrics.redefine_metric(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.metrics["Selection"],
-            definition="Demand-weighted share of detail page views of in-stock items",
-            reason="Detail pages counted items nobody could buy",
+            RedefineMetric(
+                definition="Demand-weighted share of detail page views of in-stock items",
+                reason="Detail pages counted items nobody could buy",
+            ),
         )
     )
     for source, target, hypothesis in DRIVERS:
         seeded.took(
             runtime.metrics.declare_driver(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 seeded.metrics[source],
-                output_metric_id=seeded.metrics[target],
-                hypothesis=hypothesis,
+                DeclareDriver(output_metric_id=seeded.metrics[target], hypothesis=hypothesis),
             )
         )
     for week in range(1, 7):
         seeded.took(
             runtime.metrics.record_observation(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 seeded.metrics["Selection"],
-                period_end=date(year - 1, 11, 1 + 4 * week),
-                value=Decimal(80 + week),
+                RecordObservation(
+                    period_end=date(year - 1, 11, 1 + 4 * week), value=Decimal(80 + week)
+                ),
             )
         )
     say(f"{len(METRICS)} metrics, {len(DRIVERS)} drivers, 6 weeks of observations")
@@ -327,20 +341,25 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         seeded.goals.append(
             seeded.took(
                 runtime.goals.set_goal(
-                    leadership,
-                    correlation,
-                    team_id=seeded.teams[team],
-                    metric_id=seeded.metrics[metric],
-                    plan_year=year,
-                    baseline=Decimal(baseline),
-                    target=Decimal(target),
-                    due_date=date(year, 12, 31),
-                    description=description,
+                    CommandContext(leadership, correlation),
+                    SetGoal(
+                        team_id=seeded.teams[team],
+                        metric_id=seeded.metrics[metric],
+                        plan_year=year,
+                        baseline=Decimal(baseline),
+                        target=Decimal(target),
+                        due_date=date(year, 12, 31),
+                        description=description,
+                    ),
                 )
             )
         )
     search_goal, checkout_goal, delivery_goal, *_others = seeded.goals
-    seeded.took(runtime.goals.set_top_level(leadership, correlation, search_goal, top_level=True))
+    seeded.took(
+        runtime.goals.set_top_level(
+            CommandContext(leadership, correlation), search_goal, FlagTopLevel(top_level=True)
+        )
+    )
     for goal, status, path in [
         (search_goal, CheckInStatus.GREEN, None),
         (checkout_goal, CheckInStatus.YELLOW, "A/B test the one-page checkout in March"),
@@ -349,27 +368,27 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     ]:
         seeded.took(
             runtime.goals.check_in(
-                leadership,
-                correlation,
+                CommandContext(leadership, correlation),
                 goal,
-                status=status,
-                note="Weekly review",
-                path_to_green=path,
+                CheckIn(status=status, note="Weekly review", path_to_green=path),
             )
         )
     say(f"{len(GOALS)} goals for {year}, one of them a blindside")
 
     cycle = seeded.cycle = seeded.took(
-        runtime.allocation.open_cycle(leadership, correlation, fiscal_year=year, kind=CycleKind.OP1)
+        runtime.allocation.open_cycle(
+            CommandContext(leadership, correlation), OpenCycle(fiscal_year=year, kind=CycleKind.OP1)
+        )
     )
     seeded.took(
         runtime.allocation.set_envelope(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             cycle,
-            headcount={Function.ENGINEERING: 12, Function.OPERATIONS: 6, Function.DESIGN: 2},
-            budget=5_000_000,
-            reason="The board's plan for next year",
+            SetEnvelope(
+                headcount={Function.ENGINEERING: 12, Function.OPERATIONS: 6, Function.DESIGN: 2},
+                budget=5_000_000,
+                reason="The board's plan for next year",
+            ),
         )
     )
     for team, headcount, budget, goal in [
@@ -379,37 +398,42 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     ]:
         seeded.took(
             runtime.allocation.submit_request(
-                leader_of(team),
-                correlation,
+                CommandContext(leader_of(team), correlation),
                 cycle,
-                team_id=seeded.teams[team],
-                headcount=headcount,
-                budget=budget,
-                rationale=f"What '{team}' needs for its goal",
-                goal_ids=[goal],
+                SubmitRequest(
+                    team_id=seeded.teams[team],
+                    headcount=headcount,
+                    budget=budget,
+                    rationale=f"What '{team}' needs for its goal",
+                    goal_ids=[goal],
+                ),
             )
         )
     seeded.took(
-        runtime.allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW)
+        runtime.allocation.advance_phase(
+            CommandContext(leadership, correlation), cycle, AdvancePhase(to=CyclePhase.REVIEW)
+        )
     )
     seeded.took(
         runtime.allocation.decide(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             cycle,
-            team_id=seeded.teams["Search"],
-            headcount={Function.ENGINEERING: 5},
-            budget=1_500_000,
-            rationale="Selection is the top-level goal",
+            RecordDecision(
+                team_id=seeded.teams["Search"],
+                headcount={Function.ENGINEERING: 5},
+                budget=1_500_000,
+                rationale="Selection is the top-level goal",
+            ),
         )
     )
     seeded.took(
         runtime.allocation.record_dissent(
-            leader_of("Fulfilment"),
-            correlation,
+            CommandContext(leader_of("Fulfilment"), correlation),
             cycle,
-            team_id=seeded.teams["Fulfilment"],
-            argument="Delivery speed drives active customers more than selection does",
+            RecordDissent(
+                team_id=seeded.teams["Fulfilment"],
+                argument="Delivery speed drives active customers more than selection does",
+            ),
         )
     )
     say(f"OP1 {year} in review: three requests, one decision, one dissent to weigh")
@@ -554,7 +578,11 @@ def seed_roadmaps(
     seeded.took(
         road.commit(fulfilment, correlation, sort_centres, target_date=date(this_year, 12, 31))
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.LOCKED))
+    seeded.took(
+        allocation.advance_phase(
+            CommandContext(leadership, correlation), cycle, AdvancePhase(to=CyclePhase.LOCKED)
+        )
+    )
     seeded.items["Saved searches"] = item(
         "Search",
         "Saved searches",
@@ -677,8 +705,7 @@ def seed_prfaqs(
         authors[title] = member(author)
         seeded.prfaqs[title] = seeded.took(
             commands.draft(
-                authors[title],
-                correlation,
+                CommandContext(authors[title], correlation),
                 content=text(title, customer, problem),
                 team_id=seeded.teams[team],
             )
@@ -688,16 +715,21 @@ def seed_prfaqs(
         prfaq = seeded.prfaqs[title]
         number = len(runtime.app.repository.get(prfaq).rounds) + 1
         seeded.took(
-            commands.open_round(authors[title], correlation, prfaq, ring=ring, reviewers=[reviewer])
+            commands.open_round(
+                CommandContext(authors[title], correlation),
+                prfaq,
+                OpenRound(ring=ring, reviewers=[reviewer]),
+            )
         )
         seeded.took(
             commands.give_feedback(
-                member(reviewer),
-                correlation,
+                CommandContext(member(reviewer), correlation),
                 prfaq,
                 number,
-                recommendation=outcome or Recommendation.ADVANCE,
-                comments="The customer and the problem are clear" if outcome else "Reading",
+                GiveFeedback(
+                    recommendation=outcome or Recommendation.ADVANCE,
+                    comments="The customer and the problem are clear" if outcome else "Reading",
+                ),
             )
         )
         if outcome is None:
@@ -713,7 +745,12 @@ def seed_prfaqs(
             else "Decided in review"
         )
         seeded.took(
-            commands.close_round(decider, correlation, prfaq, number, outcome=outcome, note=note)
+            commands.close_round(
+                CommandContext(decider, correlation),
+                prfaq,
+                number,
+                CloseRound(outcome=outcome, note=note),
+            )
         )
 
     same_day = seeded.prfaqs["Same-day delivery"]
@@ -721,44 +758,45 @@ def seed_prfaqs(
         round_("Same-day delivery", ring, "alice@example.com", Recommendation.ADVANCE)
     dissent = seeded.took(
         commands.record_dissent(
-            leader_of("Search"),
-            correlation,
+            CommandContext(leader_of("Search"), correlation),
             same_day,
-            argument="Depots in ten cities cost more than the selection we could add instead",
+            PrFaqRecordDissent(
+                argument="Depots in ten cities cost more than the selection we could add instead"
+            ),
         )
     )
     seeded.took(
         commands.weigh_dissent(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             same_day,
             dissent,
-            response="Heard: speed drives active customers more than selection does now",
+            PrFaqWeighDissent(
+                response="Heard: speed drives active customers more than selection does now"
+            ),
         )
     )
     round_("Same-day delivery", Ring.CEO, "alice@example.com", Recommendation.ADVANCE)
-    seeded.took(commands.commit(member("alice@example.com"), correlation, same_day))
+    seeded.took(commands.commit(CommandContext(member("alice@example.com"), correlation), same_day))
     # Its expected outcome, already decided: the week before it was due, delivery took
     # 30 hours against the 36 expected (Delivery speed improves downwards): MET.
     today = date.today()
     seeded.took(
         runtime.metrics.record_observation(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.metrics["Delivery speed"],
-            period_end=today - timedelta(days=10),
-            value=Decimal(30),
+            RecordObservation(period_end=today - timedelta(days=10), value=Decimal(30)),
         )
     )
     seeded.took(
         commands.expect_outcome(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             same_day,
-            metric_id=seeded.metrics["Delivery speed"],
-            target=Decimal(36),
-            by=today - timedelta(days=3),
-            note="Same-day depots bring the median delivery under a day and a half",
+            ExpectOutcome(
+                metric_id=seeded.metrics["Delivery speed"],
+                target=Decimal(36),
+                by=today - timedelta(days=3),
+                note="Same-day depots bring the median delivery under a day and a half",
+            ),
         )
     )
     three_d = seeded.prfaqs["3D product views"]
@@ -766,16 +804,13 @@ def seed_prfaqs(
     # to fit; were it not refused, the revision below would meet the open round and fail.
     with suppress(CustomerProblemRequired):
         commands.open_round(
-            authors["3D product views"],
-            correlation,
+            CommandContext(authors["3D product views"], correlation),
             three_d,
-            ring=Ring.TEAM,
-            reviewers=["mallory@example.com"],
+            OpenRound(ring=Ring.TEAM, reviewers=["mallory@example.com"]),
         )
     seeded.took(
         commands.revise(
-            authors["3D product views"],
-            correlation,
+            CommandContext(authors["3D product views"], correlation),
             three_d,
             content=text("3D product views", "Shoppers", "Pictures are flat"),
             reason="Review needs a customer and a problem",
@@ -788,10 +823,9 @@ def seed_prfaqs(
     round_("Ledger self-service", Ring.TEAM, "ivan@example.com", Recommendation.REVISE)
     seeded.took(
         commands.withdraw(
-            authors["Gift wrapping"],
-            correlation,
+            CommandContext(authors["Gift wrapping"], correlation),
             seeded.prfaqs["Gift wrapping"],
-            reason="Checkout's partners offer it already",
+            WithdrawPrFaq(reason="Checkout's partners offer it already"),
         )
     )
 

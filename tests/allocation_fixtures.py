@@ -7,7 +7,15 @@ from uuid import UUID
 
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.people.values import Function
-from services.allocation.commands import TeamNumbers
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordDecision,
+    ScenarioLine,
+    SetEnvelope,
+    SubmitRequest,
+)
+from services.api.commands import CommandContext
 from tests.commands import Commands
 from tests.goal_fixtures import Company, company, set_goal
 from tests.people import CEO
@@ -38,17 +46,20 @@ def planning(commands: Commands) -> Planning:
 
 
 def open_cycle(commands: Commands, year: int, kind: CycleKind) -> UUID:
-    return commands.allocation.open_cycle(CEO, "fixture", fiscal_year=year, kind=kind).id
+    return commands.allocation.open_cycle(
+        CommandContext(CEO, "fixture"), OpenCycle(fiscal_year=year, kind=kind)
+    ).id
 
 
 def envelope(commands: Commands, cycle: UUID, engineers: int, budget: int, **more: int) -> int:
     return commands.allocation.set_envelope(
-        CEO,
-        "fixture",
+        CommandContext(CEO, "fixture"),
         cycle,
-        headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
-        budget=budget,
-        reason="The board's plan",
+        SetEnvelope(
+            headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
+            budget=budget,
+            reason="The board's plan",
+        ),
     ).position
 
 
@@ -56,35 +67,34 @@ def request(
     commands: Commands, plan: Planning, team: UUID, engineers: int, budget: int, **more: int
 ) -> int:
     return commands.allocation.submit_request(
-        CEO,
-        "fixture",
+        CommandContext(CEO, "fixture"),
         plan.op1,
-        team_id=team,
-        headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
-        budget=budget,
-        rationale="What the goal needs",
-        goal_ids=[plan.goals[team]],
+        SubmitRequest(
+            team_id=team,
+            headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
+            budget=budget,
+            rationale="What the goal needs",
+            goal_ids=[plan.goals[team]],
+        ),
     ).position
 
 
 def decide(commands: Commands, cycle: UUID, team: UUID, engineers: int, budget: int) -> int:
     return commands.allocation.decide(
-        CEO,
-        "fixture",
+        CommandContext(CEO, "fixture"),
         cycle,
-        team_id=team,
-        headcount={ENG: engineers},
-        budget=budget,
-        rationale="Funded",
+        RecordDecision(team_id=team, headcount={ENG: engineers}, budget=budget, rationale="Funded"),
     ).position
 
 
 def advance(commands: Commands, cycle: UUID, *phases: CyclePhase) -> int:
     position = 0
     for phase in phases:
-        position = commands.allocation.advance_phase(CEO, "fixture", cycle, to=phase).position
+        position = commands.allocation.advance_phase(
+            CommandContext(CEO, "fixture"), cycle, AdvancePhase(to=phase)
+        ).position
     return position
 
 
-def numbers(team: UUID, engineers: int, budget: int) -> TeamNumbers:
-    return TeamNumbers(team_id=team, headcount={ENG: engineers}, budget=budget)
+def numbers(team: UUID, engineers: int, budget: int) -> ScenarioLine:
+    return ScenarioLine(team_id=team, headcount={ENG: engineers}, budget=budget)

@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 
 from services.allocation.commands import AllocationCommands
+from services.api.commands import CommandContext
 from services.application import Flywheel
 from services.boundaries.commands import BoundaryCommands
 from services.commands import CommandBus
@@ -25,6 +26,7 @@ from services.goals.commands import GoalCommands
 from services.hiring.commands import HiringCommands
 from services.metrics.commands import MetricCommands
 from services.org.commands import OrgCommands
+from services.org.rest import CharterTeam
 from services.prfaqs.commands import PrFaqCommands
 from services.roadmap.commands import RoadmapCommands
 from tests.people import CEO
@@ -95,5 +97,6 @@ def refused_and_nothing_recorded(
 
 def charter(commands: Commands, name: str, leader: str, parent: UUID | None = None) -> UUID:
     return commands.org.charter_team(
-        CEO, "test", name=name, mission=f"{name} mission", leader=leader, parent_id=parent
+        CommandContext(CEO, "test"),
+        CharterTeam(name=name, mission=f"{name} mission", leader=leader, parent_id=parent),
     ).id

@@ -9,6 +9,10 @@ from uuid import UUID
 
 from domain.goals import CheckInStatus
 from domain.metrics import Direction, MetricKind
+from services.api.commands import CommandContext
+from services.goals.rest import CheckIn, SetGoal
+from services.metrics.rest import DefineMetric
+from services.org.rest import CharterTeam
 from tests.commands import Commands
 from tests.people import CEO
 
@@ -23,15 +27,16 @@ def define(
     definition: str | None = None,
 ) -> UUID:
     return commands.metrics.define_metric(
-        CEO,
-        "fixture",
-        name=name,
-        kind=kind,
-        financial=financial,
-        unit="count",
-        direction=Direction.INCREASE,
-        definition=definition or f"How we count {name}",
-        owner_team_id=owner,
+        CommandContext(CEO, "fixture"),
+        DefineMetric(
+            name=name,
+            kind=kind,
+            financial=financial,
+            unit="count",
+            direction=Direction.INCREASE,
+            definition=definition or f"How we count {name}",
+            owner_team_id=owner,
+        ),
     ).id
 
 
@@ -45,22 +50,25 @@ def set_goal(
     target: int = 20,
 ) -> UUID:
     return commands.goals.set_goal(
-        CEO,
-        "fixture",
-        team_id=team,
-        metric_id=metric,
-        plan_year=plan_year,
-        baseline=Decimal(baseline),
-        target=Decimal(target),
-        due_date=date(plan_year, 12, 31),
-        description=f"Move {metric} in {plan_year}",
+        CommandContext(CEO, "fixture"),
+        SetGoal(
+            team_id=team,
+            metric_id=metric,
+            plan_year=plan_year,
+            baseline=Decimal(baseline),
+            target=Decimal(target),
+            due_date=date(plan_year, 12, 31),
+            description=f"Move {metric} in {plan_year}",
+        ),
     ).id
 
 
 def check_in(commands: Commands, goal: UUID, status: CheckInStatus) -> int:
     path = None if status is CheckInStatus.GREEN else "Recover by next month"
     return commands.goals.check_in(
-        CEO, "fixture", goal, status=status, note=f"{status.value} this week", path_to_green=path
+        CommandContext(CEO, "fixture"),
+        goal,
+        CheckIn(status=status, note=f"{status.value} this week", path_to_green=path),
     ).position
 
 
@@ -81,7 +89,8 @@ class Company:
 def company(commands: Commands) -> Company:
     def charter(name: str, leader: str, parent: UUID | None = None) -> UUID:
         return commands.org.charter_team(
-            CEO, "fixture", name=name, mission=f"{name} mission", leader=leader, parent_id=parent
+            CommandContext(CEO, "fixture"),
+            CharterTeam(name=name, mission=f"{name} mission", leader=leader, parent_id=parent),
         ).id
 
     commerce = charter("Commerce", "cora@x.io")

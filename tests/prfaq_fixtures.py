@@ -7,6 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.prfaqs import FaqAudience, Recommendation, Ring, content_of
+from services.api.commands import CommandContext
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound
 from services.principal import Principal, Role
 from tests.commands import Commands
 from tests.people import CEO, principal
@@ -35,7 +37,9 @@ def text(title: str = "Same-day books", **changes: Any) -> dict[str, Any]:
 
 
 def draft(commands: Commands, team: UUID | None, who: Principal = AUTHOR, **changes: Any) -> UUID:
-    return commands.prfaqs.draft(who, "fixture", content=text(**changes), team_id=team).id
+    return commands.prfaqs.draft(
+        CommandContext(who, "fixture"), content=text(**changes), team_id=team
+    ).id
 
 
 def review(
@@ -47,12 +51,17 @@ def review(
     opener: Principal = AUTHOR,
 ) -> int:
     """One round in ``ring``, with REVIEWER's feedback, closed by leadership; its position."""
-    commands.prfaqs.open_round(opener, "fixture", prfaq, ring=ring, reviewers=[REVIEWER.subject])
+    commands.prfaqs.open_round(
+        CommandContext(opener, "fixture"), prfaq, OpenRound(ring=ring, reviewers=[REVIEWER.subject])
+    )
     rounds = commands.app.repository.get(prfaq).rounds
     number = len(rounds)
     commands.prfaqs.give_feedback(
-        REVIEWER, "fixture", prfaq, number, recommendation=outcome, comments="Reviewed"
+        CommandContext(REVIEWER, "fixture"),
+        prfaq,
+        number,
+        GiveFeedback(recommendation=outcome, comments="Reviewed"),
     )
     return commands.prfaqs.close_round(
-        CEO, "fixture", prfaq, number, outcome=outcome, note=note
+        CommandContext(CEO, "fixture"), prfaq, number, CloseRound(outcome=outcome, note=note)
     ).position

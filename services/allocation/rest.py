@@ -24,7 +24,7 @@ from domain.allocation.cycle import (
 from domain.allocation.resources import MAX_BUDGET, MAX_HEADCOUNT
 from domain.decisions import MAX_ARGUMENT_LENGTH, MAX_RESPONSE_LENGTH
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
-from services.allocation.commands import AllocationCommands, TeamNumbers
+from services.allocation.commands import AllocationCommands
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
 from services.decisions import ExpectOutcome
@@ -167,14 +167,7 @@ class AllocationCycleController(Controller):
     def open_cycle(
         self, data: OpenCycle, context: CommandContext, allocation: AllocationCommands
     ) -> CommandAccepted:
-        return accepted(
-            allocation.open_cycle(
-                context.principal,
-                context.correlation_id,
-                fiscal_year=data.fiscal_year,
-                kind=data.kind,
-            )
-        )
+        return accepted(allocation.open_cycle(context, data))
 
     @command(
         "/{cycle_id:uuid}/envelope",
@@ -191,17 +184,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.set_envelope(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                headcount=data.headcount,
-                budget=data.budget,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.set_envelope(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/requests",
@@ -218,20 +201,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.submit_request(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                team_id=data.team_id,
-                headcount=data.headcount,
-                budget=data.budget,
-                rationale=data.rationale,
-                goal_ids=data.goal_ids,
-                item_ids=data.item_ids,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.submit_request(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/phase",
@@ -246,15 +216,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.advance_phase(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                to=data.to,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.advance_phase(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/decisions",
@@ -270,18 +232,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.decide(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                team_id=data.team_id,
-                headcount=data.headcount,
-                budget=data.budget,
-                rationale=data.rationale,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.decide(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/dissents",
@@ -298,16 +249,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.record_dissent(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                team_id=data.team_id,
-                argument=data.argument,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.record_dissent(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/dissents/{dissent_id:uuid}/weigh",
@@ -323,16 +265,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.weigh_dissent(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                dissent_id,
-                response=data.response,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.weigh_dissent(context, cycle_id, dissent_id, data))
 
     @command(
         "/{cycle_id:uuid}/commitments",
@@ -347,14 +280,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.commit(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.commit(context, cycle_id))
 
     @command(
         "/{cycle_id:uuid}/amendments",
@@ -370,19 +296,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.amend(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                team_id=data.team_id,
-                headcount=data.headcount,
-                budget=data.budget,
-                reason=data.reason,
-                approver=data.approver,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.amend(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/scenarios",
@@ -398,19 +312,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.save_scenario(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                name=data.name,
-                allocations=[
-                    TeamNumbers(line.team_id, line.headcount, line.budget)
-                    for line in data.allocations
-                ],
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.save_scenario(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/scenarios/{name:str}/adopt",
@@ -428,15 +330,7 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.adopt_scenario(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                name=name,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.adopt_scenario(context, cycle_id, name=name))
 
     @command(
         "/{cycle_id:uuid}/expected-outcomes",
@@ -454,15 +348,4 @@ class AllocationCycleController(Controller):
         context: CommandContext,
         allocation: AllocationCommands,
     ) -> CommandAccepted:
-        return accepted(
-            allocation.expect_outcome(
-                context.principal,
-                context.correlation_id,
-                cycle_id,
-                metric_id=data.metric_id,
-                target=data.target,
-                by=data.by,
-                note=data.note,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(allocation.expect_outcome(context, cycle_id, data))

@@ -2,15 +2,17 @@
 
 A handler is a :func:`command` route that takes the :class:`CommandContext` by
 naming a ``context`` parameter (Litestar injects it, see ``services/api/app.py``)
-and answers :func:`accepted`::
+and hands it, with the path's ids and the body as decoded, to its area's command,
+answering :func:`accepted`: the body is the command, so the handler is one line::
 
     @command("/", status_code=201, summary="Charter a team")
-    def charter(self, data: CharterTeam, context: CommandContext, org: OrgCommands)
+    def charter(self, data: CharterTeam, context: CommandContext, org: OrgCommands):
+        return accepted(org.charter_team(context, data))
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -78,8 +80,13 @@ class CommandContext:
 
     principal: Principal
     correlation_id: str
-    if_match: str | None
-    idempotency_key: str | None
+    if_match: str | None = None
+    idempotency_key: str | None = None
+
+    def at_version(self, version: int | None) -> CommandContext:
+        """This context with ``If-Match`` naming ``version`` (none when None): how a
+        caller other than HTTP (seed data, tests) expects an aggregate's version."""
+        return replace(self, if_match=None if version is None else f'"{version}"')
 
     @property
     def expected_version(self) -> int | None:

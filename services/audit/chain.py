@@ -259,7 +259,9 @@ async def verify_views(
             conn, VERIFY_SCHEMA, on_progress, until=status.position, leave_out_unverified=True
         )
         try:
-            differences = await compare_views(conn, LIVE_SCHEMA, VERIFY_SCHEMA, status.position)
+            differences = await compare_views(
+                conn, LIVE_SCHEMA, VERIFY_SCHEMA, status.position, views=runner.views
+            )
         finally:
             await conn.execute(f'DROP SCHEMA IF EXISTS "{VERIFY_SCHEMA}" CASCADE')
     finally:

@@ -10,22 +10,31 @@ dependency on both the consuming service and the API.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.boundaries import (
     Api,
     ApiHasActiveConsumers,
-    ApiKind,
     Service,
     ServiceNameTaken,
-    Visibility,
 )
 from domain.claims import ClaimKind, normalised_name
 from domain.org.team import Team
 from services.authorization import require_owner_or_leadership
-from services.commands import CommandBus, Outcome, UnitOfWork
-from services.principal import Principal
+from services.commands import AreaCommands, Outcome, UnitOfWork
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.boundaries.rest_apis import DeprecateApi, RetireApi
+    from services.boundaries.rest_services import (
+        DeclareDependency,
+        PublishApi,
+        RegisterService,
+        RetireService,
+        TransferService,
+    )
 
 
 def _owner(work: UnitOfWork, service: Service) -> Team:
@@ -52,125 +61,104 @@ def _take_name(work: UnitOfWork, service: Service) -> None:
         )
 
 
-class BoundaryCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
-    def register_service(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        name: str,
-        owner_team_id: UUID,
-        description: str,
-    ) -> Outcome:
+class BoundaryCommands(AreaCommands):
+    def register_service(self, context: CommandContext, body: RegisterService) -> Outcome:
         def register(work: UnitOfWork) -> Service:
-            owner = work.get(Team, owner_team_id, label="owner team")
-            require_owner_or_leadership(principal, owner, "Registering a service")
-            service = work.add(Service.register(name=name, description=description, owner=owner))
+            owner = work.get(Team, body.owner_team_id, label="owner team")
+            require_owner_or_leadership(context.principal, owner, "Registering a service")
+            service = work.add(
+                Service.register(name=body.name, description=body.description, owner=owner)
+            )
             _take_name(work, service)
             return service
 
-        return self.bus.run(principal, correlation_id, register)
+        return self.run(context, register, versioned=False)
+
+    def _on_service(
+        self,
+        context: CommandContext,
+        service_id: UUID,
+        action: str,
+        decide: Callable[[Service, Team, UnitOfWork], object],
+    ) -> Outcome:
+        """Load the service, check that its owner team's leader or leadership calls, decide."""
+
+        def owned(service: Service, work: UnitOfWork) -> None:
+            owner = _owner(work, service)
+            require_owner_or_leadership(context.principal, owner, action)
+            decide(service, owner, work)
+
+        return self.change(context, Service, service_id, owned, label="service")
+
+    def _on_api(
+        self,
+        context: CommandContext,
+        api_id: UUID,
+        action: str,
+        decide: Callable[[Api, Service, UnitOfWork], object],
+    ) -> Outcome:
+        """Load the API, check that its service's owner team's leader or leadership calls,
+        decide (given the API and the service that publishes it)."""
+
+        def owned(api: Api, work: UnitOfWork) -> None:
+            provider = _service_of(work, api)
+            require_owner_or_leadership(context.principal, _owner(work, provider), action)
+            decide(api, provider, work)
+
+        return self.change(context, Api, api_id, owned, label="API")
 
     def transfer_service(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        service_id: UUID,
-        *,
-        to_team_id: UUID,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, service_id: UUID, body: TransferService
     ) -> Outcome:
-        def transfer(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            current_owner = _owner(work, service)
-            require_owner_or_leadership(principal, current_owner, "Transferring a service")
-            new_owner = work.get(Team, to_team_id, label="team")
-            service.transfer(current_owner=current_owner, new_owner=new_owner, reason=reason)
-            return service
+        def transfer(service: Service, owner: Team, work: UnitOfWork) -> None:
+            new_owner = work.get(Team, body.to_team_id, label="team")
+            service.transfer(current_owner=owner, new_owner=new_owner, reason=body.reason)
 
-        return self.bus.run(principal, correlation_id, transfer, expected_version=expected_version)
+        return self._on_service(context, service_id, "Transferring a service", transfer)
 
     def retire_service(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        service_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, service_id: UUID, body: RetireService
     ) -> Outcome:
         """Retire a service that publishes no API any more; its dependencies end with it."""
 
-        def retire(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            owner = _owner(work, service)
-            require_owner_or_leadership(principal, owner, "Retiring a service")
+        def retire(service: Service, owner: Team, work: UnitOfWork) -> None:
             consumed = [work.get(Api, api_id, label="API") for api_id in service.dependencies]
-            service.retire(reason, consumed=consumed)
+            service.retire(body.reason, consumed=consumed)
             owner.detach_service(service.id)
             work.release(ClaimKind.SERVICE_NAME, normalised_name(service.name), service.id)
-            return service
 
-        return self.bus.run(principal, correlation_id, retire, expected_version=expected_version)
+        return self._on_service(context, service_id, "Retiring a service", retire)
 
-    def publish_api(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        service_id: UUID,
-        *,
-        name: str,
-        version: str,
-        kind: ApiKind,
-        visibility: Visibility,
-    ) -> Outcome:
+    def publish_api(self, context: CommandContext, service_id: UUID, body: PublishApi) -> Outcome:
         def publish(work: UnitOfWork) -> Api:
             service = work.get(Service, service_id, label="service")
-            require_owner_or_leadership(principal, _owner(work, service), "Publishing an API")
+            require_owner_or_leadership(
+                context.principal, _owner(work, service), "Publishing an API"
+            )
             return work.add(
-                Api.publish(service, name=name, version=version, kind=kind, visibility=visibility)
+                Api.publish(
+                    service,
+                    name=body.name,
+                    version=body.version,
+                    kind=body.kind,
+                    visibility=body.visibility,
+                )
             )
 
-        return self.bus.run(principal, correlation_id, publish)
+        return self.run(context, publish, versioned=False)
 
-    def deprecate_api(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        api_id: UUID,
-        *,
-        sunset: date,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        def deprecate(work: UnitOfWork) -> Api:
-            api = work.get(Api, api_id, label="API")
-            owner = _owner(work, _service_of(work, api))
-            require_owner_or_leadership(principal, owner, "Deprecating an API")
-            api.deprecate(sunset, reason)
-            return api
+    def deprecate_api(self, context: CommandContext, api_id: UUID, body: DeprecateApi) -> Outcome:
+        return self._on_api(
+            context,
+            api_id,
+            "Deprecating an API",
+            lambda api, _service, _work: api.deprecate(body.sunset, body.reason),
+        )
 
-        return self.bus.run(principal, correlation_id, deprecate, expected_version=expected_version)
-
-    def retire_api(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        api_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        def retire(work: UnitOfWork) -> Api:
-            api = work.get(Api, api_id, label="API")
-            provider = _service_of(work, api)
-            require_owner_or_leadership(principal, _owner(work, provider), "Retiring an API")
+    def retire_api(self, context: CommandContext, api_id: UUID, body: RetireApi) -> Outcome:
+        def retire(api: Api, provider: Service, work: UnitOfWork) -> None:
             try:
-                api.retire(reason, provider=provider)
+                api.retire(body.reason, provider=provider)
             except ApiHasActiveConsumers as refusal:
                 names = ", ".join(sorted(f"'{_service_name(work, sid)}'" for sid in api.consumers))
                 raise ApiHasActiveConsumers(
@@ -178,43 +166,30 @@ class BoundaryCommands:
                     "they must drop the dependency first",
                     **refusal.context,
                 ) from None
-            return api
 
-        return self.bus.run(principal, correlation_id, retire, expected_version=expected_version)
+        return self._on_api(context, api_id, "Retiring an API", retire)
 
     def declare_dependency(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        service_id: UUID,
-        *,
-        api_id: UUID,
-        expected_version: int | None = None,
+        self, context: CommandContext, service_id: UUID, body: DeclareDependency
     ) -> Outcome:
         """The service starts consuming the API (allowed even if it is deprecated)."""
-
-        def declare(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            require_owner_or_leadership(principal, _owner(work, service), "Declaring a dependency")
-            service.declare_dependency(work.get(Api, api_id, label="API"))
-            return service
-
-        return self.bus.run(principal, correlation_id, declare, expected_version=expected_version)
+        return self._on_service(
+            context,
+            service_id,
+            "Declaring a dependency",
+            lambda service, _owner, work: service.declare_dependency(
+                work.get(Api, body.api_id, label="API")
+            ),
+        )
 
     def drop_dependency(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        service_id: UUID,
-        *,
-        api_id: UUID,
-        reason: str = "",
-        expected_version: int | None = None,
+        self, context: CommandContext, service_id: UUID, api_id: UUID, reason: str = ""
     ) -> Outcome:
-        def drop(work: UnitOfWork) -> Service:
-            service = work.get(Service, service_id, label="service")
-            require_owner_or_leadership(principal, _owner(work, service), "Dropping a dependency")
-            service.drop_dependency(work.get(Api, api_id, label="API"), reason)
-            return service
-
-        return self.bus.run(principal, correlation_id, drop, expected_version=expected_version)
+        return self._on_service(
+            context,
+            service_id,
+            "Dropping a dependency",
+            lambda service, _owner, work: service.drop_dependency(
+                work.get(Api, api_id, label="API"), reason
+            ),
+        )

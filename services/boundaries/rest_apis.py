@@ -53,16 +53,7 @@ class ApiController(Controller):
         context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
-        return accepted(
-            boundaries.deprecate_api(
-                context.principal,
-                context.correlation_id,
-                api_id,
-                sunset=data.sunset,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(boundaries.deprecate_api(context, api_id, data))
 
     @command(
         "/{api_id:uuid}/retire",
@@ -73,12 +64,4 @@ class ApiController(Controller):
     def retire(
         self, api_id: ApiId, data: RetireApi, context: CommandContext, boundaries: BoundaryCommands
     ) -> CommandAccepted:
-        return accepted(
-            boundaries.retire_api(
-                context.principal,
-                context.correlation_id,
-                api_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(boundaries.retire_api(context, api_id, data))

@@ -65,15 +65,7 @@ class ServiceController(Controller):
     def register(
         self, data: RegisterService, context: CommandContext, boundaries: BoundaryCommands
     ) -> CommandAccepted:
-        return accepted(
-            boundaries.register_service(
-                context.principal,
-                context.correlation_id,
-                name=data.name,
-                owner_team_id=data.owner_team_id,
-                description=data.description,
-            )
-        )
+        return accepted(boundaries.register_service(context, data))
 
     @command(
         "/{service_id:uuid}/transfer",
@@ -88,16 +80,7 @@ class ServiceController(Controller):
         context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
-        return accepted(
-            boundaries.transfer_service(
-                context.principal,
-                context.correlation_id,
-                service_id,
-                to_team_id=data.to_team_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(boundaries.transfer_service(context, service_id, data))
 
     @command(
         "/{service_id:uuid}/retire",
@@ -112,15 +95,7 @@ class ServiceController(Controller):
         context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
-        return accepted(
-            boundaries.retire_service(
-                context.principal,
-                context.correlation_id,
-                service_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(boundaries.retire_service(context, service_id, data))
 
     @command(
         "/{service_id:uuid}/apis",
@@ -137,17 +112,7 @@ class ServiceController(Controller):
         context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
-        return accepted(
-            boundaries.publish_api(
-                context.principal,
-                context.correlation_id,
-                service_id,
-                name=data.name,
-                version=data.version,
-                kind=data.kind,
-                visibility=data.visibility,
-            )
-        )
+        return accepted(boundaries.publish_api(context, service_id, data))
 
     @command(
         "/{service_id:uuid}/dependencies",
@@ -162,15 +127,7 @@ class ServiceController(Controller):
         context: CommandContext,
         boundaries: BoundaryCommands,
     ) -> CommandAccepted:
-        return accepted(
-            boundaries.declare_dependency(
-                context.principal,
-                context.correlation_id,
-                service_id,
-                api_id=data.api_id,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(boundaries.declare_dependency(context, service_id, data))
 
     @command(
         "/{service_id:uuid}/dependencies/{api_id:uuid}", verb=delete, summary="Drop a dependency"
@@ -189,12 +146,5 @@ class ServiceController(Controller):
         ] = "",
     ) -> CommandAccepted:
         return accepted(
-            boundaries.drop_dependency(
-                context.principal,
-                context.correlation_id,
-                service_id,
-                api_id=api_id,
-                reason=reason,
-                expected_version=context.expected_version,
-            )
+            boundaries.drop_dependency(context, service_id, api_id=api_id, reason=reason)
         )

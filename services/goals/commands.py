@@ -13,11 +13,10 @@ redefinition; the command is run again and binds the new version.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from domain.goals import CheckInStatus, Goal, GoalOutcome
+from domain.goals import Goal
 from domain.metrics import Metric
 from domain.org.team import Team
 from services.authorization import (
@@ -25,145 +24,77 @@ from services.authorization import (
     require_leadership,
     require_team_member,
 )
-from services.commands import CommandBus, Outcome, UnitOfWork
-from services.principal import Principal
+from services.commands import AreaCommands, Outcome, UnitOfWork
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 
 GoalChange = Callable[[Goal], None]
 
 
-class GoalCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
-    def set_goal(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        team_id: UUID,
-        metric_id: UUID,
-        plan_year: int,
-        baseline: Decimal,
-        target: Decimal,
-        due_date: date,
-        description: str,
-    ) -> Outcome:
+class GoalCommands(AreaCommands):
+    def set_goal(self, context: CommandContext, body: SetGoal) -> Outcome:
         def set_goal(work: UnitOfWork) -> Goal:
-            team = work.get(Team, team_id, label="team")
-            require_leader_or_leadership(principal, team, "Setting a goal")
-            metric = work.get(Metric, metric_id, label="metric")
+            team = work.get(Team, body.team_id, label="team")
+            require_leader_or_leadership(context.principal, team, "Setting a goal")
+            metric = work.get(Metric, body.metric_id, label="metric")
             goal = work.add(
                 Goal.set(
                     team=team,
                     metric=metric,
-                    plan_year=plan_year,
-                    baseline=baseline,
-                    target=target,
-                    due_date=due_date,
-                    description=description,
+                    plan_year=body.plan_year,
+                    baseline=body.baseline,
+                    target=body.target,
+                    due_date=body.due_date,
+                    description=body.description,
                 )
             )
             metric.bind_goal(goal.id)
             return goal
 
-        return self.bus.run(principal, correlation_id, set_goal)
+        return self.run(context, set_goal, versioned=False)
 
-    def _change(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        goal_id: UUID,
-        action: str,
-        change: GoalChange,
-        expected_version: int | None,
+    def _by_leader(
+        self, context: CommandContext, goal_id: UUID, action: str, change: GoalChange
     ) -> Outcome:
         """Run ``change`` on the goal once its team's leader or leadership is calling."""
 
-        def run(work: UnitOfWork) -> Goal:
-            goal = work.get(Goal, goal_id, label="goal")
-            require_leader_or_leadership(
-                principal, work.get(Team, goal.team_id, label="team"), action
-            )
+        def decide(goal: Goal, work: UnitOfWork) -> None:
+            team = work.get(Team, goal.team_id, label="team")
+            require_leader_or_leadership(context.principal, team, action)
             change(goal)
-            return goal
 
-        return self.bus.run(principal, correlation_id, run, expected_version=expected_version)
+        return self.change(context, Goal, goal_id, decide, label="goal")
 
-    def revise_target(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        goal_id: UUID,
-        *,
-        target: Decimal,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
+    def revise_target(self, context: CommandContext, goal_id: UUID, body: ReviseTarget) -> Outcome:
+        return self._by_leader(
+            context,
             goal_id,
             "Revising a goal's target",
-            lambda goal: goal.revise_target(target, reason),
-            expected_version,
+            lambda goal: goal.revise_target(body.target, body.reason),
         )
 
-    def close_goal(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        goal_id: UUID,
-        *,
-        outcome: GoalOutcome,
-        note: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            goal_id,
-            "Closing a goal",
-            lambda goal: goal.close(outcome, note),
-            expected_version,
+    def close_goal(self, context: CommandContext, goal_id: UUID, body: CloseGoal) -> Outcome:
+        return self._by_leader(
+            context, goal_id, "Closing a goal", lambda goal: goal.close(body.outcome, body.note)
         )
 
-    def check_in(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        goal_id: UUID,
-        *,
-        status: CheckInStatus,
-        note: str,
-        path_to_green: str | None = None,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        def check_in(work: UnitOfWork) -> Goal:
-            goal = work.get(Goal, goal_id, label="goal")
+    def check_in(self, context: CommandContext, goal_id: UUID, body: CheckIn) -> Outcome:
+        def decide(goal: Goal, work: UnitOfWork) -> None:
             team = work.get(Team, goal.team_id, label="team")
-            require_team_member(principal, team, "Checking in on a goal")
-            goal.check_in(status, note, path_to_green)
-            return goal
+            require_team_member(context.principal, team, "Checking in on a goal")
+            goal.check_in(body.status, body.note, body.path_to_green)
 
-        return self.bus.run(principal, correlation_id, check_in, expected_version=expected_version)
+        return self.change(context, Goal, goal_id, decide, label="goal")
 
-    def set_top_level(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        goal_id: UUID,
-        *,
-        top_level: bool,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        require_leadership(principal, "Flagging a top-level goal")
+    def set_top_level(self, context: CommandContext, goal_id: UUID, body: FlagTopLevel) -> Outcome:
+        require_leadership(context.principal, "Flagging a top-level goal")
 
-        def flag(work: UnitOfWork) -> Goal:
-            goal = work.get(Goal, goal_id, label="goal")
-            if top_level:
+        def decide(goal: Goal, _: UnitOfWork) -> None:
+            if body.top_level:
                 goal.flag_top_level()
             else:
                 goal.unflag_top_level()
-            return goal
 
-        return self.bus.run(principal, correlation_id, flag, expected_version=expected_version)
+        return self.change(context, Goal, goal_id, decide, label="goal")

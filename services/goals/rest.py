@@ -78,19 +78,7 @@ class GoalController(Controller):
     def set_goal(
         self, data: SetGoal, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
-        return accepted(
-            goals.set_goal(
-                context.principal,
-                context.correlation_id,
-                team_id=data.team_id,
-                metric_id=data.metric_id,
-                plan_year=data.plan_year,
-                baseline=data.baseline,
-                target=data.target,
-                due_date=data.due_date,
-                description=data.description,
-            )
-        )
+        return accepted(goals.set_goal(context, data))
 
     @command(
         "/{goal_id:uuid}/target",
@@ -100,16 +88,7 @@ class GoalController(Controller):
     def revise_target(
         self, goal_id: GoalId, data: ReviseTarget, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
-        return accepted(
-            goals.revise_target(
-                context.principal,
-                context.correlation_id,
-                goal_id,
-                target=data.target,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(goals.revise_target(context, goal_id, data))
 
     @command(
         "/{goal_id:uuid}/check-ins",
@@ -120,17 +99,7 @@ class GoalController(Controller):
     def check_in(
         self, goal_id: GoalId, data: CheckIn, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
-        return accepted(
-            goals.check_in(
-                context.principal,
-                context.correlation_id,
-                goal_id,
-                status=data.status,
-                note=data.note,
-                path_to_green=data.path_to_green,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(goals.check_in(context, goal_id, data))
 
     @command(
         "/{goal_id:uuid}/top-level",
@@ -140,15 +109,7 @@ class GoalController(Controller):
     def flag_top_level(
         self, goal_id: GoalId, data: FlagTopLevel, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
-        return accepted(
-            goals.set_top_level(
-                context.principal,
-                context.correlation_id,
-                goal_id,
-                top_level=data.top_level,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(goals.set_top_level(context, goal_id, data))
 
     @command(
         "/{goal_id:uuid}/close",
@@ -159,13 +120,4 @@ class GoalController(Controller):
     def close(
         self, goal_id: GoalId, data: CloseGoal, context: CommandContext, goals: GoalCommands
     ) -> CommandAccepted:
-        return accepted(
-            goals.close_goal(
-                context.principal,
-                context.correlation_id,
-                goal_id,
-                outcome=data.outcome,
-                note=data.note,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(goals.close_goal(context, goal_id, data))

@@ -7,60 +7,37 @@ Metric names are unique through a ``metric-name`` claim saved with the metric.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.claims import ClaimKind, normalised_name
-from domain.metrics import Aggregation, Direction, Metric, MetricKind, MetricNameTaken
+from domain.metrics import Metric, MetricNameTaken
 from domain.org.team import Team
 from services.authorization import require_leader_or_leadership
-from services.commands import CommandBus, Outcome, UnitOfWork
-from services.principal import Principal
+from services.commands import AreaCommands, Outcome, UnitOfWork
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 
 
-def _owned_metric(work: UnitOfWork, principal: Principal, metric_id: UUID, action: str) -> Metric:
-    """The metric, once the caller is known to lead its owner team or be leadership."""
-    metric = work.get(Metric, metric_id, label="metric")
-    owner = work.get(Team, metric.owner_team_id, label="team")
-    require_leader_or_leadership(principal, owner, action)
-    return metric
-
-
-class MetricCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
-    def define_metric(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        name: str,
-        kind: MetricKind,
-        financial: bool,
-        unit: str,
-        direction: Direction,
-        definition: str,
-        owner_team_id: UUID,
-        composed_of: Sequence[str] = (),
-        aggregation: Aggregation | None = None,
-    ) -> Outcome:
+class MetricCommands(AreaCommands):
+    def define_metric(self, context: CommandContext, body: DefineMetric) -> Outcome:
         def define(work: UnitOfWork) -> Metric:
-            owner = work.get(Team, owner_team_id, label="team")
-            require_leader_or_leadership(principal, owner, "Defining a metric")
+            owner = work.get(Team, body.owner_team_id, label="team")
+            require_leader_or_leadership(context.principal, owner, "Defining a metric")
             metric = work.add(
                 Metric.define(
-                    name=name,
-                    kind=kind,
-                    financial=financial,
-                    unit=unit,
-                    direction=direction,
-                    definition=definition,
+                    name=body.name,
+                    kind=body.kind,
+                    financial=body.financial,
+                    unit=body.unit,
+                    direction=body.direction,
+                    definition=body.definition,
                     owner=owner,
-                    composed_of=composed_of,
-                    aggregation=aggregation,
+                    composed_of=body.blended(),
+                    aggregation=body.aggregation,
                 )
             )
             other = work.claim(ClaimKind.METRIC_NAME, normalised_name(metric.name), metric.id)
@@ -70,64 +47,54 @@ class MetricCommands:
                 )
             return metric
 
-        return self.bus.run(principal, correlation_id, define)
+        return self.run(context, define, versioned=False)
+
+    def _by_owner(
+        self,
+        context: CommandContext,
+        metric_id: UUID,
+        action: str,
+        decide: Callable[[Metric, UnitOfWork], object],
+    ) -> Outcome:
+        """Load the metric, check that its owner team's leader or leadership calls, decide."""
+
+        def owned(metric: Metric, work: UnitOfWork) -> None:
+            owner = work.get(Team, metric.owner_team_id, label="team")
+            require_leader_or_leadership(context.principal, owner, action)
+            decide(metric, work)
+
+        return self.change(context, Metric, metric_id, owned, label="metric")
 
     def redefine_metric(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        metric_id: UUID,
-        *,
-        definition: str,
-        reason: str,
-        composed_of: Sequence[str] = (),
-        expected_version: int | None = None,
-        aggregation: Aggregation | None = None,
+        self, context: CommandContext, metric_id: UUID, body: RedefineMetric
     ) -> Outcome:
-        def redefine(work: UnitOfWork) -> Metric:
-            metric = _owned_metric(work, principal, metric_id, "Redefining a metric")
-            metric.redefine(definition, reason, composed_of, aggregation)
-            return metric
-
-        return self.bus.run(principal, correlation_id, redefine, expected_version=expected_version)
+        return self._by_owner(
+            context,
+            metric_id,
+            "Redefining a metric",
+            lambda metric, _work: metric.redefine(
+                body.definition, body.reason, body.blended(), body.aggregation
+            ),
+        )
 
     def declare_driver(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        metric_id: UUID,
-        *,
-        output_metric_id: UUID,
-        hypothesis: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, metric_id: UUID, body: DeclareDriver
     ) -> Outcome:
-        def declare(work: UnitOfWork) -> Metric:
-            metric = _owned_metric(work, principal, metric_id, "Declaring what a metric drives")
-            output = work.get(Metric, output_metric_id, label="output metric")
-            metric.declare_driver(output, hypothesis)
-            return metric
+        def declare(metric: Metric, work: UnitOfWork) -> None:
+            output = work.get(Metric, body.output_metric_id, label="output metric")
+            metric.declare_driver(output, body.hypothesis)
 
-        return self.bus.run(principal, correlation_id, declare, expected_version=expected_version)
+        return self._by_owner(context, metric_id, "Declaring what a metric drives", declare)
 
     def record_observation(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        metric_id: UUID,
-        *,
-        period_end: date,
-        value: Decimal,
-        reason: str | None = None,
-        expected_version: int | None = None,
+        self, context: CommandContext, metric_id: UUID, body: RecordObservation
     ) -> Outcome:
         """A value for a period; with a reason, a correction of the value recorded before."""
 
-        def record(work: UnitOfWork) -> Metric:
-            metric = _owned_metric(work, principal, metric_id, "Recording a metric's value")
-            if reason is None:
-                metric.observe(period_end, value)
+        def record(metric: Metric, _: UnitOfWork) -> None:
+            if body.reason is None:
+                metric.observe(body.period_end, body.value)
             else:
-                metric.correct(period_end, value, reason)
-            return metric
+                metric.correct(body.period_end, body.value, body.reason)
 
-        return self.bus.run(principal, correlation_id, record, expected_version=expected_version)
+        return self._by_owner(context, metric_id, "Recording a metric's value", record)

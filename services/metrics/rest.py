@@ -132,21 +132,7 @@ class MetricController(Controller):
     def define(
         self, data: DefineMetric, context: CommandContext, metrics: MetricCommands
     ) -> CommandAccepted:
-        return accepted(
-            metrics.define_metric(
-                context.principal,
-                context.correlation_id,
-                name=data.name,
-                kind=data.kind,
-                financial=data.financial,
-                unit=data.unit,
-                direction=data.direction,
-                definition=data.definition,
-                owner_team_id=data.owner_team_id,
-                composed_of=data.blended(),
-                aggregation=data.aggregation,
-            )
-        )
+        return accepted(metrics.define_metric(context, data))
 
     @command(
         "/{metric_id:uuid}/definition",
@@ -161,18 +147,7 @@ class MetricController(Controller):
         context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
-        return accepted(
-            metrics.redefine_metric(
-                context.principal,
-                context.correlation_id,
-                metric_id,
-                definition=data.definition,
-                reason=data.reason,
-                composed_of=data.blended(),
-                expected_version=context.expected_version,
-                aggregation=data.aggregation,
-            )
-        )
+        return accepted(metrics.redefine_metric(context, metric_id, data))
 
     @command(
         "/{metric_id:uuid}/drives",
@@ -187,16 +162,7 @@ class MetricController(Controller):
         context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
-        return accepted(
-            metrics.declare_driver(
-                context.principal,
-                context.correlation_id,
-                metric_id,
-                output_metric_id=data.output_metric_id,
-                hypothesis=data.hypothesis,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(metrics.declare_driver(context, metric_id, data))
 
     @command(
         "/{metric_id:uuid}/observations",
@@ -212,14 +178,4 @@ class MetricController(Controller):
         context: CommandContext,
         metrics: MetricCommands,
     ) -> CommandAccepted:
-        return accepted(
-            metrics.record_observation(
-                context.principal,
-                context.correlation_id,
-                metric_id,
-                period_end=data.period_end,
-                value=data.value,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(metrics.record_observation(context, metric_id, data))

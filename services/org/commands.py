@@ -7,6 +7,7 @@ claims it takes or releases in one atomic write.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.boundaries import Service
@@ -21,10 +22,13 @@ from domain.org.team import (
     TeamNameTaken,
     TeamOwnsActiveServices,
 )
-from domain.people.values import Function, PersonId, person_id
+from domain.people.values import PersonId, person_id
 from services.authorization import require_leader_or_leadership, require_leadership
-from services.commands import CommandBus, Outcome, UnitOfWork
-from services.principal import Principal
+from services.commands import AreaCommands, Outcome, UnitOfWork
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
 
 
 def _team_name(work: UnitOfWork, team_id: UUID) -> str:
@@ -70,26 +74,17 @@ def _take_name(work: UnitOfWork, team: Team) -> None:
         raise TeamNameTaken(f"An active team is already named '{team.name}'", team_id=str(other))
 
 
-class OrgCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
-    def charter_team(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        name: str,
-        mission: str,
-        leader: str,
-        parent_id: UUID | None = None,
-    ) -> Outcome:
-        require_leadership(principal, "Chartering a team")
-        leader_id = person_id(leader, field="leader")
+class OrgCommands(AreaCommands):
+    def charter_team(self, context: CommandContext, body: CharterTeam) -> Outcome:
+        require_leadership(context.principal, "Chartering a team")
+        leader_id = person_id(body.leader, field="leader")
+        parent_id = body.parent_id
 
         def charter(work: UnitOfWork) -> Team:
             team = work.add(
-                Team.charter(name=name, mission=mission, leader=leader_id, parent_id=parent_id)
+                Team.charter(
+                    name=body.name, mission=body.mission, leader=leader_id, parent_id=parent_id
+                )
             )
             if parent_id is not None:
                 work.get(Team, parent_id, label="parent team").attach_subteam(team.id)
@@ -97,52 +92,32 @@ class OrgCommands:
             _take_leadership(work, leader_id, team)
             return team
 
-        return self.bus.run(principal, correlation_id, charter)
+        return self.run(context, charter, versioned=False)
 
     def appoint_leader(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        team_id: UUID,
-        *,
-        leader: str,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, team_id: UUID, body: AppointLeader
     ) -> Outcome:
-        require_leadership(principal, "Appointing a leader")
-        leader_id = person_id(leader, field="leader")
+        require_leadership(context.principal, "Appointing a leader")
+        leader_id = person_id(body.leader, field="leader")
 
-        def appoint(work: UnitOfWork) -> Team:
-            team = work.get(Team, team_id, label="team")
+        def appoint(team: Team, work: UnitOfWork) -> None:
             previous = team.leader
             was_dedicated = team.attachment_of(leader_id) is Attachment.DEDICATED
-            team.appoint_leader(leader_id, reason)
+            team.appoint_leader(leader_id, body.reason)
             work.release(ClaimKind.TEAM_LEADER, previous, team.id)
             _take_leadership(work, leader_id, team)
             if was_dedicated:
                 work.release(ClaimKind.DEDICATED_MEMBER, leader_id, team.id)
-            return team
 
-        return self.bus.run(principal, correlation_id, appoint, expected_version=expected_version)
+        return self.change(context, Team, team_id, appoint, label="team")
 
-    def add_member(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        team_id: UUID,
-        *,
-        person: str,
-        function: Function,
-        attachment: Attachment,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        member = person_id(person)
+    def add_member(self, context: CommandContext, team_id: UUID, body: AddMember) -> Outcome:
+        member = person_id(body.person)
 
-        def add(work: UnitOfWork) -> Team:
-            team = work.get(Team, team_id, label="team")
-            require_leader_or_leadership(principal, team, "Adding a member")
-            team.add_member(member, function, attachment)
-            if attachment is Attachment.DEDICATED:
+        def add(team: Team, work: UnitOfWork) -> None:
+            require_leader_or_leadership(context.principal, team, "Adding a member")
+            team.add_member(member, body.function, body.attachment)
+            if body.attachment is Attachment.DEDICATED:
                 other = work.claim(ClaimKind.DEDICATED_MEMBER, member, team.id)
                 if other is not None:
                     raise PersonDedicatedElsewhere(
@@ -151,45 +126,27 @@ class OrgCommands:
                         person=member,
                         team_id=str(other),
                     )
-            return team
 
-        return self.bus.run(principal, correlation_id, add, expected_version=expected_version)
+        return self.change(context, Team, team_id, add, label="team")
 
     def remove_member(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        team_id: UUID,
-        *,
-        person: str,
-        reason: str = "",
-        expected_version: int | None = None,
+        self, context: CommandContext, team_id: UUID, person: str, reason: str = ""
     ) -> Outcome:
         member = person_id(person)
 
-        def remove(work: UnitOfWork) -> Team:
-            team = work.get(Team, team_id, label="team")
-            require_leader_or_leadership(principal, team, "Removing a member")
+        def remove(team: Team, work: UnitOfWork) -> None:
+            require_leader_or_leadership(context.principal, team, "Removing a member")
             was_dedicated = team.attachment_of(member) is Attachment.DEDICATED
             team.remove_member(member, reason)
             if was_dedicated:
                 work.release(ClaimKind.DEDICATED_MEMBER, member, team.id)
-            return team
 
-        return self.bus.run(principal, correlation_id, remove, expected_version=expected_version)
+        return self.change(context, Team, team_id, remove, label="team")
 
-    def move_team(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        team_id: UUID,
-        *,
-        parent_id: UUID | None,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
+    def move_team(self, context: CommandContext, team_id: UUID, body: MoveTeam) -> Outcome:
         """Move a team under another parent, or make it a root: a reorganisation."""
-        require_leadership(principal, "Reorganising teams")
+        require_leadership(context.principal, "Reorganising teams")
+        parent_id = body.parent_id
 
         def move(work: UnitOfWork) -> Team:
             # Read the chart before the tree: a move committed after this read bumps the
@@ -202,7 +159,7 @@ class OrgCommands:
             )
             lineage = [] if new_parent is None else _lineage(work, new_parent, team.id)
             previous_parent_id = team.parent_id
-            team.move_under(parent_id, reason, lineage=lineage)
+            team.move_under(parent_id, body.reason, lineage=lineage)
             if new_parent is not None:
                 new_parent.attach_subteam(team.id)
             if previous_parent_id is not None:
@@ -210,28 +167,19 @@ class OrgCommands:
             chart.record_move(team.id, parent_id)
             return team
 
-        return self.bus.run(principal, correlation_id, move, expected_version=expected_version)
+        return self.run(context, move)
 
-    def disband_team(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        team_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        require_leadership(principal, "Disbanding a team")
+    def disband_team(self, context: CommandContext, team_id: UUID, body: DisbandTeam) -> Outcome:
+        require_leadership(context.principal, "Disbanding a team")
 
-        def disband(work: UnitOfWork) -> Team:
-            team = work.get(Team, team_id, label="team")
+        def disband(team: Team, work: UnitOfWork) -> None:
             dedicated = [
                 PersonId(person)
                 for person, attachment in team.members.items()
                 if attachment == Attachment.DEDICATED.value
             ]
             try:
-                team.disband(reason)
+                team.disband(body.reason)
             except TeamHasActiveSubteams as refusal:
                 names = [f"'{_team_name(work, subteam)}'" for subteam in team.subteams]
                 raise TeamHasActiveSubteams(
@@ -253,6 +201,5 @@ class OrgCommands:
                 parent = work.find(Team, team.parent_id)
                 if parent is not None:
                     parent.detach_subteam(team.id)
-            return team
 
-        return self.bus.run(principal, correlation_id, disband, expected_version=expected_version)
+        return self.change(context, Team, team_id, disband, label="team")

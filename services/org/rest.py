@@ -66,16 +66,7 @@ class TeamController(Controller):
     def charter(
         self, data: CharterTeam, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
-        return accepted(
-            org.charter_team(
-                context.principal,
-                context.correlation_id,
-                name=data.name,
-                mission=data.mission,
-                leader=data.leader,
-                parent_id=data.parent_id,
-            )
-        )
+        return accepted(org.charter_team(context, data))
 
     @command(
         "/{team_id:uuid}/leader",
@@ -86,16 +77,7 @@ class TeamController(Controller):
     def appoint_leader(
         self, team_id: TeamId, data: AppointLeader, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
-        return accepted(
-            org.appoint_leader(
-                context.principal,
-                context.correlation_id,
-                team_id,
-                leader=data.leader,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(org.appoint_leader(context, team_id, data))
 
     @command(
         "/{team_id:uuid}/members",
@@ -107,17 +89,7 @@ class TeamController(Controller):
     def add_member(
         self, team_id: TeamId, data: AddMember, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
-        return accepted(
-            org.add_member(
-                context.principal,
-                context.correlation_id,
-                team_id,
-                person=data.person,
-                function=data.function,
-                attachment=data.attachment,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(org.add_member(context, team_id, data))
 
     @command("/{team_id:uuid}/members/{person:str}", verb=delete, summary="Remove a member")
     def remove_member(
@@ -130,16 +102,7 @@ class TeamController(Controller):
             str, Parameter(query="reason", description="Why the member leaves.", max_length=2000)
         ] = "",
     ) -> CommandAccepted:
-        return accepted(
-            org.remove_member(
-                context.principal,
-                context.correlation_id,
-                team_id,
-                person=person,
-                reason=reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(org.remove_member(context, team_id, person=person, reason=reason))
 
     @command(
         "/{team_id:uuid}/parent",
@@ -151,16 +114,7 @@ class TeamController(Controller):
     def move(
         self, team_id: TeamId, data: MoveTeam, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
-        return accepted(
-            org.move_team(
-                context.principal,
-                context.correlation_id,
-                team_id,
-                parent_id=data.parent_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(org.move_team(context, team_id, data))
 
     @command(
         "/{team_id:uuid}/disband",
@@ -171,12 +125,4 @@ class TeamController(Controller):
     def disband(
         self, team_id: TeamId, data: DisbandTeam, context: CommandContext, org: OrgCommands
     ) -> CommandAccepted:
-        return accepted(
-            org.disband_team(
-                context.principal,
-                context.correlation_id,
-                team_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(org.disband_team(context, team_id, data))

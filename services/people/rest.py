@@ -65,9 +65,7 @@ class PeopleController(Controller):
     def set_display_name(
         self, handle: Handle, data: SetDisplayName, context: CommandContext, people: PeopleCommands
     ) -> CommandAccepted:
-        outcome = people.set_display_name(
-            context.principal, context.correlation_id, handle, display_name=data.display_name
-        )
+        outcome = people.set_display_name(context, handle, data)
         return _answer(outcome, handle)
 
     @command(
@@ -83,7 +81,5 @@ class PeopleController(Controller):
     def erase(
         self, handle: Handle, data: ErasePerson, context: CommandContext, people: PeopleCommands
     ) -> CommandAccepted:
-        outcome = people.erase(
-            context.principal, context.correlation_id, handle, reason=data.reason
-        )
+        outcome = people.erase(context, handle, data)
         return _answer(outcome, handle)

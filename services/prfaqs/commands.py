@@ -12,19 +12,30 @@ afterwards anyone commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from domain.org.team import Team, TeamDisbanded
 from domain.people.values import person_id
-from domain.prfaqs import PrFaq, Recommendation, Ring
+from domain.prfaqs import PrFaq, Ring
 from services.authorization import require_leader_or_leadership, require_leadership
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.commands import AreaCommands, Forbidden, Outcome, UnitOfWork
 from services.decisions import state_outcome
 from services.principal import Principal
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.decisions import ExpectOutcome
+    from services.prfaqs.rest import (
+        CloseRound,
+        GiveFeedback,
+        OpenRound,
+        RecordDissent,
+        WeighDissent,
+        WithdrawPrFaq,
+    )
 
 DISSENT = "PrFaqDissent"  # what recording a dissent answers with (a GraphQL node type)
 
@@ -36,13 +47,6 @@ def _active_team(work: UnitOfWork, team_id: UUID) -> Team:
             f"Team '{team.name}' is disbanded and cannot own a PR/FAQ", team_id=str(team.id)
         )
     return team
-
-
-def _authored(work: UnitOfWork, principal: Principal, prfaq_id: UUID, action: str) -> PrFaq:
-    prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-    if principal.subject != prfaq.author:
-        raise Forbidden(f"{action} is for the PR/FAQ's author")
-    return prfaq
 
 
 def _team_of(work: UnitOfWork, prfaq: PrFaq) -> Team | None:
@@ -67,208 +71,147 @@ def require_decider(work: UnitOfWork, principal: Principal, prfaq: PrFaq, ring: 
     raise Forbidden(f"{action} needs the `leadership` role")
 
 
-class PrFaqCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
+class PrFaqCommands(AreaCommands):
     def draft(
         self,
-        principal: Principal,
-        correlation_id: str,
-        *,
+        context: CommandContext,
         content: dict[str, Any],
         team_id: UUID | None = None,
     ) -> Outcome:
         def draft(work: UnitOfWork) -> PrFaq:
             if team_id is not None:
                 _active_team(work, team_id)
-            return work.add(PrFaq.draft(author=principal.subject, team_id=team_id, content=content))
+            return work.add(
+                PrFaq.draft(author=context.principal.subject, team_id=team_id, content=content)
+            )
 
-        return self.bus.run(principal, correlation_id, draft)
+        return self.run(context, draft, versioned=False)
+
+    def _on(
+        self, context: CommandContext, prfaq_id: UUID, decide: Callable[[PrFaq, UnitOfWork], object]
+    ) -> Outcome:
+        return self.change(context, PrFaq, prfaq_id, decide, label="PR/FAQ")
+
+    def _by_author(
+        self,
+        context: CommandContext,
+        prfaq_id: UUID,
+        action: str,
+        change: Callable[[PrFaq, UnitOfWork], object],
+    ) -> Outcome:
+        """Run ``change`` on the PR/FAQ once its author is known to be calling."""
+
+        def authored(prfaq: PrFaq, work: UnitOfWork) -> None:
+            if context.principal.subject != prfaq.author:
+                raise Forbidden(f"{action} is for the PR/FAQ's author")
+            change(prfaq, work)
+
+        return self._on(context, prfaq_id, authored)
 
     def revise(
         self,
-        principal: Principal,
-        correlation_id: str,
+        context: CommandContext,
         prfaq_id: UUID,
-        *,
         content: dict[str, Any],
         reason: str,
         team_id: UUID | None = None,
-        expected_version: int | None = None,
     ) -> Outcome:
-        def revise(work: UnitOfWork) -> PrFaq:
-            prfaq = _authored(work, principal, prfaq_id, "Revising a PR/FAQ")
+        def revise(prfaq: PrFaq, work: UnitOfWork) -> None:
             if team_id is not None:
                 _active_team(work, team_id)
             prfaq.revise(content=content, team_id=team_id, reason=reason)
-            return prfaq
 
-        return self.bus.run(principal, correlation_id, revise, expected_version=expected_version)
+        return self._by_author(context, prfaq_id, "Revising a PR/FAQ", revise)
 
-    def open_round(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        ring: Ring,
-        reviewers: list[str],
-        expected_version: int | None = None,
-    ) -> Outcome:
-        people = [person_id(reviewer, field="reviewers") for reviewer in reviewers]
+    def open_round(self, context: CommandContext, prfaq_id: UUID, body: OpenRound) -> Outcome:
+        people = [person_id(reviewer, field="reviewers") for reviewer in body.reviewers]
 
         opened: list[int] = []  # the number of the round, from the attempt that was saved
 
         def open_(work: UnitOfWork) -> PrFaq:
             opened.clear()
             prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            if not (principal.is_leadership or principal.subject == prfaq.author):
+            if not (context.principal.is_leadership or context.principal.subject == prfaq.author):
                 team = (
                     None if prfaq.team_id is None else work.get(Team, prfaq.team_id, label="team")
                 )
-                if team is None or principal.subject != team.leader:
+                if team is None or context.principal.subject != team.leader:
                     raise Forbidden(
                         "Opening a review round is for the author, the owning team's leader or "
                         "the `leadership` role"
                     )
-            opened.append(prfaq.open_review(ring, people))
+            opened.append(prfaq.open_review(body.ring, people))
             return prfaq
 
-        outcome = self.bus.run(principal, correlation_id, open_, expected_version=expected_version)
+        outcome = self.run(context, open_)
         return replace(outcome, number=opened[-1])
 
     def give_feedback(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        number: int,
-        *,
-        recommendation: Recommendation,
-        comments: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, number: int, body: GiveFeedback
     ) -> Outcome:
-        def give(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            if prfaq.round(number) is not None and not prfaq.is_reviewer(number, principal.subject):
-                raise Forbidden(f"Feedback in round {number} is for its reviewers")
-            prfaq.give_feedback(number, principal.subject, recommendation, comments)
-            return prfaq
+        reviewer = context.principal.subject
 
-        return self.bus.run(principal, correlation_id, give, expected_version=expected_version)
+        def give(prfaq: PrFaq, _: UnitOfWork) -> None:
+            if prfaq.round(number) is not None and not prfaq.is_reviewer(number, reviewer):
+                raise Forbidden(f"Feedback in round {number} is for its reviewers")
+            prfaq.give_feedback(number, reviewer, body.recommendation, body.comments)
+
+        return self._on(context, prfaq_id, give)
 
     def close_round(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        number: int,
-        *,
-        outcome: Recommendation,
-        note: str | None,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, number: int, body: CloseRound
     ) -> Outcome:
-        def close(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
+        def close(prfaq: PrFaq, work: UnitOfWork) -> None:
             found = prfaq.round(number)
             if found is not None:
-                require_decider(work, principal, prfaq, Ring(found["ring"]))
-            prfaq.close_round(number, outcome, note)
-            return prfaq
+                require_decider(work, context.principal, prfaq, Ring(found["ring"]))
+            prfaq.close_round(number, body.outcome, body.note)
 
-        return self.bus.run(principal, correlation_id, close, expected_version=expected_version)
+        return self._on(context, prfaq_id, close)
 
-    def withdraw(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        def withdraw(work: UnitOfWork) -> PrFaq:
-            prfaq = _authored(work, principal, prfaq_id, "Withdrawing a PR/FAQ")
-            prfaq.withdraw(reason)
-            return prfaq
-
-        return self.bus.run(principal, correlation_id, withdraw, expected_version=expected_version)
+    def withdraw(self, context: CommandContext, prfaq_id: UUID, body: WithdrawPrFaq) -> Outcome:
+        return self._by_author(
+            context, prfaq_id, "Withdrawing a PR/FAQ", lambda prfaq, _: prfaq.withdraw(body.reason)
+        )
 
     def record_dissent(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        argument: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, body: RecordDissent
     ) -> Outcome:
         """Anyone signed in disagrees, with an argument; the answer names the dissent."""
         dissent_id = uuid4()  # the same id on every retry of the command
 
-        def dissent(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.record_dissent(dissent_id, principal.subject, argument)
+        def dissent(prfaq: PrFaq, work: UnitOfWork) -> None:
+            prfaq.record_dissent(dissent_id, context.principal.subject, body.argument)
             work.answer_with(DISSENT, dissent_id)
-            return prfaq
 
-        return self.bus.run(principal, correlation_id, dissent, expected_version=expected_version)
+        return self._on(context, prfaq_id, dissent)
 
     def weigh_dissent(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        dissent_id: UUID,
-        *,
-        response: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, dissent_id: UUID, body: WeighDissent
     ) -> Outcome:
-        require_leadership(principal, "Weighing dissent on a PR/FAQ")
+        require_leadership(context.principal, "Weighing dissent on a PR/FAQ")
+        return self._on(
+            context, prfaq_id, lambda prfaq, _: prfaq.weigh_dissent(dissent_id, body.response)
+        )
 
-        def weigh(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.weigh_dissent(dissent_id, response)
-            return prfaq
-
-        return self.bus.run(principal, correlation_id, weigh, expected_version=expected_version)
-
-    def commit(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        expected_version: int | None = None,
-    ) -> Outcome:
+    def commit(self, context: CommandContext, prfaq_id: UUID) -> Outcome:
         """The caller commits to the approved PR/FAQ."""
-
-        def commit(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            prfaq.commit(principal.subject)
-            return prfaq
-
-        return self.bus.run(principal, correlation_id, commit, expected_version=expected_version)
+        return self._on(context, prfaq_id, lambda prfaq, _: prfaq.commit(context.principal.subject))
 
     def expect_outcome(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        prfaq_id: UUID,
-        *,
-        metric_id: UUID,
-        target: Decimal,
-        by: date,
-        note: str | None,
-        expected_version: int | None = None,
+        self, context: CommandContext, prfaq_id: UUID, body: ExpectOutcome
     ) -> Outcome:
         """Leadership, who approved it, states what the PR/FAQ should achieve."""
-        require_leadership(principal, "Stating a PR/FAQ's expected outcome")
-
-        def expect(work: UnitOfWork) -> PrFaq:
-            prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
-            state_outcome(work, prfaq, metric_id=metric_id, target=target, by=by, note=note)
-            return prfaq
-
-        return self.bus.run(principal, correlation_id, expect, expected_version=expected_version)
+        require_leadership(context.principal, "Stating a PR/FAQ's expected outcome")
+        return self._on(
+            context,
+            prfaq_id,
+            lambda prfaq, work: state_outcome(
+                work,
+                prfaq,
+                metric_id=body.metric_id,
+                target=body.target,
+                by=body.by,
+                note=body.note,
+            ),
+        )

@@ -161,14 +161,7 @@ class PrFaqController(Controller):
     def draft(
         self, data: DraftPrFaq, context: CommandContext, prfaqs: PrFaqCommands
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.draft(
-                context.principal,
-                context.correlation_id,
-                content=data.content(),
-                team_id=data.team_id,
-            )
-        )
+        return accepted(prfaqs.draft(context, data.content(), team_id=data.team_id))
 
     @command(
         "/{prfaq_id:uuid}/revisions",
@@ -181,15 +174,7 @@ class PrFaqController(Controller):
         self, prfaq_id: PrFaqId, data: RevisePrFaq, context: CommandContext, prfaqs: PrFaqCommands
     ) -> CommandAccepted:
         return accepted(
-            prfaqs.revise(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                content=data.content(),
-                team_id=data.team_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
+            prfaqs.revise(context, prfaq_id, data.content(), data.reason, team_id=data.team_id)
         )
 
     @command(
@@ -207,14 +192,7 @@ class PrFaqController(Controller):
     def open_round(
         self, prfaq_id: PrFaqId, data: OpenRound, context: CommandContext, prfaqs: PrFaqCommands
     ) -> RoundOpened:
-        outcome = prfaqs.open_round(
-            context.principal,
-            context.correlation_id,
-            prfaq_id,
-            ring=data.ring,
-            reviewers=data.reviewers,
-            expected_version=context.expected_version,
-        )
+        outcome = prfaqs.open_round(context, prfaq_id, data)
         pr_faq = accepted(outcome)
         assert outcome.number is not None
         return RoundOpened(
@@ -238,17 +216,7 @@ class PrFaqController(Controller):
         context: CommandContext,
         prfaqs: PrFaqCommands,
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.give_feedback(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                number,
-                recommendation=data.recommendation,
-                comments=data.comments,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(prfaqs.give_feedback(context, prfaq_id, number, data))
 
     @command(
         "/{prfaq_id:uuid}/rounds/{number:int}/close",
@@ -266,17 +234,7 @@ class PrFaqController(Controller):
         context: CommandContext,
         prfaqs: PrFaqCommands,
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.close_round(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                number,
-                outcome=data.outcome,
-                note=data.note,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(prfaqs.close_round(context, prfaq_id, number, data))
 
     @command(
         "/{prfaq_id:uuid}/withdraw",
@@ -290,15 +248,7 @@ class PrFaqController(Controller):
         context: CommandContext,
         prfaqs: PrFaqCommands,
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.withdraw(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(prfaqs.withdraw(context, prfaq_id, data))
 
     @command(
         "/{prfaq_id:uuid}/dissents",
@@ -315,15 +265,7 @@ class PrFaqController(Controller):
         context: CommandContext,
         prfaqs: PrFaqCommands,
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.record_dissent(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                argument=data.argument,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(prfaqs.record_dissent(context, prfaq_id, data))
 
     @command(
         "/{prfaq_id:uuid}/dissents/{dissent_id:uuid}/weigh",
@@ -339,16 +281,7 @@ class PrFaqController(Controller):
         context: CommandContext,
         prfaqs: PrFaqCommands,
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.weigh_dissent(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                dissent_id,
-                response=data.response,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(prfaqs.weigh_dissent(context, prfaq_id, dissent_id, data))
 
     @command(
         "/{prfaq_id:uuid}/commitments",
@@ -360,14 +293,7 @@ class PrFaqController(Controller):
     def commit(
         self, prfaq_id: PrFaqId, data: Commit, context: CommandContext, prfaqs: PrFaqCommands
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.commit(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(prfaqs.commit(context, prfaq_id))
 
     @command(
         "/{prfaq_id:uuid}/expected-outcomes",
@@ -385,15 +311,4 @@ class PrFaqController(Controller):
         context: CommandContext,
         prfaqs: PrFaqCommands,
     ) -> CommandAccepted:
-        return accepted(
-            prfaqs.expect_outcome(
-                context.principal,
-                context.correlation_id,
-                prfaq_id,
-                metric_id=data.metric_id,
-                target=data.target,
-                by=data.by,
-                note=data.note,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(prfaqs.expect_outcome(context, prfaq_id, data))

@@ -24,7 +24,10 @@ from domain.org.team import Attachment
 from domain.people.values import Function
 from projections.compare import compare_views
 from projections.views import VIEWS_CHANNEL
+from services.api.commands import CommandContext
 from services.database import CONNECT_TIMEOUT_SECONDS
+from services.org.rest import AddMember, CharterTeam
+from services.registry import VIEWS
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.conftest import fresh_database
@@ -193,16 +196,18 @@ def many_events(url: str, data_dir: Path) -> int:
         position, n = 0, 0
         while position < EVENTS_TARGET:
             team = runtime.org.charter_team(
-                CEO, "load", name=f"Load {n}", mission="m", leader=f"l{n}@x.io"
+                CommandContext(CEO, "load"),
+                CharterTeam(name=f"Load {n}", mission="m", leader=f"l{n}@x.io"),
             )
             for member in range(3):
                 outcome = runtime.org.add_member(
-                    CEO,
-                    "load",
+                    CommandContext(CEO, "load"),
                     team.id,
-                    person=f"m{n}-{member}@x.io",
-                    function=Function.ENGINEERING,
-                    attachment=Attachment.REPORTS,
+                    AddMember(
+                        person=f"m{n}-{member}@x.io",
+                        function=Function.ENGINEERING,
+                        attachment=Attachment.REPORTS,
+                    ),
                 )
             position = outcome.position
             n += 1
@@ -317,7 +322,7 @@ def test_a_worker_killed_twenty_times_mid_rebuild_ends_identical(
         conn = await asyncpg.connect(database)
         try:
             await runtime.projection_runner().build_shadow(conn, "views_clean", until=head)
-            return await compare_views(conn, "views", "views_clean", head)
+            return await compare_views(conn, "views", "views_clean", head, views=VIEWS)
         finally:
             await conn.close()
             runtime.close()

@@ -26,6 +26,8 @@ import pytest
 
 from domain.org.team import Attachment
 from domain.people.values import Function
+from services.api.commands import CommandContext
+from services.org.rest import AddMember, CharterTeam
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.conftest import fresh_database
@@ -155,15 +157,17 @@ def many_events(url: str, data_dir: Path) -> int:
         position, n = 0, 0
         while position < EVENTS:
             team = runtime.org.charter_team(
-                CEO, "load", name=f"Load {n}", mission="m", leader=f"l{n}@x.io"
+                CommandContext(CEO, "load"),
+                CharterTeam(name=f"Load {n}", mission="m", leader=f"l{n}@x.io"),
             )
             position = runtime.org.add_member(
-                CEO,
-                "load",
+                CommandContext(CEO, "load"),
                 team.id,
-                person=f"m{n}@x.io",
-                function=Function.ENGINEERING,
-                attachment=Attachment.REPORTS,
+                AddMember(
+                    person=f"m{n}@x.io",
+                    function=Function.ENGINEERING,
+                    attachment=Attachment.REPORTS,
+                ),
             ).position
             n += 1
         return position

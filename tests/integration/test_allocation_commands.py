@@ -16,6 +16,8 @@ from domain.allocation.refusals import (
 )
 from domain.allocation.resources import Resources
 from services.allocation.commands import DISSENT
+from services.allocation.rest import RecordAmendment, RecordDissent
+from services.api.commands import CommandContext
 from services.idempotency import recording_outcome
 from services.recorder import IdempotentOutcome
 from services.runtime import Runtime
@@ -66,7 +68,9 @@ def test_a_dissent_is_answered_with_its_own_id_even_when_replayed_after_a_crash(
         )
         with recording_outcome(stored):
             outcome = runtime.allocation.record_dissent(
-                CEO, "d", plan.op1, team_id=plan.org.retail, argument="Fund Books instead"
+                CommandContext(CEO, "d"),
+                plan.op1,
+                RecordDissent(team_id=plan.org.retail, argument="Fund Books instead"),
             )
         row = conn.execute("SELECT outcome FROM flywheel_idempotency WHERE key = 'k-1'").fetchone()
     assert row is not None
@@ -126,14 +130,15 @@ def test_an_op1_amendment_racing_the_op2_opening_never_leaves_them_apart(
 
     def amend() -> Any:
         return runtime.allocation.amend(
-            CEO,
-            "a",
+            CommandContext(CEO, "a"),
             plan.op1,
-            team_id=plan.org.books,
-            headcount={ENG: 4},
-            budget=400,
-            reason="Launch moved up",
-            approver="cfo@x.io",
+            RecordAmendment(
+                team_id=plan.org.books,
+                headcount={ENG: 4},
+                budget=400,
+                reason="Launch moved up",
+                approver="cfo@x.io",
+            ),
         )
 
     wins, losses = race([amend, lambda: open_cycle(runtime, YEAR, CycleKind.OP2)])

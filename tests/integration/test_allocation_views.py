@@ -25,6 +25,14 @@ from projections.allocation.report import (
 )
 from projections.paging import PageRequest
 from projections.reading import ReadSession
+from services.allocation.rest import (
+    OpenCycle,
+    RecordAmendment,
+    RecordDissent,
+    SaveScenario,
+    WeighDissent,
+)
+from services.api.commands import CommandContext
 from services.runtime import Runtime
 from tests.allocation_fixtures import (
     DESIGN,
@@ -64,48 +72,61 @@ def build(runtime: Runtime) -> Year:
     request(runtime, plan, org.retail, 6, 600, design=1)
     request(runtime, plan, org.finance, 2, 200)
     dissents = {
-        "ann": a.record_dissent(ANN, "d", op1, team_id=org.retail, argument="Fund Books").id,
-        "ben": a.record_dissent(BEN, "d", op1, team_id=None, argument="Envelope too small").id,
+        "ann": a.record_dissent(
+            CommandContext(ANN, "d"), op1, RecordDissent(team_id=org.retail, argument="Fund Books")
+        ).id,
+        "ben": a.record_dissent(
+            CommandContext(BEN, "d"),
+            op1,
+            RecordDissent(team_id=None, argument="Envelope too small"),
+        ).id,
     }
     a.save_scenario(
-        CEO,
-        "s",
+        CommandContext(CEO, "s"),
         op1,
-        name="Lean",
-        allocations=[numbers(org.retail, 5, 500), numbers(org.books, 3, 300)],
+        SaveScenario(
+            name="Lean", allocations=[numbers(org.retail, 5, 500), numbers(org.books, 3, 300)]
+        ),
     )
     a.save_scenario(
-        CEO,
-        "s",
+        CommandContext(CEO, "s"),
         op1,
-        name="Generous",
-        allocations=[
-            numbers(org.retail, 6, 600),
-            numbers(org.books, 3, 300),
-            numbers(org.finance, 2, 200),
-        ],
+        SaveScenario(
+            name="Generous",
+            allocations=[
+                numbers(org.retail, 6, 600),
+                numbers(org.books, 3, 300),
+                numbers(org.finance, 2, 200),
+            ],
+        ),
     )
     positions["review"] = advance(runtime, op1, CyclePhase.REVIEW)
-    positions["adopted"] = a.adopt_scenario(CEO, "a", op1, name="Lean").position
-    a.weigh_dissent(CEO, "w", op1, dissents["ann"], response="Books is fully funded")
+    positions["adopted"] = a.adopt_scenario(CommandContext(CEO, "a"), op1, name="Lean").position
+    a.weigh_dissent(
+        CommandContext(CEO, "w"),
+        op1,
+        dissents["ann"],
+        WeighDissent(response="Books is fully funded"),
+    )
     positions["weighed"] = a.weigh_dissent(
-        CEO, "w", op1, dissents["ben"], response="Fixed by the board"
+        CommandContext(CEO, "w"), op1, dissents["ben"], WeighDissent(response="Fixed by the board")
     ).position
     advance(runtime, op1, CyclePhase.DECIDED)
-    a.commit(ANN, "c", op1)
-    positions["committed"] = a.commit(CEO, "c", op1).position
+    a.commit(CommandContext(ANN, "c"), op1)
+    positions["committed"] = a.commit(CommandContext(CEO, "c"), op1).position
     positions["locked"] = advance(runtime, op1, CyclePhase.LOCKED)
     positions["amended"] = a.amend(
-        CEO,
-        "x",
+        CommandContext(CEO, "x"),
         op1,
-        team_id=org.finance,
-        headcount={ENG: 1},
-        budget=100,
-        reason="Audit finding",
-        approver="cfo@x.io",
+        RecordAmendment(
+            team_id=org.finance,
+            headcount={ENG: 1},
+            budget=100,
+            reason="Audit finding",
+            approver="cfo@x.io",
+        ),
     ).position
-    opened = a.open_cycle(CEO, "o", fiscal_year=YEAR, kind=CycleKind.OP2)
+    opened = a.open_cycle(CommandContext(CEO, "o"), OpenCycle(fiscal_year=YEAR, kind=CycleKind.OP2))
     positions["head"] = opened.position
     return Year(plan, opened.id, dissents, positions)
 

@@ -23,6 +23,16 @@ from domain.boundaries import (
     Visibility,
 )
 from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import RetireApi
+from services.boundaries.rest_services import (
+    DeclareDependency,
+    PublishApi,
+    RegisterService,
+    RetireService,
+    TransferService,
+)
+from services.org.rest import DisbandTeam
 from services.principal import Principal
 from services.runtime import Runtime
 from tests.commands import charter
@@ -38,7 +48,8 @@ class Org:
 
     def register(self, name: str, owner: UUID, who: Principal = CEO) -> UUID:
         return self.runtime.boundaries.register_service(
-            who, "t", name=name, owner_team_id=owner, description=f"{name} service"
+            CommandContext(who, "t"),
+            RegisterService(name=name, owner_team_id=owner, description=f"{name} service"),
         ).id
 
     def publish(
@@ -50,26 +61,34 @@ class Org:
         who: Principal = CEO,
     ) -> UUID:
         return self.runtime.boundaries.publish_api(
-            who, "t", service, name=name, version=version, kind=ApiKind.REST, visibility=visibility
+            CommandContext(who, "t"),
+            service,
+            PublishApi(name=name, version=version, kind=ApiKind.REST, visibility=visibility),
         ).id
 
     def depend(self, service: UUID, api: UUID, who: Principal = CEO) -> int:
-        return self.runtime.boundaries.declare_dependency(who, "t", service, api_id=api).position
+        return self.runtime.boundaries.declare_dependency(
+            CommandContext(who, "t"), service, DeclareDependency(api_id=api)
+        ).position
 
     def drop(self, service: UUID, api: UUID, who: Principal = CEO) -> int:
         return self.runtime.boundaries.drop_dependency(
-            who, "t", service, api_id=api, reason="Moved off"
+            CommandContext(who, "t"), service, api_id=api, reason="Moved off"
         ).position
 
     def retire_api(self, api: UUID, who: Principal = CEO) -> int:
-        return self.runtime.boundaries.retire_api(who, "t", api, reason="Replaced").position
+        return self.runtime.boundaries.retire_api(
+            CommandContext(who, "t"), api, RetireApi(reason="Replaced")
+        ).position
 
     def retire_service(self, service: UUID, who: Principal = CEO) -> int:
-        return self.runtime.boundaries.retire_service(who, "t", service, reason="Sunset").position
+        return self.runtime.boundaries.retire_service(
+            CommandContext(who, "t"), service, RetireService(reason="Sunset")
+        ).position
 
     def transfer(self, service: UUID, to: UUID, who: Principal = CEO) -> int:
         return self.runtime.boundaries.transfer_service(
-            who, "t", service, to_team_id=to, reason="Reorg"
+            CommandContext(who, "t"), service, TransferService(to_team_id=to, reason="Reorg")
         ).position
 
     def get(self, aggregate_id: UUID) -> object:
@@ -119,7 +138,7 @@ def test_registering_for_a_team_races_disbanding_it_and_never_both_succeed(org: 
             [
                 lambda target=target, name=f"Service {round_}": org.register(name, target),
                 lambda target=target: org.runtime.org.disband_team(
-                    CEO, "t", target, reason="Closed"
+                    CommandContext(CEO, "t"), target, DisbandTeam(reason="Closed")
                 ),
             ]
         )
@@ -136,7 +155,9 @@ def test_a_transfer_races_disbanding_the_receiving_team_and_never_both_succeed(o
     wins, losses = race(
         [
             lambda: org.transfer(ledger, target),
-            lambda: org.runtime.org.disband_team(CEO, "t", target, reason="Closed"),
+            lambda: org.runtime.org.disband_team(
+                CommandContext(CEO, "t"), target, DisbandTeam(reason="Closed")
+            ),
         ]
     )
     assert len(wins) == 1

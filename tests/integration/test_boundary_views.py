@@ -19,6 +19,15 @@ from projections.boundaries.report import ViolationKind
 from projections.org import queries as org_queries
 from projections.paging import PageRequest
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi
+from services.boundaries.rest_services import (
+    DeclareDependency,
+    PublishApi,
+    RegisterService,
+    TransferService,
+)
+from services.org.rest import CharterTeam, MoveTeam
 from services.runtime import Runtime
 from tests.integration.test_projections import snapshot
 from tests.people import CEO
@@ -39,39 +48,41 @@ class Scenario:
 
     def team(self, name: str, leader: str, parent: str | None = None) -> None:
         outcome = self.runtime.org.charter_team(
-            CEO,
-            "s",
-            name=name,
-            mission=f"{name} mission",
-            leader=leader,
-            parent_id=None if parent is None else self.teams[parent],
+            CommandContext(CEO, "s"),
+            CharterTeam(
+                name=name,
+                mission=f"{name} mission",
+                leader=leader,
+                parent_id=None if parent is None else self.teams[parent],
+            ),
         )
         self.teams[name] = outcome.id
         self.head = outcome.position
 
     def service(self, name: str, team: str) -> None:
         outcome = self.runtime.boundaries.register_service(
-            CEO, "s", name=name, owner_team_id=self.teams[team], description=f"{name} service"
+            CommandContext(CEO, "s"),
+            RegisterService(
+                name=name, owner_team_id=self.teams[team], description=f"{name} service"
+            ),
         )
         self.services[name] = outcome.id
         self.head = outcome.position
 
     def api(self, service: str, name: str, visibility: Visibility) -> None:
         outcome = self.runtime.boundaries.publish_api(
-            CEO,
-            "s",
+            CommandContext(CEO, "s"),
             self.services[service],
-            name=name,
-            version="v1",
-            kind=ApiKind.REST,
-            visibility=visibility,
+            PublishApi(name=name, version="v1", kind=ApiKind.REST, visibility=visibility),
         )
         self.apis[name] = outcome.id
         self.head = outcome.position
 
     def depend(self, service: str, api: str) -> None:
         self.head = self.runtime.boundaries.declare_dependency(
-            CEO, "s", self.services[service], api_id=self.apis[api]
+            CommandContext(CEO, "s"),
+            self.services[service],
+            DeclareDependency(api_id=self.apis[api]),
         ).position
 
     def mark(self, name: str) -> None:
@@ -104,15 +115,21 @@ def build(runtime: Runtime) -> Scenario:
     s.depend("Ledger", "scores")
     s.depend("Shop", "orders")
     s.head = runtime.boundaries.deprecate_api(
-        CEO, "s", s.apis["orders"], sunset=date(2030, 6, 30), reason="orders v2 is coming"
+        CommandContext(CEO, "s"),
+        s.apis["orders"],
+        DeprecateApi(sunset=date(2030, 6, 30), reason="orders v2 is coming"),
     ).position
     s.mark("before transfer")
     s.head = runtime.boundaries.transfer_service(
-        CEO, "s", s.services["Scoring"], to_team_id=s.teams["Payments"], reason="Scoring joins"
+        CommandContext(CEO, "s"),
+        s.services["Scoring"],
+        TransferService(to_team_id=s.teams["Payments"], reason="Scoring joins"),
     ).position
     s.mark("before reorg")
     s.head = runtime.org.move_team(
-        CEO, "s", s.teams["Risk"], parent_id=s.teams["Commerce"], reason="Risk serves shoppers"
+        CommandContext(CEO, "s"),
+        s.teams["Risk"],
+        MoveTeam(parent_id=s.teams["Commerce"], reason="Risk serves shoppers"),
     ).position
     return s
 
@@ -354,7 +371,10 @@ async def test_a_service_left_by_a_disbanded_team_is_reported_as_orphaned(
     """The commands refuse to disband a team that owns services, so this history is
     written straight to the event store, as a log from before that rule would hold."""
     fax = serving.boundaries.register_service(
-        CEO, "s", name="Fax", owner_team_id=scenario.teams["Risk"], description="Fax gateway"
+        CommandContext(CEO, "s"),
+        RegisterService(
+            name="Fax", owner_team_id=scenario.teams["Risk"], description="Fax gateway"
+        ),
     ).id
     legacy = serving.app.repository.get(scenario.teams["Risk"])
     assert isinstance(legacy, Team)

@@ -16,7 +16,10 @@ import pytest
 
 from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from services import commands
+from services.api.commands import CommandContext
+from services.boundaries.rest_services import RegisterService
 from services.commands import ConcurrentChange, UnitOfWork
+from services.org.rest import DisbandTeam
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.integration.test_team_commands import charter, race
@@ -38,7 +41,8 @@ def runtime(database_url: str, tmp_path: Path) -> Iterator[Runtime]:
 
 def register(runtime: Runtime, name: str, team: UUID) -> UUID:
     return runtime.boundaries.register_service(
-        CEO, "contention", name=name, owner_team_id=team, description=f"{name} service"
+        CommandContext(CEO, "contention"),
+        RegisterService(name=name, owner_team_id=team, description=f"{name} service"),
     ).id
 
 
@@ -66,7 +70,11 @@ def test_disbanding_races_parallel_registrations_and_the_rule_holds(runtime: Run
     registration gives up for contention alone."""
     for round_ in range(ROUNDS):
         team = charter(runtime, f"Short-lived {round_}", f"lead{round_}@example.com")
-        disband = [lambda team=team: runtime.org.disband_team(CEO, "t", team, reason="Closed")]
+        disband = [
+            lambda team=team: runtime.org.disband_team(
+                CommandContext(CEO, "t"), team, DisbandTeam(reason="Closed")
+            )
+        ]
         registrations = [
             lambda team=team, name=f"Doomed {round_}-{n}": register(runtime, name, team)
             for n in range(PARALLEL)

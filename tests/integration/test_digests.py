@@ -15,8 +15,10 @@ import psycopg
 import pytest
 from prometheus_client import REGISTRY
 
+from services.api.commands import CommandContext
 from services.audit import chain as audit
 from services.audit import digests as digests
+from services.org.rest import CharterTeam
 from services.recorder import GENESIS, chain_hash, event_hash
 from services.runtime import Runtime
 from services.settings import Settings, load_settings
@@ -210,7 +212,10 @@ def test_a_cut_tail_written_over_again_is_caught(
     directory, history = pinned
     cut_tail(runtime.database.url, history["head"] - 2)
     for name in ("Refill one", "Refill two"):
-        runtime.org.charter_team(CEO, "h", name=name, mission="m", leader=f"{name[-3:]}@x.io")
+        runtime.org.charter_team(
+            CommandContext(CEO, "h"),
+            CharterTeam(name=name, mission="m", leader=f"{name[-3:]}@x.io"),
+        )
     assert audit.verify_chain(runtime.database.url).intact
     (name, problem), *_ = check(runtime, directory).problems
     assert name == digests.file_name(history["head"])

@@ -30,10 +30,14 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from domain.goals import GoalOutcome
 from projections.reading import ReadSession
 from services.api.app import create_app
+from services.api.commands import CommandContext
+from services.boundaries.rest_services import TransferService
+from services.goals.rest import CloseGoal, ReviseTarget
 from services.graphql.context import FlywheelContext
 from services.graphql.executor import FastExecutor
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
+from services.org.rest import AppointLeader, MoveTeam
 from services.principal import Principal, Role
 from services.runtime import Runtime
 from services.seed import Seeded, seed_demo
@@ -65,20 +69,35 @@ def record_history(runtime: Runtime, seeded: Seeded) -> int:
     teams, services, goals = seeded.teams, seeded.services, seeded.goals
     outcomes = [
         runtime.org.appoint_leader(
-            CEO, "history", teams["Checkout"], leader="zoe@example.com", reason="Alice moves on"
+            CommandContext(CEO, "history"),
+            teams["Checkout"],
+            AppointLeader(leader="zoe@example.com", reason="Alice moves on"),
         ),
         runtime.org.move_team(
-            CEO, "history", teams["Ledger"], parent_id=teams["Retail"], reason="Finance org"
+            CommandContext(CEO, "history"),
+            teams["Ledger"],
+            MoveTeam(parent_id=teams["Retail"], reason="Finance org"),
         ),
         runtime.org.remove_member(
-            CEO, "history", teams["Search"], person="niaj@example.com", reason="Left"
+            CommandContext(CEO, "history"),
+            teams["Search"],
+            person="niaj@example.com",
+            reason="Left",
         ),
         runtime.boundaries.transfer_service(
-            CEO, "history", services["search-api"], to_team_id=teams["Checkout"], reason="Merge"
+            CommandContext(CEO, "history"),
+            services["search-api"],
+            TransferService(to_team_id=teams["Checkout"], reason="Merge"),
         ),
-        runtime.goals.revise_target(CEO, "history", goals[0], target=Decimal(92), reason="Ahead"),
+        runtime.goals.revise_target(
+            CommandContext(CEO, "history"),
+            goals[0],
+            ReviseTarget(target=Decimal(92), reason="Ahead"),
+        ),
         runtime.goals.close_goal(
-            CEO, "history", goals[4], outcome=GoalOutcome.ACHIEVED, note="Declines halved"
+            CommandContext(CEO, "history"),
+            goals[4],
+            CloseGoal(outcome=GoalOutcome.ACHIEVED, note="Declines halved"),
         ),
     ]
     return max(outcome.position for outcome in outcomes)

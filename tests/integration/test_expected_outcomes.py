@@ -32,6 +32,13 @@ from domain.prfaqs import Recommendation, Ring
 from projections.prfaqs import outcomes as report
 from projections.prfaqs import queries
 from projections.reading import ReadSession
+from services.allocation.rest import RecordDissent, WeighDissent
+from services.api.commands import CommandContext
+from services.decisions import ExpectOutcome
+from services.metrics.rest import DefineMetric, RecordObservation
+from services.prfaqs.rest import CloseRound, OpenRound
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Role
 from services.runtime import Runtime
 from tests.allocation_fixtures import advance, open_cycle
@@ -54,27 +61,32 @@ class Scenario:
 
 
 def observe(runtime: Runtime, metric: UUID, day: date, value: int) -> None:
-    runtime.metrics.record_observation(CEO, "t", metric, period_end=day, value=Decimal(value))
+    runtime.metrics.record_observation(
+        CommandContext(CEO, "t"), metric, RecordObservation(period_end=day, value=Decimal(value))
+    )
 
 
 def expect(runtime: Runtime, decision: UUID, metric: UUID, target: int, by: date) -> int:
     return runtime.prfaqs.expect_outcome(
-        CEO, "t", decision, metric_id=metric, target=Decimal(target), by=by, note="n"
+        CommandContext(CEO, "t"),
+        decision,
+        ExpectOutcome(metric_id=metric, target=Decimal(target), by=by, note="n"),
     ).position
 
 
 def build(runtime: Runtime) -> Scenario:
     org = company(runtime)
     wait = runtime.metrics.define_metric(
-        CEO,
-        "t",
-        name="Wait time",
-        kind=MetricKind.INPUT,
-        financial=False,
-        unit="h",
-        direction=Direction.DECREASE,
-        definition="Hours from order to door",
-        owner_team_id=org.books,
+        CommandContext(CEO, "t"),
+        DefineMetric(
+            name="Wait time",
+            kind=MetricKind.INPUT,
+            financial=False,
+            unit="h",
+            direction=Direction.DECREASE,
+            definition="Hours from order to door",
+            owner_team_id=org.books,
+        ),
     ).id
     observe(runtime, org.selection, date(2025, 3, 30), 95)
     observe(runtime, org.revenue, date(2025, 5, 15), 500)
@@ -87,22 +99,34 @@ def build(runtime: Runtime) -> Scenario:
     beta = draft(runtime, org.books, title="Beta")
     for ring in (Ring.TEAM, Ring.ORG, Ring.S_TEAM):
         review(runtime, beta, ring)
-    dissent = runtime.prfaqs.record_dissent(OUTSIDER, "t", beta, argument="Too slow").id
-    runtime.prfaqs.weigh_dissent(CFO, "t", beta, dissent, response="Heard")
-    runtime.prfaqs.open_round(
-        principal("ann@x.io", Role.MEMBER), "t", beta, ring=Ring.CEO, reviewers=["rev@x.io"]
+    dissent = runtime.prfaqs.record_dissent(
+        CommandContext(OUTSIDER, "t"), beta, PrFaqRecordDissent(argument="Too slow")
+    ).id
+    runtime.prfaqs.weigh_dissent(
+        CommandContext(CFO, "t"), beta, dissent, PrFaqWeighDissent(response="Heard")
     )
-    runtime.prfaqs.close_round(CFO, "t", beta, 4, outcome=Recommendation.ADVANCE, note=None)
+    runtime.prfaqs.open_round(
+        CommandContext(principal("ann@x.io", Role.MEMBER), "t"),
+        beta,
+        OpenRound(ring=Ring.CEO, reviewers=["rev@x.io"]),
+    )
+    runtime.prfaqs.close_round(
+        CommandContext(CFO, "t"), beta, 4, CloseRound(outcome=Recommendation.ADVANCE, note=None)
+    )
     expect(runtime, beta, wait, 24, date(2025, 3, 31))
     expect(runtime, beta, wait, 40, date(2025, 3, 31))
     cycle = open_cycle(runtime, 2027, CycleKind.OP1)
     cycle_dissent = runtime.allocation.record_dissent(
-        OUTSIDER, "t", cycle, team_id=None, argument="Too little"
+        CommandContext(OUTSIDER, "t"), cycle, RecordDissent(team_id=None, argument="Too little")
     ).id
-    runtime.allocation.weigh_dissent(CEO, "t", cycle, cycle_dissent, response="Heard")
+    runtime.allocation.weigh_dissent(
+        CommandContext(CEO, "t"), cycle, cycle_dissent, WeighDissent(response="Heard")
+    )
     advance(runtime, cycle, CyclePhase.REVIEW, CyclePhase.DECIDED)
     head = runtime.allocation.expect_outcome(
-        CEO, "t", cycle, metric_id=org.visits, target=Decimal(10), by=date(2199, 12, 31), note=""
+        CommandContext(CEO, "t"),
+        cycle,
+        ExpectOutcome(metric_id=org.visits, target=Decimal(10), by=date(2199, 12, 31), note=""),
     ).position
     return Scenario(org, alpha, beta, cycle, head)
 

@@ -18,8 +18,10 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from services.api.commands import CommandContext
 from services.audit import chain as audit
 from services.export import export_log
+from services.org.rest import CharterTeam
 from services.runtime import Runtime
 from services.seed import seed_demo
 from tests.integration.test_projections import CEO, build_history
@@ -183,9 +185,11 @@ def test_a_deleted_line_is_reported_at_its_own_position(runtime: Runtime, tmp_pa
     with psycopg.connect(runtime.database.url, autocommit=True) as conn:
         conn.execute("SELECT nextval(pg_get_serial_sequence('flywheel_events', 'notification_id'))")
     after_gap = runtime.org.charter_team(
-        CEO, "h", name="After a gap", mission="m", leader="gap@x.io"
+        CommandContext(CEO, "h"), CharterTeam(name="After a gap", mission="m", leader="gap@x.io")
     )
-    runtime.org.charter_team(CEO, "h", name="Last", mission="m", leader="last@x.io")
+    runtime.org.charter_team(
+        CommandContext(CEO, "h"), CharterTeam(name="Last", mission="m", leader="last@x.io")
+    )
     out = tmp_path / "events.ndjson"
     export_log(runtime.database.url, runtime.signing_key, out)
     lines = read(out)

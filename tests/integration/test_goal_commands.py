@@ -10,6 +10,8 @@ from domain.goals import (
     Goal,
 )
 from domain.metrics import Metric
+from services.api.commands import CommandContext
+from services.metrics.rest import RedefineMetric
 from services.runtime import Runtime
 from tests.goal_fixtures import company, set_goal
 from tests.integration.test_team_commands import RACERS, race
@@ -32,7 +34,9 @@ def test_a_goal_set_during_a_redefinition_binds_the_version_in_force_when_saved(
     org = company(runtime)
     commands = [
         lambda: runtime.metrics.redefine_metric(
-            CEO, "t", org.selection, definition="Demand-weighted in-stock %", reason="Better"
+            CommandContext(CEO, "t"),
+            org.selection,
+            RedefineMetric(definition="Demand-weighted in-stock %", reason="Better"),
         ),
         *[(lambda: set_goal(runtime, org.retail, org.selection)) for _ in range(RACERS - 1)],
     ]

@@ -18,6 +18,9 @@ from projections.goals.reports import MixFigures, Scope
 from projections.metrics import queries as metrics_queries
 from projections.paging import PageRequest
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
+from services.goals.rest import CloseGoal, FlagTopLevel, ReviseTarget
+from services.metrics.rest import DeclareDriver, RecordObservation, RedefineMetric
 from services.runtime import Runtime
 from tests.goal_fixtures import Company, check_in, company, set_goal
 from tests.integration.test_projections import runner_for, snapshot
@@ -49,18 +52,28 @@ def build(runtime: Runtime) -> History:
         "books-2024": set_goal(runtime, org.books, org.speed, 2024),
     }
     for name in ("commerce-visits", "retail-selection", "finance-revenue"):
-        runtime.goals.set_top_level(CEO, "h", goals[name], top_level=True)
+        runtime.goals.set_top_level(
+            CommandContext(CEO, "h"), goals[name], FlagTopLevel(top_level=True)
+        )
     before = runtime.metrics.redefine_metric(
-        CEO, "h", org.selection, definition="In-stock detail page views", reason="Availability"
+        CommandContext(CEO, "h"),
+        org.selection,
+        RedefineMetric(definition="In-stock detail page views", reason="Availability"),
     ).position
     runtime.metrics.declare_driver(
-        CEO, "h", org.selection, output_metric_id=org.revenue, hypothesis="Selection sells"
+        CommandContext(CEO, "h"),
+        org.selection,
+        DeclareDriver(output_metric_id=org.revenue, hypothesis="Selection sells"),
     )
     runtime.metrics.declare_driver(
-        CEO, "h", org.speed, output_metric_id=org.revenue, hypothesis="Fast delivery converts"
+        CommandContext(CEO, "h"),
+        org.speed,
+        DeclareDriver(output_metric_id=org.revenue, hypothesis="Fast delivery converts"),
     )
     runtime.metrics.declare_driver(
-        CEO, "h", org.speed, output_metric_id=org.visits, hypothesis="Fast delivery retains"
+        CommandContext(CEO, "h"),
+        org.speed,
+        DeclareDriver(output_metric_id=org.visits, hypothesis="Fast delivery retains"),
     )
     check_in(runtime, goals["retail-selection"], CheckInStatus.GREEN)
     check_in(runtime, goals["retail-selection"], CheckInStatus.RED)
@@ -68,10 +81,14 @@ def build(runtime: Runtime) -> History:
     check_in(runtime, goals["books-speed"], CheckInStatus.YELLOW)
     check_in(runtime, goals["books-speed"], CheckInStatus.RED)
     runtime.goals.revise_target(
-        CEO, "h", goals["books-speed"], target=Decimal(15), reason="Carrier strike"
+        CommandContext(CEO, "h"),
+        goals["books-speed"],
+        ReviseTarget(target=Decimal(15), reason="Carrier strike"),
     )
     head = runtime.metrics.record_observation(
-        CEO, "h", org.revenue, period_end=date(2025, 1, 5), value=Decimal("100.5")
+        CommandContext(CEO, "h"),
+        org.revenue,
+        RecordObservation(period_end=date(2025, 1, 5), value=Decimal("100.5")),
     ).position
     return History(org, goals, before, head)
 
@@ -126,13 +143,19 @@ async def test_observations_are_corrected_with_history_kept(
 ) -> None:
     org = history.org
     corrected = serving.metrics.record_observation(
-        CEO, "h", org.revenue, period_end=date(2025, 1, 5), value=Decimal("99.5"), reason="Refund"
+        CommandContext(CEO, "h"),
+        org.revenue,
+        RecordObservation(period_end=date(2025, 1, 5), value=Decimal("99.5"), reason="Refund"),
     )
     serving.metrics.record_observation(
-        CEO, "h", org.revenue, period_end=date(2025, 1, 12), value=Decimal(101)
+        CommandContext(CEO, "h"),
+        org.revenue,
+        RecordObservation(period_end=date(2025, 1, 12), value=Decimal(101)),
     )
     last = serving.metrics.record_observation(
-        CEO, "h", org.revenue, period_end=date(2025, 1, 19), value=Decimal(102)
+        CommandContext(CEO, "h"),
+        org.revenue,
+        RecordObservation(period_end=date(2025, 1, 19), value=Decimal(102)),
     )
     assert await serving.watcher.wait_for(last.position, WAIT)
     assert serving.read_pool is not None
@@ -240,7 +263,9 @@ async def test_attainment_and_the_too_easy_flag(serving: Runtime, history: Histo
     }
     last = 0
     for name, outcome in outcomes.items():
-        last = serving.goals.close_goal(CEO, "a", goals[name], outcome=outcome, note="n").position
+        last = serving.goals.close_goal(
+            CommandContext(CEO, "a"), goals[name], CloseGoal(outcome=outcome, note="n")
+        ).position
     assert await serving.watcher.wait_for(last, WAIT)
     assert serving.read_pool is not None
     async with ReadSession(serving.read_pool) as db:

@@ -13,6 +13,8 @@ from domain.metrics import (
     MetricNameTaken,
     ObservationExists,
 )
+from services.api.commands import CommandContext
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation
 from services.runtime import Runtime
 from tests.goal_fixtures import company
 from tests.integration.test_team_commands import RACERS, event_count, race
@@ -32,7 +34,10 @@ def define_as(runtime: Runtime, who: object, name: str, owner: object, **extra: 
         "owner_team_id": owner,
         **extra,
     }
-    return runtime.metrics.define_metric(who, "t", **arguments)  # type: ignore[arg-type]
+    return runtime.metrics.define_metric(
+        CommandContext(who, "t"),  # type: ignore[arg-type]
+        DefineMetric(**arguments),  # type: ignore[arg-type]
+    )
 
 
 def test_racing_definitions_of_one_name_let_exactly_one_through(runtime: Runtime) -> None:
@@ -54,7 +59,9 @@ def test_racing_observations_for_one_period_let_exactly_one_through(runtime: Run
     wins, losses = race(
         [
             lambda n=n: runtime.metrics.record_observation(
-                CEO, "t", org.speed, period_end=WEEK, value=Decimal(n)
+                CommandContext(CEO, "t"),
+                org.speed,
+                RecordObservation(period_end=WEEK, value=Decimal(n)),
             )
             for n in range(RACERS)
         ]
@@ -69,7 +76,9 @@ def test_racing_driver_declarations_let_exactly_one_through(runtime: Runtime) ->
     wins, losses = race(
         [
             lambda n=n: runtime.metrics.declare_driver(
-                CEO, "t", org.selection, output_metric_id=org.revenue, hypothesis=f"h{n}"
+                CommandContext(CEO, "t"),
+                org.selection,
+                DeclareDriver(output_metric_id=org.revenue, hypothesis=f"h{n}"),
             )
             for n in range(RACERS)
         ]

@@ -15,7 +15,7 @@ import pytest
 
 from projections.reading import ReadSession
 from projections.runner import ProjectionRunner
-from projections.views import fingerprint
+from services.api.commands import CommandContext
 from services.migrations import (
     MIGRATIONS_TABLE,
     NotMigrated,
@@ -25,6 +25,8 @@ from services.migrations import (
     pending_migrations,
     store_fingerprint,
 )
+from services.org.rest import CharterTeam
+from services.registry import VIEWS
 from services.runtime import Runtime
 from services.settings import Settings, load_settings
 from tests.people import CEO
@@ -100,7 +102,9 @@ async def test_migrate_builds_the_store_and_the_views_once(
     runtime = Runtime.open(settings_for(database_url, tmp_path, migrate=True))
     try:
         assert pending_migrations(runtime.app, database_url) == ["the views do not exist"]
-        runtime.org.charter_team(CEO, "m", name="Payments", mission="m", leader="a@x.io")
+        runtime.org.charter_team(
+            CommandContext(CEO, "m"), CharterTeam(name="Payments", mission="m", leader="a@x.io")
+        )
         runner = runtime.projection_runner()
         assert await migrate_views(runner) is ViewsMigration.BUILT
         assert await migrate_views(runner) is ViewsMigration.CURRENT
@@ -139,7 +143,9 @@ async def test_racing_migrations_of_the_views_build_them_once(
 ) -> None:
     runtime = Runtime.open(settings_for(database_url, tmp_path, migrate=True))
     try:
-        runtime.org.charter_team(CEO, "m", name="Payments", mission="m", leader="a@x.io")
+        runtime.org.charter_team(
+            CommandContext(CEO, "m"), CharterTeam(name="Payments", mission="m", leader="a@x.io")
+        )
         outcomes = await asyncio.gather(
             *(migrate_views(runtime.projection_runner()) for _ in range(4))
         )
@@ -155,9 +161,15 @@ async def test_a_runner_that_may_not_migrate_stands_by_until_the_views_exist(
     runtime = Runtime.open(settings_for(database_url, tmp_path, migrate=True))
     stop = asyncio.Event()
     try:
-        written = runtime.org.charter_team(CEO, "m", name="A", mission="m", leader="a@x.io")
+        written = runtime.org.charter_team(
+            CommandContext(CEO, "m"), CharterTeam(name="A", mission="m", leader="a@x.io")
+        )
         standby = ProjectionRunner(
-            database_url, runtime.app.mapper, events_table="flywheel_events", migrate=False
+            database_url,
+            runtime.app.mapper,
+            views=VIEWS,
+            events_table="flywheel_events",
+            migrate=False,
         )
         task = asyncio.create_task(standby.run(stop))
         await until_logged(caplog, "standing by: the views are missing")
@@ -169,7 +181,9 @@ async def test_a_runner_that_may_not_migrate_stands_by_until_the_views_exist(
 
         assert await migrate_views(runtime.projection_runner()) is ViewsMigration.BUILT
         await asyncio.wait_for(standby.active.wait(), WAIT)
-        later = runtime.org.charter_team(CEO, "m", name="B", mission="m", leader="b@x.io")
+        later = runtime.org.charter_team(
+            CommandContext(CEO, "m"), CharterTeam(name="B", mission="m", leader="b@x.io")
+        )
         await until_logged(caplog, "projection runner active")
         pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
         try:
@@ -196,7 +210,9 @@ async def test_views_of_another_shape_are_rebuilt_beside_the_live_ones_and_the_r
     runtime = Runtime.open(settings_for(database_url, tmp_path, migrate=True))
     await runtime.start()
     try:
-        first = runtime.org.charter_team(CEO, "m", name="A", mission="m", leader="a@x.io")
+        first = runtime.org.charter_team(
+            CommandContext(CEO, "m"), CharterTeam(name="A", mission="m", leader="a@x.io")
+        )
         assert await runtime.watcher.wait_for(first.position, WAIT)
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("UPDATE views.tracking SET fingerprint = 'an-older-release'")
@@ -205,8 +221,10 @@ async def test_views_of_another_shape_are_rebuilt_beside_the_live_ones_and_the_r
         ]
 
         assert await migrate_views(runtime.projection_runner()) is ViewsMigration.REBUILT
-        assert views_fingerprint(database_url) == fingerprint()
-        second = runtime.org.charter_team(CEO, "m", name="B", mission="m", leader="b@x.io")
+        assert views_fingerprint(database_url) == VIEWS.fingerprint()
+        second = runtime.org.charter_team(
+            CommandContext(CEO, "m"), CharterTeam(name="B", mission="m", leader="b@x.io")
+        )
         assert await runtime.watcher.wait_for(second.position, WAIT), (
             "the running runner reopened the swapped views and carried on"
         )
@@ -223,7 +241,9 @@ async def test_an_old_release_runner_stands_by_when_a_new_release_swapped_the_vi
 ) -> None:
     caplog.set_level(logging.INFO, logger="projections.runner")
     url = not_migrating.database.url
-    first = not_migrating.org.charter_team(CEO, "m", name="A", mission="m", leader="a@x.io")
+    first = not_migrating.org.charter_team(
+        CommandContext(CEO, "m"), CharterTeam(name="A", mission="m", leader="a@x.io")
+    )
     assert await not_migrating.watcher.wait_for(first.position, WAIT)
 
     conn = await asyncpg.connect(url)
@@ -232,7 +252,9 @@ async def test_an_old_release_runner_stands_by_when_a_new_release_swapped_the_vi
         await conn.execute("UPDATE views.tracking SET fingerprint = 'a-newer-release'")
     finally:
         await conn.close()
-    not_migrating.org.charter_team(CEO, "m", name="B", mission="m", leader="b@x.io")
+    not_migrating.org.charter_team(
+        CommandContext(CEO, "m"), CharterTeam(name="B", mission="m", leader="b@x.io")
+    )
     await until_logged(caplog, "standing by: the views are of another release")
 
     assert views_fingerprint(url) == "a-newer-release", "it did not rebuild them back"

@@ -8,10 +8,12 @@ from uuid import uuid4
 import asyncpg
 
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
 from services.graphql.context import FlywheelContext
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
 from services.ids import global_id
+from services.org.rest import CharterTeam
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -35,7 +37,8 @@ async def test_nodes_of_one_type_are_one_query_in_the_order_asked(serving: Runti
     names = ["Atlas", "Borealis", "Cirrus", "Dune"]
     teams = [
         serving.org.charter_team(
-            CEO, "c", name=name, mission="m", leader=f"{name.lower()}@example.com"
+            CommandContext(CEO, "c"),
+            CharterTeam(name=name, mission="m", leader=f"{name.lower()}@example.com"),
         )
         for name in names
     ]

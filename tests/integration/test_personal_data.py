@@ -20,9 +20,11 @@ from domain.people.person import PersonErased, person_record_id
 from domain.people.values import PersonId
 from domain.personal_data import Sealed
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
 from services.audit import chain as audit
 from services.commands import Forbidden
 from services.export import export_log
+from services.people.rest import ErasePerson, SetDisplayName
 from services.personal_data import KEYS_TABLE, keys_of, open_sealed
 from services.principal import Role
 from services.runtime import Runtime
@@ -61,8 +63,12 @@ def first_event(runtime: Runtime, person: str) -> Any:
 
 
 def name_both(runtime: Runtime) -> int:
-    runtime.people.set_display_name(CEO, "t", ALICE, display_name=ALICE_NAME)
-    return runtime.people.set_display_name(CEO, "t", BOB, display_name=BOB_NAME).position
+    runtime.people.set_display_name(
+        CommandContext(CEO, "t"), ALICE, SetDisplayName(display_name=ALICE_NAME)
+    )
+    return runtime.people.set_display_name(
+        CommandContext(CEO, "t"), BOB, SetDisplayName(display_name=BOB_NAME)
+    ).position
 
 
 def test_each_person_gets_a_key_and_the_log_holds_only_ciphertext(runtime: Runtime) -> None:
@@ -83,17 +89,25 @@ def test_each_person_gets_a_key_and_the_log_holds_only_ciphertext(runtime: Runti
 
 def test_a_person_names_themselves_and_only_leadership_names_others(runtime: Runtime) -> None:
     alice = principal(ALICE, Role.MEMBER)
-    runtime.people.set_display_name(alice, "t", ALICE, display_name="Alice")
-    renamed = runtime.people.set_display_name(alice, "t", ALICE, display_name=ALICE_NAME)
+    runtime.people.set_display_name(
+        CommandContext(alice, "t"), ALICE, SetDisplayName(display_name="Alice")
+    )
+    renamed = runtime.people.set_display_name(
+        CommandContext(alice, "t"), ALICE, SetDisplayName(display_name=ALICE_NAME)
+    )
     assert renamed.version == 2
     with pytest.raises(Forbidden):
-        runtime.people.set_display_name(alice, "t", BOB, display_name="Someone else")
+        runtime.people.set_display_name(
+            CommandContext(alice, "t"), BOB, SetDisplayName(display_name="Someone else")
+        )
 
 
 def test_erasure_destroys_the_key_with_the_erasure_event(runtime: Runtime) -> None:
     name_both(runtime)
     before = len(stored_states(runtime))
-    outcome = runtime.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
+    outcome = runtime.people.erase(
+        CommandContext(CEO, "t"), ALICE, ErasePerson(reason="Erasure request 114")
+    )
     assert key_of(runtime, ALICE) is None
     assert key_of(runtime, BOB) is not None, "nobody else's key is touched"
     erased = rows(
@@ -111,15 +125,21 @@ def test_erasure_destroys_the_key_with_the_erasure_event(runtime: Runtime) -> No
 def test_erasure_is_final_leadership_only_and_for_known_people(runtime: Runtime) -> None:
     name_both(runtime)
     with pytest.raises(Forbidden):
-        runtime.people.erase(principal(BOB, Role.AUDITOR), "t", ALICE, reason="r")
+        runtime.people.erase(
+            CommandContext(principal(BOB, Role.AUDITOR), "t"), ALICE, ErasePerson(reason="r")
+        )
     with pytest.raises(NotFound):
-        runtime.people.erase(CEO, "t", "nobody@example.com", reason="r")
-    runtime.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
+        runtime.people.erase(
+            CommandContext(CEO, "t"), "nobody@example.com", ErasePerson(reason="r")
+        )
+    runtime.people.erase(CommandContext(CEO, "t"), ALICE, ErasePerson(reason="Erasure request 114"))
     count = len(stored_states(runtime))
     with pytest.raises(PersonErased):
-        runtime.people.erase(CEO, "t", ALICE, reason="again")
+        runtime.people.erase(CommandContext(CEO, "t"), ALICE, ErasePerson(reason="again"))
     with pytest.raises(PersonErased):
-        runtime.people.set_display_name(CEO, "t", ALICE, display_name="Back again")
+        runtime.people.set_display_name(
+            CommandContext(CEO, "t"), ALICE, SetDisplayName(display_name="Back again")
+        )
     with pytest.raises(PersonErased):
         runtime.app.mapper.keys.key_for_sealing(PersonId(ALICE))  # type: ignore[attr-defined]
     assert len(stored_states(runtime)) == count, "refusals record nothing"
@@ -130,7 +150,7 @@ def test_the_chain_and_an_earlier_digest_verify_after_an_erasure(runtime: Runtim
     name_both(runtime)
     position, head = audit.head_of_chain(runtime.database.url)
     states = stored_states(runtime)
-    runtime.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
+    runtime.people.erase(CommandContext(CEO, "t"), ALICE, ErasePerson(reason="Erasure request 114"))
     report = audit.verify_chain(runtime.database.url)
     assert report.intact, report.problems
     assert audit.chain_link_at(runtime.database.url, position) == head
@@ -141,7 +161,7 @@ def test_the_export_carries_the_stored_ciphertext_never_the_name(
     runtime: Runtime, tmp_path: Path
 ) -> None:
     name_both(runtime)
-    runtime.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
+    runtime.people.erase(CommandContext(CEO, "t"), ALICE, ErasePerson(reason="Erasure request 114"))
     out = tmp_path / "log.ndjson"
     export_log(runtime.database.url, runtime.signing_key, out)
     assert check(out, "--public-key", public_key(runtime)).returncode == 0
@@ -195,7 +215,9 @@ async def test_views_show_the_name_until_the_erasure_and_a_replay_keeps_it_erase
     assert await serving.watcher.wait_for(position, 10)
     assert await read_people(serving) == {ALICE: ALICE_NAME, BOB: BOB_NAME}
     assert plaintext_in_views(serving, ALICE_NAME, BOB_NAME) == []
-    erased = serving.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
+    erased = serving.people.erase(
+        CommandContext(CEO, "t"), ALICE, ErasePerson(reason="Erasure request 114")
+    )
     assert await serving.watcher.wait_for(erased.position, 10)
     assert await read_people(serving) == {ALICE: None, BOB: BOB_NAME}
 
@@ -226,16 +248,22 @@ def test_racing_first_uses_agree_on_one_key(runtime: Runtime) -> None:
 
 
 def test_renames_racing_an_erasure_never_land_after_it(runtime: Runtime) -> None:
-    runtime.people.set_display_name(CEO, "t", ALICE, display_name=ALICE_NAME)
+    runtime.people.set_display_name(
+        CommandContext(CEO, "t"), ALICE, SetDisplayName(display_name=ALICE_NAME)
+    )
     start = threading.Barrier(RACERS)
 
     def race(n: int) -> str:
         start.wait()
         try:
             if n == 0:
-                runtime.people.erase(CEO, "t", ALICE, reason="Erasure request 114")
+                runtime.people.erase(
+                    CommandContext(CEO, "t"), ALICE, ErasePerson(reason="Erasure request 114")
+                )
             else:
-                runtime.people.set_display_name(CEO, "t", ALICE, display_name=f"Alice {n}")
+                runtime.people.set_display_name(
+                    CommandContext(CEO, "t"), ALICE, SetDisplayName(display_name=f"Alice {n}")
+                )
         except PersonErased:
             return "refused"
         return "done"

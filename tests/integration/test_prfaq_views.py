@@ -15,6 +15,8 @@ from projections.paging import PageRequest
 from projections.prfaqs import queries
 from projections.prfaqs.funnel import ring_figures
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
+from services.prfaqs.rest import CloseRound, OpenRound, WithdrawPrFaq
 from services.runtime import Runtime
 from tests.goal_fixtures import Company, company
 from tests.people import CEO
@@ -49,16 +51,27 @@ def build(runtime: Runtime) -> Scenario:
     revised = draft(runtime, org.retail, title="Revised")
     review(runtime, revised, Ring.TEAM, Recommendation.REVISE, note="Sharper problem")
     runtime.prfaqs.revise(
-        AUTHOR, "t", revised, content=text(title="Revised", problem="Sharper"), reason="Review"
+        CommandContext(AUTHOR, "t"),
+        revised,
+        content=text(title="Revised", problem="Sharper"),
+        reason="Review",
     )
     review(runtime, revised, Ring.TEAM)
     withdrawn = draft(runtime, org.finance, title="Withdrawn")
-    runtime.prfaqs.open_round(AUTHOR, "t", withdrawn, ring=Ring.TEAM, reviewers=[REVIEWER.subject])
-    runtime.prfaqs.close_round(CEO, "t", withdrawn, 1, outcome=Recommendation.REVISE, note="n")
-    runtime.prfaqs.withdraw(AUTHOR, "t", withdrawn, reason="Finance does it")
+    runtime.prfaqs.open_round(
+        CommandContext(AUTHOR, "t"),
+        withdrawn,
+        OpenRound(ring=Ring.TEAM, reviewers=[REVIEWER.subject]),
+    )
+    runtime.prfaqs.close_round(
+        CommandContext(CEO, "t"), withdrawn, 1, CloseRound(outcome=Recommendation.REVISE, note="n")
+    )
+    runtime.prfaqs.withdraw(
+        CommandContext(AUTHOR, "t"), withdrawn, WithdrawPrFaq(reason="Finance does it")
+    )
     never = draft(runtime, org.books, title="Never reviewed")
     head = runtime.prfaqs.revise(
-        AUTHOR, "t", never, content=text(title="Never reviewed"), reason="Typo"
+        CommandContext(AUTHOR, "t"), never, content=text(title="Never reviewed"), reason="Typo"
     ).position
     return Scenario(org, approved, stopped, revised, withdrawn, never, before, head)
 

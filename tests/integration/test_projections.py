@@ -15,6 +15,9 @@ from projections import views
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from projections.runner import EventNotApplied, ProjectionRunner
+from services.api.commands import CommandContext
+from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam
+from services.registry import VIEWS
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -25,39 +28,44 @@ def build_history(runtime: Runtime) -> dict[str, Any]:
     """A small org: two teams, members, a leader change, a disbanded team."""
     teams = runtime.org
     payments = teams.charter_team(
-        CEO, "h", name="Payments", mission="Move money", leader="alice@x.io"
+        CommandContext(CEO, "h"),
+        CharterTeam(name="Payments", mission="Move money", leader="alice@x.io"),
     )
     checkout = teams.charter_team(
-        CEO, "h", name="Checkout", mission="Buy", leader="bob@x.io", parent_id=payments.id
+        CommandContext(CEO, "h"),
+        CharterTeam(name="Checkout", mission="Buy", leader="bob@x.io", parent_id=payments.id),
     )
     teams.add_member(
-        CEO,
-        "h",
+        CommandContext(CEO, "h"),
         payments.id,
-        person="carol@x.io",
-        function=Function.ENGINEERING,
-        attachment=Attachment.DEDICATED,
+        AddMember(
+            person="carol@x.io", function=Function.ENGINEERING, attachment=Attachment.DEDICATED
+        ),
     )
     teams.add_member(
-        CEO,
-        "h",
+        CommandContext(CEO, "h"),
         payments.id,
-        person="dan@x.io",
-        function=Function.DESIGN,
-        attachment=Attachment.REPORTS,
+        AddMember(person="dan@x.io", function=Function.DESIGN, attachment=Attachment.REPORTS),
     )
     before_change = teams.add_member(
-        CEO,
-        "h",
+        CommandContext(CEO, "h"),
         checkout.id,
-        person="erin@x.io",
-        function=Function.ENGINEERING,
-        attachment=Attachment.REPORTS,
+        AddMember(person="erin@x.io", function=Function.ENGINEERING, attachment=Attachment.REPORTS),
     )
-    teams.appoint_leader(CEO, "h", payments.id, leader="carol@x.io", reason="Alice moves to Risk")
-    teams.remove_member(CEO, "h", payments.id, person="dan@x.io", reason="Left the company")
-    fraud = teams.charter_team(CEO, "h", name="Fraud", mission="Stop fraud", leader="fay@x.io")
-    last = teams.disband_team(CEO, "h", fraud.id, reason="Merged into Risk")
+    teams.appoint_leader(
+        CommandContext(CEO, "h"),
+        payments.id,
+        AppointLeader(leader="carol@x.io", reason="Alice moves to Risk"),
+    )
+    teams.remove_member(
+        CommandContext(CEO, "h"), payments.id, person="dan@x.io", reason="Left the company"
+    )
+    fraud = teams.charter_team(
+        CommandContext(CEO, "h"), CharterTeam(name="Fraud", mission="Stop fraud", leader="fay@x.io")
+    )
+    last = teams.disband_team(
+        CommandContext(CEO, "h"), fraud.id, DisbandTeam(reason="Merged into Risk")
+    )
     return {
         "payments": payments.id,
         "checkout": checkout.id,
@@ -73,7 +81,7 @@ async def snapshot(
     """Every row of every view table, in a stable order."""
     dump: dict[str, list[tuple[Any, ...]]] = {}
     async with pool.acquire() as conn:
-        for table in views.view_tables():
+        for table in VIEWS.tables():
             rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table.name}"')
             dump[table.name] = sorted((tuple(row) for row in rows), key=repr)
     return dump
@@ -219,7 +227,9 @@ async def test_one_runner_works_while_another_stands_by(runtime: Runtime) -> Non
         stop_first.set()
         await asyncio.wait_for(first_task, WAIT)
         await asyncio.wait_for(second.active.wait(), WAIT)
-        more = runtime.org.charter_team(CEO, "h", name="Wallet", mission="m", leader="gil@x.io")
+        more = runtime.org.charter_team(
+            CommandContext(CEO, "h"), CharterTeam(name="Wallet", mission="m", leader="gil@x.io")
+        )
         assert await runtime.watcher.wait_for(more.position, WAIT), "the standby took over"
     finally:
         stop_first.set()
@@ -240,17 +250,19 @@ async def test_views_are_rebuilt_when_their_shape_changed(
         await conn.execute("UPDATE views.tracking SET fingerprint = 'an older shape'")
         await conn.execute("DELETE FROM views.team_members")  # the old views differ
         cursor = await runner_for(runtime).prepare(conn)
-        assert await conn.fetchval("SELECT fingerprint FROM views.tracking") == views.fingerprint()
+        assert await conn.fetchval("SELECT fingerprint FROM views.tracking") == VIEWS.fingerprint()
         assert await conn.fetchval("SELECT to_regnamespace('views_next') IS NULL")
     assert await snapshot(pool) == before
 
 
 async def test_every_event_records_its_actor_correlation_and_reason(serving: Runtime) -> None:
     payments = serving.org.charter_team(
-        CEO, "corr-42", name="Payments", mission="m", leader="a@x.io"
+        CommandContext(CEO, "corr-42"), CharterTeam(name="Payments", mission="m", leader="a@x.io")
     )
     changed = serving.org.appoint_leader(
-        CEO, "corr-43", payments.id, leader="b@x.io", reason="Rotation"
+        CommandContext(CEO, "corr-43"),
+        payments.id,
+        AppointLeader(leader="b@x.io", reason="Rotation"),
     )
     assert await serving.watcher.wait_for(changed.position, WAIT)
     assert serving.read_pool is not None

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
+from services.org.rest import CharterTeam
 from services.runtime import Runtime
 from services.settings import load_settings
 from tests.people import CEO
@@ -71,7 +73,7 @@ async def test_reads_go_to_the_replica_and_commands_to_the_primary(
     assert await in_recovery(replicated, "primary") is False, "rate limits, keys use the primary"
 
     written = replicated.org.charter_team(
-        CEO, "r", name="Payments", mission="m", leader="alice@x.io"
+        CommandContext(CEO, "r"), CharterTeam(name="Payments", mission="m", leader="alice@x.io")
     )
     assert await replicated.watcher.wait_for(written.position, WAIT), (
         "the watcher follows a replica that takes no LISTEN"
@@ -85,10 +87,14 @@ async def test_reads_go_to_the_replica_and_commands_to_the_primary(
 async def test_a_lagging_replica_holds_reads_back_until_it_reaches_the_position(
     pair: StreamingPair, replicated: Runtime
 ) -> None:
-    first = replicated.org.charter_team(CEO, "r", name="A", mission="m", leader="a@x.io")
+    first = replicated.org.charter_team(
+        CommandContext(CEO, "r"), CharterTeam(name="A", mission="m", leader="a@x.io")
+    )
     assert await replicated.watcher.wait_for(first.position, WAIT)
     pair.pause_replay()
-    second = replicated.org.charter_team(CEO, "r", name="B", mission="m", leader="b@x.io")
+    second = replicated.org.charter_team(
+        CommandContext(CEO, "r"), CharterTeam(name="B", mission="m", leader="b@x.io")
+    )
     await until_primary_reaches(pair, second.position)
 
     assert not await replicated.watcher.wait_for(second.position, 0.5), (

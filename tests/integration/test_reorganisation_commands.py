@@ -11,6 +11,8 @@ from domain.org.team import (
     TeamDisbanded,
     TeamHasActiveSubteams,
 )
+from services.api.commands import CommandContext
+from services.org.rest import DisbandTeam, MoveTeam
 from services.runtime import Runtime
 from tests.commands import charter
 from tests.integration.test_team_commands import race
@@ -18,7 +20,9 @@ from tests.people import CEO
 
 
 def move(runtime: Runtime, team: UUID, parent: UUID | None, reason: str = "Reorg") -> int:
-    return runtime.org.move_team(CEO, "t", team, parent_id=parent, reason=reason).position
+    return runtime.org.move_team(
+        CommandContext(CEO, "t"), team, MoveTeam(parent_id=parent, reason=reason)
+    ).position
 
 
 def team(runtime: Runtime, team_id: UUID) -> Team:
@@ -33,7 +37,9 @@ def test_a_move_conflicts_with_disbanding_the_new_parent(runtime: Runtime) -> No
     wins, losses = race(
         [
             lambda: move(runtime, cart, target),
-            lambda: runtime.org.disband_team(CEO, "t", target, reason="Closed"),
+            lambda: runtime.org.disband_team(
+                CommandContext(CEO, "t"), target, DisbandTeam(reason="Closed")
+            ),
         ]
     )
     assert len(wins) == 1 and len(losses) == 1

@@ -11,7 +11,10 @@ import asyncpg
 
 from projections.reading import ReadSession
 from projections.runner import ProgressCallback, ProjectionRunner, _Cursor
+from services.api.commands import CommandContext
+from services.org.rest import CharterTeam
 from services.recorder import EVENTS_TABLE
+from services.registry import VIEWS
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -27,7 +30,9 @@ class CommandDuringTheSwap(ProjectionRunner):
     the moment a real replay under load meets now and then, every time."""
 
     def __init__(self, runtime: Runtime, command: Callable[[], int]) -> None:
-        super().__init__(runtime.database.url, runtime.app.mapper, events_table=EVENTS_TABLE)
+        super().__init__(
+            runtime.database.url, runtime.app.mapper, views=VIEWS, events_table=EVENTS_TABLE
+        )
         self._command = command
         self.positions: list[int] = []
 
@@ -68,7 +73,8 @@ async def test_every_position_a_command_returned_is_reached_across_replays(
 
     def charter(writer: Any, number: int) -> int:
         done = serving.org.charter_team(
-            CEO, "h", name=f"W{writer}-{number}", mission="m", leader=f"w{writer}-{number}@x.io"
+            CommandContext(CEO, "h"),
+            CharterTeam(name=f"W{writer}-{number}", mission="m", leader=f"w{writer}-{number}@x.io"),
         )
         return done.position
 

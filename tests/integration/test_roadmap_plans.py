@@ -17,6 +17,8 @@ from projections.reading import ReadSession
 from projections.roadmap import queries
 from projections.roadmap.capacity import team_loads
 from projections.roadmap.changes import changes_between, reliability
+from services.allocation.rest import RecordAmendment, RecordDecision
+from services.api.commands import CommandContext
 from services.runtime import Runtime
 from tests.allocation_fixtures import Planning, advance, envelope, planning, request
 from tests.people import CEO
@@ -56,13 +58,14 @@ def lock(runtime: Runtime, plan: Planning, books: int, finance: int, **books_mor
         (plan.org.finance, finance, {}),
     ):
         runtime.allocation.decide(
-            CEO,
-            "t",
+            CommandContext(CEO, "t"),
             plan.op1,
-            team_id=team,
-            headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
-            budget=100,
-            rationale="Funded",
+            RecordDecision(
+                team_id=team,
+                headcount={ENG: engineers, **{Function(k.upper()): v for k, v in more.items()}},
+                budget=100,
+                rationale="Funded",
+            ),
         )
     advance(runtime, plan.op1, CyclePhase.DECIDED)
     return advance(runtime, plan.op1, CyclePhase.LOCKED)
@@ -187,14 +190,15 @@ async def test_capacity_against_the_latest_decided_allocation(serving: Runtime) 
     serving.roadmap.start(CEO, "t", y)
     locked = lock(serving, plan, 3, 2)
     amended = serving.allocation.amend(
-        CEO,
-        "t",
+        CommandContext(CEO, "t"),
         plan.op1,
-        team_id=org.books,
-        headcount={ENG: 5, DESIGN: 1},
-        budget=100,
-        reason="Same-day delivery",
-        approver="ceo@example.com",
+        RecordAmendment(
+            team_id=org.books,
+            headcount={ENG: 5, DESIGN: 1},
+            budget=100,
+            reason="Same-day delivery",
+            approver="ceo@example.com",
+        ),
     ).position
     async with snapshot(serving, amended) as db:
         await count_capacity(db, org.books, org.finance, locked)

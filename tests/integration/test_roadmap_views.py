@@ -18,6 +18,9 @@ from domain.roadmap import Health, Horizon
 from projections.reading import ReadSession
 from projections.roadmap import queries
 from projections.roadmap.conflicts import Conflict, conflict_of
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi
+from services.boundaries.rest_services import PublishApi, RegisterService
 from services.runtime import Runtime
 from tests.goal_fixtures import Company, company
 from tests.people import CEO
@@ -75,21 +78,20 @@ def build(runtime: Runtime) -> Scenario:
     road.commit(CEO, "t", depots, target_date=date(2027, 3, 1))
     road.commit(CEO, "t", stock, target_date=date(2027, 5, 1))
     service = runtime.boundaries.register_service(
-        CEO, "t", name="depot-svc", owner_team_id=org.finance, description="d"
+        CommandContext(CEO, "t"),
+        RegisterService(name="depot-svc", owner_team_id=org.finance, description="d"),
     ).id
     api = runtime.boundaries.publish_api(
-        CEO,
-        "t",
+        CommandContext(CEO, "t"),
         service,
-        name="stock",
-        version="v1",
-        kind=ApiKind.REST,
-        visibility=Visibility.PUBLIC,
+        PublishApi(name="stock", version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC),
     ).id
     for target in (stock, legacy):
         road.depend_on_item(CEO, "t", depots, target_id=target)
     road.depend_on_api(CEO, "t", depots, api_id=api)
-    runtime.boundaries.deprecate_api(CEO, "t", api, sunset=date(2028, 1, 1), reason="v2")
+    runtime.boundaries.deprecate_api(
+        CommandContext(CEO, "t"), api, DeprecateApi(sunset=date(2028, 1, 1), reason="v2")
+    )
     road.drop(CEO, "t", legacy, reason="Superseded")
     milestone = road.add_milestone(CEO, "t", depots, name="Beta", on=date(2027, 2, 1)).id
     road.complete_milestone(CEO, "t", depots, milestone)

@@ -17,6 +17,8 @@ from domain.org.team import (
     TeamNameTaken,
 )
 from domain.people.values import Function
+from services.api.commands import CommandContext
+from services.org.rest import AddMember
 from services.runtime import Runtime
 from tests.commands import charter
 from tests.people import CEO
@@ -74,12 +76,13 @@ def test_racing_dedications_let_exactly_one_through(runtime: Runtime) -> None:
     wins, losses = race(
         [
             lambda team=team: runtime.org.add_member(
-                CEO,
-                "t",
+                CommandContext(CEO, "t"),
                 team,
-                person="gus@example.com",
-                function=Function.OPERATIONS,
-                attachment=Attachment.DEDICATED,
+                AddMember(
+                    person="gus@example.com",
+                    function=Function.OPERATIONS,
+                    attachment=Attachment.DEDICATED,
+                ),
             )
             for team in teams
         ]

@@ -23,6 +23,8 @@ from domain.org.team import Attachment
 from domain.people.values import Function
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
+from services.org import rest as org
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -94,35 +96,38 @@ def run(runtime: Runtime, sequence: list[Any]) -> list[int]:
             if isinstance(command, Charter):
                 parent = pick(command.parent) if command.parent is not None and teams else None
                 outcome = commands.charter_team(
-                    CEO,
-                    "prop",
-                    name=command.name,
-                    mission="m",
-                    leader=command.leader,
-                    parent_id=parent,
+                    CommandContext(CEO, "prop"),
+                    org.CharterTeam(
+                        name=command.name, mission="m", leader=command.leader, parent_id=parent
+                    ),
                 )
                 teams.append(outcome.id)
             elif not teams:
                 continue
             elif isinstance(command, Appoint):
                 outcome = commands.appoint_leader(
-                    CEO, "prop", pick(command.team), leader=command.leader, reason="r"
+                    CommandContext(CEO, "prop"),
+                    pick(command.team),
+                    org.AppointLeader(leader=command.leader, reason="r"),
                 )
             elif isinstance(command, AddMember):
                 outcome = commands.add_member(
-                    CEO,
-                    "prop",
+                    CommandContext(CEO, "prop"),
                     pick(command.team),
-                    person=command.person,
-                    function=command.function,
-                    attachment=command.attachment,
+                    org.AddMember(
+                        person=command.person,
+                        function=command.function,
+                        attachment=command.attachment,
+                    ),
                 )
             elif isinstance(command, RemoveMember):
                 outcome = commands.remove_member(
-                    CEO, "prop", pick(command.team), person=command.person
+                    CommandContext(CEO, "prop"), pick(command.team), person=command.person
                 )
             else:
-                outcome = commands.disband_team(CEO, "prop", pick(command.team), reason="r")
+                outcome = commands.disband_team(
+                    CommandContext(CEO, "prop"), pick(command.team), org.DisbandTeam(reason="r")
+                )
         except DomainError:
             continue
         positions.append(outcome.position)

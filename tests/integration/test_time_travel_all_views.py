@@ -40,9 +40,38 @@ from domain.people.values import Function
 from domain.prfaqs import Recommendation, content_of
 from domain.roadmap import Health, Horizon
 from projections.compare import compare_views
-from services.allocation.commands import TeamNumbers
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordAmendment,
+    RecordDecision,
+    RecordDissent,
+    SaveScenario,
+    ScenarioLine,
+    SetEnvelope,
+    SubmitRequest,
+    WeighDissent,
+)
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi, RetireApi
+from services.boundaries.rest_services import (
+    DeclareDependency,
+    PublishApi,
+    RegisterService,
+    RetireService,
+    TransferService,
+)
 from services.commands import Outcome
+from services.decisions import ExpectOutcome
+from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
+from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
+from services.people.rest import ErasePerson, SetDisplayName
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPrFaq
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Role
+from services.registry import VIEWS
 from services.runtime import Runtime
 from services.wbr.commands import BulkValue
 from tests.people import CEO, principal
@@ -189,155 +218,189 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
     other_person = f"{world.prefix}-p{b % 7}@x.io"
     if kind == "charter":
         outcome = teams.charter_team(
-            CEO,
-            "prop",
-            name=f"{world.prefix} T{a % 6}",
-            mission="m",
-            leader=person,
-            parent_id=pick(world.teams, b) if world.teams and b % 2 else None,
+            CommandContext(CEO, "prop"),
+            CharterTeam(
+                name=f"{world.prefix} T{a % 6}",
+                mission="m",
+                leader=person,
+                parent_id=pick(world.teams, b) if world.teams and b % 2 else None,
+            ),
         )
         world.teams.append(outcome.id)
     elif kind == "appoint":
         outcome = teams.appoint_leader(
-            CEO, "prop", pick(world.teams, a), leader=other_person, reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.teams, a),
+            AppointLeader(leader=other_person, reason="r"),
         )
     elif kind == "add_member":
         outcome = teams.add_member(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.teams, a),
-            person=other_person,
-            function=list(Function)[b % len(Function)],
-            attachment=list(Attachment)[b % 2],
+            AddMember(
+                person=other_person,
+                function=list(Function)[b % len(Function)],
+                attachment=list(Attachment)[b % 2],
+            ),
         )
     elif kind == "remove_member":
-        outcome = teams.remove_member(CEO, "prop", pick(world.teams, a), person=other_person)
+        outcome = teams.remove_member(
+            CommandContext(CEO, "prop"), pick(world.teams, a), person=other_person
+        )
     elif kind == "move":
         parent = pick(world.teams, b) if b % 3 else None
         outcome = teams.move_team(
-            CEO, "prop", pick(world.teams, a), parent_id=parent, reason="reorg"
+            CommandContext(CEO, "prop"),
+            pick(world.teams, a),
+            MoveTeam(parent_id=parent, reason="reorg"),
         )
     elif kind == "disband":
-        outcome = teams.disband_team(CEO, "prop", pick(world.teams, a), reason="r")
+        outcome = teams.disband_team(
+            CommandContext(CEO, "prop"), pick(world.teams, a), DisbandTeam(reason="r")
+        )
     elif kind == "register_service":
         outcome = boundaries.register_service(
-            CEO,
-            "prop",
-            name=f"{world.prefix}-s{a % 5}",
-            owner_team_id=pick(world.teams, b),
-            description="d",
+            CommandContext(CEO, "prop"),
+            RegisterService(
+                name=f"{world.prefix}-s{a % 5}", owner_team_id=pick(world.teams, b), description="d"
+            ),
         )
         world.services.append(outcome.id)
     elif kind == "transfer_service":
         outcome = boundaries.transfer_service(
-            CEO, "prop", pick(world.services, a), to_team_id=pick(world.teams, b), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.services, a),
+            TransferService(to_team_id=pick(world.teams, b), reason="r"),
         )
     elif kind == "retire_service":
-        outcome = boundaries.retire_service(CEO, "prop", pick(world.services, a), reason="r")
+        outcome = boundaries.retire_service(
+            CommandContext(CEO, "prop"), pick(world.services, a), RetireService(reason="r")
+        )
     elif kind == "publish_api":
         outcome = boundaries.publish_api(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.services, a),
-            name=f"api{a % 4}",
-            version="1",
-            kind=list(ApiKind)[b % len(ApiKind)],
-            visibility=list(Visibility)[b % 2],
+            PublishApi(
+                name=f"api{a % 4}",
+                version="1",
+                kind=list(ApiKind)[b % len(ApiKind)],
+                visibility=list(Visibility)[b % 2],
+            ),
         )
         world.apis.append(outcome.id)
     elif kind == "deprecate_api":
         outcome = boundaries.deprecate_api(
-            CEO, "prop", pick(world.apis, a), sunset=date(2030, 1, 1 + b % 28), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.apis, a),
+            DeprecateApi(sunset=date(2030, 1, 1 + b % 28), reason="r"),
         )
     elif kind == "retire_api":
-        outcome = boundaries.retire_api(CEO, "prop", pick(world.apis, a), reason="r")
+        outcome = boundaries.retire_api(
+            CommandContext(CEO, "prop"), pick(world.apis, a), RetireApi(reason="r")
+        )
     elif kind == "declare_dependency":
         outcome = boundaries.declare_dependency(
-            CEO, "prop", pick(world.services, a), api_id=pick(world.apis, b)
+            CommandContext(CEO, "prop"),
+            pick(world.services, a),
+            DeclareDependency(api_id=pick(world.apis, b)),
         )
     elif kind == "drop_dependency":
         outcome = boundaries.drop_dependency(
-            CEO, "prop", pick(world.services, a), api_id=pick(world.apis, b), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.services, a),
+            api_id=pick(world.apis, b),
+            reason="r",
         )
     elif kind == "define_metric":
         output = b % 2 == 0
         outcome = metrics.define_metric(
-            CEO,
-            "prop",
-            name=f"{world.prefix} M{a % 5}",
-            kind=MetricKind.OUTPUT if output else MetricKind.INPUT,
-            financial=output and b % 4 == 0,
-            unit="n",
-            direction=list(Direction)[a % 2],
-            definition="d",
-            owner_team_id=pick(world.teams, b),
+            CommandContext(CEO, "prop"),
+            DefineMetric(
+                name=f"{world.prefix} M{a % 5}",
+                kind=MetricKind.OUTPUT if output else MetricKind.INPUT,
+                financial=output and b % 4 == 0,
+                unit="n",
+                direction=list(Direction)[a % 2],
+                definition="d",
+                owner_team_id=pick(world.teams, b),
+            ),
         )
         world.metrics.append(outcome.id)
     elif kind == "redefine_metric":
         outcome = metrics.redefine_metric(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.metrics, a),
-            definition=f"d{b}",
-            reason="sharper",
-            aggregation=list(Aggregation)[b % 5] if b % 2 else None,
+            RedefineMetric(
+                definition=f"d{b}",
+                reason="sharper",
+                aggregation=list(Aggregation)[b % 5] if b % 2 else None,
+            ),
         )
     elif kind == "declare_driver":
         outcome = metrics.declare_driver(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.metrics, a),
-            output_metric_id=pick(world.metrics, b),
-            hypothesis="h",
+            DeclareDriver(output_metric_id=pick(world.metrics, b), hypothesis="h"),
         )
     elif kind == "observe":
         outcome = metrics.record_observation(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.metrics, a),
-            period_end=date(2026, 1, 1 + b % 28),
-            value=Decimal(b),
-            reason="corrected" if a % 3 == 0 else None,
+            RecordObservation(
+                period_end=date(2026, 1, 1 + b % 28),
+                value=Decimal(b),
+                reason="corrected" if a % 3 == 0 else None,
+            ),
         )
     elif kind == "set_goal":
         outcome = goals.set_goal(
-            CEO,
-            "prop",
-            team_id=pick(world.teams, a),
-            metric_id=pick(world.metrics, b),
-            plan_year=2026 + b % 2,
-            baseline=Decimal(1),
-            target=Decimal(2 + a % 3),
-            due_date=date(2027, 12, 31),
-            description="g",
+            CommandContext(CEO, "prop"),
+            SetGoal(
+                team_id=pick(world.teams, a),
+                metric_id=pick(world.metrics, b),
+                plan_year=2026 + b % 2,
+                baseline=Decimal(1),
+                target=Decimal(2 + a % 3),
+                due_date=date(2027, 12, 31),
+                description="g",
+            ),
         )
         world.goals.append(outcome.id)
     elif kind == "revise_target":
         outcome = goals.revise_target(
-            CEO, "prop", pick(world.goals, a), target=Decimal(b + 3), reason="r"
+            CommandContext(CEO, "prop"),
+            pick(world.goals, a),
+            ReviseTarget(target=Decimal(b + 3), reason="r"),
         )
     elif kind == "check_in":
         status = list(CheckInStatus)[b % 3]
         outcome = goals.check_in(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.goals, a),
-            status=status,
-            note="n",
-            path_to_green=None if status is CheckInStatus.GREEN else "plan",
+            CheckIn(
+                status=status,
+                note="n",
+                path_to_green=None if status is CheckInStatus.GREEN else "plan",
+            ),
         )
     elif kind == "flag_top_level":
-        outcome = goals.set_top_level(CEO, "prop", pick(world.goals, a), top_level=bool(b % 2))
+        outcome = goals.set_top_level(
+            CommandContext(CEO, "prop"), pick(world.goals, a), FlagTopLevel(top_level=bool(b % 2))
+        )
     elif kind == "close_goal":
         outcome = goals.close_goal(
-            CEO, "prop", pick(world.goals, a), outcome=list(GoalOutcome)[b % 3], note="n"
+            CommandContext(CEO, "prop"),
+            pick(world.goals, a),
+            CloseGoal(outcome=list(GoalOutcome)[b % 3], note="n"),
         )
     elif kind == "name_person":
         outcome = runtime.people.set_display_name(
-            CEO, "prop", person, display_name=f"Person {a % 7} v{b}"
+            CommandContext(CEO, "prop"), person, SetDisplayName(display_name=f"Person {a % 7} v{b}")
         )
     elif kind == "erase_person":
-        outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
+        outcome = runtime.people.erase(
+            CommandContext(CEO, "prop"), person, ErasePerson(reason="asked")
+        )
     elif kind in HIRING_KINDS:
         outcome = hire(runtime, world, kind, a, b)
     elif kind == "write_note":
@@ -381,13 +444,14 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = work_backwards(runtime, world, kind, a, b)
     elif kind == "expect_cycle_outcome":
         outcome = runtime.allocation.expect_outcome(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.cycles, a),
-            metric_id=pick(world.metrics, b),
-            target=Decimal(b),
-            by=date(2025, 1 + b % 12, 1),
-            note="n",
+            ExpectOutcome(
+                metric_id=pick(world.metrics, b),
+                target=Decimal(b),
+                by=date(2025, 1 + b % 12, 1),
+                note="n",
+            ),
         )
     else:
         outcome = allocate(runtime, world, kind, a, b)
@@ -404,7 +468,7 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
             title=f"Idea {a}", customer="Readers" if b % 3 else "", problem="Slow delivery"
         )
         team = pick(world.teams, b) if world.teams and b % 2 else None
-        outcome = prfaqs.draft(author, "prop", content=content, team_id=team)
+        outcome = prfaqs.draft(CommandContext(author, "prop"), content=content, team_id=team)
         world.prfaqs.append(outcome.id)
         return outcome
     prfaq = pick(world.prfaqs, a)
@@ -414,41 +478,55 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
     if kind == "revise_prfaq":
         content = content_of(title=f"Idea {a}", customer="Readers", problem=f"Problem {b}")
         team = pick(world.teams, b) if world.teams else None
-        return prfaqs.revise(owner, "prop", prfaq, content=content, reason="r", team_id=team)
+        return prfaqs.revise(
+            CommandContext(owner, "prop"), prfaq, content=content, reason="r", team_id=team
+        )
     if kind == "open_round":
-        return prfaqs.open_round(CEO, "prop", prfaq, ring=found.ring, reviewers=[reviewer])
+        return prfaqs.open_round(
+            CommandContext(CEO, "prop"), prfaq, OpenRound(ring=found.ring, reviewers=[reviewer])
+        )
     if kind == "give_feedback":
         who = principal(reviewer, Role.MEMBER)
         recommendation = list(Recommendation)[b % 3]
         return prfaqs.give_feedback(
-            who, "prop", prfaq, number, recommendation=recommendation, comments="c"
+            CommandContext(who, "prop"),
+            prfaq,
+            number,
+            GiveFeedback(recommendation=recommendation, comments="c"),
         )
     if kind == "close_round":
         outcome = [Recommendation.ADVANCE, Recommendation.ADVANCE, Recommendation.REVISE]
         chosen = Recommendation.STOP if b % 7 == 0 else outcome[b % 3]
-        return prfaqs.close_round(CEO, "prop", prfaq, number, outcome=chosen, note="n")
+        return prfaqs.close_round(
+            CommandContext(CEO, "prop"), prfaq, number, CloseRound(outcome=chosen, note="n")
+        )
     if kind == "dissent_prfaq":
-        outcome = prfaqs.record_dissent(author, "prop", prfaq, argument="a")
+        outcome = prfaqs.record_dissent(
+            CommandContext(author, "prop"), prfaq, PrFaqRecordDissent(argument="a")
+        )
         world.prfaq_dissents.append((prfaq, outcome.id))
         return outcome
     if kind == "weigh_prfaq_dissent":
         if not world.prfaq_dissents:
             raise LookupError
         dissented, dissent = world.prfaq_dissents[b % len(world.prfaq_dissents)]
-        return prfaqs.weigh_dissent(CEO, "prop", dissented, dissent, response="w")
+        return prfaqs.weigh_dissent(
+            CommandContext(CEO, "prop"), dissented, dissent, PrFaqWeighDissent(response="w")
+        )
     if kind == "expect_prfaq_outcome":
         return prfaqs.expect_outcome(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             prfaq,
-            metric_id=pick(world.metrics, b),
-            target=Decimal(b),
-            by=date(2025, 1 + b % 12, 1),
-            note="n",
+            ExpectOutcome(
+                metric_id=pick(world.metrics, b),
+                target=Decimal(b),
+                by=date(2025, 1 + b % 12, 1),
+                note="n",
+            ),
         )
     if kind == "commit_prfaq":
-        return prfaqs.commit(author, "prop", prfaq)
-    return prfaqs.withdraw(owner, "prop", prfaq, reason="r")
+        return prfaqs.commit(CommandContext(author, "prop"), prfaq)
+    return prfaqs.withdraw(CommandContext(owner, "prop"), prfaq, WithdrawPrFaq(reason="r"))
 
 
 def hire(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
@@ -620,43 +698,48 @@ def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outco
     engineers = {Function.ENGINEERING: 1 + b % 4}
     if kind == "open_cycle":
         year = 2000 + (int(world.prefix[1:]) % 33) * 3 + a % 3  # fiscal years 2000-2100
-        outcome = cycles.open_cycle(CEO, "prop", fiscal_year=year, kind=list(CycleKind)[b % 2])
+        outcome = cycles.open_cycle(
+            CommandContext(CEO, "prop"), OpenCycle(fiscal_year=year, kind=list(CycleKind)[b % 2])
+        )
         world.cycles.append(outcome.id)
         return outcome
     cycle = pick(world.cycles, a)
     if kind == "set_envelope":
         return cycles.set_envelope(
-            CEO, "prop", cycle, headcount={Function.ENGINEERING: 5 + b % 5}, budget=1000, reason="r"
+            CommandContext(CEO, "prop"),
+            cycle,
+            SetEnvelope(headcount={Function.ENGINEERING: 5 + b % 5}, budget=1000, reason="r"),
         )
     if kind == "submit_request":
         return cycles.submit_request(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             cycle,
-            team_id=pick(world.teams, b),
-            headcount=engineers,
-            budget=100,
-            rationale="r",
-            goal_ids=[pick(world.goals, b)],
-            item_ids=[pick(world.items, a)] if world.items and a % 2 else [],
+            SubmitRequest(
+                team_id=pick(world.teams, b),
+                headcount=engineers,
+                budget=100,
+                rationale="r",
+                goal_ids=[pick(world.goals, b)],
+                item_ids=[pick(world.items, a)] if world.items and a % 2 else [],
+            ),
         )
     if kind == "advance_phase":
         # Usually to the next phase, now and then to a wrong one (refused).
         current = runtime.app.repository.get(cycle).phase
         target = current.next if b % 4 and current.next else list(CyclePhase)[b % 4]
-        return cycles.advance_phase(CEO, "prop", cycle, to=target)
+        return cycles.advance_phase(CommandContext(CEO, "prop"), cycle, AdvancePhase(to=target))
     if kind == "decide":
         return cycles.decide(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             cycle,
-            team_id=pick(world.teams, b),
-            headcount=engineers,
-            budget=50,
-            rationale="r",
+            RecordDecision(
+                team_id=pick(world.teams, b), headcount=engineers, budget=50, rationale="r"
+            ),
         )
     if kind == "dissent":
-        outcome = cycles.record_dissent(CEO, "prop", cycle, team_id=None, argument="too few")
+        outcome = cycles.record_dissent(
+            CommandContext(CEO, "prop"), cycle, RecordDissent(team_id=None, argument="too few")
+        )
         world.dissents.append((cycle, outcome.id))
         return outcome
     if kind == "weigh_dissent":
@@ -664,25 +747,30 @@ def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outco
             world.dissents[b % len(world.dissents)] if world.dissents else (cycle, cycle)
         )
         return cycles.weigh_dissent(
-            CEO, "prop", dissent_cycle, dissent_id=dissent, response="heard"
+            CommandContext(CEO, "prop"), dissent_cycle, dissent, WeighDissent(response="heard")
         )
     if kind == "commit":
-        return cycles.commit(CEO, "prop", cycle)
+        return cycles.commit(CommandContext(CEO, "prop"), cycle)
     if kind == "amend":
         return cycles.amend(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             cycle,
-            team_id=pick(world.teams, b),
-            headcount=engineers,
-            budget=60,
-            reason="r",
-            approver="ceo@example.com",
+            RecordAmendment(
+                team_id=pick(world.teams, b),
+                headcount=engineers,
+                budget=60,
+                reason="r",
+                approver="ceo@example.com",
+            ),
         )
-    line = TeamNumbers(team_id=pick(world.teams, b), headcount=engineers, budget=50)
+    line = ScenarioLine(team_id=pick(world.teams, b), headcount=engineers, budget=50)
     if kind == "save_scenario":
-        return cycles.save_scenario(CEO, "prop", cycle, name=f"plan{b % 2}", allocations=[line])
-    return cycles.adopt_scenario(CEO, "prop", cycle, name=f"plan{b % 2}")
+        return cycles.save_scenario(
+            CommandContext(CEO, "prop"),
+            cycle,
+            SaveScenario(name=f"plan{b % 2}", allocations=[line]),
+        )
+    return cycles.adopt_scenario(CommandContext(CEO, "prop"), cycle, name=f"plan{b % 2}")
 
 
 def head_of_log(runtime: Runtime) -> int:
@@ -705,7 +793,7 @@ async def differences_at(runtime: Runtime, positions: list[int]) -> dict[int, li
         found = {}
         for position in positions:
             await replaying.build_shadow(conn, SHADOW, until=position)
-            found[position] = await compare_views(conn, "views", SHADOW, position)
+            found[position] = await compare_views(conn, "views", SHADOW, position, views=VIEWS)
         return found
     finally:
         await conn.close()

@@ -17,8 +17,11 @@ from domain.org.team import Team
 from projections.chain import NO_LINK
 from projections.runner import ProjectionRunner, _Cursor, _Entry
 from projections.status import ViewsStatus, read_status
+from services.api.commands import CommandContext
 from services.audit import chain as audit
+from services.org.rest import CharterTeam
 from services.recorder import EVENTS_TABLE
+from services.registry import VIEWS
 from services.runtime import Runtime
 from tests.integration.test_projections import build_history
 from tests.people import CEO
@@ -123,7 +126,9 @@ async def test_a_forged_event_is_never_applied_and_its_removal_lets_the_runner_g
     history = build_history(serving)
     assert await serving.watcher.wait_for(history["head"], WAIT)
     forged = forge_team(serving, "Forged")
-    later = serving.org.charter_team(CEO, "h", name="Later", mission="m", leader="l@x.io")
+    later = serving.org.charter_team(
+        CommandContext(CEO, "h"), CharterTeam(name="Later", mission="m", leader="l@x.io")
+    )
 
     stalled = await until_status(serving, lambda s: s.stall is not None, "the stall")
     assert stalled.stall is not None
@@ -156,7 +161,7 @@ async def test_verify_names_a_forged_event_that_older_views_served(runtime: Runt
     history = build_history(runtime)
     forged = forge_team(runtime, "Forged")
     older = RunnerBeforeTheChain(
-        runtime.database.url, runtime.app.mapper, events_table=EVENTS_TABLE
+        runtime.database.url, runtime.app.mapper, views=VIEWS, events_table=EVENTS_TABLE
     )
     conn = await asyncpg.connect(runtime.database.url)
     try:

@@ -31,6 +31,8 @@ from domain.prfaqs import PrFaq, Ring, content_of
 from domain.provenance import acting_as
 from domain.values import clean_text
 from projections.storable import storable
+from services.api.commands import CommandContext
+from services.org.rest import CharterTeam
 from services.runtime import Runtime
 from tests.integration.test_projections import snapshot
 from tests.people import CEO
@@ -112,7 +114,9 @@ async def test_nul_and_surrogates_in_the_log_are_projected_and_rebuilt(
         runtime, name="Pay\x00ments", mission="Move\ud800money", actor="legacy\x00@x.io"
     )
     cycle = record_unchecked_cycle(runtime, team, argument="No\x00, because\udfff")
-    later = runtime.org.charter_team(CEO, "h", name="Later", mission="m", leader="l@x.io")
+    later = runtime.org.charter_team(
+        CommandContext(CEO, "h"), CharterTeam(name="Later", mission="m", leader="l@x.io")
+    )
     head = head_of_log(runtime)
     assert later.position == head
 
@@ -184,7 +188,8 @@ def test_any_text_is_projected_accepted_as_given_and_unchecked_as_storable(
     name, mission = f"{raw}{suffix}", f"{raw}m"
     try:
         accepted: UUID | None = runtime.org.charter_team(
-            CEO, "h", name=name, mission=mission, leader=f"l{suffix}@x.io"
+            CommandContext(CEO, "h"),
+            CharterTeam(name=name, mission=mission, leader=f"l{suffix}@x.io"),
         ).id
     except InvalidValue:
         accepted = None

@@ -25,7 +25,21 @@ from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.roadmap import Horizon
 from services.allocation.commands import DISSENT
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordAmendment,
+    RecordDecision,
+    RecordDissent,
+    SaveScenario,
+    SetEnvelope,
+    SubmitRequest,
+    WeighDissent,
+)
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.goals.rest import CloseGoal
+from services.org.rest import AddMember
 from services.principal import Role
 from tests.allocation_fixtures import (
     ENG,
@@ -63,7 +77,9 @@ def cycle_of(flywheel: Commands, cycle_id: UUID) -> AllocationCycle:
 
 def test_opening_a_cycle_saves_it_with_its_claim(flywheel: Commands) -> None:
     before = event_count(flywheel)
-    outcome = flywheel.allocation.open_cycle(CEO, "c", fiscal_year=2030, kind=CycleKind.OP1)
+    outcome = flywheel.allocation.open_cycle(
+        CommandContext(CEO, "c"), OpenCycle(fiscal_year=2030, kind=CycleKind.OP1)
+    )
     assert (outcome.kind, outcome.version) == ("AllocationCycle", 1)
     assert event_count(flywheel) == before + 2, "the cycle and its allocation-cycle claim"
     cycle = cycle_of(flywheel, outcome.id)
@@ -88,7 +104,9 @@ def test_a_fiscal_year_has_one_op1_and_op2_waits_for_its_lock(flywheel: Commands
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.allocation.open_cycle(RITA, "c", fiscal_year=2031, kind=CycleKind.OP1),
+        lambda: flywheel.allocation.open_cycle(
+            CommandContext(RITA, "c"), OpenCycle(fiscal_year=2031, kind=CycleKind.OP1)
+        ),
     )
     assert open_cycle(flywheel, YEAR + 1, CycleKind.OP1) != plan.op1
 
@@ -108,14 +126,15 @@ def test_op2_starts_from_the_locked_op1_as_amended(flywheel: Commands) -> None:
     plan = planning(flywheel)
     lock_op1(flywheel, plan)
     flywheel.allocation.amend(
-        CEO,
-        "a",
+        CommandContext(CEO, "a"),
         plan.op1,
-        team_id=plan.org.books,
-        headcount={ENG: 4},
-        budget=400,
-        reason="Carrier strike",
-        approver="CFO@x.io",
+        RecordAmendment(
+            team_id=plan.org.books,
+            headcount={ENG: 4},
+            budget=400,
+            reason="Carrier strike",
+            approver="CFO@x.io",
+        ),
     )
     op2 = open_cycle(flywheel, YEAR, CycleKind.OP2)
     second = cycle_of(flywheel, op2)
@@ -130,14 +149,15 @@ def test_op2_starts_from_the_locked_op1_as_amended(flywheel: Commands) -> None:
         flywheel,
         CycleCarriedForward,
         lambda: flywheel.allocation.amend(
-            CEO,
-            "a",
+            CommandContext(CEO, "a"),
             plan.op1,
-            team_id=plan.org.books,
-            headcount={ENG: 1},
-            budget=1,
-            reason="Too late",
-            approver="cfo@x.io",
+            RecordAmendment(
+                team_id=plan.org.books,
+                headcount={ENG: 1},
+                budget=1,
+                reason="Too late",
+                approver="cfo@x.io",
+            ),
         ),
     )
 
@@ -146,25 +166,23 @@ def test_who_may_request_decide_dissent_and_commit(flywheel: Commands) -> None:
     plan = planning(flywheel)
     retail = plan.org.retail
     flywheel.org.add_member(
-        RITA,
-        "t",
+        CommandContext(RITA, "t"),
         retail,
-        person="mel@x.io",
-        function=Function.DESIGN,
-        attachment=Attachment.REPORTS,
+        AddMember(person="mel@x.io", function=Function.DESIGN, attachment=Attachment.REPORTS),
     )
     envelope(flywheel, plan.op1, 10, 1000)
 
     def request_as(who: Any) -> int:
         return flywheel.allocation.submit_request(
-            who,
-            "r",
+            CommandContext(who, "r"),
             plan.op1,
-            team_id=retail,
-            headcount={ENG: 2},
-            budget=100,
-            rationale="Selection",
-            goal_ids=[plan.goals[retail]],
+            SubmitRequest(
+                team_id=retail,
+                headcount={ENG: 2},
+                budget=100,
+                rationale="Selection",
+                goal_ids=[plan.goals[retail]],
+            ),
         ).version
 
     for outsider in (MEL, BO, PLANNER):
@@ -172,37 +190,48 @@ def test_who_may_request_decide_dissent_and_commit(flywheel: Commands) -> None:
     assert request_as(RITA) == 3
     leadership_only = [
         lambda who: envelope_as(flywheel, who, plan.op1),
-        lambda who: flywheel.allocation.advance_phase(who, "p", plan.op1, to=CyclePhase.REVIEW),
+        lambda who: flywheel.allocation.advance_phase(
+            CommandContext(who, "p"), plan.op1, AdvancePhase(to=CyclePhase.REVIEW)
+        ),
         lambda who: flywheel.allocation.decide(
-            who, "d", plan.op1, team_id=retail, headcount={}, budget=0, rationale="r"
+            CommandContext(who, "d"),
+            plan.op1,
+            RecordDecision(team_id=retail, headcount={}, budget=0, rationale="r"),
         ),
         lambda who: flywheel.allocation.save_scenario(
-            who, "s", plan.op1, name="Mine", allocations=[numbers(retail, 1, 1)]
-        ),
-        lambda who: flywheel.allocation.adopt_scenario(who, "s", plan.op1, name="Mine"),
-        lambda who: flywheel.allocation.weigh_dissent(who, "w", plan.op1, uuid4(), response="r"),
-        lambda who: flywheel.allocation.amend(
-            who,
-            "a",
+            CommandContext(who, "s"),
             plan.op1,
-            team_id=retail,
-            headcount={},
-            budget=0,
-            reason="r",
-            approver="cfo@x.io",
+            SaveScenario(name="Mine", allocations=[numbers(retail, 1, 1)]),
+        ),
+        lambda who: flywheel.allocation.adopt_scenario(
+            CommandContext(who, "s"), plan.op1, name="Mine"
+        ),
+        lambda who: flywheel.allocation.weigh_dissent(
+            CommandContext(who, "w"), plan.op1, uuid4(), WeighDissent(response="r")
+        ),
+        lambda who: flywheel.allocation.amend(
+            CommandContext(who, "a"),
+            plan.op1,
+            RecordAmendment(
+                team_id=retail, headcount={}, budget=0, reason="r", approver="cfo@x.io"
+            ),
         ),
     ]
     for command in leadership_only:
         for who in (RITA, PLANNER):
             refused_and_nothing_recorded(flywheel, Forbidden, lambda c=command, w=who: c(w))
     dissent = flywheel.allocation.record_dissent(
-        PLANNER, "d", plan.op1, team_id=retail, argument="Retail is over-asking"
+        CommandContext(PLANNER, "d"),
+        plan.op1,
+        RecordDissent(team_id=retail, argument="Retail is over-asking"),
     )
     assert dissent.kind == DISSENT
-    flywheel.allocation.weigh_dissent(CEO, "w", plan.op1, dissent.id, response="Noted")
+    flywheel.allocation.weigh_dissent(
+        CommandContext(CEO, "w"), plan.op1, dissent.id, WeighDissent(response="Noted")
+    )
     advance(flywheel, plan.op1, CyclePhase.REVIEW, CyclePhase.DECIDED)
     for anyone in (MEL, PLANNER, CEO):
-        flywheel.allocation.commit(anyone, "c", plan.op1)
+        flywheel.allocation.commit(CommandContext(anyone, "c"), plan.op1)
     assert cycle_of(flywheel, plan.op1).committed == [
         "mel@x.io",
         "planner@example.com",
@@ -212,7 +241,7 @@ def test_who_may_request_decide_dissent_and_commit(flywheel: Commands) -> None:
 
 def envelope_as(flywheel: Commands, who: Any, cycle: UUID) -> int:
     return flywheel.allocation.set_envelope(
-        who, "e", cycle, headcount={ENG: 1}, budget=1, reason="Mine"
+        CommandContext(who, "e"), cycle, SetEnvelope(headcount={ENG: 1}, budget=1, reason="Mine")
     ).position
 
 
@@ -225,14 +254,11 @@ def test_refusals_of_the_allocation_record_nothing(flywheel: Commands) -> None:
 
     def ask(team: UUID, goal: UUID) -> int:
         return flywheel.allocation.submit_request(
-            CEO,
-            "r",
+            CommandContext(CEO, "r"),
             plan.op1,
-            team_id=team,
-            headcount={ENG: 1},
-            budget=1,
-            rationale="Why",
-            goal_ids=[goal],
+            SubmitRequest(
+                team_id=team, headcount={ENG: 1}, budget=1, rationale="Why", goal_ids=[goal]
+            ),
         ).position
 
     refused_and_nothing_recorded(
@@ -240,31 +266,39 @@ def test_refusals_of_the_allocation_record_nothing(flywheel: Commands) -> None:
     )
     refused_and_nothing_recorded(flywheel, NotFound, lambda: ask(finance, uuid4()))
     flywheel.goals.close_goal(
-        CEO, "g", plan.goals[finance], outcome=GoalOutcome.DROPPED, note="Not needed"
+        CommandContext(CEO, "g"),
+        plan.goals[finance],
+        CloseGoal(outcome=GoalOutcome.DROPPED, note="Not needed"),
     )
     refused_and_nothing_recorded(flywheel, GoalClosed, lambda: ask(finance, plan.goals[finance]))
     refused_and_nothing_recorded(flywheel, NotFound, lambda: ask(uuid4(), plan.goals[retail]))
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.allocation.commit(CEO, "c", uuid4()),
+        lambda: flywheel.allocation.commit(CommandContext(CEO, "c"), uuid4()),
     )
     refused_and_nothing_recorded(
         flywheel,
         InvalidValue,
         lambda: flywheel.allocation.set_envelope(
-            CEO, "e", plan.op1, headcount={ENG: -1}, budget=1, reason="r"
+            CommandContext(CEO, "e"),
+            plan.op1,
+            SetEnvelope(headcount={ENG: -1}, budget=1, reason="r"),
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         VersionMismatch,
         lambda: flywheel.allocation.set_envelope(
-            CEO, "e", plan.op1, headcount={ENG: 1}, budget=1, reason="r", expected_version=1
+            CommandContext(CEO, "e").at_version(1),
+            plan.op1,
+            SetEnvelope(headcount={ENG: 1}, budget=1, reason="r"),
         ),
     )
     dissent = flywheel.allocation.record_dissent(
-        CEO, "d", plan.op1, team_id=None, argument="Envelope too small"
+        CommandContext(CEO, "d"),
+        plan.op1,
+        RecordDissent(team_id=None, argument="Envelope too small"),
     )
     advance(flywheel, plan.op1, CyclePhase.REVIEW)
     refused_and_nothing_recorded(
@@ -285,18 +319,24 @@ def test_refusals_of_the_allocation_record_nothing(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.allocation.weigh_dissent(CEO, "w", plan.op1, uuid4(), response="?"),
+        lambda: flywheel.allocation.weigh_dissent(
+            CommandContext(CEO, "w"), plan.op1, uuid4(), WeighDissent(response="?")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.allocation.adopt_scenario(CEO, "a", plan.op1, name="Nobody saved it"),
+        lambda: flywheel.allocation.adopt_scenario(
+            CommandContext(CEO, "a"), plan.op1, name="Nobody saved it"
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         InvalidValue,
         lambda: flywheel.allocation.save_scenario(
-            CEO, "s", plan.op1, name="Twice", allocations=[numbers(retail, 1, 1)] * 2
+            CommandContext(CEO, "s"),
+            plan.op1,
+            SaveScenario(name="Twice", allocations=[numbers(retail, 1, 1)] * 2),
         ),
     )
 

@@ -29,7 +29,17 @@ from domain.boundaries import (
 from domain.errors import InvalidValue, NotFound
 from domain.org.team import Team, TeamDisbanded, TeamOwnsActiveServices
 from domain.provenance import acting_as
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi, RetireApi
+from services.boundaries.rest_services import (
+    DeclareDependency,
+    PublishApi,
+    RegisterService,
+    RetireService,
+    TransferService,
+)
 from services.commands import Forbidden, VersionMismatch
+from services.org.rest import DisbandTeam
 from services.principal import Principal, Role
 from tests.commands import (
     Commands,
@@ -56,7 +66,8 @@ class Org:
 
     def register(self, name: str, owner: UUID, who: Principal = CEO) -> UUID:
         return self.flywheel.boundaries.register_service(
-            who, "t", name=name, owner_team_id=owner, description=f"{name} service"
+            CommandContext(who, "t"),
+            RegisterService(name=name, owner_team_id=owner, description=f"{name} service"),
         ).id
 
     def publish(
@@ -68,26 +79,34 @@ class Org:
         who: Principal = CEO,
     ) -> UUID:
         return self.flywheel.boundaries.publish_api(
-            who, "t", service, name=name, version=version, kind=ApiKind.REST, visibility=visibility
+            CommandContext(who, "t"),
+            service,
+            PublishApi(name=name, version=version, kind=ApiKind.REST, visibility=visibility),
         ).id
 
     def depend(self, service: UUID, api: UUID, who: Principal = CEO) -> int:
-        return self.flywheel.boundaries.declare_dependency(who, "t", service, api_id=api).position
+        return self.flywheel.boundaries.declare_dependency(
+            CommandContext(who, "t"), service, DeclareDependency(api_id=api)
+        ).position
 
     def drop(self, service: UUID, api: UUID, who: Principal = CEO) -> int:
         return self.flywheel.boundaries.drop_dependency(
-            who, "t", service, api_id=api, reason="Moved off"
+            CommandContext(who, "t"), service, api_id=api, reason="Moved off"
         ).position
 
     def retire_api(self, api: UUID, who: Principal = CEO) -> int:
-        return self.flywheel.boundaries.retire_api(who, "t", api, reason="Replaced").position
+        return self.flywheel.boundaries.retire_api(
+            CommandContext(who, "t"), api, RetireApi(reason="Replaced")
+        ).position
 
     def retire_service(self, service: UUID, who: Principal = CEO) -> int:
-        return self.flywheel.boundaries.retire_service(who, "t", service, reason="Sunset").position
+        return self.flywheel.boundaries.retire_service(
+            CommandContext(who, "t"), service, RetireService(reason="Sunset")
+        ).position
 
     def transfer(self, service: UUID, to: UUID, who: Principal = CEO) -> int:
         return self.flywheel.boundaries.transfer_service(
-            who, "t", service, to_team_id=to, reason="Reorg"
+            CommandContext(who, "t"), service, TransferService(to_team_id=to, reason="Reorg")
         ).position
 
     def get(self, aggregate_id: UUID) -> object:
@@ -106,7 +125,8 @@ def org(flywheel: Commands) -> Org:
 def test_registering_a_service_saves_it_with_its_team_and_name_claim(org: Org) -> None:
     before = event_count(org.flywheel)
     outcome = org.flywheel.boundaries.register_service(
-        PIA, "corr-1", name="Ledger", owner_team_id=org.payments, description="Double entry"
+        CommandContext(PIA, "corr-1"),
+        RegisterService(name="Ledger", owner_team_id=org.payments, description="Double entry"),
     )
     assert (outcome.kind, outcome.version) == ("Service", 1)
     assert event_count(org.flywheel) == before + 3 == outcome.position
@@ -129,7 +149,7 @@ def test_names_of_active_services_are_unique_and_freed_by_retirement(org: Org) -
 def test_the_owner_must_exist_and_be_active(org: Org) -> None:
     refused_and_nothing_recorded(org.flywheel, NotFound, lambda: org.register("Ledger", uuid4()))
     closed = charter(org.flywheel, "Closed", "cleo@example.com")
-    org.flywheel.org.disband_team(CEO, "t", closed, reason="Closed")
+    org.flywheel.org.disband_team(CommandContext(CEO, "t"), closed, DisbandTeam(reason="Closed"))
     refused_and_nothing_recorded(
         org.flywheel, TeamDisbanded, lambda: org.register("Ledger", closed)
     )
@@ -137,7 +157,8 @@ def test_the_owner_must_exist_and_be_active(org: Org) -> None:
         org.flywheel,
         InvalidValue,
         lambda: org.flywheel.boundaries.register_service(
-            CEO, "t", name="Ledger", owner_team_id=org.payments, description=" "
+            CommandContext(CEO, "t"),
+            RegisterService(name="Ledger", owner_team_id=org.payments, description=" "),
         ),
     )
 
@@ -150,14 +171,18 @@ def test_a_team_that_owns_services_cannot_be_disbanded_and_the_error_names_them(
     refusal = refused_and_nothing_recorded(
         org.flywheel,
         TeamOwnsActiveServices,
-        lambda: org.flywheel.org.disband_team(CEO, "t", org.payments, reason="Reorg"),
+        lambda: org.flywheel.org.disband_team(
+            CommandContext(CEO, "t"), org.payments, DisbandTeam(reason="Reorg")
+        ),
     )
     assert "'Ledger', 'Wallet'" in str(refusal)
     org.transfer(ledger, org.cart)
     refusal = refused_and_nothing_recorded(
         org.flywheel,
         TeamOwnsActiveServices,
-        lambda: org.flywheel.org.disband_team(CEO, "t", org.payments, reason="Reorg"),
+        lambda: org.flywheel.org.disband_team(
+            CommandContext(CEO, "t"), org.payments, DisbandTeam(reason="Reorg")
+        ),
     )
     assert "'Wallet'" in str(refusal) and "Ledger" not in str(refusal)
 
@@ -186,13 +211,9 @@ def test_a_transfer_changes_both_teams_and_keeps_the_history(org: Org) -> None:
 def test_an_api_is_published_once_per_name_and_version_of_a_service(org: Org) -> None:
     ledger = org.register("Ledger", org.payments)
     outcome = org.flywheel.boundaries.publish_api(
-        PIA,
-        "t",
+        CommandContext(PIA, "t"),
         ledger,
-        name="ledger",
-        version="v1",
-        kind=ApiKind.GRPC,
-        visibility=Visibility.INTERNAL,
+        PublishApi(name="ledger", version="v1", kind=ApiKind.GRPC, visibility=Visibility.INTERNAL),
     )
     assert outcome.kind == "Api"
     api = org.get(outcome.id)
@@ -211,14 +232,18 @@ def test_an_api_is_published_once_per_name_and_version_of_a_service(org: Org) ->
 
 def test_deprecating_an_api_records_the_sunset_once(org: Org) -> None:
     api = org.publish(org.register("Ledger", org.payments))
-    org.flywheel.boundaries.deprecate_api(PIA, "t", api, sunset=SUNSET, reason="v2 is out")
+    org.flywheel.boundaries.deprecate_api(
+        CommandContext(PIA, "t"), api, DeprecateApi(sunset=SUNSET, reason="v2 is out")
+    )
     loaded = org.get(api)
     assert isinstance(loaded, Api)
     assert (loaded.status, loaded.sunset) == (ApiStatus.DEPRECATED, SUNSET)
     refused_and_nothing_recorded(
         org.flywheel,
         ApiAlreadyDeprecated,
-        lambda: org.flywheel.boundaries.deprecate_api(CEO, "t", api, sunset=SUNSET, reason="r"),
+        lambda: org.flywheel.boundaries.deprecate_api(
+            CommandContext(CEO, "t"), api, DeprecateApi(sunset=SUNSET, reason="r")
+        ),
     )
 
 
@@ -246,7 +271,9 @@ def test_a_deprecated_api_can_still_be_consumed(org: Org) -> None:
     ledger = org.register("Ledger", org.payments)
     checkout = org.register("Checkout", org.cart)
     api = org.publish(ledger)
-    org.flywheel.boundaries.deprecate_api(CEO, "t", api, sunset=SUNSET, reason="v2")
+    org.flywheel.boundaries.deprecate_api(
+        CommandContext(CEO, "t"), api, DeprecateApi(sunset=SUNSET, reason="v2")
+    )
     org.depend(checkout, api)
     service = org.get(checkout)
     assert isinstance(service, Service) and service.dependencies == [api]
@@ -284,7 +311,9 @@ def test_a_service_publishing_apis_cannot_be_retired_and_retiring_drops_its_depe
     cart = org.get(org.cart)
     assert isinstance(cart, Team) and cart.services == []
     refused_and_nothing_recorded(org.flywheel, ServiceRetired, lambda: org.publish(checkout))
-    org.flywheel.org.disband_team(CEO, "t", org.cart, reason="Its only service is retired")
+    org.flywheel.org.disband_team(
+        CommandContext(CEO, "t"), org.cart, DisbandTeam(reason="Its only service is retired")
+    )
 
 
 def test_who_may_change_services_apis_and_dependencies(org: Org) -> None:
@@ -296,7 +325,9 @@ def test_who_may_change_services_apis_and_dependencies(org: Org) -> None:
         lambda: org.register("Wallet", org.payments, who=CARL),
         lambda: org.register("Wallet", org.payments, who=planner),
         lambda: org.publish(ledger, version="v2", who=CARL),
-        lambda: org.flywheel.boundaries.deprecate_api(CARL, "t", api, sunset=SUNSET, reason="r"),
+        lambda: org.flywheel.boundaries.deprecate_api(
+            CommandContext(CARL, "t"), api, DeprecateApi(sunset=SUNSET, reason="r")
+        ),
         lambda: org.retire_api(api, who=CARL),
         lambda: org.depend(checkout, api, who=PIA),
         lambda: org.transfer(ledger, org.cart, who=CARL),
@@ -338,6 +369,8 @@ def test_a_stale_expected_version_is_refused(org: Org) -> None:
         org.flywheel,
         VersionMismatch,
         lambda: org.flywheel.boundaries.transfer_service(
-            CEO, "t", ledger, to_team_id=org.cart, reason="r", expected_version=5
+            CommandContext(CEO, "t").at_version(5),
+            ledger,
+            TransferService(to_team_id=org.cart, reason="r"),
         ),
     )

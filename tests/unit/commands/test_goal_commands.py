@@ -20,7 +20,11 @@ from domain.goals import (
 from domain.metrics import Metric
 from domain.org.team import Attachment, TeamDisbanded
 from domain.people.values import Function
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.metrics.rest import RedefineMetric
+from services.org.rest import AddMember, DisbandTeam
 from services.principal import Role
 from tests.commands import (
     Commands,
@@ -52,7 +56,9 @@ def test_a_goal_binds_the_current_definition_and_is_recorded_on_its_metric(
     org = company(flywheel)
     old_goal = set_goal(flywheel, org.retail, org.selection, 2024)
     flywheel.metrics.redefine_metric(
-        CEO, "t", org.selection, definition="In-stock detail page views", reason="Availability"
+        CommandContext(CEO, "t"),
+        org.selection,
+        RedefineMetric(definition="In-stock detail page views", reason="Availability"),
     )
     new_goal = set_goal(flywheel, org.retail, org.selection, 2025)
     assert flywheel.app.repository.get(old_goal).metric_definition_version == 1
@@ -73,8 +79,12 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
         flywheel, InvalidValue, lambda: set_goal(flywheel, org.books, org.speed, 1900)
     )
     books_goal = set_goal(flywheel, org.books, org.speed)
-    flywheel.goals.close_goal(CEO, "t", books_goal, outcome=GoalOutcome.DROPPED, note="Reorg")
-    flywheel.org.disband_team(CEO, "t", org.books, reason="Folded into Retail")
+    flywheel.goals.close_goal(
+        CommandContext(CEO, "t"), books_goal, CloseGoal(outcome=GoalOutcome.DROPPED, note="Reorg")
+    )
+    flywheel.org.disband_team(
+        CommandContext(CEO, "t"), org.books, DisbandTeam(reason="Folded into Retail")
+    )
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: set_goal(flywheel, org.books, org.speed)
     )
@@ -83,25 +93,23 @@ def test_a_goal_needs_a_team_a_metric_and_good_values(flywheel: Commands) -> Non
 def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
     org = company(flywheel)
     flywheel.org.add_member(
-        RITA,
-        "t",
+        CommandContext(RITA, "t"),
         org.retail,
-        person="mel@x.io",
-        function=Function.ENGINEERING,
-        attachment=Attachment.REPORTS,
+        AddMember(person="mel@x.io", function=Function.ENGINEERING, attachment=Attachment.REPORTS),
     )
 
     def set_as(who: Any) -> UUID:
         return flywheel.goals.set_goal(
-            who,
-            "t",
-            team_id=org.retail,
-            metric_id=org.selection,
-            plan_year=2025,
-            baseline=Decimal(1),
-            target=Decimal(2),
-            due_date=date(2025, 12, 31),
-            description="More selection",
+            CommandContext(who, "t"),
+            SetGoal(
+                team_id=org.retail,
+                metric_id=org.selection,
+                plan_year=2025,
+                baseline=Decimal(1),
+                target=Decimal(2),
+                due_date=date(2025, 12, 31),
+                description="More selection",
+            ),
         ).id
 
     goal = set_as(RITA)
@@ -111,14 +119,14 @@ def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
             flywheel,
             Forbidden,
             lambda who=outsider: flywheel.goals.revise_target(
-                who, "t", goal, target=Decimal(3), reason="r"
+                CommandContext(who, "t"), goal, ReviseTarget(target=Decimal(3), reason="r")
             ),
         )
         refused_and_nothing_recorded(
             flywheel,
             Forbidden,
             lambda who=outsider: flywheel.goals.close_goal(
-                who, "t", goal, outcome=GoalOutcome.MISSED, note="n"
+                CommandContext(who, "t"), goal, CloseGoal(outcome=GoalOutcome.MISSED, note="n")
             ),
         )
     for outsider in (BO, PLANNER):
@@ -126,20 +134,32 @@ def test_who_may_set_change_and_check_in(flywheel: Commands) -> None:
             flywheel,
             Forbidden,
             lambda who=outsider: flywheel.goals.check_in(
-                who, "t", goal, status=CheckInStatus.GREEN, note="n"
+                CommandContext(who, "t"), goal, CheckIn(status=CheckInStatus.GREEN, note="n")
             ),
         )
     for leader_only in (RITA, MEL):
         refused_and_nothing_recorded(
             flywheel,
             Forbidden,
-            lambda who=leader_only: flywheel.goals.set_top_level(who, "t", goal, top_level=True),
+            lambda who=leader_only: flywheel.goals.set_top_level(
+                CommandContext(who, "t"), goal, FlagTopLevel(top_level=True)
+            ),
         )
-    flywheel.goals.check_in(MEL, "t", goal, status=CheckInStatus.GREEN, note="Members check in")
-    flywheel.goals.check_in(RITA, "t", goal, status=CheckInStatus.GREEN, note="So does the leader")
-    flywheel.goals.revise_target(RITA, "t", goal, target=Decimal(3), reason="Ahead of plan")
-    flywheel.goals.set_top_level(CEO, "t", goal, top_level=True)
-    closed = flywheel.goals.close_goal(RITA, "t", goal, outcome=GoalOutcome.ACHIEVED, note="Done")
+    flywheel.goals.check_in(
+        CommandContext(MEL, "t"), goal, CheckIn(status=CheckInStatus.GREEN, note="Members check in")
+    )
+    flywheel.goals.check_in(
+        CommandContext(RITA, "t"),
+        goal,
+        CheckIn(status=CheckInStatus.GREEN, note="So does the leader"),
+    )
+    flywheel.goals.revise_target(
+        CommandContext(RITA, "t"), goal, ReviseTarget(target=Decimal(3), reason="Ahead of plan")
+    )
+    flywheel.goals.set_top_level(CommandContext(CEO, "t"), goal, FlagTopLevel(top_level=True))
+    closed = flywheel.goals.close_goal(
+        CommandContext(RITA, "t"), goal, CloseGoal(outcome=GoalOutcome.ACHIEVED, note="Done")
+    )
     assert closed.version == 6
     loaded = flywheel.app.repository.get(goal)
     assert isinstance(loaded, Goal)
@@ -156,33 +176,47 @@ def test_goal_rules_refuse_and_record_nothing(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         PathToGreenRequired,
-        lambda: flywheel.goals.check_in(CEO, "t", goal, status=CheckInStatus.RED, note="Late"),
+        lambda: flywheel.goals.check_in(
+            CommandContext(CEO, "t"), goal, CheckIn(status=CheckInStatus.RED, note="Late")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         TargetUnchanged,
-        lambda: flywheel.goals.revise_target(CEO, "t", goal, target=Decimal(20), reason="r"),
+        lambda: flywheel.goals.revise_target(
+            CommandContext(CEO, "t"), goal, ReviseTarget(target=Decimal(20), reason="r")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         TopLevelUnchanged,
-        lambda: flywheel.goals.set_top_level(CEO, "t", goal, top_level=False),
+        lambda: flywheel.goals.set_top_level(
+            CommandContext(CEO, "t"), goal, FlagTopLevel(top_level=False)
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.goals.check_in(CEO, "t", uuid4(), status=CheckInStatus.GREEN, note="n"),
+        lambda: flywheel.goals.check_in(
+            CommandContext(CEO, "t"), uuid4(), CheckIn(status=CheckInStatus.GREEN, note="n")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         VersionMismatch,
         lambda: flywheel.goals.revise_target(
-            CEO, "t", goal, target=Decimal(25), reason="r", expected_version=3
+            CommandContext(CEO, "t").at_version(3),
+            goal,
+            ReviseTarget(target=Decimal(25), reason="r"),
         ),
     )
-    flywheel.goals.close_goal(CEO, "t", goal, outcome=GoalOutcome.MISSED, note="Too ambitious")
+    flywheel.goals.close_goal(
+        CommandContext(CEO, "t"), goal, CloseGoal(outcome=GoalOutcome.MISSED, note="Too ambitious")
+    )
     refused_and_nothing_recorded(
         flywheel,
         GoalClosed,
-        lambda: flywheel.goals.check_in(CEO, "t", goal, status=CheckInStatus.GREEN, note="late"),
+        lambda: flywheel.goals.check_in(
+            CommandContext(CEO, "t"), goal, CheckIn(status=CheckInStatus.GREEN, note="late")
+        ),
     )

@@ -22,7 +22,10 @@ from domain.metrics import (
     OutputMetricCannotDrive,
 )
 from domain.org.team import TeamDisbanded
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
+from services.org.rest import DisbandTeam
 from services.principal import Role
 from tests.commands import (
     Commands,
@@ -45,7 +48,10 @@ def define_as(flywheel: Commands, who: object, name: str, owner: object, **extra
         "owner_team_id": owner,
         **extra,
     }
-    return flywheel.metrics.define_metric(who, "t", **arguments)  # type: ignore[arg-type]
+    return flywheel.metrics.define_metric(
+        CommandContext(who, "t"),  # type: ignore[arg-type]
+        DefineMetric(**arguments),  # type: ignore[arg-type]
+    )
 
 
 def test_a_metric_is_saved_with_its_name_claim(flywheel: Commands) -> None:
@@ -79,7 +85,9 @@ def test_definition_rules_record_nothing(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel, InvalidValue, lambda: define_as(flywheel, CEO, "No unit", org.retail, unit=" ")
     )
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Outsourced")
+    flywheel.org.disband_team(
+        CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Outsourced")
+    )
     refused_and_nothing_recorded(
         flywheel, TeamDisbanded, lambda: define_as(flywheel, CEO, "Late", org.finance)
     )
@@ -99,11 +107,15 @@ def test_the_owner_teams_leader_or_leadership_define_and_change_metrics(
         flywheel,
         Forbidden,
         lambda: flywheel.metrics.redefine_metric(
-            principal("bo@x.io"), "t", org.selection, definition="new", reason="r"
+            CommandContext(principal("bo@x.io"), "t"),
+            org.selection,
+            RedefineMetric(definition="new", reason="r"),
         ),
     )
     changed = flywheel.metrics.redefine_metric(
-        rita, "t", org.selection, definition="In-stock detail page views", reason="Better"
+        CommandContext(rita, "t"),
+        org.selection,
+        RedefineMetric(definition="In-stock detail page views", reason="Better"),
     )
     assert changed.version == 2
 
@@ -111,20 +123,26 @@ def test_the_owner_teams_leader_or_leadership_define_and_change_metrics(
 def test_redefinitions_keep_versions_and_refuse_blends_and_repeats(flywheel: Commands) -> None:
     org = company(flywheel)
     flywheel.metrics.redefine_metric(
-        CEO, "t", org.selection, definition="In-stock detail page views", reason="Availability"
+        CommandContext(CEO, "t"),
+        org.selection,
+        RedefineMetric(definition="In-stock detail page views", reason="Availability"),
     )
     refused_and_nothing_recorded(
         flywheel,
         DefinitionUnchanged,
         lambda: flywheel.metrics.redefine_metric(
-            CEO, "t", org.selection, definition="In-stock detail page views", reason="again"
+            CommandContext(CEO, "t"),
+            org.selection,
+            RedefineMetric(definition="In-stock detail page views", reason="again"),
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         CompoundMetric,
         lambda: flywheel.metrics.redefine_metric(
-            CEO, "t", org.selection, definition="blend", reason="r", composed_of=["weights"]
+            CommandContext(CEO, "t"),
+            org.selection,
+            RedefineMetric(definition="blend", reason="r", composed_of=["weights"]),
         ),
     )
     metric = flywheel.app.repository.get(org.selection)
@@ -136,11 +154,7 @@ def test_drivers_go_from_inputs_to_outputs_only(flywheel: Commands) -> None:
 
     def declare(source: object, output: object) -> object:
         return flywheel.metrics.declare_driver(
-            CEO,
-            "t",
-            source,
-            output_metric_id=output,
-            hypothesis="h",  # type: ignore[arg-type]
+            CommandContext(CEO, "t"), source, DeclareDriver(output_metric_id=output, hypothesis="h")
         )
 
     declare(org.selection, org.revenue)
@@ -164,7 +178,9 @@ def test_one_observation_per_period_and_corrections_with_reasons(flywheel: Comma
 
     def record(value: str, reason: str | None = None, period: date = WEEK) -> object:
         return flywheel.metrics.record_observation(
-            CEO, "t", org.revenue, period_end=period, value=Decimal(value), reason=reason
+            CommandContext(CEO, "t"),
+            org.revenue,
+            RecordObservation(period_end=period, value=Decimal(value), reason=reason),
         )
 
     record("1200.50")
@@ -186,10 +202,14 @@ def test_a_stale_expected_version_is_refused(flywheel: Commands) -> None:
         flywheel,
         VersionMismatch,
         lambda: flywheel.metrics.redefine_metric(
-            CEO, "t", org.selection, definition="new", reason="r", expected_version=5
+            CommandContext(CEO, "t").at_version(5),
+            org.selection,
+            RedefineMetric(definition="new", reason="r"),
         ),
     )
     redefined = flywheel.metrics.redefine_metric(
-        CEO, "t", org.selection, definition="new", reason="r", expected_version=1
+        CommandContext(CEO, "t").at_version(1),
+        org.selection,
+        RedefineMetric(definition="new", reason="r"),
     )
     assert redefined.version == 2

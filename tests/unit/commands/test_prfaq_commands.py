@@ -23,7 +23,13 @@ from domain.prfaqs import (
     Ring,
     RoundInProgress,
 )
+from services.api.commands import CommandContext
 from services.commands import Forbidden, Outcome, VersionMismatch
+from services.decisions import ExpectOutcome
+from services.org.rest import AddMember, DisbandTeam
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPrFaq
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Principal, Role
 from tests.allocation_fixtures import advance, open_cycle
 from tests.commands import Commands, refused_and_nothing_recorded
@@ -51,7 +57,7 @@ def test_anyone_signed_in_drafts_and_is_the_author(flywheel: Commands) -> None:
         PrFaqState.DRAFT,
     )
     refused_and_nothing_recorded(flywheel, NotFound, lambda: draft(flywheel, uuid4()))
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Merged"))
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: draft(flywheel, org.finance))
 
 
@@ -61,20 +67,30 @@ def test_only_the_author_revises_and_withdraws(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.prfaqs.revise(CEO, "t", prfaq, content=text(), reason="Mine now"),
+        lambda: flywheel.prfaqs.revise(
+            CommandContext(CEO, "t"), prfaq, content=text(), reason="Mine now"
+        ),
     )
     refused_and_nothing_recorded(
-        flywheel, Forbidden, lambda: flywheel.prfaqs.withdraw(BO, "t", prfaq, reason="No")
+        flywheel,
+        Forbidden,
+        lambda: flywheel.prfaqs.withdraw(
+            CommandContext(BO, "t"), prfaq, WithdrawPrFaq(reason="No")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         VersionMismatch,
         lambda: flywheel.prfaqs.revise(
-            AUTHOR, "t", prfaq, content=text(), reason="r", expected_version=9
+            CommandContext(AUTHOR, "t").at_version(9), prfaq, content=text(), reason="r"
         ),
     )
-    flywheel.prfaqs.revise(AUTHOR, "t", prfaq, content=text(problem="Sharper"), reason="Sharper")
-    flywheel.prfaqs.withdraw(AUTHOR, "t", prfaq, reason="Another team does it")
+    flywheel.prfaqs.revise(
+        CommandContext(AUTHOR, "t"), prfaq, content=text(problem="Sharper"), reason="Sharper"
+    )
+    flywheel.prfaqs.withdraw(
+        CommandContext(AUTHOR, "t"), prfaq, WithdrawPrFaq(reason="Another team does it")
+    )
     assert prfaq_of(flywheel, prfaq).state is PrFaqState.WITHDRAWN
 
 
@@ -85,7 +101,9 @@ def test_review_rules_record_nothing(flywheel: Commands) -> None:
         flywheel,
         CustomerProblemRequired,
         lambda: flywheel.prfaqs.open_round(
-            AUTHOR, "t", no_problem, ring=Ring.TEAM, reviewers=[REVIEWER.subject]
+            CommandContext(AUTHOR, "t"),
+            no_problem,
+            OpenRound(ring=Ring.TEAM, reviewers=[REVIEWER.subject]),
         ),
     )
     prfaq = draft(flywheel, org.books)
@@ -93,37 +111,53 @@ def test_review_rules_record_nothing(flywheel: Commands) -> None:
         flywheel,
         AuthorCannotReview,
         lambda: flywheel.prfaqs.open_round(
-            CEO, "t", prfaq, ring=Ring.TEAM, reviewers=[AUTHOR.subject]
+            CommandContext(CEO, "t"), prfaq, OpenRound(ring=Ring.TEAM, reviewers=[AUTHOR.subject])
         ),
     )
-    flywheel.prfaqs.open_round(AUTHOR, "t", prfaq, ring=Ring.TEAM, reviewers=[REVIEWER.subject])
+    flywheel.prfaqs.open_round(
+        CommandContext(AUTHOR, "t"), prfaq, OpenRound(ring=Ring.TEAM, reviewers=[REVIEWER.subject])
+    )
     refused_and_nothing_recorded(
         flywheel,
         RoundInProgress,
-        lambda: flywheel.prfaqs.revise(AUTHOR, "t", prfaq, content=text(), reason="r"),
+        lambda: flywheel.prfaqs.revise(
+            CommandContext(AUTHOR, "t"), prfaq, content=text(), reason="r"
+        ),
     )
     flywheel.prfaqs.give_feedback(
-        REVIEWER, "t", prfaq, 1, recommendation=Recommendation.ADVANCE, comments="Good"
+        CommandContext(REVIEWER, "t"),
+        prfaq,
+        1,
+        GiveFeedback(recommendation=Recommendation.ADVANCE, comments="Good"),
     )
     refused_and_nothing_recorded(
         flywheel,
         FeedbackOncePerRound,
         lambda: flywheel.prfaqs.give_feedback(
-            REVIEWER, "t", prfaq, 1, recommendation=Recommendation.STOP, comments="Wait"
+            CommandContext(REVIEWER, "t"),
+            prfaq,
+            1,
+            GiveFeedback(recommendation=Recommendation.STOP, comments="Wait"),
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
         lambda: flywheel.prfaqs.give_feedback(
-            OUTSIDER, "t", prfaq, 1, recommendation=Recommendation.STOP, comments=""
+            CommandContext(OUTSIDER, "t"),
+            prfaq,
+            1,
+            GiveFeedback(recommendation=Recommendation.STOP, comments=""),
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
         lambda: flywheel.prfaqs.give_feedback(
-            REVIEWER, "t", prfaq, 7, recommendation=Recommendation.STOP, comments=""
+            CommandContext(REVIEWER, "t"),
+            prfaq,
+            7,
+            GiveFeedback(recommendation=Recommendation.STOP, comments=""),
         ),
     )
 
@@ -135,34 +169,33 @@ def test_who_opens_a_round(flywheel: Commands) -> None:
         flywheel,
         Forbidden,
         lambda: flywheel.prfaqs.open_round(
-            OUTSIDER, "t", prfaq, ring=Ring.TEAM, reviewers=[REVIEWER.subject]
+            CommandContext(OUTSIDER, "t"),
+            prfaq,
+            OpenRound(ring=Ring.TEAM, reviewers=[REVIEWER.subject]),
         ),
     )
-    flywheel.prfaqs.open_round(BO, "t", prfaq, ring=Ring.TEAM, reviewers=[REVIEWER.subject])
+    flywheel.prfaqs.open_round(
+        CommandContext(BO, "t"), prfaq, OpenRound(ring=Ring.TEAM, reviewers=[REVIEWER.subject])
+    )
     assert prfaq_of(flywheel, prfaq).state is PrFaqState.IN_REVIEW
 
 
 def test_each_ring_has_its_decider(flywheel: Commands) -> None:
     org = company(flywheel)
     flywheel.org.add_member(
-        CEO,
-        "t",
+        CommandContext(CEO, "t"),
         org.books,
-        person="mem@x.io",
-        function=Function.ENGINEERING,
-        attachment=Attachment.REPORTS,
+        AddMember(person="mem@x.io", function=Function.ENGINEERING, attachment=Attachment.REPORTS),
     )
     member = principal("mem@x.io", Role.MEMBER)
     prfaq = draft(flywheel, org.books)
 
     def close(who: object, number: int) -> object:
         return flywheel.prfaqs.close_round(
-            who,
-            "t",
+            CommandContext(who, "t"),
             prfaq,
             number,
-            outcome=Recommendation.ADVANCE,
-            note=None,  # type: ignore[arg-type]
+            CloseRound(outcome=Recommendation.ADVANCE, note=None),
         )
 
     opened = [Ring.TEAM, Ring.ORG, Ring.S_TEAM, Ring.CEO]
@@ -170,7 +203,9 @@ def test_each_ring_has_its_decider(flywheel: Commands) -> None:
     refused = [(member, RITA), (BO, CORA), (BO, RITA), (RITA, CORA)]
     steps = zip(opened, deciders, refused, strict=True)
     for number, (ring, decider, others) in enumerate(steps, 1):
-        flywheel.prfaqs.open_round(AUTHOR, "t", prfaq, ring=ring, reviewers=[REVIEWER.subject])
+        flywheel.prfaqs.open_round(
+            CommandContext(AUTHOR, "t"), prfaq, OpenRound(ring=ring, reviewers=[REVIEWER.subject])
+        )
         for other in others:
             refused_and_nothing_recorded(flywheel, Forbidden, lambda o=other, n=number: close(o, n))
         close(decider, number)
@@ -181,16 +216,21 @@ def test_each_ring_has_its_decider(flywheel: Commands) -> None:
 def test_the_team_ring_without_a_team_is_decided_by_leadership(flywheel: Commands) -> None:
     company(flywheel)
     prfaq = draft(flywheel, None)
-    flywheel.prfaqs.open_round(AUTHOR, "t", prfaq, ring=Ring.TEAM, reviewers=[REVIEWER.subject])
+    flywheel.prfaqs.open_round(
+        CommandContext(AUTHOR, "t"), prfaq, OpenRound(ring=Ring.TEAM, reviewers=[REVIEWER.subject])
+    )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
         lambda: flywheel.prfaqs.close_round(
-            BO, "t", prfaq, 1, outcome=Recommendation.STOP, note="No"
+            CommandContext(BO, "t"), prfaq, 1, CloseRound(outcome=Recommendation.STOP, note="No")
         ),
     )
     review_position = flywheel.prfaqs.close_round(
-        CEO, "t", prfaq, 1, outcome=Recommendation.STOP, note="No customer asked"
+        CommandContext(CEO, "t"),
+        prfaq,
+        1,
+        CloseRound(outcome=Recommendation.STOP, note="No customer asked"),
     ).position
     assert review_position > 0
     assert prfaq_of(flywheel, prfaq).state is PrFaqState.SHELVED
@@ -209,30 +249,50 @@ def test_dissent_weigh_and_commit_through_the_commands(flywheel: Commands) -> No
     prfaq = draft(flywheel, org.books)
     for ring in (Ring.TEAM, Ring.ORG, Ring.S_TEAM):
         review(flywheel, prfaq, ring)
-    dissent = flywheel.prfaqs.record_dissent(OUTSIDER, "t", prfaq, argument="Nobody asked")
+    dissent = flywheel.prfaqs.record_dissent(
+        CommandContext(OUTSIDER, "t"), prfaq, PrFaqRecordDissent(argument="Nobody asked")
+    )
     assert dissent.kind == "PrFaqDissent" and dissent.id != prfaq
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.prfaqs.weigh_dissent(BO, "t", prfaq, dissent.id, response="Heard"),
+        lambda: flywheel.prfaqs.weigh_dissent(
+            CommandContext(BO, "t"), prfaq, dissent.id, PrFaqWeighDissent(response="Heard")
+        ),
     )
     refused_and_nothing_recorded(
-        flywheel, PrFaqNotApproved, lambda: flywheel.prfaqs.commit(OUTSIDER, "t", prfaq)
+        flywheel,
+        PrFaqNotApproved,
+        lambda: flywheel.prfaqs.commit(CommandContext(OUTSIDER, "t"), prfaq),
     )
-    flywheel.prfaqs.open_round(AUTHOR, "t", prfaq, ring=Ring.CEO, reviewers=[REVIEWER.subject])
+    flywheel.prfaqs.open_round(
+        CommandContext(AUTHOR, "t"), prfaq, OpenRound(ring=Ring.CEO, reviewers=[REVIEWER.subject])
+    )
     refused_and_nothing_recorded(
         flywheel,
         DissentNotWeighed,
         lambda: flywheel.prfaqs.close_round(
-            CEO, "t", prfaq, 4, outcome=Recommendation.ADVANCE, note=None
+            CommandContext(CEO, "t"),
+            prfaq,
+            4,
+            CloseRound(outcome=Recommendation.ADVANCE, note=None),
         ),
     )
-    flywheel.prfaqs.weigh_dissent(CEO, "t", prfaq, dissent.id, response="The survey says so")
-    flywheel.prfaqs.close_round(CEO, "t", prfaq, 4, outcome=Recommendation.ADVANCE, note=None)
+    flywheel.prfaqs.weigh_dissent(
+        CommandContext(CEO, "t"),
+        prfaq,
+        dissent.id,
+        PrFaqWeighDissent(response="The survey says so"),
+    )
+    flywheel.prfaqs.close_round(
+        CommandContext(CEO, "t"), prfaq, 4, CloseRound(outcome=Recommendation.ADVANCE, note=None)
+    )
     assert prfaq_of(flywheel, prfaq).uncommitted_dissenters == [OUTSIDER.subject]
-    flywheel.prfaqs.commit(OUTSIDER, "t", prfaq)
+    flywheel.prfaqs.commit(CommandContext(OUTSIDER, "t"), prfaq)
     refused_and_nothing_recorded(
-        flywheel, AlreadyCommitted, lambda: flywheel.prfaqs.commit(OUTSIDER, "t", prfaq)
+        flywheel,
+        AlreadyCommitted,
+        lambda: flywheel.prfaqs.commit(CommandContext(OUTSIDER, "t"), prfaq),
     )
     assert prfaq_of(flywheel, prfaq).uncommitted_dissenters == []
 
@@ -248,10 +308,16 @@ def test_expected_outcomes_on_decisions(flywheel: Commands) -> None:
     }
 
     def on_prfaq(who: Principal, **changes: object) -> Outcome:
-        return flywheel.prfaqs.expect_outcome(who, "t", prfaq, **{**outcome, **changes})  # type: ignore[arg-type]
+        return flywheel.prfaqs.expect_outcome(
+            CommandContext(who, "t"), prfaq, ExpectOutcome(**{**outcome, **changes})
+        )  # type: ignore[arg-type]
 
     def on_cycle(who: Principal) -> Outcome:
-        return flywheel.allocation.expect_outcome(who, "t", cycle, **outcome)  # type: ignore[arg-type]
+        return flywheel.allocation.expect_outcome(
+            CommandContext(who, "t"),
+            cycle,
+            ExpectOutcome(**outcome),  # type: ignore[arg-type]
+        )
 
     refused_and_nothing_recorded(flywheel, PrFaqNotApproved, lambda: on_prfaq(CEO))
     for ring in Ring:

@@ -12,7 +12,9 @@ from domain.org.team import (
     TeamAlreadyUnderParent,
     TeamDisbanded,
 )
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.org.rest import DisbandTeam, MoveTeam
 from services.principal import Role
 from tests.commands import (
     Commands,
@@ -24,7 +26,9 @@ from tests.people import CEO, principal
 
 
 def move(flywheel: Commands, team: UUID, parent: UUID | None, reason: str = "Reorg") -> int:
-    return flywheel.org.move_team(CEO, "t", team, parent_id=parent, reason=reason).position
+    return flywheel.org.move_team(
+        CommandContext(CEO, "t"), team, MoveTeam(parent_id=parent, reason=reason)
+    ).position
 
 
 def team(flywheel: Commands, team_id: UUID) -> Team:
@@ -41,7 +45,9 @@ def test_a_move_detaches_from_the_old_parent_and_attaches_to_the_new_in_one_save
     cart = charter(flywheel, "Cart", "carl@example.com", parent=commerce)
     before = event_count(flywheel)
     outcome = flywheel.org.move_team(
-        CEO, "corr-move", cart, parent_id=payments, reason="Cart is about paying"
+        CommandContext(CEO, "corr-move"),
+        cart,
+        MoveTeam(parent_id=payments, reason="Cart is about paying"),
     )
     # Reparented, SubteamAttached, SubteamDetached, and the org chart (started, moved).
     assert event_count(flywheel) == before + 5 == outcome.position
@@ -69,7 +75,9 @@ def test_a_team_can_be_made_a_root_and_its_old_parent_can_then_be_disbanded(
     cart = charter(flywheel, "Cart", "carl@example.com", parent=commerce)
     move(flywheel, cart, None)
     assert team(flywheel, cart).parent_id is None
-    flywheel.org.disband_team(CEO, "t", commerce, reason="No longer needed")
+    flywheel.org.disband_team(
+        CommandContext(CEO, "t"), commerce, DisbandTeam(reason="No longer needed")
+    )
 
 
 def test_a_cycle_is_refused_naming_the_chain_and_records_nothing(flywheel: Commands) -> None:
@@ -102,7 +110,7 @@ def test_nothing_moves_under_a_disbanded_team_and_a_disbanded_team_does_not_move
 ) -> None:
     closed = charter(flywheel, "Closed", "cleo@example.com")
     cart = charter(flywheel, "Cart", "carl@example.com")
-    flywheel.org.disband_team(CEO, "t", closed, reason="Closed")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), closed, DisbandTeam(reason="Closed"))
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: move(flywheel, cart, closed))
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: move(flywheel, closed, cart))
 
@@ -115,7 +123,7 @@ def test_reorganisations_are_for_leadership_only(flywheel: Commands) -> None:
         flywheel,
         Forbidden,
         lambda: flywheel.org.move_team(
-            leader_of_both_ends, "t", cart, parent_id=commerce, reason="r"
+            CommandContext(leader_of_both_ends, "t"), cart, MoveTeam(parent_id=commerce, reason="r")
         ),
     )
 
@@ -127,7 +135,9 @@ def test_a_stale_expected_version_is_refused(flywheel: Commands) -> None:
         flywheel,
         VersionMismatch,
         lambda: flywheel.org.move_team(
-            CEO, "t", cart, parent_id=commerce, reason="r", expected_version=3
+            CommandContext(CEO, "t").at_version(3), cart, MoveTeam(parent_id=commerce, reason="r")
         ),
     )
-    flywheel.org.move_team(CEO, "t", cart, parent_id=commerce, reason="r", expected_version=1)
+    flywheel.org.move_team(
+        CommandContext(CEO, "t").at_version(1), cart, MoveTeam(parent_id=commerce, reason="r")
+    )

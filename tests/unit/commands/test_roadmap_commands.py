@@ -24,7 +24,11 @@ from domain.roadmap import (
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
 )
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import RetireApi
+from services.boundaries.rest_services import PublishApi, RegisterService
 from services.commands import Forbidden
+from services.org.rest import DisbandTeam
 from services.principal import Principal, Role
 from tests.commands import Commands, refused_and_nothing_recorded
 from tests.goal_fixtures import company
@@ -75,7 +79,7 @@ def test_the_teams_leader_proposes_an_item_for_an_active_team(flywheel: Commands
     refused_and_nothing_recorded(flywheel, Forbidden, lambda: propose(flywheel, org.books, who=FIN))
     refused_and_nothing_recorded(flywheel, NotFound, lambda: propose(flywheel, uuid4()))
     refused_and_nothing_recorded(flywheel, InvalidValue, lambda: propose(flywheel, None))
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Merged"))
     refused_and_nothing_recorded(flywheel, TeamDisbanded, lambda: propose(flywheel, org.finance))
 
 
@@ -117,22 +121,19 @@ def test_an_api_dependency_is_on_a_published_api_never_a_retired_one(flywheel: C
     org = company(flywheel)
     item = propose(flywheel, org.books)
     service = flywheel.boundaries.register_service(
-        CEO, "t", name="depots", owner_team_id=org.finance, description="d"
+        CommandContext(CEO, "t"),
+        RegisterService(name="depots", owner_team_id=org.finance, description="d"),
     ).id
 
     def api(name: str) -> UUID:
         return flywheel.boundaries.publish_api(
-            CEO,
-            "t",
+            CommandContext(CEO, "t"),
             service,
-            name=name,
-            version="v1",
-            kind=ApiKind.REST,
-            visibility=Visibility.PUBLIC,
+            PublishApi(name=name, version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC),
         ).id
 
     live, retired = api("stock"), api("old-stock")
-    flywheel.boundaries.retire_api(CEO, "t", retired, reason="Replaced")
+    flywheel.boundaries.retire_api(CommandContext(CEO, "t"), retired, RetireApi(reason="Replaced"))
     flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=live)
     refused = refused_and_nothing_recorded(
         flywheel,
@@ -198,7 +199,7 @@ def test_a_baseline_name_is_taken_once_whatever_its_case(flywheel: Commands) -> 
 def test_a_disbanded_teams_items_are_leaderships_to_act_on(flywheel: Commands) -> None:
     org = company(flywheel)
     item = propose(flywheel, org.finance)
-    flywheel.org.disband_team(CEO, "t", org.finance, reason="Merged")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), org.finance, DisbandTeam(reason="Merged"))
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,

@@ -25,8 +25,35 @@ from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.prfaqs import Recommendation, Ring, content_of
 from domain.roadmap import Health, Horizon
-from services.allocation.commands import TeamNumbers
+from services.allocation.rest import (
+    AdvancePhase,
+    OpenCycle,
+    RecordAmendment,
+    RecordDecision,
+    RecordDissent,
+    SaveScenario,
+    ScenarioLine,
+    SetEnvelope,
+    SubmitRequest,
+    WeighDissent,
+)
+from services.api.commands import CommandContext
+from services.boundaries.rest_apis import DeprecateApi, RetireApi
+from services.boundaries.rest_services import (
+    DeclareDependency,
+    PublishApi,
+    RegisterService,
+    RetireService,
+    TransferService,
+)
 from services.commands import Forbidden, Outcome
+from services.decisions import ExpectOutcome
+from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
+from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
+from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPrFaq
+from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
+from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, event_count
 from tests.people import principal
@@ -62,7 +89,7 @@ class World:
 
         def team(key: str, leader: str) -> UUID:
             ids[key] = teams.charter_team(
-                BOSS, "w", name=key.title(), mission="m", leader=leader
+                CommandContext(BOSS, "w"), CharterTeam(name=key.title(), mission="m", leader=leader)
             ).id
             return ids[key]
 
@@ -72,29 +99,23 @@ class World:
             team(key, f"{key}@x.io")
         for person in ("mia@example.com", "leaver@x.io"):
             teams.add_member(
-                BOSS,
-                "w",
+                CommandContext(BOSS, "w"),
                 ids["team"],
-                person=person,
-                function=ENG,
-                attachment=Attachment.REPORTS,
+                AddMember(person=person, function=ENG, attachment=Attachment.REPORTS),
             )
 
         def service(key: str, owner: str) -> UUID:
             ids[key] = boundaries.register_service(
-                BOSS, "w", name=key, owner_team_id=ids[owner], description="d"
+                CommandContext(BOSS, "w"),
+                RegisterService(name=key, owner_team_id=ids[owner], description="d"),
             ).id
             return ids[key]
 
         def api(key: str, of: str) -> None:
             ids[key] = boundaries.publish_api(
-                BOSS,
-                "w",
+                CommandContext(BOSS, "w"),
                 ids[of],
-                name=key,
-                version="v1",
-                kind=ApiKind.REST,
-                visibility=Visibility.PUBLIC,
+                PublishApi(name=key, version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC),
             ).id
 
         for key in ("service", "bare", "moving"):
@@ -104,62 +125,71 @@ class World:
         api("spare_api", "service")
         api("their_api", "theirs")
         api("consumed_api", "theirs")
-        boundaries.declare_dependency(BOSS, "w", ids["service"], api_id=ids["consumed_api"])
+        boundaries.declare_dependency(
+            CommandContext(BOSS, "w"), ids["service"], DeclareDependency(api_id=ids["consumed_api"])
+        )
 
         def metric(key: str, kind: MetricKind) -> None:
             ids[key] = metrics.define_metric(
-                BOSS,
-                "w",
-                name=key,
-                kind=kind,
-                financial=False,
-                unit="n",
-                direction=Direction.INCREASE,
-                definition="d",
-                owner_team_id=ids["team"],
+                CommandContext(BOSS, "w"),
+                DefineMetric(
+                    name=key,
+                    kind=kind,
+                    financial=False,
+                    unit="n",
+                    direction=Direction.INCREASE,
+                    definition="d",
+                    owner_team_id=ids["team"],
+                ),
             ).id
 
         metric("metric", MetricKind.INPUT)
         metric("output", MetricKind.OUTPUT)
         for key in ("goal", "closing_goal"):
             ids[key] = goals.set_goal(
-                BOSS,
-                "w",
-                team_id=ids["team"],
-                metric_id=ids["metric"],
-                plan_year=2027,
-                baseline=Decimal(1),
-                target=Decimal(2),
-                due_date=date(2027, 12, 31),
-                description=key,
+                CommandContext(BOSS, "w"),
+                SetGoal(
+                    team_id=ids["team"],
+                    metric_id=ids["metric"],
+                    plan_year=2027,
+                    baseline=Decimal(1),
+                    target=Decimal(2),
+                    due_date=date(2027, 12, 31),
+                    description=key,
+                ),
             ).id
 
         def cycle(key: str, year: int, phases: list[CyclePhase]) -> None:
-            ids[key] = allocation.open_cycle(BOSS, "w", fiscal_year=year, kind=CycleKind.OP1).id
+            ids[key] = allocation.open_cycle(
+                CommandContext(BOSS, "w"), OpenCycle(fiscal_year=year, kind=CycleKind.OP1)
+            ).id
             allocation.set_envelope(
-                BOSS, "w", ids[key], headcount={ENG: 10}, budget=1000, reason="r"
+                CommandContext(BOSS, "w"),
+                ids[key],
+                SetEnvelope(headcount={ENG: 10}, budget=1000, reason="r"),
             )
             allocation.submit_request(
-                BOSS,
-                "w",
+                CommandContext(BOSS, "w"),
                 ids[key],
-                team_id=ids["team"],
-                headcount={ENG: 2},
-                budget=100,
-                rationale="r",
-                goal_ids=[ids["goal"]],
+                SubmitRequest(
+                    team_id=ids["team"],
+                    headcount={ENG: 2},
+                    budget=100,
+                    rationale="r",
+                    goal_ids=[ids["goal"]],
+                ),
             )
             for phase in phases:
-                allocation.advance_phase(BOSS, "w", ids[key], to=phase)
+                allocation.advance_phase(
+                    CommandContext(BOSS, "w"), ids[key], AdvancePhase(to=phase)
+                )
                 if phase is CyclePhase.REVIEW:
                     allocation.decide(
-                        BOSS,
-                        "w",
+                        CommandContext(BOSS, "w"),
                         ids[key],
-                        team_id=ids["team"],
-                        headcount={ENG: 1},
-                        budget=50,
-                        rationale="r",
+                        RecordDecision(
+                            team_id=ids["team"], headcount={ENG: 1}, budget=50, rationale="r"
+                        ),
                     )
 
         cycle("open_cycle", 2030, [])
@@ -167,14 +197,17 @@ class World:
         cycle("decided_cycle", 2032, [CyclePhase.REVIEW, CyclePhase.DECIDED])
         cycle("locked_cycle", 2033, [CyclePhase.REVIEW, CyclePhase.DECIDED, CyclePhase.LOCKED])
         allocation.save_scenario(
-            BOSS,
-            "w",
+            CommandContext(BOSS, "w"),
             ids["review_cycle"],
-            name="plan",
-            allocations=[TeamNumbers(team_id=ids["team"], headcount={ENG: 1}, budget=50)],
+            SaveScenario(
+                name="plan",
+                allocations=[ScenarioLine(team_id=ids["team"], headcount={ENG: 1}, budget=50)],
+            ),
         )
         ids["dissent"] = allocation.record_dissent(
-            BOSS, "w", ids["review_cycle"], team_id=None, argument="too few"
+            CommandContext(BOSS, "w"),
+            ids["review_cycle"],
+            RecordDissent(team_id=None, argument="too few"),
         ).id
         prfaqs(flywheel, ids)
         roadmap(flywheel, ids)
@@ -194,24 +227,33 @@ def prfaqs(flywheel: InMemoryCommands, ids: dict[str, UUID]) -> None:
 
     def drafted() -> UUID:
         text = content_of(title="t", customer="c", problem="p")
-        return flywheel.prfaqs.draft(AUTHOR, "w", content=text, team_id=ids["team"]).id
+        return flywheel.prfaqs.draft(
+            CommandContext(AUTHOR, "w"), content=text, team_id=ids["team"]
+        ).id
 
     ids["prfaq"] = drafted()
     ids["reviewed_prfaq"] = drafted()
     flywheel.prfaqs.open_round(
-        AUTHOR, "w", ids["reviewed_prfaq"], ring=Ring.TEAM, reviewers=REVIEWERS
+        CommandContext(AUTHOR, "w"),
+        ids["reviewed_prfaq"],
+        OpenRound(ring=Ring.TEAM, reviewers=REVIEWERS),
     )
     ids["approved_prfaq"] = drafted()
     for number, ring in enumerate(Ring, 1):
         flywheel.prfaqs.open_round(
-            AUTHOR, "w", ids["approved_prfaq"], ring=ring, reviewers=["r@x.io"]
+            CommandContext(AUTHOR, "w"),
+            ids["approved_prfaq"],
+            OpenRound(ring=ring, reviewers=["r@x.io"]),
         )
         flywheel.prfaqs.close_round(
-            BOSS, "w", ids["approved_prfaq"], number, outcome=Recommendation.ADVANCE, note=None
+            CommandContext(BOSS, "w"),
+            ids["approved_prfaq"],
+            number,
+            CloseRound(outcome=Recommendation.ADVANCE, note=None),
         )
     ids["dissented_prfaq"] = drafted()
     ids["prfaq_dissent"] = flywheel.prfaqs.record_dissent(
-        BOSS, "w", ids["dissented_prfaq"], argument="no"
+        CommandContext(BOSS, "w"), ids["dissented_prfaq"], PrFaqRecordDissent(argument="no")
     ).id
 
 
@@ -262,328 +304,390 @@ def _cases() -> list[Case]:
         c(
             "charter a team",
             LEADERSHIP,
-            lambda f, i, p: f.org.charter_team(p, "t", name="New", mission="m", leader="new@x.io"),
+            lambda f, i, p: f.org.charter_team(
+                CommandContext(p, "t"), CharterTeam(name="New", mission="m", leader="new@x.io")
+            ),
         ),
         c(
             "appoint a leader",
             LEADERSHIP,
             lambda f, i, p: f.org.appoint_leader(
-                p, "t", i["appointing"], leader="next@x.io", reason="rotation"
+                CommandContext(p, "t"),
+                i["appointing"],
+                AppointLeader(leader="next@x.io", reason="rotation"),
             ),
         ),
         c(
             "add a member",
             LEAD,
             lambda f, i, p: f.org.add_member(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["team"],
-                person="joiner@x.io",
-                function=Function.DESIGN,
-                attachment=Attachment.REPORTS,
+                AddMember(
+                    person="joiner@x.io", function=Function.DESIGN, attachment=Attachment.REPORTS
+                ),
             ),
         ),
         c(
             "remove a member",
             LEAD,
-            lambda f, i, p: f.org.remove_member(p, "t", i["team"], person="leaver@x.io"),
+            lambda f, i, p: f.org.remove_member(
+                CommandContext(p, "t"), i["team"], person="leaver@x.io"
+            ),
         ),
         c(
             "move a team",
             LEADERSHIP,
             lambda f, i, p: f.org.move_team(
-                p, "t", i["spare"], parent_id=i["team"], reason="reorg"
+                CommandContext(p, "t"), i["spare"], MoveTeam(parent_id=i["team"], reason="reorg")
             ),
         ),
         c(
             "disband a team",
             LEADERSHIP,
-            lambda f, i, p: f.org.disband_team(p, "t", i["doomed"], reason="done"),
+            lambda f, i, p: f.org.disband_team(
+                CommandContext(p, "t"), i["doomed"], DisbandTeam(reason="done")
+            ),
         ),
         c(
             "register a service",
             LEAD,
             lambda f, i, p: f.boundaries.register_service(
-                p, "t", name="svc", owner_team_id=i["team"], description="d"
+                CommandContext(p, "t"),
+                RegisterService(name="svc", owner_team_id=i["team"], description="d"),
             ),
         ),
         c(
             "transfer a service",
             LEAD,
             lambda f, i, p: f.boundaries.transfer_service(
-                p, "t", i["moving"], to_team_id=i["spare"], reason="r"
+                CommandContext(p, "t"),
+                i["moving"],
+                TransferService(to_team_id=i["spare"], reason="r"),
             ),
         ),
         c(
             "retire a service",
             LEAD,
-            lambda f, i, p: f.boundaries.retire_service(p, "t", i["bare"], reason="r"),
+            lambda f, i, p: f.boundaries.retire_service(
+                CommandContext(p, "t"), i["bare"], RetireService(reason="r")
+            ),
         ),
         c(
             "publish an API",
             LEAD,
             lambda f, i, p: f.boundaries.publish_api(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["service"],
-                name="new-api",
-                version="v1",
-                kind=ApiKind.REST,
-                visibility=Visibility.PUBLIC,
+                PublishApi(
+                    name="new-api", version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC
+                ),
             ),
         ),
         c(
             "deprecate an API",
             LEAD,
             lambda f, i, p: f.boundaries.deprecate_api(
-                p, "t", i["api"], sunset=date(2030, 1, 1), reason="r"
+                CommandContext(p, "t"), i["api"], DeprecateApi(sunset=date(2030, 1, 1), reason="r")
             ),
         ),
         c(
             "retire an API",
             LEAD,
-            lambda f, i, p: f.boundaries.retire_api(p, "t", i["spare_api"], reason="r"),
+            lambda f, i, p: f.boundaries.retire_api(
+                CommandContext(p, "t"), i["spare_api"], RetireApi(reason="r")
+            ),
         ),
         c(
             "declare a dependency",
             LEAD,
             lambda f, i, p: f.boundaries.declare_dependency(
-                p, "t", i["service"], api_id=i["their_api"]
+                CommandContext(p, "t"), i["service"], DeclareDependency(api_id=i["their_api"])
             ),
         ),
         c(
             "drop a dependency",
             LEAD,
             lambda f, i, p: f.boundaries.drop_dependency(
-                p, "t", i["service"], api_id=i["consumed_api"]
+                CommandContext(p, "t"), i["service"], api_id=i["consumed_api"]
             ),
         ),
         c(
             "define a metric",
             LEAD,
             lambda f, i, p: f.metrics.define_metric(
-                p,
-                "t",
-                name="New metric",
-                kind=MetricKind.INPUT,
-                financial=False,
-                unit="n",
-                direction=Direction.INCREASE,
-                definition="d",
-                owner_team_id=i["team"],
+                CommandContext(p, "t"),
+                DefineMetric(
+                    name="New metric",
+                    kind=MetricKind.INPUT,
+                    financial=False,
+                    unit="n",
+                    direction=Direction.INCREASE,
+                    definition="d",
+                    owner_team_id=i["team"],
+                ),
             ),
         ),
         c(
             "redefine a metric",
             LEAD,
             lambda f, i, p: f.metrics.redefine_metric(
-                p, "t", i["metric"], definition="sharper", reason="r"
+                CommandContext(p, "t"),
+                i["metric"],
+                RedefineMetric(definition="sharper", reason="r"),
             ),
         ),
         c(
             "declare what a metric drives",
             LEAD,
             lambda f, i, p: f.metrics.declare_driver(
-                p, "t", i["metric"], output_metric_id=i["output"], hypothesis="h"
+                CommandContext(p, "t"),
+                i["metric"],
+                DeclareDriver(output_metric_id=i["output"], hypothesis="h"),
             ),
         ),
         c(
             "observe a metric",
             LEAD,
             lambda f, i, p: f.metrics.record_observation(
-                p, "t", i["metric"], period_end=date(2026, 1, 31), value=Decimal(1)
+                CommandContext(p, "t"),
+                i["metric"],
+                RecordObservation(period_end=date(2026, 1, 31), value=Decimal(1)),
             ),
         ),
         c(
             "set a goal",
             LEAD,
             lambda f, i, p: f.goals.set_goal(
-                p,
-                "t",
-                team_id=i["team"],
-                metric_id=i["metric"],
-                plan_year=2027,
-                baseline=Decimal(1),
-                target=Decimal(2),
-                due_date=date(2027, 12, 31),
-                description="d",
+                CommandContext(p, "t"),
+                SetGoal(
+                    team_id=i["team"],
+                    metric_id=i["metric"],
+                    plan_year=2027,
+                    baseline=Decimal(1),
+                    target=Decimal(2),
+                    due_date=date(2027, 12, 31),
+                    description="d",
+                ),
             ),
         ),
         c(
             "revise a target",
             LEAD,
-            lambda f, i, p: f.goals.revise_target(p, "t", i["goal"], target=Decimal(3), reason="r"),
+            lambda f, i, p: f.goals.revise_target(
+                CommandContext(p, "t"), i["goal"], ReviseTarget(target=Decimal(3), reason="r")
+            ),
         ),
         c(
             "check in on a goal",
             frozenset({"member of the team"}) | LEAD,
             lambda f, i, p: f.goals.check_in(
-                p, "t", i["goal"], status=CheckInStatus.GREEN, note="fine"
+                CommandContext(p, "t"), i["goal"], CheckIn(status=CheckInStatus.GREEN, note="fine")
             ),
         ),
         c(
             "flag a top-level goal",
             LEADERSHIP,
-            lambda f, i, p: f.goals.set_top_level(p, "t", i["goal"], top_level=True),
+            lambda f, i, p: f.goals.set_top_level(
+                CommandContext(p, "t"), i["goal"], FlagTopLevel(top_level=True)
+            ),
         ),
         c(
             "close a goal",
             LEAD,
             lambda f, i, p: f.goals.close_goal(
-                p, "t", i["closing_goal"], outcome=GoalOutcome.ACHIEVED, note="n"
+                CommandContext(p, "t"),
+                i["closing_goal"],
+                CloseGoal(outcome=GoalOutcome.ACHIEVED, note="n"),
             ),
         ),
         c(
             "open an allocation cycle",
             LEADERSHIP,
-            lambda f, i, p: f.allocation.open_cycle(p, "t", fiscal_year=2040, kind=CycleKind.OP1),
+            lambda f, i, p: f.allocation.open_cycle(
+                CommandContext(p, "t"), OpenCycle(fiscal_year=2040, kind=CycleKind.OP1)
+            ),
         ),
         c(
             "set the envelope",
             LEADERSHIP,
             lambda f, i, p: f.allocation.set_envelope(
-                p, "t", i["open_cycle"], headcount={ENG: 12}, budget=1000, reason="r"
+                CommandContext(p, "t"),
+                i["open_cycle"],
+                SetEnvelope(headcount={ENG: 12}, budget=1000, reason="r"),
             ),
         ),
         c(
             "submit a request",
             LEAD,
             lambda f, i, p: f.allocation.submit_request(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["open_cycle"],
-                team_id=i["team"],
-                headcount={ENG: 2},
-                budget=100,
-                rationale="r",
-                goal_ids=[i["goal"]],
+                SubmitRequest(
+                    team_id=i["team"],
+                    headcount={ENG: 2},
+                    budget=100,
+                    rationale="r",
+                    goal_ids=[i["goal"]],
+                ),
             ),
         ),
         c(
             "advance the phase",
             LEADERSHIP,
             lambda f, i, p: f.allocation.advance_phase(
-                p, "t", i["open_cycle"], to=CyclePhase.REVIEW
+                CommandContext(p, "t"), i["open_cycle"], AdvancePhase(to=CyclePhase.REVIEW)
             ),
         ),
         c(
             "record a decision",
             LEADERSHIP,
             lambda f, i, p: f.allocation.decide(
-                p, "t", i["review_cycle"], team_id=i["team"], rationale="r", **numbers
+                CommandContext(p, "t"),
+                i["review_cycle"],
+                RecordDecision(team_id=i["team"], rationale="r", **numbers),
             ),
         ),
         c(
             "record a dissent",
             ANYONE,
             lambda f, i, p: f.allocation.record_dissent(
-                p, "t", i["open_cycle"], team_id=None, argument="disagree"
+                CommandContext(p, "t"),
+                i["open_cycle"],
+                RecordDissent(team_id=None, argument="disagree"),
             ),
         ),
         c(
             "weigh a dissent",
             LEADERSHIP,
             lambda f, i, p: f.allocation.weigh_dissent(
-                p, "t", i["review_cycle"], i["dissent"], response="heard"
+                CommandContext(p, "t"),
+                i["review_cycle"],
+                i["dissent"],
+                WeighDissent(response="heard"),
             ),
         ),
-        c("commit", ANYONE, lambda f, i, p: f.allocation.commit(p, "t", i["decided_cycle"])),
+        c(
+            "commit",
+            ANYONE,
+            lambda f, i, p: f.allocation.commit(CommandContext(p, "t"), i["decided_cycle"]),
+        ),
         c(
             "record an amendment",
             LEADERSHIP,
             lambda f, i, p: f.allocation.amend(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["locked_cycle"],
-                team_id=i["team"],
-                reason="r",
-                approver="ceo@example.com",
-                **numbers,
+                RecordAmendment(
+                    team_id=i["team"], reason="r", approver="ceo@example.com", **numbers
+                ),
             ),
         ),
         c(
             "save a scenario",
             LEADERSHIP,
             lambda f, i, p: f.allocation.save_scenario(
-                p,
-                "t",
+                CommandContext(p, "t"),
                 i["review_cycle"],
-                name="draft",
-                allocations=[TeamNumbers(team_id=i["team"], headcount={ENG: 1}, budget=50)],
+                SaveScenario(
+                    name="draft",
+                    allocations=[ScenarioLine(team_id=i["team"], headcount={ENG: 1}, budget=50)],
+                ),
             ),
         ),
         c(
             "adopt a scenario",
             LEADERSHIP,
-            lambda f, i, p: f.allocation.adopt_scenario(p, "t", i["review_cycle"], name="plan"),
+            lambda f, i, p: f.allocation.adopt_scenario(
+                CommandContext(p, "t"), i["review_cycle"], name="plan"
+            ),
         ),
         c(
             "state an allocation's expected outcome",
             LEADERSHIP,
             lambda f, i, p: f.allocation.expect_outcome(
-                p, "t", i["decided_cycle"], metric_id=i["metric"], **outcome
+                CommandContext(p, "t"),
+                i["decided_cycle"],
+                ExpectOutcome(metric_id=i["metric"], **outcome),
             ),
         ),
         c(
             "draft a PR/FAQ",
             ANYONE,
-            lambda f, i, p: f.prfaqs.draft(p, "t", content=content_of(title="t"), team_id=None),
+            lambda f, i, p: f.prfaqs.draft(
+                CommandContext(p, "t"), content=content_of(title="t"), team_id=None
+            ),
         ),
         c(
             "revise a PR/FAQ",
             frozenset({"member of the team"}),  # its author
             lambda f, i, p: f.prfaqs.revise(
-                p, "t", i["prfaq"], content=content_of(title="u"), reason="r"
+                CommandContext(p, "t"), i["prfaq"], content=content_of(title="u"), reason="r"
             ),
         ),
         c(
             "open a review round",
             frozenset({"member of the team", "leader of the team", "leadership"}),
             lambda f, i, p: f.prfaqs.open_round(
-                p, "t", i["prfaq"], ring=Ring.TEAM, reviewers=["r@x.io"]
+                CommandContext(p, "t"), i["prfaq"], OpenRound(ring=Ring.TEAM, reviewers=["r@x.io"])
             ),
         ),
         c(
             "give feedback in a round",
             frozenset({"planner", "auditor"}),  # the round's reviewers
             lambda f, i, p: f.prfaqs.give_feedback(
-                p, "t", i["reviewed_prfaq"], 1, recommendation=Recommendation.REVISE, comments=""
+                CommandContext(p, "t"),
+                i["reviewed_prfaq"],
+                1,
+                GiveFeedback(recommendation=Recommendation.REVISE, comments=""),
             ),
         ),
         c(
             "close a round",
             LEAD,  # TEAM: the owning team's leader, or leadership
             lambda f, i, p: f.prfaqs.close_round(
-                p, "t", i["reviewed_prfaq"], 1, outcome=Recommendation.REVISE, note=None
+                CommandContext(p, "t"),
+                i["reviewed_prfaq"],
+                1,
+                CloseRound(outcome=Recommendation.REVISE, note=None),
             ),
         ),
         c(
             "withdraw a PR/FAQ",
             frozenset({"member of the team"}),
-            lambda f, i, p: f.prfaqs.withdraw(p, "t", i["prfaq"], reason="r"),
+            lambda f, i, p: f.prfaqs.withdraw(
+                CommandContext(p, "t"), i["prfaq"], WithdrawPrFaq(reason="r")
+            ),
         ),
         c(
             "dissent from a PR/FAQ",
             ANYONE,
-            lambda f, i, p: f.prfaqs.record_dissent(p, "t", i["prfaq"], argument="no"),
+            lambda f, i, p: f.prfaqs.record_dissent(
+                CommandContext(p, "t"), i["prfaq"], PrFaqRecordDissent(argument="no")
+            ),
         ),
         c(
             "weigh a PR/FAQ dissent",
             LEADERSHIP,
             lambda f, i, p: f.prfaqs.weigh_dissent(
-                p, "t", i["dissented_prfaq"], i["prfaq_dissent"], response="heard"
+                CommandContext(p, "t"),
+                i["dissented_prfaq"],
+                i["prfaq_dissent"],
+                PrFaqWeighDissent(response="heard"),
             ),
         ),
         c(
             "commit to a PR/FAQ",
             ANYONE,
-            lambda f, i, p: f.prfaqs.commit(p, "t", i["approved_prfaq"]),
+            lambda f, i, p: f.prfaqs.commit(CommandContext(p, "t"), i["approved_prfaq"]),
         ),
         c(
             "state a PR/FAQ's expected outcome",
             LEADERSHIP,
             lambda f, i, p: f.prfaqs.expect_outcome(
-                p, "t", i["approved_prfaq"], metric_id=i["metric"], **outcome
+                CommandContext(p, "t"),
+                i["approved_prfaq"],
+                ExpectOutcome(metric_id=i["metric"], **outcome),
             ),
         ),
         c(

@@ -15,7 +15,9 @@ from domain.org.team import (
     TeamNameTaken,
 )
 from domain.people.values import Function
+from services.api.commands import CommandContext
 from services.commands import Forbidden, VersionMismatch
+from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam
 from services.principal import Role
 from tests.commands import (
     Commands,
@@ -30,7 +32,8 @@ def test_a_charter_saves_the_team_with_its_claims_and_answers_the_position(
     flywheel: Commands,
 ) -> None:
     outcome = flywheel.org.charter_team(
-        CEO, "corr-1", name="Payments", mission="Move money", leader="alice@example.com"
+        CommandContext(CEO, "corr-1"),
+        CharterTeam(name="Payments", mission="Move money", leader="alice@example.com"),
     )
     assert (outcome.kind, outcome.version) == ("Team", 1)
     assert outcome.position == event_count(flywheel) == 3  # the team, its name, its leader
@@ -48,7 +51,11 @@ def test_a_person_leads_at_most_one_team(flywheel: Commands) -> None:
 
 def test_leadership_is_free_again_once_handed_over(flywheel: Commands) -> None:
     payments = charter(flywheel, "Payments", "alice@example.com")
-    flywheel.org.appoint_leader(CEO, "t", payments, leader="bob@example.com", reason="Alice moves")
+    flywheel.org.appoint_leader(
+        CommandContext(CEO, "t"),
+        payments,
+        AppointLeader(leader="bob@example.com", reason="Alice moves"),
+    )
     charter(flywheel, "Risk", "alice@example.com")
     refused_and_nothing_recorded(
         flywheel, PersonLeadsAnotherTeam, lambda: charter(flywheel, "Fraud", "bob@example.com")
@@ -60,7 +67,7 @@ def test_names_of_active_teams_are_unique_without_case(flywheel: Commands) -> No
     refused_and_nothing_recorded(
         flywheel, TeamNameTaken, lambda: charter(flywheel, " payments ", "bob@example.com")
     )
-    flywheel.org.disband_team(CEO, "t", payments, reason="Merged")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), payments, DisbandTeam(reason="Merged"))
     charter(flywheel, "PAYMENTS", "bob@example.com")
 
 
@@ -70,12 +77,9 @@ def test_a_person_is_dedicated_to_at_most_one_team(flywheel: Commands) -> None:
 
     def add(team: UUID, attachment: Attachment) -> None:
         flywheel.org.add_member(
-            CEO,
-            "t",
+            CommandContext(CEO, "t"),
             team,
-            person="dana@example.com",
-            function=Function.DESIGN,
-            attachment=attachment,
+            AddMember(person="dana@example.com", function=Function.DESIGN, attachment=attachment),
         )
 
     add(payments, Attachment.DEDICATED)
@@ -83,8 +87,8 @@ def test_a_person_is_dedicated_to_at_most_one_team(flywheel: Commands) -> None:
         flywheel, PersonDedicatedElsewhere, lambda: add(risk, Attachment.DEDICATED)
     )
     add(risk, Attachment.REPORTS)  # reporting to one leader while dedicated elsewhere is fine
-    flywheel.org.remove_member(CEO, "t", payments, person="dana@example.com")
-    flywheel.org.remove_member(CEO, "t", risk, person="dana@example.com")
+    flywheel.org.remove_member(CommandContext(CEO, "t"), payments, person="dana@example.com")
+    flywheel.org.remove_member(CommandContext(CEO, "t"), risk, person="dana@example.com")
     add(risk, Attachment.DEDICATED)
 
 
@@ -92,15 +96,22 @@ def test_promoting_a_dedicated_member_frees_their_dedication(flywheel: Commands)
     payments = charter(flywheel, "Payments", "alice@example.com")
     risk = charter(flywheel, "Risk", "bob@example.com")
     flywheel.org.add_member(
-        CEO,
-        "t",
+        CommandContext(CEO, "t"),
         payments,
-        person="erin@example.com",
-        function=Function.PRODUCT,
-        attachment=Attachment.DEDICATED,
+        AddMember(
+            person="erin@example.com", function=Function.PRODUCT, attachment=Attachment.DEDICATED
+        ),
     )
-    flywheel.org.appoint_leader(CEO, "t", payments, leader="erin@example.com", reason="Promoted")
-    flywheel.org.appoint_leader(CEO, "t", risk, leader="alice@example.com", reason="Moves over")
+    flywheel.org.appoint_leader(
+        CommandContext(CEO, "t"),
+        payments,
+        AppointLeader(leader="erin@example.com", reason="Promoted"),
+    )
+    flywheel.org.appoint_leader(
+        CommandContext(CEO, "t"),
+        risk,
+        AppointLeader(leader="alice@example.com", reason="Moves over"),
+    )
     team = flywheel.app.repository.get(payments)
     assert team.leader == "erin@example.com" and team.members == {}
 
@@ -111,11 +122,13 @@ def test_subteams_hang_under_an_active_parent(flywheel: Commands) -> None:
     refusal = refused_and_nothing_recorded(
         flywheel,
         TeamHasActiveSubteams,
-        lambda: flywheel.org.disband_team(CEO, "t", payments, reason="Reorg"),
+        lambda: flywheel.org.disband_team(
+            CommandContext(CEO, "t"), payments, DisbandTeam(reason="Reorg")
+        ),
     )
     assert "Checkout" in str(refusal)
-    flywheel.org.disband_team(CEO, "t", checkout, reason="Folded in")
-    flywheel.org.disband_team(CEO, "t", payments, reason="Reorg")
+    flywheel.org.disband_team(CommandContext(CEO, "t"), checkout, DisbandTeam(reason="Folded in"))
+    flywheel.org.disband_team(CommandContext(CEO, "t"), payments, DisbandTeam(reason="Reorg"))
     refused_and_nothing_recorded(
         flywheel,
         TeamDisbanded,
@@ -127,7 +140,9 @@ def test_unknown_ids_are_not_found(flywheel: Commands) -> None:
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.org.appoint_leader(CEO, "t", uuid4(), leader="x@example.com", reason="r"),
+        lambda: flywheel.org.appoint_leader(
+            CommandContext(CEO, "t"), uuid4(), AppointLeader(leader="x@example.com", reason="r")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel, NotFound, lambda: charter(flywheel, "Orphan", "x@example.com", parent=uuid4())
@@ -151,34 +166,30 @@ def test_who_may_do_what(flywheel: Commands) -> None:
         flywheel,
         Forbidden,
         lambda: flywheel.org.charter_team(
-            PLANNER, "t", name="X", mission="m", leader="z@example.com"
+            CommandContext(PLANNER, "t"), CharterTeam(name="X", mission="m", leader="z@example.com")
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
         lambda: flywheel.org.add_member(
-            alice,
-            "t",
+            CommandContext(alice, "t"),
             risk,
-            person="f@example.com",
-            function=Function.DESIGN,
-            attachment=Attachment.REPORTS,
+            AddMember(
+                person="f@example.com", function=Function.DESIGN, attachment=Attachment.REPORTS
+            ),
         ),
     )
     flywheel.org.add_member(
-        alice,
-        "t",
+        CommandContext(alice, "t"),
         payments,
-        person="f@example.com",
-        function=Function.DESIGN,
-        attachment=Attachment.REPORTS,
+        AddMember(person="f@example.com", function=Function.DESIGN, attachment=Attachment.REPORTS),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
         lambda: flywheel.org.appoint_leader(
-            alice, "t", payments, leader="f@example.com", reason="r"
+            CommandContext(alice, "t"), payments, AppointLeader(leader="f@example.com", reason="r")
         ),
     )
 
@@ -189,10 +200,14 @@ def test_a_stale_expected_version_is_refused(flywheel: Commands) -> None:
         flywheel,
         VersionMismatch,
         lambda: flywheel.org.appoint_leader(
-            CEO, "t", payments, leader="b@example.com", reason="r", expected_version=7
+            CommandContext(CEO, "t").at_version(7),
+            payments,
+            AppointLeader(leader="b@example.com", reason="r"),
         ),
     )
     outcome = flywheel.org.appoint_leader(
-        CEO, "t", payments, leader="b@example.com", reason="r", expected_version=1
+        CommandContext(CEO, "t").at_version(1),
+        payments,
+        AppointLeader(leader="b@example.com", reason="r"),
     )
     assert outcome.version == 2
