@@ -9,6 +9,7 @@ from services.allocation.area import AREA as ALLOCATION
 from services.area import Area
 from services.audit.area import AREA as AUDIT
 from services.boundaries.area import AREA as BOUNDARIES
+from services.feeds.area import AREA as FEEDS
 from services.goals.area import AREA as GOALS
 from services.metrics.area import AREA as METRICS
 from services.org.area import AREA as ORG
@@ -26,4 +27,5 @@ AREAS: tuple[Area, ...] = (
     PEOPLE,
     PRFAQS,
     ROADMAP,
+    FEEDS,
 )

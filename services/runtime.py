@@ -25,6 +25,7 @@ from services.audit.digests import keep_digests
 from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
+from services.feeds.limits import SubscriptionLimits
 from services.housekeeping import keep_tidy
 from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
@@ -55,6 +56,10 @@ class Runtime:
         self.auth = auth
         self.commands = commands
         self.signing_key = signing_key(settings)
+        self.subscriptions = SubscriptionLimits(
+            per_caller=settings.subscriptions_per_caller,
+            per_server=settings.subscriptions_per_server,
+        )
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.primary_pool: asyncpg.Pool | None = None

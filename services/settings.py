@@ -74,6 +74,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     projection_batch: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
     digest_dir: str | None = None
     digest_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=604_800)] = 3600.0
+    subscriptions_per_caller: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
+    subscriptions_per_server: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1000
+    subscription_queue: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 500
+    subscription_slow_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
 
     @property
     def introspection_enabled(self) -> bool:
@@ -134,6 +138,10 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "projection_batch": "FLYWHEEL_PROJECTION_BATCH",
     "digest_dir": "FLYWHEEL_DIGEST_DIR",
     "digest_interval_seconds": "FLYWHEEL_DIGEST_INTERVAL",
+    "subscriptions_per_caller": "FLYWHEEL_SUBSCRIPTIONS_PER_CALLER",
+    "subscriptions_per_server": "FLYWHEEL_SUBSCRIPTIONS_PER_SERVER",
+    "subscription_queue": "FLYWHEEL_SUBSCRIPTION_QUEUE",
+    "subscription_slow_seconds": "FLYWHEEL_SUBSCRIPTION_SLOW_SECONDS",
 }
 
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 class FlywheelContext(BaseContext, kw_only=True):
     runtime: Runtime
     principal: Principal | None
+    # What a websocket sent in ``connection_init`` (strawberry sets it).
+    connection_params: dict[str, Any] | None = None
     wait_for_position: int | None = None
     session: ReadSession | None = None
     loaders: Loaders | None = None
