@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from projections.allocation.projector import allocation
 from projections.audit.log import EVENT_LOG
 from projections.boundaries.projector import boundaries
+from projections.feeds.projector import feeds
 from projections.goals.projector import goals
 from projections.metrics.projector import metrics
 from projections.org.projector import org
@@ -29,7 +30,16 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation, prfaqs, roadmap)
+PROJECTORS: Sequence[Projector] = (
+    org,
+    boundaries,
+    metrics,
+    goals,
+    allocation,
+    prfaqs,
+    roadmap,
+    feeds,
+)
 
 
 def view_tables() -> list[Table]:

@@ -78,6 +78,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     subscriptions_per_server: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1000
     subscription_queue: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 500
     subscription_slow_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
+    run_webhooks: bool = True
+    webhook_destinations: str = ""
+    webhook_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
+    webhook_retry_base_seconds: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 5.0
+    webhook_retry_max_seconds: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 3600.0
+    webhook_give_up_seconds: Annotated[float, msgspec.Meta(gt=0, le=2_592_000)] = 259_200.0
 
     @property
     def introspection_enabled(self) -> bool:
@@ -142,6 +148,12 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "subscriptions_per_server": "FLYWHEEL_SUBSCRIPTIONS_PER_SERVER",
     "subscription_queue": "FLYWHEEL_SUBSCRIPTION_QUEUE",
     "subscription_slow_seconds": "FLYWHEEL_SUBSCRIPTION_SLOW_SECONDS",
+    "run_webhooks": "FLYWHEEL_RUN_WEBHOOKS",
+    "webhook_destinations": "FLYWHEEL_WEBHOOK_DESTINATIONS",
+    "webhook_timeout_seconds": "FLYWHEEL_WEBHOOK_TIMEOUT",
+    "webhook_retry_base_seconds": "FLYWHEEL_WEBHOOK_RETRY_BASE",
+    "webhook_retry_max_seconds": "FLYWHEEL_WEBHOOK_RETRY_MAX",
+    "webhook_give_up_seconds": "FLYWHEEL_WEBHOOK_GIVE_UP",
 }
 
 
