@@ -20,6 +20,7 @@ from services.allocation.commands import AllocationCommands
 from services.application import Flywheel
 from services.boundaries.commands import BoundaryCommands
 from services.commands import CommandBus
+from services.feeds.commands import FeedsCommands
 from services.goals.commands import GoalCommands
 from services.metrics.commands import MetricCommands
 from services.org.commands import OrgCommands
@@ -41,6 +42,7 @@ class Commands(Protocol):
     allocation: AllocationCommands
     prfaqs: PrFaqCommands
     roadmap: RoadmapCommands
+    feeds: FeedsCommands
 
 
 @dataclass
@@ -53,6 +55,7 @@ class InMemoryCommands:
     allocation: AllocationCommands
     prfaqs: PrFaqCommands
     roadmap: RoadmapCommands
+    feeds: FeedsCommands
 
     @classmethod
     def open(cls) -> InMemoryCommands:
@@ -67,6 +70,7 @@ class InMemoryCommands:
             allocation=AllocationCommands(bus),
             prfaqs=PrFaqCommands(bus),
             roadmap=RoadmapCommands(bus),
+            feeds=FeedsCommands(bus),
         )
 
 

@@ -17,7 +17,7 @@ from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.errors import NotFound
-from domain.webhooks import MAX_TYPES, MAX_URL_LENGTH, webhook_url
+from domain.webhooks import MAX_REASON_LENGTH, MAX_TYPES, MAX_URL_LENGTH, webhook_url
 from projections.views import LIVE_SCHEMA
 from services.api.bodies import CommandBody
 from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
@@ -78,6 +78,10 @@ class RegisterWebhook(CommandBody, kw_only=True):
     include_subteams: Annotated[
         bool, Meta(description="With `teamId`: also the teams under it.")
     ] = False
+
+
+class DisableWebhook(CommandBody):
+    reason: Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
 class Redeliver(CommandBody):
@@ -231,6 +235,31 @@ class WebhookController(Controller):
         pool = runtime.primary_pool
         assert pool is not None
         await pool.execute(f"DELETE FROM {SECRETS} WHERE endpoint_id = $1", webhook_id)
+        return accepted(outcome)
+
+    @post(
+        "/{webhook_id:uuid}/disable",
+        status_code=200,
+        summary="Disable a webhook endpoint",
+        description="Deliveries pause, with the reason, until it is enabled again. The worker "
+        "disables an endpoint itself when it keeps failing. Refused if it is disabled already "
+        "(`webhook-already-disabled`).",
+        responses=problem_responses(*COMMAND_ERRORS),
+    )
+    async def disable(
+        self,
+        webhook_id: WebhookId,
+        data: DisableWebhook,
+        context: CommandContext,
+        feeds: FeedsCommands,
+    ) -> CommandAccepted:
+        outcome = await asyncio.to_thread(
+            feeds.disable,
+            context.principal,
+            context.correlation_id,
+            webhook_id,
+            reason=data.reason,
+        )
         return accepted(outcome)
 
     @post(

@@ -15,7 +15,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import psycopg
@@ -103,6 +103,11 @@ KINDS = (
     "remove_item_dependency",
     "transfer_item",
     "record_baseline",
+    "register_webhook",
+    "rotate_webhook_secret",
+    "disable_webhook",
+    "enable_webhook",
+    "remove_webhook",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -129,6 +134,7 @@ class World:
         self.prfaq_dissents: list[tuple[UUID, UUID]] = []
         self.items: list[UUID] = []
         self.milestones: list[tuple[UUID, UUID]] = []
+        self.webhooks: list[UUID] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -295,6 +301,8 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
     elif kind == "record_baseline":
         outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
+    elif kind.endswith("webhook") or kind == "rotate_webhook_secret":
+        outcome = hook(runtime, world, kind, a, b)
     elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):
         outcome = plan_roadmap(runtime, world, kind, a, b)
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
@@ -312,6 +320,33 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
     else:
         outcome = allocate(runtime, world, kind, a, b)
     return outcome.position
+
+
+def hook(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
+    """One command on a webhook endpoint (its secret is kept outside the log)."""
+    feeds = runtime.feeds
+    if kind == "register_webhook":
+        team = pick(world.teams, a) if world.teams and b % 2 else None
+        outcome = feeds.register(
+            CEO,
+            "prop",
+            endpoint_id=uuid4(),
+            url=f"https://hooks{a % 3}.example.com/{b}",
+            types=["Team.Chartered"] if a % 3 == 0 else None,
+            team_id=team,
+            include_subteams=team is not None and a % 2 == 0,
+            secret_id=f"s{b}",
+        )
+        world.webhooks.append(outcome.id)
+        return outcome
+    endpoint = pick(world.webhooks, a)
+    if kind == "rotate_webhook_secret":
+        return feeds.rotate_secret(CEO, "prop", endpoint, secret_id=f"s{b}")
+    if kind == "disable_webhook":
+        return feeds.disable(CEO, "prop", endpoint, reason="keeps failing")
+    if kind == "enable_webhook":
+        return feeds.enable(CEO, "prop", endpoint)
+    return feeds.remove(CEO, "prop", endpoint)
 
 
 def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
@@ -557,6 +592,7 @@ def test_every_view_as_of_a_position_equals_a_replay(
         ("propose_item", 0, 1),
         ("propose_item", 1, 1),
         ("commit_item", 0, 0),
+        ("register_webhook", 1, 1),
     ]
     for kind, a, b in [*prelude, *operations]:
         try:
