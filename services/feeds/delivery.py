@@ -52,6 +52,8 @@ IDLE_SECONDS = 5.0  # an endpoint with nothing to deliver re-reads at least this
 ROTATION_GRACE = timedelta(days=1)  # the previous secret still signs for this long
 MAX_ERROR_LENGTH = 500
 USER_AGENT = "Flywheel-Webhooks/1"
+BATCH = 50  # events read at once; the endpoint's settings and secrets are read per batch
+MOVED = object()  # what recording answers when a redelivery moved the cursor
 
 
 def lock_key(endpoint_id: UUID) -> str:
@@ -221,7 +223,7 @@ class WebhookDeliverer:
             return True
         feed = await self._feed(conn, endpoint)
         async with conn.transaction(isolation="repeatable_read", readonly=True):
-            rows, reached = await events_after(conn, feed, after=cursor["position"], limit=1)
+            rows, reached = await events_after(conn, feed, after=cursor["position"], limit=BATCH)
         if not rows:
             if reached > cursor["position"]:  # nothing it follows up to there: move on
                 await conn.execute(
@@ -233,14 +235,25 @@ class WebhookDeliverer:
                 )
             await _wait_any(stop, watcher, reached + 1, IDLE_SECONDS)
             return True
-        row = rows[0]
-        attempt = await self._deliver(conn, client, endpoint, row)
-        failing_since = await self._record(conn, endpoint_id, cursor, row, attempt)
-        if failing_since is not None:
-            failing_for = (attempt.attempted_at - failing_since).total_seconds()
+        secrets = await self._secrets(conn, endpoint)
+        at = cursor["position"]
+        failures = cursor["failures"]
+        for row in rows:  # in order; any failure or change ends the batch
+            attempt = await self._deliver(client, endpoint, row, secrets)
+            recorded = await self._record(conn, endpoint_id, at, row, attempt)
+            if recorded is MOVED:
+                return True
+            if recorded is None:
+                at, failures = row["position"], 0
+                if stop.is_set():
+                    return True
+                continue
+            assert isinstance(recorded, datetime)
+            failing_for = (attempt.attempted_at - recorded).total_seconds()
             if failing_for >= self.settings.webhook_give_up_seconds:
-                await self._disable(endpoint_id, cursor["failures"] + 1, failing_since, attempt)
+                await self._disable(endpoint_id, failures + 1, recorded, attempt)
                 return False
+            return True
         return True
 
     async def _feed(self, conn: asyncpg.Connection, endpoint: Any) -> FeedFilter:
@@ -266,7 +279,7 @@ class WebhookDeliverer:
         return [row["secret"] for row in rows]
 
     async def _deliver(
-        self, conn: asyncpg.Connection, client: httpx.AsyncClient, endpoint: Any, row: Any
+        self, client: httpx.AsyncClient, endpoint: Any, row: Any, secrets: list[str]
     ) -> Attempt:
         attempted_at = self.now()
         started = time.monotonic()
@@ -281,7 +294,6 @@ class WebhookDeliverer:
                 attempted_at=attempted_at,
             )
 
-        secrets = await self._secrets(conn, endpoint)
         if not secrets:
             return done(None, "no signing secret: rotate the endpoint's secret")
         try:
@@ -309,12 +321,13 @@ class WebhookDeliverer:
         self,
         conn: asyncpg.Connection,
         endpoint_id: UUID,
-        cursor: Any,
+        at: int,
         row: Any,
         attempt: Attempt,
-    ) -> datetime | None:
-        """The attempt and the cursor, in one transaction; the run of failures' start
-        (None once delivered)."""
+    ) -> datetime | object | None:
+        """The attempt and the cursor, in one transaction: None once delivered, the run
+        of failures' start after a failure, :data:`MOVED` if a redelivery moved the
+        cursor meanwhile (from ``at``)."""
         async with conn.transaction():
             current = await conn.fetchrow(
                 f"SELECT position, failures, failing_since FROM {CURSORS} "
@@ -336,8 +349,8 @@ class WebhookDeliverer:
                 attempt.delivered,
                 attempt.error,
             )
-            if current["position"] != cursor["position"]:
-                return None  # a redelivery moved the cursor meanwhile: start from there
+            if current["position"] != at:
+                return MOVED  # a redelivery moved the cursor meanwhile: start from there
             if attempt.delivered:
                 await conn.execute(
                     f"UPDATE {CURSORS} SET position = $2, failures = 0, failing_since = NULL, "

@@ -37,7 +37,7 @@ class Receiver:
     behaviours: list[str]  # for the next requests, in turn; then `default`
     default: str = OK
     slow_seconds: float = 0.3
-    timeout_seconds: float = 2.5
+    timeout_seconds: float = 4.0
     received: list[Received] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
     held: threading.Event = field(default_factory=threading.Event)
