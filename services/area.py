@@ -35,6 +35,7 @@ class Area:
       resolvers as ``context(info).load.<name>.<loader>``.
     - ``queries``: its fields of the root ``Query``, in schema order.
     - ``node_types``: its ``relay.Node`` types, found by ``node(id:)``.
+    - ``subscriptions``: its fields of the root ``Subscription``, in schema order.
     """
 
     name: str
@@ -45,3 +46,4 @@ class Area:
     loaders: Callable[[ReadSession], object] | None = None
     queries: tuple[type, ...] = ()
     node_types: tuple[type, ...] = ()
+    subscriptions: tuple[type, ...] = ()

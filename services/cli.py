@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import click
 
+from services.principal import Role
 from services.settings import GraphQLExecutor, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -120,11 +121,38 @@ def project() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         digests = asyncio.create_task(runtime.keep_digests(stop), name="digests")
+        webhooks = (
+            asyncio.create_task(runtime.deliver_webhooks(stop), name="webhooks")
+            if settings.run_webhooks
+            else None
+        )
         try:
             await runner.run(stop)
         finally:
             stop.set()
             await digests
+            if webhooks is not None:
+                await webhooks
+
+    try:
+        asyncio.run(run())
+    finally:
+        runtime.close()
+
+
+@main.command(help="Deliver webhooks on their own (one active per endpoint across processes).")
+def deliver() -> None:
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = _open_runtime(settings)
+    click.echo(f"Flywheel: delivering webhooks from {runtime.database.description}")
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await runtime.deliver_webhooks(stop)
 
     try:
         asyncio.run(run())
@@ -193,7 +221,7 @@ def _await_migration(seconds: float) -> None:
     "--role",
     "roles",
     multiple=True,
-    type=click.Choice(["leadership", "member", "planner", "auditor"]),
+    type=click.Choice([role.value for role in Role]),
     help="A role to grant; repeat for several.",
 )
 @click.option("--hours", default=12.0, show_default=True, help="How long the token is valid.")
@@ -212,7 +240,6 @@ def token(
 ) -> None:
     from domain.errors import InvalidValue
     from services.auth import jwt_secret, mint_token
-    from services.principal import Role
 
     settings = _settings()
     if hours <= 0:

@@ -16,6 +16,8 @@ class Role(Enum):
     MEMBER = "member"
     PLANNER = "planner"
     AUDITOR = "auditor"
+    # Manages webhook endpoints (and so receives the log they carry); nothing else.
+    INTEGRATOR = "integrator"
 
 
 @dataclass(frozen=True)

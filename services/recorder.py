@@ -36,6 +36,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from projections.chain import CHAIN_TABLE, GENESIS, chain_hash, event_hash
+from services.feeds.tables import webhook_ddl
 from services.personal_data import destroy_keys_of_erased, key_table_ddl
 
 APPLICATION_NAME = "flywheel"
@@ -102,6 +103,7 @@ class FlywheelRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (caller, window_start))"
             ).format(schema=schema, table=Identifier(RATE_LIMIT_TABLE)),
             *key_table_ddl(self.datastore.schema),
+            *(SQL(statement) for statement in webhook_ddl(self.datastore.schema)),  # type: ignore[arg-type]
         ]
         self._last_link = SQL(
             "SELECT chain_hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1"

@@ -40,6 +40,7 @@ AREAS: tuple[Area, ...] = areas(
     "hiring",
     "wbr",
     "backstage",
+    "feeds",
 )
 
 # The views every area's projector makes, in the registry's order: the projection

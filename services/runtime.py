@@ -26,6 +26,7 @@ from services.audit.digests import keep_digests
 from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
+from services.feeds.limits import SubscriptionLimits
 from services.housekeeping import keep_tidy
 from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
@@ -56,6 +57,10 @@ class Runtime:
         self.auth = auth
         self.commands = commands
         self.signing_key = signing_key(settings)
+        self.subscriptions = SubscriptionLimits(
+            per_caller=settings.subscriptions_per_caller,
+            per_server=settings.subscriptions_per_server,
+        )
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.primary_pool: asyncpg.Pool | None = None
@@ -64,6 +69,7 @@ class Runtime:
         self._housekeeping: asyncio.Task[None] | None = None
         self._lag: asyncio.Task[None] | None = None
         self._digests: asyncio.Task[None] | None = None
+        self._webhooks: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
     def __getattr__(self, name: str) -> Any:
@@ -122,6 +128,10 @@ class Runtime:
             self.runner = self.projection_runner()
             self._runner_task = asyncio.create_task(self.runner.run(self._stop), name="projections")
             self._digests = asyncio.create_task(self.keep_digests(self._stop), name="digests")
+            if self.settings.run_webhooks:
+                self._webhooks = asyncio.create_task(
+                    self.deliver_webhooks(self._stop), name="webhooks"
+                )
         await self._wait_until_views_exist()
         self.read_pool = await asyncpg.create_pool(
             self.database.read_url,
@@ -156,7 +166,7 @@ class Runtime:
     async def stop(self) -> None:
         self._stop.set()
         await self.watcher.stop()
-        for task in (self._housekeeping, self._lag, self._digests):
+        for task in (self._housekeeping, self._lag, self._digests, self._webhooks):
             if task is not None:
                 await task
         if self._runner_task is not None:
@@ -170,6 +180,12 @@ class Runtime:
     async def keep_digests(self, stop: asyncio.Event) -> None:
         """Write signed digests outside the database, beside the projections (``digests``)."""
         await keep_digests(self.settings, self.database.url, self.signing_key, stop)
+
+    async def deliver_webhooks(self, stop: asyncio.Event) -> None:
+        """Deliver webhooks (one active deliverer per endpoint across processes)."""
+        from services.feeds.delivery import WebhookDeliverer
+
+        await WebhookDeliverer(self.settings, self.database.url, self.commands["feeds"]).run(stop)
 
     async def views_status(self) -> ViewsStatus | None:
         """The head of the log and where the views stand (stopped at an event, perhaps,

@@ -26,6 +26,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import psycopg
+
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
 from domain.excellence import DEFAULT_PRINCIPLES, SecondJobKind, StandardArea
@@ -49,6 +51,8 @@ from services.boundaries.rest_apis import DeprecateApi
 from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
 from services.commands import Outcome
 from services.decisions import ExpectOutcome
+from services.feeds.signing import new_secret
+from services.feeds.tables import SECRETS
 from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, CharterTeam
@@ -81,6 +85,7 @@ class Seeded:
     cycle: UUID | None = None
     prfaqs: dict[str, UUID] = field(default_factory=dict)
     items: dict[str, UUID] = field(default_factory=dict)
+    webhooks: dict[str, UUID] = field(default_factory=dict)
     commands: int = 0
     position: int = 0
 
@@ -455,7 +460,43 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     seeded.commands += 1 + notes
     seeded.position = max(seeded.position, position)
     say(f"Weekly business review: {recorded} weekly values over two years, {notes} notes")
+    seed_webhooks(runtime, seeded, leadership, correlation)
+    say("Webhooks: one endpoint for Fulfilment's events, disabled until pointed at a receiver")
     return seeded
+
+
+def seed_webhooks(
+    runtime: Runtime, seeded: Seeded, leadership: Principal, correlation: str
+) -> None:
+    """A webhook endpoint following Fulfilment (and the teams under it), disabled: the
+    demo delivers nowhere until someone points one at a receiver. Its secret is kept
+    outside the log, as the API keeps it (``services/feeds/tables.py``)."""
+    endpoint_id, secret_id = uuid4(), uuid4().hex
+    with psycopg.connect(runtime.database.url, autocommit=True) as conn:
+        conn.execute(
+            f"INSERT INTO {SECRETS} (endpoint_id, secret_id, secret) VALUES (%s, %s, %s)",
+            (endpoint_id, secret_id, new_secret()),
+        )
+    seeded.webhooks["Fulfilment events"] = seeded.took(
+        runtime.feeds.register(
+            leadership,
+            correlation,
+            endpoint_id=endpoint_id,
+            url="https://hooks.example.com/flywheel/fulfilment",
+            types=None,
+            team_id=seeded.teams["Fulfilment"],
+            include_subteams=True,
+            secret_id=secret_id,
+        )
+    )
+    seeded.took(
+        runtime.feeds.disable(
+            leadership,
+            correlation,
+            endpoint_id,
+            reason="Demo: point it at your receiver, then enable it",
+        )
+    )
 
 
 def seed_roadmaps(

@@ -86,6 +86,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     oidc_jwks_max_age_seconds: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 3600.0
     oidc_jwks_min_refresh_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 60.0
     local_tokens: bool = True
+    subscriptions_per_caller: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
+    subscriptions_per_server: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1000
+    subscription_queue: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 500
+    subscription_slow_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
+    run_webhooks: bool = True
+    webhook_destinations: str = ""
+    webhook_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
+    webhook_retry_base_seconds: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 5.0
+    webhook_retry_max_seconds: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 3600.0
+    webhook_give_up_seconds: Annotated[float, msgspec.Meta(gt=0, le=2_592_000)] = 259_200.0
 
     @property
     def introspection_enabled(self) -> bool:
@@ -157,6 +167,16 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "oidc_jwks_max_age_seconds": "FLYWHEEL_OIDC_JWKS_MAX_AGE",
     "oidc_jwks_min_refresh_seconds": "FLYWHEEL_OIDC_JWKS_MIN_REFRESH",
     "local_tokens": "FLYWHEEL_LOCAL_TOKENS",
+    "subscriptions_per_caller": "FLYWHEEL_SUBSCRIPTIONS_PER_CALLER",
+    "subscriptions_per_server": "FLYWHEEL_SUBSCRIPTIONS_PER_SERVER",
+    "subscription_queue": "FLYWHEEL_SUBSCRIPTION_QUEUE",
+    "subscription_slow_seconds": "FLYWHEEL_SUBSCRIPTION_SLOW_SECONDS",
+    "run_webhooks": "FLYWHEEL_RUN_WEBHOOKS",
+    "webhook_destinations": "FLYWHEEL_WEBHOOK_DESTINATIONS",
+    "webhook_timeout_seconds": "FLYWHEEL_WEBHOOK_TIMEOUT",
+    "webhook_retry_base_seconds": "FLYWHEEL_WEBHOOK_RETRY_BASE",
+    "webhook_retry_max_seconds": "FLYWHEEL_WEBHOOK_RETRY_MAX",
+    "webhook_give_up_seconds": "FLYWHEEL_WEBHOOK_GIVE_UP",
 }
 
 

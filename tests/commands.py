@@ -22,6 +22,7 @@ from services.application import Flywheel
 from services.boundaries.commands import BoundaryCommands
 from services.commands import CommandBus
 from services.excellence.commands import ExcellenceCommands
+from services.feeds.commands import FeedsCommands
 from services.goals.commands import GoalCommands
 from services.hiring.commands import HiringCommands
 from services.metrics.commands import MetricCommands
@@ -47,6 +48,7 @@ class Commands(Protocol):
     roadmap: RoadmapCommands
     excellence: ExcellenceCommands
     hiring: HiringCommands
+    feeds: FeedsCommands
 
 
 @dataclass
@@ -61,6 +63,7 @@ class InMemoryCommands:
     roadmap: RoadmapCommands
     excellence: ExcellenceCommands
     hiring: HiringCommands
+    feeds: FeedsCommands
 
     @classmethod
     def open(cls) -> InMemoryCommands:
@@ -77,6 +80,7 @@ class InMemoryCommands:
             roadmap=RoadmapCommands(bus),
             excellence=ExcellenceCommands(bus),
             hiring=HiringCommands(bus),
+            feeds=FeedsCommands(bus),
         )
 
 

@@ -40,6 +40,8 @@ class RateLimitStatus:
 class FlywheelContext(BaseContext, kw_only=True):
     runtime: Runtime
     principal: Principal | None
+    # What a websocket sent in ``connection_init`` (strawberry sets it).
+    connection_params: dict[str, Any] | None = None
     wait_for_position: int | None = None
     session: ReadSession | None = None
     loaders: Loaders | None = None

@@ -4,6 +4,9 @@
   on a large answer.
 * A body or ``variables`` nested too deeply for the JSON decoder is a bad request
   (400, as strawberry answers malformed JSON), not a ``RecursionError``.
+* Websockets (``graphql-transport-ws``, for subscriptions) are authenticated once, by
+  the bearer token sent in ``connection_init`` (``{"Authorization": "Bearer ..."}``);
+  a missing or invalid token closes the socket with 4403.
 * Strawberry makes the per-request ``Response`` in a worker thread
   (``sync_to_thread=True``); building an empty response needs no thread, and the
   hop costs a thread switch on every request.
@@ -27,16 +30,21 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
-from litestar import Request, Response
+from litestar import Request, Response, WebSocket
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import HTTPException  # strawberry answers it with its status
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
+from services.auth import authenticate_header
+from services.graphql.context import FlywheelContext
 from services.graphql.errors import (
     BAD_REQUEST,
     PERSISTED_QUERY_NOT_FOUND,
@@ -89,6 +97,20 @@ def _response() -> Response[Any]:
     return Response({}, background=BackgroundTasks([]))
 
 
+def websocket_context(socket: WebSocket[Any, Any, Any], runtime: Any) -> FlywheelContext:
+    """A websocket's context, shared by its operations; the caller is set by
+    ``connection_init``."""
+    return FlywheelContext(runtime=runtime, principal=None, websocket=socket)
+
+
+def bearer_of(params: dict[str, Any] | None) -> str | None:
+    """The ``Authorization`` value sent in ``connection_init``'s payload."""
+    for name, value in (params or {}).items():
+        if isinstance(name, str) and name.lower() == "authorization" and isinstance(value, str):
+            return value
+    return None
+
+
 def graphql_controller(
     schema: BaseSchema,
     *,
@@ -109,12 +131,23 @@ def graphql_controller(
         dependencies = {
             **base.dependencies,
             "response": Provide(_response, sync_to_thread=False),
+            "context_ws": Provide(websocket_context, sync_to_thread=False),
         }
         include_in_schema = False  # GraphQL is described by its own schema, not OpenAPI
 
         @property
         def graphql_ide_html(self) -> str:
             return ide_html if ide_html is not None else str(super().graphql_ide_html)
+
+        async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
+            """Authenticate the websocket by the token in ``connection_init``."""
+            try:
+                context.principal = authenticate_header(
+                    context.runtime.auth, bearer_of(context.connection_params)
+                )
+            except NotAuthorizedException as refusal:
+                raise ConnectionRejectionError({"message": refusal.detail}) from None
+            return await super().on_ws_connect(context)
 
         def encode_json(self, data: object) -> bytes:
             return _encode(data)

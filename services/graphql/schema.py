@@ -135,6 +135,9 @@ Query = merge_types(
     (NodeQuery, RateLimitQuery, *(query for area in AREAS for query in area.queries)),
 )
 
+SUBSCRIPTIONS = [subscription for area in AREAS for subscription in area.subscriptions]
+Subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+
 NODE_TYPES: list[type] = [node_type for area in AREAS for node_type in area.node_types]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
@@ -166,6 +169,7 @@ def build_schema(
         extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
+        subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
         execution_context_class=EXECUTION_CONTEXTS[executor],

@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer
 
-NONE, ROLELESS, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP = (
+NONE, ROLELESS, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP, INTEGRATOR = (
     "none",
     "a token with no role",
     "member of the team",
@@ -30,8 +30,9 @@ NONE, ROLELESS, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP = (
     "leader of the team",
     "leader of another team",
     "leadership",
+    "integrator",
 )
-CALLERS = (NONE, ROLELESS, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP)
+CALLERS = (NONE, ROLELESS, MEMBER, PLANNER, AUDITOR, LEADER, OTHER_LEADER, LEADERSHIP, INTEGRATOR)
 TOKENS: dict[str, tuple[str, ...]] = {
     ROLELESS: ("nora@example.com",),
     MEMBER: ("mia@example.com", "member"),
@@ -40,6 +41,7 @@ TOKENS: dict[str, tuple[str, ...]] = {
     LEADER: ("lea@example.com", "member"),
     OTHER_LEADER: ("otto@example.com", "member"),
     LEADERSHIP: ("ceo@example.com", "leadership"),
+    INTEGRATOR: ("ivy@example.com", "integrator"),
 }
 
 
@@ -67,6 +69,8 @@ metadata:
 spec: {type: team, children: []}
 """
 ONLY_LEADERSHIP = frozenset({LEADERSHIP})
+WEBHOOK_MANAGERS = frozenset({LEADERSHIP, INTEGRATOR})
+HOOK_URL = "http://127.0.0.1:9/hook"  # never answers: the worker only records failures
 CASES = [
     Case(
         "charter a team",
@@ -722,6 +726,37 @@ CASES += [
         LEAD,  # the hiring manager, leadership (and the recruiter)
         lambda ids, c: {"attachment": "REPORTS", "startDate": "2036-01-05"},
     ),
+    Case(
+        "register a webhook",
+        "POST",
+        "/api/v1/webhooks",
+        WEBHOOK_MANAGERS,
+        lambda ids, c: {"url": HOOK_URL, "types": ["Team.Chartered"]},
+    ),
+    Case("remove a webhook", "DELETE", "/api/v1/webhooks/{removing_webhook}", WEBHOOK_MANAGERS),
+    Case(
+        "rotate a webhook's secret",
+        "POST",
+        "/api/v1/webhooks/{webhook}/rotate-secret",
+        WEBHOOK_MANAGERS,
+    ),
+    Case(
+        "disable a webhook",
+        "POST",
+        "/api/v1/webhooks/{disabling_webhook}/disable",
+        WEBHOOK_MANAGERS,
+        lambda ids, c: {"reason": "maintenance"},
+    ),
+    Case(
+        "enable a webhook", "POST", "/api/v1/webhooks/{disabled_webhook}/enable", WEBHOOK_MANAGERS
+    ),
+    Case(
+        "redeliver a webhook's events",
+        "POST",
+        "/api/v1/webhooks/{webhook}/redeliver",
+        WEBHOOK_MANAGERS,
+        lambda ids, c: {"fromPosition": 1},
+    ),
 ]
 READERS = frozenset({AUDITOR, LEADERSHIP})
 READS = [
@@ -731,6 +766,13 @@ READS = [
     ),
     Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
     Case("read the digests' public key", "GET", "/api/v1/audit/public-key", READERS),
+    Case("list the webhooks", "GET", "/api/v1/webhooks", WEBHOOK_MANAGERS),
+    Case(
+        "list a webhook's deliveries",
+        "GET",
+        "/api/v1/webhooks/{webhook}/deliveries",
+        WEBHOOK_MANAGERS,
+    ),
     Case(
         "draw the roadmap timeline",
         "GET",
@@ -914,7 +956,21 @@ def build_org(
     leadership = {**shared, **targets_of(LEADERSHIP)}
     member = {**shared, **targets_of(MEMBER)}  # the author opens a round of its own
     own = {LEADERSHIP: leadership, MEMBER: member}
-    return {caller: own.get(caller, leaders) for caller in CALLERS}
+    callers = {caller: own.get(caller, leaders) for caller in CALLERS}
+    return {caller: {**ids, **webhook_targets(made, server)} for caller, ids in callers.items()}
+
+
+def webhook_targets(
+    made: Callable[[str, dict[str, Any]], str], server: FlywheelServer
+) -> dict[str, str]:
+    """A caller's own webhook endpoints: one to remove, one to disable, one disabled."""
+    body = {"url": HOOK_URL, "types": ["Team.Chartered"]}
+    targets = {
+        name: made("/api/v1/webhooks", body)
+        for name in ("webhook", "removing_webhook", "disabling_webhook", "disabled_webhook")
+    }
+    made(f"/api/v1/webhooks/{targets['disabled_webhook']}/disable", {"reason": "paused"})
+    return targets
 
 
 def roadmap_targets(
@@ -1246,6 +1302,10 @@ def _template(path: str) -> str:
         "{transferring_item}": "{item_id}",
         "{roadmap_milestone}": "{milestone_id}",
         "{their_item}": "{target_id}",
+        "{webhook}": "{webhook_id}",
+        "{removing_webhook}": "{webhook_id}",
+        "{disabling_webhook}": "{webhook_id}",
+        "{disabled_webhook}": "{webhook_id}",
         "/rounds/1/": "/rounds/{number}/",
         "/plan/": "/{name}/",
         "mia@example.com": "{handle}",

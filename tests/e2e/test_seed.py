@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
@@ -198,6 +199,13 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
     assert all(w["value"] and w["priorYearValue"] for w in revenue["weeks"]), "two years"
     assert all(m["value"] for m in revenue["months"][:12])
     assert [n["text"] for n in revenue["notes"]][-1] == "Prime Day moved into this week"
+    hooks = httpx.get(
+        f"{server.url}/api/v1/webhooks",
+        headers={"Authorization": f"Bearer {token}", "X-Flywheel-Position": str(position)},
+    ).json()["webhooks"]
+    assert [(h["url"], h["enabled"], h["includeSubteams"]) for h in hooks] == [
+        ("https://hooks.example.com/flywheel/fulfilment", False, True)
+    ]
 
 
 def events(server: FlywheelServer) -> int:

@@ -15,7 +15,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import psycopg
@@ -167,6 +167,11 @@ KINDS = (
     "write_note",
     "correct_note",
     "observe_in_bulk",
+    "register_webhook",
+    "rotate_webhook_secret",
+    "disable_webhook",
+    "enable_webhook",
+    "remove_webhook",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -198,6 +203,7 @@ class World:
         self.requisitions: list[UUID] = []
         self.loops: list[UUID] = []
         self.notes: list[UUID] = []
+        self.webhooks: list[UUID] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -438,6 +444,8 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = runtime.roadmap.set_prfaq_threshold(
             CEO, "prop", prfaq_required_above=None if b % 2 else 2 + b % 3, reason=None
         )
+    elif kind.endswith("webhook") or kind == "rotate_webhook_secret":
+        outcome = hook(runtime, world, kind, a, b)
     elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):
         outcome = plan_roadmap(runtime, world, kind, a, b)
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
@@ -456,6 +464,33 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
     else:
         outcome = allocate(runtime, world, kind, a, b)
     return outcome.position
+
+
+def hook(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
+    """One command on a webhook endpoint (its secret is kept outside the log)."""
+    feeds = runtime.feeds
+    if kind == "register_webhook":
+        team = pick(world.teams, a) if world.teams and b % 2 else None
+        outcome = feeds.register(
+            CEO,
+            "prop",
+            endpoint_id=uuid4(),
+            url=f"https://hooks{a % 3}.example.com/{b}",
+            types=["Team.Chartered"] if a % 3 == 0 else None,
+            team_id=team,
+            include_subteams=team is not None and a % 2 == 0,
+            secret_id=f"s{b}",
+        )
+        world.webhooks.append(outcome.id)
+        return outcome
+    endpoint = pick(world.webhooks, a)
+    if kind == "rotate_webhook_secret":
+        return feeds.rotate_secret(CEO, "prop", endpoint, secret_id=f"s{b}")
+    if kind == "disable_webhook":
+        return feeds.disable(CEO, "prop", endpoint, reason="keeps failing")
+    if kind == "enable_webhook":
+        return feeds.enable(CEO, "prop", endpoint)
+    return feeds.remove(CEO, "prop", endpoint)
 
 
 def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
@@ -831,6 +866,7 @@ def test_every_view_as_of_a_position_equals_a_replay(
         ("propose_item", 1, 1),
         ("commit_item", 0, 0),
         ("write_note", 0, 0),
+        ("register_webhook", 1, 1),
     ]
     for kind, a, b in [*prelude, *operations]:
         try:

@@ -66,6 +66,9 @@ def resolver_plan_of(field: GraphQLField) -> ResolverPlan | None:
         and not definition.extensions
         and not definition.permission_classes
         and definition.base_resolver is not None
+        # A subscription field's resolver makes the source stream; each event is
+        # the field's value, which strawberry's own resolve passes through.
+        and not definition.is_subscription
     ):
         resolver = definition.base_resolver
         func = resolver.wrapped_func

@@ -1,0 +1,1 @@
+"""The feeds read the event log view: GraphQL subscriptions and webhooks."""

@@ -1,0 +1,1 @@
+"""Feeds: GraphQL subscriptions and webhooks, both following the log by its position."""
