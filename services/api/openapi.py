@@ -7,6 +7,8 @@ server, for every route at once (no handler repeats any of it):
 * Every body that refuses unknown fields (``CommandBody`` and any msgspec struct with
   ``forbid_unknown_fields``) is a closed object: ``additionalProperties: false``.
 * ``/readyz`` documents its 503 answer with the same readiness body as its 200.
+* Dates and date-times state the years the server accepts (1900 to 2199,
+  ``services/dates.py``) as a pattern, and a date-time is RFC 3339 with an offset.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.routes import HTTPRoute
 
 PACKAGE = "flywheel"
+
+YEAR = "(19|20|21)[0-9]{2}"  # FIRST_YEAR to LAST_YEAR in services/dates.py
+DAY = "(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DATE_PATTERN = f"^{YEAR}-{DAY}$"
+DATE_TIME_PATTERN = (
+    f"^{YEAR}-{DAY}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{{1,6}})?"
+    "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
 
 
 def package_version() -> str:
@@ -61,6 +71,7 @@ def finish_document(document: dict[str, Any], app: Litestar) -> None:
                 operation = paths[route.path_format].get(method.lower())
                 if isinstance(operation, dict):
                     operation["security"] = []
+    _bound_dates(document)
     closed = _closed_structs()
     for name, schema in document.get("components", {}).get("schemas", {}).items():
         short = name.rsplit("_", 1)[-1]
@@ -71,3 +82,27 @@ def finish_document(document: dict[str, Any], app: Litestar) -> None:
         answer = dict(ready["responses"]["200"])
         answer["description"] = "Not ready: the database, a stalled projection or lag (above)."
         ready["responses"].setdefault("503", answer)
+
+
+def _bound_dates(node: Any) -> None:
+    """Give every date and date-time schema the pattern of the years the server takes;
+    a string parameter described as a time in those years becomes a date-time."""
+    if isinstance(node, list):
+        for item in node:
+            _bound_dates(item)
+        return
+    if not isinstance(node, dict):
+        return
+    described = str(node.get("description", ""))
+    if node.get("type") == "string" and "years between 1900 and 2199" in described:
+        node.setdefault("format", "date-time" if "time" in described else "date")
+    if node.get("type") == "string" and node.get("format") == "date":
+        node.setdefault("pattern", DATE_PATTERN)
+    if node.get("type") == "string" and node.get("format") == "date-time":
+        node.setdefault("pattern", DATE_TIME_PATTERN)
+    if "oneOf" in node and "years between 1900 and 2199" in described:
+        for member in node["oneOf"]:
+            if isinstance(member, dict) and member.get("type") == "string":
+                member.setdefault("format", "date-time" if "time" in described else "date")
+    for value in node.values():
+        _bound_dates(value)
