@@ -7,6 +7,8 @@ server, for every route at once (no handler repeats any of it):
 * Every body that refuses unknown fields (``CommandBody`` and any msgspec struct with
   ``forbid_unknown_fields``) is a closed object: ``additionalProperties: false``.
 * ``/readyz`` documents its 503 answer with the same readiness body as its 200.
+* A map keyed by an enum (a headcount's functions) names the keys allowed
+  (``propertyNames``) and its values' bounds, which Litestar's schema leaves out.
 * Dates and date-times state the years the server accepts (1900 to 2199,
   ``services/dates.py``) as a pattern, and a date-time is RFC 3339 with an offset.
 """
@@ -75,8 +77,10 @@ def finish_document(document: dict[str, Any], app: Litestar) -> None:
     closed = _closed_structs()
     for name, schema in document.get("components", {}).get("schemas", {}).items():
         short = name.rsplit("_", 1)[-1]
-        if schema.get("type") == "object" and (name in closed or short in closed):
+        struct = closed.get(name) or closed.get(short)
+        if schema.get("type") == "object" and struct is not None:
             schema["additionalProperties"] = False
+            _state_map_keys(schema, struct)
     ready = paths.get("/readyz", {}).get("get")
     if ready is not None and "200" in ready.get("responses", {}):
         answer = dict(ready["responses"]["200"])
@@ -106,3 +110,35 @@ def _bound_dates(node: Any) -> None:
                 member.setdefault("format", "date-time" if "time" in described else "date")
     for value in node.values():
         _bound_dates(value)
+
+
+def _state_map_keys(schema: dict[str, Any], struct: type[msgspec.Struct]) -> None:
+    info = msgspec.inspect.type_info(struct)
+    if not isinstance(info, msgspec.inspect.StructType):
+        return
+    properties = schema.get("properties", {})
+    for field in info.fields:
+        mapping = field.type
+        if isinstance(mapping, msgspec.inspect.Metadata):  # Annotated with a description
+            mapping = mapping.type
+        if isinstance(mapping, msgspec.inspect.UnionType):
+            mapping = next(
+                (t for t in mapping.types if isinstance(t, msgspec.inspect.DictType)), mapping
+            )
+        target = properties.get(field.encode_name)
+        if not isinstance(mapping, msgspec.inspect.DictType) or not isinstance(target, dict):
+            continue
+        if isinstance(mapping.key_type, msgspec.inspect.EnumType):
+            target["propertyNames"] = {
+                "type": "string",
+                "enum": [member.value for member in mapping.key_type.cls],
+            }
+        values = mapping.value_type
+        if isinstance(values, msgspec.inspect.Metadata):
+            values = values.type
+        bounds = target.get("additionalProperties")
+        if isinstance(values, msgspec.inspect.IntType) and isinstance(bounds, dict):
+            if values.ge is not None:
+                bounds["minimum"] = values.ge
+            if values.le is not None:
+                bounds["maximum"] = values.le

@@ -62,3 +62,10 @@ def test_dates_state_the_years_the_server_takes(document: dict[str, Any]) -> Non
     parameters = document["paths"]["/api/v1/events"]["get"]["parameters"]
     since = next(p for p in parameters if p["name"] == "from")["schema"]["oneOf"][0]
     assert since["format"] == "date-time" and "(Z|[+-]" in since["pattern"]
+
+
+def test_headcount_names_the_functions_and_bounds_the_numbers(document: dict[str, Any]) -> None:
+    headcount = document["components"]["schemas"]["SetEnvelope"]["properties"]["headcount"]
+    assert "ENGINEERING" in headcount["propertyNames"]["enum"]
+    assert headcount["additionalProperties"]["minimum"] == 0
+    assert headcount["additionalProperties"]["maximum"] > 0
