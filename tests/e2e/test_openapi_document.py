@@ -54,3 +54,18 @@ def test_every_request_body_is_a_closed_object(document: dict[str, Any]) -> None
     assert len(bodies) > 30
     open_bodies = sorted(b for b in bodies if schemas[b].get("additionalProperties") is not False)
     assert not open_bodies, f"bodies that do not say they refuse unknown fields: {open_bodies}"
+
+
+def test_dates_state_the_years_the_server_takes(document: dict[str, Any]) -> None:
+    due = document["components"]["schemas"]["SetGoal"]["properties"]["dueDate"]
+    assert due["format"] == "date" and due["pattern"].startswith("^(19|20|21)")
+    parameters = document["paths"]["/api/v1/events"]["get"]["parameters"]
+    since = next(p for p in parameters if p["name"] == "from")["schema"]["oneOf"][0]
+    assert since["format"] == "date-time" and "(Z|[+-]" in since["pattern"]
+
+
+def test_headcount_names_the_functions_and_bounds_the_numbers(document: dict[str, Any]) -> None:
+    headcount = document["components"]["schemas"]["SetEnvelope"]["properties"]["headcount"]
+    assert "ENGINEERING" in headcount["propertyNames"]["enum"]
+    assert headcount["additionalProperties"]["minimum"] == 0
+    assert headcount["additionalProperties"]["maximum"] > 0

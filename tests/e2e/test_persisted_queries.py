@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer
@@ -107,3 +111,37 @@ def test_trusted_documents_run_and_nothing_else(postgres_server: str, tmp_path: 
             assert codes(again) == ["PERSISTED_QUERY_NOT_IN_LIST"], "nothing registers"
         finally:
             strict.stop()
+
+
+APOLLO_SCRIPT = Path(__file__).parent / "clients" / "apollo_persisted_queries.mjs"
+APOLLO_PACKAGES = ["@apollo/client@3", "graphql@16"]
+
+
+def test_apollo_client_falls_back_then_sends_only_the_hash(
+    server: FlywheelServer, leadership: str, tmp_path: Path
+) -> None:
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        pytest.skip("Node and npm are not installed, so Apollo Client cannot run")
+    installed = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *APOLLO_PACKAGES],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if installed.returncode != 0:
+        pytest.skip(f"npm could not install {APOLLO_PACKAGES}: {installed.stderr.strip()[-300:]}")
+    shutil.copy(APOLLO_SCRIPT, tmp_path / "apq.mjs")
+    env = {**os.environ, "FLYWHEEL_URL": server.url, "TOKEN": leadership}
+    done = subprocess.run(
+        [node, "apq.mjs"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["sent"] == [
+        {"query": False, "status": 200, "codes": ["PERSISTED_QUERY_NOT_FOUND"]},
+        {"query": True, "status": 200, "codes": []},
+        {"query": False, "status": 200, "codes": []},
+    ]
+    assert report["answers"][0] == report["answers"][1]
