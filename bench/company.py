@@ -23,6 +23,7 @@ from datetime import date
 import asyncpg
 import psycopg
 
+from bench.company_hiring import Hiring
 from bench.company_org import Org
 from bench.company_plans import OP2_WEEK, REVISE_WEEK, WEEKS, Plans
 from bench.company_prfaqs import PrFaqs
@@ -96,6 +97,7 @@ def generate(writer: Writer, scale: Scale, url: str) -> None:
     plans = Plans(org, rng)
     prfaqs = PrFaqs(org, random.Random(SEED + 1))  # the rest of the company stays as it was
     roadmaps = Roadmaps(org, prfaqs, random.Random(SEED + 2))
+    hiring = Hiring(org, random.Random(SEED + 3))
     years = PLAN_YEARS[-scale.plan_years :]
     later = max(len(years) - 1, 1)
     for index, year in enumerate(years):
@@ -113,6 +115,7 @@ def generate(writer: Writer, scale: Scale, url: str) -> None:
         plans.op1(year)
         prfaqs.year(year)
         roadmaps.year(year)
+        hiring.year(year)
         for week in range(THIS_YEAR_WEEKS if year == THIS_YEAR else WEEKS):
             plans.observe(year, week)
             plans.check_in(year, week)

@@ -13,13 +13,16 @@ from collections.abc import Sequence
 from projections.allocation.projector import allocation
 from projections.audit.log import EVENT_LOG
 from projections.boundaries.projector import boundaries
+from projections.excellence.projector import excellence
 from projections.goals.projector import goals
+from projections.hiring.projector import hiring
 from projections.metrics.projector import metrics
 from projections.org.projector import org
 from projections.prfaqs.projector import prfaqs
 from projections.projector import Handler, Projector
 from projections.roadmap.projector import roadmap
 from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
+from projections.wbr.projector import wbr
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -29,7 +32,18 @@ TRACKING_NAME = "views"
 # then rebuilt from the log on the next start.
 PROJECTION_REVISION = 2
 
-PROJECTORS: Sequence[Projector] = (org, boundaries, metrics, goals, allocation, prfaqs, roadmap)
+PROJECTORS: Sequence[Projector] = (
+    org,
+    boundaries,
+    metrics,
+    goals,
+    allocation,
+    prfaqs,
+    roadmap,
+    excellence,
+    hiring,
+    wbr,
+)
 
 
 def view_tables() -> list[Table]:

@@ -94,14 +94,40 @@ def _decode(
     claims: Sequence[str] | None,
     token_cls: type[Token] = Token,
 ) -> AuthenticationResult:
-    token = token_cls.decode(
-        encoded_token=encoded,
-        secret=secret,
-        algorithm=algorithm,
-        issuer=issuers,
-        require_claims=claims,
-    )
+    try:
+        token = token_cls.decode(
+            encoded_token=encoded,
+            secret=secret,
+            algorithm=algorithm,
+            issuer=issuers,
+            require_claims=claims,
+        )
+    except NotAuthorizedException as refusal:
+        raise NotAuthorizedException(why_refused(refusal.__cause__)) from None
     return AuthenticationResult(user=principal_from_token(token), auth=token)
+
+
+def why_refused(cause: BaseException | None) -> str:
+    """What is wrong with a token, in words that help its holder and tell an attacker
+    nothing they did not send: never the secret, the expected issuer or the claims."""
+    if isinstance(cause, jwt.ExpiredSignatureError):
+        return "The token has expired: mint a new one with `flywheel token`"
+    if isinstance(cause, jwt.ImmatureSignatureError):
+        return "The token is not valid yet (its `nbf` or `iat` is in the future)"
+    if isinstance(cause, jwt.InvalidSignatureError):
+        return (
+            "The token's signature does not match: it was signed with another secret "
+            "(another data directory or FLYWHEEL_JWT_SECRET?)"
+        )
+    if isinstance(cause, jwt.InvalidAlgorithmError):
+        return f"The token must be signed with {ALGORITHM}"
+    if isinstance(cause, jwt.DecodeError):
+        return "The token is malformed: a JWT is three base64url parts joined by dots"
+    if isinstance(cause, jwt.InvalidIssuerError):
+        return "The token was not issued by Flywheel (`flywheel token` mints one)"
+    if isinstance(cause, (jwt.MissingRequiredClaimError, KeyError)):
+        return "The token lacks a claim Flywheel needs (`sub` and `exp`)"
+    return "Invalid token"
 
 
 def decoded_once(

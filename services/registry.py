@@ -10,12 +10,15 @@ from services.area import Area
 from services.audit.area import AREA as AUDIT
 from services.backstage.area import AREA as BACKSTAGE
 from services.boundaries.area import AREA as BOUNDARIES
+from services.excellence.area import AREA as EXCELLENCE
 from services.goals.area import AREA as GOALS
+from services.hiring.area import AREA as HIRING
 from services.metrics.area import AREA as METRICS
 from services.org.area import AREA as ORG
 from services.people.area import AREA as PEOPLE
 from services.prfaqs.area import AREA as PRFAQS
 from services.roadmap.area import AREA as ROADMAP
+from services.wbr.area import AREA as WBR
 
 AREAS: tuple[Area, ...] = (
     ORG,
@@ -27,5 +30,8 @@ AREAS: tuple[Area, ...] = (
     PEOPLE,
     PRFAQS,
     ROADMAP,
+    EXCELLENCE,
+    HIRING,
+    WBR,
     BACKSTAGE,
 )

@@ -13,7 +13,8 @@ review for lacking a customer problem and then stopped, in TEAM and ORG review,
 sent back to revise, a fresh draft and a withdrawn one; and roadmaps: this year's
 OP1 locked (a baseline) with Fulfilment over-committed against it, and since the
 lock an item from the approved PR/FAQ slipped, at risk, depending on another team's
-item due after it (a schedule conflict) and on the deprecated API.
+item due after it (a schedule conflict) and on the deprecated API; the OP1 request
+names the items it funds, and leadership's PR/FAQ threshold flags an older item.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from uuid import UUID, uuid4
 
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
+from domain.excellence import DEFAULT_PRINCIPLES, SecondJobKind, StandardArea
 from domain.goals import CheckInStatus
+from domain.hiring import Vote
 from domain.metrics import Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function, person_id
@@ -36,6 +39,7 @@ from domain.roadmap import Health, Horizon
 from services.commands import Outcome
 from services.principal import Principal, Role
 from services.runtime import Runtime
+from services.wbr.seed import seed_review
 
 CEO = "ceo@example.com"
 ROOT_TEAM = "Retail"
@@ -416,6 +420,17 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         f"Roadmaps: FY{year - 1} OP1 locked (a baseline); same-day delivery from its PR/FAQ, "
         "slipped since, waiting on Payments (a conflict); Fulfilment over-committed"
     )
+    recorded, notes, position = seed_review(
+        runtime,
+        leadership,
+        correlation,
+        seeded.metrics,
+        {name: unit for name, _, _, unit, _, _, _ in METRICS},
+        date.today(),
+    )
+    seeded.commands += 1 + notes
+    seeded.position = max(seeded.position, position)
+    say(f"Weekly business review: {recorded} weekly values over two years, {notes} notes")
     return seeded
 
 
@@ -432,49 +447,14 @@ def seed_roadmaps(
     its sort centres need this year (over-committed) and is locked: the baseline. Since
     then Fulfilment's same-day delivery (from the approved PR/FAQ) slipped with a reason;
     it depends on Payments' payouts, due after it (a schedule conflict), and on the
-    deprecated legacy payments API; Search added an item."""
+    deprecated legacy payments API; Search added an item. Fulfilment's request names the
+    two items it funds (an unfunded ask listing them). Leadership requires items above
+    five people to come from a PR/FAQ, after the sort centres (six, without one) were
+    proposed: the report of items without a PR/FAQ flags them."""
     road = runtime.roadmap
     allocation = runtime.allocation
     fulfilment_id = seeded.teams["Fulfilment"]
     this_year = year - 1
-    cycle = seeded.took(
-        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
-    )
-    seeded.took(
-        allocation.set_envelope(
-            leadership,
-            correlation,
-            cycle,
-            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
-            budget=2_000_000,
-            reason="This year's plan",
-        )
-    )
-    seeded.took(
-        allocation.submit_request(
-            leader_of("Fulfilment"),
-            correlation,
-            cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
-            budget=1_500_000,
-            rationale="Two regional sort centres",
-            goal_ids=[delivery_goal],
-        )
-    )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
-    seeded.took(
-        allocation.decide(
-            leadership,
-            correlation,
-            cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
-            budget=1_000_000,
-            rationale="One sort centre this year",
-        )
-    )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
 
     def item(
         team: str, title: str, outcome: str, horizon: Horizon, headcount: dict[Function, int]
@@ -520,6 +500,55 @@ def seed_roadmaps(
         Horizon.NOW,
         {Function.OPERATIONS: 6},
     )
+    # Leadership's rule, set after the sort centres were proposed: they show as above it.
+    seeded.took(
+        road.set_prfaq_threshold(
+            leadership,
+            correlation,
+            prfaq_required_above=5,
+            reason="Bets above five people are worked backwards from the customer first",
+        )
+    )
+    cycle = seeded.took(
+        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
+    )
+    seeded.took(
+        allocation.set_envelope(
+            leadership,
+            correlation,
+            cycle,
+            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
+            budget=2_000_000,
+            reason="This year's plan",
+        )
+    )
+    seeded.took(
+        allocation.submit_request(
+            leader_of("Fulfilment"),
+            correlation,
+            cycle,
+            team_id=fulfilment_id,
+            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+            budget=1_500_000,
+            rationale="Two regional sort centres",
+            goal_ids=[delivery_goal],
+            item_ids=[same_day, sort_centres],
+        )
+    )
+    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
+    seeded.took(
+        allocation.decide(
+            leadership,
+            correlation,
+            cycle,
+            team_id=fulfilment_id,
+            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
+            budget=1_000_000,
+            rationale="One sort centre this year",
+        )
+    )
+    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
+
     seeded.took(road.commit(fulfilment, correlation, same_day, target_date=date(year, 6, 30)))
     seeded.took(road.commit(payments, correlation, payouts, target_date=date(year, 8, 31)))
     seeded.took(
@@ -765,3 +794,156 @@ def seed_prfaqs(
             reason="Checkout's partners offer it already",
         )
     )
+
+
+def seed_hiring(
+    runtime: Runtime,
+    seeded: Seeded,
+    leadership: Principal,
+    leader_of: Callable[[str], Principal],
+    correlation: str,
+    fiscal_year: int,
+) -> None:
+    """Functional excellence and a hire. Alice leads ENGINEERING: she publishes and revises
+    a code-review standard (Ledger is exempted for a quarter) and makes Niaj a bar raiser
+    and Ivan a cross-org code reviewer. The leadership principles are the default list.
+    Fulfilment, funded for two engineers this year, opens two requisitions: Quinn is hired
+    through a full loop (one final vote changed in the debrief); Niaj vetoes Sybil, and the
+    hiring manager decides no hire."""
+
+    def person(handle: str) -> Principal:
+        return Principal(subject=person_id(handle), roles=frozenset({Role.MEMBER}))
+
+    excellence, hiring = runtime.excellence, runtime.hiring
+    seeded.took(
+        runtime.org.add_member(
+            leadership,
+            correlation,
+            seeded.teams[ROOT_TEAM],
+            person="rhea@example.com",
+            function=Function.RECRUITING,
+            attachment=Attachment.REPORTS,
+        )
+    )
+    seeded.took(
+        excellence.set_principles(
+            leadership, correlation, principles=[(n, d) for n, d in DEFAULT_PRINCIPLES]
+        )
+    )
+    seeded.took(
+        excellence.appoint_functional_leader(
+            leadership,
+            correlation,
+            Function.ENGINEERING,
+            person="alice@example.com",
+            reason="Checkout's engineering bar is the one to copy",
+        )
+    )
+    alice = person("alice@example.com")
+    standard = seeded.took(
+        excellence.publish_standard(
+            alice,
+            correlation,
+            function=Function.ENGINEERING,
+            area=StandardArea.CODE_REVIEW,
+            title="Two reviewers for every change",
+            body="Every change is reviewed by two engineers, one outside the author's team.",
+        )
+    )
+    seeded.took(
+        excellence.revise_standard(
+            alice,
+            correlation,
+            standard,
+            body="Every change is reviewed by two engineers; documentation needs one.",
+            reason="Documentation changes were waiting days for a second reviewer",
+        )
+    )
+    seeded.took(
+        excellence.grant_exemption(
+            alice,
+            correlation,
+            standard,
+            team_id=seeded.teams["Ledger"],
+            reason="Ledger has two engineers until it hires",
+            expires=date.today() + timedelta(days=90),
+        )
+    )
+    seeded.took(
+        excellence.assign_second_job(
+            alice,
+            correlation,
+            person="niaj@example.com",
+            kind=SecondJobKind.BAR_RAISER,
+            share=Decimal("0.1"),
+        )
+    )
+    seeded.took(
+        excellence.assign_second_job(
+            alice,
+            correlation,
+            person="ivan@example.com",
+            kind=SecondJobKind.CODE_REVIEW,
+            share=Decimal("0.2"),
+        )
+    )
+    dave = leader_of("Fulfilment")
+    requisitions = [
+        seeded.took(
+            hiring.open_requisition(
+                dave,
+                correlation,
+                team_id=seeded.teams["Fulfilment"],
+                function=Function.ENGINEERING,
+                fiscal_year=fiscal_year,
+            )
+        )
+        for _ in range(2)
+    ]
+    interviewers = [
+        ("frank@example.com", ["Customer Obsession", "Ownership"]),
+        ("peggy@example.com", ["Dive Deep", "Bias for Action"]),
+    ]
+    frank, peggy, niaj = (person(f"{n}@example.com") for n in ("frank", "peggy", "niaj"))
+    for requisition, (handle, name), votes in (
+        (requisitions[0], ("quinn@candidates.example", "Quinn Candidate"), (Vote.YES, Vote.NO)),
+        (requisitions[1], ("sybil@candidates.example", "Sybil Candidate"), (Vote.NO, Vote.YES)),
+    ):
+        loop = seeded.took(
+            hiring.schedule_loop(
+                dave,
+                correlation,
+                requisition,
+                candidate=handle,
+                candidate_name=name,
+                recruiter="rhea@example.com",
+                bar_raiser="niaj@example.com",
+                interviewers=interviewers,
+            )
+        )
+        for who, vote, notes in (
+            (frank, votes[0], "Clear stories of owning an outage end to end."),
+            (peggy, votes[1], "Stayed at the surface when asked for the data."),
+            (niaj, Vote.YES if handle.startswith("quinn") else Vote.NO, "Raises the bar."),
+        ):
+            seeded.took(
+                hiring.submit_feedback(
+                    who, correlation, loop, vote=vote, notes=notes, principles=[]
+                )
+            )
+        seeded.took(hiring.open_debrief(niaj, correlation, loop))
+        if handle.startswith("quinn"):
+            seeded.took(hiring.record_final_vote(peggy, correlation, loop, vote=Vote.YES))
+            seeded.took(hiring.decide(dave, correlation, loop, hire=True, reason="Raises the bar"))
+            seeded.took(
+                hiring.accept_offer(
+                    dave,
+                    correlation,
+                    loop,
+                    attachment=Attachment.REPORTS,
+                    start_date=date.today() + timedelta(days=30),
+                )
+            )
+        else:
+            seeded.took(hiring.veto(niaj, correlation, loop, reason="No example of diving deep"))
+            seeded.took(hiring.decide(dave, correlation, loop, hire=False, reason="Vetoed"))

@@ -69,11 +69,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_introspection: bool | None = None
     graphql_executor: GraphQLExecutor = GraphQLExecutor.FAST
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
+    graphql_rate_limit: Annotated[int, msgspec.Meta(ge=0)] = 250_000
+    trusted_documents: str | None = None
     cors_origins: str = ""
     log_format: LogFormat | None = None
     projection_batch: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
     digest_dir: str | None = None
     digest_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=604_800)] = 3600.0
+    fiscal_year_end_month: Annotated[int, msgspec.Meta(ge=1, le=12)] = 12
     # Sign-in from the company's OpenID Connect provider (services/api/oidc.py)
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
@@ -138,11 +141,14 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
     "graphql_executor": "FLYWHEEL_GRAPHQL_EXECUTOR",
     "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
+    "graphql_rate_limit": "FLYWHEEL_GRAPHQL_RATE_LIMIT",
+    "trusted_documents": "FLYWHEEL_TRUSTED_DOCUMENTS",
     "cors_origins": "FLYWHEEL_CORS_ORIGINS",
     "log_format": "FLYWHEEL_LOG_FORMAT",
     "projection_batch": "FLYWHEEL_PROJECTION_BATCH",
     "digest_dir": "FLYWHEEL_DIGEST_DIR",
     "digest_interval_seconds": "FLYWHEEL_DIGEST_INTERVAL",
+    "fiscal_year_end_month": "FLYWHEEL_FISCAL_YEAR_END_MONTH",
     "oidc_issuer": "FLYWHEEL_OIDC_ISSUER",
     "oidc_audience": "FLYWHEEL_OIDC_AUDIENCE",
     "oidc_roles_claim": "FLYWHEEL_OIDC_ROLES_CLAIM",

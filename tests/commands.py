@@ -20,7 +20,9 @@ from services.allocation.commands import AllocationCommands
 from services.application import Flywheel
 from services.boundaries.commands import BoundaryCommands
 from services.commands import CommandBus
+from services.excellence.commands import ExcellenceCommands
 from services.goals.commands import GoalCommands
+from services.hiring.commands import HiringCommands
 from services.metrics.commands import MetricCommands
 from services.org.commands import OrgCommands
 from services.prfaqs.commands import PrFaqCommands
@@ -41,6 +43,8 @@ class Commands(Protocol):
     allocation: AllocationCommands
     prfaqs: PrFaqCommands
     roadmap: RoadmapCommands
+    excellence: ExcellenceCommands
+    hiring: HiringCommands
 
 
 @dataclass
@@ -53,6 +57,8 @@ class InMemoryCommands:
     allocation: AllocationCommands
     prfaqs: PrFaqCommands
     roadmap: RoadmapCommands
+    excellence: ExcellenceCommands
+    hiring: HiringCommands
 
     @classmethod
     def open(cls) -> InMemoryCommands:
@@ -67,6 +73,8 @@ class InMemoryCommands:
             allocation=AllocationCommands(bus),
             prfaqs=PrFaqCommands(bus),
             roadmap=RoadmapCommands(bus),
+            excellence=ExcellenceCommands(bus),
+            hiring=HiringCommands(bus),
         )
 
 

@@ -41,3 +41,4 @@ class Function(CaseInsensitiveEnum):
     QUALITY = "QUALITY"
     MARKETING = "MARKETING"
     FINANCE = "FINANCE"
+    RECRUITING = "RECRUITING"

@@ -7,6 +7,7 @@ reads them) and each team's funding (OP2 over OP1, amendments included).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +27,17 @@ class FunctionLoad:
     function: Function
     needed: int
     funded: int
+    second_jobs: float = 0.0  # the members' second-job shares, taken from the capacity
+
+    @property
+    def capacity(self) -> float:
+        """The funding less the time its members give to second jobs."""
+        return self.funded - self.second_jobs
 
     @property
     def over(self) -> int:
-        """People needed beyond the funding; 0 when it fits."""
-        return max(self.needed - self.funded, 0)
+        """Whole people needed beyond the capacity; 0 when it fits."""
+        return max(math.ceil(round(self.needed - self.capacity, 6)), 0)
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,15 @@ def team_loads(
     items: Iterable[Mapping[str, Any]],
     funding: Iterable[Mapping[str, Any]],
     fiscal_year: int,
+    second_jobs: Iterable[Mapping[str, Any]] = (),
 ) -> list[TeamLoad]:
     """Each team with committed items in the year or funding, by team id; per function
-    with a need or a funding, in the functions' order."""
+    with a need or a funding, in the functions' order. ``second_jobs`` (team, function,
+    share rows: the members' active second jobs) reduce the capacity of their function."""
+    shares: dict[tuple[UUID, str], float] = {}
+    for job in second_jobs:
+        key = (job["team_id"], job["function"])
+        shares[key] = shares.get(key, 0.0) + float(job["share"])
     needed: dict[UUID, dict[str, int]] = {}
     for item in items:
         target = item["target_date"]
@@ -74,7 +87,12 @@ def team_loads(
                 team_id=team_id,
                 funded_by=kind,
                 functions=[
-                    FunctionLoad(f, need.get(f.value, 0), fund.get(f.value, 0))
+                    FunctionLoad(
+                        f,
+                        need.get(f.value, 0),
+                        fund.get(f.value, 0),
+                        shares.get((team_id, f.value), 0.0),
+                    )
                     for f in Function
                     if need.get(f.value) or fund.get(f.value)
                 ],

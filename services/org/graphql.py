@@ -46,6 +46,7 @@ from services.roadmap.graphql_enums import Horizon, ItemStatus
 if TYPE_CHECKING:
     from services.allocation.graphql import TeamAllocation
     from services.boundaries.graphql import ApiConnection, ServiceConnection
+    from services.hiring.graphql import Requisition
     from services.roadmap.graphql import RoadmapItem
 
 # Team.services and Team.apis return types of the boundaries module, which itself
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 BOUNDARIES = "services.boundaries.graphql"
 ALLOCATION = "services.allocation.graphql"  # builds on Team and Person in the same way
 ROADMAP = "services.roadmap.graphql"
+HIRING = "services.hiring.graphql"
 
 strawberry.enum(Function, description="A function a team member works in.")
 strawberry.enum(
@@ -340,6 +342,14 @@ class Team(relay.Node, Recorded):
         from services.roadmap.graphql import roadmap_of_team
 
         return await roadmap_of_team(info, UUID(self.key), self.at, horizon, status)
+
+    @strawberry.field(description="The team's requisitions, by fiscal year and opening.")
+    async def requisitions(
+        self, info: FlywheelInfo
+    ) -> list[Annotated[Requisition, strawberry.lazy(HIRING)]]:
+        from services.hiring.graphql import requisitions_of_team
+
+        return await requisitions_of_team(info, UUID(self.key), self.at)
 
     @staticmethod
     async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:

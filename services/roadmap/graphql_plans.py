@@ -11,6 +11,7 @@ import strawberry
 
 from domain.allocation.cycle import CycleKind
 from domain.people.values import Function
+from projections.excellence import queries as excellence_queries
 from projections.roadmap import queries as roadmap_queries
 from projections.roadmap.capacity import FunctionLoad, TeamLoad, team_loads
 from projections.roadmap.changes import changes_between, reliability
@@ -164,12 +165,24 @@ class FunctionCapacity:
         description="People the team's committed and in-progress items of the year need."
     )
     funded: int = strawberry.field(description="People the latest decided allocation funds.")
-    over: int = strawberry.field(description="People needed beyond the funding; 0 if it fits.")
+    second_jobs: float = strawberry.field(
+        description="The shares of their time the function's members give to second jobs "
+        "(bar raiser, promotion panel...), taken from the capacity."
+    )
+    capacity: float = strawberry.field(description="The funding less the second jobs' shares.")
+    over: int = strawberry.field(
+        description="Whole people needed beyond the capacity; 0 if it fits."
+    )
 
     @staticmethod
     def of(load: FunctionLoad) -> FunctionCapacity:
         return FunctionCapacity(
-            function=load.function, needed=load.needed, funded=load.funded, over=load.over
+            function=load.function,
+            needed=load.needed,
+            funded=load.funded,
+            second_jobs=load.second_jobs,
+            capacity=load.capacity,
+            over=load.over,
         )
 
 
@@ -334,4 +347,7 @@ class RoadmapPlanQuery:
         funding = await roadmap_queries.decided_funding(views, fiscal_year, at)
         if scope is not None:
             funding = [row for row in funding if row["team_id"] in scope]
-        return [TeamCapacity.of(load, at) for load in team_loads(items, funding, fiscal_year)]
+        teams = {row["team_id"] for row in (*items, *funding)}
+        shares = await excellence_queries.active_shares_of_teams(views, sorted(teams, key=str), at)
+        jobs = [job for rows in shares.values() for job in rows]
+        return [TeamCapacity.of(load, at) for load in team_loads(items, funding, fiscal_year, jobs)]

@@ -205,6 +205,29 @@ CASES = [
         lambda ids, c: {"periodEnd": f"2026-0{1 + CALLERS.index(c)}-28", "value": 1},
     ),
     Case(
+        "record observations in bulk",
+        "POST",
+        "/api/v1/observations",
+        LEAD,
+        lambda ids, c: [  # type: ignore[arg-type, return-value]
+            {"metricId": ids["metric"], "periodEnd": f"2025-0{1 + CALLERS.index(c)}-15", "value": 1}
+        ],
+    ),
+    Case(
+        "write a variance note",
+        "POST",
+        "/api/v1/metrics/{metric}/notes",
+        LEAD,
+        lambda ids, c: {"day": "2026-01-03", "text": f"Noted by {c}"},
+    ),
+    Case(
+        "correct a variance note",
+        "POST",
+        "/api/v1/variance-notes/{note}/corrections",
+        LEAD,
+        lambda ids, c: {"text": f"Corrected by {c}", "reason": "Sharper"},
+    ),
+    Case(
         "set a goal",
         "POST",
         "/api/v1/goals",
@@ -257,6 +280,27 @@ CASES = [
 ]
 ANY_TOKEN = frozenset(CALLERS) - {NONE}
 ENGINEERS = {"ENGINEERING": 1}
+FUNCTIONAL_LEADER = frozenset({LEADER})  # the team's leader leads ENGINEERING
+HIRING_YEAR = 2036
+PRINCIPLES = [
+    {"name": "Customer Obsession", "description": "d"},
+    {"name": "Dive Deep", "description": "d"},
+]
+
+
+def loop_body(candidate: str) -> dict[str, Any]:
+    """A loop for the team: its leader hires, otto raises the bar, pat and audrey interview."""
+    return {
+        "candidate": {"handle": candidate, "name": "Cand Idate"},
+        "recruiter": "rec@x.io",
+        "barRaiser": "otto@example.com",
+        "interviewers": [
+            {"person": "pat@example.com", "principles": ["Customer Obsession"]},
+            {"person": "audrey@example.com", "principles": ["Dive Deep"]},
+        ],
+    }
+
+
 AUTHOR = frozenset({MEMBER})  # the member drafted the PR/FAQs the matrix acts on
 CASES += [
     Case(
@@ -503,6 +547,21 @@ CASES += [
         LEAD,
     ),
     Case(
+        "change a roadmap item's headcount",
+        "POST",
+        "/api/v1/roadmap-items/{committed_item}/headcount",
+        LEAD,
+        lambda ids, c: {"headcount": {"ENGINEERING": 3 + CALLERS.index(c)}, "reason": "r"},
+    ),
+    Case(
+        "change the roadmap settings",
+        "PUT",
+        "/api/v1/roadmap-settings",
+        ONLY_LEADERSHIP,
+        # null keeps the other cases' items free of a PR/FAQ threshold
+        lambda ids, c: {"prfaqRequiredAbove": None, "reason": c},
+    ),
+    Case(
         "record a roadmap baseline",
         "POST",
         "/api/v1/roadmap-baselines",
@@ -537,6 +596,132 @@ CASES += [
         ONLY_LEADERSHIP,
         lambda ids, c: {"reason": "Erasure request 1"},
     ),
+    Case(
+        "appoint a functional leader",
+        "PUT",
+        "/api/v1/functions/QUALITY/leader",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"person": f"qa-{unique(c)}@x.io", "reason": "r"},
+    ),
+    Case(
+        "publish a standard",
+        "POST",
+        "/api/v1/standards",
+        FUNCTIONAL_LEADER,
+        lambda ids, c: {"function": "ENGINEERING", "area": "OTHER", "title": c, "body": "b"},
+    ),
+    Case(
+        "revise a standard",
+        "POST",
+        "/api/v1/standards/{standard}/revisions",
+        FUNCTIONAL_LEADER,
+        lambda ids, c: {"body": c, "reason": "r"},
+    ),
+    Case(
+        "retire a standard",
+        "POST",
+        "/api/v1/standards/{retiring_standard}/retire",
+        FUNCTIONAL_LEADER,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "exempt a team from a standard",
+        "POST",
+        "/api/v1/standards/{standard}/exemptions",
+        LEAD,  # the functional leader (the team's leader here), leadership
+        lambda ids, c: {"teamId": ids["team"], "reason": "r", "expires": "2099-01-01"},
+    ),
+    Case(
+        "assign a second job",
+        "POST",
+        "/api/v1/second-jobs",
+        LEAD,  # the leader of the member's function (ENGINEERING), leadership
+        lambda ids, c: {"person": "mia@example.com", "kind": "CODE_REVIEW", "share": 0.1},
+    ),
+    Case(
+        "end a second job",
+        "POST",
+        "/api/v1/second-jobs/{second_job}/end",
+        LEAD,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "set the leadership principles",
+        "PUT",
+        "/api/v1/principles",
+        ONLY_LEADERSHIP,
+        lambda ids, c: {"principles": PRINCIPLES},
+    ),
+    Case(
+        "open a requisition",
+        "POST",
+        "/api/v1/requisitions",
+        LEAD,
+        lambda ids, c: {"teamId": ids["team"], "function": "PRODUCT", "fiscalYear": HIRING_YEAR},
+    ),
+    Case(
+        "cancel a requisition",
+        "POST",
+        "/api/v1/requisitions/{cancelling_requisition}/cancel",
+        LEAD,
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "schedule an interview loop",
+        "POST",
+        "/api/v1/requisitions/{requisition}/loops",
+        LEAD,  # the team's leader, leadership (and the loop's recruiter)
+        lambda ids, c: loop_body(f"cand-{unique(c)}@o.org"),
+    ),
+    Case(
+        "submit interview feedback",
+        "POST",
+        "/api/v1/loops/{feedback_loop}/feedback",
+        frozenset({PLANNER, AUDITOR, OTHER_LEADER}),  # the interviewers and the bar raiser
+        lambda ids, c: {"vote": "YES", "notes": c},
+    ),
+    Case(
+        "record an interviewer's absence",
+        "POST",
+        "/api/v1/loops/{absence_loop}/absences",
+        frozenset({LEADER}),  # the hiring manager (the bar raiser, the recruiter)
+        lambda ids, c: {"person": "pat@example.com", "reason": "r"},
+    ),
+    Case(
+        "open the debrief",
+        "POST",
+        "/api/v1/loops/{debrief_loop}/debrief",
+        frozenset({OTHER_LEADER}),  # the bar raiser
+        lambda ids, c: {},
+    ),
+    Case(
+        "record a final vote",
+        "POST",
+        "/api/v1/loops/{debriefed_loop}/final-votes",
+        frozenset({PLANNER, AUDITOR, OTHER_LEADER}),  # the interviewers and the bar raiser
+        lambda ids, c: {"vote": "NO"},
+    ),
+    Case(
+        "veto a candidate",
+        "POST",
+        "/api/v1/loops/{debriefed_loop}/veto",
+        frozenset({OTHER_LEADER}),  # the bar raiser
+        lambda ids, c: {"reason": "r"},
+    ),
+    Case(
+        "decide hire or no hire",
+        "POST",
+        "/api/v1/loops/{deciding_loop}/decision",
+        frozenset({LEADER}),  # the hiring manager
+        lambda ids, c: {"hire": True, "reason": "r"},
+    ),
+    Case(
+        "record an accepted offer",
+        "POST",
+        "/api/v1/loops/{hired_loop}/offer-accepted",
+        LEAD,  # the hiring manager, leadership (and the recruiter)
+        lambda ids, c: {"attachment": "REPORTS", "startDate": "2036-01-05"},
+    ),
 ]
 READERS = frozenset({AUDITOR, LEADERSHIP})
 READS = [
@@ -551,6 +736,18 @@ READS = [
         "GET",
         "/api/v1/roadmap.svg?teamId={team}",
         ANY_TOKEN - {ROLELESS},  # reading the views needs a role
+    ),
+    Case(
+        "draw a metric's 6-12 chart",
+        "GET",
+        "/api/v1/metrics/{metric}/wbr.svg?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
+    ),
+    Case(
+        "export the weekly business review to wbr-app",
+        "GET",
+        "/api/v1/wbr/export?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
     ),
 ]
 ANY_ROLE = ANY_TOKEN - {ROLELESS}
@@ -570,13 +767,17 @@ def world(
 ) -> Iterator[tuple[FlywheelServer, dict[str, str], dict[str, dict[str, str]]]]:
     with fresh_database(postgres_server) as url:
         server = FlywheelServer(tmp_path_factory.mktemp("authz"), url)
-        server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
+        server.start_with(
+            {**server.env, "FLYWHEEL_RATE_LIMIT": "0", "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0"}
+        )
         tokens = {caller: server.token(*TOKENS[caller]) for caller in TOKENS}
-        yield server, tokens, build_org(server, tokens[LEADERSHIP])
+        yield server, tokens, build_org(server, tokens[LEADERSHIP], tokens)
         server.stop()
 
 
-def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
+def build_org(
+    server: FlywheelServer, boss: str, tokens: dict[str, str]
+) -> dict[str, dict[str, str]]:
     """The ids each caller's commands name: shared ones, and for the two callers allowed
     to change the team's things (its leader, leadership) targets of their own. A refused
     caller names the leader's targets, which it must leave as they are."""
@@ -612,6 +813,7 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
         "description": "d",
     }
     goal = made("/api/v1/goals", goal_body)
+    note = made(f"/api/v1/metrics/{metric}/notes", {"day": "2026-01-10", "text": "Sale"})
     named = httpx.put(
         f"{server.url}/api/v1/people/erasable@x.io",
         json={"displayName": "Erin Erasable"},
@@ -674,8 +876,10 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
             "feedback_prfaq": prfaq(["pat@example.com", "audrey@example.com"]),
             "closing_prfaq": prfaq(["rev@x.io"]),
             **roadmap_targets(made, team, their_item),
+            **hiring.targets(mark),
         }
 
+    hiring = HiringWorld(server, made, team, goal, tokens)
     their_item = made(
         "/api/v1/roadmap-items",
         {"teamId": other, "title": "Theirs", "outcome": "o", "horizon": "NOW"},
@@ -700,9 +904,11 @@ def build_org(server: FlywheelServer, boss: str) -> dict[str, dict[str, str]]:
         "doomed": made(
             "/api/v1/teams", {"name": "Doomed", "mission": "m", "leader": "doomed@x.io"}
         ),
+        **hiring.shared(),
         "service": service,
         "metric": metric,
         "goal": goal,
+        "note": note,
     }
     leaders = {**shared, **targets_of(LEADER)}
     leadership = {**shared, **targets_of(LEADERSHIP)}
@@ -788,6 +994,118 @@ def build_cycles(
         "locked_cycle": cycle(2033, ["REVIEW", "DECIDED", "LOCKED"]),
         "phase_cycle": cycle(2034, []),
     }
+
+
+class HiringWorld:
+    """A funded year for PRODUCT hires, the team's leader leading ENGINEERING, otto a bar
+    raiser; loops at every stage a hiring command starts from."""
+
+    def __init__(
+        self,
+        server: FlywheelServer,
+        made: Callable[[str, dict[str, Any]], str],
+        team: str,
+        goal: str,
+        tokens: dict[str, str],
+    ) -> None:
+        self.server, self.made, self.team = server, made, team
+        self.candidates = 0
+        self.tokens = {TOKENS[caller][0]: tokens[caller] for caller in TOKENS}
+        cycle = made("/api/v1/cycles", {"fiscalYear": HIRING_YEAR, "kind": "OP1"})
+        boss = tokens[LEADERSHIP]
+        envelope = httpx.put(
+            f"{server.url}/api/v1/cycles/{cycle}/envelope",
+            json={"headcount": {"PRODUCT": 20}, "budget": 1000, "reason": "r"},
+            headers={"Authorization": f"Bearer {boss}"},
+            timeout=30,
+        )
+        assert envelope.status_code == 200, envelope.text
+        made(
+            f"/api/v1/cycles/{cycle}/requests",
+            {
+                "teamId": team,
+                "headcount": {"PRODUCT": 12},
+                "budget": 100,
+                "rationale": "r",
+                "goalIds": [goal],
+            },
+        )
+        made(f"/api/v1/cycles/{cycle}/phase", {"to": "REVIEW"})
+        made(
+            f"/api/v1/cycles/{cycle}/decisions",
+            {"teamId": team, "headcount": {"PRODUCT": 12}, "budget": 50, "rationale": "r"},
+        )
+        made(f"/api/v1/cycles/{cycle}/phase", {"to": "DECIDED"})
+        leader = httpx.put(
+            f"{server.url}/api/v1/functions/ENGINEERING/leader",
+            json={"person": "lea@example.com", "reason": "r"},
+            headers={"Authorization": f"Bearer {boss}"},
+            timeout=30,
+        )
+        assert leader.status_code == 200, leader.text
+        made(
+            "/api/v1/second-jobs",
+            {"person": "otto@example.com", "kind": "BAR_RAISER", "share": 0.1},
+        )
+        self.requisition = self.open_requisition()
+
+    def as_(self, who: str, path: str, body: dict[str, Any]) -> str:
+        response = self.server.post(path, self.tokens[who], body)
+        assert response.status_code in (200, 201), response.text
+        identifier: str = response.json()["id"]
+        return identifier
+
+    def open_requisition(self) -> str:
+        body = {"teamId": self.team, "function": "PRODUCT", "fiscalYear": HIRING_YEAR}
+        return self.made("/api/v1/requisitions", body)
+
+    def loop(self, stage: str, requisition: str | None = None) -> str:
+        """A loop up to ``stage``: ``new``, ``interviewed``, ``debrief`` or ``hire``."""
+        self.candidates += 1
+        candidate = f"candidate-{self.candidates}@o.org"
+        loop = self.made(
+            f"/api/v1/requisitions/{requisition or self.requisition}/loops", loop_body(candidate)
+        )
+        if stage == "new":
+            return loop
+        for who in ("pat@example.com", "audrey@example.com"):
+            self.as_(who, f"/api/v1/loops/{loop}/feedback", {"vote": "YES", "notes": "n"})
+        if stage == "interviewed":
+            return loop
+        self.as_("otto@example.com", f"/api/v1/loops/{loop}/debrief", {})
+        if stage == "debrief":
+            return loop
+        self.as_("lea@example.com", f"/api/v1/loops/{loop}/decision", {"hire": True, "reason": "r"})
+        return loop
+
+    def shared(self) -> dict[str, str]:
+        lea = "lea@example.com"
+        standard_body = {
+            "function": "ENGINEERING",
+            "area": "CODE_REVIEW",
+            "title": "t",
+            "body": "b",
+        }
+        return {
+            "standard": self.as_(lea, "/api/v1/standards", standard_body),
+            "retiring_standard": self.as_(lea, "/api/v1/standards", standard_body),
+            "requisition": self.requisition,
+            "feedback_loop": self.loop("new"),
+            "absence_loop": self.loop("new"),
+            "debrief_loop": self.loop("interviewed"),
+            "debriefed_loop": self.loop("debrief"),
+            "deciding_loop": self.loop("debrief"),
+        }
+
+    def targets(self, mark: str) -> dict[str, str]:
+        return {
+            "second_job": self.made(
+                "/api/v1/second-jobs",
+                {"person": "mia@example.com", "kind": "OTHER", "description": mark, "share": 0.1},
+            ),
+            "cancelling_requisition": self.open_requisition(),
+            "hired_loop": self.loop("hire", self.open_requisition()),
+        }
 
 
 def events_recorded(server: FlywheelServer) -> int:
@@ -901,6 +1219,7 @@ def _template(path: str) -> str:
         "{other_api}": "{api_id}",
         "{metric}": "{metric_id}",
         "{goal}": "{goal_id}",
+        "{note}": "{note_id}",
         "{closing_goal}": "{goal_id}",
         "{leaver}": "{person}",
         "{open_cycle}": "{cycle_id}",
@@ -931,6 +1250,18 @@ def _template(path: str) -> str:
         "/plan/": "/{name}/",
         "mia@example.com": "{handle}",
         "erasable@x.io": "{handle}",
+        "/QUALITY/": "/{function}/",
+        "{standard}": "{standard_id}",
+        "{retiring_standard}": "{standard_id}",
+        "{second_job}": "{second_job_id}",
+        "{requisition}": "{requisition_id}",
+        "{cancelling_requisition}": "{requisition_id}",
+        "{feedback_loop}": "{loop_id}",
+        "{absence_loop}": "{loop_id}",
+        "{debrief_loop}": "{loop_id}",
+        "{debriefed_loop}": "{loop_id}",
+        "{deciding_loop}": "{loop_id}",
+        "{hired_loop}": "{loop_id}",
     }
     for placeholder, parameter in replacements.items():
         path = path.replace(placeholder, parameter)

@@ -2,8 +2,8 @@
 
 Where ``test_time_travel.py`` checks the org queries answer by answer, this test
 checks every row of every view table, so each area's projection (org, people, API
-boundaries, metrics, goals, allocation, PR/FAQs, roadmaps, and any added later) is
-held to the same promise.
+boundaries, metrics, goals, allocation, PR/FAQs, roadmaps, WBR notes, and any added
+later) is held to the same promise.
 Hypothesis draws random sequences of commands across the areas; many are
 refused on purpose, which must leave no trace.
 """
@@ -19,14 +19,22 @@ from uuid import UUID
 
 import asyncpg
 import psycopg
+from eventsourcing.application import AggregateNotFoundError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.boundaries import ApiKind, Visibility
 from domain.errors import DomainError
+from domain.excellence import (
+    DEFAULT_PRINCIPLES,
+    SecondJobKind,
+    StandardArea,
+    function_leadership_id,
+)
 from domain.goals import CheckInStatus, GoalOutcome
-from domain.metrics import Direction, MetricKind
+from domain.hiring import Vote
+from domain.metrics import Aggregation, Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.prfaqs import Recommendation, content_of
@@ -36,9 +44,30 @@ from services.allocation.commands import TeamNumbers
 from services.commands import Outcome
 from services.principal import Role
 from services.runtime import Runtime
+from services.wbr.commands import BulkValue
 from tests.people import CEO, principal
 
 SHADOW = "views_replayed"
+HIRING_KINDS = (
+    "appoint_functional_leader",
+    "publish_standard",
+    "revise_standard",
+    "retire_standard",
+    "exempt_team",
+    "assign_second_job",
+    "end_second_job",
+    "set_principles",
+    "open_requisition",
+    "cancel_requisition",
+    "schedule_loop",
+    "loop_feedback_submit",
+    "loop_absence",
+    "open_debrief",
+    "final_vote",
+    "veto_loop",
+    "decide_loop",
+    "accept_offer",
+)
 KINDS = (
     "charter",
     "appoint",
@@ -103,6 +132,12 @@ KINDS = (
     "remove_item_dependency",
     "transfer_item",
     "record_baseline",
+    "set_roadmap_threshold",
+    "resize_item",
+    *HIRING_KINDS,
+    "write_note",
+    "correct_note",
+    "observe_in_bulk",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -129,6 +164,11 @@ class World:
         self.prfaq_dissents: list[tuple[UUID, UUID]] = []
         self.items: list[UUID] = []
         self.milestones: list[tuple[UUID, UUID]] = []
+        self.standards: list[UUID] = []
+        self.second_jobs: list[UUID] = []
+        self.requisitions: list[UUID] = []
+        self.loops: list[UUID] = []
+        self.notes: list[UUID] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -235,7 +275,12 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         world.metrics.append(outcome.id)
     elif kind == "redefine_metric":
         outcome = metrics.redefine_metric(
-            CEO, "prop", pick(world.metrics, a), definition=f"d{b}", reason="sharper"
+            CEO,
+            "prop",
+            pick(world.metrics, a),
+            definition=f"d{b}",
+            reason="sharper",
+            aggregation=list(Aggregation)[b % 5] if b % 2 else None,
         )
     elif kind == "declare_driver":
         outcome = metrics.declare_driver(
@@ -293,8 +338,43 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         )
     elif kind == "erase_person":
         outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
+    elif kind in HIRING_KINDS:
+        outcome = hire(runtime, world, kind, a, b)
+    elif kind == "write_note":
+        outcome = runtime.wbr.write_note(
+            CEO,
+            "prop",
+            metric_id=pick(world.metrics, a),
+            day=date(2026, 1, 1 + b % 28),
+            text=f"n{b}",
+        )
+        world.notes.append(outcome.id)
+    elif kind == "correct_note":
+        outcome = runtime.wbr.correct_note(
+            CEO, "prop", pick(world.notes, a), text=f"c{b}", reason="r"
+        )
+    elif kind == "observe_in_bulk":
+        values = [
+            BulkValue(
+                period_end=date(2026, 2, 1 + (b + n) % 28),
+                value=Decimal(a + n),
+                where=str(n),
+                metric_id=pick(world.metrics, a + n),
+                reason="bulk" if a % 2 else None,
+            )
+            for n in range(3)
+        ]
+        bulk = runtime.wbr.record_observations(CEO, "prop", values)
+        if bulk.position is None:
+            raise LookupError
+        return bulk.position
     elif kind == "record_baseline":
         outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
+    elif kind == "set_roadmap_threshold":
+        # Global, so shared by the examples: mostly lifted, otherwise above most items.
+        outcome = runtime.roadmap.set_prfaq_threshold(
+            CEO, "prop", prfaq_required_above=None if b % 2 else 2 + b % 3, reason=None
+        )
     elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):
         outcome = plan_roadmap(runtime, world, kind, a, b)
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
@@ -371,6 +451,106 @@ def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) ->
     return prfaqs.withdraw(owner, "prop", prfaq, reason="r")
 
 
+def hire(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
+    """One command of functional excellence or hiring; people of the example act."""
+    excellence, hiring = runtime.excellence, runtime.hiring
+    person = f"{world.prefix}-p{a % 7}@x.io"
+    other = f"{world.prefix}-p{b % 7}@x.io"
+    function = list(Function)[b % len(Function)]
+    leader = principal(f"{world.prefix}-p{b % 7}@x.io", Role.MEMBER)
+    if kind == "appoint_functional_leader":
+        return excellence.appoint_functional_leader(CEO, "prop", function, person=other, reason="r")
+    if kind == "publish_standard":
+        outcome = excellence.publish_standard(
+            leader, "prop", function=function, area=StandardArea.OTHER, title=f"S{a}", body="b"
+        )
+        world.standards.append(outcome.id)
+        return outcome
+    if kind in ("revise_standard", "retire_standard", "exempt_team"):
+        standard = pick(world.standards, a)
+        if kind == "exempt_team":
+            return excellence.grant_exemption(
+                CEO,
+                "prop",
+                standard,
+                team_id=pick(world.teams, b),
+                reason="r",
+                expires=date(2099, 1, 1 + b % 28),
+            )
+        found = runtime.app.repository.get(standard)
+        try:
+            leadership = runtime.app.repository.get(function_leadership_id(found.function))
+        except AggregateNotFoundError:
+            raise LookupError from None
+        boss = principal(leadership.leader, Role.MEMBER)
+        if kind == "revise_standard":
+            return excellence.revise_standard(boss, "prop", standard, body=f"b{b}", reason="r")
+        return excellence.retire_standard(boss, "prop", standard, reason="r")
+    if kind == "assign_second_job":
+        outcome = excellence.assign_second_job(
+            CEO,
+            "prop",
+            person=person,
+            kind=list(SecondJobKind)[b % 3],
+            share=Decimal("0.1") * (1 + b % 5),
+        )
+        world.second_jobs.append(outcome.id)
+        return outcome
+    if kind == "end_second_job":
+        return excellence.end_second_job(CEO, "prop", pick(world.second_jobs, a), reason="r")
+    if kind == "set_principles":
+        return excellence.set_principles(
+            CEO, "prop", principles=[(name, "d") for name, _ in DEFAULT_PRINCIPLES[: 2 + b % 5]]
+        )
+    if kind == "open_requisition":
+        outcome = hiring.open_requisition(
+            CEO, "prop", team_id=pick(world.teams, a), function=function, fiscal_year=2027
+        )
+        world.requisitions.append(outcome.id)
+        return outcome
+    if kind == "cancel_requisition":
+        return hiring.cancel_requisition(CEO, "prop", pick(world.requisitions, a), reason="r")
+    if kind == "schedule_loop":
+        outcome = hiring.schedule_loop(
+            CEO,
+            "prop",
+            pick(world.requisitions, a),
+            candidate=f"{world.prefix}-c{a}@o.org",
+            candidate_name=f"Candidate {a}",
+            recruiter=f"{world.prefix}-rec@x.io",
+            bar_raiser=person,
+            interviewers=[(f"{world.prefix}-i1@x.io", ["Ownership"]), (other, ["Dive Deep"])],
+        )
+        world.loops.append(outcome.id)
+        return outcome
+    loop_id = pick(world.loops, a)
+    found = runtime.app.repository.get(loop_id)
+    voter = principal(found.voters[b % len(found.voters)], Role.MEMBER)
+    vote = list(Vote)[b % 4]
+    if kind == "loop_feedback_submit":
+        return hiring.submit_feedback(voter, "prop", loop_id, vote=vote, notes="n", principles=[])
+    if kind == "loop_absence":
+        return hiring.record_absence(
+            principal(found.bar_raiser, Role.MEMBER),
+            "prop",
+            loop_id,
+            person=found.interviewer_people[b % 2],
+            reason="r",
+        )
+    if kind == "open_debrief":
+        return hiring.open_debrief(principal(found.bar_raiser, Role.MEMBER), "prop", loop_id)
+    if kind == "final_vote":
+        return hiring.record_final_vote(voter, "prop", loop_id, vote=vote)
+    if kind == "veto_loop":
+        return hiring.veto(principal(found.bar_raiser, Role.MEMBER), "prop", loop_id, reason="r")
+    manager = principal(found.hiring_manager, Role.MEMBER)
+    if kind == "decide_loop":
+        return hiring.decide(manager, "prop", loop_id, hire=bool(b % 2), reason="r")
+    return hiring.accept_offer(
+        manager, "prop", loop_id, attachment=Attachment.REPORTS, start_date=date(2027, 2, 1)
+    )
+
+
 def plan_roadmap(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
     """One command on a roadmap item; leadership acts, so only the item's rules refuse."""
     road = runtime.roadmap
@@ -427,6 +607,10 @@ def plan_roadmap(runtime: Runtime, world: World, kind: str, a: int, b: int) -> O
         found = runtime.app.repository.get(item).dependencies
         target = UUID(sorted(found)[b % len(found)]) if found else item
         return road.remove_dependency(CEO, "prop", item, target, reason="r")
+    if kind == "resize_item":
+        return road.change_headcount(
+            CEO, "prop", item, headcount={Function.ENGINEERING: b % 6}, reason="r"
+        )
     return road.transfer(CEO, "prop", item, to_team_id=pick(world.teams, b), reason="r")
 
 
@@ -454,6 +638,7 @@ def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outco
             budget=100,
             rationale="r",
             goal_ids=[pick(world.goals, b)],
+            item_ids=[pick(world.items, a)] if world.items and a % 2 else [],
         )
     if kind == "advance_phase":
         # Usually to the next phase, now and then to a wrong one (refused).
@@ -557,6 +742,7 @@ def test_every_view_as_of_a_position_equals_a_replay(
         ("propose_item", 0, 1),
         ("propose_item", 1, 1),
         ("commit_item", 0, 0),
+        ("write_note", 0, 0),
     ]
     for kind, a, b in [*prelude, *operations]:
         try:

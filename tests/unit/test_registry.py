@@ -47,6 +47,10 @@ def test_the_schema_has_every_area_query_and_node_type() -> None:
         "PrFaq",
         "PrFaqDissent",
         "RoadmapItem",
+        "Standard",
+        "SecondJob",
+        "Requisition",
+        "InterviewLoop",
     }
 
 

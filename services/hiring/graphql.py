@@ -1,0 +1,498 @@
+"""Hiring in GraphQL: requisitions, interview loops and their sealed feedback, the hiring
+plan, the bar raisers' figures and the loops' health.
+
+Feedback is sealed: a loop's interviewer or bar raiser reads the others' feedback only
+once their own is in; once the debrief is open every participant (the interviewers, the
+bar raiser, the hiring manager, the recruiter) reads all of it; nobody outside the loop
+(leadership and planners included) reads any. The written notes and the reasons of the
+veto and the decision are personal data about the candidate, opened with the candidate's
+key: null for good once the candidate is erased. So is the candidate's name, readable by
+the loop's participants and leadership.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import msgspec
+import strawberry
+from strawberry import relay
+
+from domain.hiring import LoopStage, RequisitionStatus, Vote
+from domain.org.team import Attachment
+from domain.people.values import Function
+from domain.personal_data import Sealed
+from projections.hiring import queries
+from projections.org import queries as org_queries
+from services.audit.graphql import Recorded
+from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.errors import client_error
+from services.personal_data import open_sealed
+
+if TYPE_CHECKING:
+    from services.org.graphql import Team
+
+strawberry.enum(Vote, description="An interviewer's vote: `STRONG_NO`, `NO`, `YES`, `STRONG_YES`.")
+strawberry.enum(
+    RequisitionStatus,
+    description="`OPEN` until `FILLED` by an accepted offer or `CANCELLED` with a reason.",
+)
+strawberry.enum(
+    LoopStage,
+    description="`INTERVIEWING` (feedback sealed), `DEBRIEF` (all read, final votes), `HIRE` "
+    "or `NO_HIRE` (decided), `HIRED` (the offer was accepted).",
+)
+
+LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
+_interviewers = msgspec.json.Decoder(list[dict[str, Any]])
+
+
+async def _team(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team | None:
+    from services.org.graphql import Team
+
+    row = await context(info).load.org.team.load(team_id, at)
+    return None if row is None else Team.from_row(row, at)
+
+
+async def _open(info: FlywheelInfo, candidate: str, sealed: bytes | None) -> str | None:
+    if sealed is None:
+        return None
+    key = await context(info).load.org.person_key.load(candidate, None)
+    return open_sealed(key, Sealed(candidate, bytes(sealed)))
+
+
+@strawberry.type(description="An interviewer of a loop and the principles they cover.")
+class LoopInterviewer:
+    person: str = strawberry.field(description="The interviewer's handle.")
+    principles: list[str] = strawberry.field(description="The leadership principles covered.")
+
+
+@strawberry.type(
+    description="One participant's feedback: the written notes and the vote before the "
+    "debrief, the final vote in it; or their recorded absence."
+)
+class LoopFeedback:
+    person: str = strawberry.field(description="The interviewer's (or bar raiser's) handle.")
+    vote: Vote | None = strawberry.field(description="The initial vote; null if absent.")
+    notes: str | None = strawberry.field(
+        description="The written feedback (personal data about the candidate); null if absent "
+        "or once the candidate was erased."
+    )
+    principles: list[str] = strawberry.field(description="The principles assessed.")
+    submitted_at: datetime | None = strawberry.field(description="When it was submitted.")
+    absent: bool = strawberry.field(description="Whether the interviewer was recorded absent.")
+    absence_reason: str | None = strawberry.field(description="Why they were absent.")
+    final_vote: Vote | None = strawberry.field(description="The vote in the debrief.")
+    changed: bool = strawberry.field(description="Whether the final vote differs from the first.")
+
+
+@strawberry.type(
+    description="An interview loop: one candidate for a requisition, the interviewers, the bar "
+    "raiser, sealed feedback, the debrief and the decision."
+)
+class InterviewLoop(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    candidate: str = strawberry.field(description="The candidate's handle (pseudonymous).")
+    hiring_manager: str = strawberry.field(description="Who decides.")
+    recruiter: str = strawberry.field(description="The recruiter.")
+    bar_raiser: str = strawberry.field(description="The bar raiser, who runs the debrief.")
+    function: Function = strawberry.field(description="The requisition's function.")
+    stage: LoopStage = strawberry.field(description="Where the loop stands.")
+    vetoed: bool = strawberry.field(description="Whether the bar raiser vetoed.")
+    hire: bool | None = strawberry.field(description="The decision: null until decided.")
+    scheduled_at: datetime = strawberry.field(description="When it was scheduled.")
+    last_feedback_at: datetime | None = strawberry.field(description="The last feedback's time.")
+    debrief_at: datetime | None = strawberry.field(description="When the debrief opened.")
+    decided_at: datetime | None = strawberry.field(description="When it was decided.")
+    accepted_at: datetime | None = strawberry.field(description="When the offer was accepted.")
+    start_date: date | None = strawberry.field(description="The hire's first day.")
+    attachment: Attachment | None = strawberry.field(description="How the hire joined the team.")
+    version: int = strawberry.field(description="Its version; send it as `If-Match`.")
+    requisition_id: strawberry.Private[UUID]
+    team_id: strawberry.Private[UUID]
+    raw_interviewers: strawberry.Private[str]
+    veto_sealed: strawberry.Private[bytes | None]
+    decision_sealed: strawberry.Private[bytes | None]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> InterviewLoop:
+        raw = row["interviewers"]
+        return InterviewLoop(
+            key=str(row["id"]),
+            candidate=row["candidate"],
+            hiring_manager=row["hiring_manager"],
+            recruiter=row["recruiter"],
+            bar_raiser=row["bar_raiser"],
+            function=Function(row["function"]),
+            stage=LoopStage(row["stage"]),
+            vetoed=row["vetoed"],
+            hire=row["hire"],
+            scheduled_at=row["scheduled_at"],
+            last_feedback_at=row["last_feedback_at"],
+            debrief_at=row["debrief_at"],
+            decided_at=row["decided_at"],
+            accepted_at=row["accepted_at"],
+            start_date=row["start_date"],
+            attachment=None if row["attachment"] is None else Attachment(row["attachment"]),
+            version=row["version"],
+            requisition_id=row["requisition_id"],
+            team_id=row["team_id"],
+            raw_interviewers=raw if isinstance(raw, str) else msgspec.json.encode(raw).decode(),
+            veto_sealed=row["veto_reason_sealed"],
+            decision_sealed=row["decision_reason_sealed"],
+            at=at,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> InterviewLoop | None:
+        try:
+            loop_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.hiring.loop.load(loop_id, at)
+        return None if row is None else InterviewLoop.from_row(row, at)
+
+    @strawberry.field(description="The loop's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The interviewers and the principles each covers.")
+    def interviewers(self) -> list[LoopInterviewer]:
+        return [
+            LoopInterviewer(person=i["person"], principles=list(i["principles"]))
+            for i in _interviewers.decode(self.raw_interviewers)
+        ]
+
+    @property
+    def _voters(self) -> set[str]:
+        return {i["person"] for i in _interviewers.decode(self.raw_interviewers)} | {
+            self.bar_raiser
+        }
+
+    def _participant(self, info: FlywheelInfo) -> str | None:
+        principal = context(info).principal
+        if principal is None:
+            return None
+        if principal.subject in self._voters | {self.hiring_manager, self.recruiter}:
+            return principal.subject
+        return None
+
+    @strawberry.field(
+        description="The candidate's display name (personal data): for the loop's participants "
+        "and leadership; null for others and once the candidate was erased."
+    )
+    async def candidate_name(self, info: FlywheelInfo) -> str | None:
+        principal = context(info).principal
+        if principal is None or not (principal.is_leadership or self._participant(info)):
+            return None
+        row = await context(info).load.org.person.load(self.candidate, self.at)
+        if row is None:
+            return None
+        return await _open(info, self.candidate, row["display_name_sealed"])
+
+    @strawberry.field(
+        description="Whether the caller may read feedback now: a participant once the debrief "
+        "is open, an interviewer or the bar raiser once their own feedback is in."
+    )
+    async def feedback_readable(self, info: FlywheelInfo) -> bool:
+        return await self._readable(info, None)
+
+    async def _readable(self, info: FlywheelInfo, rows: list[Any] | None) -> bool:
+        person = self._participant(info)
+        if person is None:
+            return False
+        if self.stage is not LoopStage.INTERVIEWING:
+            return True
+        if rows is None:
+            rows = await context(info).load.hiring.feedback.load(UUID(self.key), self.at)
+        return any(row["person"] == person and row["vote"] is not None for row in rows)
+
+    @strawberry.field(
+        description="The feedback, in the order it was submitted, as the sealing rule allows: "
+        "empty for a participant who may not read it yet; null for anyone outside the loop."
+    )
+    async def feedback(self, info: FlywheelInfo) -> list[LoopFeedback] | None:
+        if self._participant(info) is None:
+            return None
+        rows = await context(info).load.hiring.feedback.load(UUID(self.key), self.at)
+        if not await self._readable(info, rows):
+            return []
+        return [
+            LoopFeedback(
+                person=row["person"],
+                vote=None if row["vote"] is None else Vote(row["vote"]),
+                notes=await _open(info, self.candidate, row["notes_sealed"]),
+                principles=list(row["principles"] or []),
+                submitted_at=row["submitted_at"],
+                absent=row["absent"],
+                absence_reason=row["absence_reason"],
+                final_vote=None if row["final_vote"] is None else Vote(row["final_vote"]),
+                changed=row["final_vote"] is not None
+                and row["vote"] is not None
+                and row["final_vote"] != row["vote"],
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(
+        description="The veto's reason (personal data): for participants once the debrief is "
+        "open; null otherwise."
+    )
+    async def veto_reason(self, info: FlywheelInfo) -> str | None:
+        if self._participant(info) is None or self.stage is LoopStage.INTERVIEWING:
+            return None
+        return await _open(info, self.candidate, self.veto_sealed)
+
+    @strawberry.field(
+        description="The decision's reason (personal data): for participants; null otherwise."
+    )
+    async def decision_reason(self, info: FlywheelInfo) -> str | None:
+        if self._participant(info) is None:
+            return None
+        return await _open(info, self.candidate, self.decision_sealed)
+
+    @strawberry.field(description="The requisition it fills.")
+    async def requisition(self, info: FlywheelInfo) -> Requisition | None:
+        return await Requisition.find(info, str(self.requisition_id), self.at)
+
+
+@strawberry.type(description="An opening for one person of a function in a team and year.")
+class Requisition(relay.Node, Recorded):
+    key: relay.NodeID[str]
+    function: Function = strawberry.field(description="The function to hire for.")
+    fiscal_year: int = strawberry.field(description="The fiscal year whose funding it uses.")
+    status: RequisitionStatus = strawberry.field(description="Where it stands.")
+    opened_at: datetime = strawberry.field(description="When it was opened.")
+    opened_by: str = strawberry.field(description="Who opened it.")
+    closed_at: datetime | None = strawberry.field(description="When it was filled or cancelled.")
+    cancel_reason: str | None = strawberry.field(description="Why it was cancelled.")
+    hired: str | None = strawberry.field(description="Who filled it.")
+    version: int = strawberry.field(description="Its version; send it as `If-Match`.")
+    team_id: strawberry.Private[UUID]
+    at: strawberry.Private[int | None]
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Requisition:
+        return Requisition(
+            key=str(row["id"]),
+            function=Function(row["function"]),
+            fiscal_year=row["fiscal_year"],
+            status=RequisitionStatus(row["status"]),
+            opened_at=row["opened_at"],
+            opened_by=row["opened_by"],
+            closed_at=row["closed_at"],
+            cancel_reason=row["cancel_reason"],
+            hired=row["hired"],
+            version=row["version"],
+            team_id=row["team_id"],
+            at=at,
+        )
+
+    @staticmethod
+    async def find(info: FlywheelInfo, key: str, at: int | None) -> Requisition | None:
+        try:
+            requisition_id = UUID(key)
+        except ValueError:
+            return None
+        row = await context(info).load.hiring.requisition.load(requisition_id, at)
+        return None if row is None else Requisition.from_row(row, at)
+
+    @strawberry.field(description="The requisition's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+    @strawberry.field(description="The team hiring.")
+    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
+        return await _team(info, self.team_id, self.at)
+
+    @strawberry.field(description="Its interview loops, oldest first.")
+    async def loops(self, info: FlywheelInfo) -> list[InterviewLoop]:
+        rows = await context(info).load.hiring.loops.load(UUID(self.key), self.at)
+        return [InterviewLoop.from_row(row, self.at) for row in rows]
+
+
+async def requisitions_of_team(
+    info: FlywheelInfo, team_id: UUID, at: int | None
+) -> list[Requisition]:
+    """A team's requisitions (``Team.requisitions``), by fiscal year and opening."""
+    rows = await context(info).load.hiring.requisitions_of_team.load(team_id, at)
+    return [Requisition.from_row(row, at) for row in rows]
+
+
+@strawberry.type(description="One team's headcount in one function for a fiscal year.")
+class HiringPlanLine:
+    team_id: UUID = strawberry.field(description="The team's id (a UUID).")
+    function: Function = strawberry.field(description="The function.")
+    funded: int = strawberry.field(
+        description="What the year's latest decided allocation funds (OP2 once decided, else "
+        "OP1; amendments included)."
+    )
+    members: int = strawberry.field(description="The team's members of the function now.")
+    open_requisitions: int = strawberry.field(description="The open requisitions of the year.")
+    unfilled: int = strawberry.field(
+        description="Funded headcount with neither a member nor an open requisition."
+    )
+    at: strawberry.Private[int | None]
+
+    @strawberry.field(description="The team.")
+    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
+        return await _team(info, self.team_id, self.at)
+
+
+@strawberry.type(description="One bar raiser's loops in a period.")
+class BarRaiserStats:
+    bar_raiser: str = strawberry.field(description="The bar raiser's handle.")
+    loops: int = strawberry.field(description="Loops scheduled in the period.")
+    vetoes: int = strawberry.field(description="How many of them the bar raiser vetoed.")
+    decided: int = strawberry.field(description="How many were decided (hire or no hire).")
+    hires: int = strawberry.field(description="How many were decided HIRE.")
+    hire_rate: float | None = strawberry.field(
+        description="Hires over decided loops; null when none was decided."
+    )
+
+
+@strawberry.type(description="How interview loops run: debrief delays and changed votes.")
+class LoopHealth:
+    debriefs: int = strawberry.field(description="Loops whose debrief opened in the period.")
+    median_days_to_debrief: float | None = strawberry.field(
+        description="The median days from a loop's last feedback to its debrief."
+    )
+    final_votes: int = strawberry.field(
+        description="Final votes recorded in those debriefs by people who voted first."
+    )
+    changed_votes: int = strawberry.field(description="How many differ from the initial vote.")
+    changed_share: float | None = strawberry.field(
+        description="The share of final votes that changed; null when there is none."
+    )
+
+
+From = Annotated[
+    date | None, strawberry.argument(name="from", description="The first day of the period.")
+]
+To = Annotated[date | None, strawberry.argument(description="The last day of the period.")]
+
+
+def _period(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    if start is not None and end is not None and end < start:
+        raise client_error("`to` is before `from`")
+    return (
+        None if start is None else datetime.combine(start, time(), tzinfo=UTC),
+        None if end is None else datetime.combine(end, time(), tzinfo=UTC) + timedelta(days=1),
+    )
+
+
+@strawberry.type
+class HiringQuery:
+    @strawberry.field(description="A requisition by its id (UUID or global id).")
+    async def requisition(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> Requisition | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await Requisition.find(info, str(uuid_of(id, "Requisition")), at)
+
+    @strawberry.field(description="An interview loop by its id (UUID or global id).")
+    async def interview_loop(
+        self,
+        info: FlywheelInfo,
+        id: strawberry.ID,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> InterviewLoop | None:
+        at = await resolve_at(info, as_of, at_position)
+        return await InterviewLoop.find(info, str(uuid_of(id, "InterviewLoop")), at)
+
+    @strawberry.field(
+        description="Funded headcount against members and open requisitions, per team and "
+        "function, for a fiscal year."
+    )
+    async def hiring_plan(
+        self,
+        info: FlywheelInfo,
+        fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year.")],
+        team_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this team.")
+        ] = None,
+        include_subteams: Annotated[
+            bool, strawberry.argument(description="With `teamId`: also the teams under it.")
+        ] = False,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> list[HiringPlanLine]:
+        at = await resolve_at(info, as_of, at_position)
+        views = context(info).views
+        team_ids = None
+        if team_id is not None:
+            team = uuid_of(team_id, "Team", "teamId")
+            team_ids = await org_queries.team_scope(
+                views, team, at, include_subteams=include_subteams
+            )
+        lines = await queries.hiring_plan(views, at, fiscal_year, team_ids)
+        return [
+            HiringPlanLine(
+                team_id=line.team_id,
+                function=line.function,
+                funded=line.funded,
+                members=line.members,
+                open_requisitions=line.open_requisitions,
+                unfilled=line.unfilled,
+                at=at,
+            )
+            for line in lines
+        ]
+
+    @strawberry.field(
+        description="Per bar raiser, the loops scheduled between `from` and `to`: how many, "
+        "vetoed, decided, hires and the hire rate."
+    )
+    async def bar_raiser_stats(
+        self,
+        info: FlywheelInfo,
+        from_: From = None,
+        to: To = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> list[BarRaiserStats]:
+        at = await resolve_at(info, as_of, at_position)
+        start, end = _period(from_, to)
+        figures = await queries.bar_raiser_stats(context(info).views, at, start, end)
+        return [
+            BarRaiserStats(
+                bar_raiser=f.bar_raiser,
+                loops=f.loops,
+                vetoes=f.vetoes,
+                decided=f.decided,
+                hires=f.hires,
+                hire_rate=f.hire_rate,
+            )
+            for f in figures
+        ]
+
+    @strawberry.field(
+        description="Over the loops whose debrief opened between `from` and `to`: the median "
+        "days from the last feedback to the debrief and the share of changed final votes."
+    )
+    async def loop_health(
+        self,
+        info: FlywheelInfo,
+        from_: From = None,
+        to: To = None,
+        as_of: AsOf = None,
+        at_position: AtPosition = None,
+    ) -> LoopHealth:
+        at = await resolve_at(info, as_of, at_position)
+        start, end = _period(from_, to)
+        health = await queries.loop_health(context(info).views, at, start, end)
+        return LoopHealth(
+            debriefs=health.debriefs,
+            median_days_to_debrief=health.median_days_to_debrief,
+            final_votes=health.final_votes,
+            changed_votes=health.changed_votes,
+            changed_share=health.changed_share,
+        )
