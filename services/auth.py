@@ -26,7 +26,7 @@ from litestar.types import Scope
 
 from domain.errors import InvalidValue
 from domain.people.values import person_id
-from services.api.oidc import OidcVerifier, token_class
+from services.api.oidc import OidcVerifier, ProviderRefusal, token_class
 from services.principal import Principal, Role
 from services.settings import Settings
 
@@ -102,6 +102,8 @@ def _decode(
             issuer=issuers,
             require_claims=claims,
         )
+    except ProviderRefusal:
+        raise  # the identity provider's checks say why in their own words
     except NotAuthorizedException as refusal:
         if refusal.detail != "Invalid token":
             raise  # already says why (the identity provider's checks)

@@ -45,6 +45,11 @@ LEEWAY_SECONDS = 30
 FetchJson = Callable[[str], Mapping[str, Any]]
 
 
+class ProviderRefusal(NotAuthorizedException):
+    """A token refused by the provider's checks, with a message that already says why
+    (kept as it is by ``services.auth``, which rewords the local tokens' refusals)."""
+
+
 class OidcUnavailable(RuntimeError):
     """The provider's discovery document or keys could not be read."""
 
@@ -209,12 +214,12 @@ class OidcVerifier:
                 except OidcUnavailable as error:
                     log.warning("OIDC provider unavailable: %s", error)
                     if not self._keys:
-                        raise NotAuthorizedException(
+                        raise ProviderRefusal(
                             "The identity provider's keys cannot be read"
                         ) from None
             found = self._keys.get(kid)
         if found is None:
-            raise NotAuthorizedException(f"The token is signed with an unknown key ({kid})")
+            raise ProviderRefusal(f"The token is signed with an unknown key ({kid})")
         return found
 
     def verify(self, encoded: str) -> dict[str, Any]:
@@ -222,13 +227,13 @@ class OidcVerifier:
         try:
             header = jwt.get_unverified_header(encoded)
         except jwt.InvalidTokenError:
-            raise NotAuthorizedException("Invalid token") from None
+            raise ProviderRefusal("Invalid token") from None
         algorithm = header.get("alg")
         if not isinstance(algorithm, str) or algorithm not in self.config.algorithms:
-            raise NotAuthorizedException(f"Tokens signed with {algorithm} are not accepted")
+            raise ProviderRefusal(f"Tokens signed with {algorithm} are not accepted")
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise NotAuthorizedException("The token names no key id (kid)")
+            raise ProviderRefusal("The token names no key id (kid)")
         key = self.key(kid)
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -241,7 +246,7 @@ class OidcVerifier:
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.InvalidTokenError as error:
-            raise NotAuthorizedException(f"Invalid token: {error}") from None
+            raise ProviderRefusal(f"Invalid token: {error}") from None
         return claims
 
     def roles(self, claims: Mapping[str, Any]) -> list[str]:
@@ -266,7 +271,7 @@ class OidcVerifier:
         claims = self.verify(encoded)
         handle = _claim(claims, self.config.handle_claim)
         if not isinstance(handle, str) or not handle.strip():
-            raise NotAuthorizedException(
+            raise ProviderRefusal(
                 f"The token has no `{self.config.handle_claim}` claim to name the person"
             )
         return Token(
@@ -311,9 +316,7 @@ def token_class(verifier: OidcVerifier | None, *, local_tokens: bool) -> type[To
             if provider.issued(encoded_token):
                 return provider.token(encoded_token)
             if not local_tokens:
-                raise NotAuthorizedException(
-                    "Only tokens from the identity provider are accepted here"
-                )
+                raise ProviderRefusal("Only tokens from the identity provider are accepted here")
             return Token.decode(encoded_token, *args, **kwargs)
 
     return ProviderOrLocalToken
