@@ -105,8 +105,6 @@ def _decode(
     except ProviderRefusal:
         raise  # the identity provider's checks say why in their own words
     except NotAuthorizedException as refusal:
-        if refusal.detail != "Invalid token":
-            raise  # already says why (the identity provider's checks)
         raise NotAuthorizedException(why_refused(refusal.__cause__)) from None
     return AuthenticationResult(user=principal_from_token(token), auth=token)
 
