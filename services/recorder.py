@@ -103,7 +103,7 @@ class FlywheelRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (caller, window_start))"
             ).format(schema=schema, table=Identifier(RATE_LIMIT_TABLE)),
             *key_table_ddl(self.datastore.schema),
-            *(SQL(statement) for statement in webhook_ddl(self.datastore.schema)),  # type: ignore[arg-type]
+            *(SQL(statement) for statement in webhook_ddl(self.datastore.schema)),  # type: ignore[arg-type,list-item]
         ]
         self._last_link = SQL(
             "SELECT chain_hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1"
