@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.allocation.resources import Resources
@@ -60,6 +59,7 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
+from services.graphql.nodes import AggregateNode
 from services.org.graphql import Person, Team
 
 strawberry.enum(
@@ -95,6 +95,8 @@ BY_POSITION = ("position",)
 
 
 if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.prfaqs.graphql_outcomes import ExpectedOutcome
 
 LazyExpectedOutcome = Annotated[
@@ -220,8 +222,7 @@ class AllocationDecisionConnection(Connection[AllocationDecision]):
     description="Disagreement with an allocation, and whether leadership weighed it: "
     "disagreeing is an obligation, and its purpose is to bring new information."
 )
-class Dissent(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Dissent(AggregateNode, Recorded):
     argument: str
     recorded_at: datetime
     weighed: bool = strawberry.field(description="Leadership heard and weighed it.")
@@ -231,11 +232,14 @@ class Dissent(relay.Node, Recorded):
     weighed_by_handle: strawberry.Private[str | None]
     cycle_id: strawberry.Private[UUID]
     team_id: strawberry.Private[UUID | None]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Dissent:
-        return Dissent(
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.allocation.dissent
+
+    @classmethod
+    def from_row(cls, row: Any, at: int | None) -> Dissent:
+        return cls(
             key=str(row["id"]),
             argument=row["argument"],
             recorded_at=row["recorded_at"],
@@ -249,29 +253,16 @@ class Dissent(relay.Node, Recorded):
             at=at,
         )
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Dissent | None:
-        try:
-            dissent_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.allocation.dissent.load(dissent_id, at)
-        return None if row is None else Dissent.from_row(row, at)
-
-    @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
-
     @strawberry.field(description="Who disagreed.")
     def by(self) -> Person:
-        return Person(handle=self.person_handle, at=self.at)
+        return Person(key=self.person_handle, at=self.at)
 
     @strawberry.field(description="Who weighed it, once weighed.")
     def weighed_by(self) -> Person | None:
         return (
             None
             if self.weighed_by_handle is None
-            else Person(handle=self.weighed_by_handle, at=self.at)
+            else Person(key=self.weighed_by_handle, at=self.at)
         )
 
     @strawberry.field(description="The team whose decision it is about; null for the cycle.")
@@ -309,7 +300,7 @@ class Commitment:
 
     @strawberry.field
     def person(self) -> Person:
-        return Person(handle=self.person_handle, at=self.at)
+        return Person(key=self.person_handle, at=self.at)
 
 
 @strawberry.type(description="A page of commitments, in the order made.")
@@ -408,8 +399,7 @@ class ScenarioConnection(Connection[Scenario]):
     description="A fiscal year's OP1 or OP2: leadership referees resources once or twice a "
     "year instead of every roadmap item every day."
 )
-class AllocationCycle(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class AllocationCycle(AggregateNode, Recorded):
     fiscal_year: int
     kind: CycleKind
     phase: CyclePhase
@@ -424,11 +414,14 @@ class AllocationCycle(relay.Node, Recorded):
     carried_from_id: strawberry.Private[UUID | None]
     carried_into_id: strawberry.Private[UUID | None]
     envelope_figures: strawberry.Private[Resources]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> AllocationCycle:
-        return AllocationCycle(
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.allocation.allocation_cycle
+
+    @classmethod
+    def from_row(cls, row: Any, at: int | None) -> AllocationCycle:
+        return cls(
             key=str(row["id"]),
             fiscal_year=row["fiscal_year"],
             kind=CycleKind(row["kind"]),
@@ -448,22 +441,9 @@ class AllocationCycle(relay.Node, Recorded):
         row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
         return AllocationCycle.from_row(row, at)
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> AllocationCycle | None:
-        try:
-            cycle_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
-        return None if row is None else AllocationCycle.from_row(row, at)
-
     @property
     def cycle_id(self) -> UUID:
         return UUID(self.key)
-
-    @strawberry.field(description="The cycle's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return self.cycle_id
 
     @strawberry.field(description="For an OP2, the OP1 it started from.")
     async def carried_from(self, info: FlywheelInfo) -> AllocationCycle | None:
@@ -610,7 +590,7 @@ class AllocationCycle(relay.Node, Recorded):
         rows = await context(info).load.allocation.uncommitted_dissenters.load(
             self.cycle_id, self.at
         )
-        return [Person(handle=row["person"], at=self.at) for row in rows]
+        return [Person(key=row["person"], at=self.at) for row in rows]
 
     @strawberry.field(description="What the cycle's decision is expected to achieve.")
     async def expected_outcomes(self, info: FlywheelInfo) -> list[LazyExpectedOutcome]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from projections.boundaries import queries as boundaries_queries
 from projections.paging import Page, PageRequest
@@ -34,7 +33,12 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.connections import Connection, Edge, connection
+from services.graphql.nodes import AggregateNode
 from services.org.graphql import Team
+
+if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
 
 SERVICE_STATUS = member_of(ServiceStatus)
 API_KIND = member_of(ApiKind)
@@ -80,8 +84,7 @@ class Ownership:
 
 
 @strawberry.type(description="A service: code with defined APIs, owned by exactly one team.")
-class Service(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Service(AggregateNode, Recorded):
     name: str
     description: str
     status: ServiceStatus
@@ -91,25 +94,10 @@ class Service(relay.Node, Recorded):
         description="The service's version; send it as `If-Match` to guard a command."
     )
     owner_team_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Service:
-        return Service(
-            key=str(row["id"]),
-            name=row["name"],
-            description=row["description"],
-            status=SERVICE_STATUS(row["status"]),
-            registered_at=row["registered_at"],
-            retired_at=row["retired_at"],
-            version=row["version"],
-            owner_team_id=row["owner_team_id"],
-            at=at,
-        )
-
-    @strawberry.field(description="The service's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.boundaries.service
 
     @strawberry.field(description="The team that owns the service (its last owner, if retired).")
     async def owner(self, info: FlywheelInfo) -> Team:
@@ -161,19 +149,9 @@ class Service(relay.Node, Recorded):
             edge=DependencyEdge,
         )
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Service | None:
-        try:
-            service_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.boundaries.service.load(service_id, at)
-        return None if row is None else Service.from_row(row, at)
-
 
 @strawberry.type(description="An API a service publishes: a contract other services consume.")
-class Api(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Api(AggregateNode, Recorded):
     name: str
     version: str = strawberry.field(description="The API's version, e.g. v2 or 1.4.0.")
     kind: ApiKind
@@ -189,29 +167,10 @@ class Api(relay.Node, Recorded):
         description="The API record's version; send it as `If-Match` to guard a command."
     )
     service_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Api:
-        return Api(
-            key=str(row["id"]),
-            name=row["name"],
-            version=row["version"],
-            kind=API_KIND(row["kind"]),
-            visibility=VISIBILITY(row["visibility"]),
-            status=API_STATUS(row["status"]),
-            sunset=row["sunset"],
-            deprecation_reason=row["deprecation_reason"],
-            published_at=row["published_at"],
-            retired_at=row["retired_at"],
-            aggregate_version=row["aggregate_version"],
-            service_id=row["service_id"],
-            at=at,
-        )
-
-    @strawberry.field(description="The API's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.boundaries.api
 
     @strawberry.field(description="The service that publishes the API.")
     async def provider(self, info: FlywheelInfo) -> Service:
@@ -235,15 +194,6 @@ class Api(relay.Node, Recorded):
             after=after,
             edge=ConsumerEdge,
         )
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Api | None:
-        try:
-            api_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.boundaries.api.load(api_id, at)
-        return None if row is None else Api.from_row(row, at)
 
 
 SERVICE_ORDER = ("name", "id")

@@ -7,11 +7,10 @@ the current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import MetricKind
@@ -34,7 +33,12 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
+from services.graphql.nodes import AggregateNode
 from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
+
+if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
 
 strawberry.enum(
     CheckInStatus,
@@ -90,8 +94,7 @@ class CheckInConnection(Connection[CheckIn]):
     description="A team's goal on one metric for one plan year, bound to the metric "
     "definition in force when it was set."
 )
-class Goal(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Goal(AggregateNode, Recorded):
     plan_year: int
     baseline: float
     target: float = strawberry.field(description="The target in force.")
@@ -117,44 +120,10 @@ class Goal(relay.Node, Recorded):
     )
     team_id: strawberry.Private[UUID]
     metric_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Goal:
-        return Goal(
-            key=str(row["id"]),
-            plan_year=row["plan_year"],
-            baseline=float(row["baseline"]),
-            target=float(row["target"]),
-            due_date=row["due_date"],
-            description=row["description"],
-            metric_definition_version=row["metric_definition_version"],
-            top_level=row["top_level"],
-            status=None if row["status"] is None else CHECK_IN_STATUS(row["status"]),
-            blindside=row["blindside"],
-            last_check_in_at=row["last_check_in_at"],
-            outcome=None if row["outcome"] is None else GOAL_OUTCOME(row["outcome"]),
-            closing_note=row["closing_note"],
-            closed_at=row["closed_at"],
-            set_at=row["set_at"],
-            version=row["version"],
-            team_id=row["team_id"],
-            metric_id=row["metric_id"],
-            at=at,
-        )
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Goal | None:
-        try:
-            goal_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.goals.goal.load(goal_id, at)
-        return None if row is None else Goal.from_row(row, at)
-
-    @strawberry.field(description="The goal's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.goals.goal
 
     @strawberry.field(description="The team that owns the goal.")
     async def team(self, info: FlywheelInfo) -> LazyTeam:

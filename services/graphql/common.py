@@ -17,7 +17,7 @@ from strawberry.types import Info
 from services.dates import YEARS, in_range
 from services.graphql.context import FlywheelContext
 from services.graphql.errors import POSITION_NOT_REACHED, client_error
-from services.ids import parse_global_id
+from services.ids import parse_global_id, split_snapshot_key
 
 FlywheelInfo = Info[FlywheelContext, None]
 E = TypeVar("E", bound=Enum)
@@ -103,12 +103,23 @@ def check_page_size(first: int) -> None:
         raise client_error(f"`first` must be between 1 and {MAX_PAGE_SIZE}")
 
 
+def key_of(value: str, type_name: str) -> str:
+    """The key an argument names: the value itself, or the key of a global id of
+    ``type_name`` (current or past: the position a past id names is the
+    ``node`` field's to read at; other fields read at their own ``asOf``)."""
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] != type_name:
+        return value
+    try:
+        return split_snapshot_key(parsed[1])[0]
+    except ValueError:
+        return value
+
+
 def uuid_of(value: str, type_name: str, argument: str = "id") -> UUID:
     """An id given as a UUID or as a global id of ``type_name``."""
-    parsed = parse_global_id(value)
-    raw = parsed[1] if parsed is not None and parsed[0] == type_name else value
     try:
-        return UUID(raw)
+        return UUID(key_of(value, type_name))
     except ValueError:
         raise client_error(f"`{argument}` is not a {type_name} id: {value!r}") from None
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.metrics import Direction, MetricKind
 from projections.metrics import queries as metrics_queries
@@ -31,8 +30,11 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
+from services.graphql.nodes import AggregateNode
 
 if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.org.graphql import Team
 
 strawberry.enum(
@@ -123,8 +125,7 @@ class ObservationConnection(Connection[Observation]):
     description="A metric: an `INPUT` (a controllable action) or an `OUTPUT` (a lagging "
     "result; financial ones are flagged), with a versioned definition."
 )
-class Metric(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Metric(AggregateNode, Recorded):
     name: str
     kind: MetricKind
     financial: bool
@@ -137,43 +138,16 @@ class Metric(relay.Node, Recorded):
         description="The metric's version; send it as `If-Match` to guard a command."
     )
     owner_team_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Metric:
-        return Metric(
-            key=str(row["id"]),
-            name=row["name"],
-            kind=MetricKind(row["kind"]),
-            financial=row["financial"],
-            unit=row["unit"],
-            direction=Direction(row["direction"]),
-            definition=row["definition"],
-            definition_version=row["definition_version"],
-            defined_at=row["defined_at"],
-            version=row["version"],
-            owner_team_id=row["owner_team_id"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.metrics.metric
 
     @staticmethod
     async def load(info: FlywheelInfo, metric_id: UUID, at: int | None) -> Metric:
         """A metric known to exist at ``at`` (metrics are never removed)."""
         row = await context(info).load.metrics.metric.load(metric_id, at)
         return Metric.from_row(row, at)
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Metric | None:
-        try:
-            metric_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.metrics.metric.load(metric_id, at)
-        return None if row is None else Metric.from_row(row, at)
-
-    @strawberry.field(description="The metric's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
 
     @strawberry.field(description="The team that owns the metric.")
     async def owner_team(self, info: FlywheelInfo) -> LazyTeam:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.errors import InvalidValue
 from domain.org.team import Attachment, TeamStatus
@@ -32,13 +31,14 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    key_of,
     member_of,
     resolve_at,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import NOT_FOUND, client_error
-from services.ids import parse_global_id
+from services.graphql.nodes import AggregateNode, ViewNode
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
 from services.roadmap.graphql_enums import Horizon, ItemStatus
@@ -46,6 +46,8 @@ from services.roadmap.graphql_enums import Horizon, ItemStatus
 if TYPE_CHECKING:
     from services.allocation.graphql import TeamAllocation
     from services.boundaries.graphql import ApiConnection, ServiceConnection
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.roadmap.graphql import RoadmapItem
 
 # Team.services and Team.apis return types of the boundaries module, which itself
@@ -63,7 +65,6 @@ strawberry.enum(
 strawberry.enum(TeamStatus)
 FUNCTION = member_of(Function)
 ATTACHMENT = member_of(Attachment)
-TEAM_STATUS = member_of(TeamStatus)
 
 
 @strawberry.type(
@@ -77,43 +78,42 @@ class Erasure:
 
 
 @strawberry.type(description="A person, known by their handle (usually an e-mail address).")
-class Person(relay.Node, Recorded):
-    handle: relay.NodeID[str]
-    at: strawberry.Private[int | None]
+class Person(ViewNode, Recorded):
+    """Keyed by handle: ``Person(key=handle, at=at)``."""
 
-    @strawberry.field(name="handle", description="The person's handle, e.g. alice@example.com.")
-    def handle_field(self) -> str:
-        return self.handle
+    @strawberry.field(description="The person's handle, e.g. alice@example.com.")
+    def handle(self) -> str:
+        return self.key
 
     @strawberry.field(
         description="The person's display name (personal data, stored encrypted with their "
         "key); null when none was set, and for good once their personal data was erased."
     )
     async def display_name(self, info: FlywheelInfo) -> str | None:
-        row = await context(info).load.org.person.load(self.handle, self.at)
+        row = await context(info).load.org.person.load(self.key, self.at)
         if row is None or row["display_name_sealed"] is None:
             return None
-        key = await context(info).load.org.person_key.load(self.handle, None)
-        return open_sealed(key, Sealed(self.handle, bytes(row["display_name_sealed"])))
+        key = await context(info).load.org.person_key.load(self.key, None)
+        return open_sealed(key, Sealed(self.key, bytes(row["display_name_sealed"])))
 
     @strawberry.field(
         description="The erasure of the person's personal data, as of the position read; "
         "null when it was not erased."
     )
     async def erased(self, info: FlywheelInfo) -> Erasure | None:
-        row = await context(info).load.org.person.load(self.handle, self.at)
+        row = await context(info).load.org.person.load(self.key, self.at)
         if row is None or row["erased_at"] is None:
             return None
         return Erasure(at=row["erased_at"], by=row["erased_by"], reason=row["erasure_reason"])
 
     @strawberry.field(description="The active team this person leads, if any.")
     async def leads(self, info: FlywheelInfo) -> Team | None:
-        row = await context(info).load.org.team_led_by.load(self.handle, self.at)
+        row = await context(info).load.org.team_led_by.load(self.key, self.at)
         return None if row is None else Team.from_row(row, self.at)
 
     @strawberry.field(description="The teams this person is a member of.")
     async def memberships(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.org.memberships.load(self.handle, self.at)
+        rows = await context(info).load.org.memberships.load(self.key, self.at)
         return [Membership.from_row(row, self.at) for row in rows]
 
     @strawberry.field(
@@ -122,12 +122,12 @@ class Person(relay.Node, Recorded):
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
     ) -> HistoryConnection:
-        return await history(info, first=first, after=after, at=self.at, actor=self.handle)
+        return await history(info, first=first, after=after, at=self.at, actor=self.key)
 
-    @staticmethod
-    async def find(info: FlywheelInfo, handle: str, at: int | None) -> Person | None:
-        known = await context(info).load.org.person_known.load(handle, at)
-        return Person(handle=handle, at=at) if known else None
+    @classmethod
+    async def find(cls, info: FlywheelInfo, key: str, at: int | None) -> Person | None:
+        known = await context(info).load.org.person_known.load(key, at)
+        return Person(key=key, at=at) if known else None
 
 
 @strawberry.type(description="A leader's tenure of a team.")
@@ -144,7 +144,7 @@ class Leadership:
     @staticmethod
     def from_row(row: Any, at: int | None) -> Leadership:
         return Leadership(
-            person=Person(handle=row["person"], at=at),
+            person=Person(key=row["person"], at=at),
             since=row["since"],
             until=row["until"],
             reason=row["reason"],
@@ -168,7 +168,7 @@ class Membership:
     @staticmethod
     def from_row(row: Any, at: int | None) -> Membership:
         return Membership(
-            person=Person(handle=row["person"], at=at),
+            person=Person(key=row["person"], at=at),
             function=FUNCTION(row["function"]),
             attachment=ATTACHMENT(row["attachment"]),
             since=row["since"],
@@ -185,8 +185,9 @@ class FunctionCoverage:
 
 
 @strawberry.type(description="A single-threaded team: one leader owns its area end to end.")
-class Team(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Team(AggregateNode, Recorded):
+    COLUMNS: ClassVar = {"leader_handle": "leader"}
+
     name: str
     mission: str
     status: TeamStatus
@@ -198,27 +199,10 @@ class Team(relay.Node, Recorded):
     leader_handle: strawberry.Private[str]
     leader_since: strawberry.Private[datetime]
     leader_reason: strawberry.Private[str | None]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Team:
-        return Team(
-            key=str(row["id"]),
-            name=row["name"],
-            mission=row["mission"],
-            status=TEAM_STATUS(row["status"]),
-            chartered_at=row["chartered_at"],
-            version=row["version"],
-            parent_id=row["parent_id"],
-            leader_handle=row["leader"],
-            leader_since=row["leader_since"],
-            leader_reason=row["leader_reason"],
-            at=at,
-        )
-
-    @strawberry.field(description="The team's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.org.team
 
     @strawberry.field(description="The parent team in the org tree; null for a root team.")
     async def parent(self, info: FlywheelInfo) -> Team | None:
@@ -264,7 +248,7 @@ class Team(relay.Node, Recorded):
     @strawberry.field(description="The current leader and since when.")
     def leader(self) -> Leadership:
         return Leadership(
-            person=Person(handle=self.leader_handle, at=self.at),
+            person=Person(key=self.leader_handle, at=self.at),
             since=self.leader_since,
             until=None,
             reason=self.leader_reason,
@@ -341,15 +325,6 @@ class Team(relay.Node, Recorded):
 
         return await roadmap_of_team(info, UUID(self.key), self.at, horizon, status)
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:
-        try:
-            team_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.org.team.load(team_id, at)
-        return None if row is None else Team.from_row(row, at)
-
 
 @strawberry.type(description="A team's place in the org tree.")
 class OrgTreeEntry:
@@ -371,10 +346,8 @@ class TeamFilter:
 
 def person_handle(value: str) -> str:
     """A person given by handle or by Person global id."""
-    parsed = parse_global_id(value)
-    raw = parsed[1] if parsed is not None and parsed[0] == "Person" else value
     try:
-        return person_id(raw, field="id")
+        return person_id(key_of(value, "Person"), field="id")
     except InvalidValue as error:
         raise client_error(error.detail) from None
 

@@ -10,12 +10,11 @@ for them, and ``readable`` says which case applies.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 import strawberry
-from strawberry import relay
 
 from domain.prfaqs import FaqAudience, PrFaqState, Recommendation, Ring
 from projections.org import queries as org_queries
@@ -37,9 +36,12 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error, forbidden
+from services.graphql.nodes import AggregateNode
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.org.graphql import Team
 
 strawberry.enum(
@@ -163,8 +165,9 @@ CONFIDENTIAL = " Null unless the caller may read the full text (see `readable`).
     description="Disagreement with approving a PR/FAQ, with its argument, and whether the "
     "decider weighed it. Readable by those who may read the PR/FAQ's text."
 )
-class PrFaqDissent(relay.Node):
-    key: relay.NodeID[str]
+class PrFaqDissent(AggregateNode):
+    COLUMNS: ClassVar = {"by": "person"}
+
     by: str = strawberry.field(description="Who dissented.")
     argument: str = strawberry.field(description="The argument: the new information.")
     recorded_at: datetime = strawberry.field(description="When the dissent was recorded.")
@@ -173,39 +176,20 @@ class PrFaqDissent(relay.Node):
     weighed_at: datetime | None = strawberry.field(description="When it was weighed.")
     weighed_by: str | None = strawberry.field(description="Who weighed it.")
     prfaq_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> PrFaqDissent:
-        return PrFaqDissent(
-            key=str(row["id"]),
-            by=row["person"],
-            argument=row["argument"],
-            recorded_at=row["recorded_at"],
-            weighed=row["weighed"],
-            response=row["response"],
-            weighed_at=row["weighed_at"],
-            weighed_by=row["weighed_by"],
-            prfaq_id=row["prfaq_id"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.prfaqs.dissent
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> PrFaqDissent | None:
-        try:
-            dissent_id = UUID(key)
-        except ValueError:
+    @classmethod
+    async def find(cls, info: FlywheelInfo, key: str, at: int | None) -> PrFaqDissent | None:
+        """Only for those who may read the PR/FAQ's text."""
+        dissent = await super().find(info, key, at)
+        if dissent is None:
             return None
-        row = await context(info).load.prfaqs.dissent.load(dissent_id, at)
-        if row is None:
-            return None
-        prfaq = await PrFaq.find(info, str(row["prfaq_id"]), at)
+        prfaq = await PrFaq.find(info, str(dissent.prfaq_id), at)
         readable = prfaq is not None and await prfaq.readable(info)
-        return PrFaqDissent.from_row(row, at) if readable else None
-
-    @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+        return dissent if readable else None
 
     @strawberry.field(description="The PR/FAQ it disagrees with.")
     async def prfaq(self, info: FlywheelInfo) -> PrFaq | None:
@@ -230,8 +214,15 @@ class PrFaqDissent(relay.Node):
     "The title, state, ring and team are public; the rest is confidential to the author, the "
     "reviewers, the owning team and leadership."
 )
-class PrFaq(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class PrFaq(AggregateNode, Recorded):
+    COLUMNS: ClassVar = {
+        "author_handle": "author",
+        "reviewer_handles": "reviewers",
+        "raw_content": "content",
+        "hash": "content_hash",
+        "revision_number": "revision",
+    }
+
     title: str = strawberry.field(description="The PR/FAQ's working title.")
     state: PrFaqState = strawberry.field(description="Where it stands.")
     ring: Ring = strawberry.field(
@@ -248,39 +239,10 @@ class PrFaq(relay.Node, Recorded):
     raw_content: strawberry.Private[str]
     hash: strawberry.Private[str]
     revision_number: strawberry.Private[int]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> PrFaq:
-        return PrFaq(
-            key=str(row["id"]),
-            title=row["title"],
-            state=PrFaqState(row["state"]),
-            ring=Ring(row["ring"]),
-            drafted_at=row["drafted_at"],
-            revised_at=row["revised_at"],
-            version=row["version"],
-            team_id=row["team_id"],
-            author_handle=row["author"],
-            reviewer_handles=list(row["reviewers"]),
-            raw_content=row["content"],
-            hash=row["content_hash"],
-            revision_number=row["revision"],
-            at=at,
-        )
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> PrFaq | None:
-        try:
-            prfaq_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.prfaqs.prfaq.load(prfaq_id, at)
-        return None if row is None else PrFaq.from_row(row, at)
-
-    @strawberry.field(description="The PR/FAQ's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.prfaqs.prfaq
 
     @strawberry.field(description="The owning team; null until one is named.")
     async def team(self, info: FlywheelInfo) -> LazyTeam | None:
