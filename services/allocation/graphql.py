@@ -54,26 +54,46 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     resolve_at,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
 from services.graphql.nodes import AggregateNode
+from services.graphql.scalars import Money
 from services.org.graphql import Person, Team
 
 strawberry.enum(
     CycleKind, description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1."
+)
+describe_values(
+    CycleKind,
+    OP1="The plan for the fiscal year.",
+    OP2="The revision of the fiscal year's OP1.",
 )
 strawberry.enum(
     CyclePhase,
     description="`OPEN` for requests, `REVIEW` for decisions, `DECIDED` for commitment, then "
     "`LOCKED`: nothing changes but amendments.",
 )
+describe_values(
+    CyclePhase,
+    OPEN="Teams submit requests.",
+    REVIEW="Leadership decides allocations.",
+    DECIDED="Decisions made; teams commit.",
+    LOCKED="Nothing changes but amendments.",
+)
 strawberry.enum(
     DecisionSource,
     description="Where a decision came from: `CARRIED` from OP1 into OP2, `DECIDED` by "
     "leadership, or adopted from a `SCENARIO`.",
+)
+describe_values(
+    DecisionSource,
+    CARRIED="Carried from OP1 into OP2.",
+    DECIDED="Decided by leadership.",
+    SCENARIO="Adopted from a scenario.",
 )
 
 MAX_COMPARED = 10
@@ -106,16 +126,16 @@ LazyExpectedOutcome = Annotated[
 
 @strawberry.type(description="A phase the cycle entered, when and by whom.")
 class PhaseChange:
-    phase: CyclePhase
-    at: datetime
+    phase: CyclePhase = strawberry.field(description="The phase entered.")
+    at: datetime = strawberry.field(description="When the cycle entered it.")
     by: str = strawberry.field(description="Who moved the cycle (a person's handle).")
 
 
 @strawberry.type(description="The headcount by function and the budget the decisions share.")
 class Envelope:
-    budget: float = strawberry.field(description="Whole currency units.")
+    budget: Money = strawberry.field(description="The budget, in whole currency units.")
     reason: str = strawberry.field(description="Why the envelope was set so.")
-    set_at: datetime
+    set_at: datetime = strawberry.field(description="When leadership set the envelope.")
     set_by: str = strawberry.field(description="Who set it (a person's handle).")
     figures: strawberry.Private[Resources]
 
@@ -127,7 +147,7 @@ class Envelope:
     def from_row(row: Any) -> Envelope:
         figures = resources_of(row)
         return Envelope(
-            budget=float(figures.budget),
+            budget=Money(figures.budget),
             reason=row["reason"],
             set_at=row["at"],
             set_by=row["actor"],
@@ -138,9 +158,9 @@ class Envelope:
 @strawberry.type(description="A team's request: what it needs, why, and the goals it funds.")
 class AllocationRequest:
     version: int = strawberry.field(description="1 for the first submission, then 2, 3...")
-    requested: ResourceFigures
-    rationale: str
-    submitted_at: datetime
+    requested: ResourceFigures = strawberry.field(description="What the team asks for.")
+    rationale: str = strawberry.field(description="Why the team needs it.")
+    submitted_at: datetime = strawberry.field(description="When the request was submitted.")
     submitted_by: str = strawberry.field(description="Who submitted it (a person's handle).")
     cycle_id: strawberry.Private[UUID]
     team_id: strawberry.Private[UUID]
@@ -161,7 +181,7 @@ class AllocationRequest:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The requesting team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -187,10 +207,10 @@ class AllocationDecision:
     funded: ResourceFigures = strawberry.field(
         description="As decided; amendments after the lock are listed on their own."
     )
-    rationale: str
-    source: DecisionSource
+    rationale: str = strawberry.field(description="Why leadership decided so.")
+    source: DecisionSource = strawberry.field(description="Where the decision came from.")
     scenario: str | None = strawberry.field(description="The scenario adopted, if one.")
-    decided_at: datetime
+    decided_at: datetime = strawberry.field(description="When the decision was recorded.")
     decided_by: str = strawberry.field(description="Who decided (a person's handle).")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
@@ -208,7 +228,7 @@ class AllocationDecision:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The funded team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -223,11 +243,13 @@ class AllocationDecisionConnection(Connection[AllocationDecision]):
     "disagreeing is an obligation, and its purpose is to bring new information."
 )
 class Dissent(AggregateNode, Recorded):
-    argument: str
-    recorded_at: datetime
+    argument: str = strawberry.field(description="The argument: the new information.")
+    recorded_at: datetime = strawberry.field(description="When the dissent was recorded.")
     weighed: bool = strawberry.field(description="Leadership heard and weighed it.")
     response: str | None = strawberry.field(description="Leadership's response, once weighed.")
-    weighed_at: datetime | None
+    weighed_at: datetime | None = strawberry.field(
+        description="When leadership weighed it; null until then."
+    )
     person_handle: strawberry.Private[str]
     weighed_by_handle: strawberry.Private[str | None]
     cycle_id: strawberry.Private[UUID]
@@ -269,7 +291,7 @@ class Dissent(AggregateNode, Recorded):
     async def team(self, info: FlywheelInfo) -> Team | None:
         return None if self.team_id is None else await team_of(info, self.team_id, self.at)
 
-    @strawberry.field
+    @strawberry.field(description="The cycle the dissent is about.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
         return await AllocationCycle.load(info, self.cycle_id, self.at)
 
@@ -294,11 +316,11 @@ class DissentConnection(Connection[Dissent]):
 
 @strawberry.type(description="A person's commitment to the decision, agreeing or not.")
 class Commitment:
-    committed_at: datetime
+    committed_at: datetime = strawberry.field(description="When the person committed.")
     person_handle: strawberry.Private[str]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="Who committed.")
     def person(self) -> Person:
         return Person(key=self.person_handle, at=self.at)
 
@@ -314,10 +336,12 @@ class CommitmentConnection(Connection[Commitment]):
 )
 class Amendment:
     number: int = strawberry.field(description="1 for the cycle's first amendment, then 2...")
-    funded: ResourceFigures
-    reason: str
+    funded: ResourceFigures = strawberry.field(
+        description="What the team is funded with after the amendment."
+    )
+    reason: str = strawberry.field(description="Why the funding was amended.")
     approver: str = strawberry.field(description="Who approved it (a person's handle).")
-    recorded_at: datetime
+    recorded_at: datetime = strawberry.field(description="When the amendment was recorded.")
     recorded_by: str = strawberry.field(description="Who recorded it (a person's handle).")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
@@ -335,7 +359,7 @@ class Amendment:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The team whose funding was amended.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -347,19 +371,19 @@ class AmendmentConnection(Connection[Amendment]):
 
 @strawberry.type(description="What a scenario gives one team.")
 class ScenarioAllocation:
-    allocated: ResourceFigures
+    allocated: ResourceFigures = strawberry.field(description="What the scenario gives the team.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
 
 @strawberry.type(description="A named draft allocation: a full set of per-team numbers.")
 class Scenario:
-    name: str
-    saved_at: datetime
+    name: str = strawberry.field(description="The scenario's name, unique in its cycle.")
+    saved_at: datetime = strawberry.field(description="When the scenario was last saved.")
     saved_by: str = strawberry.field(description="Who saved it (a person's handle).")
     adopted_at: datetime | None = strawberry.field(
         description="When it was adopted as the decisions; null if it was not."
@@ -400,10 +424,10 @@ class ScenarioConnection(Connection[Scenario]):
     "year instead of every roadmap item every day."
 )
 class AllocationCycle(AggregateNode, Recorded):
-    fiscal_year: int
-    kind: CycleKind
-    phase: CyclePhase
-    opened_at: datetime
+    fiscal_year: int = strawberry.field(description="The fiscal year the cycle plans.")
+    kind: CycleKind = strawberry.field(description="OP1 or OP2.")
+    phase: CyclePhase = strawberry.field(description="Where the cycle stands.")
+    opened_at: datetime = strawberry.field(description="When the cycle was opened.")
     amendment_count: int = strawberry.field(
         description="Amendments after the lock: how far the organisation fell back into daily "
         "resource contention."
@@ -492,7 +516,13 @@ class AllocationCycle(AggregateNode, Recorded):
         )
 
     @strawberry.field(description="One team's current request, with its versions; null if none.")
-    async def request(self, info: FlywheelInfo, team_id: strawberry.ID) -> AllocationRequest | None:
+    async def request(
+        self,
+        info: FlywheelInfo,
+        team_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The team: a UUID or a Team global id.")
+        ],
+    ) -> AllocationRequest | None:
         key = (self.cycle_id, uuid_of(team_id, "Team", "teamId"))
         rows = await context(info).load.allocation.request_versions.load(key, self.at)
         return AllocationRequest.from_row(rows[-1], self.at) if rows else None
@@ -553,7 +583,12 @@ class AllocationCycle(AggregateNode, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        weighed: bool | None = None,
+        weighed: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Only dissents weighed (true) or not yet weighed (false)."
+            ),
+        ] = None,
     ) -> DissentConnection:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_dissents.load(
@@ -635,7 +670,12 @@ class AllocationCycle(AggregateNode, Recorded):
         f"(up to {MAX_COMPARED}, in that order), or every saved one by name."
     )
     async def scenario_comparison(
-        self, info: FlywheelInfo, names: list[str] | None = None
+        self,
+        info: FlywheelInfo,
+        names: Annotated[
+            list[str] | None,
+            strawberry.argument(description="The scenarios to compare, by name (at most 10)."),
+        ] = None,
     ) -> ScenarioComparison:
         rows = await context(info).load.allocation.cycle_all_scenarios.load(self.cycle_id, self.at)
         saved = {row["name"]: row for row in rows}
@@ -669,7 +709,9 @@ class TeamCycleAllocation:
     funded: ResourceFigures = strawberry.field(
         description="What it is funded with: the decision, or the latest amendment."
     )
-    amendments: list[Amendment]
+    amendments: list[Amendment] = strawberry.field(
+        description="The amendments to the team's funding after the cycle locked, oldest first."
+    )
     cycle_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
@@ -690,7 +732,7 @@ class TeamCycleAllocation:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The cycle.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
         return await AllocationCycle.load(info, self.cycle_id, self.at)
 
@@ -700,7 +742,7 @@ class TeamCycleAllocation:
     "their amendments."
 )
 class TeamAllocation:
-    fiscal_year: int
+    fiscal_year: int = strawberry.field(description="The fiscal year.")
     op1: TeamCycleAllocation | None = strawberry.field(description="Null if no OP1 is open.")
     op2: TeamCycleAllocation | None = strawberry.field(description="Null if no OP2 is open.")
 
@@ -740,8 +782,8 @@ class AllocationQuery:
     async def allocation_cycle(
         self,
         info: FlywheelInfo,
-        fiscal_year: int,
-        kind: CycleKind,
+        fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
+        kind: Annotated[CycleKind, strawberry.argument(description="OP1 or OP2.")],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> AllocationCycle | None:
@@ -755,7 +797,9 @@ class AllocationQuery:
     async def allocation_cycles(
         self,
         info: FlywheelInfo,
-        fiscal_year: int | None = None,
+        fiscal_year: Annotated[
+            int | None, strawberry.argument(description="Only the cycles of this fiscal year.")
+        ] = None,
         first: First = 20,
         after: After = None,
         as_of: AsOf = None,

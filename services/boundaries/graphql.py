@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -67,7 +67,7 @@ def page_request(first: int, cursor: tuple[Any, ...] | None) -> PageRequest:
 
 @strawberry.type(description="A team's ownership of a service, from a transfer to the next.")
 class Ownership:
-    since: datetime
+    since: datetime = strawberry.field(description="When this team took the service over.")
     until: datetime | None = strawberry.field(
         description="When the service moved to another team; null while this team owns it."
     )
@@ -77,7 +77,7 @@ class Ownership:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The owning team.")
     async def team(self, info: FlywheelInfo) -> Team:
         row = await context(info).load.org.team.load(self.team_id, self.at)
         return Team.from_row(row, self.at)
@@ -85,11 +85,15 @@ class Ownership:
 
 @strawberry.type(description="A service: code with defined APIs, owned by exactly one team.")
 class Service(AggregateNode, Recorded):
-    name: str
-    description: str
-    status: ServiceStatus
-    registered_at: datetime
-    retired_at: datetime | None
+    name: str = strawberry.field(description="The service's name, unique among services.")
+    description: str = strawberry.field(description="What the service does.")
+    status: ServiceStatus = strawberry.field(
+        description="Whether the service is active or retired."
+    )
+    registered_at: datetime = strawberry.field(description="When the service was registered.")
+    retired_at: datetime | None = strawberry.field(
+        description="When the service was retired; null while active."
+    )
     version: int = strawberry.field(
         description="The service's version; send it as `If-Match` to guard a command."
     )
@@ -124,7 +128,9 @@ class Service(AggregateNode, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        status: ApiStatus | None = None,
+        status: Annotated[
+            ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
+        ] = None,
     ) -> ApiConnection:
         request = page_request(first, api_cursor(after))
         key = (UUID(self.key), request, status.value if status else None)
@@ -152,17 +158,25 @@ class Service(AggregateNode, Recorded):
 
 @strawberry.type(description="An API a service publishes: a contract other services consume.")
 class Api(AggregateNode, Recorded):
-    name: str
+    name: str = strawberry.field(
+        description="The API's name; with its version, unique for its service."
+    )
     version: str = strawberry.field(description="The API's version, e.g. v2 or 1.4.0.")
-    kind: ApiKind
-    visibility: Visibility
-    status: ApiStatus
+    kind: ApiKind = strawberry.field(description="How the API is called.")
+    visibility: Visibility = strawberry.field(description="Who may consume the API.")
+    status: ApiStatus = strawberry.field(
+        description="Whether the API is published, deprecated or retired."
+    )
     sunset: date | None = strawberry.field(
         description="When a deprecated API goes away; null unless deprecated."
     )
-    deprecation_reason: str | None
-    published_at: datetime
-    retired_at: datetime | None
+    deprecation_reason: str | None = strawberry.field(
+        description="Why the API was deprecated; null unless deprecated."
+    )
+    published_at: datetime = strawberry.field(description="When the API was published.")
+    retired_at: datetime | None = strawberry.field(
+        description="When the API was retired; null unless retired."
+    )
     aggregate_version: int = strawberry.field(
         description="The API record's version; send it as `If-Match` to guard a command."
     )
@@ -216,22 +230,30 @@ def _since(self: Edge[Any]) -> datetime:
 
 @strawberry.type(description="An API a service consumes, and since when.")
 class DependencyEdge(Edge[Api]):
-    since: datetime = strawberry.field(resolver=_since)
+    since: datetime = strawberry.field(
+        resolver=_since, description="When the service started consuming the API."
+    )
 
 
 @strawberry.type(description="A page of the APIs a service consumes, by name and version.")
 class DependencyConnection(Connection[Api]):
-    edges: Sequence[DependencyEdge]
+    edges: Sequence[DependencyEdge] = strawberry.field(
+        description="The page's APIs, each with its cursor and since when it is consumed."
+    )
 
 
 @strawberry.type(description="A service that consumes an API, and since when.")
 class ConsumerEdge(Edge[Service]):
-    since: datetime = strawberry.field(resolver=_since)
+    since: datetime = strawberry.field(
+        resolver=_since, description="When the service started consuming the API."
+    )
 
 
 @strawberry.type(description="A page of the services consuming an API, by name.")
 class ConsumerConnection(Connection[Service]):
-    edges: Sequence[ConsumerEdge]
+    edges: Sequence[ConsumerEdge] = strawberry.field(
+        description="The page's services, each with its cursor and since when it consumes."
+    )
 
 
 def service_connection(page: Page, at: int | None, after: str | None) -> ServiceConnection:
@@ -280,19 +302,42 @@ async def apis_of_team(
 
 @strawberry.input(description="Narrow a list of services; every given field must match.")
 class ServiceFilter:
-    name_contains: str | None = strawberry.UNSET
-    owner_team_id: strawberry.ID | None = strawberry.UNSET
-    status: ServiceStatus | None = strawberry.UNSET
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only services named with this text (any case; up to 100 characters).",
+    )
+    owner_team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only services this team owns (a UUID or a Team global id).",
+    )
+    status: ServiceStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Only services in this status."
+    )
 
 
 @strawberry.input(description="Narrow a list of APIs; every given field must match.")
 class ApiFilter:
-    name_contains: str | None = strawberry.UNSET
-    service_id: strawberry.ID | None = strawberry.UNSET
-    owner_team_id: strawberry.ID | None = strawberry.UNSET
-    kind: ApiKind | None = strawberry.UNSET
-    visibility: Visibility | None = strawberry.UNSET
-    status: ApiStatus | None = strawberry.UNSET
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only APIs named with this text (any case; up to 100 characters).",
+    )
+    service_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only APIs this service publishes (a UUID or a Service global id).",
+    )
+    owner_team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only APIs of services this team owns (a UUID or a Team global id).",
+    )
+    kind: ApiKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Only APIs of this kind."
+    )
+    visibility: Visibility | None = strawberry.field(
+        default=strawberry.UNSET, description="Only APIs of this visibility."
+    )
+    status: ApiStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Only APIs in this status."
+    )
 
 
 def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFilter:
@@ -326,7 +371,9 @@ class BoundariesQuery:
     async def service(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The service's global id or UUID.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Service | None:
@@ -337,7 +384,9 @@ class BoundariesQuery:
     async def api(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The API's global id or UUID.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Api | None:
@@ -350,7 +399,9 @@ class BoundariesQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: ServiceFilter | None = None,
+        filter: Annotated[
+            ServiceFilter | None, strawberry.argument(description="Only the services that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> ServiceConnection:
@@ -367,7 +418,9 @@ class BoundariesQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: ApiFilter | None = None,
+        filter: Annotated[
+            ApiFilter | None, strawberry.argument(description="Only the APIs that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> ApiConnection:

@@ -27,6 +27,7 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     member_of,
     resolve_at,
     uuid_of,
@@ -45,7 +46,19 @@ strawberry.enum(
     description="`GREEN`: on track. `YELLOW`: at risk. `RED`: off track. "
     "`YELLOW` and `RED` come with a path to green.",
 )
+describe_values(
+    CheckInStatus,
+    GREEN="On track.",
+    YELLOW="At risk; comes with a path to green.",
+    RED="Off track; comes with a path to green.",
+)
 strawberry.enum(GoalOutcome, description="How a closed goal ended.")
+describe_values(
+    GoalOutcome,
+    ACHIEVED="The goal's target was reached.",
+    MISSED="The goal's target was not reached.",
+    DROPPED="The goal was dropped before its due date.",
+)
 CHECK_IN_STATUS = member_of(CheckInStatus)
 GOAL_OUTCOME = member_of(GoalOutcome)
 
@@ -55,19 +68,21 @@ LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @strawberry.type(description="A goal's target from `since`, and why it changed.")
 class TargetChange:
-    target: float
+    target: float = strawberry.field(description="The target from then on.")
     reason: str | None = strawberry.field(
         description="Why; null for the target the goal was set with."
     )
-    since: datetime
+    since: datetime = strawberry.field(description="When the target took effect.")
 
 
 @strawberry.type(description="How a goal stood at one check-in.")
 class CheckIn:
-    status: CheckInStatus
-    note: str
-    path_to_green: str | None
-    at: datetime
+    status: CheckInStatus = strawberry.field(description="The goal's status at the check-in.")
+    note: str = strawberry.field(description="What the owner reported.")
+    path_to_green: str | None = strawberry.field(
+        description="How the goal gets back on track; given with YELLOW and RED."
+    )
+    at: datetime = strawberry.field(description="When the check-in was recorded.")
     by: str = strawberry.field(description="Who checked in (a person's handle).")
     blindside: bool = strawberry.field(
         description="RED straight after GREEN, with no YELLOW warning between."
@@ -95,11 +110,11 @@ class CheckInConnection(Connection[CheckIn]):
     "definition in force when it was set."
 )
 class Goal(AggregateNode, Recorded):
-    plan_year: int
-    baseline: float
+    plan_year: int = strawberry.field(description="The plan year the goal belongs to.")
+    baseline: float = strawberry.field(description="The metric's value when the goal was set.")
     target: float = strawberry.field(description="The target in force.")
-    due_date: date
-    description: str
+    due_date: date = strawberry.field(description="When the target should be reached.")
+    description: str = strawberry.field(description="What the goal means to achieve, in words.")
     metric_definition_version: int = strawberry.field(
         description="The version of the metric's definition the goal was set against."
     )
@@ -110,11 +125,17 @@ class Goal(AggregateNode, Recorded):
     blindside: bool = strawberry.field(
         description="The goal once went from GREEN straight to RED, with no YELLOW between."
     )
-    last_check_in_at: datetime | None
+    last_check_in_at: datetime | None = strawberry.field(
+        description="When the latest check-in was recorded; null before the first."
+    )
     outcome: GoalOutcome | None = strawberry.field(description="Null while the goal is open.")
-    closing_note: str | None
-    closed_at: datetime | None
-    set_at: datetime
+    closing_note: str | None = strawberry.field(
+        description="The note given when the goal was closed; null while open."
+    )
+    closed_at: datetime | None = strawberry.field(
+        description="When the goal was closed; null while open."
+    )
+    set_at: datetime = strawberry.field(description="When the goal was set.")
     version: int = strawberry.field(
         description="The goal's version; send it as `If-Match` to guard a command."
     )
@@ -201,16 +222,25 @@ async def goals_of_team(
 
 @strawberry.input(description="Narrow a list of goals; every given field must match.")
 class GoalFilter:
-    team_id: strawberry.ID | None = strawberry.UNSET
-    plan_year: int | None = strawberry.UNSET
-    metric_id: strawberry.ID | None = strawberry.UNSET
+    team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Only this team's goals (a UUID or a Team global id)."
+    )
+    plan_year: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Only goals of this plan year."
+    )
+    metric_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only goals on this metric (a UUID or a Metric global id).",
+    )
     kind: MetricKind | None = strawberry.field(
         default=strawberry.UNSET, description="The kind of the goal's metric."
     )
     status: CheckInStatus | None = strawberry.field(
         default=strawberry.UNSET, description="The latest check-in's status."
     )
-    top_level: bool | None = strawberry.UNSET
+    top_level: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Only top-level (true) or other (false) goals."
+    )
 
 
 def goal_filter(chosen: GoalFilter | None) -> goals_queries.GoalFilter:
@@ -247,7 +277,9 @@ class GoalQuery:
     async def goal(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The goal's global id or UUID.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Goal | None:
@@ -260,7 +292,9 @@ class GoalQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: GoalFilter | None = None,
+        filter: Annotated[
+            GoalFilter | None, strawberry.argument(description="Only the goals that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> GoalConnection:
@@ -280,7 +314,10 @@ class GoalQuery:
         self,
         info: FlywheelInfo,
         weeks: Annotated[int, strawberry.argument(description="1 to 520.")],
-        team_id: strawberry.ID | None = None,
+        team_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this team's goals (a UUID or a Team global id)."),
+        ] = None,
         first: First = 20,
         after: After = None,
         as_of: AsOf = None,

@@ -136,3 +136,19 @@ def decode_cursor(cursor: str, arity: int) -> list[str]:
     if len(values) != arity:
         raise client_error(f"`after` is not a cursor from this API: {cursor!r}")
     return values
+
+
+def describe_values(enum: type[Enum], **descriptions: str) -> None:
+    """Gives each value of an enum exposed with ``strawberry.enum`` its description
+    (by member name); every member must be described, so a new one cannot slip in
+    without."""
+    definition = getattr(enum, "__strawberry_definition__", None)
+    if definition is None:
+        raise TypeError(f"{enum.__name__} is not a GraphQL enum: call strawberry.enum first")
+    names = {value.name for value in definition.values}
+    if names != descriptions.keys():
+        raise ValueError(
+            f"{enum.__name__}: describe exactly {sorted(names)}, not {sorted(descriptions)}"
+        )
+    for value in definition.values:
+        value.description = descriptions[value.name]

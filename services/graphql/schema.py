@@ -36,6 +36,7 @@ from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import POSITION_NOT_REACHED, client_error, is_client_error
 from services.graphql.executor import FastExecutor
+from services.graphql.scalars import SCALAR_OVERRIDES
 from services.ids import parse_global_id, split_snapshot_key
 from services.registry import AREAS
 from services.settings import GraphQLExecutor
@@ -154,6 +155,10 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (NodeQuery, *(query for area in AREAS for query in area.queries)))
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be read: any object by id, and each area's lists, reports and documents, now "
+    "or as of a past time (`asOf`) or log position (`atPosition`)."
+)
 
 NODE_TYPES: list[type] = [node_type for area in AREAS for node_type in area.node_types]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
@@ -188,6 +193,7 @@ def build_schema(
         types=NODE_TYPES,
         extensions=extensions,
         execution_context_class=EXECUTION_CONTEXTS[executor],
+        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
 

@@ -25,6 +25,7 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     resolve_at,
     uuid_of,
 )
@@ -42,7 +43,17 @@ strawberry.enum(
     description="`INPUT`: a controllable action that drives outputs. "
     "`OUTPUT`: a lagging result (revenue, active customers) that cannot be moved directly.",
 )
+describe_values(
+    MetricKind,
+    INPUT="A controllable action that drives outputs.",
+    OUTPUT="A lagging result (revenue, active customers) that cannot be moved directly.",
+)
 strawberry.enum(Direction, description="Which way the metric should move.")
+describe_values(
+    Direction,
+    INCREASE="Higher is better.",
+    DECREASE="Lower is better.",
+)
 
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 
@@ -56,10 +67,10 @@ def team_from_row(row: Any, at: int | None) -> Team:
 
 @strawberry.type(description="One version of a metric's definition.")
 class MetricDefinition:
-    version: int
-    text: str
+    version: int = strawberry.field(description="The definition's version, from 1.")
+    text: str = strawberry.field(description="The definition: what is counted, and how.")
     reason: str | None = strawberry.field(description="Why it was redefined; null for the first.")
-    since: datetime
+    since: datetime = strawberry.field(description="When this version took effect.")
 
     @staticmethod
     def from_row(row: Any) -> MetricDefinition:
@@ -70,8 +81,8 @@ class MetricDefinition:
 
 @strawberry.type(description="An input metric believed to drive an output metric, and why.")
 class MetricDriver:
-    hypothesis: str
-    since: datetime
+    hypothesis: str = strawberry.field(description="Why the input is believed to move the output.")
+    since: datetime = strawberry.field(description="When the link was recorded.")
     input_id: strawberry.Private[UUID]
     output_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
@@ -97,8 +108,10 @@ class MetricDriver:
 
 @strawberry.type(description="A metric's value for the period ending on `periodEnd`.")
 class Observation:
-    period_end: date
-    value: float
+    period_end: date = strawberry.field(
+        description="The last day of the period the value describes."
+    )
+    value: float = strawberry.field(description="The observed value, in the metric's unit.")
     recorded_at: datetime = strawberry.field(description="When this value was recorded.")
     corrections: int = strawberry.field(description="How often the value was corrected.")
     correction_reason: str | None = strawberry.field(
@@ -126,14 +139,16 @@ class ObservationConnection(Connection[Observation]):
     "result; financial ones are flagged), with a versioned definition."
 )
 class Metric(AggregateNode, Recorded):
-    name: str
-    kind: MetricKind
-    financial: bool
-    unit: str
-    direction: Direction
+    name: str = strawberry.field(description="The metric's name, unique among metrics.")
+    kind: MetricKind = strawberry.field(description="Whether the metric is an input or an output.")
+    financial: bool = strawberry.field(description="An output measured in money (revenue, cost).")
+    unit: str = strawberry.field(
+        description="The unit values are given in, e.g. `%` or `orders/day`."
+    )
+    direction: Direction = strawberry.field(description="Which way is better.")
     definition: str = strawberry.field(description="The definition in force.")
     definition_version: int = strawberry.field(description="The version of `definition`.")
-    defined_at: datetime
+    defined_at: datetime = strawberry.field(description="When the metric was defined.")
     version: int = strawberry.field(
         description="The metric's version; send it as `If-Match` to guard a command."
     )
@@ -238,9 +253,17 @@ class MetricFilter:
     team_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="The owner team."
     )
-    kind: MetricKind | None = strawberry.UNSET
-    financial: bool | None = strawberry.UNSET
-    name_contains: str | None = strawberry.UNSET
+    kind: MetricKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Only metrics of this kind."
+    )
+    financial: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only financial (true) or non-financial (false) metrics.",
+    )
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only metrics named with this text (any case; up to 100 characters).",
+    )
 
 
 @strawberry.type(
@@ -265,7 +288,9 @@ class MetricQuery:
     async def metric(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The metric's global id or UUID.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Metric | None:
@@ -278,7 +303,9 @@ class MetricQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: MetricFilter | None = None,
+        filter: Annotated[
+            MetricFilter | None, strawberry.argument(description="Only the metrics that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> MetricConnection:

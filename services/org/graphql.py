@@ -31,6 +31,7 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     key_of,
     member_of,
     resolve_at,
@@ -57,12 +58,33 @@ ALLOCATION = "services.allocation.graphql"  # builds on Team and Person in the s
 ROADMAP = "services.roadmap.graphql"
 
 strawberry.enum(Function, description="A function a team member works in.")
+describe_values(
+    Function,
+    ENGINEERING="Software engineering.",
+    PRODUCT="Product management.",
+    DESIGN="Design and user research.",
+    DATA_SCIENCE="Data science and analytics.",
+    OPERATIONS="Operations.",
+    QUALITY="Quality assurance.",
+    MARKETING="Marketing.",
+    FINANCE="Finance.",
+)
 strawberry.enum(
     Attachment,
     description="`REPORTS`: a direct report of the leader. "
     "`DEDICATED`: full-time on the team while reporting elsewhere.",
 )
-strawberry.enum(TeamStatus)
+describe_values(
+    Attachment,
+    REPORTS="A direct report of the leader.",
+    DEDICATED="Full-time on the team while reporting elsewhere.",
+)
+strawberry.enum(TeamStatus, description="Whether a team is active.")
+describe_values(
+    TeamStatus,
+    ACTIVE="The team exists and owns its area.",
+    DISBANDED="The team was disbanded; it keeps its history.",
+)
 FUNCTION = member_of(Function)
 ATTACHMENT = member_of(Attachment)
 
@@ -132,8 +154,8 @@ class Person(ViewNode, Recorded):
 
 @strawberry.type(description="A leader's tenure of a team.")
 class Leadership:
-    person: Person
-    since: datetime
+    person: Person = strawberry.field(description="The leader.")
+    since: datetime = strawberry.field(description="When the tenure began.")
     until: datetime | None = strawberry.field(
         description="When the tenure ended; null while it lasts."
     )
@@ -153,14 +175,14 @@ class Leadership:
 
 @strawberry.type(description="A person attached to a team.")
 class Membership:
-    person: Person
-    function: Function
-    attachment: Attachment
-    since: datetime
+    person: Person = strawberry.field(description="The member.")
+    function: Function = strawberry.field(description="The function the member works in.")
+    attachment: Attachment = strawberry.field(description="How the member is attached to the team.")
+    since: datetime = strawberry.field(description="When the member joined the team.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The team.")
     async def team(self, info: FlywheelInfo) -> Team:
         row = await context(info).load.org.team.load(self.team_id, self.at)
         return Team.from_row(row, self.at)
@@ -179,19 +201,19 @@ class Membership:
 
 @strawberry.type(description="How many members a team has in one function.")
 class FunctionCoverage:
-    function: Function
-    count: int
-    covered: bool
+    function: Function = strawberry.field(description="The function.")
+    count: int = strawberry.field(description="How many members work in it.")
+    covered: bool = strawberry.field(description="At least one member works in it.")
 
 
 @strawberry.type(description="A single-threaded team: one leader owns its area end to end.")
 class Team(AggregateNode, Recorded):
     COLUMNS: ClassVar = {"leader_handle": "leader"}
 
-    name: str
-    mission: str
-    status: TeamStatus
-    chartered_at: datetime
+    name: str = strawberry.field(description="The team's name.")
+    mission: str = strawberry.field(description="What the team is for, in a sentence or two.")
+    status: TeamStatus = strawberry.field(description="Whether the team is active or disbanded.")
+    chartered_at: datetime = strawberry.field(description="When the team was chartered.")
     version: int = strawberry.field(
         description="The team's version; send it as `If-Match` to guard a command."
     )
@@ -227,7 +249,9 @@ class Team(AggregateNode, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        status: ServiceStatus | None = None,
+        status: Annotated[
+            ServiceStatus | None, strawberry.argument(description="Only services in this status.")
+        ] = None,
     ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)]:
         from services.boundaries.graphql import services_of_team
 
@@ -239,7 +263,9 @@ class Team(AggregateNode, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        status: ApiStatus | None = None,
+        status: Annotated[
+            ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
+        ] = None,
     ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)]:
         from services.boundaries.graphql import apis_of_team
 
@@ -284,7 +310,9 @@ class Team(AggregateNode, Recorded):
     async def goals(
         self,
         info: FlywheelInfo,
-        plan_year: int | None = None,
+        plan_year: Annotated[
+            int | None, strawberry.argument(description="Only goals of this plan year.")
+        ] = None,
         first: First = 20,
         after: After = None,
     ) -> GoalConnection:
@@ -301,7 +329,9 @@ class Team(AggregateNode, Recorded):
         "OP2, amendments included."
     )
     async def allocation(
-        self, info: FlywheelInfo, fiscal_year: int
+        self,
+        info: FlywheelInfo,
+        fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
     ) -> Annotated[TeamAllocation, strawberry.lazy(ALLOCATION)]:
         from services.allocation.graphql import team_allocation
 
@@ -328,7 +358,7 @@ class Team(AggregateNode, Recorded):
 
 @strawberry.type(description="A team's place in the org tree.")
 class OrgTreeEntry:
-    team: Team
+    team: Team = strawberry.field(description="The team.")
     depth: int = strawberry.field(description="0 for the tree's root, 1 for its children...")
 
 
@@ -339,9 +369,17 @@ class TeamConnection(Connection[Team]):
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")
 class TeamFilter:
-    name_contains: str | None = strawberry.UNSET
-    parent_id: strawberry.ID | None = strawberry.UNSET
-    status: TeamStatus | None = strawberry.UNSET
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only teams named with this text (any case; up to 100 characters).",
+    )
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only the children of this team (a UUID or a Team global id).",
+    )
+    status: TeamStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Only teams in this status."
+    )
 
 
 def person_handle(value: str) -> str:
@@ -358,7 +396,9 @@ class OrgQuery:
     async def team(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The team's global id or UUID.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Team | None:
@@ -371,7 +411,9 @@ class OrgQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: TeamFilter | None = None,
+        filter: Annotated[
+            TeamFilter | None, strawberry.argument(description="Only the teams that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> TeamConnection:
@@ -398,7 +440,9 @@ class OrgQuery:
     async def person(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The person's handle or global id.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Person | None:

@@ -31,6 +31,7 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     resolve_at,
     uuid_of,
 )
@@ -49,10 +50,25 @@ strawberry.enum(
     description="The widening circles of review, in order: `TEAM` (the author's team), `ORG` "
     "(the wider organisation), `S_TEAM` (senior leadership), `CEO`.",
 )
+describe_values(
+    Ring,
+    TEAM="The author's team.",
+    ORG="The wider organisation.",
+    S_TEAM="Senior leadership.",
+    CEO="The CEO: advancing here approves the PR/FAQ.",
+)
 strawberry.enum(
     PrFaqState,
     description="`DRAFT`: no round open. `IN_REVIEW`: a round is open. `APPROVED`: the CEO "
     "round advanced it. `SHELVED`: a decider stopped it. `WITHDRAWN`: its author withdrew it.",
+)
+describe_values(
+    PrFaqState,
+    DRAFT="No review round is open.",
+    IN_REVIEW="A review round is open.",
+    APPROVED="The CEO round advanced it.",
+    SHELVED="A decider stopped it.",
+    WITHDRAWN="Its author withdrew it.",
 )
 strawberry.enum(
     Recommendation,
@@ -60,10 +76,21 @@ strawberry.enum(
     "(after CEO: approved), `REVISE` (another round in the same ring on a new revision), "
     "`STOP` (shelved).",
 )
+describe_values(
+    Recommendation,
+    ADVANCE="Advance to the next ring (after CEO: approved).",
+    REVISE="Another round in the same ring, on a new revision.",
+    STOP="Stop: the PR/FAQ is shelved.",
+)
 strawberry.enum(
     FaqAudience,
     description="`EXTERNAL`: what customers will ask. `INTERNAL`: cost, risks, dependencies, "
     "headcount.",
+)
+describe_values(
+    FaqAudience,
+    EXTERNAL="What customers will ask.",
+    INTERNAL="What the company will ask: cost, risks, dependencies, headcount.",
 )
 
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
@@ -474,7 +501,9 @@ class PrFaqQuery:
     async def prfaq(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The PR/FAQ's global id or UUID.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> PrFaq | None:
@@ -487,7 +516,9 @@ class PrFaqQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: PrFaqFilter | None = None,
+        filter: Annotated[
+            PrFaqFilter | None, strawberry.argument(description="Only the PR/FAQs that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> PrFaqConnection:

@@ -17,7 +17,14 @@ import strawberry
 from domain.decisions import DecisionKind, OutcomeStatus
 from projections.prfaqs import outcomes as report
 from projections.prfaqs import queries as prfaq_queries
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at
+from services.graphql.common import (
+    AsOf,
+    AtPosition,
+    FlywheelInfo,
+    context,
+    describe_values,
+    resolve_at,
+)
 
 if TYPE_CHECKING:
     from services.metrics.graphql import Metric
@@ -26,11 +33,23 @@ strawberry.enum(
     DecisionKind,
     description="`PRFAQ`: a PR/FAQ's approval. `ALLOCATION`: an allocation cycle's decision.",
 )
+describe_values(
+    DecisionKind,
+    PRFAQ="A PR/FAQ's approval.",
+    ALLOCATION="An allocation cycle's decision.",
+)
 strawberry.enum(
     OutcomeStatus,
     description="`PENDING`: its date has not passed. Then the metric's latest value in the "
     "month up to it decides: `MET` (reached, in the metric's better direction), `MISSED`, or "
     "`UNKNOWN` (no value in that month).",
+)
+describe_values(
+    OutcomeStatus,
+    PENDING="Its date has not passed.",
+    MET="The metric reached the expected value, in its better direction.",
+    MISSED="The metric did not reach the expected value.",
+    UNKNOWN="The metric has no value in the month up to the date.",
 )
 
 LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]

@@ -301,7 +301,9 @@ class RoadmapQuery:
     async def roadmap_item(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The item's global id or UUID.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> RoadmapItem | None:

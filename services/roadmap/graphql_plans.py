@@ -221,8 +221,13 @@ class RoadmapPlanQuery:
     async def roadmap_changes(
         self,
         info: FlywheelInfo,
-        since: RoadmapPoint,
-        until: RoadmapPoint | None = None,
+        since: Annotated[
+            RoadmapPoint, strawberry.argument(description="The start of the window (inclusive).")
+        ],
+        until: Annotated[
+            RoadmapPoint | None,
+            strawberry.argument(description="The end of the window (exclusive); now if left out."),
+        ] = None,
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
     ) -> RoadmapChanges:
@@ -272,7 +277,10 @@ class RoadmapPlanQuery:
     async def commitment_reliability(
         self,
         info: FlywheelInfo,
-        baseline: strawberry.ID,
+        baseline: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The baseline's id (a UUID or RoadmapBaseline id)."),
+        ],
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
         as_of: AsOf = None,
@@ -316,7 +324,7 @@ class RoadmapPlanQuery:
     async def capacity(
         self,
         info: FlywheelInfo,
-        fiscal_year: int,
+        fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
         as_of: AsOf = None,
