@@ -298,7 +298,7 @@ class Dissent(AggregateNode, Recorded):
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
+    ) -> HistoryConnection | None:
         return await history(
             info,
             first=first,
@@ -502,7 +502,7 @@ class AllocationCycle(AggregateNode, Recorded):
     @strawberry.field(description="The current request of each team, by team name.")
     async def requests(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> AllocationRequestConnection:
+    ) -> AllocationRequestConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_requests.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
@@ -530,7 +530,7 @@ class AllocationCycle(AggregateNode, Recorded):
     @strawberry.field(description="What each team was decided, by team name.")
     async def decisions(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> AllocationDecisionConnection:
+    ) -> AllocationDecisionConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_decisions.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
@@ -589,7 +589,7 @@ class AllocationCycle(AggregateNode, Recorded):
                 description="Only dissents weighed (true) or not yet weighed (false)."
             ),
         ] = None,
-    ) -> DissentConnection:
+    ) -> DissentConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_dissents.load(
             (self.cycle_id, weighed, PageRequest(first, position_cursor(after))), self.at
@@ -605,7 +605,7 @@ class AllocationCycle(AggregateNode, Recorded):
     @strawberry.field(description="Commitments in the order made.")
     async def commitments(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> CommitmentConnection:
+    ) -> CommitmentConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_commitments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
@@ -636,7 +636,7 @@ class AllocationCycle(AggregateNode, Recorded):
     @strawberry.field(description="Amendments after the lock, in the order recorded.")
     async def amendments(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> AmendmentConnection:
+    ) -> AmendmentConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_amendments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
@@ -652,7 +652,7 @@ class AllocationCycle(AggregateNode, Recorded):
     @strawberry.field(description="The saved scenarios, by name.")
     async def scenarios(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> ScenarioConnection:
+    ) -> ScenarioConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_scenarios.load(
             (self.cycle_id, PageRequest(first, _name_cursor(after))), self.at
@@ -676,7 +676,7 @@ class AllocationCycle(AggregateNode, Recorded):
             list[str] | None,
             strawberry.argument(description="The scenarios to compare, by name (at most 10)."),
         ] = None,
-    ) -> ScenarioComparison:
+    ) -> ScenarioComparison | None:
         rows = await context(info).load.allocation.cycle_all_scenarios.load(self.cycle_id, self.at)
         saved = {row["name"]: row for row in rows}
         chosen = list(saved) if names is None else names
@@ -804,7 +804,7 @@ class AllocationQuery:
         after: After = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> AllocationCycleConnection:
+    ) -> AllocationCycleConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         page = await allocation_queries.cycle_page(

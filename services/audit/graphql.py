@@ -68,7 +68,7 @@ class Recorded:
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
+    ) -> HistoryConnection | None:
         key: str = getattr(self, "key")  # noqa: B009 - declared by each implementing type
         at: int | None = getattr(self, "at")  # noqa: B009
         return await history(info, first=first, after=after, at=at, aggregate_id=UUID(key))

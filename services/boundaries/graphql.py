@@ -131,7 +131,7 @@ class Service(AggregateNode, Recorded):
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
-    ) -> ApiConnection:
+    ) -> ApiConnection | None:
         request = page_request(first, api_cursor(after))
         key = (UUID(self.key), request, status.value if status else None)
         found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
@@ -140,7 +140,7 @@ class Service(AggregateNode, Recorded):
     @strawberry.field(description="The APIs the service consumes, by name and version.")
     async def dependencies(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> DependencyConnection:
+    ) -> DependencyConnection | None:
         request = page_request(first, api_cursor(after))
         found = await context(info).load.boundaries.dependencies_of_service.load(
             (UUID(self.key), request), self.at
@@ -194,7 +194,7 @@ class Api(AggregateNode, Recorded):
     @strawberry.field(description="The services that consume the API, by name.")
     async def consumers(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> ConsumerConnection:
+    ) -> ConsumerConnection | None:
         request = page_request(first, service_cursor(after))
         found = await context(info).load.boundaries.consumers_of_api.load(
             (UUID(self.key), request), self.at
@@ -404,7 +404,7 @@ class BoundariesQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> ServiceConnection:
+    ) -> ServiceConnection | None:
         request = page_request(first, service_cursor(after))
         at = await resolve_at(info, as_of, at_position)
         found = await boundaries_queries.service_page(
@@ -423,7 +423,7 @@ class BoundariesQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> ApiConnection:
+    ) -> ApiConnection | None:
         request = page_request(first, api_cursor(after))
         at = await resolve_at(info, as_of, at_position)
         found = await boundaries_queries.api_page(

@@ -343,7 +343,7 @@ class BoundaryReportsQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> ApiBoundaries:
+    ) -> ApiBoundaries | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         report = await boundaries_queries.boundary_report(context(info).views, at, scope)
@@ -378,7 +378,7 @@ class BoundaryReportsQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> TeamCouplingGraph:
+    ) -> TeamCouplingGraph | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         couplings = await boundaries_queries.team_coupling(context(info).views, at, scope)

@@ -172,7 +172,7 @@ class Goal(AggregateNode, Recorded):
     @strawberry.field(description="Check-ins, oldest first.")
     async def check_ins(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> CheckInConnection:
+    ) -> CheckInConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.goals.check_ins.load(
             (UUID(self.key), PageRequest(first, position_cursor(after))), self.at
@@ -297,7 +297,7 @@ class GoalQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> GoalConnection:
+    ) -> GoalConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         page = await goals_queries.goal_page(
@@ -322,7 +322,7 @@ class GoalQuery:
         after: After = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> GoalConnection:
+    ) -> GoalConnection | None:
         check_page_size(first)
         if not 1 <= weeks <= MAX_STALE_WEEKS:
             raise client_error(f"`weeks` must be between 1 and {MAX_STALE_WEEKS}")

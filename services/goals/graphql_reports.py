@@ -123,7 +123,7 @@ class GoalReportQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> GoalMix:
+    ) -> GoalMix | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         mix = await goal_reports.goal_mix(context(info).views, at, plan_year, scope)
@@ -153,7 +153,7 @@ class GoalReportQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> Attainment:
+    ) -> Attainment | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         year = await goal_reports.attainment(context(info).views, at, plan_year, scope)

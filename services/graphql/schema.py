@@ -144,7 +144,7 @@ class NodeQuery:
         ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[relay.Node | None]:
+    ) -> list[relay.Node | None] | None:
         if len(ids) > MAX_PAGE_SIZE:
             raise client_error(f"Ask for at most {MAX_PAGE_SIZE} ids at once")
         at = await resolve_at(info, as_of, at_position)

@@ -197,7 +197,7 @@ class Metric(AggregateNode, Recorded):
         ] = None,
         first: First = 20,
         after: After = None,
-    ) -> ObservationConnection:
+    ) -> ObservationConnection | None:
         check_page_size(first)
         cursor = None
         if after is not None:
@@ -308,7 +308,7 @@ class MetricQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> MetricConnection:
+    ) -> MetricConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         where = metrics_queries.MetricFilter()
@@ -332,7 +332,7 @@ class MetricQuery:
     )
     async def metric_tree(
         self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> MetricTree:
+    ) -> MetricTree | None:
         at = await resolve_at(info, as_of, at_position)
         views = context(info).views
         metrics = await metrics_queries.all_metrics(views, at)

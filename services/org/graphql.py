@@ -143,7 +143,7 @@ class Person(ViewNode, Recorded):
     )
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
+    ) -> HistoryConnection | None:
         return await history(info, first=first, after=after, at=self.at, actor=self.key)
 
     @classmethod
@@ -252,7 +252,7 @@ class Team(AggregateNode, Recorded):
         status: Annotated[
             ServiceStatus | None, strawberry.argument(description="Only services in this status.")
         ] = None,
-    ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)]:
+    ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import services_of_team
 
         return await services_of_team(info, UUID(self.key), self.at, first, after, status)
@@ -266,7 +266,7 @@ class Team(AggregateNode, Recorded):
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
-    ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)]:
+    ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import apis_of_team
 
         return await apis_of_team(info, UUID(self.key), self.at, first, after, status)
@@ -315,13 +315,13 @@ class Team(AggregateNode, Recorded):
         ] = None,
         first: First = 20,
         after: After = None,
-    ) -> GoalConnection:
+    ) -> GoalConnection | None:
         return await goals_of_team(info, UUID(self.key), self.at, plan_year, first, after)
 
     @strawberry.field(description="The metrics the team owns, by name.")
     async def metrics(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> MetricConnection:
+    ) -> MetricConnection | None:
         return await metrics_of_team(info, UUID(self.key), self.at, first, after)
 
     @strawberry.field(
@@ -332,7 +332,7 @@ class Team(AggregateNode, Recorded):
         self,
         info: FlywheelInfo,
         fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
-    ) -> Annotated[TeamAllocation, strawberry.lazy(ALLOCATION)]:
+    ) -> Annotated[TeamAllocation, strawberry.lazy(ALLOCATION)] | None:
         from services.allocation.graphql import team_allocation
 
         return await team_allocation(info, UUID(self.key), fiscal_year, self.at)
@@ -416,7 +416,7 @@ class OrgQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> TeamConnection:
+    ) -> TeamConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         where = org_queries.TeamFilter()
@@ -465,7 +465,7 @@ class OrgQuery:
         ] = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[OrgTreeEntry]:
+    ) -> list[OrgTreeEntry] | None:
         at = await resolve_at(info, as_of, at_position)
         root = None if team_id is None else uuid_of(team_id, "Team", "teamId")
         rows = await org_queries.org_tree(

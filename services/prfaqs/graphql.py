@@ -225,7 +225,7 @@ class PrFaqDissent(AggregateNode):
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
+    ) -> HistoryConnection | None:
         return await history(
             info,
             first=first,
@@ -521,7 +521,7 @@ class PrFaqQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> PrFaqConnection:
+    ) -> PrFaqConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         where = prfaq_queries.PrFaqFilter()
@@ -576,7 +576,7 @@ class PrFaqQuery:
         ] = 30,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> PrFaqFunnel:
+    ) -> PrFaqFunnel | None:
         if stale_days < 1:
             raise client_error("`staleDays` must be at least 1")
         at = await resolve_at(info, as_of, at_position)

@@ -185,7 +185,7 @@ class OutcomeQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[ExpectedOutcome]:
+    ) -> list[ExpectedOutcome] | None:
         at = await resolve_at(info, as_of, at_position)
         today = today_of(as_of)
         rows = await prfaq_queries.expected_outcomes(
@@ -201,7 +201,7 @@ class OutcomeQuery:
         person: Annotated[str, strawberry.argument(description="The decision-maker's handle.")],
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> TrackRecord:
+    ) -> TrackRecord | None:
         at = await resolve_at(info, as_of, at_position)
         rows = await prfaq_queries.expected_outcomes(
             context(info).views, at, prfaq_queries.OutcomeScope(decider=person)
@@ -216,7 +216,7 @@ class OutcomeQuery:
     )
     async def decision_track_record(
         self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> DecisionTrackRecord:
+    ) -> DecisionTrackRecord | None:
         at = await resolve_at(info, as_of, at_position)
         today = today_of(as_of)
         rows = await prfaq_queries.expected_outcomes(

@@ -328,7 +328,7 @@ class RoadmapQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[RoadmapItem]:
+    ) -> list[RoadmapItem] | None:
         at = await resolve_at(info, as_of, at_position)
         where = roadmap_queries.ItemFilter(
             team_ids=await team_ids_of(info, team_id, include_subteams, at), start=from_, end=to
@@ -347,7 +347,7 @@ class RoadmapQuery:
         include_subteams: Subteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> RoadmapDependencyGraph:
+    ) -> RoadmapDependencyGraph | None:
         at = await resolve_at(info, as_of, at_position)
         team_ids = await team_ids_of(info, team_id, include_subteams, at)
         rows = await roadmap_queries.dependency_edges(context(info).views, at, team_ids)

@@ -209,7 +209,7 @@ class RoadmapPlanQuery:
     @strawberry.field(description="Every roadmap baseline, oldest first.")
     async def roadmap_baselines(
         self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> list[RoadmapBaseline]:
+    ) -> list[RoadmapBaseline] | None:
         at = await resolve_at(info, as_of, at_position)
         rows = await roadmap_queries.baselines(context(info).views, at)
         return [RoadmapBaseline.from_row(row, at) for row in rows]
@@ -230,7 +230,7 @@ class RoadmapPlanQuery:
         ] = None,
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
-    ) -> RoadmapChanges:
+    ) -> RoadmapChanges | None:
         views = context(info).views
         start = await _position_of(info, since, "since")
         end = None if until is None else await _position_of(info, until, "until")
@@ -285,7 +285,7 @@ class RoadmapPlanQuery:
         include_subteams: Subteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> CommitmentReliability:
+    ) -> CommitmentReliability | None:
         at = await resolve_at(info, as_of, at_position)
         views = context(info).views
         baseline_id = uuid_of(baseline, "RoadmapBaseline", "baseline")
@@ -329,7 +329,7 @@ class RoadmapPlanQuery:
         include_subteams: Subteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[TeamCapacity]:
+    ) -> list[TeamCapacity] | None:
         if not 1900 <= fiscal_year <= 2199:
             raise client_error("`fiscalYear` must be between 1900 and 2199")
         at = await resolve_at(info, as_of, at_position)
