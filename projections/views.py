@@ -19,7 +19,7 @@ from projections.org.projector import org
 from projections.prfaqs.projector import prfaqs
 from projections.projector import Handler, Projector
 from projections.roadmap.projector import roadmap
-from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
+from projections.tables import EXTENSIONS, Table, all_ddl, all_index_ddl, all_table_ddl
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -67,7 +67,7 @@ def schema_ddl(schema: str, *, indexes: bool = True) -> list[str]:
     """The schema, its tables and (unless a rebuild adds them later) their query indexes."""
     tables = view_tables()
     ddl = all_ddl(schema, tables) if indexes else all_table_ddl(schema, tables)
-    return [f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
+    return [*EXTENSIONS, f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
 
 
 def index_ddl(schema: str) -> list[str]:

@@ -30,6 +30,7 @@ from services.graphql.common import (
     decode_cursor,
     member_of,
     resolve_at,
+    search_text,
     uuid_of,
 )
 from services.graphql.connections import Connection, Edge, connection
@@ -345,7 +346,7 @@ def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFi
         return boundaries_queries.ServiceFilter()
     owner = given.owner_team_id
     return boundaries_queries.ServiceFilter(
-        name_contains=given.name_contains or None,
+        name_contains=search_text(given.name_contains),
         owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
         status=given.status.value if given.status else None,
     )
@@ -356,7 +357,7 @@ def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
         return boundaries_queries.ApiFilter()
     service, owner = given.service_id, given.owner_team_id
     return boundaries_queries.ApiFilter(
-        name_contains=given.name_contains or None,
+        name_contains=search_text(given.name_contains),
         service_id=uuid_of(service, "Service", "filter.serviceId") if service else None,
         owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
         kind=given.kind.value if given.kind else None,

@@ -152,3 +152,16 @@ def describe_values(enum: type[Enum], **descriptions: str) -> None:
         )
     for value in definition.values:
         value.description = descriptions[value.name]
+
+
+MAX_SEARCH_LENGTH = 100
+
+
+def search_text(value: str | None, argument: str = "filter.nameContains") -> str | None:
+    """A substring to search names for: at most ``MAX_SEARCH_LENGTH`` characters (names
+    are shorter), so a huge string cannot keep a connection busy; empty means no filter."""
+    if value is None or value is strawberry.UNSET or value == "":
+        return None
+    if len(value) > MAX_SEARCH_LENGTH:
+        raise client_error(f"`{argument}` is longer than {MAX_SEARCH_LENGTH} characters")
+    return value

@@ -27,6 +27,7 @@ from services.graphql.common import (
     decode_cursor,
     describe_values,
     resolve_at,
+    search_text,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
@@ -319,7 +320,7 @@ class MetricQuery:
                 owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
                 kind=kind.value if kind else None,
                 financial=given(filter.financial),
-                name_contains=given(filter.name_contains) or None,
+                name_contains=search_text(given(filter.name_contains)),
             )
         page = await metrics_queries.metric_page(
             context(info).views, at, where, PageRequest(first, metric_cursor(after))

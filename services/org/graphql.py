@@ -35,6 +35,7 @@ from services.graphql.common import (
     key_of,
     member_of,
     resolve_at,
+    search_text,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
@@ -423,7 +424,7 @@ class OrgQuery:
         if filter is not None:
             parent = filter.parent_id
             where = org_queries.TeamFilter(
-                name_contains=filter.name_contains or None,
+                name_contains=search_text(filter.name_contains),
                 parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
                 status=filter.status.value if filter.status else None,
             )
