@@ -34,7 +34,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.connections import Connection, Edge, connection
-from services.graphql.nodes import AggregateNode
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.org.graphql import Team
 
 if TYPE_CHECKING:
@@ -368,31 +368,9 @@ def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
 
 @strawberry.type
 class BoundariesQuery:
-    @strawberry.field(description="A service by its id (UUID or global id).")
-    async def service(
-        self,
-        info: FlywheelInfo,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The service's global id or UUID.")
-        ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Service | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Service.find(info, str(uuid_of(id, "Service")), at)
+    service = node_by_id(Service, "A service by its id (UUID or global id).", "service")
 
-    @strawberry.field(description="An API by its id (UUID or global id).")
-    async def api(
-        self,
-        info: FlywheelInfo,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The API's global id or UUID.")
-        ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Api | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Api.find(info, str(uuid_of(id, "Api")), at)
+    api = node_by_id(Api, "An API by its id (UUID or global id).", "API")
 
     @strawberry.field(description="Services ordered by name, a page at a time.")
     async def services(

@@ -34,7 +34,7 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
-from services.graphql.nodes import AggregateNode
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
 
 if TYPE_CHECKING:
@@ -273,18 +273,7 @@ async def moment_read(
 
 @strawberry.type
 class GoalQuery:
-    @strawberry.field(description="A goal by its id (UUID or global id).")
-    async def goal(
-        self,
-        info: FlywheelInfo,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The goal's global id or UUID.")
-        ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Goal | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Goal.find(info, str(uuid_of(id, "Goal")), at)
+    goal = node_by_id(Goal, "A goal by its id (UUID or global id).", "goal")
 
     @strawberry.field(description="Goals in the order they were set, a page at a time.")
     async def goals(

@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Optional, Self
 from uuid import UUID
 
 import strawberry
@@ -150,3 +150,29 @@ class AggregateNode(ViewNode):
     @strawberry.field(description="The object's id as a UUID, as the REST API uses it.")
     def uuid(self) -> UUID:
         return UUID(self.key)
+
+
+def node_by_id(node_type: type[AggregateNode], description: str, noun: str) -> Any:
+    """A root field reading one ``node_type`` by id (a UUID or global id), now or as of
+    ``asOf``/``atPosition``: ``team = node_by_id(Team, "A team by its id.", "team")``."""
+    from services.graphql.common import AsOf, AtPosition, resolve_at, uuid_of
+
+    type_name = node_type.__name__
+
+    async def resolve(
+        info: FlywheelInfo, id: str, as_of: Any = None, at_position: Any = None
+    ) -> Any:
+        at = await resolve_at(info, as_of, at_position)
+        return await node_type.find(info, str(uuid_of(id, type_name)), at)
+
+    resolve.__annotations__ = {
+        "info": FlywheelInfo,
+        "id": Annotated[
+            strawberry.ID,
+            strawberry.argument(description=f"The {noun}'s global id or UUID."),
+        ],
+        "as_of": AsOf,
+        "at_position": AtPosition,
+        "return": Optional[node_type],  # noqa: UP045 - evaluated at run time
+    }
+    return strawberry.field(resolver=resolve, description=description)

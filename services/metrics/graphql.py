@@ -32,7 +32,7 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
-from services.graphql.nodes import AggregateNode
+from services.graphql.nodes import AggregateNode, node_by_id
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -285,18 +285,7 @@ def given(value: Any) -> Any:
 
 @strawberry.type
 class MetricQuery:
-    @strawberry.field(description="A metric by its id (UUID or global id).")
-    async def metric(
-        self,
-        info: FlywheelInfo,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The metric's global id or UUID.")
-        ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Metric | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Metric.find(info, str(uuid_of(id, "Metric")), at)
+    metric = node_by_id(Metric, "A metric by its id (UUID or global id).", "metric")
 
     @strawberry.field(description="Metrics ordered by name, a page at a time.")
     async def metrics(

@@ -40,7 +40,7 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import NOT_FOUND, client_error
-from services.graphql.nodes import AggregateNode, ViewNode
+from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
 from services.roadmap.graphql_enums import Horizon, ItemStatus
@@ -393,18 +393,7 @@ def person_handle(value: str) -> str:
 
 @strawberry.type
 class OrgQuery:
-    @strawberry.field(description="A team by its id (UUID or global id).")
-    async def team(
-        self,
-        info: FlywheelInfo,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The team's global id or UUID.")
-        ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Team | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Team.find(info, str(uuid_of(id, "Team")), at)
+    team = node_by_id(Team, "A team by its id (UUID or global id).", "team")
 
     @strawberry.field(description="Teams ordered by name, a page at a time.")
     async def teams(

@@ -37,7 +37,7 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error, forbidden
-from services.graphql.nodes import AggregateNode
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
@@ -497,18 +497,7 @@ def _start_of(day: date) -> datetime:
 
 @strawberry.type
 class PrFaqQuery:
-    @strawberry.field(description="A PR/FAQ by its id (UUID or global id).")
-    async def prfaq(
-        self,
-        info: FlywheelInfo,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The PR/FAQ's global id or UUID.")
-        ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> PrFaq | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await PrFaq.find(info, str(uuid_of(id, "PrFaq")), at)
+    prfaq = node_by_id(PrFaq, "A PR/FAQ by its id (UUID or global id).", "PR/FAQ")
 
     @strawberry.field(description="PR/FAQs ordered by title, a page at a time.")
     async def prfaqs(

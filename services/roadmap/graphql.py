@@ -18,7 +18,7 @@ from projections.roadmap.conflicts import conflict_of
 from services.allocation.graphql_figures import FunctionCount
 from services.audit.graphql import Recorded
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
-from services.graphql.nodes import AggregateNode
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.roadmap.graphql_enums import (
     Conflict,
     DependencyKind,
@@ -297,18 +297,7 @@ Subteams = Annotated[
 
 @strawberry.type
 class RoadmapQuery:
-    @strawberry.field(description="A roadmap item by its id (UUID or global id).")
-    async def roadmap_item(
-        self,
-        info: FlywheelInfo,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The item's global id or UUID.")
-        ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> RoadmapItem | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await RoadmapItem.find(info, str(uuid_of(id, "RoadmapItem")), at)
+    roadmap_item = node_by_id(RoadmapItem, "A roadmap item by its id (UUID or global id).", "item")
 
     @strawberry.field(
         description="The roadmap as a timeline: items by target date (undated last). With "
