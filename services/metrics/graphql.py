@@ -165,10 +165,17 @@ class Metric(AggregateNode, Recorded):
         row = await context(info).load.metrics.metric.load(metric_id, at)
         return Metric.from_row(row, at)
 
-    @strawberry.field(description="The team that owns the metric.")
-    async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
+    @strawberry.field(description="The team that owns the metric (as `Service.owner`).")
+    async def owner(self, info: FlywheelInfo) -> LazyTeam:
         row = await context(info).load.org.team.load(self.owner_team_id, self.at)
         return team_from_row(row, self.at)
+
+    @strawberry.field(
+        description="The team that owns the metric.",
+        deprecation_reason="Use `owner`, the name every type uses for its owning team.",
+    )
+    async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
+        return await self.owner(info)
 
     @strawberry.field(description="Every version of the definition, oldest first.")
     async def definition_history(self, info: FlywheelInfo) -> list[MetricDefinition]:
