@@ -24,12 +24,15 @@ class TemporalTable:
 
     ``indexes`` lists column groups that queries look up by; each gets an index
     over the current versions and one over all versions (for as-of reads).
+    ``searched`` lists text columns searched by substring (``ILIKE '%text%'``): each
+    gets a trigram index (pg_trgm, see :data:`EXTENSIONS`) over the current versions.
     """
 
     name: str
     key: tuple[Column, ...]
     columns: tuple[Column, ...]
     indexes: tuple[tuple[str, ...], ...] = field(default=())
+    searched: tuple[str, ...] = field(default=())
 
     # Names are read for every row a projection writes, so each is computed once.
     @cached_property
@@ -87,6 +90,16 @@ class TemporalTable:
             # back, where most versions began before p but ended before it too).
             statements.append(f"CREATE INDEX ON {table} ({listed}, valid_from)")
             statements.append(f"CREATE INDEX ON {table} ({listed}, valid_to)")
+        for column in self.searched:
+            # Only where pg_trgm could be installed (see EXTENSIONS); elsewhere the
+            # length limit on search strings bounds the scan.
+            index = (
+                f"CREATE INDEX ON {table} USING gin ({column} gin_trgm_ops) WHERE valid_to IS NULL"
+            )
+            statements.append(
+                "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') "
+                f"THEN EXECUTE '{index}'; END IF; END $$"
+            )
         return statements
 
 
@@ -122,6 +135,16 @@ class AppendOnlyTable:
     def index_ddl(self, schema: str) -> list[str]:
         table = f'"{schema}"."{self.name}"'
         return [f"CREATE INDEX ON {table} ({', '.join(cols)})" for cols in self.indexes]
+
+
+# What the indexes need: pg_trgm's operator classes for the ``searched`` columns (a
+# trusted extension since PostgreSQL 13: a database owner may create it). A server
+# without it (an embedded one without contrib) keeps working, with no trigram indexes.
+EXTENSIONS = [
+    "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; "
+    "EXCEPTION WHEN feature_not_supported OR undefined_file OR insufficient_privilege THEN "
+    "RAISE NOTICE 'pg_trgm is not available: name searches scan'; END $$"
+]
 
 
 def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:

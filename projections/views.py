@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from projections.audit.log import EVENT_LOG
 from projections.projector import Handler, Projector
-from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
+from projections.tables import EXTENSIONS, Table, all_ddl, all_index_ddl, all_table_ddl
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -69,7 +69,7 @@ class Views:
         """The schema, its tables and (unless a rebuild adds them later) their query indexes."""
         tables = self.tables()
         ddl = all_ddl(schema, tables) if indexes else all_table_ddl(schema, tables)
-        return [f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
+        return [*EXTENSIONS, f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
 
     def index_ddl(self, schema: str) -> list[str]:
         """The query indexes that ``schema_ddl(schema, indexes=False)`` leaves out."""

@@ -22,6 +22,7 @@ SERVICES = TemporalTable(
         ("version", "integer"),
     ),
     indexes=(("name",), ("owner_team_id",)),
+    searched=("name",),
 )
 
 SERVICE_OWNERS = TemporalTable(
@@ -53,6 +54,7 @@ APIS = TemporalTable(
         ("aggregate_version", "integer"),
     ),
     indexes=(("service_id",), ("name",)),
+    searched=("name",),
 )
 
 SERVICE_DEPENDENCIES = TemporalTable(

@@ -25,6 +25,7 @@ METRICS = TemporalTable(
         ("version", "integer"),
     ),
     indexes=(("name",), ("owner_team_id",)),
+    searched=("name",),
 )
 
 METRIC_DEFINITIONS = TemporalTable(

@@ -34,6 +34,7 @@ TEAMS = TemporalTable(
         ("version", "integer"),
     ),
     indexes=(("name",), ("parent_id",), ("leader",)),
+    searched=("name",),
 )
 
 TEAM_LEADERS = TemporalTable(

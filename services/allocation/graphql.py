@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.allocation.cycle import CycleKind, CyclePhase
 from domain.allocation.resources import Resources
@@ -57,25 +56,46 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     resolve_at,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
+from services.graphql.nodes import AggregateNode
+from services.graphql.scalars import Money
 from services.org.graphql import Person, Team
 
 strawberry.enum(
     CycleKind, description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1."
+)
+describe_values(
+    CycleKind,
+    OP1="The plan for the fiscal year.",
+    OP2="The revision of the fiscal year's OP1.",
 )
 strawberry.enum(
     CyclePhase,
     description="`OPEN` for requests, `REVIEW` for decisions, `DECIDED` for commitment, then "
     "`LOCKED`: nothing changes but amendments.",
 )
+describe_values(
+    CyclePhase,
+    OPEN="Teams submit requests.",
+    REVIEW="Leadership decides allocations.",
+    DECIDED="Decisions made; teams commit.",
+    LOCKED="Nothing changes but amendments.",
+)
 strawberry.enum(
     DecisionSource,
     description="Where a decision came from: `CARRIED` from OP1 into OP2, `DECIDED` by "
     "leadership, or adopted from a `SCENARIO`.",
+)
+describe_values(
+    DecisionSource,
+    CARRIED="Carried from OP1 into OP2.",
+    DECIDED="Decided by leadership.",
+    SCENARIO="Adopted from a scenario.",
 )
 
 MAX_COMPARED = 10
@@ -97,6 +117,8 @@ BY_POSITION = ("position",)
 
 
 if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.prfaqs.graphql_outcomes import ExpectedOutcome
 
 LazyExpectedOutcome = Annotated[
@@ -106,16 +128,16 @@ LazyExpectedOutcome = Annotated[
 
 @strawberry.type(description="A phase the cycle entered, when and by whom.")
 class PhaseChange:
-    phase: CyclePhase
-    at: datetime
+    phase: CyclePhase = strawberry.field(description="The phase entered.")
+    at: datetime = strawberry.field(description="When the cycle entered it.")
     by: str = strawberry.field(description="Who moved the cycle (a person's handle).")
 
 
 @strawberry.type(description="The headcount by function and the budget the decisions share.")
 class Envelope:
-    budget: float = strawberry.field(description="Whole currency units.")
+    budget: Money = strawberry.field(description="The budget, in whole currency units.")
     reason: str = strawberry.field(description="Why the envelope was set so.")
-    set_at: datetime
+    set_at: datetime = strawberry.field(description="When leadership set the envelope.")
     set_by: str = strawberry.field(description="Who set it (a person's handle).")
     figures: strawberry.Private[Resources]
 
@@ -127,7 +149,7 @@ class Envelope:
     def from_row(row: Any) -> Envelope:
         figures = resources_of(row)
         return Envelope(
-            budget=float(figures.budget),
+            budget=Money(figures.budget),
             reason=row["reason"],
             set_at=row["at"],
             set_by=row["actor"],
@@ -138,9 +160,9 @@ class Envelope:
 @strawberry.type(description="A team's request: what it needs, why, and the goals it funds.")
 class AllocationRequest:
     version: int = strawberry.field(description="1 for the first submission, then 2, 3...")
-    requested: ResourceFigures
-    rationale: str
-    submitted_at: datetime
+    requested: ResourceFigures = strawberry.field(description="What the team asks for.")
+    rationale: str = strawberry.field(description="Why the team needs it.")
+    submitted_at: datetime = strawberry.field(description="When the request was submitted.")
     submitted_by: str = strawberry.field(description="Who submitted it (a person's handle).")
     cycle_id: strawberry.Private[UUID]
     team_id: strawberry.Private[UUID]
@@ -163,7 +185,7 @@ class AllocationRequest:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The requesting team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -196,10 +218,10 @@ class AllocationDecision:
     funded: ResourceFigures = strawberry.field(
         description="As decided; amendments after the lock are listed on their own."
     )
-    rationale: str
-    source: DecisionSource
+    rationale: str = strawberry.field(description="Why leadership decided so.")
+    source: DecisionSource = strawberry.field(description="Where the decision came from.")
     scenario: str | None = strawberry.field(description="The scenario adopted, if one.")
-    decided_at: datetime
+    decided_at: datetime = strawberry.field(description="When the decision was recorded.")
     decided_by: str = strawberry.field(description="Who decided (a person's handle).")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
@@ -217,7 +239,7 @@ class AllocationDecision:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The funded team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -231,22 +253,26 @@ class AllocationDecisionConnection(Connection[AllocationDecision]):
     description="Disagreement with an allocation, and whether leadership weighed it: "
     "disagreeing is an obligation, and its purpose is to bring new information."
 )
-class Dissent(relay.Node, Recorded):
-    key: relay.NodeID[str]
-    argument: str
-    recorded_at: datetime
+class Dissent(AggregateNode, Recorded):
+    argument: str = strawberry.field(description="The argument: the new information.")
+    recorded_at: datetime = strawberry.field(description="When the dissent was recorded.")
     weighed: bool = strawberry.field(description="Leadership heard and weighed it.")
     response: str | None = strawberry.field(description="Leadership's response, once weighed.")
-    weighed_at: datetime | None
+    weighed_at: datetime | None = strawberry.field(
+        description="When leadership weighed it; null until then."
+    )
     person_handle: strawberry.Private[str]
     weighed_by_handle: strawberry.Private[str | None]
     cycle_id: strawberry.Private[UUID]
     team_id: strawberry.Private[UUID | None]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Dissent:
-        return Dissent(
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.allocation.dissent
+
+    @classmethod
+    def from_row(cls, row: Any, at: int | None) -> Dissent:
+        return cls(
             key=str(row["id"]),
             argument=row["argument"],
             recorded_at=row["recorded_at"],
@@ -260,43 +286,30 @@ class Dissent(relay.Node, Recorded):
             at=at,
         )
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Dissent | None:
-        try:
-            dissent_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.allocation.dissent.load(dissent_id, at)
-        return None if row is None else Dissent.from_row(row, at)
-
-    @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
-
     @strawberry.field(description="Who disagreed.")
     def by(self) -> Person:
-        return Person(handle=self.person_handle, at=self.at)
+        return Person(key=self.person_handle, at=self.at)
 
     @strawberry.field(description="Who weighed it, once weighed.")
     def weighed_by(self) -> Person | None:
         return (
             None
             if self.weighed_by_handle is None
-            else Person(handle=self.weighed_by_handle, at=self.at)
+            else Person(key=self.weighed_by_handle, at=self.at)
         )
 
     @strawberry.field(description="The team whose decision it is about; null for the cycle.")
     async def team(self, info: FlywheelInfo) -> Team | None:
         return None if self.team_id is None else await team_of(info, self.team_id, self.at)
 
-    @strawberry.field
+    @strawberry.field(description="The cycle the dissent is about.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
         return await AllocationCycle.load(info, self.cycle_id, self.at)
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
+    ) -> HistoryConnection | None:
         return await history(
             info,
             first=first,
@@ -314,13 +327,13 @@ class DissentConnection(Connection[Dissent]):
 
 @strawberry.type(description="A person's commitment to the decision, agreeing or not.")
 class Commitment:
-    committed_at: datetime
+    committed_at: datetime = strawberry.field(description="When the person committed.")
     person_handle: strawberry.Private[str]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="Who committed.")
     def person(self) -> Person:
-        return Person(handle=self.person_handle, at=self.at)
+        return Person(key=self.person_handle, at=self.at)
 
 
 @strawberry.type(description="A page of commitments, in the order made.")
@@ -334,10 +347,12 @@ class CommitmentConnection(Connection[Commitment]):
 )
 class Amendment:
     number: int = strawberry.field(description="1 for the cycle's first amendment, then 2...")
-    funded: ResourceFigures
-    reason: str
+    funded: ResourceFigures = strawberry.field(
+        description="What the team is funded with after the amendment."
+    )
+    reason: str = strawberry.field(description="Why the funding was amended.")
     approver: str = strawberry.field(description="Who approved it (a person's handle).")
-    recorded_at: datetime
+    recorded_at: datetime = strawberry.field(description="When the amendment was recorded.")
     recorded_by: str = strawberry.field(description="Who recorded it (a person's handle).")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
@@ -355,7 +370,7 @@ class Amendment:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The team whose funding was amended.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -367,19 +382,19 @@ class AmendmentConnection(Connection[Amendment]):
 
 @strawberry.type(description="What a scenario gives one team.")
 class ScenarioAllocation:
-    allocated: ResourceFigures
+    allocated: ResourceFigures = strawberry.field(description="What the scenario gives the team.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
 
 @strawberry.type(description="A named draft allocation: a full set of per-team numbers.")
 class Scenario:
-    name: str
-    saved_at: datetime
+    name: str = strawberry.field(description="The scenario's name, unique in its cycle.")
+    saved_at: datetime = strawberry.field(description="When the scenario was last saved.")
     saved_by: str = strawberry.field(description="Who saved it (a person's handle).")
     adopted_at: datetime | None = strawberry.field(
         description="When it was adopted as the decisions; null if it was not."
@@ -419,12 +434,11 @@ class ScenarioConnection(Connection[Scenario]):
     description="A fiscal year's OP1 or OP2: leadership referees resources once or twice a "
     "year instead of every roadmap item every day."
 )
-class AllocationCycle(relay.Node, Recorded):
-    key: relay.NodeID[str]
-    fiscal_year: int
-    kind: CycleKind
-    phase: CyclePhase
-    opened_at: datetime
+class AllocationCycle(AggregateNode, Recorded):
+    fiscal_year: int = strawberry.field(description="The fiscal year the cycle plans.")
+    kind: CycleKind = strawberry.field(description="OP1 or OP2.")
+    phase: CyclePhase = strawberry.field(description="Where the cycle stands.")
+    opened_at: datetime = strawberry.field(description="When the cycle was opened.")
     amendment_count: int = strawberry.field(
         description="Amendments after the lock: how far the organisation fell back into daily "
         "resource contention."
@@ -435,11 +449,14 @@ class AllocationCycle(relay.Node, Recorded):
     carried_from_id: strawberry.Private[UUID | None]
     carried_into_id: strawberry.Private[UUID | None]
     envelope_figures: strawberry.Private[Resources]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> AllocationCycle:
-        return AllocationCycle(
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.allocation.allocation_cycle
+
+    @classmethod
+    def from_row(cls, row: Any, at: int | None) -> AllocationCycle:
+        return cls(
             key=str(row["id"]),
             fiscal_year=row["fiscal_year"],
             kind=CycleKind(row["kind"]),
@@ -459,22 +476,9 @@ class AllocationCycle(relay.Node, Recorded):
         row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
         return AllocationCycle.from_row(row, at)
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> AllocationCycle | None:
-        try:
-            cycle_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
-        return None if row is None else AllocationCycle.from_row(row, at)
-
     @property
     def cycle_id(self) -> UUID:
         return UUID(self.key)
-
-    @strawberry.field(description="The cycle's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return self.cycle_id
 
     @strawberry.field(description="For an OP2, the OP1 it started from.")
     async def carried_from(self, info: FlywheelInfo) -> AllocationCycle | None:
@@ -509,7 +513,7 @@ class AllocationCycle(relay.Node, Recorded):
     @strawberry.field(description="The current request of each team, by team name.")
     async def requests(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> AllocationRequestConnection:
+    ) -> AllocationRequestConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_requests.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
@@ -523,7 +527,13 @@ class AllocationCycle(relay.Node, Recorded):
         )
 
     @strawberry.field(description="One team's current request, with its versions; null if none.")
-    async def request(self, info: FlywheelInfo, team_id: strawberry.ID) -> AllocationRequest | None:
+    async def request(
+        self,
+        info: FlywheelInfo,
+        team_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The team: a UUID or a Team global id.")
+        ],
+    ) -> AllocationRequest | None:
         key = (self.cycle_id, uuid_of(team_id, "Team", "teamId"))
         rows = await context(info).load.allocation.request_versions.load(key, self.at)
         return AllocationRequest.from_row(rows[-1], self.at) if rows else None
@@ -531,7 +541,7 @@ class AllocationCycle(relay.Node, Recorded):
     @strawberry.field(description="What each team was decided, by team name.")
     async def decisions(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> AllocationDecisionConnection:
+    ) -> AllocationDecisionConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_decisions.load(
             (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
@@ -587,8 +597,13 @@ class AllocationCycle(relay.Node, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        weighed: bool | None = None,
-    ) -> DissentConnection:
+        weighed: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Only dissents weighed (true) or not yet weighed (false)."
+            ),
+        ] = None,
+    ) -> DissentConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_dissents.load(
             (self.cycle_id, weighed, PageRequest(first, position_cursor(after))), self.at
@@ -604,7 +619,7 @@ class AllocationCycle(relay.Node, Recorded):
     @strawberry.field(description="Commitments in the order made.")
     async def commitments(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> CommitmentConnection:
+    ) -> CommitmentConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_commitments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
@@ -624,7 +639,7 @@ class AllocationCycle(relay.Node, Recorded):
         rows = await context(info).load.allocation.uncommitted_dissenters.load(
             self.cycle_id, self.at
         )
-        return [Person(handle=row["person"], at=self.at) for row in rows]
+        return [Person(key=row["person"], at=self.at) for row in rows]
 
     @strawberry.field(description="What the cycle's decision is expected to achieve.")
     async def expected_outcomes(self, info: FlywheelInfo) -> list[LazyExpectedOutcome]:
@@ -635,7 +650,7 @@ class AllocationCycle(relay.Node, Recorded):
     @strawberry.field(description="Amendments after the lock, in the order recorded.")
     async def amendments(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> AmendmentConnection:
+    ) -> AmendmentConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_amendments.load(
             (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
@@ -651,7 +666,7 @@ class AllocationCycle(relay.Node, Recorded):
     @strawberry.field(description="The saved scenarios, by name.")
     async def scenarios(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> ScenarioConnection:
+    ) -> ScenarioConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.allocation.cycle_scenarios.load(
             (self.cycle_id, PageRequest(first, _name_cursor(after))), self.at
@@ -669,8 +684,13 @@ class AllocationCycle(relay.Node, Recorded):
         f"(up to {MAX_COMPARED}, in that order), or every saved one by name."
     )
     async def scenario_comparison(
-        self, info: FlywheelInfo, names: list[str] | None = None
-    ) -> ScenarioComparison:
+        self,
+        info: FlywheelInfo,
+        names: Annotated[
+            list[str] | None,
+            strawberry.argument(description="The scenarios to compare, by name (at most 10)."),
+        ] = None,
+    ) -> ScenarioComparison | None:
         rows = await context(info).load.allocation.cycle_all_scenarios.load(self.cycle_id, self.at)
         saved = {row["name"]: row for row in rows}
         chosen = list(saved) if names is None else names
@@ -703,7 +723,9 @@ class TeamCycleAllocation:
     funded: ResourceFigures = strawberry.field(
         description="What it is funded with: the decision, or the latest amendment."
     )
-    amendments: list[Amendment]
+    amendments: list[Amendment] = strawberry.field(
+        description="The amendments to the team's funding after the cycle locked, oldest first."
+    )
     cycle_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
@@ -724,7 +746,7 @@ class TeamCycleAllocation:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The cycle.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
         return await AllocationCycle.load(info, self.cycle_id, self.at)
 
@@ -734,7 +756,7 @@ class TeamCycleAllocation:
     "their amendments."
 )
 class TeamAllocation:
-    fiscal_year: int
+    fiscal_year: int = strawberry.field(description="The fiscal year.")
     op1: TeamCycleAllocation | None = strawberry.field(description="Null if no OP1 is open.")
     op2: TeamCycleAllocation | None = strawberry.field(description="Null if no OP2 is open.")
 
@@ -774,8 +796,8 @@ class AllocationQuery:
     async def allocation_cycle(
         self,
         info: FlywheelInfo,
-        fiscal_year: int,
-        kind: CycleKind,
+        fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
+        kind: Annotated[CycleKind, strawberry.argument(description="OP1 or OP2.")],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> AllocationCycle | None:
@@ -789,12 +811,14 @@ class AllocationQuery:
     async def allocation_cycles(
         self,
         info: FlywheelInfo,
-        fiscal_year: int | None = None,
+        fiscal_year: Annotated[
+            int | None, strawberry.argument(description="Only the cycles of this fiscal year.")
+        ] = None,
         first: First = 20,
         after: After = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> AllocationCycleConnection:
+    ) -> AllocationCycleConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         page = await allocation_queries.cycle_page(

@@ -26,6 +26,7 @@ from projections.allocation.report import (
 )
 from services.goals.graphql import Goal
 from services.graphql.common import FlywheelInfo, context
+from services.graphql.scalars import Money
 from services.org.graphql import Team
 
 if TYPE_CHECKING:  # the roadmap's types build on these figures: resolved lazily
@@ -36,8 +37,8 @@ LazyRoadmapItem = Annotated["RoadmapItem", strawberry.lazy("services.roadmap.gra
 
 @strawberry.type(description="People in one function.")
 class FunctionCount:
-    function: Function
-    count: int
+    function: Function = strawberry.field(description="The function.")
+    count: int = strawberry.field(description="How many people.")
 
 
 def function_counts(resources: Resources) -> list[FunctionCount]:
@@ -47,12 +48,12 @@ def function_counts(resources: Resources) -> list[FunctionCount]:
 
 @strawberry.type(name="Resources", description="Headcount by function and a budget.")
 class ResourceFigures:
-    budget: float = strawberry.field(description="Whole currency units.")
+    budget: Money = strawberry.field(description="The budget, in whole currency units.")
     counts: strawberry.Private[Resources]
 
     @staticmethod
     def of(resources: Resources) -> ResourceFigures:
-        return ResourceFigures(budget=float(resources.budget), counts=resources)
+        return ResourceFigures(budget=Money(resources.budget), counts=resources)
 
     @strawberry.field(description="People per function, every function listed.")
     def headcount(self) -> list[FunctionCount]:
@@ -70,10 +71,10 @@ class ResourceFigures:
     "what the scenario funds), and what remains of the envelope.",
 )
 class FunctionTotalFigures:
-    function: Function
-    envelope: int
-    requested: int
-    funded: int
+    function: Function = strawberry.field(description="The function.")
+    envelope: int = strawberry.field(description="The envelope's headcount in the function.")
+    requested: int = strawberry.field(description="What the current requests ask in the function.")
+    funded: int = strawberry.field(description="What teams are funded with in the function.")
     remaining: int = strawberry.field(description="Envelope minus funded; negative when over.")
 
     @staticmethod
@@ -93,18 +94,18 @@ class FunctionTotalFigures:
     "funded with, and what remains of the envelope (whole currency units).",
 )
 class BudgetFigures:
-    envelope: float
-    requested: float
-    funded: float
-    remaining: float = strawberry.field(description="Envelope minus funded; negative when over.")
+    envelope: Money = strawberry.field(description="The envelope's budget.")
+    requested: Money = strawberry.field(description="What the current requests ask.")
+    funded: Money = strawberry.field(description="What teams are funded with.")
+    remaining: Money = strawberry.field(description="Envelope minus funded; negative when over.")
 
     @staticmethod
     def of(total: BudgetTotal) -> BudgetFigures:
         return BudgetFigures(
-            envelope=float(total.envelope),
-            requested=float(total.requested),
-            funded=float(total.funded),
-            remaining=float(total.remaining),
+            envelope=Money(total.envelope),
+            requested=Money(total.requested),
+            funded=Money(total.funded),
+            remaining=Money(total.remaining),
         )
 
 
@@ -144,8 +145,8 @@ async def _team_name(info: FlywheelInfo, team_id: UUID, at: int | None) -> str:
 
 @strawberry.type(description="A team funded short of its request, and the goals it asked for.")
 class UnfundedAsk:
-    requested: ResourceFigures
-    funded: ResourceFigures
+    requested: ResourceFigures = strawberry.field(description="What the team asked for.")
+    funded: ResourceFigures = strawberry.field(description="What the team is funded with.")
     shortfall: ResourceFigures = strawberry.field(
         description="What the request asks beyond the funding, per function and budget."
     )
@@ -166,7 +167,7 @@ class UnfundedAsk:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -184,8 +185,10 @@ class UnfundedAsk:
 
 @strawberry.type(description="What one scenario gives a team.")
 class ScenarioShare:
-    scenario: str
-    allocated: ResourceFigures
+    scenario: str = strawberry.field(description="The scenario's name.")
+    allocated: ResourceFigures = strawberry.field(
+        description="What the scenario gives the team; null when it gives it nothing."
+    )
     short_of_request: bool = strawberry.field(
         description="The scenario gives the team less than it asked, in a function or budget."
     )
@@ -214,7 +217,7 @@ class TeamAgainstScenarios:
             at=at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The team.")
     async def team(self, info: FlywheelInfo) -> Team:
         return await team_of(info, self.team_id, self.at)
 
@@ -224,10 +227,16 @@ class TeamAgainstScenarios:
     "the scenario funds), whether it fits, and which requested goals it leaves unfunded."
 )
 class ScenarioSummary:
-    scenario: str
-    totals: list[FunctionTotalFigures]
-    budget: BudgetFigures
-    within_envelope: bool
+    scenario: str = strawberry.field(description="The scenario's name.")
+    totals: list[FunctionTotalFigures] = strawberry.field(
+        description="Per function: the envelope, the requests, the funding, what remains."
+    )
+    budget: BudgetFigures = strawberry.field(
+        description="The budget: the envelope, the requests, what the scenario funds, what remains."
+    )
+    within_envelope: bool = strawberry.field(
+        description="The scenario funds no more than the envelope, in each function and budget."
+    )
     goal_ids: strawberry.Private[list[UUID]]
     at: strawberry.Private[int | None]
 
@@ -258,7 +267,9 @@ class ScenarioComparison:
     teams: list[TeamAgainstScenarios] = strawberry.field(
         description="Every team that asked or that a scenario funds, by name."
     )
-    summaries: list[ScenarioSummary]
+    summaries: list[ScenarioSummary] = strawberry.field(
+        description="Each scenario's totals, in the order asked."
+    )
 
     @staticmethod
     async def of(info: FlywheelInfo, comparison: Comparison, at: int | None) -> ScenarioComparison:

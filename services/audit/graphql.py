@@ -35,21 +35,27 @@ HISTORY_DESCRIPTION = (
 class HistoryEntry:
     position: int = strawberry.field(description="The event's position in the log.")
     type: str = strawberry.field(description="The event type, e.g. `Team.LeaderAppointed`.")
-    recorded_at: datetime
-    actor: str | None
-    reason: str | None
-    correlation_id: str | None
+    recorded_at: datetime = strawberry.field(description="When the event was recorded.")
+    actor: str | None = strawberry.field(
+        description="The handle of whoever caused the event; null for the system."
+    )
+    reason: str | None = strawberry.field(description="The reason given with the command, if any.")
+    correlation_id: str | None = strawberry.field(
+        description="The id of the request that caused the event, if known."
+    )
     data: JSON = strawberry.field(description="The event's own fields.")
 
 
-@strawberry.type
+@strawberry.type(description="One recorded event, with its cursor.")
 class HistoryEdge(Edge[HistoryEntry]):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="A page of recorded events, oldest first.")
 class HistoryConnection(Connection[HistoryEntry]):
-    edges: Sequence[HistoryEdge]
+    edges: Sequence[HistoryEdge] = strawberry.field(
+        description="The page's events with their cursors."
+    )
 
 
 @strawberry.interface(
@@ -62,7 +68,7 @@ class Recorded:
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
+    ) -> HistoryConnection | None:
         key: str = getattr(self, "key")  # noqa: B009 - declared by each implementing type
         at: int | None = getattr(self, "at")  # noqa: B009
         return await history(info, first=first, after=after, at=at, aggregate_id=UUID(key))

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from projections.boundaries import queries as boundaries_queries
 from projections.paging import Page, PageRequest
@@ -31,10 +30,16 @@ from services.graphql.common import (
     decode_cursor,
     member_of,
     resolve_at,
+    search_text,
     uuid_of,
 )
 from services.graphql.connections import Connection, Edge, connection
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.org.graphql import Team
+
+if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
 
 SERVICE_STATUS = member_of(ServiceStatus)
 API_KIND = member_of(ApiKind)
@@ -63,7 +68,7 @@ def page_request(first: int, cursor: tuple[Any, ...] | None) -> PageRequest:
 
 @strawberry.type(description="A team's ownership of a service, from a transfer to the next.")
 class Ownership:
-    since: datetime
+    since: datetime = strawberry.field(description="When this team took the service over.")
     until: datetime | None = strawberry.field(
         description="When the service moved to another team; null while this team owns it."
     )
@@ -73,43 +78,31 @@ class Ownership:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The owning team.")
     async def team(self, info: FlywheelInfo) -> Team:
         row = await context(info).load.org.team.load(self.team_id, self.at)
         return Team.from_row(row, self.at)
 
 
 @strawberry.type(description="A service: code with defined APIs, owned by exactly one team.")
-class Service(relay.Node, Recorded):
-    key: relay.NodeID[str]
-    name: str
-    description: str
-    status: ServiceStatus
-    registered_at: datetime
-    retired_at: datetime | None
+class Service(AggregateNode, Recorded):
+    name: str = strawberry.field(description="The service's name, unique among services.")
+    description: str = strawberry.field(description="What the service does.")
+    status: ServiceStatus = strawberry.field(
+        description="Whether the service is active or retired."
+    )
+    registered_at: datetime = strawberry.field(description="When the service was registered.")
+    retired_at: datetime | None = strawberry.field(
+        description="When the service was retired; null while active."
+    )
     version: int = strawberry.field(
         description="The service's version; send it as `If-Match` to guard a command."
     )
     owner_team_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Service:
-        return Service(
-            key=str(row["id"]),
-            name=row["name"],
-            description=row["description"],
-            status=SERVICE_STATUS(row["status"]),
-            registered_at=row["registered_at"],
-            retired_at=row["retired_at"],
-            version=row["version"],
-            owner_team_id=row["owner_team_id"],
-            at=at,
-        )
-
-    @strawberry.field(description="The service's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.boundaries.service
 
     @strawberry.field(description="The team that owns the service (its last owner, if retired).")
     async def owner(self, info: FlywheelInfo) -> Team:
@@ -136,8 +129,10 @@ class Service(relay.Node, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        status: ApiStatus | None = None,
-    ) -> ApiConnection:
+        status: Annotated[
+            ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
+        ] = None,
+    ) -> ApiConnection | None:
         request = page_request(first, api_cursor(after))
         key = (UUID(self.key), request, status.value if status else None)
         found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
@@ -146,7 +141,7 @@ class Service(relay.Node, Recorded):
     @strawberry.field(description="The APIs the service consumes, by name and version.")
     async def dependencies(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> DependencyConnection:
+    ) -> DependencyConnection | None:
         request = page_request(first, api_cursor(after))
         found = await context(info).load.boundaries.dependencies_of_service.load(
             (UUID(self.key), request), self.at
@@ -161,57 +156,36 @@ class Service(relay.Node, Recorded):
             edge=DependencyEdge,
         )
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Service | None:
-        try:
-            service_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.boundaries.service.load(service_id, at)
-        return None if row is None else Service.from_row(row, at)
-
 
 @strawberry.type(description="An API a service publishes: a contract other services consume.")
-class Api(relay.Node, Recorded):
-    key: relay.NodeID[str]
-    name: str
+class Api(AggregateNode, Recorded):
+    name: str = strawberry.field(
+        description="The API's name; with its version, unique for its service."
+    )
     version: str = strawberry.field(description="The API's version, e.g. v2 or 1.4.0.")
-    kind: ApiKind
-    visibility: Visibility
-    status: ApiStatus
+    kind: ApiKind = strawberry.field(description="How the API is called.")
+    visibility: Visibility = strawberry.field(description="Who may consume the API.")
+    status: ApiStatus = strawberry.field(
+        description="Whether the API is published, deprecated or retired."
+    )
     sunset: date | None = strawberry.field(
         description="When a deprecated API goes away; null unless deprecated."
     )
-    deprecation_reason: str | None
-    published_at: datetime
-    retired_at: datetime | None
+    deprecation_reason: str | None = strawberry.field(
+        description="Why the API was deprecated; null unless deprecated."
+    )
+    published_at: datetime = strawberry.field(description="When the API was published.")
+    retired_at: datetime | None = strawberry.field(
+        description="When the API was retired; null unless retired."
+    )
     aggregate_version: int = strawberry.field(
         description="The API record's version; send it as `If-Match` to guard a command."
     )
     service_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Api:
-        return Api(
-            key=str(row["id"]),
-            name=row["name"],
-            version=row["version"],
-            kind=API_KIND(row["kind"]),
-            visibility=VISIBILITY(row["visibility"]),
-            status=API_STATUS(row["status"]),
-            sunset=row["sunset"],
-            deprecation_reason=row["deprecation_reason"],
-            published_at=row["published_at"],
-            retired_at=row["retired_at"],
-            aggregate_version=row["aggregate_version"],
-            service_id=row["service_id"],
-            at=at,
-        )
-
-    @strawberry.field(description="The API's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.boundaries.api
 
     @strawberry.field(description="The service that publishes the API.")
     async def provider(self, info: FlywheelInfo) -> Service:
@@ -221,7 +195,7 @@ class Api(relay.Node, Recorded):
     @strawberry.field(description="The services that consume the API, by name.")
     async def consumers(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> ConsumerConnection:
+    ) -> ConsumerConnection | None:
         request = page_request(first, service_cursor(after))
         found = await context(info).load.boundaries.consumers_of_api.load(
             (UUID(self.key), request), self.at
@@ -235,15 +209,6 @@ class Api(relay.Node, Recorded):
             after=after,
             edge=ConsumerEdge,
         )
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Api | None:
-        try:
-            api_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.boundaries.api.load(api_id, at)
-        return None if row is None else Api.from_row(row, at)
 
 
 SERVICE_ORDER = ("name", "id")
@@ -266,22 +231,30 @@ def _since(self: Edge[Any]) -> datetime:
 
 @strawberry.type(description="An API a service consumes, and since when.")
 class DependencyEdge(Edge[Api]):
-    since: datetime = strawberry.field(resolver=_since)
+    since: datetime = strawberry.field(
+        resolver=_since, description="When the service started consuming the API."
+    )
 
 
 @strawberry.type(description="A page of the APIs a service consumes, by name and version.")
 class DependencyConnection(Connection[Api]):
-    edges: Sequence[DependencyEdge]
+    edges: Sequence[DependencyEdge] = strawberry.field(
+        description="The page's APIs, each with its cursor and since when it is consumed."
+    )
 
 
 @strawberry.type(description="A service that consumes an API, and since when.")
 class ConsumerEdge(Edge[Service]):
-    since: datetime = strawberry.field(resolver=_since)
+    since: datetime = strawberry.field(
+        resolver=_since, description="When the service started consuming the API."
+    )
 
 
 @strawberry.type(description="A page of the services consuming an API, by name.")
 class ConsumerConnection(Connection[Service]):
-    edges: Sequence[ConsumerEdge]
+    edges: Sequence[ConsumerEdge] = strawberry.field(
+        description="The page's services, each with its cursor and since when it consumes."
+    )
 
 
 def service_connection(page: Page, at: int | None, after: str | None) -> ServiceConnection:
@@ -330,19 +303,42 @@ async def apis_of_team(
 
 @strawberry.input(description="Narrow a list of services; every given field must match.")
 class ServiceFilter:
-    name_contains: str | None = strawberry.UNSET
-    owner_team_id: strawberry.ID | None = strawberry.UNSET
-    status: ServiceStatus | None = strawberry.UNSET
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only services named with this text (any case; up to 100 characters).",
+    )
+    owner_team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only services this team owns (a UUID or a Team global id).",
+    )
+    status: ServiceStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Only services in this status."
+    )
 
 
 @strawberry.input(description="Narrow a list of APIs; every given field must match.")
 class ApiFilter:
-    name_contains: str | None = strawberry.UNSET
-    service_id: strawberry.ID | None = strawberry.UNSET
-    owner_team_id: strawberry.ID | None = strawberry.UNSET
-    kind: ApiKind | None = strawberry.UNSET
-    visibility: Visibility | None = strawberry.UNSET
-    status: ApiStatus | None = strawberry.UNSET
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only APIs named with this text (any case; up to 100 characters).",
+    )
+    service_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only APIs this service publishes (a UUID or a Service global id).",
+    )
+    owner_team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only APIs of services this team owns (a UUID or a Team global id).",
+    )
+    kind: ApiKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Only APIs of this kind."
+    )
+    visibility: Visibility | None = strawberry.field(
+        default=strawberry.UNSET, description="Only APIs of this visibility."
+    )
+    status: ApiStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Only APIs in this status."
+    )
 
 
 def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFilter:
@@ -350,7 +346,7 @@ def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFi
         return boundaries_queries.ServiceFilter()
     owner = given.owner_team_id
     return boundaries_queries.ServiceFilter(
-        name_contains=given.name_contains or None,
+        name_contains=search_text(given.name_contains),
         owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
         status=given.status.value if given.status else None,
     )
@@ -361,7 +357,7 @@ def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
         return boundaries_queries.ApiFilter()
     service, owner = given.service_id, given.owner_team_id
     return boundaries_queries.ApiFilter(
-        name_contains=given.name_contains or None,
+        name_contains=search_text(given.name_contains),
         service_id=uuid_of(service, "Service", "filter.serviceId") if service else None,
         owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
         kind=given.kind.value if given.kind else None,
@@ -372,27 +368,9 @@ def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
 
 @strawberry.type
 class BoundariesQuery:
-    @strawberry.field(description="A service by its id (UUID or global id).")
-    async def service(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Service | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Service.find(info, str(uuid_of(id, "Service")), at)
+    service = node_by_id(Service, "A service by its id (UUID or global id).", "service")
 
-    @strawberry.field(description="An API by its id (UUID or global id).")
-    async def api(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Api | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Api.find(info, str(uuid_of(id, "Api")), at)
+    api = node_by_id(Api, "An API by its id (UUID or global id).", "API")
 
     @strawberry.field(description="Services ordered by name, a page at a time.")
     async def services(
@@ -400,10 +378,12 @@ class BoundariesQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: ServiceFilter | None = None,
+        filter: Annotated[
+            ServiceFilter | None, strawberry.argument(description="Only the services that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> ServiceConnection:
+    ) -> ServiceConnection | None:
         request = page_request(first, service_cursor(after))
         at = await resolve_at(info, as_of, at_position)
         found = await boundaries_queries.service_page(
@@ -417,10 +397,12 @@ class BoundariesQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: ApiFilter | None = None,
+        filter: Annotated[
+            ApiFilter | None, strawberry.argument(description="Only the APIs that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> ApiConnection:
+    ) -> ApiConnection | None:
         request = page_request(first, api_cursor(after))
         at = await resolve_at(info, as_of, at_position)
         found = await boundaries_queries.api_page(

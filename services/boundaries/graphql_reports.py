@@ -24,7 +24,15 @@ from projections.boundaries.report import ApiUse as ReportedApiUse
 from projections.boundaries.report import BoundaryReport, Dependency, ViolationKind
 from projections.org import queries as org_queries
 from services.boundaries.graphql import Api, Service
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.common import (
+    AsOf,
+    AtPosition,
+    FlywheelInfo,
+    context,
+    describe_values,
+    resolve_at,
+    uuid_of,
+)
 from services.graphql.errors import NOT_FOUND, client_error
 from services.org.graphql import Team
 
@@ -34,6 +42,13 @@ strawberry.enum(
     "`DEPRECATED_API_IN_USE`: a service consumes a deprecated API. "
     "`ORPHANED_SERVICE`: an active service whose owning team is disbanded. "
     "`API_WITHOUT_CONSUMERS`: an INTERNAL API that no service consumes.",
+)
+describe_values(
+    ViolationKind,
+    INTERNAL_API_ACROSS_TEAMS="A service consumes another team's INTERNAL API.",
+    DEPRECATED_API_IN_USE="A service consumes a deprecated API.",
+    ORPHANED_SERVICE="An active service whose owning team is disbanded.",
+    API_WITHOUT_CONSUMERS="An INTERNAL API that no service consumes.",
 )
 
 
@@ -153,23 +168,23 @@ class ServiceDependency:
     def of(edge: Dependency, rows: ReportRows) -> ServiceDependency:
         return ServiceDependency(cross_team=edge.cross_team, edge=edge, rows=rows)
 
-    @strawberry.field
+    @strawberry.field(description="The consuming service.")
     def consumer(self) -> Service:
         return self.rows.service(self.edge.consumer_id)
 
-    @strawberry.field
+    @strawberry.field(description="The team that owns the consumer.")
     def consumer_team(self) -> Team:
         return self.rows.team(self.edge.consumer_team_id)
 
-    @strawberry.field
+    @strawberry.field(description="The API consumed.")
     def api(self) -> Api:
         return self.rows.api(self.edge.api_id)
 
-    @strawberry.field
+    @strawberry.field(description="The service that publishes the API.")
     def provider(self) -> Service:
         return self.rows.service(self.edge.provider_id)
 
-    @strawberry.field
+    @strawberry.field(description="The team that owns the provider.")
     def provider_team(self) -> Team:
         return self.rows.team(self.edge.provider_team_id)
 
@@ -179,15 +194,15 @@ class ApiUse:
     use: strawberry.Private[ReportedApiUse]
     rows: strawberry.Private[ReportRows]
 
-    @strawberry.field
+    @strawberry.field(description="The API used.")
     def api(self) -> Api:
         return self.rows.api(self.use.api_id)
 
-    @strawberry.field
+    @strawberry.field(description="The service that publishes it.")
     def provider(self) -> Service:
         return self.rows.service(self.use.provider_id)
 
-    @strawberry.field
+    @strawberry.field(description="The team that owns the provider.")
     def provider_team(self) -> Team:
         return self.rows.team(self.use.provider_team_id)
 
@@ -198,7 +213,7 @@ class ApiUse:
 
 @strawberry.type(description="Something the boundary practice says should not be so.")
 class BoundaryViolation:
-    kind: ViolationKind
+    kind: ViolationKind = strawberry.field(description="What kind of violation it is.")
     detail: str = strawberry.field(description="What is wrong, in words, naming who and what.")
     service_id: strawberry.Private[UUID]
     api_id: strawberry.Private[UUID | None]
@@ -268,11 +283,11 @@ class TeamCoupling:
     provider_team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The consuming team.")
     async def consumer(self, info: FlywheelInfo) -> Team:
         return await _team(info, self.consumer_team_id, self.at)
 
-    @strawberry.field
+    @strawberry.field(description="The providing team.")
     async def provider(self, info: FlywheelInfo) -> Team:
         return await _team(info, self.provider_team_id, self.at)
 
@@ -328,7 +343,7 @@ class BoundaryReportsQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> ApiBoundaries:
+    ) -> ApiBoundaries | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         report = await boundaries_queries.boundary_report(context(info).views, at, scope)
@@ -363,7 +378,7 @@ class BoundaryReportsQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> TeamCouplingGraph:
+    ) -> TeamCouplingGraph | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         couplings = await boundaries_queries.team_coupling(context(info).views, at, scope)

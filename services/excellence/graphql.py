@@ -16,7 +16,16 @@ from domain.excellence import DEFAULT_PRINCIPLES, SecondJobKind, StandardArea
 from domain.people.values import Function
 from projections.excellence import queries
 from services.audit.graphql import Recorded
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.common import (
+    AsOf,
+    AtPosition,
+    FlywheelInfo,
+    NodeIdArgument,
+    context,
+    describe_values,
+    resolve_at,
+    uuid_of,
+)
 
 if TYPE_CHECKING:
     from services.org.graphql import Team
@@ -25,10 +34,24 @@ strawberry.enum(
     StandardArea,
     description="What a standard governs: `CODE_REVIEW`, `PROMOTION`, `INTERVIEWING` or `OTHER`.",
 )
+describe_values(
+    StandardArea,
+    CODE_REVIEW="How code is reviewed.",
+    PROMOTION="How people are promoted.",
+    INTERVIEWING="How candidates are interviewed.",
+    OTHER="Anything else the function standardises.",
+)
 strawberry.enum(
     SecondJobKind,
     description="A second job: `BAR_RAISER` in interview loops, a `PROMOTION_PANEL`, "
     "cross-org `CODE_REVIEW`, or `OTHER` (described).",
+)
+describe_values(
+    SecondJobKind,
+    BAR_RAISER="Bar raiser in interview loops of other teams.",
+    PROMOTION_PANEL="Member of a promotion panel.",
+    CODE_REVIEW="Cross-organisation code reviewer.",
+    OTHER="Another second job, as its description says.",
 )
 
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
@@ -253,7 +276,7 @@ class ExcellenceQuery:
     async def standard(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: NodeIdArgument,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Standard | None:
@@ -301,7 +324,7 @@ class ExcellenceQuery:
     async def second_job(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: NodeIdArgument,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> SecondJob | None:

@@ -7,11 +7,10 @@ the current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import MetricKind
@@ -28,20 +27,38 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     member_of,
     resolve_at,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
+
+if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
 
 strawberry.enum(
     CheckInStatus,
     description="`GREEN`: on track. `YELLOW`: at risk. `RED`: off track. "
     "`YELLOW` and `RED` come with a path to green.",
 )
+describe_values(
+    CheckInStatus,
+    GREEN="On track.",
+    YELLOW="At risk; comes with a path to green.",
+    RED="Off track; comes with a path to green.",
+)
 strawberry.enum(GoalOutcome, description="How a closed goal ended.")
+describe_values(
+    GoalOutcome,
+    ACHIEVED="The goal's target was reached.",
+    MISSED="The goal's target was not reached.",
+    DROPPED="The goal was dropped before its due date.",
+)
 CHECK_IN_STATUS = member_of(CheckInStatus)
 GOAL_OUTCOME = member_of(GoalOutcome)
 
@@ -51,19 +68,21 @@ LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @strawberry.type(description="A goal's target from `since`, and why it changed.")
 class TargetChange:
-    target: float
+    target: float = strawberry.field(description="The target from then on.")
     reason: str | None = strawberry.field(
         description="Why; null for the target the goal was set with."
     )
-    since: datetime
+    since: datetime = strawberry.field(description="When the target took effect.")
 
 
 @strawberry.type(description="How a goal stood at one check-in.")
 class CheckIn:
-    status: CheckInStatus
-    note: str
-    path_to_green: str | None
-    at: datetime
+    status: CheckInStatus = strawberry.field(description="The goal's status at the check-in.")
+    note: str = strawberry.field(description="What the owner reported.")
+    path_to_green: str | None = strawberry.field(
+        description="How the goal gets back on track; given with YELLOW and RED."
+    )
+    at: datetime = strawberry.field(description="When the check-in was recorded.")
     by: str = strawberry.field(description="Who checked in (a person's handle).")
     blindside: bool = strawberry.field(
         description="RED straight after GREEN, with no YELLOW warning between."
@@ -90,13 +109,12 @@ class CheckInConnection(Connection[CheckIn]):
     description="A team's goal on one metric for one plan year, bound to the metric "
     "definition in force when it was set."
 )
-class Goal(relay.Node, Recorded):
-    key: relay.NodeID[str]
-    plan_year: int
-    baseline: float
+class Goal(AggregateNode, Recorded):
+    plan_year: int = strawberry.field(description="The plan year the goal belongs to.")
+    baseline: float = strawberry.field(description="The metric's value when the goal was set.")
     target: float = strawberry.field(description="The target in force.")
-    due_date: date
-    description: str
+    due_date: date = strawberry.field(description="When the target should be reached.")
+    description: str = strawberry.field(description="What the goal means to achieve, in words.")
     metric_definition_version: int = strawberry.field(
         description="The version of the metric's definition the goal was set against."
     )
@@ -107,54 +125,26 @@ class Goal(relay.Node, Recorded):
     blindside: bool = strawberry.field(
         description="The goal once went from GREEN straight to RED, with no YELLOW between."
     )
-    last_check_in_at: datetime | None
+    last_check_in_at: datetime | None = strawberry.field(
+        description="When the latest check-in was recorded; null before the first."
+    )
     outcome: GoalOutcome | None = strawberry.field(description="Null while the goal is open.")
-    closing_note: str | None
-    closed_at: datetime | None
-    set_at: datetime
+    closing_note: str | None = strawberry.field(
+        description="The note given when the goal was closed; null while open."
+    )
+    closed_at: datetime | None = strawberry.field(
+        description="When the goal was closed; null while open."
+    )
+    set_at: datetime = strawberry.field(description="When the goal was set.")
     version: int = strawberry.field(
         description="The goal's version; send it as `If-Match` to guard a command."
     )
     team_id: strawberry.Private[UUID]
     metric_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Goal:
-        return Goal(
-            key=str(row["id"]),
-            plan_year=row["plan_year"],
-            baseline=float(row["baseline"]),
-            target=float(row["target"]),
-            due_date=row["due_date"],
-            description=row["description"],
-            metric_definition_version=row["metric_definition_version"],
-            top_level=row["top_level"],
-            status=None if row["status"] is None else CHECK_IN_STATUS(row["status"]),
-            blindside=row["blindside"],
-            last_check_in_at=row["last_check_in_at"],
-            outcome=None if row["outcome"] is None else GOAL_OUTCOME(row["outcome"]),
-            closing_note=row["closing_note"],
-            closed_at=row["closed_at"],
-            set_at=row["set_at"],
-            version=row["version"],
-            team_id=row["team_id"],
-            metric_id=row["metric_id"],
-            at=at,
-        )
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Goal | None:
-        try:
-            goal_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.goals.goal.load(goal_id, at)
-        return None if row is None else Goal.from_row(row, at)
-
-    @strawberry.field(description="The goal's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.goals.goal
 
     @strawberry.field(description="The team that owns the goal.")
     async def team(self, info: FlywheelInfo) -> LazyTeam:
@@ -182,7 +172,7 @@ class Goal(relay.Node, Recorded):
     @strawberry.field(description="Check-ins, oldest first.")
     async def check_ins(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> CheckInConnection:
+    ) -> CheckInConnection | None:
         check_page_size(first)
         page: Page = await context(info).load.goals.check_ins.load(
             (UUID(self.key), PageRequest(first, position_cursor(after))), self.at
@@ -232,16 +222,25 @@ async def goals_of_team(
 
 @strawberry.input(description="Narrow a list of goals; every given field must match.")
 class GoalFilter:
-    team_id: strawberry.ID | None = strawberry.UNSET
-    plan_year: int | None = strawberry.UNSET
-    metric_id: strawberry.ID | None = strawberry.UNSET
+    team_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Only this team's goals (a UUID or a Team global id)."
+    )
+    plan_year: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Only goals of this plan year."
+    )
+    metric_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only goals on this metric (a UUID or a Metric global id).",
+    )
     kind: MetricKind | None = strawberry.field(
         default=strawberry.UNSET, description="The kind of the goal's metric."
     )
     status: CheckInStatus | None = strawberry.field(
         default=strawberry.UNSET, description="The latest check-in's status."
     )
-    top_level: bool | None = strawberry.UNSET
+    top_level: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Only top-level (true) or other (false) goals."
+    )
 
 
 def goal_filter(chosen: GoalFilter | None) -> goals_queries.GoalFilter:
@@ -274,16 +273,7 @@ async def moment_read(
 
 @strawberry.type
 class GoalQuery:
-    @strawberry.field(description="A goal by its id (UUID or global id).")
-    async def goal(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Goal | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Goal.find(info, str(uuid_of(id, "Goal")), at)
+    goal = node_by_id(Goal, "A goal by its id (UUID or global id).", "goal")
 
     @strawberry.field(description="Goals in the order they were set, a page at a time.")
     async def goals(
@@ -291,10 +281,12 @@ class GoalQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: GoalFilter | None = None,
+        filter: Annotated[
+            GoalFilter | None, strawberry.argument(description="Only the goals that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> GoalConnection:
+    ) -> GoalConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         page = await goals_queries.goal_page(
@@ -311,12 +303,15 @@ class GoalQuery:
         self,
         info: FlywheelInfo,
         weeks: Annotated[int, strawberry.argument(description="1 to 520.")],
-        team_id: strawberry.ID | None = None,
+        team_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this team's goals (a UUID or a Team global id)."),
+        ] = None,
         first: First = 20,
         after: After = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> GoalConnection:
+    ) -> GoalConnection | None:
         check_page_size(first)
         if not 1 <= weeks <= MAX_STALE_WEEKS:
             raise client_error(f"`weeks` must be between 1 and {MAX_STALE_WEEKS}")

@@ -29,12 +29,14 @@ IncludeSubteams = Annotated[
     "too; shares are fractions of `total` (0 when there are no goals)."
 )
 class GoalMixFigures:
-    total: int
-    input: int
-    output: int
-    financial: int
-    input_share: float
-    financial_share: float
+    total: int = strawberry.field(description="How many goals.")
+    input: int = strawberry.field(description="Goals on input metrics.")
+    output: int = strawberry.field(description="Goals on output metrics.")
+    financial: int = strawberry.field(description="Goals on financial output metrics.")
+    input_share: float = strawberry.field(description="Input goals as a share of all, 0 to 1.")
+    financial_share: float = strawberry.field(
+        description="Financial goals as a share of all, 0 to 1."
+    )
 
     @staticmethod
     def of(figures: MixFigures) -> GoalMixFigures:
@@ -54,13 +56,13 @@ def _figures(figures: MixFigures) -> dict[str, Any]:
 
 @strawberry.type(description="One team's goal mix (its own goals, not its subteams').")
 class TeamGoalMix(GoalMixFigures):
-    team: LazyTeam
+    team: LazyTeam = strawberry.field(description="The team.")
     top_level: GoalMixFigures = strawberry.field(description="The same for top-level goals.")
 
 
 @strawberry.type(description="The goal mix of a plan year in a scope, overall and per team.")
 class GoalMix(GoalMixFigures):
-    plan_year: int
+    plan_year: int = strawberry.field(description="The plan year.")
     top_level: GoalMixFigures = strawberry.field(
         description="The same figures for the top-level (S-team) goals."
     )
@@ -75,11 +77,11 @@ class GoalMix(GoalMixFigures):
     "nearly all achieved means the bar was set too low."
 )
 class Attainment:
-    plan_year: int
-    achieved: int
-    missed: int
-    dropped: int
-    closed: int
+    plan_year: int = strawberry.field(description="The plan year.")
+    achieved: int = strawberry.field(description="Goals closed as achieved.")
+    missed: int = strawberry.field(description="Goals closed as missed.")
+    dropped: int = strawberry.field(description="Goals closed as dropped.")
+    closed: int = strawberry.field(description="Goals closed in all.")
     open: int = strawberry.field(description="Goals of the year not closed yet.")
     achieved_share: float = strawberry.field(
         description="`achieved / closed` (dropped goals count as not achieved); 0 when none "
@@ -121,7 +123,7 @@ class GoalReportQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> GoalMix:
+    ) -> GoalMix | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         mix = await goal_reports.goal_mix(context(info).views, at, plan_year, scope)
@@ -151,7 +153,7 @@ class GoalReportQuery:
         include_subteams: IncludeSubteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> Attainment:
+    ) -> Attainment | None:
         at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         year = await goal_reports.attainment(context(info).views, at, plan_year, scope)

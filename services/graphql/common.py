@@ -17,7 +17,7 @@ from strawberry.types import Info
 from services.dates import YEARS, in_range
 from services.graphql.context import FlywheelContext
 from services.graphql.errors import POSITION_NOT_REACHED, client_error
-from services.ids import parse_global_id
+from services.ids import parse_global_id, split_snapshot_key
 
 FlywheelInfo = Info[FlywheelContext, None]
 E = TypeVar("E", bound=Enum)
@@ -37,6 +37,9 @@ AsOf = Annotated[datetime | None, strawberry.argument(description=AS_OF)]
 AtPosition = Annotated[int | None, strawberry.argument(description=AT_POSITION)]
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[str | None, strawberry.argument(description="A cursor from `pageInfo`.")]
+NodeIdArgument = Annotated[
+    strawberry.ID, strawberry.argument(description="The object's global id or UUID.")
+]
 
 
 def member_of(enum: type[E]) -> Callable[[Any], E]:
@@ -103,12 +106,23 @@ def check_page_size(first: int) -> None:
         raise client_error(f"`first` must be between 1 and {MAX_PAGE_SIZE}")
 
 
+def key_of(value: str, type_name: str) -> str:
+    """The key an argument names: the value itself, or the key of a global id of
+    ``type_name`` (current or past: the position a past id names is the
+    ``node`` field's to read at; other fields read at their own ``asOf``)."""
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] != type_name:
+        return value
+    try:
+        return split_snapshot_key(parsed[1])[0]
+    except ValueError:
+        return value
+
+
 def uuid_of(value: str, type_name: str, argument: str = "id") -> UUID:
     """An id given as a UUID or as a global id of ``type_name``."""
-    parsed = parse_global_id(value)
-    raw = parsed[1] if parsed is not None and parsed[0] == type_name else value
     try:
-        return UUID(raw)
+        return UUID(key_of(value, type_name))
     except ValueError:
         raise client_error(f"`{argument}` is not a {type_name} id: {value!r}") from None
 
@@ -125,3 +139,32 @@ def decode_cursor(cursor: str, arity: int) -> list[str]:
     if len(values) != arity:
         raise client_error(f"`after` is not a cursor from this API: {cursor!r}")
     return values
+
+
+def describe_values(enum: type[Enum], **descriptions: str) -> None:
+    """Gives each value of an enum exposed with ``strawberry.enum`` its description
+    (by member name); every member must be described, so a new one cannot slip in
+    without."""
+    definition = getattr(enum, "__strawberry_definition__", None)
+    if definition is None:
+        raise TypeError(f"{enum.__name__} is not a GraphQL enum: call strawberry.enum first")
+    names = {value.name for value in definition.values}
+    if names != descriptions.keys():
+        raise ValueError(
+            f"{enum.__name__}: describe exactly {sorted(names)}, not {sorted(descriptions)}"
+        )
+    for value in definition.values:
+        value.description = descriptions[value.name]
+
+
+MAX_SEARCH_LENGTH = 100
+
+
+def search_text(value: str | None, argument: str = "filter.nameContains") -> str | None:
+    """A substring to search names for: at most ``MAX_SEARCH_LENGTH`` characters (names
+    are shorter), so a huge string cannot keep a connection busy; empty means no filter."""
+    if value is None or value is strawberry.UNSET or value == "":
+        return None
+    if len(value) > MAX_SEARCH_LENGTH:
+        raise client_error(f"`{argument}` is longer than {MAX_SEARCH_LENGTH} characters")
+    return value

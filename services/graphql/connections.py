@@ -31,29 +31,44 @@ def _edge_cursor(self: Edge[Any]) -> str:
     return cursor_of(self.row, self.order)
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its list, and the cursors to page on.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow this page: page on with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items come before this page: page back with `before: startCursor`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first item's cursor; null for an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last item's cursor; null for an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[NodeType]):
     row: strawberry.Private[Any]
     order: strawberry.Private[Sequence[str]]
-    cursor: str = strawberry.field(resolver=_edge_cursor)
-    node: NodeType
+    cursor: str = strawberry.field(
+        resolver=_edge_cursor,
+        description="The item's place in the list: give it as `after` or `before`.",
+    )
+    node: NodeType = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a list.")
 class Connection(Generic[NodeType]):
-    total_count: int
-    edges: Sequence[Edge[NodeType]]
-    page_info: PageInfo
+    total_count: int = strawberry.field(
+        description="How many items the whole list has, on every page."
+    )
+    edges: Sequence[Edge[NodeType]] = strawberry.field(
+        description="The page's items with their cursors."
+    )
+    page_info: PageInfo = strawberry.field(description="Cursors to page on and back.")
 
-    @strawberry.field
+    @strawberry.field(description="The page's items, without cursors.")
     def nodes(self) -> list[NodeType]:
         return [edge.node for edge in self.edges]
 

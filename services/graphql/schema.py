@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import OperationDefinitionNode
@@ -27,13 +27,21 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
-from services.graphql.common import MAX_PAGE_SIZE, AsOf, AtPosition, FlywheelInfo, resolve_at
+from services.graphql.common import (
+    MAX_PAGE_SIZE,
+    AsOf,
+    AtPosition,
+    FlywheelInfo,
+    context,
+    resolve_at,
+)
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
-from services.graphql.errors import client_error, is_client_error
+from services.graphql.errors import POSITION_NOT_REACHED, client_error, is_client_error
 from services.graphql.executor import FastExecutor
 from services.graphql.rate_limit import RateLimitQuery
-from services.ids import parse_global_id
+from services.graphql.scalars import SCALAR_OVERRIDES
+from services.ids import parse_global_id, split_snapshot_key
 from services.registry import AREAS
 from services.settings import GraphQLExecutor
 
@@ -80,47 +88,82 @@ class OneOperation(SchemaExtension):
                 raise CannotGetOperationTypeError(None)
 
 
-def _parsed(value: str) -> tuple[str, str]:
+def _parsed(value: str) -> tuple[str, str, int | None]:
+    """The type, key and position (``None``: now) a global id names."""
     parsed = parse_global_id(value)
     if parsed is None:
         raise client_error(f"Not a global id: {value!r}")
-    return parsed
+    try:
+        key, position = split_snapshot_key(parsed[1])
+    except ValueError:
+        raise client_error(f"Not a global id: {value!r}") from None
+    return parsed[0], key, position
+
+
+def _position(
+    info: FlywheelInfo, parsed: tuple[str, str, int | None], at: int | None
+) -> int | None:
+    """Where to read a node: the position its id names, or the field's own
+    ``asOf``/``atPosition``; an id of the past read at another moment is an error."""
+    named = parsed[2]
+    if named is None:
+        return at
+    if at is not None and at != named:
+        raise client_error(
+            "This id names the object as of a past position: leave out `asOf` and `atPosition`"
+        )
+    if named > context(info).position:
+        raise client_error(
+            f"The views have reached position {context(info).position}, not {named}; "
+            "send `X-Flywheel-Position` to wait for it",
+            POSITION_NOT_REACHED,
+        )
+    return named
 
 
 async def find_node(
-    info: FlywheelInfo, parsed: tuple[str, str], at: int | None
+    info: FlywheelInfo, parsed: tuple[str, str, int | None], at: int | None
 ) -> relay.Node | None:
-    """The object a global id names: each node type has ``find(info, key, at)``, which
-    loads through the type's DataLoader."""
-    type_name, key = parsed
+    """The object a global id names, as of the position a past id names: each node
+    type has ``find(info, key, at)``, which loads through the type's DataLoader."""
+    type_name, key, _ = parsed
     node_type = NODE_TYPES_BY_NAME.get(type_name)
     if node_type is None:
         return None
-    found: relay.Node | None = await node_type.find(info, key, at)
+    found: relay.Node | None = await node_type.find(info, key, _position(info, parsed, at))
     return found
 
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its global id.")
+    @strawberry.field(
+        description="Any object by its global id. An id read at a past position names that "
+        "snapshot, and answers it again here; a current id answers the current object, or "
+        "the object as of `asOf`/`atPosition`."
+    )
     async def node(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> relay.Node | None:
         at = await resolve_at(info, as_of, at_position)
         return await find_node(info, _parsed(id), at)
 
-    @strawberry.field(description="Objects by their global ids, in the same order.")
+    @strawberry.field(
+        description="Objects by their global ids, in the same order; null for an id that "
+        "names nothing. Ids of past snapshots answer those snapshots, as `node` does."
+    )
     async def nodes(
         self,
         info: FlywheelInfo,
-        ids: list[strawberry.ID],
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Up to 100 global ids.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[relay.Node | None]:
+    ) -> list[relay.Node | None] | None:
         if len(ids) > MAX_PAGE_SIZE:
             raise client_error(f"Ask for at most {MAX_PAGE_SIZE} ids at once")
         at = await resolve_at(info, as_of, at_position)
@@ -134,9 +177,18 @@ Query = merge_types(
     "Query",
     (NodeQuery, RateLimitQuery, *(query for area in AREAS for query in area.queries)),
 )
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be read: any object by id, and each area's lists, reports and documents, now "
+    "or as of a past time (`asOf`) or log position (`atPosition`)."
+)
 
 SUBSCRIPTIONS = [subscription for area in AREAS for subscription in area.subscriptions]
 Subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+if Subscription is not None:
+    Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+        "What can be followed live over graphql-transport-ws: the log's events from a "
+        "position on, and the position the views reached (docs/FEEDS.md)."
+    )
 
 NODE_TYPES: list[type] = [node_type for area in AREAS for node_type in area.node_types]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
@@ -173,6 +225,7 @@ def build_schema(
         types=NODE_TYPES,
         extensions=extensions,
         execution_context_class=EXECUTION_CONTEXTS[executor],
+        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
 

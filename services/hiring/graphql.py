@@ -27,7 +27,16 @@ from domain.personal_data import Sealed
 from projections.hiring import queries
 from projections.org import queries as org_queries
 from services.audit.graphql import Recorded
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.common import (
+    AsOf,
+    AtPosition,
+    FlywheelInfo,
+    NodeIdArgument,
+    context,
+    describe_values,
+    resolve_at,
+    uuid_of,
+)
 from services.graphql.errors import client_error
 from services.personal_data import open_sealed
 
@@ -35,14 +44,35 @@ if TYPE_CHECKING:
     from services.org.graphql import Team
 
 strawberry.enum(Vote, description="An interviewer's vote: `STRONG_NO`, `NO`, `YES`, `STRONG_YES`.")
+describe_values(
+    Vote,
+    STRONG_NO="Strongly against hiring.",
+    NO="Against hiring.",
+    YES="For hiring.",
+    STRONG_YES="Strongly for hiring.",
+)
 strawberry.enum(
     RequisitionStatus,
     description="`OPEN` until `FILLED` by an accepted offer or `CANCELLED` with a reason.",
+)
+describe_values(
+    RequisitionStatus,
+    OPEN="Open: counts against the team's funded headcount.",
+    FILLED="Filled by an accepted offer.",
+    CANCELLED="Cancelled with a reason.",
 )
 strawberry.enum(
     LoopStage,
     description="`INTERVIEWING` (feedback sealed), `DEBRIEF` (all read, final votes), `HIRE` "
     "or `NO_HIRE` (decided), `HIRED` (the offer was accepted).",
+)
+describe_values(
+    LoopStage,
+    INTERVIEWING="Interviews under way; feedback is sealed.",
+    DEBRIEF="The bar raiser opened the debrief: participants read all feedback and vote again.",
+    HIRE="The hiring manager decided to hire.",
+    NO_HIRE="The hiring manager decided not to hire.",
+    HIRED="The candidate accepted the offer and joined the team.",
 )
 
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
@@ -390,7 +420,7 @@ class HiringQuery:
     async def requisition(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: NodeIdArgument,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Requisition | None:
@@ -401,7 +431,7 @@ class HiringQuery:
     async def interview_loop(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: NodeIdArgument,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> InterviewLoop | None:

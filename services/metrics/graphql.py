@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.metrics import Direction, MetricKind
 from projections.metrics import queries as metrics_queries
@@ -26,24 +25,40 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     resolve_at,
+    search_text,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
+from services.graphql.nodes import AggregateNode, node_by_id
 
 if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.org.graphql import Team
     from services.wbr.graphql import SixTwelveView
 
 from projections.wbr.six_twelve import MonthsMode as WbrMonths
+from services.wbr.graphql import Months
 
 strawberry.enum(
     MetricKind,
     description="`INPUT`: a controllable action that drives outputs. "
     "`OUTPUT`: a lagging result (revenue, active customers) that cannot be moved directly.",
 )
+describe_values(
+    MetricKind,
+    INPUT="A controllable action that drives outputs.",
+    OUTPUT="A lagging result (revenue, active customers) that cannot be moved directly.",
+)
 strawberry.enum(Direction, description="Which way the metric should move.")
+describe_values(
+    Direction,
+    INCREASE="Higher is better.",
+    DECREASE="Lower is better.",
+)
 
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 
@@ -57,10 +72,10 @@ def team_from_row(row: Any, at: int | None) -> Team:
 
 @strawberry.type(description="One version of a metric's definition.")
 class MetricDefinition:
-    version: int
-    text: str
+    version: int = strawberry.field(description="The definition's version, from 1.")
+    text: str = strawberry.field(description="The definition: what is counted, and how.")
     reason: str | None = strawberry.field(description="Why it was redefined; null for the first.")
-    since: datetime
+    since: datetime = strawberry.field(description="When this version took effect.")
 
     @staticmethod
     def from_row(row: Any) -> MetricDefinition:
@@ -71,8 +86,8 @@ class MetricDefinition:
 
 @strawberry.type(description="An input metric believed to drive an output metric, and why.")
 class MetricDriver:
-    hypothesis: str
-    since: datetime
+    hypothesis: str = strawberry.field(description="Why the input is believed to move the output.")
+    since: datetime = strawberry.field(description="When the link was recorded.")
     input_id: strawberry.Private[UUID]
     output_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
@@ -98,8 +113,10 @@ class MetricDriver:
 
 @strawberry.type(description="A metric's value for the period ending on `periodEnd`.")
 class Observation:
-    period_end: date
-    value: float
+    period_end: date = strawberry.field(
+        description="The last day of the period the value describes."
+    )
+    value: float = strawberry.field(description="The observed value, in the metric's unit.")
     recorded_at: datetime = strawberry.field(description="When this value was recorded.")
     corrections: int = strawberry.field(description="How often the value was corrected.")
     correction_reason: str | None = strawberry.field(
@@ -126,38 +143,25 @@ class ObservationConnection(Connection[Observation]):
     description="A metric: an `INPUT` (a controllable action) or an `OUTPUT` (a lagging "
     "result; financial ones are flagged), with a versioned definition."
 )
-class Metric(relay.Node, Recorded):
-    key: relay.NodeID[str]
-    name: str
-    kind: MetricKind
-    financial: bool
-    unit: str
-    direction: Direction
+class Metric(AggregateNode, Recorded):
+    name: str = strawberry.field(description="The metric's name, unique among metrics.")
+    kind: MetricKind = strawberry.field(description="Whether the metric is an input or an output.")
+    financial: bool = strawberry.field(description="An output measured in money (revenue, cost).")
+    unit: str = strawberry.field(
+        description="The unit values are given in, e.g. `%` or `orders/day`."
+    )
+    direction: Direction = strawberry.field(description="Which way is better.")
     definition: str = strawberry.field(description="The definition in force.")
     definition_version: int = strawberry.field(description="The version of `definition`.")
-    defined_at: datetime
+    defined_at: datetime = strawberry.field(description="When the metric was defined.")
     version: int = strawberry.field(
         description="The metric's version; send it as `If-Match` to guard a command."
     )
     owner_team_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Metric:
-        return Metric(
-            key=str(row["id"]),
-            name=row["name"],
-            kind=MetricKind(row["kind"]),
-            financial=row["financial"],
-            unit=row["unit"],
-            direction=Direction(row["direction"]),
-            definition=row["definition"],
-            definition_version=row["definition_version"],
-            defined_at=row["defined_at"],
-            version=row["version"],
-            owner_team_id=row["owner_team_id"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.metrics.metric
 
     @staticmethod
     async def load(info: FlywheelInfo, metric_id: UUID, at: int | None) -> Metric:
@@ -165,23 +169,17 @@ class Metric(relay.Node, Recorded):
         row = await context(info).load.metrics.metric.load(metric_id, at)
         return Metric.from_row(row, at)
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Metric | None:
-        try:
-            metric_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.metrics.metric.load(metric_id, at)
-        return None if row is None else Metric.from_row(row, at)
-
-    @strawberry.field(description="The metric's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
-
-    @strawberry.field(description="The team that owns the metric.")
-    async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
+    @strawberry.field(description="The team that owns the metric (as `Service.owner`).")
+    async def owner(self, info: FlywheelInfo) -> LazyTeam:
         row = await context(info).load.org.team.load(self.owner_team_id, self.at)
         return team_from_row(row, self.at)
+
+    @strawberry.field(
+        description="The team that owns the metric.",
+        deprecation_reason="Use `owner`, the name every type uses for its owning team.",
+    )
+    async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
+        return await self.owner(info)
 
     @strawberry.field(description="Every version of the definition, oldest first.")
     async def definition_history(self, info: FlywheelInfo) -> list[MetricDefinition]:
@@ -208,9 +206,7 @@ class Metric(relay.Node, Recorded):
         week_ending: Annotated[
             date, strawberry.argument(description="The last day of the review's week.")
         ],
-        months: Annotated[
-            WbrMonths, strawberry.argument(description="The trailing twelve or the fiscal year's.")
-        ] = WbrMonths.TRAILING,
+        months: Months = WbrMonths.TRAILING,
     ) -> Annotated[SixTwelveView, strawberry.lazy("services.wbr.graphql")]:
         from services.wbr.graphql import six_twelve_of
 
@@ -229,7 +225,7 @@ class Metric(relay.Node, Recorded):
         ] = None,
         first: First = 20,
         after: After = None,
-    ) -> ObservationConnection:
+    ) -> ObservationConnection | None:
         check_page_size(first)
         cursor = None
         if after is not None:
@@ -285,9 +281,17 @@ class MetricFilter:
     team_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="The owner team."
     )
-    kind: MetricKind | None = strawberry.UNSET
-    financial: bool | None = strawberry.UNSET
-    name_contains: str | None = strawberry.UNSET
+    kind: MetricKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Only metrics of this kind."
+    )
+    financial: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only financial (true) or non-financial (false) metrics.",
+    )
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only metrics named with this text (any case; up to 100 characters).",
+    )
 
 
 @strawberry.type(
@@ -308,16 +312,7 @@ def given(value: Any) -> Any:
 
 @strawberry.type
 class MetricQuery:
-    @strawberry.field(description="A metric by its id (UUID or global id).")
-    async def metric(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Metric | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Metric.find(info, str(uuid_of(id, "Metric")), at)
+    metric = node_by_id(Metric, "A metric by its id (UUID or global id).", "metric")
 
     @strawberry.field(description="Metrics ordered by name, a page at a time.")
     async def metrics(
@@ -325,10 +320,12 @@ class MetricQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: MetricFilter | None = None,
+        filter: Annotated[
+            MetricFilter | None, strawberry.argument(description="Only the metrics that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> MetricConnection:
+    ) -> MetricConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         where = metrics_queries.MetricFilter()
@@ -339,7 +336,7 @@ class MetricQuery:
                 owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
                 kind=kind.value if kind else None,
                 financial=given(filter.financial),
-                name_contains=given(filter.name_contains) or None,
+                name_contains=search_text(given(filter.name_contains)),
             )
         page = await metrics_queries.metric_page(
             context(info).views, at, where, PageRequest(first, metric_cursor(after))
@@ -352,7 +349,7 @@ class MetricQuery:
     )
     async def metric_tree(
         self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> MetricTree:
+    ) -> MetricTree | None:
         at = await resolve_at(info, as_of, at_position)
         views = context(info).views
         metrics = await metrics_queries.all_metrics(views, at)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from domain.errors import InvalidValue
 from domain.org.team import Attachment, TeamStatus
@@ -32,13 +31,16 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
+    key_of,
     member_of,
     resolve_at,
+    search_text,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import NOT_FOUND, client_error
-from services.ids import parse_global_id
+from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
 from services.roadmap.graphql_enums import Horizon, ItemStatus
@@ -46,6 +48,8 @@ from services.roadmap.graphql_enums import Horizon, ItemStatus
 if TYPE_CHECKING:
     from services.allocation.graphql import TeamAllocation
     from services.boundaries.graphql import ApiConnection, ServiceConnection
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.hiring.graphql import Requisition
     from services.roadmap.graphql import RoadmapItem
 
@@ -57,15 +61,36 @@ ROADMAP = "services.roadmap.graphql"
 HIRING = "services.hiring.graphql"
 
 strawberry.enum(Function, description="A function a team member works in.")
+describe_values(
+    Function,
+    ENGINEERING="Software engineering.",
+    PRODUCT="Product management.",
+    DESIGN="Design and user research.",
+    DATA_SCIENCE="Data science and analytics.",
+    OPERATIONS="Operations.",
+    QUALITY="Quality assurance.",
+    MARKETING="Marketing.",
+    FINANCE="Finance.",
+    RECRUITING="Recruiting: recruiters and sourcers (never a loop's bar raiser).",
+)
 strawberry.enum(
     Attachment,
     description="`REPORTS`: a direct report of the leader. "
     "`DEDICATED`: full-time on the team while reporting elsewhere.",
 )
-strawberry.enum(TeamStatus)
+describe_values(
+    Attachment,
+    REPORTS="A direct report of the leader.",
+    DEDICATED="Full-time on the team while reporting elsewhere.",
+)
+strawberry.enum(TeamStatus, description="Whether a team is active.")
+describe_values(
+    TeamStatus,
+    ACTIVE="The team exists and owns its area.",
+    DISBANDED="The team was disbanded; it keeps its history.",
+)
 FUNCTION = member_of(Function)
 ATTACHMENT = member_of(Attachment)
-TEAM_STATUS = member_of(TeamStatus)
 
 
 @strawberry.type(
@@ -79,43 +104,42 @@ class Erasure:
 
 
 @strawberry.type(description="A person, known by their handle (usually an e-mail address).")
-class Person(relay.Node, Recorded):
-    handle: relay.NodeID[str]
-    at: strawberry.Private[int | None]
+class Person(ViewNode, Recorded):
+    """Keyed by handle: ``Person(key=handle, at=at)``."""
 
-    @strawberry.field(name="handle", description="The person's handle, e.g. alice@example.com.")
-    def handle_field(self) -> str:
-        return self.handle
+    @strawberry.field(description="The person's handle, e.g. alice@example.com.")
+    def handle(self) -> str:
+        return self.key
 
     @strawberry.field(
         description="The person's display name (personal data, stored encrypted with their "
         "key); null when none was set, and for good once their personal data was erased."
     )
     async def display_name(self, info: FlywheelInfo) -> str | None:
-        row = await context(info).load.org.person.load(self.handle, self.at)
+        row = await context(info).load.org.person.load(self.key, self.at)
         if row is None or row["display_name_sealed"] is None:
             return None
-        key = await context(info).load.org.person_key.load(self.handle, None)
-        return open_sealed(key, Sealed(self.handle, bytes(row["display_name_sealed"])))
+        key = await context(info).load.org.person_key.load(self.key, None)
+        return open_sealed(key, Sealed(self.key, bytes(row["display_name_sealed"])))
 
     @strawberry.field(
         description="The erasure of the person's personal data, as of the position read; "
         "null when it was not erased."
     )
     async def erased(self, info: FlywheelInfo) -> Erasure | None:
-        row = await context(info).load.org.person.load(self.handle, self.at)
+        row = await context(info).load.org.person.load(self.key, self.at)
         if row is None or row["erased_at"] is None:
             return None
         return Erasure(at=row["erased_at"], by=row["erased_by"], reason=row["erasure_reason"])
 
     @strawberry.field(description="The active team this person leads, if any.")
     async def leads(self, info: FlywheelInfo) -> Team | None:
-        row = await context(info).load.org.team_led_by.load(self.handle, self.at)
+        row = await context(info).load.org.team_led_by.load(self.key, self.at)
         return None if row is None else Team.from_row(row, self.at)
 
     @strawberry.field(description="The teams this person is a member of.")
     async def memberships(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.org.memberships.load(self.handle, self.at)
+        rows = await context(info).load.org.memberships.load(self.key, self.at)
         return [Membership.from_row(row, self.at) for row in rows]
 
     @strawberry.field(
@@ -123,19 +147,19 @@ class Person(relay.Node, Recorded):
     )
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
-        return await history(info, first=first, after=after, at=self.at, actor=self.handle)
+    ) -> HistoryConnection | None:
+        return await history(info, first=first, after=after, at=self.at, actor=self.key)
 
-    @staticmethod
-    async def find(info: FlywheelInfo, handle: str, at: int | None) -> Person | None:
-        known = await context(info).load.org.person_known.load(handle, at)
-        return Person(handle=handle, at=at) if known else None
+    @classmethod
+    async def find(cls, info: FlywheelInfo, key: str, at: int | None) -> Person | None:
+        known = await context(info).load.org.person_known.load(key, at)
+        return Person(key=key, at=at) if known else None
 
 
 @strawberry.type(description="A leader's tenure of a team.")
 class Leadership:
-    person: Person
-    since: datetime
+    person: Person = strawberry.field(description="The leader.")
+    since: datetime = strawberry.field(description="When the tenure began.")
     until: datetime | None = strawberry.field(
         description="When the tenure ended; null while it lasts."
     )
@@ -146,7 +170,7 @@ class Leadership:
     @staticmethod
     def from_row(row: Any, at: int | None) -> Leadership:
         return Leadership(
-            person=Person(handle=row["person"], at=at),
+            person=Person(key=row["person"], at=at),
             since=row["since"],
             until=row["until"],
             reason=row["reason"],
@@ -155,14 +179,14 @@ class Leadership:
 
 @strawberry.type(description="A person attached to a team.")
 class Membership:
-    person: Person
-    function: Function
-    attachment: Attachment
-    since: datetime
+    person: Person = strawberry.field(description="The member.")
+    function: Function = strawberry.field(description="The function the member works in.")
+    attachment: Attachment = strawberry.field(description="How the member is attached to the team.")
+    since: datetime = strawberry.field(description="When the member joined the team.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The team.")
     async def team(self, info: FlywheelInfo) -> Team:
         row = await context(info).load.org.team.load(self.team_id, self.at)
         return Team.from_row(row, self.at)
@@ -170,7 +194,7 @@ class Membership:
     @staticmethod
     def from_row(row: Any, at: int | None) -> Membership:
         return Membership(
-            person=Person(handle=row["person"], at=at),
+            person=Person(key=row["person"], at=at),
             function=FUNCTION(row["function"]),
             attachment=ATTACHMENT(row["attachment"]),
             since=row["since"],
@@ -181,18 +205,19 @@ class Membership:
 
 @strawberry.type(description="How many members a team has in one function.")
 class FunctionCoverage:
-    function: Function
-    count: int
-    covered: bool
+    function: Function = strawberry.field(description="The function.")
+    count: int = strawberry.field(description="How many members work in it.")
+    covered: bool = strawberry.field(description="At least one member works in it.")
 
 
 @strawberry.type(description="A single-threaded team: one leader owns its area end to end.")
-class Team(relay.Node, Recorded):
-    key: relay.NodeID[str]
-    name: str
-    mission: str
-    status: TeamStatus
-    chartered_at: datetime
+class Team(AggregateNode, Recorded):
+    COLUMNS: ClassVar = {"leader_handle": "leader"}
+
+    name: str = strawberry.field(description="The team's name.")
+    mission: str = strawberry.field(description="What the team is for, in a sentence or two.")
+    status: TeamStatus = strawberry.field(description="Whether the team is active or disbanded.")
+    chartered_at: datetime = strawberry.field(description="When the team was chartered.")
     version: int = strawberry.field(
         description="The team's version; send it as `If-Match` to guard a command."
     )
@@ -200,27 +225,10 @@ class Team(relay.Node, Recorded):
     leader_handle: strawberry.Private[str]
     leader_since: strawberry.Private[datetime]
     leader_reason: strawberry.Private[str | None]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Team:
-        return Team(
-            key=str(row["id"]),
-            name=row["name"],
-            mission=row["mission"],
-            status=TEAM_STATUS(row["status"]),
-            chartered_at=row["chartered_at"],
-            version=row["version"],
-            parent_id=row["parent_id"],
-            leader_handle=row["leader"],
-            leader_since=row["leader_since"],
-            leader_reason=row["leader_reason"],
-            at=at,
-        )
-
-    @strawberry.field(description="The team's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.org.team
 
     @strawberry.field(description="The parent team in the org tree; null for a root team.")
     async def parent(self, info: FlywheelInfo) -> Team | None:
@@ -245,8 +253,10 @@ class Team(relay.Node, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        status: ServiceStatus | None = None,
-    ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)]:
+        status: Annotated[
+            ServiceStatus | None, strawberry.argument(description="Only services in this status.")
+        ] = None,
+    ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import services_of_team
 
         return await services_of_team(info, UUID(self.key), self.at, first, after, status)
@@ -257,8 +267,10 @@ class Team(relay.Node, Recorded):
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        status: ApiStatus | None = None,
-    ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)]:
+        status: Annotated[
+            ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
+        ] = None,
+    ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import apis_of_team
 
         return await apis_of_team(info, UUID(self.key), self.at, first, after, status)
@@ -266,7 +278,7 @@ class Team(relay.Node, Recorded):
     @strawberry.field(description="The current leader and since when.")
     def leader(self) -> Leadership:
         return Leadership(
-            person=Person(handle=self.leader_handle, at=self.at),
+            person=Person(key=self.leader_handle, at=self.at),
             since=self.leader_since,
             until=None,
             reason=self.leader_reason,
@@ -302,16 +314,18 @@ class Team(relay.Node, Recorded):
     async def goals(
         self,
         info: FlywheelInfo,
-        plan_year: int | None = None,
+        plan_year: Annotated[
+            int | None, strawberry.argument(description="Only goals of this plan year.")
+        ] = None,
         first: First = 20,
         after: After = None,
-    ) -> GoalConnection:
+    ) -> GoalConnection | None:
         return await goals_of_team(info, UUID(self.key), self.at, plan_year, first, after)
 
     @strawberry.field(description="The metrics the team owns, by name.")
     async def metrics(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> MetricConnection:
+    ) -> MetricConnection | None:
         return await metrics_of_team(info, UUID(self.key), self.at, first, after)
 
     @strawberry.field(
@@ -319,8 +333,10 @@ class Team(relay.Node, Recorded):
         "OP2, amendments included."
     )
     async def allocation(
-        self, info: FlywheelInfo, fiscal_year: int
-    ) -> Annotated[TeamAllocation, strawberry.lazy(ALLOCATION)]:
+        self,
+        info: FlywheelInfo,
+        fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
+    ) -> Annotated[TeamAllocation, strawberry.lazy(ALLOCATION)] | None:
         from services.allocation.graphql import team_allocation
 
         return await team_allocation(info, UUID(self.key), fiscal_year, self.at)
@@ -351,19 +367,10 @@ class Team(relay.Node, Recorded):
 
         return await requisitions_of_team(info, UUID(self.key), self.at)
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Team | None:
-        try:
-            team_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.org.team.load(team_id, at)
-        return None if row is None else Team.from_row(row, at)
-
 
 @strawberry.type(description="A team's place in the org tree.")
 class OrgTreeEntry:
-    team: Team
+    team: Team = strawberry.field(description="The team.")
     depth: int = strawberry.field(description="0 for the tree's root, 1 for its children...")
 
 
@@ -374,33 +381,30 @@ class TeamConnection(Connection[Team]):
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")
 class TeamFilter:
-    name_contains: str | None = strawberry.UNSET
-    parent_id: strawberry.ID | None = strawberry.UNSET
-    status: TeamStatus | None = strawberry.UNSET
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only teams named with this text (any case; up to 100 characters).",
+    )
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only the children of this team (a UUID or a Team global id).",
+    )
+    status: TeamStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Only teams in this status."
+    )
 
 
 def person_handle(value: str) -> str:
     """A person given by handle or by Person global id."""
-    parsed = parse_global_id(value)
-    raw = parsed[1] if parsed is not None and parsed[0] == "Person" else value
     try:
-        return person_id(raw, field="id")
+        return person_id(key_of(value, "Person"), field="id")
     except InvalidValue as error:
         raise client_error(error.detail) from None
 
 
 @strawberry.type
 class OrgQuery:
-    @strawberry.field(description="A team by its id (UUID or global id).")
-    async def team(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Team | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Team.find(info, str(uuid_of(id, "Team")), at)
+    team = node_by_id(Team, "A team by its id (UUID or global id).", "team")
 
     @strawberry.field(description="Teams ordered by name, a page at a time.")
     async def teams(
@@ -408,17 +412,19 @@ class OrgQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: TeamFilter | None = None,
+        filter: Annotated[
+            TeamFilter | None, strawberry.argument(description="Only the teams that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> TeamConnection:
+    ) -> TeamConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         where = org_queries.TeamFilter()
         if filter is not None:
             parent = filter.parent_id
             where = org_queries.TeamFilter(
-                name_contains=filter.name_contains or None,
+                name_contains=search_text(filter.name_contains),
                 parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
                 status=filter.status.value if filter.status else None,
             )
@@ -435,7 +441,9 @@ class OrgQuery:
     async def person(
         self,
         info: FlywheelInfo,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The person's handle or global id.")
+        ],
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> Person | None:
@@ -458,7 +466,7 @@ class OrgQuery:
         ] = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[OrgTreeEntry]:
+    ) -> list[OrgTreeEntry] | None:
         at = await resolve_at(info, as_of, at_position)
         root = None if team_id is None else uuid_of(team_id, "Team", "teamId")
         rows = await org_queries.org_tree(

@@ -10,12 +10,11 @@ for them, and ``readable`` says which case applies.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 import strawberry
-from strawberry import relay
 
 from domain.prfaqs import FaqAudience, PrFaqState, Recommendation, Ring
 from projections.org import queries as org_queries
@@ -32,14 +31,18 @@ from services.graphql.common import (
     check_page_size,
     context,
     decode_cursor,
+    describe_values,
     resolve_at,
     uuid_of,
 )
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error, forbidden
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.org.graphql import Team
 
 strawberry.enum(
@@ -47,10 +50,25 @@ strawberry.enum(
     description="The widening circles of review, in order: `TEAM` (the author's team), `ORG` "
     "(the wider organisation), `S_TEAM` (senior leadership), `CEO`.",
 )
+describe_values(
+    Ring,
+    TEAM="The author's team.",
+    ORG="The wider organisation.",
+    S_TEAM="Senior leadership.",
+    CEO="The CEO: advancing here approves the PR/FAQ.",
+)
 strawberry.enum(
     PrFaqState,
     description="`DRAFT`: no round open. `IN_REVIEW`: a round is open. `APPROVED`: the CEO "
     "round advanced it. `SHELVED`: a decider stopped it. `WITHDRAWN`: its author withdrew it.",
+)
+describe_values(
+    PrFaqState,
+    DRAFT="No review round is open.",
+    IN_REVIEW="A review round is open.",
+    APPROVED="The CEO round advanced it.",
+    SHELVED="A decider stopped it.",
+    WITHDRAWN="Its author withdrew it.",
 )
 strawberry.enum(
     Recommendation,
@@ -58,10 +76,21 @@ strawberry.enum(
     "(after CEO: approved), `REVISE` (another round in the same ring on a new revision), "
     "`STOP` (shelved).",
 )
+describe_values(
+    Recommendation,
+    ADVANCE="Advance to the next ring (after CEO: approved).",
+    REVISE="Another round in the same ring, on a new revision.",
+    STOP="Stop: the PR/FAQ is shelved.",
+)
 strawberry.enum(
     FaqAudience,
     description="`EXTERNAL`: what customers will ask. `INTERNAL`: cost, risks, dependencies, "
     "headcount.",
+)
+describe_values(
+    FaqAudience,
+    EXTERNAL="What customers will ask.",
+    INTERNAL="What the company will ask: cost, risks, dependencies, headcount.",
 )
 
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
@@ -163,8 +192,9 @@ CONFIDENTIAL = " Null unless the caller may read the full text (see `readable`).
     description="Disagreement with approving a PR/FAQ, with its argument, and whether the "
     "decider weighed it. Readable by those who may read the PR/FAQ's text."
 )
-class PrFaqDissent(relay.Node):
-    key: relay.NodeID[str]
+class PrFaqDissent(AggregateNode):
+    COLUMNS: ClassVar = {"by": "person"}
+
     by: str = strawberry.field(description="Who dissented.")
     argument: str = strawberry.field(description="The argument: the new information.")
     recorded_at: datetime = strawberry.field(description="When the dissent was recorded.")
@@ -173,39 +203,20 @@ class PrFaqDissent(relay.Node):
     weighed_at: datetime | None = strawberry.field(description="When it was weighed.")
     weighed_by: str | None = strawberry.field(description="Who weighed it.")
     prfaq_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> PrFaqDissent:
-        return PrFaqDissent(
-            key=str(row["id"]),
-            by=row["person"],
-            argument=row["argument"],
-            recorded_at=row["recorded_at"],
-            weighed=row["weighed"],
-            response=row["response"],
-            weighed_at=row["weighed_at"],
-            weighed_by=row["weighed_by"],
-            prfaq_id=row["prfaq_id"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.prfaqs.dissent
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> PrFaqDissent | None:
-        try:
-            dissent_id = UUID(key)
-        except ValueError:
+    @classmethod
+    async def find(cls, info: FlywheelInfo, key: str, at: int | None) -> PrFaqDissent | None:
+        """Only for those who may read the PR/FAQ's text."""
+        dissent = await super().find(info, key, at)
+        if dissent is None:
             return None
-        row = await context(info).load.prfaqs.dissent.load(dissent_id, at)
-        if row is None:
-            return None
-        prfaq = await PrFaq.find(info, str(row["prfaq_id"]), at)
+        prfaq = await PrFaq.find(info, str(dissent.prfaq_id), at)
         readable = prfaq is not None and await prfaq.readable(info)
-        return PrFaqDissent.from_row(row, at) if readable else None
-
-    @strawberry.field(description="The dissent's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+        return dissent if readable else None
 
     @strawberry.field(description="The PR/FAQ it disagrees with.")
     async def prfaq(self, info: FlywheelInfo) -> PrFaq | None:
@@ -214,7 +225,7 @@ class PrFaqDissent(relay.Node):
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
         self, info: FlywheelInfo, first: First = 20, after: After = None
-    ) -> HistoryConnection:
+    ) -> HistoryConnection | None:
         return await history(
             info,
             first=first,
@@ -230,8 +241,15 @@ class PrFaqDissent(relay.Node):
     "The title, state, ring and team are public; the rest is confidential to the author, the "
     "reviewers, the owning team and leadership."
 )
-class PrFaq(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class PrFaq(AggregateNode, Recorded):
+    COLUMNS: ClassVar = {
+        "author_handle": "author",
+        "reviewer_handles": "reviewers",
+        "raw_content": "content",
+        "hash": "content_hash",
+        "revision_number": "revision",
+    }
+
     title: str = strawberry.field(description="The PR/FAQ's working title.")
     state: PrFaqState = strawberry.field(description="Where it stands.")
     ring: Ring = strawberry.field(
@@ -248,39 +266,10 @@ class PrFaq(relay.Node, Recorded):
     raw_content: strawberry.Private[str]
     hash: strawberry.Private[str]
     revision_number: strawberry.Private[int]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> PrFaq:
-        return PrFaq(
-            key=str(row["id"]),
-            title=row["title"],
-            state=PrFaqState(row["state"]),
-            ring=Ring(row["ring"]),
-            drafted_at=row["drafted_at"],
-            revised_at=row["revised_at"],
-            version=row["version"],
-            team_id=row["team_id"],
-            author_handle=row["author"],
-            reviewer_handles=list(row["reviewers"]),
-            raw_content=row["content"],
-            hash=row["content_hash"],
-            revision_number=row["revision"],
-            at=at,
-        )
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> PrFaq | None:
-        try:
-            prfaq_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.prfaqs.prfaq.load(prfaq_id, at)
-        return None if row is None else PrFaq.from_row(row, at)
-
-    @strawberry.field(description="The PR/FAQ's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.prfaqs.prfaq
 
     @strawberry.field(description="The owning team; null until one is named.")
     async def team(self, info: FlywheelInfo) -> LazyTeam | None:
@@ -508,16 +497,7 @@ def _start_of(day: date) -> datetime:
 
 @strawberry.type
 class PrFaqQuery:
-    @strawberry.field(description="A PR/FAQ by its id (UUID or global id).")
-    async def prfaq(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> PrFaq | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await PrFaq.find(info, str(uuid_of(id, "PrFaq")), at)
+    prfaq = node_by_id(PrFaq, "A PR/FAQ by its id (UUID or global id).", "PR/FAQ")
 
     @strawberry.field(description="PR/FAQs ordered by title, a page at a time.")
     async def prfaqs(
@@ -525,10 +505,12 @@ class PrFaqQuery:
         info: FlywheelInfo,
         first: First = 20,
         after: After = None,
-        filter: PrFaqFilter | None = None,
+        filter: Annotated[
+            PrFaqFilter | None, strawberry.argument(description="Only the PR/FAQs that match.")
+        ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> PrFaqConnection:
+    ) -> PrFaqConnection | None:
         check_page_size(first)
         at = await resolve_at(info, as_of, at_position)
         where = prfaq_queries.PrFaqFilter()
@@ -583,7 +565,7 @@ class PrFaqQuery:
         ] = 30,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> PrFaqFunnel:
+    ) -> PrFaqFunnel | None:
         if stale_days < 1:
             raise client_error("`staleDays` must be at least 1")
         at = await resolve_at(info, as_of, at_position)

@@ -17,7 +17,14 @@ import strawberry
 from domain.decisions import DecisionKind, OutcomeStatus
 from projections.prfaqs import outcomes as report
 from projections.prfaqs import queries as prfaq_queries
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at
+from services.graphql.common import (
+    AsOf,
+    AtPosition,
+    FlywheelInfo,
+    context,
+    describe_values,
+    resolve_at,
+)
 
 if TYPE_CHECKING:
     from services.metrics.graphql import Metric
@@ -26,11 +33,23 @@ strawberry.enum(
     DecisionKind,
     description="`PRFAQ`: a PR/FAQ's approval. `ALLOCATION`: an allocation cycle's decision.",
 )
+describe_values(
+    DecisionKind,
+    PRFAQ="A PR/FAQ's approval.",
+    ALLOCATION="An allocation cycle's decision.",
+)
 strawberry.enum(
     OutcomeStatus,
     description="`PENDING`: its date has not passed. Then the metric's latest value in the "
     "month up to it decides: `MET` (reached, in the metric's better direction), `MISSED`, or "
     "`UNKNOWN` (no value in that month).",
+)
+describe_values(
+    OutcomeStatus,
+    PENDING="Its date has not passed.",
+    MET="The metric reached the expected value, in its better direction.",
+    MISSED="The metric did not reach the expected value.",
+    UNKNOWN="The metric has no value in the month up to the date.",
 )
 
 LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
@@ -166,7 +185,7 @@ class OutcomeQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[ExpectedOutcome]:
+    ) -> list[ExpectedOutcome] | None:
         at = await resolve_at(info, as_of, at_position)
         today = today_of(as_of)
         rows = await prfaq_queries.expected_outcomes(
@@ -182,7 +201,7 @@ class OutcomeQuery:
         person: Annotated[str, strawberry.argument(description="The decision-maker's handle.")],
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> TrackRecord:
+    ) -> TrackRecord | None:
         at = await resolve_at(info, as_of, at_position)
         rows = await prfaq_queries.expected_outcomes(
             context(info).views, at, prfaq_queries.OutcomeScope(decider=person)
@@ -197,7 +216,7 @@ class OutcomeQuery:
     )
     async def decision_track_record(
         self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> DecisionTrackRecord:
+    ) -> DecisionTrackRecord | None:
         at = await resolve_at(info, as_of, at_position)
         today = today_of(as_of)
         rows = await prfaq_queries.expected_outcomes(

@@ -5,12 +5,11 @@ conflicts."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 import strawberry
-from strawberry import relay
 
 from domain.people.values import Function
 from projections.org import queries as org_queries
@@ -19,6 +18,7 @@ from projections.roadmap.conflicts import conflict_of
 from services.allocation.graphql_figures import FunctionCount
 from services.audit.graphql import Recorded
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.nodes import AggregateNode, node_by_id
 from services.roadmap.graphql_enums import (
     Conflict,
     DependencyKind,
@@ -30,6 +30,8 @@ from services.roadmap.graphql_enums import (
 if TYPE_CHECKING:
     from services.boundaries.graphql import Api
     from services.goals.graphql import Goal
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
     from services.org.graphql import Team
     from services.prfaqs.graphql import PrFaq
 
@@ -135,8 +137,9 @@ def _edge(row: Any, at: int | None) -> RoadmapDependency:
     description="What a team commits to deliver for customers: one owning team, the customer "
     "outcome, dates, health and dependencies."
 )
-class RoadmapItem(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class RoadmapItem(AggregateNode, Recorded):
+    COLUMNS: ClassVar = {"raw_headcount": "headcount"}
+
     title: str = strawberry.field(description="The item's title.")
     outcome: str = strawberry.field(description="The customer outcome it delivers.")
     horizon: Horizon = strawberry.field(description="NOW, NEXT or LATER.")
@@ -157,41 +160,10 @@ class RoadmapItem(relay.Node, Recorded):
     prfaq_id: strawberry.Private[UUID | None]
     goal_ids: strawberry.Private[list[UUID]]
     raw_headcount: strawberry.Private[str]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> RoadmapItem:
-        return RoadmapItem(
-            key=str(row["id"]),
-            title=row["title"],
-            outcome=row["outcome"],
-            horizon=Horizon(row["horizon"]),
-            status=ItemStatus(row["status"]),
-            target_date=row["target_date"],
-            health=None if row["health"] is None else Health(row["health"]),
-            proposed_at=row["proposed_at"],
-            closed_at=row["closed_at"],
-            close_note=row["close_note"],
-            version=row["version"],
-            team_id=row["team_id"],
-            prfaq_id=row["prfaq_id"],
-            goal_ids=list(row["goal_ids"]),
-            raw_headcount=row["headcount"],
-            at=at,
-        )
-
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> RoadmapItem | None:
-        try:
-            item_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.roadmap.item.load(item_id, at)
-        return None if row is None else RoadmapItem.from_row(row, at)
-
-    @strawberry.field(description="The item's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.roadmap.item
 
     @strawberry.field(description="The owning team.")
     async def team(self, info: FlywheelInfo) -> LazyTeam | None:
@@ -325,16 +297,7 @@ Subteams = Annotated[
 
 @strawberry.type
 class RoadmapQuery:
-    @strawberry.field(description="A roadmap item by its id (UUID or global id).")
-    async def roadmap_item(
-        self,
-        info: FlywheelInfo,
-        id: strawberry.ID,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> RoadmapItem | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await RoadmapItem.find(info, str(uuid_of(id, "RoadmapItem")), at)
+    roadmap_item = node_by_id(RoadmapItem, "A roadmap item by its id (UUID or global id).", "item")
 
     @strawberry.field(
         description="The roadmap as a timeline: items by target date (undated last). With "
@@ -354,7 +317,7 @@ class RoadmapQuery:
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[RoadmapItem]:
+    ) -> list[RoadmapItem] | None:
         at = await resolve_at(info, as_of, at_position)
         where = roadmap_queries.ItemFilter(
             team_ids=await team_ids_of(info, team_id, include_subteams, at), start=from_, end=to
@@ -373,7 +336,7 @@ class RoadmapQuery:
         include_subteams: Subteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> RoadmapDependencyGraph:
+    ) -> RoadmapDependencyGraph | None:
         at = await resolve_at(info, as_of, at_position)
         team_ids = await team_ids_of(info, team_id, include_subteams, at)
         rows = await roadmap_queries.dependency_edges(context(info).views, at, team_ids)

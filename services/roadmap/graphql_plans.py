@@ -222,7 +222,7 @@ class RoadmapPlanQuery:
     @strawberry.field(description="Every roadmap baseline, oldest first.")
     async def roadmap_baselines(
         self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> list[RoadmapBaseline]:
+    ) -> list[RoadmapBaseline] | None:
         at = await resolve_at(info, as_of, at_position)
         rows = await roadmap_queries.baselines(context(info).views, at)
         return [RoadmapBaseline.from_row(row, at) for row in rows]
@@ -234,11 +234,16 @@ class RoadmapPlanQuery:
     async def roadmap_changes(
         self,
         info: FlywheelInfo,
-        since: RoadmapPoint,
-        until: RoadmapPoint | None = None,
+        since: Annotated[
+            RoadmapPoint, strawberry.argument(description="The start of the window (inclusive).")
+        ],
+        until: Annotated[
+            RoadmapPoint | None,
+            strawberry.argument(description="The end of the window (exclusive); now if left out."),
+        ] = None,
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
-    ) -> RoadmapChanges:
+    ) -> RoadmapChanges | None:
         views = context(info).views
         start = await _position_of(info, since, "since")
         end = None if until is None else await _position_of(info, until, "until")
@@ -285,12 +290,15 @@ class RoadmapPlanQuery:
     async def commitment_reliability(
         self,
         info: FlywheelInfo,
-        baseline: strawberry.ID,
+        baseline: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The baseline's id (a UUID or RoadmapBaseline id)."),
+        ],
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> CommitmentReliability:
+    ) -> CommitmentReliability | None:
         at = await resolve_at(info, as_of, at_position)
         views = context(info).views
         baseline_id = uuid_of(baseline, "RoadmapBaseline", "baseline")
@@ -329,12 +337,12 @@ class RoadmapPlanQuery:
     async def capacity(
         self,
         info: FlywheelInfo,
-        fiscal_year: int,
+        fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
         as_of: AsOf = None,
         at_position: AtPosition = None,
-    ) -> list[TeamCapacity]:
+    ) -> list[TeamCapacity] | None:
         if not 1900 <= fiscal_year <= 2199:
             raise client_error("`fiscalYear` must be between 1900 and 2199")
         at = await resolve_at(info, as_of, at_position)

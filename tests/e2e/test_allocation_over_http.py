@@ -85,7 +85,7 @@ def test_opening_a_cycle_answers_201_and_reads_back_in_graphql(
         None,
     )
     assert extensions["positionReached"] is True
-    assert cycle["budget"] == {"envelope": 0, "requested": 0, "funded": 0, "remaining": 0}
+    assert cycle["budget"] == {"envelope": "0", "requested": "0", "funded": "0", "remaining": "0"}
     listed, _ = gql.query(
         "query($y: Int) { allocationCycles(fiscalYear: $y, first: 5) "
         "{ totalCount nodes { kind fiscalYear } } }",

@@ -21,6 +21,9 @@ from strawberry import relay
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from services.graphql.nodes import ViewNode
+from services.ids import snapshot_key
+
 Getter = Callable[[Any], Any]
 
 
@@ -123,19 +126,31 @@ def _getter(parent: GraphQLObjectType, field: GraphQLField) -> Getter | None:
 
 def _global_id_getter(parent: GraphQLObjectType) -> Getter | None:
     """Relay's ``id``: ``base64("Type:key")``, as ``relay.Node`` computes it when the
-    type keeps the default ``resolve_id`` and ``resolve_typename``."""
+    type keeps the default ``resolve_id`` and ``resolve_typename``, or as
+    ``ViewNode.resolve_id`` does (the key, and the position of a past read)."""
     definition = (parent.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     origin = getattr(definition, "origin", None)
     if not isinstance(origin, type) or not issubclass(origin, relay.Node):
         return None
     node = relay.Node
-    if origin.resolve_id.__func__ is not node.resolve_id.__func__:  # type: ignore[attr-defined]
-        return None
     if origin.resolve_typename.__func__ is not node.resolve_typename.__func__:  # type: ignore[attr-defined]
         return None
     prefix = f"{parent.name}:"
-    key = operator.attrgetter(origin.resolve_id_attr())
     encode = base64.b64encode
+    resolve_id = origin.resolve_id.__func__  # type: ignore[attr-defined]
+    if resolve_id is ViewNode.resolve_id.__func__:  # type: ignore[attr-defined]
+        # A view's node: the key, and the position when read in the past.
+
+        def snapshot_id(source: Any) -> Any:
+            if not isinstance(source, origin):
+                return Undefined
+            node_id = snapshot_key(source.key, source.at)  # type: ignore[attr-defined]
+            return encode(f"{prefix}{node_id}".encode()).decode()
+
+        return snapshot_id
+    if resolve_id is not node.resolve_id.__func__:  # type: ignore[attr-defined]
+        return None
+    key = operator.attrgetter(origin.resolve_id_attr())
 
     def global_id(source: Any) -> Any:
         if not isinstance(source, origin):

@@ -1,0 +1,178 @@
+"""The base of every object read from a view: ``ViewNode``.
+
+A node is one entity read as of one log position: ``key`` is its key (an aggregate
+id, or a person's handle) and ``at`` the position it was read at (``None`` for the
+current state). Its relations are read as of the same ``at``, so an answer
+describes one moment.
+
+**Ids name the snapshot.** The current object has the plain global id,
+``base64("Team:<key>")``; an object read at a past position has an id of its own,
+``base64("Team:<key> at <position>")`` (see :func:`services.ids.snapshot_key`), and
+``node(id:)`` with that id answers the same snapshot. So a normalised client cache
+(Apollo's ``InMemoryCache``, Relay's store) keeps last year's team beside today's
+instead of overwriting one with the other, and every id stays refetchable.
+
+To make an area's type a node::
+
+    @strawberry.type(description="...")
+    class Goal(AggregateNode, Recorded):
+        COLUMNS: ClassVar = {"last_check_in": "last_check_in_at"}  # only renamed ones
+        plan_year: int = strawberry.field(description="...")
+        team_id: strawberry.Private[UUID]
+
+        @classmethod
+        def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+            return load.goals.goal
+
+and list the type in its area's ``node_types``. ``from_row`` (each dataclass field
+from the row's column of the same name, enums and floats converted), ``find`` (for
+``node(id:)``), ``get``, ``uuid`` and the position-aware ``id`` come with the base.
+A type whose row needs more than renames overrides ``from_row``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Optional, Self
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+from strawberry.types.base import StrawberryOptional
+from strawberry.types.enum import StrawberryEnumDefinition
+
+from services.graphql.common import FlywheelInfo, context, member_of
+from services.ids import snapshot_key
+
+if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
+
+Converter = Callable[[Any], Any]
+
+
+def _converter(field_type: Any) -> Converter | None:
+    """How a column's value becomes the field's: enums by value, numbers as floats."""
+    optional = isinstance(field_type, StrawberryOptional)
+    inner = field_type.of_type if optional else field_type
+    convert: Converter | None = None
+    if isinstance(inner, StrawberryEnumDefinition) and issubclass(inner.wrapped_cls, Enum):
+        convert = member_of(inner.wrapped_cls)
+    elif inner is float:
+        convert = float
+    if convert is None or not optional:
+        return convert
+    plain = convert
+    return lambda value: None if value is None else plain(value)
+
+
+@strawberry.type
+class ViewNode(relay.Node):
+    """A node read from a view as of a position: see the module's docstring."""
+
+    key: relay.NodeID[str]
+    at: strawberry.Private[int | None]
+
+    # Field name -> column name, for the fields whose column is named otherwise.
+    COLUMNS: ClassVar[dict[str, str]] = {}
+    # The column holding the key.
+    KEY_COLUMN: ClassVar[str] = "id"
+    _plans: ClassVar[dict[type, list[tuple[str, str, Converter | None]]]] = {}
+
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Any) -> str:  # type: ignore[override]
+        return snapshot_key(root.key, root.at)
+
+    @classmethod
+    def _plan(cls) -> list[tuple[str, str, Converter | None]]:
+        plan = ViewNode._plans.get(cls)
+        if plan is None:
+            definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+            types = {field.python_name: field.type for field in definition.fields}
+            plan = [
+                (
+                    field.name,
+                    cls.COLUMNS.get(field.name, field.name),
+                    _converter(types.get(field.name)),
+                )
+                for field in dataclasses.fields(cls)  # type: ignore[arg-type]
+                if field.name not in ("key", "at") and field.init
+            ]
+            ViewNode._plans[cls] = plan
+        return plan
+
+    @classmethod
+    def from_row(cls, row: Any, at: int | None) -> Self:
+        """The node a view row describes, read at ``at``."""
+        values = {
+            name: row[column] if convert is None else convert(row[column])
+            for name, column, convert in cls._plan()
+        }
+        return cls(key=str(row[cls.KEY_COLUMN]), at=at, **values)
+
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        """The request's DataLoader of this type's rows by key."""
+        raise NotImplementedError(f"{cls.__name__} names no loader")
+
+    @classmethod
+    def parse_key(cls, key: str) -> Any:
+        """The loader's key for a global id's key; ``ValueError`` if it is none."""
+        return key
+
+    @classmethod
+    async def find(cls, info: FlywheelInfo, key: str, at: int | None) -> Self | None:
+        """The node with this key as of ``at``; ``None`` if there was none then."""
+        try:
+            parsed = cls.parse_key(key)
+        except ValueError:
+            return None
+        row = await cls.loader(context(info).load).load(parsed, at)
+        return None if row is None else cls.from_row(row, at)
+
+    @classmethod
+    async def get(cls, info: FlywheelInfo, key: Any, at: int | None) -> Self:
+        """A node known to exist at ``at`` (a relation's other end)."""
+        row = await cls.loader(context(info).load).load(key, at)
+        return cls.from_row(row, at)
+
+
+@strawberry.type
+class AggregateNode(ViewNode):
+    """A node whose key is an aggregate's UUID."""
+
+    @classmethod
+    def parse_key(cls, key: str) -> Any:
+        return UUID(key)
+
+    @strawberry.field(description="The object's id as a UUID, as the REST API uses it.")
+    def uuid(self) -> UUID:
+        return UUID(self.key)
+
+
+def node_by_id(node_type: type[AggregateNode], description: str, noun: str) -> Any:
+    """A root field reading one ``node_type`` by id (a UUID or global id), now or as of
+    ``asOf``/``atPosition``: ``team = node_by_id(Team, "A team by its id.", "team")``."""
+    from services.graphql.common import AsOf, AtPosition, resolve_at, uuid_of
+
+    type_name = node_type.__name__
+
+    async def resolve(
+        info: FlywheelInfo, id: str, as_of: Any = None, at_position: Any = None
+    ) -> Any:
+        at = await resolve_at(info, as_of, at_position)
+        return await node_type.find(info, str(uuid_of(id, type_name)), at)
+
+    resolve.__annotations__ = {
+        "info": FlywheelInfo,
+        "id": Annotated[
+            strawberry.ID,
+            strawberry.argument(description=f"The {noun}'s global id or UUID."),
+        ],
+        "as_of": AsOf,
+        "at_position": AtPosition,
+        "return": Optional[node_type],  # noqa: UP045 - evaluated at run time
+    }
+    return strawberry.field(resolver=resolve, description=description)
