@@ -142,9 +142,13 @@ def sign_in_page(problem: str | None, next_path: str, status: int) -> Template:
 
 
 class WbrDeckController(Controller):
+    """Pages for people with a browser, not part of the API's contract: left out of the
+    OpenAPI document (docs/WBR.md and docs/SECURITY.md describe them)."""
+
     path = "/wbr"
     tags = ["Weekly business review"]
     opt = {"exclude_from_auth": True}  # the deck signs in by its own cookie
+    include_in_schema = False
 
     @get(
         "/",
@@ -230,7 +234,6 @@ class WbrDeckController(Controller):
         "SameSite=Strict, Path=/wbr) and redirects to the deck.",
         media_type="text/html",
         status_code=303,
-        include_in_schema=False,  # a browser's form post, not an API command
     )
     async def sign_in(
         self,
