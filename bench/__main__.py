@@ -14,7 +14,7 @@ from bench.harness import Report, say
 
 # Run in this order: the ones on their own small databases first, then those
 # that share the generated company.
-BENCHMARKS = ("commands", "lag", "rebuild", "reads", "asof", "scale", "memory")
+BENCHMARKS = ("commands", "lag", "rebuild", "backstage", "reads", "asof", "scale", "memory", "wbr")
 
 
 def main(argv: list[str] | None = None) -> int:

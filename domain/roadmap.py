@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import event
 
@@ -140,6 +140,13 @@ class RoadmapPrFaqNotApproved(RuleViolation):
     rule = "roadmap-prfaq-not-approved"
 
 
+class RoadmapItemNeedsPrFaq(RuleViolation):
+    """Leadership requires items above a headcount to come from a PR/FAQ: a big bet is
+    worked backwards from the customer before it is committed to."""
+
+    rule = "roadmap-item-needs-prfaq"
+
+
 class RoadmapMilestoneDone(RuleViolation):
     """A milestone is marked done once."""
 
@@ -254,6 +261,11 @@ class RoadmapItem(AttributedAggregate):
         target_id: UUID
         kind: DependencyKind
 
+    class HeadcountChanged(AttributedAggregate.Event):
+        previous: dict[str, int]
+        headcount: dict[str, int]
+        reason: str
+
     class DependencyRemoved(AttributedAggregate.Event):
         target_id: UUID
         reason: str
@@ -311,6 +323,23 @@ class RoadmapItem(AttributedAggregate):
             headcount=headcount_of(headcount),
             prfaq_id=prfaq_id,
         )
+
+    @property
+    def is_open(self) -> bool:
+        """Neither delivered nor dropped."""
+        return self.status.open
+
+    def total_headcount(self) -> int:
+        return sum(self.headcount.values())
+
+    def change_headcount(self, headcount: Mapping[Function, int], reason: str) -> None:
+        """The headcount it needs, changed with why; the previous figure stays in the log."""
+        why = reason_text(reason)
+        counted = headcount_of(headcount)
+        self._refuse_closed()
+        if counted == self.headcount:
+            raise InvalidValue("headcount", "`headcount` is the item's headcount already")
+        self._headcount_changed(previous=dict(self.headcount), headcount=counted, reason=why)
 
     def headcount_needed(self) -> Resources:
         return Resources.from_state({"headcount": self.headcount, "budget": 0})
@@ -530,6 +559,12 @@ class RoadmapItem(AttributedAggregate):
     def _dependency_removed(self, target_id: UUID, reason: str) -> None:
         del self.dependencies[str(target_id)]
 
+    @event(HeadcountChanged)
+    def _headcount_changed(
+        self, previous: dict[str, int], headcount: dict[str, int], reason: str
+    ) -> None:
+        self.headcount = headcount
+
 
 MAX_BASELINE_NAME_LENGTH = 100
 
@@ -559,3 +594,129 @@ class RoadmapBaseline(AttributedAggregate):
     @classmethod
     def record(cls, name: str) -> RoadmapBaseline:
         return cls(name=required_text("name", name, max_length=MAX_BASELINE_NAME_LENGTH))
+
+
+ROADMAP_GRAPH_NAMESPACE = UUID("6b2f8e4a-3c1d-4f7a-9e52-1d0c8b7a6f31")
+ROADMAP_GRAPH_ID = uuid5(ROADMAP_GRAPH_NAMESPACE, "roadmap-graph")
+
+
+class RoadmapGraph(AttributedAggregate):
+    """The item-to-item dependency graph: the one record every dependency change passes
+    through.
+
+    An added dependency is checked for a cycle against the graph as read. Two additions
+    that each pass their own check can still close a cycle together (A needs B and B
+    needs A, added at once). Optimistic concurrency only catches writes to the same
+    stream, so every addition and removal also records the item's dependencies here, in
+    the same save as the item's own event. Concurrent changes then conflict on this one
+    stream; the one that is retried reads the graph again and meets the cycle.
+
+    The guard keeps each item's item dependencies as of its last change. An item whose
+    dependencies have not changed since the guard began is not in it; its dependencies,
+    read from the item, cannot change without passing here, so reading them is safe.
+    """
+
+    class Started(AttributedAggregate.Created):
+        pass
+
+    class DependenciesRecorded(AttributedAggregate.Event):
+        """An item's item dependencies after an addition or a removal."""
+
+        item_id: UUID
+        targets: list[UUID]
+
+    def __init__(self) -> None:
+        self.edges: dict[str, list[str]] = {}  # item id -> its item dependencies, as text
+
+    @staticmethod
+    def create_id() -> UUID:
+        return ROADMAP_GRAPH_ID
+
+    @classmethod
+    def start(cls) -> RoadmapGraph:
+        return cls()
+
+    def dependencies_of(
+        self, item_id: UUID, recorded_on_item: Callable[[UUID], Iterable[UUID]]
+    ) -> list[UUID]:
+        """The item's item dependencies: the guard's, or the item's own when the guard
+        has not seen it change."""
+        known = self.edges.get(str(item_id))
+        if known is None:
+            return list(recorded_on_item(item_id))
+        return [UUID(target) for target in known]
+
+    def record(self, item: RoadmapItem) -> None:
+        """Record ``item``'s item dependencies as they are after its change."""
+        self._dependencies_recorded(item_id=item.id, targets=item.item_dependencies())
+
+    @event(DependenciesRecorded)
+    def _dependencies_recorded(self, item_id: UUID, targets: list[UUID]) -> None:
+        self.edges[str(item_id)] = [str(target) for target in targets]
+
+
+ROADMAP_SETTINGS_ID = uuid5(ROADMAP_GRAPH_NAMESPACE, "roadmap-settings")
+MAX_PRFAQ_THRESHOLD = 1_000_000
+
+
+class RoadmapSettings(AttributedAggregate):
+    """Leadership's settings for every roadmap (one stream): for now, the total headcount
+    above which an item must come from a PR/FAQ (``None``, the default: no such rule).
+
+    The rule is checked when an item is proposed and when its headcount changes; items
+    already on the roadmap stay as they are and show in the report of items without a
+    PR/FAQ."""
+
+    class Started(AttributedAggregate.Created):
+        pass
+
+    class PrFaqThresholdSet(AttributedAggregate.Event):
+        prfaq_required_above: int | None
+        previous: int | None
+        reason: str
+
+    def __init__(self) -> None:
+        self.prfaq_required_above: int | None = None
+
+    @staticmethod
+    def create_id() -> UUID:
+        return ROADMAP_SETTINGS_ID
+
+    @classmethod
+    def start(cls) -> RoadmapSettings:
+        return cls()
+
+    def require_prfaq_above(self, total_headcount: int | None, reason: str | None) -> None:
+        """Items needing more than ``total_headcount`` people come from a PR/FAQ;
+        ``None`` lifts the rule."""
+        why = note_text(reason, "reason")
+        if total_headcount is not None and not 0 <= total_headcount <= MAX_PRFAQ_THRESHOLD:
+            raise InvalidValue(
+                "prfaqRequiredAbove",
+                f"`prfaqRequiredAbove` is a headcount from 0 to {MAX_PRFAQ_THRESHOLD}, or null",
+            )
+        self._prfaq_threshold_set(
+            prfaq_required_above=total_headcount, previous=self.prfaq_required_above, reason=why
+        )
+
+    def needs_prfaq(self, total_headcount: int) -> bool:
+        return self.prfaq_required_above is not None and total_headcount > self.prfaq_required_above
+
+    def admit(self, item: RoadmapItem) -> None:
+        """Refuse an item (new, or with a new headcount) above the threshold without a
+        PR/FAQ."""
+        total = item.total_headcount()
+        if item.prfaq_id is None and self.needs_prfaq(total):
+            raise RoadmapItemNeedsPrFaq(
+                f"The item needs {total} people, more than {self.prfaq_required_above}: "
+                "leadership requires such items to come from an approved PR/FAQ (`prfaqId`)",
+                item_id=str(item.id),
+                headcount=total,
+                prfaq_required_above=self.prfaq_required_above,
+            )
+
+    @event(PrFaqThresholdSet)
+    def _prfaq_threshold_set(
+        self, prfaq_required_above: int | None, previous: int | None, reason: str
+    ) -> None:
+        self.prfaq_required_above = prfaq_required_above

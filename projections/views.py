@@ -22,6 +22,7 @@ from projections.prfaqs.projector import prfaqs
 from projections.projector import Handler, Projector
 from projections.roadmap.projector import roadmap
 from projections.tables import Table, all_ddl, all_index_ddl, all_table_ddl
+from projections.wbr.projector import wbr
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -41,6 +42,7 @@ PROJECTORS: Sequence[Projector] = (
     roadmap,
     excellence,
     hiring,
+    wbr,
 )
 
 

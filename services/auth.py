@@ -1,8 +1,11 @@
 """Bearer JWTs: who the caller is and which roles they hold.
 
-Tokens are HS256 JWTs with the person as ``sub`` and a ``roles`` claim. The
+Local tokens are HS256 JWTs with the person as ``sub`` and a ``roles`` claim. The
 secret comes from ``FLYWHEEL_JWT_SECRET``, or is generated once into the data
 directory so that ``flywheel token`` and ``flywheel serve`` on one machine agree.
+With ``FLYWHEEL_OIDC_ISSUER`` set, tokens from the company's OpenID Connect
+provider are accepted too (:mod:`services.api.oidc`), decoded by the token class
+the middleware is given.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from litestar.types import Scope
 
 from domain.errors import InvalidValue
 from domain.people.values import person_id
+from services.api.oidc import OidcVerifier, token_class
 from services.principal import Principal, Role
 from services.settings import Settings
 
@@ -88,15 +92,44 @@ def _decode(
     algorithm: str,
     issuers: Sequence[str] | None,
     claims: Sequence[str] | None,
+    token_cls: type[Token] = Token,
 ) -> AuthenticationResult:
-    token = Token.decode(
-        encoded_token=encoded,
-        secret=secret,
-        algorithm=algorithm,
-        issuer=issuers,
-        require_claims=claims,
-    )
+    try:
+        token = token_cls.decode(
+            encoded_token=encoded,
+            secret=secret,
+            algorithm=algorithm,
+            issuer=issuers,
+            require_claims=claims,
+        )
+    except NotAuthorizedException as refusal:
+        if refusal.detail != "Invalid token":
+            raise  # already says why (the identity provider's checks)
+        raise NotAuthorizedException(why_refused(refusal.__cause__)) from None
     return AuthenticationResult(user=principal_from_token(token), auth=token)
+
+
+def why_refused(cause: BaseException | None) -> str:
+    """What is wrong with a token, in words that help its holder and tell an attacker
+    nothing they did not send: never the secret, the expected issuer or the claims."""
+    if isinstance(cause, jwt.ExpiredSignatureError):
+        return "The token has expired: mint a new one with `flywheel token`"
+    if isinstance(cause, jwt.ImmatureSignatureError):
+        return "The token is not valid yet (its `nbf` or `iat` is in the future)"
+    if isinstance(cause, jwt.InvalidSignatureError):
+        return (
+            "The token's signature does not match: it was signed with another secret "
+            "(another data directory or FLYWHEEL_JWT_SECRET?)"
+        )
+    if isinstance(cause, jwt.InvalidAlgorithmError):
+        return f"The token must be signed with {ALGORITHM}"
+    if isinstance(cause, jwt.DecodeError):
+        return "The token is malformed: a JWT is three base64url parts joined by dots"
+    if isinstance(cause, jwt.InvalidIssuerError):
+        return "The token was not issued by Flywheel (`flywheel token` mints one)"
+    if isinstance(cause, (jwt.MissingRequiredClaimError, KeyError)):
+        return "The token lacks a claim Flywheel needs (`sub` and `exp`)"
+    return "Invalid token"
 
 
 def decoded_once(
@@ -132,6 +165,7 @@ class DecodeOnceMiddleware(JWTAuthenticationMiddleware):
                 algorithm=self.algorithm,
                 issuers=self.token_issuer,
                 claims=self.require_claims,
+                token_cls=self.token_cls,
             ),
         )
 
@@ -142,7 +176,14 @@ async def _retrieve_principal(
     return principal_from_token(token)
 
 
-def bearer_auth(secret: str, *, exclude: list[str]) -> JWTAuth[Principal, Token]:
+def bearer_auth(
+    secret: str,
+    *,
+    exclude: list[str],
+    oidc: OidcVerifier | None = None,
+    local_tokens: bool = True,
+) -> JWTAuth[Principal, Token]:
+    """Litestar's JWT auth: local HS256 tokens, and the provider's with ``oidc``."""
     return JWTAuth[Principal, Token](
         retrieve_user_handler=_retrieve_principal,
         token_secret=secret,
@@ -153,6 +194,7 @@ def bearer_auth(secret: str, *, exclude: list[str]) -> JWTAuth[Principal, Token]
         exclude_http_methods=["OPTIONS"],  # HEAD reads like GET, so it needs a token too
         description="A bearer JWT from `flywheel token --subject you@example.com --role ...`.",
         authentication_middleware_class=DecodeOnceMiddleware,
+        token_cls=token_class(oidc, local_tokens=local_tokens),
     )
 
 
@@ -170,6 +212,7 @@ def authenticate_header(
         algorithm=auth.algorithm,
         issuers=auth.accepted_issuers,
         claims=auth.require_claims,
+        token_cls=auth.token_cls,
     )
     answer = decode(encoded) if scope is None else decoded_once(scope, encoded, decode)
     principal: Principal = answer.user

@@ -197,7 +197,19 @@ def _await_migration(seconds: float) -> None:
     help="A role to grant; repeat for several.",
 )
 @click.option("--hours", default=12.0, show_default=True, help="How long the token is valid.")
-def token(subject: str, roles: tuple[str, ...], hours: float) -> None:
+@click.option(
+    "--link",
+    is_flag=True,
+    help="Print a sign-in link for the HTML deck (/wbr) instead, valid 10 minutes.",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="The server's address in the link [http://FLYWHEEL_HOST:FLYWHEEL_PORT].",
+)
+def token(
+    subject: str, roles: tuple[str, ...], hours: float, link: bool, base_url: str | None
+) -> None:
     from domain.errors import InvalidValue
     from services.auth import jwt_secret, mint_token
     from services.principal import Role
@@ -205,6 +217,17 @@ def token(subject: str, roles: tuple[str, ...], hours: float) -> None:
     settings = _settings()
     if hours <= 0:
         raise click.UsageError("--hours must be positive")
+    if link:
+        from services.wbr.sign_in import sign_in_link
+
+        base = base_url or f"http://{settings.host}:{settings.port}"
+        try:
+            click.echo(
+                sign_in_link(base, jwt_secret(settings), subject, [Role(name) for name in roles])
+            )
+        except InvalidValue as error:
+            raise click.UsageError(error.detail) from None
+        return
     try:
         encoded = mint_token(
             jwt_secret(settings),
@@ -431,18 +454,31 @@ def seed() -> None:
     )
 
 
-@main.command(help="Write the event log as NDJSON with hash-chain links, for auditors.")
+@main.group(
+    help="Write the event log as NDJSON with hash-chain links, for auditors (`--out FILE`); "
+    "or, with `backstage`, the org as a Backstage catalog.",
+    invoke_without_command=True,
+)
 @click.option(
     "--out",
-    required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="The file to write.",
+    help="The file to write the event log to.",
 )
-def export(out: Path) -> None:
+@click.pass_context
+def export(context: click.Context, out: Path | None) -> None:
+    if context.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise click.UsageError("Missing option '--out'.")
     from services.audit import chain as audit
     from services.export import export_log
     from services.progress import progress_bar
 
+    if not out.parent.is_dir():
+        raise click.ClickException(
+            f"Cannot write {out}: the folder {out.parent} does not exist "
+            f"(create it with `mkdir -p {out.parent}`, or choose another --out)"
+        )
     settings = _settings()
     _configure_logging(settings)
     runtime = _open_runtime(settings)
@@ -455,3 +491,95 @@ def export(out: Path) -> None:
     click.echo(
         f"Exported {lines} events and a signed digest to {out}; check it with docs/verify_export.py"
     )
+
+
+@main.group(
+    "import", help="Load data recorded elsewhere: metric observations, a Backstage catalog."
+)
+def import_group() -> None:
+    pass
+
+
+@import_group.command(
+    "observations",
+    help="Record metric observations from FILE (wbr-app's CSV, or a JSON list as "
+    "POST /api/v1/observations takes), all or nothing, as one command.",
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--subject", required=True, help="Who records them, e.g. alice@example.com.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["leadership", "member", "planner", "auditor"]),
+    help="The subject's roles (repeat); without `leadership` the subject must lead the "
+    "owner team of every metric.",
+)
+@click.option("--reason", default=None, help="Why changed values are corrected (CSV).")
+def import_observations(
+    file: Path, subject: str, roles: tuple[str, ...], reason: str | None
+) -> None:
+    from domain.errors import DomainError
+    from services.wbr.cli import acting_principal, echo_json
+    from services.wbr.cli import import_observations as record
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = _open_runtime(settings)
+    try:
+        echo_json(record(runtime, file, acting_principal(subject, roles), reason))
+    except DomainError as refused:
+        raise click.ClickException(refused.detail) from refused
+    finally:
+        runtime.close()
+
+
+@main.group("wbr", help="The weekly business review.")
+def wbr_group() -> None:
+    pass
+
+
+@wbr_group.command(
+    "export",
+    help="Write the deck as wbr-app's inputs (data.csv, config.yaml, annotations.csv) to DIR.",
+)
+@click.option("--week-ending", required=True, help="The review's week-ending date (YYYY-MM-DD).")
+@click.option("--team", default=None, help="Only this team's metrics (a team UUID).")
+@click.option("--include-subteams", is_flag=True, help="With --team: the teams under it.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, writable=True, path_type=Path),
+    help="The directory to write.",
+)
+def wbr_export(week_ending: str, team: str | None, include_subteams: bool, out: Path) -> None:
+    from litestar.exceptions import HTTPException
+
+    from services.wbr.cli import export_to
+
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = _open_runtime(settings)
+    try:
+        written = export_to(runtime, week_ending, team, include_subteams, out)
+    except HTTPException as refused:
+        raise click.ClickException(str(refused.detail)) from refused
+    finally:
+        runtime.close()
+    click.echo("Wrote " + ", ".join(str(path) for path in written))
+
+
+def _runtime_for_cli() -> Runtime:
+    settings = _settings()
+    _configure_logging(settings)
+    return _open_runtime(settings)
+
+
+def _add_backstage_commands() -> None:
+    from services.backstage.cli import export_command, import_command
+
+    import_group.add_command(import_command(_runtime_for_cli))
+    export.add_command(export_command(_runtime_for_cli))
+
+
+_add_backstage_commands()

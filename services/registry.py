@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.allocation.area import AREA as ALLOCATION
 from services.area import Area
 from services.audit.area import AREA as AUDIT
+from services.backstage.area import AREA as BACKSTAGE
 from services.boundaries.area import AREA as BOUNDARIES
 from services.excellence.area import AREA as EXCELLENCE
 from services.goals.area import AREA as GOALS
@@ -17,6 +18,7 @@ from services.org.area import AREA as ORG
 from services.people.area import AREA as PEOPLE
 from services.prfaqs.area import AREA as PRFAQS
 from services.roadmap.area import AREA as ROADMAP
+from services.wbr.area import AREA as WBR
 
 AREAS: tuple[Area, ...] = (
     ORG,
@@ -30,4 +32,6 @@ AREAS: tuple[Area, ...] = (
     ROADMAP,
     EXCELLENCE,
     HIRING,
+    WBR,
+    BACKSTAGE,
 )

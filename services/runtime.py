@@ -19,6 +19,7 @@ from projections.connection import CONNECTION_LOST
 from projections.reading import ViewsWatcher
 from projections.runner import ProjectionRunner
 from projections.status import ViewsStatus, read_status
+from services.api.oidc import verifier_for
 from services.application import Flywheel
 from services.audit.chain import signing_key
 from services.audit.digests import keep_digests
@@ -88,11 +89,19 @@ class Runtime:
                 database.close()
             raise
         bus = CommandBus(app)
+        oidc = verifier_for(settings)
+        if oidc is not None:
+            oidc.prefetch()
         return cls(
             settings=settings,
             database=database,
             app=app,
-            auth=bearer_auth(jwt_secret(settings), exclude=OPEN_PATHS),
+            auth=bearer_auth(
+                jwt_secret(settings),
+                exclude=OPEN_PATHS,
+                oidc=oidc,
+                local_tokens=settings.local_tokens,
+            ),
             commands={area.name: area.commands(bus) for area in AREAS if area.commands},
         )
 

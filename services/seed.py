@@ -13,7 +13,8 @@ review for lacking a customer problem and then stopped, in TEAM and ORG review,
 sent back to revise, a fresh draft and a withdrawn one; and roadmaps: this year's
 OP1 locked (a baseline) with Fulfilment over-committed against it, and since the
 lock an item from the approved PR/FAQ slipped, at risk, depending on another team's
-item due after it (a schedule conflict) and on the deprecated API.
+item due after it (a schedule conflict) and on the deprecated API; the OP1 request
+names the items it funds, and leadership's PR/FAQ threshold flags an older item.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from domain.roadmap import Health, Horizon
 from services.commands import Outcome
 from services.principal import Principal, Role
 from services.runtime import Runtime
+from services.wbr.seed import seed_review
 
 CEO = "ceo@example.com"
 ROOT_TEAM = "Retail"
@@ -418,6 +420,17 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         f"Roadmaps: FY{year - 1} OP1 locked (a baseline); same-day delivery from its PR/FAQ, "
         "slipped since, waiting on Payments (a conflict); Fulfilment over-committed"
     )
+    recorded, notes, position = seed_review(
+        runtime,
+        leadership,
+        correlation,
+        seeded.metrics,
+        {name: unit for name, _, _, unit, _, _, _ in METRICS},
+        date.today(),
+    )
+    seeded.commands += 1 + notes
+    seeded.position = max(seeded.position, position)
+    say(f"Weekly business review: {recorded} weekly values over two years, {notes} notes")
     seed_hiring(runtime, seeded, leadership, leader_of, correlation, year - 1)
     say(
         "Hiring: Alice leads ENGINEERING (a code-review standard, Ledger exempted); Niaj raises "
@@ -439,49 +452,14 @@ def seed_roadmaps(
     its sort centres need this year (over-committed) and is locked: the baseline. Since
     then Fulfilment's same-day delivery (from the approved PR/FAQ) slipped with a reason;
     it depends on Payments' payouts, due after it (a schedule conflict), and on the
-    deprecated legacy payments API; Search added an item."""
+    deprecated legacy payments API; Search added an item. Fulfilment's request names the
+    two items it funds (an unfunded ask listing them). Leadership requires items above
+    five people to come from a PR/FAQ, after the sort centres (six, without one) were
+    proposed: the report of items without a PR/FAQ flags them."""
     road = runtime.roadmap
     allocation = runtime.allocation
     fulfilment_id = seeded.teams["Fulfilment"]
     this_year = year - 1
-    cycle = seeded.took(
-        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
-    )
-    seeded.took(
-        allocation.set_envelope(
-            leadership,
-            correlation,
-            cycle,
-            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
-            budget=2_000_000,
-            reason="This year's plan",
-        )
-    )
-    seeded.took(
-        allocation.submit_request(
-            leader_of("Fulfilment"),
-            correlation,
-            cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
-            budget=1_500_000,
-            rationale="Two regional sort centres",
-            goal_ids=[delivery_goal],
-        )
-    )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
-    seeded.took(
-        allocation.decide(
-            leadership,
-            correlation,
-            cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
-            budget=1_000_000,
-            rationale="One sort centre this year",
-        )
-    )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
 
     def item(
         team: str, title: str, outcome: str, horizon: Horizon, headcount: dict[Function, int]
@@ -527,6 +505,55 @@ def seed_roadmaps(
         Horizon.NOW,
         {Function.OPERATIONS: 6},
     )
+    # Leadership's rule, set after the sort centres were proposed: they show as above it.
+    seeded.took(
+        road.set_prfaq_threshold(
+            leadership,
+            correlation,
+            prfaq_required_above=5,
+            reason="Bets above five people are worked backwards from the customer first",
+        )
+    )
+    cycle = seeded.took(
+        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
+    )
+    seeded.took(
+        allocation.set_envelope(
+            leadership,
+            correlation,
+            cycle,
+            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
+            budget=2_000_000,
+            reason="This year's plan",
+        )
+    )
+    seeded.took(
+        allocation.submit_request(
+            leader_of("Fulfilment"),
+            correlation,
+            cycle,
+            team_id=fulfilment_id,
+            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+            budget=1_500_000,
+            rationale="Two regional sort centres",
+            goal_ids=[delivery_goal],
+            item_ids=[same_day, sort_centres],
+        )
+    )
+    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
+    seeded.took(
+        allocation.decide(
+            leadership,
+            correlation,
+            cycle,
+            team_id=fulfilment_id,
+            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
+            budget=1_000_000,
+            rationale="One sort centre this year",
+        )
+    )
+    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
+
     seeded.took(road.commit(fulfilment, correlation, same_day, target_date=date(year, 6, 30)))
     seeded.took(road.commit(payments, correlation, payouts, target_date=date(year, 8, 31)))
     seeded.took(

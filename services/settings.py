@@ -69,11 +69,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_introspection: bool | None = None
     graphql_executor: GraphQLExecutor = GraphQLExecutor.FAST
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
+    graphql_rate_limit: Annotated[int, msgspec.Meta(ge=0)] = 250_000
+    trusted_documents: str | None = None
     cors_origins: str = ""
     log_format: LogFormat | None = None
     projection_batch: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
     digest_dir: str | None = None
     digest_interval_seconds: Annotated[float, msgspec.Meta(gt=0, le=604_800)] = 3600.0
+    fiscal_year_end_month: Annotated[int, msgspec.Meta(ge=1, le=12)] = 12
+    # Sign-in from the company's OpenID Connect provider (services/api/oidc.py)
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_roles_claim: str = "groups"
+    oidc_role_map: str = ""
+    oidc_handle_claim: str = "email"
+    oidc_jwks_max_age_seconds: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 3600.0
+    oidc_jwks_min_refresh_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 60.0
+    local_tokens: bool = True
 
     @property
     def introspection_enabled(self) -> bool:
@@ -129,11 +141,22 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
     "graphql_executor": "FLYWHEEL_GRAPHQL_EXECUTOR",
     "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
+    "graphql_rate_limit": "FLYWHEEL_GRAPHQL_RATE_LIMIT",
+    "trusted_documents": "FLYWHEEL_TRUSTED_DOCUMENTS",
     "cors_origins": "FLYWHEEL_CORS_ORIGINS",
     "log_format": "FLYWHEEL_LOG_FORMAT",
     "projection_batch": "FLYWHEEL_PROJECTION_BATCH",
     "digest_dir": "FLYWHEEL_DIGEST_DIR",
     "digest_interval_seconds": "FLYWHEEL_DIGEST_INTERVAL",
+    "fiscal_year_end_month": "FLYWHEEL_FISCAL_YEAR_END_MONTH",
+    "oidc_issuer": "FLYWHEEL_OIDC_ISSUER",
+    "oidc_audience": "FLYWHEEL_OIDC_AUDIENCE",
+    "oidc_roles_claim": "FLYWHEEL_OIDC_ROLES_CLAIM",
+    "oidc_role_map": "FLYWHEEL_OIDC_ROLE_MAP",
+    "oidc_handle_claim": "FLYWHEEL_OIDC_HANDLE_CLAIM",
+    "oidc_jwks_max_age_seconds": "FLYWHEEL_OIDC_JWKS_MAX_AGE",
+    "oidc_jwks_min_refresh_seconds": "FLYWHEEL_OIDC_JWKS_MIN_REFRESH",
+    "local_tokens": "FLYWHEEL_LOCAL_TOKENS",
 }
 
 
@@ -165,7 +188,35 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             f"FLYWHEEL_JWT_SECRET: must be at least {MIN_SECRET_LENGTH} characters long"
         )
     _check_audit_key(settings.audit_key)
+    _check_oidc(settings)
     return settings
+
+
+def _check_oidc(settings: Settings) -> None:
+    from services.api.oidc import check_provider_url, parse_role_map
+
+    if settings.oidc_issuer is None:
+        if not settings.local_tokens:
+            raise SettingsError(
+                "FLYWHEEL_LOCAL_TOKENS=false needs FLYWHEEL_OIDC_ISSUER: no token would be accepted"
+            )
+        return
+    if not settings.oidc_audience:
+        raise SettingsError(
+            "FLYWHEEL_OIDC_AUDIENCE: required with FLYWHEEL_OIDC_ISSUER (the client id "
+            "the provider puts in `aud`)"
+        )
+    try:
+        check_provider_url(settings.oidc_issuer, production=settings.is_production)
+    except ValueError as error:
+        raise SettingsError(f"FLYWHEEL_OIDC_ISSUER: {error}") from None
+    try:
+        parse_role_map(settings.oidc_role_map)
+    except ValueError as error:
+        raise SettingsError(
+            f"FLYWHEEL_OIDC_ROLE_MAP: {error} (expected e.g. "
+            "`flywheel-leads=leadership,planners=planner`)"
+        ) from None
 
 
 def _check_audit_key(key: str | None) -> None:

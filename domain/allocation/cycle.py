@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
@@ -40,6 +40,8 @@ from domain.allocation.refusals import (
     PhaseOutOfOrder,
     RequestsClosed,
     ReviewNotStarted,
+    RoadmapItemClosedForFunding,
+    RoadmapItemOfAnotherTeam,
 )
 from domain.allocation.resources import Resources
 from domain.decisions import Deliberation, ExpectedOutcome
@@ -55,6 +57,7 @@ MAX_RATIONALE_LENGTH = 4000
 MAX_REASON_LENGTH = 2000
 MAX_SCENARIO_NAME_LENGTH = 120
 MAX_GOALS_PER_REQUEST = 100
+MAX_ITEMS_PER_REQUEST = 100
 MAX_SCENARIO_TEAMS = 1000
 
 
@@ -101,6 +104,20 @@ def rationale_text(raw: str) -> str:
     return required_text("rationale", raw, max_length=MAX_RATIONALE_LENGTH, multiline=True)
 
 
+class FundedItem(Protocol):
+    """A roadmap item as a request names it (the roadmap builds on the allocation, so the
+    allocation knows items only by this shape)."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def team_id(self) -> UUID: ...
+
+    @property
+    def is_open(self) -> bool: ...
+
+
 ResourcesState = dict[str, Any]  # Resources.to_state(): {"headcount": {...}, "budget": n}
 
 
@@ -127,6 +144,15 @@ class AllocationCycle(AttributedAggregate, Deliberation):
         budget: int
         rationale: str
         goal_ids: list[UUID]
+        item_ids: list[UUID]
+
+        # Version 2 names the roadmap items the request funds; a request recorded before
+        # named none.
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["item_ids"] = []
 
     class PhaseAdvanced(AttributedAggregate.Event):
         phase: CyclePhase
@@ -284,9 +310,15 @@ class AllocationCycle(AttributedAggregate, Deliberation):
         self._envelope_set(headcount=envelope.headcount_state(), budget=envelope.budget, reason=why)
 
     def submit_request(
-        self, team: Team, request: Resources, rationale: str, goals: Sequence[Goal]
+        self,
+        team: Team,
+        request: Resources,
+        rationale: str,
+        goals: Sequence[Goal],
+        items: Sequence[FundedItem] = (),
     ) -> None:
-        """The team's ask and the goals it funds; a new submission revises the previous one."""
+        """The team's ask, the goals it funds and the team's own open roadmap items it
+        funds (if it names any); a new submission revises the previous one."""
         self._require_unlocked()
         if self.phase is not CyclePhase.OPEN:
             raise RequestsClosed(
@@ -300,6 +332,7 @@ class AllocationCycle(AttributedAggregate, Deliberation):
             )
         why = rationale_text(rationale)
         self._check_funded_goals(team, goals)
+        self._check_funded_items(team, items)
         previous = self.requests.get(str(team.id))
         self._request_submitted(
             team_id=team.id,
@@ -308,6 +341,7 @@ class AllocationCycle(AttributedAggregate, Deliberation):
             budget=request.budget,
             rationale=why,
             goal_ids=[goal.id for goal in goals],
+            item_ids=[item.id for item in items],
         )
 
     def advance_to(self, phase: CyclePhase) -> None:
@@ -477,6 +511,25 @@ class AllocationCycle(AttributedAggregate, Deliberation):
                     goal_id=str(goal.id),
                 )
 
+    def _check_funded_items(self, team: Team, items: Sequence[FundedItem]) -> None:
+        if len(items) > MAX_ITEMS_PER_REQUEST:
+            raise InvalidValue("itemIds", f"A request funds at most {MAX_ITEMS_PER_REQUEST} items")
+        if len({item.id for item in items}) != len(items):
+            raise InvalidValue("itemIds", "`itemIds` names an item more than once")
+        for item in items:
+            if item.team_id != team.id:
+                raise RoadmapItemOfAnotherTeam(
+                    f"Roadmap item {item.id} belongs to another team; team '{team.name}' "
+                    "requests for its own items (a subteam requests for its own)",
+                    item_id=str(item.id),
+                    team_id=str(item.team_id),
+                )
+            if not item.is_open:
+                raise RoadmapItemClosedForFunding(
+                    f"Roadmap item {item.id} is delivered or dropped; a request funds open items",
+                    item_id=str(item.id),
+                )
+
     def _check_active(self, team: Team, funded: Resources) -> None:
         if team.disbanded and not funded.is_zero:
             raise TeamDisbanded(
@@ -567,6 +620,7 @@ class AllocationCycle(AttributedAggregate, Deliberation):
         budget: int,
         rationale: str,
         goal_ids: list[UUID],
+        item_ids: list[UUID],
     ) -> None:
         self.requests[str(team_id)] = {
             "version": version,

@@ -96,6 +96,20 @@ class EnvelopeExceeded(RuleViolation):
     rule = "envelope-exceeded"
 
 
+class RoadmapItemOfAnotherTeam(RuleViolation):
+    """A request funds the team's own roadmap items: the funding goes to the team that
+    asks, and an item's capacity is counted against its own team's funding. A subteam's
+    items are funded by the subteam's own request."""
+
+    rule = "allocation-item-of-another-team"
+
+
+class RoadmapItemClosedForFunding(RuleViolation):
+    """A request funds open roadmap items: a delivered or dropped item needs no people."""
+
+    rule = "allocation-item-closed"
+
+
 class GoalOfAnotherTeam(RuleViolation):
     """A request funds the team's own goals: every goal has exactly one owning team, which
     runs against it and asks for what it needs. The owning team requests for its goals."""

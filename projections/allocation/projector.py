@@ -75,6 +75,7 @@ _REQUEST_COLUMNS = (
     ("budget", "bigint"),
     ("rationale", "text"),
     ("goal_ids", "uuid[]"),
+    ("item_ids", "uuid[]"),
     ("submitted_at", "timestamptz"),
     ("actor", "text"),
 )
@@ -335,6 +336,7 @@ async def request_submitted(event: AllocationCycle.RequestSubmitted, views: View
         "budget": event.budget,
         "rationale": event.rationale,
         "goal_ids": list(event.goal_ids),
+        "item_ids": list(event.item_ids),
         "submitted_at": views.now,
         "actor": event.actor,
     }

@@ -26,7 +26,9 @@ CYCLE_COLUMNS = _columns(
     "id fiscal_year kind phase carried_from carried_into envelope_headcount envelope_budget "
     "amendments opened_at version",
 )
-REQUEST_NAMES = "cycle_id team_id version headcount budget rationale goal_ids submitted_at actor"
+REQUEST_NAMES = (
+    "cycle_id team_id version headcount budget rationale goal_ids item_ids submitted_at actor"
+)
 DECISION_NAMES = "cycle_id team_id headcount budget rationale source scenario decided_at actor"
 DISSENT_COLUMNS = _columns(
     "d",

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -101,6 +101,7 @@ class Request:
     team_id: UUID
     asked: Resources
     goal_ids: list[UUID]
+    item_ids: list[UUID] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Ask:
     requested: Resources
     funded: Resources
     goal_ids: list[UUID]
+    item_ids: list[UUID] = field(default_factory=list)
 
     @property
     def shortfall(self) -> Resources:
@@ -123,7 +125,9 @@ def unfunded_asks(requests: Iterable[Request], funding: Mapping[UUID, Resources]
     for request in requests:
         funded = funding.get(request.team_id, Resources())
         if not funded.shortfall(request.asked).is_zero:
-            asks.append(Ask(request.team_id, request.asked, funded, request.goal_ids))
+            asks.append(
+                Ask(request.team_id, request.asked, funded, request.goal_ids, request.item_ids)
+            )
     return asks
 
 

@@ -198,10 +198,7 @@ async def bar_raiser_stats(
         counts[1] += 1 if row["vetoed"] else 0
         counts[2] += 0 if row["hire"] is None else 1
         counts[3] += 1 if row["hire"] else 0
-    return [
-        BarRaiserFigures(person, *counts)
-        for person, counts in sorted(figures.items())
-    ]
+    return [BarRaiserFigures(person, *counts) for person, counts in sorted(figures.items())]
 
 
 async def _loops_in(

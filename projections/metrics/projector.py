@@ -17,6 +17,7 @@ METRICS = TemporalTable(
         ("financial", "boolean"),
         ("unit", "text"),
         ("direction", "text"),
+        ("aggregation", "text"),
         ("owner_team_id", "uuid"),
         ("definition", "text"),
         ("definition_version", "integer"),
@@ -70,6 +71,7 @@ async def metric_defined(event: Metric.Defined, views: ViewBatch) -> None:
             "financial": event.financial,
             "unit": event.unit,
             "direction": event.direction.value,
+            "aggregation": event.aggregation.value,
             "owner_team_id": event.owner_team_id,
             "definition": event.definition,
             "definition_version": 1,
@@ -91,12 +93,16 @@ async def metric_defined(event: Metric.Defined, views: ViewBatch) -> None:
 
 @metrics.on(Metric.Redefined)
 async def metric_redefined(event: Metric.Redefined, views: ViewBatch) -> None:
+    changes: dict[str, object] = {}
+    if event.aggregation is not None:
+        changes["aggregation"] = event.aggregation.value
     await views.update(
         METRICS,
         (event.originator_id,),
         definition=event.definition,
         definition_version=event.definition_version,
         version=event.originator_version,
+        **changes,
     )
     views.put(
         METRIC_DEFINITIONS,

@@ -18,7 +18,8 @@ from projections.paging import Listing, Page, PageRequest, at_args, grouped, pag
 from projections.reading import ReadSession, visible
 
 METRIC_COLUMNS = (
-    "m.id, m.name, m.kind, m.financial, m.unit, m.direction, m.owner_team_id, m.definition, "
+    "m.id, m.name, m.kind, m.financial, m.unit, m.direction, m.aggregation, m.owner_team_id, "
+    "m.definition, "
     "m.definition_version, m.defined_at, m.version"
 )
 

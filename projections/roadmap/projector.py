@@ -8,7 +8,13 @@ from typing import Any
 import msgspec
 
 from domain.allocation.cycle import AllocationCycle, CyclePhase
-from domain.roadmap import DependencyKind, ItemStatus, RoadmapBaseline, RoadmapItem
+from domain.roadmap import (
+    DependencyKind,
+    ItemStatus,
+    RoadmapBaseline,
+    RoadmapItem,
+    RoadmapSettings,
+)
 from projections.allocation.projector import ALLOCATION_CYCLES
 from projections.batch import ViewBatch
 from projections.projector import Projector
@@ -98,6 +104,20 @@ ROADMAP_BASELINES = TemporalTable(
     ),
 )
 
+# Every change of leadership's roadmap settings, numbered by the settings' version; the
+# current settings are the last change visible.
+ROADMAP_SETTINGS = TemporalTable(
+    name="roadmap_settings",
+    key=columns(("number", "integer")),
+    columns=columns(
+        ("prfaq_required_above", "integer"),
+        ("previous", "integer"),
+        ("reason", "text"),
+        ("at", "timestamptz"),
+        ("actor", "text"),
+    ),
+)
+
 roadmap = Projector(
     "roadmap",
     tables=[
@@ -107,6 +127,7 @@ roadmap = Projector(
         ROADMAP_MILESTONES,
         ROADMAP_DEPENDENCIES,
         ROADMAP_BASELINES,
+        ROADMAP_SETTINGS,
     ],
 )
 
@@ -262,6 +283,26 @@ async def dependency_added(event: RoadmapItem.DependencyAdded, views: ViewBatch)
 async def dependency_removed(event: RoadmapItem.DependencyRemoved, views: ViewBatch) -> None:
     views.end(ROADMAP_DEPENDENCIES, (event.originator_id, event.target_id))
     await _item(views, event)
+
+
+@roadmap.on(RoadmapItem.HeadcountChanged)
+async def headcount_changed(event: RoadmapItem.HeadcountChanged, views: ViewBatch) -> None:
+    await _item(views, event, headcount=storable_json(event.headcount, _encoder.encode))
+
+
+@roadmap.on(RoadmapSettings.PrFaqThresholdSet)
+async def prfaq_threshold_set(event: RoadmapSettings.PrFaqThresholdSet, views: ViewBatch) -> None:
+    views.put(
+        ROADMAP_SETTINGS,
+        {
+            "number": event.originator_version,
+            "prfaq_required_above": event.prfaq_required_above,
+            "previous": event.previous,
+            "reason": event.reason or None,
+            "at": views.now,
+            "actor": event.actor,
+        },
+    )
 
 
 def _baseline(views: ViewBatch, event: Any, name: str, cycle_id: Any) -> None:

@@ -46,6 +46,8 @@ class ItemFilter:
     status: str | None = None
     start: date | None = None
     end: date | None = None
+    without_prfaq: bool = False
+    open_only: bool = False
 
 
 async def items(db: ReadSession, at: int | None, where: ItemFilter) -> list[asyncpg.Record]:
@@ -59,6 +61,10 @@ async def items(db: ReadSession, at: int | None, where: ItemFilter) -> list[asyn
     if where.team_ids is not None:
         args.append(list(where.team_ids))
         conditions.append(f"i.team_id = ANY(${len(args)})")
+    if where.without_prfaq:
+        conditions.append("i.prfaq_id IS NULL")
+    if where.open_only:
+        conditions.append("i.status NOT IN ('DELIVERED', 'DROPPED')")
     if where.start is not None:
         args.append(where.start)
         conditions.append(f"i.target_date >= ${len(args)}")
@@ -171,6 +177,16 @@ async def dependency_edges(
         f"LEFT JOIN {{views}}.roadmap_items t ON t.id = d.target_id AND {target} "
         f"LEFT JOIN {{views}}.apis a ON a.id = d.target_id AND {api} "
         f"WHERE {' AND '.join(conditions)} ORDER BY i.title, d.item_id, d.added_at, d.target_id",
+        *args,
+    )
+
+
+async def settings_history(db: ReadSession, at: int | None) -> list[asyncpg.Record]:
+    """Every change of leadership's roadmap settings, oldest first (the last is current)."""
+    param, args = at_args(at, [])
+    return await db.fetch(
+        "SELECT s.number, s.prfaq_required_above, s.previous, s.reason, s.at, s.actor "
+        f"FROM {{views}}.roadmap_settings s WHERE {visible('s', param)} ORDER BY s.number",
         *args,
     )
 

@@ -30,6 +30,7 @@ from domain.errors import InvalidValue
 from domain.goals import Goal
 from domain.org.team import Team
 from domain.people.values import Function, person_id
+from domain.roadmap import RoadmapItem
 from services.authorization import require_leader_or_leadership, require_leadership
 from services.commands import CommandBus, Outcome, UnitOfWork
 from services.decisions import state_outcome
@@ -142,6 +143,7 @@ class AllocationCommands:
         budget: int,
         rationale: str,
         goal_ids: Sequence[UUID],
+        item_ids: Sequence[UUID] = (),
         expected_version: int | None = None,
     ) -> Outcome:
         request = Resources.of(headcount, budget)
@@ -150,7 +152,8 @@ class AllocationCommands:
             team = _team(work, team_id)
             require_leader_or_leadership(principal, team, "Requesting resources")
             goals = [work.get(Goal, goal_id, label="goal") for goal_id in goal_ids]
-            cycle.submit_request(team, request, rationale, goals)
+            items = [work.get(RoadmapItem, item_id, label="roadmap item") for item_id in item_ids]
+            cycle.submit_request(team, request, rationale, goals, items)
 
         return self._change(principal, correlation_id, cycle_id, submit, expected_version)
 

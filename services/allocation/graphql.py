@@ -36,12 +36,14 @@ from services.allocation.graphql_figures import (
     BudgetFigures,
     FunctionCount,
     FunctionTotalFigures,
+    LazyRoadmapItem,
     ResourceFigures,
     ScenarioComparison,
     UnfundedAsk,
     function_counts,
     function_totals,
     goals_of,
+    items_of,
     team_of,
 )
 from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
@@ -143,6 +145,7 @@ class AllocationRequest:
     cycle_id: strawberry.Private[UUID]
     team_id: strawberry.Private[UUID]
     goal_ids: strawberry.Private[list[UUID]]
+    item_ids: strawberry.Private[list[UUID]]
     at: strawberry.Private[int | None]
 
     @staticmethod
@@ -156,6 +159,7 @@ class AllocationRequest:
             cycle_id=row["cycle_id"],
             team_id=row["team_id"],
             goal_ids=list(row["goal_ids"]),
+            item_ids=list(row["item_ids"]),
             at=at,
         )
 
@@ -166,6 +170,13 @@ class AllocationRequest:
     @strawberry.field(description="The goals the request funds.")
     async def goals(self, info: FlywheelInfo) -> list[Goal]:
         return await goals_of(info, self.goal_ids, self.at)
+
+    @strawberry.field(
+        description="The team's roadmap items the request funds, as named; empty when it "
+        "names none."
+    )
+    async def items(self, info: FlywheelInfo) -> list[LazyRoadmapItem]:
+        return await items_of(info, self.item_ids, self.at)
 
     @strawberry.field(description="Every version of the team's request, oldest first.")
     async def versions(self, info: FlywheelInfo) -> list[AllocationRequest]:
@@ -535,7 +546,10 @@ class AllocationCycle(relay.Node, Recorded):
 
     async def _requests(self, info: FlywheelInfo) -> list[Request]:
         rows = await context(info).load.allocation.cycle_all_requests.load(self.cycle_id, self.at)
-        return [Request(row["team_id"], resources_of(row), list(row["goal_ids"])) for row in rows]
+        return [
+            Request(row["team_id"], resources_of(row), list(row["goal_ids"]), list(row["item_ids"]))
+            for row in rows
+        ]
 
     async def _funding(self, info: FlywheelInfo) -> dict[UUID, Resources]:
         rows = await context(info).load.allocation.cycle_funding.load(self.cycle_id, self.at)

@@ -8,6 +8,7 @@ Budgets are ``Float``: whole currency units, exact as floats (each figure is at 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -26,6 +27,11 @@ from projections.allocation.report import (
 from services.goals.graphql import Goal
 from services.graphql.common import FlywheelInfo, context
 from services.org.graphql import Team
+
+if TYPE_CHECKING:  # the roadmap's types build on these figures: resolved lazily
+    from services.roadmap.graphql import RoadmapItem
+
+LazyRoadmapItem = Annotated["RoadmapItem", strawberry.lazy("services.roadmap.graphql")]
 
 
 @strawberry.type(description="People in one function.")
@@ -113,6 +119,18 @@ async def goals_of(info: FlywheelInfo, goal_ids: list[UUID], at: int | None) -> 
     return [Goal.from_row(row, at) for row in rows if row is not None]
 
 
+async def items_of(
+    info: FlywheelInfo, item_ids: list[UUID], at: int | None
+) -> list[LazyRoadmapItem]:
+    """The roadmap items, loaded together, in the order named."""
+    from services.roadmap.graphql import RoadmapItem
+
+    rows = await asyncio.gather(
+        *(context(info).load.roadmap.item.load(item_id, at) for item_id in item_ids)
+    )
+    return [RoadmapItem.from_row(row, at) for row in rows if row is not None]
+
+
 async def team_of(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team:
     """A team known to exist at ``at`` (teams are never removed)."""
     row = await context(info).load.org.team.load(team_id, at)
@@ -133,6 +151,7 @@ class UnfundedAsk:
     )
     team_id: strawberry.Private[UUID]
     goal_ids: strawberry.Private[list[UUID]]
+    item_ids: strawberry.Private[list[UUID]]
     at: strawberry.Private[int | None]
 
     @staticmethod
@@ -143,6 +162,7 @@ class UnfundedAsk:
             shortfall=ResourceFigures.of(ask.shortfall),
             team_id=ask.team_id,
             goal_ids=ask.goal_ids,
+            item_ids=ask.item_ids,
             at=at,
         )
 
@@ -153,6 +173,13 @@ class UnfundedAsk:
     @strawberry.field(description="The goals the request funds, left unfunded as asked.")
     async def goals(self, info: FlywheelInfo) -> list[Goal]:
         return await goals_of(info, self.goal_ids, self.at)
+
+    @strawberry.field(
+        description="The roadmap items the request names, left unfunded as asked; empty when "
+        "it names none."
+    )
+    async def items(self, info: FlywheelInfo) -> list[LazyRoadmapItem]:
+        return await items_of(info, self.item_ids, self.at)
 
 
 @strawberry.type(description="What one scenario gives a team.")

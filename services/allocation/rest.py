@@ -12,6 +12,7 @@ from msgspec import Meta
 from domain.allocation.cycle import (
     MAX_FISCAL_YEAR,
     MAX_GOALS_PER_REQUEST,
+    MAX_ITEMS_PER_REQUEST,
     MAX_RATIONALE_LENGTH,
     MAX_REASON_LENGTH,
     MAX_SCENARIO_NAME_LENGTH,
@@ -82,6 +83,16 @@ class SubmitRequest(CommandBody):
             description="The team's own open goals the request funds.",
         ),
     ]
+    item_ids: Annotated[
+        list[UUID],
+        Meta(
+            max_length=MAX_ITEMS_PER_REQUEST,
+            description="The team's own open roadmap items the request funds (none by "
+            "default): each exists (404), is the requesting team's, not a subteam's "
+            "(`allocation-item-of-another-team`), and is not delivered or dropped "
+            "(`allocation-item-closed`).",
+        ),
+    ] = []
 
 
 class AdvancePhase(CommandBody):
@@ -196,8 +207,9 @@ class AllocationCycleController(Controller):
         "/{cycle_id:uuid}/requests",
         summary="Submit a team's request",
         description="While the cycle is OPEN, the team's leader or leadership submits what the "
-        "team needs (headcount by function, budget), why, and the team's open goals it funds. "
-        "A new submission revises the previous one; every version is kept.",
+        "team needs (headcount by function, budget), why, the team's open goals it funds and, "
+        "optionally, the team's own open roadmap items it funds (`itemIds`). A new submission "
+        "revises the previous one; every version is kept.",
     )
     def submit_request(
         self,
@@ -216,6 +228,7 @@ class AllocationCycleController(Controller):
                 budget=data.budget,
                 rationale=data.rationale,
                 goal_ids=data.goal_ids,
+                item_ids=data.item_ids,
                 expected_version=context.expected_version,
             )
         )

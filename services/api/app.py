@@ -10,25 +10,26 @@ from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ASGIApp
 
 from services.api.bodies import CommandRequest
 from services.api.commands import command_context
 from services.api.correlation import correlation_middleware
+from services.api.docs import graphiql_html, render_plugins, static_files
 from services.api.health import healthz, readyz
 from services.api.idempotency import idempotency_middleware
+from services.api.openapi import finish_openapi, package_version
 from services.api.problems import EXCEPTION_HANDLERS, list_problems, show_problem
 from services.api.rate_limit import rate_limit_middleware
 from services.api.security_headers import security_headers_middleware
+from services.api.templates import TEMPLATES
 from services.graphql.controller import graphql_controller
+from services.graphql.persisted import PersistedQueries, load_trusted_documents
 from services.graphql.request import graphql_context
 from services.graphql.schema import build_schema
 from services.registry import AREAS
 from services.runtime import Runtime
-
-API_VERSION = "1.0.0"
 
 DESCRIPTION = """\
 Flywheel holds how a company organises and plans, as events.
@@ -122,7 +123,13 @@ def create_app(runtime: Runtime) -> Litestar:
             executor=runtime.settings.graphql_executor,
         ),
         graphql_ide=None if production else "graphiql",
+        ide_html=graphiql_html(),
         context_getter=graphql_context,
+        persisted=PersistedQueries(
+            load_trusted_documents(documents)
+            if (documents := runtime.settings.trusted_documents)
+            else None
+        ),
     )
 
     def provide_runtime() -> Runtime:
@@ -140,6 +147,7 @@ def create_app(runtime: Runtime) -> Litestar:
             readyz,
             list_problems,
             show_problem,
+            static_files(),
         ],
         dependencies={
             "context": Provide(command_context, sync_to_thread=False),
@@ -163,15 +171,16 @@ def create_app(runtime: Runtime) -> Litestar:
         ),
         request_max_body_size=MAX_BODY_BYTES,
         request_class=CommandRequest,
+        template_config=TEMPLATES,
         logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[runtime.start, tune_garbage_collection],
+        on_startup=[finish_openapi, runtime.start, tune_garbage_collection],
         on_shutdown=[runtime.stop],
         openapi_config=OpenAPIConfig(
             title="Flywheel",
-            version=API_VERSION,
+            version=package_version(),
             description=DESCRIPTION,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=render_plugins(),
         ),
     )

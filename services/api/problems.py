@@ -8,6 +8,7 @@ domain rule, a stable machine-readable ``rule``. ``GET /problems`` lists them.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
@@ -156,8 +157,90 @@ def on_invalid_value(request: Request[Any, Any, Any], error: InvalidValue) -> Re
 
 def on_validation(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
     errors = error.extra if isinstance(error.extra, list) else None
+    if errors:
+        body_type = _body_type(request)
+        for each in errors:
+            if isinstance(each, dict) and isinstance(each.get("message"), str):
+                key = each.get("key")
+                at = f".{key}" if isinstance(key, str) and key != "data" else ""
+                each["message"] = explained(each["message"], body_type, at)
     detail = "; ".join(str(e.get("message", e)) for e in errors) if errors else error.detail
     return problem_response(request, "invalid-input", 400, detail, errors=errors)
+
+
+UNKNOWN_FIELD = re.compile(r"Object contains unknown field `[^`]*`(?: - at `\$(?P<path>[^`]*)`)?$")
+BAD_ENUM = re.compile(r"Invalid enum value .*?(?: - at `\$(?P<path>[^`]*)`)?$")
+PATH_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _body_type(request: Request[Any, Any, Any]) -> Any:
+    """The type a command's body decodes into (its handler's ``data``), if any."""
+    try:
+        field = request.route_handler.parsed_fn_signature.parameters.get("data")
+    except (AttributeError, KeyError):
+        return None
+    return None if field is None else field.annotation
+
+
+def explained(message: str, body_type: Any, at: str = "") -> str:
+    """msgspec's words for an unknown field or a bad enum value, followed by what the
+    body expects there: the field names an object takes, the values an enum allows.
+    ``at`` is the path when the message does not end with it (Litestar moves it to
+    the error's ``key``)."""
+    if body_type is None:
+        return message
+    unknown, bad_enum = UNKNOWN_FIELD.fullmatch(message), BAD_ENUM.fullmatch(message)
+    match = unknown or bad_enum
+    if match is None:
+        return message
+    try:
+        path = match.group("path") or at
+        found = _type_at(msgspec.inspect.type_info(body_type), path)
+    except (TypeError, ValueError):
+        return message
+    if unknown is not None:
+        struct = _member(found, msgspec.inspect.StructType)
+        if struct is not None:
+            names = ", ".join(f"`{field.encode_name}`" for field in struct.fields)
+            return f"{message}; expected only {names}"
+        return message
+    choices = _choices(found)
+    return f"{message}; expected one of {', '.join(choices)}" if choices else message
+
+
+def _member(info: Any, kind: type) -> Any:
+    if isinstance(info, kind):
+        return info
+    if isinstance(info, msgspec.inspect.UnionType):
+        return next((t for t in info.types if isinstance(t, kind)), None)
+    return None
+
+
+def _choices(info: Any) -> list[str]:
+    enum = _member(info, msgspec.inspect.EnumType)
+    if enum is not None:
+        return [f"`{member.value}`" for member in enum.cls]
+    literal = _member(info, msgspec.inspect.LiteralType)
+    return [f"`{value}`" for value in literal.values] if literal is not None else []
+
+
+def _type_at(info: Any, path: str) -> Any:
+    """The type at a msgspec error path (``.items[0].kind``) inside ``info``."""
+    for name, index in PATH_STEP.findall(path):
+        if isinstance(info, msgspec.inspect.UnionType):
+            wanted = msgspec.inspect.StructType if name else msgspec.inspect.ListType
+            info = _member(info, wanted) or _member(info, msgspec.inspect.DictType)
+        if name and isinstance(info, msgspec.inspect.StructType):
+            info = next((f.type for f in info.fields if f.encode_name == name), None)
+        elif name and isinstance(info, msgspec.inspect.DictType):
+            info = info.value_type
+        elif index and isinstance(
+            info, (msgspec.inspect.ListType, msgspec.inspect.SetType, msgspec.inspect.FrozenSetType)
+        ):
+            info = info.item_type
+        else:
+            return None
+    return info
 
 
 def on_not_found(

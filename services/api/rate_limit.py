@@ -31,7 +31,8 @@ from services.recorder import RATE_LIMIT_TABLE as TABLE
 from services.runtime import Runtime
 
 WINDOW_SECONDS = 60
-UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# GraphQL counts points of query cost instead (services/graphql/rate_limit.py).
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/graphql"})
 
 COUNT_HIT = (
     f"INSERT INTO {TABLE} AS r (caller, window_start, hits) VALUES ($1, $2, 1) "

@@ -1,9 +1,10 @@
 """Security headers on every response.
 
 JSON answers get a Content-Security-Policy that allows nothing (they are data,
-never a page); the HTML pages (API docs, GraphiQL) load their scripts from a
-CDN and are left without one. HSTS is sent in production only, where TLS is
-expected in front of the server.
+never a page); the HTML pages (API docs, GraphiQL) load their scripts from
+``/static`` (services/api/docs.py) and inline configuration, and are left
+without one. HSTS is sent in production only, where TLS is expected in front
+of the server.
 """
 
 from __future__ import annotations

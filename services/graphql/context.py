@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from strawberry.litestar import BaseContext
@@ -16,6 +18,25 @@ if TYPE_CHECKING:
     from services.runtime import Runtime
 
 
+@dataclass(frozen=True)
+class RateLimitStatus:
+    """What an operation spent of the caller's points (services/graphql/rate_limit.py)."""
+
+    cost: int
+    limit: int
+    remaining: int
+    reset_at: datetime
+    exceeded: bool
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "cost": self.cost,
+            "limit": self.limit,
+            "remaining": self.remaining,
+            "resetAt": self.reset_at.isoformat(),  # as the DateTime scalar writes it
+        }
+
+
 class FlywheelContext(BaseContext, kw_only=True):
     runtime: Runtime
     principal: Principal | None
@@ -26,6 +47,7 @@ class FlywheelContext(BaseContext, kw_only=True):
     position_reached: bool = True
     # Per response path of a field read in the past: {"position": p[, "asOf": time]}.
     read_at: dict[str, dict[str, Any]] = {}
+    rate_limit: RateLimitStatus | None = None
 
     @property
     def views(self) -> ReadSession:

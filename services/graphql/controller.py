@@ -7,6 +7,18 @@
 * Strawberry makes the per-request ``Response`` in a worker thread
   (``sync_to_thread=True``); building an empty response needs no thread, and the
   hop costs a thread switch on every request.
+
+GraphQL over HTTP (https://graphql.github.io/graphql-over-http/draft/):
+
+* Every error carries ``extensions.code`` (:func:`services.graphql.errors.code_of`).
+* A request that fails before GraphQL runs (JSON that does not parse, no query,
+  a batch, a document with several operations and no ``operationName``, another
+  content type) answers JSON ``{"errors": [...]}`` with code ``BAD_REQUEST`` (or
+  ``UNSUPPORTED_MEDIA_TYPE``, 415), not strawberry's ``text/plain``.
+* ``Accept: application/graphql-response+json`` gets that media type and the
+  spec's status codes: 200 once execution started, 4xx when the document was
+  refused before it (parse, validation, limits, persisted queries), with no
+  ``data`` entry. ``application/json`` keeps 200 for every well-formed request.
 """
 
 from __future__ import annotations
@@ -15,15 +27,62 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
-from litestar import Response
+from litestar import Request, Response
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import HTTPException  # strawberry answers it with its status
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
+
+from services.graphql.errors import (
+    BAD_REQUEST,
+    PERSISTED_QUERY_NOT_FOUND,
+    PRE_EXECUTION_CODES,
+    RATE_LIMITED,
+    code_of,
+    request_error,
+)
+from services.graphql.persisted import PersistedQueries
 
 _encode = msgspec.json.Encoder().encode
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+# Where the spec leaves the 4xx to the server: what each refusal before execution answers.
+PRE_EXECUTION_STATUS = {PERSISTED_QUERY_NOT_FOUND: 404, RATE_LIMITED: 429}
+STATUS_KEY = "graphql_status"  # request.state: the status the answer asks for
+
+
+def wants_graphql_response(request: Request[Any, Any, Any]) -> bool:
+    """Whether the client accepts ``application/graphql-response+json`` (any q > 0)."""
+    for part in request.headers.get("accept", "").split(","):
+        media_type, *params = (piece.strip() for piece in part.split(";"))
+        if media_type.lower() == GRAPHQL_RESPONSE_JSON:
+            return not any(param.replace(" ", "") in ("q=0", "q=0.0") for param in params)
+    return False
+
+
+def graphql_http_response(
+    request: Request[Any, Any, Any], result: ExecutionResult
+) -> GraphQLHTTPResponse:
+    """The answer to one operation, each error given its code, and the status it sets."""
+    codes = [code_of(error) for error in result.errors or ()]
+    refused = result.data is None and bool(codes) and all(c in PRE_EXECUTION_CODES for c in codes)
+    modern = wants_graphql_response(request)
+    answer: dict[str, Any] = {} if refused and modern else {"data": result.data}
+    if result.errors:
+        answer["errors"] = [error.formatted for error in result.errors]
+    if result.extensions:
+        answer["extensions"] = result.extensions
+    if refused and modern:
+        request.state[STATUS_KEY] = next(
+            (PRE_EXECUTION_STATUS[c] for c in codes if c in PRE_EXECUTION_STATUS), 400
+        )
+    return answer  # type: ignore[return-value]
 
 
 def _response() -> Response[Any]:
@@ -31,8 +90,14 @@ def _response() -> Response[Any]:
 
 
 def graphql_controller(
-    schema: BaseSchema, *, graphql_ide: str | None, context_getter: Callable[..., Any]
+    schema: BaseSchema,
+    *,
+    graphql_ide: str | None,
+    context_getter: Callable[..., Any],
+    persisted: PersistedQueries | None = None,
+    ide_html: str | None = None,
 ) -> type[GraphQLController]:
+    persisted_queries = persisted if persisted is not None else PersistedQueries()
     base = make_graphql_controller(
         schema,
         path="/graphql",
@@ -47,8 +112,56 @@ def graphql_controller(
         }
         include_in_schema = False  # GraphQL is described by its own schema, not OpenAPI
 
+        @property
+        def graphql_ide_html(self) -> str:
+            return ide_html if ide_html is not None else str(super().graphql_ide_html)
+
         def encode_json(self, data: object) -> bytes:
             return _encode(data)
+
+        async def execute_single(  # type: ignore[override]
+            self,
+            request: Request[Any, Any, Any],
+            request_adapter: Any,
+            sub_response: Any,
+            context: Any,
+            root_value: Any,
+            request_data: GraphQLRequestData,
+        ) -> ExecutionResult:
+            resolved = persisted_queries.resolve(request_data)
+            if isinstance(resolved, ExecutionResult):
+                return resolved
+            result: ExecutionResult = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, resolved
+            )
+            return result
+
+        async def process_result(
+            self, request: Request[Any, Any, Any], result: ExecutionResult
+        ) -> GraphQLHTTPResponse:
+            return graphql_http_response(request, result)
+
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            media_type = GRAPHQL_RESPONSE_JSON if wants_graphql_response(request) else JSON
+            try:
+                response: Response[Any] = await self.run(
+                    request, context=context, root_value=root_value
+                )
+            except HTTPException as refusal:
+                status, code = refusal.status_code, BAD_REQUEST
+                if refusal.reason == "Unsupported content type":
+                    status, code = 415, UNSUPPORTED_MEDIA_TYPE
+                return Response(
+                    _encode(request_error(_request_error_message(refusal.reason), code)),
+                    status_code=status,
+                    media_type=media_type,
+                )
+            if response.media_type == JSON:
+                response.media_type = media_type
+                response.status_code = request.state.get(STATUS_KEY, response.status_code)
+            return response
 
         def parse_json(self, data: str | bytes) -> Any:
             try:
@@ -57,3 +170,14 @@ def graphql_controller(
                 raise HTTPException(400, "The request's JSON is nested too deeply") from None
 
     return FlywheelGraphQLController
+
+
+def _request_error_message(reason: str) -> str:
+    if reason == "Unsupported content type":
+        return "A GraphQL request is JSON (`Content-Type: application/json`) or a GET"
+    if reason == "Can't get GraphQL operation type":
+        return (
+            "Say which operation to run: the document holds several (or none), "
+            "and `operationName` names none of them"
+        )
+    return reason

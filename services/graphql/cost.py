@@ -5,12 +5,13 @@ times how many objects it can return: a connection's page size (its ``first``
 argument, or that argument's default), or :data:`ASSUMED_LIST_SIZE` for a plain
 list. Scalars are free. A query over :data:`MAX_COST` is refused with
 ``QUERY_TOO_COMPLEX`` before anything runs; every answer reports
-``extensions.cost``.
+``extensions.cost``. The cost is also what the operation spends of the caller's
+rate limit (``services/graphql/rate_limit.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import (
@@ -34,6 +35,10 @@ from graphql import (
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
+
+from services.graphql.context import FlywheelContext, RateLimitStatus
+from services.graphql.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
+from services.graphql.rate_limit import spend
 
 MAX_COST = 25_000
 ASSUMED_LIST_SIZE = 10
@@ -127,11 +132,13 @@ def query_cost(
 
 
 class CostLimit(SchemaExtension):
-    """Refuses queries over the cost limit before they run; reports the cost."""
+    """Refuses queries over the cost limit before they run, spends the cost from the
+    caller's rate limit (refusing it when the budget is spent), and reports both."""
 
     cost = 0
+    rate_limit: RateLimitStatus | None = None
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None:
@@ -139,17 +146,30 @@ class CostLimit(SchemaExtension):
                 context.schema._schema, document, context.operation_name, context.variables
             )
             if self.cost > MAX_COST:
-                context.result = GraphQLExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            f"This query would cost {self.cost} points; the limit is {MAX_COST}. "
-                            "Ask for smaller pages or fewer nested lists.",
-                            extensions={"code": "QUERY_TOO_COMPLEX"},
-                        )
-                    ],
+                context.result = _refusal(
+                    f"This query would cost {self.cost} points; the limit is {MAX_COST}. "
+                    "Ask for smaller pages or fewer nested lists.",
+                    QUERY_TOO_COMPLEX,
                 )
+            elif isinstance(context.context, FlywheelContext):
+                self.rate_limit = await spend(context.context, self.cost)
+                context.context.rate_limit = self.rate_limit
+                if self.rate_limit is not None and self.rate_limit.exceeded:
+                    context.result = _refusal(
+                        f"Over the rate limit of {self.rate_limit.limit} points a minute; "
+                        f"the budget is whole again at {self.rate_limit.report()['resetAt']}",
+                        RATE_LIMITED,
+                    )
         yield
 
     def get_results(self) -> dict[str, Any]:
-        return {"cost": {"requested": self.cost, "limit": MAX_COST}}
+        results: dict[str, Any] = {"cost": {"requested": self.cost, "limit": MAX_COST}}
+        if self.rate_limit is not None:
+            results["rateLimit"] = self.rate_limit.report()
+        return results
+
+
+def _refusal(message: str, code: str) -> GraphQLExecutionResult:
+    return GraphQLExecutionResult(
+        data=None, errors=[GraphQLError(message, extensions={"code": code})]
+    )

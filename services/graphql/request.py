@@ -40,11 +40,13 @@ async def graphql_context(
     consistent read snapshot for the whole request.
 
     Opening it here, before GraphQL runs, lets a database outage answer 503 with
-    ``Retry-After`` like the REST API. Only the GraphiQL page itself is open.
+    ``Retry-After`` like the REST API. Only the GraphiQL page itself is open (a GET
+    with neither a query nor a persisted query's hash in ``extensions``).
     Reading needs a role, or leading a team (403 problem details otherwise, as
     a missing token is 401 here): a token with no role reads nothing.
     """
-    if request.method == "GET" and "query" not in request.query_params:
+    params = request.query_params
+    if request.method == "GET" and "query" not in params and "extensions" not in params:
         yield FlywheelContext(runtime=runtime, principal=None)
         return
     principal = authenticate_header(

@@ -4,9 +4,11 @@ read snapshot around each operation."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
+from graphql import OperationDefinitionNode
 from graphql.validation import ASTValidationRule
 from strawberry import relay
 from strawberry.extensions import (
@@ -21,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
@@ -29,6 +32,7 @@ from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
 from services.graphql.errors import client_error, is_client_error
 from services.graphql.executor import FastExecutor
+from services.graphql.rate_limit import RateLimitQuery
 from services.ids import parse_global_id
 from services.registry import AREAS
 from services.settings import GraphQLExecutor
@@ -59,6 +63,21 @@ class ReportPosition(SchemaExtension):
         if ctx.read_at:
             results["readAt"] = ctx.read_at
         return results
+
+
+class OneOperation(SchemaExtension):
+    """A document with several operations runs only the one ``operationName`` names:
+    without it the request is refused (400) before anything runs, as graphql-core's
+    ``execute`` and the GraphQL-over-HTTP spec require, rather than run the first."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        document = context.graphql_document
+        if context._provided_operation_name is None and document is not None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                raise CannotGetOperationTypeError(None)
 
 
 def _parsed(value: str) -> tuple[str, str]:
@@ -111,7 +130,10 @@ class NodeQuery:
         return list(await asyncio.gather(*(find_node(info, each, at) for each in parsed)))
 
 
-Query = merge_types("Query", (NodeQuery, *(query for area in AREAS for query in area.queries)))
+Query = merge_types(
+    "Query",
+    (NodeQuery, RateLimitQuery, *(query for area in AREAS for query in area.queries)),
+)
 
 NODE_TYPES: list[type] = [node_type for area in AREAS for node_type in area.node_types]
 NODE_TYPES_BY_NAME: dict[str, Any] = {node_type.__name__: node_type for node_type in NODE_TYPES}
@@ -131,6 +153,7 @@ def build_schema(
 ) -> strawberry.Schema:
     extensions: list[Any] = [
         ReportPosition,
+        OneOperation,
         CostLimit,
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.claims import ClaimKind, normalised_name
-from domain.metrics import Direction, Metric, MetricKind, MetricNameTaken
+from domain.metrics import Aggregation, Direction, Metric, MetricKind, MetricNameTaken
 from domain.org.team import Team
 from services.authorization import require_leader_or_leadership
 from services.commands import CommandBus, Outcome, UnitOfWork
@@ -45,6 +45,7 @@ class MetricCommands:
         definition: str,
         owner_team_id: UUID,
         composed_of: Sequence[str] = (),
+        aggregation: Aggregation | None = None,
     ) -> Outcome:
         def define(work: UnitOfWork) -> Metric:
             owner = work.get(Team, owner_team_id, label="team")
@@ -59,6 +60,7 @@ class MetricCommands:
                     definition=definition,
                     owner=owner,
                     composed_of=composed_of,
+                    aggregation=aggregation,
                 )
             )
             other = work.claim(ClaimKind.METRIC_NAME, normalised_name(metric.name), metric.id)
@@ -80,10 +82,11 @@ class MetricCommands:
         reason: str,
         composed_of: Sequence[str] = (),
         expected_version: int | None = None,
+        aggregation: Aggregation | None = None,
     ) -> Outcome:
         def redefine(work: UnitOfWork) -> Metric:
             metric = _owned_metric(work, principal, metric_id, "Redefining a metric")
-            metric.redefine(definition, reason, composed_of)
+            metric.redefine(definition, reason, composed_of, aggregation)
             return metric
 
         return self.bus.run(principal, correlation_id, redefine, expected_version=expected_version)

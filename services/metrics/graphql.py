@@ -34,6 +34,9 @@ from services.graphql.errors import client_error
 
 if TYPE_CHECKING:
     from services.org.graphql import Team
+    from services.wbr.graphql import SixTwelveView
+
+from projections.wbr.six_twelve import MonthsMode as WbrMonths
 
 strawberry.enum(
     MetricKind,
@@ -194,6 +197,24 @@ class Metric(relay.Node, Recorded):
     async def driven_by(self, info: FlywheelInfo) -> list[MetricDriver]:
         rows = await context(info).load.metrics.metric_driven_by.load(UUID(self.key), self.at)
         return [MetricDriver.from_row(row, self.at) for row in rows]
+
+    @strawberry.field(
+        description="The 6-12 view for the week ending `weekEnding`, read as of the metric "
+        "(see `weeklyBusinessReview`)."
+    )
+    async def six_twelve(
+        self,
+        info: FlywheelInfo,
+        week_ending: Annotated[
+            date, strawberry.argument(description="The last day of the review's week.")
+        ],
+        months: Annotated[
+            WbrMonths, strawberry.argument(description="The trailing twelve or the fiscal year's.")
+        ] = WbrMonths.TRAILING,
+    ) -> Annotated[SixTwelveView, strawberry.lazy("services.wbr.graphql")]:
+        from services.wbr.graphql import six_twelve_of
+
+        return await six_twelve_of(info, UUID(self.key), week_ending, months, self.at)
 
     @strawberry.field(description="Values by period end, within `from` and `to` if given.")
     async def observations(

@@ -25,6 +25,7 @@ from domain.metrics import (
     MAX_NAME_LENGTH,
     MAX_REASON_LENGTH,
     MAX_UNIT_LENGTH,
+    Aggregation,
     Direction,
     MetricKind,
 )
@@ -89,11 +90,13 @@ class DefineMetric(AsksForBlend, kw_only=True):
     definition: Definition
     owner_team_id: UUID
     financial: bool = False
+    aggregation: Aggregation | None = None
 
 
 class RedefineMetric(AsksForBlend, kw_only=True):
     definition: Definition
     reason: Reason
+    aggregation: Aggregation | None = None
 
 
 class DeclareDriver(CommandBody):
@@ -141,6 +144,7 @@ class MetricController(Controller):
                 definition=data.definition,
                 owner_team_id=data.owner_team_id,
                 composed_of=data.blended(),
+                aggregation=data.aggregation,
             )
         )
 
@@ -166,6 +170,7 @@ class MetricController(Controller):
                 reason=data.reason,
                 composed_of=data.blended(),
                 expected_version=context.expected_version,
+                aggregation=data.aggregation,
             )
         )
 

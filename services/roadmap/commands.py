@@ -21,13 +21,18 @@ from domain.org.team import Team, TeamDisbanded
 from domain.people.values import Function
 from domain.prfaqs import PrFaq, PrFaqState
 from domain.roadmap import (
+    ROADMAP_GRAPH_ID,
+    ROADMAP_SETTINGS_ID,
+    DependencyKind,
     Health,
     Horizon,
     RoadmapBaseline,
     RoadmapBaselineNameTaken,
+    RoadmapGraph,
     RoadmapItem,
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
+    RoadmapSettings,
 )
 from services.authorization import (
     require_leader_or_leadership,
@@ -55,6 +60,20 @@ def _owned(work: UnitOfWork, principal: Principal, item_id: UUID, action: str) -
     item = work.get(RoadmapItem, item_id, label="roadmap item")
     require_owner_or_leadership(principal, work.get(Team, item.team_id, label="team"), action)
     return item
+
+
+def _graph(work: UnitOfWork) -> RoadmapGraph:
+    """The dependency graph's guard, read before any item: a change committed after this
+    read bumps its version and makes this save conflict (and the command run again); one
+    committed before it is already in the graph read."""
+    return work.find(RoadmapGraph, ROADMAP_GRAPH_ID) or work.add(RoadmapGraph.start())
+
+
+def _admit(work: UnitOfWork, item: RoadmapItem) -> None:
+    """Leadership's PR/FAQ threshold, if set, for a new item or a new headcount."""
+    settings = work.find(RoadmapSettings, ROADMAP_SETTINGS_ID)
+    if settings is not None:
+        settings.admit(item)
 
 
 Change = Callable[[RoadmapItem], object]
@@ -106,6 +125,7 @@ class RoadmapCommands:
                     prfaq_id=prfaq_id,
                 )
             )
+            _admit(work, item)
             if prfaq_id is not None:
                 other = work.claim(ClaimKind.ROADMAP_PRFAQ, str(prfaq_id), item.id)
                 if other is not None:
@@ -151,6 +171,47 @@ class RoadmapCommands:
             lambda item: item.commit(target_date),
             expected_version,
         )
+
+    def change_headcount(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        item_id: UUID,
+        *,
+        headcount: Mapping[Function, int],
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """A new headcount for an open item, held to leadership's PR/FAQ threshold."""
+
+        def change(work: UnitOfWork) -> RoadmapItem:
+            item = _owned(work, principal, item_id, "Changing a roadmap item's headcount")
+            item.change_headcount(headcount, reason)
+            _admit(work, item)
+            return item
+
+        return self.bus.run(principal, correlation_id, change, expected_version=expected_version)
+
+    def set_prfaq_threshold(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        *,
+        prfaq_required_above: int | None,
+        reason: str | None = None,
+    ) -> Outcome:
+        """Leadership requires items needing more than ``prfaq_required_above`` people (in
+        total) to come from a PR/FAQ; ``None`` lifts the rule."""
+        require_leadership(principal, "Changing the roadmap settings")
+
+        def change(work: UnitOfWork) -> RoadmapSettings:
+            settings = work.find(RoadmapSettings, ROADMAP_SETTINGS_ID) or work.add(
+                RoadmapSettings.start()
+            )
+            settings.require_prfaq_above(prfaq_required_above, reason)
+            return settings
+
+        return self.bus.run(principal, correlation_id, change)
 
     def start(
         self,
@@ -328,14 +389,18 @@ class RoadmapCommands:
         expected_version: int | None = None,
     ) -> Outcome:
         def depend(work: UnitOfWork) -> RoadmapItem:
+            graph = _graph(work)
             item = _owned(work, principal, item_id, "Adding a dependency")
             work.get(RoadmapItem, target_id, label="roadmap item")
 
-            def dependencies_of(node: UUID) -> list[UUID]:
+            def recorded_on_item(node: UUID) -> list[UUID]:
                 found = work.find(RoadmapItem, node)
                 return [] if found is None else found.item_dependencies()
 
-            item.depend_on_item(target_id, dependencies_of)
+            item.depend_on_item(
+                target_id, lambda node: graph.dependencies_of(node, recorded_on_item)
+            )
+            graph.record(item)
             return item
 
         return self.bus.run(principal, correlation_id, depend, expected_version=expected_version)
@@ -367,14 +432,16 @@ class RoadmapCommands:
         reason: str | None,
         expected_version: int | None = None,
     ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            item_id,
-            "Removing a dependency",
-            lambda item: item.remove_dependency(target_id, reason),
-            expected_version,
-        )
+        def remove(work: UnitOfWork) -> RoadmapItem:
+            graph = _graph(work)
+            item = _owned(work, principal, item_id, "Removing a dependency")
+            kind = item.dependencies.get(str(target_id))
+            item.remove_dependency(target_id, reason)
+            if kind == DependencyKind.ITEM.value:
+                graph.record(item)
+            return item
+
+        return self.bus.run(principal, correlation_id, remove, expected_version=expected_version)
 
     def transfer(
         self,

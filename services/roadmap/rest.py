@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete
+from litestar import Controller, delete, put
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -19,6 +19,7 @@ from domain.roadmap import (
     MAX_MILESTONE_NAME_LENGTH,
     MAX_NOTE_LENGTH,
     MAX_OUTCOME_LENGTH,
+    MAX_PRFAQ_THRESHOLD,
     MAX_REASON_LENGTH,
     MAX_TITLE_LENGTH,
     Health,
@@ -54,6 +55,11 @@ class ProposeItem(CommandBody, kw_only=True):
     goal_ids: Annotated[list[UUID], Meta(max_length=MAX_GOALS)] = []
     headcount: Headcount = {}
     prfaq_id: UUID | None = None
+
+
+class ChangeHeadcount(CommandBody):
+    headcount: Headcount
+    reason: Reason
 
 
 class CommitItem(CommandBody):
@@ -128,7 +134,9 @@ class RoadmapController(Controller):
         description="The team's leader or leadership proposes an item: the customer outcome, "
         "the horizon, the goals it should move and the headcount it needs. With `prfaqId` the "
         "PR/FAQ must be APPROVED (`roadmap-prfaq-not-approved`), is on at most one item "
-        "(`roadmap-prfaq-taken`) and its team owns the item.",
+        "(`roadmap-prfaq-taken`) and its team owns the item. Without `prfaqId`, an item "
+        "needing more people in total than leadership's `prfaqRequiredAbove` "
+        "(`PUT /api/v1/roadmap-settings`) is refused (`roadmap-item-needs-prfaq`).",
     )
     def propose(
         self, data: ProposeItem, context: CommandContext, roadmap: RoadmapCommands
@@ -144,6 +152,31 @@ class RoadmapController(Controller):
                 goal_ids=data.goal_ids,
                 headcount=data.headcount,
                 prfaq_id=data.prfaq_id,
+            )
+        )
+
+    @command(
+        "/{item_id:uuid}/headcount",
+        summary="Change a roadmap item's headcount",
+        description="The people by function an open item needs, with the reason; the "
+        "previous figure stays in the item's history. Held to leadership's "
+        "`prfaqRequiredAbove` like a new item (`roadmap-item-needs-prfaq`).",
+    )
+    def change_headcount(
+        self,
+        item_id: ItemId,
+        data: ChangeHeadcount,
+        context: CommandContext,
+        roadmap: RoadmapCommands,
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.change_headcount(
+                context.principal,
+                context.correlation_id,
+                item_id,
+                headcount=data.headcount,
+                reason=data.reason,
+                expected_version=context.expected_version,
             )
         )
 
@@ -462,4 +495,53 @@ class RoadmapBaselineController(Controller):
     ) -> CommandAccepted:
         return accepted(
             roadmap.record_baseline(context.principal, context.correlation_id, name=data.name)
+        )
+
+
+class RoadmapSettingsBody(CommandBody):
+    """Leadership's roadmap settings."""
+
+    prfaq_required_above: Annotated[
+        int | None,
+        Meta(
+            description="Items needing more people than this in total (all functions) must "
+            "come from a PR/FAQ; null for no such rule (the default).",
+            examples=[10],
+        ),
+    ]
+    reason: Note | None = None
+
+    def __post_init__(self) -> None:
+        above = self.prfaq_required_above
+        if above is not None and not 0 <= above <= MAX_PRFAQ_THRESHOLD:
+            raise InvalidValue(
+                "prfaqRequiredAbove",
+                f"`prfaqRequiredAbove` is a headcount from 0 to {MAX_PRFAQ_THRESHOLD}, or null",
+            )
+
+
+class RoadmapSettingsController(Controller):
+    path = "/api/v1/roadmap-settings"
+    tags = ["Roadmaps"]
+
+    @command(
+        "/",
+        verb=put,
+        summary="Change the roadmap settings",
+        description="Leadership sets `prfaqRequiredAbove`: from then on an item proposed, or "
+        "given a new headcount, that needs more people in total without a PR/FAQ is refused "
+        "(`roadmap-item-needs-prfaq`). Null lifts the rule. Every change is kept (GraphQL "
+        "`roadmapSettings.history`); items already on the roadmap show in "
+        "`roadmapItemsWithoutPrfaq`.",
+    )
+    def put_settings(
+        self, data: RoadmapSettingsBody, context: CommandContext, roadmap: RoadmapCommands
+    ) -> CommandAccepted:
+        return accepted(
+            roadmap.set_prfaq_threshold(
+                context.principal,
+                context.correlation_id,
+                prfaq_required_above=data.prfaq_required_above,
+                reason=data.reason,
+            )
         )

@@ -12,18 +12,17 @@ mathtext, so titles show as written; each item's group has the id
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import matplotlib
 import matplotlib.dates as mdates
-from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
+
+from services.plotting import plotting, svg_bytes
 
 ROW_HEIGHT = 0.42  # inches per item
 STATUS_COLOURS = {
@@ -94,7 +93,7 @@ def _span(items: Sequence[TimelineItem]) -> tuple[date, date]:
 
 def draw_timeline(items: Sequence[TimelineItem], heading: str) -> bytes:
     """The SVG document of the items, rows from the top in the order given."""
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "flywheel"}):
+    with plotting():
         figure = Figure(figsize=(11, 1.6 + ROW_HEIGHT * max(len(items), 1)))
         axes = figure.add_subplot()
         start, end = _span(items)
@@ -115,9 +114,7 @@ def draw_timeline(items: Sequence[TimelineItem], heading: str) -> bytes:
                 if needed in rows and item.target_date is not None:
                     _draw_dependency(axes, items[rows[needed]], rows[needed], item, row)
         figure.tight_layout()
-        out = io.BytesIO()
-        FigureCanvasSVG(figure).print_svg(out, metadata={"Date": None})
-        return out.getvalue()
+        return svg_bytes(figure)
 
 
 def _draw_item(axes: Any, row: int, item: TimelineItem, start: date) -> None:

@@ -50,6 +50,7 @@ class Case:
     path: str  # formatted with the org's ids
     allowed: frozenset[str]
     body: Callable[[dict[str, str], str], dict[str, Any] | None] = lambda ids, caller: None
+    yaml: str | None = None  # a YAML body instead (a Backstage catalog)
 
 
 def unique(caller: str) -> str:
@@ -57,6 +58,14 @@ def unique(caller: str) -> str:
 
 
 LEAD = frozenset({LEADER, LEADERSHIP})
+BACKSTAGE_GROUP = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: imported
+  annotations: {flywheel.dev/leader: imported-lead@x.io}
+spec: {type: team, children: []}
+"""
 ONLY_LEADERSHIP = frozenset({LEADERSHIP})
 CASES = [
     Case(
@@ -196,6 +205,29 @@ CASES = [
         lambda ids, c: {"periodEnd": f"2026-0{1 + CALLERS.index(c)}-28", "value": 1},
     ),
     Case(
+        "record observations in bulk",
+        "POST",
+        "/api/v1/observations",
+        LEAD,
+        lambda ids, c: [  # type: ignore[arg-type, return-value]
+            {"metricId": ids["metric"], "periodEnd": f"2025-0{1 + CALLERS.index(c)}-15", "value": 1}
+        ],
+    ),
+    Case(
+        "write a variance note",
+        "POST",
+        "/api/v1/metrics/{metric}/notes",
+        LEAD,
+        lambda ids, c: {"day": "2026-01-03", "text": f"Noted by {c}"},
+    ),
+    Case(
+        "correct a variance note",
+        "POST",
+        "/api/v1/variance-notes/{note}/corrections",
+        LEAD,
+        lambda ids, c: {"text": f"Corrected by {c}", "reason": "Sharper"},
+    ),
+    Case(
         "set a goal",
         "POST",
         "/api/v1/goals",
@@ -237,6 +269,13 @@ CASES = [
         "/api/v1/goals/{closing_goal}/close",
         LEAD,
         lambda ids, c: {"outcome": "ACHIEVED", "note": "n"},
+    ),
+    Case(
+        "import a Backstage catalog (dry run)",
+        "POST",
+        "/api/v1/imports/backstage?dryRun=true",
+        ONLY_LEADERSHIP,
+        yaml=BACKSTAGE_GROUP,
     ),
 ]
 ANY_TOKEN = frozenset(CALLERS) - {NONE}
@@ -508,6 +547,21 @@ CASES += [
         LEAD,
     ),
     Case(
+        "change a roadmap item's headcount",
+        "POST",
+        "/api/v1/roadmap-items/{committed_item}/headcount",
+        LEAD,
+        lambda ids, c: {"headcount": {"ENGINEERING": 3 + CALLERS.index(c)}, "reason": "r"},
+    ),
+    Case(
+        "change the roadmap settings",
+        "PUT",
+        "/api/v1/roadmap-settings",
+        ONLY_LEADERSHIP,
+        # null keeps the other cases' items free of a PR/FAQ threshold
+        lambda ids, c: {"prfaqRequiredAbove": None, "reason": c},
+    ),
+    Case(
         "record a roadmap baseline",
         "POST",
         "/api/v1/roadmap-baselines",
@@ -675,6 +729,9 @@ CASES += [
 READERS = frozenset({AUDITOR, LEADERSHIP})
 READS = [
     Case("read the event log", "GET", "/api/v1/events", READERS),
+    Case(
+        "export the Backstage catalog", "GET", "/api/v1/exports/backstage", ANY_TOKEN - {ROLELESS}
+    ),
     Case("read the signed digest", "GET", "/api/v1/audit/digest", READERS),
     Case("read the digests' public key", "GET", "/api/v1/audit/public-key", READERS),
     Case(
@@ -682,6 +739,18 @@ READS = [
         "GET",
         "/api/v1/roadmap.svg?teamId={team}",
         ANY_TOKEN - {ROLELESS},  # reading the views needs a role
+    ),
+    Case(
+        "draw a metric's 6-12 chart",
+        "GET",
+        "/api/v1/metrics/{metric}/wbr.svg?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
+    ),
+    Case(
+        "export the weekly business review to wbr-app",
+        "GET",
+        "/api/v1/wbr/export?weekEnding=2026-01-31",
+        ANY_TOKEN - {ROLELESS},
     ),
 ]
 ANY_ROLE = ANY_TOKEN - {ROLELESS}
@@ -701,7 +770,9 @@ def world(
 ) -> Iterator[tuple[FlywheelServer, dict[str, str], dict[str, dict[str, str]]]]:
     with fresh_database(postgres_server) as url:
         server = FlywheelServer(tmp_path_factory.mktemp("authz"), url)
-        server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
+        server.start_with(
+            {**server.env, "FLYWHEEL_RATE_LIMIT": "0", "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0"}
+        )
         tokens = {caller: server.token(*TOKENS[caller]) for caller in TOKENS}
         yield server, tokens, build_org(server, tokens[LEADERSHIP], tokens)
         server.stop()
@@ -745,6 +816,7 @@ def build_org(
         "description": "d",
     }
     goal = made("/api/v1/goals", goal_body)
+    note = made(f"/api/v1/metrics/{metric}/notes", {"day": "2026-01-10", "text": "Sale"})
     named = httpx.put(
         f"{server.url}/api/v1/people/erasable@x.io",
         json={"displayName": "Erin Erasable"},
@@ -839,6 +911,7 @@ def build_org(
         "service": service,
         "metric": metric,
         "goal": goal,
+        "note": note,
     }
     leaders = {**shared, **targets_of(LEADER)}
     leadership = {**shared, **targets_of(LEADERSHIP)}
@@ -1050,6 +1123,14 @@ def send(
     server: FlywheelServer, token: str | None, case: Case, ids: dict[str, str], caller: str
 ) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if case.yaml is not None:
+        return httpx.request(
+            case.method,
+            f"{server.url}{case.path.format(**ids)}",
+            content=case.yaml.encode(),
+            headers={**headers, "Content-Type": "application/yaml"},
+            timeout=30,
+        )
     body = case.body(ids, caller)
     return httpx.request(
         case.method,
@@ -1122,7 +1203,7 @@ def test_the_matrix_covers_every_command(
         for method in operations
         if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
     }
-    covered = {(case.method, _template(case.path)) for case in CASES}
+    covered = {(case.method, _template(case.path).partition("?")[0]) for case in CASES}
     assert documented == covered
 
 
@@ -1141,6 +1222,7 @@ def _template(path: str) -> str:
         "{other_api}": "{api_id}",
         "{metric}": "{metric_id}",
         "{goal}": "{goal_id}",
+        "{note}": "{note_id}",
         "{closing_goal}": "{goal_id}",
         "{leaver}": "{person}",
         "{open_cycle}": "{cycle_id}",

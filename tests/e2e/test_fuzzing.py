@@ -37,7 +37,9 @@ def fuzzed(
 ) -> Iterator[FlywheelServer]:
     with fresh_database(postgres_server) as url:
         server = FlywheelServer(tmp_path_factory.mktemp("fuzzed"), url)
-        server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
+        server.start_with(
+            {**server.env, "FLYWHEEL_RATE_LIMIT": "0", "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0"}
+        )
         yield server
         server.stop()
 

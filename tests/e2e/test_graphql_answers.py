@@ -55,7 +55,9 @@ def seeded(
         )
         assert done.returncode == 0, done.stderr
         head = int(done.stdout.rsplit("log position ", 1)[1].split(";")[0])
-        server.start_with({**server.env, "FLYWHEEL_RATE_LIMIT": "0"})
+        server.start_with(
+            {**server.env, "FLYWHEEL_RATE_LIMIT": "0", "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0"}
+        )
         tokens = {
             "leadership": server.token("ceo@example.com", "leadership"),
             "member": server.token("mia@example.com", "member"),

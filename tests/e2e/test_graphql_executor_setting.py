@@ -58,11 +58,14 @@ def pair(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         times.append(datetime.now(UTC).isoformat())
         head = int(seeded.stdout.rsplit("log position ", 1)[1].split(";")[0])
         try:
-            fast.start_with({**fast.env, "FLYWHEEL_RATE_LIMIT": "0"})
+            fast.start_with(
+                {**fast.env, "FLYWHEEL_RATE_LIMIT": "0", "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0"}
+            )
             standard.start_with(
                 {
                     **standard.env,
                     "FLYWHEEL_RATE_LIMIT": "0",
+                    "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0",
                     "FLYWHEEL_GRAPHQL_EXECUTOR": "standard",
                     "FLYWHEEL_RUN_PROJECTIONS": "false",  # it reads the views the other keeps
                 }

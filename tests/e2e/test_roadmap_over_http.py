@@ -9,6 +9,8 @@ bad bodies are refused (400/401/403/404/409 with the rule) and record nothing.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -332,13 +334,24 @@ def test_the_roadmap_commands_are_documented_in_openapi(server: FlywheelServer) 
     operations = [
         (method, path_, operation)
         for path_, methods in paths.items()
-        if path_.startswith(("/api/v1/roadmap-items", "/api/v1/roadmap-baselines"))
+        if path_.startswith(
+            ("/api/v1/roadmap-items", "/api/v1/roadmap-baselines", "/api/v1/roadmap-settings")
+        )
         for method, operation in methods.items()
     ]
-    assert len(operations) == 15
+    assert len(operations) == 17
     for method, path_, operation in operations:
         assert "409" in operation["responses"] and operation["description"], (method, path_)
 
+
+FUNDED_ITEMS = """
+query Funded($at: Int) {
+  allocationCycle(fiscalYear: 2031, kind: OP1, atPosition: $at) {
+    requests(first: 5) { nodes { team { name } items { title } versions { items { title } } } }
+    unfundedAsks { team { name } items { title } }
+  }
+}
+"""
 
 PLAN = """
 query Plan($since: RoadmapPoint!, $baseline: ID!, $teamId: ID, $year: Int!) {
@@ -420,7 +433,27 @@ def test_the_plan_of_record(server: FlywheelServer, leadership: str, org: dict[s
     )
     assert response.status_code == 200, response.text
     ask = {"teamId": money, "headcount": {"ENGINEERING": 3}, "budget": 50, "rationale": "r"}
-    ok(server.post(f"{cycle_path}/requests", maxi, {**ask, "goalIds": [goal]}))
+    books_item = created(
+        server.post(
+            ITEMS,
+            leadership,
+            {"teamId": org["books"], "title": "Not Money's", "outcome": "o", "horizon": "NOW"},
+        )
+    )["id"]
+    problem = refused(
+        server,
+        f"{cycle_path}/requests",
+        maxi,
+        {**ask, "goalIds": [goal], "itemIds": [fast, books_item]},
+        409,
+    )
+    assert problem["rule"] == "allocation-item-of-another-team"
+    ok(server.post(f"{cycle_path}/requests", maxi, {**ask, "goalIds": [goal], "itemIds": [fast]}))
+    ok(
+        server.post(
+            f"{cycle_path}/requests", maxi, {**ask, "goalIds": [goal], "itemIds": [fast, audit]}
+        )
+    )
     ok(server.post(f"{cycle_path}/phase", leadership, {"to": "REVIEW"}))
     decision = {**ask, "headcount": {"ENGINEERING": 1}}
     ok(server.post(f"{cycle_path}/decisions", leadership, decision))
@@ -475,6 +508,21 @@ def test_the_plan_of_record(server: FlywheelServer, leadership: str, org: dict[s
     ], "the delivered item no longer needs anyone"
     assert capacity["overCommitted"] == []
     lock = baselines[0]["position"]
+    funded, _ = server.graphql(leadership).query(FUNDED_ITEMS, at=lock)
+    cycle_read = funded["allocationCycle"]
+    assert cycle_read["requests"]["nodes"] == [
+        {
+            "team": {"name": "Money"},
+            "items": [{"title": "Fast close"}, {"title": "Audit trail"}],
+            "versions": [
+                {"items": [{"title": "Fast close"}]},
+                {"items": [{"title": "Fast close"}, {"title": "Audit trail"}]},
+            ],
+        }
+    ]
+    assert cycle_read["unfundedAsks"] == [
+        {"team": {"name": "Money"}, "items": [{"title": "Fast close"}, {"title": "Audit trail"}]}
+    ], "funded 1 of the 3 engineers asked for"
     then, _ = server.graphql(leadership).query(
         "query($teamId: ID, $at: Int) { capacity(fiscalYear: 2031, teamId: $teamId, "
         "atPosition: $at) { overCommitted { function needed funded over } } }",
@@ -544,3 +592,147 @@ def test_the_timeline_picture(server: FlywheelServer, leadership: str, org: dict
     missing = {"teamId": "00000000-0000-4000-8000-000000000000"}
     assert_problem(httpx.get(url, params=missing, headers=headers, timeout=30), 404)
     assert_problem(httpx.get(url, params={"teamId": "nope"}, headers=headers, timeout=30), 400)
+
+
+WITHOUT_PRFAQ = """
+query Without($teamId: ID, $closed: Boolean!, $at: Int) {
+  roadmapSettings(atPosition: $at) {
+    prfaqRequiredAbove history { prfaqRequiredAbove previous reason by }
+  }
+  roadmapItemsWithoutPrfaq(teamId: $teamId, includeClosed: $closed, atPosition: $at) {
+    prfaqRequiredAbove
+    items { item { title } totalHeadcount aboveThreshold }
+    aboveThreshold { item { title } }
+  }
+}
+"""
+
+
+def put_settings(server: FlywheelServer, token: str | None, body: Any) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.put(
+        f"{server.url}/api/v1/roadmap-settings", json=body, headers=headers, timeout=30
+    )
+
+
+def test_leaderships_prfaq_threshold_and_the_items_without_one(
+    server: FlywheelServer, leadership: str, org: dict[str, Any]
+) -> None:
+    """Only leadership sets the threshold; above it an item without a PR/FAQ is refused
+    with 409 `roadmap-item-needs-prfaq` (proposed, or grown) and nothing is recorded; the
+    report flags the items above it; as of before the setting there was none."""
+    bo = org["bo"]
+    money = charter(server, leadership, "Vault", "vic@example.com")["id"]
+    body = {"teamId": money, "title": "Huge", "outcome": "o", "horizon": "NEXT"}
+    huge = created(server.post(ITEMS, leadership, {**body, "headcount": {"ENGINEERING": 40}}))["id"]
+    small = created(
+        server.post(ITEMS, leadership, {**body, "title": "Small", "headcount": {"DESIGN": 1}})
+    )["id"]
+    before = log_position(server)
+    assert_problem(put_settings(server, bo, {"prfaqRequiredAbove": 5}), 403)
+    assert_problem(put_settings(server, None, {"prfaqRequiredAbove": 5}), 401)
+    assert (
+        "prfaqRequiredAbove"
+        in assert_problem(put_settings(server, leadership, {"prfaqRequiredAbove": -1}), 400)[
+            "detail"
+        ]
+    )
+    assert_problem(put_settings(server, leadership, {}), 400)
+    assert log_position(server) == before
+    set_ = ok(put_settings(server, leadership, {"prfaqRequiredAbove": 5, "reason": "Big bets"}))
+    try:
+        threshold_held(server, leadership, body, small, money, set_)
+        ok(server.post(path(huge, "/drop"), leadership, {"reason": "Too big"}))
+    finally:
+        lifted = ok(put_settings(server, leadership, {"prfaqRequiredAbove": None}))
+    query = server.graphql(leadership).query
+    data, _ = query(WITHOUT_PRFAQ, wait_for=lifted["position"], teamId=money, closed=False)
+    assert [e["item"]["title"] for e in data["roadmapItemsWithoutPrfaq"]["items"]] == ["Small"]
+    assert data["roadmapSettings"]["prfaqRequiredAbove"] is None
+    data, _ = query(WITHOUT_PRFAQ, teamId=money, closed=True)
+    titles = {e["item"]["title"] for e in data["roadmapItemsWithoutPrfaq"]["items"]}
+    assert titles == {"Huge", "Small"}
+
+
+def threshold_held(
+    server: FlywheelServer,
+    leadership: str,
+    body: dict[str, Any],
+    small: str,
+    money: str,
+    set_: dict[str, Any],
+) -> None:
+    problem = refused(server, ITEMS, leadership, {**body, "headcount": {"ENGINEERING": 6}}, 409)
+    assert problem["rule"] == "roadmap-item-needs-prfaq"
+    problem = refused(
+        server,
+        path(small, "/headcount"),
+        leadership,
+        {"headcount": {"DESIGN": 3, "ENGINEERING": 3}, "reason": "More"},
+        409,
+    )
+    assert problem["rule"] == "roadmap-item-needs-prfaq"
+    grown = ok(
+        server.post(
+            path(small, "/headcount"), leadership, {"headcount": {"DESIGN": 5}, "reason": "More"}
+        )
+    )
+    query = server.graphql(leadership).query
+    data, _ = query(WITHOUT_PRFAQ, wait_for=grown["position"], teamId=money, closed=False)
+    assert data["roadmapSettings"] == {
+        "prfaqRequiredAbove": 5,
+        "history": [
+            {
+                "prfaqRequiredAbove": 5,
+                "previous": None,
+                "reason": "Big bets",
+                "by": "ceo@example.com",
+            }
+        ],
+    }
+    report = data["roadmapItemsWithoutPrfaq"]
+    assert report["prfaqRequiredAbove"] == 5
+    flags = {
+        entry["item"]["title"]: (entry["totalHeadcount"], entry["aboveThreshold"])
+        for entry in report["items"]
+    }
+    assert flags == {"Huge": (40, True), "Small": (5, False)}
+    assert report["aboveThreshold"] == [{"item": {"title": "Huge"}}]
+    then, _ = query(WITHOUT_PRFAQ, teamId=money, closed=False, at=set_["position"] - 1)
+    assert then["roadmapSettings"] == {"prfaqRequiredAbove": None, "history": []}
+    assert all(not e["aboveThreshold"] for e in then["roadmapItemsWithoutPrfaq"]["items"])
+
+
+def test_two_requests_that_would_close_a_cycle_together_get_one_409(
+    server: FlywheelServer, leadership: str, org: dict[str, Any]
+) -> None:
+    """Sent at the same moment over HTTP: A needs B and B needs A. Whatever the
+    interleaving, exactly one is recorded and the other is refused with 409
+    `roadmap-dependency-cycle` (tests/integration/test_roadmap_contention.py forces the
+    interleaving where both check against the old graph)."""
+    body = {"teamId": org["money"], "outcome": "o", "horizon": "NOW"}
+    a = created(server.post(ITEMS, leadership, {**body, "title": "Race A"}))["id"]
+    b = created(server.post(ITEMS, leadership, {**body, "title": "Race B"}))["id"]
+    start = threading.Barrier(2)
+
+    def add(item: str, target: str) -> httpx.Response:
+        start.wait(timeout=30)
+        return server.post(path(item, "/dependencies"), leadership, {"itemId": target})
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda pair: add(*pair), [(a, b), (b, a)]))
+    assert sorted(answer.status_code for answer in answers) == [200, 409], [
+        answer.text for answer in answers
+    ]
+    [refusal] = [answer.json() for answer in answers if answer.status_code == 409]
+    assert refusal["rule"] == "roadmap-dependency-cycle"
+    [winner] = [answer.json() for answer in answers if answer.status_code == 200]
+    data, _ = server.graphql(leadership).query(
+        "query($a: ID!, $b: ID!) { a: roadmapItem(id: $a) { dependencies { item { title } } } "
+        "b: roadmapItem(id: $b) { dependencies { item { title } } } }",
+        wait_for=winner["position"],
+        a=a,
+        b=b,
+    )
+    edges = [d["item"]["title"] for side in ("a", "b") for d in data[side]["dependencies"]]
+    assert len(edges) == 1, "one edge, so no cycle"

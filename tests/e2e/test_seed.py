@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from services.wbr.seed import last_saturday
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
@@ -32,6 +33,10 @@ query Demo($year: Int!, $thisYear: Int!) {
   roadmapDependencies { conflicts { dependent { title } item { title } api { name } conflict } }
   roadmapBaselines { uuid name }
   capacity(fiscalYear: $thisYear) { team { name } overCommitted { function needed funded over } }
+  locked: allocationCycle(fiscalYear: $thisYear, kind: OP1) {
+    unfundedAsks { team { name } items { title } }
+  }
+  roadmapItemsWithoutPrfaq { prfaqRequiredAbove aboveThreshold { item { title } totalHeadcount } }
   barRaiserStats { barRaiser loops vetoes hires }
   hiringPlan(fiscalYear: $thisYear) { team { name } function funded members openRequisitions }
   functionalLeaders { function leader }
@@ -91,6 +96,19 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
             "overCommitted": [{"function": "OPERATIONS", "needed": 6, "funded": 4, "over": 2}],
         }
     ]
+    assert data["locked"]["unfundedAsks"] == [
+        {
+            "team": {"name": "Fulfilment"},
+            "items": [
+                {"title": "Same-day delivery in ten cities"},
+                {"title": "Regional sort centres"},
+            ],
+        }
+    ]
+    assert data["roadmapItemsWithoutPrfaq"] == {
+        "prfaqRequiredAbove": 5,
+        "aboveThreshold": [{"item": {"title": "Regional sort centres"}, "totalHeadcount": 6}],
+    }
     changes, _ = server.graphql(token).query(
         "query($b: ID!) { roadmapChanges(since: {baseline: $b}) { added { title } "
         "slipped { item { title } days } } }",
@@ -164,6 +182,22 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
         "S_TEAM": (1, 0, 0),
         "CEO": (1, 0, 0),
     }
+    review, _ = server.graphql(token).query(
+        "query($week: Date!) { weeklyBusinessReview(weekEnding: $week) { sections { "
+        "metrics { metric { name } sixTwelve { weeks { value priorYearValue } "
+        "months { value } notes { text } } } } } }",
+        wait_for=position,
+        week=str(last_saturday(date.today())),
+    )
+    views = {
+        m["metric"]["name"]: m["sixTwelve"]
+        for section in review["weeklyBusinessReview"]["sections"]
+        for m in section["metrics"]
+    }
+    revenue = views["Revenue"]
+    assert all(w["value"] and w["priorYearValue"] for w in revenue["weeks"]), "two years"
+    assert all(m["value"] for m in revenue["months"][:12])
+    assert [n["text"] for n in revenue["notes"]][-1] == "Prime Day moved into this week"
 
 
 def events(server: FlywheelServer) -> int:

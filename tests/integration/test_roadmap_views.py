@@ -178,3 +178,36 @@ async def test_as_of_before_the_slip(scenario: Scenario, db: ReadSession) -> Non
         None,
     )
     assert await queries.slips_of(db, [scenario.depots], at) == {}
+
+
+async def test_settings_history_and_items_without_a_prfaq_as_of(
+    serving: Runtime, scenario: Scenario
+) -> None:
+    """The threshold's changes are kept; a headcount change shows; items without a PR/FAQ
+    are found (open ones unless closed are asked for), as of any position."""
+    road = serving.roadmap
+    before = road.set_prfaq_threshold(CEO, "t", prfaq_required_above=2, reason="Big bets").position
+    grown = road.change_headcount(
+        CEO, "t", scenario.depots, headcount={Function.ENGINEERING: 5}, reason="Scope"
+    ).position
+    head = road.set_prfaq_threshold(CEO, "t", prfaq_required_above=None).position
+    assert await serving.watcher.wait_for(head, WAIT)
+    assert serving.read_pool is not None
+    async with ReadSession(serving.read_pool) as db:
+        history = await queries.settings_history(db, None)
+        assert [(h["prfaq_required_above"], h["previous"], h["reason"]) for h in history] == [
+            (2, None, "Big bets"),
+            (None, 2, None),
+        ]
+        assert [h["prfaq_required_above"] for h in await queries.settings_history(db, grown)] == [2]
+        assert await queries.settings_history(db, before - 1) == []
+        row = (await queries.items_by_id(db, [scenario.depots], grown))[scenario.depots]
+        assert msgspec.json.decode(row["headcount"]) == {"ENGINEERING": 5}
+        row = (await queries.items_by_id(db, [scenario.depots], before))[scenario.depots]
+        assert msgspec.json.decode(row["headcount"]) == {"ENGINEERING": 3}
+        open_without = await queries.items(
+            db, None, queries.ItemFilter(without_prfaq=True, open_only=True)
+        )
+        assert {r["id"] for r in open_without} == {scenario.stock, scenario.later}
+        every_without = await queries.items(db, None, queries.ItemFilter(without_prfaq=True))
+        assert {r["id"] for r in every_without} == {scenario.stock, scenario.later, scenario.legacy}

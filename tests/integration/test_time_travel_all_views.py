@@ -2,8 +2,8 @@
 
 Where ``test_time_travel.py`` checks the org queries answer by answer, this test
 checks every row of every view table, so each area's projection (org, people, API
-boundaries, metrics, goals, allocation, PR/FAQs, roadmaps, and any added later) is
-held to the same promise.
+boundaries, metrics, goals, allocation, PR/FAQs, roadmaps, WBR notes, and any added
+later) is held to the same promise.
 Hypothesis draws random sequences of commands across the areas; many are
 refused on purpose, which must leave no trace.
 """
@@ -34,7 +34,7 @@ from domain.excellence import (
 )
 from domain.goals import CheckInStatus, GoalOutcome
 from domain.hiring import Vote
-from domain.metrics import Direction, MetricKind
+from domain.metrics import Aggregation, Direction, MetricKind
 from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.prfaqs import Recommendation, content_of
@@ -44,6 +44,7 @@ from services.allocation.commands import TeamNumbers
 from services.commands import Outcome
 from services.principal import Role
 from services.runtime import Runtime
+from services.wbr.commands import BulkValue
 from tests.people import CEO, principal
 
 SHADOW = "views_replayed"
@@ -131,7 +132,12 @@ KINDS = (
     "remove_item_dependency",
     "transfer_item",
     "record_baseline",
+    "set_roadmap_threshold",
+    "resize_item",
     *HIRING_KINDS,
+    "write_note",
+    "correct_note",
+    "observe_in_bulk",
 )
 operation = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50))
 
@@ -162,6 +168,7 @@ class World:
         self.second_jobs: list[UUID] = []
         self.requisitions: list[UUID] = []
         self.loops: list[UUID] = []
+        self.notes: list[UUID] = []
 
 
 def pick(items: list[UUID], index: int) -> UUID:
@@ -268,7 +275,12 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         world.metrics.append(outcome.id)
     elif kind == "redefine_metric":
         outcome = metrics.redefine_metric(
-            CEO, "prop", pick(world.metrics, a), definition=f"d{b}", reason="sharper"
+            CEO,
+            "prop",
+            pick(world.metrics, a),
+            definition=f"d{b}",
+            reason="sharper",
+            aggregation=list(Aggregation)[b % 5] if b % 2 else None,
         )
     elif kind == "declare_driver":
         outcome = metrics.declare_driver(
@@ -328,8 +340,41 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = runtime.people.erase(CEO, "prop", person, reason="asked")
     elif kind in HIRING_KINDS:
         outcome = hire(runtime, world, kind, a, b)
+    elif kind == "write_note":
+        outcome = runtime.wbr.write_note(
+            CEO,
+            "prop",
+            metric_id=pick(world.metrics, a),
+            day=date(2026, 1, 1 + b % 28),
+            text=f"n{b}",
+        )
+        world.notes.append(outcome.id)
+    elif kind == "correct_note":
+        outcome = runtime.wbr.correct_note(
+            CEO, "prop", pick(world.notes, a), text=f"c{b}", reason="r"
+        )
+    elif kind == "observe_in_bulk":
+        values = [
+            BulkValue(
+                period_end=date(2026, 2, 1 + (b + n) % 28),
+                value=Decimal(a + n),
+                where=str(n),
+                metric_id=pick(world.metrics, a + n),
+                reason="bulk" if a % 2 else None,
+            )
+            for n in range(3)
+        ]
+        bulk = runtime.wbr.record_observations(CEO, "prop", values)
+        if bulk.position is None:
+            raise LookupError
+        return bulk.position
     elif kind == "record_baseline":
         outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
+    elif kind == "set_roadmap_threshold":
+        # Global, so shared by the examples: mostly lifted, otherwise above most items.
+        outcome = runtime.roadmap.set_prfaq_threshold(
+            CEO, "prop", prfaq_required_above=None if b % 2 else 2 + b % 3, reason=None
+        )
     elif kind.endswith(("item", "milestone", "item_date", "on_api", "item_dependency")):
         outcome = plan_roadmap(runtime, world, kind, a, b)
     elif "prfaq" in kind or kind.endswith(("round", "feedback")):
@@ -562,6 +607,10 @@ def plan_roadmap(runtime: Runtime, world: World, kind: str, a: int, b: int) -> O
         found = runtime.app.repository.get(item).dependencies
         target = UUID(sorted(found)[b % len(found)]) if found else item
         return road.remove_dependency(CEO, "prop", item, target, reason="r")
+    if kind == "resize_item":
+        return road.change_headcount(
+            CEO, "prop", item, headcount={Function.ENGINEERING: b % 6}, reason="r"
+        )
     return road.transfer(CEO, "prop", item, to_team_id=pick(world.teams, b), reason="r")
 
 
@@ -589,6 +638,7 @@ def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outco
             budget=100,
             rationale="r",
             goal_ids=[pick(world.goals, b)],
+            item_ids=[pick(world.items, a)] if world.items and a % 2 else [],
         )
     if kind == "advance_phase":
         # Usually to the next phase, now and then to a wrong one (refused).
@@ -692,6 +742,7 @@ def test_every_view_as_of_a_position_equals_a_replay(
         ("propose_item", 0, 1),
         ("propose_item", 1, 1),
         ("commit_item", 0, 0),
+        ("write_note", 0, 0),
     ]
     for kind, a, b in [*prelude, *operations]:
         try:

@@ -75,3 +75,19 @@ def test_scenarios_compare_per_team_against_requests_and_the_envelope() -> None:
     assert second.unfunded_goal_ids == [] and not second.totals.within_envelope
     assert second.totals.functions[0].remaining == -2
     assert second.totals.budget.requested == 800, "requests, not the scenario"
+
+
+def test_an_unfunded_ask_lists_the_items_its_request_named() -> None:
+    short, whole = uuid4(), uuid4()
+    items = [uuid4(), uuid4()]
+    requests = [
+        Request(short, Resources.of({Function.ENGINEERING: 3}, 0), [uuid4()], items),
+        Request(whole, Resources.of({Function.ENGINEERING: 1}, 0), [uuid4()], [uuid4()]),
+    ]
+    funding = {
+        short: Resources.of({Function.ENGINEERING: 1}, 0),
+        whole: Resources.of({Function.ENGINEERING: 1}, 0),
+    }
+    [ask] = unfunded_asks(requests, funding)
+    assert (ask.team_id, ask.item_ids) == (short, items)
+    assert Request(whole, Resources(), []).item_ids == [], "a request names no items by default"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from uuid import uuid4
+
+from eventsourcing.persistence import StoredEvent
 
 from domain.allocation.cycle import AllocationCycle, CycleKind, CyclePhase
 from domain.allocation.resources import Resources
@@ -53,3 +56,37 @@ def test_a_cycle_comes_back_as_itself_from_events_and_from_a_snapshot() -> None:
     assert [(e.goal_ids, e.headcount) for e in submitted] == [
         ([goal.id], {"ENGINEERING": 4, "DATA_SCIENCE": 1})
     ]
+
+
+def test_a_request_recorded_before_requests_named_items_still_loads_naming_none() -> None:
+    """Version 1 of ``RequestSubmitted`` had no ``item_ids``: such an event, as stored
+    then, is upcast to name no items, and the cycle replays from it."""
+    app = in_memory_app()
+    retail = Team.charter(name="Retail", mission="Sell", leader=PersonId("rita@x.io"))
+    goal = goal_of(retail)
+    cycle = AllocationCycle.open(fiscal_year=2027, kind=CycleKind.OP1)
+    ask = Resources.of({Function.ENGINEERING: 4}, 100)
+    cycle.submit_request(retail, ask, "Selection", [goal])
+    app.save(cycle)
+    stored = list(app.recorder.select_events(cycle.id))
+    written_then = []
+    for record in stored:
+        state = json.loads(record.state)
+        if record.topic.endswith("AllocationCycle.RequestSubmitted"):
+            assert state.pop("class_version") == 2 and state.pop("item_ids") == []
+        written_then.append(
+            StoredEvent(
+                record.originator_id,
+                record.originator_version,
+                record.topic,
+                json.dumps(state).encode(),
+            )
+        )
+    old = in_memory_app()
+    old.recorder.insert_events(written_then)
+    submitted = [
+        e for e in old.events.get(cycle.id) if isinstance(e, AllocationCycle.RequestSubmitted)
+    ]
+    assert [(e.goal_ids, e.item_ids) for e in submitted] == [([goal.id], [])]
+    loaded = old.repository.get(cycle.id)
+    assert isinstance(loaded, AllocationCycle) and loaded.request_of(retail.id) == ask

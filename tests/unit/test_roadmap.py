@@ -19,9 +19,11 @@ from domain.roadmap import (
     RoadmapDependencyOnRetiredApi,
     RoadmapItem,
     RoadmapItemClosed,
+    RoadmapItemNeedsPrFaq,
     RoadmapMilestoneDone,
     RoadmapNotCommitted,
     RoadmapPathBackRequired,
+    RoadmapSettings,
     RoadmapTransferToSameTeam,
     RoadmapTransitionRefused,
     dependency_cycle,
@@ -240,3 +242,49 @@ def test_dependencies_are_named_once_and_never_on_a_retired_api() -> None:
     assert item.item_dependencies() == []
     with pytest.raises(NotFound):
         item.remove_dependency(target, None)
+
+
+def test_a_headcount_change_keeps_the_previous_figure_and_refuses_no_change() -> None:
+    item = proposed()
+    item.change_headcount({Function.ENGINEERING: 5, Function.DESIGN: 1}, "Scope grew")
+    (event,) = item.collect_events()
+    assert isinstance(event, RoadmapItem.HeadcountChanged)
+    assert (event.previous, event.headcount, event.reason) == (
+        {"ENGINEERING": 3},
+        {"ENGINEERING": 5, "DESIGN": 1},
+        "Scope grew",
+    )
+    assert item.total_headcount() == 6
+    with pytest.raises(InvalidValue):
+        item.change_headcount({Function.ENGINEERING: 5, Function.DESIGN: 1}, "Again")
+    with pytest.raises(InvalidValue):
+        item.change_headcount({Function.ENGINEERING: 1}, " ")
+    item.drop("Not now")
+    with pytest.raises(RoadmapItemClosed):
+        item.change_headcount({Function.ENGINEERING: 1}, "Smaller")
+
+
+def test_the_prfaq_threshold_refuses_only_items_above_it_without_a_prfaq() -> None:
+    settings = RoadmapSettings.start()
+    assert settings.prfaq_required_above is None
+    settings.admit(proposed(headcount={Function.ENGINEERING: 1000}))  # off by default
+    settings.require_prfaq_above(3, "Big bets are worked backwards")
+    settings.admit(proposed())  # 3 people: not above 3
+    big = proposed(headcount={Function.ENGINEERING: 3, Function.DESIGN: 1})
+    with pytest.raises(RoadmapItemNeedsPrFaq) as refused:
+        settings.admit(big)
+    assert refused.value.rule == "roadmap-item-needs-prfaq"
+    assert refused.value.context == {
+        "item_id": str(big.id),
+        "headcount": 4,
+        "prfaq_required_above": 3,
+    }
+    settings.admit(proposed(headcount={Function.ENGINEERING: 4}, prfaq_id=uuid4()))
+    settings.require_prfaq_above(None, None)
+    settings.admit(big)
+    changes = [
+        e for e in settings.collect_events() if isinstance(e, RoadmapSettings.PrFaqThresholdSet)
+    ]
+    assert [(c.previous, c.prfaq_required_above) for c in changes] == [(None, 3), (3, None)]
+    with pytest.raises(InvalidValue):
+        settings.require_prfaq_above(-1, None)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from uuid import uuid4
 
 from domain.people.values import Function
-from domain.roadmap import Health, Horizon, ItemStatus, RoadmapItem
+from domain.roadmap import (
+    ROADMAP_GRAPH_ID,
+    ROADMAP_SETTINGS_ID,
+    Health,
+    Horizon,
+    ItemStatus,
+    RoadmapGraph,
+    RoadmapItem,
+    RoadmapSettings,
+)
 from services.application import SNAPSHOT_INTERVAL, Flywheel
 
 
@@ -49,3 +59,32 @@ def test_an_item_comes_back_as_itself_from_events_and_from_a_snapshot() -> None:
     assert (loaded.goal_ids, loaded.headcount) == (item.goal_ids, item.headcount)
     loaded.resume()
     assert loaded.status is ItemStatus.COMMITTED
+
+
+def test_the_graphs_guard_and_the_settings_come_back_from_a_snapshot() -> None:
+    app = Flywheel(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    graph, settings = RoadmapGraph.start(), RoadmapSettings.start()
+    items = [
+        RoadmapItem.propose(
+            team_id=uuid4(),
+            title=f"I{n}",
+            outcome="o",
+            horizon=Horizon.NOW,
+            goal_ids=[],
+            headcount={},
+        )
+        for n in range(SNAPSHOT_INTERVAL + 1)
+    ]
+    for before, after in itertools.pairwise(items):
+        before.depend_on_item(after.id, lambda node: graph.dependencies_of(node, lambda _: []))
+        graph.record(before)
+    settings.require_prfaq_above(4, "Big bets")
+    app.save(graph, settings, *items)
+    app.take_snapshot(graph.id)
+    app.take_snapshot(settings.id)
+    loaded = app.repository.get(ROADMAP_GRAPH_ID)
+    assert isinstance(loaded, RoadmapGraph) and loaded.edges == graph.edges
+    assert len(loaded.edges) == SNAPSHOT_INTERVAL
+    assert loaded.dependencies_of(items[0].id, lambda _: []) == [items[1].id]
+    kept = app.repository.get(ROADMAP_SETTINGS_ID)
+    assert isinstance(kept, RoadmapSettings) and kept.prfaq_required_above == 4

@@ -14,6 +14,8 @@ from domain.allocation.refusals import (
     GoalOfAnotherTeam,
     Op1NotLocked,
     RequestsClosed,
+    RoadmapItemClosedForFunding,
+    RoadmapItemOfAnotherTeam,
 )
 from domain.allocation.resources import Resources
 from domain.decisions import DissentNotWeighed
@@ -21,6 +23,7 @@ from domain.errors import InvalidValue, NotFound
 from domain.goals import GoalClosed, GoalOutcome
 from domain.org.team import Attachment
 from domain.people.values import Function
+from domain.roadmap import Horizon
 from services.allocation.commands import DISSENT
 from services.commands import Forbidden, VersionMismatch
 from services.principal import Role
@@ -296,3 +299,59 @@ def test_refusals_of_the_allocation_record_nothing(flywheel: Commands) -> None:
             CEO, "s", plan.op1, name="Twice", allocations=[numbers(retail, 1, 1)] * 2
         ),
     )
+
+
+def test_a_request_names_the_teams_own_open_roadmap_items_it_funds(flywheel: Commands) -> None:
+    """The items exist, are the requesting team's own (a parent does not fund a subteam's
+    items: the subteam asks for them), and are open; a refusal records nothing."""
+    plan = planning(flywheel)
+    retail, books = plan.org.retail, plan.org.books
+
+    def item(team: UUID, title: str) -> UUID:
+        return flywheel.roadmap.propose(
+            CEO,
+            "i",
+            team_id=team,
+            title=title,
+            outcome="o",
+            horizon=Horizon.NOW,
+            goal_ids=[],
+            headcount={ENG: 2},
+        ).id
+
+    shelves, aisles, theirs, dropped = (
+        item(retail, "Shelves"),
+        item(retail, "Aisles"),
+        item(books, "Theirs"),
+        item(retail, "Dropped"),
+    )
+    flywheel.roadmap.drop(CEO, "d", dropped, reason="Not now")
+
+    def ask(item_ids: list[UUID]) -> int:
+        return flywheel.allocation.submit_request(
+            CEO,
+            "r",
+            plan.op1,
+            team_id=retail,
+            headcount={ENG: 2},
+            budget=100,
+            rationale="Selection",
+            goal_ids=[plan.goals[retail]],
+            item_ids=item_ids,
+        ).version
+
+    other = refused_and_nothing_recorded(
+        flywheel, RoadmapItemOfAnotherTeam, lambda: ask([shelves, theirs])
+    )
+    assert other.context == {"item_id": str(theirs), "team_id": str(books)}  # type: ignore[attr-defined]
+    refused_and_nothing_recorded(flywheel, RoadmapItemClosedForFunding, lambda: ask([dropped]))
+    refused_and_nothing_recorded(flywheel, NotFound, lambda: ask([uuid4()]))
+    refused_and_nothing_recorded(flywheel, InvalidValue, lambda: ask([shelves, shelves]))
+    ask([shelves, aisles])
+    ask([])
+    submitted = [
+        e
+        for e in flywheel.app.events.get(plan.op1)
+        if isinstance(e, AllocationCycle.RequestSubmitted)
+    ]
+    assert [e.item_ids for e in submitted] == [[shelves, aisles], []]

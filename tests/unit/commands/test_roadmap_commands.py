@@ -12,12 +12,15 @@ from domain.org.team import TeamDisbanded
 from domain.people.values import Function
 from domain.prfaqs import Recommendation, Ring
 from domain.roadmap import (
+    ROADMAP_GRAPH_ID,
     Horizon,
     ItemStatus,
     RoadmapBaselineNameTaken,
     RoadmapDependencyCycle,
     RoadmapDependencyOnRetiredApi,
+    RoadmapGraph,
     RoadmapItem,
+    RoadmapItemNeedsPrFaq,
     RoadmapPrFaqNotApproved,
     RoadmapPrFaqTaken,
 )
@@ -203,3 +206,76 @@ def test_a_disbanded_teams_items_are_leaderships_to_act_on(flywheel: Commands) -
     )
     flywheel.roadmap.transfer(CEO, "t", item, to_team_id=org.books, reason="Books took it on")
     assert item_of(flywheel, item).team_id == org.books
+
+
+def test_every_item_dependency_change_is_recorded_on_the_graphs_guard(flywheel: Commands) -> None:
+    """Additions and removals of item dependencies write the one guard stream, in the
+    same save as the item; API dependencies cannot close a cycle and leave it alone."""
+    org = company(flywheel)
+    a, b, c = (propose(flywheel, team) for team in (org.books, org.finance, org.retail))
+    flywheel.roadmap.depend_on_item(CEO, "t", a, target_id=b)
+    flywheel.roadmap.depend_on_item(CEO, "t", a, target_id=c)
+    graph = flywheel.app.repository.get(ROADMAP_GRAPH_ID)
+    assert isinstance(graph, RoadmapGraph)
+    assert graph.edges == {str(a): [str(b), str(c)]} and graph.version == 3
+    flywheel.roadmap.remove_dependency(CEO, "t", a, b, reason="Done differently")
+    graph = flywheel.app.repository.get(ROADMAP_GRAPH_ID)
+    assert graph.edges == {str(a): [str(c)]} and graph.version == 4
+    refused_and_nothing_recorded(
+        flywheel,
+        RoadmapDependencyCycle,
+        lambda: flywheel.roadmap.depend_on_item(CEO, "t", c, target_id=a),
+    )
+
+
+def test_the_guard_reads_an_item_it_has_not_seen_change_from_the_item() -> None:
+    """Dependencies recorded before the guard began are read from their items."""
+    graph = RoadmapGraph.start()
+    a, b = uuid4(), uuid4()
+    legacy = {a: [b]}
+    assert graph.dependencies_of(a, lambda node: legacy.get(node, [])) == [b]
+    item = RoadmapItem.propose(
+        team_id=uuid4(), title="t", outcome="o", horizon=Horizon.NOW, goal_ids=[], headcount={}
+    )
+    graph.record(item)
+    assert graph.dependencies_of(item.id, lambda node: [a]) == [], "the guard's own record wins"
+
+
+def test_leadership_requires_big_items_to_come_from_a_prfaq(flywheel: Commands) -> None:
+    """Above the threshold an item is proposed, or given a bigger headcount, only from a
+    PR/FAQ; the refusals record nothing; only leadership sets the threshold."""
+    org = company(flywheel)
+    small = propose(flywheel, org.books)  # 2 engineers, before any threshold
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.roadmap.set_prfaq_threshold(BO, "t", prfaq_required_above=1),
+    )
+    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=2, reason="Big bets")
+    propose(flywheel, org.books)  # 2 is not above 2
+    refused_and_nothing_recorded(
+        flywheel,
+        RoadmapItemNeedsPrFaq,
+        lambda: flywheel.roadmap.change_headcount(
+            BO, "t", small, headcount={Function.ENGINEERING: 3}, reason="More"
+        ),
+    )
+    from_prfaq = propose(flywheel, org.books, approved(flywheel, org.books))
+    flywheel.roadmap.change_headcount(
+        BO, "t", from_prfaq, headcount={Function.ENGINEERING: 9}, reason="More"
+    )
+    assert item_of(flywheel, from_prfaq).headcount == {"ENGINEERING": 9}
+    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=None)
+    flywheel.roadmap.change_headcount(
+        BO, "t", small, headcount={Function.ENGINEERING: 3}, reason="More"
+    )
+    assert item_of(flywheel, small).headcount == {"ENGINEERING": 3}
+
+
+def test_an_item_above_the_threshold_is_refused_without_a_prfaq(flywheel: Commands) -> None:
+    org = company(flywheel)
+    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=1)
+    refused = refused_and_nothing_recorded(
+        flywheel, RoadmapItemNeedsPrFaq, lambda: propose(flywheel, org.books)
+    )
+    assert refused.context["headcount"] == 2  # type: ignore[attr-defined]

@@ -687,6 +687,18 @@ def _cases() -> list[Case]:
                 p, "t", i["item"], to_team_id=i["other"], reason="r"
             ),
         ),
+        c(
+            "resize a roadmap item",
+            LEAD,
+            lambda f, i, p: f.roadmap.change_headcount(
+                p, "t", i["item"], headcount={ENG: 2}, reason="bigger"
+            ),
+        ),
+        c(
+            "require PR/FAQs above a headcount",
+            LEADERSHIP,
+            lambda f, i, p: f.roadmap.set_prfaq_threshold(p, "t", prfaq_required_above=5),
+        ),
     ]
 
 

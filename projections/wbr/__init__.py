@@ -1,0 +1,1 @@
+"""The weekly business review's views and its computation."""

@@ -1,0 +1,294 @@
+"""Running an import: read the current state, plan, run every step in one write.
+
+The state comes from the write side (the name claims and the aggregates they
+point at), so a plan never rests on views that lag. The steps are run by the
+areas' own command handlers (:class:`~services.org.commands.OrgCommands`,
+:class:`~services.boundaries.commands.BoundaryCommands`), built on a
+:class:`BatchBus` that runs each command against one shared unit of work instead
+of saving it: every rule and role check applies, and the whole import is saved in
+one atomic write at the end, or not at all. A lost race re-reads, re-plans and
+runs again, as the command bus does for one command.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.boundaries import Service, api_key
+from domain.claims import Claim, ClaimKind, claim_id, normalised_name
+from domain.errors import InvalidValue
+from domain.org.team import Team
+from domain.provenance import acting_as
+from services.authorization import require_leadership
+from services.backstage import plan as steps
+from services.backstage.catalog import Catalog, Problem
+from services.backstage.mapping import Mapping
+from services.backstage.plan import CurrentState, Plan, ServiceState, TeamState, plan_import
+from services.boundaries.commands import BoundaryCommands
+from services.commands import (
+    RETRY_BUDGET_SECONDS,
+    Command,
+    CommandBus,
+    ConcurrentChange,
+    Outcome,
+    UnitOfWork,
+)
+from services.org.commands import OrgCommands
+from services.principal import Principal
+
+IMPORT_PREFIX = "backstage-import:"
+
+
+class CatalogRefused(InvalidValue):
+    """The catalog has problems; nothing was recorded. ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            "catalog",
+            f"The Backstage catalog has {len(problems)} problem(s); nothing was imported: "
+            + "; ".join(str(problem) for problem in problems),
+        )
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    import_id: str
+    dry_run: bool
+    plan: Plan
+    position: int | None = None
+    recorded: list[str] = field(default_factory=list)
+
+
+class BatchBus(CommandBus):
+    """A command bus that runs commands against one shared unit of work, unsaved."""
+
+    def __init__(self, bus: CommandBus) -> None:
+        super().__init__(bus.app)
+        self.work = UnitOfWork(bus.app)
+        self.last: Aggregate | None = None
+
+    def run(
+        self,
+        principal: Principal,
+        correlation_id: str,
+        command: Command,
+        *,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        with acting_as(principal.subject, correlation_id):
+            target = command(self.work)
+        if not target.pending_events:
+            raise RuntimeError(f"A command on {target.id} recorded no event")
+        self.last = target
+        kind, answer_id = self.work.answer(target)
+        return Outcome(id=answer_id, kind=kind, version=target.version, position=0)
+
+    def commit(self) -> int:
+        if self.last is None:
+            raise RuntimeError("Nothing to save")
+        return self.work.save(self.last)
+
+
+def _find(app_bus: CommandBus, aggregate_id: UUID) -> Aggregate | None:
+    try:
+        aggregate: Aggregate = app_bus.app.repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        return None
+    return aggregate
+
+
+def _holder(bus: CommandBus, kind: ClaimKind, name: str) -> UUID | None:
+    claim = _find(bus, claim_id(kind, normalised_name(name)))
+    return claim.holder if isinstance(claim, Claim) else None
+
+
+def current_state(bus: CommandBus, team_names: list[str], service_names: list[str]) -> CurrentState:
+    """The active teams and services named like those the catalog holds, from the write side."""
+    teams: dict[str, TeamState] = {}
+    for name in team_names:
+        holder = _holder(bus, ClaimKind.TEAM_NAME, name)
+        team = _find(bus, holder) if holder is not None else None
+        if isinstance(team, Team) and not team.disbanded:
+            teams[normalised_name(name)] = TeamState(
+                id=team.id,
+                name=team.name,
+                leader=team.leader,
+                parent_id=team.parent_id,
+                members=dict(team.members),
+            )
+    services: dict[str, ServiceState] = {}
+    for name in service_names:
+        holder = _holder(bus, ClaimKind.SERVICE_NAME, name)
+        service = _find(bus, holder) if holder is not None else None
+        if isinstance(service, Service) and not service.retired:
+            services[normalised_name(name)] = ServiceState(
+                id=service.id,
+                name=service.name,
+                owner_team_id=service.owner_team_id,
+                apis={
+                    api_key(api_name, version): steps.ApiState(UUID(api_id), api_name, version)
+                    for api_id, (api_name, version) in service.apis.items()
+                },
+                dependencies=frozenset(service.dependencies),
+            )
+    return CurrentState(teams=teams, services=services)
+
+
+def _names(catalog: Catalog) -> tuple[list[str], list[str]]:
+    """Every name a Group or Component of the catalog could map to (title, display name, name)."""
+    teams: list[str] = []
+    services: list[str] = []
+    for entity in catalog.entities.values():
+        candidates = [
+            entity.text("spec", "profile", "displayName"),
+            entity.text("metadata", "title"),
+            entity.ref.name,
+        ]
+        names = [name for name in candidates if name]
+        if entity.kind == "group":
+            teams.extend(names)
+        elif entity.kind == "component":
+            services.extend(names)
+    return teams, services
+
+
+class BackstageImports:
+    """Imports a catalog into the org and its boundaries (leadership only)."""
+
+    def __init__(self, bus: CommandBus) -> None:
+        self.bus = bus
+
+    def import_catalog(
+        self,
+        principal: Principal,
+        catalog: Catalog,
+        *,
+        mapping: Mapping | None = None,
+        dry_run: bool = False,
+        import_id: str | None = None,
+    ) -> ImportResult:
+        require_leadership(principal, "Importing a Backstage catalog")
+        import_id = import_id or f"{IMPORT_PREFIX}{uuid4()}"
+        team_names, service_names = _names(catalog)
+        deadline = time.monotonic() + RETRY_BUDGET_SECONDS
+        attempts = 0
+        while True:
+            state = current_state(self.bus, team_names, service_names)
+            plan = plan_import(catalog, state, mapping)
+            if not plan.ok:
+                raise CatalogRefused(plan.errors)
+            result = ImportResult(import_id=import_id, dry_run=dry_run, plan=plan)
+            if dry_run or not plan.steps:
+                return result
+            batch = BatchBus(self.bus)
+            result.recorded = run_steps(batch, principal, import_id, plan)
+            try:
+                result.position = batch.commit()
+            except IntegrityError:
+                attempts += 1
+                if time.monotonic() > deadline:
+                    raise ConcurrentChange(
+                        f"Gave up after {attempts} attempts: other commands kept changing "
+                        "the teams or services this catalog names",
+                        attempts=attempts,
+                    ) from None
+                continue
+            return result
+
+
+def run_steps(batch: CommandBus, principal: Principal, import_id: str, plan: Plan) -> list[str]:
+    """Run every step through the areas' command handlers on ``batch`` (a
+    :class:`BatchBus`; on a plain :class:`CommandBus` each step is its own write)."""
+    org = OrgCommands(batch)
+    boundaries = BoundaryCommands(batch)
+    made: dict[str, UUID] = {}
+    reason = steps.REASON
+
+    def resolve(target: steps.Target) -> UUID:
+        return target if isinstance(target, UUID) else made[target]
+
+    recorded: list[str] = []
+    for step in plan.steps:
+        match step:
+            case steps.CharterTeam():
+                outcome = org.charter_team(
+                    principal,
+                    import_id,
+                    name=step.name,
+                    mission=step.mission,
+                    leader=step.leader,
+                    parent_id=None if step.parent is None else resolve(step.parent),
+                )
+                made[step.ref] = outcome.id
+            case steps.AppointLeader():
+                org.appoint_leader(
+                    principal, import_id, step.team_id, leader=step.leader, reason=reason
+                )
+            case steps.MoveTeam():
+                org.move_team(
+                    principal,
+                    import_id,
+                    step.team_id,
+                    parent_id=None if step.parent is None else resolve(step.parent),
+                    reason=reason,
+                )
+            case steps.AddMember():
+                org.add_member(
+                    principal,
+                    import_id,
+                    resolve(step.team),
+                    person=step.person,
+                    function=step.function,
+                    attachment=step.attachment,
+                )
+            case steps.RemoveMember():
+                org.remove_member(
+                    principal, import_id, step.team_id, person=step.person, reason=reason
+                )
+            case steps.RegisterService():
+                outcome = boundaries.register_service(
+                    principal,
+                    import_id,
+                    name=step.name,
+                    owner_team_id=resolve(step.owner),
+                    description=step.description,
+                )
+                made[step.ref] = outcome.id
+            case steps.TransferService():
+                boundaries.transfer_service(
+                    principal,
+                    import_id,
+                    step.service_id,
+                    to_team_id=resolve(step.to),
+                    reason=reason,
+                )
+            case steps.PublishApi():
+                outcome = boundaries.publish_api(
+                    principal,
+                    import_id,
+                    resolve(step.service),
+                    name=step.name,
+                    version=step.version,
+                    kind=step.kind,
+                    visibility=step.visibility,
+                )
+                made[step.ref] = outcome.id
+            case steps.RetireApi():
+                boundaries.retire_api(principal, import_id, step.api_id, reason=reason)
+            case steps.DeclareDependency():
+                boundaries.declare_dependency(
+                    principal, import_id, resolve(step.service), api_id=resolve(step.api)
+                )
+            case steps.DropDependency():
+                boundaries.drop_dependency(
+                    principal, import_id, step.service_id, api_id=step.api_id, reason=reason
+                )
+        recorded.append(step.describe())
+    return recorded

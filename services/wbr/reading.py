@@ -1,0 +1,102 @@
+"""What the REST reads of the weekly business review share: who may read, and one
+metric's view or a whole deck, from one read snapshot."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from litestar.exceptions import (
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+
+from projections.metrics import queries as metrics_queries
+from projections.org import queries as org_queries
+from projections.reading import ReadSession
+from projections.wbr import deck as decks
+from projections.wbr import queries as wbr_queries
+from projections.wbr.six_twelve import MonthsMode
+from services.principal import Principal
+
+if TYPE_CHECKING:
+    from services.runtime import Runtime
+
+NO_ROLE = (
+    "Reading the weekly business review needs a role (member, planner, auditor or "
+    "leadership) or leading a team"
+)
+
+
+def check_week(week_ending: date) -> None:
+    if not 1900 <= week_ending.year <= 2199:
+        raise ValidationException("`weekEnding` must be in the years 1900-2199")
+
+
+async def require_reader(db: ReadSession, principal: object) -> Principal:
+    if not isinstance(principal, Principal):
+        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
+    if not principal.roles and not await org_queries.teams_led_by(db, [principal.subject], None):
+        raise PermissionDeniedException(NO_ROLE)
+    return principal
+
+
+async def metric_view(
+    db: ReadSession, runtime: Runtime, metric_id: UUID, week_ending: date, months: MonthsMode
+) -> decks.MetricView:
+    check_week(week_ending)
+    rows = await metrics_queries.metrics_by_id(db, [metric_id], None)
+    if metric_id not in rows:
+        raise NotFoundException(f"No metric with id {metric_id}")
+    [view] = await decks.metric_views(
+        db,
+        [rows[metric_id]],
+        week_ending,
+        None,
+        fiscal_year_end_month=runtime.settings.fiscal_year_end_month,
+        months=months,
+    )
+    return view
+
+
+async def deck_of(
+    db: ReadSession,
+    runtime: Runtime,
+    week_ending: date,
+    team_id: UUID | None,
+    include_subteams: bool,
+    at: int | None = None,
+    months: MonthsMode = MonthsMode.TRAILING,
+) -> list[decks.Section]:
+    """The deck's sections (the team first, then those under it by name)."""
+    check_week(week_ending)
+    team_ids: list[UUID] | None = None
+    if team_id is not None:
+        scope = await org_queries.team_scope(db, team_id, at, include_subteams=include_subteams)
+        if not scope:
+            raise NotFoundException(f"No team with id {team_id}")
+        team_ids = scope
+    if team_ids is None:
+        owners = {row["owner_team_id"] for row in await wbr_queries.deck_metrics(db, None, at)}
+        teams = await org_queries.teams_by_id(db, sorted(owners), at)
+    else:
+        teams = await org_queries.teams_by_id(db, team_ids, at)
+    names = {key: row["name"] for key, row in teams.items()}
+    if team_ids is not None and team_id is not None:
+        rest = sorted(
+            (other for other in team_ids if other != team_id),
+            key=lambda other: (names.get(other, "").casefold(), str(other)),
+        )
+        team_ids = [team_id, *rest]
+    return await decks.deck(
+        db,
+        week_ending,
+        team_ids,
+        names,
+        at,
+        fiscal_year_end_month=runtime.settings.fiscal_year_end_month,
+        months=months,
+    )

@@ -1,0 +1,92 @@
+"""``GET /api/v1/metrics/{id}/wbr.svg`` and ``.png``: a metric's 6-12 chart."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+
+from projections.reading import ReadSession
+from projections.wbr.six_twelve import MonthsMode
+from services.api.problems import problem_responses
+from services.plotting import PNG, SVG
+from services.wbr.chart import chart_png, chart_svg
+from services.wbr.reading import metric_view, require_reader
+
+if TYPE_CHECKING:
+    from services.runtime import Runtime
+
+WeekEnding = Annotated[
+    date,
+    Parameter(query="weekEnding", description="The last day of the review's week (ISO date)."),
+]
+Months = Annotated[
+    MonthsMode,
+    Parameter(query="months", description="`TRAILING` (default) or `FISCAL_YEAR` months."),
+]
+DESCRIPTION = (
+    "The metric's 6-12 chart for the week: six weeks on the left, the months on the right, "
+    "the prior year dashed, targets as diamonds, variance notes as triangles. SVG groups "
+    "`wbr-weeks`, `wbr-months` (and `-prior-year`), `wbr-targets`, `wbr-notes`. Anyone "
+    "who may read the views."
+)
+
+
+class WbrChartController(Controller):
+    path = "/api/v1/metrics"
+    tags = ["Weekly business review"]
+
+    async def _draw(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: Runtime,
+        metric_id: UUID,
+        week_ending: date,
+        months: MonthsMode,
+        png: bool,
+    ) -> Response[bytes]:
+        assert runtime.read_pool is not None
+        async with ReadSession(runtime.read_pool) as db:
+            await require_reader(db, request.scope.get("user"))
+            view = await metric_view(db, runtime, metric_id, week_ending, months)
+        draw = chart_png if png else chart_svg
+        picture = await asyncio.to_thread(draw, view, view.metric["name"])
+        return Response(picture, media_type=PNG if png else SVG)
+
+    @get(
+        "/{metric_id:uuid}/wbr.svg",
+        summary="A metric's 6-12 chart, as SVG",
+        description=DESCRIPTION,
+        media_type=SVG,
+        responses=problem_responses(400, 401, 403, 404, 429, 503),
+    )
+    async def svg(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: Runtime,
+        metric_id: Annotated[UUID, Parameter(description="The metric's id (a UUID).")],
+        week_ending: WeekEnding,
+        months: Months = MonthsMode.TRAILING,
+    ) -> Response[bytes]:
+        return await self._draw(request, runtime, metric_id, week_ending, months, png=False)
+
+    @get(
+        "/{metric_id:uuid}/wbr.png",
+        summary="A metric's 6-12 chart, as PNG",
+        description=DESCRIPTION,
+        media_type=PNG,
+        responses=problem_responses(400, 401, 403, 404, 429, 503),
+    )
+    async def png(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: Runtime,
+        metric_id: Annotated[UUID, Parameter(description="The metric's id (a UUID).")],
+        week_ending: WeekEnding,
+        months: Months = MonthsMode.TRAILING,
+    ) -> Response[bytes]:
+        return await self._draw(request, runtime, metric_id, week_ending, months, png=True)
