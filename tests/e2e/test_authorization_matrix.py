@@ -688,8 +688,11 @@ CASES += [
         "record an interviewer's absence",
         "POST",
         "/api/v1/loops/{absence_loop}/absences",
-        frozenset({LEADER}),  # the hiring manager (the bar raiser, the recruiter)
-        lambda ids, c: {"person": "pat@example.com", "reason": "r"},
+        frozenset({LEADER, OTHER_LEADER}),  # the hiring manager, the bar raiser (the recruiter)
+        lambda ids, c: {
+            "person": "pat@example.com" if c == LEADER else "audrey@example.com",
+            "reason": "r",
+        },
     ),
     Case(
         "open the debrief",
