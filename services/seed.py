@@ -533,45 +533,49 @@ def seed_roadmaps(
             reason="Bets above five people are worked backwards from the customer first",
         )
     )
+    lead = CommandContext(leadership, correlation)
     cycle = seeded.took(
-        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
+        allocation.open_cycle(lead, OpenCycle(fiscal_year=this_year, kind=CycleKind.OP1))
     )
     seeded.took(
         allocation.set_envelope(
-            leadership,
-            correlation,
+            lead,
             cycle,
-            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
-            budget=2_000_000,
-            reason="This year's plan",
+            SetEnvelope(
+                headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
+                budget=2_000_000,
+                reason="This year's plan",
+            ),
         )
     )
     seeded.took(
         allocation.submit_request(
-            leader_of("Fulfilment"),
-            correlation,
+            CommandContext(leader_of("Fulfilment"), correlation),
             cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
-            budget=1_500_000,
-            rationale="Two regional sort centres",
-            goal_ids=[delivery_goal],
-            item_ids=[same_day, sort_centres],
+            SubmitRequest(
+                team_id=fulfilment_id,
+                headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+                budget=1_500_000,
+                rationale="Two regional sort centres",
+                goal_ids=[delivery_goal],
+                item_ids=[same_day, sort_centres],
+            ),
         )
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
+    seeded.took(allocation.advance_phase(lead, cycle, AdvancePhase(to=CyclePhase.REVIEW)))
     seeded.took(
         allocation.decide(
-            leadership,
-            correlation,
+            lead,
             cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
-            budget=1_000_000,
-            rationale="One sort centre this year",
+            RecordDecision(
+                team_id=fulfilment_id,
+                headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
+                budget=1_000_000,
+                rationale="One sort centre this year",
+            ),
         )
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
+    seeded.took(allocation.advance_phase(lead, cycle, AdvancePhase(to=CyclePhase.DECIDED)))
 
     seeded.took(road.commit(fulfilment, correlation, same_day, target_date=date(year, 6, 30)))
     seeded.took(road.commit(payments, correlation, payouts, target_date=date(year, 8, 31)))
@@ -851,12 +855,13 @@ def seed_hiring(
     excellence, hiring = runtime.excellence, runtime.hiring
     seeded.took(
         runtime.org.add_member(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.teams[ROOT_TEAM],
-            person="rhea@example.com",
-            function=Function.RECRUITING,
-            attachment=Attachment.REPORTS,
+            AddMember(
+                person="rhea@example.com",
+                function=Function.RECRUITING,
+                attachment=Attachment.REPORTS,
+            ),
         )
     )
     seeded.took(
