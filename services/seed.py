@@ -444,6 +444,11 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         f"Roadmaps: FY{year - 1} OP1 locked (a baseline); same-day delivery from its PR/FAQ, "
         "slipped since, waiting on Payments (a conflict); Fulfilment over-committed"
     )
+    seed_hiring(runtime, seeded, leadership, leader_of, correlation, year - 1)
+    say(
+        "Hiring: Alice leads ENGINEERING (a code-review standard, Ledger exempted); Niaj raises "
+        "the bar; Fulfilment hired Quinn through a full loop, and Niaj vetoed Sybil"
+    )
     recorded, notes, position = seed_review(
         runtime,
         leadership,
