@@ -39,21 +39,26 @@ def open_runtime(url: str, directory: str):  # type: ignore[no-untyped-def]
 
 def define_metrics(runtime, principal, tag: str, count: int) -> list[UUID]:  # type: ignore[no-untyped-def]
     from domain.metrics import Direction, MetricKind
+    from services.api.commands import CommandContext
+    from services.metrics.rest import DefineMetric
+    from services.org.rest import CharterTeam
 
+    context = CommandContext(principal, "bench")
     team = runtime.org.charter_team(
-        principal, "bench", name=f"WBR {tag}", mission="measure", leader=f"lead-{tag}@x.io"
+        context, CharterTeam(name=f"WBR {tag}", mission="measure", leader=f"lead-{tag}@x.io")
     ).id
     return [
         runtime.metrics.define_metric(
-            principal,
-            "bench",
-            name=f"{tag} metric {n}",
-            kind=MetricKind.OUTPUT,
-            financial=False,
-            unit="count",
-            direction=Direction.INCREASE,
-            definition="Counted",
-            owner_team_id=team,
+            context,
+            DefineMetric(
+                name=f"{tag} metric {n}",
+                kind=MetricKind.OUTPUT,
+                financial=False,
+                unit="count",
+                direction=Direction.INCREASE,
+                definition="Counted",
+                owner_team_id=team,
+            ),
         ).id
         for n in range(count)
     ]
@@ -65,6 +70,8 @@ def days(count: int) -> list[date]:
 
 
 def run(context: Context, report: Report) -> None:
+    from services.api.commands import CommandContext
+    from services.metrics.rest import RecordObservation
     from services.principal import Principal, Role
     from services.wbr.commands import BulkValue
 
@@ -81,7 +88,9 @@ def run(context: Context, report: Report) -> None:
             for metric_id in single_ids:
                 for day in days(sample // METRICS):
                     runtime.metrics.record_observation(
-                        principal, "bench", metric_id, period_end=day, value=Decimal(day.day)
+                        CommandContext(principal, "bench"),
+                        metric_id,
+                        RecordObservation(period_end=day, value=Decimal(day.day)),
                     )
             single = (time.perf_counter() - started) * total / sample
             values = [

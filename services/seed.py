@@ -449,6 +449,11 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
         f"Roadmaps: FY{year - 1} OP1 locked (a baseline); same-day delivery from its PR/FAQ, "
         "slipped since, waiting on Payments (a conflict); Fulfilment over-committed"
     )
+    seed_hiring(runtime, seeded, leadership, leader_of, correlation, year - 1)
+    say(
+        "Hiring: Alice leads ENGINEERING (a code-review standard, Ledger exempted); Niaj raises "
+        "the bar; Fulfilment hired Quinn through a full loop, and Niaj vetoed Sybil"
+    )
     recorded, notes, position = seed_review(
         runtime,
         leadership,
@@ -579,45 +584,49 @@ def seed_roadmaps(
             reason="Bets above five people are worked backwards from the customer first",
         )
     )
+    lead = CommandContext(leadership, correlation)
     cycle = seeded.took(
-        allocation.open_cycle(leadership, correlation, fiscal_year=this_year, kind=CycleKind.OP1)
+        allocation.open_cycle(lead, OpenCycle(fiscal_year=this_year, kind=CycleKind.OP1))
     )
     seeded.took(
         allocation.set_envelope(
-            leadership,
-            correlation,
+            lead,
             cycle,
-            headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
-            budget=2_000_000,
-            reason="This year's plan",
+            SetEnvelope(
+                headcount={Function.OPERATIONS: 10, Function.ENGINEERING: 4},
+                budget=2_000_000,
+                reason="This year's plan",
+            ),
         )
     )
     seeded.took(
         allocation.submit_request(
-            leader_of("Fulfilment"),
-            correlation,
+            CommandContext(leader_of("Fulfilment"), correlation),
             cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
-            budget=1_500_000,
-            rationale="Two regional sort centres",
-            goal_ids=[delivery_goal],
-            item_ids=[same_day, sort_centres],
+            SubmitRequest(
+                team_id=fulfilment_id,
+                headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+                budget=1_500_000,
+                rationale="Two regional sort centres",
+                goal_ids=[delivery_goal],
+                item_ids=[same_day, sort_centres],
+            ),
         )
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.REVIEW))
+    seeded.took(allocation.advance_phase(lead, cycle, AdvancePhase(to=CyclePhase.REVIEW)))
     seeded.took(
         allocation.decide(
-            leadership,
-            correlation,
+            lead,
             cycle,
-            team_id=fulfilment_id,
-            headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
-            budget=1_000_000,
-            rationale="One sort centre this year",
+            RecordDecision(
+                team_id=fulfilment_id,
+                headcount={Function.OPERATIONS: 4, Function.ENGINEERING: 2},
+                budget=1_000_000,
+                rationale="One sort centre this year",
+            ),
         )
     )
-    seeded.took(allocation.advance_phase(leadership, correlation, cycle, to=CyclePhase.DECIDED))
+    seeded.took(allocation.advance_phase(lead, cycle, AdvancePhase(to=CyclePhase.DECIDED)))
 
     seeded.took(road.commit(fulfilment, correlation, same_day, target_date=date(year, 6, 30)))
     seeded.took(road.commit(payments, correlation, payouts, target_date=date(year, 8, 31)))
@@ -897,12 +906,13 @@ def seed_hiring(
     excellence, hiring = runtime.excellence, runtime.hiring
     seeded.took(
         runtime.org.add_member(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             seeded.teams[ROOT_TEAM],
-            person="rhea@example.com",
-            function=Function.RECRUITING,
-            attachment=Attachment.REPORTS,
+            AddMember(
+                person="rhea@example.com",
+                function=Function.RECRUITING,
+                attachment=Attachment.REPORTS,
+            ),
         )
     )
     seeded.took(

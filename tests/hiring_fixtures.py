@@ -11,12 +11,15 @@ from domain.allocation.cycle import CyclePhase
 from domain.excellence import SecondJobKind
 from domain.org.team import Attachment
 from domain.people.values import Function
+from services.api.commands import CommandContext
+from services.org.rest import AddMember
 from services.principal import Role
 from tests.allocation_fixtures import YEAR, Planning, advance, decide, envelope, planning, request
 from tests.commands import Commands
 from tests.people import CEO, principal
 
 ENG = Function.ENGINEERING
+DEDICATED = Attachment.DEDICATED
 RITA = principal("rita@x.io", Role.MEMBER)  # leads Retail: the hiring manager
 CTO = principal("cto@x.io", Role.MEMBER)  # leads ENGINEERING
 BEA = principal("bea@x.io", Role.MEMBER)  # an engineer in Books, the bar raiser
@@ -47,22 +50,17 @@ def hiring(commands: Commands) -> Hiring:
     decide(commands, plan.op1, org.books, 1, 1_000_000)
     advance(commands, plan.op1, CyclePhase.DECIDED)
     add = commands.org.add_member
-    add(CEO, "f", org.books, person="bea@x.io", function=ENG, attachment=Attachment.DEDICATED)
+    fixture = CommandContext(CEO, "f")
+    add(fixture, org.books, AddMember(person="bea@x.io", function=ENG, attachment=DEDICATED))
     add(
-        CEO,
-        "f",
+        fixture,
         org.retail,
-        person="rex@x.io",
-        function=Function.QUALITY,
-        attachment=Attachment.REPORTS,
+        AddMember(person="rex@x.io", function=Function.QUALITY, attachment=Attachment.REPORTS),
     )
     add(
-        CEO,
-        "f",
+        fixture,
         org.finance,
-        person="rae@x.io",
-        function=Function.RECRUITING,
-        attachment=Attachment.REPORTS,
+        AddMember(person="rae@x.io", function=Function.RECRUITING, attachment=Attachment.REPORTS),
     )
     commands.excellence.appoint_functional_leader(
         CEO, "f", ENG, person="cto@x.io", reason="Builds the engineering bar"

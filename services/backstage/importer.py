@@ -25,11 +25,14 @@ from domain.claims import Claim, ClaimKind, claim_id, normalised_name
 from domain.errors import InvalidValue
 from domain.org.team import Team
 from domain.provenance import acting_as
+from services.api.commands import CommandContext
 from services.authorization import require_leadership
 from services.backstage import plan as steps
 from services.backstage.catalog import Catalog, Problem
 from services.backstage.mapping import Mapping
 from services.backstage.plan import CurrentState, Plan, ServiceState, TeamState, plan_import
+from services.boundaries import rest_apis as api_body
+from services.boundaries import rest_services as service_body
 from services.boundaries.commands import BoundaryCommands
 from services.commands import (
     RETRY_BUDGET_SECONDS,
@@ -39,6 +42,7 @@ from services.commands import (
     Outcome,
     UnitOfWork,
 )
+from services.org import rest as org_body
 from services.org.commands import OrgCommands
 from services.principal import Principal
 
@@ -214,81 +218,81 @@ def run_steps(batch: CommandBus, principal: Principal, import_id: str, plan: Pla
     def resolve(target: steps.Target) -> UUID:
         return target if isinstance(target, UUID) else made[target]
 
+    context = CommandContext(principal, import_id)
     recorded: list[str] = []
     for step in plan.steps:
         match step:
             case steps.CharterTeam():
                 outcome = org.charter_team(
-                    principal,
-                    import_id,
-                    name=step.name,
-                    mission=step.mission,
-                    leader=step.leader,
-                    parent_id=None if step.parent is None else resolve(step.parent),
+                    context,
+                    org_body.CharterTeam(
+                        name=step.name,
+                        mission=step.mission,
+                        leader=step.leader,
+                        parent_id=None if step.parent is None else resolve(step.parent),
+                    ),
                 )
                 made[step.ref] = outcome.id
             case steps.AppointLeader():
                 org.appoint_leader(
-                    principal, import_id, step.team_id, leader=step.leader, reason=reason
+                    context, step.team_id, org_body.AppointLeader(leader=step.leader, reason=reason)
                 )
             case steps.MoveTeam():
                 org.move_team(
-                    principal,
-                    import_id,
+                    context,
                     step.team_id,
-                    parent_id=None if step.parent is None else resolve(step.parent),
-                    reason=reason,
+                    org_body.MoveTeam(
+                        parent_id=None if step.parent is None else resolve(step.parent),
+                        reason=reason,
+                    ),
                 )
             case steps.AddMember():
                 org.add_member(
-                    principal,
-                    import_id,
+                    context,
                     resolve(step.team),
-                    person=step.person,
-                    function=step.function,
-                    attachment=step.attachment,
+                    org_body.AddMember(
+                        person=step.person, function=step.function, attachment=step.attachment
+                    ),
                 )
             case steps.RemoveMember():
-                org.remove_member(
-                    principal, import_id, step.team_id, person=step.person, reason=reason
-                )
+                org.remove_member(context, step.team_id, step.person, reason)
             case steps.RegisterService():
                 outcome = boundaries.register_service(
-                    principal,
-                    import_id,
-                    name=step.name,
-                    owner_team_id=resolve(step.owner),
-                    description=step.description,
+                    context,
+                    service_body.RegisterService(
+                        name=step.name,
+                        owner_team_id=resolve(step.owner),
+                        description=step.description,
+                    ),
                 )
                 made[step.ref] = outcome.id
             case steps.TransferService():
                 boundaries.transfer_service(
-                    principal,
-                    import_id,
+                    context,
                     step.service_id,
-                    to_team_id=resolve(step.to),
-                    reason=reason,
+                    service_body.TransferService(to_team_id=resolve(step.to), reason=reason),
                 )
             case steps.PublishApi():
                 outcome = boundaries.publish_api(
-                    principal,
-                    import_id,
+                    context,
                     resolve(step.service),
-                    name=step.name,
-                    version=step.version,
-                    kind=step.kind,
-                    visibility=step.visibility,
+                    service_body.PublishApi(
+                        name=step.name,
+                        version=step.version,
+                        kind=step.kind,
+                        visibility=step.visibility,
+                    ),
                 )
                 made[step.ref] = outcome.id
             case steps.RetireApi():
-                boundaries.retire_api(principal, import_id, step.api_id, reason=reason)
+                boundaries.retire_api(context, step.api_id, api_body.RetireApi(reason=reason))
             case steps.DeclareDependency():
                 boundaries.declare_dependency(
-                    principal, import_id, resolve(step.service), api_id=resolve(step.api)
+                    context,
+                    resolve(step.service),
+                    service_body.DeclareDependency(api_id=resolve(step.api)),
                 )
             case steps.DropDependency():
-                boundaries.drop_dependency(
-                    principal, import_id, step.service_id, api_id=step.api_id, reason=reason
-                )
+                boundaries.drop_dependency(context, step.service_id, step.api_id, reason)
         recorded.append(step.describe())
     return recorded

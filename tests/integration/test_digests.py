@@ -108,7 +108,9 @@ async def test_the_writer_writes_a_digest_of_the_head_at_the_interval(
     async with writer(runtime, directory):
         await wait_until(lambda: digest_at(directory, history["head"]).exists(), "the first")
         later = await asyncio.to_thread(
-            runtime.org.charter_team, CEO, "h", name="Later", mission="m", leader="l@x.io"
+            runtime.org.charter_team,
+            CommandContext(CEO, "h"),
+            CharterTeam(name="Later", mission="m", leader="l@x.io"),
         )
         await wait_until(lambda: digest_at(directory, later.position).exists(), "the next")
     written = sorted(path.name for path in directory.iterdir())
@@ -157,7 +159,9 @@ async def test_only_one_writer_at_a_time(runtime: Runtime, tmp_path: Path) -> No
             await wait_until(lambda: written(second), "the standby to take over")
         else:
             later = await asyncio.to_thread(
-                runtime.org.charter_team, CEO, "h", name="Later", mission="m", leader="l@x.io"
+                runtime.org.charter_team,
+                CommandContext(CEO, "h"),
+                CharterTeam(name="Later", mission="m", leader="l@x.io"),
             )
             await wait_until(lambda: digest_at(second, later.position).exists(), "the next")
             assert not any(first.glob("digest-*.json")), "the standby never wrote"

@@ -26,6 +26,9 @@ def test_the_views_run_exactly_the_projectors_the_areas_declare_in_their_order()
         "allocation",
         "prfaqs",
         "roadmap",
+        "excellence",
+        "hiring",
+        "wbr",
     ]
 
 

@@ -369,15 +369,16 @@ def test_a_request_names_the_teams_own_open_roadmap_items_it_funds(flywheel: Com
 
     def ask(item_ids: list[UUID]) -> int:
         return flywheel.allocation.submit_request(
-            CEO,
-            "r",
+            CommandContext(CEO, "r"),
             plan.op1,
-            team_id=retail,
-            headcount={ENG: 2},
-            budget=100,
-            rationale="Selection",
-            goal_ids=[plan.goals[retail]],
-            item_ids=item_ids,
+            SubmitRequest(
+                team_id=retail,
+                headcount={ENG: 2},
+                budget=100,
+                rationale="Selection",
+                goal_ids=[plan.goals[retail]],
+                item_ids=item_ids,
+            ),
         ).version
 
     other = refused_and_nothing_recorded(

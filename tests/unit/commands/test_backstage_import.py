@@ -8,9 +8,11 @@ import pytest
 
 from domain.boundaries import Api, Service
 from domain.org.team import PersonLeadsAnotherTeam, Team
+from services.api.commands import CommandContext
 from services.backstage.catalog import Source, parse_catalog, read_catalog_files
 from services.backstage.importer import BackstageImports, CatalogRefused
 from services.commands import CommandBus, Forbidden
+from services.org.rest import CharterTeam
 from tests.backstage.catalogs import FILES, all_documents, write_catalog
 from tests.commands import Commands, event_count
 from tests.people import CEO, PLANNER
@@ -133,7 +135,10 @@ def test_a_broken_catalog_is_refused_whole_with_every_problem(flywheel: Commands
 
 def test_a_rule_broken_midway_records_nothing(flywheel: Commands) -> None:
     # alice already leads a team the catalog does not mention: a person leads one team
-    flywheel.org.charter_team(CEO, "c", name="Growth", mission="Grow", leader="alice@example.com")
+    flywheel.org.charter_team(
+        CommandContext(CEO, "c"),
+        CharterTeam(name="Growth", mission="Grow", leader="alice@example.com"),
+    )
     before = event_count(flywheel)
     with pytest.raises(PersonLeadsAnotherTeam):
         importer(flywheel).import_catalog(CEO, parse_catalog(body(all_documents())))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from domain.errors import InvalidValue, NotFound
 from domain.metrics import (
@@ -152,7 +152,7 @@ def test_redefinitions_keep_versions_and_refuse_blends_and_repeats(flywheel: Com
 def test_drivers_go_from_inputs_to_outputs_only(flywheel: Commands) -> None:
     org = company(flywheel)
 
-    def declare(source: object, output: object) -> object:
+    def declare(source: UUID, output: UUID) -> object:
         return flywheel.metrics.declare_driver(
             CommandContext(CEO, "t"), source, DeclareDriver(output_metric_id=output, hypothesis="h")
         )

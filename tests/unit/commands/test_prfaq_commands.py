@@ -190,7 +190,7 @@ def test_each_ring_has_its_decider(flywheel: Commands) -> None:
     member = principal("mem@x.io", Role.MEMBER)
     prfaq = draft(flywheel, org.books)
 
-    def close(who: object, number: int) -> object:
+    def close(who: Principal, number: int) -> object:
         return flywheel.prfaqs.close_round(
             CommandContext(who, "t"),
             prfaq,

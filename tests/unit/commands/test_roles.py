@@ -236,7 +236,7 @@ def prfaqs(flywheel: InMemoryCommands, ids: dict[str, UUID]) -> None:
     flywheel.prfaqs.open_round(
         CommandContext(AUTHOR, "w"),
         ids["reviewed_prfaq"],
-        OpenRound(ring=Ring.TEAM, reviewers=REVIEWERS),
+        OpenRound(ring=Ring.TEAM, reviewers=list(REVIEWERS)),
     )
     ids["approved_prfaq"] = drafted()
     for number, ring in enumerate(Ring, 1):

@@ -11,7 +11,9 @@ import pytest
 from domain.errors import InvalidValue
 from domain.metrics import Metric, ObservationExists
 from domain.wbr import NoteUnchanged, VarianceNote
+from services.api.commands import CommandContext
 from services.commands import CommandBus, Forbidden
+from services.metrics.rest import RecordObservation
 from services.wbr.commands import BulkValue, WbrCommands
 from services.wbr.wbr_csv import read_csv
 from tests.commands import Commands, refused_and_nothing_recorded
@@ -51,7 +53,9 @@ def test_many_values_for_several_metrics_are_saved_at_once(flywheel: Commands) -
 def test_one_refused_value_records_nothing(flywheel: Commands) -> None:
     org = company(flywheel)
     flywheel.metrics.record_observation(
-        CEO, "t", org.selection, period_end=SUNDAY, value=Decimal(1)
+        CommandContext(CEO, "t"),
+        org.selection,
+        RecordObservation(period_end=SUNDAY, value=Decimal(1)),
     )
     refusal = refused_and_nothing_recorded(
         flywheel,
@@ -68,7 +72,9 @@ def test_a_changed_value_with_a_reason_is_a_correction_and_an_equal_one_is_no_ch
 ) -> None:
     org = company(flywheel)
     flywheel.metrics.record_observation(
-        CEO, "t", org.selection, period_end=SUNDAY, value=Decimal(1)
+        CommandContext(CEO, "t"),
+        org.selection,
+        RecordObservation(period_end=SUNDAY, value=Decimal(1)),
     )
     outcome = wbr(flywheel).record_observations(
         CEO, "t", [value(SUNDAY, 3, reason="Late orders"), value(SUNDAY + timedelta(7), 4)]
