@@ -467,11 +467,6 @@ def seed_demo(runtime: Runtime, say: Callable[[str], None] = lambda _text: None)
     say(f"Weekly business review: {recorded} weekly values over two years, {notes} notes")
     seed_webhooks(runtime, seeded, leadership, correlation)
     say("Webhooks: one endpoint for Fulfilment's events, disabled until pointed at a receiver")
-    seed_hiring(runtime, seeded, leadership, leader_of, correlation, year - 1)
-    say(
-        "Hiring: Alice leads ENGINEERING (a code-review standard, Ledger exempted); Niaj raises "
-        "the bar; Fulfilment hired Quinn through a full loop, and Niaj vetoed Sybil"
-    )
     return seeded
 
 

@@ -29,6 +29,7 @@ def test_the_views_run_exactly_the_projectors_the_areas_declare_in_their_order()
         "excellence",
         "hiring",
         "wbr",
+        "feeds",
     ]
 
 
