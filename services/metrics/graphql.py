@@ -12,7 +12,7 @@ from uuid import UUID
 
 import strawberry
 
-from domain.metrics import Direction, MetricKind
+from domain.metrics import Aggregation, Direction, MetricKind
 from projections.metrics import queries as metrics_queries
 from projections.paging import Page, PageRequest
 from services.audit.graphql import Recorded
@@ -151,6 +151,9 @@ class Metric(AggregateNode, Recorded):
         description="The unit values are given in, e.g. `%` or `orders/day`."
     )
     direction: Direction = strawberry.field(description="Which way is better.")
+    aggregation: Aggregation = strawberry.field(
+        description="How the metric's values combine over a week, month or year (the 6-12 view)."
+    )
     definition: str = strawberry.field(description="The definition in force.")
     definition_version: int = strawberry.field(description="The version of `definition`.")
     defined_at: datetime = strawberry.field(description="When the metric was defined.")

@@ -60,12 +60,13 @@ def test_json_observations_in_bulk_are_all_or_nothing(
     assert refused.status_code == 409 and refused.json()["rule"] == "observation-exists"
     graph = server.graphql(leadership)
     data, _ = graph.query(
-        "query($id: ID!) { metric(id: $id) { observations(first: 50) "
+        "query($id: ID!) { metric(id: $id) { aggregation observations(first: 50) "
         "{ edges { node { periodEnd value } } } } }",
         wait_for=done["position"],
         id=shop["rate"],
     )
     assert data["metric"]["observations"]["edges"] == [], "the refused upload recorded nothing"
+    assert data["metric"]["aggregation"] == "MEAN", "a `%` metric averages by default"
     member = server.token("sam@example.com")
     forbidden = server.post(
         "/api/v1/observations",
