@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import psycopg
+import pytest
 from eventsourcing.application import AggregateNotFoundError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -834,6 +835,9 @@ async def differences_at(runtime: Runtime, positions: list[int]) -> dict[int, li
         await conn.close()
 
 
+# Every area's commands in one property over a growing log: longer than the suite's
+# default limit on a 2-core machine, so it states its own.
+@pytest.mark.timeout(1200)
 @settings(
     max_examples=30,
     deadline=None,
