@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 import uuid
 from typing import Any, NewType
 
 from strawberry.schema.types.base_scalars import (
     DateDefinition,
     DateTimeDefinition,
+    DecimalDefinition,
     UUIDDefinition,
 )
 from strawberry.types.scalar import ScalarDefinition
@@ -55,6 +57,12 @@ SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
         DateDefinition,
         description="A calendar date in ISO 8601 form (e.g. `2026-01-31`).",
         specified_by_url="https://scalars.graphql.org/andimarek/local-date",
+    ),
+    decimal.Decimal: dataclasses.replace(
+        DecimalDefinition,
+        description='An exact decimal number as a string (e.g. `"0.25"`), never a float: '
+        "a second job's share of a person's time.",
+        specified_by_url="https://www.rfc-editor.org/rfc/rfc8259#section-6",
     ),
     uuid.UUID: dataclasses.replace(
         UUIDDefinition,
