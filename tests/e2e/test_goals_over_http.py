@@ -479,13 +479,14 @@ def test_stale_goals_are_open_goals_without_a_recent_check_in(
     fresh = set_goal(server, leadership, org["shop"], org["sales"]["id"], 2027)
     graphql = server.graphql(leadership)
     query = """query($weeks: Int!, $asOf: DateTime, $team: ID) {
-      staleGoals(weeks: $weeks, asOf: $asOf, teamId: $team) { totalCount nodes { id } }
+      staleGoals(weeks: $weeks, asOf: $asOf, teamId: $team) { totalCount nodes { uuid } }
     }"""
     now, _ = graphql.query(query, wait_for=fresh["position"], weeks=2, team=org["shop"])
     assert now["staleGoals"]["totalCount"] == 0
     later = (datetime.now(UTC) + timedelta(weeks=3)).isoformat()
     in_three_weeks, _ = graphql.query(query, weeks=2, asOf=later, team=org["shop"])
-    assert in_three_weeks["staleGoals"]["nodes"] == [{"id": fresh["nodeId"]}]
+    # read as of a time, the goal has its snapshot id; its uuid is the goal's
+    assert in_three_weeks["staleGoals"]["nodes"] == [{"uuid": fresh["id"]}]
     before_anything, _ = graphql.query("{ staleGoals(weeks: 1, atPosition: 0) { totalCount } }")
     assert before_anything["staleGoals"]["totalCount"] == 0
     for arguments in ({"weeks": 0}, {"weeks": 1, "asOf": "0001-01-02T00:00:00Z"}):
