@@ -11,10 +11,12 @@ import pytest
 
 from projections.reading import ReadSession
 from projections.views import LIVE_SCHEMA
+from services.api.commands import CommandContext
 from services.graphql.common import MAX_SEARCH_LENGTH
 from services.graphql.context import FlywheelContext
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
+from services.org.rest import CharterTeam
 from services.runtime import Runtime
 from tests.people import CEO
 
@@ -58,7 +60,8 @@ async def test_a_search_string_longer_than_the_limit_is_refused(
 
 async def test_searched_names_have_a_trigram_index(serving: Runtime) -> None:
     team = serving.org.charter_team(
-        CEO, "c1", name="Payments 100% Platform", mission="m", leader="pia@example.com"
+        CommandContext(CEO, "c1"),
+        CharterTeam(name="Payments 100% Platform", mission="m", leader="pia@example.com"),
     )
     assert await serving.watcher.wait_for(team.position, WAIT)
     answer = await _search(serving, "teams", "100%")

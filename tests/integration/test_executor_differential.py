@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 import pytest
 import strawberry
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from domain.goals import GoalOutcome
@@ -121,9 +122,13 @@ async def answer(
         loaders=Loaders(session),
         position=session.position,
     )
-    result = await schema.execute(
-        request.query, variable_values=request.variables, context_value=context
-    )
+    try:
+        result = await schema.execute(
+            request.query, variable_values=request.variables, context_value=context
+        )
+    except CannotGetOperationTypeError:
+        # several operations and no operationName: refused before either executor runs
+        return {"request_error": "several operations need an operationName"}
     errors = [
         {**error.formatted, "original": type(error.original_error).__name__}
         for error in result.errors or ()
@@ -140,7 +145,13 @@ async def snapshot(
         data_dir = tmp_path_factory.mktemp("differential")
         runtime = Runtime.open(
             load_settings(
-                {"DATABASE_URL": url, "FLYWHEEL_DATA_DIR": str(data_dir), "FLYWHEEL_POOL_SIZE": "2"}
+                {
+                    "DATABASE_URL": url,
+                    "FLYWHEEL_DATA_DIR": str(data_dir),
+                    "FLYWHEEL_POOL_SIZE": "2",
+                    # points spent would differ between the two runs of each query
+                    "FLYWHEEL_GRAPHQL_RATE_LIMIT": "0",
+                }
             )
         )
         try:
@@ -264,7 +275,7 @@ async def test_generated_queries_answer_alike(snapshot: Snapshot, corpus: Corpus
     answers = comparison.answers
     texts = [request.query + json.dumps(request.variables) for request in generated]
     assert sum(carries_data(answer.get("data")) for answer in answers) >= 600
-    assert 100 <= sum(bool(answer.get("errors")) for answer in answers) <= 400
+    assert 100 <= sum(bool(answer.get("errors")) for answer in answers) <= 500
     assert sum("atPosition" in text or "asOf" in text for text in texts) >= 300
     assert sum("fragment " in text for text in texts) >= 100
     assert sum("@include" in text or "@skip" in text for text in texts) >= 100

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
 from services.graphql.context import FlywheelContext
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
+from services.org.rest import CharterTeam
 from services.principal import Principal
 from services.runtime import Runtime
 from services.settings import GraphQLExecutor
@@ -34,7 +36,9 @@ async def _run(serving: Runtime, query: str, caller: Principal, executor: GraphQ
 
 
 async def test_a_refused_or_failing_field_leaves_the_rest_of_the_answer(serving: Runtime) -> None:
-    team = serving.org.charter_team(CEO, "c1", name="Atlas", mission="m", leader="al@example.com")
+    team = serving.org.charter_team(
+        CommandContext(CEO, "c1"), CharterTeam(name="Atlas", mission="m", leader="al@example.com")
+    )
     assert await serving.watcher.wait_for(team.position, WAIT)
     for executor in GraphQLExecutor:
         # history is for auditors and leadership: refused to a member, beside teams.

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from projections.reading import ReadSession
+from services.api.commands import CommandContext
 from services.graphql.context import FlywheelContext
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
 from services.ids import global_id, parse_global_id
+from services.org.rest import AppointLeader, CharterTeam
 from services.runtime import Runtime
 from services.settings import GraphQLExecutor
 from tests.people import CEO
@@ -45,14 +47,18 @@ async def _run(
 
 async def test_a_past_read_has_an_id_of_its_own_that_node_answers(serving: Runtime) -> None:
     parent = serving.org.charter_team(
-        CEO, "c1", name="Platform", mission="m", leader="pat@example.com"
+        CommandContext(CEO, "c1"),
+        CharterTeam(name="Platform", mission="m", leader="pat@example.com"),
     )
     team = serving.org.charter_team(
-        CEO, "c2", name="Payments", mission="m", leader="ann@example.com", parent_id=parent.id
+        CommandContext(CEO, "c2"),
+        CharterTeam(name="Payments", mission="m", leader="ann@example.com", parent_id=parent.id),
     )
     then = team.position
     later = serving.org.appoint_leader(
-        CEO, "c3", team.id, leader="bob@example.com", reason="Ann moved on"
+        CommandContext(CEO, "c3"),
+        team.id,
+        AppointLeader(leader="bob@example.com", reason="Ann moved on"),
     )
     assert await serving.watcher.wait_for(later.position, WAIT)
     plain = global_id("Team", str(team.id))
@@ -88,7 +94,9 @@ async def test_a_past_read_has_an_id_of_its_own_that_node_answers(serving: Runti
 
 
 async def test_past_ids_that_cannot_be_answered_are_client_errors(serving: Runtime) -> None:
-    team = serving.org.charter_team(CEO, "c1", name="Search", mission="m", leader="sam@example.com")
+    team = serving.org.charter_team(
+        CommandContext(CEO, "c1"), CharterTeam(name="Search", mission="m", leader="sam@example.com")
+    )
     assert await serving.watcher.wait_for(team.position, WAIT)
     assert serving.read_pool is not None
     future = global_id("Team", f"{team.id} at {team.position + 1000}")
