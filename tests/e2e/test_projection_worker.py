@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer, flywheel_env
 
 COUNT = "query { teams { totalCount } }"
+STANDBY_TIMEOUT = 60.0
 
 
 def start_worker(data_dir: Path, database_url: str) -> subprocess.Popen[str]:
@@ -56,7 +58,13 @@ def test_a_separate_worker_projects_and_a_second_one_takes_over(
         created = server.post(
             "/api/v1/teams", token, {"name": "B", "mission": "m", "leader": "b@x.io"}
         )
-        data, extensions = graphql.query(COUNT, wait_for=created.json()["position"])
+        # The standby starts (imports every area) and takes the lock while the first
+        # dies: each read waits up to the server's read wait for the position.
+        position = created.json()["position"]
+        deadline = time.monotonic() + STANDBY_TIMEOUT
+        data, extensions = graphql.query(COUNT, wait_for=position)
+        while not extensions["positionReached"] and time.monotonic() < deadline:
+            data, extensions = graphql.query(COUNT, wait_for=position)
         assert extensions["positionReached"] is True, "the standby worker took over"
         assert data["teams"]["totalCount"] == 2
     finally:
