@@ -116,6 +116,7 @@ def flywheel_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, s
         FLYWHEEL_JWT_SECRET=JWT_SECRET,
         FLYWHEEL_LOG_LEVEL="WARNING",
         FLYWHEEL_RATE_LIMIT="0",
+        FLYWHEEL_GRAPHQL_RATE_LIMIT="0",
     )
     env.update(extra)
     return env
