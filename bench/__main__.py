@@ -1,4 +1,7 @@
-"""``python -m bench [--quick] [--only NAME ...]``: run the benchmarks, end with one JSON line."""
+"""``python -m bench [--quick | --smoke] [--only NAME ...]``: run the benchmarks.
+
+Progress goes to standard error; the run ends with one line of JSON on standard output.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import signal
 import sys
 import time
 
-from bench.context import FULL, QUICK, Context
+from bench.context import Context
 from bench.environment import machine, postgres_server
 from bench.harness import Report, say
 
@@ -30,7 +33,13 @@ BENCHMARKS = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a smaller company, fewer repeats")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a smaller company, fewer repeats")
+    size.add_argument(
+        "--smoke",
+        action="store_true",
+        help="the smallest sizes, once each: proves every benchmark runs (figures mean nothing)",
+    )
     parser.add_argument(
         "--only", nargs="+", choices=BENCHMARKS, metavar="NAME", help=f"among {BENCHMARKS}"
     )
@@ -45,17 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     # Stopped from outside, still stop the servers and drop the databases it made.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    scale = QUICK if args.quick else FULL
-    report = Report("quick" if args.quick else "full", machine())
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    report = Report(mode, machine())
     started = time.perf_counter()
     with postgres_server(args.database_url) as server_url:
-        context = Context(
-            quick=args.quick, server_url=server_url, scale=scale, keep_company=args.keep_company
-        )
+        context = Context(mode=mode, server_url=server_url, keep_company=args.keep_company)
         if args.company_url:
             context.reuse_company(args.company_url)
         with context.session():
-            say(f"flywheel bench, {context.mode} mode ({scale.label}) on {server_url}")
+            say(f"flywheel bench, {mode} mode ({context.scale.label}) on {server_url}")
             for name in args.only or BENCHMARKS:
                 say(f"== {name}")
                 report.running = name

@@ -55,21 +55,43 @@ QUICK = Scale(
     repeats=3,
     seconds=4.0,
 )
+# Proves that every benchmark runs and reports its figures beside their baselines
+# (the test suite runs it); at this size the figures themselves mean nothing.
+SMOKE = Scale(
+    teams=60,
+    depth=3,
+    services=60,
+    apis=90,
+    metrics=30,
+    goals=120,
+    plan_years=3,
+    repeats=1,
+    seconds=0.5,
+)
+SCALES = {"full": FULL, "quick": QUICK, "smoke": SMOKE}
 
 
 @dataclass
 class Context:
-    quick: bool
+    mode: str  # "full", "quick" or "smoke": a key of SCALES
     server_url: str
-    scale: Scale
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _company_url: str | None = None
     company_events: int = 0
     keep_company: bool = False
 
     @property
-    def mode(self) -> str:
-        return "quick" if self.quick else "full"
+    def scale(self) -> Scale:
+        return SCALES[self.mode]
+
+    @property
+    def quick(self) -> bool:
+        """Quick or smoke: the smaller company and the shorter measurements."""
+        return self.mode != "full"
+
+    def pick(self, full: int, quick: int, smoke: int) -> int:
+        """A benchmark's own size (of a catalog, a batch, a loop) for this mode."""
+        return {"full": full, "quick": quick, "smoke": smoke}[self.mode]
 
     def database(self, label: str) -> contextlib.AbstractContextManager[str]:
         """A new, empty database for one benchmark, dropped when it ends."""

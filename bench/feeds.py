@@ -78,7 +78,7 @@ class Hook:
 
 
 def run(context: Context, report: Report) -> None:
-    teams = QUICK_TEAMS if context.quick else FULL_TEAMS
+    teams = context.pick(FULL_TEAMS, QUICK_TEAMS, smoke=20)
     boss = token("ceo@example.com", "leadership")
     hook = Hook()
     try:

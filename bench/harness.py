@@ -79,7 +79,8 @@ class Figure:
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["goal"] = None if self.goal is None else str(self.goal)
-        data["ratio"] = None if self.ratio is None else round(self.ratio, 4)
+        # four significant figures: a small ratio keeps its precision
+        data["ratio"] = None if self.ratio is None else float(f"{self.ratio:.4g}")
         data["goal_met"] = self.goal_met
         return data
 

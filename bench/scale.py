@@ -29,7 +29,7 @@ import psycopg
 from bench.company import load_company, open_app, scaled
 from bench.company_org import CHIEF
 from bench.company_writer import Writer
-from bench.context import FULL, QUICK, THIS_YEAR, Context
+from bench.context import QUICK, THIS_YEAR, Context
 from bench.environment import Server, headers, note, token
 from bench.harness import Figure, Report, at_least, at_most, median, percentile
 from bench.rebuild import rebuild
@@ -131,7 +131,7 @@ def _median_get(get: Callable[[UUID], object], aggregate_id: UUID, times: int) -
 
 
 def long_aggregates(context: Context, report: Report) -> None:
-    times = 50 if context.quick else 200
+    times = context.pick(200, 50, smoke=5)
     with context.database("scale") as url:
         app = open_app(url)
         try:
@@ -173,7 +173,7 @@ def long_aggregates(context: Context, report: Report) -> None:
 
 def rebuild_against_size(context: Context, report: Report) -> None:
     repeats = context.scale.repeats if context.quick else FULL_REBUILD_REPEATS
-    base = QUICK if context.quick else FULL
+    base = context.scale
     rates: list[tuple[int, float]] = []
     for fraction in SIZES:
         with context.database("scale_rebuild") as url:
@@ -270,10 +270,10 @@ def _timed(send: Callable[[], httpx.Response]) -> float:
 
 
 def latency_against_size(context: Context, report: Report) -> None:
-    rounds = 20 if context.quick else 60
+    rounds = context.pick(60, 20, smoke=3)
     large_url = context.company()
     # The page lists 50 teams, so the small company has at least 50, as dense as the large.
-    small_scale = scaled(QUICK, SMALL_QUICK) if context.quick else QUICK
+    small_scale = scaled(context.scale, SMALL_QUICK) if context.quick else QUICK
     with context.database("scale_small") as small_url:
         note(f"generating a small company ({small_scale.label})")
         small_events = load_company(small_url, small_scale)

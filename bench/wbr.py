@@ -75,8 +75,8 @@ def run(context: Context, report: Report) -> None:
     from services.principal import Principal, Role
     from services.wbr.commands import BulkValue
 
-    total = 2_000 if context.quick else 10_000
-    sample = 200 if context.quick else 1_000
+    total = context.pick(10_000, 2_000, smoke=200)
+    sample = context.pick(1_000, 200, smoke=20)
     principal = Principal("bench@example.com", frozenset({Role.LEADERSHIP}))  # type: ignore[arg-type]
     per_metric = total // METRICS
     with context.database("wbr_bulk") as url, TemporaryDirectory() as directory:

@@ -126,7 +126,7 @@ async def measure(runtime: Any, position: int, repeats: int) -> tuple[list[float
 
 
 def run(context: Context, report: Report) -> None:
-    metrics = 50 if context.quick else 200
+    metrics = context.pick(200, 50, smoke=5)
     with context.database("wbr_deck") as url, TemporaryDirectory() as directory:
         runtime, position = load(url, str(Path(directory)), metrics)
         try:

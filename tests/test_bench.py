@@ -1,7 +1,8 @@
-"""The benchmark suite's quick mode runs in CI: every benchmark reports its figures
-beside a same-run baseline, and the run ends with one line of JSON. Goals are not
-checked here (a shared CI machine is too noisy); they live in that output and in
-docs/PERFORMANCE.md."""
+"""The benchmark suite's smoke mode runs in CI: every benchmark runs at its smallest
+size and reports its figures beside a same-run baseline, and the run ends with one
+line of JSON. The figures themselves are not judged here (at that size and on a
+shared CI machine they mean nothing); `--quick` and full runs measure, and their
+figures live in docs/PERFORMANCE.md."""
 
 from __future__ import annotations
 
@@ -17,19 +18,19 @@ from bench.__main__ import BENCHMARKS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.timeout(1500)
-def test_the_quick_benchmarks_report_every_figure_with_its_baseline(postgres_server: str) -> None:
+@pytest.mark.timeout(900)
+def test_the_benchmarks_report_every_figure_with_its_baseline(postgres_server: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--database-url", postgres_server],
+        [sys.executable, "-m", "bench", "--smoke", "--database-url", postgres_server],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=1400,
+        timeout=840,
     )
     assert done.returncode == 0, done.stderr[-4000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
 
-    assert summary["mode"] == "quick"
+    assert summary["mode"] == "smoke"
     assert summary["errors"] == {}
     figures = summary["figures"]
     assert {figure["benchmark"] for figure in figures} == set(BENCHMARKS)

@@ -17,6 +17,9 @@ import pytest
 from gql import Client, gql
 from gql.transport.httpx import HTTPXTransport
 
+from services.auth import jwt_secret, mint_token
+from services.principal import Role
+from services.settings import load_settings
 from tests.conftest import fresh_database
 
 FLYWHEEL = str(Path(sys.executable).parent / "flywheel")
@@ -97,11 +100,10 @@ class FlywheelServer:
         self.process = None
 
     def token(self, subject: str, *roles: str) -> str:
-        args = [FLYWHEEL, "token", "--subject", subject]
-        for role in roles:
-            args += ["--role", role]
-        done = subprocess.run(args, env=self.env, capture_output=True, text=True, check=True)
-        return done.stdout.strip()
+        """A token as ``flywheel token`` mints it, minted here: a process per token cost a
+        second each (tests/e2e/test_embedded_server.py runs the command itself)."""
+        secret = jwt_secret(load_settings(self.env))
+        return mint_token(secret, subject, [Role(role) for role in roles])
 
     def post(self, path: str, token: str | None, body: Any = None, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -17,7 +17,14 @@ def test_the_embedded_database_keeps_the_data_across_a_restart(tmp_path: Path) -
     server = FlywheelServer(tmp_path / "data", database_url=None)
     server.start()
     try:
-        token = server.token("ceo@example.com", "leadership")
+        minted = subprocess.run(
+            [FLYWHEEL, "token", "--subject", "ceo@example.com", "--role", "leadership"],
+            env=server.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        token = minted.stdout.strip()
         created = server.post(
             "/api/v1/teams", token, {"name": "Embedded", "mission": "m", "leader": "em@example.com"}
         )
