@@ -60,7 +60,7 @@ def catalog_text(teams: int) -> str:
 def run(context: Context, report: Report) -> None:
     from services.backstage.importer import run_steps
 
-    teams = TEAMS_QUICK if context.quick else TEAMS_FULL
+    teams = context.pick(TEAMS_FULL, TEAMS_QUICK, smoke=10)
     text = catalog_text(teams)
     catalog = parse_catalog([Source("bench", text)])
     with context.database("backstage") as url:

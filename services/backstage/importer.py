@@ -8,6 +8,9 @@ areas' own command handlers (:class:`~services.org.commands.OrgCommands`,
 of saving it: every rule and role check applies, and the whole import is saved in
 one atomic write at the end, or not at all. A lost race re-reads, re-plans and
 runs again, as the command bus does for one command.
+
+The same write records what the catalog now maps to (:class:`~domain.backstage.CatalogLink`),
+so that the next import knows which teams and services left the catalog.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.backstage import CATALOG_LINK_ID, CatalogLink
 from domain.boundaries import Service, api_key
 from domain.claims import Claim, ClaimKind, claim_id, normalised_name
 from domain.errors import InvalidValue
@@ -113,36 +117,68 @@ def _holder(bus: CommandBus, kind: ClaimKind, name: str) -> UUID | None:
     return claim.holder if isinstance(claim, Claim) else None
 
 
-def current_state(bus: CommandBus, team_names: list[str], service_names: list[str]) -> CurrentState:
-    """The active teams and services named like those the catalog holds, from the write side."""
+def _team_state(team: Team) -> TeamState:
+    return TeamState(
+        id=team.id,
+        name=team.name,
+        leader=team.leader,
+        parent_id=team.parent_id,
+        members=dict(team.members),
+    )
+
+
+def _service_state(service: Service) -> ServiceState:
+    return ServiceState(
+        id=service.id,
+        name=service.name,
+        owner_team_id=service.owner_team_id,
+        apis={
+            api_key(api_name, version): steps.ApiState(UUID(api_id), api_name, version)
+            for api_id, (api_name, version) in service.apis.items()
+        },
+        dependencies=frozenset(service.dependencies),
+    )
+
+
+def current_state(
+    bus: CommandBus,
+    team_names: list[str],
+    service_names: list[str],
+    link: CatalogLink | None = None,
+) -> CurrentState:
+    """The active teams and services named like those the catalog holds, and those the
+    last import held (``link``) that none of those names match, from the write side."""
     teams: dict[str, TeamState] = {}
     for name in team_names:
         holder = _holder(bus, ClaimKind.TEAM_NAME, name)
         team = _find(bus, holder) if holder is not None else None
         if isinstance(team, Team) and not team.disbanded:
-            teams[normalised_name(name)] = TeamState(
-                id=team.id,
-                name=team.name,
-                leader=team.leader,
-                parent_id=team.parent_id,
-                members=dict(team.members),
-            )
+            teams[normalised_name(name)] = _team_state(team)
     services: dict[str, ServiceState] = {}
     for name in service_names:
         holder = _holder(bus, ClaimKind.SERVICE_NAME, name)
         service = _find(bus, holder) if holder is not None else None
         if isinstance(service, Service) and not service.retired:
-            services[normalised_name(name)] = ServiceState(
-                id=service.id,
-                name=service.name,
-                owner_team_id=service.owner_team_id,
-                apis={
-                    api_key(api_name, version): steps.ApiState(UUID(api_id), api_name, version)
-                    for api_id, (api_name, version) in service.apis.items()
-                },
-                dependencies=frozenset(service.dependencies),
-            )
-    return CurrentState(teams=teams, services=services)
+            services[normalised_name(name)] = _service_state(service)
+    unlisted_teams: dict[UUID, TeamState] = {}
+    unlisted_services: dict[UUID, ServiceState] = {}
+    if link is not None:
+        named_teams = {team.id for team in teams.values()}
+        for team_id in link.team_ids - named_teams:
+            team = _find(bus, team_id)
+            if isinstance(team, Team) and not team.disbanded:
+                unlisted_teams[team.id] = _team_state(team)
+        named_services = {service.id for service in services.values()}
+        for service_id in link.service_ids - named_services:
+            service = _find(bus, service_id)
+            if isinstance(service, Service) and not service.retired:
+                unlisted_services[service.id] = _service_state(service)
+    return CurrentState(
+        teams=teams,
+        services=services,
+        unlisted_teams=unlisted_teams,
+        unlisted_services=unlisted_services,
+    )
 
 
 def _names(catalog: Catalog) -> tuple[list[str], list[str]]:
@@ -184,7 +220,9 @@ class BackstageImports:
         deadline = time.monotonic() + RETRY_BUDGET_SECONDS
         attempts = 0
         while True:
-            state = current_state(self.bus, team_names, service_names)
+            found = _find(self.bus, CATALOG_LINK_ID)
+            link = found if isinstance(found, CatalogLink) else None
+            state = current_state(self.bus, team_names, service_names, link)
             plan = plan_import(catalog, state, mapping)
             if not plan.ok:
                 raise CatalogRefused(plan.errors)
@@ -192,7 +230,8 @@ class BackstageImports:
             if dry_run or not plan.steps:
                 return result
             batch = BatchBus(self.bus)
-            result.recorded = run_steps(batch, principal, import_id, plan)
+            result.recorded, made = run_steps(batch, principal, import_id, plan)
+            _record_link(batch, principal, import_id, plan, made)
             try:
                 result.position = batch.commit()
             except IntegrityError:
@@ -207,9 +246,30 @@ class BackstageImports:
             return result
 
 
-def run_steps(batch: CommandBus, principal: Principal, import_id: str, plan: Plan) -> list[str]:
+def _record_link(
+    batch: BatchBus, principal: Principal, import_id: str, plan: Plan, made: dict[str, UUID]
+) -> None:
+    """Record, in the import's write, the teams and services the catalog now maps to."""
+
+    def resolve(target: steps.Target) -> UUID:
+        return target if isinstance(target, UUID) else made[target]
+
+    teams = [resolve(target) for target in plan.teams]
+    services = [resolve(target) for target in plan.services]
+    with acting_as(principal.subject, import_id):
+        link = batch.work.find(CatalogLink, CATALOG_LINK_ID)
+        if link is None:
+            batch.work.add(CatalogLink.link(import_id, teams, services))
+        else:
+            link.record_import(import_id, teams, services)
+
+
+def run_steps(
+    batch: CommandBus, principal: Principal, import_id: str, plan: Plan
+) -> tuple[list[str], dict[str, UUID]]:
     """Run every step through the areas' command handlers on ``batch`` (a
-    :class:`BatchBus`; on a plain :class:`CommandBus` each step is its own write)."""
+    :class:`BatchBus`; on a plain :class:`CommandBus` each step is its own write).
+    Returns what each step did, and the ids of what they made by entity reference."""
     org = OrgCommands(batch)
     boundaries = BoundaryCommands(batch)
     made: dict[str, UUID] = {}
@@ -294,5 +354,11 @@ def run_steps(batch: CommandBus, principal: Principal, import_id: str, plan: Pla
                 )
             case steps.DropDependency():
                 boundaries.drop_dependency(context, step.service_id, step.api_id, reason)
+            case steps.RetireService():
+                boundaries.retire_service(
+                    context, step.service_id, service_body.RetireService(reason=reason)
+                )
+            case steps.DisbandTeam():
+                org.disband_team(context, step.team_id, org_body.DisbandTeam(reason=reason))
         recorded.append(step.describe())
-    return recorded
+    return recorded, made

@@ -7,7 +7,9 @@ problem it finds (dangling references, duplicates, groups without a leader),
 and compares the result with :class:`CurrentState`: only the differences become
 steps, each one of the normal commands. Steps come in an order the rules accept:
 removals and leader changes first, then new teams parents first, moves, members,
-services, transfers, dropped dependencies, retired APIs, new APIs, new dependencies.
+services, transfers, dropped dependencies, retired APIs, new APIs, new dependencies,
+and last what the catalog no longer names: the services an earlier import held are
+retired (their APIs first), then its teams are disbanded, subteams first.
 """
 
 from __future__ import annotations
@@ -58,10 +60,13 @@ class ServiceState:
 
 @dataclass(frozen=True)
 class CurrentState:
-    """The active teams and services the catalog's names match, keyed by normalised name."""
+    """The active teams and services the catalog's names match, keyed by normalised name;
+    and those an earlier import held that none of its names match (``unlisted``), by id."""
 
     teams: MappingType[str, TeamState] = field(default_factory=dict)
     services: MappingType[str, ServiceState] = field(default_factory=dict)
+    unlisted_teams: MappingType[UUID, TeamState] = field(default_factory=dict)
+    unlisted_services: MappingType[UUID, ServiceState] = field(default_factory=dict)
 
 
 # --- steps -------------------------------------------------------------------------
@@ -210,6 +215,26 @@ class DropDependency:
         return f"service '{self.service_name}' no longer consumes API '{self.api_name}'"
 
 
+@dataclass(frozen=True)
+class RetireService:
+    service_id: UUID
+    name: str
+    action = "remove"
+
+    def describe(self) -> str:
+        return f"retire service '{self.name}' (no longer in the catalog)"
+
+
+@dataclass(frozen=True)
+class DisbandTeam:
+    team_id: UUID
+    name: str
+    action = "remove"
+
+    def describe(self) -> str:
+        return f"disband team '{self.name}' (no longer in the catalog)"
+
+
 Step = (
     CharterTeam
     | AppointLeader
@@ -222,6 +247,8 @@ Step = (
     | RetireApi
     | DeclareDependency
     | DropDependency
+    | RetireService
+    | DisbandTeam
 )
 
 
@@ -230,6 +257,9 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    # What the catalog maps to once the steps ran (an id, or the ref of what a step makes).
+    teams: list[Target] = field(default_factory=list)
+    services: list[Target] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -590,7 +620,7 @@ class _Differ:
         }
         self.api_labels = {
             api.id: f"{api.name} {api.version}"
-            for service in state.services.values()
+            for service in [*state.services.values(), *state.unlisted_services.values()]
             for api in service.apis.values()
         }
         self.existing_services = {
@@ -760,3 +790,30 @@ class _Differ:
         self.plan.steps.extend(
             [*registrations, *transfers, *drops, *retirements, *publications, *declarations]
         )
+        self.plan.steps.extend(self._unlisted())
+        self.plan.teams = [self.team_target(ref) for ref in teams]
+        self.plan.services = [self.service_target(ref) for ref in self.reader.services]
+
+    def _unlisted(self) -> list[Step]:
+        """Retire the services and disband the teams an earlier import held that the
+        catalog no longer names: a service's APIs first, a team's subteams first."""
+        removals: list[Step] = []
+        for service in sorted(self.state.unlisted_services.values(), key=lambda s: s.name):
+            for held in sorted(service.apis.values(), key=lambda a: (a.name, a.version)):
+                removals.append(RetireApi(held.id, held.name, held.version, service.name))
+            removals.append(RetireService(service.id, service.name))
+        unlisted = self.state.unlisted_teams
+        done: set[UUID] = set()
+
+        def disband(team: TeamState) -> None:
+            if team.id in done:
+                return
+            done.add(team.id)
+            for child in sorted(unlisted.values(), key=lambda t: t.name):
+                if child.parent_id == team.id:
+                    disband(child)
+            removals.append(DisbandTeam(team.id, team.name))
+
+        for team in sorted(unlisted.values(), key=lambda t: t.name):
+            disband(team)
+        return removals

@@ -250,3 +250,32 @@ def test_a_leader_moving_to_another_team_is_appointed_after_their_team_gets_its_
         "appoint frank@example.com to lead team 'ledger'",
         "appoint dave@example.com to lead team 'payments'",
     ]
+
+
+def test_teams_an_earlier_import_held_are_disbanded_subteams_first_once_they_leave() -> None:
+    state = _state_after_import()
+    parent = TeamState(uuid4(), "Platform", "pat@example.com", None, {})
+    child = TeamState(uuid4(), "Build", "bill@example.com", parent.id, {})
+    gone = ServiceState(
+        uuid4(),
+        "builder",
+        child.id,
+        {"build-api@v1": ApiState(uuid4(), "build-api", "v1")},
+        frozenset(),
+    )
+    left = CurrentState(
+        teams=state.teams,
+        services=state.services,
+        unlisted_teams={parent.id: parent, child.id: child},
+        unlisted_services={gone.id: gone},
+    )
+    plan = plan_import(catalog(all_documents()), left)
+    assert [(s.action, s.describe()) for s in plan.steps] == [
+        ("remove", "retire API 'build-api' v1 of service 'builder'"),
+        ("remove", "retire service 'builder' (no longer in the catalog)"),
+        ("remove", "disband team 'Build' (no longer in the catalog)"),
+        ("remove", "disband team 'Platform' (no longer in the catalog)"),
+    ]
+    # what the catalog maps to once the steps ran: the teams and services it names
+    assert set(plan.teams) == {team.id for team in state.teams.values()}
+    assert set(plan.services) == {service.id for service in state.services.values()}

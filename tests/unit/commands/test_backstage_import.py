@@ -195,3 +195,52 @@ def test_a_leader_moving_between_imported_teams_passes_every_rule(flywheel: Comm
     assert result.position == event_count(flywheel)
     again = importer(flywheel).import_catalog(CEO, parse_catalog(body(changed)))
     assert again.plan.steps == []
+
+
+def without(text: str, *names: str) -> str:
+    """The catalog file without the entities of these names."""
+    documents = text.split("---\n")
+    return "---\n".join(d for d in documents if not any(f"  name: {n}\n" in d for n in names))
+
+
+def test_what_left_the_catalog_is_retired_and_disbanded_and_flywheels_own_teams_are_not(
+    flywheel: Commands, tmp_path: Path
+) -> None:
+    importer(flywheel).import_catalog(CEO, read_catalog_files(write_catalog(tmp_path)))
+    own = flywheel.org.charter_team(
+        CommandContext(CEO, "t"), CharterTeam(name="Kept", mission="m", leader="kim@example.com")
+    )
+    files = {
+        name: without(text, "ledger", "ledger-writer", "ledger-events")
+        for name, text in FILES.items()
+    }
+    files["org/groups.yaml"] = files["org/groups.yaml"].replace(
+        "children: [payments, ledger]", "children: [payments]"
+    )
+    files["org/users.yaml"] = files["org/users.yaml"].replace(
+        "memberOf: [ledger, payments]", "memberOf: [payments]"
+    )
+    files["systems/payments.yaml"] = files["systems/payments.yaml"].replace(
+        "  consumesApis: [ledger-events]\n", ""
+    )
+    changed = read_catalog_files(write_catalog(tmp_path, files))
+    planned = importer(flywheel).import_catalog(CEO, changed, dry_run=True)
+    assert [(step.action, step.describe()) for step in planned.plan.steps] == [
+        ("remove", "service 'checkout' no longer consumes API 'ledger-events v1'"),
+        ("remove", "retire API 'ledger-events' v1 of service 'ledger-writer'"),
+        ("remove", "retire service 'ledger-writer' (no longer in the catalog)"),
+        ("remove", "disband team 'ledger' (no longer in the catalog)"),
+    ]
+    result = importer(flywheel).import_catalog(CEO, changed)
+    assert len(result.recorded) == 4
+    teams = {
+        t.name: t
+        for t in (flywheel.app.repository.get(e.originator_id) for e in events_of(flywheel, 0))  # type: ignore[attr-defined]
+        if isinstance(t, Team)
+    }
+    assert teams["ledger"].disbanded and not teams["payments"].disbanded
+    assert not flywheel.app.repository.get(own.id).disbanded
+    # Once gone, gone: the same catalog again records nothing.
+    before = event_count(flywheel)
+    again = importer(flywheel).import_catalog(CEO, changed)
+    assert again.plan.steps == [] and event_count(flywheel) == before
