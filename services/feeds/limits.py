@@ -6,7 +6,13 @@ import contextlib
 from collections import Counter
 from collections.abc import Iterator
 
+from prometheus_client import Gauge
+
 from services.graphql.errors import client_error
+
+OPEN_SUBSCRIPTIONS = Gauge(
+    "flywheel_subscriptions_open", "GraphQL subscriptions this process is serving."
+)
 
 
 class SubscriptionLimits:
@@ -39,9 +45,11 @@ class SubscriptionLimits:
                 "subscription-limit",
             )
         self._open[caller] += 1
+        OPEN_SUBSCRIPTIONS.inc()
         try:
             yield
         finally:
+            OPEN_SUBSCRIPTIONS.dec()
             self._open[caller] -= 1
             if not self._open[caller]:
                 del self._open[caller]
