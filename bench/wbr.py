@@ -99,7 +99,7 @@ def run(context: Context, report: Report) -> None:
                 for day in days(per_metric)
             ]
             started = time.perf_counter()
-            outcome = runtime.wbr.record_observations(principal, "bench", values)
+            outcome = runtime.wbr.record_observations(CommandContext(principal, "bench"), values)
             bulk = time.perf_counter() - started
             assert outcome.recorded == total, outcome
         finally:

@@ -59,6 +59,7 @@ def spans(view: Any) -> list[tuple[str, date, date]]:
 
 def load(url: str, directory: str, metrics: int) -> Any:
     from bench.wbr import define_metrics, open_runtime
+    from services.api.commands import CommandContext
     from services.principal import Principal, Role
     from services.wbr.commands import BulkValue
 
@@ -76,9 +77,10 @@ def load(url: str, directory: str, metrics: int) -> Any:
         for index, metric_id in enumerate(ids)
         for week in range(WEEKS)
     ]
+    context = CommandContext(principal, "bench")
     position = 0
     for start in range(0, len(values), 5_000):
-        outcome = runtime.wbr.record_observations(principal, "bench", values[start : start + 5_000])
+        outcome = runtime.wbr.record_observations(context, values[start : start + 5_000])
         position = outcome.position or position
     return runtime, position
 

@@ -27,6 +27,7 @@ def import_observations(
 ) -> dict[str, object]:
     """Record a file of observations in one all-or-nothing command: wbr-app's CSV
     (``.csv``) or a JSON list as ``POST /api/v1/observations`` takes."""
+    from services.api.commands import CommandContext
     from services.wbr.rest import answer, csv_values, json_values
 
     body = path.read_bytes()
@@ -38,7 +39,7 @@ def import_observations(
         values, ignored = csv_values(body, reason)
         combine = True
     outcome = runtime.wbr.record_observations(
-        who, f"import-{uuid.uuid4()}", values, combine_same_day=combine
+        CommandContext(who, f"import-{uuid.uuid4()}"), values, combine_same_day=combine
     )
     recorded = answer(outcome, ignored)
     return {

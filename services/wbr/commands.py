@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.claims import Claim, ClaimKind, claim_id, normalised_name
@@ -26,8 +27,11 @@ from domain.metrics import Metric
 from domain.org.team import Team
 from domain.wbr import VarianceNote, combine
 from services.authorization import require_leader_or_leadership
-from services.commands import CommandBus, Outcome, UnitOfWork
-from services.principal import Principal
+from services.commands import AreaCommands, Outcome, UnitOfWork
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.wbr.rest import CorrectNote, WriteNote
 
 MAX_OBSERVATIONS = 100_000
 
@@ -72,14 +76,10 @@ def _prefixed(error: Exception, where: str) -> Exception:
     return type(error)(f"{where}: {detail}", **getattr(error, "context", {}))
 
 
-class WbrCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
+class WbrCommands(AreaCommands):
     def record_observations(
         self,
-        principal: Principal,
-        correlation_id: str,
+        context: CommandContext,
         values: Sequence[BulkValue],
         *,
         combine_same_day: bool = False,
@@ -117,7 +117,7 @@ class WbrCommands:
                 if metric.id not in owners_checked:
                     owner = work.get(Team, metric.owner_team_id, label="team")
                     require_leader_or_leadership(
-                        principal, owner, f"Recording the values of '{metric.name}'"
+                        context.principal, owner, f"Recording the values of '{metric.name}'"
                     )
                     owners_checked.add(metric.id)
                 return metric
@@ -169,7 +169,7 @@ class WbrCommands:
             return target
 
         try:
-            outcome = self.bus.run(principal, correlation_id, record)
+            outcome = self.run(context, record, versioned=False)
         except _NothingChanged:
             return BulkOutcome(0, 0, counts["unchanged"], counts["metrics"], None)
         return BulkOutcome(
@@ -180,37 +180,26 @@ class WbrCommands:
             outcome.position,
         )
 
-    def write_note(
-        self, principal: Principal, correlation_id: str, *, metric_id: UUID, day: date, text: str
-    ) -> Outcome:
+    def write_note(self, context: CommandContext, metric_id: UUID, body: WriteNote) -> Outcome:
         """The metric's owner team leader or leadership notes a variance for a date."""
 
         def write(work: UnitOfWork) -> VarianceNote:
             metric = work.get(Metric, metric_id, label="metric")
             owner = work.get(Team, metric.owner_team_id, label="team")
-            require_leader_or_leadership(principal, owner, "Writing a variance note")
-            return work.add(VarianceNote.write(metric, day, text))
+            require_leader_or_leadership(context.principal, owner, "Writing a variance note")
+            return work.add(VarianceNote.write(metric, body.day, body.text))
 
-        return self.bus.run(principal, correlation_id, write)
+        return self.run(context, write, versioned=False)
 
-    def correct_note(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        note_id: UUID,
-        *,
-        text: str,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
+    def correct_note(self, context: CommandContext, note_id: UUID, body: CorrectNote) -> Outcome:
         """A new text for a note, with the reason; as writing, the owner's leader or leadership."""
 
         def correct(work: UnitOfWork) -> VarianceNote:
             note = work.get(VarianceNote, note_id, label="variance note")
             metric = work.get(Metric, note.metric_id, label="metric")
             owner = work.get(Team, metric.owner_team_id, label="team")
-            require_leader_or_leadership(principal, owner, "Correcting a variance note")
-            note.correct(text, reason)
+            require_leader_or_leadership(context.principal, owner, "Correcting a variance note")
+            note.correct(body.text, body.reason)
             return note
 
-        return self.bus.run(principal, correlation_id, correct, expected_version=expected_version)
+        return self.run(context, correct)

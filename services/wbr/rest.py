@@ -182,11 +182,7 @@ class ObservationsController(Controller):
                 f"not {media_type or 'untyped'}",
             )
         outcome = await asyncio.to_thread(
-            wbr.record_observations,
-            context.principal,
-            context.correlation_id,
-            values,
-            combine_same_day=combine_same_day,
+            wbr.record_observations, context, values, combine_same_day=combine_same_day
         )
         return answer(outcome, ignored)
 
@@ -210,15 +206,7 @@ class VarianceNoteController(Controller):
     def write_note(
         self, metric_id: MetricId, data: WriteNote, context: CommandContext, wbr: WbrCommands
     ) -> CommandAccepted:
-        return accepted(
-            wbr.write_note(
-                context.principal,
-                context.correlation_id,
-                metric_id=metric_id,
-                day=data.day,
-                text=data.text,
-            )
-        )
+        return accepted(wbr.write_note(context, metric_id, data))
 
     @command(
         "/variance-notes/{note_id:uuid}/corrections",
@@ -229,13 +217,4 @@ class VarianceNoteController(Controller):
     def correct_note(
         self, note_id: NoteId, data: CorrectNote, context: CommandContext, wbr: WbrCommands
     ) -> CommandAccepted:
-        return accepted(
-            wbr.correct_note(
-                context.principal,
-                context.correlation_id,
-                note_id,
-                text=data.text,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(wbr.correct_note(context, note_id, data))

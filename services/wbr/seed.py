@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from services.api.commands import CommandContext
 from services.principal import Principal
 from services.wbr.commands import BulkValue
+from services.wbr.rest import WriteNote
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -72,17 +74,14 @@ def seed_review(
             )
             for week in range(WEEKS)
         ]
-    outcome = runtime.wbr.record_observations(leadership, correlation, values)
+    lead = CommandContext(leadership, correlation)
+    outcome = runtime.wbr.record_observations(lead, values)
     position = outcome.position or 0
     notes = 0
     for weeks_back, name, text in NOTES:
         if name in metrics:
             written = runtime.wbr.write_note(
-                leadership,
-                correlation,
-                metric_id=metrics[name],
-                day=end - timedelta(weeks=weeks_back),
-                text=text,
+                lead, metrics[name], WriteNote(day=end - timedelta(weeks=weeks_back), text=text)
             )
             position = max(position, written.position)
             notes += 1

@@ -75,6 +75,7 @@ from services.principal import Role
 from services.registry import VIEWS
 from services.runtime import Runtime
 from services.wbr.commands import BulkValue
+from services.wbr.rest import CorrectNote, WriteNote
 from tests.people import CEO, principal
 
 SHADOW = "views_replayed"
@@ -412,16 +413,14 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
         outcome = hire(runtime, world, kind, a, b)
     elif kind == "write_note":
         outcome = runtime.wbr.write_note(
-            CEO,
-            "prop",
-            metric_id=pick(world.metrics, a),
-            day=date(2026, 1, 1 + b % 28),
-            text=f"n{b}",
+            CommandContext(CEO, "prop"),
+            pick(world.metrics, a),
+            WriteNote(day=date(2026, 1, 1 + b % 28), text=f"n{b}"),
         )
         world.notes.append(outcome.id)
     elif kind == "correct_note":
         outcome = runtime.wbr.correct_note(
-            CEO, "prop", pick(world.notes, a), text=f"c{b}", reason="r"
+            CommandContext(CEO, "prop"), pick(world.notes, a), CorrectNote(text=f"c{b}", reason="r")
         )
     elif kind == "observe_in_bulk":
         values = [
@@ -434,7 +433,7 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
             )
             for n in range(3)
         ]
-        bulk = runtime.wbr.record_observations(CEO, "prop", values)
+        bulk = runtime.wbr.record_observations(CommandContext(CEO, "prop"), values)
         if bulk.position is None:
             raise LookupError
         return bulk.position

@@ -15,6 +15,7 @@ from services.api.commands import CommandContext
 from services.commands import CommandBus, Forbidden
 from services.metrics.rest import RecordObservation
 from services.wbr.commands import BulkValue, WbrCommands
+from services.wbr.rest import CorrectNote, WriteNote
 from services.wbr.wbr_csv import read_csv
 from tests.commands import Commands, refused_and_nothing_recorded
 from tests.goal_fixtures import company
@@ -43,7 +44,7 @@ def test_many_values_for_several_metrics_are_saved_at_once(flywheel: Commands) -
     org = company(flywheel)
     values = [value(SUNDAY + timedelta(weeks=n), n) for n in range(30)]
     values += [value(SUNDAY, 7, name="REVENUE")]
-    outcome = wbr(flywheel).record_observations(CEO, "t", values)
+    outcome = wbr(flywheel).record_observations(CommandContext(CEO, "t"), values)
     assert (outcome.recorded, outcome.corrected, outcome.metrics) == (31, 0, 2)
     selection = flywheel.app.repository.get(org.selection)
     assert len(selection.observations) == 30 and selection.observations["2025-01-12"] == "1"
@@ -61,7 +62,7 @@ def test_one_refused_value_records_nothing(flywheel: Commands) -> None:
         flywheel,
         ObservationExists,
         lambda: wbr(flywheel).record_observations(
-            CEO, "t", [value(SUNDAY + timedelta(days=1), 5), value(SUNDAY, 2)]
+            CommandContext(CEO, "t"), [value(SUNDAY + timedelta(days=1), 5), value(SUNDAY, 2)]
         ),
     )
     assert f"v{SUNDAY}" in str(refusal), "the refusal says which value"
@@ -77,10 +78,11 @@ def test_a_changed_value_with_a_reason_is_a_correction_and_an_equal_one_is_no_ch
         RecordObservation(period_end=SUNDAY, value=Decimal(1)),
     )
     outcome = wbr(flywheel).record_observations(
-        CEO, "t", [value(SUNDAY, 3, reason="Late orders"), value(SUNDAY + timedelta(7), 4)]
+        CommandContext(CEO, "t"),
+        [value(SUNDAY, 3, reason="Late orders"), value(SUNDAY + timedelta(7), 4)],
     )
     assert (outcome.recorded, outcome.corrected) == (1, 1)
-    again = wbr(flywheel).record_observations(CEO, "t", [value(SUNDAY, 3)])
+    again = wbr(flywheel).record_observations(CommandContext(CEO, "t"), [value(SUNDAY, 3)])
     assert (again.recorded, again.corrected, again.unchanged, again.position) == (0, 0, 1, None)
     events = list(flywheel.app.events.get(org.selection))
     assert isinstance(events[-2], Metric.ObservationCorrected) or isinstance(
@@ -94,10 +96,13 @@ def test_a_metric_led_by_someone_else_refuses_the_whole_upload(flywheel: Command
         flywheel,
         Forbidden,
         lambda: wbr(flywheel).record_observations(
-            RITA, "t", [value(SUNDAY, 1), value(SUNDAY, 2, name="Revenue")]
+            CommandContext(RITA, "t"), [value(SUNDAY, 1), value(SUNDAY, 2, name="Revenue")]
         ),
     )
-    assert wbr(flywheel).record_observations(RITA, "t", [value(SUNDAY, 1)]).recorded == 1
+    assert (
+        wbr(flywheel).record_observations(CommandContext(RITA, "t"), [value(SUNDAY, 1)]).recorded
+        == 1
+    )
 
 
 def test_an_unknown_metric_name_and_a_second_value_for_a_period_are_refused(
@@ -107,12 +112,16 @@ def test_an_unknown_metric_name_and_a_second_value_for_a_period_are_refused(
     refused_and_nothing_recorded(
         flywheel,
         InvalidValue,
-        lambda: wbr(flywheel).record_observations(CEO, "t", [value(SUNDAY, 1, name="Nope")]),
+        lambda: wbr(flywheel).record_observations(
+            CommandContext(CEO, "t"), [value(SUNDAY, 1, name="Nope")]
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         InvalidValue,
-        lambda: wbr(flywheel).record_observations(CEO, "t", [value(SUNDAY, 1), value(SUNDAY, 2)]),
+        lambda: wbr(flywheel).record_observations(
+            CommandContext(CEO, "t"), [value(SUNDAY, 1), value(SUNDAY, 2)]
+        ),
     )
 
 
@@ -130,7 +139,9 @@ def test_daily_csv_rows_of_one_date_combine_by_the_metrics_aggregation(flywheel:
         BulkValue(period_end=c.day, value=c.value, where=str(c.line), metric_name=c.metric_name)
         for c in data.values
     ]
-    outcome = wbr(flywheel).record_observations(CEO, "t", values, combine_same_day=True)
+    outcome = wbr(flywheel).record_observations(
+        CommandContext(CEO, "t"), values, combine_same_day=True
+    )
     assert outcome.recorded == 2
     assert flywheel.app.repository.get(org.selection).observations == {
         "2025-01-05": "1500",
@@ -154,31 +165,41 @@ def test_malformed_csv_is_refused(text: str) -> None:
 def test_the_owner_leader_writes_and_corrects_a_note(flywheel: Commands) -> None:
     org = company(flywheel)
     written = wbr(flywheel).write_note(
-        RITA, "t", metric_id=org.selection, day=SUNDAY, text="Prime Day moved"
+        CommandContext(RITA, "t"), org.selection, WriteNote(day=SUNDAY, text="Prime Day moved")
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: wbr(flywheel).write_note(FIN, "t", metric_id=org.selection, day=SUNDAY, text="x"),
+        lambda: wbr(flywheel).write_note(
+            CommandContext(FIN, "t"), org.selection, WriteNote(day=SUNDAY, text="x")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: wbr(flywheel).correct_note(FIN, "t", written.id, text="y", reason="z"),
+        lambda: wbr(flywheel).correct_note(
+            CommandContext(FIN, "t"), written.id, CorrectNote(text="y", reason="z")
+        ),
     )
     refused_and_nothing_recorded(
         flywheel,
         NoteUnchanged,
         lambda: wbr(flywheel).correct_note(
-            RITA, "t", written.id, text="Prime Day moved", reason="z"
+            CommandContext(RITA, "t"), written.id, CorrectNote(text="Prime Day moved", reason="z")
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         InvalidValue,
-        lambda: wbr(flywheel).correct_note(RITA, "t", written.id, text="Better", reason=" "),
+        lambda: wbr(flywheel).correct_note(
+            CommandContext(RITA, "t"), written.id, CorrectNote(text="Better", reason=" ")
+        ),
     )
-    wbr(flywheel).correct_note(CEO, "t", written.id, text="Prime Day moved to July", reason="Typo")
+    wbr(flywheel).correct_note(
+        CommandContext(CEO, "t"),
+        written.id,
+        CorrectNote(text="Prime Day moved to July", reason="Typo"),
+    )
     note = flywheel.app.repository.get(written.id)
     assert isinstance(note, VarianceNote)
     assert (note.text, note.day, note.metric_id) == (
