@@ -51,6 +51,7 @@ from services.boundaries.rest_apis import DeprecateApi
 from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
 from services.commands import Outcome
 from services.decisions import ExpectOutcome
+from services.feeds.rest import DisableWebhook, RegisterWebhook
 from services.feeds.signing import new_secret
 from services.feeds.tables import SECRETS
 from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
@@ -476,6 +477,7 @@ def seed_webhooks(
     """A webhook endpoint following Fulfilment (and the teams under it), disabled: the
     demo delivers nowhere until someone points one at a receiver. Its secret is kept
     outside the log, as the API keeps it (``services/feeds/tables.py``)."""
+    lead = CommandContext(leadership, correlation)
     endpoint_id, secret_id = uuid4(), uuid4().hex
     with psycopg.connect(runtime.database.url, autocommit=True) as conn:
         conn.execute(
@@ -484,22 +486,21 @@ def seed_webhooks(
         )
     seeded.webhooks["Fulfilment events"] = seeded.took(
         runtime.feeds.register(
-            leadership,
-            correlation,
-            endpoint_id=endpoint_id,
-            url="https://hooks.example.com/flywheel/fulfilment",
-            types=None,
-            team_id=seeded.teams["Fulfilment"],
-            include_subteams=True,
-            secret_id=secret_id,
+            lead,
+            endpoint_id,
+            RegisterWebhook(
+                url="https://hooks.example.com/flywheel/fulfilment",
+                team_id=seeded.teams["Fulfilment"],
+                include_subteams=True,
+            ),
+            secret_id,
         )
     )
     seeded.took(
         runtime.feeds.disable(
-            leadership,
-            correlation,
+            lead,
             endpoint_id,
-            reason="Demo: point it at your receiver, then enable it",
+            DisableWebhook(reason="Demo: point it at your receiver, then enable it"),
         )
     )
 

@@ -8,13 +8,19 @@ worker disables an endpoint that keeps failing, as the system actor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.org.team import Team
 from domain.people.values import PersonId
 from domain.webhooks import WebhookEndpoint
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.commands import AreaCommands, Forbidden, Outcome, UnitOfWork
 from services.principal import Principal, Role
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.feeds.rest import DisableWebhook, RegisterWebhook
 
 DELIVERY_ACTOR = Principal(
     subject=PersonId("flywheel-webhooks"), roles=frozenset({Role.LEADERSHIP})
@@ -27,78 +33,51 @@ def require_manager(principal: Principal) -> None:
         raise Forbidden("Managing webhooks needs the `leadership` or `integrator` role")
 
 
-class FeedsCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
+class FeedsCommands(AreaCommands):
+    """No command on an endpoint takes ``If-Match``: each runs at the version it loads."""
 
     def _on(
-        self, principal: Principal, correlation_id: str, endpoint_id: UUID, change: str
+        self, context: CommandContext, endpoint_id: UUID, change: Callable[[WebhookEndpoint], None]
     ) -> Outcome:
-        require_manager(principal)
+        require_manager(context.principal)
 
         def run(work: UnitOfWork) -> WebhookEndpoint:
             endpoint = work.get(WebhookEndpoint, endpoint_id, label="webhook")
-            getattr(endpoint, change)()
+            change(endpoint)
             return endpoint
 
-        return self.bus.run(principal, correlation_id, run)
+        return self.run(context, run, versioned=False)
 
     def register(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        endpoint_id: UUID,
-        url: str,
-        types: list[str] | None,
-        team_id: UUID | None,
-        include_subteams: bool,
-        secret_id: str,
+        self, context: CommandContext, endpoint_id: UUID, body: RegisterWebhook, secret_id: str
     ) -> Outcome:
-        require_manager(principal)
+        """Register ``endpoint_id`` with the id of the signing secret already kept for it."""
+        require_manager(context.principal)
 
         def register(work: UnitOfWork) -> WebhookEndpoint:
-            if team_id is not None:
-                work.get(Team, team_id, label="team")
+            if body.team_id is not None:
+                work.get(Team, body.team_id, label="team")
             return work.add(
                 WebhookEndpoint.register(
                     id=endpoint_id,
-                    url=url,
-                    types=types,
-                    team_id=team_id,
-                    include_subteams=include_subteams,
+                    url=body.url,
+                    types=body.types,
+                    team_id=body.team_id,
+                    include_subteams=body.include_subteams,
                     secret_id=secret_id,
                 )
             )
 
-        return self.bus.run(principal, correlation_id, register)
+        return self.run(context, register, versioned=False)
 
-    def rotate_secret(
-        self, principal: Principal, correlation_id: str, endpoint_id: UUID, *, secret_id: str
-    ) -> Outcome:
-        require_manager(principal)
+    def rotate_secret(self, context: CommandContext, endpoint_id: UUID, secret_id: str) -> Outcome:
+        return self._on(context, endpoint_id, lambda endpoint: endpoint.rotate_secret(secret_id))
 
-        def rotate(work: UnitOfWork) -> WebhookEndpoint:
-            endpoint = work.get(WebhookEndpoint, endpoint_id, label="webhook")
-            endpoint.rotate_secret(secret_id)
-            return endpoint
+    def disable(self, context: CommandContext, endpoint_id: UUID, body: DisableWebhook) -> Outcome:
+        return self._on(context, endpoint_id, lambda endpoint: endpoint.disable(body.reason))
 
-        return self.bus.run(principal, correlation_id, rotate)
+    def enable(self, context: CommandContext, endpoint_id: UUID) -> Outcome:
+        return self._on(context, endpoint_id, WebhookEndpoint.enable)
 
-    def disable(
-        self, principal: Principal, correlation_id: str, endpoint_id: UUID, *, reason: str
-    ) -> Outcome:
-        require_manager(principal)
-
-        def disable(work: UnitOfWork) -> WebhookEndpoint:
-            endpoint = work.get(WebhookEndpoint, endpoint_id, label="webhook")
-            endpoint.disable(reason)
-            return endpoint
-
-        return self.bus.run(principal, correlation_id, disable)
-
-    def enable(self, principal: Principal, correlation_id: str, endpoint_id: UUID) -> Outcome:
-        return self._on(principal, correlation_id, endpoint_id, "enable")
-
-    def remove(self, principal: Principal, correlation_id: str, endpoint_id: UUID) -> Outcome:
-        return self._on(principal, correlation_id, endpoint_id, "remove")
+    def remove(self, context: CommandContext, endpoint_id: UUID) -> Outcome:
+        return self._on(context, endpoint_id, WebhookEndpoint.remove)

@@ -39,9 +39,11 @@ from projections.connection import CONNECTION_LOST
 from projections.feeds.queries import FeedFilter, events_after, team_scope
 from projections.reading import ViewsWatcher
 from projections.views import LIVE_SCHEMA
+from services.api.commands import CommandContext
 from services.feeds import signing
 from services.feeds.commands import DELIVERY_ACTOR, FeedsCommands
 from services.feeds.destinations import DestinationRefused, Destinations
+from services.feeds.rest import DisableWebhook
 from services.feeds.tables import CURSORS, DELIVERIES, SECRETS
 from services.settings import Settings
 
@@ -387,10 +389,9 @@ class WebhookDeliverer:
         try:
             await asyncio.to_thread(
                 self.commands.disable,
-                DELIVERY_ACTOR,
-                f"webhooks-{endpoint_id}",
+                CommandContext(DELIVERY_ACTOR, f"webhooks-{endpoint_id}"),
                 endpoint_id,
-                reason=reason[:2000],
+                DisableWebhook(reason=reason[:2000]),
             )
         except DomainError as error:  # removed or disabled meanwhile
             log.info("webhooks: %s: not disabled: %s", endpoint_id, error)

@@ -20,7 +20,13 @@ from domain.errors import NotFound
 from domain.webhooks import MAX_REASON_LENGTH, MAX_TYPES, MAX_URL_LENGTH, webhook_url
 from projections.views import LIVE_SCHEMA
 from services.api.bodies import CommandBody
-from services.api.commands import COMMAND_ERRORS, CommandAccepted, CommandContext, accepted
+from services.api.commands import (
+    COMMAND_ERRORS,
+    CommandAccepted,
+    CommandContext,
+    accepted,
+    command,
+)
 from services.api.problems import problem_responses
 from services.feeds import signing
 from services.feeds.commands import MANAGERS, FeedsCommands
@@ -173,17 +179,7 @@ class WebhookController(Controller):
         endpoint_id = uuid4()
         secret, secret_id = await _new_secret(runtime, endpoint_id)
         try:
-            outcome = await asyncio.to_thread(
-                feeds.register,
-                context.principal,
-                context.correlation_id,
-                endpoint_id=endpoint_id,
-                url=data.url,
-                types=data.types,
-                team_id=data.team_id,
-                include_subteams=data.include_subteams,
-                secret_id=secret_id,
-            )
+            outcome = await asyncio.to_thread(feeds.register, context, endpoint_id, data, secret_id)
         except BaseException:
             await _forget_secret(runtime, endpoint_id, secret_id)
             raise
@@ -205,13 +201,7 @@ class WebhookController(Controller):
     ) -> WebhookSecret:
         secret, secret_id = await _new_secret(runtime, webhook_id)
         try:
-            outcome = await asyncio.to_thread(
-                feeds.rotate_secret,
-                context.principal,
-                context.correlation_id,
-                webhook_id,
-                secret_id=secret_id,
-            )
+            outcome = await asyncio.to_thread(feeds.rotate_secret, context, webhook_id, secret_id)
         except BaseException:
             await _forget_secret(runtime, webhook_id, secret_id)
             raise
@@ -229,38 +219,27 @@ class WebhookController(Controller):
     async def remove(
         self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
     ) -> CommandAccepted:
-        outcome = await asyncio.to_thread(
-            feeds.remove, context.principal, context.correlation_id, webhook_id
-        )
+        outcome = await asyncio.to_thread(feeds.remove, context, webhook_id)
         pool = runtime.primary_pool
         assert pool is not None
         await pool.execute(f"DELETE FROM {SECRETS} WHERE endpoint_id = $1", webhook_id)
         return accepted(outcome)
 
-    @post(
+    @command(
         "/{webhook_id:uuid}/disable",
-        status_code=200,
         summary="Disable a webhook endpoint",
         description="Deliveries pause, with the reason, until it is enabled again. The worker "
         "disables an endpoint itself when it keeps failing. Refused if it is disabled already "
         "(`webhook-already-disabled`).",
-        responses=problem_responses(*COMMAND_ERRORS),
     )
-    async def disable(
+    def disable(
         self,
         webhook_id: WebhookId,
         data: DisableWebhook,
         context: CommandContext,
         feeds: FeedsCommands,
     ) -> CommandAccepted:
-        outcome = await asyncio.to_thread(
-            feeds.disable,
-            context.principal,
-            context.correlation_id,
-            webhook_id,
-            reason=data.reason,
-        )
-        return accepted(outcome)
+        return accepted(feeds.disable(context, webhook_id, data))
 
     @post(
         "/{webhook_id:uuid}/enable",
@@ -274,9 +253,7 @@ class WebhookController(Controller):
     async def enable(
         self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
     ) -> CommandAccepted:
-        outcome = await asyncio.to_thread(
-            feeds.enable, context.principal, context.correlation_id, webhook_id
-        )
+        outcome = await asyncio.to_thread(feeds.enable, context, webhook_id)
         pool = runtime.primary_pool
         assert pool is not None
         await pool.execute(

@@ -64,6 +64,7 @@ from services.boundaries.rest_services import (
 )
 from services.commands import Outcome
 from services.decisions import ExpectOutcome
+from services.feeds.rest import DisableWebhook, RegisterWebhook
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
@@ -468,29 +469,30 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
 
 def hook(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
     """One command on a webhook endpoint (its secret is kept outside the log)."""
-    feeds = runtime.feeds
+    feeds, context = runtime.feeds, CommandContext(CEO, "prop")
     if kind == "register_webhook":
         team = pick(world.teams, a) if world.teams and b % 2 else None
         outcome = feeds.register(
-            CEO,
-            "prop",
-            endpoint_id=uuid4(),
-            url=f"https://hooks{a % 3}.example.com/{b}",
-            types=["Team.Chartered"] if a % 3 == 0 else None,
-            team_id=team,
-            include_subteams=team is not None and a % 2 == 0,
-            secret_id=f"s{b}",
+            context,
+            uuid4(),
+            RegisterWebhook(
+                url=f"https://hooks{a % 3}.example.com/{b}",
+                types=["Team.Chartered"] if a % 3 == 0 else None,
+                team_id=team,
+                include_subteams=team is not None and a % 2 == 0,
+            ),
+            f"s{b}",
         )
         world.webhooks.append(outcome.id)
         return outcome
     endpoint = pick(world.webhooks, a)
     if kind == "rotate_webhook_secret":
-        return feeds.rotate_secret(CEO, "prop", endpoint, secret_id=f"s{b}")
+        return feeds.rotate_secret(context, endpoint, f"s{b}")
     if kind == "disable_webhook":
-        return feeds.disable(CEO, "prop", endpoint, reason="keeps failing")
+        return feeds.disable(context, endpoint, DisableWebhook(reason="keeps failing"))
     if kind == "enable_webhook":
-        return feeds.enable(CEO, "prop", endpoint)
-    return feeds.remove(CEO, "prop", endpoint)
+        return feeds.enable(context, endpoint)
+    return feeds.remove(context, endpoint)
 
 
 def work_backwards(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:

@@ -13,8 +13,10 @@ from domain.webhooks import (
     WebhookNotDisabled,
     WebhookRemoved,
 )
+from services.api.commands import CommandContext
 from services.commands import Forbidden
-from services.principal import Role
+from services.feeds.rest import DisableWebhook, RegisterWebhook
+from services.principal import Principal, Role
 from tests.commands import InMemoryCommands, charter, refused_and_nothing_recorded
 from tests.people import CEO, principal
 
@@ -23,9 +25,13 @@ AUDITOR = principal("audrey@example.com", Role.AUDITOR)
 URL = "https://hooks.example.com/flywheel"
 
 
+def as_(who: Principal) -> CommandContext:
+    return CommandContext(who, "t")
+
+
 def register(flywheel: InMemoryCommands, who=CEO, **extra):  # type: ignore[no-untyped-def]
-    body = {"url": URL, "types": None, "team_id": None, "include_subteams": False, **extra}
-    return flywheel.feeds.register(who, "t", endpoint_id=uuid4(), secret_id="s1", **body)
+    body = RegisterWebhook(**{"url": URL, **extra})
+    return flywheel.feeds.register(as_(who), uuid4(), body, "s1")
 
 
 def test_leadership_and_integrators_register_and_nobody_else(flywheel: InMemoryCommands) -> None:
@@ -68,24 +74,24 @@ def test_types_and_team_are_checked(flywheel: InMemoryCommands) -> None:
 def test_disable_enable_rotate_remove(flywheel: InMemoryCommands) -> None:
     endpoint_id = register(flywheel).id
     refused_and_nothing_recorded(
-        flywheel, WebhookNotDisabled, lambda: flywheel.feeds.enable(CEO, "t", endpoint_id)
+        flywheel, WebhookNotDisabled, lambda: flywheel.feeds.enable(as_(CEO), endpoint_id)
     )
-    flywheel.feeds.disable(INTEGRATOR, "t", endpoint_id, reason="keeps failing")
+    flywheel.feeds.disable(as_(INTEGRATOR), endpoint_id, DisableWebhook(reason="keeps failing"))
     refused_and_nothing_recorded(
         flywheel,
         WebhookAlreadyDisabled,
-        lambda: flywheel.feeds.disable(CEO, "t", endpoint_id, reason="again"),
+        lambda: flywheel.feeds.disable(as_(CEO), endpoint_id, DisableWebhook(reason="again")),
     )
-    flywheel.feeds.enable(CEO, "t", endpoint_id)
-    flywheel.feeds.rotate_secret(CEO, "t", endpoint_id, secret_id="s2")
+    flywheel.feeds.enable(as_(CEO), endpoint_id)
+    flywheel.feeds.rotate_secret(as_(CEO), endpoint_id, "s2")
     assert flywheel.app.repository.get(endpoint_id).secret_id == "s2"
     refused_and_nothing_recorded(
-        flywheel, Forbidden, lambda: flywheel.feeds.remove(AUDITOR, "t", endpoint_id)
+        flywheel, Forbidden, lambda: flywheel.feeds.remove(as_(AUDITOR), endpoint_id)
     )
-    flywheel.feeds.remove(CEO, "t", endpoint_id)
+    flywheel.feeds.remove(as_(CEO), endpoint_id)
     for change in (
-        lambda: flywheel.feeds.remove(CEO, "t", endpoint_id),
-        lambda: flywheel.feeds.rotate_secret(CEO, "t", endpoint_id, secret_id="s3"),
-        lambda: flywheel.feeds.disable(CEO, "t", endpoint_id, reason="r"),
+        lambda: flywheel.feeds.remove(as_(CEO), endpoint_id),
+        lambda: flywheel.feeds.rotate_secret(as_(CEO), endpoint_id, "s3"),
+        lambda: flywheel.feeds.disable(as_(CEO), endpoint_id, DisableWebhook(reason="r")),
     ):
         refused_and_nothing_recorded(flywheel, WebhookRemoved, change)
