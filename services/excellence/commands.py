@@ -142,6 +142,7 @@ class ExcellenceCommands(AreaCommands):
         context: CommandContext,
         standard_id: UUID,
         body: GrantExemption,
+        *,
         today: date | None = None,
     ) -> Outcome:
         exemption_id = uuid4()
