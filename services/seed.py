@@ -51,10 +51,30 @@ from services.boundaries.rest_apis import DeprecateApi
 from services.boundaries.rest_services import DeclareDependency, PublishApi, RegisterService
 from services.commands import Outcome
 from services.decisions import ExpectOutcome
+from services.excellence.rest import (
+    AppointFunctionalLeader,
+    AssignSecondJob,
+    GrantExemption,
+    Principle,
+    PublishStandard,
+    ReviseStandard,
+    SetPrinciples,
+)
 from services.feeds.rest import DisableWebhook, RegisterWebhook
 from services.feeds.signing import new_secret
 from services.feeds.tables import SECRETS
 from services.goals.rest import CheckIn, FlagTopLevel, SetGoal
+from services.hiring.rest import (
+    Candidate,
+    Decide,
+    FinalVote,
+    Interviewer,
+    OfferAccepted,
+    OpenRequisition,
+    ScheduleLoop,
+    SubmitFeedback,
+    Veto,
+)
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, CharterTeam
 from services.people.rest import SetDisplayName
@@ -913,84 +933,92 @@ def seed_hiring(
     )
     seeded.took(
         excellence.set_principles(
-            leadership, correlation, principles=[(n, d) for n, d in DEFAULT_PRINCIPLES]
+            CommandContext(leadership, correlation),
+            SetPrinciples(
+                principles=[Principle(name=n, description=d) for n, d in DEFAULT_PRINCIPLES]
+            ),
         )
     )
     seeded.took(
         excellence.appoint_functional_leader(
-            leadership,
-            correlation,
+            CommandContext(leadership, correlation),
             Function.ENGINEERING,
-            person="alice@example.com",
-            reason="Checkout's engineering bar is the one to copy",
+            AppointFunctionalLeader(
+                person="alice@example.com",
+                reason="Checkout's engineering bar is the one to copy",
+            ),
         )
     )
-    alice = person("alice@example.com")
+    alice = CommandContext(person("alice@example.com"), correlation)
     standard = seeded.took(
         excellence.publish_standard(
             alice,
-            correlation,
-            function=Function.ENGINEERING,
-            area=StandardArea.CODE_REVIEW,
-            title="Two reviewers for every change",
-            body="Every change is reviewed by two engineers, one outside the author's team.",
+            PublishStandard(
+                function=Function.ENGINEERING,
+                area=StandardArea.CODE_REVIEW,
+                title="Two reviewers for every change",
+                body="Every change is reviewed by two engineers, one outside the author's team.",
+            ),
         )
     )
     seeded.took(
         excellence.revise_standard(
             alice,
-            correlation,
             standard,
-            body="Every change is reviewed by two engineers; documentation needs one.",
-            reason="Documentation changes were waiting days for a second reviewer",
+            ReviseStandard(
+                body="Every change is reviewed by two engineers; documentation needs one.",
+                reason="Documentation changes were waiting days for a second reviewer",
+            ),
         )
     )
     seeded.took(
         excellence.grant_exemption(
             alice,
-            correlation,
             standard,
-            team_id=seeded.teams["Ledger"],
-            reason="Ledger has two engineers until it hires",
-            expires=date.today() + timedelta(days=90),
+            GrantExemption(
+                team_id=seeded.teams["Ledger"],
+                reason="Ledger has two engineers until it hires",
+                expires=date.today() + timedelta(days=90),
+            ),
         )
     )
     seeded.took(
         excellence.assign_second_job(
             alice,
-            correlation,
-            person="niaj@example.com",
-            kind=SecondJobKind.BAR_RAISER,
-            share=Decimal("0.1"),
+            AssignSecondJob(
+                person="niaj@example.com", kind=SecondJobKind.BAR_RAISER, share=Decimal("0.1")
+            ),
         )
     )
     seeded.took(
         excellence.assign_second_job(
             alice,
-            correlation,
-            person="ivan@example.com",
-            kind=SecondJobKind.CODE_REVIEW,
-            share=Decimal("0.2"),
+            AssignSecondJob(
+                person="ivan@example.com", kind=SecondJobKind.CODE_REVIEW, share=Decimal("0.2")
+            ),
         )
     )
-    dave = leader_of("Fulfilment")
+    dave = CommandContext(leader_of("Fulfilment"), correlation)
     requisitions = [
         seeded.took(
             hiring.open_requisition(
                 dave,
-                correlation,
-                team_id=seeded.teams["Fulfilment"],
-                function=Function.ENGINEERING,
-                fiscal_year=fiscal_year,
+                OpenRequisition(
+                    team_id=seeded.teams["Fulfilment"],
+                    function=Function.ENGINEERING,
+                    fiscal_year=fiscal_year,
+                ),
             )
         )
         for _ in range(2)
     ]
     interviewers = [
-        ("frank@example.com", ["Customer Obsession", "Ownership"]),
-        ("peggy@example.com", ["Dive Deep", "Bias for Action"]),
+        Interviewer(person="frank@example.com", principles=["Customer Obsession", "Ownership"]),
+        Interviewer(person="peggy@example.com", principles=["Dive Deep", "Bias for Action"]),
     ]
-    frank, peggy, niaj = (person(f"{n}@example.com") for n in ("frank", "peggy", "niaj"))
+    frank, peggy, niaj = (
+        CommandContext(person(f"{n}@example.com"), correlation) for n in ("frank", "peggy", "niaj")
+    )
     for requisition, (handle, name), votes in (
         (requisitions[0], ("quinn@candidates.example", "Quinn Candidate"), (Vote.YES, Vote.NO)),
         (requisitions[1], ("sybil@candidates.example", "Sybil Candidate"), (Vote.NO, Vote.YES)),
@@ -998,13 +1026,13 @@ def seed_hiring(
         loop = seeded.took(
             hiring.schedule_loop(
                 dave,
-                correlation,
                 requisition,
-                candidate=handle,
-                candidate_name=name,
-                recruiter="rhea@example.com",
-                bar_raiser="niaj@example.com",
-                interviewers=interviewers,
+                ScheduleLoop(
+                    candidate=Candidate(handle=handle, name=name),
+                    recruiter="rhea@example.com",
+                    bar_raiser="niaj@example.com",
+                    interviewers=interviewers,
+                ),
             )
         )
         for who, vote, notes in (
@@ -1012,24 +1040,21 @@ def seed_hiring(
             (peggy, votes[1], "Stayed at the surface when asked for the data."),
             (niaj, Vote.YES if handle.startswith("quinn") else Vote.NO, "Raises the bar."),
         ):
-            seeded.took(
-                hiring.submit_feedback(
-                    who, correlation, loop, vote=vote, notes=notes, principles=[]
-                )
-            )
-        seeded.took(hiring.open_debrief(niaj, correlation, loop))
+            seeded.took(hiring.submit_feedback(who, loop, SubmitFeedback(vote=vote, notes=notes)))
+        seeded.took(hiring.open_debrief(niaj, loop))
         if handle.startswith("quinn"):
-            seeded.took(hiring.record_final_vote(peggy, correlation, loop, vote=Vote.YES))
-            seeded.took(hiring.decide(dave, correlation, loop, hire=True, reason="Raises the bar"))
+            seeded.took(hiring.record_final_vote(peggy, loop, FinalVote(vote=Vote.YES)))
+            seeded.took(hiring.decide(dave, loop, Decide(hire=True, reason="Raises the bar")))
             seeded.took(
                 hiring.accept_offer(
                     dave,
-                    correlation,
                     loop,
-                    attachment=Attachment.REPORTS,
-                    start_date=date.today() + timedelta(days=30),
+                    OfferAccepted(
+                        attachment=Attachment.REPORTS,
+                        start_date=date.today() + timedelta(days=30),
+                    ),
                 )
             )
         else:
-            seeded.took(hiring.veto(niaj, correlation, loop, reason="No example of diving deep"))
-            seeded.took(hiring.decide(dave, correlation, loop, hire=False, reason="Vetoed"))
+            seeded.took(hiring.veto(niaj, loop, Veto(reason="No example of diving deep")))
+            seeded.took(hiring.decide(dave, loop, Decide(hire=False, reason="Vetoed")))

@@ -12,6 +12,8 @@ from domain.excellence import SecondJobKind
 from domain.org.team import Attachment
 from domain.people.values import Function
 from services.api.commands import CommandContext
+from services.excellence.rest import AppointFunctionalLeader, AssignSecondJob
+from services.hiring.rest import Candidate, Interviewer, OpenRequisition, ScheduleLoop
 from services.org.rest import AddMember
 from services.principal import Role
 from tests.allocation_fixtures import YEAR, Planning, advance, decide, envelope, planning, request
@@ -63,21 +65,26 @@ def hiring(commands: Commands) -> Hiring:
         AddMember(person="rae@x.io", function=Function.RECRUITING, attachment=Attachment.REPORTS),
     )
     commands.excellence.appoint_functional_leader(
-        CEO, "f", ENG, person="cto@x.io", reason="Builds the engineering bar"
+        fixture,
+        ENG,
+        AppointFunctionalLeader(person="cto@x.io", reason="Builds the engineering bar"),
     )
     bea_job = commands.excellence.assign_second_job(
-        CTO, "f", person="bea@x.io", kind=SecondJobKind.BAR_RAISER, share=Decimal("0.1")
+        CommandContext(CTO, "f"),
+        AssignSecondJob(person="bea@x.io", kind=SecondJobKind.BAR_RAISER, share=Decimal("0.1")),
     ).id
     for person in ("rex@x.io", "rae@x.io", "rita@x.io"):
         commands.excellence.assign_second_job(
-            CEO, "f", person=person, kind=SecondJobKind.BAR_RAISER, share="0.1"
+            fixture,
+            AssignSecondJob(person=person, kind=SecondJobKind.BAR_RAISER, share="0.1"),  # type: ignore[arg-type]
         )
     return Hiring(plan=plan, retail=org.retail, books=org.books, bea_job=bea_job)
 
 
 def requisition(commands: Commands, team: UUID, function: Function = ENG) -> UUID:
     return commands.hiring.open_requisition(
-        CEO, "f", team_id=team, function=function, fiscal_year=YEAR
+        CommandContext(CEO, "f"),
+        OpenRequisition(team_id=team, function=function, fiscal_year=YEAR),
     ).id
 
 
@@ -90,12 +97,15 @@ def loop(
     candidate: str = "cand@example.org",
 ) -> UUID:
     return commands.hiring.schedule_loop(
-        CEO,
-        "f",
+        CommandContext(CEO, "f"),
         requisition_id,
-        candidate=candidate,
-        candidate_name="Casey Candidate",
-        recruiter=recruiter,
-        bar_raiser=bar_raiser,
-        interviewers=[("ian@x.io", PRINCIPLES[:1]), ("ivy@x.io", PRINCIPLES[1:])],
+        ScheduleLoop(
+            candidate=Candidate(handle=candidate, name="Casey Candidate"),
+            recruiter=recruiter,
+            bar_raiser=bar_raiser,
+            interviewers=[
+                Interviewer(person="ian@x.io", principles=PRINCIPLES[:1]),
+                Interviewer(person="ivy@x.io", principles=PRINCIPLES[1:]),
+            ],
+        ),
     ).id

@@ -9,7 +9,9 @@ the org, :mod:`services.excellence.staffing`), and ended by the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from domain.excellence import (
@@ -17,17 +19,28 @@ from domain.excellence import (
     FunctionalLeadership,
     LeadershipPrinciples,
     SecondJob,
-    SecondJobKind,
     Standard,
-    StandardArea,
     function_leadership_id,
 )
 from domain.org.team import Team, TeamDisbanded
 from domain.people.values import Function, PersonId, person_id
 from services.authorization import require_leadership
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.commands import AreaCommands, Forbidden, Outcome, UnitOfWork
 from services.excellence.staffing import functions_of
 from services.principal import Principal
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.excellence.rest import (
+        AppointFunctionalLeader,
+        AssignSecondJob,
+        EndSecondJob,
+        GrantExemption,
+        PublishStandard,
+        RetireStandard,
+        ReviseStandard,
+        SetPrinciples,
+    )
 
 EXEMPTION = "StandardExemption"  # what granting an exemption answers with
 
@@ -49,129 +62,108 @@ def require_functional_leader(
         )
 
 
-class ExcellenceCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
+class ExcellenceCommands(AreaCommands):
     def appoint_functional_leader(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        function: Function,
-        *,
-        person: str,
-        reason: str,
+        self, context: CommandContext, function: Function, body: AppointFunctionalLeader
     ) -> Outcome:
-        require_leadership(principal, "Appointing a functional leader")
-        leader = person_id(person)
+        require_leadership(context.principal, "Appointing a functional leader")
+        leader = person_id(body.person)
         chosen = Function(function)
 
         def appoint(work: UnitOfWork) -> FunctionalLeadership:
             record = work.find(FunctionalLeadership, function_leadership_id(chosen))
             if record is None:
-                return work.add(FunctionalLeadership.appoint(chosen, leader, reason))
-            record.replace(leader, reason)
+                return work.add(FunctionalLeadership.appoint(chosen, leader, body.reason))
+            record.replace(leader, body.reason)
             return record
 
-        return self.bus.run(principal, correlation_id, appoint)
+        return self.run(context, appoint, versioned=False)
 
-    def publish_standard(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        function: Function,
-        area: StandardArea,
-        title: str,
-        body: str,
-    ) -> Outcome:
-        chosen = Function(function)
+    def publish_standard(self, context: CommandContext, body: PublishStandard) -> Outcome:
+        chosen = Function(body.function)
 
         def publish(work: UnitOfWork) -> Standard:
             require_functional_leader(
-                work, principal, chosen, "Publishing a standard", or_leadership=False
+                work, context.principal, chosen, "Publishing a standard", or_leadership=False
             )
-            return work.add(Standard.publish(function=chosen, area=area, title=title, body=body))
+            return work.add(
+                Standard.publish(function=chosen, area=body.area, title=body.title, body=body.body)
+            )
 
-        return self.bus.run(principal, correlation_id, publish)
+        return self.run(context, publish, versioned=False)
 
-    def _standard(
+    def _on_standard(
         self,
-        work: UnitOfWork,
-        principal: Principal,
+        context: CommandContext,
         standard_id: UUID,
         action: str,
+        change: Callable[[Standard, UnitOfWork], object],
         *,
         or_leadership: bool,
-    ) -> Standard:
-        standard = work.get(Standard, standard_id, label="standard")
-        require_functional_leader(
-            work, principal, standard.function, action, or_leadership=or_leadership
-        )
-        return standard
+        versioned: bool = True,
+    ) -> Outcome:
+        """Run ``change`` on the standard once its function's leader (or leadership, when
+        ``or_leadership``) is known to be calling."""
+
+        def run(work: UnitOfWork) -> Standard:
+            standard = work.get(Standard, standard_id, label="standard")
+            require_functional_leader(
+                work, context.principal, standard.function, action, or_leadership=or_leadership
+            )
+            change(standard, work)
+            return standard
+
+        return self.run(context, run, versioned=versioned)
 
     def revise_standard(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        standard_id: UUID,
-        *,
-        body: str,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, standard_id: UUID, body: ReviseStandard
     ) -> Outcome:
-        def revise(work: UnitOfWork) -> Standard:
-            standard = self._standard(
-                work, principal, standard_id, "Revising a standard", or_leadership=False
-            )
-            standard.revise(body, reason)
-            return standard
-
-        return self.bus.run(principal, correlation_id, revise, expected_version=expected_version)
+        return self._on_standard(
+            context,
+            standard_id,
+            "Revising a standard",
+            lambda standard, _: standard.revise(body.body, body.reason),
+            or_leadership=False,
+        )
 
     def retire_standard(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        standard_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, standard_id: UUID, body: RetireStandard
     ) -> Outcome:
-        def retire(work: UnitOfWork) -> Standard:
-            standard = self._standard(
-                work, principal, standard_id, "Retiring a standard", or_leadership=False
-            )
-            standard.retire(reason)
-            return standard
-
-        return self.bus.run(principal, correlation_id, retire, expected_version=expected_version)
+        return self._on_standard(
+            context,
+            standard_id,
+            "Retiring a standard",
+            lambda standard, _: standard.retire(body.reason),
+            or_leadership=False,
+        )
 
     def grant_exemption(
         self,
-        principal: Principal,
-        correlation_id: str,
+        context: CommandContext,
         standard_id: UUID,
+        body: GrantExemption,
         *,
-        team_id: UUID,
-        reason: str,
-        expires: date,
         today: date | None = None,
     ) -> Outcome:
         exemption_id = uuid4()
 
-        def grant(work: UnitOfWork) -> Standard:
-            standard = self._standard(
-                work, principal, standard_id, "Granting an exemption", or_leadership=True
-            )
-            team = work.get(Team, team_id, label="team")
+        def grant(standard: Standard, work: UnitOfWork) -> None:
+            team = work.get(Team, body.team_id, label="team")
             if team.disbanded:
                 raise TeamDisbanded(f"Team '{team.name}' is disbanded", team_id=str(team.id))
-            standard.grant_exemption(exemption_id, team_id, reason, expires, today or date.today())
+            standard.grant_exemption(
+                exemption_id, body.team_id, body.reason, body.expires, today or date.today()
+            )
             work.answer_with(EXEMPTION, exemption_id)
-            return standard
 
-        return self.bus.run(principal, correlation_id, grant)
+        return self._on_standard(
+            context,
+            standard_id,
+            "Granting an exemption",
+            grant,
+            or_leadership=True,
+            versioned=False,
+        )
 
     def _require_assigner(
         self, work: UnitOfWork, principal: Principal, person: PersonId, action: str
@@ -185,51 +177,33 @@ class ExcellenceCommands:
             f"{action} is for the leader of {person}'s function or the `leadership` role"
         )
 
-    def assign_second_job(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        person: str,
-        kind: SecondJobKind,
-        share: object,
-        description: str | None = None,
-    ) -> Outcome:
-        holder = person_id(person)
+    def assign_second_job(self, context: CommandContext, body: AssignSecondJob) -> Outcome:
+        holder = person_id(body.person)
 
         def assign(work: UnitOfWork) -> SecondJob:
-            self._require_assigner(work, principal, holder, "Assigning a second job")
+            self._require_assigner(work, context.principal, holder, "Assigning a second job")
             return work.add(
-                SecondJob.assign(person=holder, kind=kind, description=description, share=share)
+                SecondJob.assign(
+                    person=holder, kind=body.kind, description=body.description, share=body.share
+                )
             )
 
-        return self.bus.run(principal, correlation_id, assign)
+        return self.run(context, assign, versioned=False)
 
     def end_second_job(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        second_job_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, second_job_id: UUID, body: EndSecondJob
     ) -> Outcome:
-        def end(work: UnitOfWork) -> SecondJob:
-            job = work.get(SecondJob, second_job_id, label="second job")
-            self._require_assigner(work, principal, PersonId(job.person), "Ending a second job")
-            job.end(reason)
-            return job
+        def end(job: SecondJob, work: UnitOfWork) -> None:
+            self._require_assigner(
+                work, context.principal, PersonId(job.person), "Ending a second job"
+            )
+            job.end(body.reason)
 
-        return self.bus.run(principal, correlation_id, end, expected_version=expected_version)
+        return self.change(context, SecondJob, second_job_id, end, label="second job")
 
-    def set_principles(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        principles: list[tuple[str, str]],
-    ) -> Outcome:
-        require_leadership(principal, "Maintaining the leadership principles")
+    def set_principles(self, context: CommandContext, body: SetPrinciples) -> Outcome:
+        require_leadership(context.principal, "Maintaining the leadership principles")
+        principles = [(principle.name, principle.description) for principle in body.principles]
 
         def set_(work: UnitOfWork) -> LeadershipPrinciples:
             record = work.find(LeadershipPrinciples, PRINCIPLES_ID)
@@ -238,4 +212,4 @@ class ExcellenceCommands:
             record.replace(principles)
             return record
 
-        return self.bus.run(principal, correlation_id, set_)
+        return self.run(context, set_, versioned=False)

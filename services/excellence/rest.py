@@ -111,15 +111,7 @@ class FunctionController(Controller):
         context: CommandContext,
         excellence: ExcellenceCommands,
     ) -> CommandAccepted:
-        return accepted(
-            excellence.appoint_functional_leader(
-                context.principal,
-                context.correlation_id,
-                function,
-                person=data.person,
-                reason=data.reason,
-            )
-        )
+        return accepted(excellence.appoint_functional_leader(context, function, data))
 
 
 class StandardController(Controller):
@@ -136,16 +128,7 @@ class StandardController(Controller):
     def publish(
         self, data: PublishStandard, context: CommandContext, excellence: ExcellenceCommands
     ) -> CommandAccepted:
-        return accepted(
-            excellence.publish_standard(
-                context.principal,
-                context.correlation_id,
-                function=data.function,
-                area=data.area,
-                title=data.title,
-                body=data.body,
-            )
-        )
+        return accepted(excellence.publish_standard(context, data))
 
     @command(
         "/{standard_id:uuid}/revisions",
@@ -160,16 +143,7 @@ class StandardController(Controller):
         context: CommandContext,
         excellence: ExcellenceCommands,
     ) -> CommandAccepted:
-        return accepted(
-            excellence.revise_standard(
-                context.principal,
-                context.correlation_id,
-                standard_id,
-                body=data.body,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(excellence.revise_standard(context, standard_id, data))
 
     @command(
         "/{standard_id:uuid}/retire",
@@ -184,15 +158,7 @@ class StandardController(Controller):
         context: CommandContext,
         excellence: ExcellenceCommands,
     ) -> CommandAccepted:
-        return accepted(
-            excellence.retire_standard(
-                context.principal,
-                context.correlation_id,
-                standard_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(excellence.retire_standard(context, standard_id, data))
 
     @command(
         "/{standard_id:uuid}/exemptions",
@@ -208,16 +174,7 @@ class StandardController(Controller):
         context: CommandContext,
         excellence: ExcellenceCommands,
     ) -> CommandAccepted:
-        return accepted(
-            excellence.grant_exemption(
-                context.principal,
-                context.correlation_id,
-                standard_id,
-                team_id=data.team_id,
-                reason=data.reason,
-                expires=data.expires,
-            )
-        )
+        return accepted(excellence.grant_exemption(context, standard_id, data))
 
 
 class SecondJobController(Controller):
@@ -236,16 +193,7 @@ class SecondJobController(Controller):
     def assign(
         self, data: AssignSecondJob, context: CommandContext, excellence: ExcellenceCommands
     ) -> CommandAccepted:
-        return accepted(
-            excellence.assign_second_job(
-                context.principal,
-                context.correlation_id,
-                person=data.person,
-                kind=data.kind,
-                description=data.description,
-                share=data.share,
-            )
-        )
+        return accepted(excellence.assign_second_job(context, data))
 
     @command(
         "/{second_job_id:uuid}/end",
@@ -260,15 +208,7 @@ class SecondJobController(Controller):
         context: CommandContext,
         excellence: ExcellenceCommands,
     ) -> CommandAccepted:
-        return accepted(
-            excellence.end_second_job(
-                context.principal,
-                context.correlation_id,
-                second_job_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(excellence.end_second_job(context, second_job_id, data))
 
 
 class PrinciplesController(Controller):
@@ -286,10 +226,4 @@ class PrinciplesController(Controller):
     def set_principles(
         self, data: SetPrinciples, context: CommandContext, excellence: ExcellenceCommands
     ) -> CommandAccepted:
-        return accepted(
-            excellence.set_principles(
-                context.principal,
-                context.correlation_id,
-                principles=[(p.name, p.description) for p in data.principles],
-            )
-        )
+        return accepted(excellence.set_principles(context, data))

@@ -13,7 +13,8 @@ requisition in the same save.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -37,16 +38,28 @@ from domain.hiring import (
     HeadcountLedger,
     InterviewLoop,
     Requisition,
-    Vote,
     ledger_id,
 )
 from domain.org.team import Attachment, PersonDedicatedElsewhere, Team, TeamDisbanded
 from domain.people.person import Person, person_record_id
 from domain.people.values import Function, PersonId, person_id
 from services.authorization import require_leader_or_leadership
-from services.commands import CommandBus, Forbidden, Outcome, UnitOfWork
+from services.commands import AreaCommands, Forbidden, Outcome, UnitOfWork
 from services.excellence.staffing import memberships, team_functions
-from services.principal import Principal
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.hiring.rest import (
+        CancelRequisition,
+        Decide,
+        FinalVote,
+        OfferAccepted,
+        OpenRequisition,
+        RecordAbsence,
+        ScheduleLoop,
+        SubmitFeedback,
+        Veto,
+    )
 
 _ASSIGNED = get_topic(SecondJob.Assigned)
 
@@ -64,27 +77,16 @@ def funded_headcount(work: UnitOfWork, team_id: UUID, fiscal_year: int, function
     return 0
 
 
-class HiringCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
+class HiringCommands(AreaCommands):
     # -- requisitions ---------------------------------------------------------------
 
-    def open_requisition(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        team_id: UUID,
-        function: Function,
-        fiscal_year: int,
-    ) -> Outcome:
-        chosen = Function(function)
-        year = checked_fiscal_year(fiscal_year)
+    def open_requisition(self, context: CommandContext, body: OpenRequisition) -> Outcome:
+        chosen = Function(body.function)
+        year = checked_fiscal_year(body.fiscal_year)
 
         def open_(work: UnitOfWork) -> Requisition:
-            team = work.get(Team, team_id, label="team")
-            require_leader_or_leadership(principal, team, "Opening a requisition")
+            team = work.get(Team, body.team_id, label="team")
+            require_leader_or_leadership(context.principal, team, "Opening a requisition")
             if team.disbanded:
                 raise TeamDisbanded(f"Team '{team.name}' is disbanded", team_id=str(team.id))
             funded = funded_headcount(work, team.id, year, chosen)
@@ -98,31 +100,23 @@ class HiringCommands:
             ledger.count(requisition.id, chosen, funded=funded, members=members)
             return requisition
 
-        return self.bus.run(principal, correlation_id, open_)
+        return self.run(context, open_, versioned=False)
 
     def cancel_requisition(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        requisition_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, requisition_id: UUID, body: CancelRequisition
     ) -> Outcome:
-        def cancel(work: UnitOfWork) -> Requisition:
-            requisition = work.get(Requisition, requisition_id, label="requisition")
+        def cancel(requisition: Requisition, work: UnitOfWork) -> None:
             team = work.get(Team, requisition.team_id, label="team")
-            require_leader_or_leadership(principal, team, "Cancelling a requisition")
-            requisition.cancel(reason)
+            require_leader_or_leadership(context.principal, team, "Cancelling a requisition")
+            requisition.cancel(body.reason)
             ledger = work.get(
                 HeadcountLedger,
                 ledger_id(requisition.team_id, requisition.fiscal_year),
                 label="headcount ledger",
             )
             ledger.release(requisition.id)
-            return requisition
 
-        return self.bus.run(principal, correlation_id, cancel, expected_version=expected_version)
+        return self.change(context, Requisition, requisition_id, cancel, label="requisition")
 
     # -- loops ----------------------------------------------------------------------
 
@@ -155,27 +149,23 @@ class HiringCommands:
         return team.leader == manager and team.attachment_of(person) is Attachment.REPORTS
 
     def schedule_loop(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        requisition_id: UUID,
-        *,
-        candidate: str,
-        candidate_name: str,
-        recruiter: str,
-        bar_raiser: str,
-        interviewers: list[tuple[str, list[str]]],
-        hiring_manager: str | None = None,
+        self, context: CommandContext, requisition_id: UUID, body: ScheduleLoop
     ) -> Outcome:
-        who = person_id(candidate, field="candidate.handle")
-        recruiting = person_id(recruiter, field="recruiter")
-        raiser = person_id(bar_raiser, field="barRaiser")
+        principal = context.principal
+        who = person_id(body.candidate.handle, field="candidate.handle")
+        recruiting = person_id(body.recruiter, field="recruiter")
+        raiser = person_id(body.bar_raiser, field="barRaiser")
         panel = [
-            (person_id(person, field=f"interviewers[{i}].person"), list(covered))
-            for i, (person, covered) in enumerate(interviewers)
+            (
+                person_id(interviewer.person, field=f"interviewers[{i}].person"),
+                list(interviewer.principles),
+            )
+            for i, interviewer in enumerate(body.interviewers)
         ]
         manager_given = (
-            None if hiring_manager is None else person_id(hiring_manager, field="hiringManager")
+            None
+            if body.hiring_manager is None
+            else person_id(body.hiring_manager, field="hiringManager")
         )
 
         def schedule(work: UnitOfWork) -> InterviewLoop:
@@ -204,112 +194,100 @@ class HiringCommands:
             )
             record = work.find(Person, person_record_id(who))
             if record is None:
-                work.add(Person.name(who, candidate_name))
+                work.add(Person.name(who, body.candidate.name))
             else:
-                record.rename(candidate_name)
+                record.rename(body.candidate.name)
             return work.add(loop)
 
-        return self.bus.run(principal, correlation_id, schedule)
+        return self.run(context, schedule, versioned=False)
 
-    def _loop(self, work: UnitOfWork, loop_id: UUID) -> InterviewLoop:
-        return work.get(InterviewLoop, loop_id, label="interview loop")
-
-    def submit_feedback(
+    def _on_loop(
         self,
-        principal: Principal,
-        correlation_id: str,
+        context: CommandContext,
         loop_id: UUID,
-        *,
-        vote: Vote,
-        notes: str,
-        principles: list[str],
+        decide: Callable[[InterviewLoop, UnitOfWork], object],
     ) -> Outcome:
-        def submit(work: UnitOfWork) -> InterviewLoop:
-            loop = self._loop(work, loop_id)
-            if principal.subject not in loop.voters:
-                raise Forbidden("Submitting feedback is for the loop's interviewers and bar raiser")
-            loop.submit_feedback(principal.subject, vote, notes, principles)
+        """Load the loop, let ``decide`` check who may and change it; a loop's commands
+        take no ``If-Match``."""
+
+        def run(work: UnitOfWork) -> InterviewLoop:
+            loop = work.get(InterviewLoop, loop_id, label="interview loop")
+            decide(loop, work)
             return loop
 
-        return self.bus.run(principal, correlation_id, submit)
+        return self.run(context, run, versioned=False)
+
+    def submit_feedback(
+        self, context: CommandContext, loop_id: UUID, body: SubmitFeedback
+    ) -> Outcome:
+        voter = context.principal.subject
+
+        def submit(loop: InterviewLoop, _: UnitOfWork) -> None:
+            if voter not in loop.voters:
+                raise Forbidden("Submitting feedback is for the loop's interviewers and bar raiser")
+            loop.submit_feedback(voter, body.vote, body.notes, body.principles)
+
+        return self._on_loop(context, loop_id, submit)
 
     def record_absence(
-        self, principal: Principal, correlation_id: str, loop_id: UUID, *, person: str, reason: str
+        self, context: CommandContext, loop_id: UUID, body: RecordAbsence
     ) -> Outcome:
-        absent = person_id(person)
+        absent = person_id(body.person)
 
-        def record(work: UnitOfWork) -> InterviewLoop:
-            loop = self._loop(work, loop_id)
-            if principal.subject not in (loop.bar_raiser, loop.recruiter, loop.hiring_manager):
+        def record(loop: InterviewLoop, _: UnitOfWork) -> None:
+            if context.principal.subject not in (
+                loop.bar_raiser,
+                loop.recruiter,
+                loop.hiring_manager,
+            ):
                 raise Forbidden(
                     "Recording an absence is for the loop's bar raiser, recruiter or hiring manager"
                 )
-            loop.record_absence(absent, reason)
-            return loop
+            loop.record_absence(absent, body.reason)
 
-        return self.bus.run(principal, correlation_id, record)
+        return self._on_loop(context, loop_id, record)
 
-    def open_debrief(self, principal: Principal, correlation_id: str, loop_id: UUID) -> Outcome:
-        def open_(work: UnitOfWork) -> InterviewLoop:
-            loop = self._loop(work, loop_id)
-            if principal.subject != loop.bar_raiser:
+    def open_debrief(self, context: CommandContext, loop_id: UUID) -> Outcome:
+        def open_(loop: InterviewLoop, _: UnitOfWork) -> None:
+            if context.principal.subject != loop.bar_raiser:
                 raise Forbidden("Opening the debrief is for the loop's bar raiser")
             loop.open_debrief()
-            return loop
 
-        return self.bus.run(principal, correlation_id, open_)
+        return self._on_loop(context, loop_id, open_)
 
-    def record_final_vote(
-        self, principal: Principal, correlation_id: str, loop_id: UUID, *, vote: Vote
-    ) -> Outcome:
-        def record(work: UnitOfWork) -> InterviewLoop:
-            loop = self._loop(work, loop_id)
-            if principal.subject not in loop.voters or principal.subject in loop.absent:
+    def record_final_vote(self, context: CommandContext, loop_id: UUID, body: FinalVote) -> Outcome:
+        voter = context.principal.subject
+
+        def record(loop: InterviewLoop, _: UnitOfWork) -> None:
+            if voter not in loop.voters or voter in loop.absent:
                 raise Forbidden(
                     "A final vote is for the loop's interviewers and bar raiser who took part"
                 )
-            loop.record_final_vote(principal.subject, vote)
-            return loop
+            loop.record_final_vote(voter, body.vote)
 
-        return self.bus.run(principal, correlation_id, record)
+        return self._on_loop(context, loop_id, record)
 
-    def veto(
-        self, principal: Principal, correlation_id: str, loop_id: UUID, *, reason: str
-    ) -> Outcome:
-        def veto(work: UnitOfWork) -> InterviewLoop:
-            loop = self._loop(work, loop_id)
-            if principal.subject != loop.bar_raiser:
+    def veto(self, context: CommandContext, loop_id: UUID, body: Veto) -> Outcome:
+        def veto(loop: InterviewLoop, _: UnitOfWork) -> None:
+            if context.principal.subject != loop.bar_raiser:
                 raise Forbidden("A veto is for the loop's bar raiser")
-            loop.veto(reason)
-            return loop
+            loop.veto(body.reason)
 
-        return self.bus.run(principal, correlation_id, veto)
+        return self._on_loop(context, loop_id, veto)
 
-    def decide(
-        self, principal: Principal, correlation_id: str, loop_id: UUID, *, hire: bool, reason: str
-    ) -> Outcome:
-        def decide(work: UnitOfWork) -> InterviewLoop:
-            loop = self._loop(work, loop_id)
-            if principal.subject != loop.hiring_manager:
+    def decide(self, context: CommandContext, loop_id: UUID, body: Decide) -> Outcome:
+        def decide(loop: InterviewLoop, _: UnitOfWork) -> None:
+            if context.principal.subject != loop.hiring_manager:
                 raise Forbidden("The decision is for the loop's hiring manager")
-            loop.decide(hire, reason)
-            return loop
+            loop.decide(body.hire, body.reason)
 
-        return self.bus.run(principal, correlation_id, decide)
+        return self._on_loop(context, loop_id, decide)
 
-    def accept_offer(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        loop_id: UUID,
-        *,
-        attachment: Attachment,
-        start_date: date,
-    ) -> Outcome:
-        chosen = Attachment(attachment)
+    def accept_offer(self, context: CommandContext, loop_id: UUID, body: OfferAccepted) -> Outcome:
+        principal = context.principal
+        chosen = Attachment(body.attachment)
 
-        def accept(work: UnitOfWork) -> InterviewLoop:
-            loop = self._loop(work, loop_id)
+        def accept(loop: InterviewLoop, work: UnitOfWork) -> None:
             if not (
                 principal.is_leadership
                 or principal.subject in (loop.hiring_manager, loop.recruiter)
@@ -318,7 +296,7 @@ class HiringCommands:
                     "Recording an accepted offer is for the loop's hiring manager, its recruiter "
                     "or the `leadership` role"
                 )
-            loop.accept_offer(chosen, start_date)
+            loop.accept_offer(chosen, body.start_date)
             requisition = work.get(Requisition, loop.requisition_id, label="requisition")
             requisition.fill(loop.id, loop.candidate)
             ledger = work.get(
@@ -337,6 +315,5 @@ class HiringCommands:
                         person=loop.candidate,
                         team_id=str(other),
                     )
-            return loop
 
-        return self.bus.run(principal, correlation_id, accept)
+        return self._on_loop(context, loop_id, accept)

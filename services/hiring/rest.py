@@ -113,15 +113,7 @@ class RequisitionController(Controller):
     def open_requisition(
         self, data: OpenRequisition, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(
-            hiring.open_requisition(
-                context.principal,
-                context.correlation_id,
-                team_id=data.team_id,
-                function=data.function,
-                fiscal_year=data.fiscal_year,
-            )
-        )
+        return accepted(hiring.open_requisition(context, data))
 
     @command(
         "/{requisition_id:uuid}/cancel",
@@ -136,15 +128,7 @@ class RequisitionController(Controller):
         context: CommandContext,
         hiring: HiringCommands,
     ) -> CommandAccepted:
-        return accepted(
-            hiring.cancel_requisition(
-                context.principal,
-                context.correlation_id,
-                requisition_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(hiring.cancel_requisition(context, requisition_id, data))
 
     @command(
         "/{requisition_id:uuid}/loops",
@@ -167,19 +151,7 @@ class RequisitionController(Controller):
         context: CommandContext,
         hiring: HiringCommands,
     ) -> CommandAccepted:
-        return accepted(
-            hiring.schedule_loop(
-                context.principal,
-                context.correlation_id,
-                requisition_id,
-                candidate=data.candidate.handle,
-                candidate_name=data.candidate.name,
-                hiring_manager=data.hiring_manager,
-                recruiter=data.recruiter,
-                bar_raiser=data.bar_raiser,
-                interviewers=[(i.person, i.principles) for i in data.interviewers],
-            )
-        )
+        return accepted(hiring.schedule_loop(context, requisition_id, data))
 
 
 class LoopController(Controller):
@@ -198,16 +170,7 @@ class LoopController(Controller):
     def feedback(
         self, loop_id: LoopId, data: SubmitFeedback, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(
-            hiring.submit_feedback(
-                context.principal,
-                context.correlation_id,
-                loop_id,
-                vote=data.vote,
-                notes=data.notes,
-                principles=data.principles,
-            )
-        )
+        return accepted(hiring.submit_feedback(context, loop_id, data))
 
     @command(
         "/{loop_id:uuid}/absences",
@@ -218,15 +181,7 @@ class LoopController(Controller):
     def absence(
         self, loop_id: LoopId, data: RecordAbsence, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(
-            hiring.record_absence(
-                context.principal,
-                context.correlation_id,
-                loop_id,
-                person=data.person,
-                reason=data.reason,
-            )
-        )
+        return accepted(hiring.record_absence(context, loop_id, data))
 
     @command(
         "/{loop_id:uuid}/debrief",
@@ -238,7 +193,7 @@ class LoopController(Controller):
     def debrief(
         self, loop_id: LoopId, data: OpenDebrief, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(hiring.open_debrief(context.principal, context.correlation_id, loop_id))
+        return accepted(hiring.open_debrief(context, loop_id))
 
     @command(
         "/{loop_id:uuid}/final-votes",
@@ -249,11 +204,7 @@ class LoopController(Controller):
     def final_vote(
         self, loop_id: LoopId, data: FinalVote, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(
-            hiring.record_final_vote(
-                context.principal, context.correlation_id, loop_id, vote=data.vote
-            )
-        )
+        return accepted(hiring.record_final_vote(context, loop_id, data))
 
     @command(
         "/{loop_id:uuid}/veto",
@@ -264,9 +215,7 @@ class LoopController(Controller):
     def veto(
         self, loop_id: LoopId, data: Veto, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(
-            hiring.veto(context.principal, context.correlation_id, loop_id, reason=data.reason)
-        )
+        return accepted(hiring.veto(context, loop_id, data))
 
     @command(
         "/{loop_id:uuid}/decision",
@@ -278,15 +227,7 @@ class LoopController(Controller):
     def decision(
         self, loop_id: LoopId, data: Decide, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(
-            hiring.decide(
-                context.principal,
-                context.correlation_id,
-                loop_id,
-                hire=data.hire,
-                reason=data.reason,
-            )
-        )
+        return accepted(hiring.decide(context, loop_id, data))
 
     @command(
         "/{loop_id:uuid}/offer-accepted",
@@ -299,12 +240,4 @@ class LoopController(Controller):
     def offer_accepted(
         self, loop_id: LoopId, data: OfferAccepted, context: CommandContext, hiring: HiringCommands
     ) -> CommandAccepted:
-        return accepted(
-            hiring.accept_offer(
-                context.principal,
-                context.correlation_id,
-                loop_id,
-                attachment=data.attachment,
-                start_date=data.start_date,
-            )
-        )
+        return accepted(hiring.accept_offer(context, loop_id, data))

@@ -64,8 +64,32 @@ from services.boundaries.rest_services import (
 )
 from services.commands import Outcome
 from services.decisions import ExpectOutcome
+from services.excellence.rest import (
+    AppointFunctionalLeader,
+    AssignSecondJob,
+    EndSecondJob,
+    GrantExemption,
+    Principle,
+    PublishStandard,
+    RetireStandard,
+    ReviseStandard,
+    SetPrinciples,
+)
 from services.feeds.rest import DisableWebhook, RegisterWebhook
 from services.goals.rest import CheckIn, CloseGoal, FlagTopLevel, ReviseTarget, SetGoal
+from services.hiring.rest import (
+    CancelRequisition,
+    Candidate,
+    Decide,
+    FinalVote,
+    Interviewer,
+    OfferAccepted,
+    OpenRequisition,
+    RecordAbsence,
+    ScheduleLoop,
+    SubmitFeedback,
+    Veto,
+)
 from services.metrics.rest import DeclareDriver, DefineMetric, RecordObservation, RedefineMetric
 from services.org.rest import AddMember, AppointLeader, CharterTeam, DisbandTeam, MoveTeam
 from services.people.rest import ErasePerson, SetDisplayName
@@ -574,10 +598,13 @@ def hire(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
     function = list(Function)[b % len(Function)]
     leader = principal(f"{world.prefix}-p{b % 7}@x.io", Role.MEMBER)
     if kind == "appoint_functional_leader":
-        return excellence.appoint_functional_leader(CEO, "prop", function, person=other, reason="r")
+        return excellence.appoint_functional_leader(
+            CommandContext(CEO, "prop"), function, AppointFunctionalLeader(person=other, reason="r")
+        )
     if kind == "publish_standard":
         outcome = excellence.publish_standard(
-            leader, "prop", function=function, area=StandardArea.OTHER, title=f"S{a}", body="b"
+            CommandContext(leader, "prop"),
+            PublishStandard(function=function, area=StandardArea.OTHER, title=f"S{a}", body="b"),
         )
         world.standards.append(outcome.id)
         return outcome
@@ -585,84 +612,99 @@ def hire(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:
         standard = pick(world.standards, a)
         if kind == "exempt_team":
             return excellence.grant_exemption(
-                CEO,
-                "prop",
+                CommandContext(CEO, "prop"),
                 standard,
-                team_id=pick(world.teams, b),
-                reason="r",
-                expires=date(2099, 1, 1 + b % 28),
+                GrantExemption(
+                    team_id=pick(world.teams, b), reason="r", expires=date(2099, 1, 1 + b % 28)
+                ),
             )
         found = runtime.app.repository.get(standard)
         try:
             leadership = runtime.app.repository.get(function_leadership_id(found.function))
         except AggregateNotFoundError:
             raise LookupError from None
-        boss = principal(leadership.leader, Role.MEMBER)
+        boss = CommandContext(principal(leadership.leader, Role.MEMBER), "prop")
         if kind == "revise_standard":
-            return excellence.revise_standard(boss, "prop", standard, body=f"b{b}", reason="r")
-        return excellence.retire_standard(boss, "prop", standard, reason="r")
+            return excellence.revise_standard(
+                boss, standard, ReviseStandard(body=f"b{b}", reason="r")
+            )
+        return excellence.retire_standard(boss, standard, RetireStandard(reason="r"))
     if kind == "assign_second_job":
         outcome = excellence.assign_second_job(
-            CEO,
-            "prop",
-            person=person,
-            kind=list(SecondJobKind)[b % 3],
-            share=Decimal("0.1") * (1 + b % 5),
+            CommandContext(CEO, "prop"),
+            AssignSecondJob(
+                person=person,
+                kind=list(SecondJobKind)[b % 3],
+                share=Decimal("0.1") * (1 + b % 5),
+            ),
         )
         world.second_jobs.append(outcome.id)
         return outcome
     if kind == "end_second_job":
-        return excellence.end_second_job(CEO, "prop", pick(world.second_jobs, a), reason="r")
+        return excellence.end_second_job(
+            CommandContext(CEO, "prop"), pick(world.second_jobs, a), EndSecondJob(reason="r")
+        )
     if kind == "set_principles":
         return excellence.set_principles(
-            CEO, "prop", principles=[(name, "d") for name, _ in DEFAULT_PRINCIPLES[: 2 + b % 5]]
+            CommandContext(CEO, "prop"),
+            SetPrinciples(
+                principles=[
+                    Principle(name=name, description="d")
+                    for name, _ in DEFAULT_PRINCIPLES[: 2 + b % 5]
+                ]
+            ),
         )
     if kind == "open_requisition":
         outcome = hiring.open_requisition(
-            CEO, "prop", team_id=pick(world.teams, a), function=function, fiscal_year=2027
+            CommandContext(CEO, "prop"),
+            OpenRequisition(team_id=pick(world.teams, a), function=function, fiscal_year=2027),
         )
         world.requisitions.append(outcome.id)
         return outcome
     if kind == "cancel_requisition":
-        return hiring.cancel_requisition(CEO, "prop", pick(world.requisitions, a), reason="r")
+        return hiring.cancel_requisition(
+            CommandContext(CEO, "prop"), pick(world.requisitions, a), CancelRequisition(reason="r")
+        )
     if kind == "schedule_loop":
         outcome = hiring.schedule_loop(
-            CEO,
-            "prop",
+            CommandContext(CEO, "prop"),
             pick(world.requisitions, a),
-            candidate=f"{world.prefix}-c{a}@o.org",
-            candidate_name=f"Candidate {a}",
-            recruiter=f"{world.prefix}-rec@x.io",
-            bar_raiser=person,
-            interviewers=[(f"{world.prefix}-i1@x.io", ["Ownership"]), (other, ["Dive Deep"])],
+            ScheduleLoop(
+                candidate=Candidate(handle=f"{world.prefix}-c{a}@o.org", name=f"Candidate {a}"),
+                recruiter=f"{world.prefix}-rec@x.io",
+                bar_raiser=person,
+                interviewers=[
+                    Interviewer(person=f"{world.prefix}-i1@x.io", principles=["Ownership"]),
+                    Interviewer(person=other, principles=["Dive Deep"]),
+                ],
+            ),
         )
         world.loops.append(outcome.id)
         return outcome
     loop_id = pick(world.loops, a)
     found = runtime.app.repository.get(loop_id)
-    voter = principal(found.voters[b % len(found.voters)], Role.MEMBER)
+    voter = CommandContext(principal(found.voters[b % len(found.voters)], Role.MEMBER), "prop")
+    raiser = CommandContext(principal(found.bar_raiser, Role.MEMBER), "prop")
     vote = list(Vote)[b % 4]
     if kind == "loop_feedback_submit":
-        return hiring.submit_feedback(voter, "prop", loop_id, vote=vote, notes="n", principles=[])
+        return hiring.submit_feedback(voter, loop_id, SubmitFeedback(vote=vote, notes="n"))
     if kind == "loop_absence":
         return hiring.record_absence(
-            principal(found.bar_raiser, Role.MEMBER),
-            "prop",
-            loop_id,
-            person=found.interviewer_people[b % 2],
-            reason="r",
+            raiser, loop_id, RecordAbsence(person=found.interviewer_people[b % 2], reason="r")
         )
     if kind == "open_debrief":
-        return hiring.open_debrief(principal(found.bar_raiser, Role.MEMBER), "prop", loop_id)
+        return hiring.open_debrief(raiser, loop_id)
     if kind == "final_vote":
-        return hiring.record_final_vote(voter, "prop", loop_id, vote=vote)
+        return hiring.record_final_vote(voter, loop_id, FinalVote(vote=vote))
     if kind == "veto_loop":
-        return hiring.veto(principal(found.bar_raiser, Role.MEMBER), "prop", loop_id, reason="r")
-    manager = principal(found.hiring_manager, Role.MEMBER)
+        return hiring.veto(raiser, loop_id, Veto(reason="r"))
+    manager = CommandContext(principal(found.hiring_manager, Role.MEMBER), "prop")
     if kind == "decide_loop":
-        return hiring.decide(manager, "prop", loop_id, hire=bool(b % 2), reason="r")
+        return hiring.decide(manager, loop_id, Decide(hire=bool(b % 2), reason="r"))
     return hiring.accept_offer(
-        manager, "prop", loop_id, attachment=Attachment.REPORTS, start_date=date(2027, 2, 1)
+        manager,
+        loop_id,
+        OfferAccepted(attachment=Attachment.REPORTS, start_date=date(2027, 2, 1)),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -38,8 +39,34 @@ from domain.hiring import (
 )
 from domain.org.team import Attachment, Team
 from domain.people.values import Function
-from services.commands import Forbidden
+from services.api.commands import CommandContext
+from services.commands import Forbidden, Outcome
+from services.excellence.rest import (
+    AppointFunctionalLeader,
+    AssignSecondJob,
+    EndSecondJob,
+    GrantExemption,
+    Principle,
+    PublishStandard,
+    RetireStandard,
+    ReviseStandard,
+    SetPrinciples,
+)
 from services.excellence.staffing import team_functions
+from services.hiring.rest import (
+    CancelRequisition,
+    Candidate,
+    Decide,
+    FinalVote,
+    Interviewer,
+    OfferAccepted,
+    OpenRequisition,
+    RecordAbsence,
+    ScheduleLoop,
+    SubmitFeedback,
+    Veto,
+)
+from services.principal import Principal
 from tests.commands import Commands, event_count, refused_and_nothing_recorded
 from tests.hiring_fixtures import (
     BEA,
@@ -81,11 +108,15 @@ def test_requisitions_stay_within_the_latest_decided_funding(
         flywheel, RequisitionBeyondFunding, lambda: requisition(flywheel, company.books)
     )
     # Cancelling gives the slot back.
-    flywheel.hiring.cancel_requisition(RITA, "c", first, reason="Plan changed")
+    flywheel.hiring.cancel_requisition(
+        CommandContext(RITA, "c"), first, CancelRequisition(reason="Plan changed")
+    )
     refused_and_nothing_recorded(
         flywheel,
         RequisitionNotOpen,
-        lambda: flywheel.hiring.cancel_requisition(RITA, "c", first, reason="Again"),
+        lambda: flywheel.hiring.cancel_requisition(
+            CommandContext(RITA, "c"), first, CancelRequisition(reason="Again")
+        ),
     )
     assert requisition(flywheel, company.retail)
 
@@ -98,12 +129,14 @@ def test_only_the_teams_leader_or_leadership_opens_a_requisition(
             flywheel,
             Forbidden,
             lambda c=caller: flywheel.hiring.open_requisition(  # type: ignore[misc]
-                c, "c", team_id=company.retail, function=ENG, fiscal_year=2027
+                CommandContext(c, "c"),
+                OpenRequisition(team_id=company.retail, function=ENG, fiscal_year=2027),
             ),
         )
     assert (
         flywheel.hiring.open_requisition(
-            RITA, "c", team_id=company.retail, function=ENG, fiscal_year=2027
+            CommandContext(RITA, "c"),
+            OpenRequisition(team_id=company.retail, function=ENG, fiscal_year=2027),
         ).kind
         == "Requisition"
     )
@@ -130,7 +163,9 @@ def test_each_bar_raiser_rule_refuses_the_loop(
 
 def test_an_ended_bar_raiser_job_no_longer_qualifies(flywheel: Commands, company: Hiring) -> None:
     opened = requisition(flywheel, company.retail)
-    flywheel.excellence.end_second_job(CTO, "c", company.bea_job, reason="Rotated out")
+    flywheel.excellence.end_second_job(
+        CommandContext(CTO, "c"), company.bea_job, EndSecondJob(reason="Rotated out")
+    )
     refused_and_nothing_recorded(flywheel, BarRaiserNotAssigned, lambda: loop(flywheel, opened))
 
 
@@ -141,14 +176,17 @@ def test_a_loop_needs_two_interviewers_covering_known_principles(
 
     def schedule(interviewers: list[tuple[str, list[str]]]) -> object:
         return flywheel.hiring.schedule_loop(
-            CEO,
-            "c",
+            CommandContext(CEO, "c"),
             opened,
-            candidate="c@o.org",
-            candidate_name="C",
-            recruiter="rae@x.io",
-            bar_raiser="bea@x.io",
-            interviewers=interviewers,
+            ScheduleLoop(
+                candidate=Candidate(handle="c@o.org", name="C"),
+                recruiter="rae@x.io",
+                bar_raiser="bea@x.io",
+                interviewers=[
+                    Interviewer(person=person, principles=covered)
+                    for person, covered in interviewers
+                ],
+            ),
         )
 
     refused_and_nothing_recorded(
@@ -163,9 +201,15 @@ def test_a_loop_needs_two_interviewers_covering_known_principles(
 
 def _full_feedback(flywheel: Commands, loop_id: object) -> None:
     flywheel.hiring.submit_feedback(
-        IAN, "c", loop_id, vote=Vote.YES, notes="Strong", principles=["Customer Obsession"]
-    )  # type: ignore[arg-type]
-    flywheel.hiring.submit_feedback(IVY, "c", loop_id, vote=Vote.NO, notes="Shallow", principles=[])  # type: ignore[arg-type]
+        CommandContext(IAN, "c"),
+        loop_id,  # type: ignore[arg-type]
+        SubmitFeedback(vote=Vote.YES, notes="Strong", principles=["Customer Obsession"]),
+    )
+    flywheel.hiring.submit_feedback(
+        CommandContext(IVY, "c"),
+        loop_id,  # type: ignore[arg-type]
+        SubmitFeedback(vote=Vote.NO, notes="Shallow", principles=[]),
+    )
 
 
 def test_a_loop_through_debrief_decision_and_offer_adds_the_member(
@@ -174,13 +218,15 @@ def test_a_loop_through_debrief_decision_and_offer_adds_the_member(
     opened = requisition(flywheel, company.retail)
     loop_id = loop(flywheel, opened)
     refused_and_nothing_recorded(
-        flywheel, FeedbackMissing, lambda: flywheel.hiring.open_debrief(BEA, "c", loop_id)
+        flywheel,
+        FeedbackMissing,
+        lambda: flywheel.hiring.open_debrief(CommandContext(BEA, "c"), loop_id),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
         lambda: flywheel.hiring.submit_feedback(
-            OUT, "c", loop_id, vote=Vote.YES, notes="x", principles=[]
+            CommandContext(OUT, "c"), loop_id, SubmitFeedback(vote=Vote.YES, notes="x")
         ),
     )
     _full_feedback(flywheel, loop_id)
@@ -188,42 +234,54 @@ def test_a_loop_through_debrief_decision_and_offer_adds_the_member(
         flywheel,
         FeedbackOnce,
         lambda: flywheel.hiring.submit_feedback(
-            IAN, "c", loop_id, vote=Vote.NO, notes="again", principles=[]
+            CommandContext(IAN, "c"), loop_id, SubmitFeedback(vote=Vote.NO, notes="again")
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         DebriefNotOpen,
-        lambda: flywheel.hiring.decide(RITA, "c", loop_id, hire=True, reason="Yes"),
-    )
-    refused_and_nothing_recorded(
-        flywheel, Forbidden, lambda: flywheel.hiring.open_debrief(RITA, "c", loop_id)
-    )
-    flywheel.hiring.open_debrief(BEA, "c", loop_id)
-    refused_and_nothing_recorded(
-        flywheel,
-        DebriefAlreadyOpen,
-        lambda: flywheel.hiring.submit_feedback(
-            BEA, "c", loop_id, vote=Vote.YES, notes="late", principles=[]
-        ),
-    )
-    flywheel.hiring.record_final_vote(IVY, "c", loop_id, vote=Vote.YES)
-    refused_and_nothing_recorded(
-        flywheel,
-        NoHireDecided,
-        lambda: flywheel.hiring.accept_offer(
-            RAE, "c", loop_id, attachment=Attachment.REPORTS, start_date=date(2027, 3, 1)
+        lambda: flywheel.hiring.decide(
+            CommandContext(RITA, "c"), loop_id, Decide(hire=True, reason="Yes")
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.hiring.decide(BEA, "c", loop_id, hire=True, reason="x"),
+        lambda: flywheel.hiring.open_debrief(CommandContext(RITA, "c"), loop_id),
     )
-    flywheel.hiring.decide(RITA, "c", loop_id, hire=True, reason="Raises the bar")
+    flywheel.hiring.open_debrief(CommandContext(BEA, "c"), loop_id)
+    refused_and_nothing_recorded(
+        flywheel,
+        DebriefAlreadyOpen,
+        lambda: flywheel.hiring.submit_feedback(
+            CommandContext(BEA, "c"), loop_id, SubmitFeedback(vote=Vote.YES, notes="late")
+        ),
+    )
+    flywheel.hiring.record_final_vote(CommandContext(IVY, "c"), loop_id, FinalVote(vote=Vote.YES))
+    refused_and_nothing_recorded(
+        flywheel,
+        NoHireDecided,
+        lambda: flywheel.hiring.accept_offer(
+            CommandContext(RAE, "c"),
+            loop_id,
+            OfferAccepted(attachment=Attachment.REPORTS, start_date=date(2027, 3, 1)),
+        ),
+    )
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.hiring.decide(
+            CommandContext(BEA, "c"), loop_id, Decide(hire=True, reason="x")
+        ),
+    )
+    flywheel.hiring.decide(
+        CommandContext(RITA, "c"), loop_id, Decide(hire=True, reason="Raises the bar")
+    )
     before = event_count(flywheel)
     flywheel.hiring.accept_offer(
-        RAE, "c", loop_id, attachment=Attachment.REPORTS, start_date=date(2027, 3, 1)
+        CommandContext(RAE, "c"),
+        loop_id,
+        OfferAccepted(attachment=Attachment.REPORTS, start_date=date(2027, 3, 1)),
     )
     assert event_count(flywheel) == before + 4, "loop, requisition, ledger and team in one write"
     team = flywheel.app.repository.get(company.retail)
@@ -242,19 +300,31 @@ def test_a_loop_through_debrief_decision_and_offer_adds_the_member(
 
 def test_a_hire_over_a_veto_is_refused(flywheel: Commands, company: Hiring) -> None:
     loop_id = loop(flywheel, requisition(flywheel, company.retail))
-    flywheel.hiring.submit_feedback(IAN, "c", loop_id, vote=Vote.YES, notes="ok", principles=[])
-    flywheel.hiring.record_absence(BEA, "c", loop_id, person="ivy@x.io", reason="Ill")
-    flywheel.hiring.open_debrief(BEA, "c", loop_id)
-    refused_and_nothing_recorded(
-        flywheel, Forbidden, lambda: flywheel.hiring.veto(RITA, "c", loop_id, reason="No")
+    flywheel.hiring.submit_feedback(
+        CommandContext(IAN, "c"), loop_id, SubmitFeedback(vote=Vote.YES, notes="ok")
     )
-    flywheel.hiring.veto(BEA, "c", loop_id, reason="Below the bar on Dive Deep")
+    flywheel.hiring.record_absence(
+        CommandContext(BEA, "c"), loop_id, RecordAbsence(person="ivy@x.io", reason="Ill")
+    )
+    flywheel.hiring.open_debrief(CommandContext(BEA, "c"), loop_id)
+    refused_and_nothing_recorded(
+        flywheel,
+        Forbidden,
+        lambda: flywheel.hiring.veto(CommandContext(RITA, "c"), loop_id, Veto(reason="No")),
+    )
+    flywheel.hiring.veto(
+        CommandContext(BEA, "c"), loop_id, Veto(reason="Below the bar on Dive Deep")
+    )
     refused_and_nothing_recorded(
         flywheel,
         BarRaiserVeto,
-        lambda: flywheel.hiring.decide(RITA, "c", loop_id, hire=True, reason="Need the seat"),
+        lambda: flywheel.hiring.decide(
+            CommandContext(RITA, "c"), loop_id, Decide(hire=True, reason="Need the seat")
+        ),
     )
-    assert flywheel.hiring.decide(RITA, "c", loop_id, hire=False, reason="Vetoed").version
+    assert flywheel.hiring.decide(
+        CommandContext(RITA, "c"), loop_id, Decide(hire=False, reason="Vetoed")
+    ).version
 
 
 def test_the_feedback_notes_are_sealed_under_the_candidates_key(
@@ -262,7 +332,7 @@ def test_the_feedback_notes_are_sealed_under_the_candidates_key(
 ) -> None:
     loop_id = loop(flywheel, requisition(flywheel, company.retail))
     flywheel.hiring.submit_feedback(
-        IAN, "c", loop_id, vote=Vote.YES, notes="Secret words", principles=[]
+        CommandContext(IAN, "c"), loop_id, SubmitFeedback(vote=Vote.YES, notes="Secret words")
     )
     stored = flywheel.app.recorder.select_notifications(None, 10_000)
     assert not any(b"Secret words" in n.state for n in stored)
@@ -275,58 +345,73 @@ def test_functional_leaders_standards_and_exemptions(flywheel: Commands, company
         flywheel,
         AlreadyFunctionalLeader,
         lambda: flywheel.excellence.appoint_functional_leader(
-            CEO, "c", ENG, person="cto@x.io", reason="Again"
+            CommandContext(CEO, "c"),
+            ENG,
+            AppointFunctionalLeader(person="cto@x.io", reason="Again"),
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
         lambda: flywheel.excellence.appoint_functional_leader(
-            CTO, "c", ENG, person="bea@x.io", reason="Mine"
+            CommandContext(CTO, "c"), ENG, AppointFunctionalLeader(person="bea@x.io", reason="Mine")
         ),
     )
 
-    def publish(caller: object) -> object:
+    def publish(caller: Principal) -> Outcome:
         return flywheel.excellence.publish_standard(
-            caller,  # type: ignore[arg-type]
-            "c",
-            function=ENG,
-            area=StandardArea.CODE_REVIEW,
-            title="Two reviewers",
-            body="Every change has two reviewers.",
+            CommandContext(caller, "c"),
+            PublishStandard(
+                function=ENG,
+                area=StandardArea.CODE_REVIEW,
+                title="Two reviewers",
+                body="Every change has two reviewers.",
+            ),
         )
 
     refused_and_nothing_recorded(flywheel, Forbidden, lambda: publish(CEO))
-    standard = publish(CTO).id  # type: ignore[attr-defined]
+    standard = publish(CTO).id
     assert (
         flywheel.excellence.revise_standard(
-            CTO, "c", standard, body="One reviewer for docs.", reason="Docs are cheap"
+            CommandContext(CTO, "c"),
+            standard,
+            ReviseStandard(body="One reviewer for docs.", reason="Docs are cheap"),
         ).version
         == 2
     )
     exemption = flywheel.excellence.grant_exemption(
-        CEO, "c", standard, team_id=company.books, reason="Pilot", expires=date(2099, 1, 1)
+        CommandContext(CEO, "c"),
+        standard,
+        GrantExemption(team_id=company.books, reason="Pilot", expires=date(2099, 1, 1)),
     )
     assert exemption.kind == "StandardExemption"
     refused_and_nothing_recorded(
         flywheel,
         InvalidValue,
         lambda: flywheel.excellence.grant_exemption(
-            CTO, "c", standard, team_id=company.books, reason="Past", expires=date(2000, 1, 1)
+            CommandContext(CTO, "c"),
+            standard,
+            GrantExemption(team_id=company.books, reason="Past", expires=date(2000, 1, 1)),
         ),
     )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
         lambda: flywheel.excellence.grant_exemption(
-            BEA, "c", standard, team_id=company.books, reason="Me", expires=date(2099, 1, 1)
+            CommandContext(BEA, "c"),
+            standard,
+            GrantExemption(team_id=company.books, reason="Me", expires=date(2099, 1, 1)),
         ),
     )
-    flywheel.excellence.retire_standard(CTO, "c", standard, reason="Superseded")
+    flywheel.excellence.retire_standard(
+        CommandContext(CTO, "c"), standard, RetireStandard(reason="Superseded")
+    )
     refused_and_nothing_recorded(
         flywheel,
         StandardRetired,
-        lambda: flywheel.excellence.revise_standard(CTO, "c", standard, body="x", reason="y"),
+        lambda: flywheel.excellence.revise_standard(
+            CommandContext(CTO, "c"), standard, ReviseStandard(body="x", reason="y")
+        ),
     )
 
 
@@ -336,14 +421,16 @@ def test_second_jobs_shares_and_who_assigns_them(flywheel: Commands, company: Hi
             flywheel,
             InvalidValue,
             lambda s=share: flywheel.excellence.assign_second_job(  # type: ignore[misc]
-                CEO, "c", person="bea@x.io", kind=SecondJobKind.CODE_REVIEW, share=s
+                CommandContext(CEO, "c"),
+                AssignSecondJob(person="bea@x.io", kind=SecondJobKind.CODE_REVIEW, share=s),
             ),
         )
     refused_and_nothing_recorded(
         flywheel,
         InvalidValue,
         lambda: flywheel.excellence.assign_second_job(
-            CEO, "c", person="bea@x.io", kind=SecondJobKind.OTHER, share="0.1"
+            CommandContext(CEO, "c"),
+            AssignSecondJob(person="bea@x.io", kind=SecondJobKind.OTHER, share=Decimal("0.1")),
         ),
     )
     # The CTO leads engineering, not quality (Rex's function).
@@ -351,19 +438,30 @@ def test_second_jobs_shares_and_who_assigns_them(flywheel: Commands, company: Hi
         flywheel,
         Forbidden,
         lambda: flywheel.excellence.assign_second_job(
-            CTO, "c", person="rex@x.io", kind=SecondJobKind.CODE_REVIEW, share="0.2"
+            CommandContext(CTO, "c"),
+            AssignSecondJob(
+                person="rex@x.io", kind=SecondJobKind.CODE_REVIEW, share=Decimal("0.2")
+            ),
         ),
     )
     job = flywheel.excellence.assign_second_job(
-        CTO, "c", person="bea@x.io", kind=SecondJobKind.OTHER, description="Oncall lead", share=0.5
+        CommandContext(CTO, "c"),
+        AssignSecondJob(
+            person="bea@x.io",
+            kind=SecondJobKind.OTHER,
+            description="Oncall lead",
+            share=0.5,  # type: ignore[arg-type]
+        ),
     ).id
     stored = flywheel.app.repository.get(job)
     assert isinstance(stored, SecondJob) and stored.share == "0.5"
-    flywheel.excellence.end_second_job(CEO, "c", job, reason="Done")
+    flywheel.excellence.end_second_job(CommandContext(CEO, "c"), job, EndSecondJob(reason="Done"))
     refused_and_nothing_recorded(
         flywheel,
         SecondJobEnded,
-        lambda: flywheel.excellence.end_second_job(CEO, "c", job, reason="Again"),
+        lambda: flywheel.excellence.end_second_job(
+            CommandContext(CEO, "c"), job, EndSecondJob(reason="Again")
+        ),
     )
 
 
@@ -371,8 +469,14 @@ def test_leadership_maintains_the_principles(flywheel: Commands, company: Hiring
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.excellence.set_principles(CTO, "c", principles=[("A", "a")]),
+        lambda: flywheel.excellence.set_principles(
+            CommandContext(CTO, "c"),
+            SetPrinciples(principles=[Principle(name="A", description="a")]),
+        ),
     )
-    flywheel.excellence.set_principles(CEO, "c", principles=[("Frugality", "Less is more")])
+    flywheel.excellence.set_principles(
+        CommandContext(CEO, "c"),
+        SetPrinciples(principles=[Principle(name="Frugality", description="Less is more")]),
+    )
     opened = requisition(flywheel, company.retail)
     refused_and_nothing_recorded(flywheel, UnknownPrinciple, lambda: loop(flywheel, opened))
