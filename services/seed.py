@@ -82,6 +82,15 @@ from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPr
 from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
 from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Principal, Role
+from services.roadmap.rest import (
+    AddDependency,
+    AddMilestone,
+    CommitItem,
+    MoveTargetDate,
+    ProposeItem,
+    RoadmapSettingsBody,
+)
+from services.roadmap.rest import CheckIn as RoadmapCheckIn
 from services.runtime import Runtime
 from services.wbr.seed import seed_review
 
@@ -552,29 +561,29 @@ def seed_roadmaps(
     ) -> UUID:
         return seeded.took(
             road.propose(
-                leader_of(team),
-                correlation,
-                team_id=seeded.teams[team],
-                title=title,
-                outcome=outcome,
-                horizon=horizon,
-                goal_ids=[],
-                headcount=headcount,
+                CommandContext(leader_of(team), correlation),
+                ProposeItem(
+                    team_id=seeded.teams[team],
+                    title=title,
+                    outcome=outcome,
+                    horizon=horizon,
+                    headcount=headcount,
+                ),
             )
         )
 
-    fulfilment, payments = leader_of("Fulfilment"), leader_of("Payments")
+    fulfilment = CommandContext(leader_of("Fulfilment"), correlation)
+    payments = CommandContext(leader_of("Payments"), correlation)
     same_day = seeded.items["Same-day delivery"] = seeded.took(
         road.propose(
             fulfilment,
-            correlation,
-            team_id=None,
-            title="Same-day delivery in ten cities",
-            outcome="Shoppers in cities get what they order by evening",
-            horizon=Horizon.NOW,
-            goal_ids=[],
-            headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
-            prfaq_id=seeded.prfaqs["Same-day delivery"],
+            ProposeItem(
+                title="Same-day delivery in ten cities",
+                outcome="Shoppers in cities get what they order by evening",
+                horizon=Horizon.NOW,
+                headcount={Function.OPERATIONS: 6, Function.ENGINEERING: 2},
+                prfaq_id=seeded.prfaqs["Same-day delivery"],
+            ),
         )
     )
     payouts = seeded.items["Instant courier payouts"] = item(
@@ -594,10 +603,11 @@ def seed_roadmaps(
     # Leadership's rule, set after the sort centres were proposed: they show as above it.
     seeded.took(
         road.set_prfaq_threshold(
-            leadership,
-            correlation,
-            prfaq_required_above=5,
-            reason="Bets above five people are worked backwards from the customer first",
+            CommandContext(leadership, correlation),
+            RoadmapSettingsBody(
+                prfaq_required_above=5,
+                reason="Bets above five people are worked backwards from the customer first",
+            ),
         )
     )
     lead = CommandContext(leadership, correlation)
@@ -644,10 +654,10 @@ def seed_roadmaps(
     )
     seeded.took(allocation.advance_phase(lead, cycle, AdvancePhase(to=CyclePhase.DECIDED)))
 
-    seeded.took(road.commit(fulfilment, correlation, same_day, target_date=date(year, 6, 30)))
-    seeded.took(road.commit(payments, correlation, payouts, target_date=date(year, 8, 31)))
+    seeded.took(road.commit(fulfilment, same_day, CommitItem(target_date=date(year, 6, 30))))
+    seeded.took(road.commit(payments, payouts, CommitItem(target_date=date(year, 8, 31))))
     seeded.took(
-        road.commit(fulfilment, correlation, sort_centres, target_date=date(this_year, 12, 31))
+        road.commit(fulfilment, sort_centres, CommitItem(target_date=date(this_year, 12, 31)))
     )
     seeded.took(
         allocation.advance_phase(
@@ -663,31 +673,34 @@ def seed_roadmaps(
     )
     seeded.took(
         road.add_milestone(
-            fulfilment, correlation, same_day, name="First city", on=date(year, 4, 1)
+            fulfilment, same_day, AddMilestone(name="First city", date=date(year, 4, 1))
         )
     )
-    seeded.took(road.start(fulfilment, correlation, same_day))
+    seeded.took(road.start(fulfilment, same_day))
     seeded.took(
         road.move_target_date(
             fulfilment,
-            correlation,
             same_day,
-            target_date=date(year, 7, 31),
-            reason="The second sort centre opens a month late",
+            MoveTargetDate(
+                target_date=date(year, 7, 31), reason="The second sort centre opens a month late"
+            ),
         )
     )
-    seeded.took(road.depend_on_item(fulfilment, correlation, same_day, target_id=payouts))
+    seeded.took(road.add_dependency(fulfilment, same_day, AddDependency(item_id=payouts)))
     seeded.took(
-        road.depend_on_api(fulfilment, correlation, same_day, api_id=seeded.apis["payments-legacy"])
+        road.add_dependency(
+            fulfilment, same_day, AddDependency(api_id=seeded.apis["payments-legacy"])
+        )
     )
     seeded.took(
         road.check_in(
             fulfilment,
-            correlation,
             same_day,
-            health=Health.AT_RISK,
-            note="Payouts land a month after launch",
-            path_back="Pay couriers weekly until instant payouts ship",
+            RoadmapCheckIn(
+                health=Health.AT_RISK,
+                note="Payouts land a month after launch",
+                path_back="Pay couriers weekly until instant payouts ship",
+            ),
         )
     )
 

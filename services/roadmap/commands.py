@@ -10,22 +10,19 @@ owning team's leader or leadership, to an active team.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import date
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from domain.boundaries import Api, ApiStatus
 from domain.claims import ClaimKind, normalised_name
 from domain.errors import InvalidValue
 from domain.org.team import Team, TeamDisbanded
-from domain.people.values import Function
 from domain.prfaqs import PrFaq, PrFaqState
 from domain.roadmap import (
     ROADMAP_GRAPH_ID,
     ROADMAP_SETTINGS_ID,
     DependencyKind,
-    Health,
-    Horizon,
     RoadmapBaseline,
     RoadmapBaselineNameTaken,
     RoadmapGraph,
@@ -40,8 +37,26 @@ from services.authorization import (
     require_owner_or_leadership,
     require_team_member,
 )
-from services.commands import CommandBus, Outcome, UnitOfWork
+from services.commands import AreaCommands, Outcome, UnitOfWork
 from services.principal import Principal
+
+if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
+    from services.api.commands import CommandContext
+    from services.roadmap.rest import (
+        AddDependency,
+        AddMilestone,
+        ChangeHeadcount,
+        CheckIn,
+        CommitItem,
+        DeliverItem,
+        DropItem,
+        MoveTargetDate,
+        PauseItem,
+        ProposeItem,
+        RecordBaseline,
+        RoadmapSettingsBody,
+        TransferItem,
+    )
 
 MILESTONE = "RoadmapMilestone"  # what adding a milestone answers with
 
@@ -76,30 +91,13 @@ def _admit(work: UnitOfWork, item: RoadmapItem) -> None:
         settings.admit(item)
 
 
-Change = Callable[[RoadmapItem], object]
-
-
-class RoadmapCommands:
-    def __init__(self, bus: CommandBus) -> None:
-        self.bus = bus
-
-    def propose(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        team_id: UUID | None,
-        title: str,
-        outcome: str,
-        horizon: Horizon,
-        goal_ids: list[UUID],
-        headcount: Mapping[Function, int],
-        prfaq_id: UUID | None = None,
-    ) -> Outcome:
-        """An item of ``team_id``'s roadmap; from an approved PR/FAQ, its team's."""
+class RoadmapCommands(AreaCommands):
+    def propose(self, context: CommandContext, body: ProposeItem) -> Outcome:
+        """An item of ``body.team_id``'s roadmap; from an approved PR/FAQ, its team's."""
+        prfaq_id = body.prfaq_id
 
         def propose(work: UnitOfWork) -> RoadmapItem:
-            owner_id = team_id
+            owner_id = body.team_id
             if prfaq_id is not None:
                 prfaq = work.get(PrFaq, prfaq_id, label="PR/FAQ")
                 if prfaq.state is not PrFaqState.APPROVED:
@@ -113,15 +111,15 @@ class RoadmapCommands:
             if owner_id is None:
                 raise InvalidValue("teamId", "`teamId` is required for an item without a PR/FAQ")
             team = _active_team(work, owner_id)
-            require_leader_or_leadership(principal, team, "Proposing a roadmap item")
+            require_leader_or_leadership(context.principal, team, "Proposing a roadmap item")
             item = work.add(
                 RoadmapItem.propose(
                     team_id=team.id,
-                    title=title,
-                    outcome=outcome,
-                    horizon=horizon,
-                    goal_ids=goal_ids,
-                    headcount=headcount,
+                    title=body.title,
+                    outcome=body.outcome,
+                    horizon=body.horizon,
+                    goal_ids=body.goal_ids,
+                    headcount=body.headcount,
                     prfaq_id=prfaq_id,
                 )
             )
@@ -136,261 +134,130 @@ class RoadmapCommands:
                     )
             return item
 
-        return self.bus.run(principal, correlation_id, propose)
+        return self.run(context, propose, versioned=False)
 
-    def _change(
+    def _on(
         self,
-        principal: Principal,
-        correlation_id: str,
+        context: CommandContext,
         item_id: UUID,
         action: str,
-        change: Change,
-        expected_version: int | None,
+        change: Callable[[RoadmapItem, UnitOfWork], object],
     ) -> Outcome:
+        """Run ``change`` on the item once its owning team's leader or leadership is known
+        to be calling, at the version ``If-Match`` names."""
+
         def run(work: UnitOfWork) -> RoadmapItem:
-            item = _owned(work, principal, item_id, action)
-            change(item)
+            item = _owned(work, context.principal, item_id, action)
+            change(item, work)
             return item
 
-        return self.bus.run(principal, correlation_id, run, expected_version=expected_version)
+        return self.run(context, run)
 
-    def commit(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        target_date: date,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
+    def commit(self, context: CommandContext, item_id: UUID, body: CommitItem) -> Outcome:
+        return self._on(
+            context,
             item_id,
             "Committing a roadmap item",
-            lambda item: item.commit(target_date),
-            expected_version,
+            lambda item, _: item.commit(body.target_date),
         )
 
     def change_headcount(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        headcount: Mapping[Function, int],
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, item_id: UUID, body: ChangeHeadcount
     ) -> Outcome:
         """A new headcount for an open item, held to leadership's PR/FAQ threshold."""
 
-        def change(work: UnitOfWork) -> RoadmapItem:
-            item = _owned(work, principal, item_id, "Changing a roadmap item's headcount")
-            item.change_headcount(headcount, reason)
+        def change(item: RoadmapItem, work: UnitOfWork) -> None:
+            item.change_headcount(body.headcount, body.reason)
             _admit(work, item)
-            return item
 
-        return self.bus.run(principal, correlation_id, change, expected_version=expected_version)
+        return self._on(context, item_id, "Changing a roadmap item's headcount", change)
 
-    def set_prfaq_threshold(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        *,
-        prfaq_required_above: int | None,
-        reason: str | None = None,
-    ) -> Outcome:
-        """Leadership requires items needing more than ``prfaq_required_above`` people (in
-        total) to come from a PR/FAQ; ``None`` lifts the rule."""
-        require_leadership(principal, "Changing the roadmap settings")
+    def set_prfaq_threshold(self, context: CommandContext, body: RoadmapSettingsBody) -> Outcome:
+        """Leadership requires items needing more than ``body.prfaq_required_above`` people
+        (in total) to come from a PR/FAQ; ``None`` lifts the rule."""
+        require_leadership(context.principal, "Changing the roadmap settings")
 
         def change(work: UnitOfWork) -> RoadmapSettings:
             settings = work.find(RoadmapSettings, ROADMAP_SETTINGS_ID) or work.add(
                 RoadmapSettings.start()
             )
-            settings.require_prfaq_above(prfaq_required_above, reason)
+            settings.require_prfaq_above(body.prfaq_required_above, body.reason)
             return settings
 
-        return self.bus.run(principal, correlation_id, change)
+        return self.run(context, change, versioned=False)
 
-    def start(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            item_id,
-            "Starting a roadmap item",
-            lambda item: item.start(),
-            expected_version,
+    def start(self, context: CommandContext, item_id: UUID) -> Outcome:
+        return self._on(context, item_id, "Starting a roadmap item", lambda item, _: item.start())
+
+    def pause(self, context: CommandContext, item_id: UUID, body: PauseItem) -> Outcome:
+        return self._on(
+            context, item_id, "Pausing a roadmap item", lambda item, _: item.pause(body.reason)
         )
 
-    def pause(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            item_id,
-            "Pausing a roadmap item",
-            lambda item: item.pause(reason),
-            expected_version,
+    def resume(self, context: CommandContext, item_id: UUID) -> Outcome:
+        return self._on(context, item_id, "Resuming a roadmap item", lambda item, _: item.resume())
+
+    def deliver(self, context: CommandContext, item_id: UUID, body: DeliverItem) -> Outcome:
+        return self._on(
+            context, item_id, "Delivering a roadmap item", lambda item, _: item.deliver(body.note)
         )
 
-    def resume(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            item_id,
-            "Resuming a roadmap item",
-            lambda item: item.resume(),
-            expected_version,
-        )
-
-    def deliver(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        note: str | None,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            item_id,
-            "Delivering a roadmap item",
-            lambda item: item.deliver(note),
-            expected_version,
-        )
-
-    def drop(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
-            item_id,
-            "Dropping a roadmap item",
-            lambda item: item.drop(reason),
-            expected_version,
+    def drop(self, context: CommandContext, item_id: UUID, body: DropItem) -> Outcome:
+        return self._on(
+            context, item_id, "Dropping a roadmap item", lambda item, _: item.drop(body.reason)
         )
 
     def move_target_date(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        target_date: date,
-        reason: str,
-        expected_version: int | None = None,
+        self, context: CommandContext, item_id: UUID, body: MoveTargetDate
     ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
+        return self._on(
+            context,
             item_id,
             "Moving a roadmap item's target date",
-            lambda item: item.move_target_date(target_date, reason),
-            expected_version,
+            lambda item, _: item.move_target_date(body.target_date, body.reason),
         )
 
-    def add_milestone(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        name: str,
-        on: date,
-        expected_version: int | None = None,
-    ) -> Outcome:
+    def add_milestone(self, context: CommandContext, item_id: UUID, body: AddMilestone) -> Outcome:
         """A dated milestone; the answer names it."""
         milestone_id = uuid4()  # the same id on every retry of the command
 
-        def add(work: UnitOfWork) -> RoadmapItem:
-            item = _owned(work, principal, item_id, "Adding a milestone")
-            item.add_milestone(milestone_id, name, on)
+        def add(item: RoadmapItem, work: UnitOfWork) -> None:
+            item.add_milestone(milestone_id, body.name, body.date)
             work.answer_with(MILESTONE, milestone_id)
-            return item
 
-        return self.bus.run(principal, correlation_id, add, expected_version=expected_version)
+        return self._on(context, item_id, "Adding a milestone", add)
 
     def complete_milestone(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        milestone_id: UUID,
-        *,
-        expected_version: int | None = None,
+        self, context: CommandContext, item_id: UUID, milestone_id: UUID
     ) -> Outcome:
-        return self._change(
-            principal,
-            correlation_id,
+        return self._on(
+            context,
             item_id,
             "Marking a milestone done",
-            lambda item: item.complete_milestone(milestone_id),
-            expected_version,
+            lambda item, _: item.complete_milestone(milestone_id),
         )
 
-    def check_in(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        health: Health,
-        note: str | None,
-        path_back: str | None,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        def check_in(work: UnitOfWork) -> RoadmapItem:
-            item = work.get(RoadmapItem, item_id, label="roadmap item")
+    def check_in(self, context: CommandContext, item_id: UUID, body: CheckIn) -> Outcome:
+        def check_in(item: RoadmapItem, work: UnitOfWork) -> None:
             team = work.get(Team, item.team_id, label="team")
-            require_team_member(principal, team, "Checking in on a roadmap item")
-            item.check_in(health, note, path_back)
-            return item
+            require_team_member(context.principal, team, "Checking in on a roadmap item")
+            item.check_in(body.health, body.note, body.path_back)
 
-        return self.bus.run(principal, correlation_id, check_in, expected_version=expected_version)
+        return self.change(context, RoadmapItem, item_id, check_in, label="roadmap item")
 
-    def depend_on_item(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        target_id: UUID,
-        expected_version: int | None = None,
+    def add_dependency(
+        self, context: CommandContext, item_id: UUID, body: AddDependency
     ) -> Outcome:
+        """On another roadmap item (``body.item_id``) or on an API (``body.api_id``)."""
+        if body.item_id is not None:
+            return self._depend_on_item(context, item_id, body.item_id)
+        assert body.api_id is not None
+        return self._depend_on_api(context, item_id, body.api_id)
+
+    def _depend_on_item(self, context: CommandContext, item_id: UUID, target_id: UUID) -> Outcome:
         def depend(work: UnitOfWork) -> RoadmapItem:
             graph = _graph(work)
-            item = _owned(work, principal, item_id, "Adding a dependency")
+            item = _owned(work, context.principal, item_id, "Adding a dependency")
             work.get(RoadmapItem, target_id, label="roadmap item")
 
             def recorded_on_item(node: UUID) -> list[UUID]:
@@ -403,70 +270,42 @@ class RoadmapCommands:
             graph.record(item)
             return item
 
-        return self.bus.run(principal, correlation_id, depend, expected_version=expected_version)
+        return self.run(context, depend)
 
-    def depend_on_api(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        api_id: UUID,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        def depend(work: UnitOfWork) -> RoadmapItem:
-            item = _owned(work, principal, item_id, "Adding a dependency")
+    def _depend_on_api(self, context: CommandContext, item_id: UUID, api_id: UUID) -> Outcome:
+        def depend(item: RoadmapItem, work: UnitOfWork) -> None:
             api = work.get(Api, api_id, label="API")
             item.depend_on_api(api_id, retired=api.status is ApiStatus.RETIRED)
-            return item
 
-        return self.bus.run(principal, correlation_id, depend, expected_version=expected_version)
+        return self._on(context, item_id, "Adding a dependency", depend)
 
     def remove_dependency(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        target_id: UUID,
-        *,
-        reason: str | None,
-        expected_version: int | None = None,
+        self, context: CommandContext, item_id: UUID, target_id: UUID, reason: str = ""
     ) -> Outcome:
         def remove(work: UnitOfWork) -> RoadmapItem:
             graph = _graph(work)
-            item = _owned(work, principal, item_id, "Removing a dependency")
+            item = _owned(work, context.principal, item_id, "Removing a dependency")
             kind = item.dependencies.get(str(target_id))
             item.remove_dependency(target_id, reason)
             if kind == DependencyKind.ITEM.value:
                 graph.record(item)
             return item
 
-        return self.bus.run(principal, correlation_id, remove, expected_version=expected_version)
+        return self.run(context, remove)
 
-    def transfer(
-        self,
-        principal: Principal,
-        correlation_id: str,
-        item_id: UUID,
-        *,
-        to_team_id: UUID,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> Outcome:
-        def transfer(work: UnitOfWork) -> RoadmapItem:
-            item = _owned(work, principal, item_id, "Transferring a roadmap item")
-            _active_team(work, to_team_id)
-            item.transfer(to_team_id, reason)
-            return item
+    def transfer(self, context: CommandContext, item_id: UUID, body: TransferItem) -> Outcome:
+        def transfer(item: RoadmapItem, work: UnitOfWork) -> None:
+            _active_team(work, body.to_team_id)
+            item.transfer(body.to_team_id, body.reason)
 
-        return self.bus.run(principal, correlation_id, transfer, expected_version=expected_version)
+        return self._on(context, item_id, "Transferring a roadmap item", transfer)
 
-    def record_baseline(self, principal: Principal, correlation_id: str, *, name: str) -> Outcome:
+    def record_baseline(self, context: CommandContext, body: RecordBaseline) -> Outcome:
         """Leadership names the roadmaps as they stand a plan of record."""
-        require_leadership(principal, "Recording a roadmap baseline")
+        require_leadership(context.principal, "Recording a roadmap baseline")
 
         def record(work: UnitOfWork) -> RoadmapBaseline:
-            baseline = work.add(RoadmapBaseline.record(name))
+            baseline = work.add(RoadmapBaseline.record(body.name))
             key = normalised_name(baseline.name)
             other = work.claim(ClaimKind.ROADMAP_BASELINE, key, baseline.id)
             if other is not None:
@@ -475,4 +314,4 @@ class RoadmapCommands:
                 )
             return baseline
 
-        return self.bus.run(principal, correlation_id, record)
+        return self.run(context, record, versioned=False)

@@ -141,19 +141,7 @@ class RoadmapController(Controller):
     def propose(
         self, data: ProposeItem, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.propose(
-                context.principal,
-                context.correlation_id,
-                team_id=data.team_id,
-                title=data.title,
-                outcome=data.outcome,
-                horizon=data.horizon,
-                goal_ids=data.goal_ids,
-                headcount=data.headcount,
-                prfaq_id=data.prfaq_id,
-            )
-        )
+        return accepted(roadmap.propose(context, data))
 
     @command(
         "/{item_id:uuid}/headcount",
@@ -169,16 +157,7 @@ class RoadmapController(Controller):
         context: CommandContext,
         roadmap: RoadmapCommands,
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.change_headcount(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                headcount=data.headcount,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.change_headcount(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/commit",
@@ -189,15 +168,7 @@ class RoadmapController(Controller):
     def commit(
         self, item_id: ItemId, data: CommitItem, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.commit(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                target_date=data.target_date,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.commit(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/start",
@@ -207,14 +178,7 @@ class RoadmapController(Controller):
     def start(
         self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.start(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.start(context, item_id))
 
     @command(
         "/{item_id:uuid}/pause",
@@ -224,15 +188,7 @@ class RoadmapController(Controller):
     def pause(
         self, item_id: ItemId, data: PauseItem, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.pause(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.pause(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/resume",
@@ -242,14 +198,7 @@ class RoadmapController(Controller):
     def resume(
         self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.resume(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.resume(context, item_id))
 
     @command(
         "/{item_id:uuid}/deliver",
@@ -260,15 +209,7 @@ class RoadmapController(Controller):
     def deliver(
         self, item_id: ItemId, data: DeliverItem, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.deliver(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                note=data.note,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.deliver(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/drop",
@@ -278,15 +219,7 @@ class RoadmapController(Controller):
     def drop(
         self, item_id: ItemId, data: DropItem, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.drop(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.drop(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/target-date",
@@ -301,16 +234,7 @@ class RoadmapController(Controller):
         context: CommandContext,
         roadmap: RoadmapCommands,
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.move_target_date(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                target_date=data.target_date,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.move_target_date(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/milestones",
@@ -325,16 +249,7 @@ class RoadmapController(Controller):
         context: CommandContext,
         roadmap: RoadmapCommands,
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.add_milestone(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                name=data.name,
-                on=data.date,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.add_milestone(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/milestones/{milestone_id:uuid}/done",
@@ -348,15 +263,7 @@ class RoadmapController(Controller):
         context: CommandContext,
         roadmap: RoadmapCommands,
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.complete_milestone(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                milestone_id,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.complete_milestone(context, item_id, milestone_id))
 
     @command(
         "/{item_id:uuid}/check-ins",
@@ -368,17 +275,7 @@ class RoadmapController(Controller):
     def check_in(
         self, item_id: ItemId, data: CheckIn, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.check_in(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                health=data.health,
-                note=data.note,
-                path_back=data.path_back,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.check_in(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/dependencies",
@@ -394,24 +291,7 @@ class RoadmapController(Controller):
         context: CommandContext,
         roadmap: RoadmapCommands,
     ) -> CommandAccepted:
-        if data.item_id is not None:
-            outcome = roadmap.depend_on_item(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                target_id=data.item_id,
-                expected_version=context.expected_version,
-            )
-        else:
-            assert data.api_id is not None
-            outcome = roadmap.depend_on_api(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                api_id=data.api_id,
-                expected_version=context.expected_version,
-            )
-        return accepted(outcome)
+        return accepted(roadmap.add_dependency(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/dependencies/{target_id:uuid}",
@@ -435,16 +315,7 @@ class RoadmapController(Controller):
             ),
         ] = "",
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.remove_dependency(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                target_id,
-                reason=reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.remove_dependency(context, item_id, target_id, reason))
 
     @command(
         "/{item_id:uuid}/transfer",
@@ -459,16 +330,7 @@ class RoadmapController(Controller):
         context: CommandContext,
         roadmap: RoadmapCommands,
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.transfer(
-                context.principal,
-                context.correlation_id,
-                item_id,
-                to_team_id=data.to_team_id,
-                reason=data.reason,
-                expected_version=context.expected_version,
-            )
-        )
+        return accepted(roadmap.transfer(context, item_id, data))
 
 
 class RecordBaseline(CommandBody):
@@ -493,9 +355,7 @@ class RoadmapBaselineController(Controller):
     def record(
         self, data: RecordBaseline, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.record_baseline(context.principal, context.correlation_id, name=data.name)
-        )
+        return accepted(roadmap.record_baseline(context, data))
 
 
 class RoadmapSettingsBody(CommandBody):
@@ -537,11 +397,4 @@ class RoadmapSettingsController(Controller):
     def put_settings(
         self, data: RoadmapSettingsBody, context: CommandContext, roadmap: RoadmapCommands
     ) -> CommandAccepted:
-        return accepted(
-            roadmap.set_prfaq_threshold(
-                context.principal,
-                context.correlation_id,
-                prfaq_required_above=data.prfaq_required_above,
-                reason=data.reason,
-            )
-        )
+        return accepted(roadmap.set_prfaq_threshold(context, data))

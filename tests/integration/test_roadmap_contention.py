@@ -27,7 +27,9 @@ from domain.roadmap import (
     RoadmapGraph,
     RoadmapItem,
 )
+from services.api.commands import CommandContext
 from services.api.problems import on_rule_violation
+from services.roadmap.rest import AddDependency, ProposeItem
 from services.runtime import Runtime
 from tests.commands import charter
 from tests.integration.test_team_commands import race
@@ -38,14 +40,15 @@ HOLD_SECONDS = 10.0
 
 def propose(runtime: Runtime, team: UUID, title: str) -> UUID:
     return runtime.roadmap.propose(
-        CEO,
-        "race",
-        team_id=team,
-        title=title,
-        outcome="o",
-        horizon=Horizon.NOW,
-        goal_ids=[],
-        headcount={Function.ENGINEERING: 1},
+        CommandContext(CEO, "race"),
+        ProposeItem(
+            team_id=team,
+            title=title,
+            outcome="o",
+            horizon=Horizon.NOW,
+            goal_ids=[],
+            headcount={Function.ENGINEERING: 1},
+        ),
     ).id
 
 
@@ -104,8 +107,12 @@ def test_two_additions_that_close_a_cycle_together_let_exactly_one_through(
     held_checks()
     wins, losses = race(
         [
-            lambda: runtime.roadmap.depend_on_item(CEO, "race", a, target_id=b),
-            lambda: runtime.roadmap.depend_on_item(CEO, "race", b, target_id=a),
+            lambda: runtime.roadmap.add_dependency(
+                CommandContext(CEO, "race"), a, AddDependency(item_id=b)
+            ),
+            lambda: runtime.roadmap.add_dependency(
+                CommandContext(CEO, "race"), b, AddDependency(item_id=a)
+            ),
         ]
     )
     assert len(wins) == 1 and len(losses) == 1, losses
@@ -128,13 +135,17 @@ def test_additions_that_only_close_a_cycle_through_other_items_let_exactly_one_t
     together make A -> B -> C -> D -> A."""
     team = charter(runtime, "Books", "bo@example.com")
     a, b, c, d = (propose(runtime, team, title) for title in "ABCD")
-    runtime.roadmap.depend_on_item(CEO, "race", b, target_id=c)
-    runtime.roadmap.depend_on_item(CEO, "race", d, target_id=a)
+    runtime.roadmap.add_dependency(CommandContext(CEO, "race"), b, AddDependency(item_id=c))
+    runtime.roadmap.add_dependency(CommandContext(CEO, "race"), d, AddDependency(item_id=a))
     held_checks()
     wins, losses = race(
         [
-            lambda: runtime.roadmap.depend_on_item(CEO, "race", a, target_id=b),
-            lambda: runtime.roadmap.depend_on_item(CEO, "race", c, target_id=d),
+            lambda: runtime.roadmap.add_dependency(
+                CommandContext(CEO, "race"), a, AddDependency(item_id=b)
+            ),
+            lambda: runtime.roadmap.add_dependency(
+                CommandContext(CEO, "race"), c, AddDependency(item_id=d)
+            ),
         ]
     )
     assert len(wins) == 1 and [type(loss) for loss in losses] == [RoadmapDependencyCycle]

@@ -19,6 +19,14 @@ from projections.roadmap.capacity import team_loads
 from projections.roadmap.changes import changes_between, reliability
 from services.allocation.rest import RecordAmendment, RecordDecision
 from services.api.commands import CommandContext
+from services.roadmap.rest import (
+    CommitItem,
+    DeliverItem,
+    DropItem,
+    MoveTargetDate,
+    ProposeItem,
+    RecordBaseline,
+)
 from services.runtime import Runtime
 from tests.allocation_fixtures import Planning, advance, envelope, planning, request
 from tests.people import CEO
@@ -32,19 +40,22 @@ def item(
     runtime: Runtime, team: UUID, title: str, headcount: dict[Function, int] | None = None
 ) -> UUID:
     return runtime.roadmap.propose(
-        CEO,
-        "t",
-        team_id=team,
-        title=title,
-        outcome="o",
-        horizon=Horizon.NOW,
-        goal_ids=[],
-        headcount=headcount or {ENG: 1},
+        CommandContext(CEO, "t"),
+        ProposeItem(
+            team_id=team,
+            title=title,
+            outcome="o",
+            horizon=Horizon.NOW,
+            goal_ids=[],
+            headcount=headcount or {ENG: 1},
+        ),
     ).id
 
 
 def commit(runtime: Runtime, item_id: UUID, day: date) -> int:
-    return runtime.roadmap.commit(CEO, "t", item_id, target_date=day).position
+    return runtime.roadmap.commit(
+        CommandContext(CEO, "t"), item_id, CommitItem(target_date=day)
+    ).position
 
 
 def lock(runtime: Runtime, plan: Planning, books: int, finance: int, **books_more: int) -> int:
@@ -100,19 +111,31 @@ def year(runtime: Runtime) -> Year:
     }
     for key, days in (("A", 90), ("B", -340), ("C", 180), ("E", -300), ("F", 270)):
         commit(runtime, ids[key], TODAY + timedelta(days=days))
-    road.start(CEO, "t", ids["B"])
+    road.start(CommandContext(CEO, "t"), ids["B"])
     locked = lock(runtime, plan, 3, 2)
-    road.start(CEO, "t", ids["A"])
-    road.deliver(CEO, "t", ids["A"], note=None)
-    road.deliver(CEO, "t", ids["B"], note="Late")
+    road.start(CommandContext(CEO, "t"), ids["A"])
+    road.deliver(CommandContext(CEO, "t"), ids["A"], DeliverItem(note=None))
+    road.deliver(CommandContext(CEO, "t"), ids["B"], DeliverItem(note="Late"))
     c_date = TODAY + timedelta(days=180)
-    road.move_target_date(CEO, "t", ids["C"], target_date=c_date + timedelta(30), reason="Late")
-    road.move_target_date(CEO, "t", ids["C"], target_date=c_date + timedelta(20), reason="Less")
+    road.move_target_date(
+        CommandContext(CEO, "t"),
+        ids["C"],
+        MoveTargetDate(target_date=c_date + timedelta(30), reason="Late"),
+    )
+    road.move_target_date(
+        CommandContext(CEO, "t"),
+        ids["C"],
+        MoveTargetDate(target_date=c_date + timedelta(20), reason="Less"),
+    )
     f_date = TODAY + timedelta(days=270 - 31)
-    road.move_target_date(CEO, "t", ids["F"], target_date=f_date, reason="Early")
-    road.drop(CEO, "t", ids["D"], reason="Not now")
+    road.move_target_date(
+        CommandContext(CEO, "t"), ids["F"], MoveTargetDate(target_date=f_date, reason="Early")
+    )
+    road.drop(CommandContext(CEO, "t"), ids["D"], DropItem(reason="Not now"))
     ids["G"] = item(runtime, org.books, "G")
-    named = runtime.roadmap.record_baseline(CEO, "t", name="After the review")
+    named = runtime.roadmap.record_baseline(
+        CommandContext(CEO, "t"), RecordBaseline(name="After the review")
+    )
     return Year(plan, ids, locked, named.id, named.position)
 
 
@@ -187,7 +210,7 @@ async def test_capacity_against_the_latest_decided_allocation(serving: Runtime) 
     for target, day in ((x, date(2027, 5, 1)), (y, date(2027, 10, 1)), (w, date(2028, 1, 10))):
         commit(serving, target, day)
     commit(serving, v, date(2027, 3, 1))
-    serving.roadmap.start(CEO, "t", y)
+    serving.roadmap.start(CommandContext(CEO, "t"), y)
     locked = lock(serving, plan, 3, 2)
     amended = serving.allocation.amend(
         CommandContext(CEO, "t"),

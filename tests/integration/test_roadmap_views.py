@@ -21,6 +21,17 @@ from projections.roadmap.conflicts import Conflict, conflict_of
 from services.api.commands import CommandContext
 from services.boundaries.rest_apis import DeprecateApi
 from services.boundaries.rest_services import PublishApi, RegisterService
+from services.roadmap.rest import (
+    AddDependency,
+    AddMilestone,
+    ChangeHeadcount,
+    CheckIn,
+    CommitItem,
+    DropItem,
+    MoveTargetDate,
+    ProposeItem,
+    RoadmapSettingsBody,
+)
 from services.runtime import Runtime
 from tests.goal_fixtures import Company, company
 from tests.people import CEO
@@ -45,14 +56,15 @@ class Scenario:
 
 def item(runtime: Runtime, team: UUID, title: str, horizon: Horizon = Horizon.NOW) -> UUID:
     return runtime.roadmap.propose(
-        CEO,
-        "t",
-        team_id=team,
-        title=title,
-        outcome=f"{title} for readers",
-        horizon=horizon,
-        goal_ids=[],
-        headcount={Function.ENGINEERING: 2, Function.DESIGN: 1},
+        CommandContext(CEO, "t"),
+        ProposeItem(
+            team_id=team,
+            title=title,
+            outcome=f"{title} for readers",
+            horizon=horizon,
+            goal_ids=[],
+            headcount={Function.ENGINEERING: 2, Function.DESIGN: 1},
+        ),
     ).id
 
 
@@ -63,20 +75,21 @@ def build(runtime: Runtime) -> Scenario:
         review(runtime, prfaq, ring)
     road = runtime.roadmap
     depots = road.propose(
-        CEO,
-        "t",
-        team_id=None,
-        title="Depots",
-        outcome="Books the same day",
-        horizon=Horizon.NOW,
-        goal_ids=[],
-        headcount={Function.ENGINEERING: 3},
-        prfaq_id=prfaq,
+        CommandContext(CEO, "t"),
+        ProposeItem(
+            team_id=None,
+            title="Depots",
+            outcome="Books the same day",
+            horizon=Horizon.NOW,
+            goal_ids=[],
+            headcount={Function.ENGINEERING: 3},
+            prfaq_id=prfaq,
+        ),
     ).id
     stock, legacy = item(runtime, org.finance, "Stock"), item(runtime, org.retail, "Legacy")
     later = item(runtime, org.books, "Later", Horizon.LATER)
-    road.commit(CEO, "t", depots, target_date=date(2027, 3, 1))
-    road.commit(CEO, "t", stock, target_date=date(2027, 5, 1))
+    road.commit(CommandContext(CEO, "t"), depots, CommitItem(target_date=date(2027, 3, 1)))
+    road.commit(CommandContext(CEO, "t"), stock, CommitItem(target_date=date(2027, 5, 1)))
     service = runtime.boundaries.register_service(
         CommandContext(CEO, "t"),
         RegisterService(name="depot-svc", owner_team_id=org.finance, description="d"),
@@ -87,19 +100,31 @@ def build(runtime: Runtime) -> Scenario:
         PublishApi(name="stock", version="v1", kind=ApiKind.REST, visibility=Visibility.PUBLIC),
     ).id
     for target in (stock, legacy):
-        road.depend_on_item(CEO, "t", depots, target_id=target)
-    road.depend_on_api(CEO, "t", depots, api_id=api)
+        road.add_dependency(CommandContext(CEO, "t"), depots, AddDependency(item_id=target))
+    road.add_dependency(CommandContext(CEO, "t"), depots, AddDependency(api_id=api))
     runtime.boundaries.deprecate_api(
         CommandContext(CEO, "t"), api, DeprecateApi(sunset=date(2028, 1, 1), reason="v2")
     )
-    road.drop(CEO, "t", legacy, reason="Superseded")
-    milestone = road.add_milestone(CEO, "t", depots, name="Beta", on=date(2027, 2, 1)).id
-    road.complete_milestone(CEO, "t", depots, milestone)
-    before_slip = road.start(CEO, "t", depots).position
-    road.move_target_date(CEO, "t", depots, target_date=date(2027, 3, 15), reason="Vendor late")
-    road.check_in(CEO, "t", depots, health=Health.ON_TRACK, note="Fine", path_back=None)
+    road.drop(CommandContext(CEO, "t"), legacy, DropItem(reason="Superseded"))
+    milestone = road.add_milestone(
+        CommandContext(CEO, "t"), depots, AddMilestone(name="Beta", date=date(2027, 2, 1))
+    ).id
+    road.complete_milestone(CommandContext(CEO, "t"), depots, milestone)
+    before_slip = road.start(CommandContext(CEO, "t"), depots).position
+    road.move_target_date(
+        CommandContext(CEO, "t"),
+        depots,
+        MoveTargetDate(target_date=date(2027, 3, 15), reason="Vendor late"),
+    )
+    road.check_in(
+        CommandContext(CEO, "t"),
+        depots,
+        CheckIn(health=Health.ON_TRACK, note="Fine", path_back=None),
+    )
     head = road.check_in(
-        CEO, "t", depots, health=Health.OFF_TRACK, note="Surprise", path_back="Cut scope"
+        CommandContext(CEO, "t"),
+        depots,
+        CheckIn(health=Health.OFF_TRACK, note="Surprise", path_back="Cut scope"),
     ).position
     return Scenario(org, depots, stock, legacy, later, api, prfaq, milestone, before_slip, head)
 
@@ -188,11 +213,17 @@ async def test_settings_history_and_items_without_a_prfaq_as_of(
     """The threshold's changes are kept; a headcount change shows; items without a PR/FAQ
     are found (open ones unless closed are asked for), as of any position."""
     road = serving.roadmap
-    before = road.set_prfaq_threshold(CEO, "t", prfaq_required_above=2, reason="Big bets").position
-    grown = road.change_headcount(
-        CEO, "t", scenario.depots, headcount={Function.ENGINEERING: 5}, reason="Scope"
+    before = road.set_prfaq_threshold(
+        CommandContext(CEO, "t"), RoadmapSettingsBody(prfaq_required_above=2, reason="Big bets")
     ).position
-    head = road.set_prfaq_threshold(CEO, "t", prfaq_required_above=None).position
+    grown = road.change_headcount(
+        CommandContext(CEO, "t"),
+        scenario.depots,
+        ChangeHeadcount(headcount={Function.ENGINEERING: 5}, reason="Scope"),
+    ).position
+    head = road.set_prfaq_threshold(
+        CommandContext(CEO, "t"), RoadmapSettingsBody(prfaq_required_above=None)
+    ).position
     assert await serving.watcher.wait_for(head, WAIT)
     assert serving.read_pool is not None
     async with ReadSession(serving.read_pool) as db:

@@ -98,6 +98,21 @@ from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
 from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Role
 from services.registry import VIEWS
+from services.roadmap.rest import (
+    AddDependency,
+    AddMilestone,
+    ChangeHeadcount,
+    CommitItem,
+    DeliverItem,
+    DropItem,
+    MoveTargetDate,
+    PauseItem,
+    ProposeItem,
+    RecordBaseline,
+    RoadmapSettingsBody,
+    TransferItem,
+)
+from services.roadmap.rest import CheckIn as RoadmapCheckIn
 from services.runtime import Runtime
 from services.wbr.commands import BulkValue
 from services.wbr.rest import CorrectNote, WriteNote
@@ -463,11 +478,14 @@ def perform(runtime: Runtime, world: World, kind: str, a: int, b: int) -> int:
             raise LookupError
         return bulk.position
     elif kind == "record_baseline":
-        outcome = runtime.roadmap.record_baseline(CEO, "prop", name=f"{world.prefix} B{a % 3}")
+        outcome = runtime.roadmap.record_baseline(
+            CommandContext(CEO, "prop"), RecordBaseline(name=f"{world.prefix} B{a % 3}")
+        )
     elif kind == "set_roadmap_threshold":
         # Global, so shared by the examples: mostly lifted, otherwise above most items.
         outcome = runtime.roadmap.set_prfaq_threshold(
-            CEO, "prop", prfaq_required_above=None if b % 2 else 2 + b % 3, reason=None
+            CommandContext(CEO, "prop"),
+            RoadmapSettingsBody(prfaq_required_above=None if b % 2 else 2 + b % 3, reason=None),
         )
     elif kind.endswith("webhook") or kind == "rotate_webhook_secret":
         outcome = hook(runtime, world, kind, a, b)
@@ -714,61 +732,78 @@ def plan_roadmap(runtime: Runtime, world: World, kind: str, a: int, b: int) -> O
     if kind == "propose_item":
         prfaq = pick(world.prfaqs, b) if world.prfaqs and b % 4 == 0 else None
         outcome = road.propose(
-            CEO,
-            "prop",
-            team_id=pick(world.teams, a),
-            title=f"Item {a}",
-            outcome="o",
-            horizon=list(Horizon)[b % 3],
-            goal_ids=[pick(world.goals, b)] if world.goals and b % 2 else [],
-            headcount={Function.ENGINEERING: b % 4},
-            prfaq_id=prfaq,
+            CommandContext(CEO, "prop"),
+            ProposeItem(
+                team_id=pick(world.teams, a),
+                title=f"Item {a}",
+                outcome="o",
+                horizon=list(Horizon)[b % 3],
+                goal_ids=[pick(world.goals, b)] if world.goals and b % 2 else [],
+                headcount={Function.ENGINEERING: b % 4},
+                prfaq_id=prfaq,
+            ),
         )
         world.items.append(outcome.id)
         return outcome
     item = pick(world.items, a)
     day = date(2027, 1 + b % 12, 1 + a % 28)
     if kind == "commit_item":
-        return road.commit(CEO, "prop", item, target_date=day)
+        return road.commit(CommandContext(CEO, "prop"), item, CommitItem(target_date=day))
     if kind == "start_item":
-        return road.start(CEO, "prop", item)
+        return road.start(CommandContext(CEO, "prop"), item)
     if kind == "pause_item":
-        return road.pause(CEO, "prop", item, reason="r")
+        return road.pause(CommandContext(CEO, "prop"), item, PauseItem(reason="r"))
     if kind == "resume_item":
-        return road.resume(CEO, "prop", item)
+        return road.resume(CommandContext(CEO, "prop"), item)
     if kind == "deliver_item":
-        return road.deliver(CEO, "prop", item, note="n" if b % 2 else None)
+        return road.deliver(
+            CommandContext(CEO, "prop"), item, DeliverItem(note="n" if b % 2 else None)
+        )
     if kind == "drop_item":
-        return road.drop(CEO, "prop", item, reason="r")
+        return road.drop(CommandContext(CEO, "prop"), item, DropItem(reason="r"))
     if kind == "move_item_date":
-        return road.move_target_date(CEO, "prop", item, target_date=day, reason="r")
+        return road.move_target_date(
+            CommandContext(CEO, "prop"), item, MoveTargetDate(target_date=day, reason="r")
+        )
     if kind == "add_milestone":
-        outcome = road.add_milestone(CEO, "prop", item, name=f"m{b}", on=day)
+        outcome = road.add_milestone(
+            CommandContext(CEO, "prop"), item, AddMilestone(name=f"m{b}", date=day)
+        )
         world.milestones.append((item, outcome.id))
         return outcome
     if kind == "complete_milestone":
         if not world.milestones:
             raise LookupError
         owner, milestone = world.milestones[b % len(world.milestones)]
-        return road.complete_milestone(CEO, "prop", owner, milestone)
+        return road.complete_milestone(CommandContext(CEO, "prop"), owner, milestone)
     if kind == "check_in_item":
         health = list(Health)[b % 3]
         return road.check_in(
-            CEO, "prop", item, health=health, note="n", path_back="p" if a % 2 else None
+            CommandContext(CEO, "prop"),
+            item,
+            RoadmapCheckIn(health=health, note="n", path_back="p" if a % 2 else None),
         )
     if kind == "depend_on_item":
-        return road.depend_on_item(CEO, "prop", item, target_id=pick(world.items, b))
+        return road.add_dependency(
+            CommandContext(CEO, "prop"), item, AddDependency(item_id=pick(world.items, b))
+        )
     if kind == "depend_on_api":
-        return road.depend_on_api(CEO, "prop", item, api_id=pick(world.apis, b))
+        return road.add_dependency(
+            CommandContext(CEO, "prop"), item, AddDependency(api_id=pick(world.apis, b))
+        )
     if kind == "remove_item_dependency":
         found = runtime.app.repository.get(item).dependencies
         target = UUID(sorted(found)[b % len(found)]) if found else item
-        return road.remove_dependency(CEO, "prop", item, target, reason="r")
+        return road.remove_dependency(CommandContext(CEO, "prop"), item, target, reason="r")
     if kind == "resize_item":
         return road.change_headcount(
-            CEO, "prop", item, headcount={Function.ENGINEERING: b % 6}, reason="r"
+            CommandContext(CEO, "prop"),
+            item,
+            ChangeHeadcount(headcount={Function.ENGINEERING: b % 6}, reason="r"),
         )
-    return road.transfer(CEO, "prop", item, to_team_id=pick(world.teams, b), reason="r")
+    return road.transfer(
+        CommandContext(CEO, "prop"), item, TransferItem(to_team_id=pick(world.teams, b), reason="r")
+    )
 
 
 def allocate(runtime: Runtime, world: World, kind: str, a: int, b: int) -> Outcome:

@@ -41,6 +41,7 @@ from services.commands import Forbidden, VersionMismatch
 from services.goals.rest import CloseGoal
 from services.org.rest import AddMember
 from services.principal import Role
+from services.roadmap.rest import DropItem, ProposeItem
 from tests.allocation_fixtures import (
     ENG,
     YEAR,
@@ -349,14 +350,10 @@ def test_a_request_names_the_teams_own_open_roadmap_items_it_funds(flywheel: Com
 
     def item(team: UUID, title: str) -> UUID:
         return flywheel.roadmap.propose(
-            CEO,
-            "i",
-            team_id=team,
-            title=title,
-            outcome="o",
-            horizon=Horizon.NOW,
-            goal_ids=[],
-            headcount={ENG: 2},
+            CommandContext(CEO, "i"),
+            ProposeItem(
+                team_id=team, title=title, outcome="o", horizon=Horizon.NOW, headcount={ENG: 2}
+            ),
         ).id
 
     shelves, aisles, theirs, dropped = (
@@ -365,7 +362,7 @@ def test_a_request_names_the_teams_own_open_roadmap_items_it_funds(flywheel: Com
         item(books, "Theirs"),
         item(retail, "Dropped"),
     )
-    flywheel.roadmap.drop(CEO, "d", dropped, reason="Not now")
+    flywheel.roadmap.drop(CommandContext(CEO, "d"), dropped, DropItem(reason="Not now"))
 
     def ask(item_ids: list[UUID]) -> int:
         return flywheel.allocation.submit_request(

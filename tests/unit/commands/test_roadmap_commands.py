@@ -30,6 +30,16 @@ from services.boundaries.rest_services import PublishApi, RegisterService
 from services.commands import Forbidden
 from services.org.rest import DisbandTeam
 from services.principal import Principal, Role
+from services.roadmap.rest import (
+    AddDependency,
+    ChangeHeadcount,
+    CommitItem,
+    MoveTargetDate,
+    ProposeItem,
+    RecordBaseline,
+    RoadmapSettingsBody,
+    TransferItem,
+)
 from tests.commands import Commands, refused_and_nothing_recorded
 from tests.goal_fixtures import company
 from tests.people import CEO, principal
@@ -49,15 +59,15 @@ def propose(
     flywheel: Commands, team: UUID | None, prfaq: UUID | None = None, who: Principal = CEO
 ) -> UUID:
     return flywheel.roadmap.propose(
-        who,
-        "t",
-        team_id=team,
-        title="Same-day books",
-        outcome="Books the day you order them",
-        horizon=Horizon.NOW,
-        goal_ids=[],
-        headcount={Function.ENGINEERING: 2},
-        prfaq_id=prfaq,
+        CommandContext(who, "t"),
+        ProposeItem(
+            team_id=team,
+            title="Same-day books",
+            outcome="Books the day you order them",
+            horizon=Horizon.NOW,
+            headcount={Function.ENGINEERING: 2},
+            prfaq_id=prfaq,
+        ),
     ).id
 
 
@@ -104,16 +114,22 @@ def test_an_item_from_a_prfaq_needs_it_approved_belongs_to_its_team_and_is_the_o
 def test_a_cycle_across_teams_is_refused_and_records_nothing(flywheel: Commands) -> None:
     org = company(flywheel)
     a, b, c = (propose(flywheel, team) for team in (org.books, org.finance, org.retail))
-    flywheel.roadmap.depend_on_item(CEO, "t", a, target_id=b)
-    flywheel.roadmap.depend_on_item(CEO, "t", b, target_id=c)
+    flywheel.roadmap.add_dependency(CommandContext(CEO, "t"), a, AddDependency(item_id=b))
+    flywheel.roadmap.add_dependency(CommandContext(CEO, "t"), b, AddDependency(item_id=c))
     refused = refused_and_nothing_recorded(
         flywheel,
         RoadmapDependencyCycle,
-        lambda: flywheel.roadmap.depend_on_item(CEO, "t", c, target_id=a),
+        lambda: flywheel.roadmap.add_dependency(
+            CommandContext(CEO, "t"), c, AddDependency(item_id=a)
+        ),
     )
     assert refused.context["cycle"] == [str(c), str(a), str(b), str(c)]  # type: ignore[attr-defined]
     refused_and_nothing_recorded(
-        flywheel, NotFound, lambda: flywheel.roadmap.depend_on_item(CEO, "t", c, target_id=uuid4())
+        flywheel,
+        NotFound,
+        lambda: flywheel.roadmap.add_dependency(
+            CommandContext(CEO, "t"), c, AddDependency(item_id=uuid4())
+        ),
     )
 
 
@@ -134,15 +150,21 @@ def test_an_api_dependency_is_on_a_published_api_never_a_retired_one(flywheel: C
 
     live, retired = api("stock"), api("old-stock")
     flywheel.boundaries.retire_api(CommandContext(CEO, "t"), retired, RetireApi(reason="Replaced"))
-    flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=live)
+    flywheel.roadmap.add_dependency(CommandContext(CEO, "t"), item, AddDependency(api_id=live))
     refused = refused_and_nothing_recorded(
         flywheel,
         RoadmapDependencyOnRetiredApi,
-        lambda: flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=retired),
+        lambda: flywheel.roadmap.add_dependency(
+            CommandContext(CEO, "t"), item, AddDependency(api_id=retired)
+        ),
     )
     assert refused.context == {"item_id": str(item), "api_id": str(retired)}  # type: ignore[attr-defined]
     refused_and_nothing_recorded(
-        flywheel, NotFound, lambda: flywheel.roadmap.depend_on_api(CEO, "t", item, api_id=uuid4())
+        flywheel,
+        NotFound,
+        lambda: flywheel.roadmap.add_dependency(
+            CommandContext(CEO, "t"), item, AddDependency(api_id=uuid4())
+        ),
     )
 
 
@@ -154,24 +176,36 @@ def test_a_transfer_is_to_an_active_team_and_the_new_teams_leader_then_acts(
     refused_and_nothing_recorded(
         flywheel,
         NotFound,
-        lambda: flywheel.roadmap.transfer(CEO, "t", item, to_team_id=uuid4(), reason="r"),
+        lambda: flywheel.roadmap.transfer(
+            CommandContext(CEO, "t"), item, TransferItem(to_team_id=uuid4(), reason="r")
+        ),
     )
-    flywheel.roadmap.transfer(BO, "t", item, to_team_id=org.finance, reason="Finance owns it")
+    flywheel.roadmap.transfer(
+        CommandContext(BO, "t"),
+        item,
+        TransferItem(to_team_id=org.finance, reason="Finance owns it"),
+    )
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.roadmap.commit(BO, "t", item, target_date=date(2027, 1, 1)),
+        lambda: flywheel.roadmap.commit(
+            CommandContext(BO, "t"), item, CommitItem(target_date=date(2027, 1, 1))
+        ),
     )
-    flywheel.roadmap.commit(FIN, "t", item, target_date=date(2027, 1, 1))
+    flywheel.roadmap.commit(
+        CommandContext(FIN, "t"), item, CommitItem(target_date=date(2027, 1, 1))
+    )
     assert item_of(flywheel, item).status is ItemStatus.COMMITTED
 
 
 def test_a_slip_keeps_the_previous_date_in_the_log(flywheel: Commands) -> None:
     org = company(flywheel)
     item = propose(flywheel, org.books)
-    flywheel.roadmap.commit(BO, "t", item, target_date=date(2027, 3, 1))
+    flywheel.roadmap.commit(CommandContext(BO, "t"), item, CommitItem(target_date=date(2027, 3, 1)))
     flywheel.roadmap.move_target_date(
-        BO, "t", item, target_date=date(2027, 4, 1), reason="Vendor late"
+        CommandContext(BO, "t"),
+        item,
+        MoveTargetDate(target_date=date(2027, 4, 1), reason="Vendor late"),
     )
     moves = [e for e in flywheel.app.events.get(item) if isinstance(e, RoadmapItem.TargetDateMoved)]
     assert [(m.previous, m.target_date, m.days, m.reason) for m in moves] == [
@@ -181,18 +215,30 @@ def test_a_slip_keeps_the_previous_date_in_the_log(flywheel: Commands) -> None:
 
 
 def test_a_baseline_name_is_taken_once_whatever_its_case(flywheel: Commands) -> None:
-    first = flywheel.roadmap.record_baseline(CEO, "t", name="Mid-year review")
+    first = flywheel.roadmap.record_baseline(
+        CommandContext(CEO, "t"), RecordBaseline(name="Mid-year review")
+    )
     refused = refused_and_nothing_recorded(
         flywheel,
         RoadmapBaselineNameTaken,
-        lambda: flywheel.roadmap.record_baseline(CEO, "t", name="mid-YEAR  review"),
+        lambda: flywheel.roadmap.record_baseline(
+            CommandContext(CEO, "t"), RecordBaseline(name="mid-YEAR  review")
+        ),
     )
     assert refused.context == {"baseline_id": str(first.id)}  # type: ignore[attr-defined]
     refused_and_nothing_recorded(
-        flywheel, InvalidValue, lambda: flywheel.roadmap.record_baseline(CEO, "t", name=" ")
+        flywheel,
+        InvalidValue,
+        lambda: flywheel.roadmap.record_baseline(
+            CommandContext(CEO, "t"), RecordBaseline(name=" ")
+        ),
     )
     refused_and_nothing_recorded(
-        flywheel, Forbidden, lambda: flywheel.roadmap.record_baseline(BO, "t", name="Mine")
+        flywheel,
+        Forbidden,
+        lambda: flywheel.roadmap.record_baseline(
+            CommandContext(BO, "t"), RecordBaseline(name="Mine")
+        ),
     )
 
 
@@ -203,9 +249,15 @@ def test_a_disbanded_teams_items_are_leaderships_to_act_on(flywheel: Commands) -
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.roadmap.transfer(FIN, "t", item, to_team_id=org.books, reason="r"),
+        lambda: flywheel.roadmap.transfer(
+            CommandContext(FIN, "t"), item, TransferItem(to_team_id=org.books, reason="r")
+        ),
     )
-    flywheel.roadmap.transfer(CEO, "t", item, to_team_id=org.books, reason="Books took it on")
+    flywheel.roadmap.transfer(
+        CommandContext(CEO, "t"),
+        item,
+        TransferItem(to_team_id=org.books, reason="Books took it on"),
+    )
     assert item_of(flywheel, item).team_id == org.books
 
 
@@ -214,18 +266,20 @@ def test_every_item_dependency_change_is_recorded_on_the_graphs_guard(flywheel: 
     same save as the item; API dependencies cannot close a cycle and leave it alone."""
     org = company(flywheel)
     a, b, c = (propose(flywheel, team) for team in (org.books, org.finance, org.retail))
-    flywheel.roadmap.depend_on_item(CEO, "t", a, target_id=b)
-    flywheel.roadmap.depend_on_item(CEO, "t", a, target_id=c)
+    flywheel.roadmap.add_dependency(CommandContext(CEO, "t"), a, AddDependency(item_id=b))
+    flywheel.roadmap.add_dependency(CommandContext(CEO, "t"), a, AddDependency(item_id=c))
     graph = flywheel.app.repository.get(ROADMAP_GRAPH_ID)
     assert isinstance(graph, RoadmapGraph)
     assert graph.edges == {str(a): [str(b), str(c)]} and graph.version == 3
-    flywheel.roadmap.remove_dependency(CEO, "t", a, b, reason="Done differently")
+    flywheel.roadmap.remove_dependency(CommandContext(CEO, "t"), a, b, reason="Done differently")
     graph = flywheel.app.repository.get(ROADMAP_GRAPH_ID)
     assert graph.edges == {str(a): [str(c)]} and graph.version == 4
     refused_and_nothing_recorded(
         flywheel,
         RoadmapDependencyCycle,
-        lambda: flywheel.roadmap.depend_on_item(CEO, "t", c, target_id=a),
+        lambda: flywheel.roadmap.add_dependency(
+            CommandContext(CEO, "t"), c, AddDependency(item_id=a)
+        ),
     )
 
 
@@ -250,32 +304,46 @@ def test_leadership_requires_big_items_to_come_from_a_prfaq(flywheel: Commands) 
     refused_and_nothing_recorded(
         flywheel,
         Forbidden,
-        lambda: flywheel.roadmap.set_prfaq_threshold(BO, "t", prfaq_required_above=1),
+        lambda: flywheel.roadmap.set_prfaq_threshold(
+            CommandContext(BO, "t"), RoadmapSettingsBody(prfaq_required_above=1)
+        ),
     )
-    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=2, reason="Big bets")
+    flywheel.roadmap.set_prfaq_threshold(
+        CommandContext(CEO, "t"), RoadmapSettingsBody(prfaq_required_above=2, reason="Big bets")
+    )
     propose(flywheel, org.books)  # 2 is not above 2
     refused_and_nothing_recorded(
         flywheel,
         RoadmapItemNeedsPrFaq,
         lambda: flywheel.roadmap.change_headcount(
-            BO, "t", small, headcount={Function.ENGINEERING: 3}, reason="More"
+            CommandContext(BO, "t"),
+            small,
+            ChangeHeadcount(headcount={Function.ENGINEERING: 3}, reason="More"),
         ),
     )
     from_prfaq = propose(flywheel, org.books, approved(flywheel, org.books))
     flywheel.roadmap.change_headcount(
-        BO, "t", from_prfaq, headcount={Function.ENGINEERING: 9}, reason="More"
+        CommandContext(BO, "t"),
+        from_prfaq,
+        ChangeHeadcount(headcount={Function.ENGINEERING: 9}, reason="More"),
     )
     assert item_of(flywheel, from_prfaq).headcount == {"ENGINEERING": 9}
-    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=None)
+    flywheel.roadmap.set_prfaq_threshold(
+        CommandContext(CEO, "t"), RoadmapSettingsBody(prfaq_required_above=None)
+    )
     flywheel.roadmap.change_headcount(
-        BO, "t", small, headcount={Function.ENGINEERING: 3}, reason="More"
+        CommandContext(BO, "t"),
+        small,
+        ChangeHeadcount(headcount={Function.ENGINEERING: 3}, reason="More"),
     )
     assert item_of(flywheel, small).headcount == {"ENGINEERING": 3}
 
 
 def test_an_item_above_the_threshold_is_refused_without_a_prfaq(flywheel: Commands) -> None:
     org = company(flywheel)
-    flywheel.roadmap.set_prfaq_threshold(CEO, "t", prfaq_required_above=1)
+    flywheel.roadmap.set_prfaq_threshold(
+        CommandContext(CEO, "t"), RoadmapSettingsBody(prfaq_required_above=1)
+    )
     refused = refused_and_nothing_recorded(
         flywheel, RoadmapItemNeedsPrFaq, lambda: propose(flywheel, org.books)
     )

@@ -55,6 +55,21 @@ from services.prfaqs.rest import CloseRound, GiveFeedback, OpenRound, WithdrawPr
 from services.prfaqs.rest import RecordDissent as PrFaqRecordDissent
 from services.prfaqs.rest import WeighDissent as PrFaqWeighDissent
 from services.principal import Principal, Role
+from services.roadmap.rest import (
+    AddDependency,
+    AddMilestone,
+    ChangeHeadcount,
+    CommitItem,
+    DeliverItem,
+    DropItem,
+    MoveTargetDate,
+    PauseItem,
+    ProposeItem,
+    RecordBaseline,
+    RoadmapSettingsBody,
+    TransferItem,
+)
+from services.roadmap.rest import CheckIn as RoadmapCheckIn
 from tests.commands import InMemoryCommands, event_count
 from tests.people import principal
 
@@ -263,27 +278,29 @@ def roadmap(flywheel: InMemoryCommands, ids: dict[str, UUID]) -> None:
 
     def item(key: str, team: str = "team") -> UUID:
         ids[key] = flywheel.roadmap.propose(
-            BOSS,
-            "w",
-            team_id=ids[team],
-            title=key,
-            outcome="o",
-            horizon=Horizon.NOW,
-            goal_ids=[],
-            headcount={ENG: 1},
+            CommandContext(BOSS, "w"),
+            ProposeItem(
+                team_id=ids[team], title=key, outcome="o", horizon=Horizon.NOW, headcount={ENG: 1}
+            ),
         ).id
         return ids[key]
 
     item("item")
     item("their_item", "other")
     for key in ("committed_item", "started_item", "paused_item"):
-        flywheel.roadmap.commit(BOSS, "w", item(key), target_date=date(2027, 6, 30))
-    flywheel.roadmap.start(BOSS, "w", ids["started_item"])
-    flywheel.roadmap.pause(BOSS, "w", ids["paused_item"], reason="r")
+        flywheel.roadmap.commit(
+            CommandContext(BOSS, "w"), item(key), CommitItem(target_date=date(2027, 6, 30))
+        )
+    flywheel.roadmap.start(CommandContext(BOSS, "w"), ids["started_item"])
+    flywheel.roadmap.pause(CommandContext(BOSS, "w"), ids["paused_item"], PauseItem(reason="r"))
     ids["milestone"] = flywheel.roadmap.add_milestone(
-        BOSS, "w", ids["committed_item"], name="Beta", on=date(2027, 3, 1)
+        CommandContext(BOSS, "w"),
+        ids["committed_item"],
+        AddMilestone(name="Beta", date=date(2027, 3, 1)),
     ).id
-    flywheel.roadmap.depend_on_item(BOSS, "w", ids["committed_item"], target_id=ids["their_item"])
+    flywheel.roadmap.add_dependency(
+        CommandContext(BOSS, "w"), ids["committed_item"], AddDependency(item_id=ids["their_item"])
+    )
 
 
 @dataclass(frozen=True)
@@ -694,114 +711,135 @@ def _cases() -> list[Case]:
             "propose a roadmap item",
             LEAD,
             lambda f, i, p: f.roadmap.propose(
-                p,
-                "t",
-                team_id=i["team"],
-                title="t",
-                outcome="o",
-                horizon=Horizon.NEXT,
-                goal_ids=[i["goal"]],
-                headcount={ENG: 1},
+                CommandContext(p, "t"),
+                ProposeItem(
+                    team_id=i["team"],
+                    title="t",
+                    outcome="o",
+                    horizon=Horizon.NEXT,
+                    goal_ids=[i["goal"]],
+                    headcount={ENG: 1},
+                ),
             ),
         ),
         c(
             "commit a roadmap item",
             LEAD,
-            lambda f, i, p: f.roadmap.commit(p, "t", i["item"], target_date=date(2027, 9, 1)),
+            lambda f, i, p: f.roadmap.commit(
+                CommandContext(p, "t"), i["item"], CommitItem(target_date=date(2027, 9, 1))
+            ),
         ),
         c(
             "start a roadmap item",
             LEAD,
-            lambda f, i, p: f.roadmap.start(p, "t", i["committed_item"]),
+            lambda f, i, p: f.roadmap.start(CommandContext(p, "t"), i["committed_item"]),
         ),
         c(
             "pause a roadmap item",
             LEAD,
-            lambda f, i, p: f.roadmap.pause(p, "t", i["started_item"], reason="r"),
+            lambda f, i, p: f.roadmap.pause(
+                CommandContext(p, "t"), i["started_item"], PauseItem(reason="r")
+            ),
         ),
         c(
             "resume a roadmap item",
             LEAD,
-            lambda f, i, p: f.roadmap.resume(p, "t", i["paused_item"]),
+            lambda f, i, p: f.roadmap.resume(CommandContext(p, "t"), i["paused_item"]),
         ),
         c(
             "deliver a roadmap item",
             LEAD,
-            lambda f, i, p: f.roadmap.deliver(p, "t", i["started_item"], note=None),
+            lambda f, i, p: f.roadmap.deliver(
+                CommandContext(p, "t"), i["started_item"], DeliverItem()
+            ),
         ),
         c(
             "drop a roadmap item",
             LEAD,
-            lambda f, i, p: f.roadmap.drop(p, "t", i["item"], reason="r"),
+            lambda f, i, p: f.roadmap.drop(CommandContext(p, "t"), i["item"], DropItem(reason="r")),
         ),
         c(
             "move a roadmap item's target date",
             LEAD,
             lambda f, i, p: f.roadmap.move_target_date(
-                p, "t", i["committed_item"], target_date=date(2027, 8, 1), reason="late"
+                CommandContext(p, "t"),
+                i["committed_item"],
+                MoveTargetDate(target_date=date(2027, 8, 1), reason="late"),
             ),
         ),
         c(
             "add a milestone",
             LEAD,
             lambda f, i, p: f.roadmap.add_milestone(
-                p, "t", i["item"], name="m", on=date(2027, 2, 1)
+                CommandContext(p, "t"), i["item"], AddMilestone(name="m", date=date(2027, 2, 1))
             ),
         ),
         c(
             "mark a milestone done",
             LEAD,
             lambda f, i, p: f.roadmap.complete_milestone(
-                p, "t", i["committed_item"], i["milestone"]
+                CommandContext(p, "t"), i["committed_item"], i["milestone"]
             ),
         ),
         c(
             "check in on a roadmap item",
             LEAD | {"member of the team"},
             lambda f, i, p: f.roadmap.check_in(
-                p, "t", i["committed_item"], health=Health.ON_TRACK, note="n", path_back=None
+                CommandContext(p, "t"),
+                i["committed_item"],
+                RoadmapCheckIn(health=Health.ON_TRACK, note="n"),
             ),
         ),
         c(
             "depend on another item",
             LEAD,
-            lambda f, i, p: f.roadmap.depend_on_item(p, "t", i["item"], target_id=i["their_item"]),
+            lambda f, i, p: f.roadmap.add_dependency(
+                CommandContext(p, "t"), i["item"], AddDependency(item_id=i["their_item"])
+            ),
         ),
         c(
             "depend on an API",
             LEAD,
-            lambda f, i, p: f.roadmap.depend_on_api(p, "t", i["item"], api_id=i["their_api"]),
+            lambda f, i, p: f.roadmap.add_dependency(
+                CommandContext(p, "t"), i["item"], AddDependency(api_id=i["their_api"])
+            ),
         ),
         c(
             "remove a dependency",
             LEAD,
             lambda f, i, p: f.roadmap.remove_dependency(
-                p, "t", i["committed_item"], i["their_item"], reason="r"
+                CommandContext(p, "t"), i["committed_item"], i["their_item"], reason="r"
             ),
         ),
         c(
             "record a roadmap baseline",
             LEADERSHIP,
-            lambda f, i, p: f.roadmap.record_baseline(p, "t", name="Mid-year"),
+            lambda f, i, p: f.roadmap.record_baseline(
+                CommandContext(p, "t"), RecordBaseline(name="Mid-year")
+            ),
         ),
         c(
             "transfer a roadmap item",
             LEAD,
             lambda f, i, p: f.roadmap.transfer(
-                p, "t", i["item"], to_team_id=i["other"], reason="r"
+                CommandContext(p, "t"), i["item"], TransferItem(to_team_id=i["other"], reason="r")
             ),
         ),
         c(
             "resize a roadmap item",
             LEAD,
             lambda f, i, p: f.roadmap.change_headcount(
-                p, "t", i["item"], headcount={ENG: 2}, reason="bigger"
+                CommandContext(p, "t"),
+                i["item"],
+                ChangeHeadcount(headcount={ENG: 2}, reason="bigger"),
             ),
         ),
         c(
             "require PR/FAQs above a headcount",
             LEADERSHIP,
-            lambda f, i, p: f.roadmap.set_prfaq_threshold(p, "t", prfaq_required_above=5),
+            lambda f, i, p: f.roadmap.set_prfaq_threshold(
+                CommandContext(p, "t"), RoadmapSettingsBody(prfaq_required_above=5)
+            ),
         ),
     ]
 
