@@ -7,8 +7,9 @@ shortest path would: a few SQL queries over the current rows of the views
 no snapshot transaction, no framework. The boundary rules themselves are the
 product's pure ``analyse`` (computing them is not what the baseline compares).
 
-GET /team-page?planYear=Y, /api-boundaries, /goal-mix?planYear=Y, /prfaq-funnel answer
-``{"data": {...}}`` shaped like the GraphQL answers; GET /ready answers 200.
+GET /team-page?planYear=Y, /api-boundaries, /goal-mix?planYear=Y, /prfaq-funnel and
+/roadmap answer ``{"data": {...}}`` shaped like the GraphQL answers; GET /ready
+answers 200.
 """
 
 from __future__ import annotations
@@ -361,8 +362,37 @@ async def prfaq_funnel(conn: asyncpg.Connection) -> dict[str, Any]:
     }
 
 
+# The roadmap timeline of the whole company: every item by target date (undated last).
+
+ROADMAP = (
+    "SELECT i.id, i.title, i.horizon, i.status, i.target_date, i.health, "
+    "t.id AS team_id, t.name AS team_name FROM views.roadmap_items i "
+    "LEFT JOIN views.teams t ON t.id = i.team_id AND t.valid_to IS NULL "
+    "WHERE i.valid_to IS NULL ORDER BY i.target_date NULLS LAST, i.title, i.id"
+)
+
+
+async def roadmap(conn: asyncpg.Connection) -> dict[str, Any]:
+    return {
+        "roadmap": [
+            {
+                "id": node_id("RoadmapItem", row["id"]),
+                "title": row["title"],
+                "horizon": row["horizon"],
+                "status": row["status"],
+                "targetDate": row["target_date"],
+                "health": row["health"],
+                "team": None
+                if row["team_id"] is None
+                else ref("Team", row["team_id"], row["team_name"]),
+            }
+            for row in await conn.fetch(ROADMAP)
+        ]
+    }
+
+
 class App:
-    """The ASGI application: one asyncpg pool, four GET endpoints."""
+    """The ASGI application: one asyncpg pool, five GET endpoints."""
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
@@ -385,6 +415,8 @@ class App:
                 data = await goal_mix(conn, plan_year)
             elif path == "/prfaq-funnel":
                 data = await prfaq_funnel(conn)
+            elif path == "/roadmap":
+                data = await roadmap(conn)
             elif path == "/ready":
                 data = {"ready": await conn.fetchval("SELECT true")}
             else:

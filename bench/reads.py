@@ -1,13 +1,14 @@
 """GraphQL reads of the generated company against a hand-written endpoint.
 
-Three reads (bench/reads_queries.py): the **team page** (50 teams by name with
+Five reads (bench/reads_queries.py): the **team page** (50 teams by name with
 leader, members, their first 20 services, APIs and this year's goals), the
-**API boundaries** of the whole company, and the **goal mix** of the whole
-company for this year. Each is served by ``flywheel serve`` over GraphQL and,
-as the baseline, by bench/baseline_server.py: raw ASGI under uvicorn, asyncpg
-over the same view tables, msgspec, the same data in the same JSON shape (the
-answers are compared once; timestamps only differ in spelling, ``Z`` for
-``+00:00``).
+**API boundaries** of the whole company, the **goal mix** of the whole company
+for this year, the **PR/FAQ funnel** of the whole company, and the **roadmap**
+timeline of the whole company (every item by target date, with its team). Each
+is served by ``flywheel serve`` over GraphQL and, as the baseline, by
+bench/baseline_server.py: raw ASGI under uvicorn, asyncpg over the same view
+tables, msgspec, the same data in the same JSON shape (the answers are compared
+once; timestamps only differ in spelling, ``Z`` for ``+00:00``).
 
 Each measurement drives one read with ``CONCURRENCY`` keep-alive clients for
 ``scale.seconds``; GraphQL and the baseline alternate within each repeat, and

@@ -79,6 +79,15 @@ query PrFaqFunnel($at: Int, $asOf: DateTime) {
 }
 """
 
+ROADMAP = """
+query Roadmap($at: Int, $asOf: DateTime) {
+  roadmap(atPosition: $at, asOf: $asOf) {
+    id title horizon status targetDate health
+    team { id name }
+  }
+}
+"""
+
 
 @dataclass(frozen=True)
 class ReadQuery:
@@ -109,4 +118,5 @@ QUERIES = (
     ReadQuery("api_boundaries", API_BOUNDARIES, "/api-boundaries", takes_plan_year=False),
     ReadQuery("goal_mix", GOAL_MIX, "/goal-mix", takes_plan_year=True),
     ReadQuery("prfaq_funnel", PRFAQ_FUNNEL, "/prfaq-funnel", takes_plan_year=False),
+    ReadQuery("roadmap", ROADMAP, "/roadmap", takes_plan_year=False),
 )
