@@ -51,7 +51,7 @@ class Database:
             "POSTGRES_PASSWORD": str(params.get("password", "")),
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
-            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING": "n",  # services/recorder.py checks without a round trip
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
             "CREATE_TABLE": "n",

@@ -18,6 +18,7 @@ other tables Flywheel keeps beside the events (idempotency keys, rate limits).
 
 from __future__ import annotations
 
+import select
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from eventsourcing.postgres import (
     PostgresDatastore,
     PostgresFactory,
 )
-from psycopg import Cursor
+from psycopg import Connection, Cursor, OperationalError
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
@@ -210,3 +211,19 @@ class FlywheelFactory(PostgresFactory):
         pool = self.datastore.pool
         assert isinstance(pool.kwargs, dict)  # the datastore passes a dict
         pool.kwargs["connect_timeout"] = int(pool.timeout)
+        # Check each connection handed out without a round trip (the library's
+        # pre-ping costs one per checkout, several per command).
+        pool._check = check_without_round_trip  # the pool's check, set by its constructor
+
+
+def check_without_round_trip(conn: Connection[Any]) -> None:
+    """Refuse a pooled connection the server has closed: an idle connection's socket
+    is readable only when the server spoke unasked, which on these connections (no
+    LISTEN) is the notice and end of file of a restart or a terminated backend.
+    A dropped network is found by the query itself, as by a ping."""
+    if conn.closed or conn.broken:
+        raise OperationalError("the connection is closed")
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        conn.close()  # so that the pool discards it rather than handing it out again
+        raise OperationalError("the server closed the connection")
