@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.decisions import DissentNotWeighed, ExpectedOutcome
+from domain.decisions import AlreadyCommitted, DissentNotWeighed, ExpectedOutcome
 from domain.errors import InvalidValue, NotFound
 from domain.people.values import PersonId
 from domain.prfaqs import (
@@ -616,6 +616,8 @@ def test_a_dissent_records_who_and_why() -> None:
     assert isinstance(weighed, PrFaq.DissentWeighed)
     assert (weighed.dissent_id, weighed.response) == (dissent, "Heard")
     assert not prfaq.unweighed_dissents
+    with pytest.raises(ValueError, match=rf"^Dissent {dissent} is already recorded$"):
+        prfaq.record_dissent(dissent, REVIEWER, "Again")
 
 
 # -- after the decision -------------------------------------------------------
@@ -659,4 +661,8 @@ def test_an_approved_prfaq_records_commitments_and_expected_outcomes() -> None:
         date(2026, 6, 30),
         "Readers stay",
     )
-    assert refusal(lambda: prfaq.commit(OTHER), prfaq)[0].__name__ == "AlreadyCommitted"
+    assert refusal(lambda: prfaq.commit(OTHER), prfaq) == (
+        AlreadyCommitted,
+        "bo@x.io already committed to PR/FAQ 'Same-day delivery'",
+        {"prfaq_id": str(prfaq.id)},
+    )
