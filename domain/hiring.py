@@ -32,7 +32,7 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.org.team import Attachment
 from domain.people.values import Function, PersonId
 from domain.personal_data import PersonalOf, PersonalText
-from domain.values import CaseInsensitiveEnum, optional_text, required_text
+from domain.values import CaseInsensitiveEnum, required_text
 
 HIRING_NAMESPACE = UUID("a4e2c6f1-7d3b-4f58-8c19-5b0e2d9a6c37")
 MAX_REASON_LENGTH = 2000
@@ -675,7 +675,3 @@ class InterviewLoop(AttributedAggregate):
         start_date: date,
     ) -> None:
         self.stage = LoopStage.HIRED
-
-
-def notes_text(raw: str | None) -> str:
-    return optional_text("notes", raw, max_length=MAX_NOTES_LENGTH, multiline=True)
