@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.allocation.resources import Resources
 from domain.errors import NotFound
 from domain.people.values import Function
 from domain.roadmap import (
@@ -328,6 +329,11 @@ def test_a_removed_dependency_records_its_reason() -> None:
         f"No dependency with id {item.id}/{unknown}",
         {"kind": "dependency", "key": f"{item.id}/{unknown}"},
     )
+
+
+def test_an_item_needs_its_headcount_and_no_budget() -> None:
+    item = proposed(headcount={Function.ENGINEERING: 3, Function.DESIGN: 1})
+    assert item.headcount_needed() == Resources.of({Function.ENGINEERING: 3, Function.DESIGN: 1}, 0)
 
 
 def test_a_headcount_change_to_the_same_figure_is_refused_whole() -> None:
