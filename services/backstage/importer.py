@@ -246,16 +246,17 @@ class BackstageImports:
             return result
 
 
+def resolved(target: steps.Target, made: dict[str, UUID]) -> UUID:
+    """The id of what ``target`` names: an id already, or the ref of what a step made."""
+    return target if isinstance(target, UUID) else made[target]
+
+
 def _record_link(
     batch: BatchBus, principal: Principal, import_id: str, plan: Plan, made: dict[str, UUID]
 ) -> None:
     """Record, in the import's write, the teams and services the catalog now maps to."""
-
-    def resolve(target: steps.Target) -> UUID:
-        return target if isinstance(target, UUID) else made[target]
-
-    teams = [resolve(target) for target in plan.teams]
-    services = [resolve(target) for target in plan.services]
+    teams = [resolved(target, made) for target in plan.teams]
+    services = [resolved(target, made) for target in plan.services]
     with acting_as(principal.subject, import_id):
         link = batch.work.find(CatalogLink, CATALOG_LINK_ID)
         if link is None:
@@ -276,7 +277,7 @@ def run_steps(
     reason = steps.REASON
 
     def resolve(target: steps.Target) -> UUID:
-        return target if isinstance(target, UUID) else made[target]
+        return resolved(target, made)
 
     context = CommandContext(principal, import_id)
     recorded: list[str] = []
