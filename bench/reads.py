@@ -31,6 +31,9 @@ from bench.reads_queries import QUERIES, ReadQuery
 
 GOAL_TEAM_PAGE_P99_MS = 50.0
 GOAL_THROUGHPUT_RATIO = 0.25
+# `flywheel serve --workers 2` on the team page (issue 21): its own goal.
+WORKERS = 2
+GOAL_WORKERS_THROUGHPUT_RATIO = 0.35
 MAX_REPEATS = 3
 
 
@@ -40,7 +43,11 @@ def run(context: Context, report: Report) -> None:
     repeats = min(context.scale.repeats, MAX_REPEATS)
     seconds = context.scale.seconds
     loads: dict[tuple[str, str], list[Load]] = {}
-    with Server(url) as server, baseline_server(url) as (baseline_url, _pid):
+    with (
+        Server(url) as server,
+        Server(url, FLYWHEEL_WORKERS=str(WORKERS)) as workers_server,
+        baseline_server(url) as (baseline_url, _pid),
+    ):
         targets = {
             query.name: {
                 "graphql": Target.graphql(server.url, query, THIS_YEAR),
@@ -48,9 +55,14 @@ def run(context: Context, report: Report) -> None:
             }
             for query in QUERIES
         }
+        team_page = next(query for query in QUERIES if query.name == "team_page")
+        targets["team_page"]["workers"] = Target.graphql(workers_server.url, team_page, THIS_YEAR)
         same = {
             name: same_data(pair["graphql"], pair["baseline"]) for name, pair in targets.items()
         }
+        same["team_page workers"] = same_data(
+            targets["team_page"]["workers"], targets["team_page"]["baseline"]
+        )
         for name, equal in same.items():
             verdict = "the same data" if equal else "DIFFERENT data"
             note(f"{name}: GraphQL and the baseline answer {verdict}")
@@ -64,7 +76,13 @@ def run(context: Context, report: Report) -> None:
                         f"repeat {repeat + 1}/{repeats} {query.name} {side}: {load.rate:.1f}/s, "
                         f"p50 {load.ms(0.5):.1f} ms, p99 {load.ms(0.99):.1f} ms"
                     )
-            for side in ("graphql", "baseline"):
+            workers = drive(targets["team_page"]["workers"], seconds)
+            loads.setdefault(("team_page", "workers"), []).append(workers)
+            note(
+                f"repeat {repeat + 1}/{repeats} team_page, {WORKERS} workers: "
+                f"{workers.rate:.1f}/s, p50 {workers.ms(0.5):.1f} ms, p99 {workers.ms(0.99):.1f} ms"
+            )
+            for side in ("graphql", "baseline", "workers"):
                 alone = drive(targets["team_page"][side], seconds / 2, concurrency=1)
                 loads.setdefault(("team_page", f"{side} alone"), []).append(alone)
                 note(
@@ -91,6 +109,7 @@ def run(context: Context, report: Report) -> None:
             },
         )
     )
+    add_workers_figures(report, loads, same["team_page workers"])
     for query in QUERIES:
         add_figures(
             report,
@@ -140,6 +159,46 @@ def add_figures(
                 "baseline_p50_ms": detail["baseline_p50_ms"],
                 "concurrency": CONCURRENCY,
             },
+        )
+    )
+
+
+def add_workers_figures(
+    report: Report, loads: dict[tuple[str, str], list[Load]], same: bool
+) -> None:
+    """The team page from ``serve --workers 2``, beside the same run's baseline (and, in
+    the detail, the one-process server's figure of the same run)."""
+    workers, baseline = loads["team_page", "workers"], loads["team_page", "baseline"]
+    one_process = loads["team_page", "graphql"]
+    report.add(
+        Figure(
+            name=f"reads.team_page.throughput {WORKERS} workers",
+            value=median(load.rate for load in workers),
+            unit="answers/s",
+            baseline=median(load.rate for load in baseline),
+            baseline_name="asyncpg+msgspec",
+            goal=at_least(GOAL_WORKERS_THROUGHPUT_RATIO),
+            runs=len(workers),
+            detail={
+                "concurrency": CONCURRENCY,
+                "one_process_rate": round(median(load.rate for load in one_process), 2),
+                "p99_ms": round(median(load.ms(0.99) for load in workers), 2),
+                "same_data": "yes" if same else "no",
+            },
+        )
+    )
+    alone = loads["team_page", "workers alone"]
+    baseline_alone = loads["team_page", "baseline alone"]
+    report.add(
+        Figure(
+            name=f"reads.team_page.p99 one client {WORKERS} workers",
+            value=median(load.ms(0.99) for load in alone),
+            unit="ms",
+            baseline=median(load.ms(0.99) for load in baseline_alone),
+            baseline_name="asyncpg+msgspec",
+            goal=at_most(GOAL_TEAM_PAGE_P99_MS, on="value"),
+            runs=len(alone),
+            detail={"p50_ms": round(median(load.ms(0.5) for load in alone), 2), "concurrency": 1},
         )
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -16,15 +17,18 @@ import asyncpg
 import click
 
 from services.principal import Role
+from services.serving import SWITCH_INTERVAL_SECONDS
 from services.settings import GraphQLExecutor, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from services.runtime import Runtime
 
 log = logging.getLogger("flywheel")
 
 REPLAY_BATCH = 5_000
-SWITCH_INTERVAL_SECONDS = 0.001
+WORKER_APP = "services.serving:worker_app"
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -60,13 +64,17 @@ def main() -> None:
 @main.command(help="Run the API server (and, unless disabled, the projection runner).")
 @click.option("--host", default=None, help="Interface to listen on [FLYWHEEL_HOST, 127.0.0.1].")
 @click.option("--port", default=None, type=int, help="Port to listen on [FLYWHEEL_PORT, 8000].")
-def serve(host: str | None, port: int | None) -> None:
-    import uvicorn
-
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port; the projections run once, in this process "
+    "[FLYWHEEL_WORKERS, 1].",
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from services.api.app import asgi_app
-    from services.api.http_limits import LimitedHttpToolsProtocol
 
-    settings = _settings(host=host, port=port)
+    settings = _settings(host=host, port=port, workers=workers)
     _configure_logging(settings)
     runtime = _open_runtime(settings)
     click.echo(f"Flywheel: event store on {runtime.database.description}")
@@ -77,30 +85,65 @@ def serve(host: str | None, port: int | None) -> None:
     )
     if settings.graphql_executor is GraphQLExecutor.STANDARD:
         click.echo("Flywheel: GraphQL runs on strawberry's standard executor (slower)")
-    # uvicorn drains requests on SIGTERM/SIGINT, then raises the signal again;
-    # make that a normal exit so the `finally` below stops the embedded database.
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, _exit_after_shutdown)
-    # Command threads share the GIL with the event loop; a thread back from the
-    # database while holding the event store's table lock waits up to the switch
-    # interval for the GIL, and every other writer waits on that lock. 1 ms instead
-    # of 5 ms keeps that wait short (measured: bench/commands.py, 16 clients).
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     try:
-        uvicorn.Server(
-            uvicorn.Config(
-                asgi_app(runtime),
-                host=settings.host,
-                port=settings.port,
-                log_level=settings.log_level.value.lower(),
-                log_config=None,
-                lifespan="on",
-                http=LimitedHttpToolsProtocol,
-                timeout_graceful_shutdown=20,
-            )
-        ).run()
+        if settings.workers == 1:
+            _serve_in_this_process(_server_config(settings, asgi_app(runtime)))
+        else:
+            _serve_in_workers(runtime, _server_config(settings, WORKER_APP, factory=True))
     finally:
         runtime.close()
+
+
+def _server_config(settings: Settings, app: Any, *, factory: bool = False) -> uvicorn.Config:
+    import uvicorn
+
+    from services.api.http_limits import LimitedHttpToolsProtocol
+
+    return uvicorn.Config(
+        app,
+        factory=factory,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level.value.lower(),
+        log_config=None,
+        lifespan="on",
+        http=LimitedHttpToolsProtocol,
+        timeout_graceful_shutdown=20,
+    )
+
+
+def _serve_in_this_process(config: uvicorn.Config) -> None:
+    import uvicorn
+
+    # uvicorn drains requests on SIGTERM/SIGINT, then raises the signal again;
+    # make that a normal exit so that the caller stops the embedded database.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_after_shutdown)
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    uvicorn.Server(config).run()
+
+
+def _serve_in_workers(runtime: Runtime, config: uvicorn.Config) -> None:
+    """``--workers N``: N processes serve (uvicorn's supervisor restarts one that dies and
+    stops them all on SIGTERM); this one projects (services/serving.py)."""
+    from uvicorn.supervisors import Multiprocess
+
+    from services.serving import BackgroundWork, worker_environment
+
+    settings = runtime.settings
+    os.environ.update(worker_environment(runtime.database.url, runtime.database.read_url))
+    background = BackgroundWork(runtime.project) if settings.run_projections else None
+    if background is not None:
+        background.start()
+    click.echo(f"Flywheel: {settings.workers} server processes; projections in this one")
+    try:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    finally:
+        if background is not None:
+            background.stop()
+            if background.error is not None:
+                log.error("background work stopped: %r", background.error)
 
 
 def _exit_after_shutdown(signum: int, _frame: object) -> None:
@@ -113,26 +156,13 @@ def project() -> None:
     _configure_logging(settings)
     runtime = _open_runtime(settings)
     click.echo(f"Flywheel: projecting from {runtime.database.description}")
-    runner = runtime.projection_runner()
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        digests = asyncio.create_task(runtime.keep_digests(stop), name="digests")
-        webhooks = (
-            asyncio.create_task(runtime.deliver_webhooks(stop), name="webhooks")
-            if settings.run_webhooks
-            else None
-        )
-        try:
-            await runner.run(stop)
-        finally:
-            stop.set()
-            await digests
-            if webhooks is not None:
-                await webhooks
+        await runtime.project(stop)
 
     try:
         asyncio.run(run())

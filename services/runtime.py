@@ -177,6 +177,23 @@ class Runtime:
         if self.read_pool is not None:
             await self.read_pool.close()
 
+    async def project(self, stop: asyncio.Event) -> None:
+        """The read side's background work until ``stop``: the projections, the signed
+        digests and (unless turned off) the webhooks, as ``flywheel project`` runs them."""
+        digests = asyncio.create_task(self.keep_digests(stop), name="digests")
+        webhooks = (
+            asyncio.create_task(self.deliver_webhooks(stop), name="webhooks")
+            if self.settings.run_webhooks
+            else None
+        )
+        try:
+            await self.projection_runner().run(stop)
+        finally:
+            stop.set()
+            await digests
+            if webhooks is not None:
+                await webhooks
+
     async def keep_digests(self, stop: asyncio.Event) -> None:
         """Write signed digests outside the database, beside the projections (``digests``)."""
         await keep_digests(self.settings, self.database.url, self.signing_key, stop)

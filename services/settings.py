@@ -63,6 +63,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: LogLevel = LogLevel.INFO
     environment: Environment = Environment.DEVELOPMENT
     run_projections: bool = True
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     migrate_on_start: bool = True
     read_wait_seconds: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5.0
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
@@ -145,6 +146,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "log_level": "FLYWHEEL_LOG_LEVEL",
     "environment": "FLYWHEEL_ENV",
     "run_projections": "FLYWHEEL_RUN_PROJECTIONS",
+    "workers": "FLYWHEEL_WORKERS",
     "migrate_on_start": "FLYWHEEL_MIGRATE_ON_START",
     "read_wait_seconds": "FLYWHEEL_READ_WAIT_SECONDS",
     "pool_size": "FLYWHEEL_POOL_SIZE",

@@ -64,11 +64,12 @@ class FlywheelServer:
     def start(self) -> None:
         self.start_with(self.env)
 
-    def start_with(self, env: dict[str, str]) -> None:
+    def start_with(self, env: dict[str, str], *options: str) -> None:
+        """Start ``flywheel serve`` with ``env`` (and command-line ``options``)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [FLYWHEEL, "serve", "--port", str(self.port)],
+                [FLYWHEEL, "serve", "--port", str(self.port), *options],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
