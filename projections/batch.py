@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -84,6 +85,19 @@ class RowCache:
     def clear(self) -> None:
         self._slots.clear()
         self.complete = False
+
+
+@dataclass(frozen=True)
+class Writes:
+    """A batch's closes and inserts, sealed for writing."""
+
+    closes: list[tuple[TemporalTable, dict[Key, int]]]
+    inserts: list[tuple[TemporalTable | AppendOnlyTable, Sequence[Sequence[Any]]]]
+
+    @property
+    def rows(self) -> int:
+        closed = sum(len(closed) for _, closed in self.closes)
+        return closed + sum(len(rows) for _, rows in self.inserts)
 
 
 class ViewBatch:
@@ -161,19 +175,30 @@ class ViewBatch:
 
     async def flush(self) -> int:
         """Write everything to the database; returns the number of rows written."""
+        return await self.write(self.seal())
+
+    def seal(self) -> Writes:
+        """What the batch writes, taken out of it: from here on the cache holds the
+        batch's rows as written, so the next batch may be handled while this one is
+        written (a rebuild: ``ProjectionRunner.build_shadow``). A write that then fails
+        leaves the cache ahead of the database: the runner clears it."""
         closes = [(table, closed) for table, closed in self._closes.values() if closed]
         inserts: list[tuple[TemporalTable | AppendOnlyTable, Sequence[Sequence[Any]]]] = [
             (table, records) for table, records in self._inserts.values() if records
         ]
         inserts += [(table, rows) for table, rows in self._appends.values() if rows]
-        written = sum(len(closed) for _, closed in closes)
-        written += sum(len(rows) for _, rows in inserts)
-        if written <= SMALL_BATCH_ROWS and all(_unnestable(table) for table, _ in inserts):
-            await self._flush_small(closes, inserts)
-        else:
-            await self._flush_large(closes, inserts)
         self._settle()
-        return written
+        return Writes(closes, inserts)
+
+    async def write(self, writes: Writes) -> int:
+        """Write a sealed batch; returns the number of rows written."""
+        if writes.rows <= SMALL_BATCH_ROWS and all(
+            _unnestable(table) for table, _ in writes.inserts
+        ):
+            await self._flush_small(writes.closes, writes.inserts)
+        else:
+            await self._flush_large(writes.closes, writes.inserts)
+        return writes.rows
 
     async def _flush_small(
         self,

@@ -49,7 +49,7 @@ import asyncpg
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.audit.log import EVENT_LOG, log_row
-from projections.batch import RowCache, ViewBatch
+from projections.batch import RowCache, ViewBatch, Writes
 from projections.chain import CHAIN_TABLE, GENESIS, link_problem
 from projections.connection import CONNECTION_LOST
 from projections.status import Stall, stall_of
@@ -425,7 +425,10 @@ class ProjectionRunner:
             assert cursor is not None
             cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
             cursor.left_out = [] if leave_out_unverified else None
-            await self.catch_up(conn, cursor, _freezing(on_progress), until=until)
+            progress = _freezing(on_progress)
+            if cursor.left_out is None:
+                await self._catch_up_overlapped(conn, cursor, progress, until)
+            await self.catch_up(conn, cursor, progress, until=until)
             # Indexes built over the finished tables cost a fraction of keeping them
             # up to date row by row. Statistics too, before the tables are read: new
             # tables have none, and the planner would guess (nested loops over a
@@ -603,28 +606,147 @@ class ProjectionRunner:
     async def _apply(
         self, conn: asyncpg.Connection, cursor: _Cursor, entries: list[_Entry]
     ) -> None:
-        at = cursor.at
         async with conn.transaction():
             views = ViewBatch(conn, cursor.schema, cursor.cache)
-            for index, entry in enumerate(entries):
-                if entry.refusal is not None:
-                    continue  # left out: its link does not verify
-                position = entry.position
-                try:
-                    event = self._decode(entry.row)
-                    at = event.timestamp if at is None or event.timestamp > at else at
-                    views.begin_event(position, at)
-                    views.append(EVENT_LOG, log_row(event, position, at))
-                    for handler in self._every_event:
-                        await handler(event, views)
-                    for handler in self._handlers.get(type(event), ()):
-                        await handler(event, views)
-                except CONNECTION_LOST:
-                    raise
-                except Exception as error:
-                    raise _FailedAt(index, error) from error
+            at = await self._handle(views, entries, cursor.at)
             await views.flush()
             last = entries[-1]
+            await self._track(conn, cursor, last.position, at, last.chain)
+        cursor.position, cursor.at, cursor.chain = last.position, at, last.chain
+
+    async def _handle(
+        self,
+        views: ViewBatch,
+        entries: list[_Entry],
+        at: datetime | None,
+        *,
+        yield_every: int = 0,
+    ) -> datetime | None:
+        """Decode the entries and run their handlers into ``views``; returns the time the
+        views stand at after them. With ``yield_every``, lets other tasks run after so
+        many events (a write of the previous batch in flight)."""
+        for index, entry in enumerate(entries):
+            if yield_every and index % yield_every == yield_every - 1:
+                await asyncio.sleep(0)
+            if entry.refusal is not None:
+                continue  # left out: its link does not verify
+            try:
+                event = self._decode(entry.row)
+                at = event.timestamp if at is None or event.timestamp > at else at
+                views.begin_event(entry.position, at)
+                views.append(EVENT_LOG, log_row(event, entry.position, at))
+                for handler in self._every_event:
+                    await handler(event, views)
+                for handler in self._handlers.get(type(event), ()):
+                    await handler(event, views)
+            except CONNECTION_LOST:
+                raise
+            except Exception as error:
+                raise _FailedAt(index, error) from error
+        return at
+
+    async def _catch_up_overlapped(
+        self,
+        conn: asyncpg.Connection,
+        cursor: _Cursor,
+        on_progress: ProgressCallback,
+        until: int | None,
+    ) -> None:
+        """A rebuild's fast path: handle batch n+1 in Python while PostgreSQL writes
+        batch n, and read batch n+2 meanwhile on a second connection.
+
+        Each batch still commits in its own transaction with its tracking position, in
+        order, one at a time. It runs while every row the handlers ask for is in the
+        cache (a rebuild's cache is complete until it overflows), so handling a batch
+        never reads from ``conn`` while a write is in flight. At anything unusual (an
+        event that fails or does not verify, a failed write, an overflowing cache) it
+        stops, waits for the write in flight, drops the cache if it ran ahead of the
+        database, and leaves the rest to ``catch_up``, which stops at the exact event.
+        """
+        last_position = until if until is not None else END_OF_LOG
+        started, applied = time.perf_counter(), 0
+        head = await self.head(conn) if until is None else until
+        reader = await asyncpg.connect(self.dsn)
+        writing: asyncio.Task[None] | None = None
+        ahead_at, ahead = (
+            cursor.at,
+            _Cursor(
+                cursor.schema,
+                cursor.position,
+                cursor.at,
+                cursor.generation,
+                cursor.cache,
+                cursor.chain,
+            ),
+        )
+        reading = asyncio.ensure_future(
+            reader.fetch(self._select, ahead.position, self.batch_size, last_position)
+        )
+        clean = True
+        try:
+            while cursor.cache.complete:
+                rows = await reading
+                if not rows:
+                    break
+                entries = self._verified(rows, ahead)
+                if entries[-1].refusal is not None:
+                    break
+                reading = asyncio.ensure_future(
+                    reader.fetch(self._select, entries[-1].position, self.batch_size, last_position)
+                )
+                views = ViewBatch(conn, cursor.schema, cursor.cache)
+                try:
+                    ahead_at = await self._handle(views, entries, ahead_at, yield_every=64)
+                except _FailedAt:
+                    clean = False
+                    break
+                writes = views.seal()
+                if writing is not None:
+                    await writing
+                    progress = Progress(
+                        cursor.position, max(head, cursor.position), applied, elapsed(started)
+                    )
+                    on_progress(progress)
+                writing = asyncio.ensure_future(
+                    self._commit(conn, cursor, views, writes, entries[-1], ahead_at)
+                )
+                applied += len(entries)
+                ahead.position, ahead.chain = entries[-1].position, entries[-1].chain
+                if len(rows) < self.batch_size:
+                    break
+        except BaseException:
+            clean = False
+            raise
+        finally:
+            reading.cancel()
+            with contextlib.suppress(BaseException):
+                await reading
+            if writing is not None:
+                try:
+                    await writing
+                except Exception:
+                    clean = False
+                    log.warning(
+                        "an overlapped rebuild write failed at %s; going on one batch at a time",
+                        cursor.position,
+                        exc_info=True,
+                    )
+            await reader.close()
+            if not clean:
+                cursor.cache.clear()
+
+    async def _commit(
+        self,
+        conn: asyncpg.Connection,
+        cursor: _Cursor,
+        views: ViewBatch,
+        writes: Writes,
+        last: _Entry,
+        at: datetime | None,
+    ) -> None:
+        """Write a sealed batch and move the tracking position, in one transaction."""
+        async with conn.transaction():
+            await views.write(writes)
             await self._track(conn, cursor, last.position, at, last.chain)
         cursor.position, cursor.at, cursor.chain = last.position, at, last.chain
 
@@ -663,6 +785,10 @@ class ProjectionRunner:
                 state=row["state"],
             )
         )
+
+
+def elapsed(started: float) -> float:
+    return time.perf_counter() - started
 
 
 def _type_of(topic: str) -> str:

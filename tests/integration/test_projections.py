@@ -303,3 +303,53 @@ async def test_a_failing_runner_keeps_retrying_instead_of_dying(runtime: Runtime
         stop.set()
         await runtime.watcher.stop()
         await asyncio.wait_for(task, WAIT)
+
+
+async def test_an_overlapped_rebuild_equals_the_views_built_batch_by_batch(
+    runtime: Runtime, pool: asyncpg.Pool
+) -> None:
+    """A rebuild handles batch n+1 while batch n is written: in batches of 2 (every batch
+    overlapped with a write) it builds the views the runner builds following the log."""
+    ids = build_history(runtime)
+    async with pool.acquire() as conn:
+        runner = runner_for(runtime, batch_size=3)
+        cursor = await runner.prepare(conn)
+        await runner.catch_up(conn, cursor)
+        assert cursor.position == ids["head"]
+    whole = await snapshot(pool)
+    assert whole["event_log"], "the views hold the log"
+    async with pool.acquire() as conn:
+        assert await runner_for(runtime, batch_size=2).rebuild(conn) == ids["head"]
+        assert await conn.fetchval("SELECT position FROM views.tracking") == ids["head"]
+    assert await snapshot(pool) == whole
+
+
+async def test_a_rebuild_stops_just_before_a_failing_event_in_any_batch(
+    runtime: Runtime, pool: asyncpg.Pool
+) -> None:
+    """An event that fails in a batch handled while the one before it is written: the
+    rebuild stops exactly before it, with every event before it in the shadow views."""
+    build_history(runtime)
+    runner = runner_for(runtime, batch_size=2)
+
+    async def crash(*_: Any) -> None:
+        raise RuntimeError("projection crashed mid-rebuild")
+
+    runner._handlers[Team.LeaderAppointed] = [crash]
+    async with pool.acquire() as conn:
+        appointed = await conn.fetchval(
+            "SELECT min(notification_id) FROM flywheel_events WHERE topic LIKE '%LeaderAppointed'"
+        )
+        assert appointed > 4, "the failing event comes after two overlapped batches"
+        with pytest.raises(EventNotApplied) as refused:
+            await runner.build_shadow(conn, "views_shadow")
+        assert refused.value.position == appointed
+        assert refused.value.event_type == "Team.LeaderAppointed"
+        before = await conn.fetchval(
+            "SELECT max(notification_id) FROM flywheel_events WHERE notification_id < $1",
+            appointed,
+        )
+        assert await conn.fetchval("SELECT position FROM views_shadow.tracking") == before
+        logged = await conn.fetch("SELECT position FROM views_shadow.event_log ORDER BY position")
+        assert [row["position"] for row in logged] == list(range(1, before + 1))
+        await conn.execute("DROP SCHEMA views_shadow CASCADE")
