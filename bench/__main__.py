@@ -24,6 +24,7 @@ BENCHMARKS = (
     "rebuild",
     "backstage",
     "reads",
+    "postgraphile",
     "asof",
     "scale",
     "memory",

@@ -7,8 +7,10 @@ figures live in docs/PERFORMANCE.md."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,10 +20,20 @@ from bench.__main__ import BENCHMARKS
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def runnable_benchmarks() -> list[str]:
+    """Every benchmark, but PostGraphile's where there is no npm to install it (said)."""
+    if shutil.which("npm") is not None:
+        return list(BENCHMARKS)
+    warnings.warn("bench/postgraphile.py not run: it needs Node.js and npm", stacklevel=2)
+    return [name for name in BENCHMARKS if name != "postgraphile"]
+
+
 @pytest.mark.timeout(900)
 def test_the_benchmarks_report_every_figure_with_its_baseline(postgres_server: str) -> None:
+    benchmarks = runnable_benchmarks()
+    command = [sys.executable, "-m", "bench", "--smoke", "--database-url", postgres_server]
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--database-url", postgres_server],
+        [*command, "--only", *benchmarks],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -33,7 +45,7 @@ def test_the_benchmarks_report_every_figure_with_its_baseline(postgres_server: s
     assert summary["mode"] == "smoke"
     assert summary["errors"] == {}
     figures = summary["figures"]
-    assert {figure["benchmark"] for figure in figures} == set(BENCHMARKS)
+    assert {figure["benchmark"] for figure in figures} == set(benchmarks)
     for figure in figures:
         assert figure["value"] >= 0, figure
         assert figure["baseline"] is not None, f"{figure['name']} has no same-run baseline"
