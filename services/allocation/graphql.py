@@ -130,7 +130,7 @@ LazyExpectedOutcome = Annotated[
 class PhaseChange:
     phase: CyclePhase = strawberry.field(description="The phase entered.")
     at: datetime = strawberry.field(description="When the cycle entered it.")
-    by: str = strawberry.field(description="Who moved the cycle (a person's handle).")
+    by: Person = strawberry.field(description="Who moved the cycle.")
 
 
 @strawberry.type(description="The headcount by function and the budget the decisions share.")
@@ -138,7 +138,7 @@ class Envelope:
     budget: Money = strawberry.field(description="The budget, in whole currency units.")
     reason: str = strawberry.field(description="Why the envelope was set so.")
     set_at: datetime = strawberry.field(description="When leadership set the envelope.")
-    set_by: str = strawberry.field(description="Who set it (a person's handle).")
+    set_by: Person = strawberry.field(description="Who set it.")
     figures: strawberry.Private[Resources]
 
     @strawberry.field(description="People per function, every function listed.")
@@ -146,13 +146,13 @@ class Envelope:
         return function_counts(self.figures)
 
     @staticmethod
-    def from_row(row: Any) -> Envelope:
+    def from_row(row: Any, at: int | None) -> Envelope:
         figures = resources_of(row)
         return Envelope(
             budget=Money(figures.budget),
             reason=row["reason"],
             set_at=row["at"],
-            set_by=row["actor"],
+            set_by=Person(key=row["actor"], at=at),
             figures=figures,
         )
 
@@ -163,7 +163,7 @@ class AllocationRequest:
     requested: ResourceFigures = strawberry.field(description="What the team asks for.")
     rationale: str = strawberry.field(description="Why the team needs it.")
     submitted_at: datetime = strawberry.field(description="When the request was submitted.")
-    submitted_by: str = strawberry.field(description="Who submitted it (a person's handle).")
+    submitted_by: Person = strawberry.field(description="Who submitted it.")
     cycle_id: strawberry.Private[UUID]
     team_id: strawberry.Private[UUID]
     goal_ids: strawberry.Private[list[UUID]]
@@ -177,7 +177,7 @@ class AllocationRequest:
             requested=ResourceFigures.of(resources_of(row)),
             rationale=row["rationale"],
             submitted_at=row["submitted_at"],
-            submitted_by=row["actor"],
+            submitted_by=Person(key=row["actor"], at=at),
             cycle_id=row["cycle_id"],
             team_id=row["team_id"],
             goal_ids=list(row["goal_ids"]),
@@ -222,7 +222,7 @@ class AllocationDecision:
     source: DecisionSource = strawberry.field(description="Where the decision came from.")
     scenario: str | None = strawberry.field(description="The scenario adopted, if one.")
     decided_at: datetime = strawberry.field(description="When the decision was recorded.")
-    decided_by: str = strawberry.field(description="Who decided (a person's handle).")
+    decided_by: Person = strawberry.field(description="Who decided.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
@@ -234,7 +234,7 @@ class AllocationDecision:
             source=DecisionSource(row["source"]),
             scenario=row["scenario"],
             decided_at=row["decided_at"],
-            decided_by=row["actor"],
+            decided_by=Person(key=row["actor"], at=at),
             team_id=row["team_id"],
             at=at,
         )
@@ -351,9 +351,9 @@ class Amendment:
         description="What the team is funded with after the amendment."
     )
     reason: str = strawberry.field(description="Why the funding was amended.")
-    approver: str = strawberry.field(description="Who approved it (a person's handle).")
+    approver: Person = strawberry.field(description="Who approved it.")
     recorded_at: datetime = strawberry.field(description="When the amendment was recorded.")
-    recorded_by: str = strawberry.field(description="Who recorded it (a person's handle).")
+    recorded_by: Person = strawberry.field(description="Who recorded it.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
@@ -363,9 +363,9 @@ class Amendment:
             number=row["number"],
             funded=ResourceFigures.of(resources_of(row)),
             reason=row["reason"],
-            approver=row["approver"],
+            approver=Person(key=row["approver"], at=at),
             recorded_at=row["at"],
-            recorded_by=row["actor"],
+            recorded_by=Person(key=row["actor"], at=at),
             team_id=row["team_id"],
             at=at,
         )
@@ -395,7 +395,7 @@ class ScenarioAllocation:
 class Scenario:
     name: str = strawberry.field(description="The scenario's name, unique in its cycle.")
     saved_at: datetime = strawberry.field(description="When the scenario was last saved.")
-    saved_by: str = strawberry.field(description="Who saved it (a person's handle).")
+    saved_by: Person = strawberry.field(description="Who saved it.")
     adopted_at: datetime | None = strawberry.field(
         description="When it was adopted as the decisions; null if it was not."
     )
@@ -407,7 +407,7 @@ class Scenario:
         return Scenario(
             name=row["name"],
             saved_at=row["saved_at"],
-            saved_by=row["saved_by"],
+            saved_by=Person(key=row["saved_by"], at=at),
             adopted_at=row["adopted_at"],
             figures=scenario_allocations(row["allocations"]),
             at=at,
@@ -496,19 +496,23 @@ class AllocationCycle(AggregateNode, Recorded):
     async def phase_history(self, info: FlywheelInfo) -> list[PhaseChange]:
         rows = await context(info).load.allocation.cycle_phases.load(self.cycle_id, self.at)
         return [
-            PhaseChange(phase=CyclePhase(row["phase"]), at=row["at"], by=row["actor"])
+            PhaseChange(
+                phase=CyclePhase(row["phase"]),
+                at=row["at"],
+                by=Person(key=row["actor"], at=self.at),
+            )
             for row in rows
         ]
 
     @strawberry.field(description="The envelope in force; null until leadership sets one.")
     async def envelope(self, info: FlywheelInfo) -> Envelope | None:
         rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
-        return Envelope.from_row(rows[-1]) if rows else None
+        return Envelope.from_row(rows[-1], self.at) if rows else None
 
     @strawberry.field(description="Every envelope the cycle had, oldest first, with reasons.")
     async def envelope_history(self, info: FlywheelInfo) -> list[Envelope]:
         rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
-        return [Envelope.from_row(row) for row in rows]
+        return [Envelope.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="The current request of each team, by team name.")
     async def requests(

@@ -23,6 +23,7 @@ from services.graphql.common import (
 )
 from services.graphql.connections import Connection, Edge, connection
 from services.graphql.errors import client_error, forbidden
+from services.graphql.people import LazyPerson, person_at_or_none
 from services.principal import Role
 
 HISTORY_DESCRIPTION = (
@@ -36,8 +37,8 @@ class HistoryEntry:
     position: int = strawberry.field(description="The event's position in the log.")
     type: str = strawberry.field(description="The event type, e.g. `Team.LeaderAppointed`.")
     recorded_at: datetime = strawberry.field(description="When the event was recorded.")
-    actor: str | None = strawberry.field(
-        description="The handle of whoever caused the event; null for the system."
+    actor: LazyPerson | None = strawberry.field(
+        description="Who caused the event; null for the system."
     )
     reason: str | None = strawberry.field(description="The reason given with the command, if any.")
     correlation_id: str | None = strawberry.field(
@@ -106,15 +107,22 @@ async def history(
         concerning=concerning,
         at=at,
     )
-    return connection(HistoryConnection, page, _entry, ("position",), after=after, edge=HistoryEdge)
+    return connection(
+        HistoryConnection,
+        page,
+        lambda row: _entry(row, at),
+        ("position",),
+        after=after,
+        edge=HistoryEdge,
+    )
 
 
-def _entry(row: Any) -> HistoryEntry:
+def _entry(row: Any, at: int | None) -> HistoryEntry:
     return HistoryEntry(
         position=row["position"],
         type=row["type"],
         recorded_at=row["at"],
-        actor=row["actor"],
+        actor=person_at_or_none(row["actor"], at),
         reason=row["reason"],
         correlation_id=row["correlation_id"],
         data=msgspec.json.decode(row["data"]),

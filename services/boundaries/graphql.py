@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
@@ -159,10 +159,12 @@ class Service(AggregateNode, Recorded):
 
 @strawberry.type(description="An API a service publishes: a contract other services consume.")
 class Api(AggregateNode, Recorded):
+    COLUMNS: ClassVar = {"api_version": "version", "version": "aggregate_version"}
+
     name: str = strawberry.field(
-        description="The API's name; with its version, unique for its service."
+        description="The API's name; with `apiVersion`, unique for its service."
     )
-    version: str = strawberry.field(description="The API's version, e.g. v2 or 1.4.0.")
+    api_version: str = strawberry.field(description="The API's own version, e.g. v2 or 1.4.0.")
     kind: ApiKind = strawberry.field(description="How the API is called.")
     visibility: Visibility = strawberry.field(description="Who may consume the API.")
     status: ApiStatus = strawberry.field(
@@ -178,7 +180,7 @@ class Api(AggregateNode, Recorded):
     retired_at: datetime | None = strawberry.field(
         description="When the API was retired; null unless retired."
     )
-    aggregate_version: int = strawberry.field(
+    version: int = strawberry.field(
         description="The API record's version; send it as `If-Match` to guard a command."
     )
     service_id: strawberry.Private[UUID]
@@ -186,6 +188,14 @@ class Api(AggregateNode, Recorded):
     @classmethod
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.boundaries.api
+
+    @strawberry.field(
+        description="The API record's version.",
+        deprecation_reason="Use `version`, the name every type uses for the version sent as "
+        "`If-Match`.",
+    )
+    def aggregate_version(self) -> int:
+        return self.version
 
     @strawberry.field(description="The service that publishes the API.")
     async def provider(self, info: FlywheelInfo) -> Service:

@@ -26,6 +26,7 @@ from services.graphql.common import (
     resolve_at,
     uuid_of,
 )
+from services.graphql.people import LazyPerson, person_at
 
 if TYPE_CHECKING:
     from services.org.graphql import Team
@@ -67,17 +68,17 @@ async def _team(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team | Non
 
 @strawberry.type(description="One functional leader's tenure: from appointment to replacement.")
 class Tenure:
-    leader: str = strawberry.field(description="The leader's handle.")
+    leader: LazyPerson = strawberry.field(description="The leader.")
     reason: str = strawberry.field(description="Why they were appointed.")
     since: datetime = strawberry.field(description="When the tenure began.")
     until: datetime | None = strawberry.field(description="When it ended; null while current.")
-    appointed_by: str = strawberry.field(description="Who appointed them.")
+    appointed_by: LazyPerson = strawberry.field(description="Who appointed them.")
 
 
 @strawberry.type(description="A function's leader (e.g. the CTO for ENGINEERING), with history.")
 class FunctionalLeader:
     function: Function = strawberry.field(description="The function led.")
-    leader: str = strawberry.field(description="The current leader's handle.")
+    leader: LazyPerson = strawberry.field(description="The current leader.")
     since: datetime = strawberry.field(description="When the current tenure began.")
     at: strawberry.Private[int | None]
 
@@ -86,11 +87,11 @@ class FunctionalLeader:
         rows = await context(info).load.excellence.tenures.load(self.function.value, self.at)
         return [
             Tenure(
-                leader=row["leader"],
+                leader=person_at(row["leader"], self.at),
                 reason=row["reason"],
                 since=row["since"],
                 until=row["until"],
-                appointed_by=row["appointed_by"],
+                appointed_by=person_at(row["appointed_by"], self.at),
             )
             for row in rows
         ]
@@ -102,7 +103,7 @@ class StandardRevision:
     body: str = strawberry.field(description="The text of that version.")
     reason: str | None = strawberry.field(description="Why it was revised; null for the first.")
     at: datetime = strawberry.field(description="When it was recorded.")
-    by: str = strawberry.field(description="Who recorded it.")
+    by: LazyPerson = strawberry.field(description="Who recorded it.")
 
 
 @strawberry.type(description="A team's exemption from a standard, until an expiry date.")
@@ -113,7 +114,7 @@ class StandardExemption:
     reason: str = strawberry.field(description="Why the team is exempted.")
     expires: date = strawberry.field(description="The last day of the exemption.")
     granted_at: datetime = strawberry.field(description="When it was granted.")
-    granted_by: str = strawberry.field(description="Who granted it.")
+    granted_by: LazyPerson = strawberry.field(description="Who granted it.")
     at: strawberry.Private[int | None]
 
     @strawberry.field(description="Whether it has expired (its expiry date is before today).")
@@ -133,7 +134,7 @@ class StandardExemption:
             reason=row["reason"],
             expires=row["expires"],
             granted_at=row["granted_at"],
-            granted_by=row["granted_by"],
+            granted_by=person_at(row["granted_by"], at),
             at=at,
         )
 
@@ -149,7 +150,7 @@ class Standard(relay.Node, Recorded):
     retired: bool = strawberry.field(description="Whether it was retired.")
     retire_reason: str | None = strawberry.field(description="Why it was retired.")
     published_at: datetime = strawberry.field(description="When it was first published.")
-    published_by: str = strawberry.field(description="Who published it.")
+    published_by: LazyPerson = strawberry.field(description="Who published it.")
     version: int = strawberry.field(description="Its version; send it as `If-Match`.")
     at: strawberry.Private[int | None]
 
@@ -165,7 +166,7 @@ class Standard(relay.Node, Recorded):
             retired=row["retired"],
             retire_reason=row["retire_reason"],
             published_at=row["published_at"],
-            published_by=row["published_by"],
+            published_by=person_at(row["published_by"], at),
             version=row["version"],
             at=at,
         )
@@ -192,7 +193,7 @@ class Standard(relay.Node, Recorded):
                 body=row["body"],
                 reason=row["reason"],
                 at=row["at"],
-                by=row["actor"],
+                by=person_at(row["actor"], self.at),
             )
             for row in rows
         ]
@@ -206,7 +207,7 @@ class Standard(relay.Node, Recorded):
 @strawberry.type(description="A person's second job, with the share of their time it takes.")
 class SecondJob(relay.Node, Recorded):
     key: relay.NodeID[str]
-    person: str = strawberry.field(description="Who carries it.")
+    person: LazyPerson = strawberry.field(description="Who carries it.")
     kind: SecondJobKind = strawberry.field(description="What the job is.")
     description: str = strawberry.field(description="The duty, for `OTHER`; may be empty.")
     share: Decimal = strawberry.field(
@@ -214,7 +215,7 @@ class SecondJob(relay.Node, Recorded):
     )
     active: bool = strawberry.field(description="Whether it is still carried.")
     assigned_at: datetime = strawberry.field(description="When it was assigned.")
-    assigned_by: str = strawberry.field(description="Who assigned it.")
+    assigned_by: LazyPerson = strawberry.field(description="Who assigned it.")
     ended_at: datetime | None = strawberry.field(description="When it ended.")
     end_reason: str | None = strawberry.field(description="Why it ended.")
     version: int = strawberry.field(description="Its version; send it as `If-Match`.")
@@ -224,13 +225,13 @@ class SecondJob(relay.Node, Recorded):
     def from_row(row: Any, at: int | None) -> SecondJob:
         return SecondJob(
             key=str(row["id"]),
-            person=row["person"],
+            person=person_at(row["person"], at),
             kind=SecondJobKind(row["kind"]),
             description=row["description"],
             share=Decimal(row["share"]),
             active=row["active"],
             assigned_at=row["assigned_at"],
-            assigned_by=row["assigned_by"],
+            assigned_by=person_at(row["assigned_by"], at),
             ended_at=row["ended_at"],
             end_reason=row["end_reason"],
             version=row["version"],
@@ -267,7 +268,10 @@ class ExcellenceQuery:
         rows = await queries.functional_leaders(context(info).views, at)
         return [
             FunctionalLeader(
-                function=Function(row["function"]), leader=row["leader"], since=row["since"], at=at
+                function=Function(row["function"]),
+                leader=person_at(row["leader"], at),
+                since=row["since"],
+                at=at,
             )
             for row in rows
         ]

@@ -35,6 +35,7 @@ from services.graphql.common import (
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error
 from services.graphql.nodes import AggregateNode, node_by_id
+from services.graphql.people import LazyPerson, person_at
 from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
 
 if TYPE_CHECKING:
@@ -83,19 +84,19 @@ class CheckIn:
         description="How the goal gets back on track; given with YELLOW and RED."
     )
     at: datetime = strawberry.field(description="When the check-in was recorded.")
-    by: str = strawberry.field(description="Who checked in (a person's handle).")
+    by: LazyPerson = strawberry.field(description="Who checked in.")
     blindside: bool = strawberry.field(
         description="RED straight after GREEN, with no YELLOW warning between."
     )
 
     @staticmethod
-    def from_row(row: Any) -> CheckIn:
+    def from_row(row: Any, at: int | None) -> CheckIn:
         return CheckIn(
             status=CheckInStatus(row["status"]),
             note=row["note"],
             path_to_green=row["path_to_green"],
             at=row["at"],
-            by=row["actor"],
+            by=person_at(row["actor"], at),
             blindside=row["blindside"],
         )
 
@@ -177,7 +178,13 @@ class Goal(AggregateNode, Recorded):
         page: Page = await context(info).load.goals.check_ins.load(
             (UUID(self.key), PageRequest(first, position_cursor(after))), self.at
         )
-        return connection(CheckInConnection, page, CheckIn.from_row, ("position",), after=after)
+        return connection(
+            CheckInConnection,
+            page,
+            lambda row: CheckIn.from_row(row, self.at),
+            ("position",),
+            after=after,
+        )
 
 
 def _position(value: str) -> int:

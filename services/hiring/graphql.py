@@ -38,6 +38,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.people import LazyPerson, person_at, person_at_or_none
 from services.personal_data import open_sealed
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ async def _open(info: FlywheelInfo, candidate: str, sealed: bytes | None) -> str
 
 @strawberry.type(description="An interviewer of a loop and the principles they cover.")
 class LoopInterviewer:
-    person: str = strawberry.field(description="The interviewer's handle.")
+    person: LazyPerson = strawberry.field(description="The interviewer.")
     principles: list[str] = strawberry.field(description="The leadership principles covered.")
 
 
@@ -104,7 +105,7 @@ class LoopInterviewer:
     "debrief, the final vote in it; or their recorded absence."
 )
 class LoopFeedback:
-    person: str = strawberry.field(description="The interviewer's (or bar raiser's) handle.")
+    person: LazyPerson = strawberry.field(description="The interviewer (or the bar raiser).")
     vote: Vote | None = strawberry.field(description="The initial vote; null if absent.")
     notes: str | None = strawberry.field(
         description="The written feedback (personal data about the candidate); null if absent "
@@ -125,9 +126,9 @@ class LoopFeedback:
 class InterviewLoop(relay.Node, Recorded):
     key: relay.NodeID[str]
     candidate: str = strawberry.field(description="The candidate's handle (pseudonymous).")
-    hiring_manager: str = strawberry.field(description="Who decides.")
-    recruiter: str = strawberry.field(description="The recruiter.")
-    bar_raiser: str = strawberry.field(description="The bar raiser, who runs the debrief.")
+    hiring_manager: LazyPerson = strawberry.field(description="Who decides.")
+    recruiter: LazyPerson = strawberry.field(description="The recruiter.")
+    bar_raiser: LazyPerson = strawberry.field(description="The bar raiser, who runs the debrief.")
     function: Function = strawberry.field(description="The requisition's function.")
     stage: LoopStage = strawberry.field(description="Where the loop stands.")
     vetoed: bool = strawberry.field(description="Whether the bar raiser vetoed.")
@@ -153,9 +154,9 @@ class InterviewLoop(relay.Node, Recorded):
         return InterviewLoop(
             key=str(row["id"]),
             candidate=row["candidate"],
-            hiring_manager=row["hiring_manager"],
-            recruiter=row["recruiter"],
-            bar_raiser=row["bar_raiser"],
+            hiring_manager=person_at(row["hiring_manager"], at),
+            recruiter=person_at(row["recruiter"], at),
+            bar_raiser=person_at(row["bar_raiser"], at),
             function=Function(row["function"]),
             stage=LoopStage(row["stage"]),
             vetoed=row["vetoed"],
@@ -192,21 +193,23 @@ class InterviewLoop(relay.Node, Recorded):
     @strawberry.field(description="The interviewers and the principles each covers.")
     def interviewers(self) -> list[LoopInterviewer]:
         return [
-            LoopInterviewer(person=i["person"], principles=list(i["principles"]))
+            LoopInterviewer(
+                person=person_at(i["person"], self.at), principles=list(i["principles"])
+            )
             for i in _interviewers.decode(self.raw_interviewers)
         ]
 
     @property
     def _voters(self) -> set[str]:
         return {i["person"] for i in _interviewers.decode(self.raw_interviewers)} | {
-            self.bar_raiser
+            self.bar_raiser.key
         }
 
     def _participant(self, info: FlywheelInfo) -> str | None:
         principal = context(info).principal
         if principal is None:
             return None
-        if principal.subject in self._voters | {self.hiring_manager, self.recruiter}:
+        if principal.subject in self._voters | {self.hiring_manager.key, self.recruiter.key}:
             return principal.subject
         return None
 
@@ -252,7 +255,7 @@ class InterviewLoop(relay.Node, Recorded):
             return []
         return [
             LoopFeedback(
-                person=row["person"],
+                person=person_at(row["person"], self.at),
                 vote=None if row["vote"] is None else Vote(row["vote"]),
                 notes=await _open(info, self.candidate, row["notes_sealed"]),
                 principles=list(row["principles"] or []),
@@ -296,10 +299,12 @@ class Requisition(relay.Node, Recorded):
     fiscal_year: int = strawberry.field(description="The fiscal year whose funding it uses.")
     status: RequisitionStatus = strawberry.field(description="Where it stands.")
     opened_at: datetime = strawberry.field(description="When it was opened.")
-    opened_by: str = strawberry.field(description="Who opened it.")
+    opened_by: LazyPerson = strawberry.field(description="Who opened it.")
     closed_at: datetime | None = strawberry.field(description="When it was filled or cancelled.")
     cancel_reason: str | None = strawberry.field(description="Why it was cancelled.")
-    hired: str | None = strawberry.field(description="Who filled it.")
+    hired: LazyPerson | None = strawberry.field(
+        description="Who filled it: the hired candidate, a member of the team since."
+    )
     version: int = strawberry.field(description="Its version; send it as `If-Match`.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
@@ -312,10 +317,10 @@ class Requisition(relay.Node, Recorded):
             fiscal_year=row["fiscal_year"],
             status=RequisitionStatus(row["status"]),
             opened_at=row["opened_at"],
-            opened_by=row["opened_by"],
+            opened_by=person_at(row["opened_by"], at),
             closed_at=row["closed_at"],
             cancel_reason=row["cancel_reason"],
-            hired=row["hired"],
+            hired=person_at_or_none(row["hired"], at),
             version=row["version"],
             team_id=row["team_id"],
             at=at,
@@ -374,7 +379,7 @@ class HiringPlanLine:
 
 @strawberry.type(description="One bar raiser's loops in a period.")
 class BarRaiserStats:
-    bar_raiser: str = strawberry.field(description="The bar raiser's handle.")
+    bar_raiser: LazyPerson = strawberry.field(description="The bar raiser.")
     loops: int = strawberry.field(description="Loops scheduled in the period.")
     vetoes: int = strawberry.field(description="How many of them the bar raiser vetoed.")
     decided: int = strawberry.field(description="How many were decided (hire or no hire).")
@@ -494,7 +499,7 @@ class HiringQuery:
         figures = await queries.bar_raiser_stats(context(info).views, at, start, end)
         return [
             BarRaiserStats(
-                bar_raiser=f.bar_raiser,
+                bar_raiser=person_at(f.bar_raiser, at),
                 loops=f.loops,
                 vetoes=f.vetoes,
                 decided=f.decided,

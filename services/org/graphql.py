@@ -99,7 +99,7 @@ ATTACHMENT = member_of(Attachment)
 )
 class Erasure:
     at: datetime = strawberry.field(description="When the erasure was recorded.")
-    by: str = strawberry.field(description="The handle of whoever erased the data.")
+    by: Person = strawberry.field(description="Who erased the data.")
     reason: str = strawberry.field(description="Why the data was erased.")
 
 
@@ -130,7 +130,11 @@ class Person(ViewNode, Recorded):
         row = await context(info).load.org.person.load(self.key, self.at)
         if row is None or row["erased_at"] is None:
             return None
-        return Erasure(at=row["erased_at"], by=row["erased_by"], reason=row["erasure_reason"])
+        return Erasure(
+            at=row["erased_at"],
+            by=Person(key=row["erased_by"], at=self.at),
+            reason=row["erasure_reason"],
+        )
 
     @strawberry.field(description="The active team this person leads, if any.")
     async def leads(self, info: FlywheelInfo) -> Team | None:

@@ -38,6 +38,7 @@ from services.graphql.common import (
 from services.graphql.connections import Connection, connection
 from services.graphql.errors import client_error, forbidden
 from services.graphql.nodes import AggregateNode, node_by_id
+from services.graphql.people import LazyPerson, person_at, person_at_or_none
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
@@ -124,12 +125,12 @@ class PrFaqRevision:
     )
     reason: str | None = strawberry.field(description="Why it was revised; null for the draft.")
     at: datetime = strawberry.field(description="When it was recorded.")
-    by: str = strawberry.field(description="Who recorded it (the author).")
+    by: LazyPerson = strawberry.field(description="Who recorded it (the author).")
 
 
 @strawberry.type(description="One reviewer's recommendation in a round.")
 class Feedback:
-    reviewer: str = strawberry.field(description="The reviewer's handle.")
+    reviewer: LazyPerson = strawberry.field(description="The reviewer.")
     recommendation: Recommendation = strawberry.field(description="What the reviewer recommends.")
     comments: str = strawberry.field(description="The reviewer's comments.")
     at: datetime = strawberry.field(description="When the feedback was given.")
@@ -141,15 +142,15 @@ class ReviewRound:
     ring: Ring = strawberry.field(description="The ring it reviews in.")
     revision: int = strawberry.field(description="The revision under review.")
     revision_hash: str = strawberry.field(description="The pinned revision's content hash.")
-    reviewers: list[str] = strawberry.field(description="Who was asked to review.")
+    reviewers: list[LazyPerson] = strawberry.field(description="Who was asked to review.")
     opened_at: datetime = strawberry.field(description="When the round opened.")
-    opened_by: str = strawberry.field(description="Who opened it.")
+    opened_by: LazyPerson = strawberry.field(description="Who opened it.")
     outcome: Recommendation | None = strawberry.field(
         description="The decider's outcome; null while the round is open."
     )
     note: str | None = strawberry.field(description="The decider's note (a STOP's reason).")
     closed_at: datetime | None = strawberry.field(description="When it closed; null if open.")
-    closed_by: str | None = strawberry.field(description="The decider who closed it.")
+    closed_by: LazyPerson | None = strawberry.field(description="The decider who closed it.")
     prfaq_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
@@ -158,7 +159,7 @@ class ReviewRound:
         rows = await context(info).load.prfaqs.feedback.load((self.prfaq_id, self.number), self.at)
         return [
             Feedback(
-                reviewer=row["reviewer"],
+                reviewer=person_at(row["reviewer"], self.at),
                 recommendation=Recommendation(row["recommendation"]),
                 comments=row["comments"],
                 at=row["at"],
@@ -173,13 +174,13 @@ class ReviewRound:
             ring=Ring(row["ring"]),
             revision=row["revision"],
             revision_hash=row["content_hash"],
-            reviewers=list(row["reviewers"]),
+            reviewers=[person_at(handle, at) for handle in row["reviewers"]],
             opened_at=row["opened_at"],
-            opened_by=row["opened_by"],
+            opened_by=person_at(row["opened_by"], at),
             outcome=None if row["outcome"] is None else Recommendation(row["outcome"]),
             note=row["note"],
             closed_at=row["closed_at"],
-            closed_by=row["closed_by"],
+            closed_by=person_at_or_none(row["closed_by"], at),
             prfaq_id=row["prfaq_id"],
             at=at,
         )
@@ -193,15 +194,15 @@ CONFIDENTIAL = " Null unless the caller may read the full text (see `readable`).
     "decider weighed it. Readable by those who may read the PR/FAQ's text."
 )
 class PrFaqDissent(AggregateNode):
-    COLUMNS: ClassVar = {"by": "person"}
+    COLUMNS: ClassVar = {"by_handle": "person", "weighed_by_handle": "weighed_by"}
 
-    by: str = strawberry.field(description="Who dissented.")
     argument: str = strawberry.field(description="The argument: the new information.")
     recorded_at: datetime = strawberry.field(description="When the dissent was recorded.")
     weighed: bool = strawberry.field(description="Whether the decider has weighed it.")
     response: str | None = strawberry.field(description="The decider's response, once weighed.")
     weighed_at: datetime | None = strawberry.field(description="When it was weighed.")
-    weighed_by: str | None = strawberry.field(description="Who weighed it.")
+    by_handle: strawberry.Private[str]
+    weighed_by_handle: strawberry.Private[str | None]
     prfaq_id: strawberry.Private[UUID]
 
     @classmethod
@@ -217,6 +218,14 @@ class PrFaqDissent(AggregateNode):
         prfaq = await PrFaq.find(info, str(dissent.prfaq_id), at)
         readable = prfaq is not None and await prfaq.readable(info)
         return dissent if readable else None
+
+    @strawberry.field(description="Who dissented.")
+    def by(self) -> LazyPerson:
+        return person_at(self.by_handle, self.at)
+
+    @strawberry.field(description="Who weighed it.")
+    def weighed_by(self) -> LazyPerson | None:
+        return person_at_or_none(self.weighed_by_handle, self.at)
 
     @strawberry.field(description="The PR/FAQ it disagrees with.")
     async def prfaq(self, info: FlywheelInfo) -> PrFaq | None:
@@ -307,8 +316,8 @@ class PrFaq(AggregateNode, Recorded):
         return None if content is None else str(content[field])
 
     @strawberry.field(description="Who drafted it." + CONFIDENTIAL)
-    async def author(self, info: FlywheelInfo) -> str | None:
-        return self.author_handle if await self.readable(info) else None
+    async def author(self, info: FlywheelInfo) -> LazyPerson | None:
+        return person_at(self.author_handle, self.at) if await self.readable(info) else None
 
     @strawberry.field(description="The press release's heading." + CONFIDENTIAL)
     async def heading(self, info: FlywheelInfo) -> str | None:
@@ -381,7 +390,7 @@ class PrFaq(AggregateNode, Recorded):
                 hash=row["content_hash"],
                 reason=row["reason"],
                 at=row["at"],
-                by=row["actor"],
+                by=person_at(row["actor"], self.at),
             )
             for row in rows
         ]
@@ -394,22 +403,22 @@ class PrFaq(AggregateNode, Recorded):
         return [PrFaqDissent.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="Who committed to it once it was approved, in order.")
-    async def committed(self, info: FlywheelInfo) -> list[str]:
+    async def committed(self, info: FlywheelInfo) -> list[LazyPerson]:
         rows = await context(info).load.prfaqs.committed.load(UUID(self.key), self.at)
-        return [row["person"] for row in rows]
+        return [person_at(row["person"], self.at) for row in rows]
 
     @strawberry.field(
         description="Who dissented and has not committed, in the order they first dissented."
         + CONFIDENTIAL
     )
-    async def uncommitted_dissenters(self, info: FlywheelInfo) -> list[str] | None:
+    async def uncommitted_dissenters(self, info: FlywheelInfo) -> list[LazyPerson] | None:
         if not await self.readable(info):
             return None
         load = context(info).load.prfaqs
         dissents = await load.dissents.load(UUID(self.key), self.at)
         committed = {row["person"] for row in await load.committed.load(UUID(self.key), self.at)}
         people = dict.fromkeys(row["person"] for row in dissents)
-        return [person for person in people if person not in committed]
+        return [person_at(handle, self.at) for handle in people if handle not in committed]
 
     @strawberry.field(description="What approving it is expected to achieve.")
     async def expected_outcomes(self, info: FlywheelInfo) -> list[ExpectedOutcome]:

@@ -25,6 +25,7 @@ from services.graphql.common import (
     describe_values,
     resolve_at,
 )
+from services.graphql.people import LazyPerson, person_at
 
 if TYPE_CHECKING:
     from services.metrics.graphql import Metric
@@ -67,13 +68,15 @@ class ExpectedOutcome:
     decision_title: str = strawberry.field(
         description="The PR/FAQ's title, or the cycle (`OP1 2027`)."
     )
-    decided_by: str = strawberry.field(description="Who decided (approved, or made DECIDED).")
+    decided_by: LazyPerson = strawberry.field(
+        description="Who decided (approved, or made DECIDED)."
+    )
     decided_at: datetime = strawberry.field(description="When it was decided.")
     met_dissent: bool = strawberry.field(description="Whether the decision met dissent.")
     target: float = strawberry.field(description="The value the metric should reach.")
     by: date = strawberry.field(description="The date it should reach it by.")
     note: str = strawberry.field(description="Why this outcome is expected.")
-    stated_by: str = strawberry.field(description="Who stated it.")
+    stated_by: LazyPerson = strawberry.field(description="Who stated it.")
     status: OutcomeStatus = strawberry.field(description="Whether it came true, as of the read.")
     observed_value: float | None = strawberry.field(
         description="The deciding value: the metric's latest in the month up to `by`."
@@ -97,13 +100,13 @@ class ExpectedOutcome:
             decision_id=row["decision_id"],
             decision_kind=DecisionKind(row["kind"]),
             decision_title=row["title"],
-            decided_by=row["decider"],
+            decided_by=person_at(row["decider"], at),
             decided_at=row["decided_at"],
             met_dissent=row["dissents"] > 0,
             target=float(row["target"]),
             by=row["by"],
             note=row["note"],
-            stated_by=row["stated_by"],
+            stated_by=person_at(row["stated_by"], at),
             status=report.status_of(row, today),
             observed_value=None if observed is None else float(observed),
             observed_period_end=row["observed_period_end"],
@@ -139,7 +142,7 @@ class OutcomeFigures:
 
 @strawberry.type(description="A decision-maker's track record: were they right a lot?")
 class TrackRecord:
-    person: str = strawberry.field(description="The decision-maker's handle.")
+    person: LazyPerson = strawberry.field(description="The decision-maker.")
     figures: OutcomeFigures = strawberry.field(description="Their outcomes by status.")
 
 
@@ -207,7 +210,8 @@ class OutcomeQuery:
             context(info).views, at, prfaq_queries.OutcomeScope(decider=person)
         )
         return TrackRecord(
-            person=person, figures=OutcomeFigures.of(report.figures(rows, today_of(as_of)))
+            person=person_at(person, at),
+            figures=OutcomeFigures.of(report.figures(rows, today_of(as_of))),
         )
 
     @strawberry.field(
@@ -228,7 +232,7 @@ class OutcomeQuery:
             with_dissent=OutcomeFigures.of(with_dissent),
             without_dissent=OutcomeFigures.of(without_dissent),
             by_decider=[
-                TrackRecord(person=person, figures=OutcomeFigures.of(found))
-                for person, found in report.by_decider(rows, today).items()
+                TrackRecord(person=person_at(handle, at), figures=OutcomeFigures.of(found))
+                for handle, found in report.by_decider(rows, today).items()
             ],
         )

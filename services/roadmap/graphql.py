@@ -19,6 +19,7 @@ from services.allocation.graphql_figures import FunctionCount
 from services.audit.graphql import Recorded
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
 from services.graphql.nodes import AggregateNode, node_by_id
+from services.graphql.people import LazyPerson, person_at
 from services.roadmap.graphql_enums import (
     Conflict,
     DependencyKind,
@@ -51,17 +52,17 @@ class Slip:
     )
     reason: str = strawberry.field(description="Why it moved.")
     at: datetime = strawberry.field(description="When it was recorded.")
-    by: str = strawberry.field(description="Who recorded it.")
+    by: LazyPerson = strawberry.field(description="Who recorded it.")
 
     @staticmethod
-    def from_row(row: Any) -> Slip:
+    def from_row(row: Any, at: int | None) -> Slip:
         return Slip(
             previous=row["previous"],
             target_date=row["target_date"],
             days=row["days"],
             reason=row["reason"],
             at=row["at"],
-            by=row["actor"],
+            by=person_at(row["actor"], at),
         )
 
 
@@ -76,7 +77,7 @@ class RoadmapCheckIn:
         description="Whether it went straight from ON_TRACK to OFF_TRACK."
     )
     at: datetime = strawberry.field(description="When it was recorded.")
-    by: str = strawberry.field(description="Who checked in.")
+    by: LazyPerson = strawberry.field(description="Who checked in.")
 
 
 @strawberry.type(description="A named, dated milestone of an item.")
@@ -200,7 +201,7 @@ class RoadmapItem(AggregateNode, Recorded):
     @strawberry.field(description="Every slip and pull-in of its target date, oldest first.")
     async def slips(self, info: FlywheelInfo) -> list[Slip]:
         rows = await context(info).load.roadmap.slips.load(UUID(self.key), self.at)
-        return [Slip.from_row(row) for row in rows]
+        return [Slip.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="Every health check-in, oldest first.")
     async def check_ins(self, info: FlywheelInfo) -> list[RoadmapCheckIn]:
@@ -212,7 +213,7 @@ class RoadmapItem(AggregateNode, Recorded):
                 path_back=row["path_back"],
                 blindside=row["blindside"],
                 at=row["at"],
-                by=row["actor"],
+                by=person_at(row["actor"], self.at),
             )
             for row in rows
         ]

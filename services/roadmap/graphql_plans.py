@@ -17,6 +17,7 @@ from projections.roadmap.capacity import FunctionLoad, TeamLoad, team_loads
 from projections.roadmap.changes import changes_between, reliability
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
 from services.graphql.errors import NOT_FOUND, client_error
+from services.graphql.people import LazyPerson, person_at
 from services.roadmap.graphql import RoadmapItem, Slip, Subteams, TeamArgument, team_ids_of
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class RoadmapBaseline:
     name: str = strawberry.field(description="`FY2027 OP1` for a lock, or the name given.")
     position: int = strawberry.field(description="The log position it fixes.")
     at: datetime = strawberry.field(description="When it was recorded.")
-    by: str = strawberry.field(description="Who locked the cycle or named the baseline.")
+    by: LazyPerson = strawberry.field(description="Who locked the cycle or named the baseline.")
     cycle_id: strawberry.Private[UUID | None]
     read_at: strawberry.Private[int | None]
 
@@ -54,7 +55,7 @@ class RoadmapBaseline:
             name=row["name"],
             position=row["position"],
             at=row["at"],
-            by=row["actor"],
+            by=person_at(row["actor"], at),
             cycle_id=row["cycle_id"],
             read_at=at,
         )
@@ -263,7 +264,7 @@ class RoadmapPlanQuery:
                 RoadmapMove(
                     item=items[move.item_id],
                     days=move.days,
-                    slips=[Slip.from_row(slip) for slip in move.slips],
+                    slips=[Slip.from_row(slip, end) for slip in move.slips],
                 )
                 for move in moved
             ]

@@ -11,6 +11,7 @@ import strawberry
 
 from projections.roadmap import queries as roadmap_queries
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at
+from services.graphql.people import LazyPerson, person_at
 from services.roadmap.graphql import RoadmapItem, Subteams, TeamArgument, team_ids_of
 
 _headcount = msgspec.json.Decoder(dict[str, int])
@@ -24,16 +25,16 @@ class RoadmapSettingsChange:
     previous: int | None = strawberry.field(description="The threshold before the change.")
     reason: str | None = strawberry.field(description="Why leadership changed it, if said.")
     at: datetime = strawberry.field(description="When it was recorded.")
-    by: str = strawberry.field(description="Who changed it.")
+    by: LazyPerson = strawberry.field(description="Who changed it.")
 
     @staticmethod
-    def from_row(row: Any) -> RoadmapSettingsChange:
+    def from_row(row: Any, at: int | None) -> RoadmapSettingsChange:
         return RoadmapSettingsChange(
             prfaq_required_above=row["prfaq_required_above"],
             previous=row["previous"],
             reason=row["reason"],
             at=row["at"],
-            by=row["actor"],
+            by=person_at(row["actor"], at),
         )
 
 
@@ -50,7 +51,7 @@ class RoadmapSettings:
 
 async def settings_of(info: FlywheelInfo, at: int | None) -> RoadmapSettings:
     rows = await roadmap_queries.settings_history(context(info).views, at)
-    history = [RoadmapSettingsChange.from_row(row) for row in rows]
+    history = [RoadmapSettingsChange.from_row(row, at) for row in rows]
     return RoadmapSettings(
         prfaq_required_above=history[-1].prfaq_required_above if history else None,
         history=history,

@@ -26,6 +26,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.people import LazyPerson, person_at
 
 if TYPE_CHECKING:
     from services.metrics.graphql import Metric
@@ -167,7 +168,7 @@ class WbrNote:
     id: UUID = strawberry.field(description="The note's id, as the REST API uses it.")
     day: date = strawberry.field(description="The date the note is about.")
     text: str = strawberry.field(description="The note as it reads (after any correction).")
-    written_by: str = strawberry.field(description="Who wrote it.")
+    written_by: LazyPerson = strawberry.field(description="Who wrote it.")
     written_at: datetime = strawberry.field(description="When it was written.")
     corrections: int = strawberry.field(description="How many times it was corrected.")
     correction_reason: str | None = strawberry.field(
@@ -175,12 +176,12 @@ class WbrNote:
     )
 
     @staticmethod
-    def of(row: Any) -> WbrNote:
+    def of(row: Any, at: int | None) -> WbrNote:
         return WbrNote(
             id=row["id"],
             day=row["day"],
             text=row["text"],
-            written_by=row["written_by"],
+            written_by=person_at(row["written_by"], at),
             written_at=row["written_at"],
             corrections=row["corrections"],
             correction_reason=row["correction_reason"],
@@ -242,7 +243,7 @@ class SixTwelveView:
     )
 
     @staticmethod
-    def of(view: decks.MetricView) -> SixTwelveView:
+    def of(view: decks.MetricView, at: int | None) -> SixTwelveView:
         computed: SixTwelve = view.view
         return SixTwelveView(
             week_ending=computed.week_ending,
@@ -257,7 +258,7 @@ class SixTwelveView:
             month_to_date=WbrTotal.of(computed.month_to_date),
             quarter_to_date=WbrTotal.of(computed.quarter_to_date),
             year_to_date=WbrTotal.of(computed.year_to_date),
-            notes=[WbrNote.of(row) for row in view.notes],
+            notes=[WbrNote.of(row, at) for row in view.notes],
             goals=[WbrGoal.of(row) for row in view.current_goals],
         )
 
@@ -324,7 +325,7 @@ async def six_twelve_of(
         fiscal_year_end_month=fiscal_month(info),
         months=months,
     )
-    return SixTwelveView.of(view)
+    return SixTwelveView.of(view, at)
 
 
 async def build_review(
@@ -375,7 +376,9 @@ async def build_review(
                 at=at,
                 team_name=section.team_name,
                 metrics=[
-                    WbrMetric(metric_id=view.metric["id"], at=at, six_twelve=SixTwelveView.of(view))
+                    WbrMetric(
+                        metric_id=view.metric["id"], at=at, six_twelve=SixTwelveView.of(view, at)
+                    )
                     for view in section.metrics
                 ],
             )

@@ -16,14 +16,14 @@ CYCLE = """
 query Cycle($year: Int!, $kind: CycleKind!, $at: Int) {
   allocationCycle(fiscalYear: $year, kind: $kind, atPosition: $at) {
     id uuid fiscalYear kind phase amendmentCount version
-    phaseHistory { phase by }
+    phaseHistory { phase by { handle } }
     envelope { budget reason headcount { function count } }
     envelopeHistory { budget reason }
     carriedFrom { kind } carriedInto { kind }
     requests(first: 20) {
       totalCount
       nodes {
-        team { name } version rationale submittedBy
+        team { name } version rationale submittedBy { handle }
         requested { budget totalHeadcount headcount { function count } }
         goals { description }
         versions { version requested { budget totalHeadcount } }
@@ -43,7 +43,8 @@ query Cycle($year: Int!, $kind: CycleKind!, $at: Int) {
     commitments(first: 20) { totalCount nodes { person { handle } } }
     uncommittedDissenters { handle }
     amendments(first: 20) {
-      totalCount nodes { number reason approver team { name } funded { budget totalHeadcount } }
+      totalCount
+      nodes { number reason approver { handle } team { name } funded { budget totalHeadcount } }
     }
     scenarios(first: 20) {
       totalCount

@@ -275,7 +275,7 @@ def test_a_retried_dissent_is_recorded_once_with_one_id(
 HISTORY = """
 query($id: ID!) {
   node(id: $id) {
-    ... on Dissent { history { totalCount nodes { type actor } } }
+    ... on Dissent { history { totalCount nodes { type actor { handle } } } }
     ... on AllocationCycle { history(first: 50) { totalCount nodes { type reason } } }
   }
 }
@@ -301,8 +301,8 @@ def test_history_of_a_cycle_and_of_one_dissent(
     assert data["node"]["history"] == {
         "totalCount": 2,
         "nodes": [
-            {"type": "AllocationCycle.DissentRecorded", "actor": "mo@example.com"},
-            {"type": "AllocationCycle.DissentWeighed", "actor": "ceo@example.com"},
+            {"type": "AllocationCycle.DissentRecorded", "actor": {"handle": "mo@example.com"}},
+            {"type": "AllocationCycle.DissentWeighed", "actor": {"handle": "ceo@example.com"}},
         ],
     }
     data, _ = gql.query(HISTORY, id=cycle["nodeId"])

@@ -38,7 +38,7 @@ query TeamAllocation($id: ID!, $year: Int!) {
         requested { budget totalHeadcount }
         decided { budget totalHeadcount }
         funded { budget totalHeadcount }
-        amendments { number reason approver }
+        amendments { number reason approver { handle } }
       }
       op2 { cycle { kind } requested { budget } funded { budget totalHeadcount } }
     }
@@ -242,7 +242,10 @@ def test_a_year_of_op1_and_op2(server: FlywheelServer, leadership: str) -> None:
     }
     retail_request = next(r for r in op1_view["requests"]["nodes"] if r["team"]["name"] == "Retail")
     assert [v["version"] for v in retail_request["versions"]] == [1, 2]
-    assert (retail_request["version"], retail_request["submittedBy"]) == (2, "rita@example.com")
+    assert (retail_request["version"], retail_request["submittedBy"]) == (
+        2,
+        {"handle": "rita@example.com"},
+    )
     sources = {
         d["team"]["name"]: (d["source"], d["scenario"]) for d in op1_view["decisions"]["nodes"]
     }
@@ -295,7 +298,7 @@ def test_a_year_of_op1_and_op2(server: FlywheelServer, leadership: str) -> None:
         {
             "number": 1,
             "reason": "Ad-fraud incident",
-            "approver": "cfo@example.com",
+            "approver": {"handle": "cfo@example.com"},
             "team": {"name": "Ads"},
             "funded": {"budget": "800000", "totalHeadcount": 4},
         }
@@ -344,7 +347,13 @@ def test_a_year_of_op1_and_op2(server: FlywheelServer, leadership: str) -> None:
         "requested": {"budget": "800000", "totalHeadcount": 5},
         "decided": {"budget": "700000", "totalHeadcount": 4},
         "funded": {"budget": "800000", "totalHeadcount": 4},
-        "amendments": [{"number": 1, "reason": "Ad-fraud incident", "approver": "cfo@example.com"}],
+        "amendments": [
+            {
+                "number": 1,
+                "reason": "Ad-fraud incident",
+                "approver": {"handle": "cfo@example.com"},
+            }
+        ],
     }
     assert allocation["op2"] == {
         "cycle": {"kind": "OP2"},

@@ -272,7 +272,7 @@ query($id: ID!, $after: String) {
   node(id: $id) {
     ... on Team { history(first: 2, after: $after) {
       totalCount pageInfo { hasNextPage endCursor }
-      nodes { position type recordedAt actor reason correlationId data } } }
+      nodes { position type recordedAt actor { handle } reason correlationId data } } }
   }
 }
 """
@@ -293,6 +293,7 @@ def test_every_node_has_its_history_for_auditors(
     change = rest["node"]["history"]["nodes"][-1]
     assert change["type"] == "Team.LeaderAppointed"
     assert (change["reason"], change["correlationId"]) == ("Old leader moved on", "change-42")
+    assert change["actor"] == {"handle": "ceo@example.com"}
     assert change["data"]["previous_leader"] == "old@example.com"
 
     person, _ = graphql.query(
@@ -315,7 +316,9 @@ def test_history_in_graphql_is_refused_to_planners(
 
 RECORDED = """
 query($id: ID!) {
-  node(id: $id) { ... on Recorded { history(first: 5) { totalCount nodes { type actor } } } }
+  node(id: $id) {
+    ... on Recorded { history(first: 5) { totalCount nodes { type actor { handle } } } }
+  }
 }
 """
 
@@ -372,7 +375,10 @@ def test_every_kind_of_node_is_recorded(server: FlywheelServer, leadership: str)
     for node_id, first_type in expected.items():
         data, _ = graphql.query(RECORDED, wait_for=goal["position"], id=node_id)
         history = data["node"]["history"]
-        assert history["nodes"][0] == {"type": first_type, "actor": "ceo@example.com"}, node_id
+        assert history["nodes"][0] == {
+            "type": first_type,
+            "actor": {"handle": "ceo@example.com"},
+        }, node_id
 
 
 def test_export_verify_tamper_and_replay(

@@ -20,7 +20,7 @@ SERVICE = """
 query Service($id: ID!) {
   service(id: $id) {
     id uuid name description status version owner { name }
-    apis { totalCount nodes { id name version kind visibility status provider { name } } }
+    apis { totalCount nodes { id name apiVersion kind visibility status provider { name } } }
     dependencies { totalCount edges { since node { name provider { name } } } }
   }
 }
@@ -29,7 +29,7 @@ query Service($id: ID!) {
 API = """
 query Api($id: ID!) {
   api(id: $id) {
-    name version kind visibility status sunset deprecationReason aggregateVersion
+    name apiVersion kind visibility status sunset deprecationReason version aggregateVersion
     provider { name owner { name } }
     consumers { totalCount edges { since node { name } } }
   }
@@ -73,9 +73,11 @@ def test_a_service_its_apis_and_dependencies_show_in_graphql(
         "Ledgers",
     )
     assert service["apis"]["totalCount"] == 2
-    assert [(a["name"], a["kind"], a["visibility"]) for a in service["apis"]["nodes"]] == [
-        ("ledger", "GRPC", "PUBLIC"),
-        ("ledger-admin", "REST", "INTERNAL"),
+    assert [
+        (a["name"], a["apiVersion"], a["kind"], a["visibility"]) for a in service["apis"]["nodes"]
+    ] == [
+        ("ledger", "v1", "GRPC", "PUBLIC"),
+        ("ledger-admin", "v1", "REST", "INTERNAL"),
     ]
     assert service["apis"]["nodes"][0]["id"] == published["nodeId"]
     storefront, _ = graphql.query(SERVICE, id=org.services["Storefront"]["id"])
@@ -133,7 +135,8 @@ def test_deprecate_drop_and_retire_an_api(
         "v2",
     )
     assert api["consumers"]["totalCount"] == 0
-    assert api["aggregateVersion"] == retired.json()["version"]
+    assert api["version"] == retired.json()["version"], "the version to send as If-Match"
+    assert api["aggregateVersion"] == api["version"], "deprecated, still answering"
     refused = server.post(
         f"/api/v1/services/{org.services['Coupons']['id']}/dependencies",
         leadership,

@@ -47,7 +47,7 @@ query Goal($id: ID!, $at: Int) {
     metricDefinitionVersion metricDefinition { version text }
     team { name } metric { name definitionVersion }
     targetHistory { target reason }
-    checkIns { totalCount nodes { status note pathToGreen by blindside } }
+    checkIns { totalCount nodes { status note pathToGreen by { handle } blindside } }
   }
 }
 """
@@ -305,14 +305,14 @@ def test_check_ins_blindsides_targets_and_closing(
             "status": "GREEN",
             "note": "Fine",
             "pathToGreen": None,
-            "by": "meg@example.com",
+            "by": {"handle": "meg@example.com"},
             "blindside": False,
         },
         {
             "status": "RED",
             "note": "Carts abandoned",
             "pathToGreen": "One-click checkout",
-            "by": "meg@example.com",
+            "by": {"handle": "meg@example.com"},
             "blindside": True,
         },
     ]

@@ -23,13 +23,13 @@ LOOP = """
 query Loop($id: ID!) {
   interviewLoop(id: $id) {
     stage candidateName vetoReason feedbackReadable
-    feedback { person vote notes absent finalVote changed }
+    feedback { person { handle } vote notes absent finalVote changed }
   }
 }
 """
 STATS = """
 query {
-  barRaiserStats { barRaiser loops vetoes decided hires hireRate }
+  barRaiserStats { barRaiser { handle } loops vetoes decided hires hireRate }
   loopHealth { debriefs finalVotes changedVotes changedShare medianDaysToDebrief }
   hiringPlan(fiscalYear: 2031) { team { name } function funded members openRequisitions }
 }
@@ -228,7 +228,7 @@ def test_a_veto_blocks_the_hire_over_http(
     for outsider in (people["planner"], people["auditor"], leadership, people["out"]):
         data, _ = server.graphql(outsider).query(LOOP, wait_for=position, id=loop["id"])
         assert data["interviewLoop"]["feedback"] is None
-    assert [(f["person"], f["absent"]) for f in seen["feedback"]] == [
+    assert [(f["person"]["handle"], f["absent"]) for f in seen["feedback"]] == [
         ("ian@hire.io", False),
         ("ivy@hire.io", True),
     ]
@@ -240,12 +240,12 @@ def test_a_veto_blocks_the_hire_over_http(
     data, _ = server.graphql(people["ivy"]).query(LOOP, wait_for=erased, id=loop["id"])
     gone = data["interviewLoop"]
     assert gone["candidateName"] is None and gone["vetoReason"] is None
-    assert [(f["person"], f["vote"], f["notes"]) for f in gone["feedback"]] == [
+    assert [(f["person"]["handle"], f["vote"], f["notes"]) for f in gone["feedback"]] == [
         ("ian@hire.io", "YES", None),
         ("ivy@hire.io", None, None),
     ]
     stats, _ = server.graphql(leadership).query(STATS, wait_for=position)
-    bea = next(s for s in stats["barRaiserStats"] if s["barRaiser"] == "bea@hire.io")
+    bea = next(s for s in stats["barRaiserStats"] if s["barRaiser"]["handle"] == "bea@hire.io")
     assert (bea["loops"], bea["vetoes"], bea["decided"], bea["hires"]) == (2, 1, 2, 1)
     assert bea["hireRate"] == 0.5
     health = stats["loopHealth"]

@@ -25,7 +25,7 @@ BOB_NAME = "Bob Zebulon Example"
 PERSON = """
 query($id: ID!, $at: Int) {
   person(id: $id, atPosition: $at) {
-    handle displayName erased { at by reason }
+    handle displayName erased { at by { handle } reason }
     history(first: 100) { nodes { type data } }
   }
 }
@@ -163,7 +163,7 @@ def test_an_erased_person_shows_the_erasure_and_no_name_even_as_of_the_past(
     now, _ = graphql.query(PERSON, id=ALICE)
     person = now["person"]
     assert person["displayName"] is None
-    assert person["erased"]["by"] == "ceo@example.com"
+    assert person["erased"]["by"] == {"handle": "ceo@example.com"}
     assert person["erased"]["reason"] == "Erasure request 2026-114"
     before, _ = graphql.query(PERSON, id=ALICE, at=named["bob"]["position"])
     assert before["person"]["displayName"] is None, "the past is erased too"

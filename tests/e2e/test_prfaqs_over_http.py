@@ -23,12 +23,12 @@ from tests.e2e.test_teams_over_http import assert_problem
 PRFAQ = """
 query PrFaq($id: ID!, $at: Int) {
   prfaq(id: $id, atPosition: $at) {
-    id uuid title state ring version readable author heading subheading customer problem
+    id uuid title state ring version readable author { handle } heading subheading customer problem
     solution summary launchDate quotes { leader customer } faq { audience question answer }
     revision contentHash team { name }
-    revisions { revision hash reason by }
-    rounds { number ring revision revisionHash reviewers outcome note closedBy
-             feedback { reviewer recommendation comments } }
+    revisions { revision hash reason by { handle } }
+    rounds { number ring revision revisionHash reviewers { handle } outcome note closedBy { handle }
+             feedback { reviewer { handle } recommendation comments } }
   }
 }
 """
@@ -216,7 +216,7 @@ def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, An
     assert (found["problem"], found["team"]["name"], found["author"]) == (
         "Sharper",
         "Books",
-        "ann@example.com",
+        {"handle": "ann@example.com"},
     )
     assert found["quotes"] == {"leader": "We start from the reader.", "customer": "By dinner!"}
     assert found["faq"] == [{"audience": "EXTERNAL", "question": "Which cities?", "answer": "Ten."}]
@@ -230,9 +230,13 @@ def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, An
         ("CEO", hashes[1], "ADVANCE"),
     ]
     assert found["rounds"][0]["feedback"] == [
-        {"reviewer": "rev@example.com", "recommendation": "REVISE", "comments": "Sharper"}
+        {
+            "reviewer": {"handle": "rev@example.com"},
+            "recommendation": "REVISE",
+            "comments": "Sharper",
+        }
     ]
-    assert [r["closedBy"] for r in found["rounds"]] == [
+    assert [r["closedBy"]["handle"] for r in found["rounds"]] == [
         "bo@example.com",
         "bo@example.com",
         "sam@example.com",
@@ -349,8 +353,10 @@ def test_bad_input_and_callers(server: FlywheelServer, org: dict[str, Any]) -> N
 DECISION = """
 query Decision($id: ID!) {
   prfaq(id: $id) {
-    state committed uncommittedDissenters
-    dissents { id uuid by argument weighed response weighedBy prfaq { title } }
+    state committed { handle } uncommittedDissenters { handle }
+    dissents {
+      id uuid by { handle } argument weighed response weighedBy { handle } prfaq { title }
+    }
   }
 }
 """
@@ -389,16 +395,19 @@ def test_disagree_and_commit_on_a_prfaq(
     data, _ = server.graphql(org["ann"]).query(DECISION, wait_for=head, id=prfaq["nodeId"])
     found = data["prfaq"]
     assert found["state"] == "APPROVED"
-    assert found["committed"] == ["rev@example.com", "bo@example.com"]
-    assert found["uncommittedDissenters"] == ["max@example.com"]
+    assert found["committed"] == [{"handle": "rev@example.com"}, {"handle": "bo@example.com"}]
+    assert found["uncommittedDissenters"] == [{"handle": "max@example.com"}]
     [recorded] = found["dissents"]
     assert recorded["id"] == dissent["nodeId"] and recorded["uuid"] == dissent["id"]
     assert (recorded["by"], recorded["argument"], recorded["weighed"]) == (
-        "max@example.com",
+        {"handle": "max@example.com"},
         "Costly",
         True,
     )
-    assert (recorded["response"], recorded["weighedBy"]) == ("The FAQ prices it", "ceo@example.com")
+    assert (recorded["response"], recorded["weighedBy"]) == (
+        "The FAQ prices it",
+        {"handle": "ceo@example.com"},
+    )
     node = "query($id: ID!) { node(id: $id) { ... on PrFaqDissent { argument } } }"
     data, _ = server.graphql(org["ann"]).query(node, id=dissent["nodeId"])
     assert data["node"] == {"argument": "Costly"}
@@ -418,17 +427,17 @@ def test_disagree_and_commit_on_a_prfaq(
 
 OUTCOMES = """
 query Outcomes($person: String!) {
-  expectedOutcomes { decisionKind decisionTitle decidedBy metDissent target by status
+  expectedOutcomes { decisionKind decisionTitle decidedBy { handle } metDissent target by status
                      observedValue observedPeriodEnd metric { name } }
   due: expectedOutcomes(status: MET) { decisionTitle }
   trackRecord(person: $person) {
-    person figures { decisions outcomes met missed unknown pending metRate }
+    person { handle } figures { decisions outcomes met missed unknown pending metRate }
   }
   decisionTrackRecord {
     overall { outcomes met missed pending metRate }
     withDissent { outcomes met missed }
     withoutDissent { outcomes met missed unknown pending }
-    byDecider { person figures { outcomes } }
+    byDecider { person { handle } figures { outcomes } }
   }
   allocationCycle(fiscalYear: 2040, kind: OP1) { expectedOutcomes { target status } }
 }
@@ -491,8 +500,10 @@ def test_expected_outcomes_and_the_track_record(
         ("ALLOCATION", "OP1 2040", "PENDING"),
     ]
     assert (mine[0]["observedValue"], mine[0]["observedPeriodEnd"]) == (95.0, "2025-03-30")
-    assert mine[0]["decidedBy"] == "ceo@example.com" and mine[0]["metDissent"] is False
+    assert mine[0]["decidedBy"] == {"handle": "ceo@example.com"}
+    assert mine[0]["metDissent"] is False
     assert {"decisionTitle": "Measured"} in data["due"]
+    assert data["trackRecord"]["person"] == {"handle": "ceo@example.com"}
     record = data["trackRecord"]["figures"]
     assert (record["met"], record["pending"], record["missed"]) == (1, 1, 0)
     assert record["metRate"] == 1.0

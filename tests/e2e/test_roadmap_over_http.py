@@ -29,7 +29,7 @@ query Item($id: ID!, $at: Int) {
   roadmapItem(id: $id, atPosition: $at) {
     id uuid title outcome horizon status targetDate health closeNote version
     team { name } prfaq { title } headcount { function count }
-    slips { previous targetDate days reason by }
+    slips { previous targetDate days reason by { handle } }
     checkIns { health note pathBack blindside }
     milestones { name date done }
     dependencies { kind conflict crossTeam item { title } api { name } }
@@ -224,7 +224,7 @@ def test_the_scenario(server: FlywheelServer, leadership: str, org: dict[str, An
             "targetDate": "2027-03-15",
             "days": 14,
             "reason": "Vendor late",
-            "by": "bo@example.com",
+            "by": {"handle": "bo@example.com"},
         }
     ]
     assert [(c["health"], c["blindside"]) for c in found["checkIns"]] == [
@@ -597,7 +597,7 @@ def test_the_timeline_picture(server: FlywheelServer, leadership: str, org: dict
 WITHOUT_PRFAQ = """
 query Without($teamId: ID, $closed: Boolean!, $at: Int) {
   roadmapSettings(atPosition: $at) {
-    prfaqRequiredAbove history { prfaqRequiredAbove previous reason by }
+    prfaqRequiredAbove history { prfaqRequiredAbove previous reason by { handle } }
   }
   roadmapItemsWithoutPrfaq(teamId: $teamId, includeClosed: $closed, atPosition: $at) {
     prfaqRequiredAbove
@@ -686,7 +686,7 @@ def threshold_held(
                 "prfaqRequiredAbove": 5,
                 "previous": None,
                 "reason": "Big bets",
-                "by": "ceo@example.com",
+                "by": {"handle": "ceo@example.com"},
             }
         ],
     }

@@ -26,7 +26,7 @@ query Demo($year: Int!, $thisYear: Int!) {
     dissents(first: 5) { nodes { argument weighed } }
   }
   prfaqs(first: 20) {
-    nodes { title state ring rounds { ring outcome note } uncommittedDissenters }
+    nodes { title state ring rounds { ring outcome note } uncommittedDissenters { handle } }
   }
   prfaqFunnel { rings { ring reached stopped inItNow } }
   expectedOutcomes { decisionTitle status observedValue metric { name } }
@@ -38,9 +38,9 @@ query Demo($year: Int!, $thisYear: Int!) {
     unfundedAsks { team { name } items { title } }
   }
   roadmapItemsWithoutPrfaq { prfaqRequiredAbove aboveThreshold { item { title } totalHeadcount } }
-  barRaiserStats { barRaiser loops vetoes hires }
+  barRaiserStats { barRaiser { handle } loops vetoes hires }
   hiringPlan(fiscalYear: $thisYear) { team { name } function funded members openRequisitions }
-  functionalLeaders { function leader }
+  functionalLeaders { function leader { handle } }
 }
 """
 
@@ -125,12 +125,14 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
         (None, {"name": "payments-legacy"}, "DEPRECATED_API"),
     ]
     assert data["barRaiserStats"] == [
-        {"barRaiser": "niaj@example.com", "loops": 2, "vetoes": 1, "hires": 1}
+        {"barRaiser": {"handle": "niaj@example.com"}, "loops": 2, "vetoes": 1, "hires": 1}
     ]
     plan = {(p["team"]["name"], p["function"]): p for p in data["hiringPlan"]}
     hired = plan[("Fulfilment", "ENGINEERING")]
     assert (hired["funded"], hired["members"], hired["openRequisitions"]) == (2, 1, 1)
-    assert data["functionalLeaders"] == [{"function": "ENGINEERING", "leader": "alice@example.com"}]
+    assert data["functionalLeaders"] == [
+        {"function": "ENGINEERING", "leader": {"handle": "alice@example.com"}}
+    ]
     teams = {node["name"]: node["parent"] for node in data["teams"]["nodes"]}
     assert data["teams"]["totalCount"] == 6
     assert teams["Retail"] is None
@@ -163,7 +165,7 @@ def test_seed_records_a_demo_company_that_every_view_shows(server: FlywheelServe
         "Price alerts": ("DRAFT", "TEAM"),
         "Gift wrapping": ("WITHDRAWN", "TEAM"),
     }
-    assert prfaqs["Same-day delivery"]["uncommittedDissenters"] == ["carol@example.com"]
+    assert prfaqs["Same-day delivery"]["uncommittedDissenters"] == [{"handle": "carol@example.com"}]
     assert data["expectedOutcomes"] == [
         {
             "decisionTitle": "Same-day delivery",

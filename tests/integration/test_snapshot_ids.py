@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.people.values import Function
 from projections.reading import ReadSession
 from services.api.commands import CommandContext
+from services.excellence.rest import AppointFunctionalLeader
 from services.graphql.context import FlywheelContext
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
@@ -91,6 +93,69 @@ async def test_a_past_read_has_an_id_of_its_own_that_node_answers(serving: Runti
         # own asOf/atPosition (now, when none is given).
         by_past_id = (await _run(serving, TEAM, executor, id=past["id"]))["team"]
         assert by_past_id["id"] == plain
+
+
+PEOPLE = """query($id: ID!, $at: Int) {
+  functionalLeaders(atPosition: $at) { function leader { id handle leads { name } } }
+  team(id: $id, atPosition: $at) { history(first: 5) { nodes { actor { id handle } } } }
+}"""
+
+
+async def test_a_person_a_field_names_is_read_at_the_position_of_the_answer(
+    serving: Runtime,
+) -> None:
+    """`FunctionalLeader.leader` and `HistoryEntry.actor` answer a `Person` as of the
+    object holding them: in a past answer, the person (their id, the team they lead)
+    is as they were then."""
+    team = serving.org.charter_team(
+        CommandContext(CEO, "p1"),
+        CharterTeam(name="Ledger", mission="m", leader="lee@example.com"),
+    )
+    appointed = serving.excellence.appoint_functional_leader(
+        CommandContext(CEO, "p2"),
+        Function.ENGINEERING,
+        AppointFunctionalLeader(person="lee@example.com", reason="Knows the craft"),
+    )
+    then = appointed.position
+    later = serving.org.appoint_leader(
+        CommandContext(CEO, "p3"),
+        team.id,
+        AppointLeader(leader="len@example.com", reason="Lee moved on"),
+    )
+    assert await serving.watcher.wait_for(later.position, WAIT)
+    plain = global_id("Team", str(team.id))
+
+    for executor in GraphQLExecutor:
+        past = await _run(serving, PEOPLE, executor, id=plain, at=then)
+        now = await _run(serving, PEOPLE, executor, id=plain)
+        [leader_then] = [
+            f["leader"] for f in past["functionalLeaders"] if f["function"] == "ENGINEERING"
+        ]
+        [leader_now] = [
+            f["leader"] for f in now["functionalLeaders"] if f["function"] == "ENGINEERING"
+        ]
+        assert leader_then == {
+            "id": global_id("Person", f"lee@example.com at {then}"),
+            "handle": "lee@example.com",
+            "leads": {"name": "Ledger"},
+        }
+        assert leader_now == {
+            "id": global_id("Person", "lee@example.com"),
+            "handle": "lee@example.com",
+            "leads": None,
+        }
+        actors_then = past["team"]["history"]["nodes"]
+        assert actors_then == [
+            {
+                "actor": {
+                    "id": global_id("Person", f"{CEO.subject} at {then}"),
+                    "handle": CEO.subject,
+                }
+            }
+        ]
+        assert [n["actor"]["id"] for n in now["team"]["history"]["nodes"]] == [
+            global_id("Person", CEO.subject)
+        ] * 2
 
 
 async def test_past_ids_that_cannot_be_answered_are_client_errors(serving: Runtime) -> None:

@@ -1,9 +1,13 @@
 """The schema explains itself (issue 20, item 7): every type, field, argument, enum
 value and input field has a description, and every custom scalar says where it is
 specified (``@specifiedBy``). A new field without a description fails here, in
-whichever area it is added."""
+whichever area it is added. And people are ``Person`` objects: a field whose name says
+it is a person (``by``, ``decidedBy``, ``author``, ``leader``...) answers a ``Person``,
+never a bare handle."""
 
 from __future__ import annotations
+
+import re
 
 from graphql import (
     GraphQLArgument,
@@ -16,7 +20,9 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     GraphQLUnionType,
+    get_named_type,
     specified_scalar_types,
 )
 
@@ -84,4 +90,66 @@ def test_the_walk_finds_what_is_missing() -> None:
         "Either",
         "Thing.bare",
         "Thing.bare(x:)",
+    ]
+
+
+# Names that say "a person": `by` and every `...By`, and the roles people play.
+PERSON_NAME = re.compile(
+    r"^(by|\w+By|author|reviewers?|leaders?|person|people|approver|actor|recruiter"
+    r"|hiringManager|barRaiser|interviewers?|\w*[dD]issenters|candidate|hired)$"
+)
+# Fields so named that keep a handle on purpose, and why.
+HANDLES_ON_PURPOSE = {
+    # Candidates are not people of the org: their name is personal data for the loop's
+    # participants and leadership only (`candidateName`), which `Person.displayName`,
+    # open to every caller, would not keep.
+    "InterviewLoop.candidate",
+    # The subscription sends each event as `/api/v1/events` and the webhooks do.
+    "FeedEvent.actor",
+    # The leader's quote in the press release: text, not a person.
+    "Quotes.leader",
+}
+
+
+def people_as_strings(schema: GraphQLSchema) -> list[str]:
+    """Every output field named for a person whose type is a string or an id."""
+    found: list[str] = []
+    for name, named in schema.type_map.items():
+        if name.startswith("__") or not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            continue
+        for field_name, field in named.fields.items():
+            if PERSON_NAME.match(field_name) and get_named_type(field.type).name in (
+                "String",
+                "ID",
+            ):
+                found.append(f"{name}.{field_name}")
+    return found
+
+
+def test_a_field_named_for_a_person_answers_a_person() -> None:
+    schema = build_schema()._schema
+    assert sorted(set(people_as_strings(schema)) - HANDLES_ON_PURPOSE) == []
+    assert set(people_as_strings(schema)) >= HANDLES_ON_PURPOSE, "an exemption no longer needed"
+    person = schema.type_map["Person"]
+    for coordinate in ("AllocationDecision.decidedBy", "Tenure.appointedBy", "PrFaq.author"):
+        type_name, field_name = coordinate.split(".")
+        parent = schema.type_map[type_name]
+        assert isinstance(parent, GraphQLObjectType)
+        assert get_named_type(parent.fields[field_name].type) is person, coordinate
+
+
+def test_the_person_rule_finds_a_handle() -> None:
+    """The check itself can fail: people typed `String` are caught, other strings not."""
+    thing = GraphQLObjectType(
+        "Thing",
+        {
+            name: GraphQLField(GraphQLString)
+            for name in ("decidedBy", "by", "reviewers", "barRaiser", "title", "byline")
+        },
+    )
+    assert sorted(people_as_strings(GraphQLSchema(query=thing))) == [
+        "Thing.barRaiser",
+        "Thing.by",
+        "Thing.decidedBy",
+        "Thing.reviewers",
     ]
