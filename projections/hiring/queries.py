@@ -24,6 +24,7 @@ from projections.paging import at_args, grouped
 from projections.reading import ReadSession, visible
 
 _headcount = msgspec.json.Decoder(dict[str, int])
+_interviewers = msgspec.json.Decoder(list[dict[str, Any]])
 SECONDS_PER_DAY = 86400
 
 
@@ -79,6 +80,26 @@ async def loops_of_requisitions(
         "x.requisition_id, x.scheduled_at, x.id",
     )
     return grouped(rows, "requisition_id")
+
+
+async def candidacies(
+    db: ReadSession, handles: Sequence[str], at: int | None
+) -> dict[Any, list[asyncpg.Record]]:
+    """The interview loops in which each of ``handles`` is the candidate, with the
+    loop's participants: who may read a candidate's name."""
+    rows = await _rows(
+        db, "interview_loops", "x.candidate = ANY($1)", [list(handles)], at, "x.candidate, x.id"
+    )
+    return grouped(rows, "candidate")
+
+
+def participants(loop: asyncpg.Record) -> set[str]:
+    """The hiring manager, the recruiter, the bar raiser and the interviewers of a loop."""
+    raw = loop["interviewers"] or "[]"
+    interviewers = _interviewers.decode(raw) if isinstance(raw, str | bytes) else raw
+    return {loop["hiring_manager"], loop["recruiter"], loop["bar_raiser"]} | {
+        interviewer["person"] for interviewer in interviewers
+    }
 
 
 async def feedback_of(

@@ -18,6 +18,7 @@ from domain.errors import InvalidValue
 from domain.org.team import Attachment, TeamStatus
 from domain.people.values import Function, person_id
 from domain.personal_data import Sealed
+from projections.hiring.queries import participants
 from projections.org import queries as org_queries
 from services.audit.graphql import HistoryConnection, Recorded, history
 from services.boundaries.graphql_enums import ApiStatus, ServiceStatus
@@ -113,14 +114,35 @@ class Person(ViewNode, Recorded):
 
     @strawberry.field(
         description="The person's display name (personal data, stored encrypted with their "
-        "key); null when none was set, and for good once their personal data was erased."
+        "key); null when none was set, and for good once their personal data was erased. "
+        "A candidate's name (someone interviewing who is not on a team) is for the "
+        "participants of their interview loops, leadership and themselves; null for others."
     )
     async def display_name(self, info: FlywheelInfo) -> str | None:
+        if not await self._name_readable(info):
+            return None
         row = await context(info).load.org.person.load(self.key, self.at)
         if row is None or row["display_name_sealed"] is None:
             return None
         key = await context(info).load.org.person_key.load(self.key, None)
         return open_sealed(key, Sealed(self.key, bytes(row["display_name_sealed"])))
+
+    async def _name_readable(self, info: FlywheelInfo) -> bool:
+        """Anyone's but a candidate's, as ``InterviewLoop.candidateName`` rules."""
+        principal = context(info).principal
+        if principal is None:
+            return False
+        if principal.is_leadership or principal.subject == self.key:
+            return True
+        load = context(info).load.org
+        loops = await load.candidacies.load(self.key, self.at)
+        if not loops:
+            return True
+        if await load.memberships.load(self.key, self.at) or await load.team_led_by.load(
+            self.key, self.at
+        ):
+            return True  # hired: on a team like anyone else
+        return any(principal.subject in participants(loop) for loop in loops)
 
     @strawberry.field(
         description="The erasure of the person's personal data, as of the position read; "

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from projections.hiring import queries as hiring_queries
 from projections.org import queries
 from projections.reading import ReadSession
 from services.graphql.view_loader import ViewLoader, false, none
@@ -29,6 +30,10 @@ class OrgLoaders:
         self.person_key: ViewLoader[str, bytes | None] = ViewLoader(session, keys_of, none)
         self.ancestors: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.ancestors_of, list
+        )
+        # A candidate's name is for their loops' participants (``Person.displayName``).
+        self.candidacies: ViewLoader[str, list[Any]] = ViewLoader(
+            session, hiring_queries.candidacies, list
         )
 
 

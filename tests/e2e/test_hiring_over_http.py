@@ -27,6 +27,9 @@ query Loop($id: ID!) {
   }
 }
 """
+CANDIDATE = """
+query Candidate($id: ID!) { person(id: $id) { handle displayName } }
+"""
 STATS = """
 query {
   barRaiserStats { barRaiser { handle } loops vetoes decided hires hireRate }
@@ -180,6 +183,11 @@ def test_hiring_through_a_loop_over_http(
     assert members["cy@cand.org"] == "ENGINEERING"
     statuses = {r["status"] for r in data["team"]["requisitions"]}
     assert statuses == {"FILLED", "OPEN"}
+    # Hired, Cy is on a team: their name is no longer a candidate's secret.
+    hired, _ = server.graphql(people["out"]).query(
+        CANDIDATE, wait_for=log_position(server), id="cy@cand.org"
+    )
+    assert hired["person"]["displayName"] == "Cy Candidate"
 
 
 def test_a_veto_blocks_the_hire_over_http(
@@ -208,6 +216,17 @@ def test_a_veto_blocks_the_hire_over_http(
         assert seen["feedback"] is None and seen["vetoReason"] is None
     assert feedback(leadership)["candidateName"] == "Cy Candidate"
     assert feedback(people["out"])["candidateName"] is None
+    # The same name through `person`: no way round `candidateName`'s rule.
+    for reader, name in (
+        (leadership, "Cy Candidate"),
+        (people["ian"], "Cy Candidate"),  # an interviewer of the loop
+        (people["rae"], "Cy Candidate"),  # its recruiter
+        (people["out"], None),
+        (people["planner"], None),
+        (people["auditor"], None),
+    ):
+        data, _ = server.graphql(reader).query(CANDIDATE, wait_for=position, id="vi@cand.org")
+        assert data["person"]["displayName"] == name, reader
     ok(server.post(f"{path}/absences", people["bea"], {"person": "ivy@hire.io", "reason": "Ill"}))
     ok(server.post(f"{path}/debrief", people["bea"], {}))
     refused(server, f"{path}/veto", people["hana"], {"reason": "No"}, 403)

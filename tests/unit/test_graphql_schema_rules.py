@@ -100,9 +100,9 @@ PERSON_NAME = re.compile(
 )
 # Fields so named that keep a handle on purpose, and why.
 HANDLES_ON_PURPOSE = {
-    # Candidates are not people of the org: their name is personal data for the loop's
-    # participants and leadership only (`candidateName`), which `Person.displayName`,
-    # open to every caller, would not keep.
+    # Candidates are not people of the org until hired: the loop names them by handle,
+    # and their name is for the loop's participants and leadership (`candidateName`;
+    # `Person.displayName` keeps the same rule for a candidate).
     "InterviewLoop.candidate",
     # The subscription sends each event as `/api/v1/events` and the webhooks do.
     "FeedEvent.actor",
