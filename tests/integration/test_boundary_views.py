@@ -148,7 +148,7 @@ async def db(serving: Runtime) -> AsyncIterator[ReadSession]:
         yield session
 
 
-ALL = PageRequest(first=100)
+ALL = PageRequest(size=100)
 
 
 async def test_services_and_their_owners_over_time(scenario: Scenario, db: ReadSession) -> None:
@@ -214,7 +214,7 @@ async def test_nested_pages_for_many_parents_in_one_query(
     scenario: Scenario, db: ReadSession
 ) -> None:
     cart, payments = scenario.teams["Cart"], scenario.teams["Payments"]
-    first = await q.services_of_teams(db, [cart, payments], None, PageRequest(first=1), None)
+    first = await q.services_of_teams(db, [cart, payments], None, PageRequest(size=1), None)
     assert {team: (page.total, page.has_next) for team, page in first.items()} == {
         cart: (2, True),
         payments: (2, True),
@@ -222,7 +222,7 @@ async def test_nested_pages_for_many_parents_in_one_query(
     assert [row["name"] for row in first[cart].rows] == ["Basket"]
     last = first[cart].rows[-1]
     rest = await q.services_of_teams(
-        db, [cart], None, PageRequest(first=1, after=(last["name"], last["id"])), None
+        db, [cart], None, PageRequest(size=1, after=(last["name"], last["id"])), None
     )
     assert [row["name"] for row in rest[cart].rows] == ["Checkout"]
     assert (rest[cart].total, rest[cart].has_next) == (2, False)
@@ -231,12 +231,12 @@ async def test_nested_pages_for_many_parents_in_one_query(
 
 
 async def test_root_lists_filter_and_page(scenario: Scenario, db: ReadSession) -> None:
-    everything = await q.service_page(db, None, q.ServiceFilter(), PageRequest(first=2))
+    everything = await q.service_page(db, None, q.ServiceFilter(), PageRequest(size=2))
     assert (everything.total, everything.has_next) == (5, True)
     assert [row["name"] for row in everything.rows] == ["Basket", "Checkout"]
     last = everything.rows[-1]
     after = await q.service_page(
-        db, None, q.ServiceFilter(), PageRequest(first=10, after=(last["name"], last["id"]))
+        db, None, q.ServiceFilter(), PageRequest(size=10, after=(last["name"], last["id"]))
     )
     assert [row["name"] for row in after.rows] == ["Ledger", "Scoring", "Shop"]
     mine = await q.service_page(
