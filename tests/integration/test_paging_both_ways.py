@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema, get_named_type
@@ -66,6 +67,7 @@ ROOT_ARGUMENTS = {"staleGoals": 'weeks: 1, asOf: "2100-01-01T00:00:00Z"'}
 class Company:
     runtime: Runtime
     schema: strawberry.Schema
+    url: str
     ids: dict[str, list[str]] = field(default_factory=dict)
 
     async def ask(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -176,7 +178,7 @@ async def company(
             head = runtime.app.recorder.max_notification_id() or 0
             await runtime.start()
             assert await runtime.watcher.wait_for(head, WAIT)
-            found = Company(runtime, build_schema())
+            found = Company(runtime, build_schema(), url)
             answer = await found.ask(OBJECTS)
             _ids(answer, found.ids)
             yield found
@@ -216,10 +218,11 @@ class Walk:
     field_name: str
     parent: str | None
     size: int
+    extra: str = ""
 
     def query(self, arguments: str) -> str:
         extra = ROOT_ARGUMENTS.get(self.field_name, "") if self.parent is None else ""
-        given = ", ".join(a for a in (arguments, extra) if a)
+        given = ", ".join(a for a in (arguments, extra, self.extra) if a)
         inner = f"{self.field_name}({given}) {{ {SELECTION} }}"
         if self.parent is None:
             return f"query Page($cursor: String) {{ c: {inner} }}"
@@ -314,3 +317,146 @@ async def test_every_connection_pages_backwards_to_the_items_it_pages_forwards(
             walked[f"{type_name}.{field_name}"] = total
     # the walk was worth it: nearly every connection had several pages each way
     assert sum(total > 1 for total in walked.values()) >= 30, walked
+
+
+# orderBy: each sortable root, each field, with the values it sorts by (GraphQL field,
+# SQL type); PostgreSQL itself sorts the values read, then the key, to say what the
+# answer's order must be.
+SORTED = [
+    ("teams", "NAME", [("name", "text")]),
+    ("teams", "CHARTERED_AT", [("charteredAt", "timestamptz")]),
+    ("teams", "STATUS", [("status", "text"), ("name", "text")]),
+    ("services", "NAME", [("name", "text")]),
+    ("services", "REGISTERED_AT", [("registeredAt", "timestamptz")]),
+    ("services", "STATUS", [("status", "text"), ("name", "text")]),
+    ("apis", "NAME", [("name", "text"), ("version", "text")]),
+    ("apis", "PUBLISHED_AT", [("publishedAt", "timestamptz")]),
+    ("apis", "STATUS", [("status", "text"), ("name", "text"), ("version", "text")]),
+    ("metrics", "NAME", [("name", "text")]),
+    ("metrics", "KIND", [("kind", "text"), ("name", "text")]),
+    ("metrics", "DEFINED_AT", [("definedAt", "timestamptz")]),
+    ("goals", "DUE_DATE", [("dueDate", "date")]),
+    ("prfaqs", "TITLE", [("title", "text")]),
+    ("prfaqs", "DRAFTED_AT", [("draftedAt", "timestamptz")]),
+    ("prfaqs", "REVISED_AT", [("revisedAt", "timestamptz")]),
+    ("prfaqs", "STATE", [("state", "text"), ("title", "text")]),
+]
+DEFAULT_ORDER = {
+    "teams": "NAME",
+    "services": "NAME",
+    "apis": "NAME",
+    "metrics": "NAME",
+    "goals": "SET_AT",
+    "prfaqs": "TITLE",
+}
+
+
+async def _sorted_by_postgres(
+    company: Company, nodes: list[dict[str, Any]], columns: list[tuple[str, str]], descending: bool
+) -> list[str]:
+    """The nodes' keys as PostgreSQL orders their values, then their keys."""
+    direction = " DESC" if descending else ""
+    arrays = [[node[name] for node in nodes] for name, _ in columns]
+    unnested = ", ".join(f"${i + 1}::text[]" for i in range(len(columns) + 1))
+    names = ", ".join(f"v{i}" for i in range(len(columns)))
+    ordering = ", ".join(
+        [f"v{i}::{sql_type}{direction}" for i, (_, sql_type) in enumerate(columns)]
+        + [f"k::uuid{direction}"]
+    )
+    connection = await asyncpg.connect(company.url)
+    try:
+        rows = await connection.fetch(
+            f"SELECT k FROM unnest({unnested}) AS t({names}, k) ORDER BY {ordering}",
+            *arrays,
+            [node["uuid"] for node in nodes],
+        )
+    finally:
+        await connection.close()
+    return [row["k"] for row in rows]
+
+
+@pytest.mark.parametrize(("root", "order_field", "columns"), SORTED)
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_order_by_sorts_each_root_both_ways_with_ties_broken_by_the_key(
+    company: Company, root: str, order_field: str, columns: list[tuple[str, str]], direction: str
+) -> None:
+    order_by = f"orderBy: {{field: {order_field}, direction: {direction}}}"
+    values = " ".join(name for name, _ in columns)
+    answer = await company.ask(
+        f"{{ {root}(first: 100, {order_by}) {{ nodes {{ uuid {values} }} }} }}"
+    )
+    nodes = answer[root]["nodes"]
+    assert len(nodes) >= 2
+
+    expected = await _sorted_by_postgres(company, nodes, columns, direction == "DESC")
+
+    assert [node["uuid"] for node in nodes] == expected
+    for size in PAGE_SIZES:
+        walk = Walk(company, "Query", root, None, size, extra=order_by)
+        forwards, total = await walk.forwards()
+        assert await walk.backwards() == forwards
+        assert total == len(nodes)
+
+
+@pytest.mark.parametrize("order_field", ["SET_AT", "PLAN_YEAR"])
+async def test_goals_sort_by_when_set_and_plan_year_descending_is_ascending_reversed(
+    company: Company, order_field: str
+) -> None:
+    """Goals set in one moment tie on ``setAt``: the order they were set in breaks it."""
+    pages = {}
+    for direction in ("ASC", "DESC"):
+        order_by = f"orderBy: {{field: {order_field}, direction: {direction}}}"
+        answer = await company.ask(
+            f"{{ goals(first: 100, {order_by}) {{ nodes {{ uuid setAt planYear }} }} }}"
+        )
+        pages[direction] = answer["goals"]["nodes"]
+    value = "setAt" if order_field == "SET_AT" else "planYear"
+    ascending = [node[value] for node in pages["ASC"]]
+    assert ascending == sorted(ascending)
+    assert pages["DESC"] == pages["ASC"][::-1]
+
+
+@pytest.mark.parametrize("root", sorted(DEFAULT_ORDER))
+async def test_a_cursor_made_under_another_ordering_is_refused(company: Company, root: str) -> None:
+    other = next(field for r, field, _ in SORTED if r == root and field != DEFAULT_ORDER[root])
+    ascending = f"orderBy: {{field: {other}, direction: ASC}}"
+    answer = await company.ask(
+        f"{{ {root}(first: 1, {ascending}) {{ pageInfo {{ endCursor }} }} }}"
+    )
+    cursor = answer[root]["pageInfo"]["endCursor"]
+    descending = f"orderBy: {{field: {other}, direction: DESC}}"
+    plain = await company.ask(f"{{ {root}(first: 1) {{ pageInfo {{ endCursor }} }} }}")
+    default_cursor = plain[root]["pageInfo"]["endCursor"]
+
+    refused = [
+        (cursor, "after", descending),
+        (cursor, "before", descending),
+        (cursor, "after", ""),
+        (default_cursor, "after", ascending),
+        (default_cursor, "before", descending),
+    ]
+    for given, argument, order_by in refused:
+        query = (
+            f"query($c: String) {{ {root}(first: 1, {argument}: $c, {order_by}) {{ totalCount }} }}"
+        )
+        assert await company.errors(query, {"c": given}) == ["BAD_USER_INPUT"], (argument, order_by)
+    # ... and taken under its own ordering
+    query = f"query($c: String) {{ {root}(first: 1, after: $c, {ascending}) {{ totalCount }} }}"
+    assert await company.errors(query, {"c": cursor}) == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    ["first: 1, last: 1", "last: 0", "last: 101", "first: 0", 'last: 1, before: "garbage"'],
+)
+@pytest.mark.parametrize(
+    "field", ["teams({})", "prfaqs({})", 'team(id: "{team}") {{ services({}) {{ totalCount }} }}']
+)
+async def test_paging_arguments_out_of_bounds_are_bad_user_input(
+    company: Company, arguments: str, field: str
+) -> None:
+    team = company.ids["Team"][0]
+    selection = field.format(arguments, team=team)
+    if "team(" not in field:
+        selection += " { totalCount }"
+    assert await company.errors(f"{{ {selection} }}") == ["BAD_USER_INPUT"]
