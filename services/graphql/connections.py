@@ -56,11 +56,11 @@ class Paging:
         if self.first is not None and self.last is not None:
             raise client_error("Give `first` or `last`, not both")
         if self.last is not None:
-            check_page_size(self.last, "last")
-        size = self.last if self.last is not None else self.first
-        if size is None:
-            size = DEFAULT_PAGE_SIZE
-        check_page_size(size, "last" if self.last is not None else "first")
+            size = self.last
+            check_page_size(size, "last")
+        else:
+            size = DEFAULT_PAGE_SIZE if self.first is None else self.first
+            check_page_size(size, "first")
         return PageRequest(
             size=size,
             after=None if self.after is None else cursor(self.after, "after"),
