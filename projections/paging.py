@@ -3,8 +3,11 @@ and rows grouped by a key, for DataLoaders.
 
 A nested connection (the services of each team in a list of teams) is read for
 all the parents at once: the rows are numbered within each parent, and each
-parent gets its first ``first + 1`` rows after the cursor. So a DataLoader turns
+parent gets its first ``size + 1`` rows after the cursor. So a DataLoader turns
 any number of nested pages into two queries (the totals and the rows).
+
+Pages go both ways: a backward page (``last``/``before`` in GraphQL) is read with
+the ordering reversed, keyset-bounded by its cursor, and its rows put back in order.
 """
 
 from __future__ import annotations
@@ -21,17 +24,39 @@ from projections.reading import ReadSession
 
 @dataclass(frozen=True)
 class Page:
+    """A page of rows in the order asked for, the listing's total, and whether rows
+    follow (``has_next``) and precede (``has_previous``) the page.
+
+    The direction paged in is answered exactly; the other one, as the Relay cursor
+    spec allows, from whether a cursor bounds the page on that side.
+    """
+
     rows: list[asyncpg.Record]
     total: int
     has_next: bool
+    has_previous: bool = False
+
+
+@dataclass(frozen=True)
+class Order:
+    """Output columns to sort by, ending with a unique one (so that the ordering is
+    total and a cursor exact), all ascending or all descending."""
+
+    columns: tuple[str, ...]
+    descending: bool = False
 
 
 @dataclass(frozen=True)
 class PageRequest:
-    """Up to ``first`` rows after the row whose ordering values are ``after``."""
+    """Up to ``size`` rows strictly between the cursors ``after`` and ``before`` (a
+    row's values of the ordering columns): the first of them, or with ``from_end``
+    the last of them. ``order`` replaces the listing's own ordering."""
 
-    first: int
+    size: int
     after: tuple[Any, ...] | None = None
+    before: tuple[Any, ...] | None = None
+    from_end: bool = False
+    order: Order | None = None
 
 
 EMPTY_PAGE = Page(rows=[], total=0, has_next=False)
@@ -70,28 +95,55 @@ class Listing:
         where = " AND ".join(self.conditions) or "TRUE"
         return f"SELECT {self.columns}{extra} FROM {self.source} WHERE {where}"
 
-    def after_condition(self, first_param: int) -> str:
-        keys = ", ".join(f"b.{name}" for name in self.order)
-        params = ", ".join(f"${first_param + i}" for i in range(len(self.order)))
-        return f"({keys}) > ({params})"
+    def ordered_by(self, request: PageRequest) -> Order:
+        return request.order or Order(tuple(self.order))
+
+
+def _bounds(order: Order, request: PageRequest, args: list[Any]) -> str:
+    """The condition that a row lies strictly between the request's cursors, in the
+    order's direction; appends the cursors' values to ``args``."""
+    keys = ", ".join(f"b.{name}" for name in order.columns)
+    conditions = []
+    for cursor, later in ((request.after, True), (request.before, False)):
+        if cursor is None:
+            continue
+        params = ", ".join(f"${len(args) + 1 + i}" for i in range(len(cursor)))
+        args += list(cursor)
+        operator = ">" if later != order.descending else "<"
+        conditions.append(f"({keys}) {operator} ({params})")
+    return " AND ".join(conditions) or "TRUE"
+
+
+def _ordering(order: Order, request: PageRequest) -> str:
+    """ORDER BY from the page's start: from the end of the list when paging backwards."""
+    direction = " DESC" if order.descending != request.from_end else ""
+    return ", ".join(f"b.{name}{direction}" for name in order.columns)
+
+
+def _page_of(rows: list[asyncpg.Record], total: int, request: PageRequest) -> Page:
+    """The page from up to ``size + 1`` rows read from its start: the extra row tells
+    that more lie beyond it; rows read from the end are put back in order."""
+    more = len(rows) > request.size
+    found = list(rows[: request.size])
+    if request.from_end:
+        found.reverse()
+        return Page(found, total, has_next=request.before is not None, has_previous=more)
+    return Page(found, total, has_next=more, has_previous=request.after is not None)
 
 
 async def page(db: ReadSession, listing: Listing, request: PageRequest) -> Page:
     """One page of the listing, with the listing's total."""
     args = list(listing.args)
     total = await db.fetchval(f"SELECT count(*) FROM ({listing.base()}) b", *args)
-    condition = "TRUE"
-    if request.after is not None:
-        condition = listing.after_condition(len(args) + 1)
-        args += list(request.after)
-    args.append(request.first + 1)
-    ordering = ", ".join(f"b.{name}" for name in listing.order)
+    order = listing.ordered_by(request)
+    condition = _bounds(order, request, args)
+    args.append(request.size + 1)
     rows = await db.fetch(
         f"SELECT b.* FROM ({listing.base()}) b WHERE {condition} "
-        f"ORDER BY {ordering} LIMIT ${len(args)}",
+        f"ORDER BY {_ordering(order, request)} LIMIT ${len(args)}",
         *args,
     )
-    return Page(rows=rows[: request.first], total=int(total), has_next=len(rows) > request.first)
+    return _page_of(rows, int(total), request)
 
 
 async def pages_by_group(
@@ -104,10 +156,10 @@ async def pages_by_group(
     """One page per key of ``group`` (an SQL expression over the listing's source).
 
     One query answers every page and its total: each row carries its group's total,
-    its place in the group, and its place among the group's rows after the cursor.
-    The rows of each page come back, and the first row of every group (which may
-    come before the cursor) so that a group with nothing after the cursor still has
-    its total.
+    its place in the group, and its place among the group's rows between the cursors,
+    counted from the page's start (the list's end when paging backwards). The rows of
+    each page come back, and the first row of every group (which may lie outside the
+    cursors) so that a group with nothing between them still has its total.
     """
     args = [*listing.args, list(keys)]
     grouped = Listing(
@@ -118,21 +170,18 @@ async def pages_by_group(
         order=listing.order,
     )
     base = grouped.base(f", {group} AS group_key")
-    after = "TRUE"
-    if request.after is not None:
-        after = grouped.after_condition(len(args) + 1)
-        args += list(request.after)
-    args.append(request.first + 1)
-    ordering = ", ".join(f"b.{name}" for name in listing.order)
+    between = _bounds(listing.ordered_by(request), request, args)
+    args.append(request.size + 1)
+    ordering = _ordering(listing.ordered_by(request), request)
     in_order = f"PARTITION BY b.group_key ORDER BY {ordering} ROWS UNBOUNDED PRECEDING"
     rows = await db.fetch(
         "SELECT * FROM (SELECT b.*, "
         "count(*) OVER (PARTITION BY b.group_key) AS group_total, "
         f"row_number() OVER ({in_order}) AS group_row, "
-        f"count(*) FILTER (WHERE {after}) OVER ({in_order}) AS row_in_group, "
-        f"({after}) AS after_cursor "
+        f"count(*) FILTER (WHERE {between}) OVER ({in_order}) AS row_in_group, "
+        f"({between}) AS in_page "
         f"FROM ({base}) b) numbered "
-        f"WHERE (numbered.after_cursor AND numbered.row_in_group <= ${len(args)}) "
+        f"WHERE (numbered.in_page AND numbered.row_in_group <= ${len(args)}) "
         "OR numbered.group_row = 1 "
         "ORDER BY numbered.group_key, numbered.group_row",
         *args,
@@ -142,14 +191,8 @@ async def pages_by_group(
     for row in rows:
         key = row["group_key"]
         totals[key] = row["group_total"]
-        if row["after_cursor"]:
+        if row["in_page"]:
             by_key[key].append(row)
-    pages: dict[Any, Page] = {}
-    for key, total in totals.items():
-        found = by_key.get(key, [])
-        pages[key] = Page(
-            rows=found[: request.first],
-            total=int(total),
-            has_next=len(found) > request.first,
-        )
-    return pages
+    return {
+        key: _page_of(by_key.get(key, []), int(total), request) for key, total in totals.items()
+    }

@@ -21,7 +21,7 @@ SERVICES = TemporalTable(
         ("retired_at", "timestamptz"),
         ("version", "integer"),
     ),
-    indexes=(("name",), ("owner_team_id",)),
+    indexes=(("name",), ("owner_team_id",), ("registered_at",), ("status", "name")),
     searched=("name",),
 )
 
@@ -53,7 +53,7 @@ APIS = TemporalTable(
         ("retired_at", "timestamptz"),
         ("aggregate_version", "integer"),
     ),
-    indexes=(("service_id",), ("name",)),
+    indexes=(("service_id",), ("name",), ("published_at",), ("status", "name")),
     searched=("name",),
 )
 

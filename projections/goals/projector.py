@@ -39,7 +39,14 @@ GOALS = TemporalTable(
         ("set_position", "bigint"),
         ("version", "integer"),
     ),
-    indexes=(("team_id", "plan_year"), ("plan_year",), ("metric_id",), ("fresh_at",)),
+    indexes=(
+        ("team_id", "plan_year"),
+        ("plan_year",),
+        ("metric_id",),
+        ("fresh_at",),
+        ("set_position",),
+        ("due_date",),
+    ),
 )
 
 GOAL_TARGETS = TemporalTable(

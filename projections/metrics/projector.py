@@ -24,7 +24,7 @@ METRICS = TemporalTable(
         ("defined_at", "timestamptz"),
         ("version", "integer"),
     ),
-    indexes=(("name",), ("owner_team_id",)),
+    indexes=(("name",), ("owner_team_id",), ("kind", "name"), ("defined_at",)),
     searched=("name",),
 )
 

@@ -33,7 +33,7 @@ TEAMS = TemporalTable(
         ("chartered_at", "timestamptz"),
         ("version", "integer"),
     ),
-    indexes=(("name",), ("parent_id",), ("leader",)),
+    indexes=(("name",), ("parent_id",), ("leader",), ("chartered_at",), ("status", "name")),
     searched=("name",),
 )
 

@@ -49,8 +49,7 @@ async def team_page(
     db: ReadSession,
     at: int | None,
     where: TeamFilter,
-    first: int,
-    after: tuple[str, UUID] | None,
+    request: PageRequest,
 ) -> Page:
     param, args = at_args(at, [])
     conditions = [visible("t", param)]
@@ -64,7 +63,7 @@ async def team_page(
         args.append(where.status)
         conditions.append(f"t.status = ${len(args)}")
     listing = Listing(TEAM_COLUMNS, "{views}.teams t", conditions, args, ("name", "id"))
-    return await page(db, listing, PageRequest(first, after))
+    return await page(db, listing, request)
 
 
 async def children_of(

@@ -30,7 +30,7 @@ from projections.allocation.report import (
 from projections.allocation.report import (
     Scenario as ScenarioFigures,
 )
-from projections.paging import Page, PageRequest
+from projections.paging import Page
 from services.allocation.graphql_figures import (
     BudgetFigures,
     FunctionCount,
@@ -45,22 +45,29 @@ from services.allocation.graphql_figures import (
     items_of,
     team_of,
 )
-from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
-from services.goals.graphql import Goal, position_cursor
+from services.audit.graphql import (
+    HISTORY_DESCRIPTION,
+    HistoryConnection,
+    Recorded,
+    history,
+    position_cursor,
+)
+from services.goals.graphql import Goal
 from services.graphql.common import (
     After,
     AsOf,
     AtPosition,
+    Before,
     First,
     FlywheelInfo,
-    check_page_size,
+    Last,
     context,
     decode_cursor,
     describe_values,
     resolve_at,
     uuid_of,
 )
-from services.graphql.connections import Connection, connection
+from services.graphql.connections import Connection, Paging, connection
 from services.graphql.errors import client_error
 from services.graphql.nodes import AggregateNode
 from services.graphql.scalars import Money
@@ -101,15 +108,13 @@ describe_values(
 MAX_COMPARED = 10
 
 
-def _team_cursor(after: str | None) -> tuple[str, UUID] | None:
-    if after is None:
-        return None
-    name, key = decode_cursor(after, 2)
-    return name, uuid_of(key, "Team", "after")
+def _team_cursor(cursor: str, argument: str) -> tuple[str, UUID]:
+    name, key = decode_cursor(cursor, 2, argument)
+    return name, uuid_of(key, "Team", argument)
 
 
-def _name_cursor(after: str | None) -> tuple[str] | None:
-    return None if after is None else (decode_cursor(after, 1)[0],)
+def _name_cursor(cursor: str, argument: str) -> tuple[str]:
+    return (decode_cursor(cursor, 1, argument)[0],)
 
 
 BY_TEAM = ("team_name", "team_id")
@@ -308,12 +313,16 @@ class Dissent(AggregateNode, Recorded):
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> HistoryConnection | None:
         return await history(
             info,
-            first=first,
-            after=after,
+            Paging(first, after, last, before),
             at=self.at,
             aggregate_id=self.cycle_id,
             concerning=("dissent_id", self.key),
@@ -516,18 +525,22 @@ class AllocationCycle(AggregateNode, Recorded):
 
     @strawberry.field(description="The current request of each team, by team name.")
     async def requests(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AllocationRequestConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(_team_cursor)
         page: Page = await context(info).load.allocation.cycle_requests.load(
-            (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
+            (self.cycle_id, request), self.at
         )
         return connection(
             AllocationRequestConnection,
             page,
             lambda row: AllocationRequest.from_row(row, self.at),
             BY_TEAM,
-            after=after,
         )
 
     @strawberry.field(description="One team's current request, with its versions; null if none.")
@@ -544,18 +557,22 @@ class AllocationCycle(AggregateNode, Recorded):
 
     @strawberry.field(description="What each team was decided, by team name.")
     async def decisions(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AllocationDecisionConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(_team_cursor)
         page: Page = await context(info).load.allocation.cycle_decisions.load(
-            (self.cycle_id, PageRequest(first, _team_cursor(after))), self.at
+            (self.cycle_id, request), self.at
         )
         return connection(
             AllocationDecisionConnection,
             page,
             lambda row: AllocationDecision.from_row(row, self.at),
             BY_TEAM,
-            after=after,
         )
 
     async def _requests(self, info: FlywheelInfo) -> list[Request]:
@@ -599,8 +616,10 @@ class AllocationCycle(AggregateNode, Recorded):
     async def dissents(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         weighed: Annotated[
             bool | None,
             strawberry.argument(
@@ -608,25 +627,29 @@ class AllocationCycle(AggregateNode, Recorded):
             ),
         ] = None,
     ) -> DissentConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(position_cursor)
         page: Page = await context(info).load.allocation.cycle_dissents.load(
-            (self.cycle_id, weighed, PageRequest(first, position_cursor(after))), self.at
+            (self.cycle_id, weighed, request), self.at
         )
         return connection(
             DissentConnection,
             page,
             lambda row: Dissent.from_row(row, self.at),
             BY_POSITION,
-            after=after,
         )
 
     @strawberry.field(description="Commitments in the order made.")
     async def commitments(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> CommitmentConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(position_cursor)
         page: Page = await context(info).load.allocation.cycle_commitments.load(
-            (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
+            (self.cycle_id, request), self.at
         )
         return connection(
             CommitmentConnection,
@@ -635,7 +658,6 @@ class AllocationCycle(AggregateNode, Recorded):
                 committed_at=row["committed_at"], person_handle=row["person"], at=self.at
             ),
             BY_POSITION,
-            after=after,
         )
 
     @strawberry.field(description="People who dissented and have not committed, by handle.")
@@ -653,34 +675,42 @@ class AllocationCycle(AggregateNode, Recorded):
 
     @strawberry.field(description="Amendments after the lock, in the order recorded.")
     async def amendments(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AmendmentConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(position_cursor)
         page: Page = await context(info).load.allocation.cycle_amendments.load(
-            (self.cycle_id, PageRequest(first, position_cursor(after))), self.at
+            (self.cycle_id, request), self.at
         )
         return connection(
             AmendmentConnection,
             page,
             lambda row: Amendment.from_row(row, self.at),
             ("number",),
-            after=after,
         )
 
     @strawberry.field(description="The saved scenarios, by name.")
     async def scenarios(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ScenarioConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(_name_cursor)
         page: Page = await context(info).load.allocation.cycle_scenarios.load(
-            (self.cycle_id, PageRequest(first, _name_cursor(after))), self.at
+            (self.cycle_id, request), self.at
         )
         return connection(
             ScenarioConnection,
             page,
             lambda row: Scenario.from_row(row, self.at),
             ("name",),
-            after=after,
         )
 
     @strawberry.field(
@@ -785,13 +815,11 @@ async def team_allocation(
     )
 
 
-def _cycle_cursor(after: str | None) -> tuple[int, str, UUID] | None:
-    if after is None:
-        return None
-    year, kind, key = decode_cursor(after, 3)
+def _cycle_cursor(cursor: str, argument: str) -> tuple[int, str, UUID]:
+    year, kind, key = decode_cursor(cursor, 3, argument)
     if not year.isdigit():
-        raise client_error("`after` is not a cursor from this API")
-    return int(year), kind, uuid_of(key, "AllocationCycle", "after")
+        raise client_error(f"`{argument}` is not a cursor from this API")
+    return int(year), kind, uuid_of(key, "AllocationCycle", argument)
 
 
 @strawberry.type
@@ -818,20 +846,19 @@ class AllocationQuery:
         fiscal_year: Annotated[
             int | None, strawberry.argument(description="Only the cycles of this fiscal year.")
         ] = None,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> AllocationCycleConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(_cycle_cursor)
         at = await resolve_at(info, as_of, at_position)
-        page = await allocation_queries.cycle_page(
-            context(info).views, at, fiscal_year, PageRequest(first, _cycle_cursor(after))
-        )
+        page = await allocation_queries.cycle_page(context(info).views, at, fiscal_year, request)
         return connection(
             AllocationCycleConnection,
             page,
             lambda row: AllocationCycle.from_row(row, at),
             ("fiscal_year", "kind", "id"),
-            after=after,
         )

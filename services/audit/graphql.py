@@ -12,16 +12,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from projections.audit import queries as log_queries
-from projections.paging import PageRequest
-from services.graphql.common import (
-    After,
-    First,
-    FlywheelInfo,
-    check_page_size,
-    context,
-    decode_cursor,
-)
-from services.graphql.connections import Connection, Edge, connection
+from services.graphql.common import After, Before, First, FlywheelInfo, Last, context, decode_cursor
+from services.graphql.connections import Connection, Edge, Paging, connection
 from services.graphql.errors import client_error, forbidden
 from services.graphql.people import LazyPerson, person_at_or_none
 from services.principal import Role
@@ -68,11 +60,17 @@ class Recorded:
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> HistoryConnection | None:
         key: str = getattr(self, "key")  # noqa: B009 - declared by each implementing type
         at: int | None = getattr(self, "at")  # noqa: B009
-        return await history(info, first=first, after=after, at=at, aggregate_id=UUID(key))
+        paging = Paging(first, after, last, before)
+        return await history(info, paging, at=at, aggregate_id=UUID(key))
 
 
 def _require_history_reader(info: FlywheelInfo) -> None:
@@ -81,39 +79,34 @@ def _require_history_reader(info: FlywheelInfo) -> None:
         raise forbidden("Reading history needs the `auditor` or `leadership` role")
 
 
+def position_cursor(cursor: str, argument: str) -> tuple[int]:
+    """A cursor of a list ordered by log position."""
+    (raw,) = decode_cursor(cursor, 1, argument)
+    if not raw.isdigit():
+        raise client_error(f"`{argument}` is not a cursor from this API: {cursor!r}")
+    return (int(raw),)
+
+
 async def history(
     info: FlywheelInfo,
+    paging: Paging,
     *,
-    first: int,
-    after: str | None,
     at: int | None,
     aggregate_id: UUID | None = None,
     actor: str | None = None,
     concerning: tuple[str, str] | None = None,
 ) -> HistoryConnection:
     _require_history_reader(info)
-    check_page_size(first)
-    after_position = None
-    if after is not None:
-        (raw,) = decode_cursor(after, 1)
-        if not raw.isdigit():
-            raise client_error(f"`after` is not a history cursor: {after!r}")
-        after_position = (int(raw),)
     page = await log_queries.history_page(
         context(info).views,
-        PageRequest(first, after_position),
+        paging.request(position_cursor),
         aggregate_id=aggregate_id,
         actor=actor,
         concerning=concerning,
         at=at,
     )
     return connection(
-        HistoryConnection,
-        page,
-        lambda row: _entry(row, at),
-        ("position",),
-        after=after,
-        edge=HistoryEdge,
+        HistoryConnection, page, lambda row: _entry(row, at), ("position",), edge=HistoryEdge
     )
 
 

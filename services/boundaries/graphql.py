@@ -10,30 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
 
 from projections.boundaries import queries as boundaries_queries
-from projections.paging import Page, PageRequest
+from projections.paging import Page
 from services.audit.graphql import Recorded
 from services.boundaries.graphql_enums import ApiKind, ApiStatus, ServiceStatus, Visibility
 from services.graphql.common import (
     After,
     AsOf,
     AtPosition,
+    Before,
     First,
     FlywheelInfo,
-    check_page_size,
+    Last,
     context,
     decode_cursor,
+    describe_values,
     member_of,
     resolve_at,
     search_text,
     uuid_of,
 )
-from services.graphql.connections import Connection, Edge, connection
+from services.graphql.connections import (
+    KEY,
+    MOMENT,
+    TEXT,
+    Connection,
+    Edge,
+    OrderDirection,
+    Paging,
+    Sort,
+    SortKeys,
+    connection,
+    sort_of,
+)
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.org.graphql import Team
 
@@ -47,23 +62,76 @@ VISIBILITY = member_of(Visibility)
 API_STATUS = member_of(ApiStatus)
 
 
-def service_cursor(after: str | None) -> tuple[Any, ...] | None:
-    if after is None:
-        return None
-    name, key = decode_cursor(after, 2)
-    return name, uuid_of(key, "Service", "after")
+def service_cursor(cursor: str, argument: str) -> tuple[Any, ...]:
+    name, key = decode_cursor(cursor, 2, argument)
+    return name, uuid_of(key, "Service", argument)
 
 
-def api_cursor(after: str | None) -> tuple[Any, ...] | None:
-    if after is None:
-        return None
-    name, version, key = decode_cursor(after, 3)
-    return name, version, uuid_of(key, "Api", "after")
+def api_cursor(cursor: str, argument: str) -> tuple[Any, ...]:
+    name, version, key = decode_cursor(cursor, 3, argument)
+    return name, version, uuid_of(key, "Api", argument)
 
 
-def page_request(first: int, cursor: tuple[Any, ...] | None) -> PageRequest:
-    check_page_size(first)
-    return PageRequest(first=first, after=cursor)
+@strawberry.enum(description="What a list of services can be sorted by.")
+class ServiceOrderField(Enum):
+    NAME = "NAME"
+    REGISTERED_AT = "REGISTERED_AT"
+    STATUS = "STATUS"
+
+
+describe_values(
+    ServiceOrderField,
+    NAME="The service's name.",
+    REGISTERED_AT="When the service was registered.",
+    STATUS="The service's status (active before retired), then its name.",
+)
+
+SERVICE_SORTS: dict[Any, SortKeys] = {
+    ServiceOrderField.NAME: (("name", TEXT), ("id", KEY)),
+    ServiceOrderField.REGISTERED_AT: (("registered_at", MOMENT), ("id", KEY)),
+    ServiceOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("id", KEY)),
+}
+SERVICES_BY_NAME = sort_of(None, SERVICE_SORTS, ServiceOrderField.NAME)
+
+
+@strawberry.input(
+    description="How to sort a list of services; ties are broken by the service's id."
+)
+class ServiceOrder:
+    field: ServiceOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+@strawberry.enum(description="What a list of APIs can be sorted by.")
+class ApiOrderField(Enum):
+    NAME = "NAME"
+    PUBLISHED_AT = "PUBLISHED_AT"
+    STATUS = "STATUS"
+
+
+describe_values(
+    ApiOrderField,
+    NAME="The API's name, then its version.",
+    PUBLISHED_AT="When the API was published.",
+    STATUS="The API's status (deprecated, published, retired), then its name and version.",
+)
+
+API_SORTS: dict[Any, SortKeys] = {
+    ApiOrderField.NAME: (("name", TEXT), ("version", TEXT), ("id", KEY)),
+    ApiOrderField.PUBLISHED_AT: (("published_at", MOMENT), ("id", KEY)),
+    ApiOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("version", TEXT), ("id", KEY)),
+}
+APIS_BY_NAME = sort_of(None, API_SORTS, ApiOrderField.NAME)
+
+
+@strawberry.input(description="How to sort a list of APIs; ties are broken by the API's id.")
+class ApiOrder:
+    field: ApiOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
 
 
 @strawberry.type(description="A team's ownership of a service, from a transfer to the next.")
@@ -127,22 +195,29 @@ class Service(AggregateNode, Recorded):
     async def apis(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
     ) -> ApiConnection | None:
-        request = page_request(first, api_cursor(after))
+        request = Paging(first, after, last, before).request(APIS_BY_NAME.read)
         key = (UUID(self.key), request, status.value if status else None)
         found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
-        return api_connection(found, self.at, after)
+        return api_connection(found, self.at, APIS_BY_NAME)
 
     @strawberry.field(description="The APIs the service consumes, by name and version.")
     async def dependencies(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> DependencyConnection | None:
-        request = page_request(first, api_cursor(after))
+        request = Paging(first, after, last, before).request(api_cursor)
         found = await context(info).load.boundaries.dependencies_of_service.load(
             (UUID(self.key), request), self.at
         )
@@ -152,7 +227,6 @@ class Service(AggregateNode, Recorded):
             found,
             lambda row: Api.from_row(row, at),
             API_ORDER,
-            after=after,
             edge=DependencyEdge,
         )
 
@@ -204,9 +278,14 @@ class Api(AggregateNode, Recorded):
 
     @strawberry.field(description="The services that consume the API, by name.")
     async def consumers(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ConsumerConnection | None:
-        request = page_request(first, service_cursor(after))
+        request = Paging(first, after, last, before).request(service_cursor)
         found = await context(info).load.boundaries.consumers_of_api.load(
             (UUID(self.key), request), self.at
         )
@@ -216,7 +295,6 @@ class Api(AggregateNode, Recorded):
             found,
             lambda row: Service.from_row(row, at),
             SERVICE_ORDER,
-            after=after,
             edge=ConsumerEdge,
         )
 
@@ -225,12 +303,12 @@ SERVICE_ORDER = ("name", "id")
 API_ORDER = ("name", "version", "id")
 
 
-@strawberry.type(description="A page of services, ordered by name.")
+@strawberry.type(description="A page of services, by name unless `orderBy` says otherwise.")
 class ServiceConnection(Connection[Service]):
     pass
 
 
-@strawberry.type(description="A page of APIs, ordered by name and version.")
+@strawberry.type(description="A page of APIs, by name and version unless `orderBy` says otherwise.")
 class ApiConnection(Connection[Api]):
     pass
 
@@ -267,48 +345,42 @@ class ConsumerConnection(Connection[Service]):
     )
 
 
-def service_connection(page: Page, at: int | None, after: str | None) -> ServiceConnection:
-    """Services read as of ``at``, a page ordered by name."""
-    return connection(
-        ServiceConnection, page, lambda row: Service.from_row(row, at), SERVICE_ORDER, after=after
-    )
+def service_connection(page: Page, at: int | None, sort: Sort) -> ServiceConnection:
+    """Services read as of ``at``, a page in ``sort``'s order."""
+    return connection(ServiceConnection, page, lambda row: Service.from_row(row, at), sort)
 
 
-def api_connection(page: Page, at: int | None, after: str | None) -> ApiConnection:
-    """APIs read as of ``at``, a page ordered by name and version."""
-    return connection(
-        ApiConnection, page, lambda row: Api.from_row(row, at), API_ORDER, after=after
-    )
+def api_connection(page: Page, at: int | None, sort: Sort) -> ApiConnection:
+    """APIs read as of ``at``, a page in ``sort``'s order."""
+    return connection(ApiConnection, page, lambda row: Api.from_row(row, at), sort)
 
 
 async def services_of_team(
     info: FlywheelInfo,
     team_id: UUID,
     at: int | None,
-    first: int,
-    after: str | None,
+    paging: Paging,
     status: ServiceStatus | None,
 ) -> ServiceConnection:
     """``Team.services``: the services a team owns."""
-    request = page_request(first, service_cursor(after))
+    request = paging.request(SERVICES_BY_NAME.read)
     key = (team_id, request, status.value if status else None)
     found = await context(info).load.boundaries.services_of_team.load(key, at)
-    return service_connection(found, at, after)
+    return service_connection(found, at, SERVICES_BY_NAME)
 
 
 async def apis_of_team(
     info: FlywheelInfo,
     team_id: UUID,
     at: int | None,
-    first: int,
-    after: str | None,
+    paging: Paging,
     status: ApiStatus | None,
 ) -> ApiConnection:
     """``Team.apis``: the APIs of the services a team owns."""
-    request = page_request(first, api_cursor(after))
+    request = paging.request(APIS_BY_NAME.read)
     key = (team_id, request, status.value if status else None)
     found = await context(info).load.boundaries.apis_of_team.load(key, at)
-    return api_connection(found, at, after)
+    return api_connection(found, at, APIS_BY_NAME)
 
 
 @strawberry.input(description="Narrow a list of services; every given field must match.")
@@ -382,40 +454,56 @@ class BoundariesQuery:
 
     api = node_by_id(Api, "An API by its id (UUID or global id).", "API")
 
-    @strawberry.field(description="Services ordered by name, a page at a time.")
+    @strawberry.field(description="Services by name (or as `orderBy` says), a page at a time.")
     async def services(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             ServiceFilter | None, strawberry.argument(description="Only the services that match.")
+        ] = None,
+        order_by: Annotated[
+            ServiceOrder | None,
+            strawberry.argument(description="How to sort; by name if not given."),
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> ServiceConnection | None:
-        request = page_request(first, service_cursor(after))
+        sort = sort_of(order_by, SERVICE_SORTS, ServiceOrderField.NAME)
+        request = Paging(first, after, last, before).request(sort.read, sort.order)
         at = await resolve_at(info, as_of, at_position)
         found = await boundaries_queries.service_page(
             context(info).views, at, _service_filter(filter), request
         )
-        return service_connection(found, at, after)
+        return service_connection(found, at, sort)
 
-    @strawberry.field(description="APIs ordered by name and version, a page at a time.")
+    @strawberry.field(
+        description="APIs by name and version (or as `orderBy` says), a page at a time."
+    )
     async def apis(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             ApiFilter | None, strawberry.argument(description="Only the APIs that match.")
+        ] = None,
+        order_by: Annotated[
+            ApiOrder | None,
+            strawberry.argument(description="How to sort; by name and version if not given."),
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> ApiConnection | None:
-        request = page_request(first, api_cursor(after))
+        sort = sort_of(order_by, API_SORTS, ApiOrderField.NAME)
+        request = Paging(first, after, last, before).request(sort.read, sort.order)
         at = await resolve_at(info, as_of, at_position)
         found = await boundaries_queries.api_page(
             context(info).views, at, _api_filter(filter), request
         )
-        return api_connection(found, at, after)
+        return api_connection(found, at, sort)

@@ -6,7 +6,9 @@ the current state), and reads its relations as of the same position.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -16,23 +18,34 @@ from domain.goals import CheckInStatus, GoalOutcome
 from domain.metrics import MetricKind
 from projections.goals import queries as goals_queries
 from projections.goals import reports as goal_reports
-from projections.paging import Page, PageRequest
-from services.audit.graphql import Recorded
+from projections.paging import Page
+from services.audit.graphql import Recorded, position_cursor
 from services.graphql.common import (
     After,
     AsOf,
     AtPosition,
+    Before,
     First,
     FlywheelInfo,
-    check_page_size,
+    Last,
     context,
-    decode_cursor,
     describe_values,
     member_of,
     resolve_at,
     uuid_of,
 )
-from services.graphql.connections import Connection, connection
+from services.graphql.connections import (
+    DAY,
+    KEY,
+    NUMBER,
+    Connection,
+    OrderDirection,
+    Paging,
+    Sort,
+    SortKeys,
+    connection,
+    sort_of,
+)
 from services.graphql.errors import client_error
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at
@@ -172,25 +185,20 @@ class Goal(AggregateNode, Recorded):
 
     @strawberry.field(description="Check-ins, oldest first.")
     async def check_ins(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> CheckInConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(position_cursor)
         page: Page = await context(info).load.goals.check_ins.load(
-            (UUID(self.key), PageRequest(first, position_cursor(after))), self.at
+            (UUID(self.key), request), self.at
         )
         return connection(
-            CheckInConnection,
-            page,
-            lambda row: CheckIn.from_row(row, self.at),
-            ("position",),
-            after=after,
+            CheckInConnection, page, lambda row: CheckIn.from_row(row, self.at), ("position",)
         )
-
-
-def _position(value: str) -> int:
-    if not value.isdigit():
-        raise client_error("`after` is not a cursor from this API")
-    return int(value)
 
 
 @strawberry.type(description="A page of goals.")
@@ -198,18 +206,42 @@ class GoalConnection(Connection[Goal]):
     pass
 
 
-def goal_connection(page: Page, at: int | None, order: str, after: str | None) -> GoalConnection:
-    """Goals read as of ``at``, a page ordered by the ``order`` column."""
-    return connection(
-        GoalConnection, page, lambda row: Goal.from_row(row, at), (order,), after=after
+@strawberry.enum(description="What a list of goals can be sorted by.")
+class GoalOrderField(Enum):
+    SET_AT = "SET_AT"
+    DUE_DATE = "DUE_DATE"
+    PLAN_YEAR = "PLAN_YEAR"
+
+
+describe_values(
+    GoalOrderField,
+    SET_AT="When the goal was set (the order goals were set in).",
+    DUE_DATE="When the goal's target should be reached.",
+    PLAN_YEAR="The goal's plan year, then when it was set.",
+)
+
+GOAL_SORTS: dict[Any, SortKeys] = {
+    GoalOrderField.SET_AT: (("set_position", NUMBER),),
+    GoalOrderField.DUE_DATE: (("due_date", DAY), ("id", KEY)),
+    GoalOrderField.PLAN_YEAR: (("plan_year", NUMBER), ("set_position", NUMBER)),
+}
+GOALS_AS_SET = sort_of(None, GOAL_SORTS, GoalOrderField.SET_AT)
+
+
+@strawberry.input(
+    description="How to sort a list of goals; ties are broken by the goal's id or the order "
+    "goals were set in."
+)
+class GoalOrder:
+    field: GoalOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
     )
 
 
-def position_cursor(after: str | None) -> tuple[int] | None:
-    if after is None:
-        return None
-    [position] = decode_cursor(after, 1)
-    return (_position(position),)
+def goal_connection(page: Page, at: int | None, order: Sequence[str] | Sort) -> GoalConnection:
+    """Goals read as of ``at``, a page in ``order``."""
+    return connection(GoalConnection, page, lambda row: Goal.from_row(row, at), order)
 
 
 async def goals_of_team(
@@ -217,14 +249,12 @@ async def goals_of_team(
     team_id: UUID,
     at: int | None,
     plan_year: int | None,
-    first: int,
-    after: str | None,
+    paging: Paging,
 ) -> GoalConnection:
     """``Team.goals``: a team's goals as they were set, of one plan year if given."""
-    check_page_size(first)
-    options = (plan_year, PageRequest(first, position_cursor(after)))
+    options = (plan_year, paging.request(GOALS_AS_SET.read))
     page: Page = await context(info).load.goals.team_goals.load((team_id, *options), at)
-    return goal_connection(page, at, "set_position", after)
+    return goal_connection(page, at, GOALS_AS_SET)
 
 
 @strawberry.input(description="Narrow a list of goals; every given field must match.")
@@ -282,24 +312,31 @@ async def moment_read(
 class GoalQuery:
     goal = node_by_id(Goal, "A goal by its id (UUID or global id).", "goal")
 
-    @strawberry.field(description="Goals in the order they were set, a page at a time.")
+    @strawberry.field(
+        description="Goals in the order they were set (or as `orderBy` says), a page at a time."
+    )
     async def goals(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             GoalFilter | None, strawberry.argument(description="Only the goals that match.")
+        ] = None,
+        order_by: Annotated[
+            GoalOrder | None,
+            strawberry.argument(description="How to sort; in the order set if not given."),
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> GoalConnection | None:
-        check_page_size(first)
+        sort = sort_of(order_by, GOAL_SORTS, GoalOrderField.SET_AT)
+        request = Paging(first, after, last, before).request(sort.read, sort.order)
         at = await resolve_at(info, as_of, at_position)
-        page = await goals_queries.goal_page(
-            context(info).views, at, goal_filter(filter), PageRequest(first, position_cursor(after))
-        )
-        return goal_connection(page, at, "set_position", after)
+        page = await goals_queries.goal_page(context(info).views, at, goal_filter(filter), request)
+        return goal_connection(page, at, sort)
 
     @strawberry.field(
         description="Open goals without a check-in (or, never checked in, set) for at least "
@@ -314,12 +351,14 @@ class GoalQuery:
             strawberry.ID | None,
             strawberry.argument(description="Only this team's goals (a UUID or a Team global id)."),
         ] = None,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> GoalConnection | None:
-        check_page_size(first)
+        request = Paging(first, after, last, before).request(position_cursor)
         if not 1 <= weeks <= MAX_STALE_WEEKS:
             raise client_error(f"`weeks` must be between 1 and {MAX_STALE_WEEKS}")
         at = await resolve_at(info, as_of, at_position)
@@ -332,6 +371,6 @@ class GoalQuery:
             at,
             cutoff,
             uuid_of(team_id, "Team", "teamId") if team_id else None,
-            PageRequest(first, position_cursor(after)),
+            request,
         )
-        return goal_connection(page, at, "fresh_position", after)
+        return goal_connection(page, at, ("fresh_position",))

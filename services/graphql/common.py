@@ -35,8 +35,28 @@ AT_POSITION = (
 
 AsOf = Annotated[datetime | None, strawberry.argument(description=AS_OF)]
 AtPosition = Annotated[int | None, strawberry.argument(description=AT_POSITION)]
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[str | None, strawberry.argument(description="A cursor from `pageInfo`.")]
+DEFAULT_PAGE_SIZE = 20
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page forwards: the first items (1 to 100) from the start, or after "
+        "`after`; 20 when neither `first` nor `last` is given."
+    ),
+]
+After = Annotated[
+    str | None, strawberry.argument(description="A cursor from `pageInfo`: the items after it.")
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backwards: the last items (1 to 100) before the end, or before "
+        "`before`. Not with `first`."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(description="A cursor from `pageInfo`: the items before it."),
+]
 NodeIdArgument = Annotated[
     strawberry.ID, strawberry.argument(description="The object's global id or UUID.")
 ]
@@ -101,9 +121,9 @@ def _response_path(info: FlywheelInfo) -> str:
     return ".".join(str(key) for key in info.path.as_list())
 
 
-def check_page_size(first: int) -> None:
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise client_error(f"`first` must be between 1 and {MAX_PAGE_SIZE}")
+def check_page_size(size: int, argument: str = "first") -> None:
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise client_error(f"`{argument}` must be between 1 and {MAX_PAGE_SIZE}")
 
 
 def key_of(value: str, type_name: str) -> str:
@@ -131,13 +151,13 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
 
 
-def decode_cursor(cursor: str, arity: int) -> list[str]:
+def decode_cursor(cursor: str, arity: int, argument: str = "after") -> list[str]:
     try:
         values = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()), type=list[str])
     except (ValueError, msgspec.DecodeError):
-        raise client_error(f"`after` is not a cursor from this API: {cursor!r}") from None
+        raise client_error(f"`{argument}` is not a cursor from this API: {cursor!r}") from None
     if len(values) != arity:
-        raise client_error(f"`after` is not a cursor from this API: {cursor!r}")
+        raise client_error(f"`{argument}` is not a cursor from this API: {cursor!r}")
     return values
 
 

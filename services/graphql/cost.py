@@ -2,10 +2,10 @@
 
 Every field that returns an object costs 1, plus the cost of what it selects
 times how many objects it can return: a connection's page size (its ``first``
-argument, or that argument's default), or :data:`ASSUMED_LIST_SIZE` for a plain
-list. Scalars are free. A query over :data:`MAX_COST` is refused with
-``QUERY_TOO_COMPLEX`` before anything runs; every answer reports
-``extensions.cost``. The cost is also what the operation spends of the caller's
+or ``last`` argument, the larger if both are given, or the default page size), or
+:data:`ASSUMED_LIST_SIZE` for a plain list. Scalars are free. A query over
+:data:`MAX_COST` is refused with ``QUERY_TOO_COMPLEX`` before anything runs; every
+answer reports ``extensions.cost``. The cost is also what the operation spends of the caller's
 rate limit (``services/graphql/rate_limit.py``).
 """
 
@@ -36,13 +36,14 @@ from graphql import (
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
+from services.graphql.common import DEFAULT_PAGE_SIZE
 from services.graphql.context import FlywheelContext, RateLimitStatus
 from services.graphql.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
 from services.graphql.rate_limit import spend
 
 MAX_COST = 25_000
 ASSUMED_LIST_SIZE = 10
-PAGE_ARGUMENT = "first"
+PAGE_ARGUMENTS = ("first", "last")
 
 
 class Coster:
@@ -106,15 +107,16 @@ class Coster:
         return 1 + children
 
     def _page_size(self, node: FieldNode, definition: GraphQLField) -> int | None:
-        argument = definition.args.get(PAGE_ARGUMENT)
-        if argument is None:
+        if not any(name in definition.args for name in PAGE_ARGUMENTS):
             return None
+        sizes = []
         for given in node.arguments or ():
-            if given.name.value == PAGE_ARGUMENT:
+            argument = definition.args.get(given.name.value)
+            if given.name.value in PAGE_ARGUMENTS and argument is not None:
                 value = value_from_ast(given.value, argument.type, self.variables)
-                return value if isinstance(value, int) and value > 0 else 1
-        default = argument.default_value
-        return default if isinstance(default, int) else ASSUMED_LIST_SIZE
+                if value is not None:
+                    sizes.append(value if isinstance(value, int) and value > 0 else 1)
+        return max(sizes, default=DEFAULT_PAGE_SIZE)
 
 
 def _is_list(field_type: Any) -> bool:

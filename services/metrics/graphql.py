@@ -7,6 +7,7 @@ the current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -14,15 +15,16 @@ import strawberry
 
 from domain.metrics import Aggregation, Direction, MetricKind
 from projections.metrics import queries as metrics_queries
-from projections.paging import Page, PageRequest
+from projections.paging import Page
 from services.audit.graphql import Recorded
 from services.graphql.common import (
     After,
     AsOf,
     AtPosition,
+    Before,
     First,
     FlywheelInfo,
-    check_page_size,
+    Last,
     context,
     decode_cursor,
     describe_values,
@@ -30,7 +32,18 @@ from services.graphql.common import (
     search_text,
     uuid_of,
 )
-from services.graphql.connections import Connection, connection
+from services.graphql.connections import (
+    KEY,
+    MOMENT,
+    TEXT,
+    Connection,
+    OrderDirection,
+    Paging,
+    Sort,
+    SortKeys,
+    connection,
+    sort_of,
+)
 from services.graphql.errors import client_error
 from services.graphql.nodes import AggregateNode, node_by_id
 
@@ -226,57 +239,74 @@ class Metric(AggregateNode, Recorded):
         to: Annotated[
             date | None, strawberry.argument(description="The latest period end to include.")
         ] = None,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ObservationConnection | None:
-        check_page_size(first)
-        cursor = None
-        if after is not None:
-            [period_end] = decode_cursor(after, 1)
-            cursor = (parse_date(period_end, "after"),)
-        options = (metrics_queries.Period(from_, to), PageRequest(first, cursor))
+        request = Paging(first, after, last, before).request(period_cursor)
+        options = (metrics_queries.Period(from_, to), request)
         page: Page = await context(info).load.metrics.observations.load(
             (UUID(self.key), *options), self.at
         )
-        return connection(
-            ObservationConnection, page, Observation.from_row, ("period_end",), after=after
-        )
+        return connection(ObservationConnection, page, Observation.from_row, ("period_end",))
 
 
-def parse_date(value: str, argument: str) -> date:
+def period_cursor(cursor: str, argument: str) -> tuple[date]:
+    [period_end] = decode_cursor(cursor, 1, argument)
     try:
-        return date.fromisoformat(value)
+        return (date.fromisoformat(period_end),)
     except ValueError:
         raise client_error(f"`{argument}` is not a cursor from this API") from None
 
 
-@strawberry.type(description="A page of metrics, ordered by name.")
+@strawberry.type(description="A page of metrics, by name unless `orderBy` says otherwise.")
 class MetricConnection(Connection[Metric]):
     pass
 
 
-def metric_connection(page: Page, at: int | None, after: str | None) -> MetricConnection:
-    """Metrics read as of ``at``, a page ordered by name."""
-    return connection(
-        MetricConnection, page, lambda row: Metric.from_row(row, at), ("name", "id"), after=after
+@strawberry.enum(description="What a list of metrics can be sorted by.")
+class MetricOrderField(Enum):
+    NAME = "NAME"
+    KIND = "KIND"
+    DEFINED_AT = "DEFINED_AT"
+
+
+describe_values(
+    MetricOrderField,
+    NAME="The metric's name.",
+    KIND="The metric's kind (inputs before outputs), then its name.",
+    DEFINED_AT="When the metric's definition in force was given.",
+)
+
+METRIC_SORTS: dict[Any, SortKeys] = {
+    MetricOrderField.NAME: (("name", TEXT), ("id", KEY)),
+    MetricOrderField.KIND: (("kind", TEXT), ("name", TEXT), ("id", KEY)),
+    MetricOrderField.DEFINED_AT: (("defined_at", MOMENT), ("id", KEY)),
+}
+METRICS_BY_NAME = sort_of(None, METRIC_SORTS, MetricOrderField.NAME)
+
+
+@strawberry.input(description="How to sort a list of metrics; ties are broken by the metric's id.")
+class MetricOrder:
+    field: MetricOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
     )
 
 
-def metric_cursor(after: str | None) -> tuple[str, UUID] | None:
-    if after is None:
-        return None
-    name, key = decode_cursor(after, 2)
-    return name, uuid_of(key, "Metric", "after")
+def metric_connection(page: Page, at: int | None, sort: Sort) -> MetricConnection:
+    """Metrics read as of ``at``, a page in ``sort``'s order."""
+    return connection(MetricConnection, page, lambda row: Metric.from_row(row, at), sort)
 
 
 async def metrics_of_team(
-    info: FlywheelInfo, team_id: UUID, at: int | None, first: int, after: str | None
+    info: FlywheelInfo, team_id: UUID, at: int | None, paging: Paging
 ) -> MetricConnection:
     """``Team.metrics``: the metrics a team owns, by name."""
-    check_page_size(first)
-    options = (PageRequest(first, metric_cursor(after)),)
+    options = (paging.request(METRICS_BY_NAME.read),)
     page: Page = await context(info).load.metrics.team_metrics.load((team_id, *options), at)
-    return metric_connection(page, at, after)
+    return metric_connection(page, at, METRICS_BY_NAME)
 
 
 @strawberry.input(description="Narrow a list of metrics; every given field must match.")
@@ -317,19 +347,26 @@ def given(value: Any) -> Any:
 class MetricQuery:
     metric = node_by_id(Metric, "A metric by its id (UUID or global id).", "metric")
 
-    @strawberry.field(description="Metrics ordered by name, a page at a time.")
+    @strawberry.field(description="Metrics by name (or as `orderBy` says), a page at a time.")
     async def metrics(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             MetricFilter | None, strawberry.argument(description="Only the metrics that match.")
+        ] = None,
+        order_by: Annotated[
+            MetricOrder | None,
+            strawberry.argument(description="How to sort; by name if not given."),
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> MetricConnection | None:
-        check_page_size(first)
+        sort = sort_of(order_by, METRIC_SORTS, MetricOrderField.NAME)
+        request = Paging(first, after, last, before).request(sort.read, sort.order)
         at = await resolve_at(info, as_of, at_position)
         where = metrics_queries.MetricFilter()
         if filter is not None:
@@ -341,10 +378,8 @@ class MetricQuery:
                 financial=given(filter.financial),
                 name_contains=search_text(given(filter.name_contains)),
             )
-        page = await metrics_queries.metric_page(
-            context(info).views, at, where, PageRequest(first, metric_cursor(after))
-        )
-        return metric_connection(page, at, after)
+        page = await metrics_queries.metric_page(context(info).views, at, where, request)
+        return metric_connection(page, at, sort)
 
     @strawberry.field(
         description="Every metric and every input -> output driver with its hypothesis: the "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -27,11 +28,11 @@ from services.graphql.common import (
     After,
     AsOf,
     AtPosition,
+    Before,
     First,
     FlywheelInfo,
-    check_page_size,
+    Last,
     context,
-    decode_cursor,
     describe_values,
     key_of,
     member_of,
@@ -39,7 +40,17 @@ from services.graphql.common import (
     search_text,
     uuid_of,
 )
-from services.graphql.connections import Connection, connection
+from services.graphql.connections import (
+    KEY,
+    MOMENT,
+    TEXT,
+    Connection,
+    OrderDirection,
+    Paging,
+    SortKeys,
+    connection,
+    sort_of,
+)
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
 from services.metrics.graphql import MetricConnection, metrics_of_team
@@ -172,9 +183,15 @@ class Person(ViewNode, Recorded):
         description="The events this person caused, oldest first. Auditors and leadership only."
     )
     async def history(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> HistoryConnection | None:
-        return await history(info, first=first, after=after, at=self.at, actor=self.key)
+        paging = Paging(first, after, last, before)
+        return await history(info, paging, at=self.at, actor=self.key)
 
     @classmethod
     async def find(cls, info: FlywheelInfo, key: str, at: int | None) -> Person | None:
@@ -277,29 +294,35 @@ class Team(AggregateNode, Recorded):
     async def services(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             ServiceStatus | None, strawberry.argument(description="Only services in this status.")
         ] = None,
     ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import services_of_team
 
-        return await services_of_team(info, UUID(self.key), self.at, first, after, status)
+        paging = Paging(first, after, last, before)
+        return await services_of_team(info, UUID(self.key), self.at, paging, status)
 
     @strawberry.field(description="The APIs of the services the team owns, by name and version.")
     async def apis(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
     ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import apis_of_team
 
-        return await apis_of_team(info, UUID(self.key), self.at, first, after, status)
+        paging = Paging(first, after, last, before)
+        return await apis_of_team(info, UUID(self.key), self.at, paging, status)
 
     @strawberry.field(description="The current leader and since when.")
     def leader(self) -> Leadership:
@@ -343,16 +366,25 @@ class Team(AggregateNode, Recorded):
         plan_year: Annotated[
             int | None, strawberry.argument(description="Only goals of this plan year.")
         ] = None,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> GoalConnection | None:
-        return await goals_of_team(info, UUID(self.key), self.at, plan_year, first, after)
+        paging = Paging(first, after, last, before)
+        return await goals_of_team(info, UUID(self.key), self.at, plan_year, paging)
 
     @strawberry.field(description="The metrics the team owns, by name.")
     async def metrics(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> MetricConnection | None:
-        return await metrics_of_team(info, UUID(self.key), self.at, first, after)
+        paging = Paging(first, after, last, before)
+        return await metrics_of_team(info, UUID(self.key), self.at, paging)
 
     @strawberry.field(
         description="What the team requested and was funded with in the fiscal year's OP1 and "
@@ -400,9 +432,38 @@ class OrgTreeEntry:
     depth: int = strawberry.field(description="0 for the tree's root, 1 for its children...")
 
 
-@strawberry.type(description="A page of teams, ordered by name.")
+@strawberry.type(description="A page of teams, by name unless `orderBy` says otherwise.")
 class TeamConnection(Connection[Team]):
     pass
+
+
+@strawberry.enum(description="What a list of teams can be sorted by.")
+class TeamOrderField(Enum):
+    NAME = "NAME"
+    CHARTERED_AT = "CHARTERED_AT"
+    STATUS = "STATUS"
+
+
+describe_values(
+    TeamOrderField,
+    NAME="The team's name.",
+    CHARTERED_AT="When the team was chartered.",
+    STATUS="The team's status (active before disbanded), then its name.",
+)
+
+TEAM_SORTS: dict[Any, SortKeys] = {
+    TeamOrderField.NAME: (("name", TEXT), ("id", KEY)),
+    TeamOrderField.CHARTERED_AT: (("chartered_at", MOMENT), ("id", KEY)),
+    TeamOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("id", KEY)),
+}
+
+
+@strawberry.input(description="How to sort a list of teams; ties are broken by the team's id.")
+class TeamOrder:
+    field: TeamOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
 
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")
@@ -432,19 +493,25 @@ def person_handle(value: str) -> str:
 class OrgQuery:
     team = node_by_id(Team, "A team by its id (UUID or global id).", "team")
 
-    @strawberry.field(description="Teams ordered by name, a page at a time.")
+    @strawberry.field(description="Teams by name (or as `orderBy` says), a page at a time.")
     async def teams(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             TeamFilter | None, strawberry.argument(description="Only the teams that match.")
+        ] = None,
+        order_by: Annotated[
+            TeamOrder | None, strawberry.argument(description="How to sort; by name if not given.")
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> TeamConnection | None:
-        check_page_size(first)
+        sort = sort_of(order_by, TEAM_SORTS, TeamOrderField.NAME)
+        request = Paging(first, after, last, before).request(sort.read, sort.order)
         at = await resolve_at(info, as_of, at_position)
         where = org_queries.TeamFilter()
         if filter is not None:
@@ -454,14 +521,8 @@ class OrgQuery:
                 parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
                 status=filter.status.value if filter.status else None,
             )
-        cursor = None
-        if after is not None:
-            name, key = decode_cursor(after, 2)
-            cursor = (name, uuid_of(key, "Team", "after"))
-        page = await org_queries.team_page(context(info).views, at, where, first, cursor)
-        return connection(
-            TeamConnection, page, lambda row: Team.from_row(row, at), ("name", "id"), after=after
-        )
+        page = await org_queries.team_page(context(info).views, at, where, request)
+        return connection(TeamConnection, page, lambda row: Team.from_row(row, at), sort)
 
     @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")
     async def person(

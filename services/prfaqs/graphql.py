@@ -10,6 +10,7 @@ for them, and ``readable`` says which case applies.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -18,7 +19,6 @@ import strawberry
 
 from domain.prfaqs import FaqAudience, PrFaqState, Recommendation, Ring
 from projections.org import queries as org_queries
-from projections.paging import PageRequest
 from projections.prfaqs import queries as prfaq_queries
 from projections.prfaqs.funnel import ring_figures
 from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
@@ -26,16 +26,26 @@ from services.graphql.common import (
     After,
     AsOf,
     AtPosition,
+    Before,
     First,
     FlywheelInfo,
-    check_page_size,
+    Last,
     context,
-    decode_cursor,
     describe_values,
     resolve_at,
     uuid_of,
 )
-from services.graphql.connections import Connection, connection
+from services.graphql.connections import (
+    KEY,
+    MOMENT,
+    TEXT,
+    Connection,
+    OrderDirection,
+    Paging,
+    SortKeys,
+    connection,
+    sort_of,
+)
 from services.graphql.errors import client_error, forbidden
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
@@ -233,12 +243,16 @@ class PrFaqDissent(AggregateNode):
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
     async def history(
-        self, info: FlywheelInfo, first: First = 20, after: After = None
+        self,
+        info: FlywheelInfo,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> HistoryConnection | None:
         return await history(
             info,
-            first=first,
-            after=after,
+            Paging(first, after, last, before),
             at=self.at,
             aggregate_id=self.prfaq_id,
             concerning=("dissent_id", self.key),
@@ -432,9 +446,41 @@ class PrFaq(AggregateNode, Recorded):
         return [ReviewRound.from_row(row, self.at) for row in rows]
 
 
-@strawberry.type(description="A page of PR/FAQs, ordered by title.")
+@strawberry.type(description="A page of PR/FAQs, by title unless `orderBy` says otherwise.")
 class PrFaqConnection(Connection[PrFaq]):
     pass
+
+
+@strawberry.enum(description="What a list of PR/FAQs can be sorted by.")
+class PrFaqOrderField(Enum):
+    TITLE = "TITLE"
+    DRAFTED_AT = "DRAFTED_AT"
+    REVISED_AT = "REVISED_AT"
+    STATE = "STATE"
+
+
+describe_values(
+    PrFaqOrderField,
+    TITLE="The PR/FAQ's title.",
+    DRAFTED_AT="When the PR/FAQ was drafted.",
+    REVISED_AT="When the PR/FAQ's document was last revised.",
+    STATE="The PR/FAQ's state (by name), then its title.",
+)
+
+PRFAQ_SORTS: dict[Any, SortKeys] = {
+    PrFaqOrderField.TITLE: (("title", TEXT), ("id", KEY)),
+    PrFaqOrderField.DRAFTED_AT: (("drafted_at", MOMENT), ("id", KEY)),
+    PrFaqOrderField.REVISED_AT: (("revised_at", MOMENT), ("id", KEY)),
+    PrFaqOrderField.STATE: (("state", TEXT), ("title", TEXT), ("id", KEY)),
+}
+
+
+@strawberry.input(description="How to sort a list of PR/FAQs; ties are broken by the PR/FAQ's id.")
+class PrFaqOrder:
+    field: PrFaqOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
 
 
 @strawberry.input(description="Narrow a list of PR/FAQs; every given field must match.")
@@ -493,13 +539,6 @@ async def _team_ids(
     )
 
 
-def _cursor(after: str | None) -> tuple[str, UUID] | None:
-    if after is None:
-        return None
-    title, key = decode_cursor(after, 2)
-    return title, uuid_of(key, "PrFaq", "after")
-
-
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
@@ -508,19 +547,26 @@ def _start_of(day: date) -> datetime:
 class PrFaqQuery:
     prfaq = node_by_id(PrFaq, "A PR/FAQ by its id (UUID or global id).", "PR/FAQ")
 
-    @strawberry.field(description="PR/FAQs ordered by title, a page at a time.")
+    @strawberry.field(description="PR/FAQs by title (or as `orderBy` says), a page at a time.")
     async def prfaqs(
         self,
         info: FlywheelInfo,
-        first: First = 20,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             PrFaqFilter | None, strawberry.argument(description="Only the PR/FAQs that match.")
+        ] = None,
+        order_by: Annotated[
+            PrFaqOrder | None,
+            strawberry.argument(description="How to sort; by title if not given."),
         ] = None,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> PrFaqConnection | None:
-        check_page_size(first)
+        sort = sort_of(order_by, PRFAQ_SORTS, PrFaqOrderField.TITLE)
+        request = Paging(first, after, last, before).request(sort.read, sort.order)
         at = await resolve_at(info, as_of, at_position)
         where = prfaq_queries.PrFaqFilter()
         if filter is not None:
@@ -537,16 +583,8 @@ class PrFaqQuery:
                 team_ids=await _team_ids(info, _given(filter.team_id), filter.include_subteams, at),
                 author=author,
             )
-        page = await prfaq_queries.prfaq_page(
-            context(info).views, at, where, PageRequest(first, _cursor(after))
-        )
-        return connection(
-            PrFaqConnection,
-            page,
-            lambda row: PrFaq.from_row(row, at),
-            ("title", "id"),
-            after=after,
-        )
+        page = await prfaq_queries.prfaq_page(context(info).views, at, where, request)
+        return connection(PrFaqConnection, page, lambda row: PrFaq.from_row(row, at), sort)
 
     @strawberry.field(
         description="The funnel: per ring, how many PR/FAQs entered it between `from` and `to`, "

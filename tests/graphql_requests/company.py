@@ -161,14 +161,14 @@ class Values:
             if self.bad():
                 return rng.choice([-1, company.head + 1_000])
             return rng.choice([0, 1, company.head // 3, company.head // 2, company.head])
-        if name == "first":
+        if name in ("first", "last"):
             return rng.choice([0, 101]) if self.bad() else rng.choice([1, 2, 3, 5])
         if name == "weeks":
             return rng.choice([0, 1, 2, 52])
         return rng.randint(0, 5)
 
     def a_string(self, field_type: str, name: str) -> str | None:
-        if name == "after":
+        if name in ("after", "before"):
             cursors = self.company.cursors
             if self.bad():
                 return self.rng.choice(["garbage", *cursors.values()])

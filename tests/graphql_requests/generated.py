@@ -98,6 +98,8 @@ class _Document:
             )
             if name in ("asOf", "atPosition"):
                 wanted = moment in (name, "both")
+            elif name == "last" and any(given.startswith("first:") for given in chosen):
+                wanted = self.values.bad()  # with `first`: refused, so only now and then
             else:
                 wanted = required or self.rng.random() < 0.35
             if wanted:

@@ -17,7 +17,7 @@ from domain.provenance import acting_as
 from projections.boundaries import queries as q
 from projections.boundaries.report import ViolationKind
 from projections.org import queries as org_queries
-from projections.paging import PageRequest
+from projections.paging import Order, PageRequest
 from projections.reading import ReadSession
 from services.api.commands import CommandContext
 from services.boundaries.rest_apis import DeprecateApi
@@ -148,7 +148,7 @@ async def db(serving: Runtime) -> AsyncIterator[ReadSession]:
         yield session
 
 
-ALL = PageRequest(first=100)
+ALL = PageRequest(size=100)
 
 
 async def test_services_and_their_owners_over_time(scenario: Scenario, db: ReadSession) -> None:
@@ -214,7 +214,7 @@ async def test_nested_pages_for_many_parents_in_one_query(
     scenario: Scenario, db: ReadSession
 ) -> None:
     cart, payments = scenario.teams["Cart"], scenario.teams["Payments"]
-    first = await q.services_of_teams(db, [cart, payments], None, PageRequest(first=1), None)
+    first = await q.services_of_teams(db, [cart, payments], None, PageRequest(size=1), None)
     assert {team: (page.total, page.has_next) for team, page in first.items()} == {
         cart: (2, True),
         payments: (2, True),
@@ -222,7 +222,7 @@ async def test_nested_pages_for_many_parents_in_one_query(
     assert [row["name"] for row in first[cart].rows] == ["Basket"]
     last = first[cart].rows[-1]
     rest = await q.services_of_teams(
-        db, [cart], None, PageRequest(first=1, after=(last["name"], last["id"])), None
+        db, [cart], None, PageRequest(size=1, after=(last["name"], last["id"])), None
     )
     assert [row["name"] for row in rest[cart].rows] == ["Checkout"]
     assert (rest[cart].total, rest[cart].has_next) == (2, False)
@@ -230,13 +230,60 @@ async def test_nested_pages_for_many_parents_in_one_query(
     assert active == {}
 
 
+async def test_nested_pages_backwards_for_many_parents_in_one_query(
+    scenario: Scenario, db: ReadSession
+) -> None:
+    cart, payments = scenario.teams["Cart"], scenario.teams["Payments"]
+    last = await q.services_of_teams(
+        db, [cart, payments], None, PageRequest(size=1, from_end=True), None
+    )
+    assert {team: [row["name"] for row in page.rows] for team, page in last.items()} == {
+        cart: ["Checkout"],
+        payments: ["Scoring"],
+    }
+    assert all(page.has_previous and not page.has_next for page in last.values())
+    checkout = last[cart].rows[0]
+    before = PageRequest(size=5, before=(checkout["name"], checkout["id"]), from_end=True)
+    earlier = await q.services_of_teams(db, [cart, payments], None, before, None)
+    assert [row["name"] for row in earlier[cart].rows] == ["Basket"]
+    # one cursor for every parent: none of Payments' services comes before Checkout,
+    # and its page still has its total
+    assert (earlier[payments].rows, earlier[payments].total) == ([], 2)
+    assert (earlier[cart].total, earlier[cart].has_previous, earlier[cart].has_next) == (
+        2,
+        False,
+        True,
+    )
+
+
+async def test_a_root_list_pages_backwards_and_in_another_order(
+    scenario: Scenario, db: ReadSession
+) -> None:
+    everything = q.ServiceFilter()
+    last = await q.service_page(db, None, everything, PageRequest(size=2, from_end=True))
+    assert [row["name"] for row in last.rows] == ["Scoring", "Shop"]
+    assert (last.total, last.has_previous, last.has_next) == (5, True, False)
+    first = last.rows[0]
+    before = PageRequest(size=10, before=(first["name"], first["id"]), from_end=True)
+    earlier = await q.service_page(db, None, everything, before)
+    assert [row["name"] for row in earlier.rows] == ["Basket", "Checkout", "Ledger"]
+    assert (earlier.has_previous, earlier.has_next) == (False, True)
+    descending = PageRequest(size=2, order=Order(("name", "id"), descending=True))
+    assert [
+        row["name"] for row in (await q.service_page(db, None, everything, descending)).rows
+    ] == [
+        "Shop",
+        "Scoring",
+    ]
+
+
 async def test_root_lists_filter_and_page(scenario: Scenario, db: ReadSession) -> None:
-    everything = await q.service_page(db, None, q.ServiceFilter(), PageRequest(first=2))
+    everything = await q.service_page(db, None, q.ServiceFilter(), PageRequest(size=2))
     assert (everything.total, everything.has_next) == (5, True)
     assert [row["name"] for row in everything.rows] == ["Basket", "Checkout"]
     last = everything.rows[-1]
     after = await q.service_page(
-        db, None, q.ServiceFilter(), PageRequest(first=10, after=(last["name"], last["id"]))
+        db, None, q.ServiceFilter(), PageRequest(size=10, after=(last["name"], last["id"]))
     )
     assert [row["name"] for row in after.rows] == ["Ledger", "Scoring", "Shop"]
     mine = await q.service_page(

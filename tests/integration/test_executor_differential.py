@@ -4,7 +4,8 @@
 execution internals and generates code, so its correctness rests on this test:
 every GraphQL query the tests and the README send, and 1,200 queries generated
 over the schema (fragments, aliases, ``@include``/``@skip``, variables,
-``asOf``/``atPosition``, bad ids, page sizes, cursors and positions), are each
+``asOf``/``atPosition``, bad ids, page sizes and cursors both ways (``first``/``after``,
+``last``/``before``), ``orderBy``, positions), are each
 answered by both executors on read snapshots at one position of a seeded company with some
 history, and the answers (data, errors with their messages, paths, locations and
 codes, extensions) must be identical. ``SEED`` fixes the generated queries;
@@ -279,6 +280,9 @@ async def test_generated_queries_answer_alike(snapshot: Snapshot, corpus: Corpus
     assert sum("atPosition" in text or "asOf" in text for text in texts) >= 300
     assert sum("fragment " in text for text in texts) >= 100
     assert sum("@include" in text or "@skip" in text for text in texts) >= 100
+    assert sum("last:" in text for text in texts) >= 100
+    assert sum("before:" in text for text in texts) >= 100
+    assert sum("orderBy:" in text for text in texts) >= 30
 
 
 @pytest.mark.parametrize(

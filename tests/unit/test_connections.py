@@ -37,7 +37,7 @@ ROWS: list[Any] = [{"name": "a", "id": 1}, {"name": "b", "id": 2}, {"name": "c",
 def test_a_page_becomes_edges_in_order_with_its_total_and_next_page() -> None:
     page = Page(rows=ROWS, total=7, has_next=True)
 
-    found = connection(ThingConnection, page, thing, ("name", "id"), after=None)
+    found = connection(ThingConnection, page, thing, ("name", "id"))
 
     assert isinstance(found, ThingConnection)
     assert found.total_count == 7
@@ -48,7 +48,8 @@ def test_a_page_becomes_edges_in_order_with_its_total_and_next_page() -> None:
 
 
 def test_the_cursors_are_the_rows_ordering_values_and_page_info_ends_with_them() -> None:
-    found = connection(ThingConnection, Page(ROWS, 3, False), thing, ("name", "id"), after="x")
+    page = Page(ROWS, 3, has_next=False, has_previous=True)
+    found = connection(ThingConnection, page, thing, ("name", "id"))
 
     assert [decode_cursor(edge.cursor(), 2) for edge in found.edges] == [  # type: ignore[operator]
         ["a", "1"],
@@ -62,7 +63,7 @@ def test_the_cursors_are_the_rows_ordering_values_and_page_info_ends_with_them()
 
 
 def test_an_empty_page_has_no_cursors() -> None:
-    found = connection(ThingConnection, EMPTY_PAGE, thing, ("name",), after=None)
+    found = connection(ThingConnection, EMPTY_PAGE, thing, ("name",))
 
     assert found.edges == []
     assert found.total_count == 0

@@ -25,6 +25,14 @@ def test_a_connection_multiplies_by_its_page_size() -> None:
     assert cost("query($n: Int!) { teams(first: $n) { nodes { name } } }", n=5) == 1 + 5 * 1
 
 
+def test_a_backward_page_multiplies_by_last() -> None:
+    assert cost("{ teams(last: 50) { nodes { name } } }") == 1 + 50 * 1
+    assert cost("query($n: Int) { teams(last: $n) { nodes { name } } }", n=7) == 1 + 7 * 1
+    assert cost("query($n: Int) { teams(last: $n) { nodes { name } } }", n=None) == 1 + 20 * 1
+    # both given is refused when it runs; until then it costs the larger
+    assert cost("{ teams(first: 3, last: 60) { nodes { name } } }") == 1 + 60 * 1
+
+
 def test_plain_lists_multiply_by_an_assumed_size() -> None:
     members = ASSUMED_LIST_SIZE * 1
     assert cost('{ team(id: "x") { members { person { handle } } } }') == 1 + 1 + members
