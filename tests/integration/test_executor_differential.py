@@ -276,7 +276,10 @@ async def test_generated_queries_answer_alike(snapshot: Snapshot, corpus: Corpus
     answers = comparison.answers
     texts = [request.query + json.dumps(request.variables) for request in generated]
     assert sum(carries_data(answer.get("data")) for answer in answers) >= 600
-    assert 100 <= sum(bool(answer.get("errors")) for answer in answers) <= 500
+    # Errors on purpose (bad arguments and cursors, both `first` and `last`) and where a
+    # field is refused (`history` under every `Person`, refused to the planner): at most
+    # half, so that most queries compare data.
+    assert 100 <= sum(bool(answer.get("errors")) for answer in answers) <= 600
     assert sum("atPosition" in text or "asOf" in text for text in texts) >= 300
     assert sum("fragment " in text for text in texts) >= 100
     assert sum("@include" in text or "@skip" in text for text in texts) >= 100
