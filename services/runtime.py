@@ -42,6 +42,14 @@ log = logging.getLogger(__name__)
 OPEN_PATHS = ["^/healthz$", "^/readyz$", "^/schema", "^/problems", "^/graphql"]
 
 
+async def keep_session(_conn: asyncpg.Connection) -> None:
+    """A connection back in a request pool needs no reset: no request leaves session
+    state on it (settings, LISTEN, advisory locks or cursors; tests/integration/
+    test_read_session.py checks), and asyncpg has already rolled back a transaction
+    left open. asyncpg's default reset is a round trip (``RESET ALL``, ``UNLISTEN *``,
+    ...) on every release: one per GraphQL request."""
+
+
 class Runtime:
     def __init__(
         self,
@@ -138,12 +146,17 @@ class Runtime:
             min_size=1,
             max_size=self.settings.pool_size,
             timeout=CONNECT_TIMEOUT_SECONDS,
+            reset=keep_session,
         )
         self.primary_pool = (
             self.read_pool
             if self.database.read_url == self.database.url
             else await asyncpg.create_pool(
-                self.database.url, min_size=1, max_size=4, timeout=CONNECT_TIMEOUT_SECONDS
+                self.database.url,
+                min_size=1,
+                max_size=4,
+                timeout=CONNECT_TIMEOUT_SECONDS,
+                reset=keep_session,
             )
         )
         await self.watcher.start()

@@ -142,3 +142,40 @@ async def test_a_caller_cancelled_while_waiting_its_turn_sends_nothing(
         assert await session.fetchval(probe_taken) == 0
         await session.fetch(f"SELECT pg_advisory_xact_lock({PROBE})")
         assert await session.fetchval(probe_taken) == 1, "the probe itself works"
+
+
+SESSION_STATE = """
+SELECT (SELECT count(*) FROM pg_settings WHERE source = 'session') AS settings,
+       (SELECT count(*) FROM pg_listening_channels()) AS channels,
+       (SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory')
+           AS advisory_locks,
+       (SELECT count(*) FROM pg_cursors WHERE name <> '') AS cursors
+"""
+
+
+async def test_connections_go_back_to_the_pool_with_no_session_state(
+    pool: asyncpg.Pool, gate: Gate
+) -> None:
+    """The request pools skip asyncpg's reset round trip (``keep_session``): a snapshot,
+    a snapshot whose query was cancelled, and a plain acquire all leave nothing behind
+    (no setting, LISTEN, advisory lock, cursor or open transaction)."""
+    async with ReadSession(pool) as session:
+        assert await session.fetchval("SELECT count(*) FROM views.tracking") == 1
+    async with ReadSession(pool) as session:
+        held = asyncio.create_task(session.fetch(HELD))
+        await gate.waited_on()
+        await cancelled(held)
+        await gate.open()
+    async with pool.acquire() as conn:
+        await conn.fetchval("SELECT 1")
+    held_connections = [await pool.acquire() for _ in range(pool.get_idle_size())]
+    assert held_connections, "the connections used above are back in the pool, idle"
+    try:
+        for conn in held_connections:
+            assert not conn.is_in_transaction()
+            state = await conn.fetchrow(SESSION_STATE)
+            assert (state["settings"], state["channels"], state["advisory_locks"]) == (0, 0, 0)
+            assert state["cursors"] == 0
+    finally:
+        for conn in held_connections:
+            await pool.release(conn)
