@@ -249,11 +249,16 @@ def test_a_share_is_a_number_above_0_and_at_most_a_half() -> None:
     assert second_job_share("0.0015") == Decimal("0.002")
     assert second_job_share("0.001") == Decimal("0.001")
     assert second_job_share("0.00051") == Decimal("0.001")  # the least share that is not 0
-    not_a_number = invalid("share", "`share` must be a number")
-    for raw in (True, False, "a lot", None, [0.1]):
-        assert refusal(lambda raw=raw: second_job_share(raw)) == not_a_number
-    out_of_range = invalid("share", "`share` must be above 0 and at most 0.5")
-    for raw in (
+
+
+@pytest.mark.parametrize("raw", [True, False, "a lot", None, [0.1]])
+def test_a_share_that_is_no_number_is_refused(raw: object) -> None:
+    assert refusal(lambda: second_job_share(raw)) == invalid("share", "`share` must be a number")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
         "0",
         0,
         "-0.1",
@@ -266,8 +271,12 @@ def test_a_share_is_a_number_above_0_and_at_most_a_half() -> None:
         "Infinity",
         "-Infinity",
         "1e30",
-    ):
-        assert refusal(lambda raw=raw: second_job_share(raw)) == out_of_range
+    ],
+)
+def test_a_share_that_rounds_to_0_or_is_above_a_half_is_refused(raw: object) -> None:
+    assert refusal(lambda: second_job_share(raw)) == invalid(
+        "share", "`share` must be above 0 and at most 0.5"
+    )
 
 
 def test_a_second_job_is_assigned_with_a_kind_a_share_and_its_description() -> None:
