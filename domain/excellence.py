@@ -126,15 +126,10 @@ def second_job_share(raw: object) -> Decimal:
         share = Decimal(str(raw))
     except (InvalidOperation, ValueError):
         raise InvalidValue("share", "`share` must be a number") from None
-    out_of_range = InvalidValue(
-        "share", f"`share` must be above 0 and at most {MAX_SECOND_JOB_SHARE}"
-    )
-    if not share.is_finite() or not Decimal(0) < share <= MAX_SECOND_JOB_SHARE:
-        raise out_of_range
-    rounded = share.quantize(Decimal("0.001"))
-    if not rounded:
-        raise out_of_range
-    return rounded.normalize()
+    # Kept to a thousandth: at or below 0.0005 a share would round to 0 (half to even).
+    if not share.is_finite() or not Decimal("0.0005") < share <= MAX_SECOND_JOB_SHARE:
+        raise InvalidValue("share", f"`share` must be above 0 and at most {MAX_SECOND_JOB_SHARE}")
+    return share.quantize(Decimal("0.001")).normalize()
 
 
 class FunctionalLeadership(AttributedAggregate):
