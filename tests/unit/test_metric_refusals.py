@@ -180,3 +180,17 @@ def test_the_observation_refusals_name_the_period() -> None:
         Decimal("0.5"),
         "Late data",
     )
+
+
+def test_a_corrections_reason_may_run_over_lines_up_to_its_limit() -> None:
+    selection = metric()
+    selection.observe(WEEK_1, Decimal("0.5"))
+    selection.collect_events()
+    assert refusal(
+        lambda: selection.correct(WEEK_1, Decimal(1), "r" * (MAX_REASON_LENGTH + 1)), selection
+    ) == too_long("reason", MAX_REASON_LENGTH)
+    selection.correct(WEEK_1, Decimal("0.6"), " The feed was late;\nrerun on Monday ")
+    selection.correct(WEEK_1, Decimal("0.7"), "r" * MAX_REASON_LENGTH)
+    first, _ = recorded(selection)
+    assert isinstance(first, Metric.ObservationCorrected)
+    assert first.reason == "The feed was late;\nrerun on Monday"
