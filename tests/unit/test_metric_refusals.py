@@ -194,3 +194,16 @@ def test_a_corrections_reason_may_run_over_lines_up_to_its_limit() -> None:
     first, _ = recorded(selection)
     assert isinstance(first, Metric.ObservationCorrected)
     assert first.reason == "The feed was late;\nrerun on Monday"
+
+
+def test_a_redefinitions_reason_and_a_drivers_hypothesis_may_run_over_lines() -> None:
+    selection, revenue = metric(), metric("Revenue", MetricKind.OUTPUT)
+    selection.redefine("Pages in stock", " The old text\ncounted drafts ")
+    selection.declare_driver(revenue, " More selection,\nmore sales ")
+    redefined, declared = recorded(selection)
+    assert isinstance(redefined, Metric.Redefined)
+    assert isinstance(declared, Metric.DriverDeclared)
+    assert (redefined.reason, declared.hypothesis) == (
+        "The old text\ncounted drafts",
+        "More selection,\nmore sales",
+    )
