@@ -117,6 +117,15 @@ def test_the_target_revision_refusals() -> None:
     assert refusal(lambda: chosen.revise_target(Decimal(20), long_reason)) == too_long(
         "reason", MAX_REASON_LENGTH
     )
+    chosen.collect_events()
+    chosen.revise_target(Decimal(20), " Demand fell;\nsee the WBR ")
+    [revised] = recorded(chosen)
+    assert isinstance(revised, Goal.TargetRevised)
+    assert (revised.target, revised.previous_target, revised.reason) == (
+        Decimal(20),
+        Decimal(24),
+        "Demand fell;\nsee the WBR",
+    )
 
 
 def test_the_check_in_refusals_at_their_edges() -> None:
