@@ -152,6 +152,12 @@ def test_the_check_in_refusals_at_their_edges() -> None:
         longest,
     )
     assert chosen.status is CheckInStatus.YELLOW
+    chosen.check_in(CheckInStatus.RED, " Late:\nthe vendor slipped ", " A second vendor;\nby May ")
+    [checked_in] = recorded(chosen)
+    assert (checked_in.note, checked_in.path_to_green) == (
+        "Late:\nthe vendor slipped",
+        "A second vendor;\nby May",
+    )
 
 
 def test_the_top_level_refusals() -> None:
