@@ -595,3 +595,18 @@ def test_a_request_funds_up_to_its_limit_of_the_teams_own_open_items_each_once()
         [goals[0].id],
     )
     assert (second.version, second.item_ids) == (2, [])
+
+
+def test_a_rationale_may_run_over_lines() -> None:
+    cycle = op1(r(10, 1000))
+    retail = team("Retail")
+    cycle.submit_request(retail, r(2), " Two launches;\nboth need people ", [goal_of(retail)])
+    cycle.advance_to(CyclePhase.REVIEW)
+    cycle.decide(retail, r(1), " One launch\nfirst ")
+    submitted, _, decision = events(cycle)
+    assert isinstance(submitted, AllocationCycle.RequestSubmitted)
+    assert isinstance(decision, AllocationCycle.DecisionRecorded)
+    assert (submitted.rationale, decision.rationale) == (
+        "Two launches;\nboth need people",
+        "One launch\nfirst",
+    )
