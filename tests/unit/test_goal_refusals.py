@@ -79,6 +79,9 @@ def test_a_goal_keeps_what_it_was_set_with() -> None:
     assert refusal(lambda: set_for(description="d" * (MAX_DESCRIPTION_LENGTH + 1))) == too_long(
         "description", MAX_DESCRIPTION_LENGTH
     )
+    assert set_for(description=" Halve it;\nthen halve it again ").description == (
+        "Halve it;\nthen halve it again"
+    )
 
 
 def test_a_disbanded_team_sets_no_goal() -> None:
