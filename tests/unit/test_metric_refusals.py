@@ -207,3 +207,8 @@ def test_a_redefinitions_reason_and_a_drivers_hypothesis_may_run_over_lines() ->
         "The old text\ncounted drafts",
         "More selection,\nmore sales",
     )
+
+
+def test_a_definition_may_run_over_lines() -> None:
+    defined = define(definition=" Orders placed,\nless cancellations ")
+    assert defined.definition == "Orders placed,\nless cancellations"
