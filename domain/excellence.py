@@ -118,14 +118,15 @@ def reason_text(raw: str, field: str = "reason") -> str:
 
 
 def second_job_share(raw: object) -> Decimal:
-    """A share of a person's time: above 0 and at most 0.5."""
+    """A share of a person's time, kept to a thousandth: above 0 and at most 0.5.
+    A share that rounds to 0 (0.0005 or less) is refused, not recorded as no time at all."""
     if isinstance(raw, bool):
         raise InvalidValue("share", "`share` must be a number")
     try:
         share = Decimal(str(raw))
     except (InvalidOperation, ValueError):
         raise InvalidValue("share", "`share` must be a number") from None
-    if not share.is_finite() or not Decimal(0) < share <= MAX_SECOND_JOB_SHARE:
+    if not share.is_finite() or not Decimal("0.0005") < share <= MAX_SECOND_JOB_SHARE:
         raise InvalidValue("share", f"`share` must be above 0 and at most {MAX_SECOND_JOB_SHARE}")
     return share.quantize(Decimal("0.001")).normalize()
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
 
 from domain.allocation.cycle import (
     MAX_GOALS_PER_REQUEST,
+    MAX_ITEMS_PER_REQUEST,
     MAX_RATIONALE_LENGTH,
     MAX_REASON_LENGTH,
     MAX_SCENARIO_NAME_LENGTH,
@@ -30,6 +34,8 @@ from domain.allocation.refusals import (
     PhaseOutOfOrder,
     RequestsClosed,
     ReviewNotStarted,
+    RoadmapItemClosedForFunding,
+    RoadmapItemOfAnotherTeam,
 )
 from domain.decisions import (
     MAX_ARGUMENT_LENGTH,
@@ -37,6 +43,7 @@ from domain.decisions import (
     AlreadyCommitted,
     DissentAlreadyWeighed,
     DissentNotWeighed,
+    ExpectedOutcome,
 )
 from domain.errors import NotFound
 from domain.goals import GoalClosed, GoalOutcome
@@ -496,4 +503,110 @@ def test_adoption_waits_for_review() -> None:
         ReviewNotStarted,
         "OP1 2027 is OPEN; a scenario is adopted only in REVIEW",
         {"cycle_id": str(cycle.id)},
+    )
+
+
+def test_an_expected_outcome_waits_for_the_decision_and_is_recorded_whole() -> None:
+    outcome = ExpectedOutcome(uuid4(), Decimal("12.5"), date(2027, 12, 31), "Selection grows")
+    for phase in (CyclePhase.OPEN, CyclePhase.REVIEW):
+        cycle = op1(r(10, 1000))
+        if phase is CyclePhase.REVIEW:
+            cycle.advance_to(phase)
+            cycle.collect_events()
+        assert refusal(lambda cycle=cycle: cycle.expect(outcome), cycle) == (
+            CycleNotDecided,
+            f"OP1 2027 is in {phase.value}; an expected outcome belongs to the decision, once "
+            "the cycle is DECIDED",
+            {"cycle_id": str(cycle.id)},
+        )
+    cycle = decided(in_review(r(10, 1000), {"Retail": r(2, 100)})[0])
+    cycle.expect(outcome)
+    cycle.advance_to(CyclePhase.LOCKED)
+    cycle.expect(outcome)
+    first, _, last = events(cycle)
+    assert isinstance(first, AllocationCycle.OutcomeExpected)
+    assert isinstance(last, AllocationCycle.OutcomeExpected)
+    assert (last.metric_id, last.target, last.by, last.note) == (
+        outcome.metric_id,
+        Decimal("12.5"),
+        date(2027, 12, 31),
+        "Selection grows",
+    )
+
+
+def test_an_amendments_reason_may_run_over_lines() -> None:
+    cycle, teams = locked({"Retail": r(2, 100)})
+    cycle.amend(teams["Retail"], r(1), " A hire fell through;\nthe role is closed ", ANN)
+    [amended] = events(cycle)
+    assert isinstance(amended, AllocationCycle.AmendmentRecorded)
+    assert (amended.team_id, amended.headcount, amended.budget, amended.reason) == (
+        teams["Retail"].id,
+        {"ENGINEERING": 1},
+        0,
+        "A hire fell through;\nthe role is closed",
+    )
+
+
+@dataclass(frozen=True)
+class Item:
+    """A roadmap item as a request names it."""
+
+    team_id: UUID
+    is_open: bool = True
+    id: UUID = field(default_factory=uuid4)
+
+
+def test_a_request_funds_up_to_its_limit_of_the_teams_own_open_items_each_once() -> None:
+    cycle = op1()
+    retail = team("Retail")
+    goals = [goal_of(retail)]
+
+    def submit(items: list[Item]) -> None:
+        cycle.submit_request(retail, r(1), "Why", goals, items)
+
+    most = [Item(retail.id) for _ in range(MAX_ITEMS_PER_REQUEST)]
+    assert refusal(lambda: submit([*most, Item(retail.id)]), cycle) == invalid(
+        "itemIds", f"A request funds at most {MAX_ITEMS_PER_REQUEST} items"
+    )
+    assert refusal(lambda: submit([most[0], most[1], most[0]]), cycle) == invalid(
+        "itemIds", "`itemIds` names an item more than once"
+    )
+    elsewhere = Item(uuid4())
+    assert refusal(lambda: submit([most[0], elsewhere]), cycle) == (
+        RoadmapItemOfAnotherTeam,
+        f"Roadmap item {elsewhere.id} belongs to another team; team 'Retail' requests for its "
+        "own items (a subteam requests for its own)",
+        {"item_id": str(elsewhere.id), "team_id": str(elsewhere.team_id)},
+    )
+    closed = Item(retail.id, is_open=False)
+    assert refusal(lambda: submit([most[0], closed]), cycle) == (
+        RoadmapItemClosedForFunding,
+        f"Roadmap item {closed.id} is delivered or dropped; a request funds open items",
+        {"item_id": str(closed.id)},
+    )
+    submit(most)
+    submit([])
+    first, second = events(cycle)
+    assert isinstance(first, AllocationCycle.RequestSubmitted)
+    assert isinstance(second, AllocationCycle.RequestSubmitted)
+    assert (first.version, first.item_ids, first.goal_ids) == (
+        1,
+        [item.id for item in most],
+        [goals[0].id],
+    )
+    assert (second.version, second.item_ids) == (2, [])
+
+
+def test_a_rationale_may_run_over_lines() -> None:
+    cycle = op1(r(10, 1000))
+    retail = team("Retail")
+    cycle.submit_request(retail, r(2), " Two launches;\nboth need people ", [goal_of(retail)])
+    cycle.advance_to(CyclePhase.REVIEW)
+    cycle.decide(retail, r(1), " One launch\nfirst ")
+    submitted, _, decision = events(cycle)
+    assert isinstance(submitted, AllocationCycle.RequestSubmitted)
+    assert isinstance(decision, AllocationCycle.DecisionRecorded)
+    assert (submitted.rationale, decision.rationale) == (
+        "Two launches;\nboth need people",
+        "One launch\nfirst",
     )

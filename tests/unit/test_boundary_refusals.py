@@ -202,3 +202,10 @@ def test_the_api_refusals_and_what_retiring_records() -> None:
         "API 'ledger' v1 is retired",
         {"api_id": str(published.id)},
     )
+
+
+def test_a_services_description_may_run_over_lines() -> None:
+    ledger = Service.register(
+        name="Ledger", description=" Money in;\nmoney out ", owner=team("Payments")
+    )
+    assert ledger.description == "Money in;\nmoney out"

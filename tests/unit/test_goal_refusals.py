@@ -79,6 +79,9 @@ def test_a_goal_keeps_what_it_was_set_with() -> None:
     assert refusal(lambda: set_for(description="d" * (MAX_DESCRIPTION_LENGTH + 1))) == too_long(
         "description", MAX_DESCRIPTION_LENGTH
     )
+    assert set_for(description=" Halve it;\nthen halve it again ").description == (
+        "Halve it;\nthen halve it again"
+    )
 
 
 def test_a_disbanded_team_sets_no_goal() -> None:
@@ -117,6 +120,15 @@ def test_the_target_revision_refusals() -> None:
     assert refusal(lambda: chosen.revise_target(Decimal(20), long_reason)) == too_long(
         "reason", MAX_REASON_LENGTH
     )
+    chosen.collect_events()
+    chosen.revise_target(Decimal(20), " Demand fell;\nsee the WBR ")
+    [revised] = recorded(chosen)
+    assert isinstance(revised, Goal.TargetRevised)
+    assert (revised.target, revised.previous_target, revised.reason) == (
+        Decimal(20),
+        Decimal(24),
+        "Demand fell;\nsee the WBR",
+    )
 
 
 def test_the_check_in_refusals_at_their_edges() -> None:
@@ -143,6 +155,12 @@ def test_the_check_in_refusals_at_their_edges() -> None:
         longest,
     )
     assert chosen.status is CheckInStatus.YELLOW
+    chosen.check_in(CheckInStatus.RED, " Late:\nthe vendor slipped ", " A second vendor;\nby May ")
+    [checked_in] = recorded(chosen)
+    assert (checked_in.note, checked_in.path_to_green) == (
+        "Late:\nthe vendor slipped",
+        "A second vendor;\nby May",
+    )
 
 
 def test_the_top_level_refusals() -> None:

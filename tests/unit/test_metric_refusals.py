@@ -180,3 +180,35 @@ def test_the_observation_refusals_name_the_period() -> None:
         Decimal("0.5"),
         "Late data",
     )
+
+
+def test_a_corrections_reason_may_run_over_lines_up_to_its_limit() -> None:
+    selection = metric()
+    selection.observe(WEEK_1, Decimal("0.5"))
+    selection.collect_events()
+    assert refusal(
+        lambda: selection.correct(WEEK_1, Decimal(1), "r" * (MAX_REASON_LENGTH + 1)), selection
+    ) == too_long("reason", MAX_REASON_LENGTH)
+    selection.correct(WEEK_1, Decimal("0.6"), " The feed was late;\nrerun on Monday ")
+    selection.correct(WEEK_1, Decimal("0.7"), "r" * MAX_REASON_LENGTH)
+    first, _ = recorded(selection)
+    assert isinstance(first, Metric.ObservationCorrected)
+    assert first.reason == "The feed was late;\nrerun on Monday"
+
+
+def test_a_redefinitions_reason_and_a_drivers_hypothesis_may_run_over_lines() -> None:
+    selection, revenue = metric(), metric("Revenue", MetricKind.OUTPUT)
+    selection.redefine("Pages in stock", " The old text\ncounted drafts ")
+    selection.declare_driver(revenue, " More selection,\nmore sales ")
+    redefined, declared = recorded(selection)
+    assert isinstance(redefined, Metric.Redefined)
+    assert isinstance(declared, Metric.DriverDeclared)
+    assert (redefined.reason, declared.hypothesis) == (
+        "The old text\ncounted drafts",
+        "More selection,\nmore sales",
+    )
+
+
+def test_a_definition_may_run_over_lines() -> None:
+    defined = define(definition=" Orders placed,\nless cancellations ")
+    assert defined.definition == "Orders placed,\nless cancellations"

@@ -412,3 +412,21 @@ def test_every_command_that_takes_text_refuses_bad_text_naming_the_field(command
         with pytest.raises(InvalidValue) as refused:
             run(text)
         assert refused.value.field == field
+
+
+def test_optional_text_is_one_line_unless_asked() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        optional_text("note", "a\nb", max_length=10)
+    assert refused.value.detail == (
+        "`note` must not contain tabs or line breaks (it is one line): U+000A at character 2"
+    )
+    assert optional_text("note", "a\nb", max_length=10, multiline=True) == "a\nb"
+
+
+def test_clean_text_is_one_line_unless_asked() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        clean_text("note", "a\tb")
+    assert refused.value.detail == (
+        "`note` must not contain tabs or line breaks (it is one line): U+0009 at character 2"
+    )
+    assert clean_text("note", "a\tb", multiline=True) == "a\tb"
