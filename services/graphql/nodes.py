@@ -140,7 +140,7 @@ class AggregateNode(UuidNode):
         return UUID(self.key)
 
 
-def node_by_id(node_type: type[AggregateNode], description: str, noun: str | None = None) -> Any:
+def node_by_id(node_type: type[UuidNode], description: str, noun: str | None = None) -> Any:
     """A root field reading one ``node_type`` by id (a UUID or global id), now or as of
     ``asOf``/``atPosition``: ``team = node_by_id(Team, "A team by its id.", "team")``.
     Without a ``noun`` the argument is "the object's" id."""
