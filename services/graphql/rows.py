@@ -5,8 +5,8 @@ subclasses ``FromRow`` gets ``from_row(row, at)``: each dataclass field from the
 row's column of the same name (or the one ``COLUMNS`` names), converted to the
 field's type: enums by value, numbers as floats or decimals, and a person's handle
 to a ``Person`` read as of ``at`` like the object naming them. A private field
-named ``at`` holds the position ``at`` itself. A value the row does not hold as is
-is given by keyword: ``Slip.from_row(row, at, days=...)``.
+named ``at`` (or ``POSITION_FIELD``) holds the position ``at`` itself. A value the
+row does not hold as is is given by keyword: ``Edge.from_row(row, at, cross_team=...)``.
 
 ``from_fields(source, at)`` does the same from an object's attributes (a report's
 figures, a computed period).
@@ -110,17 +110,21 @@ class FromRow:
 
     # Field name -> column name, for the fields whose column is named otherwise.
     COLUMNS: ClassVar[dict[str, str]] = {}
+    # The private field holding the position the object was read at, if it has one.
+    POSITION_FIELD: ClassVar[str] = "at"
     _steps: ClassVar[dict[type, tuple[list[Step], bool]]] = {}
 
     @classmethod
     def _steps_for(cls, given: Iterable[str]) -> tuple[list[Step], bool]:
         found = FromRow._steps.get(cls)
         if found is None:
+            position = cls.POSITION_FIELD
             keeps_position = any(
-                field.name == "at" and not isinstance(field, StrawberryField)
+                field.name == position and not isinstance(field, StrawberryField)
                 for field in dataclasses.fields(cls)  # type: ignore[arg-type]
             )
-            found = (steps_of(cls, cls.COLUMNS, ("at",) if keeps_position else ()), keeps_position)
+            skip = (position,) if keeps_position else ()
+            found = (steps_of(cls, cls.COLUMNS, skip), keeps_position)
             FromRow._steps[cls] = found
         steps, keeps_position = found
         skipped = set(given)
@@ -134,7 +138,7 @@ class FromRow:
         steps, keeps_position = cls._steps_for(given)
         values = read(steps, row, at)
         if keeps_position:
-            values["at"] = at
+            values[cls.POSITION_FIELD] = at
         return cls(**values, **given)
 
     @classmethod
