@@ -20,9 +20,9 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     resolve_at,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
 from services.graphql.rows import FromRow
@@ -32,24 +32,18 @@ if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
 
-strawberry.enum(
+graphql_enum(
     StandardArea,
     description="What a standard governs: `CODE_REVIEW`, `PROMOTION`, `INTERVIEWING` or `OTHER`.",
-)
-describe_values(
-    StandardArea,
     CODE_REVIEW="How code is reviewed.",
     PROMOTION="How people are promoted.",
     INTERVIEWING="How candidates are interviewed.",
     OTHER="Anything else the function standardises.",
 )
-strawberry.enum(
+graphql_enum(
     SecondJobKind,
     description="A second job: `BAR_RAISER` in interview loops, a `PROMOTION_PANEL`, "
     "cross-org `CODE_REVIEW`, or `OTHER` (described).",
-)
-describe_values(
-    SecondJobKind,
     BAR_RAISER="Bar raiser in interview loops of other teams.",
     PROMOTION_PANEL="Member of a promotion panel.",
     CODE_REVIEW="Cross-organisation code reviewer.",

@@ -31,10 +31,10 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     resolve_at,
     uuid_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
@@ -46,31 +46,25 @@ if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
 
-strawberry.enum(Vote, description="An interviewer's vote: `STRONG_NO`, `NO`, `YES`, `STRONG_YES`.")
-describe_values(
+graphql_enum(
     Vote,
+    description="An interviewer's vote: `STRONG_NO`, `NO`, `YES`, `STRONG_YES`.",
     STRONG_NO="Strongly against hiring.",
     NO="Against hiring.",
     YES="For hiring.",
     STRONG_YES="Strongly for hiring.",
 )
-strawberry.enum(
+graphql_enum(
     RequisitionStatus,
     description="`OPEN` until `FILLED` by an accepted offer or `CANCELLED` with a reason.",
-)
-describe_values(
-    RequisitionStatus,
     OPEN="Open: counts against the team's funded headcount.",
     FILLED="Filled by an accepted offer.",
     CANCELLED="Cancelled with a reason.",
 )
-strawberry.enum(
+graphql_enum(
     LoopStage,
     description="`INTERVIEWING` (feedback sealed), `DEBRIEF` (all read, final votes), `HIRE` "
     "or `NO_HIRE` (decided), `HIRED` (the offer was accepted).",
-)
-describe_values(
-    LoopStage,
     INTERVIEWING="Interviews under way; feedback is sealed.",
     DEBRIEF="The bar raiser opened the debrief: participants read all feedback and vote again.",
     HIRE="The hiring manager decided to hire.",

@@ -22,31 +22,25 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     resolve_at,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.people import LazyPerson, person_at
 
 if TYPE_CHECKING:
     from services.metrics.graphql import Metric
 
-strawberry.enum(
+graphql_enum(
     DecisionKind,
     description="`PRFAQ`: a PR/FAQ's approval. `ALLOCATION`: an allocation cycle's decision.",
-)
-describe_values(
-    DecisionKind,
     PRFAQ="A PR/FAQ's approval.",
     ALLOCATION="An allocation cycle's decision.",
 )
-strawberry.enum(
+graphql_enum(
     OutcomeStatus,
     description="`PENDING`: its date has not passed. Then the metric's latest value in the "
     "month up to it decides: `MET` (reached, in the metric's better direction), `MISSED`, or "
     "`UNKNOWN` (no value in that month).",
-)
-describe_values(
-    OutcomeStatus,
     PENDING="Its date has not passed.",
     MET="The metric reached the expected value, in its better direction.",
     MISSED="The metric did not reach the expected value.",

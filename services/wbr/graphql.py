@@ -21,10 +21,10 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     resolve_at,
     uuid_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.people import LazyPerson, person_at
 
@@ -35,39 +35,30 @@ if TYPE_CHECKING:
 LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 
-strawberry.enum(
+graphql_enum(
     Aggregation,
     description="How a metric's values combine over a period: `SUM`, `MEAN`, `LAST` (the "
     "last value in the period), `MIN` or `MAX` (wbr-app's `aggf`).",
-)
-describe_values(
-    Aggregation,
     SUM="The values added up (counts, revenue).",
     MEAN="The average of the values (rates, percentages).",
     LAST="The period's last value (balances, headcount).",
     MIN="The smallest value.",
     MAX="The largest value.",
 )
-strawberry.enum(
+graphql_enum(
     MonthsMode,
     name="WbrMonths",
     description="Which months the 6-12 view shows: `TRAILING`, the twelve full months "
     "before the week (and the month under way, to date); `FISCAL_YEAR`, the months of the "
     "current fiscal year.",
-)
-describe_values(
-    MonthsMode,
     TRAILING="The twelve full months before the week, and the month under way to date.",
     FISCAL_YEAR="The months of the current fiscal year (FLYWHEEL_FISCAL_YEAR_END_MONTH).",
 )
-strawberry.enum(
+graphql_enum(
     ChangeUnit,
     name="WbrChangeUnit",
     description="How changes are told: `PERCENT`, or `BASIS_POINTS` for a metric whose unit "
     "is a percentage (a change of 0.25 percentage points is 25 basis points).",
-)
-describe_values(
-    ChangeUnit,
     PERCENT="Changes in percent of the earlier value.",
     BASIS_POINTS="Changes in basis points (hundredths of a percentage point).",
 )
