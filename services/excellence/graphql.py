@@ -25,8 +25,8 @@ from services.graphql.common import (
 from services.graphql.enums import graphql_enum
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
 from services.graphql.rows import FromRow
-from services.graphql.teams import team_field
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders

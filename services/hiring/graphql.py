@@ -38,8 +38,8 @@ from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
 from services.graphql.rows import FromRow
-from services.graphql.teams import team_field
 from services.personal_data import open_sealed
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ splits the decisions that met dissent from those that did not.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
 
 import strawberry
@@ -26,10 +26,8 @@ from services.graphql.common import (
 )
 from services.graphql.enums import graphql_enum
 from services.graphql.people import LazyPerson, person_at
+from services.graphql.relations import metric_field
 from services.graphql.rows import FromRow
-
-if TYPE_CHECKING:
-    from services.metrics.graphql import Metric
 
 graphql_enum(
     DecisionKind,
@@ -47,8 +45,6 @@ graphql_enum(
     MISSED="The metric did not reach the expected value.",
     UNKNOWN="The metric has no value in the month up to the date.",
 )
-
-LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
 
 
 def today_of(as_of: datetime | None) -> date:
@@ -89,11 +85,7 @@ class ExpectedOutcome(FromRow):
     metric_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The metric expected to move.")
-    async def metric(self, info: FlywheelInfo) -> LazyMetric:
-        from services.metrics.graphql import Metric
-
-        return await Metric.load(info, self.metric_id, self.at)
+    metric = metric_field("The metric expected to move.")
 
     @classmethod
     def judged(cls, row: Any, at: int | None, today: date) -> Self:

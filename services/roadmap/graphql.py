@@ -20,8 +20,8 @@ from services.audit.graphql import Recorded
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
 from services.graphql.rows import FromRow
-from services.graphql.teams import team_field
 from services.roadmap.graphql_enums import (
     Conflict,
     DependencyKind,

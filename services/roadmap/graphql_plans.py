@@ -18,8 +18,8 @@ from projections.roadmap.changes import changes_between, reliability
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
 from services.graphql.rows import FromRow
-from services.graphql.teams import team_field
 from services.roadmap.graphql import RoadmapItem, Slip, Subteams, TeamArgument, team_ids_of
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -27,14 +27,8 @@ from services.graphql.common import (
 from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.people import LazyPerson
+from services.graphql.relations import LazyTeam, metric_field
 from services.graphql.rows import FromRow
-
-if TYPE_CHECKING:
-    from services.metrics.graphql import Metric
-    from services.org.graphql import Team
-
-LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 
 graphql_enum(
     Aggregation,
@@ -211,11 +205,7 @@ class WbrMetric:
     at: strawberry.Private[int | None]
     six_twelve: SixTwelveView = strawberry.field(description="The metric's 6-12 view.")
 
-    @strawberry.field(description="The metric.")
-    async def metric(self, info: FlywheelInfo) -> LazyMetric:
-        from services.metrics.graphql import Metric
-
-        return await Metric.load(info, self.metric_id, self.at)
+    metric = metric_field("The metric.")
 
 
 @strawberry.type(description="One team's part of the deck: its metrics, inputs first.")

@@ -1,8 +1,9 @@
-"""A field naming a team answers a ``Team``, read as of the object holding the field.
+"""Fields naming an object of another area: a ``Team``, a ``Metric``, read as of the
+object holding the field.
 
-``Team`` lives in ``services.org.graphql``, which imports most areas' modules (for
-``Team.goals``, ``Team.requisitions``...), so those modules name it lazily
-(``LazyTeam``) and read it here.
+``Team`` and ``Metric`` live in modules that import most areas' modules (for
+``Team.goals``, ``Team.requisitions``, ``Metric.sixTwelve``...), so those modules
+name them lazily (``LazyTeam``, ``LazyMetric``) and read them here.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import strawberry
 from services.graphql.common import FlywheelInfo
 
 if TYPE_CHECKING:
+    from services.metrics.graphql import Metric
     from services.org.graphql import Team
 
 LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
+LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
 
 
 async def team_at(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team | None:
@@ -34,3 +37,14 @@ def team_field(description: str) -> Any:
         return await team_at(info, root.team_id, root.at)
 
     return strawberry.field(resolver=team, description=description)
+
+
+def metric_field(description: str) -> Any:
+    """The field ``metric``: the metric of the object's ``metric_id``, as of its ``at``."""
+
+    async def metric(root: Any, info: FlywheelInfo) -> LazyMetric:
+        from services.metrics.graphql import Metric
+
+        return await Metric.load(info, root.metric_id, root.at)
+
+    return strawberry.field(resolver=metric, description=description)
