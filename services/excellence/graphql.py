@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 import strawberry
-from strawberry import relay
 
 from domain.excellence import DEFAULT_PRINCIPLES, SecondJobKind, StandardArea
 from domain.people.values import Function
@@ -20,54 +19,42 @@ from services.graphql.common import (
     AsOf,
     AtPosition,
     FlywheelInfo,
-    NodeIdArgument,
     context,
-    describe_values,
     resolve_at,
-    uuid_of,
 )
-from services.graphql.people import LazyPerson, person_at
+from services.graphql.enums import graphql_enum
+from services.graphql.nodes import UuidNode, node_by_id, uuid_field
+from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
+from services.graphql.rows import FromRow
 
 if TYPE_CHECKING:
-    from services.org.graphql import Team
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
 
-strawberry.enum(
+graphql_enum(
     StandardArea,
     description="What a standard governs: `CODE_REVIEW`, `PROMOTION`, `INTERVIEWING` or `OTHER`.",
-)
-describe_values(
-    StandardArea,
     CODE_REVIEW="How code is reviewed.",
     PROMOTION="How people are promoted.",
     INTERVIEWING="How candidates are interviewed.",
     OTHER="Anything else the function standardises.",
 )
-strawberry.enum(
+graphql_enum(
     SecondJobKind,
     description="A second job: `BAR_RAISER` in interview loops, a `PROMOTION_PANEL`, "
     "cross-org `CODE_REVIEW`, or `OTHER` (described).",
-)
-describe_values(
-    SecondJobKind,
     BAR_RAISER="Bar raiser in interview loops of other teams.",
     PROMOTION_PANEL="Member of a promotion panel.",
     CODE_REVIEW="Cross-organisation code reviewer.",
     OTHER="Another second job, as its description says.",
 )
 
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 _principles = msgspec.json.Decoder(list[dict[str, str]])
 
 
-async def _team(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team | None:
-    from services.org.graphql import Team
-
-    row = await context(info).load.org.team.load(team_id, at)
-    return None if row is None else Team.from_row(row, at)
-
-
 @strawberry.type(description="One functional leader's tenure: from appointment to replacement.")
-class Tenure:
+class Tenure(FromRow):
     leader: LazyPerson = strawberry.field(description="The leader.")
     reason: str = strawberry.field(description="Why they were appointed.")
     since: datetime = strawberry.field(description="When the tenure began.")
@@ -76,7 +63,7 @@ class Tenure:
 
 
 @strawberry.type(description="A function's leader (e.g. the CTO for ENGINEERING), with history.")
-class FunctionalLeader:
+class FunctionalLeader(FromRow):
     function: Function = strawberry.field(description="The function led.")
     leader: LazyPerson = strawberry.field(description="The current leader.")
     since: datetime = strawberry.field(description="When the current tenure began.")
@@ -85,20 +72,13 @@ class FunctionalLeader:
     @strawberry.field(description="Every tenure of the function's leadership, oldest first.")
     async def history(self, info: FlywheelInfo) -> list[Tenure]:
         rows = await context(info).load.excellence.tenures.load(self.function.value, self.at)
-        return [
-            Tenure(
-                leader=person_at(row["leader"], self.at),
-                reason=row["reason"],
-                since=row["since"],
-                until=row["until"],
-                appointed_by=person_at(row["appointed_by"], self.at),
-            )
-            for row in rows
-        ]
+        return Tenure.from_rows(rows, self.at)
 
 
 @strawberry.type(description="One version of a standard's body, with why it was revised.")
-class StandardRevision:
+class StandardRevision(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     revision: int = strawberry.field(description="The version's number, from 1.")
     body: str = strawberry.field(description="The text of that version.")
     reason: str | None = strawberry.field(description="Why it was revised; null for the first.")
@@ -107,7 +87,7 @@ class StandardRevision:
 
 
 @strawberry.type(description="A team's exemption from a standard, until an expiry date.")
-class StandardExemption:
+class StandardExemption(FromRow):
     id: UUID = strawberry.field(description="The exemption's id.")
     standard_id: UUID = strawberry.field(description="The standard's id (a UUID).")
     team_id: UUID = strawberry.field(description="The exempted team's id (a UUID).")
@@ -121,27 +101,11 @@ class StandardExemption:
     def expired(self) -> bool:
         return self.expires < datetime.now(UTC).date()
 
-    @strawberry.field(description="The exempted team.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
-        return await _team(info, self.team_id, self.at)
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> StandardExemption:
-        return StandardExemption(
-            id=row["id"],
-            standard_id=row["standard_id"],
-            team_id=row["team_id"],
-            reason=row["reason"],
-            expires=row["expires"],
-            granted_at=row["granted_at"],
-            granted_by=person_at(row["granted_by"], at),
-            at=at,
-        )
+    team = team_field("The exempted team.")
 
 
 @strawberry.type(description="A functional standard: a versioned document of a function.")
-class Standard(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Standard(UuidNode, Recorded):
     function: Function = strawberry.field(description="The function it belongs to.")
     area: StandardArea = strawberry.field(description="What it governs.")
     title: str = strawberry.field(description="Its title.")
@@ -152,61 +116,26 @@ class Standard(relay.Node, Recorded):
     published_at: datetime = strawberry.field(description="When it was first published.")
     published_by: LazyPerson = strawberry.field(description="Who published it.")
     version: int = strawberry.field(description="Its version; send it as `If-Match`.")
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Standard:
-        return Standard(
-            key=str(row["id"]),
-            function=Function(row["function"]),
-            area=StandardArea(row["area"]),
-            title=row["title"],
-            body=row["body"],
-            revision=row["revision"],
-            retired=row["retired"],
-            retire_reason=row["retire_reason"],
-            published_at=row["published_at"],
-            published_by=person_at(row["published_by"], at),
-            version=row["version"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.excellence.standard
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Standard | None:
-        try:
-            standard_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.excellence.standard.load(standard_id, at)
-        return None if row is None else Standard.from_row(row, at)
-
-    @strawberry.field(description="The standard's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    uuid = uuid_field("standard")
 
     @strawberry.field(description="Every version, oldest first.")
     async def revisions(self, info: FlywheelInfo) -> list[StandardRevision]:
         rows = await context(info).load.excellence.revisions.load(UUID(self.key), self.at)
-        return [
-            StandardRevision(
-                revision=row["revision"],
-                body=row["body"],
-                reason=row["reason"],
-                at=row["at"],
-                by=person_at(row["actor"], self.at),
-            )
-            for row in rows
-        ]
+        return StandardRevision.from_rows(rows, self.at)
 
     @strawberry.field(description="The teams exempted from it, by expiry date.")
     async def exemptions(self, info: FlywheelInfo) -> list[StandardExemption]:
         rows = await context(info).load.excellence.exemptions.load(UUID(self.key), self.at)
-        return [StandardExemption.from_row(row, self.at) for row in rows]
+        return StandardExemption.from_rows(rows, self.at)
 
 
 @strawberry.type(description="A person's second job, with the share of their time it takes.")
-class SecondJob(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class SecondJob(UuidNode, Recorded):
     person: LazyPerson = strawberry.field(description="Who carries it.")
     kind: SecondJobKind = strawberry.field(description="What the job is.")
     description: str = strawberry.field(description="The duty, for `OTHER`; may be empty.")
@@ -219,37 +148,12 @@ class SecondJob(relay.Node, Recorded):
     ended_at: datetime | None = strawberry.field(description="When it ended.")
     end_reason: str | None = strawberry.field(description="Why it ended.")
     version: int = strawberry.field(description="Its version; send it as `If-Match`.")
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> SecondJob:
-        return SecondJob(
-            key=str(row["id"]),
-            person=person_at(row["person"], at),
-            kind=SecondJobKind(row["kind"]),
-            description=row["description"],
-            share=Decimal(row["share"]),
-            active=row["active"],
-            assigned_at=row["assigned_at"],
-            assigned_by=person_at(row["assigned_by"], at),
-            ended_at=row["ended_at"],
-            end_reason=row["end_reason"],
-            version=row["version"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.excellence.second_job
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> SecondJob | None:
-        try:
-            job_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.excellence.second_job.load(job_id, at)
-        return None if row is None else SecondJob.from_row(row, at)
-
-    @strawberry.field(description="The second job's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    uuid = uuid_field("second job")
 
 
 @strawberry.type(description="A leadership principle, which interviews assess.")
@@ -266,26 +170,9 @@ class ExcellenceQuery:
     ) -> list[FunctionalLeader]:
         at = await resolve_at(info, as_of, at_position)
         rows = await queries.functional_leaders(context(info).views, at)
-        return [
-            FunctionalLeader(
-                function=Function(row["function"]),
-                leader=person_at(row["leader"], at),
-                since=row["since"],
-                at=at,
-            )
-            for row in rows
-        ]
+        return FunctionalLeader.from_rows(rows, at)
 
-    @strawberry.field(description="A standard by its id (UUID or global id).")
-    async def standard(
-        self,
-        info: FlywheelInfo,
-        id: NodeIdArgument,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Standard | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Standard.find(info, str(uuid_of(id, "Standard")), at)
+    standard = node_by_id(Standard, "A standard by its id (UUID or global id).")
 
     @strawberry.field(description="Standards, by function and title.")
     async def standards(
@@ -304,7 +191,7 @@ class ExcellenceQuery:
         rows = await queries.standards(
             context(info).views, at, None if function is None else function.value, include_retired
         )
-        return [Standard.from_row(row, at) for row in rows]
+        return Standard.from_rows(rows, at)
 
     @strawberry.field(
         description="Exemptions from standards whose expiry date is before `on` (today if "
@@ -322,18 +209,9 @@ class ExcellenceQuery:
         at = await resolve_at(info, as_of, at_position)
         day = on or datetime.now(UTC).date()
         rows = await queries.expired_exemptions(context(info).views, at, day)
-        return [StandardExemption.from_row(row, at) for row in rows]
+        return StandardExemption.from_rows(rows, at)
 
-    @strawberry.field(description="A second job by its id (UUID or global id).")
-    async def second_job(
-        self,
-        info: FlywheelInfo,
-        id: NodeIdArgument,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> SecondJob | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await SecondJob.find(info, str(uuid_of(id, "SecondJob")), at)
+    second_job = node_by_id(SecondJob, "A second job by its id (UUID or global id).")
 
     @strawberry.field(description="Second jobs, by person.")
     async def second_jobs(
@@ -352,7 +230,7 @@ class ExcellenceQuery:
         rows = await queries.second_jobs(
             context(info).views, at, None if person is None else person.lower(), active_only
         )
-        return [SecondJob.from_row(row, at) for row in rows]
+        return SecondJob.from_rows(rows, at)
 
     @strawberry.field(
         description="The company's leadership principles, which interviews assess (the "

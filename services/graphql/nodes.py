@@ -32,40 +32,20 @@ A type whose row needs more than renames overrides ``from_row``.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from enum import Enum
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Optional, Self
 from uuid import UUID
 
 import strawberry
 from strawberry import relay
-from strawberry.types.base import StrawberryOptional
-from strawberry.types.enum import StrawberryEnumDefinition
 
-from services.graphql.common import FlywheelInfo, context, member_of
+from services.graphql.common import FlywheelInfo, context
+from services.graphql.rows import Step, read, steps_of
 from services.ids import snapshot_key
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
-
-Converter = Callable[[Any], Any]
-
-
-def _converter(field_type: Any) -> Converter | None:
-    """How a column's value becomes the field's: enums by value, numbers as floats."""
-    optional = isinstance(field_type, StrawberryOptional)
-    inner = field_type.of_type if optional else field_type
-    convert: Converter | None = None
-    if isinstance(inner, StrawberryEnumDefinition) and issubclass(inner.wrapped_cls, Enum):
-        convert = member_of(inner.wrapped_cls)
-    elif inner is float:
-        convert = float
-    if convert is None or not optional:
-        return convert
-    plain = convert
-    return lambda value: None if value is None else plain(value)
 
 
 @strawberry.type
@@ -79,38 +59,29 @@ class ViewNode(relay.Node):
     COLUMNS: ClassVar[dict[str, str]] = {}
     # The column holding the key.
     KEY_COLUMN: ClassVar[str] = "id"
-    _plans: ClassVar[dict[type, list[tuple[str, str, Converter | None]]]] = {}
+    _plans: ClassVar[dict[type, list[Step]]] = {}
 
     @classmethod
     def resolve_id(cls, root: Self, *, info: Any) -> str:  # type: ignore[override]
         return snapshot_key(root.key, root.at)
 
     @classmethod
-    def _plan(cls) -> list[tuple[str, str, Converter | None]]:
+    def _plan(cls) -> list[Step]:
         plan = ViewNode._plans.get(cls)
         if plan is None:
-            definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-            types = {field.python_name: field.type for field in definition.fields}
-            plan = [
-                (
-                    field.name,
-                    cls.COLUMNS.get(field.name, field.name),
-                    _converter(types.get(field.name)),
-                )
-                for field in dataclasses.fields(cls)  # type: ignore[arg-type]
-                if field.name not in ("key", "at") and field.init
-            ]
+            plan = steps_of(cls, cls.COLUMNS, ("key", "at"))
             ViewNode._plans[cls] = plan
         return plan
 
     @classmethod
     def from_row(cls, row: Any, at: int | None) -> Self:
         """The node a view row describes, read at ``at``."""
-        values = {
-            name: row[column] if convert is None else convert(row[column])
-            for name, column, convert in cls._plan()
-        }
-        return cls(key=str(row[cls.KEY_COLUMN]), at=at, **values)
+        return cls(key=str(row[cls.KEY_COLUMN]), at=at, **read(cls._plan(), row, at))
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Any], at: int | None) -> list[Self]:
+        """``from_row`` of each row."""
+        return [cls.from_row(row, at) for row in rows]
 
     @classmethod
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
@@ -140,21 +111,39 @@ class ViewNode(relay.Node):
 
 
 @strawberry.type
-class AggregateNode(ViewNode):
-    """A node whose key is an aggregate's UUID."""
+class UuidNode(ViewNode):
+    """A node whose key is a UUID, which places its ``uuid`` field among its own and
+    describes it: ``uuid = uuid_field("standard")``."""
 
     @classmethod
     def parse_key(cls, key: str) -> Any:
         return UUID(key)
+
+
+def uuid_field(noun: str) -> Any:
+    """The field ``uuid`` of a ``UuidNode``: "The <noun>'s id as a UUID..."."""
+
+    def uuid(root: ViewNode) -> UUID:
+        return UUID(root.key)
+
+    return strawberry.field(
+        resolver=uuid, description=f"The {noun}'s id as a UUID, as the REST API uses it."
+    )
+
+
+@strawberry.type
+class AggregateNode(UuidNode):
+    """A node whose key is an aggregate's UUID, its ``uuid`` field right after ``id``."""
 
     @strawberry.field(description="The object's id as a UUID, as the REST API uses it.")
     def uuid(self) -> UUID:
         return UUID(self.key)
 
 
-def node_by_id(node_type: type[AggregateNode], description: str, noun: str) -> Any:
+def node_by_id(node_type: type[UuidNode], description: str, noun: str | None = None) -> Any:
     """A root field reading one ``node_type`` by id (a UUID or global id), now or as of
-    ``asOf``/``atPosition``: ``team = node_by_id(Team, "A team by its id.", "team")``."""
+    ``asOf``/``atPosition``: ``team = node_by_id(Team, "A team by its id.", "team")``.
+    Without a ``noun`` the argument is "the object's" id."""
     from services.graphql.common import AsOf, AtPosition, resolve_at, uuid_of
 
     type_name = node_type.__name__
@@ -169,7 +158,7 @@ def node_by_id(node_type: type[AggregateNode], description: str, noun: str) -> A
         "info": FlywheelInfo,
         "id": Annotated[
             strawberry.ID,
-            strawberry.argument(description=f"The {noun}'s global id or UUID."),
+            strawberry.argument(description=f"The {noun or 'object'}'s global id or UUID."),
         ],
         "as_of": AsOf,
         "at_position": AtPosition,

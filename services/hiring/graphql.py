@@ -13,12 +13,11 @@ the loop's participants and leadership.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 import strawberry
-from strawberry import relay
 
 from domain.hiring import LoopStage, RequisitionStatus, Vote
 from domain.org.team import Attachment
@@ -31,44 +30,41 @@ from services.graphql.common import (
     AsOf,
     AtPosition,
     FlywheelInfo,
-    NodeIdArgument,
     context,
-    describe_values,
     resolve_at,
     uuid_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
-from services.graphql.people import LazyPerson, person_at, person_at_or_none
+from services.graphql.nodes import UuidNode, node_by_id, uuid_field
+from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
+from services.graphql.rows import FromRow
 from services.personal_data import open_sealed
 
 if TYPE_CHECKING:
-    from services.org.graphql import Team
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
 
-strawberry.enum(Vote, description="An interviewer's vote: `STRONG_NO`, `NO`, `YES`, `STRONG_YES`.")
-describe_values(
+graphql_enum(
     Vote,
+    description="An interviewer's vote: `STRONG_NO`, `NO`, `YES`, `STRONG_YES`.",
     STRONG_NO="Strongly against hiring.",
     NO="Against hiring.",
     YES="For hiring.",
     STRONG_YES="Strongly for hiring.",
 )
-strawberry.enum(
+graphql_enum(
     RequisitionStatus,
     description="`OPEN` until `FILLED` by an accepted offer or `CANCELLED` with a reason.",
-)
-describe_values(
-    RequisitionStatus,
     OPEN="Open: counts against the team's funded headcount.",
     FILLED="Filled by an accepted offer.",
     CANCELLED="Cancelled with a reason.",
 )
-strawberry.enum(
+graphql_enum(
     LoopStage,
     description="`INTERVIEWING` (feedback sealed), `DEBRIEF` (all read, final votes), `HIRE` "
     "or `NO_HIRE` (decided), `HIRED` (the offer was accepted).",
-)
-describe_values(
-    LoopStage,
     INTERVIEWING="Interviews under way; feedback is sealed.",
     DEBRIEF="The bar raiser opened the debrief: participants read all feedback and vote again.",
     HIRE="The hiring manager decided to hire.",
@@ -76,15 +72,7 @@ describe_values(
     HIRED="The candidate accepted the offer and joined the team.",
 )
 
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 _interviewers = msgspec.json.Decoder(list[dict[str, Any]])
-
-
-async def _team(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team | None:
-    from services.org.graphql import Team
-
-    row = await context(info).load.org.team.load(team_id, at)
-    return None if row is None else Team.from_row(row, at)
 
 
 async def _open(info: FlywheelInfo, candidate: str, sealed: bytes | None) -> str | None:
@@ -95,7 +83,7 @@ async def _open(info: FlywheelInfo, candidate: str, sealed: bytes | None) -> str
 
 
 @strawberry.type(description="An interviewer of a loop and the principles they cover.")
-class LoopInterviewer:
+class LoopInterviewer(FromRow):
     person: LazyPerson = strawberry.field(description="The interviewer.")
     principles: list[str] = strawberry.field(description="The leadership principles covered.")
 
@@ -104,7 +92,7 @@ class LoopInterviewer:
     description="One participant's feedback: the written notes and the vote before the "
     "debrief, the final vote in it; or their recorded absence."
 )
-class LoopFeedback:
+class LoopFeedback(FromRow):
     person: LazyPerson = strawberry.field(description="The interviewer (or the bar raiser).")
     vote: Vote | None = strawberry.field(description="The initial vote; null if absent.")
     notes: str | None = strawberry.field(
@@ -123,8 +111,13 @@ class LoopFeedback:
     description="An interview loop: one candidate for a requisition, the interviewers, the bar "
     "raiser, sealed feedback, the debrief and the decision."
 )
-class InterviewLoop(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class InterviewLoop(UuidNode, Recorded):
+    COLUMNS: ClassVar = {
+        "raw_interviewers": "interviewers",
+        "veto_sealed": "veto_reason_sealed",
+        "decision_sealed": "decision_reason_sealed",
+    }
+
     candidate: str = strawberry.field(description="The candidate's handle (pseudonymous).")
     hiring_manager: LazyPerson = strawberry.field(description="Who decides.")
     recruiter: LazyPerson = strawberry.field(description="The recruiter.")
@@ -143,67 +136,27 @@ class InterviewLoop(relay.Node, Recorded):
     version: int = strawberry.field(description="Its version; send it as `If-Match`.")
     requisition_id: strawberry.Private[UUID]
     team_id: strawberry.Private[UUID]
-    raw_interviewers: strawberry.Private[str]
+    raw_interviewers: strawberry.Private[Any]
     veto_sealed: strawberry.Private[bytes | None]
     decision_sealed: strawberry.Private[bytes | None]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> InterviewLoop:
-        raw = row["interviewers"]
-        return InterviewLoop(
-            key=str(row["id"]),
-            candidate=row["candidate"],
-            hiring_manager=person_at(row["hiring_manager"], at),
-            recruiter=person_at(row["recruiter"], at),
-            bar_raiser=person_at(row["bar_raiser"], at),
-            function=Function(row["function"]),
-            stage=LoopStage(row["stage"]),
-            vetoed=row["vetoed"],
-            hire=row["hire"],
-            scheduled_at=row["scheduled_at"],
-            last_feedback_at=row["last_feedback_at"],
-            debrief_at=row["debrief_at"],
-            decided_at=row["decided_at"],
-            accepted_at=row["accepted_at"],
-            start_date=row["start_date"],
-            attachment=None if row["attachment"] is None else Attachment(row["attachment"]),
-            version=row["version"],
-            requisition_id=row["requisition_id"],
-            team_id=row["team_id"],
-            raw_interviewers=raw if isinstance(raw, str) else msgspec.json.encode(raw).decode(),
-            veto_sealed=row["veto_reason_sealed"],
-            decision_sealed=row["decision_reason_sealed"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.hiring.loop
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> InterviewLoop | None:
-        try:
-            loop_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.hiring.loop.load(loop_id, at)
-        return None if row is None else InterviewLoop.from_row(row, at)
+    uuid = uuid_field("loop")
 
-    @strawberry.field(description="The loop's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
+    def _interviewer_rows(self) -> list[dict[str, Any]]:
+        raw = self.raw_interviewers
+        return _interviewers.decode(raw if isinstance(raw, str) else msgspec.json.encode(raw))
 
     @strawberry.field(description="The interviewers and the principles each covers.")
     def interviewers(self) -> list[LoopInterviewer]:
-        return [
-            LoopInterviewer(
-                person=person_at(i["person"], self.at), principles=list(i["principles"])
-            )
-            for i in _interviewers.decode(self.raw_interviewers)
-        ]
+        return LoopInterviewer.from_rows(self._interviewer_rows(), self.at)
 
     @property
     def _voters(self) -> set[str]:
-        return {i["person"] for i in _interviewers.decode(self.raw_interviewers)} | {
-            self.bar_raiser.key
-        }
+        return {i["person"] for i in self._interviewer_rows()} | {self.bar_raiser.key}
 
     def _participant(self, info: FlywheelInfo) -> str | None:
         principal = context(info).principal
@@ -254,15 +207,11 @@ class InterviewLoop(relay.Node, Recorded):
         if not await self._readable(info, rows):
             return []
         return [
-            LoopFeedback(
-                person=person_at(row["person"], self.at),
-                vote=None if row["vote"] is None else Vote(row["vote"]),
+            LoopFeedback.from_row(
+                row,
+                self.at,
                 notes=await _open(info, self.candidate, row["notes_sealed"]),
                 principles=list(row["principles"] or []),
-                submitted_at=row["submitted_at"],
-                absent=row["absent"],
-                absence_reason=row["absence_reason"],
-                final_vote=None if row["final_vote"] is None else Vote(row["final_vote"]),
                 changed=row["final_vote"] is not None
                 and row["vote"] is not None
                 and row["final_vote"] != row["vote"],
@@ -293,8 +242,7 @@ class InterviewLoop(relay.Node, Recorded):
 
 
 @strawberry.type(description="An opening for one person of a function in a team and year.")
-class Requisition(relay.Node, Recorded):
-    key: relay.NodeID[str]
+class Requisition(UuidNode, Recorded):
     function: Function = strawberry.field(description="The function to hire for.")
     fiscal_year: int = strawberry.field(description="The fiscal year whose funding it uses.")
     status: RequisitionStatus = strawberry.field(description="Where it stands.")
@@ -307,46 +255,18 @@ class Requisition(relay.Node, Recorded):
     )
     version: int = strawberry.field(description="Its version; send it as `If-Match`.")
     team_id: strawberry.Private[UUID]
-    at: strawberry.Private[int | None]
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Requisition:
-        return Requisition(
-            key=str(row["id"]),
-            function=Function(row["function"]),
-            fiscal_year=row["fiscal_year"],
-            status=RequisitionStatus(row["status"]),
-            opened_at=row["opened_at"],
-            opened_by=person_at(row["opened_by"], at),
-            closed_at=row["closed_at"],
-            cancel_reason=row["cancel_reason"],
-            hired=person_at_or_none(row["hired"], at),
-            version=row["version"],
-            team_id=row["team_id"],
-            at=at,
-        )
+    @classmethod
+    def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
+        return load.hiring.requisition
 
-    @staticmethod
-    async def find(info: FlywheelInfo, key: str, at: int | None) -> Requisition | None:
-        try:
-            requisition_id = UUID(key)
-        except ValueError:
-            return None
-        row = await context(info).load.hiring.requisition.load(requisition_id, at)
-        return None if row is None else Requisition.from_row(row, at)
-
-    @strawberry.field(description="The requisition's id as a UUID, as the REST API uses it.")
-    def uuid(self) -> UUID:
-        return UUID(self.key)
-
-    @strawberry.field(description="The team hiring.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
-        return await _team(info, self.team_id, self.at)
+    uuid = uuid_field("requisition")
+    team = team_field("The team hiring.")
 
     @strawberry.field(description="Its interview loops, oldest first.")
     async def loops(self, info: FlywheelInfo) -> list[InterviewLoop]:
         rows = await context(info).load.hiring.loops.load(UUID(self.key), self.at)
-        return [InterviewLoop.from_row(row, self.at) for row in rows]
+        return InterviewLoop.from_rows(rows, self.at)
 
 
 async def requisitions_of_team(
@@ -354,11 +274,11 @@ async def requisitions_of_team(
 ) -> list[Requisition]:
     """A team's requisitions (``Team.requisitions``), by fiscal year and opening."""
     rows = await context(info).load.hiring.requisitions_of_team.load(team_id, at)
-    return [Requisition.from_row(row, at) for row in rows]
+    return Requisition.from_rows(rows, at)
 
 
 @strawberry.type(description="One team's headcount in one function for a fiscal year.")
-class HiringPlanLine:
+class HiringPlanLine(FromRow):
     team_id: UUID = strawberry.field(description="The team's id (a UUID).")
     function: Function = strawberry.field(description="The function.")
     funded: int = strawberry.field(
@@ -372,13 +292,11 @@ class HiringPlanLine:
     )
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
-        return await _team(info, self.team_id, self.at)
+    team = team_field("The team.")
 
 
 @strawberry.type(description="One bar raiser's loops in a period.")
-class BarRaiserStats:
+class BarRaiserStats(FromRow):
     bar_raiser: LazyPerson = strawberry.field(description="The bar raiser.")
     loops: int = strawberry.field(description="Loops scheduled in the period.")
     vetoes: int = strawberry.field(description="How many of them the bar raiser vetoed.")
@@ -390,7 +308,7 @@ class BarRaiserStats:
 
 
 @strawberry.type(description="How interview loops run: debrief delays and changed votes.")
-class LoopHealth:
+class LoopHealth(FromRow):
     debriefs: int = strawberry.field(description="Loops whose debrief opened in the period.")
     median_days_to_debrief: float | None = strawberry.field(
         description="The median days from a loop's last feedback to its debrief."
@@ -421,27 +339,8 @@ def _period(start: date | None, end: date | None) -> tuple[datetime | None, date
 
 @strawberry.type
 class HiringQuery:
-    @strawberry.field(description="A requisition by its id (UUID or global id).")
-    async def requisition(
-        self,
-        info: FlywheelInfo,
-        id: NodeIdArgument,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> Requisition | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await Requisition.find(info, str(uuid_of(id, "Requisition")), at)
-
-    @strawberry.field(description="An interview loop by its id (UUID or global id).")
-    async def interview_loop(
-        self,
-        info: FlywheelInfo,
-        id: NodeIdArgument,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> InterviewLoop | None:
-        at = await resolve_at(info, as_of, at_position)
-        return await InterviewLoop.find(info, str(uuid_of(id, "InterviewLoop")), at)
+    requisition = node_by_id(Requisition, "A requisition by its id (UUID or global id).")
+    interview_loop = node_by_id(InterviewLoop, "An interview loop by its id (UUID or global id).")
 
     @strawberry.field(
         description="Funded headcount against members and open requisitions, per team and "
@@ -469,18 +368,7 @@ class HiringQuery:
                 views, team, at, include_subteams=include_subteams
             )
         lines = await queries.hiring_plan(views, at, fiscal_year, team_ids)
-        return [
-            HiringPlanLine(
-                team_id=line.team_id,
-                function=line.function,
-                funded=line.funded,
-                members=line.members,
-                open_requisitions=line.open_requisitions,
-                unfilled=line.unfilled,
-                at=at,
-            )
-            for line in lines
-        ]
+        return [HiringPlanLine.from_fields(line, at) for line in lines]
 
     @strawberry.field(
         description="Per bar raiser, the loops scheduled between `from` and `to`: how many, "
@@ -497,17 +385,7 @@ class HiringQuery:
         at = await resolve_at(info, as_of, at_position)
         start, end = _period(from_, to)
         figures = await queries.bar_raiser_stats(context(info).views, at, start, end)
-        return [
-            BarRaiserStats(
-                bar_raiser=person_at(f.bar_raiser, at),
-                loops=f.loops,
-                vetoes=f.vetoes,
-                decided=f.decided,
-                hires=f.hires,
-                hire_rate=f.hire_rate,
-            )
-            for f in figures
-        ]
+        return [BarRaiserStats.from_fields(f, at) for f in figures]
 
     @strawberry.field(
         description="Over the loops whose debrief opened between `from` and `to`: the median "
@@ -524,10 +402,4 @@ class HiringQuery:
         at = await resolve_at(info, as_of, at_position)
         start, end = _period(from_, to)
         health = await queries.loop_health(context(info).views, at, start, end)
-        return LoopHealth(
-            debriefs=health.debriefs,
-            median_days_to_debrief=health.median_days_to_debrief,
-            final_votes=health.final_votes,
-            changed_votes=health.changed_votes,
-            changed_share=health.changed_share,
-        )
+        return LoopHealth.from_fields(health)

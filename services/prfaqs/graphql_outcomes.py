@@ -9,7 +9,7 @@ splits the decisions that met dissent from those that did not.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
 
 import strawberry
@@ -22,38 +22,29 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     resolve_at,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.people import LazyPerson, person_at
+from services.graphql.relations import metric_field
+from services.graphql.rows import FromRow
 
-if TYPE_CHECKING:
-    from services.metrics.graphql import Metric
-
-strawberry.enum(
+graphql_enum(
     DecisionKind,
     description="`PRFAQ`: a PR/FAQ's approval. `ALLOCATION`: an allocation cycle's decision.",
-)
-describe_values(
-    DecisionKind,
     PRFAQ="A PR/FAQ's approval.",
     ALLOCATION="An allocation cycle's decision.",
 )
-strawberry.enum(
+graphql_enum(
     OutcomeStatus,
     description="`PENDING`: its date has not passed. Then the metric's latest value in the "
     "month up to it decides: `MET` (reached, in the metric's better direction), `MISSED`, or "
     "`UNKNOWN` (no value in that month).",
-)
-describe_values(
-    OutcomeStatus,
     PENDING="Its date has not passed.",
     MET="The metric reached the expected value, in its better direction.",
     MISSED="The metric did not reach the expected value.",
     UNKNOWN="The metric has no value in the month up to the date.",
 )
-
-LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
 
 
 def today_of(as_of: datetime | None) -> date:
@@ -62,7 +53,14 @@ def today_of(as_of: datetime | None) -> date:
 
 
 @strawberry.type(description="What a decision expects: a metric reaching a value by a date.")
-class ExpectedOutcome:
+class ExpectedOutcome(FromRow):
+    COLUMNS: ClassVar = {
+        "decision_kind": "kind",
+        "decision_title": "title",
+        "decided_by": "decider",
+        "observed_value": "observed",
+    }
+
     decision_id: UUID = strawberry.field(description="The PR/FAQ's or the cycle's id.")
     decision_kind: DecisionKind = strawberry.field(description="What kind of decision.")
     decision_title: str = strawberry.field(
@@ -87,36 +85,18 @@ class ExpectedOutcome:
     metric_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The metric expected to move.")
-    async def metric(self, info: FlywheelInfo) -> LazyMetric:
-        from services.metrics.graphql import Metric
+    metric = metric_field("The metric expected to move.")
 
-        return await Metric.load(info, self.metric_id, self.at)
-
-    @staticmethod
-    def from_row(row: Any, at: int | None, today: date) -> ExpectedOutcome:
-        observed = row["observed"]
-        return ExpectedOutcome(
-            decision_id=row["decision_id"],
-            decision_kind=DecisionKind(row["kind"]),
-            decision_title=row["title"],
-            decided_by=person_at(row["decider"], at),
-            decided_at=row["decided_at"],
-            met_dissent=row["dissents"] > 0,
-            target=float(row["target"]),
-            by=row["by"],
-            note=row["note"],
-            stated_by=person_at(row["stated_by"], at),
-            status=report.status_of(row, today),
-            observed_value=None if observed is None else float(observed),
-            observed_period_end=row["observed_period_end"],
-            metric_id=row["metric_id"],
-            at=at,
+    @classmethod
+    def judged(cls, row: Any, at: int | None, today: date) -> Self:
+        """The outcome a row states, its status as judged on ``today``."""
+        return cls.from_row(
+            row, at, met_dissent=row["dissents"] > 0, status=report.status_of(row, today)
         )
 
 
 @strawberry.type(description="Outcomes by status, and the met rate.")
-class OutcomeFigures:
+class OutcomeFigures(FromRow):
     decisions: int = strawberry.field(description="Decisions with an expected outcome.")
     outcomes: int = strawberry.field(description="Expected outcomes.")
     met: int = strawberry.field(description="Outcomes met.")
@@ -126,18 +106,6 @@ class OutcomeFigures:
     met_rate: float | None = strawberry.field(
         description="Met over met and missed; null while none is decided."
     )
-
-    @staticmethod
-    def of(found: report.Figures) -> OutcomeFigures:
-        return OutcomeFigures(
-            decisions=found.decisions,
-            outcomes=found.outcomes,
-            met=found.met,
-            missed=found.missed,
-            unknown=found.unknown,
-            pending=found.pending,
-            met_rate=found.met_rate,
-        )
 
 
 @strawberry.type(description="A decision-maker's track record: were they right a lot?")
@@ -168,7 +136,7 @@ async def outcomes_of_decision(
 ) -> list[ExpectedOutcome]:
     rows = await context(info).load.prfaqs.outcomes.load(decision_id, at)
     today = today_of(None)
-    return [ExpectedOutcome.from_row(row, at, today) for row in rows]
+    return [ExpectedOutcome.judged(row, at, today) for row in rows]
 
 
 @strawberry.type
@@ -194,7 +162,7 @@ class OutcomeQuery:
         rows = await prfaq_queries.expected_outcomes(
             context(info).views, at, prfaq_queries.OutcomeScope(by=by)
         )
-        found = [ExpectedOutcome.from_row(row, at, today) for row in rows]
+        found = [ExpectedOutcome.judged(row, at, today) for row in rows]
         return [outcome for outcome in found if status is None or outcome.status is status]
 
     @strawberry.field(description="One decision-maker's track record.")
@@ -211,7 +179,7 @@ class OutcomeQuery:
         )
         return TrackRecord(
             person=person_at(person, at),
-            figures=OutcomeFigures.of(report.figures(rows, today_of(as_of))),
+            figures=OutcomeFigures.from_fields(report.figures(rows, today_of(as_of))),
         )
 
     @strawberry.field(
@@ -228,11 +196,11 @@ class OutcomeQuery:
         )
         with_dissent, without_dissent = report.dissent_split(rows, today)
         return DecisionTrackRecord(
-            overall=OutcomeFigures.of(report.figures(rows, today)),
-            with_dissent=OutcomeFigures.of(with_dissent),
-            without_dissent=OutcomeFigures.of(without_dissent),
+            overall=OutcomeFigures.from_fields(report.figures(rows, today)),
+            with_dissent=OutcomeFigures.from_fields(with_dissent),
+            without_dissent=OutcomeFigures.from_fields(without_dissent),
             by_decider=[
-                TrackRecord(person=person_at(handle, at), figures=OutcomeFigures.of(found))
+                TrackRecord(person=person_at(handle, at), figures=OutcomeFigures.from_fields(found))
                 for handle, found in report.by_decider(rows, today).items()
             ],
         )

@@ -19,7 +19,9 @@ from services.allocation.graphql_figures import FunctionCount
 from services.audit.graphql import Recorded
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
 from services.graphql.nodes import AggregateNode, node_by_id
-from services.graphql.people import LazyPerson, person_at
+from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
+from services.graphql.rows import FromRow
 from services.roadmap.graphql_enums import (
     Conflict,
     DependencyKind,
@@ -33,10 +35,8 @@ if TYPE_CHECKING:
     from services.goals.graphql import Goal
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
-    from services.org.graphql import Team
     from services.prfaqs.graphql import PrFaq
 
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 LazyPrFaq = Annotated["PrFaq", strawberry.lazy("services.prfaqs.graphql")]
 LazyGoal = Annotated["Goal", strawberry.lazy("services.goals.graphql")]
 LazyApi = Annotated["Api", strawberry.lazy("services.boundaries.graphql")]
@@ -44,7 +44,9 @@ _headcount = msgspec.json.Decoder(dict[str, int])
 
 
 @strawberry.type(description="A change of a committed item's target date, with why.")
-class Slip:
+class Slip(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     previous: date = strawberry.field(description="The target date before.")
     target_date: date = strawberry.field(description="The target date after.")
     days: int = strawberry.field(
@@ -54,20 +56,11 @@ class Slip:
     at: datetime = strawberry.field(description="When it was recorded.")
     by: LazyPerson = strawberry.field(description="Who recorded it.")
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Slip:
-        return Slip(
-            previous=row["previous"],
-            target_date=row["target_date"],
-            days=row["days"],
-            reason=row["reason"],
-            at=row["at"],
-            by=person_at(row["actor"], at),
-        )
-
 
 @strawberry.type(description="A dated health check-in on an item.")
-class RoadmapCheckIn:
+class RoadmapCheckIn(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     health: Health = strawberry.field(description="The health reported.")
     note: str = strawberry.field(description="What the team says.")
     path_back: str | None = strawberry.field(
@@ -81,7 +74,7 @@ class RoadmapCheckIn:
 
 
 @strawberry.type(description="A named, dated milestone of an item.")
-class Milestone:
+class Milestone(FromRow):
     id: UUID = strawberry.field(description="The milestone's id, as the REST API uses it.")
     name: str = strawberry.field(description="What is reached.")
     date: date = strawberry.field(description="When it is due.")
@@ -90,7 +83,7 @@ class Milestone:
 
 
 @strawberry.type(description="One dependency: the item that needs, and the item or API needed.")
-class RoadmapDependency:
+class RoadmapDependency(FromRow):
     kind: DependencyKind = strawberry.field(description="An item or an API.")
     added_at: datetime = strawberry.field(description="When the dependency was added.")
     conflict: Conflict | None = strawberry.field(
@@ -123,14 +116,11 @@ class RoadmapDependency:
 
 
 def _edge(row: Any, at: int | None) -> RoadmapDependency:
-    return RoadmapDependency(
-        kind=DependencyKind(row["kind"]),
-        added_at=row["added_at"],
+    return RoadmapDependency.from_row(
+        row,
+        at,
         conflict=conflict_of(row),
         cross_team=row["target_team_id"] is not None and row["target_team_id"] != row["team_id"],
-        item_id=row["item_id"],
-        target_id=row["target_id"],
-        at=at,
     )
 
 
@@ -166,11 +156,7 @@ class RoadmapItem(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.roadmap.item
 
-    @strawberry.field(description="The owning team.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
-        from services.org.graphql import Team
-
-        return await Team.find(info, str(self.team_id), self.at)
+    team = team_field("The owning team.")
 
     @strawberry.field(description="The approved PR/FAQ it came from, if any.")
     async def prfaq(self, info: FlywheelInfo) -> LazyPrFaq | None:
@@ -201,36 +187,17 @@ class RoadmapItem(AggregateNode, Recorded):
     @strawberry.field(description="Every slip and pull-in of its target date, oldest first.")
     async def slips(self, info: FlywheelInfo) -> list[Slip]:
         rows = await context(info).load.roadmap.slips.load(UUID(self.key), self.at)
-        return [Slip.from_row(row, self.at) for row in rows]
+        return Slip.from_rows(rows, self.at)
 
     @strawberry.field(description="Every health check-in, oldest first.")
     async def check_ins(self, info: FlywheelInfo) -> list[RoadmapCheckIn]:
         rows = await context(info).load.roadmap.check_ins.load(UUID(self.key), self.at)
-        return [
-            RoadmapCheckIn(
-                health=Health(row["health"]),
-                note=row["note"],
-                path_back=row["path_back"],
-                blindside=row["blindside"],
-                at=row["at"],
-                by=person_at(row["actor"], self.at),
-            )
-            for row in rows
-        ]
+        return RoadmapCheckIn.from_rows(rows, self.at)
 
     @strawberry.field(description="Its milestones, by date.")
     async def milestones(self, info: FlywheelInfo) -> list[Milestone]:
         rows = await context(info).load.roadmap.milestones.load(UUID(self.key), self.at)
-        return [
-            Milestone(
-                id=row["id"],
-                name=row["name"],
-                date=row["date"],
-                done=row["done"],
-                done_at=row["done_at"],
-            )
-            for row in rows
-        ]
+        return Milestone.from_rows(rows, self.at)
 
     @strawberry.field(description="What it depends on, oldest first, with any conflict.")
     async def dependencies(self, info: FlywheelInfo) -> list[RoadmapDependency]:
@@ -324,7 +291,7 @@ class RoadmapQuery:
             team_ids=await team_ids_of(info, team_id, include_subteams, at), start=from_, end=to
         )
         rows = await roadmap_queries.items(context(info).views, at, where)
-        return [RoadmapItem.from_row(row, at) for row in rows]
+        return RoadmapItem.from_rows(rows, at)
 
     @strawberry.field(
         description="The dependencies of the teams' items (every team's when no `teamId`): "

@@ -7,34 +7,26 @@ type's ``roadmap`` field among them).
 
 from __future__ import annotations
 
-import strawberry
-
 from domain.roadmap import DependencyKind, Health, Horizon, ItemStatus
 from projections.roadmap.conflicts import Conflict
-from services.graphql.common import describe_values
+from services.graphql.enums import graphql_enum
 
 __all__ = ["Conflict", "DependencyKind", "Health", "Horizon", "ItemStatus"]
 
-strawberry.enum(
+graphql_enum(
     Horizon,
     name="RoadmapHorizon",
     description="When the team means to work on an item: `NOW`, `NEXT` or `LATER`.",
-)
-describe_values(
-    Horizon,
     NOW="Being worked on now.",
     NEXT="Next, once capacity frees up.",
     LATER="Later: intended, not yet scheduled.",
 )
-strawberry.enum(
+graphql_enum(
     ItemStatus,
     name="RoadmapItemStatus",
     description="`PROPOSED`; `COMMITTED` (with a target date); `IN_PROGRESS`; `PAUSED` (from "
     "committed or in progress, resumed to where it was); `DELIVERED`; `DROPPED` (with a "
     "reason).",
-)
-describe_values(
-    ItemStatus,
     PROPOSED="Proposed, not yet committed.",
     COMMITTED="Committed to, with a target date.",
     IN_PROGRESS="Being worked on.",
@@ -42,36 +34,27 @@ describe_values(
     DELIVERED="Delivered, with a note.",
     DROPPED="Dropped, with a reason.",
 )
-strawberry.enum(
+graphql_enum(
     Health,
     name="RoadmapHealth",
     description="A check-in's health: `ON_TRACK`; `AT_RISK` and `OFF_TRACK` (with a path back).",
-)
-describe_values(
-    Health,
     ON_TRACK="On track for the target date.",
     AT_RISK="At risk, with a path back.",
     OFF_TRACK="Off track, with a path back.",
 )
-strawberry.enum(
+graphql_enum(
     DependencyKind,
     name="RoadmapDependencyKind",
     description="What an item depends on: another roadmap `ITEM` or an `API`.",
-)
-describe_values(
-    DependencyKind,
     ITEM="Another roadmap item.",
     API="An API.",
 )
-strawberry.enum(
+graphql_enum(
     Conflict,
     name="RoadmapConflict",
     description="Why a dependency is a schedule risk: `DUE_AFTER` (the needed item is due "
     "after the item that needs it), `DROPPED` (the needed item was dropped), "
     "`DEPRECATED_API`, `RETIRED_API`.",
-)
-describe_values(
-    Conflict,
     DUE_AFTER="The needed item is due after the item that needs it.",
     DROPPED="The needed item was dropped.",
     DEPRECATED_API="The needed API is deprecated.",

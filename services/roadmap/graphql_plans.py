@@ -4,7 +4,7 @@ position, or a time), commitment reliability, and capacity against the allocatio
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
@@ -13,23 +13,26 @@ from domain.allocation.cycle import CycleKind
 from domain.people.values import Function
 from projections.excellence import queries as excellence_queries
 from projections.roadmap import queries as roadmap_queries
-from projections.roadmap.capacity import FunctionLoad, TeamLoad, team_loads
+from projections.roadmap.capacity import TeamLoad, team_loads
 from projections.roadmap.changes import changes_between, reliability
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
 from services.graphql.errors import NOT_FOUND, client_error
-from services.graphql.people import LazyPerson, person_at
+from services.graphql.people import LazyPerson
+from services.graphql.relations import team_field
+from services.graphql.rows import FromRow
 from services.roadmap.graphql import RoadmapItem, Slip, Subteams, TeamArgument, team_ids_of
 
 if TYPE_CHECKING:
     from services.allocation.graphql import AllocationCycle
-    from services.org.graphql import Team
 
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 LazyCycle = Annotated["AllocationCycle", strawberry.lazy("services.allocation.graphql")]
 
 
 @strawberry.type(description="A plan of record: every roadmap as of one point of the log.")
-class RoadmapBaseline:
+class RoadmapBaseline(FromRow):
+    COLUMNS: ClassVar = {"uuid": "id", "by": "actor"}
+    POSITION_FIELD: ClassVar = "read_at"
+
     uuid: UUID = strawberry.field(
         description="The baseline's id: the locked cycle's, or the one recorded by name."
     )
@@ -47,18 +50,6 @@ class RoadmapBaseline:
         from services.allocation.graphql import AllocationCycle
 
         return await AllocationCycle.find(info, str(self.cycle_id), self.read_at)
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> RoadmapBaseline:
-        return RoadmapBaseline(
-            uuid=row["id"],
-            name=row["name"],
-            position=row["position"],
-            at=row["at"],
-            by=person_at(row["actor"], at),
-            cycle_id=row["cycle_id"],
-            read_at=at,
-        )
 
 
 @strawberry.input(
@@ -160,7 +151,7 @@ class CommitmentReliability:
 
 
 @strawberry.type(description="One function's capacity: what the items need against the funding.")
-class FunctionCapacity:
+class FunctionCapacity(FromRow):
     function: Function = strawberry.field(description="The function.")
     needed: int = strawberry.field(
         description="People the team's committed and in-progress items of the year need."
@@ -175,20 +166,9 @@ class FunctionCapacity:
         description="Whole people needed beyond the capacity; 0 if it fits."
     )
 
-    @staticmethod
-    def of(load: FunctionLoad) -> FunctionCapacity:
-        return FunctionCapacity(
-            function=load.function,
-            needed=load.needed,
-            funded=load.funded,
-            second_jobs=load.second_jobs,
-            capacity=load.capacity,
-            over=load.over,
-        )
-
 
 @strawberry.type(description="A team's capacity in a fiscal year, by function.")
-class TeamCapacity:
+class TeamCapacity(FromRow):
     funded_by: CycleKind | None = strawberry.field(
         description="The cycle whose decision funds the team (OP2 over OP1); null if none."
     )
@@ -201,20 +181,15 @@ class TeamCapacity:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
-        from services.org.graphql import Team
+    team = team_field("The team.")
 
-        return await Team.find(info, str(self.team_id), self.at)
-
-    @staticmethod
-    def of(load: TeamLoad, at: int | None) -> TeamCapacity:
-        return TeamCapacity(
-            funded_by=None if load.funded_by is None else CycleKind(load.funded_by),
-            functions=[FunctionCapacity.of(f) for f in load.functions],
-            over_committed=[FunctionCapacity.of(f) for f in load.over_committed],
-            team_id=load.team_id,
-            at=at,
+    @classmethod
+    def of(cls, load: TeamLoad, at: int | None) -> TeamCapacity:
+        return cls.from_fields(
+            load,
+            at,
+            functions=[FunctionCapacity.from_fields(f) for f in load.functions],
+            over_committed=[FunctionCapacity.from_fields(f) for f in load.over_committed],
         )
 
 
@@ -226,7 +201,7 @@ class RoadmapPlanQuery:
     ) -> list[RoadmapBaseline] | None:
         at = await resolve_at(info, as_of, at_position)
         rows = await roadmap_queries.baselines(context(info).views, at)
-        return [RoadmapBaseline.from_row(row, at) for row in rows]
+        return RoadmapBaseline.from_rows(rows, at)
 
     @strawberry.field(
         description="What changed on the roadmaps (of a team, and its subteams if asked) "

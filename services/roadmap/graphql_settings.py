@@ -4,21 +4,24 @@ did not come from a PR/FAQ, those above the threshold flagged."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, ClassVar
 
 import msgspec
 import strawberry
 
 from projections.roadmap import queries as roadmap_queries
 from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at
-from services.graphql.people import LazyPerson, person_at
+from services.graphql.people import LazyPerson
+from services.graphql.rows import FromRow
 from services.roadmap.graphql import RoadmapItem, Subteams, TeamArgument, team_ids_of
 
 _headcount = msgspec.json.Decoder(dict[str, int])
 
 
 @strawberry.type(description="One change of leadership's roadmap settings.")
-class RoadmapSettingsChange:
+class RoadmapSettingsChange(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     prfaq_required_above: int | None = strawberry.field(
         description="The PR/FAQ threshold set: a total headcount, or null for no such rule."
     )
@@ -26,16 +29,6 @@ class RoadmapSettingsChange:
     reason: str | None = strawberry.field(description="Why leadership changed it, if said.")
     at: datetime = strawberry.field(description="When it was recorded.")
     by: LazyPerson = strawberry.field(description="Who changed it.")
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> RoadmapSettingsChange:
-        return RoadmapSettingsChange(
-            prfaq_required_above=row["prfaq_required_above"],
-            previous=row["previous"],
-            reason=row["reason"],
-            at=row["at"],
-            by=person_at(row["actor"], at),
-        )
 
 
 @strawberry.type(description="Leadership's settings for every roadmap, with their history.")
@@ -51,7 +44,7 @@ class RoadmapSettings:
 
 async def settings_of(info: FlywheelInfo, at: int | None) -> RoadmapSettings:
     rows = await roadmap_queries.settings_history(context(info).views, at)
-    history = [RoadmapSettingsChange.from_row(row, at) for row in rows]
+    history = RoadmapSettingsChange.from_rows(rows, at)
     return RoadmapSettings(
         prfaq_required_above=history[-1].prfaq_required_above if history else None,
         history=history,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -15,59 +15,45 @@ from projections.metrics import queries as metrics_queries
 from projections.org import queries as org_queries
 from projections.wbr import deck as decks
 from projections.wbr import queries as wbr_queries
-from projections.wbr.six_twelve import ChangeUnit, MonthsMode, Period, SixTwelve, Total
+from projections.wbr.six_twelve import ChangeUnit, MonthsMode, SixTwelve
 from services.graphql.common import (
     AsOf,
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     resolve_at,
     uuid_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
-from services.graphql.people import LazyPerson, person_at
+from services.graphql.people import LazyPerson
+from services.graphql.relations import LazyTeam, metric_field
+from services.graphql.rows import FromRow
 
-if TYPE_CHECKING:
-    from services.metrics.graphql import Metric
-    from services.org.graphql import Team
-
-LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
-
-strawberry.enum(
+graphql_enum(
     Aggregation,
     description="How a metric's values combine over a period: `SUM`, `MEAN`, `LAST` (the "
     "last value in the period), `MIN` or `MAX` (wbr-app's `aggf`).",
-)
-describe_values(
-    Aggregation,
     SUM="The values added up (counts, revenue).",
     MEAN="The average of the values (rates, percentages).",
     LAST="The period's last value (balances, headcount).",
     MIN="The smallest value.",
     MAX="The largest value.",
 )
-strawberry.enum(
+graphql_enum(
     MonthsMode,
     name="WbrMonths",
     description="Which months the 6-12 view shows: `TRAILING`, the twelve full months "
     "before the week (and the month under way, to date); `FISCAL_YEAR`, the months of the "
     "current fiscal year.",
-)
-describe_values(
-    MonthsMode,
     TRAILING="The twelve full months before the week, and the month under way to date.",
     FISCAL_YEAR="The months of the current fiscal year (FLYWHEEL_FISCAL_YEAR_END_MONTH).",
 )
-strawberry.enum(
+graphql_enum(
     ChangeUnit,
     name="WbrChangeUnit",
     description="How changes are told: `PERCENT`, or `BASIS_POINTS` for a metric whose unit "
     "is a percentage (a change of 0.25 percentage points is 25 basis points).",
-)
-describe_values(
-    ChangeUnit,
     PERCENT="Changes in percent of the earlier value.",
     BASIS_POINTS="Changes in basis points (hundredths of a percentage point).",
 )
@@ -87,7 +73,7 @@ def number(value: Decimal | None) -> float | None:
 
 
 @strawberry.type(description="One week or month of the 6-12 view.")
-class WbrPeriod:
+class WbrPeriod(FromRow):
     start: date = strawberry.field(description="The period's first day.")
     end: date = strawberry.field(
         description="The period's last day (the week-ending date for a month to date)."
@@ -116,24 +102,9 @@ class WbrPeriod:
         description="A month under way, counted to the week-ending date."
     )
 
-    @staticmethod
-    def of(period: Period) -> WbrPeriod:
-        return WbrPeriod(
-            start=period.start,
-            end=period.end,
-            value=number(period.value),
-            prior_year_start=period.prior_year_start,
-            prior_year_end=period.prior_year_end,
-            prior_year_value=number(period.prior_year_value),
-            change=number(period.change),
-            year_over_year=number(period.year_over_year),
-            target=number(period.target),
-            to_date=period.to_date,
-        )
-
 
 @strawberry.type(description="Month, quarter or year to date, against the same span a year before.")
-class WbrTotal:
+class WbrTotal(FromRow):
     start: date = strawberry.field(
         description="The first day: of the month, the fiscal quarter or the fiscal year."
     )
@@ -150,21 +121,9 @@ class WbrTotal:
         description="Against the prior year, in `changeUnit`."
     )
 
-    @staticmethod
-    def of(total: Total) -> WbrTotal:
-        return WbrTotal(
-            start=total.start,
-            end=total.end,
-            value=number(total.value),
-            prior_year_start=total.prior_year_start,
-            prior_year_end=total.prior_year_end,
-            prior_year_value=number(total.prior_year_value),
-            year_over_year=number(total.year_over_year),
-        )
-
 
 @strawberry.type(description="A variance note: an owner's explanation of a metric on a date.")
-class WbrNote:
+class WbrNote(FromRow):
     id: UUID = strawberry.field(description="The note's id, as the REST API uses it.")
     day: date = strawberry.field(description="The date the note is about.")
     text: str = strawberry.field(description="The note as it reads (after any correction).")
@@ -175,21 +134,9 @@ class WbrNote:
         description="Why it was last corrected; null if never."
     )
 
-    @staticmethod
-    def of(row: Any, at: int | None) -> WbrNote:
-        return WbrNote(
-            id=row["id"],
-            day=row["day"],
-            text=row["text"],
-            written_by=person_at(row["written_by"], at),
-            written_at=row["written_at"],
-            corrections=row["corrections"],
-            correction_reason=row["correction_reason"],
-        )
-
 
 @strawberry.type(description="A goal set on the metric, with its latest status.")
-class WbrGoal:
+class WbrGoal(FromRow):
     id: UUID = strawberry.field(description="The goal's id, as the REST API uses it.")
     plan_year: int = strawberry.field(description="The plan year it is set for.")
     target: float = strawberry.field(description="The target value.")
@@ -198,17 +145,6 @@ class WbrGoal:
     status: str | None = strawberry.field(
         description="The latest check-in's status (GREEN, YELLOW, RED); null before any."
     )
-
-    @staticmethod
-    def of(row: Any) -> WbrGoal:
-        return WbrGoal(
-            id=row["id"],
-            plan_year=row["plan_year"],
-            target=float(row["target"]),
-            due_date=row["due_date"],
-            description=row["description"],
-            status=row["status"],
-        )
 
 
 @strawberry.type(
@@ -250,16 +186,16 @@ class SixTwelveView:
             aggregation=Aggregation(view.metric["aggregation"]),
             change_unit=computed.change_unit,
             fiscal_year_end_month=view.fiscal_year_end_month,
-            weeks=[WbrPeriod.of(period) for period in computed.weeks],
-            months=[WbrPeriod.of(period) for period in computed.months],
+            weeks=[WbrPeriod.from_fields(period) for period in computed.weeks],
+            months=[WbrPeriod.from_fields(period) for period in computed.months],
             last_week=number(computed.last_week),
             week_over_week=number(computed.week_over_week),
             year_over_year=number(computed.year_over_year),
-            month_to_date=WbrTotal.of(computed.month_to_date),
-            quarter_to_date=WbrTotal.of(computed.quarter_to_date),
-            year_to_date=WbrTotal.of(computed.year_to_date),
-            notes=[WbrNote.of(row, at) for row in view.notes],
-            goals=[WbrGoal.of(row) for row in view.current_goals],
+            month_to_date=WbrTotal.from_fields(computed.month_to_date),
+            quarter_to_date=WbrTotal.from_fields(computed.quarter_to_date),
+            year_to_date=WbrTotal.from_fields(computed.year_to_date),
+            notes=WbrNote.from_rows(view.notes, at),
+            goals=WbrGoal.from_rows(view.current_goals, at),
         )
 
 
@@ -269,11 +205,7 @@ class WbrMetric:
     at: strawberry.Private[int | None]
     six_twelve: SixTwelveView = strawberry.field(description="The metric's 6-12 view.")
 
-    @strawberry.field(description="The metric.")
-    async def metric(self, info: FlywheelInfo) -> LazyMetric:
-        from services.metrics.graphql import Metric
-
-        return await Metric.load(info, self.metric_id, self.at)
+    metric = metric_field("The metric.")
 
 
 @strawberry.type(description="One team's part of the deck: its metrics, inputs first.")
@@ -287,10 +219,9 @@ class WbrSection:
 
     @strawberry.field(description="The team.")
     async def team(self, info: FlywheelInfo) -> LazyTeam:
-        from services.metrics.graphql import team_from_row
+        from services.org.graphql import Team
 
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return team_from_row(row, self.at)
+        return await Team.get(info, self.team_id, self.at)
 
 
 @strawberry.type(description="The weekly business review: the deck for a week.")

@@ -1,0 +1,50 @@
+"""Fields naming an object of another area: a ``Team``, a ``Metric``, read as of the
+object holding the field.
+
+``Team`` and ``Metric`` live in modules that import most areas' modules (for
+``Team.goals``, ``Team.requisitions``, ``Metric.sixTwelve``...), so those modules
+name them lazily (``LazyTeam``, ``LazyMetric``) and read them here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from services.graphql.common import FlywheelInfo
+
+if TYPE_CHECKING:
+    from services.metrics.graphql import Metric
+    from services.org.graphql import Team
+
+LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
+LazyMetric = Annotated["Metric", strawberry.lazy("services.metrics.graphql")]
+
+
+async def team_at(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team | None:
+    """The team with ``team_id`` as of ``at``; ``None`` if there was none then."""
+    from services.org.graphql import Team
+
+    return await Team.find(info, str(team_id), at)
+
+
+def team_field(description: str) -> Any:
+    """The field ``team``: the team of the object's ``team_id``, as of the object's ``at``."""
+
+    async def team(root: Any, info: FlywheelInfo) -> LazyTeam | None:
+        return await team_at(info, root.team_id, root.at)
+
+    return strawberry.field(resolver=team, description=description)
+
+
+def metric_field(description: str) -> Any:
+    """The field ``metric``: the metric of the object's ``metric_id``, as of its ``at``."""
+
+    async def metric(root: Any, info: FlywheelInfo) -> LazyMetric:
+        from services.metrics.graphql import Metric
+
+        return await Metric.load(info, root.metric_id, root.at)
+
+    return strawberry.field(resolver=metric, description=description)
