@@ -13,17 +13,21 @@ from domain.org.team import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENG
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import HANDLE, LINE
 from services.org.commands import OrgCommands
 
 Person = Annotated[
     str,
     Meta(min_length=1, max_length=MAX_PERSON_ID_LENGTH, examples=["alice@example.com"]),
+    HANDLE,
 ]
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
 class CharterTeam(CommandBody):
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Payments"])]
+    name: Annotated[
+        str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Payments"]), LINE
+    ]
     mission: Annotated[str, Meta(min_length=1, max_length=MAX_MISSION_LENGTH)]
     leader: Person
     parent_id: UUID | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from litestar import Controller, delete, put
@@ -25,8 +25,9 @@ from domain.roadmap import (
     Health,
     Horizon,
 )
-from services.api.bodies import CommandBody
+from services.api.bodies import CommandBody, given
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import LINE
 from services.dates import YEARS, checked_date
 from services.roadmap.commands import RoadmapCommands
 
@@ -46,9 +47,11 @@ class ProposeItem(CommandBody, kw_only=True):
     """An item of a team's roadmap. With `prfaqId` (an APPROVED PR/FAQ) the PR/FAQ's
     team owns it and `teamId` may be left out."""
 
+    schema_rules: ClassVar[dict[str, Any]] = {"anyOf": [given("teamId"), given("prfaqId")]}
+
     team_id: UUID | None = None
     title: Annotated[
-        str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH, examples=["Same-day delivery"])
+        str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH, examples=["Same-day delivery"]), LINE
     ]
     outcome: Annotated[str, Meta(min_length=1, max_length=MAX_OUTCOME_LENGTH)]
     horizon: Horizon
@@ -90,7 +93,7 @@ class MoveTargetDate(CommandBody):
 
 
 class AddMilestone(CommandBody):
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_MILESTONE_NAME_LENGTH)]
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_MILESTONE_NAME_LENGTH), LINE]
     date: Day
 
     def __post_init__(self) -> None:
@@ -105,6 +108,8 @@ class CheckIn(CommandBody):
 
 class AddDependency(CommandBody):
     """Exactly one of `itemId` (another roadmap item) and `apiId` (a published API)."""
+
+    schema_rules: ClassVar[dict[str, Any]] = {"oneOf": [given("itemId"), given("apiId")]}
 
     item_id: UUID | None = None
     api_id: UUID | None = None
@@ -335,7 +340,9 @@ class RoadmapController(Controller):
 
 class RecordBaseline(CommandBody):
     name: Annotated[
-        str, Meta(min_length=1, max_length=MAX_BASELINE_NAME_LENGTH, examples=["Mid-year review"])
+        str,
+        Meta(min_length=1, max_length=MAX_BASELINE_NAME_LENGTH, examples=["Mid-year review"]),
+        LINE,
     ]
 
 
@@ -362,7 +369,7 @@ class RoadmapSettingsBody(CommandBody):
     """Leadership's roadmap settings."""
 
     prfaq_required_above: Annotated[
-        int | None,
+        Annotated[int, Meta(ge=0, le=MAX_PRFAQ_THRESHOLD)] | None,
         Meta(
             description="Items needing more people than this in total (all functions) must "
             "come from a PR/FAQ; null for no such rule (the default).",
@@ -370,14 +377,6 @@ class RoadmapSettingsBody(CommandBody):
         ),
     ]
     reason: Note | None = None
-
-    def __post_init__(self) -> None:
-        above = self.prfaq_required_above
-        if above is not None and not 0 <= above <= MAX_PRFAQ_THRESHOLD:
-            raise InvalidValue(
-                "prfaqRequiredAbove",
-                f"`prfaqRequiredAbove` is a headcount from 0 to {MAX_PRFAQ_THRESHOLD}, or null",
-            )
 
 
 class RoadmapSettingsController(Controller):
