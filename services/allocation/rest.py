@@ -328,7 +328,9 @@ class AllocationCycleController(Controller):
         self,
         cycle_id: CycleId,
         name: Annotated[
-            str, Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH)
+            str,
+            Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH),
+            LINE,
         ],
         context: CommandContext,
         allocation: AllocationCommands,

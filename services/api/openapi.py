@@ -84,7 +84,7 @@ def finish_document(document: dict[str, Any], app: Litestar) -> None:
                     operation["security"] = []
                 if "request_body" in handler.opt:  # a body the handler reads itself
                     operation.setdefault("requestBody", handler.opt["request_body"])
-                _exact_bounds(operation, handler)
+                _finish_parameters(operation, handler)
     _bound_dates(document)
     closed = _closed_structs()
     for name, schema in document.get("components", {}).get("schemas", {}).items():
@@ -101,17 +101,28 @@ def finish_document(document: dict[str, Any], app: Litestar) -> None:
         ready["responses"].setdefault("503", answer)
 
 
-def _exact_bounds(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
-    """A parameter's bounds as the handler declares them: Litestar writes them as
-    floats, and a bigint's limit (2^63 - 1) is no float."""
+def _finish_parameters(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
+    """A parameter's bounds as the handler declares them (Litestar writes them as
+    floats, and a bigint's limit, 2^63 - 1, is no float), and the pattern of a string
+    parameter marked with a text kind (``Annotated[str, Parameter(...), TEXT]``)."""
     declared = {}
+    kinds = {}
     for name, field in handler.parsed_fn_signature.parameters.items():
         kwargs = field.kwarg_definition
         if isinstance(kwargs, ParameterKwarg):
             declared[kwargs.query or kwargs.header or name] = kwargs
+        for meta in field.metadata:
+            if isinstance(meta, msgspec.Meta) and text.KIND in (meta.extra_json_schema or {}):
+                alias = kwargs.query if isinstance(kwargs, ParameterKwarg) else None
+                kinds[alias or name] = meta.extra_json_schema[text.KIND]  # type: ignore[index]
     for parameter in operation.get("parameters", []):
         kwargs = declared.get(parameter.get("name"))
         schema = parameter.get("schema", {})
+        kind = kinds.get(parameter.get("name"))
+        if kind is not None:
+            wanted = text.pattern(kind, required=parameter.get("in") == "path")
+            if wanted is not None:
+                schema["pattern"] = wanted
         if kwargs is None or schema.get("type") != "integer":
             continue
         for keyword, value in (

@@ -112,15 +112,15 @@ def pattern(kind: str, *, required: bool) -> str | None:
         # class is written once: quiet (invisible) characters, then visible ones each
         # followed by quiet ones.
         spaces = _class_of(sets["spaces"], negated=False)
-        allowed = _ONES ^ sets["not_in_handle"]
-        quiet = _class_of(allowed & sets["invisible"], negated=False)
-        visible = _class_of(allowed & ~sets["invisible"], negated=False)
+        in_word = _ONES ^ sets["not_in_handle"]
+        quiet = _class_of(in_word & sets["invisible"], negated=False)
+        visible = _class_of(in_word & ~sets["invisible"], negated=False)
         return f"^{spaces}*{quiet}*(?:{visible}{quiet}*)+{spaces}*$"
     if kind not in ("text", "line"):
         return None
     refused = sets["multi_line"] if kind == "text" else sets["one_line"]
-    allowed = _class_of(refused, negated=True)
+    any_char = _class_of(refused, negated=True)
     if not required:
-        return f"^{allowed}*$"
-    visible = _class_of(refused | sets["invisible"], negated=True)
-    return f"^{allowed}*{visible}{allowed}*$"
+        return f"^{any_char}*$"
+    shown = _class_of(refused | sets["invisible"], negated=True)
+    return f"^{any_char}*{shown}{any_char}*$"

@@ -107,8 +107,10 @@ class BackstageController(Controller):
         request_body={
             "required": True,
             "description": "Backstage catalog entities, one YAML document each.",
+            # Each document is an entity (a mapping) or empty: the schema of one document.
             "content": {
-                media_type: {"schema": {"type": "string"}} for media_type in sorted(YAML_TYPES)
+                media_type: {"schema": {"type": ["object", "null"]}}
+                for media_type in sorted(YAML_TYPES)
             },
         },
     )

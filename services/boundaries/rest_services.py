@@ -14,7 +14,7 @@ from domain.boundaries import MAX_API_VERSION_LENGTH, MAX_DESCRIPTION_LENGTH, Ap
 from domain.org.team import MAX_NAME_LENGTH, MAX_REASON_LENGTH
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
-from services.api.text import LINE, WORD
+from services.api.text import LINE, TEXT, WORD
 from services.boundaries.commands import BoundaryCommands
 
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH), LINE]
@@ -146,6 +146,7 @@ class ServiceController(Controller):
             Parameter(
                 query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
             ),
+            TEXT,
         ] = "",
     ) -> CommandAccepted:
         return accepted(

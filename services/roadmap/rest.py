@@ -27,7 +27,7 @@ from domain.roadmap import (
 )
 from services.api.bodies import CommandBody, given
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
-from services.api.text import LINE
+from services.api.text import LINE, TEXT
 from services.dates import YEARS, checked_date
 from services.roadmap.commands import RoadmapCommands
 
@@ -318,6 +318,7 @@ class RoadmapController(Controller):
             Parameter(
                 query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
             ),
+            TEXT,
         ] = "",
     ) -> CommandAccepted:
         return accepted(roadmap.remove_dependency(context, item_id, target_id, reason))

@@ -26,7 +26,7 @@ from services.api.commands import (
     command,
 )
 from services.api.problems import problem_responses
-from services.api.text import LINE
+from services.api.text import LINE, TEXT
 from services.dates import YEARS, checked_date
 from services.metrics.rest import Number
 from services.wbr.commands import BulkOutcome, BulkValue, WbrCommands
@@ -174,6 +174,7 @@ class ObservationsController(Controller):
                 description="CSV only: why changed values are corrected.",
                 max_length=MAX_REASON_LENGTH,
             ),
+            TEXT,
         ] = None,
     ) -> ObservationsRecorded:
         media_type = request.content_type[0].lower()
