@@ -156,7 +156,7 @@ class ObservationsController(Controller):
             "required": True,
             "content": {
                 "application/json": {
-                    "schema": {"type": "array", "items": {"type": "object"}},
+                    "schema": {"type": "array", "minItems": 1, "items": {"type": "object"}},
                 },
                 **{media_type: {"schema": {"type": "string"}} for media_type in CSV_MEDIA_TYPES},
             },
