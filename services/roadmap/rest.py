@@ -370,14 +370,25 @@ class RoadmapSettingsBody(CommandBody):
     """Leadership's roadmap settings."""
 
     prfaq_required_above: Annotated[
-        Annotated[int, Meta(ge=0, le=MAX_PRFAQ_THRESHOLD)] | None,
+        int | None,
         Meta(
-            description="Items needing more people than this in total (all functions) must "
-            "come from a PR/FAQ; null for no such rule (the default).",
-            examples=[10],
+            extra_json_schema={
+                "description": "Items needing more people than this in total (all functions) "
+                "must come from a PR/FAQ; null for no such rule (the default).",
+                "examples": [10],
+                "extra": {"minimum": 0, "maximum": MAX_PRFAQ_THRESHOLD},
+            }
         ),
     ]
     reason: Note | None = None
+
+    def __post_init__(self) -> None:
+        above = self.prfaq_required_above
+        if above is not None and not 0 <= above <= MAX_PRFAQ_THRESHOLD:
+            raise InvalidValue(
+                "prfaqRequiredAbove",
+                f"`prfaqRequiredAbove` is a headcount from 0 to {MAX_PRFAQ_THRESHOLD}, or null",
+            )
 
 
 class RoadmapSettingsController(Controller):
