@@ -27,6 +27,7 @@ from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.allocation.commands import AllocationCommands
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import HANDLE, LINE
 from services.decisions import ExpectOutcome
 
 Headcount = Annotated[
@@ -56,6 +57,7 @@ ScenarioName = Annotated[
         description="A short label without `/` (it appears in the adopt path).",
         examples=["Lean"],
     ),
+    LINE,
 ]
 
 
@@ -134,6 +136,7 @@ class RecordAmendment(CommandBody):
             description="Who approved the exception (a person's handle).",
             examples=["cfo@example.com"],
         ),
+        HANDLE,
     ]
 
 
@@ -325,7 +328,9 @@ class AllocationCycleController(Controller):
         self,
         cycle_id: CycleId,
         name: Annotated[
-            str, Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH)
+            str,
+            Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH),
+            LINE,
         ],
         context: CommandContext,
         allocation: AllocationCommands,

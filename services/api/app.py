@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import inspect
 from collections.abc import Callable
 
 from litestar import Litestar
@@ -11,6 +12,7 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp
 
 from services.api.bodies import CommandRequest
@@ -114,6 +116,25 @@ def asgi_app(runtime: Runtime) -> ASGIApp:
     return correlation_middleware(headers(create_app(runtime)))
 
 
+def allow_every_method(app: Litestar) -> Litestar:
+    """Make each path's ``OPTIONS`` answer list all its methods in ``Allow``.
+
+    Litestar registers a controller's handlers one at a time; the ``OPTIONS`` handler
+    it adds with a path's first handler reads that first route's methods, and stays
+    when the next handler of the path (``GET`` then ``POST /api/v1/webhooks``) builds
+    the route anew. Point each such stale route at the methods of the route it is in."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if handler.http_methods != {"OPTIONS"} or handler.fn.__name__ != "options_handler":
+                continue
+            stale = inspect.getclosurevars(handler.fn).nonlocals.get("self")
+            if isinstance(stale, HTTPRoute) and stale is not route:
+                stale.methods = route.methods
+    return app
+
+
 def create_app(runtime: Runtime) -> Litestar:
     production = runtime.settings.is_production
     graphql = graphql_controller(
@@ -138,49 +159,51 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide_commands(area: str) -> Provide:
         return Provide(lambda: runtime.commands[area], sync_to_thread=False)
 
-    return Litestar(
-        route_handlers=[
-            *(controller for area in AREAS for controller in area.controllers),
-            MetricsController,
-            graphql,
-            healthz,
-            readyz,
-            list_problems,
-            show_problem,
-            static_files(),
-        ],
-        dependencies={
-            "context": Provide(command_context, sync_to_thread=False),
-            "runtime": Provide(provide_runtime, sync_to_thread=False),
-            # Each area's command handler, as the area's name (``org: OrgCommands``).
-            **{area.name: provide_commands(area.name) for area in AREAS if area.commands},
-        },
-        # Area modules name the runtime only for type checkers (they are imported
-        # while services/runtime.py assembles the areas): handler signatures find it here.
-        signature_types=[Runtime],
-        on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
-        cors_config=(
-            CORSConfig(
-                allow_origins=origins,
-                allow_headers=CORS_HEADERS,
-                expose_headers=EXPOSED_HEADERS,
-                allow_credentials=False,
-            )
-            if (origins := runtime.settings.allowed_origins)
-            else None
-        ),
-        request_max_body_size=MAX_BODY_BYTES,
-        request_class=CommandRequest,
-        template_config=TEMPLATES,
-        logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
-        exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[finish_openapi, runtime.start, tune_garbage_collection],
-        on_shutdown=[runtime.stop],
-        openapi_config=OpenAPIConfig(
-            title="Flywheel",
-            version=package_version(),
-            description=DESCRIPTION,
-            path="/schema",
-            render_plugins=render_plugins(),
-        ),
+    return allow_every_method(
+        Litestar(
+            route_handlers=[
+                *(controller for area in AREAS for controller in area.controllers),
+                MetricsController,
+                graphql,
+                healthz,
+                readyz,
+                list_problems,
+                show_problem,
+                static_files(),
+            ],
+            dependencies={
+                "context": Provide(command_context, sync_to_thread=False),
+                "runtime": Provide(provide_runtime, sync_to_thread=False),
+                # Each area's command handler, as the area's name (``org: OrgCommands``).
+                **{area.name: provide_commands(area.name) for area in AREAS if area.commands},
+            },
+            # Area modules name the runtime only for type checkers (they are imported
+            # while services/runtime.py assembles the areas): handler signatures find it here.
+            signature_types=[Runtime],
+            on_app_init=[runtime.auth.on_app_init, _arrange_middleware(runtime)],
+            cors_config=(
+                CORSConfig(
+                    allow_origins=origins,
+                    allow_headers=CORS_HEADERS,
+                    expose_headers=EXPOSED_HEADERS,
+                    allow_credentials=False,
+                )
+                if (origins := runtime.settings.allowed_origins)
+                else None
+            ),
+            request_max_body_size=MAX_BODY_BYTES,
+            request_class=CommandRequest,
+            template_config=TEMPLATES,
+            logging_config=None,  # `flywheel serve` configures logging (services/observability.py)
+            exception_handlers=EXCEPTION_HANDLERS,
+            on_startup=[finish_openapi, runtime.start, tune_garbage_collection],
+            on_shutdown=[runtime.stop],
+            openapi_config=OpenAPIConfig(
+                title="Flywheel",
+                version=package_version(),
+                description=DESCRIPTION,
+                path="/schema",
+                render_plugins=render_plugins(),
+            ),
+        )
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 from litestar import Request
@@ -28,7 +28,20 @@ from domain.values import clean_text
 
 class CommandBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """What every command body is: camelCase JSON, with no field the command does not
-    know (a misspelt optional field must not pass unnoticed). Every body subclasses it."""
+    know (a misspelt optional field must not pass unnoticed). Every body subclasses it.
+
+    ``schema_rules`` states in JSON Schema a rule between fields that the body checks
+    (``oneOf``, ``anyOf``, ``if``/``then``); the OpenAPI document adds it to the body's
+    schema (services/api/openapi.py), where a string schema marked with
+    ``services.api.text.KIND`` gets that kind's pattern."""
+
+    schema_rules: ClassVar[dict[str, Any]] = {}
+
+
+def given(field: str, value: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON Schema of a body in which ``field`` is given and not null (and, with
+    ``value``, matches it): a branch of a body's ``schema_rules``."""
+    return {"required": [field], "properties": {field: value or {"not": {"type": "null"}}}}
 
 
 JSON_MEDIA_TYPE = re.compile(r"application/([\w.!#$&^-]+\+)?json")

@@ -104,6 +104,15 @@ class BackstageController(Controller):
         "records nothing. The body is `application/yaml` (the catalog's entities as "
         "multi-document YAML). See docs/BACKSTAGE.md.",
         responses=problem_responses(400, 401, 403, 409, 413, 415, 429, 503),
+        request_body={
+            "required": True,
+            "description": "Backstage catalog entities, one YAML document each.",
+            # Each document is an entity (a mapping) or empty: the schema of one document.
+            "content": {
+                media_type: {"schema": {"type": ["object", "null"]}}
+                for media_type in sorted(YAML_TYPES)
+            },
+        },
     )
     async def import_backstage(
         self,

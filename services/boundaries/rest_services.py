@@ -14,14 +14,15 @@ from domain.boundaries import MAX_API_VERSION_LENGTH, MAX_DESCRIPTION_LENGTH, Ap
 from domain.org.team import MAX_NAME_LENGTH, MAX_REASON_LENGTH
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import LINE, TEXT, WORD
 from services.boundaries.commands import BoundaryCommands
 
-Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH), LINE]
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
 class RegisterService(CommandBody):
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Ledger"])]
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Ledger"]), LINE]
     owner_team_id: UUID
     description: Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION_LENGTH)]
 
@@ -38,7 +39,9 @@ class RetireService(CommandBody):
 class PublishApi(CommandBody):
     name: Name
     version: Annotated[
-        str, Meta(min_length=1, max_length=MAX_API_VERSION_LENGTH, examples=["v2", "1.4.0"])
+        str,
+        Meta(min_length=1, max_length=MAX_API_VERSION_LENGTH, examples=["v2", "1.4.0"]),
+        WORD,
     ]
     kind: ApiKind
     visibility: Visibility
@@ -143,6 +146,7 @@ class ServiceController(Controller):
             Parameter(
                 query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
             ),
+            TEXT,
         ] = "",
     ) -> CommandAccepted:
         return accepted(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from litestar import Controller, put
+from litestar.openapi.spec import OpenAPIType
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -19,18 +20,20 @@ from domain.excellence import (
     MAX_PRINCIPLE_NAME_LENGTH,
     MAX_PRINCIPLES,
     MAX_REASON_LENGTH,
+    MAX_SECOND_JOB_SHARE,
     MAX_TITLE_LENGTH,
     SecondJobKind,
     StandardArea,
 )
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
-from services.api.bodies import CommandBody
+from services.api.bodies import CommandBody, given
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import HANDLE, KIND, LINE
 from services.dates import YEARS, checked_date
 from services.excellence.commands import ExcellenceCommands
 
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
-Person = Annotated[str, Meta(min_length=1, max_length=MAX_PERSON_ID_LENGTH)]
+Person = Annotated[str, Meta(min_length=1, max_length=MAX_PERSON_ID_LENGTH), HANDLE]
 Body = Annotated[str, Meta(min_length=1, max_length=MAX_BODY_LENGTH)]
 
 
@@ -42,7 +45,7 @@ class AppointFunctionalLeader(CommandBody):
 class PublishStandard(CommandBody):
     function: Function
     area: StandardArea
-    title: Annotated[str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH)]
+    title: Annotated[str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH), LINE]
     body: Body
 
 
@@ -65,11 +68,26 @@ class GrantExemption(CommandBody):
 
 
 class AssignSecondJob(CommandBody, kw_only=True):
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "if": given("kind", {"const": SecondJobKind.OTHER.value}),
+        "then": given("description", {"type": "string", "minLength": 1, KIND: "text"}),
+    }
+
     person: Person
     kind: SecondJobKind
     description: Annotated[str, Meta(max_length=MAX_DESCRIPTION_LENGTH)] | None = None
     share: Annotated[
-        Decimal, Meta(description="The share of the person's time, above 0 and at most 0.5.")
+        Decimal,
+        Meta(
+            extra_json_schema={
+                "description": "The share of the person's time, above 0 and at most 0.5.",
+                "extra": {
+                    "type": OpenAPIType.NUMBER,
+                    "exclusive_minimum": 0,
+                    "maximum": float(MAX_SECOND_JOB_SHARE),
+                },
+            }
+        ),
     ]
 
 
@@ -78,7 +96,7 @@ class EndSecondJob(CommandBody):
 
 
 class Principle(CommandBody):
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_PRINCIPLE_NAME_LENGTH)]
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_PRINCIPLE_NAME_LENGTH), LINE]
     description: Annotated[str, Meta(min_length=1, max_length=MAX_PRINCIPLE_DESCRIPTION_LENGTH)]
 
 

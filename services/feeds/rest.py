@@ -28,6 +28,7 @@ from services.api.commands import (
     command,
 )
 from services.api.problems import problem_responses
+from services.api.text import LINE
 from services.feeds import signing
 from services.feeds.commands import MANAGERS, FeedsCommands
 from services.feeds.destinations import Destinations
@@ -66,6 +67,7 @@ class RegisterWebhook(CommandBody, kw_only=True):
             description="Where to POST each event: https (http only to loopback in "
             "development), to a destination the operator allows.",
         ),
+        LINE,
     ]
     types: (
         Annotated[

@@ -18,13 +18,14 @@ from domain.people.person import MAX_DISPLAY_NAME_LENGTH
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import HANDLE, LINE
 from services.dates import YEARS, checked_date
 from services.hiring.commands import HiringCommands
 
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
-Person = Annotated[str, Meta(min_length=1, max_length=MAX_PERSON_ID_LENGTH)]
+Person = Annotated[str, Meta(min_length=1, max_length=MAX_PERSON_ID_LENGTH), HANDLE]
 PrincipleNames = Annotated[
-    list[Annotated[str, Meta(min_length=1, max_length=MAX_PRINCIPLE_NAME_LENGTH)]],
+    list[Annotated[str, Meta(min_length=1, max_length=MAX_PRINCIPLE_NAME_LENGTH), LINE]],
     Meta(max_length=MAX_PRINCIPLES),
 ]
 
@@ -41,7 +42,7 @@ class CancelRequisition(CommandBody):
 
 class Candidate(CommandBody):
     handle: Person
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH)]
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH), LINE]
 
 
 class Interviewer(CommandBody):

@@ -20,6 +20,7 @@ from litestar.params import Parameter
 from msgspec import Meta
 
 from domain.metrics import (
+    MAX_ABSOLUTE_VALUE,
     MAX_DEFINITION_LENGTH,
     MAX_HYPOTHESIS_LENGTH,
     MAX_NAME_LENGTH,
@@ -31,6 +32,7 @@ from domain.metrics import (
 )
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import LINE
 from services.dates import YEARS, checked_date
 from services.metrics.commands import MetricCommands
 
@@ -38,9 +40,13 @@ Number = Annotated[
     Decimal,
     Meta(
         extra_json_schema={
-            "description": "A JSON number, kept exactly as sent.",
+            "description": "A JSON number, kept exactly as sent; less than 10^18 in magnitude.",
             "examples": [1250.5],
-            "extra": {"type": OpenAPIType.NUMBER},
+            "extra": {
+                "type": OpenAPIType.NUMBER,
+                "exclusive_minimum": -int(MAX_ABSOLUTE_VALUE),
+                "exclusive_maximum": int(MAX_ABSOLUTE_VALUE),
+            },
         }
     ),
 ]
@@ -82,10 +88,10 @@ def _describe(value: object) -> str:
 
 class DefineMetric(AsksForBlend, kw_only=True):
     name: Annotated[
-        str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["In-stock selection"])
+        str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["In-stock selection"]), LINE
     ]
     kind: MetricKind
-    unit: Annotated[str, Meta(min_length=1, max_length=MAX_UNIT_LENGTH, examples=["%"])]
+    unit: Annotated[str, Meta(min_length=1, max_length=MAX_UNIT_LENGTH, examples=["%"]), LINE]
     direction: Direction
     definition: Definition
     owner_team_id: UUID

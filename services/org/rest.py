@@ -13,17 +13,21 @@ from domain.org.team import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENG
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import HANDLE, LINE, TEXT
 from services.org.commands import OrgCommands
 
 Person = Annotated[
     str,
     Meta(min_length=1, max_length=MAX_PERSON_ID_LENGTH, examples=["alice@example.com"]),
+    HANDLE,
 ]
 Reason = Annotated[str, Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
 
 
 class CharterTeam(CommandBody):
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Payments"])]
+    name: Annotated[
+        str, Meta(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Payments"]), LINE
+    ]
     mission: Annotated[str, Meta(min_length=1, max_length=MAX_MISSION_LENGTH)]
     leader: Person
     parent_id: UUID | None = None
@@ -95,11 +99,13 @@ class TeamController(Controller):
     def remove_member(
         self,
         team_id: TeamId,
-        person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH)],
+        person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH), HANDLE],
         context: CommandContext,
         org: OrgCommands,
         reason: Annotated[
-            str, Parameter(query="reason", description="Why the member leaves.", max_length=2000)
+            str,
+            Parameter(query="reason", description="Why the member leaves.", max_length=2000),
+            TEXT,
         ] = "",
     ) -> CommandAccepted:
         return accepted(org.remove_member(context, team_id, person=person, reason=reason))

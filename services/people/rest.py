@@ -13,6 +13,7 @@ from domain.people.person import MAX_DISPLAY_NAME_LENGTH, MAX_ERASURE_REASON_LEN
 from domain.people.values import MAX_PERSON_ID_LENGTH
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import HANDLE, LINE
 from services.commands import Outcome
 from services.ids import global_id
 from services.people.commands import PeopleCommands
@@ -20,7 +21,9 @@ from services.people.commands import PeopleCommands
 
 class SetDisplayName(CommandBody):
     display_name: Annotated[
-        str, Meta(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH, examples=["Alice Example"])
+        str,
+        Meta(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH, examples=["Alice Example"]),
+        LINE,
     ]
 
 
@@ -41,6 +44,7 @@ Handle = Annotated[
         description="The person's handle, e.g. alice@example.com.",
         max_length=MAX_PERSON_ID_LENGTH,
     ),
+    HANDLE,
 ]
 
 

@@ -31,6 +31,7 @@ from domain.prfaqs import (
 )
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import HANDLE, LINE
 from services.dates import YEARS, checked_date
 from services.decisions import ExpectOutcome
 from services.prfaqs.commands import PrFaqCommands
@@ -57,9 +58,9 @@ class PrFaqText(CommandBody, kw_only=True):
     customer and the problem before review."""
 
     title: Annotated[
-        str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH, examples=["Same-day delivery"])
+        str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH, examples=["Same-day delivery"]), LINE
     ]
-    heading: Annotated[str, Meta(max_length=MAX_HEADING_LENGTH)] | None = None
+    heading: Annotated[str, Meta(max_length=MAX_HEADING_LENGTH), LINE] | None = None
     subheading: Line | None = None
     customer: Line | None = None
     problem: Section | None = None
@@ -101,7 +102,10 @@ class RevisePrFaq(PrFaqText, kw_only=True):
 
 class OpenRound(CommandBody):
     ring: Ring
-    reviewers: Annotated[list[str], Meta(min_length=1, max_length=MAX_REVIEWERS)]
+    reviewers: Annotated[
+        list[Annotated[str, Meta(min_length=1), HANDLE]],
+        Meta(min_length=1, max_length=MAX_REVIEWERS),
+    ]
 
 
 class GiveFeedback(CommandBody):

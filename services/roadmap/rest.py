@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from litestar import Controller, delete, put
@@ -25,8 +25,9 @@ from domain.roadmap import (
     Health,
     Horizon,
 )
-from services.api.bodies import CommandBody
+from services.api.bodies import CommandBody, given
 from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.text import LINE, TEXT
 from services.dates import YEARS, checked_date
 from services.roadmap.commands import RoadmapCommands
 
@@ -46,9 +47,11 @@ class ProposeItem(CommandBody, kw_only=True):
     """An item of a team's roadmap. With `prfaqId` (an APPROVED PR/FAQ) the PR/FAQ's
     team owns it and `teamId` may be left out."""
 
+    schema_rules: ClassVar[dict[str, Any]] = {"anyOf": [given("teamId"), given("prfaqId")]}
+
     team_id: UUID | None = None
     title: Annotated[
-        str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH, examples=["Same-day delivery"])
+        str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH, examples=["Same-day delivery"]), LINE
     ]
     outcome: Annotated[str, Meta(min_length=1, max_length=MAX_OUTCOME_LENGTH)]
     horizon: Horizon
@@ -90,7 +93,7 @@ class MoveTargetDate(CommandBody):
 
 
 class AddMilestone(CommandBody):
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_MILESTONE_NAME_LENGTH)]
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_MILESTONE_NAME_LENGTH), LINE]
     date: Day
 
     def __post_init__(self) -> None:
@@ -105,6 +108,8 @@ class CheckIn(CommandBody):
 
 class AddDependency(CommandBody):
     """Exactly one of `itemId` (another roadmap item) and `apiId` (a published API)."""
+
+    schema_rules: ClassVar[dict[str, Any]] = {"oneOf": [given("itemId"), given("apiId")]}
 
     item_id: UUID | None = None
     api_id: UUID | None = None
@@ -313,6 +318,7 @@ class RoadmapController(Controller):
             Parameter(
                 query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
             ),
+            TEXT,
         ] = "",
     ) -> CommandAccepted:
         return accepted(roadmap.remove_dependency(context, item_id, target_id, reason))
@@ -335,7 +341,9 @@ class RoadmapController(Controller):
 
 class RecordBaseline(CommandBody):
     name: Annotated[
-        str, Meta(min_length=1, max_length=MAX_BASELINE_NAME_LENGTH, examples=["Mid-year review"])
+        str,
+        Meta(min_length=1, max_length=MAX_BASELINE_NAME_LENGTH, examples=["Mid-year review"]),
+        LINE,
     ]
 
 
@@ -364,9 +372,12 @@ class RoadmapSettingsBody(CommandBody):
     prfaq_required_above: Annotated[
         int | None,
         Meta(
-            description="Items needing more people than this in total (all functions) must "
-            "come from a PR/FAQ; null for no such rule (the default).",
-            examples=[10],
+            extra_json_schema={
+                "description": "Items needing more people than this in total (all functions) "
+                "must come from a PR/FAQ; null for no such rule (the default).",
+                "examples": [10],
+                "extra": {"minimum": 0, "maximum": MAX_PRFAQ_THRESHOLD},
+            }
         ),
     ]
     reason: Note | None = None

@@ -26,6 +26,7 @@ from services.api.commands import (
     command,
 )
 from services.api.problems import problem_responses
+from services.api.text import LINE, TEXT
 from services.dates import YEARS, checked_date
 from services.metrics.rest import Number
 from services.wbr.commands import BulkOutcome, BulkValue, WbrCommands
@@ -42,7 +43,7 @@ class BulkObservation(CommandBody, kw_only=True):
     period_end: Annotated[date, Meta(description=f"Years {YEARS}.")]
     value: Number
     metric_id: UUID | None = None
-    metric_name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)] | None = None
+    metric_name: Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH), LINE] | None = None
     reason: Reason | None = None
 
 
@@ -151,6 +152,15 @@ class ObservationsController(Controller):
         "combined by the metric's aggregation; `<Metric>__Target` columns are left out; the "
         "`reason` parameter applies to every changed value. Bodies up to 1 MiB.",
         responses=problem_responses(*COMMAND_ERRORS),
+        request_body={
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+                },
+                **{media_type: {"schema": {"type": "string"}} for media_type in CSV_MEDIA_TYPES},
+            },
+        },
     )
     async def record(
         self,
@@ -164,6 +174,7 @@ class ObservationsController(Controller):
                 description="CSV only: why changed values are corrected.",
                 max_length=MAX_REASON_LENGTH,
             ),
+            TEXT,
         ] = None,
     ) -> ObservationsRecorded:
         media_type = request.content_type[0].lower()

@@ -1,14 +1,17 @@
 """Schemathesis against the running server: the OpenAPI document and the GraphQL schema.
 
-A fixed seed and example budget keep the run repeatable. The checks are the ones
-that matter here: no server errors, and no response that breaks its documented
-status codes, content types, headers or schema. Identifiers of a small seeded
-org are supplied for path parameters, so the fuzzer reaches the commands' rules
-instead of stopping at 404.
+A fixed seed and example budget keep the run repeatable. Over REST every check runs:
+besides no server errors and no answer outside its documented status codes, content
+types, headers and schema, the server must accept what the document says is valid
+(``positive_data_acceptance``) and refuse what it says is not
+(``negative_data_rejection``), refuse a missing token, an unsupported method, and so
+on. Identifiers of a small seeded org are supplied for path parameters, so the fuzzer
+reaches the commands' rules instead of stopping at 404.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +23,7 @@ from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer
 
 SEED = "20261126"
+REST_EXAMPLES = 5  # per operation and phase: every check over 106 operations in minutes
 CHECKS = ",".join(
     (
         "not_a_server_error",
@@ -29,6 +33,26 @@ CHECKS = ",".join(
     )
 )
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
+
+# Rules of a body that JSON Schema cannot state, so a body the document allows may
+# still be refused with 400: a scenario allocates each team at most once (a list's
+# items unique by one of their fields), a webhook's URL must be an http(s) URL to a
+# destination the operator allows (services/feeds/destinations.py), and a Backstage
+# catalog or a CSV of observations is read by its own parser (references resolve, a
+# `Date` column). For these operations alone, 400 counts as an answer to data the
+# document allows.
+ONLY_JSON_SCHEMA_FALLS_SHORT = (
+    ("POST", "/api/v1/cycles/{cycle_id}/scenarios"),
+    ("POST", "/api/v1/webhooks"),
+    ("POST", "/api/v1/imports/backstage"),
+    ("POST", "/api/v1/observations"),
+)
+ACCEPTED_OR_RULE_REFUSED = ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
+# The coverage phase draws strings of each boundary length through the text patterns
+# (a handle's lists every printable character), which takes minutes; the other phases
+# draw through the same patterns.
+PHASES = "examples,fuzzing,stateful"
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +116,19 @@ def seed_org(server: FlywheelServer, token: str) -> dict[str, str]:
     }
 
 
-def run_schemathesis(location: str, token: str, config: Path, examples: int, checks: str) -> None:
+def rest_config(ids: dict[str, str]) -> str:
+    parameters = "".join(f'{name} = "{value}"\n' for name, value in ids.items())
+    operations = "".join(
+        f'\n[[operations]]\ninclude-path = "{path}"\ninclude-method = "{method}"\n'
+        f"checks.positive_data_acceptance.expected-statuses = {ACCEPTED_OR_RULE_REFUSED!r}\n"
+        for method, path in ONLY_JSON_SCHEMA_FALLS_SHORT
+    ).replace("'", '"')
+    return f"[parameters]\n{parameters}{operations}"
+
+
+def run_schemathesis(
+    location: str, token: str, config: Path, examples: int, checks: str, *extra: str
+) -> None:
     """Run the schemathesis CLI from the config's folder, where it keeps its cache."""
     done = subprocess.run(
         [
@@ -112,12 +148,14 @@ def run_schemathesis(location: str, token: str, config: Path, examples: int, che
             "none",
             "--header",
             f"Authorization: Bearer {token}",
+            *extra,
         ],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
         cwd=config.parent,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
     )
     summary = done.stdout[-6000:]
     assert done.returncode == 0, summary
@@ -128,11 +166,9 @@ def test_the_rest_api_keeps_its_documented_contract(fuzzed: FlywheelServer, tmp_
     token = fuzzed.token("ceo@example.com", "leadership")
     ids = seed_org(fuzzed, token)
     config = tmp_path / "schemathesis.toml"
-    config.write_text(
-        "[parameters]\n" + "".join(f'{name} = "{value}"\n' for name, value in ids.items())
-    )
-    checks = f"{CHECKS},response_headers_conformance"
-    run_schemathesis(f"{fuzzed.url}/schema/openapi.json", token, config, 25, checks)
+    config.write_text(rest_config(ids))
+    location = f"{fuzzed.url}/schema/openapi.json"
+    run_schemathesis(location, token, config, REST_EXAMPLES, "all", "--phases", PHASES)
 
 
 def test_the_graphql_api_keeps_its_schema(fuzzed: FlywheelServer, tmp_path: Path) -> None:
