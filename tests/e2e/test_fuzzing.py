@@ -23,7 +23,7 @@ from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer
 
 SEED = "20261126"
-REST_EXAMPLES = 5  # per operation and phase: every check over 106 operations in minutes
+REST_EXAMPLES = 3  # per operation and phase: every check over 106 operations in a minute or two
 CHECKS = ",".join(
     (
         "not_a_server_error",

@@ -13,6 +13,7 @@ from domain.org.team import Attachment, Team
 from domain.people.values import Function
 from projections import views
 from projections.org import queries as org_queries
+from projections.paging import PageRequest
 from projections.reading import ReadSession
 from projections.runner import EventNotApplied, ProjectionRunner
 from services.api.commands import CommandContext
@@ -122,7 +123,7 @@ async def test_views_follow_the_commands(serving: Runtime) -> None:
         led = await org_queries.teams_led_by(db, ["alice@x.io", "carol@x.io", "fay@x.io"], None)
         assert set(led) == {"carol@x.io"}
         page = await org_queries.team_page(
-            db, None, org_queries.TeamFilter(status="ACTIVE"), 10, None
+            db, None, org_queries.TeamFilter(status="ACTIVE"), PageRequest(10)
         )
         assert [row["name"] for row in page.rows] == ["Checkout", "Payments"]
         assert page.total == 2

@@ -22,6 +22,7 @@ from domain.errors import DomainError
 from domain.org.team import Attachment
 from domain.people.values import Function
 from projections.org import queries as org_queries
+from projections.paging import PageRequest
 from projections.reading import ReadSession
 from services.api.commands import CommandContext
 from services.org import rest as org
@@ -157,7 +158,7 @@ def plain(rows: Any) -> Any:
 
 async def answers(db: ReadSession, at: int | None) -> dict[str, Any]:
     """Everything the org API can be asked, as of ``at``."""
-    page = await org_queries.team_page(db, at, org_queries.TeamFilter(), 100, None)
+    page = await org_queries.team_page(db, at, org_queries.TeamFilter(), PageRequest(100))
     ids = [row["id"] for row in page.rows]
     return plain(
         {
