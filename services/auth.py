@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -28,6 +27,7 @@ from domain.errors import InvalidValue
 from domain.people.values import person_id
 from services.api.oidc import OidcVerifier, ProviderRefusal, token_class
 from services.principal import Principal, Role
+from services.private_files import kept_once
 from services.settings import Settings
 
 ALGORITHM = "HS256"
@@ -39,18 +39,7 @@ def jwt_secret(settings: Settings) -> str:
     """The configured secret, else the one kept in the data dir (created on first use)."""
     if settings.jwt_secret:
         return settings.jwt_secret
-    path = settings.data_path / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_private(path, secrets.token_urlsafe(48))
-    return path.read_text().strip()
-
-
-def _write_private(path: Path, text: str) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.touch(mode=0o600)
-    temporary.write_text(text)
-    temporary.replace(path)
+    return kept_once(settings.data_path / SECRET_FILE, lambda: secrets.token_urlsafe(48))
 
 
 def mint_token(

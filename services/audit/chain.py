@@ -35,6 +35,7 @@ from projections.compare import TableDifference, compare_views
 from projections.runner import EventNotApplied, ProgressCallback, ProjectionRunner
 from projections.status import ViewsStatus, read_status
 from projections.views import LIVE_SCHEMA
+from services.private_files import kept_once
 from services.recorder import EVENTS_TABLE
 from services.settings import Settings
 
@@ -50,19 +51,17 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
     """The configured key (base64 of a 32-byte seed), else one kept in the data dir."""
     if settings.audit_key:
         return Ed25519PrivateKey.from_private_bytes(base64.b64decode(settings.audit_key))
-    path = settings.data_path / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        seed = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.Raw,
-            serialization.PrivateFormat.Raw,
-            serialization.NoEncryption(),
-        )
-        temporary = path.with_suffix(".tmp")
-        temporary.touch(mode=0o600)
-        temporary.write_text(base64.b64encode(seed).decode())
-        temporary.replace(path)
-    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(path.read_text().strip()))
+    text = kept_once(settings.data_path / KEY_FILE, _new_seed)
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text))
+
+
+def _new_seed() -> str:
+    seed = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    return base64.b64encode(seed).decode()
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
