@@ -759,11 +759,15 @@ class ProjectionRunner:
         chain: bytes,
     ) -> None:
         """Move the tracking position (only from where this batch started) and, for the
-        live views, notify API processes in the same round trip (sent on commit)."""
+        live views, notify API processes in the same round trip (sent on commit).
+
+        A stall the batch has passed is cleared in the same statement, so that no reader
+        sees the views past the event they are said to be stopped at."""
         notify = cursor.schema == self.schema
         moved = await conn.fetch(
-            f'UPDATE "{cursor.schema}".tracking SET position = $1, at = $2, chain_hash = $3 '
-            "WHERE name = $4 AND position = $5 AND generation = $6"
+            f'UPDATE "{cursor.schema}".tracking SET position = $1, at = $2, chain_hash = $3, '
+            + _STALL_PASSED_AT_1
+            + " WHERE name = $4 AND position = $5 AND generation = $6"
             + (" RETURNING pg_notify($7, position::text)" if notify else " RETURNING 1"),
             position,
             at,
@@ -785,6 +789,13 @@ class ProjectionRunner:
                 state=row["state"],
             )
         )
+
+
+_STALL_PASSED_AT_1 = ", ".join(
+    f"{column} = CASE WHEN stalled_position <= $1 THEN NULL ELSE {column} END"
+    for column in ("stalled_position", "stalled_type", "stalled_reason", "stalled_since")
+)
+"""SET clauses that clear a stall at or before position ``$1``."""
 
 
 def elapsed(started: float) -> float:
