@@ -43,15 +43,35 @@ def jwt_secret(settings: Settings) -> str:
 
 
 def mint_token(
-    secret: str, subject: str, roles: list[Role], *, ttl: timedelta = timedelta(hours=12)
+    secret: str,
+    subject: str,
+    roles: list[Role],
+    *,
+    ttl: timedelta = timedelta(hours=12),
+    issuer: str = ISSUER,
 ) -> str:
+    """A token for ``subject`` (checked as a handle) valid for ``ttl`` from now."""
     now = datetime.now(UTC)
+    return signed_token(
+        secret, person_id(subject, field="subject"), roles, issuer, issued=now, expires=now + ttl
+    )
+
+
+def signed_token(
+    secret: str,
+    subject: str,
+    roles: list[Role],
+    issuer: str,
+    *,
+    issued: datetime,
+    expires: datetime,
+) -> str:
     claims = {
-        "sub": person_id(subject, field="subject"),
+        "sub": subject,
         "roles": [role.value for role in roles],
-        "iss": ISSUER,
-        "iat": now,
-        "exp": now + ttl,
+        "iss": issuer,
+        "iat": issued,
+        "exp": expires,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 

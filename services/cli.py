@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from services.settings import GraphQLExecutor, Settings, SettingsError, load_set
 if TYPE_CHECKING:
     import uvicorn
 
+    from projections.runner import ProjectionRunner
     from services.runtime import Runtime
 
 log = logging.getLogger("flywheel")
@@ -55,6 +57,40 @@ def _open_runtime(settings: Settings) -> Runtime:
         raise click.ClickException(str(error)) from None
 
 
+def _runtime_for_cli(**overrides: Any) -> Runtime:
+    """The runtime on the settings (with ``overrides``), logging configured."""
+    settings = _settings(**overrides)
+    _configure_logging(settings)
+    return _open_runtime(settings)
+
+
+def _run_until_signalled(
+    runtime: Runtime, work: Callable[[asyncio.Event], Awaitable[None]]
+) -> None:
+    """Run ``work`` until SIGINT or SIGTERM sets its stop event; then close the runtime."""
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await work(stop)
+
+    try:
+        asyncio.run(run())
+    finally:
+        runtime.close()
+
+
+async def _log_head(runtime: Runtime, runner: ProjectionRunner) -> int:
+    """The log's last position, for a progress bar."""
+    conn = await asyncpg.connect(runtime.database.url)
+    try:
+        return await runner.head(conn)
+    finally:
+        await conn.close()
+
+
 @click.group(help="Flywheel: an event-sourced planning API.")
 @click.version_option(package_name="flywheel")
 def main() -> None:
@@ -74,9 +110,8 @@ def main() -> None:
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from services.api.app import asgi_app
 
-    settings = _settings(host=host, port=port, workers=workers)
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli(host=host, port=port, workers=workers)
+    settings = runtime.settings
     click.echo(f"Flywheel: event store on {runtime.database.description}")
     base = f"http://{settings.host}:{settings.port}"
     click.echo(
@@ -152,42 +187,16 @@ def _exit_after_shutdown(signum: int, _frame: object) -> None:
 
 @main.command(help="Run the projection runner on its own (one active, others stand by).")
 def project() -> None:
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     click.echo(f"Flywheel: projecting from {runtime.database.description}")
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await runtime.project(stop)
-
-    try:
-        asyncio.run(run())
-    finally:
-        runtime.close()
+    _run_until_signalled(runtime, runtime.project)
 
 
 @main.command(help="Deliver webhooks on their own (one active per endpoint across processes).")
 def deliver() -> None:
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     click.echo(f"Flywheel: delivering webhooks from {runtime.database.description}")
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await runtime.deliver_webhooks(stop)
-
-    try:
-        asyncio.run(run())
-    finally:
-        runtime.close()
+    _run_until_signalled(runtime, runtime.deliver_webhooks)
 
 
 @main.command(help="Create or upgrade the event store's tables and the views; once per release.")
@@ -207,18 +216,12 @@ def migrate(check: bool, wait: float | None) -> None:
     from services.migrations import migrate_views
     from services.progress import progress_bar
 
-    settings = _settings(migrate_on_start=True)
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli(migrate_on_start=True)
     click.echo(f"Flywheel: event store tables ready on {runtime.database.description}")
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
 
     async def run() -> str:
-        conn = await asyncpg.connect(runtime.database.url)
-        try:
-            head = await runner.head(conn)
-        finally:
-            await conn.close()
+        head = await _log_head(runtime, runner)
         with progress_bar("Migrating the views", head) as reached:
             done = await migrate_views(runner, lambda p: reached(p.position))
         return done.value
@@ -309,9 +312,7 @@ def replay() -> None:
     from projections.runner import EventNotApplied
     from services.progress import progress_bar
 
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
 
     async def run() -> tuple[int, float]:
@@ -357,9 +358,7 @@ def verify(digest_file: Path | None, digest_dir: Path | None, skip_views: bool) 
     from services.audit import chain as audit
     from services.progress import progress_bar
 
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     url = runtime.database.url
     failed = False
     try:
@@ -378,7 +377,7 @@ def verify(digest_file: Path | None, digest_dir: Path | None, skip_views: bool) 
                 click.echo(f"  position {position}: {problem}")
         if digest_file is not None:
             failed |= not _check_digest(url, digest_file)
-        failed |= not _check_digest_dir(runtime, digest_dir or settings.digest_path)
+        failed |= not _check_digest_dir(runtime, digest_dir or runtime.settings.digest_path)
         if not skip_views:
             failed |= not _check_views(runtime)
     finally:
@@ -432,11 +431,7 @@ def _check_views(runtime: Runtime) -> bool:
     runner = runtime.projection_runner(batch_size=REPLAY_BATCH)
 
     async def run() -> audit.ViewsReport:
-        conn = await asyncpg.connect(runtime.database.url)
-        try:
-            head = await runner.head(conn)
-        finally:
-            await conn.close()
+        head = await _log_head(runtime, runner)
         with progress_bar("Rebuilding the views to compare", head) as reached:
             return await audit.verify_views(
                 runtime.database.url, runner, lambda p: reached(p.position)
@@ -496,9 +491,7 @@ def public_key() -> None:
 def seed() -> None:
     from services.seed import LogNotEmpty, seed_demo
 
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     try:
         seeded = seed_demo(runtime, lambda text: click.echo(f"Flywheel: seeded {text}"))
     except LogNotEmpty as refused:
@@ -536,9 +529,7 @@ def export(context: click.Context, out: Path | None) -> None:
             f"Cannot write {out}: the folder {out.parent} does not exist "
             f"(create it with `mkdir -p {out.parent}`, or choose another --out)"
         )
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     try:
         head, _ = audit.head_of_chain(runtime.database.url)
         with progress_bar(f"Exporting to {out}", head) as reached:
@@ -580,9 +571,7 @@ def import_observations(
     from services.wbr.cli import acting_principal, echo_json
     from services.wbr.cli import import_observations as record
 
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     try:
         echo_json(record(runtime, file, acting_principal(subject, roles), reason))
     except DomainError as refused:
@@ -614,9 +603,7 @@ def wbr_export(week_ending: str, team: str | None, include_subteams: bool, out: 
 
     from services.wbr.cli import export_to
 
-    settings = _settings()
-    _configure_logging(settings)
-    runtime = _open_runtime(settings)
+    runtime = _runtime_for_cli()
     try:
         written = export_to(runtime, week_ending, team, include_subteams, out)
     except HTTPException as refused:
@@ -624,12 +611,6 @@ def wbr_export(week_ending: str, team: str | None, include_subteams: bool, out: 
     finally:
         runtime.close()
     click.echo("Wrote " + ", ".join(str(path) for path in written))
-
-
-def _runtime_for_cli() -> Runtime:
-    settings = _settings()
-    _configure_logging(settings)
-    return _open_runtime(settings)
 
 
 def _add_backstage_commands() -> None:

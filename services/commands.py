@@ -129,6 +129,11 @@ class UnitOfWork:
         """The kind and id the command answers with."""
         return self._answer or (type(target).__name__, target.id)
 
+    def outcome(self, target: Aggregate, position: int) -> Outcome:
+        """What the command reached, once its events are at ``position``."""
+        kind, answer_id = self.answer(target)
+        return Outcome(id=answer_id, kind=kind, version=target.version, position=position)
+
     def save(self, target: Aggregate) -> int:
         outcome = current_outcome()
         if outcome is None:
@@ -160,11 +165,7 @@ class CommandBus:
         while True:
             work = UnitOfWork(self.app)
             with acting_as(principal.subject, correlation_id):
-                target = command(work)
-                if expected_version is not None:
-                    _check_expected_version(target, expected_version)
-                if not target.pending_events:
-                    raise RuntimeError(f"A command on {target.id} recorded no event")
+                target = run_unsaved(work, command, expected_version)
                 try:
                     position = work.save(target)
                 except IntegrityError:
@@ -178,8 +179,18 @@ class CommandBus:
                         ) from None
                     time.sleep(pause)
                     continue
-            kind, answer_id = work.answer(target)
-            return Outcome(id=answer_id, kind=kind, version=target.version, position=position)
+            return work.outcome(target, position)
+
+
+def run_unsaved(work: UnitOfWork, command: Command, expected_version: int | None) -> Aggregate:
+    """Run ``command`` on ``work`` (inside ``acting_as``): the aggregate it is about, at the
+    version ``expected_version`` names if given, with the events it recorded unsaved."""
+    target = command(work)
+    if expected_version is not None:
+        _check_expected_version(target, expected_version)
+    if not target.pending_events:
+        raise RuntimeError(f"A command on {target.id} recorded no event")
+    return target
 
 
 class AreaCommands:
@@ -208,17 +219,18 @@ class AreaCommands:
         decide: Callable[[A, UnitOfWork], object],
         *,
         label: str,
+        versioned: bool = True,
     ) -> Outcome:
         """The common shape: load one aggregate (404 naming ``label`` when there is none),
         let ``decide`` check who may and call the aggregate's method, save it at the
-        version ``If-Match`` names."""
+        version ``If-Match`` names (unless not ``versioned``, as in :meth:`run`)."""
 
         def run(work: UnitOfWork) -> A:
             aggregate = work.get(kind, aggregate_id, label=label)
             decide(aggregate, work)
             return aggregate
 
-        return self.run(context, run)
+        return self.run(context, run, versioned=versioned)
 
 
 def _backoff(attempt: int) -> float:

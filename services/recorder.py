@@ -56,12 +56,30 @@ RATE_LIMIT_TABLE = "flywheel_rate_limits"
 # itself and be reported as a concurrent change.
 
 
-def _select_events(
-    recorder: PostgresAggregateRecorder, originator_id: UUID | str, **options: Any
-) -> Sequence[StoredEvent]:
-    select: Any = PostgresAggregateRecorder.select_events
-    events: Sequence[StoredEvent] = select.__wrapped__(recorder, originator_id, **options)
-    return events
+class FailFastRecorder(PostgresAggregateRecorder):
+    """The library's recorder, calling its insert and select without their retries."""
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        insert: Any = super().insert_events
+        result: Sequence[int] | None = insert.__wrapped__(self, stored_events, **kwargs)
+        return result
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        select: Any = super().select_events
+        events: Sequence[StoredEvent] = select.__wrapped__(
+            self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+        )
+        return events
 
 
 @dataclass
@@ -76,7 +94,7 @@ class IdempotentOutcome:
     version: int = 0
 
 
-class FlywheelRecorder(PostgresApplicationRecorder):
+class FlywheelRecorder(FailFastRecorder, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(self.datastore.schema)
@@ -116,24 +134,6 @@ class FlywheelRecorder(PostgresApplicationRecorder):
         self._record_outcome = SQL(
             "UPDATE {schema}.{table} SET status = %s, outcome = %s WHERE subject = %s AND key = %s"
         ).format(schema=schema, table=Identifier(IDEMPOTENCY_TABLE))
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        insert: Any = PostgresApplicationRecorder.insert_events
-        result: Sequence[int] | None = insert.__wrapped__(self, stored_events, **kwargs)
-        return result
-
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        *,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> Sequence[StoredEvent]:
-        return _select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -175,32 +175,10 @@ class FlywheelRecorder(PostgresApplicationRecorder):
         curs.execute(self._record_outcome, (outcome.status, document, outcome.subject, outcome.key))
 
 
-class SnapshotRecorder(PostgresAggregateRecorder):
-    """The library's recorder for snapshots, failing fast like :class:`FlywheelRecorder`."""
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        insert: Any = PostgresAggregateRecorder.insert_events
-        result: Sequence[int] | None = insert.__wrapped__(self, stored_events, **kwargs)
-        return result
-
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        *,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> Sequence[StoredEvent]:
-        return _select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
-
-
 class FlywheelFactory(PostgresFactory):
     """The library's PostgreSQL persistence with Flywheel's two recorders."""
 
-    aggregate_recorder_class = SnapshotRecorder
+    aggregate_recorder_class = FailFastRecorder
     application_recorder_class = FlywheelRecorder
 
     def __init__(self, env: Any) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from uuid import uuid4
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
+from services.api.response_headers import setting_headers
 from services.observability import correlation_id_var
 
 HEADER = "x-correlation-id"
@@ -25,12 +25,6 @@ def correlation_middleware(app: ASGIApp) -> ASGIApp:
         correlation_id = given if _ACCEPTABLE.match(given) else str(uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         correlation_id_var.set(correlation_id)
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableScopeHeaders.from_message(message)[HEADER] = correlation_id
-            await send(message)
-
-        await app(scope, receive, send_with_header)
+        await app(scope, receive, setting_headers(send, lambda _: {HEADER: correlation_id}))
 
     return middleware

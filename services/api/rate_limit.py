@@ -18,13 +18,13 @@ import time
 from typing import Any
 
 import msgspec
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from projections.connection import CONNECTION_LOST
 from services.api.problems import PROBLEM_JSON, ProblemDetails
+from services.api.response_headers import setting_headers
 from services.auth import authenticate_header
 from services.observability import count_command
 from services.recorder import RATE_LIMIT_TABLE as TABLE
@@ -72,15 +72,7 @@ def rate_limit_middleware(runtime: Runtime) -> Any:
             if hits > limit:
                 await _too_many(scope, send, headers)
                 return
-
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    response_headers = MutableScopeHeaders.from_message(message)
-                    for name, value in headers.items():
-                        response_headers[name] = value
-                await send(message)
-
-            await app(scope, receive, send_with_headers)
+            await app(scope, receive, setting_headers(send, lambda _: headers))
 
         return middleware
 

@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from services.api.response_headers import setting_headers
 
 ALWAYS = {
     "x-content-type-options": "nosniff",
@@ -25,25 +27,20 @@ HSTS = {"strict-transport-security": "max-age=63072000; includeSubDomains"}
 
 
 def security_headers_middleware(*, production: bool) -> Callable[[ASGIApp], ASGIApp]:
+    def added(response_headers: MutableScopeHeaders) -> dict[str, str]:
+        headers = dict(ALWAYS)
+        if not response_headers.get("content-type", "").startswith("text/html"):
+            headers.update(FOR_DATA)
+        if production:
+            headers.update(HSTS)
+        return headers
+
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send)
                 return
-
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    headers = MutableScopeHeaders.from_message(message)
-                    added = dict(ALWAYS)
-                    if not headers.get("content-type", "").startswith("text/html"):
-                        added.update(FOR_DATA)
-                    if production:
-                        added.update(HSTS)
-                    for name, value in added.items():
-                        headers[name] = value
-                await send(message)
-
-            await app(scope, receive, send_with_headers)
+            await app(scope, receive, setting_headers(send, added))
 
         return middleware
 

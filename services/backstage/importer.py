@@ -16,7 +16,10 @@ so that the next import knows which teams and services left the catalog.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
@@ -45,12 +48,16 @@ from services.commands import (
     ConcurrentChange,
     Outcome,
     UnitOfWork,
+    run_unsaved,
 )
 from services.org import rest as org_body
 from services.org.commands import OrgCommands
 from services.principal import Principal
 
 IMPORT_PREFIX = "backstage-import:"
+
+S = TypeVar("S", TeamState, ServiceState)
+Active = Callable[[Aggregate | None], S | None]  # the state of an active one, else None
 
 
 class CatalogRefused(InvalidValue):
@@ -91,12 +98,8 @@ class BatchBus(CommandBus):
         expected_version: int | None = None,
     ) -> Outcome:
         with acting_as(principal.subject, correlation_id):
-            target = command(self.work)
-        if not target.pending_events:
-            raise RuntimeError(f"A command on {target.id} recorded no event")
-        self.last = target
-        kind, answer_id = self.work.answer(target)
-        return Outcome(id=answer_id, kind=kind, version=target.version, position=0)
+            self.last = run_unsaved(self.work, command, expected_version)
+        return self.work.outcome(self.last, position=0)
 
     def commit(self) -> int:
         if self.last is None:
@@ -117,27 +120,52 @@ def _holder(bus: CommandBus, kind: ClaimKind, name: str) -> UUID | None:
     return claim.holder if isinstance(claim, Claim) else None
 
 
-def _team_state(team: Team) -> TeamState:
-    return TeamState(
-        id=team.id,
-        name=team.name,
-        leader=team.leader,
-        parent_id=team.parent_id,
-        members=dict(team.members),
-    )
+def _active_team(found: Aggregate | None) -> TeamState | None:
+    if isinstance(found, Team) and not found.disbanded:
+        return TeamState(
+            id=found.id,
+            name=found.name,
+            leader=found.leader,
+            parent_id=found.parent_id,
+            members=dict(found.members),
+        )
+    return None
 
 
-def _service_state(service: Service) -> ServiceState:
-    return ServiceState(
-        id=service.id,
-        name=service.name,
-        owner_team_id=service.owner_team_id,
-        apis={
-            api_key(api_name, version): steps.ApiState(UUID(api_id), api_name, version)
-            for api_id, (api_name, version) in service.apis.items()
-        },
-        dependencies=frozenset(service.dependencies),
-    )
+def _active_service(found: Aggregate | None) -> ServiceState | None:
+    if isinstance(found, Service) and not found.retired:
+        return ServiceState(
+            id=found.id,
+            name=found.name,
+            owner_team_id=found.owner_team_id,
+            apis={
+                api_key(api_name, version): steps.ApiState(UUID(api_id), api_name, version)
+                for api_id, (api_name, version) in found.apis.items()
+            },
+            dependencies=frozenset(found.dependencies),
+        )
+    return None
+
+
+def _by_name(bus: CommandBus, kind: ClaimKind, names: list[str], active: Active[S]) -> dict[str, S]:
+    """The active aggregates holding these names' claims, by normalised name."""
+    found: dict[str, S] = {}
+    for name in names:
+        holder = _holder(bus, kind, name)
+        state = active(_find(bus, holder) if holder is not None else None)
+        if state is not None:
+            found[normalised_name(name)] = state
+    return found
+
+
+def _by_id(bus: CommandBus, ids: AbstractSet[UUID], active: Active[S]) -> dict[UUID, S]:
+    """The active aggregates among ``ids``, by id."""
+    found: dict[UUID, S] = {}
+    for aggregate_id in ids:
+        state = active(_find(bus, aggregate_id))
+        if state is not None:
+            found[aggregate_id] = state
+    return found
 
 
 def current_state(
@@ -148,36 +176,17 @@ def current_state(
 ) -> CurrentState:
     """The active teams and services named like those the catalog holds, and those the
     last import held (``link``) that none of those names match, from the write side."""
-    teams: dict[str, TeamState] = {}
-    for name in team_names:
-        holder = _holder(bus, ClaimKind.TEAM_NAME, name)
-        team = _find(bus, holder) if holder is not None else None
-        if isinstance(team, Team) and not team.disbanded:
-            teams[normalised_name(name)] = _team_state(team)
-    services: dict[str, ServiceState] = {}
-    for name in service_names:
-        holder = _holder(bus, ClaimKind.SERVICE_NAME, name)
-        service = _find(bus, holder) if holder is not None else None
-        if isinstance(service, Service) and not service.retired:
-            services[normalised_name(name)] = _service_state(service)
-    unlisted_teams: dict[UUID, TeamState] = {}
-    unlisted_services: dict[UUID, ServiceState] = {}
-    if link is not None:
-        named_teams = {team.id for team in teams.values()}
-        for team_id in link.team_ids - named_teams:
-            team = _find(bus, team_id)
-            if isinstance(team, Team) and not team.disbanded:
-                unlisted_teams[team.id] = _team_state(team)
-        named_services = {service.id for service in services.values()}
-        for service_id in link.service_ids - named_services:
-            service = _find(bus, service_id)
-            if isinstance(service, Service) and not service.retired:
-                unlisted_services[service.id] = _service_state(service)
+    teams = _by_name(bus, ClaimKind.TEAM_NAME, team_names, _active_team)
+    services = _by_name(bus, ClaimKind.SERVICE_NAME, service_names, _active_service)
+    if link is None:
+        return CurrentState(teams=teams, services=services)
+    named_teams = {team.id for team in teams.values()}
+    named_services = {service.id for service in services.values()}
     return CurrentState(
         teams=teams,
         services=services,
-        unlisted_teams=unlisted_teams,
-        unlisted_services=unlisted_services,
+        unlisted_teams=_by_id(bus, link.team_ids - named_teams, _active_team),
+        unlisted_services=_by_id(bus, link.service_ids - named_services, _active_service),
     )
 
 

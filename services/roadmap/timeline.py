@@ -121,46 +121,25 @@ def _draw_item(axes: Any, row: int, item: TimelineItem, start: date) -> None:
     colour = STATUS_COLOURS.get(item.status, "#888888")
     group = f"roadmap-item-{item.id}"
     if item.target_date is None:
-        axes.text(
-            mdates.date2num(start),
-            row,
-            f"  {item.status.lower().replace('_', ' ')}, no date",
-            va="center",
-            color=colour,
-            parse_math=False,
-            gid=group,
-        )
+        status = item.status.lower().replace("_", " ")
+        _label(axes, start, row, f"  {status}, no date", colour, gid=group)
         return
     first = item.first_target_date or item.target_date
     begin = min(first, item.target_date) - timedelta(days=21)
-    axes.barh(
-        row,
-        (first - begin).days,
-        left=mdates.date2num(begin),
-        height=0.5,
-        color=colour,
-        gid=group,
-    )
+    _bar(axes, row, begin, first, color=colour, gid=group)
     if item.slipped_days:
         low, high = sorted((first, item.target_date))
-        axes.barh(
+        _bar(
+            axes,
             row,
-            (high - low).days,
-            left=mdates.date2num(low),
-            height=0.5,
+            low,
+            high,
             color="none",
             edgecolor=SLIP_COLOUR,
             hatch="///",
             gid=f"{group}-slip",
         )
-        axes.text(
-            mdates.date2num(high),
-            row,
-            f" {item.slipped_days:+d}d",
-            va="center",
-            color=SLIP_COLOUR,
-            parse_math=False,
-        )
+        _label(axes, high, row, f" {item.slipped_days:+d}d", SLIP_COLOUR)
     for name, day, done in item.milestones:
         axes.plot(
             mdates.date2num(day),
@@ -172,6 +151,15 @@ def _draw_item(axes: Any, row: int, item: TimelineItem, start: date) -> None:
             gid=f"{group}-milestone",
             label=name,
         )
+
+
+def _bar(axes: Any, row: int, begin: date, end: date, **style: Any) -> None:
+    axes.barh(row, (end - begin).days, left=mdates.date2num(begin), height=0.5, **style)
+
+
+def _label(axes: Any, day: date, row: int, text: str, colour: str, **style: Any) -> None:
+    """Text starting at ``day``, centred on the row, never read as mathtext."""
+    axes.text(mdates.date2num(day), row, text, va="center", color=colour, parse_math=False, **style)
 
 
 def _draw_dependency(

@@ -45,10 +45,17 @@ def _values(periods: Sequence[Period], attribute: str) -> list[float]:
     return values
 
 
-def _plot(axes, xs, ys, gid: str, **style) -> None:  # type: ignore[no-untyped-def]
-    """A line through the points that have a value (gaps stay gaps), markers on each."""
+def _plot(axes, xs, ys, gid: str, label: str | None = None, **style) -> None:  # type: ignore[no-untyped-def]
+    """A line through the points that have a value (gaps stay gaps), markers on each;
+    in the legend when ``label`` is given."""
     (line,) = axes.plot(xs, ys, **style)
     line.set_gid(gid)
+    if label is not None:
+        line.set_label(label)
+
+
+THIS_YEAR = {"color": CURRENT, "marker": "o", "linewidth": 2}
+PRIOR_YEAR = {"color": PRIOR, "marker": "o", "markersize": 4, "linestyle": "--"}
 
 
 def draw(view: MetricView, title: str) -> Figure:
@@ -58,68 +65,31 @@ def draw(view: MetricView, title: str) -> Figure:
     month_x = [len(weeks) + GAP + n for n in range(len(months))]
     figure = Figure(figsize=(10, 3.6))
     axes = figure.add_subplot()
-    _plot(
-        axes,
-        week_x,
-        _values(weeks, "value"),
-        "wbr-weeks",
-        color=CURRENT,
-        marker="o",
-        linewidth=2,
-        label="This year",
-    )
-    _plot(
-        axes,
-        week_x,
-        _values(weeks, "prior_year_value"),
-        "wbr-weeks-prior-year",
-        color=PRIOR,
-        marker="o",
-        markersize=4,
-        linestyle="--",
-        label="Prior year",
-    )
-    _plot(
-        axes,
-        month_x,
-        _values(months, "value"),
-        "wbr-months",
-        color=CURRENT,
-        marker="o",
-        linewidth=2,
-    )
-    _plot(
-        axes,
-        month_x,
-        _values(months, "prior_year_value"),
-        "wbr-months-prior-year",
-        color=PRIOR,
-        marker="o",
-        markersize=4,
-        linestyle="--",
-    )
-    target_x = week_x + month_x
-    target_y = _values(weeks, "target") + _values(months, "target")
-    if any(not math.isnan(y) for y in target_y):
+    for xs, periods, group, in_legend in (
+        (week_x, weeks, "wbr-weeks", True),
+        (month_x, months, "wbr-months", False),
+    ):
+        this_year, prior_year = ("This year", "Prior year") if in_legend else (None, None)
+        _plot(axes, xs, _values(periods, "value"), group, this_year, **THIS_YEAR)
+        prior = _values(periods, "prior_year_value")
+        _plot(axes, xs, prior, f"{group}-prior-year", prior_year, **PRIOR_YEAR)
+    all_x, all_periods = week_x + month_x, [*weeks, *months]
+    targets = _values(all_periods, "target")
+    if any(not math.isnan(y) for y in targets):
         _plot(
             axes,
-            target_x,
-            target_y,
+            all_x,
+            targets,
             "wbr-targets",
+            "Target",
             color=TARGET,
             marker="D",
             linestyle="none",
-            label="Target",
         )
     noted = {note["day"] for note in view.notes}
     note_x = [
         x
-        for x, period in zip(week_x, weeks, strict=True)
-        if any(period.start <= day <= period.end for day in noted)
-    ]
-    note_x += [
-        x
-        for x, period in zip(month_x, months, strict=True)
+        for x, period in zip(all_x, all_periods, strict=True)
         if any(period.start <= day <= period.end for day in noted)
     ]
     if note_x:
@@ -129,14 +99,14 @@ def draw(view: MetricView, title: str) -> Figure:
             note_x,
             [top] * len(note_x),
             "wbr-notes",
+            "Note",
             color=NOTE,
             marker="v",
             linestyle="none",
-            label="Note",
         )
     axes.axvline(len(weeks) - 0.5 + GAP / 2, color="#cccccc", linewidth=1)
     axes.set_xticks(
-        week_x + month_x,
+        all_x,
         [week_label(p.end) for p in weeks] + [month_label(p) for p in months],
         rotation=45,
         ha="right",

@@ -62,6 +62,28 @@ async def metric_view(
     return view
 
 
+async def deck_teams(
+    db: ReadSession, team_id: UUID | None, include_subteams: bool, at: int | None
+) -> tuple[list[UUID] | None, dict[UUID, str]] | None:
+    """The deck's teams in order (with ``team_id``, that team first, then those under it by
+    name; without, None: every team that owns a metric) and the names of the teams; None
+    when there is no team ``team_id``."""
+    if team_id is None:
+        owners = {row["owner_team_id"] for row in await wbr_queries.deck_metrics(db, None, at)}
+        teams = await org_queries.teams_by_id(db, sorted(owners), at)
+        return None, {key: row["name"] for key, row in teams.items()}
+    scope = await org_queries.team_scope(db, team_id, at, include_subteams=include_subteams)
+    if not scope:
+        return None
+    teams = await org_queries.teams_by_id(db, scope, at)
+    names = {key: row["name"] for key, row in teams.items()}
+    rest = sorted(
+        (other for other in scope if other != team_id),
+        key=lambda other: (names.get(other, "").casefold(), str(other)),
+    )
+    return [team_id, *rest], names
+
+
 async def deck_of(
     db: ReadSession,
     runtime: Runtime,
@@ -73,24 +95,10 @@ async def deck_of(
 ) -> list[decks.Section]:
     """The deck's sections (the team first, then those under it by name)."""
     check_week(week_ending)
-    team_ids: list[UUID] | None = None
-    if team_id is not None:
-        scope = await org_queries.team_scope(db, team_id, at, include_subteams=include_subteams)
-        if not scope:
-            raise NotFoundException(f"No team with id {team_id}")
-        team_ids = scope
-    if team_ids is None:
-        owners = {row["owner_team_id"] for row in await wbr_queries.deck_metrics(db, None, at)}
-        teams = await org_queries.teams_by_id(db, sorted(owners), at)
-    else:
-        teams = await org_queries.teams_by_id(db, team_ids, at)
-    names = {key: row["name"] for key, row in teams.items()}
-    if team_ids is not None and team_id is not None:
-        rest = sorted(
-            (other for other in team_ids if other != team_id),
-            key=lambda other: (names.get(other, "").casefold(), str(other)),
-        )
-        team_ids = [team_id, *rest]
+    found = await deck_teams(db, team_id, include_subteams, at)
+    if found is None:
+        raise NotFoundException(f"No team with id {team_id}")
+    team_ids, names = found
     return await decks.deck(
         db,
         week_ending,

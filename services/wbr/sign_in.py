@@ -20,13 +20,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import jwt
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import Token
 
-from domain.people.values import person_id
-from services.auth import ALGORITHM, ISSUER, principal_from_token
+from services.auth import ALGORITHM, ISSUER, mint_token, principal_from_token, signed_token
 from services.principal import Principal, Role
 
 LINK_ISSUER = "flywheel-sign-in"
@@ -36,15 +34,9 @@ COOKIE = "flywheel_wbr"
 
 
 def mint_link_token(secret: str, subject: str, roles: list[Role]) -> str:
-    now = datetime.now(UTC)
-    claims = {
-        "sub": person_id(subject, field="subject"),
-        "roles": [role.value for role in roles],
-        "iss": LINK_ISSUER,
-        "iat": now,
-        "exp": now + timedelta(minutes=LINK_MINUTES),
-    }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return mint_token(
+        secret, subject, roles, ttl=timedelta(minutes=LINK_MINUTES), issuer=LINK_ISSUER
+    )
 
 
 def read_token(secret: str, encoded: str, issuer: str) -> tuple[Principal, datetime]:
@@ -68,17 +60,8 @@ def read_token(secret: str, encoded: str, issuer: str) -> tuple[Principal, datet
 def session_cookie(secret: str, principal: Principal, expires: datetime, *, secure: bool) -> Cookie:
     now = datetime.now(UTC)
     until = min(expires, now + timedelta(hours=SESSION_HOURS))
-    value = jwt.encode(
-        {
-            "sub": str(principal.subject),
-            "roles": sorted(role.value for role in principal.roles),
-            "iss": ISSUER,
-            "iat": now,
-            "exp": until,
-        },
-        secret,
-        algorithm=ALGORITHM,
-    )
+    roles = sorted(principal.roles, key=lambda role: role.value)
+    value = signed_token(secret, principal.subject, roles, ISSUER, issued=now, expires=until)
     return Cookie(
         key=COOKIE,
         value=value,
