@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, put
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -174,7 +174,7 @@ class AllocationCycleController(Controller):
 
     @command(
         "/{cycle_id:uuid}/envelope",
-        verb=put,
+        method="PUT",
         summary="Set the envelope",
         description="Leadership sets the headcount by function and the budget that the "
         "decisions share, with a reason; it changes until the cycle is DECIDED, and never "

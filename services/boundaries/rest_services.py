@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -133,7 +133,9 @@ class ServiceController(Controller):
         return accepted(boundaries.declare_dependency(context, service_id, data))
 
     @command(
-        "/{service_id:uuid}/dependencies/{api_id:uuid}", verb=delete, summary="Drop a dependency"
+        "/{service_id:uuid}/dependencies/{api_id:uuid}",
+        method="DELETE",
+        summary="Drop a dependency",
     )
     def drop_dependency(
         self,

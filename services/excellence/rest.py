@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from litestar import Controller, put
+from litestar import Controller
 from litestar.openapi.spec import OpenAPIType
 from litestar.params import Parameter
 from msgspec import Meta
@@ -115,7 +115,7 @@ class FunctionController(Controller):
 
     @command(
         "/{function:str}/leader",
-        verb=put,
+        method="PUT",
         summary="Appoint a function's leader",
         description="Leadership appoints the leader of a function (e.g. the CTO for "
         "`ENGINEERING`) with a reason; a replacement ends the previous tenure, and the "
@@ -235,7 +235,7 @@ class PrinciplesController(Controller):
 
     @command(
         "/",
-        verb=put,
+        method="PUT",
         summary="Set the leadership principles",
         description="Leadership replaces the company's list of leadership principles, each "
         "with a name (unique: `principle-names-unique`) and a description. Interviewers "

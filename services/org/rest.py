@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -95,7 +95,7 @@ class TeamController(Controller):
     ) -> CommandAccepted:
         return accepted(org.add_member(context, team_id, data))
 
-    @command("/{team_id:uuid}/members/{person:str}", verb=delete, summary="Remove a member")
+    @command("/{team_id:uuid}/members/{person:str}", method="DELETE", summary="Remove a member")
     def remove_member(
         self,
         team_id: TeamId,

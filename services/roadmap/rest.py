@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from litestar import Controller, delete, put
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -300,7 +300,7 @@ class RoadmapController(Controller):
 
     @command(
         "/{item_id:uuid}/dependencies/{target_id:uuid}",
-        verb=delete,
+        method="DELETE",
         summary="Remove a dependency",
         description="The item no longer depends on the item or API, with the reason as "
         "`?reason=`; the dependency stays in the item's history.",
@@ -397,7 +397,7 @@ class RoadmapSettingsController(Controller):
 
     @command(
         "/",
-        verb=put,
+        method="PUT",
         summary="Change the roadmap settings",
         description="Leadership sets `prfaqRequiredAbove`: from then on an item proposed, or "
         "given a new headcount, that needs more people in total without a PR/FAQ is refused "
