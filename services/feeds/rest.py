@@ -227,21 +227,16 @@ class WebhookController(Controller):
         await pool.execute(f"DELETE FROM {SECRETS} WHERE endpoint_id = $1", webhook_id)
         return accepted(outcome)
 
-    @command(
+    disable = command(
         "/{webhook_id:uuid}/disable",
         summary="Disable a webhook endpoint",
         description="Deliveries pause, with the reason, until it is enabled again. The worker "
         "disables an endpoint itself when it keeps failing. Refused if it is disabled already "
         "(`webhook-already-disabled`).",
+        runs=FeedsCommands.disable,
+        ids=[WebhookId],
+        body=DisableWebhook,
     )
-    def disable(
-        self,
-        webhook_id: WebhookId,
-        data: DisableWebhook,
-        context: CommandContext,
-        feeds: FeedsCommands,
-    ) -> CommandAccepted:
-        return accepted(feeds.disable(context, webhook_id, data))
 
     @post(
         "/{webhook_id:uuid}/enable",

@@ -77,6 +77,7 @@ class GoalController(Controller):
         runs=GoalCommands.set_goal,
         body=SetGoal,
     )
+
     revise_target = command(
         "/{goal_id:uuid}/target",
         summary="Revise a goal's target",
@@ -85,6 +86,7 @@ class GoalController(Controller):
         ids=[GoalId],
         body=ReviseTarget,
     )
+
     check_in = command(
         "/{goal_id:uuid}/check-ins",
         summary="Check in on a goal",
@@ -94,6 +96,7 @@ class GoalController(Controller):
         ids=[GoalId],
         body=CheckIn,
     )
+
     flag_top_level = command(
         "/{goal_id:uuid}/top-level",
         summary="Flag or unflag a top-level (S-team) goal",
@@ -102,6 +105,7 @@ class GoalController(Controller):
         ids=[GoalId],
         body=FlagTopLevel,
     )
+
     close = command(
         "/{goal_id:uuid}/close",
         summary="Close a goal",
