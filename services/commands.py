@@ -208,17 +208,18 @@ class AreaCommands:
         decide: Callable[[A, UnitOfWork], object],
         *,
         label: str,
+        versioned: bool = True,
     ) -> Outcome:
         """The common shape: load one aggregate (404 naming ``label`` when there is none),
         let ``decide`` check who may and call the aggregate's method, save it at the
-        version ``If-Match`` names."""
+        version ``If-Match`` names (unless the command is not ``versioned``)."""
 
         def run(work: UnitOfWork) -> A:
             aggregate = work.get(kind, aggregate_id, label=label)
             decide(aggregate, work)
             return aggregate
 
-        return self.run(context, run)
+        return self.run(context, run, versioned=versioned)
 
 
 def _backoff(attempt: int) -> float:

@@ -8,7 +8,6 @@ should achieve (``POST /prfaqs/{id}/expected-outcomes``,
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Protocol
 from uuid import UUID
 
@@ -38,15 +37,7 @@ class Expecting(Protocol):
     def expect(self, outcome: ExpectedOutcome) -> None: ...
 
 
-def state_outcome(
-    work: UnitOfWork,
-    decision: Expecting,
-    *,
-    metric_id: UUID,
-    target: Decimal,
-    by: date,
-    note: str | None,
-) -> None:
+def state_outcome(work: UnitOfWork, decision: Expecting, body: ExpectOutcome) -> None:
     """Load the metric (404 if none) and record the outcome on the decision."""
-    metric = work.get(Metric, metric_id, label="metric")
-    decision.expect(ExpectedOutcome.of(metric, target, by, note))
+    metric = work.get(Metric, body.metric_id, label="metric")
+    decision.expect(ExpectedOutcome.of(metric, body.target, body.by, body.note))

@@ -182,18 +182,7 @@ class AllocationCommands(AreaCommands):
     ) -> Outcome:
         """Leadership, who decided, states what the cycle's decision should achieve."""
         require_leadership(context.principal, "Stating an allocation's expected outcome")
-        return self._change(
-            context,
-            cycle_id,
-            lambda work, cycle: state_outcome(
-                work,
-                cycle,
-                metric_id=body.metric_id,
-                target=body.target,
-                by=body.by,
-                note=body.note,
-            ),
-        )
+        return self._change(context, cycle_id, lambda work, cycle: state_outcome(work, cycle, body))
 
     def amend(self, context: CommandContext, cycle_id: UUID, body: RecordAmendment) -> Outcome:
         require_leadership(context.principal, "Amending a locked allocation")

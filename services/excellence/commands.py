@@ -105,15 +105,15 @@ class ExcellenceCommands(AreaCommands):
         """Run ``change`` on the standard once its function's leader (or leadership, when
         ``or_leadership``) is known to be calling."""
 
-        def run(work: UnitOfWork) -> Standard:
-            standard = work.get(Standard, standard_id, label="standard")
+        def decide(standard: Standard, work: UnitOfWork) -> None:
             require_functional_leader(
                 work, context.principal, standard.function, action, or_leadership=or_leadership
             )
             change(standard, work)
-            return standard
 
-        return self.run(context, run, versioned=versioned)
+        return self.change(
+            context, Standard, standard_id, decide, label="standard", versioned=versioned
+        )
 
     def revise_standard(
         self, context: CommandContext, standard_id: UUID, body: ReviseStandard

@@ -40,13 +40,14 @@ class FeedsCommands(AreaCommands):
         self, context: CommandContext, endpoint_id: UUID, change: Callable[[WebhookEndpoint], None]
     ) -> Outcome:
         require_manager(context.principal)
-
-        def run(work: UnitOfWork) -> WebhookEndpoint:
-            endpoint = work.get(WebhookEndpoint, endpoint_id, label="webhook")
-            change(endpoint)
-            return endpoint
-
-        return self.run(context, run, versioned=False)
+        return self.change(
+            context,
+            WebhookEndpoint,
+            endpoint_id,
+            lambda endpoint, _: change(endpoint),
+            label="webhook",
+            versioned=False,
+        )
 
     def register(
         self, context: CommandContext, endpoint_id: UUID, body: RegisterWebhook, secret_id: str

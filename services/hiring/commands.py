@@ -209,13 +209,9 @@ class HiringCommands(AreaCommands):
     ) -> Outcome:
         """Load the loop, let ``decide`` check who may and change it; a loop's commands
         take no ``If-Match``."""
-
-        def run(work: UnitOfWork) -> InterviewLoop:
-            loop = work.get(InterviewLoop, loop_id, label="interview loop")
-            decide(loop, work)
-            return loop
-
-        return self.run(context, run, versioned=False)
+        return self.change(
+            context, InterviewLoop, loop_id, decide, label="interview loop", versioned=False
+        )
 
     def submit_feedback(
         self, context: CommandContext, loop_id: UUID, body: SubmitFeedback

@@ -203,15 +203,4 @@ class PrFaqCommands(AreaCommands):
     ) -> Outcome:
         """Leadership, who approved it, states what the PR/FAQ should achieve."""
         require_leadership(context.principal, "Stating a PR/FAQ's expected outcome")
-        return self._on(
-            context,
-            prfaq_id,
-            lambda prfaq, work: state_outcome(
-                work,
-                prfaq,
-                metric_id=body.metric_id,
-                target=body.target,
-                by=body.by,
-                note=body.note,
-            ),
-        )
+        return self._on(context, prfaq_id, lambda prfaq, work: state_outcome(work, prfaq, body))
