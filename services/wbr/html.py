@@ -14,13 +14,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
 from projections.reading import ReadSession
 from projections.wbr.deck import MetricView, Section
 from projections.wbr.six_twelve import ChangeUnit, Period
+from services.api.guards import require_reader
 from services.auth import ISSUER, jwt_secret
 from services.wbr.chart import chart_svg
 from services.wbr.reading import NO_ROLE, deck_of
@@ -181,12 +182,7 @@ class WbrDeckController(Controller):
             )
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:
-            from projections.org import queries as org_queries
-
-            if not principal.roles and not await org_queries.teams_led_by(
-                db, [principal.subject], None
-            ):
-                raise PermissionDeniedException(NO_ROLE)
+            await require_reader(db, principal, NO_ROLE)
             sections = await deck_of(db, runtime, week_ending, team_id, include_subteams)
         context = await asyncio.to_thread(page_context, sections)
         return Template(

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from litestar.exceptions import (
-    NotAuthorizedException,
     NotFoundException,
-    PermissionDeniedException,
     ValidationException,
 )
 
@@ -20,7 +18,6 @@ from projections.reading import ReadSession
 from projections.wbr import deck as decks
 from projections.wbr import queries as wbr_queries
 from projections.wbr.six_twelve import MonthsMode
-from services.principal import Principal
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -34,14 +31,6 @@ NO_ROLE = (
 def check_week(week_ending: date) -> None:
     if not 1900 <= week_ending.year <= 2199:
         raise ValidationException("`weekEnding` must be in the years 1900-2199")
-
-
-async def require_reader(db: ReadSession, principal: object) -> Principal:
-    if not isinstance(principal, Principal):
-        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
-    if not principal.roles and not await org_queries.teams_led_by(db, [principal.subject], None):
-        raise PermissionDeniedException(NO_ROLE)
-    return principal
 
 
 async def metric_view(

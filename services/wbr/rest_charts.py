@@ -12,10 +12,11 @@ from litestar.params import Parameter
 
 from projections.reading import ReadSession
 from projections.wbr.six_twelve import MonthsMode
+from services.api.guards import require_reader
 from services.api.problems import problem_responses
 from services.plotting import PNG, SVG
 from services.wbr.chart import chart_png, chart_svg
-from services.wbr.reading import metric_view, require_reader
+from services.wbr.reading import NO_ROLE, metric_view
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -51,7 +52,7 @@ class WbrChartController(Controller):
     ) -> Response[bytes]:
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, request.scope.get("user"))
+            await require_reader(db, request.scope.get("user"), NO_ROLE)
             view = await metric_view(db, runtime, metric_id, week_ending, months)
         draw = chart_png if png else chart_svg
         picture = await asyncio.to_thread(draw, view, view.metric["name"])

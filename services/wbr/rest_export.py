@@ -13,8 +13,9 @@ from litestar.params import Parameter
 from projections.reading import ReadSession
 from projections.wbr import queries as wbr_queries
 from projections.wbr.deck import history_start
+from services.api.guards import require_reader
 from services.api.problems import problem_responses
-from services.wbr.reading import deck_of, require_reader
+from services.wbr.reading import NO_ROLE, deck_of
 from services.wbr.wbr_app_export import export_files, zipped
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class WbrExportController(Controller):
     ) -> Response[bytes]:
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, request.scope.get("user"))
+            await require_reader(db, request.scope.get("user"), NO_ROLE)
             files = await export_of(db, runtime, week_ending, team_id, include_subteams)
         return Response(
             zipped(files),
