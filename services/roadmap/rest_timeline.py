@@ -14,6 +14,7 @@ from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from projections.roadmap import queries
 from services.api.guards import require_reader
+from services.api.parameters import IncludeSubteams
 from services.api.problems import problem_responses
 from services.roadmap.timeline import draw_timeline, timeline_items
 
@@ -48,10 +49,7 @@ class RoadmapTimelineController(Controller):
         team_id: Annotated[
             UUID | None, Parameter(query="teamId", description="Only this team's items.")
         ] = None,
-        include_subteams: Annotated[
-            bool,
-            Parameter(query="includeSubteams", description="With `teamId`: the teams under it."),
-        ] = False,
+        include_subteams: IncludeSubteams = False,
     ) -> Response[bytes]:
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:

@@ -6,11 +6,9 @@ Signing in: ``services/wbr/sign_in.py``."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
-from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
@@ -22,9 +20,10 @@ from projections.reading import ReadSession
 from projections.wbr.deck import MetricView, Section
 from projections.wbr.six_twelve import ChangeUnit, Period
 from services.api.guards import require_reader
+from services.api.parameters import IncludeSubteams
 from services.auth import ISSUER, jwt_secret
 from services.wbr.chart import chart_svg
-from services.wbr.reading import NO_ROLE, deck_of
+from services.wbr.reading import NO_ROLE, DeckTeamId, DeckWeekEnding, deck_of
 from services.wbr.sign_in import (
     COOKIE,
     LINK_ISSUER,
@@ -164,16 +163,9 @@ class WbrDeckController(Controller):
         self,
         request: Request[Any, Any, Any],
         runtime: Runtime,
-        week_ending: Annotated[
-            date, Parameter(query="weekEnding", description="The review's week-ending date.")
-        ],
-        team_id: Annotated[
-            UUID | None, Parameter(query="teamId", description="Only this team's metrics.")
-        ] = None,
-        include_subteams: Annotated[
-            bool,
-            Parameter(query="includeSubteams", description="With `teamId`: the teams under it."),
-        ] = True,
+        week_ending: DeckWeekEnding,
+        team_id: DeckTeamId = None,
+        include_subteams: IncludeSubteams = True,
     ) -> Template:
         principal = cookie_principal(jwt_secret(runtime.settings), request.cookies.get(COOKIE))
         if principal is None:

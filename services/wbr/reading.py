@@ -4,13 +4,14 @@ metric's view or a whole deck, from one read snapshot."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
+from litestar.params import Parameter
 
 from projections.metrics import queries as metrics_queries
 from projections.org import queries as org_queries
@@ -22,6 +23,13 @@ from projections.wbr.six_twelve import MonthsMode
 if TYPE_CHECKING:
     from services.runtime import Runtime
 
+# What the deck's page and its export are asked for.
+DeckWeekEnding = Annotated[
+    date, Parameter(query="weekEnding", description="The review's week-ending date.")
+]
+DeckTeamId = Annotated[
+    UUID | None, Parameter(query="teamId", description="Only this team's metrics.")
+]
 NO_ROLE = (
     "Reading the weekly business review needs a role (member, planner, auditor or "
     "leadership) or leading a team"
