@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 IncludeSubteams = Annotated[
-    bool, Parameter(query="includeSubteams", description="With `teamId`: the teams under it.")
+    bool, QueryParameter(name="includeSubteams", description="With `teamId`: the teams under it.")
 ]

@@ -11,7 +11,7 @@ from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from projections.metrics import queries as metrics_queries
 from projections.org import queries as org_queries
@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 # What the deck's page and its export are asked for.
 DeckWeekEnding = Annotated[
-    date, Parameter(query="weekEnding", description="The review's week-ending date.")
+    date, QueryParameter(name="weekEnding", description="The review's week-ending date.")
 ]
 DeckTeamId = Annotated[
-    UUID | None, Parameter(query="teamId", description="Only this team's metrics.")
+    UUID | None, QueryParameter(name="teamId", description="Only this team's metrics.")
 ]
 NO_ROLE = (
     "Reading the weekly business review needs a role (member, planner, auditor or "
