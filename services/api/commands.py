@@ -102,7 +102,10 @@ def command(
     )
     if runs is None:
         return route
-    route.written = _handler(runs, dict(zip(PATH_IDS.findall(path), ids, strict=True)), body)
+    names = PATH_IDS.findall(path)
+    if len(names) != len(ids):
+        raise TypeError(f"{path} names the ids {names}: give their types as ids, in that order")
+    route.written = _handler(runs, dict(zip(names, ids, strict=True)), body)
     return route(route.written)
 
 
