@@ -1,4 +1,5 @@
-"""What the REST reads of the weekly business review share: who may read, and one
+"""What the REST reads of the weekly business review share: the deck's parameters, the
+refusal of a caller who may not read (``services/api/guards.py`` checks), and one
 metric's view or a whole deck, from one read snapshot."""
 
 from __future__ import annotations
@@ -7,10 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
-from litestar.exceptions import (
-    NotFoundException,
-    ValidationException,
-)
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import QueryParameter
 
 from projections.metrics import queries as metrics_queries
