@@ -223,7 +223,7 @@ class AreaCommands:
     ) -> Outcome:
         """The common shape: load one aggregate (404 naming ``label`` when there is none),
         let ``decide`` check who may and call the aggregate's method, save it at the
-        version ``If-Match`` names (unless not ``versioned``, as in :meth:`run`)."""
+        version ``If-Match`` names (unless the command is not ``versioned``)."""
 
         def run(work: UnitOfWork) -> A:
             aggregate = work.get(kind, aggregate_id, label=label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, put
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -159,116 +159,83 @@ class AllocationCycleController(Controller):
     path = "/api/v1/cycles"
     tags = ["Allocation"]
 
-    @command(
+    open_cycle = command(
         "/",
         status_code=201,
         summary="Open an allocation cycle",
         description="Leadership opens the fiscal year's `OP1` or `OP2`, at most one of each a "
         "year. OP2 opens once the year's OP1 is LOCKED and starts from OP1's envelope and "
         "funding. A cycle opens in phase OPEN, for requests.",
+        runs=AllocationCommands.open_cycle,
+        body=OpenCycle,
     )
-    def open_cycle(
-        self, data: OpenCycle, context: CommandContext, allocation: AllocationCommands
-    ) -> CommandAccepted:
-        return accepted(allocation.open_cycle(context, data))
 
-    @command(
+    set_envelope = command(
         "/{cycle_id:uuid}/envelope",
-        verb=put,
+        method="PUT",
         summary="Set the envelope",
         description="Leadership sets the headcount by function and the budget that the "
         "decisions share, with a reason; it changes until the cycle is DECIDED, and never "
         "below what teams are already funded.",
+        runs=AllocationCommands.set_envelope,
+        ids=[CycleId],
+        body=SetEnvelope,
     )
-    def set_envelope(
-        self,
-        cycle_id: CycleId,
-        data: SetEnvelope,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.set_envelope(context, cycle_id, data))
 
-    @command(
+    submit_request = command(
         "/{cycle_id:uuid}/requests",
         summary="Submit a team's request",
         description="While the cycle is OPEN, the team's leader or leadership submits what the "
         "team needs (headcount by function, budget), why, the team's open goals it funds and, "
         "optionally, the team's own open roadmap items it funds (`itemIds`). A new submission "
         "revises the previous one; every version is kept.",
+        runs=AllocationCommands.submit_request,
+        ids=[CycleId],
+        body=SubmitRequest,
     )
-    def submit_request(
-        self,
-        cycle_id: CycleId,
-        data: SubmitRequest,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.submit_request(context, cycle_id, data))
 
-    @command(
+    advance_phase = command(
         "/{cycle_id:uuid}/phase",
         summary="Advance the cycle's phase",
         description="Leadership moves the cycle one phase forward: OPEN -> REVIEW -> DECIDED -> "
         "LOCKED, never back. DECIDED needs every dissent weighed.",
+        runs=AllocationCommands.advance_phase,
+        ids=[CycleId],
+        body=AdvancePhase,
     )
-    def advance_phase(
-        self,
-        cycle_id: CycleId,
-        data: AdvancePhase,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.advance_phase(context, cycle_id, data))
 
-    @command(
+    decide = command(
         "/{cycle_id:uuid}/decisions",
         summary="Record a decision",
         description="In REVIEW, leadership funds a team, with a rationale: never beyond the "
         "team's request in any function or budget, and never so that the decisions together "
         "exceed the envelope. A decision can be revised until the cycle is DECIDED.",
+        runs=AllocationCommands.decide,
+        ids=[CycleId],
+        body=RecordDecision,
     )
-    def decide(
-        self,
-        cycle_id: CycleId,
-        data: RecordDecision,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.decide(context, cycle_id, data))
 
-    @command(
+    record_dissent = command(
         "/{cycle_id:uuid}/dissents",
         status_code=201,
         summary="Record dissent",
         description="Anyone signed in disagrees, with an argument, on the cycle or on one team's "
         "decision (`teamId`), until the cycle is DECIDED. The answer's `id` and `nodeId` are the "
         "dissent's; `version` is the cycle's.",
+        runs=AllocationCommands.record_dissent,
+        ids=[CycleId],
+        body=RecordDissent,
     )
-    def record_dissent(
-        self,
-        cycle_id: CycleId,
-        data: RecordDissent,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.record_dissent(context, cycle_id, data))
 
-    @command(
+    weigh_dissent = command(
         "/{cycle_id:uuid}/dissents/{dissent_id:uuid}/weigh",
         summary="Weigh a dissent",
         description="Leadership records that it heard and weighed the dissent, with a short "
         "response. Every dissent is weighed before the cycle can be DECIDED.",
+        runs=AllocationCommands.weigh_dissent,
+        ids=[CycleId, DissentId],
+        body=WeighDissent,
     )
-    def weigh_dissent(
-        self,
-        cycle_id: CycleId,
-        dissent_id: DissentId,
-        data: WeighDissent,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.weigh_dissent(context, cycle_id, dissent_id, data))
 
     @command(
         "/{cycle_id:uuid}/commitments",
@@ -285,37 +252,27 @@ class AllocationCycleController(Controller):
     ) -> CommandAccepted:
         return accepted(allocation.commit(context, cycle_id))
 
-    @command(
+    amend = command(
         "/{cycle_id:uuid}/amendments",
         summary="Amend a locked allocation",
         description="After the lock, leadership records an exception: the team's funding "
         "becomes the given headcount and budget, with a reason and who approved it, still "
         "within the envelope. The count of amendments is reported per cycle.",
+        runs=AllocationCommands.amend,
+        ids=[CycleId],
+        body=RecordAmendment,
     )
-    def amend(
-        self,
-        cycle_id: CycleId,
-        data: RecordAmendment,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.amend(context, cycle_id, data))
 
-    @command(
+    save_scenario = command(
         "/{cycle_id:uuid}/scenarios",
         summary="Save a what-if scenario",
         description="Before the decision, leadership saves a named draft allocation: a full set "
         "of per-team numbers. Saving under the same name replaces the draft. Drafts may exceed "
         "requests or the envelope; GraphQL compares them.",
+        runs=AllocationCommands.save_scenario,
+        ids=[CycleId],
+        body=SaveScenario,
     )
-    def save_scenario(
-        self,
-        cycle_id: CycleId,
-        data: SaveScenario,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.save_scenario(context, cycle_id, data))
 
     @command(
         "/{cycle_id:uuid}/scenarios/{name:str}/adopt",
@@ -337,7 +294,7 @@ class AllocationCycleController(Controller):
     ) -> CommandAccepted:
         return accepted(allocation.adopt_scenario(context, cycle_id, name=name))
 
-    @command(
+    expect_outcome = command(
         "/{cycle_id:uuid}/expected-outcomes",
         status_code=201,
         summary="State the decision's expected outcome",
@@ -345,12 +302,7 @@ class AllocationCycleController(Controller):
         "reaching `target` by `by`. Once `by` has passed, the metric's latest value in the "
         "month up to it decides `MET` or `MISSED` (in the metric's direction), or `UNKNOWN` "
         "without one. Only once the cycle is DECIDED (`cycle-not-decided`).",
+        runs=AllocationCommands.expect_outcome,
+        ids=[CycleId],
+        body=ExpectOutcome,
     )
-    def expect_outcome(
-        self,
-        cycle_id: CycleId,
-        data: ExpectOutcome,
-        context: CommandContext,
-        allocation: AllocationCommands,
-    ) -> CommandAccepted:
-        return accepted(allocation.expect_outcome(context, cycle_id, data))

@@ -10,14 +10,12 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 from litestar.response import Stream
 
 from domain.errors import InvalidValue
 from projections.views import LIVE_SCHEMA
+from services.api.guards import roles_only
 from services.api.problems import problem_responses
 from services.audit import chain as audit
 from services.dates import YEARS, parse_moment
@@ -34,18 +32,11 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 STREAM_FETCH = 1000
 
 
-def auditors_only(
-    connection: ASGIConnection[Any, Principal, Any, Any], _: BaseRouteHandler
-) -> None:
-    """Raw history is for auditors and leadership."""
-    if connection.scope.get("method") == "OPTIONS":
-        return  # answered by Litestar without running the handler
-    if not isinstance(connection.scope.get("user"), Principal):
-        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
-    if not ({Role.AUDITOR, Role.LEADERSHIP} & connection.user.roles):
-        raise PermissionDeniedException(
-            "Reading the event history needs the `auditor` or `leadership` role"
-        )
+# Raw history is for auditors and leadership.
+auditors_only = roles_only(
+    frozenset({Role.AUDITOR, Role.LEADERSHIP}),
+    "Reading the event history needs the `auditor` or `leadership` role",
+)
 
 
 class LoggedEvent(msgspec.Struct, rename="camel"):

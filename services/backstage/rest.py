@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from projections.reading import ReadSession
+from services.api.guards import signed_in
 from services.api.problems import problem_response, problem_responses
 from services.backstage.catalog import Source, parse_catalog
 from services.backstage.export import catalog_yaml, read_snapshot
 from services.backstage.importer import CatalogRefused, ImportResult
-from services.principal import Principal
 
 if TYPE_CHECKING:  # the runtime assembles the areas; services/api/app.py resolves it
     from services.runtime import Runtime
@@ -65,13 +65,6 @@ def report(result: ImportResult) -> ImportReport:
         ],
         notes=[CatalogNote(n.source, n.entity, n.message) for n in result.plan.notes],
     )
-
-
-def _principal(request: Request[Any, Any, Any]) -> Principal:
-    principal = request.scope.get("user")
-    if not isinstance(principal, Principal):
-        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
-    return principal
 
 
 def on_catalog_refused(request: Request[Any, Any, Any], error: CatalogRefused) -> Response[Any]:
@@ -123,7 +116,7 @@ class BackstageController(Controller):
             Parameter(query="dryRun", description="Plan only: answer the steps, record nothing."),
         ] = False,
     ) -> ImportReport:
-        principal = _principal(request)
+        principal = signed_in(request.scope.get("user"))
         media_type = request.content_type[0].lower()
         if media_type not in YAML_TYPES:
             raise HTTPException(
@@ -159,7 +152,7 @@ class BackstageController(Controller):
         request: Request[Any, Any, Any],
         runtime: Runtime,
     ) -> Response[Any]:
-        principal = _principal(request)
+        principal = signed_in(request.scope.get("user"))
         if not principal.roles:
             raise PermissionDeniedException("Exporting the catalog needs a role")
         wanted = request.headers.get("x-flywheel-position", "")

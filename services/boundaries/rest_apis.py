@@ -14,7 +14,7 @@ from msgspec import Meta
 
 from domain.org.team import MAX_REASON_LENGTH
 from services.api.bodies import CommandBody
-from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.commands import command
 from services.boundaries.commands import BoundaryCommands
 from services.dates import YEARS, checked_date
 
@@ -40,28 +40,22 @@ class ApiController(Controller):
     path = "/api/v1/apis"
     tags = ["APIs"]
 
-    @command(
+    deprecate = command(
         "/{api_id:uuid}/deprecate",
         summary="Deprecate an API",
         description="The providing service's owner announces the API's end: a sunset date "
         "(ISO 8601, e.g. 2027-06-30) and a reason. It stays consumable until retired.",
+        runs=BoundaryCommands.deprecate_api,
+        ids=[ApiId],
+        body=DeprecateApi,
     )
-    def deprecate(
-        self,
-        api_id: ApiId,
-        data: DeprecateApi,
-        context: CommandContext,
-        boundaries: BoundaryCommands,
-    ) -> CommandAccepted:
-        return accepted(boundaries.deprecate_api(context, api_id, data))
 
-    @command(
+    retire = command(
         "/{api_id:uuid}/retire",
         summary="Retire an API",
         description="Refused while any service still consumes the API; the problem names "
         "the consumers.",
+        runs=BoundaryCommands.retire_api,
+        ids=[ApiId],
+        body=RetireApi,
     )
-    def retire(
-        self, api_id: ApiId, data: RetireApi, context: CommandContext, boundaries: BoundaryCommands
-    ) -> CommandAccepted:
-        return accepted(boundaries.retire_api(context, api_id, data))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -58,82 +58,62 @@ class ServiceController(Controller):
     path = "/api/v1/services"
     tags = ["Services"]
 
-    @command(
+    register = command(
         "/",
         status_code=201,
         summary="Register a service",
         description="The owning team's leader or leadership registers a service; its owner "
         "must be an active team. Names of active services are unique.",
+        runs=BoundaryCommands.register_service,
+        body=RegisterService,
     )
-    def register(
-        self, data: RegisterService, context: CommandContext, boundaries: BoundaryCommands
-    ) -> CommandAccepted:
-        return accepted(boundaries.register_service(context, data))
 
-    @command(
+    transfer = command(
         "/{service_id:uuid}/transfer",
         summary="Transfer a service to another team",
         description="The current owner's leader or leadership hands the service to another "
         "active team, with a reason. Both teams see the change in the ownership history.",
+        runs=BoundaryCommands.transfer_service,
+        ids=[ServiceId],
+        body=TransferService,
     )
-    def transfer(
-        self,
-        service_id: ServiceId,
-        data: TransferService,
-        context: CommandContext,
-        boundaries: BoundaryCommands,
-    ) -> CommandAccepted:
-        return accepted(boundaries.transfer_service(context, service_id, data))
 
-    @command(
+    retire = command(
         "/{service_id:uuid}/retire",
         summary="Retire a service",
         description="Refused while the service still publishes APIs that are not retired. "
         "The dependencies the service still has are dropped with it.",
+        runs=BoundaryCommands.retire_service,
+        ids=[ServiceId],
+        body=RetireService,
     )
-    def retire(
-        self,
-        service_id: ServiceId,
-        data: RetireService,
-        context: CommandContext,
-        boundaries: BoundaryCommands,
-    ) -> CommandAccepted:
-        return accepted(boundaries.retire_service(context, service_id, data))
 
-    @command(
+    publish_api = command(
         "/{service_id:uuid}/apis",
         status_code=201,
         summary="Publish an API",
         description="The service publishes an API; the answer's `id` is the new API's. "
         "`kind` is `REST`, `GRAPHQL`, `GRPC` or `EVENTS`; `visibility` is `PUBLIC` or "
         "`INTERNAL`. A name and version is published once per service.",
+        runs=BoundaryCommands.publish_api,
+        ids=[ServiceId],
+        body=PublishApi,
     )
-    def publish_api(
-        self,
-        service_id: ServiceId,
-        data: PublishApi,
-        context: CommandContext,
-        boundaries: BoundaryCommands,
-    ) -> CommandAccepted:
-        return accepted(boundaries.publish_api(context, service_id, data))
 
-    @command(
+    declare_dependency = command(
         "/{service_id:uuid}/dependencies",
         summary="Declare that the service consumes an API",
         description="The API must be published and not retired. Consuming a deprecated API "
         "is allowed; `apiBoundaries` reports it.",
+        runs=BoundaryCommands.declare_dependency,
+        ids=[ServiceId],
+        body=DeclareDependency,
     )
-    def declare_dependency(
-        self,
-        service_id: ServiceId,
-        data: DeclareDependency,
-        context: CommandContext,
-        boundaries: BoundaryCommands,
-    ) -> CommandAccepted:
-        return accepted(boundaries.declare_dependency(context, service_id, data))
 
     @command(
-        "/{service_id:uuid}/dependencies/{api_id:uuid}", verb=delete, summary="Drop a dependency"
+        "/{service_id:uuid}/dependencies/{api_id:uuid}",
+        method="DELETE",
+        summary="Drop a dependency",
     )
     def drop_dependency(
         self,

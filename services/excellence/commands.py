@@ -105,14 +105,14 @@ class ExcellenceCommands(AreaCommands):
         """Run ``change`` on the standard once its function's leader (or leadership, when
         ``or_leadership``) is known to be calling."""
 
-        def led(standard: Standard, work: UnitOfWork) -> None:
+        def decide(standard: Standard, work: UnitOfWork) -> None:
             require_functional_leader(
                 work, context.principal, standard.function, action, or_leadership=or_leadership
             )
             change(standard, work)
 
         return self.change(
-            context, Standard, standard_id, led, label="standard", versioned=versioned
+            context, Standard, standard_id, decide, label="standard", versioned=versioned
         )
 
     def revise_standard(

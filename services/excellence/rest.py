@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from litestar import Controller, put
+from litestar import Controller
 from litestar.openapi.spec import OpenAPIType
 from litestar.params import Parameter
 from msgspec import Meta
@@ -27,7 +27,7 @@ from domain.excellence import (
 )
 from domain.people.values import MAX_PERSON_ID_LENGTH, Function
 from services.api.bodies import CommandBody, given
-from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.commands import command
 from services.api.text import HANDLE, KIND, LINE
 from services.dates import YEARS, checked_date
 from services.excellence.commands import ExcellenceCommands
@@ -113,93 +113,71 @@ class FunctionController(Controller):
     path = "/api/v1/functions"
     tags = ["Functional excellence"]
 
-    @command(
+    appoint = command(
         "/{function:str}/leader",
-        verb=put,
+        method="PUT",
         summary="Appoint a function's leader",
         description="Leadership appoints the leader of a function (e.g. the CTO for "
         "`ENGINEERING`) with a reason; a replacement ends the previous tenure, and the "
         "history keeps every tenure. Refused for the sitting leader "
         "(`already-functional-leader`).",
+        runs=ExcellenceCommands.appoint_functional_leader,
+        ids=[FunctionName],
+        body=AppointFunctionalLeader,
     )
-    def appoint(
-        self,
-        function: FunctionName,
-        data: AppointFunctionalLeader,
-        context: CommandContext,
-        excellence: ExcellenceCommands,
-    ) -> CommandAccepted:
-        return accepted(excellence.appoint_functional_leader(context, function, data))
 
 
 class StandardController(Controller):
     path = "/api/v1/standards"
     tags = ["Functional excellence"]
 
-    @command(
+    publish = command(
         "/",
         status_code=201,
         summary="Publish a standard",
         description="A function's leader publishes a standard for their function: its "
         "`area` (`CODE_REVIEW`, `PROMOTION`, `INTERVIEWING`, `OTHER`), `title` and `body`.",
+        runs=ExcellenceCommands.publish_standard,
+        body=PublishStandard,
     )
-    def publish(
-        self, data: PublishStandard, context: CommandContext, excellence: ExcellenceCommands
-    ) -> CommandAccepted:
-        return accepted(excellence.publish_standard(context, data))
 
-    @command(
+    revise = command(
         "/{standard_id:uuid}/revisions",
         summary="Revise a standard",
         description="The function's leader records a new version of the body with the "
         "reason; every version is kept. Refused once retired (`standard-retired`).",
+        runs=ExcellenceCommands.revise_standard,
+        ids=[StandardId],
+        body=ReviseStandard,
     )
-    def revise(
-        self,
-        standard_id: StandardId,
-        data: ReviseStandard,
-        context: CommandContext,
-        excellence: ExcellenceCommands,
-    ) -> CommandAccepted:
-        return accepted(excellence.revise_standard(context, standard_id, data))
 
-    @command(
+    retire = command(
         "/{standard_id:uuid}/retire",
         summary="Retire a standard",
         description="The function's leader retires the standard with a reason "
         "(`standard-retired` if it already is).",
+        runs=ExcellenceCommands.retire_standard,
+        ids=[StandardId],
+        body=RetireStandard,
     )
-    def retire(
-        self,
-        standard_id: StandardId,
-        data: RetireStandard,
-        context: CommandContext,
-        excellence: ExcellenceCommands,
-    ) -> CommandAccepted:
-        return accepted(excellence.retire_standard(context, standard_id, data))
 
-    @command(
+    exempt = command(
         "/{standard_id:uuid}/exemptions",
         summary="Exempt a team from a standard",
         description="The function's leader or leadership exempts a team until `expires` (a "
         "date after today) with a reason. Answers with the exemption's id "
         "(`StandardExemption`). Expired exemptions are reported (`expiredExemptions`).",
+        runs=ExcellenceCommands.grant_exemption,
+        ids=[StandardId],
+        body=GrantExemption,
     )
-    def exempt(
-        self,
-        standard_id: StandardId,
-        data: GrantExemption,
-        context: CommandContext,
-        excellence: ExcellenceCommands,
-    ) -> CommandAccepted:
-        return accepted(excellence.grant_exemption(context, standard_id, data))
 
 
 class SecondJobController(Controller):
     path = "/api/v1/second-jobs"
     tags = ["Functional excellence"]
 
-    @command(
+    assign = command(
         "/",
         status_code=201,
         summary="Assign a second job",
@@ -207,41 +185,32 @@ class SecondJobController(Controller):
         "second job: `kind` (`BAR_RAISER`, `PROMOTION_PANEL`, `CODE_REVIEW`, or `OTHER` with "
         "a `description`) and the `share` of their time (above 0, at most 0.5), which is "
         "subtracted from their team's roadmap capacity.",
+        runs=ExcellenceCommands.assign_second_job,
+        body=AssignSecondJob,
     )
-    def assign(
-        self, data: AssignSecondJob, context: CommandContext, excellence: ExcellenceCommands
-    ) -> CommandAccepted:
-        return accepted(excellence.assign_second_job(context, data))
 
-    @command(
+    end = command(
         "/{second_job_id:uuid}/end",
         summary="End a second job",
         description="Leadership or the leader of the person's function ends it with a "
         "reason (`second-job-ended` if it already ended).",
+        runs=ExcellenceCommands.end_second_job,
+        ids=[SecondJobId],
+        body=EndSecondJob,
     )
-    def end(
-        self,
-        second_job_id: SecondJobId,
-        data: EndSecondJob,
-        context: CommandContext,
-        excellence: ExcellenceCommands,
-    ) -> CommandAccepted:
-        return accepted(excellence.end_second_job(context, second_job_id, data))
 
 
 class PrinciplesController(Controller):
     path = "/api/v1/principles"
     tags = ["Functional excellence"]
 
-    @command(
+    set_principles = command(
         "/",
-        verb=put,
+        method="PUT",
         summary="Set the leadership principles",
         description="Leadership replaces the company's list of leadership principles, each "
         "with a name (unique: `principle-names-unique`) and a description. Interviewers "
         "cover principles from this list (until it is first set, the default list).",
+        runs=ExcellenceCommands.set_principles,
+        body=SetPrinciples,
     )
-    def set_principles(
-        self, data: SetPrinciples, context: CommandContext, excellence: ExcellenceCommands
-    ) -> CommandAccepted:
-        return accepted(excellence.set_principles(context, data))

@@ -8,11 +8,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID, uuid4
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -27,6 +25,7 @@ from services.api.commands import (
     accepted,
     command,
 )
+from services.api.guards import roles_only
 from services.api.problems import problem_responses
 from services.api.text import LINE
 from services.feeds import signing
@@ -43,18 +42,9 @@ MAX_PAGE = 1000
 POSITION_HEADER = "x-flywheel-position"
 
 
-def managers_only(
-    connection: ASGIConnection[Any, Principal, Any, Any], _: BaseRouteHandler
-) -> None:
-    """Webhooks are managed by leadership and integrators."""
-    if connection.scope.get("method") == "OPTIONS":
-        return
-    if not isinstance(connection.scope.get("user"), Principal):
-        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
-    if not (MANAGERS & connection.user.roles):
-        raise PermissionDeniedException(
-            "Managing webhooks needs the `leadership` or `integrator` role"
-        )
+managers_only = roles_only(
+    MANAGERS, "Managing webhooks needs the `leadership` or `integrator` role"
+)
 
 
 class RegisterWebhook(CommandBody, kw_only=True):
@@ -222,26 +212,19 @@ class WebhookController(Controller):
         self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
     ) -> CommandAccepted:
         outcome = await asyncio.to_thread(feeds.remove, context, webhook_id)
-        pool = runtime.primary_pool
-        assert pool is not None
-        await pool.execute(f"DELETE FROM {SECRETS} WHERE endpoint_id = $1", webhook_id)
+        await _primary(runtime).execute(f"DELETE FROM {SECRETS} WHERE endpoint_id = $1", webhook_id)
         return accepted(outcome)
 
-    @command(
+    disable = command(
         "/{webhook_id:uuid}/disable",
         summary="Disable a webhook endpoint",
         description="Deliveries pause, with the reason, until it is enabled again. The worker "
         "disables an endpoint itself when it keeps failing. Refused if it is disabled already "
         "(`webhook-already-disabled`).",
+        runs=FeedsCommands.disable,
+        ids=[WebhookId],
+        body=DisableWebhook,
     )
-    def disable(
-        self,
-        webhook_id: WebhookId,
-        data: DisableWebhook,
-        context: CommandContext,
-        feeds: FeedsCommands,
-    ) -> CommandAccepted:
-        return accepted(feeds.disable(context, webhook_id, data))
 
     @post(
         "/{webhook_id:uuid}/enable",
@@ -256,9 +239,7 @@ class WebhookController(Controller):
         self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
     ) -> CommandAccepted:
         outcome = await asyncio.to_thread(feeds.enable, context, webhook_id)
-        pool = runtime.primary_pool
-        assert pool is not None
-        await pool.execute(
+        await _primary(runtime).execute(
             f"UPDATE {CURSORS} SET failures = 0, failing_since = NULL, next_attempt_at = NULL "
             "WHERE endpoint_id = $1",
             webhook_id,
@@ -277,8 +258,7 @@ class WebhookController(Controller):
     async def redeliver(
         self, webhook_id: WebhookId, data: Redeliver, runtime: Runtime
     ) -> RedeliveryScheduled:
-        pool = runtime.primary_pool
-        assert pool is not None
+        pool = _primary(runtime)
         await _require_endpoint(pool, webhook_id)
         await pool.execute(
             f"INSERT INTO {CURSORS} (endpoint_id, position) VALUES ($1, $2) "
@@ -300,8 +280,7 @@ class WebhookController(Controller):
         self, request: Request[Principal, Any, Any], runtime: Runtime
     ) -> WebhookList:
         await _wait_for_position(request, runtime)
-        pool = runtime.primary_pool
-        assert pool is not None
+        pool = _primary(runtime)
         rows = await pool.fetch(
             "SELECT e.*, c.position AS cursor, coalesce(c.failures, 0) AS failures, "
             "c.failing_since, c.next_attempt_at "
@@ -350,8 +329,7 @@ class WebhookController(Controller):
             ),
         ] = None,
     ) -> DeliveryPage:
-        pool = runtime.primary_pool
-        assert pool is not None
+        pool = _primary(runtime)
         rows = await pool.fetch(
             f"SELECT * FROM {DELIVERIES} WHERE endpoint_id = $1 AND id < $2 "
             "ORDER BY id DESC LIMIT $3",
@@ -379,6 +357,12 @@ class WebhookController(Controller):
         return DeliveryPage(deliveries=page, next_before=page[-1].id if len(rows) > limit else None)
 
 
+def _primary(runtime: Runtime) -> asyncpg.Pool:
+    """The primary's pool: webhooks' cursors, deliveries and secrets are written there."""
+    assert runtime.primary_pool is not None
+    return runtime.primary_pool
+
+
 def _destinations(runtime: Runtime) -> Destinations:
     settings = runtime.settings
     return Destinations.parse(settings.webhook_destinations, production=settings.is_production)
@@ -386,8 +370,7 @@ def _destinations(runtime: Runtime) -> Destinations:
 
 async def _new_secret(runtime: Runtime, endpoint_id: UUID) -> tuple[str, str]:
     """A secret kept outside the log, and the opaque id its event records."""
-    pool = runtime.primary_pool
-    assert pool is not None
+    pool = _primary(runtime)
     secret, secret_id = signing.new_secret(), uuid4().hex
     await pool.execute(
         f"INSERT INTO {SECRETS} (endpoint_id, secret_id, secret) VALUES ($1, $2, $3)",
@@ -399,8 +382,7 @@ async def _new_secret(runtime: Runtime, endpoint_id: UUID) -> tuple[str, str]:
 
 
 async def _forget_secret(runtime: Runtime, endpoint_id: UUID, secret_id: str) -> None:
-    pool = runtime.primary_pool
-    assert pool is not None
+    pool = _primary(runtime)
     await asyncio.shield(
         pool.execute(
             f"DELETE FROM {SECRETS} WHERE endpoint_id = $1 AND secret_id = $2",

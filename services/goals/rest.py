@@ -20,7 +20,7 @@ from domain.goals import (
     GoalOutcome,
 )
 from services.api.bodies import CommandBody
-from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.commands import command
 from services.dates import YEARS, checked_date
 from services.goals.commands import GoalCommands
 from services.metrics.rest import Number
@@ -68,56 +68,50 @@ class GoalController(Controller):
     path = "/api/v1/goals"
     tags = ["Goals"]
 
-    @command(
+    set_goal = command(
         "/",
         status_code=201,
         summary="Set a goal",
         description="The team's leader or leadership sets a goal on one metric for a plan "
         "year. The goal binds the metric's current definition version.",
+        runs=GoalCommands.set_goal,
+        body=SetGoal,
     )
-    def set_goal(
-        self, data: SetGoal, context: CommandContext, goals: GoalCommands
-    ) -> CommandAccepted:
-        return accepted(goals.set_goal(context, data))
 
-    @command(
+    revise_target = command(
         "/{goal_id:uuid}/target",
         summary="Revise a goal's target",
         description="A new target with the reason; the history keeps every target.",
+        runs=GoalCommands.revise_target,
+        ids=[GoalId],
+        body=ReviseTarget,
     )
-    def revise_target(
-        self, goal_id: GoalId, data: ReviseTarget, context: CommandContext, goals: GoalCommands
-    ) -> CommandAccepted:
-        return accepted(goals.revise_target(context, goal_id, data))
 
-    @command(
+    check_in = command(
         "/{goal_id:uuid}/check-ins",
         summary="Check in on a goal",
         description="A member of the team, its leader or leadership says how the goal stands: "
         "`GREEN`, `YELLOW` or `RED` with a note. `YELLOW` and `RED` need a `pathToGreen`.",
+        runs=GoalCommands.check_in,
+        ids=[GoalId],
+        body=CheckIn,
     )
-    def check_in(
-        self, goal_id: GoalId, data: CheckIn, context: CommandContext, goals: GoalCommands
-    ) -> CommandAccepted:
-        return accepted(goals.check_in(context, goal_id, data))
 
-    @command(
+    flag_top_level = command(
         "/{goal_id:uuid}/top-level",
         summary="Flag or unflag a top-level (S-team) goal",
         description="Leadership only. Top-level goals take precedence.",
+        runs=GoalCommands.set_top_level,
+        ids=[GoalId],
+        body=FlagTopLevel,
     )
-    def flag_top_level(
-        self, goal_id: GoalId, data: FlagTopLevel, context: CommandContext, goals: GoalCommands
-    ) -> CommandAccepted:
-        return accepted(goals.set_top_level(context, goal_id, data))
 
-    @command(
+    close = command(
         "/{goal_id:uuid}/close",
         summary="Close a goal",
         description="The team's leader or leadership closes the goal as `ACHIEVED`, `MISSED` "
         "or `DROPPED`, with a note. A closed goal takes no more commands.",
+        runs=GoalCommands.close_goal,
+        ids=[GoalId],
+        body=CloseGoal,
     )
-    def close(
-        self, goal_id: GoalId, data: CloseGoal, context: CommandContext, goals: GoalCommands
-    ) -> CommandAccepted:
-        return accepted(goals.close_goal(context, goal_id, data))

@@ -209,7 +209,6 @@ class HiringCommands(AreaCommands):
     ) -> Outcome:
         """Load the loop, let ``decide`` check who may and change it; a loop's commands
         take no ``If-Match``."""
-
         return self.change(
             context, InterviewLoop, loop_id, decide, label="interview loop", versioned=False
         )

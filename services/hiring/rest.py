@@ -102,7 +102,7 @@ class RequisitionController(Controller):
     path = "/api/v1/requisitions"
     tags = ["Hiring"]
 
-    @command(
+    open_requisition = command(
         "/",
         status_code=201,
         summary="Open a requisition",
@@ -110,28 +110,21 @@ class RequisitionController(Controller):
         "a fiscal year. The team's open requisitions plus its members of that function never "
         "exceed what its latest decided allocation of the year (OP2 once decided, else OP1, "
         "amendments included) funds for the function (`requisition-beyond-funding`).",
+        runs=HiringCommands.open_requisition,
+        body=OpenRequisition,
     )
-    def open_requisition(
-        self, data: OpenRequisition, context: CommandContext, hiring: HiringCommands
-    ) -> CommandAccepted:
-        return accepted(hiring.open_requisition(context, data))
 
-    @command(
+    cancel = command(
         "/{requisition_id:uuid}/cancel",
         summary="Cancel a requisition",
         description="The team's leader (or leadership) cancels an open requisition with a "
         "reason (`requisition-not-open` once filled or cancelled); its slot is free again.",
+        runs=HiringCommands.cancel_requisition,
+        ids=[RequisitionId],
+        body=CancelRequisition,
     )
-    def cancel(
-        self,
-        requisition_id: RequisitionId,
-        data: CancelRequisition,
-        context: CommandContext,
-        hiring: HiringCommands,
-    ) -> CommandAccepted:
-        return accepted(hiring.cancel_requisition(context, requisition_id, data))
 
-    @command(
+    schedule_loop = command(
         "/{requisition_id:uuid}/loops",
         status_code=201,
         summary="Schedule an interview loop",
@@ -144,22 +137,17 @@ class RequisitionController(Controller):
         "is not the hiring manager (`bar-raiser-is-hiring-manager`), does not report to them "
         "(`bar-raiser-reports-to-hiring-manager`), is not the recruiter "
         "(`bar-raiser-is-recruiter`) and is not in recruiting (`bar-raiser-in-recruiting`).",
+        runs=HiringCommands.schedule_loop,
+        ids=[RequisitionId],
+        body=ScheduleLoop,
     )
-    def schedule_loop(
-        self,
-        requisition_id: RequisitionId,
-        data: ScheduleLoop,
-        context: CommandContext,
-        hiring: HiringCommands,
-    ) -> CommandAccepted:
-        return accepted(hiring.schedule_loop(context, requisition_id, data))
 
 
 class LoopController(Controller):
     path = "/api/v1/loops"
     tags = ["Hiring"]
 
-    @command(
+    feedback = command(
         "/{loop_id:uuid}/feedback",
         summary="Submit interview feedback",
         description="An interviewer (or the bar raiser) submits written feedback and a vote "
@@ -167,22 +155,20 @@ class LoopController(Controller):
         "(`debrief-already-open`), naming the principles assessed. The notes are personal "
         "data about the candidate, sealed under their key; a participant reads others' "
         "feedback only after submitting their own.",
+        runs=HiringCommands.submit_feedback,
+        ids=[LoopId],
+        body=SubmitFeedback,
     )
-    def feedback(
-        self, loop_id: LoopId, data: SubmitFeedback, context: CommandContext, hiring: HiringCommands
-    ) -> CommandAccepted:
-        return accepted(hiring.submit_feedback(context, loop_id, data))
 
-    @command(
+    absence = command(
         "/{loop_id:uuid}/absences",
         summary="Record an interviewer's absence",
         description="The bar raiser, the recruiter or the hiring manager records that an "
         "interviewer who has not submitted feedback will not (`absence-after-feedback`).",
+        runs=HiringCommands.record_absence,
+        ids=[LoopId],
+        body=RecordAbsence,
     )
-    def absence(
-        self, loop_id: LoopId, data: RecordAbsence, context: CommandContext, hiring: HiringCommands
-    ) -> CommandAccepted:
-        return accepted(hiring.record_absence(context, loop_id, data))
 
     @command(
         "/{loop_id:uuid}/debrief",
@@ -196,49 +182,45 @@ class LoopController(Controller):
     ) -> CommandAccepted:
         return accepted(hiring.open_debrief(context, loop_id))
 
-    @command(
+    final_vote = command(
         "/{loop_id:uuid}/final-votes",
         summary="Record a final vote",
         description="In the debrief (`debrief-not-open`), an interviewer or the bar raiser "
         "records a final vote once (`final-vote-once`); the initial vote is kept beside it.",
+        runs=HiringCommands.record_final_vote,
+        ids=[LoopId],
+        body=FinalVote,
     )
-    def final_vote(
-        self, loop_id: LoopId, data: FinalVote, context: CommandContext, hiring: HiringCommands
-    ) -> CommandAccepted:
-        return accepted(hiring.record_final_vote(context, loop_id, data))
 
-    @command(
+    veto = command(
         "/{loop_id:uuid}/veto",
         summary="Veto the candidate",
         description="The bar raiser vetoes in the debrief, with a reason (`already-vetoed`); "
         "a hire over a veto is then refused.",
+        runs=HiringCommands.veto,
+        ids=[LoopId],
+        body=Veto,
     )
-    def veto(
-        self, loop_id: LoopId, data: Veto, context: CommandContext, hiring: HiringCommands
-    ) -> CommandAccepted:
-        return accepted(hiring.veto(context, loop_id, data))
 
-    @command(
+    decision = command(
         "/{loop_id:uuid}/decision",
         summary="Decide hire or no hire",
         description="The hiring manager decides in the debrief, with a reason "
         "(`loop-decided` once decided); a hire over the bar raiser's veto is refused "
         "(`bar-raiser-veto`).",
+        runs=HiringCommands.decide,
+        ids=[LoopId],
+        body=Decide,
     )
-    def decision(
-        self, loop_id: LoopId, data: Decide, context: CommandContext, hiring: HiringCommands
-    ) -> CommandAccepted:
-        return accepted(hiring.decide(context, loop_id, data))
 
-    @command(
+    offer_accepted = command(
         "/{loop_id:uuid}/offer-accepted",
         summary="Record an accepted offer",
         description="The hiring manager, the recruiter or leadership records that the "
         "candidate accepted (after a HIRE decision: `no-hire-decided`): in one atomic write "
         "the candidate becomes a member of the team (the requisition's function, the "
         "`attachment` given) and the requisition is filled.",
+        runs=HiringCommands.accept_offer,
+        ids=[LoopId],
+        body=OfferAccepted,
     )
-    def offer_accepted(
-        self, loop_id: LoopId, data: OfferAccepted, context: CommandContext, hiring: HiringCommands
-    ) -> CommandAccepted:
-        return accepted(hiring.accept_offer(context, loop_id, data))

@@ -31,7 +31,7 @@ from domain.metrics import (
     MetricKind,
 )
 from services.api.bodies import CommandBody
-from services.api.commands import CommandAccepted, CommandContext, accepted, command
+from services.api.commands import command
 from services.api.text import LINE
 from services.dates import YEARS, checked_date
 from services.metrics.commands import MetricCommands
@@ -126,7 +126,7 @@ class MetricController(Controller):
     path = "/api/v1/metrics"
     tags = ["Metrics"]
 
-    @command(
+    define = command(
         "/",
         status_code=201,
         summary="Define a metric",
@@ -134,54 +134,37 @@ class MetricController(Controller):
         "controllable action) or an `OUTPUT` metric (a lagging result); only outputs may be "
         "`financial`. Names are unique. A compound metric (`composedOf`, `components`, "
         "`weights`) is refused with the `compound-metric` rule.",
+        runs=MetricCommands.define_metric,
+        body=DefineMetric,
     )
-    def define(
-        self, data: DefineMetric, context: CommandContext, metrics: MetricCommands
-    ) -> CommandAccepted:
-        return accepted(metrics.define_metric(context, data))
 
-    @command(
+    redefine = command(
         "/{metric_id:uuid}/definition",
         summary="Redefine a metric",
         description="A new version of the metric's definition, with the reason; the old "
         "versions are kept, and goals keep the version they were set against.",
+        runs=MetricCommands.redefine_metric,
+        ids=[MetricId],
+        body=RedefineMetric,
     )
-    def redefine(
-        self,
-        metric_id: MetricId,
-        data: RedefineMetric,
-        context: CommandContext,
-        metrics: MetricCommands,
-    ) -> CommandAccepted:
-        return accepted(metrics.redefine_metric(context, metric_id, data))
 
-    @command(
+    declare_driver = command(
         "/{metric_id:uuid}/drives",
         summary="Declare an output metric this input metric drives",
         description="Only input -> output: an output metric drives nothing, and two input "
         "metrics are not linked. The hypothesis says why the input moves the output.",
+        runs=MetricCommands.declare_driver,
+        ids=[MetricId],
+        body=DeclareDriver,
     )
-    def declare_driver(
-        self,
-        metric_id: MetricId,
-        data: DeclareDriver,
-        context: CommandContext,
-        metrics: MetricCommands,
-    ) -> CommandAccepted:
-        return accepted(metrics.declare_driver(context, metric_id, data))
 
-    @command(
+    record_observation = command(
         "/{metric_id:uuid}/observations",
         summary="Record the metric's value for a period",
         description="One value per metric and period (`observation-exists` otherwise). "
         "With a `reason`, the value corrects the one recorded for that period; the old value "
         "stays in the history.",
+        runs=MetricCommands.record_observation,
+        ids=[MetricId],
+        body=RecordObservation,
     )
-    def record_observation(
-        self,
-        metric_id: MetricId,
-        data: RecordObservation,
-        context: CommandContext,
-        metrics: MetricCommands,
-    ) -> CommandAccepted:
-        return accepted(metrics.record_observation(context, metric_id, data))

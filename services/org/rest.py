@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -60,42 +60,38 @@ class TeamController(Controller):
     path = "/api/v1/teams"
     tags = ["Teams"]
 
-    @command(
+    charter = command(
         "/",
         status_code=201,
         summary="Charter a team",
         description="Leadership charters a single-threaded team with its leader. "
         "A person leads at most one team; names of active teams are unique.",
+        runs=OrgCommands.charter_team,
+        body=CharterTeam,
     )
-    def charter(
-        self, data: CharterTeam, context: CommandContext, org: OrgCommands
-    ) -> CommandAccepted:
-        return accepted(org.charter_team(context, data))
 
-    @command(
+    appoint_leader = command(
         "/{team_id:uuid}/leader",
         summary="Appoint a new leader",
         description="Leadership hands the team to a new leader, with a reason. "
         "The old leader's tenure ends; a member who is promoted stops being a member.",
+        runs=OrgCommands.appoint_leader,
+        ids=[TeamId],
+        body=AppointLeader,
     )
-    def appoint_leader(
-        self, team_id: TeamId, data: AppointLeader, context: CommandContext, org: OrgCommands
-    ) -> CommandAccepted:
-        return accepted(org.appoint_leader(context, team_id, data))
 
-    @command(
+    add_member = command(
         "/{team_id:uuid}/members",
         summary="Add a member",
         description="The team's leader or leadership attaches a person as `REPORTS` "
         "(a direct report of the leader) or `DEDICATED` (full-time on the team, reporting "
         "elsewhere). A person is a dedicated member of at most one team.",
+        runs=OrgCommands.add_member,
+        ids=[TeamId],
+        body=AddMember,
     )
-    def add_member(
-        self, team_id: TeamId, data: AddMember, context: CommandContext, org: OrgCommands
-    ) -> CommandAccepted:
-        return accepted(org.add_member(context, team_id, data))
 
-    @command("/{team_id:uuid}/members/{person:str}", verb=delete, summary="Remove a member")
+    @command("/{team_id:uuid}/members/{person:str}", method="DELETE", summary="Remove a member")
     def remove_member(
         self,
         team_id: TeamId,
@@ -110,25 +106,23 @@ class TeamController(Controller):
     ) -> CommandAccepted:
         return accepted(org.remove_member(context, team_id, person=person, reason=reason))
 
-    @command(
+    move = command(
         "/{team_id:uuid}/parent",
         summary="Move a team in the org tree",
         description="Leadership moves the team under another parent (`parentId`), or makes it "
         "a root (`parentId: null`), with a reason: a reorganisation. A team cannot be moved "
         "under itself or one of its subteams; the new parent must be active.",
+        runs=OrgCommands.move_team,
+        ids=[TeamId],
+        body=MoveTeam,
     )
-    def move(
-        self, team_id: TeamId, data: MoveTeam, context: CommandContext, org: OrgCommands
-    ) -> CommandAccepted:
-        return accepted(org.move_team(context, team_id, data))
 
-    @command(
+    disband = command(
         "/{team_id:uuid}/disband",
         summary="Disband a team",
         description="Leadership disbands a team, with a reason. Its memberships end; "
         "a team with active subteams or active services cannot be disbanded.",
+        runs=OrgCommands.disband_team,
+        ids=[TeamId],
+        body=DisbandTeam,
     )
-    def disband(
-        self, team_id: TeamId, data: DisbandTeam, context: CommandContext, org: OrgCommands
-    ) -> CommandAccepted:
-        return accepted(org.disband_team(context, team_id, data))

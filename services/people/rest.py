@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, put
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -60,7 +60,7 @@ class PeopleController(Controller):
 
     @command(
         "/{handle:str}",
-        verb=put,
+        method="PUT",
         summary="Set a person's display name",
         description="A person sets their own display name; leadership may set anyone's. "
         "The name is personal data: it is stored encrypted with the person's key and "

@@ -206,86 +206,58 @@ class PrFaqController(Controller):
             position=pr_faq.position,
         )
 
-    @command(
+    give_feedback = command(
         "/{prfaq_id:uuid}/rounds/{number:int}/feedback",
         summary="Give feedback in a round",
         description="A reviewer of the round recommends `ADVANCE`, `REVISE` or `STOP`, with "
         "comments; once per round (`feedback-once-per-round`).",
+        runs=PrFaqCommands.give_feedback,
+        ids=[PrFaqId, RoundNumber],
+        body=GiveFeedback,
     )
-    def give_feedback(
-        self,
-        prfaq_id: PrFaqId,
-        number: RoundNumber,
-        data: GiveFeedback,
-        context: CommandContext,
-        prfaqs: PrFaqCommands,
-    ) -> CommandAccepted:
-        return accepted(prfaqs.give_feedback(context, prfaq_id, number, data))
 
-    @command(
+    close_round = command(
         "/{prfaq_id:uuid}/rounds/{number:int}/close",
         summary="Close a round",
         description="The ring's decider (TEAM: the owning team's leader; ORG: the leader of "
         "its parent team; S_TEAM and CEO: leadership; leadership in any ring) closes the round "
         "with `ADVANCE` (to the next ring; after CEO, `APPROVED`), `REVISE` (another round in "
         "the same ring on a new revision) or `STOP` (`SHELVED`; `note` gives the reason).",
+        runs=PrFaqCommands.close_round,
+        ids=[PrFaqId, RoundNumber],
+        body=CloseRound,
     )
-    def close_round(
-        self,
-        prfaq_id: PrFaqId,
-        number: RoundNumber,
-        data: CloseRound,
-        context: CommandContext,
-        prfaqs: PrFaqCommands,
-    ) -> CommandAccepted:
-        return accepted(prfaqs.close_round(context, prfaq_id, number, data))
 
-    @command(
+    withdraw = command(
         "/{prfaq_id:uuid}/withdraw",
         summary="Withdraw a PR/FAQ",
         description="The author withdraws it (`WITHDRAWN`) with the reason.",
+        runs=PrFaqCommands.withdraw,
+        ids=[PrFaqId],
+        body=WithdrawPrFaq,
     )
-    def withdraw(
-        self,
-        prfaq_id: PrFaqId,
-        data: WithdrawPrFaq,
-        context: CommandContext,
-        prfaqs: PrFaqCommands,
-    ) -> CommandAccepted:
-        return accepted(prfaqs.withdraw(context, prfaq_id, data))
 
-    @command(
+    record_dissent = command(
         "/{prfaq_id:uuid}/dissents",
         status_code=201,
         summary="Dissent from approving a PR/FAQ",
         description="Anyone signed in disagrees, with the argument, until the PR/FAQ is "
         "closed. The answer's `id` and `nodeId` are the dissent's; `version` is the PR/FAQ's. "
         "The CEO round cannot approve it while a dissent is unweighed (`dissent-not-weighed`).",
+        runs=PrFaqCommands.record_dissent,
+        ids=[PrFaqId],
+        body=RecordDissent,
     )
-    def record_dissent(
-        self,
-        prfaq_id: PrFaqId,
-        data: RecordDissent,
-        context: CommandContext,
-        prfaqs: PrFaqCommands,
-    ) -> CommandAccepted:
-        return accepted(prfaqs.record_dissent(context, prfaq_id, data))
 
-    @command(
+    weigh_dissent = command(
         "/{prfaq_id:uuid}/dissents/{dissent_id:uuid}/weigh",
         summary="Weigh a dissent",
         description="Leadership (the CEO ring's decider) answers the dissent: it was heard, "
         "understood and weighed. Once only (`dissent-already-weighed`).",
+        runs=PrFaqCommands.weigh_dissent,
+        ids=[PrFaqId, DissentId],
+        body=WeighDissent,
     )
-    def weigh_dissent(
-        self,
-        prfaq_id: PrFaqId,
-        dissent_id: DissentId,
-        data: WeighDissent,
-        context: CommandContext,
-        prfaqs: PrFaqCommands,
-    ) -> CommandAccepted:
-        return accepted(prfaqs.weigh_dissent(context, prfaq_id, dissent_id, data))
 
     @command(
         "/{prfaq_id:uuid}/commitments",
@@ -299,7 +271,7 @@ class PrFaqController(Controller):
     ) -> CommandAccepted:
         return accepted(prfaqs.commit(context, prfaq_id))
 
-    @command(
+    expect_outcome = command(
         "/{prfaq_id:uuid}/expected-outcomes",
         status_code=201,
         summary="State the decision's expected outcome",
@@ -307,12 +279,7 @@ class PrFaqController(Controller):
         "reaching `target` by `by`. Once `by` has passed, the metric's latest value in the "
         "month up to it decides `MET` or `MISSED` (in the metric's direction), or `UNKNOWN` "
         "without one. Only once `APPROVED` (`prfaq-not-approved`).",
+        runs=PrFaqCommands.expect_outcome,
+        ids=[PrFaqId],
+        body=ExpectOutcome,
     )
-    def expect_outcome(
-        self,
-        prfaq_id: PrFaqId,
-        data: ExpectOutcome,
-        context: CommandContext,
-        prfaqs: PrFaqCommands,
-    ) -> CommandAccepted:
-        return accepted(prfaqs.expect_outcome(context, prfaq_id, data))

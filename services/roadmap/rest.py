@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from litestar import Controller, delete, put
+from litestar import Controller
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -132,7 +132,7 @@ class RoadmapController(Controller):
     path = "/api/v1/roadmap-items"
     tags = ["Roadmaps"]
 
-    @command(
+    propose = command(
         "/",
         status_code=201,
         summary="Propose a roadmap item",
@@ -142,165 +142,128 @@ class RoadmapController(Controller):
         "(`roadmap-prfaq-taken`) and its team owns the item. Without `prfaqId`, an item "
         "needing more people in total than leadership's `prfaqRequiredAbove` "
         "(`PUT /api/v1/roadmap-settings`) is refused (`roadmap-item-needs-prfaq`).",
+        runs=RoadmapCommands.propose,
+        body=ProposeItem,
     )
-    def propose(
-        self, data: ProposeItem, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.propose(context, data))
 
-    @command(
+    change_headcount = command(
         "/{item_id:uuid}/headcount",
         summary="Change a roadmap item's headcount",
         description="The people by function an open item needs, with the reason; the "
         "previous figure stays in the item's history. Held to leadership's "
         "`prfaqRequiredAbove` like a new item (`roadmap-item-needs-prfaq`).",
+        runs=RoadmapCommands.change_headcount,
+        ids=[ItemId],
+        body=ChangeHeadcount,
     )
-    def change_headcount(
-        self,
-        item_id: ItemId,
-        data: ChangeHeadcount,
-        context: CommandContext,
-        roadmap: RoadmapCommands,
-    ) -> CommandAccepted:
-        return accepted(roadmap.change_headcount(context, item_id, data))
 
-    @command(
+    commit = command(
         "/{item_id:uuid}/commit",
         summary="Commit to a roadmap item",
         description="A PROPOSED item becomes COMMITTED with its target date "
         "(`roadmap-transition-refused` from any other state).",
+        runs=RoadmapCommands.commit,
+        ids=[ItemId],
+        body=CommitItem,
     )
-    def commit(
-        self, item_id: ItemId, data: CommitItem, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.commit(context, item_id, data))
 
-    @command(
+    start = command(
         "/{item_id:uuid}/start",
         summary="Start a roadmap item",
         description="A COMMITTED item becomes IN_PROGRESS.",
+        runs=RoadmapCommands.start,
+        ids=[ItemId],
     )
-    def start(
-        self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.start(context, item_id))
 
-    @command(
+    pause = command(
         "/{item_id:uuid}/pause",
         summary="Pause a roadmap item",
         description="A COMMITTED or IN_PROGRESS item is PAUSED, with the reason.",
+        runs=RoadmapCommands.pause,
+        ids=[ItemId],
+        body=PauseItem,
     )
-    def pause(
-        self, item_id: ItemId, data: PauseItem, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.pause(context, item_id, data))
 
-    @command(
+    resume = command(
         "/{item_id:uuid}/resume",
         summary="Resume a roadmap item",
         description="A PAUSED item returns to the state it was paused in.",
+        runs=RoadmapCommands.resume,
+        ids=[ItemId],
     )
-    def resume(
-        self, item_id: ItemId, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.resume(context, item_id))
 
-    @command(
+    deliver = command(
         "/{item_id:uuid}/deliver",
         summary="Deliver a roadmap item",
         description="An IN_PROGRESS item is DELIVERED, with an optional note; it is closed "
         "afterwards (`roadmap-item-closed`).",
+        runs=RoadmapCommands.deliver,
+        ids=[ItemId],
+        body=DeliverItem,
     )
-    def deliver(
-        self, item_id: ItemId, data: DeliverItem, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.deliver(context, item_id, data))
 
-    @command(
+    drop = command(
         "/{item_id:uuid}/drop",
         summary="Drop a roadmap item",
         description="Any open item is DROPPED, with the reason.",
+        runs=RoadmapCommands.drop,
+        ids=[ItemId],
+        body=DropItem,
     )
-    def drop(
-        self, item_id: ItemId, data: DropItem, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.drop(context, item_id, data))
 
-    @command(
+    move_target_date = command(
         "/{item_id:uuid}/target-date",
         summary="Move a roadmap item's target date",
         description="A slip (later) or a pull-in (earlier), recorded with its reason and the "
         "days moved; only an item with a target date (`roadmap-not-committed`).",
+        runs=RoadmapCommands.move_target_date,
+        ids=[ItemId],
+        body=MoveTargetDate,
     )
-    def move_target_date(
-        self,
-        item_id: ItemId,
-        data: MoveTargetDate,
-        context: CommandContext,
-        roadmap: RoadmapCommands,
-    ) -> CommandAccepted:
-        return accepted(roadmap.move_target_date(context, item_id, data))
 
-    @command(
+    add_milestone = command(
         "/{item_id:uuid}/milestones",
         status_code=201,
         summary="Add a milestone",
         description="A named, dated milestone; the answer's `id` names the milestone.",
+        runs=RoadmapCommands.add_milestone,
+        ids=[ItemId],
+        body=AddMilestone,
     )
-    def add_milestone(
-        self,
-        item_id: ItemId,
-        data: AddMilestone,
-        context: CommandContext,
-        roadmap: RoadmapCommands,
-    ) -> CommandAccepted:
-        return accepted(roadmap.add_milestone(context, item_id, data))
 
-    @command(
+    complete_milestone = command(
         "/{item_id:uuid}/milestones/{milestone_id:uuid}/done",
         summary="Mark a milestone done",
         description="Once (`roadmap-milestone-done`).",
+        runs=RoadmapCommands.complete_milestone,
+        ids=[ItemId, MilestoneId],
     )
-    def complete_milestone(
-        self,
-        item_id: ItemId,
-        milestone_id: MilestoneId,
-        context: CommandContext,
-        roadmap: RoadmapCommands,
-    ) -> CommandAccepted:
-        return accepted(roadmap.complete_milestone(context, item_id, milestone_id))
 
-    @command(
+    check_in = command(
         "/{item_id:uuid}/check-ins",
         summary="Check in on a roadmap item's health",
         description="The team's members, its leader or leadership: ON_TRACK, AT_RISK or "
         "OFF_TRACK; the last two need a `pathBack` (`roadmap-path-back-required`). ON_TRACK "
         "straight to OFF_TRACK is recorded as a blindside.",
+        runs=RoadmapCommands.check_in,
+        ids=[ItemId],
+        body=CheckIn,
     )
-    def check_in(
-        self, item_id: ItemId, data: CheckIn, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.check_in(context, item_id, data))
 
-    @command(
+    add_dependency = command(
         "/{item_id:uuid}/dependencies",
         summary="Add a dependency",
         description="On another roadmap item (`itemId`, any team's; never closing a cycle: "
         "`roadmap-dependency-cycle`) or on an API (`apiId`; never a retired one: "
         "`roadmap-dependency-on-retired-api`). Each once (`roadmap-dependency-exists`).",
+        runs=RoadmapCommands.add_dependency,
+        ids=[ItemId],
+        body=AddDependency,
     )
-    def add_dependency(
-        self,
-        item_id: ItemId,
-        data: AddDependency,
-        context: CommandContext,
-        roadmap: RoadmapCommands,
-    ) -> CommandAccepted:
-        return accepted(roadmap.add_dependency(context, item_id, data))
 
     @command(
         "/{item_id:uuid}/dependencies/{target_id:uuid}",
-        verb=delete,
+        method="DELETE",
         summary="Remove a dependency",
         description="The item no longer depends on the item or API, with the reason as "
         "`?reason=`; the dependency stays in the item's history.",
@@ -323,20 +286,15 @@ class RoadmapController(Controller):
     ) -> CommandAccepted:
         return accepted(roadmap.remove_dependency(context, item_id, target_id, reason))
 
-    @command(
+    transfer = command(
         "/{item_id:uuid}/transfer",
         summary="Transfer a roadmap item to another team",
         description="The owning team's leader or leadership moves the item to another active "
         "team, with the reason (`roadmap-transfer-same-team` for its own team).",
+        runs=RoadmapCommands.transfer,
+        ids=[ItemId],
+        body=TransferItem,
     )
-    def transfer(
-        self,
-        item_id: ItemId,
-        data: TransferItem,
-        context: CommandContext,
-        roadmap: RoadmapCommands,
-    ) -> CommandAccepted:
-        return accepted(roadmap.transfer(context, item_id, data))
 
 
 class RecordBaseline(CommandBody):
@@ -351,7 +309,7 @@ class RoadmapBaselineController(Controller):
     path = "/api/v1/roadmap-baselines"
     tags = ["Roadmaps"]
 
-    @command(
+    record = command(
         "/",
         status_code=201,
         summary="Record a roadmap baseline",
@@ -359,11 +317,9 @@ class RoadmapBaselineController(Controller):
         "name once (`roadmap-baseline-name-taken`). Locking an allocation cycle records one "
         "itself, named for the cycle (`FY2027 OP1`). Read them with `roadmapBaselines`, "
         "`roadmapChanges` and `commitmentReliability`.",
+        runs=RoadmapCommands.record_baseline,
+        body=RecordBaseline,
     )
-    def record(
-        self, data: RecordBaseline, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.record_baseline(context, data))
 
 
 class RoadmapSettingsBody(CommandBody):
@@ -395,17 +351,15 @@ class RoadmapSettingsController(Controller):
     path = "/api/v1/roadmap-settings"
     tags = ["Roadmaps"]
 
-    @command(
+    put_settings = command(
         "/",
-        verb=put,
+        method="PUT",
         summary="Change the roadmap settings",
         description="Leadership sets `prfaqRequiredAbove`: from then on an item proposed, or "
         "given a new headcount, that needs more people in total without a PR/FAQ is refused "
         "(`roadmap-item-needs-prfaq`). Null lifts the rule. Every change is kept (GraphQL "
         "`roadmapSettings.history`); items already on the roadmap show in "
         "`roadmapItemsWithoutPrfaq`.",
+        runs=RoadmapCommands.set_prfaq_threshold,
+        body=RoadmapSettingsBody,
     )
-    def put_settings(
-        self, data: RoadmapSettingsBody, context: CommandContext, roadmap: RoadmapCommands
-    ) -> CommandAccepted:
-        return accepted(roadmap.set_prfaq_threshold(context, data))

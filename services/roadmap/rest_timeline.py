@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from projections.roadmap import queries
+from services.api.guards import require_reader
+from services.api.parameters import IncludeSubteams
 from services.api.problems import problem_responses
-from services.principal import Principal
 from services.roadmap.timeline import draw_timeline, timeline_items
 
 if TYPE_CHECKING:  # the runtime assembles the areas; services/api/app.py resolves it
@@ -48,20 +49,11 @@ class RoadmapTimelineController(Controller):
         team_id: Annotated[
             UUID | None, Parameter(query="teamId", description="Only this team's items.")
         ] = None,
-        include_subteams: Annotated[
-            bool,
-            Parameter(query="includeSubteams", description="With `teamId`: the teams under it."),
-        ] = False,
+        include_subteams: IncludeSubteams = False,
     ) -> Response[bytes]:
-        principal = request.scope.get("user")
-        if not isinstance(principal, Principal):
-            raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:
-            if not principal.roles and not await org_queries.teams_led_by(
-                db, [principal.subject], None
-            ):
-                raise PermissionDeniedException(NO_ROLE)
+            await require_reader(db, request.scope.get("user"), NO_ROLE)
             scope = None
             if team_id is not None:
                 scope = await org_queries.team_scope(

@@ -6,24 +6,24 @@ Signing in: ``services/wbr/sign_in.py``."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
-from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
 from projections.reading import ReadSession
 from projections.wbr.deck import MetricView, Section
 from projections.wbr.six_twelve import ChangeUnit, Period
+from services.api.guards import require_reader
+from services.api.parameters import IncludeSubteams
 from services.auth import ISSUER, jwt_secret
 from services.wbr.chart import chart_svg
-from services.wbr.reading import NO_ROLE, deck_of
+from services.wbr.reading import NO_ROLE, DeckTeamId, DeckWeekEnding, deck_of
 from services.wbr.sign_in import (
     COOKIE,
     LINK_ISSUER,
@@ -163,16 +163,9 @@ class WbrDeckController(Controller):
         self,
         request: Request[Any, Any, Any],
         runtime: Runtime,
-        week_ending: Annotated[
-            date, Parameter(query="weekEnding", description="The review's week-ending date.")
-        ],
-        team_id: Annotated[
-            UUID | None, Parameter(query="teamId", description="Only this team's metrics.")
-        ] = None,
-        include_subteams: Annotated[
-            bool,
-            Parameter(query="includeSubteams", description="With `teamId`: the teams under it."),
-        ] = True,
+        week_ending: DeckWeekEnding,
+        team_id: DeckTeamId = None,
+        include_subteams: IncludeSubteams = True,
     ) -> Template:
         principal = cookie_principal(jwt_secret(runtime.settings), request.cookies.get(COOKIE))
         if principal is None:
@@ -181,12 +174,7 @@ class WbrDeckController(Controller):
             )
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:
-            from projections.org import queries as org_queries
-
-            if not principal.roles and not await org_queries.teams_led_by(
-                db, [principal.subject], None
-            ):
-                raise PermissionDeniedException(NO_ROLE)
+            await require_reader(db, principal, NO_ROLE)
             sections = await deck_of(db, runtime, week_ending, team_id, include_subteams)
         context = await asyncio.to_thread(page_context, sections)
         return Template(

@@ -1,18 +1,15 @@
-"""What the REST reads of the weekly business review share: who may read, and one
+"""What the REST reads of the weekly business review share: the deck's parameters, the
+refusal of a caller who may not read (``services/api/guards.py`` checks), and one
 metric's view or a whole deck, from one read snapshot."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
-from litestar.exceptions import (
-    NotAuthorizedException,
-    NotFoundException,
-    PermissionDeniedException,
-    ValidationException,
-)
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import QueryParameter
 
 from projections.metrics import queries as metrics_queries
 from projections.org import queries as org_queries
@@ -20,11 +17,17 @@ from projections.reading import ReadSession
 from projections.wbr import deck as decks
 from projections.wbr import queries as wbr_queries
 from projections.wbr.six_twelve import MonthsMode
-from services.principal import Principal
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
 
+# What the deck's page and its export are asked for.
+DeckWeekEnding = Annotated[
+    date, QueryParameter(name="weekEnding", description="The review's week-ending date.")
+]
+DeckTeamId = Annotated[
+    UUID | None, QueryParameter(name="teamId", description="Only this team's metrics.")
+]
 NO_ROLE = (
     "Reading the weekly business review needs a role (member, planner, auditor or "
     "leadership) or leading a team"
@@ -34,14 +37,6 @@ NO_ROLE = (
 def check_week(week_ending: date) -> None:
     if not 1900 <= week_ending.year <= 2199:
         raise ValidationException("`weekEnding` must be in the years 1900-2199")
-
-
-async def require_reader(db: ReadSession, principal: object) -> Principal:
-    if not isinstance(principal, Principal):
-        raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
-    if not principal.roles and not await org_queries.teams_led_by(db, [principal.subject], None):
-        raise PermissionDeniedException(NO_ROLE)
-    return principal
 
 
 async def metric_view(

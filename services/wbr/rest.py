@@ -20,9 +20,7 @@ from domain.wbr import MAX_NOTE_LENGTH
 from services.api.bodies import JSON_MEDIA_TYPE, CommandBody
 from services.api.commands import (
     COMMAND_ERRORS,
-    CommandAccepted,
     CommandContext,
-    accepted,
     command,
 )
 from services.api.problems import problem_responses
@@ -206,26 +204,24 @@ class VarianceNoteController(Controller):
     path = "/api/v1"
     tags = ["Weekly business review"]
 
-    @command(
+    write_note = command(
         "/metrics/{metric_id:uuid}/notes",
         status_code=201,
         summary="Note a metric's variance for a date",
         description="The metric's owner team leader or leadership explains a variance "
         '("Prime Day moved into this week"); the note shows in the 6-12 view of every '
         "range that holds its date.",
+        runs=WbrCommands.write_note,
+        ids=[MetricId],
+        body=WriteNote,
     )
-    def write_note(
-        self, metric_id: MetricId, data: WriteNote, context: CommandContext, wbr: WbrCommands
-    ) -> CommandAccepted:
-        return accepted(wbr.write_note(context, metric_id, data))
 
-    @command(
+    correct_note = command(
         "/variance-notes/{note_id:uuid}/corrections",
         summary="Correct a variance note",
         description="A new text with the reason; the old text stays in the history. The "
         "metric's owner team leader or leadership.",
+        runs=WbrCommands.correct_note,
+        ids=[NoteId],
+        body=CorrectNote,
     )
-    def correct_note(
-        self, note_id: NoteId, data: CorrectNote, context: CommandContext, wbr: WbrCommands
-    ) -> CommandAccepted:
-        return accepted(wbr.correct_note(context, note_id, data))

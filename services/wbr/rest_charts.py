@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
+from litestar.di import Provide
 from litestar.params import Parameter
 
 from projections.reading import ReadSession
+from projections.wbr.deck import MetricView
 from projections.wbr.six_twelve import MonthsMode
+from services.api.guards import require_reader
 from services.api.problems import problem_responses
 from services.plotting import PNG, SVG
 from services.wbr.chart import chart_png, chart_svg
-from services.wbr.reading import metric_view, require_reader
+from services.wbr.reading import NO_ROLE, metric_view
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -36,26 +39,24 @@ DESCRIPTION = (
 )
 
 
+async def chart_view(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    metric_id: Annotated[UUID, Parameter(description="The metric's id (a UUID).")],
+    week_ending: WeekEnding,
+    months: Months = MonthsMode.TRAILING,
+) -> MetricView:
+    """The ``view`` both charts draw: the metric's 6-12 view, for a reader of the views."""
+    assert runtime.read_pool is not None
+    async with ReadSession(runtime.read_pool) as db:
+        await require_reader(db, request.scope.get("user"), NO_ROLE)
+        return await metric_view(db, runtime, metric_id, week_ending, months)
+
+
 class WbrChartController(Controller):
     path = "/api/v1/metrics"
     tags = ["Weekly business review"]
-
-    async def _draw(
-        self,
-        request: Request[Any, Any, Any],
-        runtime: Runtime,
-        metric_id: UUID,
-        week_ending: date,
-        months: MonthsMode,
-        png: bool,
-    ) -> Response[bytes]:
-        assert runtime.read_pool is not None
-        async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, request.scope.get("user"))
-            view = await metric_view(db, runtime, metric_id, week_ending, months)
-        draw = chart_png if png else chart_svg
-        picture = await asyncio.to_thread(draw, view, view.metric["name"])
-        return Response(picture, media_type=PNG if png else SVG)
+    dependencies = {"view": Provide(chart_view)}
 
     @get(
         "/{metric_id:uuid}/wbr.svg",
@@ -64,15 +65,10 @@ class WbrChartController(Controller):
         media_type=SVG,
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
-    async def svg(
-        self,
-        request: Request[Any, Any, Any],
-        runtime: Runtime,
-        metric_id: Annotated[UUID, Parameter(description="The metric's id (a UUID).")],
-        week_ending: WeekEnding,
-        months: Months = MonthsMode.TRAILING,
-    ) -> Response[bytes]:
-        return await self._draw(request, runtime, metric_id, week_ending, months, png=False)
+    async def svg(self, view: MetricView) -> Response[bytes]:
+        return Response(
+            await asyncio.to_thread(chart_svg, view, view.metric["name"]), media_type=SVG
+        )
 
     @get(
         "/{metric_id:uuid}/wbr.png",
@@ -81,12 +77,7 @@ class WbrChartController(Controller):
         media_type=PNG,
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
-    async def png(
-        self,
-        request: Request[Any, Any, Any],
-        runtime: Runtime,
-        metric_id: Annotated[UUID, Parameter(description="The metric's id (a UUID).")],
-        week_ending: WeekEnding,
-        months: Months = MonthsMode.TRAILING,
-    ) -> Response[bytes]:
-        return await self._draw(request, runtime, metric_id, week_ending, months, png=True)
+    async def png(self, view: MetricView) -> Response[bytes]:
+        return Response(
+            await asyncio.to_thread(chart_png, view, view.metric["name"]), media_type=PNG
+        )

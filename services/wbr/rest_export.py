@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
 
 from projections.reading import ReadSession
 from projections.wbr import queries as wbr_queries
 from projections.wbr.deck import history_start
+from services.api.guards import require_reader
+from services.api.parameters import IncludeSubteams
 from services.api.problems import problem_responses
-from services.wbr.reading import deck_of, require_reader
+from services.wbr.reading import NO_ROLE, DeckTeamId, DeckWeekEnding, deck_of
 from services.wbr.wbr_app_export import export_files, zipped
 
 if TYPE_CHECKING:
@@ -63,20 +64,13 @@ class WbrExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         runtime: Runtime,
-        week_ending: Annotated[
-            date, Parameter(query="weekEnding", description="The review's week-ending date.")
-        ],
-        team_id: Annotated[
-            UUID | None, Parameter(query="teamId", description="Only this team's metrics.")
-        ] = None,
-        include_subteams: Annotated[
-            bool,
-            Parameter(query="includeSubteams", description="With `teamId`: the teams under it."),
-        ] = False,
+        week_ending: DeckWeekEnding,
+        team_id: DeckTeamId = None,
+        include_subteams: IncludeSubteams = False,
     ) -> Response[bytes]:
         assert runtime.read_pool is not None
         async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, request.scope.get("user"))
+            await require_reader(db, request.scope.get("user"), NO_ROLE)
             files = await export_of(db, runtime, week_ending, team_id, include_subteams)
         return Response(
             zipped(files),

@@ -3,8 +3,10 @@ context, the command body (services/auth.py, services/api/commands.py, bodies.py
 
 from __future__ import annotations
 
+import inspect
 from contextlib import suppress
-from typing import Any
+from typing import Any, get_type_hints
+from uuid import uuid4
 
 import msgspec
 import pytest
@@ -14,9 +16,12 @@ from litestar.security.jwt import Token
 from litestar.testing import TestClient
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from services.allocation.rest import CycleId, DissentId, WeighDissent
 from services.api.bodies import CommandBody
-from services.api.commands import CommandContext
+from services.api.commands import CommandAccepted, CommandContext, command
 from services.auth import authenticate_header, bearer_auth, mint_token
+from services.commands import Outcome
+from services.goals.rest import GoalController, GoalId, ReviseTarget
 from services.principal import Principal, Role
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
@@ -106,3 +111,52 @@ def test_a_command_body_is_camel_case_and_knows_every_field() -> None:
     assert msgspec.json.decode(b'{"newName": "x"}', type=Rename) == Rename(new_name="x")
     with pytest.raises(msgspec.ValidationError, match="unknown field `colour`"):
         msgspec.json.decode(b'{"newName": "x", "colour": "red"}', type=Rename)
+
+
+def test_a_route_that_only_runs_its_command_reads_as_its_handwritten_handler() -> None:
+    """Litestar reads the written handler as it read the one written by hand: the same
+    name (the operation's id), the same parameters and the same types."""
+    route = GoalController.revise_target
+    assert route.handler_name == "revise_target"
+    assert str(route) == "services.goals.rest.GoalController.revise_target"
+    parameters = inspect.signature(route.fn).parameters
+    assert list(parameters) == ["self", "goal_id", "data", "context", "goals"]
+    hints = get_type_hints(route.fn, include_extras=True)
+    assert (hints["goal_id"], hints["data"]) == (GoalId, ReviseTarget)
+    assert (hints["context"], hints["return"]) == (CommandContext, CommandAccepted)
+
+
+def test_the_written_handler_hands_the_context_the_ids_and_the_body_to_the_command() -> None:
+    calls: list[tuple[object, ...]] = []
+    cycle, dissent = uuid4(), uuid4()
+
+    def weigh(commands: object, context: CommandContext, *given: object) -> Outcome:
+        calls.append((commands, context, *given))
+        return Outcome(id=cycle, kind="AllocationCycle", version=4, position=17)
+
+    weigh.__module__ = "services.allocation.commands"  # as an area's command method is
+    route = command(
+        "/{cycle_id:uuid}/dissents/{dissent_id:uuid}/weigh",
+        summary="Weigh",
+        runs=weigh,
+        ids=[CycleId, DissentId],
+        body=WeighDissent,
+    )
+    context = CommandContext(Principal("ceo@example.com", frozenset({Role.LEADERSHIP})), "c")
+    body = WeighDissent(response="Heard")
+    answer = route.fn(
+        None, cycle_id=cycle, dissent_id=dissent, data=body, context=context, allocation="them"
+    )
+    assert calls == [("them", context, cycle, dissent, body)]
+    assert (answer.id, answer.version, answer.position) == (cycle, 4, 17)
+
+
+def test_a_route_refuses_ids_its_path_does_not_name_and_a_command_of_no_area() -> None:
+    with pytest.raises(TypeError, match="cycle_id"):
+        command("/{cycle_id:uuid}/phase", summary="Advance", runs=weigh_nothing, ids=[])
+    with pytest.raises(TypeError, match="an area's command"):
+        command("/", summary="Nothing", runs=weigh_nothing)
+
+
+def weigh_nothing(commands: object, context: CommandContext) -> Outcome:
+    raise AssertionError("never run")
