@@ -68,10 +68,12 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"== {name}")
                 report.running = name
                 module = importlib.import_module(f"bench.{name}")
+                begun = time.perf_counter()
                 try:
                     module.run(context, report)
                 except Exception as error:  # one broken benchmark must not hide the others
                     report.failed(name, error)
+                say(f"== {name}: {time.perf_counter() - begun:.0f}s")
     report.machine["seconds"] = round(time.perf_counter() - started, 1)
     print(report.json_line(), flush=True)
     return 1 if report.errors else 0

@@ -17,6 +17,8 @@ import pytest
 
 from bench.__main__ import BENCHMARKS
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -8,11 +8,14 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
 from tests.backstage.backstage_model import check_with_backstage
 from tests.backstage.catalogs import FILES, write_catalog
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
+
+pytestmark = pytest.mark.slow
 
 
 def flywheel(server: FlywheelServer, *args: str) -> subprocess.CompletedProcess[str]:

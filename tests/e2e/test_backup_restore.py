@@ -21,6 +21,8 @@ import pytest
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer, flywheel_env
 
+pytestmark = pytest.mark.slow
+
 DEPLOY_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "DEPLOY.md"
 BLOCK = re.compile(
     r"<!-- deploy:(?P<name>\w+) -->\n```sh\n(?P<body>.*?)```\n<!-- /deploy:(?P=name) -->",

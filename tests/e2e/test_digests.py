@@ -11,9 +11,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 from tests.integration.test_digests import cut_tail, rewrite_chain
+
+pytestmark = pytest.mark.slow
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_export.py"
 BARE_PYTHON = [str(Path(sys.base_prefix) / "bin" / "python3"), "-I", "-S"]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer, flywheel_env
+
+pytestmark = pytest.mark.slow
 
 QUERY = """
 query { teams(filter: {nameContains: "Embedded"}) {

@@ -35,6 +35,8 @@ from tests.e2e.conftest import FLYWHEEL, FlywheelServer, flywheel_env
 from tests.e2e.fleet import named
 from tests.people import CEO
 
+pytestmark = pytest.mark.slow
+
 KILLS = 20
 EVENTS_TARGET = 2000
 DEADLINE = 60.0

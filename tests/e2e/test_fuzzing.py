@@ -22,6 +22,8 @@ import pytest
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FlywheelServer
 
+pytestmark = pytest.mark.slow
+
 SEED = "20261126"
 REST_EXAMPLES = 3  # per operation and phase: every check over 106 operations in a minute or two
 CHECKS = ",".join(

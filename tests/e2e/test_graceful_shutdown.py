@@ -42,6 +42,8 @@ from tests.e2e.fleet import (
 )
 from tests.people import CEO
 
+pytestmark = pytest.mark.slow
+
 TEAMS = "{ teams { totalCount nodes { name } } }"
 READS = 5
 CLIENTS = 4

@@ -15,6 +15,8 @@ import pytest
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
+pytestmark = pytest.mark.slow
+
 # Each shape nulls a non-null parent with a client error while sibling fields
 # are reading: graphql-core then cancels those siblings' resolvers mid-query.
 SHAPES = {

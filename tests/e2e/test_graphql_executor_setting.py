@@ -22,6 +22,8 @@ from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 from tests.graphql_requests import POOL_QUERY, Company, Request, requests_of
 
+pytestmark = pytest.mark.slow
+
 GENERATED = 100
 
 

@@ -12,6 +12,8 @@ import pytest
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer, flywheel_env, free_port
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def database(postgres_server: str) -> Iterator[str]:

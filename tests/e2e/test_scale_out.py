@@ -19,6 +19,8 @@ from tests.e2e.compose_topology import Fleet, running_fleet
 from tests.e2e.conftest import FlywheelServer
 from tests.e2e.fleet import projection_lock_holder, until
 
+pytestmark = pytest.mark.slow
+
 TEAMS = "{ teams { totalCount nodes { name } } }"
 TAKEOVER_SECONDS = 10.0
 

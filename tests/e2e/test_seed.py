@@ -15,6 +15,8 @@ from services.wbr.seed import last_saturday
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
+pytestmark = pytest.mark.slow
+
 DEMO = """
 query Demo($year: Int!, $thisYear: Int!) {
   teams(first: 20) { totalCount nodes { name parent { name } leader { person { displayName } } } }

@@ -19,6 +19,8 @@ from projections.chain import CHAIN_TABLE, GENESIS, NO_LINK, chain_hash, event_h
 from tests.conftest import fresh_database
 from tests.e2e.conftest import FLYWHEEL, FlywheelServer
 
+pytestmark = pytest.mark.slow
+
 STALL_SECONDS = 15.0  # three retries take 3.5 s; the lag tracker looks every 2 s
 RESUME_SECONDS = 30.0  # the runner tries again every 5 s; generous for a busy machine
 TEAMS = "{ teams { nodes { name } } }"

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import asyncpg
 import psycopg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,8 @@ from services.api.commands import CommandContext
 from services.org import rest as org
 from services.runtime import Runtime
 from tests.people import CEO
+
+pytestmark = pytest.mark.slow
 
 NAMES = ["Payments", "Risk", "Search", "Catalog", "Ads"]
 PEOPLE = [f"p{n}@example.com" for n in range(6)]

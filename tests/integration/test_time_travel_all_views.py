@@ -118,6 +118,8 @@ from services.wbr.commands import BulkValue
 from services.wbr.rest import CorrectNote, WriteNote
 from tests.people import CEO, principal
 
+pytestmark = pytest.mark.slow
+
 SHADOW = "views_replayed"
 HIRING_KINDS = (
     "appoint_functional_leader",
