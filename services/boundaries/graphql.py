@@ -22,8 +22,6 @@ from services.audit.graphql import Recorded
 from services.boundaries.graphql_enums import ApiKind, ApiStatus, ServiceStatus, Visibility
 from services.graphql.common import (
     After,
-    AsOf,
-    AtPosition,
     Before,
     First,
     FlywheelInfo,
@@ -32,7 +30,6 @@ from services.graphql.common import (
     decode_cursor,
     describe_values,
     member_of,
-    resolve_at,
     search_text,
     uuid_of,
 )
@@ -49,6 +46,7 @@ from services.graphql.connections import (
     connection,
     sort_of,
 )
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.org.graphql import Team
 
@@ -454,56 +452,30 @@ class BoundariesQuery:
 
     api = node_by_id(Api, "An API by its id (UUID or global id).", "API")
 
-    @strawberry.field(description="Services by name (or as `orderBy` says), a page at a time.")
-    async def services(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            ServiceFilter | None, strawberry.argument(description="Only the services that match.")
-        ] = None,
-        order_by: Annotated[
-            ServiceOrder | None,
-            strawberry.argument(description="How to sort; by name if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> ServiceConnection | None:
-        sort = sort_of(order_by, SERVICE_SORTS, ServiceOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        found = await boundaries_queries.service_page(
-            context(info).views, at, _service_filter(filter), request
-        )
-        return service_connection(found, at, sort)
-
-    @strawberry.field(
-        description="APIs by name and version (or as `orderBy` says), a page at a time."
+    services = list_field(
+        ServiceConnection,
+        Service.from_row,
+        boundaries_queries.service_page,
+        description="Services by name (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(ServiceFilter, "Only the services that match.", _service_filter),
+        order=ListOrder(
+            ServiceOrder,
+            SERVICE_SORTS,
+            ServiceOrderField.NAME,
+            "How to sort; by name if not given.",
+        ),
     )
-    async def apis(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            ApiFilter | None, strawberry.argument(description="Only the APIs that match.")
-        ] = None,
-        order_by: Annotated[
-            ApiOrder | None,
-            strawberry.argument(description="How to sort; by name and version if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> ApiConnection | None:
-        sort = sort_of(order_by, API_SORTS, ApiOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        found = await boundaries_queries.api_page(
-            context(info).views, at, _api_filter(filter), request
-        )
-        return api_connection(found, at, sort)
+
+    apis = list_field(
+        ApiConnection,
+        Api.from_row,
+        boundaries_queries.api_page,
+        description="APIs by name and version (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(ApiFilter, "Only the APIs that match.", _api_filter),
+        order=ListOrder(
+            ApiOrder,
+            API_SORTS,
+            ApiOrderField.NAME,
+            "How to sort; by name and version if not given.",
+        ),
+    )

@@ -47,6 +47,7 @@ from services.graphql.connections import (
     sort_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at
 from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
@@ -312,31 +313,19 @@ async def moment_read(
 class GoalQuery:
     goal = node_by_id(Goal, "A goal by its id (UUID or global id).", "goal")
 
-    @strawberry.field(
-        description="Goals in the order they were set (or as `orderBy` says), a page at a time."
+    goals = list_field(
+        GoalConnection,
+        Goal.from_row,
+        goals_queries.goal_page,
+        description="Goals in the order they were set (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(GoalFilter, "Only the goals that match.", goal_filter),
+        order=ListOrder(
+            GoalOrder,
+            GOAL_SORTS,
+            GoalOrderField.SET_AT,
+            "How to sort; in the order set if not given.",
+        ),
     )
-    async def goals(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            GoalFilter | None, strawberry.argument(description="Only the goals that match.")
-        ] = None,
-        order_by: Annotated[
-            GoalOrder | None,
-            strawberry.argument(description="How to sort; in the order set if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> GoalConnection | None:
-        sort = sort_of(order_by, GOAL_SORTS, GoalOrderField.SET_AT)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        page = await goals_queries.goal_page(context(info).views, at, goal_filter(filter), request)
-        return goal_connection(page, at, sort)
 
     @strawberry.field(
         description="Open goals without a check-in (or, never checked in, set) for at least "

@@ -11,7 +11,8 @@ cursors with the ordering's tag (:class:`Sort`). An edge makes its cursor only w
 asked for it, as most pages ask for ``nodes`` alone.
 
 Every connection field takes ``first``/``after`` and ``last``/``before``
-(:class:`Paging`), read into one :class:`~projections.paging.PageRequest`.
+(:class:`Paging`, given to a resolver by :func:`paged`), read into one
+:class:`~projections.paging.PageRequest`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,18 @@ import strawberry
 from projections.paging import Order, Page, PageRequest
 from services.graphql.common import (
     DEFAULT_PAGE_SIZE,
+    After,
+    Before,
+    First,
+    FlywheelInfo,
+    Last,
+    Resolver,
+    arguments_of,
     check_page_size,
     decode_cursor,
     describe_values,
     encode_cursor,
+    expanding,
 )
 from services.graphql.errors import client_error
 
@@ -68,6 +77,29 @@ class Paging:
             from_end=self.last is not None,
             order=order,
         )
+
+
+PAGING = arguments_of(("first", First), ("after", After), ("last", Last), ("before", Before))
+
+
+def paged(func: Resolver) -> Resolver:
+    """The resolver ``func(self, info, ..., paging)`` as a field taking ``first``,
+    ``after``, ``last`` and ``before`` in place of ``paging``, their :class:`Paging`."""
+
+    @expanding(func, "paging", PAGING)
+    async def resolve(
+        self: Any,
+        info: FlywheelInfo,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **given: Any,
+    ) -> Any:
+        return await func(self, info, paging=Paging(first, after, last, before), **given)
+
+    return resolve
 
 
 @strawberry.enum(description="Which way a list is sorted.")

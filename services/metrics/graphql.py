@@ -45,6 +45,7 @@ from services.graphql.connections import (
     sort_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 
 if TYPE_CHECKING:
@@ -343,43 +344,32 @@ def given(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
+def metric_filter(chosen: MetricFilter | None) -> metrics_queries.MetricFilter:
+    if chosen is None:
+        return metrics_queries.MetricFilter()
+    team, kind = given(chosen.team_id), given(chosen.kind)
+    return metrics_queries.MetricFilter(
+        owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
+        kind=kind.value if kind else None,
+        financial=given(chosen.financial),
+        name_contains=search_text(given(chosen.name_contains)),
+    )
+
+
 @strawberry.type
 class MetricQuery:
     metric = node_by_id(Metric, "A metric by its id (UUID or global id).", "metric")
 
-    @strawberry.field(description="Metrics by name (or as `orderBy` says), a page at a time.")
-    async def metrics(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            MetricFilter | None, strawberry.argument(description="Only the metrics that match.")
-        ] = None,
-        order_by: Annotated[
-            MetricOrder | None,
-            strawberry.argument(description="How to sort; by name if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> MetricConnection | None:
-        sort = sort_of(order_by, METRIC_SORTS, MetricOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        where = metrics_queries.MetricFilter()
-        if filter is not None:
-            team = given(filter.team_id)
-            kind = given(filter.kind)
-            where = metrics_queries.MetricFilter(
-                owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
-                kind=kind.value if kind else None,
-                financial=given(filter.financial),
-                name_contains=search_text(given(filter.name_contains)),
-            )
-        page = await metrics_queries.metric_page(context(info).views, at, where, request)
-        return metric_connection(page, at, sort)
+    metrics = list_field(
+        MetricConnection,
+        Metric.from_row,
+        metrics_queries.metric_page,
+        description="Metrics by name (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(MetricFilter, "Only the metrics that match.", metric_filter),
+        order=ListOrder(
+            MetricOrder, METRIC_SORTS, MetricOrderField.NAME, "How to sort; by name if not given."
+        ),
+    )
 
     @strawberry.field(
         description="Every metric and every input -> output driver with its hypothesis: the "

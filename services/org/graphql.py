@@ -48,10 +48,9 @@ from services.graphql.connections import (
     OrderDirection,
     Paging,
     SortKeys,
-    connection,
-    sort_of,
 )
 from services.graphql.errors import NOT_FOUND, client_error
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
@@ -481,6 +480,17 @@ class TeamFilter:
     )
 
 
+def team_filter(given: TeamFilter | None) -> org_queries.TeamFilter:
+    if given is None:
+        return org_queries.TeamFilter()
+    parent = given.parent_id
+    return org_queries.TeamFilter(
+        name_contains=search_text(given.name_contains),
+        parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
+        status=given.status.value if given.status else None,
+    )
+
+
 def person_handle(value: str) -> str:
     """A person given by handle or by Person global id."""
     try:
@@ -493,36 +503,16 @@ def person_handle(value: str) -> str:
 class OrgQuery:
     team = node_by_id(Team, "A team by its id (UUID or global id).", "team")
 
-    @strawberry.field(description="Teams by name (or as `orderBy` says), a page at a time.")
-    async def teams(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            TeamFilter | None, strawberry.argument(description="Only the teams that match.")
-        ] = None,
-        order_by: Annotated[
-            TeamOrder | None, strawberry.argument(description="How to sort; by name if not given.")
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> TeamConnection | None:
-        sort = sort_of(order_by, TEAM_SORTS, TeamOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        where = org_queries.TeamFilter()
-        if filter is not None:
-            parent = filter.parent_id
-            where = org_queries.TeamFilter(
-                name_contains=search_text(filter.name_contains),
-                parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
-                status=filter.status.value if filter.status else None,
-            )
-        page = await org_queries.team_page(context(info).views, at, where, request)
-        return connection(TeamConnection, page, lambda row: Team.from_row(row, at), sort)
+    teams = list_field(
+        TeamConnection,
+        Team.from_row,
+        org_queries.team_page,
+        description="Teams by name (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(TeamFilter, "Only the teams that match.", team_filter),
+        order=ListOrder(
+            TeamOrder, TEAM_SORTS, TeamOrderField.NAME, "How to sort; by name if not given."
+        ),
+    )
 
     @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")
     async def person(

@@ -43,10 +43,9 @@ from services.graphql.connections import (
     OrderDirection,
     Paging,
     SortKeys,
-    connection,
-    sort_of,
 )
 from services.graphql.errors import client_error, forbidden
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
@@ -539,6 +538,28 @@ async def _team_ids(
     )
 
 
+async def prfaq_filter(
+    info: FlywheelInfo, at: int | None, chosen: PrFaqFilter | None
+) -> prfaq_queries.PrFaqFilter:
+    """Another author's PR/FAQs only for leadership (authorship is confidential); a team's
+    with the teams under it as of ``at``."""
+    if chosen is None:
+        return prfaq_queries.PrFaqFilter()
+    author = _given(chosen.author)
+    principal = context(info).principal
+    if author is not None and not (
+        principal is not None and (principal.is_leadership or principal.subject == author)
+    ):
+        raise forbidden("Filtering by another author needs the `leadership` role")
+    state, ring = _given(chosen.state), _given(chosen.ring)
+    return prfaq_queries.PrFaqFilter(
+        state=state.value if state else None,
+        ring=ring.value if ring else None,
+        team_ids=await _team_ids(info, _given(chosen.team_id), chosen.include_subteams, at),
+        author=author,
+    )
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
@@ -547,44 +568,16 @@ def _start_of(day: date) -> datetime:
 class PrFaqQuery:
     prfaq = node_by_id(PrFaq, "A PR/FAQ by its id (UUID or global id).", "PR/FAQ")
 
-    @strawberry.field(description="PR/FAQs by title (or as `orderBy` says), a page at a time.")
-    async def prfaqs(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            PrFaqFilter | None, strawberry.argument(description="Only the PR/FAQs that match.")
-        ] = None,
-        order_by: Annotated[
-            PrFaqOrder | None,
-            strawberry.argument(description="How to sort; by title if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> PrFaqConnection | None:
-        sort = sort_of(order_by, PRFAQ_SORTS, PrFaqOrderField.TITLE)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        where = prfaq_queries.PrFaqFilter()
-        if filter is not None:
-            author = _given(filter.author)
-            principal = context(info).principal
-            if author is not None and not (
-                principal is not None and (principal.is_leadership or principal.subject == author)
-            ):
-                raise forbidden("Filtering by another author needs the `leadership` role")
-            state, ring = _given(filter.state), _given(filter.ring)
-            where = prfaq_queries.PrFaqFilter(
-                state=state.value if state else None,
-                ring=ring.value if ring else None,
-                team_ids=await _team_ids(info, _given(filter.team_id), filter.include_subteams, at),
-                author=author,
-            )
-        page = await prfaq_queries.prfaq_page(context(info).views, at, where, request)
-        return connection(PrFaqConnection, page, lambda row: PrFaq.from_row(row, at), sort)
+    prfaqs = list_field(
+        PrFaqConnection,
+        PrFaq.from_row,
+        prfaq_queries.prfaq_page,
+        description="PR/FAQs by title (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(PrFaqFilter, "Only the PR/FAQs that match.", lookup=prfaq_filter),
+        order=ListOrder(
+            PrFaqOrder, PRFAQ_SORTS, PrFaqOrderField.TITLE, "How to sort; by title if not given."
+        ),
+    )
 
     @strawberry.field(
         description="The funnel: per ring, how many PR/FAQs entered it between `from` and `to`, "

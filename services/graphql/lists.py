@@ -1,0 +1,142 @@
+"""List roots written once: ``teams``, ``services``, ``apis``, ``goals``, ``metrics``...
+
+Each takes a page (``first``/``after``/``last``/``before``), a ``filter`` and an
+``orderBy`` of its own, and the position to read at (``asOf``/``atPosition``), and
+each reads the same way: the ordering, the page request (its cursors read under that
+ordering), the position, the filter, the page. An area says only what differs::
+
+    teams = list_field(
+        TeamConnection,
+        Team.from_row,
+        org_queries.team_page,
+        description="Teams by name (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(TeamFilter, "Only the teams that match.", team_filter),
+        order=ListOrder(TeamOrder, TEAM_SORTS, TeamOrderField.NAME, "How to sort; ..."),
+    )
+
+The resolver's GraphQL arguments are its ``__signature__`` (see
+:func:`~services.graphql.common.arguments_of`), in the order every root has them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import strawberry
+
+from projections.paging import Page, PageRequest
+from services.graphql.common import (
+    TIME_TRAVEL,
+    FlywheelInfo,
+    arguments_of,
+    context,
+    resolve_at,
+)
+from services.graphql.connections import (
+    PAGING,
+    Connection,
+    Paging,
+    Sort,
+    SortKeys,
+    connection,
+    sort_of,
+)
+
+PageReader = Callable[[Any, int | None, Any, PageRequest], Awaitable[Page]]
+"""A page query of the views: ``(views, at, where, request)``, ``where`` the filter."""
+
+NodeMaker = Callable[[Any, int | None], Any]
+"""A node of a row read at a position: ``Team.from_row``."""
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A list's ``filter`` argument: its input type and description, and how the input
+    given (None when it is not) becomes the page query's filter: ``read`` of the input
+    alone or, where that takes the caller and the position read at, ``lookup``."""
+
+    input: Any
+    description: str
+    read: Callable[[Any], Any] | None = None
+    lookup: Callable[[FlywheelInfo, int | None, Any], Awaitable[Any]] | None = None
+
+    async def where(self, info: FlywheelInfo, at: int | None, given: Any) -> Any:
+        if self.lookup is not None:
+            return await self.lookup(info, at, given)
+        if self.read is None:
+            raise TypeError("A ListFilter reads its input with `read` or `lookup`")
+        return self.read(given)
+
+
+@dataclass(frozen=True)
+class ListOrder:
+    """A list's ``orderBy`` argument: its input type, the sort of each field, the field
+    sorted by (ascending) when none is given, and the argument's description."""
+
+    input: Any
+    sorts: dict[Any, SortKeys]
+    default: Enum
+    description: str
+
+
+def list_field(
+    kind: type[Connection[Any]],
+    node: NodeMaker,
+    page: PageReader,
+    *,
+    description: str,
+    filter: ListFilter | None = None,
+    order: ListOrder | Sort,
+) -> Any:
+    """A root field listing ``kind``'s nodes a page at a time, as of ``asOf`` or
+    ``atPosition``: ``filter`` and ``orderBy`` as given (none when ``filter`` is None,
+    nor when ``order`` is one fixed :class:`Sort`)."""
+    filtering = filter  # the resolver's own `filter` is the argument given
+
+    async def resolve(
+        self: Any,
+        info: FlywheelInfo,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Any = None,
+        order_by: Any = None,
+        as_of: Any = None,
+        at_position: Any = None,
+    ) -> Any:
+        sort = order if isinstance(order, Sort) else sort_of(order_by, order.sorts, order.default)
+        request = Paging(first, after, last, before).request(sort.read, sort.order)
+        at = await resolve_at(info, as_of, at_position)
+        where = None if filtering is None else await filtering.where(info, at, filter)
+        found = await page(context(info).views, at, where, request)
+        return connection(kind, found, lambda row: node(row, at), sort)
+
+    chosen = []
+    if filtering is not None:
+        chosen.append(("filter", _argument(filtering.input, filtering.description)))
+    if isinstance(order, ListOrder):
+        chosen.append(("order_by", _argument(order.input, order.description)))
+    resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*RESOLVER, *PAGING, *arguments_of(*chosen), *TIME_TRAVEL],
+        return_annotation=Optional[kind],  # noqa: UP045 - evaluated at run time
+    )
+    return strawberry.field(resolver=resolve, description=description)
+
+
+RESOLVER = [
+    inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+    inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=FlywheelInfo),
+]
+
+
+def _argument(input: Any, description: str) -> Any:
+    return Annotated[
+        Optional[input],  # noqa: UP045 - evaluated at run time
+        strawberry.argument(description=description),
+    ]
