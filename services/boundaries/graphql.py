@@ -21,11 +21,7 @@ from projections.paging import Page
 from services.audit.graphql import Recorded
 from services.boundaries.graphql_enums import ApiKind, ApiStatus, ServiceStatus, Visibility
 from services.graphql.common import (
-    After,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     decode_cursor,
     describe_values,
@@ -44,6 +40,7 @@ from services.graphql.connections import (
     Sort,
     SortKeys,
     connection,
+    paged,
     sort_of,
 )
 from services.graphql.lists import ListFilter, ListOrder, list_field
@@ -190,32 +187,24 @@ class Service(AggregateNode, Recorded):
         ]
 
     @strawberry.field(description="The APIs the service publishes, by name and version.")
+    @paged
     async def apis(
         self,
         info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
     ) -> ApiConnection | None:
-        request = Paging(first, after, last, before).request(APIS_BY_NAME.read)
+        request = paging.request(APIS_BY_NAME.read)
         key = (UUID(self.key), request, status.value if status else None)
         found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
         return api_connection(found, self.at, APIS_BY_NAME)
 
     @strawberry.field(description="The APIs the service consumes, by name and version.")
-    async def dependencies(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> DependencyConnection | None:
-        request = Paging(first, after, last, before).request(api_cursor)
+    @paged
+    async def dependencies(self, info: FlywheelInfo, paging: Paging) -> DependencyConnection | None:
+        request = paging.request(api_cursor)
         found = await context(info).load.boundaries.dependencies_of_service.load(
             (UUID(self.key), request), self.at
         )
@@ -275,15 +264,9 @@ class Api(AggregateNode, Recorded):
         return Service.from_row(row, self.at)
 
     @strawberry.field(description="The services that consume the API, by name.")
-    async def consumers(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> ConsumerConnection | None:
-        request = Paging(first, after, last, before).request(service_cursor)
+    @paged
+    async def consumers(self, info: FlywheelInfo, paging: Paging) -> ConsumerConnection | None:
+        request = paging.request(service_cursor)
         found = await context(info).load.boundaries.consumers_of_api.load(
             (UUID(self.key), request), self.at
         )

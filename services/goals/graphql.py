@@ -21,13 +21,9 @@ from projections.goals import reports as goal_reports
 from projections.paging import Page
 from services.audit.graphql import Recorded, position_cursor
 from services.graphql.common import (
-    After,
     AsOf,
     AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     describe_values,
     member_of,
@@ -44,10 +40,11 @@ from services.graphql.connections import (
     Sort,
     SortKeys,
     connection,
+    paged,
     sort_of,
 )
 from services.graphql.errors import client_error
-from services.graphql.lists import ListFilter, ListOrder, list_field
+from services.graphql.lists import ListFilter, ListOrder, list_field, nested_list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at
 from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
@@ -184,22 +181,14 @@ class Goal(AggregateNode, Recorded):
             for row in rows
         ]
 
-    @strawberry.field(description="Check-ins, oldest first.")
-    async def check_ins(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> CheckInConnection | None:
-        request = Paging(first, after, last, before).request(position_cursor)
-        page: Page = await context(info).load.goals.check_ins.load(
-            (UUID(self.key), request), self.at
-        )
-        return connection(
-            CheckInConnection, page, lambda row: CheckIn.from_row(row, self.at), ("position",)
-        )
+    check_ins = nested_list_field(
+        CheckInConnection,
+        CheckIn.from_row,
+        lambda load: load.goals.check_ins,
+        description="Check-ins, oldest first.",
+        order=("position",),
+        cursor=position_cursor,
+    )
 
 
 @strawberry.type(description="A page of goals.")
@@ -332,6 +321,7 @@ class GoalQuery:
         "`weeks` weeks before the moment read (`asOf`, the time of `atPosition`, or now), "
         "stalest first."
     )
+    @paged
     async def stale_goals(
         self,
         info: FlywheelInfo,
@@ -340,14 +330,12 @@ class GoalQuery:
             strawberry.ID | None,
             strawberry.argument(description="Only this team's goals (a UUID or a Team global id)."),
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        *,
+        paging: Paging,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> GoalConnection | None:
-        request = Paging(first, after, last, before).request(position_cursor)
+        request = paging.request(position_cursor)
         if not 1 <= weeks <= MAX_STALE_WEEKS:
             raise client_error(f"`weeks` must be between 1 and {MAX_STALE_WEEKS}")
         at = await resolve_at(info, as_of, at_position)

@@ -1,4 +1,5 @@
-"""List roots written once: ``teams``, ``services``, ``apis``, ``goals``, ``metrics``...
+"""List fields written once: the roots ``teams``, ``services``, ``apis``, ``goals``... and a
+node's own pages (``AllocationCycle.requests``, ``Goal.checkIns``...).
 
 Each takes a page (``first``/``after``/``last``/``before``), a ``filter`` and an
 ``orderBy`` of its own, and the position to read at (``asOf``/``atPosition``), and
@@ -14,6 +15,9 @@ ordering), the position, the filter, the page. An area says only what differs::
         order=ListOrder(TeamOrder, TEAM_SORTS, TeamOrderField.NAME, "How to sort; ..."),
     )
 
+A node's page (:func:`nested_list_field`) takes only the page's arguments and reads it
+through a DataLoader, for many nodes at once, as of the node's own position.
+
 The resolver's GraphQL arguments are its ``__signature__`` (see
 :func:`~services.graphql.common.arguments_of`), in the order every root has them.
 """
@@ -21,10 +25,11 @@ The resolver's GraphQL arguments are its ``__signature__`` (see
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+from uuid import UUID
 
 import strawberry
 
@@ -39,12 +44,18 @@ from services.graphql.common import (
 from services.graphql.connections import (
     PAGING,
     Connection,
+    CursorReader,
+    Edge,
     Paging,
     Sort,
     SortKeys,
     connection,
     sort_of,
 )
+
+if TYPE_CHECKING:
+    from services.graphql.loaders import Loaders
+    from services.graphql.view_loader import ViewLoader
 
 PageReader = Callable[[Any, int | None, Any, PageRequest], Awaitable[Page]]
 """A page query of the views: ``(views, at, where, request)``, ``where`` the filter."""
@@ -124,6 +135,41 @@ def list_field(
         chosen.append(("order_by", _argument(order.input, order.description)))
     resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [*RESOLVER, *PAGING, *arguments_of(*chosen), *TIME_TRAVEL],
+        return_annotation=Optional[kind],  # noqa: UP045 - evaluated at run time
+    )
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def nested_list_field(
+    kind: type[Connection[Any]],
+    node: NodeMaker,
+    loader: Callable[[Loaders], ViewLoader[Any, Page]],
+    *,
+    description: str,
+    order: Sequence[str] | Sort,
+    cursor: CursorReader,
+    edge: type[Edge[Any]] = Edge,
+) -> Any:
+    """A node's field listing ``kind``'s nodes a page at a time: the page its ``loader``
+    reads for the key ``(node's id, request)`` as of the node's ``at``, ordered by
+    ``order``, whose cursors ``cursor`` reads."""
+
+    async def resolve(
+        self: Any,
+        info: FlywheelInfo,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        at = self.at
+        request = Paging(first, after, last, before).request(cursor)
+        found = await loader(context(info).load).load((UUID(self.key), request), at)
+        return connection(kind, found, lambda row: node(row, at), order, edge=edge)
+
+    resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*RESOLVER, *PAGING],
         return_annotation=Optional[kind],  # noqa: UP045 - evaluated at run time
     )
     return strawberry.field(resolver=resolve, description=description)

@@ -18,13 +18,9 @@ from projections.metrics import queries as metrics_queries
 from projections.paging import Page
 from services.audit.graphql import Recorded
 from services.graphql.common import (
-    After,
     AsOf,
     AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     decode_cursor,
     describe_values,
@@ -42,6 +38,7 @@ from services.graphql.connections import (
     Sort,
     SortKeys,
     connection,
+    paged,
     sort_of,
 )
 from services.graphql.errors import client_error
@@ -230,6 +227,7 @@ class Metric(AggregateNode, Recorded):
         return await six_twelve_of(info, UUID(self.key), week_ending, months, self.at)
 
     @strawberry.field(description="Values by period end, within `from` and `to` if given.")
+    @paged
     async def observations(
         self,
         info: FlywheelInfo,
@@ -240,12 +238,10 @@ class Metric(AggregateNode, Recorded):
         to: Annotated[
             date | None, strawberry.argument(description="The latest period end to include.")
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        *,
+        paging: Paging,
     ) -> ObservationConnection | None:
-        request = Paging(first, after, last, before).request(period_cursor)
+        request = paging.request(period_cursor)
         options = (metrics_queries.Period(from_, to), request)
         page: Page = await context(info).load.metrics.observations.load(
             (UUID(self.key), *options), self.at

@@ -25,13 +25,9 @@ from services.audit.graphql import HistoryConnection, Recorded, history
 from services.boundaries.graphql_enums import ApiStatus, ServiceStatus
 from services.goals.graphql import GoalConnection, goals_of_team
 from services.graphql.common import (
-    After,
     AsOf,
     AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     describe_values,
     key_of,
@@ -48,6 +44,7 @@ from services.graphql.connections import (
     OrderDirection,
     Paging,
     SortKeys,
+    paged,
 )
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
@@ -181,15 +178,8 @@ class Person(ViewNode, Recorded):
     @strawberry.field(
         description="The events this person caused, oldest first. Auditors and leadership only."
     )
-    async def history(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> HistoryConnection | None:
-        paging = Paging(first, after, last, before)
+    @paged
+    async def history(self, info: FlywheelInfo, paging: Paging) -> HistoryConnection | None:
         return await history(info, paging, at=self.at, actor=self.key)
 
     @classmethod
@@ -290,37 +280,31 @@ class Team(AggregateNode, Recorded):
         return [Team.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="The services the team owns, by name.")
+    @paged
     async def services(
         self,
         info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         status: Annotated[
             ServiceStatus | None, strawberry.argument(description="Only services in this status.")
         ] = None,
     ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import services_of_team
 
-        paging = Paging(first, after, last, before)
         return await services_of_team(info, UUID(self.key), self.at, paging, status)
 
     @strawberry.field(description="The APIs of the services the team owns, by name and version.")
+    @paged
     async def apis(
         self,
         info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
     ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import apis_of_team
 
-        paging = Paging(first, after, last, before)
         return await apis_of_team(info, UUID(self.key), self.at, paging, status)
 
     @strawberry.field(description="The current leader and since when.")
@@ -359,30 +343,21 @@ class Team(AggregateNode, Recorded):
         ]
 
     @strawberry.field(description="The team's goals as they were set, of one plan year if given.")
+    @paged
     async def goals(
         self,
         info: FlywheelInfo,
         plan_year: Annotated[
             int | None, strawberry.argument(description="Only goals of this plan year.")
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        *,
+        paging: Paging,
     ) -> GoalConnection | None:
-        paging = Paging(first, after, last, before)
         return await goals_of_team(info, UUID(self.key), self.at, plan_year, paging)
 
     @strawberry.field(description="The metrics the team owns, by name.")
-    async def metrics(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> MetricConnection | None:
-        paging = Paging(first, after, last, before)
+    @paged
+    async def metrics(self, info: FlywheelInfo, paging: Paging) -> MetricConnection | None:
         return await metrics_of_team(info, UUID(self.key), self.at, paging)
 
     @strawberry.field(

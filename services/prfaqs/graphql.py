@@ -23,13 +23,9 @@ from projections.prfaqs import queries as prfaq_queries
 from projections.prfaqs.funnel import ring_figures
 from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
 from services.graphql.common import (
-    After,
     AsOf,
     AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     describe_values,
     resolve_at,
@@ -43,6 +39,7 @@ from services.graphql.connections import (
     OrderDirection,
     Paging,
     SortKeys,
+    paged,
 )
 from services.graphql.errors import client_error, forbidden
 from services.graphql.lists import ListFilter, ListOrder, list_field
@@ -241,17 +238,11 @@ class PrFaqDissent(AggregateNode):
         return await PrFaq.find(info, str(self.prfaq_id), self.at)
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
-    async def history(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> HistoryConnection | None:
+    @paged
+    async def history(self, info: FlywheelInfo, paging: Paging) -> HistoryConnection | None:
         return await history(
             info,
-            Paging(first, after, last, before),
+            paging,
             at=self.at,
             aggregate_id=self.prfaq_id,
             concerning=("dissent_id", self.key),
