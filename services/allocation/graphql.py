@@ -61,6 +61,7 @@ from services.graphql.common import (
     decode_cursor,
     describe_values,
     resolve_at,
+    time_travel,
     uuid_of,
 )
 from services.graphql.connections import Connection, Paging, connection, paged
@@ -761,15 +762,14 @@ def _cycle_cursor(cursor: str, argument: str) -> tuple[int, str, UUID]:
 @strawberry.type
 class AllocationQuery:
     @strawberry.field(description="The fiscal year's OP1 or OP2.")
+    @time_travel
     async def allocation_cycle(
         self,
         info: FlywheelInfo,
         fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
         kind: Annotated[CycleKind, strawberry.argument(description="OP1 or OP2.")],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        at: int | None,
     ) -> AllocationCycle | None:
-        at = await resolve_at(info, as_of, at_position)
         row = await allocation_queries.cycle_of_year(
             context(info).views, fiscal_year, kind.value, at
         )

@@ -18,14 +18,12 @@ from projections.metrics import queries as metrics_queries
 from projections.paging import Page
 from services.audit.graphql import Recorded
 from services.graphql.common import (
-    AsOf,
-    AtPosition,
     FlywheelInfo,
     context,
     decode_cursor,
     describe_values,
-    resolve_at,
     search_text,
+    time_travel,
     uuid_of,
 )
 from services.graphql.connections import (
@@ -371,10 +369,8 @@ class MetricQuery:
         description="Every metric and every input -> output driver with its hypothesis: the "
         "flywheel, whole, for drawing (not paged: a drawing needs all of it)."
     )
-    async def metric_tree(
-        self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> MetricTree | None:
-        at = await resolve_at(info, as_of, at_position)
+    @time_travel
+    async def metric_tree(self, info: FlywheelInfo, at: int | None) -> MetricTree | None:
         views = context(info).views
         metrics = await metrics_queries.all_metrics(views, at)
         by_input = await metrics_queries.drivers(views, None, at)

@@ -25,15 +25,13 @@ from services.audit.graphql import HistoryConnection, Recorded, history
 from services.boundaries.graphql_enums import ApiStatus, ServiceStatus
 from services.goals.graphql import GoalConnection, goals_of_team
 from services.graphql.common import (
-    AsOf,
-    AtPosition,
     FlywheelInfo,
     context,
     describe_values,
     key_of,
     member_of,
-    resolve_at,
     search_text,
+    time_travel,
     uuid_of,
 )
 from services.graphql.connections import (
@@ -490,22 +488,22 @@ class OrgQuery:
     )
 
     @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")
+    @time_travel
     async def person(
         self,
         info: FlywheelInfo,
         id: Annotated[
             strawberry.ID, strawberry.argument(description="The person's handle or global id.")
         ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        at: int | None,
     ) -> Person | None:
-        at = await resolve_at(info, as_of, at_position)
         return await Person.find(info, person_handle(id), at)
 
     @strawberry.field(
         description="The org tree, depth first with children by name: every root team and "
         "the teams under them, or the subtree under `teamId`. A computed document, read whole."
     )
+    @time_travel
     async def org_tree(
         self,
         info: FlywheelInfo,
@@ -516,10 +514,9 @@ class OrgQuery:
         include_disbanded: Annotated[
             bool, strawberry.argument(description="Also list disbanded teams.")
         ] = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[OrgTreeEntry] | None:
-        at = await resolve_at(info, as_of, at_position)
         root = None if team_id is None else uuid_of(team_id, "Team", "teamId")
         rows = await org_queries.org_tree(
             context(info).views, at, root, include_disbanded=include_disbanded
