@@ -35,11 +35,11 @@ from services.graphql.connections import (
     TEXT,
     Connection,
     Edge,
-    OrderDirection,
     Paging,
     Sort,
     SortKeys,
     connection,
+    order_input,
     paged,
     sort_of,
 )
@@ -89,14 +89,11 @@ SERVICE_SORTS: dict[Any, SortKeys] = {
 SERVICES_BY_NAME = sort_of(None, SERVICE_SORTS, ServiceOrderField.NAME)
 
 
-@strawberry.input(
-    description="How to sort a list of services; ties are broken by the service's id."
+ServiceOrder = order_input(
+    "ServiceOrder",
+    ServiceOrderField,
+    "How to sort a list of services; ties are broken by the service's id.",
 )
-class ServiceOrder:
-    field: ServiceOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
 
 
 @strawberry.enum(description="What a list of APIs can be sorted by.")
@@ -121,12 +118,9 @@ API_SORTS: dict[Any, SortKeys] = {
 APIS_BY_NAME = sort_of(None, API_SORTS, ApiOrderField.NAME)
 
 
-@strawberry.input(description="How to sort a list of APIs; ties are broken by the API's id.")
-class ApiOrder:
-    field: ApiOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+ApiOrder = order_input(
+    "ApiOrder", ApiOrderField, "How to sort a list of APIs; ties are broken by the API's id."
+)
 
 
 @strawberry.type(description="A team's ownership of a service, from a transfer to the next.")

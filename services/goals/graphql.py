@@ -35,11 +35,11 @@ from services.graphql.connections import (
     KEY,
     NUMBER,
     Connection,
-    OrderDirection,
     Paging,
     Sort,
     SortKeys,
     connection,
+    order_input,
     paged,
     sort_of,
 )
@@ -218,15 +218,11 @@ GOAL_SORTS: dict[Any, SortKeys] = {
 GOALS_AS_SET = sort_of(None, GOAL_SORTS, GoalOrderField.SET_AT)
 
 
-@strawberry.input(
-    description="How to sort a list of goals; ties are broken by the goal's id or the order "
-    "goals were set in."
+GoalOrder = order_input(
+    "GoalOrder",
+    GoalOrderField,
+    "How to sort a list of goals; ties are broken by the goal's id or the order goals were set in.",
 )
-class GoalOrder:
-    field: GoalOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
 
 
 def goal_connection(page: Page, at: int | None, order: Sequence[str] | Sort) -> GoalConnection:

@@ -87,17 +87,9 @@ def paged(func: Resolver) -> Resolver:
     ``after``, ``last`` and ``before`` in place of ``paging``, their :class:`Paging`."""
 
     @expanding(func, "paging", PAGING)
-    async def resolve(
-        self: Any,
-        info: FlywheelInfo,
-        *,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        **given: Any,
-    ) -> Any:
-        return await func(self, info, paging=Paging(first, after, last, before), **given)
+    async def resolve(self: Any, info: FlywheelInfo, **given: Any) -> Any:
+        paging = Paging(*(given.pop(argument.name, None) for argument in PAGING))
+        return await func(self, info, paging=paging, **given)
 
     return resolve
 
@@ -151,6 +143,27 @@ class Sort:
 SortKeys = Sequence[tuple[str, Parse]]
 """A sortable field's columns and how their cursor values read back: it ends with a
 unique column, so that ties are broken by it."""
+
+
+def order_input(name: str, fields: type[Enum], description: str) -> Any:
+    """The ``orderBy`` input type ``name``: what to sort by, one of ``fields``, and
+    which way."""
+    annotations = {"field": fields, "direction": OrderDirection}
+    return strawberry.input(
+        type(
+            name,
+            (),
+            {
+                "__annotations__": annotations,
+                "field": strawberry.field(description="What to sort by."),
+                "direction": strawberry.field(
+                    default=OrderDirection.ASC,
+                    description="Ascending (the default) or descending.",
+                ),
+            },
+        ),
+        description=description,
+    )
 
 
 def sort_of(order_by: Any, sorts: dict[Any, SortKeys], default: Enum) -> Sort:

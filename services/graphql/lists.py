@@ -1,25 +1,18 @@
-"""List fields written once: the roots ``teams``, ``services``, ``apis``, ``goals``... and a
-node's own pages (``AllocationCycle.requests``, ``Goal.checkIns``...).
+"""List fields written once: the roots (``teams``, ``services``, ``apis``, ``goals``...)
+and a node's own pages (``AllocationCycle.requests``, ``Goal.checkIns``...).
 
-Each takes a page (``first``/``after``/``last``/``before``), a ``filter`` and an
-``orderBy`` of its own, and the position to read at (``asOf``/``atPosition``), and
-each reads the same way: the ordering, the page request (its cursors read under that
-ordering), the position, the filter, the page. An area says only what differs::
-
-    teams = list_field(
-        TeamConnection,
-        Team.from_row,
-        org_queries.team_page,
-        description="Teams by name (or as `orderBy` says), a page at a time.",
-        filter=ListFilter(TeamFilter, "Only the teams that match.", team_filter),
-        order=ListOrder(TeamOrder, TEAM_SORTS, TeamOrderField.NAME, "How to sort; ..."),
-    )
+A root (:func:`list_field`) takes a page (``first``/``after``/``last``/``before``), a
+``filter`` and an ``orderBy`` of its own and the position to read at (``asOf``/
+``atPosition``), and reads in one order: the ordering, the page request (its cursors
+read under that ordering), the position, the filter, the page. An area says only what
+differs: the connection, how a row becomes a node, the page query, its filter
+(:class:`ListFilter`) and orderings (:class:`ListOrder`); ``OrgQuery.teams`` shows how.
 
 A node's page (:func:`nested_list_field`) takes only the page's arguments and reads it
 through a DataLoader, for many nodes at once, as of the node's own position.
 
-The resolver's GraphQL arguments are its ``__signature__`` (see
-:func:`~services.graphql.common.arguments_of`), in the order every root has them.
+The resolvers' GraphQL arguments are their ``__signature__`` (see
+:func:`~services.graphql.common.arguments_of`), in the order every such field has them.
 """
 
 from __future__ import annotations
@@ -112,17 +105,14 @@ def list_field(
         self: Any,
         info: FlywheelInfo,
         *,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
         filter: Any = None,
         order_by: Any = None,
         as_of: Any = None,
         at_position: Any = None,
+        **paging: Any,
     ) -> Any:
         sort = order if isinstance(order, Sort) else sort_of(order_by, order.sorts, order.default)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
+        request = Paging(**paging).request(sort.read, sort.order)
         at = await resolve_at(info, as_of, at_position)
         where = None if filtering is None else await filtering.where(info, at, filter)
         found = await page(context(info).views, at, where, request)
@@ -154,17 +144,9 @@ def nested_list_field(
     reads for the key ``(node's id, request)`` as of the node's ``at``, ordered by
     ``order``, whose cursors ``cursor`` reads."""
 
-    async def resolve(
-        self: Any,
-        info: FlywheelInfo,
-        *,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Any:
+    async def resolve(self: Any, info: FlywheelInfo, **paging: Any) -> Any:
         at = self.at
-        request = Paging(first, after, last, before).request(cursor)
+        request = Paging(**paging).request(cursor)
         found = await loader(context(info).load).load((UUID(self.key), request), at)
         return connection(kind, found, lambda row: node(row, at), order, edge=edge)
 

@@ -31,11 +31,11 @@ from services.graphql.connections import (
     MOMENT,
     TEXT,
     Connection,
-    OrderDirection,
     Paging,
     Sort,
     SortKeys,
     connection,
+    order_input,
     paged,
     sort_of,
 )
@@ -282,12 +282,11 @@ METRIC_SORTS: dict[Any, SortKeys] = {
 METRICS_BY_NAME = sort_of(None, METRIC_SORTS, MetricOrderField.NAME)
 
 
-@strawberry.input(description="How to sort a list of metrics; ties are broken by the metric's id.")
-class MetricOrder:
-    field: MetricOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+MetricOrder = order_input(
+    "MetricOrder",
+    MetricOrderField,
+    "How to sort a list of metrics; ties are broken by the metric's id.",
+)
 
 
 def metric_connection(page: Page, at: int | None, sort: Sort) -> MetricConnection:

@@ -39,9 +39,9 @@ from services.graphql.connections import (
     MOMENT,
     TEXT,
     Connection,
-    OrderDirection,
     Paging,
     SortKeys,
+    order_input,
     paged,
 )
 from services.graphql.errors import NOT_FOUND, client_error
@@ -430,12 +430,9 @@ TEAM_SORTS: dict[Any, SortKeys] = {
 }
 
 
-@strawberry.input(description="How to sort a list of teams; ties are broken by the team's id.")
-class TeamOrder:
-    field: TeamOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+TeamOrder = order_input(
+    "TeamOrder", TeamOrderField, "How to sort a list of teams; ties are broken by the team's id."
+)
 
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")

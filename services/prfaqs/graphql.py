@@ -36,9 +36,9 @@ from services.graphql.connections import (
     MOMENT,
     TEXT,
     Connection,
-    OrderDirection,
     Paging,
     SortKeys,
+    order_input,
     paged,
 )
 from services.graphql.errors import client_error, forbidden
@@ -465,12 +465,11 @@ PRFAQ_SORTS: dict[Any, SortKeys] = {
 }
 
 
-@strawberry.input(description="How to sort a list of PR/FAQs; ties are broken by the PR/FAQ's id.")
-class PrFaqOrder:
-    field: PrFaqOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+PrFaqOrder = order_input(
+    "PrFaqOrder",
+    PrFaqOrderField,
+    "How to sort a list of PR/FAQs; ties are broken by the PR/FAQ's id.",
+)
 
 
 @strawberry.input(description="Narrow a list of PR/FAQs; every given field must match.")
