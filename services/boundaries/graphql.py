@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -24,7 +23,6 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     decode_cursor,
-    describe_values,
     member_of,
     search_text,
     uuid_of,
@@ -37,8 +35,8 @@ from services.graphql.connections import (
     Edge,
     Paging,
     Sort,
-    SortKeys,
     connection,
+    order_fields,
     order_input,
     paged,
     sort_of,
@@ -67,25 +65,16 @@ def api_cursor(cursor: str, argument: str) -> tuple[Any, ...]:
     return name, version, uuid_of(key, "Api", argument)
 
 
-@strawberry.enum(description="What a list of services can be sorted by.")
-class ServiceOrderField(Enum):
-    NAME = "NAME"
-    REGISTERED_AT = "REGISTERED_AT"
-    STATUS = "STATUS"
-
-
-describe_values(
-    ServiceOrderField,
-    NAME="The service's name.",
-    REGISTERED_AT="When the service was registered.",
-    STATUS="The service's status (active before retired), then its name.",
+ServiceOrderField, SERVICE_SORTS = order_fields(
+    "ServiceOrderField",
+    "What a list of services can be sorted by.",
+    NAME=("The service's name.", (("name", TEXT), ("id", KEY))),
+    REGISTERED_AT=("When the service was registered.", (("registered_at", MOMENT), ("id", KEY))),
+    STATUS=(
+        "The service's status (active before retired), then its name.",
+        (("status", TEXT), ("name", TEXT), ("id", KEY)),
+    ),
 )
-
-SERVICE_SORTS: dict[Any, SortKeys] = {
-    ServiceOrderField.NAME: (("name", TEXT), ("id", KEY)),
-    ServiceOrderField.REGISTERED_AT: (("registered_at", MOMENT), ("id", KEY)),
-    ServiceOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("id", KEY)),
-}
 SERVICES_BY_NAME = sort_of(None, SERVICE_SORTS, ServiceOrderField.NAME)
 
 
@@ -96,25 +85,16 @@ ServiceOrder = order_input(
 )
 
 
-@strawberry.enum(description="What a list of APIs can be sorted by.")
-class ApiOrderField(Enum):
-    NAME = "NAME"
-    PUBLISHED_AT = "PUBLISHED_AT"
-    STATUS = "STATUS"
-
-
-describe_values(
-    ApiOrderField,
-    NAME="The API's name, then its version.",
-    PUBLISHED_AT="When the API was published.",
-    STATUS="The API's status (deprecated, published, retired), then its name and version.",
+ApiOrderField, API_SORTS = order_fields(
+    "ApiOrderField",
+    "What a list of APIs can be sorted by.",
+    NAME=("The API's name, then its version.", (("name", TEXT), ("version", TEXT), ("id", KEY))),
+    PUBLISHED_AT=("When the API was published.", (("published_at", MOMENT), ("id", KEY))),
+    STATUS=(
+        "The API's status (deprecated, published, retired), then its name and version.",
+        (("status", TEXT), ("name", TEXT), ("version", TEXT), ("id", KEY)),
+    ),
 )
-
-API_SORTS: dict[Any, SortKeys] = {
-    ApiOrderField.NAME: (("name", TEXT), ("version", TEXT), ("id", KEY)),
-    ApiOrderField.PUBLISHED_AT: (("published_at", MOMENT), ("id", KEY)),
-    ApiOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("version", TEXT), ("id", KEY)),
-}
 APIS_BY_NAME = sort_of(None, API_SORTS, ApiOrderField.NAME)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -37,8 +36,8 @@ from services.graphql.connections import (
     Connection,
     Paging,
     Sort,
-    SortKeys,
     connection,
+    order_fields,
     order_input,
     paged,
     sort_of,
@@ -196,25 +195,16 @@ class GoalConnection(Connection[Goal]):
     pass
 
 
-@strawberry.enum(description="What a list of goals can be sorted by.")
-class GoalOrderField(Enum):
-    SET_AT = "SET_AT"
-    DUE_DATE = "DUE_DATE"
-    PLAN_YEAR = "PLAN_YEAR"
-
-
-describe_values(
-    GoalOrderField,
-    SET_AT="When the goal was set (the order goals were set in).",
-    DUE_DATE="When the goal's target should be reached.",
-    PLAN_YEAR="The goal's plan year, then when it was set.",
+GoalOrderField, GOAL_SORTS = order_fields(
+    "GoalOrderField",
+    "What a list of goals can be sorted by.",
+    SET_AT=("When the goal was set (the order goals were set in).", (("set_position", NUMBER),)),
+    DUE_DATE=("When the goal's target should be reached.", (("due_date", DAY), ("id", KEY))),
+    PLAN_YEAR=(
+        "The goal's plan year, then when it was set.",
+        (("plan_year", NUMBER), ("set_position", NUMBER)),
+    ),
 )
-
-GOAL_SORTS: dict[Any, SortKeys] = {
-    GoalOrderField.SET_AT: (("set_position", NUMBER),),
-    GoalOrderField.DUE_DATE: (("due_date", DAY), ("id", KEY)),
-    GoalOrderField.PLAN_YEAR: (("plan_year", NUMBER), ("set_position", NUMBER)),
-}
 GOALS_AS_SET = sort_of(None, GOAL_SORTS, GoalOrderField.SET_AT)
 
 

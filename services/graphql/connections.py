@@ -145,6 +145,17 @@ SortKeys = Sequence[tuple[str, Parse]]
 unique column, so that ties are broken by it."""
 
 
+def order_fields(
+    name: str, description: str, **fields: tuple[str, SortKeys]
+) -> tuple[Any, dict[Any, SortKeys]]:
+    """What a list can be sorted by: the GraphQL enum ``name`` of ``fields``, each given
+    as its description and its sort keys, and the sort keys of each member."""
+    members = Enum(name, {field: field for field in fields})  # type: ignore[misc]
+    strawberry.enum(members, description=description)
+    describe_values(members, **{field: text for field, (text, _) in fields.items()})
+    return members, {members[field]: keys for field, (_, keys) in fields.items()}
+
+
 def order_input(name: str, fields: type[Enum], description: str) -> Any:
     """The ``orderBy`` input type ``name``: what to sort by, one of ``fields``, and
     which way."""

@@ -7,7 +7,6 @@ the current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -33,8 +32,8 @@ from services.graphql.connections import (
     Connection,
     Paging,
     Sort,
-    SortKeys,
     connection,
+    order_fields,
     order_input,
     paged,
     sort_of,
@@ -260,25 +259,19 @@ class MetricConnection(Connection[Metric]):
     pass
 
 
-@strawberry.enum(description="What a list of metrics can be sorted by.")
-class MetricOrderField(Enum):
-    NAME = "NAME"
-    KIND = "KIND"
-    DEFINED_AT = "DEFINED_AT"
-
-
-describe_values(
-    MetricOrderField,
-    NAME="The metric's name.",
-    KIND="The metric's kind (inputs before outputs), then its name.",
-    DEFINED_AT="When the metric's definition in force was given.",
+MetricOrderField, METRIC_SORTS = order_fields(
+    "MetricOrderField",
+    "What a list of metrics can be sorted by.",
+    NAME=("The metric's name.", (("name", TEXT), ("id", KEY))),
+    KIND=(
+        "The metric's kind (inputs before outputs), then its name.",
+        (("kind", TEXT), ("name", TEXT), ("id", KEY)),
+    ),
+    DEFINED_AT=(
+        "When the metric's definition in force was given.",
+        (("defined_at", MOMENT), ("id", KEY)),
+    ),
 )
-
-METRIC_SORTS: dict[Any, SortKeys] = {
-    MetricOrderField.NAME: (("name", TEXT), ("id", KEY)),
-    MetricOrderField.KIND: (("kind", TEXT), ("name", TEXT), ("id", KEY)),
-    MetricOrderField.DEFINED_AT: (("defined_at", MOMENT), ("id", KEY)),
-}
 METRICS_BY_NAME = sort_of(None, METRIC_SORTS, MetricOrderField.NAME)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -40,7 +39,7 @@ from services.graphql.connections import (
     TEXT,
     Connection,
     Paging,
-    SortKeys,
+    order_fields,
     order_input,
     paged,
 )
@@ -409,25 +408,16 @@ class TeamConnection(Connection[Team]):
     pass
 
 
-@strawberry.enum(description="What a list of teams can be sorted by.")
-class TeamOrderField(Enum):
-    NAME = "NAME"
-    CHARTERED_AT = "CHARTERED_AT"
-    STATUS = "STATUS"
-
-
-describe_values(
-    TeamOrderField,
-    NAME="The team's name.",
-    CHARTERED_AT="When the team was chartered.",
-    STATUS="The team's status (active before disbanded), then its name.",
+TeamOrderField, TEAM_SORTS = order_fields(
+    "TeamOrderField",
+    "What a list of teams can be sorted by.",
+    NAME=("The team's name.", (("name", TEXT), ("id", KEY))),
+    CHARTERED_AT=("When the team was chartered.", (("chartered_at", MOMENT), ("id", KEY))),
+    STATUS=(
+        "The team's status (active before disbanded), then its name.",
+        (("status", TEXT), ("name", TEXT), ("id", KEY)),
+    ),
 )
-
-TEAM_SORTS: dict[Any, SortKeys] = {
-    TeamOrderField.NAME: (("name", TEXT), ("id", KEY)),
-    TeamOrderField.CHARTERED_AT: (("chartered_at", MOMENT), ("id", KEY)),
-    TeamOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("id", KEY)),
-}
 
 
 TeamOrder = order_input(

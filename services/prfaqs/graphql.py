@@ -10,7 +10,6 @@ for them, and ``readable`` says which case applies.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -37,7 +36,7 @@ from services.graphql.connections import (
     TEXT,
     Connection,
     Paging,
-    SortKeys,
+    order_fields,
     order_input,
     paged,
 )
@@ -441,28 +440,20 @@ class PrFaqConnection(Connection[PrFaq]):
     pass
 
 
-@strawberry.enum(description="What a list of PR/FAQs can be sorted by.")
-class PrFaqOrderField(Enum):
-    TITLE = "TITLE"
-    DRAFTED_AT = "DRAFTED_AT"
-    REVISED_AT = "REVISED_AT"
-    STATE = "STATE"
-
-
-describe_values(
-    PrFaqOrderField,
-    TITLE="The PR/FAQ's title.",
-    DRAFTED_AT="When the PR/FAQ was drafted.",
-    REVISED_AT="When the PR/FAQ's document was last revised.",
-    STATE="The PR/FAQ's state (by name), then its title.",
+PrFaqOrderField, PRFAQ_SORTS = order_fields(
+    "PrFaqOrderField",
+    "What a list of PR/FAQs can be sorted by.",
+    TITLE=("The PR/FAQ's title.", (("title", TEXT), ("id", KEY))),
+    DRAFTED_AT=("When the PR/FAQ was drafted.", (("drafted_at", MOMENT), ("id", KEY))),
+    REVISED_AT=(
+        "When the PR/FAQ's document was last revised.",
+        (("revised_at", MOMENT), ("id", KEY)),
+    ),
+    STATE=(
+        "The PR/FAQ's state (by name), then its title.",
+        (("state", TEXT), ("title", TEXT), ("id", KEY)),
+    ),
 )
-
-PRFAQ_SORTS: dict[Any, SortKeys] = {
-    PrFaqOrderField.TITLE: (("title", TEXT), ("id", KEY)),
-    PrFaqOrderField.DRAFTED_AT: (("drafted_at", MOMENT), ("id", KEY)),
-    PrFaqOrderField.REVISED_AT: (("revised_at", MOMENT), ("id", KEY)),
-    PrFaqOrderField.STATE: (("state", TEXT), ("title", TEXT), ("id", KEY)),
-}
 
 
 PrFaqOrder = order_input(
