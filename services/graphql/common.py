@@ -118,6 +118,11 @@ async def resolve_at(
     return None
 
 
+def _response_path(info: FlywheelInfo) -> str:
+    """Where the field is in the answer: its alias or name, dotted below the root."""
+    return ".".join(str(key) for key in info.path.as_list())
+
+
 Resolver = Callable[..., Awaitable[Any]]
 
 
@@ -171,11 +176,6 @@ def time_travel(func: Resolver) -> Resolver:
         return await func(self, info, at=await resolve_at(info, as_of, at_position), **given)
 
     return resolve
-
-
-def _response_path(info: FlywheelInfo) -> str:
-    """Where the field is in the answer: its alias or name, dotted below the root."""
-    return ".".join(str(key) for key in info.path.as_list())
 
 
 def check_page_size(size: int, argument: str = "first") -> None:

@@ -57,6 +57,13 @@ NodeMaker = Callable[[Any, int | None], Any]
 """A node of a row read at a position: ``Team.from_row``."""
 
 
+RESOLVER = [
+    inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+    inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=FlywheelInfo),
+]
+"""Every resolver's own parameters: its object and the request's info."""
+
+
 @dataclass(frozen=True)
 class ListFilter:
     """A list's ``filter`` argument: its input type and description, and how the input
@@ -68,11 +75,14 @@ class ListFilter:
     read: Callable[[Any], Any] | None = None
     lookup: Callable[[FlywheelInfo, int | None, Any], Awaitable[Any]] | None = None
 
+    def __post_init__(self) -> None:
+        if (self.read is None) == (self.lookup is None):
+            raise TypeError("A ListFilter reads its input with `read` or with `lookup`")
+
     async def where(self, info: FlywheelInfo, at: int | None, given: Any) -> Any:
         if self.lookup is not None:
             return await self.lookup(info, at, given)
-        if self.read is None:
-            raise TypeError("A ListFilter reads its input with `read` or `lookup`")
+        assert self.read is not None
         return self.read(given)
 
 
@@ -155,12 +165,6 @@ def nested_list_field(
         return_annotation=Optional[kind],  # noqa: UP045 - evaluated at run time
     )
     return strawberry.field(resolver=resolve, description=description)
-
-
-RESOLVER = [
-    inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-    inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=FlywheelInfo),
-]
 
 
 def _argument(input: Any, description: str) -> Any:
