@@ -29,9 +29,9 @@ from services.graphql.common import (
     context,
     describe_values,
     time_travel,
-    uuid_of,
 )
 from services.graphql.errors import NOT_FOUND, client_error
+from services.graphql.relations import team_ids_of
 from services.org.graphql import Team
 
 strawberry.enum(
@@ -306,13 +306,8 @@ class TeamCouplingGraph:
 async def _scope(
     info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
 ) -> list[UUID] | None:
-    if team_id is None:
-        return None
-    root = uuid_of(team_id, "Team", "teamId")
-    scope = await org_queries.team_scope(
-        context(info).views, root, at, include_subteams=include_subteams
-    )
-    if not scope:
+    scope = await team_ids_of(info, team_id, include_subteams, at)
+    if scope is not None and not scope:
         raise client_error(f"No team with id {team_id}", NOT_FOUND)
     return scope
 

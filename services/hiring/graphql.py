@@ -24,19 +24,17 @@ from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.personal_data import Sealed
 from projections.hiring import queries
-from projections.org import queries as org_queries
 from services.audit.graphql import Recorded
 from services.graphql.common import (
     FlywheelInfo,
     context,
     time_travel,
-    uuid_of,
 )
 from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field
+from services.graphql.relations import team_field, team_ids_of
 from services.graphql.rows import FromRow
 from services.personal_data import open_sealed
 
@@ -358,14 +356,8 @@ class HiringQuery:
         *,
         at: int | None,
     ) -> list[HiringPlanLine]:
-        views = context(info).views
-        team_ids = None
-        if team_id is not None:
-            team = uuid_of(team_id, "Team", "teamId")
-            team_ids = await org_queries.team_scope(
-                views, team, at, include_subteams=include_subteams
-            )
-        lines = await queries.hiring_plan(views, at, fiscal_year, team_ids)
+        team_ids = await team_ids_of(info, team_id, include_subteams, at)
+        lines = await queries.hiring_plan(context(info).views, at, fiscal_year, team_ids)
         return [HiringPlanLine.from_fields(line, at) for line in lines]
 
     @strawberry.field(

@@ -17,7 +17,6 @@ import msgspec
 import strawberry
 
 from domain.prfaqs import FaqAudience, PrFaqState, Recommendation, Ring
-from projections.org import queries as org_queries
 from projections.prfaqs import queries as prfaq_queries
 from projections.prfaqs.funnel import ring_figures
 from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
@@ -28,7 +27,6 @@ from services.graphql.common import (
     context,
     describe_values,
     resolve_at,
-    uuid_of,
 )
 from services.graphql.connections import (
     KEY,
@@ -44,6 +42,7 @@ from services.graphql.errors import client_error, forbidden
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
+from services.graphql.relations import team_ids_of
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
@@ -508,17 +507,6 @@ def _given(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
-async def _team_ids(
-    info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
-) -> list[UUID] | None:
-    if team_id is None:
-        return None
-    team = uuid_of(team_id, "Team", "teamId")
-    return await org_queries.team_scope(
-        context(info).views, team, at, include_subteams=include_subteams
-    )
-
-
 async def prfaq_filter(
     info: FlywheelInfo, at: int | None, chosen: PrFaqFilter | None
 ) -> prfaq_queries.PrFaqFilter:
@@ -536,7 +524,7 @@ async def prfaq_filter(
     return prfaq_queries.PrFaqFilter(
         state=state.value if state else None,
         ring=ring.value if ring else None,
-        team_ids=await _team_ids(info, _given(chosen.team_id), chosen.include_subteams, at),
+        team_ids=await team_ids_of(info, _given(chosen.team_id), chosen.include_subteams, at),
         author=author,
     )
 
@@ -591,7 +579,7 @@ class PrFaqQuery:
             raise client_error("`staleDays` must be at least 1")
         at = await resolve_at(info, as_of, at_position)
         views = context(info).views
-        team_ids = await _team_ids(info, team_id, include_subteams, at)
+        team_ids = await team_ids_of(info, team_id, include_subteams, at)
         end = None if to is None else _start_of(to) + timedelta(days=1)
         scope = prfaq_queries.FunnelScope(
             start=None if from_ is None else _start_of(from_), end=end, team_ids=team_ids

@@ -12,7 +12,6 @@ import msgspec
 import strawberry
 
 from domain.people.values import Function
-from projections.org import queries as org_queries
 from projections.roadmap import queries as roadmap_queries
 from projections.roadmap.conflicts import conflict_of
 from services.allocation.graphql_figures import FunctionCount
@@ -21,11 +20,10 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     time_travel,
-    uuid_of,
 )
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field
+from services.graphql.relations import team_field, team_ids_of
 from services.graphql.rows import FromRow
 from services.roadmap.graphql_enums import (
     Conflict,
@@ -229,17 +227,6 @@ class RoadmapDependencyGraph:
     @strawberry.field(description="The dependencies on items of other teams.")
     def cross_team(self) -> list[RoadmapDependency]:
         return [edge for edge in self.edges if edge.cross_team]
-
-
-async def team_ids_of(
-    info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
-) -> list[UUID] | None:
-    if team_id is None:
-        return None
-    team = uuid_of(team_id, "Team", "teamId")
-    return await org_queries.team_scope(
-        context(info).views, team, at, include_subteams=include_subteams
-    )
 
 
 async def roadmap_of_team(

@@ -26,9 +26,9 @@ from services.graphql.common import (
 )
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field
+from services.graphql.relations import team_field, team_ids_of
 from services.graphql.rows import FromRow
-from services.roadmap.graphql import RoadmapItem, Slip, Subteams, TeamArgument, team_ids_of
+from services.roadmap.graphql import RoadmapItem, Slip, Subteams, TeamArgument
 
 if TYPE_CHECKING:
     from services.allocation.graphql import AllocationCycle

@@ -12,8 +12,9 @@ import strawberry
 from projections.roadmap import queries as roadmap_queries
 from services.graphql.common import FlywheelInfo, context, time_travel
 from services.graphql.people import LazyPerson
+from services.graphql.relations import team_ids_of
 from services.graphql.rows import FromRow
-from services.roadmap.graphql import RoadmapItem, Subteams, TeamArgument, team_ids_of
+from services.roadmap.graphql import RoadmapItem, Subteams, TeamArgument
 
 _headcount = msgspec.json.Decoder(dict[str, int])
 
