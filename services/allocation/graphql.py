@@ -54,21 +54,19 @@ from services.audit.graphql import (
 )
 from services.goals.graphql import Goal
 from services.graphql.common import (
-    After,
     AsOf,
     AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     decode_cursor,
     describe_values,
     resolve_at,
+    time_travel,
     uuid_of,
 )
-from services.graphql.connections import Connection, Paging, connection
+from services.graphql.connections import Connection, Paging, connection, paged
 from services.graphql.errors import client_error
+from services.graphql.lists import nested_list_field
 from services.graphql.nodes import AggregateNode
 from services.graphql.scalars import Money
 from services.org.graphql import Person, Team
@@ -312,17 +310,11 @@ class Dissent(AggregateNode, Recorded):
         return await AllocationCycle.load(info, self.cycle_id, self.at)
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
-    async def history(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> HistoryConnection | None:
+    @paged
+    async def history(self, info: FlywheelInfo, paging: Paging) -> HistoryConnection | None:
         return await history(
             info,
-            Paging(first, after, last, before),
+            paging,
             at=self.at,
             aggregate_id=self.cycle_id,
             concerning=("dissent_id", self.key),
@@ -343,6 +335,10 @@ class Commitment:
     @strawberry.field(description="Who committed.")
     def person(self) -> Person:
         return Person(key=self.person_handle, at=self.at)
+
+    @staticmethod
+    def from_row(row: Any, at: int | None) -> Commitment:
+        return Commitment(committed_at=row["committed_at"], person_handle=row["person"], at=at)
 
 
 @strawberry.type(description="A page of commitments, in the order made.")
@@ -523,25 +519,14 @@ class AllocationCycle(AggregateNode, Recorded):
         rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
         return [Envelope.from_row(row, self.at) for row in rows]
 
-    @strawberry.field(description="The current request of each team, by team name.")
-    async def requests(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> AllocationRequestConnection | None:
-        request = Paging(first, after, last, before).request(_team_cursor)
-        page: Page = await context(info).load.allocation.cycle_requests.load(
-            (self.cycle_id, request), self.at
-        )
-        return connection(
-            AllocationRequestConnection,
-            page,
-            lambda row: AllocationRequest.from_row(row, self.at),
-            BY_TEAM,
-        )
+    requests = nested_list_field(
+        AllocationRequestConnection,
+        AllocationRequest.from_row,
+        lambda load: load.allocation.cycle_requests,
+        description="The current request of each team, by team name.",
+        order=BY_TEAM,
+        cursor=_team_cursor,
+    )
 
     @strawberry.field(description="One team's current request, with its versions; null if none.")
     async def request(
@@ -555,25 +540,14 @@ class AllocationCycle(AggregateNode, Recorded):
         rows = await context(info).load.allocation.request_versions.load(key, self.at)
         return AllocationRequest.from_row(rows[-1], self.at) if rows else None
 
-    @strawberry.field(description="What each team was decided, by team name.")
-    async def decisions(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> AllocationDecisionConnection | None:
-        request = Paging(first, after, last, before).request(_team_cursor)
-        page: Page = await context(info).load.allocation.cycle_decisions.load(
-            (self.cycle_id, request), self.at
-        )
-        return connection(
-            AllocationDecisionConnection,
-            page,
-            lambda row: AllocationDecision.from_row(row, self.at),
-            BY_TEAM,
-        )
+    decisions = nested_list_field(
+        AllocationDecisionConnection,
+        AllocationDecision.from_row,
+        lambda load: load.allocation.cycle_decisions,
+        description="What each team was decided, by team name.",
+        order=BY_TEAM,
+        cursor=_team_cursor,
+    )
 
     async def _requests(self, info: FlywheelInfo) -> list[Request]:
         rows = await context(info).load.allocation.cycle_all_requests.load(self.cycle_id, self.at)
@@ -613,13 +587,11 @@ class AllocationCycle(AggregateNode, Recorded):
         return [UnfundedAsk.of(ask, self.at) for ask in asks]
 
     @strawberry.field(description="Dissent in the order recorded; `weighed` narrows it.")
+    @paged
     async def dissents(
         self,
         info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         weighed: Annotated[
             bool | None,
             strawberry.argument(
@@ -627,7 +599,7 @@ class AllocationCycle(AggregateNode, Recorded):
             ),
         ] = None,
     ) -> DissentConnection | None:
-        request = Paging(first, after, last, before).request(position_cursor)
+        request = paging.request(position_cursor)
         page: Page = await context(info).load.allocation.cycle_dissents.load(
             (self.cycle_id, weighed, request), self.at
         )
@@ -638,27 +610,14 @@ class AllocationCycle(AggregateNode, Recorded):
             BY_POSITION,
         )
 
-    @strawberry.field(description="Commitments in the order made.")
-    async def commitments(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> CommitmentConnection | None:
-        request = Paging(first, after, last, before).request(position_cursor)
-        page: Page = await context(info).load.allocation.cycle_commitments.load(
-            (self.cycle_id, request), self.at
-        )
-        return connection(
-            CommitmentConnection,
-            page,
-            lambda row: Commitment(
-                committed_at=row["committed_at"], person_handle=row["person"], at=self.at
-            ),
-            BY_POSITION,
-        )
+    commitments = nested_list_field(
+        CommitmentConnection,
+        Commitment.from_row,
+        lambda load: load.allocation.cycle_commitments,
+        description="Commitments in the order made.",
+        order=BY_POSITION,
+        cursor=position_cursor,
+    )
 
     @strawberry.field(description="People who dissented and have not committed, by handle.")
     async def uncommitted_dissenters(self, info: FlywheelInfo) -> list[Person]:
@@ -673,45 +632,23 @@ class AllocationCycle(AggregateNode, Recorded):
 
         return await outcomes_of_decision(info, self.cycle_id, self.at)
 
-    @strawberry.field(description="Amendments after the lock, in the order recorded.")
-    async def amendments(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> AmendmentConnection | None:
-        request = Paging(first, after, last, before).request(position_cursor)
-        page: Page = await context(info).load.allocation.cycle_amendments.load(
-            (self.cycle_id, request), self.at
-        )
-        return connection(
-            AmendmentConnection,
-            page,
-            lambda row: Amendment.from_row(row, self.at),
-            ("number",),
-        )
+    amendments = nested_list_field(
+        AmendmentConnection,
+        Amendment.from_row,
+        lambda load: load.allocation.cycle_amendments,
+        description="Amendments after the lock, in the order recorded.",
+        order=("number",),
+        cursor=position_cursor,
+    )
 
-    @strawberry.field(description="The saved scenarios, by name.")
-    async def scenarios(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> ScenarioConnection | None:
-        request = Paging(first, after, last, before).request(_name_cursor)
-        page: Page = await context(info).load.allocation.cycle_scenarios.load(
-            (self.cycle_id, request), self.at
-        )
-        return connection(
-            ScenarioConnection,
-            page,
-            lambda row: Scenario.from_row(row, self.at),
-            ("name",),
-        )
+    scenarios = nested_list_field(
+        ScenarioConnection,
+        Scenario.from_row,
+        lambda load: load.allocation.cycle_scenarios,
+        description="The saved scenarios, by name.",
+        order=("name",),
+        cursor=_name_cursor,
+    )
 
     @strawberry.field(
         description="Scenarios side by side against the requests and the envelope: those named "
@@ -825,35 +762,33 @@ def _cycle_cursor(cursor: str, argument: str) -> tuple[int, str, UUID]:
 @strawberry.type
 class AllocationQuery:
     @strawberry.field(description="The fiscal year's OP1 or OP2.")
+    @time_travel
     async def allocation_cycle(
         self,
         info: FlywheelInfo,
         fiscal_year: Annotated[int, strawberry.argument(description="The fiscal year, e.g. 2027.")],
         kind: Annotated[CycleKind, strawberry.argument(description="OP1 or OP2.")],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        at: int | None,
     ) -> AllocationCycle | None:
-        at = await resolve_at(info, as_of, at_position)
         row = await allocation_queries.cycle_of_year(
             context(info).views, fiscal_year, kind.value, at
         )
         return None if row is None else AllocationCycle.from_row(row, at)
 
     @strawberry.field(description="Allocation cycles by fiscal year, OP1 before OP2.")
+    @paged
     async def allocation_cycles(
         self,
         info: FlywheelInfo,
         fiscal_year: Annotated[
             int | None, strawberry.argument(description="Only the cycles of this fiscal year.")
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        *,
+        paging: Paging,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> AllocationCycleConnection | None:
-        request = Paging(first, after, last, before).request(_cycle_cursor)
+        request = paging.request(_cycle_cursor)
         at = await resolve_at(info, as_of, at_position)
         page = await allocation_queries.cycle_page(context(info).views, at, fiscal_year, request)
         return connection(

@@ -12,8 +12,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from projections.audit import queries as log_queries
-from services.graphql.common import After, Before, First, FlywheelInfo, Last, context, decode_cursor
-from services.graphql.connections import Connection, Edge, Paging, connection
+from services.graphql.common import FlywheelInfo, context, decode_cursor
+from services.graphql.connections import Connection, Edge, Paging, connection, paged
 from services.graphql.errors import client_error, forbidden
 from services.graphql.people import LazyPerson, person_at_or_none
 from services.principal import Role
@@ -59,17 +59,10 @@ class Recorded:
     as ``key`` and the position they were read at as ``at``."""
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
-    async def history(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> HistoryConnection | None:
+    @paged
+    async def history(self, info: FlywheelInfo, paging: Paging) -> HistoryConnection | None:
         key: str = getattr(self, "key")  # noqa: B009 - declared by each implementing type
         at: int | None = getattr(self, "at")  # noqa: B009
-        paging = Paging(first, after, last, before)
         return await history(info, paging, at=at, aggregate_id=UUID(key))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -21,18 +20,10 @@ from projections.paging import Page
 from services.audit.graphql import Recorded
 from services.boundaries.graphql_enums import ApiKind, ApiStatus, ServiceStatus, Visibility
 from services.graphql.common import (
-    After,
-    AsOf,
-    AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     decode_cursor,
-    describe_values,
     member_of,
-    resolve_at,
     search_text,
     uuid_of,
 )
@@ -42,13 +33,15 @@ from services.graphql.connections import (
     TEXT,
     Connection,
     Edge,
-    OrderDirection,
     Paging,
     Sort,
-    SortKeys,
     connection,
+    order_fields,
+    order_input,
+    paged,
     sort_of,
 )
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.org.graphql import Team
 
@@ -72,66 +65,42 @@ def api_cursor(cursor: str, argument: str) -> tuple[Any, ...]:
     return name, version, uuid_of(key, "Api", argument)
 
 
-@strawberry.enum(description="What a list of services can be sorted by.")
-class ServiceOrderField(Enum):
-    NAME = "NAME"
-    REGISTERED_AT = "REGISTERED_AT"
-    STATUS = "STATUS"
-
-
-describe_values(
-    ServiceOrderField,
-    NAME="The service's name.",
-    REGISTERED_AT="When the service was registered.",
-    STATUS="The service's status (active before retired), then its name.",
+ServiceOrderField, SERVICE_SORTS = order_fields(
+    "ServiceOrderField",
+    "What a list of services can be sorted by.",
+    NAME=("The service's name.", (("name", TEXT), ("id", KEY))),
+    REGISTERED_AT=("When the service was registered.", (("registered_at", MOMENT), ("id", KEY))),
+    STATUS=(
+        "The service's status (active before retired), then its name.",
+        (("status", TEXT), ("name", TEXT), ("id", KEY)),
+    ),
 )
-
-SERVICE_SORTS: dict[Any, SortKeys] = {
-    ServiceOrderField.NAME: (("name", TEXT), ("id", KEY)),
-    ServiceOrderField.REGISTERED_AT: (("registered_at", MOMENT), ("id", KEY)),
-    ServiceOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("id", KEY)),
-}
 SERVICES_BY_NAME = sort_of(None, SERVICE_SORTS, ServiceOrderField.NAME)
 
 
-@strawberry.input(
-    description="How to sort a list of services; ties are broken by the service's id."
-)
-class ServiceOrder:
-    field: ServiceOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
-
-
-@strawberry.enum(description="What a list of APIs can be sorted by.")
-class ApiOrderField(Enum):
-    NAME = "NAME"
-    PUBLISHED_AT = "PUBLISHED_AT"
-    STATUS = "STATUS"
-
-
-describe_values(
-    ApiOrderField,
-    NAME="The API's name, then its version.",
-    PUBLISHED_AT="When the API was published.",
-    STATUS="The API's status (deprecated, published, retired), then its name and version.",
+ServiceOrder = order_input(
+    "ServiceOrder",
+    ServiceOrderField,
+    "How to sort a list of services; ties are broken by the service's id.",
 )
 
-API_SORTS: dict[Any, SortKeys] = {
-    ApiOrderField.NAME: (("name", TEXT), ("version", TEXT), ("id", KEY)),
-    ApiOrderField.PUBLISHED_AT: (("published_at", MOMENT), ("id", KEY)),
-    ApiOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("version", TEXT), ("id", KEY)),
-}
+
+ApiOrderField, API_SORTS = order_fields(
+    "ApiOrderField",
+    "What a list of APIs can be sorted by.",
+    NAME=("The API's name, then its version.", (("name", TEXT), ("version", TEXT), ("id", KEY))),
+    PUBLISHED_AT=("When the API was published.", (("published_at", MOMENT), ("id", KEY))),
+    STATUS=(
+        "The API's status (deprecated, published, retired), then its name and version.",
+        (("status", TEXT), ("name", TEXT), ("version", TEXT), ("id", KEY)),
+    ),
+)
 APIS_BY_NAME = sort_of(None, API_SORTS, ApiOrderField.NAME)
 
 
-@strawberry.input(description="How to sort a list of APIs; ties are broken by the API's id.")
-class ApiOrder:
-    field: ApiOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+ApiOrder = order_input(
+    "ApiOrder", ApiOrderField, "How to sort a list of APIs; ties are broken by the API's id."
+)
 
 
 @strawberry.type(description="A team's ownership of a service, from a transfer to the next.")
@@ -192,32 +161,24 @@ class Service(AggregateNode, Recorded):
         ]
 
     @strawberry.field(description="The APIs the service publishes, by name and version.")
+    @paged
     async def apis(
         self,
         info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
     ) -> ApiConnection | None:
-        request = Paging(first, after, last, before).request(APIS_BY_NAME.read)
+        request = paging.request(APIS_BY_NAME.read)
         key = (UUID(self.key), request, status.value if status else None)
         found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
         return api_connection(found, self.at, APIS_BY_NAME)
 
     @strawberry.field(description="The APIs the service consumes, by name and version.")
-    async def dependencies(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> DependencyConnection | None:
-        request = Paging(first, after, last, before).request(api_cursor)
+    @paged
+    async def dependencies(self, info: FlywheelInfo, paging: Paging) -> DependencyConnection | None:
+        request = paging.request(api_cursor)
         found = await context(info).load.boundaries.dependencies_of_service.load(
             (UUID(self.key), request), self.at
         )
@@ -277,15 +238,9 @@ class Api(AggregateNode, Recorded):
         return Service.from_row(row, self.at)
 
     @strawberry.field(description="The services that consume the API, by name.")
-    async def consumers(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> ConsumerConnection | None:
-        request = Paging(first, after, last, before).request(service_cursor)
+    @paged
+    async def consumers(self, info: FlywheelInfo, paging: Paging) -> ConsumerConnection | None:
+        request = paging.request(service_cursor)
         found = await context(info).load.boundaries.consumers_of_api.load(
             (UUID(self.key), request), self.at
         )
@@ -454,56 +409,30 @@ class BoundariesQuery:
 
     api = node_by_id(Api, "An API by its id (UUID or global id).", "API")
 
-    @strawberry.field(description="Services by name (or as `orderBy` says), a page at a time.")
-    async def services(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            ServiceFilter | None, strawberry.argument(description="Only the services that match.")
-        ] = None,
-        order_by: Annotated[
-            ServiceOrder | None,
-            strawberry.argument(description="How to sort; by name if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> ServiceConnection | None:
-        sort = sort_of(order_by, SERVICE_SORTS, ServiceOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        found = await boundaries_queries.service_page(
-            context(info).views, at, _service_filter(filter), request
-        )
-        return service_connection(found, at, sort)
-
-    @strawberry.field(
-        description="APIs by name and version (or as `orderBy` says), a page at a time."
+    services = list_field(
+        ServiceConnection,
+        Service.from_row,
+        boundaries_queries.service_page,
+        description="Services by name (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(ServiceFilter, "Only the services that match.", _service_filter),
+        order=ListOrder(
+            ServiceOrder,
+            SERVICE_SORTS,
+            ServiceOrderField.NAME,
+            "How to sort; by name if not given.",
+        ),
     )
-    async def apis(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            ApiFilter | None, strawberry.argument(description="Only the APIs that match.")
-        ] = None,
-        order_by: Annotated[
-            ApiOrder | None,
-            strawberry.argument(description="How to sort; by name and version if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> ApiConnection | None:
-        sort = sort_of(order_by, API_SORTS, ApiOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        found = await boundaries_queries.api_page(
-            context(info).views, at, _api_filter(filter), request
-        )
-        return api_connection(found, at, sort)
+
+    apis = list_field(
+        ApiConnection,
+        Api.from_row,
+        boundaries_queries.api_page,
+        description="APIs by name and version (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(ApiFilter, "Only the APIs that match.", _api_filter),
+        order=ListOrder(
+            ApiOrder,
+            API_SORTS,
+            ApiOrderField.NAME,
+            "How to sort; by name and version if not given.",
+        ),
+    )

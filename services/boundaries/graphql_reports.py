@@ -25,15 +25,13 @@ from projections.boundaries.report import BoundaryReport, Dependency, ViolationK
 from projections.org import queries as org_queries
 from services.boundaries.graphql import Api, Service
 from services.graphql.common import (
-    AsOf,
-    AtPosition,
     FlywheelInfo,
     context,
     describe_values,
-    resolve_at,
-    uuid_of,
+    time_travel,
 )
 from services.graphql.errors import NOT_FOUND, client_error
+from services.graphql.relations import team_ids_of
 from services.org.graphql import Team
 
 strawberry.enum(
@@ -308,13 +306,8 @@ class TeamCouplingGraph:
 async def _scope(
     info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
 ) -> list[UUID] | None:
-    if team_id is None:
-        return None
-    root = uuid_of(team_id, "Team", "teamId")
-    scope = await org_queries.team_scope(
-        context(info).views, root, at, include_subteams=include_subteams
-    )
-    if not scope:
+    scope = await team_ids_of(info, team_id, include_subteams, at)
+    if scope is not None and not scope:
         raise client_error(f"No team with id {team_id}", NOT_FOUND)
     return scope
 
@@ -336,15 +329,15 @@ class BoundaryReportsQuery:
         description="APIs provided and consumed, cross-team dependencies and boundary "
         "violations, for a team, its subtree, or the whole company."
     )
+    @time_travel
     async def api_boundaries(
         self,
         info: FlywheelInfo,
         team_id: TeamId = None,
         include_subteams: IncludeSubteams = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> ApiBoundaries | None:
-        at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         report = await boundaries_queries.boundary_report(context(info).views, at, scope)
         rows = await _report_rows(info, report, at, _selected_parts(info))
@@ -371,15 +364,15 @@ class BoundaryReportsQuery:
         description="Team-to-team dependency counts, for a team (or its subtree) or the "
         "whole company."
     )
+    @time_travel
     async def team_coupling(
         self,
         info: FlywheelInfo,
         team_id: TeamId = None,
         include_subteams: IncludeSubteams = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> TeamCouplingGraph | None:
-        at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         couplings = await boundaries_queries.team_coupling(context(info).views, at, scope)
         team_ids = {c.consumer_team_id for c in couplings} | {c.provider_team_id for c in couplings}

@@ -16,11 +16,9 @@ from domain.people.values import Function
 from projections.excellence import queries
 from services.audit.graphql import Recorded
 from services.graphql.common import (
-    AsOf,
-    AtPosition,
     FlywheelInfo,
     context,
-    resolve_at,
+    time_travel,
 )
 from services.graphql.enums import graphql_enum
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
@@ -165,16 +163,17 @@ class Principle:
 @strawberry.type
 class ExcellenceQuery:
     @strawberry.field(description="Every function's leader, by function.")
+    @time_travel
     async def functional_leaders(
-        self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
+        self, info: FlywheelInfo, at: int | None
     ) -> list[FunctionalLeader]:
-        at = await resolve_at(info, as_of, at_position)
         rows = await queries.functional_leaders(context(info).views, at)
         return FunctionalLeader.from_rows(rows, at)
 
     standard = node_by_id(Standard, "A standard by its id (UUID or global id).")
 
     @strawberry.field(description="Standards, by function and title.")
+    @time_travel
     async def standards(
         self,
         info: FlywheelInfo,
@@ -184,10 +183,9 @@ class ExcellenceQuery:
         include_retired: Annotated[
             bool, strawberry.argument(description="Also the retired standards.")
         ] = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[Standard]:
-        at = await resolve_at(info, as_of, at_position)
         rows = await queries.standards(
             context(info).views, at, None if function is None else function.value, include_retired
         )
@@ -197,16 +195,16 @@ class ExcellenceQuery:
         description="Exemptions from standards whose expiry date is before `on` (today if "
         "not given): the report of exemptions to renew or end."
     )
+    @time_travel
     async def expired_exemptions(
         self,
         info: FlywheelInfo,
         on: Annotated[
             date | None, strawberry.argument(description="The day to judge expiry on.")
         ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[StandardExemption]:
-        at = await resolve_at(info, as_of, at_position)
         day = on or datetime.now(UTC).date()
         rows = await queries.expired_exemptions(context(info).views, at, day)
         return StandardExemption.from_rows(rows, at)
@@ -214,6 +212,7 @@ class ExcellenceQuery:
     second_job = node_by_id(SecondJob, "A second job by its id (UUID or global id).")
 
     @strawberry.field(description="Second jobs, by person.")
+    @time_travel
     async def second_jobs(
         self,
         info: FlywheelInfo,
@@ -223,10 +222,9 @@ class ExcellenceQuery:
         active_only: Annotated[
             bool, strawberry.argument(description="Only the jobs still carried.")
         ] = True,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[SecondJob]:
-        at = await resolve_at(info, as_of, at_position)
         rows = await queries.second_jobs(
             context(info).views, at, None if person is None else person.lower(), active_only
         )
@@ -236,10 +234,8 @@ class ExcellenceQuery:
         description="The company's leadership principles, which interviews assess (the "
         "default list until leadership sets its own)."
     )
-    async def leadership_principles(
-        self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> list[Principle]:
-        at = await resolve_at(info, as_of, at_position)
+    @time_travel
+    async def leadership_principles(self, info: FlywheelInfo, at: int | None) -> list[Principle]:
         row = await queries.principles(context(info).views, at)
         if row is None:
             return [Principle(name=name, description=text) for name, text in DEFAULT_PRINCIPLES]

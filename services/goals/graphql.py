@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -21,13 +20,9 @@ from projections.goals import reports as goal_reports
 from projections.paging import Page
 from services.audit.graphql import Recorded, position_cursor
 from services.graphql.common import (
-    After,
     AsOf,
     AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     describe_values,
     member_of,
@@ -39,14 +34,16 @@ from services.graphql.connections import (
     KEY,
     NUMBER,
     Connection,
-    OrderDirection,
     Paging,
     Sort,
-    SortKeys,
     connection,
+    order_fields,
+    order_input,
+    paged,
     sort_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.lists import ListFilter, ListOrder, list_field, nested_list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at
 from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
@@ -183,22 +180,14 @@ class Goal(AggregateNode, Recorded):
             for row in rows
         ]
 
-    @strawberry.field(description="Check-ins, oldest first.")
-    async def check_ins(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> CheckInConnection | None:
-        request = Paging(first, after, last, before).request(position_cursor)
-        page: Page = await context(info).load.goals.check_ins.load(
-            (UUID(self.key), request), self.at
-        )
-        return connection(
-            CheckInConnection, page, lambda row: CheckIn.from_row(row, self.at), ("position",)
-        )
+    check_ins = nested_list_field(
+        CheckInConnection,
+        CheckIn.from_row,
+        lambda load: load.goals.check_ins,
+        description="Check-ins, oldest first.",
+        order=("position",),
+        cursor=position_cursor,
+    )
 
 
 @strawberry.type(description="A page of goals.")
@@ -206,37 +195,24 @@ class GoalConnection(Connection[Goal]):
     pass
 
 
-@strawberry.enum(description="What a list of goals can be sorted by.")
-class GoalOrderField(Enum):
-    SET_AT = "SET_AT"
-    DUE_DATE = "DUE_DATE"
-    PLAN_YEAR = "PLAN_YEAR"
-
-
-describe_values(
-    GoalOrderField,
-    SET_AT="When the goal was set (the order goals were set in).",
-    DUE_DATE="When the goal's target should be reached.",
-    PLAN_YEAR="The goal's plan year, then when it was set.",
+GoalOrderField, GOAL_SORTS = order_fields(
+    "GoalOrderField",
+    "What a list of goals can be sorted by.",
+    SET_AT=("When the goal was set (the order goals were set in).", (("set_position", NUMBER),)),
+    DUE_DATE=("When the goal's target should be reached.", (("due_date", DAY), ("id", KEY))),
+    PLAN_YEAR=(
+        "The goal's plan year, then when it was set.",
+        (("plan_year", NUMBER), ("set_position", NUMBER)),
+    ),
 )
-
-GOAL_SORTS: dict[Any, SortKeys] = {
-    GoalOrderField.SET_AT: (("set_position", NUMBER),),
-    GoalOrderField.DUE_DATE: (("due_date", DAY), ("id", KEY)),
-    GoalOrderField.PLAN_YEAR: (("plan_year", NUMBER), ("set_position", NUMBER)),
-}
 GOALS_AS_SET = sort_of(None, GOAL_SORTS, GoalOrderField.SET_AT)
 
 
-@strawberry.input(
-    description="How to sort a list of goals; ties are broken by the goal's id or the order "
-    "goals were set in."
+GoalOrder = order_input(
+    "GoalOrder",
+    GoalOrderField,
+    "How to sort a list of goals; ties are broken by the goal's id or the order goals were set in.",
 )
-class GoalOrder:
-    field: GoalOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
 
 
 def goal_connection(page: Page, at: int | None, order: Sequence[str] | Sort) -> GoalConnection:
@@ -312,37 +288,26 @@ async def moment_read(
 class GoalQuery:
     goal = node_by_id(Goal, "A goal by its id (UUID or global id).", "goal")
 
-    @strawberry.field(
-        description="Goals in the order they were set (or as `orderBy` says), a page at a time."
+    goals = list_field(
+        GoalConnection,
+        Goal.from_row,
+        goals_queries.goal_page,
+        description="Goals in the order they were set (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(GoalFilter, "Only the goals that match.", goal_filter),
+        order=ListOrder(
+            GoalOrder,
+            GOAL_SORTS,
+            GoalOrderField.SET_AT,
+            "How to sort; in the order set if not given.",
+        ),
     )
-    async def goals(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            GoalFilter | None, strawberry.argument(description="Only the goals that match.")
-        ] = None,
-        order_by: Annotated[
-            GoalOrder | None,
-            strawberry.argument(description="How to sort; in the order set if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> GoalConnection | None:
-        sort = sort_of(order_by, GOAL_SORTS, GoalOrderField.SET_AT)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        page = await goals_queries.goal_page(context(info).views, at, goal_filter(filter), request)
-        return goal_connection(page, at, sort)
 
     @strawberry.field(
         description="Open goals without a check-in (or, never checked in, set) for at least "
         "`weeks` weeks before the moment read (`asOf`, the time of `atPosition`, or now), "
         "stalest first."
     )
+    @paged
     async def stale_goals(
         self,
         info: FlywheelInfo,
@@ -351,14 +316,12 @@ class GoalQuery:
             strawberry.ID | None,
             strawberry.argument(description="Only this team's goals (a UUID or a Team global id)."),
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        *,
+        paging: Paging,
         as_of: AsOf = None,
         at_position: AtPosition = None,
     ) -> GoalConnection | None:
-        request = Paging(first, after, last, before).request(position_cursor)
+        request = paging.request(position_cursor)
         if not 1 <= weeks <= MAX_STALE_WEEKS:
             raise client_error(f"`weeks` must be between 1 and {MAX_STALE_WEEKS}")
         at = await resolve_at(info, as_of, at_position)

@@ -9,7 +9,12 @@ import strawberry
 
 from projections.goals import reports as goal_reports
 from projections.goals.reports import MixFigures, Scope
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.common import (
+    FlywheelInfo,
+    context,
+    time_travel,
+    uuid_of,
+)
 from services.graphql.errors import NOT_FOUND, client_error
 from services.metrics.graphql import LazyTeam, team_from_row
 
@@ -115,16 +120,16 @@ class GoalReportQuery:
         "metrics, and the shares: for a team, its subtree (`includeSubteams`) or the whole "
         "company (no `teamId`)."
     )
+    @time_travel
     async def goal_mix(
         self,
         info: FlywheelInfo,
         plan_year: PlanYear,
         team_id: TeamId = None,
         include_subteams: IncludeSubteams = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> GoalMix | None:
-        at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         mix = await goal_reports.goal_mix(context(info).views, at, plan_year, scope)
         return GoalMix(
@@ -145,16 +150,16 @@ class GoalReportQuery:
         description="How the plan year's closed goals ended, for a team, its subtree or the "
         "whole company, with a flag when nearly all were achieved."
     )
+    @time_travel
     async def attainment(
         self,
         info: FlywheelInfo,
         plan_year: PlanYear,
         team_id: TeamId = None,
         include_subteams: IncludeSubteams = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> Attainment | None:
-        at = await resolve_at(info, as_of, at_position)
         scope = await _scope(info, team_id, include_subteams, at)
         year = await goal_reports.attainment(context(info).views, at, plan_year, scope)
         return Attainment(

@@ -4,7 +4,9 @@ cursors."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated, Any, TypeVar
@@ -119,6 +121,61 @@ async def resolve_at(
 def _response_path(info: FlywheelInfo) -> str:
     """Where the field is in the answer: its alias or name, dotted below the root."""
     return ".".join(str(key) for key in info.path.as_list())
+
+
+Resolver = Callable[..., Awaitable[Any]]
+
+
+def arguments_of(*annotations: tuple[str, Any]) -> list[inspect.Parameter]:
+    """Arguments, each defaulting to null, for a resolver's ``__signature__``: strawberry
+    reads a resolver's GraphQL arguments from ``inspect.signature``, which honours it."""
+    return [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in annotations
+    ]
+
+
+TIME_TRAVEL = arguments_of(("as_of", AsOf), ("at_position", AtPosition))
+
+
+def expanding(
+    func: Resolver, name: str, arguments: list[inspect.Parameter]
+) -> Callable[[Resolver], Resolver]:
+    """Makes a wrapper of the resolver ``func(self, info, ...)`` take, as a field, the
+    arguments of ``func`` with its parameter ``name`` replaced in its place by
+    ``arguments``, the GraphQL arguments the wrapper reads it from."""
+    signature = inspect.signature(func)
+    if list(signature.parameters)[:2] != ["self", "info"] or name not in signature.parameters:
+        raise TypeError(f"{func.__qualname__} is not a resolver (self, info, ..., {name})")
+    own = list(signature.parameters.values())
+    given = [
+        argument.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for parameter in own[2:]
+        for argument in (arguments if parameter.name == name else [parameter])
+    ]
+
+    def expand(wrapper: Resolver) -> Resolver:
+        expanded = functools.wraps(func)(wrapper)
+        expanded.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*own[:2], *given]
+        )
+        return expanded
+
+    return expand
+
+
+def time_travel(func: Resolver) -> Resolver:
+    """The resolver ``func(self, info, ..., at)`` as a field taking ``asOf`` and
+    ``atPosition`` in place of ``at``: the log position :func:`resolve_at` makes of
+    them, resolved before ``func`` runs."""
+
+    @expanding(func, "at", TIME_TRAVEL)
+    async def resolve(
+        self: Any, info: FlywheelInfo, *, as_of: Any = None, at_position: Any = None, **given: Any
+    ) -> Any:
+        return await func(self, info, at=await resolve_at(info, as_of, at_position), **given)
+
+    return resolve
 
 
 def check_page_size(size: int, argument: str = "first") -> None:

@@ -11,7 +11,8 @@ cursors with the ordering's tag (:class:`Sort`). An edge makes its cursor only w
 asked for it, as most pages ask for ``nodes`` alone.
 
 Every connection field takes ``first``/``after`` and ``last``/``before``
-(:class:`Paging`), read into one :class:`~projections.paging.PageRequest`.
+(:class:`Paging`, given to a resolver by :func:`paged`), read into one
+:class:`~projections.paging.PageRequest`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,18 @@ import strawberry
 from projections.paging import Order, Page, PageRequest
 from services.graphql.common import (
     DEFAULT_PAGE_SIZE,
+    After,
+    Before,
+    First,
+    FlywheelInfo,
+    Last,
+    Resolver,
+    arguments_of,
     check_page_size,
     decode_cursor,
     describe_values,
     encode_cursor,
+    expanding,
 )
 from services.graphql.errors import client_error
 
@@ -68,6 +77,21 @@ class Paging:
             from_end=self.last is not None,
             order=order,
         )
+
+
+PAGING = arguments_of(("first", First), ("after", After), ("last", Last), ("before", Before))
+
+
+def paged(func: Resolver) -> Resolver:
+    """The resolver ``func(self, info, ..., paging)`` as a field taking ``first``,
+    ``after``, ``last`` and ``before`` in place of ``paging``, their :class:`Paging`."""
+
+    @expanding(func, "paging", PAGING)
+    async def resolve(self: Any, info: FlywheelInfo, **given: Any) -> Any:
+        paging = Paging(*(given.pop(argument.name, None) for argument in PAGING))
+        return await func(self, info, paging=paging, **given)
+
+    return resolve
 
 
 @strawberry.enum(description="Which way a list is sorted.")
@@ -119,6 +143,38 @@ class Sort:
 SortKeys = Sequence[tuple[str, Parse]]
 """A sortable field's columns and how their cursor values read back: it ends with a
 unique column, so that ties are broken by it."""
+
+
+def order_fields(
+    name: str, description: str, **fields: tuple[str, SortKeys]
+) -> tuple[Any, dict[Any, SortKeys]]:
+    """What a list can be sorted by: the GraphQL enum ``name`` of ``fields``, each given
+    as its description and its sort keys, and the sort keys of each member."""
+    members = Enum(name, {field: field for field in fields})  # type: ignore[misc]
+    strawberry.enum(members, description=description)
+    describe_values(members, **{field: text for field, (text, _) in fields.items()})
+    return members, {members[field]: keys for field, (_, keys) in fields.items()}
+
+
+def order_input(name: str, fields: type[Enum], description: str) -> Any:
+    """The ``orderBy`` input type ``name``: what to sort by, one of ``fields``, and
+    which way."""
+    annotations = {"field": fields, "direction": OrderDirection}
+    return strawberry.input(
+        type(
+            name,
+            (),
+            {
+                "__annotations__": annotations,
+                "field": strawberry.field(description="What to sort by."),
+                "direction": strawberry.field(
+                    default=OrderDirection.ASC,
+                    description="Ascending (the default) or descending.",
+                ),
+            },
+        ),
+        description=description,
+    )
 
 
 def sort_of(order_by: Any, sorts: dict[Any, SortKeys], default: Enum) -> Sort:

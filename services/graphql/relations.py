@@ -13,7 +13,8 @@ from uuid import UUID
 
 import strawberry
 
-from services.graphql.common import FlywheelInfo
+from projections.org import queries as org_queries
+from services.graphql.common import FlywheelInfo, context, uuid_of
 
 if TYPE_CHECKING:
     from services.metrics.graphql import Metric
@@ -28,6 +29,19 @@ async def team_at(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team | N
     from services.org.graphql import Team
 
     return await Team.find(info, str(team_id), at)
+
+
+async def team_ids_of(
+    info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
+) -> list[UUID] | None:
+    """The teams a ``teamId`` argument names as of ``at``: the team, and with
+    ``include_subteams`` the teams under it; ``None`` (every team) without one."""
+    if team_id is None:
+        return None
+    team = uuid_of(team_id, "Team", "teamId")
+    return await org_queries.team_scope(
+        context(info).views, team, at, include_subteams=include_subteams
+    )
 
 
 def team_field(description: str) -> Any:

@@ -34,6 +34,7 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     resolve_at,
+    time_travel,
 )
 from services.graphql.context import FlywheelContext
 from services.graphql.cost import CostLimit
@@ -141,14 +142,13 @@ class NodeQuery:
         "snapshot, and answers it again here; a current id answers the current object, or "
         "the object as of `asOf`/`atPosition`."
     )
+    @time_travel
     async def node(
         self,
         info: FlywheelInfo,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        at: int | None,
     ) -> relay.Node | None:
-        at = await resolve_at(info, as_of, at_position)
         return await find_node(info, _parsed(id), at)
 
     @strawberry.field(

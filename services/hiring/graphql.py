@@ -24,21 +24,17 @@ from domain.org.team import Attachment
 from domain.people.values import Function
 from domain.personal_data import Sealed
 from projections.hiring import queries
-from projections.org import queries as org_queries
 from services.audit.graphql import Recorded
 from services.graphql.common import (
-    AsOf,
-    AtPosition,
     FlywheelInfo,
     context,
-    resolve_at,
-    uuid_of,
+    time_travel,
 )
 from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field
+from services.graphql.relations import team_field, team_ids_of
 from services.graphql.rows import FromRow
 from services.personal_data import open_sealed
 
@@ -346,6 +342,7 @@ class HiringQuery:
         description="Funded headcount against members and open requisitions, per team and "
         "function, for a fiscal year."
     )
+    @time_travel
     async def hiring_plan(
         self,
         info: FlywheelInfo,
@@ -356,33 +353,26 @@ class HiringQuery:
         include_subteams: Annotated[
             bool, strawberry.argument(description="With `teamId`: also the teams under it.")
         ] = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[HiringPlanLine]:
-        at = await resolve_at(info, as_of, at_position)
-        views = context(info).views
-        team_ids = None
-        if team_id is not None:
-            team = uuid_of(team_id, "Team", "teamId")
-            team_ids = await org_queries.team_scope(
-                views, team, at, include_subteams=include_subteams
-            )
-        lines = await queries.hiring_plan(views, at, fiscal_year, team_ids)
+        team_ids = await team_ids_of(info, team_id, include_subteams, at)
+        lines = await queries.hiring_plan(context(info).views, at, fiscal_year, team_ids)
         return [HiringPlanLine.from_fields(line, at) for line in lines]
 
     @strawberry.field(
         description="Per bar raiser, the loops scheduled between `from` and `to`: how many, "
         "vetoed, decided, hires and the hire rate."
     )
+    @time_travel
     async def bar_raiser_stats(
         self,
         info: FlywheelInfo,
         from_: From = None,
         to: To = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[BarRaiserStats]:
-        at = await resolve_at(info, as_of, at_position)
         start, end = _period(from_, to)
         figures = await queries.bar_raiser_stats(context(info).views, at, start, end)
         return [BarRaiserStats.from_fields(f, at) for f in figures]
@@ -391,15 +381,15 @@ class HiringQuery:
         description="Over the loops whose debrief opened between `from` and `to`: the median "
         "days from the last feedback to the debrief and the share of changed final votes."
     )
+    @time_travel
     async def loop_health(
         self,
         info: FlywheelInfo,
         from_: From = None,
         to: To = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> LoopHealth:
-        at = await resolve_at(info, as_of, at_position)
         start, end = _period(from_, to)
         health = await queries.loop_health(context(info).views, at, start, end)
         return LoopHealth.from_fields(health)

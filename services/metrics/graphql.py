@@ -7,7 +7,6 @@ the current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -18,18 +17,12 @@ from projections.metrics import queries as metrics_queries
 from projections.paging import Page
 from services.audit.graphql import Recorded
 from services.graphql.common import (
-    After,
-    AsOf,
-    AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     decode_cursor,
     describe_values,
-    resolve_at,
     search_text,
+    time_travel,
     uuid_of,
 )
 from services.graphql.connections import (
@@ -37,14 +30,16 @@ from services.graphql.connections import (
     MOMENT,
     TEXT,
     Connection,
-    OrderDirection,
     Paging,
     Sort,
-    SortKeys,
     connection,
+    order_fields,
+    order_input,
+    paged,
     sort_of,
 )
 from services.graphql.errors import client_error
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 
 if TYPE_CHECKING:
@@ -229,6 +224,7 @@ class Metric(AggregateNode, Recorded):
         return await six_twelve_of(info, UUID(self.key), week_ending, months, self.at)
 
     @strawberry.field(description="Values by period end, within `from` and `to` if given.")
+    @paged
     async def observations(
         self,
         info: FlywheelInfo,
@@ -239,12 +235,10 @@ class Metric(AggregateNode, Recorded):
         to: Annotated[
             date | None, strawberry.argument(description="The latest period end to include.")
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        *,
+        paging: Paging,
     ) -> ObservationConnection | None:
-        request = Paging(first, after, last, before).request(period_cursor)
+        request = paging.request(period_cursor)
         options = (metrics_queries.Period(from_, to), request)
         page: Page = await context(info).load.metrics.observations.load(
             (UUID(self.key), *options), self.at
@@ -265,34 +259,27 @@ class MetricConnection(Connection[Metric]):
     pass
 
 
-@strawberry.enum(description="What a list of metrics can be sorted by.")
-class MetricOrderField(Enum):
-    NAME = "NAME"
-    KIND = "KIND"
-    DEFINED_AT = "DEFINED_AT"
-
-
-describe_values(
-    MetricOrderField,
-    NAME="The metric's name.",
-    KIND="The metric's kind (inputs before outputs), then its name.",
-    DEFINED_AT="When the metric's definition in force was given.",
+MetricOrderField, METRIC_SORTS = order_fields(
+    "MetricOrderField",
+    "What a list of metrics can be sorted by.",
+    NAME=("The metric's name.", (("name", TEXT), ("id", KEY))),
+    KIND=(
+        "The metric's kind (inputs before outputs), then its name.",
+        (("kind", TEXT), ("name", TEXT), ("id", KEY)),
+    ),
+    DEFINED_AT=(
+        "When the metric's definition in force was given.",
+        (("defined_at", MOMENT), ("id", KEY)),
+    ),
 )
-
-METRIC_SORTS: dict[Any, SortKeys] = {
-    MetricOrderField.NAME: (("name", TEXT), ("id", KEY)),
-    MetricOrderField.KIND: (("kind", TEXT), ("name", TEXT), ("id", KEY)),
-    MetricOrderField.DEFINED_AT: (("defined_at", MOMENT), ("id", KEY)),
-}
 METRICS_BY_NAME = sort_of(None, METRIC_SORTS, MetricOrderField.NAME)
 
 
-@strawberry.input(description="How to sort a list of metrics; ties are broken by the metric's id.")
-class MetricOrder:
-    field: MetricOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+MetricOrder = order_input(
+    "MetricOrder",
+    MetricOrderField,
+    "How to sort a list of metrics; ties are broken by the metric's id.",
+)
 
 
 def metric_connection(page: Page, at: int | None, sort: Sort) -> MetricConnection:
@@ -343,52 +330,39 @@ def given(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
+def metric_filter(chosen: MetricFilter | None) -> metrics_queries.MetricFilter:
+    if chosen is None:
+        return metrics_queries.MetricFilter()
+    team, kind = given(chosen.team_id), given(chosen.kind)
+    return metrics_queries.MetricFilter(
+        owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
+        kind=kind.value if kind else None,
+        financial=given(chosen.financial),
+        name_contains=search_text(given(chosen.name_contains)),
+    )
+
+
 @strawberry.type
 class MetricQuery:
     metric = node_by_id(Metric, "A metric by its id (UUID or global id).", "metric")
 
-    @strawberry.field(description="Metrics by name (or as `orderBy` says), a page at a time.")
-    async def metrics(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            MetricFilter | None, strawberry.argument(description="Only the metrics that match.")
-        ] = None,
-        order_by: Annotated[
-            MetricOrder | None,
-            strawberry.argument(description="How to sort; by name if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> MetricConnection | None:
-        sort = sort_of(order_by, METRIC_SORTS, MetricOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        where = metrics_queries.MetricFilter()
-        if filter is not None:
-            team = given(filter.team_id)
-            kind = given(filter.kind)
-            where = metrics_queries.MetricFilter(
-                owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
-                kind=kind.value if kind else None,
-                financial=given(filter.financial),
-                name_contains=search_text(given(filter.name_contains)),
-            )
-        page = await metrics_queries.metric_page(context(info).views, at, where, request)
-        return metric_connection(page, at, sort)
+    metrics = list_field(
+        MetricConnection,
+        Metric.from_row,
+        metrics_queries.metric_page,
+        description="Metrics by name (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(MetricFilter, "Only the metrics that match.", metric_filter),
+        order=ListOrder(
+            MetricOrder, METRIC_SORTS, MetricOrderField.NAME, "How to sort; by name if not given."
+        ),
+    )
 
     @strawberry.field(
         description="Every metric and every input -> output driver with its hypothesis: the "
         "flywheel, whole, for drawing (not paged: a drawing needs all of it)."
     )
-    async def metric_tree(
-        self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> MetricTree | None:
-        at = await resolve_at(info, as_of, at_position)
+    @time_travel
+    async def metric_tree(self, info: FlywheelInfo, at: int | None) -> MetricTree | None:
         views = context(info).views
         metrics = await metrics_queries.all_metrics(views, at)
         by_input = await metrics_queries.drivers(views, None, at)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -25,19 +24,13 @@ from services.audit.graphql import HistoryConnection, Recorded, history
 from services.boundaries.graphql_enums import ApiStatus, ServiceStatus
 from services.goals.graphql import GoalConnection, goals_of_team
 from services.graphql.common import (
-    After,
-    AsOf,
-    AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     describe_values,
     key_of,
     member_of,
-    resolve_at,
     search_text,
+    time_travel,
     uuid_of,
 )
 from services.graphql.connections import (
@@ -45,13 +38,13 @@ from services.graphql.connections import (
     MOMENT,
     TEXT,
     Connection,
-    OrderDirection,
     Paging,
-    SortKeys,
-    connection,
-    sort_of,
+    order_fields,
+    order_input,
+    paged,
 )
 from services.graphql.errors import NOT_FOUND, client_error
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
@@ -182,15 +175,8 @@ class Person(ViewNode, Recorded):
     @strawberry.field(
         description="The events this person caused, oldest first. Auditors and leadership only."
     )
-    async def history(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> HistoryConnection | None:
-        paging = Paging(first, after, last, before)
+    @paged
+    async def history(self, info: FlywheelInfo, paging: Paging) -> HistoryConnection | None:
         return await history(info, paging, at=self.at, actor=self.key)
 
     @classmethod
@@ -291,37 +277,31 @@ class Team(AggregateNode, Recorded):
         return [Team.from_row(row, self.at) for row in rows]
 
     @strawberry.field(description="The services the team owns, by name.")
+    @paged
     async def services(
         self,
         info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         status: Annotated[
             ServiceStatus | None, strawberry.argument(description="Only services in this status.")
         ] = None,
     ) -> Annotated[ServiceConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import services_of_team
 
-        paging = Paging(first, after, last, before)
         return await services_of_team(info, UUID(self.key), self.at, paging, status)
 
     @strawberry.field(description="The APIs of the services the team owns, by name and version.")
+    @paged
     async def apis(
         self,
         info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         status: Annotated[
             ApiStatus | None, strawberry.argument(description="Only APIs in this status.")
         ] = None,
     ) -> Annotated[ApiConnection, strawberry.lazy(BOUNDARIES)] | None:
         from services.boundaries.graphql import apis_of_team
 
-        paging = Paging(first, after, last, before)
         return await apis_of_team(info, UUID(self.key), self.at, paging, status)
 
     @strawberry.field(description="The current leader and since when.")
@@ -360,30 +340,21 @@ class Team(AggregateNode, Recorded):
         ]
 
     @strawberry.field(description="The team's goals as they were set, of one plan year if given.")
+    @paged
     async def goals(
         self,
         info: FlywheelInfo,
         plan_year: Annotated[
             int | None, strawberry.argument(description="Only goals of this plan year.")
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        *,
+        paging: Paging,
     ) -> GoalConnection | None:
-        paging = Paging(first, after, last, before)
         return await goals_of_team(info, UUID(self.key), self.at, plan_year, paging)
 
     @strawberry.field(description="The metrics the team owns, by name.")
-    async def metrics(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> MetricConnection | None:
-        paging = Paging(first, after, last, before)
+    @paged
+    async def metrics(self, info: FlywheelInfo, paging: Paging) -> MetricConnection | None:
         return await metrics_of_team(info, UUID(self.key), self.at, paging)
 
     @strawberry.field(
@@ -437,33 +408,21 @@ class TeamConnection(Connection[Team]):
     pass
 
 
-@strawberry.enum(description="What a list of teams can be sorted by.")
-class TeamOrderField(Enum):
-    NAME = "NAME"
-    CHARTERED_AT = "CHARTERED_AT"
-    STATUS = "STATUS"
-
-
-describe_values(
-    TeamOrderField,
-    NAME="The team's name.",
-    CHARTERED_AT="When the team was chartered.",
-    STATUS="The team's status (active before disbanded), then its name.",
+TeamOrderField, TEAM_SORTS = order_fields(
+    "TeamOrderField",
+    "What a list of teams can be sorted by.",
+    NAME=("The team's name.", (("name", TEXT), ("id", KEY))),
+    CHARTERED_AT=("When the team was chartered.", (("chartered_at", MOMENT), ("id", KEY))),
+    STATUS=(
+        "The team's status (active before disbanded), then its name.",
+        (("status", TEXT), ("name", TEXT), ("id", KEY)),
+    ),
 )
 
-TEAM_SORTS: dict[Any, SortKeys] = {
-    TeamOrderField.NAME: (("name", TEXT), ("id", KEY)),
-    TeamOrderField.CHARTERED_AT: (("chartered_at", MOMENT), ("id", KEY)),
-    TeamOrderField.STATUS: (("status", TEXT), ("name", TEXT), ("id", KEY)),
-}
 
-
-@strawberry.input(description="How to sort a list of teams; ties are broken by the team's id.")
-class TeamOrder:
-    field: TeamOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+TeamOrder = order_input(
+    "TeamOrder", TeamOrderField, "How to sort a list of teams; ties are broken by the team's id."
+)
 
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")
@@ -481,6 +440,17 @@ class TeamFilter:
     )
 
 
+def team_filter(given: TeamFilter | None) -> org_queries.TeamFilter:
+    if given is None:
+        return org_queries.TeamFilter()
+    parent = given.parent_id
+    return org_queries.TeamFilter(
+        name_contains=search_text(given.name_contains),
+        parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
+        status=given.status.value if given.status else None,
+    )
+
+
 def person_handle(value: str) -> str:
     """A person given by handle or by Person global id."""
     try:
@@ -493,54 +463,34 @@ def person_handle(value: str) -> str:
 class OrgQuery:
     team = node_by_id(Team, "A team by its id (UUID or global id).", "team")
 
-    @strawberry.field(description="Teams by name (or as `orderBy` says), a page at a time.")
-    async def teams(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            TeamFilter | None, strawberry.argument(description="Only the teams that match.")
-        ] = None,
-        order_by: Annotated[
-            TeamOrder | None, strawberry.argument(description="How to sort; by name if not given.")
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> TeamConnection | None:
-        sort = sort_of(order_by, TEAM_SORTS, TeamOrderField.NAME)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        where = org_queries.TeamFilter()
-        if filter is not None:
-            parent = filter.parent_id
-            where = org_queries.TeamFilter(
-                name_contains=search_text(filter.name_contains),
-                parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
-                status=filter.status.value if filter.status else None,
-            )
-        page = await org_queries.team_page(context(info).views, at, where, request)
-        return connection(TeamConnection, page, lambda row: Team.from_row(row, at), sort)
+    teams = list_field(
+        TeamConnection,
+        Team.from_row,
+        org_queries.team_page,
+        description="Teams by name (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(TeamFilter, "Only the teams that match.", team_filter),
+        order=ListOrder(
+            TeamOrder, TEAM_SORTS, TeamOrderField.NAME, "How to sort; by name if not given."
+        ),
+    )
 
     @strawberry.field(description="A person by handle (e.g. alice@example.com) or global id.")
+    @time_travel
     async def person(
         self,
         info: FlywheelInfo,
         id: Annotated[
             strawberry.ID, strawberry.argument(description="The person's handle or global id.")
         ],
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        at: int | None,
     ) -> Person | None:
-        at = await resolve_at(info, as_of, at_position)
         return await Person.find(info, person_handle(id), at)
 
     @strawberry.field(
         description="The org tree, depth first with children by name: every root team and "
         "the teams under them, or the subtree under `teamId`. A computed document, read whole."
     )
+    @time_travel
     async def org_tree(
         self,
         info: FlywheelInfo,
@@ -551,10 +501,9 @@ class OrgQuery:
         include_disbanded: Annotated[
             bool, strawberry.argument(description="Also list disbanded teams.")
         ] = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[OrgTreeEntry] | None:
-        at = await resolve_at(info, as_of, at_position)
         root = None if team_id is None else uuid_of(team_id, "Team", "teamId")
         rows = await org_queries.org_tree(
             context(info).views, at, root, include_disbanded=include_disbanded

@@ -10,7 +10,6 @@ for them, and ``readable`` says which case applies.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -18,37 +17,32 @@ import msgspec
 import strawberry
 
 from domain.prfaqs import FaqAudience, PrFaqState, Recommendation, Ring
-from projections.org import queries as org_queries
 from projections.prfaqs import queries as prfaq_queries
 from projections.prfaqs.funnel import ring_figures
 from services.audit.graphql import HISTORY_DESCRIPTION, HistoryConnection, Recorded, history
 from services.graphql.common import (
-    After,
     AsOf,
     AtPosition,
-    Before,
-    First,
     FlywheelInfo,
-    Last,
     context,
     describe_values,
     resolve_at,
-    uuid_of,
 )
 from services.graphql.connections import (
     KEY,
     MOMENT,
     TEXT,
     Connection,
-    OrderDirection,
     Paging,
-    SortKeys,
-    connection,
-    sort_of,
+    order_fields,
+    order_input,
+    paged,
 )
 from services.graphql.errors import client_error, forbidden
+from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
+from services.graphql.relations import team_ids_of
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
@@ -242,17 +236,11 @@ class PrFaqDissent(AggregateNode):
         return await PrFaq.find(info, str(self.prfaq_id), self.at)
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
-    async def history(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> HistoryConnection | None:
+    @paged
+    async def history(self, info: FlywheelInfo, paging: Paging) -> HistoryConnection | None:
         return await history(
             info,
-            Paging(first, after, last, before),
+            paging,
             at=self.at,
             aggregate_id=self.prfaq_id,
             concerning=("dissent_id", self.key),
@@ -451,36 +439,27 @@ class PrFaqConnection(Connection[PrFaq]):
     pass
 
 
-@strawberry.enum(description="What a list of PR/FAQs can be sorted by.")
-class PrFaqOrderField(Enum):
-    TITLE = "TITLE"
-    DRAFTED_AT = "DRAFTED_AT"
-    REVISED_AT = "REVISED_AT"
-    STATE = "STATE"
-
-
-describe_values(
-    PrFaqOrderField,
-    TITLE="The PR/FAQ's title.",
-    DRAFTED_AT="When the PR/FAQ was drafted.",
-    REVISED_AT="When the PR/FAQ's document was last revised.",
-    STATE="The PR/FAQ's state (by name), then its title.",
+PrFaqOrderField, PRFAQ_SORTS = order_fields(
+    "PrFaqOrderField",
+    "What a list of PR/FAQs can be sorted by.",
+    TITLE=("The PR/FAQ's title.", (("title", TEXT), ("id", KEY))),
+    DRAFTED_AT=("When the PR/FAQ was drafted.", (("drafted_at", MOMENT), ("id", KEY))),
+    REVISED_AT=(
+        "When the PR/FAQ's document was last revised.",
+        (("revised_at", MOMENT), ("id", KEY)),
+    ),
+    STATE=(
+        "The PR/FAQ's state (by name), then its title.",
+        (("state", TEXT), ("title", TEXT), ("id", KEY)),
+    ),
 )
 
-PRFAQ_SORTS: dict[Any, SortKeys] = {
-    PrFaqOrderField.TITLE: (("title", TEXT), ("id", KEY)),
-    PrFaqOrderField.DRAFTED_AT: (("drafted_at", MOMENT), ("id", KEY)),
-    PrFaqOrderField.REVISED_AT: (("revised_at", MOMENT), ("id", KEY)),
-    PrFaqOrderField.STATE: (("state", TEXT), ("title", TEXT), ("id", KEY)),
-}
 
-
-@strawberry.input(description="How to sort a list of PR/FAQs; ties are broken by the PR/FAQ's id.")
-class PrFaqOrder:
-    field: PrFaqOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+PrFaqOrder = order_input(
+    "PrFaqOrder",
+    PrFaqOrderField,
+    "How to sort a list of PR/FAQs; ties are broken by the PR/FAQ's id.",
+)
 
 
 @strawberry.input(description="Narrow a list of PR/FAQs; every given field must match.")
@@ -528,14 +507,25 @@ def _given(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
-async def _team_ids(
-    info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
-) -> list[UUID] | None:
-    if team_id is None:
-        return None
-    team = uuid_of(team_id, "Team", "teamId")
-    return await org_queries.team_scope(
-        context(info).views, team, at, include_subteams=include_subteams
+async def prfaq_filter(
+    info: FlywheelInfo, at: int | None, chosen: PrFaqFilter | None
+) -> prfaq_queries.PrFaqFilter:
+    """Another author's PR/FAQs only for leadership (authorship is confidential); a team's
+    with the teams under it as of ``at``."""
+    if chosen is None:
+        return prfaq_queries.PrFaqFilter()
+    author = _given(chosen.author)
+    principal = context(info).principal
+    if author is not None and not (
+        principal is not None and (principal.is_leadership or principal.subject == author)
+    ):
+        raise forbidden("Filtering by another author needs the `leadership` role")
+    state, ring = _given(chosen.state), _given(chosen.ring)
+    return prfaq_queries.PrFaqFilter(
+        state=state.value if state else None,
+        ring=ring.value if ring else None,
+        team_ids=await team_ids_of(info, _given(chosen.team_id), chosen.include_subteams, at),
+        author=author,
     )
 
 
@@ -547,44 +537,16 @@ def _start_of(day: date) -> datetime:
 class PrFaqQuery:
     prfaq = node_by_id(PrFaq, "A PR/FAQ by its id (UUID or global id).", "PR/FAQ")
 
-    @strawberry.field(description="PR/FAQs by title (or as `orderBy` says), a page at a time.")
-    async def prfaqs(
-        self,
-        info: FlywheelInfo,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            PrFaqFilter | None, strawberry.argument(description="Only the PR/FAQs that match.")
-        ] = None,
-        order_by: Annotated[
-            PrFaqOrder | None,
-            strawberry.argument(description="How to sort; by title if not given."),
-        ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
-    ) -> PrFaqConnection | None:
-        sort = sort_of(order_by, PRFAQ_SORTS, PrFaqOrderField.TITLE)
-        request = Paging(first, after, last, before).request(sort.read, sort.order)
-        at = await resolve_at(info, as_of, at_position)
-        where = prfaq_queries.PrFaqFilter()
-        if filter is not None:
-            author = _given(filter.author)
-            principal = context(info).principal
-            if author is not None and not (
-                principal is not None and (principal.is_leadership or principal.subject == author)
-            ):
-                raise forbidden("Filtering by another author needs the `leadership` role")
-            state, ring = _given(filter.state), _given(filter.ring)
-            where = prfaq_queries.PrFaqFilter(
-                state=state.value if state else None,
-                ring=ring.value if ring else None,
-                team_ids=await _team_ids(info, _given(filter.team_id), filter.include_subteams, at),
-                author=author,
-            )
-        page = await prfaq_queries.prfaq_page(context(info).views, at, where, request)
-        return connection(PrFaqConnection, page, lambda row: PrFaq.from_row(row, at), sort)
+    prfaqs = list_field(
+        PrFaqConnection,
+        PrFaq.from_row,
+        prfaq_queries.prfaq_page,
+        description="PR/FAQs by title (or as `orderBy` says), a page at a time.",
+        filter=ListFilter(PrFaqFilter, "Only the PR/FAQs that match.", lookup=prfaq_filter),
+        order=ListOrder(
+            PrFaqOrder, PRFAQ_SORTS, PrFaqOrderField.TITLE, "How to sort; by title if not given."
+        ),
+    )
 
     @strawberry.field(
         description="The funnel: per ring, how many PR/FAQs entered it between `from` and `to`, "
@@ -617,7 +579,7 @@ class PrFaqQuery:
             raise client_error("`staleDays` must be at least 1")
         at = await resolve_at(info, as_of, at_position)
         views = context(info).views
-        team_ids = await _team_ids(info, team_id, include_subteams, at)
+        team_ids = await team_ids_of(info, team_id, include_subteams, at)
         end = None if to is None else _start_of(to) + timedelta(days=1)
         scope = prfaq_queries.FunnelScope(
             start=None if from_ is None else _start_of(from_), end=end, team_ids=team_ids

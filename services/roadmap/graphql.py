@@ -12,15 +12,18 @@ import msgspec
 import strawberry
 
 from domain.people.values import Function
-from projections.org import queries as org_queries
 from projections.roadmap import queries as roadmap_queries
 from projections.roadmap.conflicts import conflict_of
 from services.allocation.graphql_figures import FunctionCount
 from services.audit.graphql import Recorded
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.common import (
+    FlywheelInfo,
+    context,
+    time_travel,
+)
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field
+from services.graphql.relations import team_field, team_ids_of
 from services.graphql.rows import FromRow
 from services.roadmap.graphql_enums import (
     Conflict,
@@ -226,17 +229,6 @@ class RoadmapDependencyGraph:
         return [edge for edge in self.edges if edge.cross_team]
 
 
-async def team_ids_of(
-    info: FlywheelInfo, team_id: strawberry.ID | None, include_subteams: bool, at: int | None
-) -> list[UUID] | None:
-    if team_id is None:
-        return None
-    team = uuid_of(team_id, "Team", "teamId")
-    return await org_queries.team_scope(
-        context(info).views, team, at, include_subteams=include_subteams
-    )
-
-
 async def roadmap_of_team(
     info: FlywheelInfo,
     team_id: UUID,
@@ -271,6 +263,7 @@ class RoadmapQuery:
         description="The roadmap as a timeline: items by target date (undated last). With "
         "`from` or `to`, only the items whose target date falls within them."
     )
+    @time_travel
     async def roadmap(
         self,
         info: FlywheelInfo,
@@ -283,10 +276,9 @@ class RoadmapQuery:
         to: Annotated[
             date | None, strawberry.argument(description="The last target date to include.")
         ] = None,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> list[RoadmapItem] | None:
-        at = await resolve_at(info, as_of, at_position)
         where = roadmap_queries.ItemFilter(
             team_ids=await team_ids_of(info, team_id, include_subteams, at), start=from_, end=to
         )
@@ -297,15 +289,15 @@ class RoadmapQuery:
         description="The dependencies of the teams' items (every team's when no `teamId`): "
         "the cross-team graph and the schedule conflicts."
     )
+    @time_travel
     async def roadmap_dependencies(
         self,
         info: FlywheelInfo,
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> RoadmapDependencyGraph | None:
-        at = await resolve_at(info, as_of, at_position)
         team_ids = await team_ids_of(info, team_id, include_subteams, at)
         rows = await roadmap_queries.dependency_edges(context(info).views, at, team_ids)
         return RoadmapDependencyGraph(edges=[_edge(row, at) for row in rows])

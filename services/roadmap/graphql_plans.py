@@ -15,12 +15,20 @@ from projections.excellence import queries as excellence_queries
 from projections.roadmap import queries as roadmap_queries
 from projections.roadmap.capacity import TeamLoad, team_loads
 from projections.roadmap.changes import changes_between, reliability
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at, uuid_of
+from services.graphql.common import (
+    AsOf,
+    AtPosition,
+    FlywheelInfo,
+    context,
+    resolve_at,
+    time_travel,
+    uuid_of,
+)
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field
+from services.graphql.relations import team_field, team_ids_of
 from services.graphql.rows import FromRow
-from services.roadmap.graphql import RoadmapItem, Slip, Subteams, TeamArgument, team_ids_of
+from services.roadmap.graphql import RoadmapItem, Slip, Subteams, TeamArgument
 
 if TYPE_CHECKING:
     from services.allocation.graphql import AllocationCycle
@@ -196,10 +204,10 @@ class TeamCapacity(FromRow):
 @strawberry.type
 class RoadmapPlanQuery:
     @strawberry.field(description="Every roadmap baseline, oldest first.")
+    @time_travel
     async def roadmap_baselines(
-        self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
+        self, info: FlywheelInfo, at: int | None
     ) -> list[RoadmapBaseline] | None:
-        at = await resolve_at(info, as_of, at_position)
         rows = await roadmap_queries.baselines(context(info).views, at)
         return RoadmapBaseline.from_rows(rows, at)
 
@@ -263,6 +271,7 @@ class RoadmapPlanQuery:
         "subteams if asked; every team when no `teamId`) had committed at the baseline, the "
         "share delivered by their baselined date."
     )
+    @time_travel
     async def commitment_reliability(
         self,
         info: FlywheelInfo,
@@ -272,10 +281,9 @@ class RoadmapPlanQuery:
         ],
         team_id: TeamArgument = None,
         include_subteams: Subteams = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> CommitmentReliability | None:
-        at = await resolve_at(info, as_of, at_position)
         views = context(info).views
         baseline_id = uuid_of(baseline, "RoadmapBaseline", "baseline")
         row = await roadmap_queries.baseline_by_id(views, baseline_id, at)

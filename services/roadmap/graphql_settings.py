@@ -10,10 +10,11 @@ import msgspec
 import strawberry
 
 from projections.roadmap import queries as roadmap_queries
-from services.graphql.common import AsOf, AtPosition, FlywheelInfo, context, resolve_at
+from services.graphql.common import FlywheelInfo, context, time_travel
 from services.graphql.people import LazyPerson
+from services.graphql.relations import team_ids_of
 from services.graphql.rows import FromRow
-from services.roadmap.graphql import RoadmapItem, Subteams, TeamArgument, team_ids_of
+from services.roadmap.graphql import RoadmapItem, Subteams, TeamArgument
 
 _headcount = msgspec.json.Decoder(dict[str, int])
 
@@ -83,16 +84,16 @@ class RoadmapItemsWithoutPrfaq:
 @strawberry.type
 class RoadmapSettingsQuery:
     @strawberry.field(description="Leadership's roadmap settings and their history.")
-    async def roadmap_settings(
-        self, info: FlywheelInfo, as_of: AsOf = None, at_position: AtPosition = None
-    ) -> RoadmapSettings:
-        return await settings_of(info, await resolve_at(info, as_of, at_position))
+    @time_travel
+    async def roadmap_settings(self, info: FlywheelInfo, at: int | None) -> RoadmapSettings:
+        return await settings_of(info, at)
 
     @strawberry.field(
         description="The items (of a team, and its subteams if asked; every team's when no "
         "`teamId`) that did not come from a PR/FAQ, each flagged when it needs more people "
         "than leadership's `prfaqRequiredAbove`."
     )
+    @time_travel
     async def roadmap_items_without_prfaq(
         self,
         info: FlywheelInfo,
@@ -104,10 +105,9 @@ class RoadmapSettingsQuery:
                 description="Also the delivered and dropped items (open items only by default)."
             ),
         ] = False,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> RoadmapItemsWithoutPrfaq:
-        at = await resolve_at(info, as_of, at_position)
         settings = await settings_of(info, at)
         threshold = settings.prfaq_required_above
         where = roadmap_queries.ItemFilter(

@@ -17,11 +17,9 @@ from projections.wbr import deck as decks
 from projections.wbr import queries as wbr_queries
 from projections.wbr.six_twelve import ChangeUnit, MonthsMode, SixTwelve
 from services.graphql.common import (
-    AsOf,
-    AtPosition,
     FlywheelInfo,
     context,
-    resolve_at,
+    time_travel,
     uuid_of,
 )
 from services.graphql.enums import graphql_enum
@@ -326,6 +324,7 @@ class WbrQuery:
         "metric with its 6-12 view. With `asOf`/`atPosition`, the deck exactly as it was "
         "shown then (values, corrections and notes as recorded by that point)."
     )
+    @time_travel
     async def weekly_business_review(
         self,
         info: FlywheelInfo,
@@ -338,8 +337,7 @@ class WbrQuery:
             bool, strawberry.argument(description="With `teamId`: also the teams under it.")
         ] = False,
         months: Months = MonthsMode.TRAILING,
-        as_of: AsOf = None,
-        at_position: AtPosition = None,
+        *,
+        at: int | None,
     ) -> WeeklyBusinessReview:
-        at = await resolve_at(info, as_of, at_position)
         return await build_review(info, week_ending, team_id, include_subteams, months, at)

@@ -9,8 +9,8 @@ import strawberry
 from graphql import GraphQLObjectType
 
 from projections.paging import EMPTY_PAGE, Page
-from services.graphql.common import decode_cursor
-from services.graphql.connections import Connection, Edge, connection, cursor_of
+from services.graphql.common import FlywheelInfo, decode_cursor
+from services.graphql.connections import Connection, Edge, Paging, connection, cursor_of, paged
 from services.graphql.executor.plans import plan_of
 from services.graphql.schema import build_schema
 
@@ -102,3 +102,49 @@ def test_every_field_of_a_connection_takes_the_executors_direct_path() -> None:
         assert isinstance(graphql_type, GraphQLObjectType)
         for name, field in graphql_type.fields.items():
             assert plan_of(graphql_type, field) is not None, f"{graphql_type.name}.{name}"
+
+
+@strawberry.type
+class Shelf:
+    @strawberry.field
+    @paged
+    async def things(
+        self,
+        info: FlywheelInfo,
+        size: int | None = None,
+        *,
+        paging: Paging,
+        label: str | None = None,
+    ) -> str:
+        return f"{size} {paging} {label}"
+
+
+def test_paged_takes_the_paging_arguments_in_place_of_paging() -> None:
+    shelf = strawberry.Schema(query=Shelf)._schema.query_type
+
+    assert shelf is not None
+    arguments = shelf.fields["things"].args
+    assert list(arguments) == ["size", "first", "after", "last", "before", "label"]
+    assert (
+        arguments["first"].description
+        == SCHEMA.query_type.fields["teams"].args["first"].description
+    )
+
+
+async def test_paged_gives_the_resolver_the_paging_as_given() -> None:
+    answer = await strawberry.Schema(query=Shelf).execute(
+        '{ things(size: 2, last: 5, before: "x", label: "l") }'
+    )
+
+    assert answer.errors is None
+    assert answer.data == {
+        "things": "2 Paging(first=None, after=None, last=5, before='x') l",
+    }
+
+
+def test_paged_refuses_a_resolver_without_paging() -> None:
+    async def things(self: Any, info: FlywheelInfo) -> str:
+        return ""
+
+    with pytest.raises(TypeError, match="paging"):
+        paged(things)
