@@ -17,6 +17,9 @@ from eventsourcing.domain import Snapshot
 from domain.errors import DomainError
 from domain.metrics import Metric, MetricYear, NothingToCorrect, ObservationExists
 from domain.provenance import acting_as
+from projections.audit.queries import history_page
+from projections.paging import PageRequest
+from projections.reading import ReadSession
 from services.api.commands import CommandContext
 from services.application import SNAPSHOT_INTERVAL
 from services.audit import chain as audit
@@ -157,6 +160,23 @@ async def test_an_old_schema_log_projects_rebuilds_and_keeps_its_rules(serving: 
     assert projected[OLD_2025 + timedelta(days=1)] == (Decimal(9), 0, None)
     assert len(projected) == OLD_WEEKS + 1
     assert metric_version(serving, org.speed) == metric.version
+
+    assert serving.read_pool is not None
+    async with ReadSession(serving.read_pool) as db:
+        history = await history_page(db, PageRequest(size=500), aggregate_id=org.speed, at=None)
+        before = await history_page(db, PageRequest(size=500), aggregate_id=org.speed, at=head)
+    types = [row["type"] for row in history.rows]
+    assert types.count("Metric.Observed") == OLD_WEEKS
+    assert types.count("Metric.ObservationCorrected") == 1
+    assert types[-4:] == [
+        "MetricYear.Started",
+        "MetricYear.ObservationCorrected",
+        "MetricYear.Started",
+        "MetricYear.Observed",
+    ]
+    assert history.total == len(types) == before.total + 4
+    positions = [row["position"] for row in history.rows]
+    assert positions == sorted(positions)
 
     report = await audit.verify_views(serving.database.url, serving.projection_runner())
     assert report.differences == [] and report.left_out == [] and report.ok
