@@ -99,8 +99,8 @@ def _team(writer: Writer, name: str, events: int) -> Team:
     return team
 
 
-def _metric(writer: Writer, owner: Team, name: str, events: int) -> UUID:
-    """A metric of ``events`` events: defined, then observed week after week."""
+def _metric(writer: Writer, owner: Team, name: str, observations: int) -> UUID:
+    """A metric defined, then observed week after week ``observations`` times."""
     with writer.command(owner.leader) as work:
         metric = work.add(
             Metric.define(
@@ -115,16 +115,16 @@ def _metric(writer: Writer, owner: Team, name: str, events: int) -> UUID:
         )
         work.claim(ClaimKind.METRIC_NAME, normalised_name(name), metric.id)
     first = date(1900, 1, 7)
-    for week in range(events - 1):
+    for week in range(observations):
         period = first + timedelta(weeks=week)
         with writer.command(owner.leader) as work:
             work.year(metric, period).observe(metric, period, Decimal(1000 + week))
     return metric.id
 
 
-def _last_year_id(metric_id: UUID, events: int) -> UUID:
+def _last_year_id(metric_id: UUID, observations: int) -> UUID:
     """The year of a ``_metric``'s last value: what recording the next one loads with it."""
-    last = date(1900, 1, 7) + timedelta(weeks=events - 2)
+    last = date(1900, 1, 7) + timedelta(weeks=observations - 1)
     return MetricYear.create_id(metric_id, last.year)
 
 
@@ -153,8 +153,11 @@ def long_aggregates(context: Context, report: Report) -> None:
             note(f"aggregates written: {writer.saved:,} events, {writer.snapshots_saved} snapshots")
             get = app.repository.get
 
-            def with_last_year(events: int) -> Callable[[UUID], object]:
-                return lambda metric_id: (get(metric_id), get(_last_year_id(metric_id, events)))
+            def with_last_year(observations: int) -> Callable[[UUID], object]:
+                return lambda metric_id: (
+                    get(metric_id),
+                    get(_last_year_id(metric_id, observations)),
+                )
 
             for what, long_id, short_id, long_get, short_get in (
                 ("a team of {} events", long_team, short_team, get, get),
