@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import psycopg
 import pytest
 from eventsourcing.domain import Snapshot
@@ -18,6 +19,7 @@ from domain.errors import DomainError
 from domain.metrics import Metric, MetricYear, NothingToCorrect, ObservationExists
 from domain.provenance import acting_as
 from projections.audit.queries import history_page
+from projections.feeds.queries import FeedFilter, events_after
 from projections.paging import PageRequest
 from projections.reading import ReadSession
 from services.api.commands import CommandContext
@@ -177,6 +179,15 @@ async def test_an_old_schema_log_projects_rebuilds_and_keeps_its_rules(serving: 
     assert history.total == len(types) == before.total + 4
     positions = [row["position"] for row in history.rows]
     assert positions == sorted(positions)
+
+    conn = await asyncpg.connect(serving.database.url)
+    try:
+        concerning, _ = await events_after(
+            conn, FeedFilter(teams=(org.books,)), after=head, limit=100
+        )
+    finally:
+        await conn.close()
+    assert [row["type"] for row in concerning] == types[-4:], "the owner team's feed has them"
 
     report = await audit.verify_views(serving.database.url, serving.projection_runner())
     assert report.differences == [] and report.left_out == [] and report.ok
