@@ -149,13 +149,11 @@ class Plans:
             value = self.values[metric.id] * self.rng.uniform(0.97, 1.035)
             self.values[metric.id] = value
             with self.writer.command(owner.leader) as work:
-                work.touch(metric)
-                metric.observe(period, Decimal(f"{value:.2f}"))
+                work.year(metric, period).observe(metric, period, Decimal(f"{value:.2f}"))
             if self.rng.random() < 0.002:
                 with self.writer.command(owner.leader) as work:
-                    work.touch(metric)
-                    metric.correct(
-                        period, Decimal(f"{value * 1.01:.2f}"), "A late batch was missing"
+                    work.year(metric, period).correct(
+                        metric, period, Decimal(f"{value * 1.01:.2f}"), "A late batch was missing"
                     )
 
     # -- goals -----------------------------------------------------------

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -27,6 +28,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
 from domain.claims import Claim, ClaimKind, claim_id
+from domain.metrics import Metric, MetricYear
 from domain.provenance import acting_as
 from services.application import SNAPSHOT_INTERVAL, Flywheel
 
@@ -53,6 +55,17 @@ class Work:
         self.touch(aggregate)
         return aggregate
 
+    def year(self, metric: Metric, period_end: date) -> MetricYear:
+        """The metric's year holding ``period_end``, started on its first value, as the
+        command finds it (``services.metrics.observations.year_of``)."""
+        years = self._writer.years
+        year_id = MetricYear.create_id(metric.id, period_end.year)
+        year = years.get(year_id)
+        if year is None:
+            year = years[year_id] = MetricYear.start(metric, period_end.year)
+        self.touch(year)
+        return year
+
     def claim(self, kind: ClaimKind, key: str, holder: UUID) -> None:
         """Take the key for ``holder``; a key held by another is a bug in the generator."""
         claims = self._writer.claims
@@ -76,6 +89,7 @@ class Writer:
         self.app = app
         self.batch_events = batch_events
         self.claims: dict[UUID, Claim] = {}
+        self.years: dict[UUID, MetricYear] = {}
         self.counts: Counter[str] = Counter()
         self.saved = 0
         self.snapshots_saved = 0

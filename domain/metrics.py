@@ -11,20 +11,22 @@ A metric's definition is versioned: finding a good input metric takes
 iteration, so a redefinition adds a version with its reason and keeps the old
 ones. A metric is one measurable thing, never a weighted blend of others.
 
-The metric also holds the periods it has a value for (one value per period; a
-correction is its own event with a reason) and records each goal set against
-it, with the definition version the goal bound. Recording the goal on the
-metric puts the metric in the goal's save, so a goal set while the metric is
-being redefined conflicts and is retried against the new version.
+A metric's values live outside it, in one :class:`MetricYear` per metric and
+calendar year (one value per period; a correction is its own event with a
+reason), so loading a metric costs the same after ten values or ten thousand.
+The metric records each goal set against it, with the definition version the
+goal bound. Recording the goal on the metric puts the metric in the goal's save,
+so a goal set while the metric is being redefined conflicts and is retried
+against the new version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import event
 
@@ -212,6 +214,8 @@ class Metric(AttributedAggregate):
         output_metric_id: UUID
         hypothesis: str
 
+    # History only: values recorded on the metric itself before they moved to
+    # MetricYear. Logs still hold them; nothing triggers them any more.
     class Observed(AttributedAggregate.Event):
         period_end: date
         value: Decimal
@@ -247,7 +251,9 @@ class Metric(AttributedAggregate):
         self.definition_version = 1
         self.owner_team_id = owner_team_id
         self.drives: list[UUID] = []
-        self.observations: dict[str, str] = {}  # ISO period end -> the value as decimal text
+        # The years of the values recorded on the metric itself (the old schema's
+        # Observed events): a MetricYear started for one of them carries those values.
+        self.legacy_years: list[int] = []
         self.goals_bound = 0
 
     @staticmethod
@@ -258,7 +264,8 @@ class Metric(AttributedAggregate):
     # years of weekly values then decodes as plain strings, not one tagged Decimal
     # object per value (measured: 8.7 ms -> 1.7 ms for 10,000 values).
     # Version 3 adds the aggregation (the default for the unit, as the Defined upcast).
-    class_version = 3
+    # Version 4 moves the values out to MetricYear and keeps only the years they fall in.
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -269,6 +276,11 @@ class Metric(AttributedAggregate):
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         state["aggregation"] = default_aggregation(state["unit"])
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        observed = state.pop("observations")
+        state["legacy_years"] = sorted({date.fromisoformat(period).year for period in observed})
 
     @classmethod
     def define(
@@ -361,35 +373,6 @@ class Metric(AttributedAggregate):
             ),
         )
 
-    def observe(self, period_end: date, value: Decimal) -> None:
-        """The metric's value for the period ending ``period_end``; one per period."""
-        number = metric_number("value", value)
-        recorded = self.observations.get(period_end.isoformat())
-        if recorded is not None:
-            raise ObservationExists(
-                f"'{self.name}' already has the value {recorded} for the period ending "
-                f"{period_end.isoformat()}; send a correction with a reason to change it",
-                metric_id=str(self.id),
-                period_end=period_end.isoformat(),
-            )
-        self._observed(period_end=period_end, value=number)
-
-    def correct(self, period_end: date, value: Decimal, reason: str) -> None:
-        """Replace the value recorded for a period, saying why; the old value stays in history."""
-        number = metric_number("value", value)
-        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
-        recorded = self.observations.get(period_end.isoformat())
-        if recorded is None:
-            raise NothingToCorrect(
-                f"'{self.name}' has no value for the period ending {period_end.isoformat()} to "
-                "correct; record it without a reason",
-                metric_id=str(self.id),
-                period_end=period_end.isoformat(),
-            )
-        self._observation_corrected(
-            period_end=period_end, value=number, previous_value=Decimal(recorded), reason=why
-        )
-
     def bind_goal(self, goal_id: UUID) -> int:
         """Record a goal set against the current definition; returns that version."""
         self._goal_bound(goal_id=goal_id, definition_version=self.definition_version)
@@ -414,14 +397,146 @@ class Metric(AttributedAggregate):
 
     @event(Observed)
     def _observed(self, period_end: date, value: Decimal) -> None:
-        self.observations[period_end.isoformat()] = str(value)
+        self._legacy_year(period_end.year)
 
     @event(ObservationCorrected)
     def _observation_corrected(
         self, period_end: date, value: Decimal, previous_value: Decimal, reason: str
     ) -> None:
-        self.observations[period_end.isoformat()] = str(value)
+        self._legacy_year(period_end.year)
+
+    def _legacy_year(self, year: int) -> None:
+        if year not in self.legacy_years:
+            self.legacy_years.append(year)
+            self.legacy_years.sort()
 
     @event(GoalBound)
     def _goal_bound(self, goal_id: UUID, definition_version: int) -> None:
         self.goals_bound += 1
+
+
+def legacy_values(history: Iterable[object], year: int) -> dict[str, str]:
+    """The values a metric's own events (the old schema's) recorded for periods ending in
+    ``year``, corrections applied: what a :class:`MetricYear` started for it carries."""
+    values: dict[str, str] = {}
+    for recorded in history:
+        if (
+            isinstance(recorded, Metric.Observed | Metric.ObservationCorrected)
+            and recorded.period_end.year == year
+        ):
+            values[recorded.period_end.isoformat()] = str(recorded.value)
+    return values
+
+
+class MetricYear(AttributedAggregate):
+    """A metric's values for the periods ending in one calendar year, one value per period.
+
+    Its id is derived from the metric's id and the year (:meth:`create_id`), so the
+    command that records a value finds the year without an index, and two commands
+    starting the same year at once conflict and are retried like any lost race. A year
+    holds at most 366 daily values and their corrections, so it loads in bounded time.
+
+    ``carried`` are the values recorded for the year on the metric itself, before values
+    moved here (the old schema's ``Metric.Observed``): they are already in the log and the
+    views, and are carried only so that the rules below still see them."""
+
+    class Started(AttributedAggregate.Created):
+        metric_id: UUID
+        owner_team_id: UUID
+        year: int
+        carried: dict[str, str]
+
+    class Observed(AttributedAggregate.Event):
+        metric_id: UUID
+        period_end: date
+        value: Decimal
+
+    class ObservationCorrected(AttributedAggregate.Event):
+        metric_id: UUID
+        period_end: date
+        value: Decimal
+        previous_value: Decimal
+        reason: str
+
+    def __init__(
+        self, metric_id: UUID, owner_team_id: UUID, year: int, carried: dict[str, str]
+    ) -> None:
+        self.metric_id = metric_id
+        self.year = year
+        self.values = dict(carried)  # ISO period end -> the value as decimal text
+
+    @staticmethod
+    def create_id(metric_id: UUID, year: int) -> UUID:
+        return uuid5(metric_id, f"year:{year}")
+
+    @classmethod
+    def start(cls, metric: Metric, year: int, carried: dict[str, str] | None = None) -> MetricYear:
+        """The year's values of ``metric``, none yet but those ``carried`` (see the class)."""
+        return cls(
+            metric_id=metric.id,
+            owner_team_id=metric.owner_team_id,
+            year=year,
+            carried=dict(carried or {}),
+        )
+
+    def value(self, period_end: date) -> Decimal | None:
+        """The value recorded for the period ending ``period_end``, if any."""
+        recorded = self.values.get(period_end.isoformat())
+        return None if recorded is None else Decimal(recorded)
+
+    def observe(self, metric: Metric, period_end: date, value: Decimal) -> None:
+        """The metric's value for the period ending ``period_end``; one per period."""
+        self._holds(metric, period_end)
+        number = metric_number("value", value)
+        recorded = self.values.get(period_end.isoformat())
+        if recorded is not None:
+            raise ObservationExists(
+                f"'{metric.name}' already has the value {recorded} for the period ending "
+                f"{period_end.isoformat()}; send a correction with a reason to change it",
+                metric_id=str(metric.id),
+                period_end=period_end.isoformat(),
+            )
+        self._observed(metric_id=metric.id, period_end=period_end, value=number)
+
+    def correct(self, metric: Metric, period_end: date, value: Decimal, reason: str) -> None:
+        """Replace the value recorded for a period, saying why; the old value stays in history."""
+        self._holds(metric, period_end)
+        number = metric_number("value", value)
+        why = required_text("reason", reason, max_length=MAX_REASON_LENGTH, multiline=True)
+        recorded = self.values.get(period_end.isoformat())
+        if recorded is None:
+            raise NothingToCorrect(
+                f"'{metric.name}' has no value for the period ending {period_end.isoformat()} to "
+                "correct; record it without a reason",
+                metric_id=str(metric.id),
+                period_end=period_end.isoformat(),
+            )
+        self._observation_corrected(
+            metric_id=metric.id,
+            period_end=period_end,
+            value=number,
+            previous_value=Decimal(recorded),
+            reason=why,
+        )
+
+    def _holds(self, metric: Metric, period_end: date) -> None:
+        if metric.id != self.metric_id or period_end.year != self.year:
+            raise ValueError(
+                f"The values of metric {self.metric_id} in {self.year} do not hold "
+                f"{period_end.isoformat()} of metric {metric.id}"
+            )
+
+    @event(Observed)
+    def _observed(self, metric_id: UUID, period_end: date, value: Decimal) -> None:
+        self.values[period_end.isoformat()] = str(value)
+
+    @event(ObservationCorrected)
+    def _observation_corrected(
+        self,
+        metric_id: UUID,
+        period_end: date,
+        value: Decimal,
+        previous_value: Decimal,
+        reason: str,
+    ) -> None:
+        self.values[period_end.isoformat()] = str(value)

@@ -2,7 +2,9 @@
 
 A command is a function of a :class:`UnitOfWork`. It loads the aggregates it
 needs, calls their methods (which check the rules and trigger events), takes or
-releases :mod:`claims <domain.claims>`, and returns the aggregate it is about.
+releases :mod:`claims <domain.claims>`, and returns the aggregate it is about
+(which need not change itself: a value recorded for a metric changes the
+metric's year, and the command answers with the metric at its version).
 :class:`CommandBus` then saves every changed aggregate in one atomic write. When
 another writer got there first, the event store refuses the write; the command
 is run again from fresh state, so the loser either succeeds or meets the rule
@@ -103,6 +105,15 @@ class UnitOfWork:
         self._loaded[aggregate.id] = aggregate
         return aggregate
 
+    def history(self, aggregate_id: UUID) -> list[object]:
+        """Every event of one aggregate as stored, oldest first (upcast to today's classes)."""
+        return list(self._app.repository.event_store.get(aggregate_id))
+
+    @property
+    def changed(self) -> bool:
+        """Whether the command triggered an event on any aggregate it loaded or added."""
+        return any(aggregate.pending_events for aggregate in self._loaded.values())
+
     def claim(self, kind: ClaimKind, key: str, holder: UUID) -> UUID | None:
         """Take the key for ``holder``; returns the other holder if it is taken."""
         claim = self.find(Claim, claim_id(kind, key))
@@ -188,7 +199,7 @@ def run_unsaved(work: UnitOfWork, command: Command, expected_version: int | None
     target = command(work)
     if expected_version is not None:
         _check_expected_version(target, expected_version)
-    if not target.pending_events:
+    if not work.changed:
         raise RuntimeError(f"A command on {target.id} recorded no event")
     return target
 

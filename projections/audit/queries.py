@@ -12,6 +12,18 @@ HISTORY_COLUMNS = (
 )
 
 
+# The aggregates that hold part of another's history: a metric's values live in one
+# MetricYear per year, each started naming its metric. Only a metric looks for them
+# (a one-time check of its Defined event), among the years' Started events; the
+# result is an array, so the log itself is read through its aggregate index.
+PARTS = (
+    "SELECT s.aggregate_id FROM {{views}}.event_log s "
+    "WHERE s.type = 'MetricYear.Started' AND s.data ->> 'metric_id' = ${0}::uuid::text "
+    "AND EXISTS (SELECT 1 FROM {{views}}.event_log d "
+    "WHERE d.aggregate_id = ${0}::uuid AND d.type = 'Metric.Defined')"
+)
+
+
 async def history_page(
     db: ReadSession,
     request: PageRequest,
@@ -22,6 +34,7 @@ async def history_page(
     at: int | None,
 ) -> Page:
     """A page of events, oldest first, and how many there are in all (up to ``at``).
+    An aggregate's events include those of its parts (:data:`PARTS`).
 
     ``concerning`` is a field of the events' data and a value, e.g. ``("dissent_id", id)``:
     the events about one part of an aggregate.
@@ -30,7 +43,9 @@ async def history_page(
     conditions = []
     if aggregate_id is not None:
         args.append(aggregate_id)
-        conditions.append(f"l.aggregate_id = ${len(args)}")
+        conditions.append(
+            f"l.aggregate_id = ANY(ARRAY[${len(args)}::uuid] || ARRAY({PARTS.format(len(args))}))"
+        )
     if actor is not None:
         args.append(actor)
         conditions.append(f"l.actor = ${len(args)}")

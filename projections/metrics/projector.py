@@ -1,9 +1,12 @@
 """Metrics as views: the metrics, every version of their definitions, the metric
-tree (input -> output drivers) and their observations."""
+tree (input -> output drivers) and their observations (MetricYear's events, and the
+metric's own from before values moved there)."""
 
 from __future__ import annotations
 
-from domain.metrics import Metric
+from uuid import UUID
+
+from domain.metrics import Metric, MetricYear
 from projections.batch import ViewBatch
 from projections.projector import Projector
 from projections.tables import TemporalTable, columns
@@ -131,12 +134,42 @@ async def driver_declared(event: Metric.DriverDeclared, views: ViewBatch) -> Non
     await _touch(views, event)
 
 
+@metrics.on(MetricYear.Observed)
+async def observed(event: MetricYear.Observed, views: ViewBatch) -> None:
+    _observed(views, event.metric_id, event)
+
+
+@metrics.on(MetricYear.ObservationCorrected)
+async def observation_corrected(event: MetricYear.ObservationCorrected, views: ViewBatch) -> None:
+    await _corrected(views, event.metric_id, event)
+
+
+# Values recorded on the metric itself, before they moved to MetricYear: the same rows,
+# and they moved the metric's version as they were its events. (MetricYear.Started
+# carries such values again only for the write side's rules; it projects nothing.)
+
+
 @metrics.on(Metric.Observed)
-async def observed(event: Metric.Observed, views: ViewBatch) -> None:
+async def observed_on_metric(event: Metric.Observed, views: ViewBatch) -> None:
+    _observed(views, event.originator_id, event)
+    await _touch(views, event)
+
+
+@metrics.on(Metric.ObservationCorrected)
+async def observation_corrected_on_metric(
+    event: Metric.ObservationCorrected, views: ViewBatch
+) -> None:
+    await _corrected(views, event.originator_id, event)
+    await _touch(views, event)
+
+
+def _observed(
+    views: ViewBatch, metric_id: UUID, event: Metric.Observed | MetricYear.Observed
+) -> None:
     views.put(
         METRIC_OBSERVATIONS,
         {
-            "metric_id": event.originator_id,
+            "metric_id": metric_id,
             "period_end": event.period_end,
             "value": event.value,
             "recorded_at": views.now,
@@ -144,12 +177,14 @@ async def observed(event: Metric.Observed, views: ViewBatch) -> None:
             "correction_reason": None,
         },
     )
-    await _touch(views, event)
 
 
-@metrics.on(Metric.ObservationCorrected)
-async def observation_corrected(event: Metric.ObservationCorrected, views: ViewBatch) -> None:
-    key = (event.originator_id, event.period_end)
+async def _corrected(
+    views: ViewBatch,
+    metric_id: UUID,
+    event: Metric.ObservationCorrected | MetricYear.ObservationCorrected,
+) -> None:
+    key = (metric_id, event.period_end)
     recorded = await views.require(METRIC_OBSERVATIONS, key)
     await views.update(
         METRIC_OBSERVATIONS,
@@ -159,7 +194,6 @@ async def observation_corrected(event: Metric.ObservationCorrected, views: ViewB
         corrections=recorded["corrections"] + 1,
         correction_reason=event.reason,
     )
-    await _touch(views, event)
 
 
 @metrics.on(Metric.GoalBound)

@@ -1,7 +1,7 @@
 """The metrics area: metrics, their definitions, drivers and observations."""
 
 from domain.claims import Claim
-from domain.metrics import Metric
+from domain.metrics import Metric, MetricYear
 from projections.metrics.projector import metrics
 from services.area import Area
 from services.metrics import graphql
@@ -11,7 +11,7 @@ from services.metrics.rest import MetricController
 
 AREA = Area(
     name="metrics",
-    aggregates=(Metric, Claim),
+    aggregates=(Metric, MetricYear, Claim),
     commands=MetricCommands,
     controllers=(MetricController,),
     projector=metrics,

@@ -1,4 +1,6 @@
-"""Commands on metrics: define, redefine, declare a driver, record an observation.
+"""Commands on metrics: define, redefine, declare a driver, record an observation
+(in the metric's year, :mod:`services.metrics.observations`; the command answers with
+the metric, whose version a value does not change).
 
 The owner team's leader or leadership may run them; leadership of the team is
 read from the team as it stands on the write side, never from the token.
@@ -16,6 +18,7 @@ from domain.metrics import Metric, MetricNameTaken
 from domain.org.team import Team
 from services.authorization import require_leader_or_leadership
 from services.commands import AreaCommands, Outcome, UnitOfWork
+from services.metrics.observations import year_of
 
 if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
     from services.api.commands import CommandContext
@@ -91,10 +94,11 @@ class MetricCommands(AreaCommands):
     ) -> Outcome:
         """A value for a period; with a reason, a correction of the value recorded before."""
 
-        def record(metric: Metric, _: UnitOfWork) -> None:
+        def record(metric: Metric, work: UnitOfWork) -> None:
+            year = year_of(work, metric, body.period_end)
             if body.reason is None:
-                metric.observe(body.period_end, body.value)
+                year.observe(metric, body.period_end, body.value)
             else:
-                metric.correct(body.period_end, body.value, body.reason)
+                year.correct(metric, body.period_end, body.value, body.reason)
 
         return self._by_owner(context, metric_id, "Recording a metric's value", record)

@@ -1,6 +1,6 @@
 """The weekly business review area: bulk observations, variance notes, the 6-12 view."""
 
-from domain.metrics import Metric
+from domain.metrics import Metric, MetricYear
 from domain.wbr import VarianceNote
 from projections.wbr.projector import wbr
 from services.area import Area
@@ -13,7 +13,7 @@ from services.wbr.rest_export import WbrExportController
 
 AREA = Area(
     name="wbr",
-    aggregates=(Metric, VarianceNote),
+    aggregates=(Metric, MetricYear, VarianceNote),
     commands=WbrCommands,
     controllers=(
         ObservationsController,

@@ -3,7 +3,8 @@
 **Bulk observations** follow the single observation's rules (one value per metric and
 period; a different value for a recorded period needs a reason and is recorded as
 a correction), for every metric named, all or nothing: every metric is loaded,
-every value checked, and every event saved in one atomic write. A value equal to
+every value checked, and every event (in each metric's years) saved in one atomic
+write. A value equal to
 the one recorded is no change and records nothing, so a warehouse export can be
 sent again. Several values for one metric and date in a CSV (wbr-app's daily rows)
 are first combined by the metric's aggregation.
@@ -28,6 +29,7 @@ from domain.org.team import Team
 from domain.wbr import VarianceNote, combine
 from services.authorization import require_leader_or_leadership
 from services.commands import AreaCommands, Outcome, UnitOfWork
+from services.metrics.observations import year_of
 
 if TYPE_CHECKING:  # the bodies are the REST API's; a command only reads them
     from services.api.commands import CommandContext
@@ -145,18 +147,19 @@ class WbrCommands(AreaCommands):
                 number = combine(metric.aggregation, [value.value for value in sent])
                 assert number is not None
                 last = sent[-1]
-                previous = metric.observations.get(period_end.isoformat())
+                year = year_of(work, metric, period_end)
+                previous = year.value(period_end)
                 try:
-                    if previous is not None and Decimal(previous) == number:
+                    if previous is not None and previous == number:
                         unchanged += 1
                         continue
                     if previous is None:
-                        metric.observe(period_end, number)
+                        year.observe(metric, period_end, number)
                         recorded += 1
                     elif last.reason is None:
-                        metric.observe(period_end, number)  # refused: observation-exists
+                        year.observe(metric, period_end, number)  # refused: observation-exists
                     else:
-                        metric.correct(period_end, number, last.reason)
+                        year.correct(metric, period_end, number, last.reason)
                         corrected += 1
                 except Exception as error:
                     raise _prefixed(error, last.where) from error

@@ -11,6 +11,7 @@ from domain.metrics import (
     DriverAlreadyDeclared,
     MetricKind,
     MetricNameTaken,
+    MetricYear,
     ObservationExists,
 )
 from services.api.commands import CommandContext
@@ -68,7 +69,8 @@ def test_racing_observations_for_one_period_let_exactly_one_through(runtime: Run
     )
     assert len(wins) == 1
     assert all(isinstance(loss, ObservationExists) for loss in losses), losses
-    assert len(runtime.app.repository.get(org.speed).observations) == 1
+    year = runtime.app.repository.get(MetricYear.create_id(org.speed, WEEK.year))
+    assert len(year.values) == 1
 
 
 def test_racing_driver_declarations_let_exactly_one_through(runtime: Runtime) -> None:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.goals import CheckInStatus, Goal, GoalOutcome
-from domain.metrics import Direction, Metric, MetricKind
+from domain.metrics import Direction, Metric, MetricKind, MetricYear
 from domain.org.team import Team
 from domain.people.values import PersonId
 from services.application import SNAPSHOT_INTERVAL, Flywheel
@@ -44,8 +44,9 @@ def test_numbers_dates_and_enums_come_back_as_themselves() -> None:
     )
     goal.check_in(CheckInStatus.YELLOW, "Soft Q1", "Holiday push")
     goal.close(GoalOutcome.MISSED, "Fell short")
-    metric.observe(date(2025, 1, 5), Decimal("0.10"))
-    app.save(team, metric, goal)
+    values = MetricYear.start(metric, 2025)
+    values.observe(metric, date(2025, 1, 5), Decimal("0.10"))
+    app.save(team, metric, goal, values)
     set_event, checked_in, closed = app.events.get(goal.id)
     assert isinstance(set_event, Goal.Set)
     assert set_event.baseline == Decimal("1000000.25") and set_event.due_date == date(2025, 12, 31)
@@ -53,14 +54,15 @@ def test_numbers_dates_and_enums_come_back_as_themselves() -> None:
     assert isinstance(closed, Goal.Closed) and closed.outcome is GoalOutcome.MISSED
     loaded = app.repository.get(metric.id)
     assert loaded.kind is MetricKind.OUTPUT and loaded.direction is Direction.INCREASE
-    assert loaded.observations == {"2025-01-05": "0.10"}
+    assert app.repository.get(values.id).values == {"2025-01-05": "0.10"}
 
 
 def test_snapshots_rebuild_the_same_metric_and_goal() -> None:
     app = in_memory_app()
     team, metric = retail()
-    for week in range(SNAPSHOT_INTERVAL + 3):
-        metric.observe(date(2024, 1, 7) + timedelta(weeks=week), Decimal(week))
+    values = MetricYear.start(metric, 2024)
+    for day in range(SNAPSHOT_INTERVAL + 3):
+        values.observe(metric, date(2024, 1, 1) + timedelta(days=day), Decimal(day))
     goal = Goal.set(
         team=team,
         metric=metric,
@@ -70,16 +72,19 @@ def test_snapshots_rebuild_the_same_metric_and_goal() -> None:
         due_date=date(2025, 6, 30),
         description="Grow",
     )
-    metric.bind_goal(goal.id)
+    for _ in range(SNAPSHOT_INTERVAL + 1):
+        metric.bind_goal(goal.id)
     for week in range(SNAPSHOT_INTERVAL):
         goal.check_in(CheckInStatus.GREEN, f"week {week}")
     goal.flag_top_level()
-    app.save(team, metric, goal)
+    app.save(team, metric, goal, values)
     assert app.snapshots is not None
-    assert list(app.snapshots.get(metric.id)) and list(app.snapshots.get(goal.id))
+    for snapshotted in (metric, goal, values):
+        assert list(app.snapshots.get(snapshotted.id))
+    assert app.repository.get(values.id).values == values.values
     loaded_metric = app.repository.get(metric.id)
-    assert loaded_metric.observations == metric.observations
-    assert loaded_metric.goals_bound == 1 and loaded_metric.kind is MetricKind.OUTPUT
+    assert loaded_metric.goals_bound == SNAPSHOT_INTERVAL + 1
+    assert loaded_metric.kind is MetricKind.OUTPUT and loaded_metric.legacy_years == []
     loaded_goal = app.repository.get(goal.id)
     assert loaded_goal.status is CheckInStatus.GREEN and loaded_goal.top_level
     assert loaded_goal.target == Decimal(2) and loaded_goal.due_date == date(2025, 6, 30)

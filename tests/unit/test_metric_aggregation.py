@@ -16,6 +16,7 @@ from domain.metrics import (
     Direction,
     Metric,
     MetricKind,
+    MetricYear,
     default_aggregation,
 )
 from domain.org.team import Team
@@ -109,6 +110,7 @@ def test_a_metric_snapshot_of_version_2_takes_the_default_for_its_unit() -> None
 
 def test_observations_may_be_daily_or_weekly() -> None:
     daily = metric()
-    daily.observe(date(2025, 1, 1), Decimal(3))
-    daily.observe(date(2025, 1, 2), Decimal(4))
-    assert daily.observations == {"2025-01-01": "3", "2025-01-02": "4"}
+    values = MetricYear.start(daily, 2025)
+    values.observe(daily, date(2025, 1, 1), Decimal(3))
+    values.observe(daily, date(2025, 1, 2), Decimal(4))
+    assert values.values == {"2025-01-01": "3", "2025-01-02": "4"}

@@ -19,16 +19,17 @@ from domain.metrics import (
     InputMetricDrivesOutputs,
     Metric,
     MetricKind,
+    MetricYear,
     NothingToCorrect,
     ObservationExists,
     OutputMetricCannotDrive,
 )
 from domain.org.team import TeamDisbanded
 from tests.unit.refusals import blank, invalid, refusal, too_long
-from tests.unit.test_metrics import WEEK_1, metric, team
+from tests.unit.test_metrics import WEEK_1, metric, team, year_of
 
 
-def recorded(aggregate: Metric) -> list[object]:
+def recorded(aggregate: Metric | MetricYear) -> list[object]:
     return list(aggregate.collect_events())
 
 
@@ -138,43 +139,50 @@ def test_the_driver_refusals_name_both_metrics() -> None:
 
 @pytest.mark.parametrize("value", [MAX_ABSOLUTE_VALUE, -MAX_ABSOLUTE_VALUE])
 def test_values_of_ten_to_the_eighteen_are_refused(value: Decimal) -> None:
-    assert refusal(lambda: metric().observe(WEEK_1, value)) == invalid(
+    selection = metric()
+    values = year_of(selection)
+    assert refusal(lambda: values.observe(selection, WEEK_1, value), values) == invalid(
         "value", "`value` must be smaller than 10^18 in magnitude"
     )
 
 
-def test_values_just_under_ten_to_the_eighteen_are_recorded() -> None:
+@pytest.mark.parametrize("value", [MAX_ABSOLUTE_VALUE - 1, -(MAX_ABSOLUTE_VALUE - 1), Decimal(0)])
+def test_values_just_under_ten_to_the_eighteen_are_recorded(value: Decimal) -> None:
     selection = metric()
-    selection.observe(WEEK_1, MAX_ABSOLUTE_VALUE - 1)
-    assert selection.observations == {"2025-01-05": str(MAX_ABSOLUTE_VALUE - 1)}
+    values = year_of(selection)
+    values.observe(selection, WEEK_1, value)
+    assert values.values == {"2025-01-05": str(value)}
 
 
 def test_the_observation_refusals_name_the_period() -> None:
     selection = metric()
-    assert refusal(lambda: selection.observe(WEEK_1, Decimal("Infinity"))) == invalid(
+    values = year_of(selection)
+    assert refusal(lambda: values.observe(selection, WEEK_1, Decimal("Infinity"))) == invalid(
         "value", "`value` must be a finite number"
     )
-    assert refusal(lambda: selection.correct(WEEK_1, Decimal("NaN"), "Why")) == invalid(
+    assert refusal(lambda: values.correct(selection, WEEK_1, Decimal("NaN"), "Why")) == invalid(
         "value", "`value` must be a finite number"
     )
-    assert refusal(lambda: selection.correct(WEEK_1, Decimal(1), "Why"), selection) == (
+    assert refusal(lambda: values.correct(selection, WEEK_1, Decimal(1), "Why"), values) == (
         NothingToCorrect,
         "'In-stock selection' has no value for the period ending 2025-01-05 to correct; "
         "record it without a reason",
         {"metric_id": str(selection.id), "period_end": "2025-01-05"},
     )
-    selection.observe(WEEK_1, Decimal("0.5"))
-    selection.collect_events()
-    assert refusal(lambda: selection.observe(WEEK_1, Decimal(1)), selection) == (
+    values.observe(selection, WEEK_1, Decimal("0.5"))
+    values.collect_events()
+    assert refusal(lambda: values.observe(selection, WEEK_1, Decimal(1)), values) == (
         ObservationExists,
         "'In-stock selection' already has the value 0.5 for the period ending 2025-01-05; "
         "send a correction with a reason to change it",
         {"metric_id": str(selection.id), "period_end": "2025-01-05"},
     )
-    assert refusal(lambda: selection.correct(WEEK_1, Decimal(1), " "), selection) == blank("reason")
-    selection.correct(WEEK_1, Decimal("0.6"), " Late data ")
-    [corrected] = recorded(selection)
-    assert isinstance(corrected, Metric.ObservationCorrected)
+    assert refusal(lambda: values.correct(selection, WEEK_1, Decimal(1), " "), values) == blank(
+        "reason"
+    )
+    values.correct(selection, WEEK_1, Decimal("0.6"), " Late data ")
+    [corrected] = recorded(values)
+    assert isinstance(corrected, MetricYear.ObservationCorrected)
     assert (corrected.value, corrected.previous_value, corrected.reason) == (
         Decimal("0.6"),
         Decimal("0.5"),
@@ -184,15 +192,17 @@ def test_the_observation_refusals_name_the_period() -> None:
 
 def test_a_corrections_reason_may_run_over_lines_up_to_its_limit() -> None:
     selection = metric()
-    selection.observe(WEEK_1, Decimal("0.5"))
-    selection.collect_events()
+    values = year_of(selection)
+    values.observe(selection, WEEK_1, Decimal("0.5"))
+    values.collect_events()
     assert refusal(
-        lambda: selection.correct(WEEK_1, Decimal(1), "r" * (MAX_REASON_LENGTH + 1)), selection
+        lambda: values.correct(selection, WEEK_1, Decimal(1), "r" * (MAX_REASON_LENGTH + 1)),
+        values,
     ) == too_long("reason", MAX_REASON_LENGTH)
-    selection.correct(WEEK_1, Decimal("0.6"), " The feed was late;\nrerun on Monday ")
-    selection.correct(WEEK_1, Decimal("0.7"), "r" * MAX_REASON_LENGTH)
-    first, _ = recorded(selection)
-    assert isinstance(first, Metric.ObservationCorrected)
+    values.correct(selection, WEEK_1, Decimal("0.6"), " The feed was late;\nrerun on Monday ")
+    values.correct(selection, WEEK_1, Decimal("0.7"), "r" * MAX_REASON_LENGTH)
+    first, _ = recorded(values)
+    assert isinstance(first, MetricYear.ObservationCorrected)
     assert first.reason == "The feed was late;\nrerun on Monday"
 
 

@@ -17,9 +17,11 @@ from domain.metrics import (
     InputMetricDrivesOutputs,
     Metric,
     MetricKind,
+    MetricYear,
     NothingToCorrect,
     ObservationExists,
     OutputMetricCannotDrive,
+    legacy_values,
 )
 from domain.org.team import Team, TeamDisbanded
 from domain.people.values import PersonId
@@ -176,39 +178,119 @@ def test_outputs_drive_nothing_and_inputs_drive_only_outputs() -> None:
     assert selection.collect_events() == revenue.collect_events() == []
 
 
+def year_of(selection: Metric, year: int = WEEK_1.year) -> MetricYear:
+    """The metric's year, started (its Started event collected)."""
+    started = MetricYear.start(selection, year)
+    started.collect_events()
+    return started
+
+
 def test_one_value_per_period_and_corrections_carry_a_reason() -> None:
     selection = metric()
-    selection.observe(WEEK_1, Decimal("91.5"))
+    values = year_of(selection)
+    values.observe(selection, WEEK_1, Decimal("91.5"))
     with pytest.raises(ObservationExists) as refused:
-        selection.observe(WEEK_1, Decimal("92"))
+        values.observe(selection, WEEK_1, Decimal("92"))
     assert "91.5" in refused.value.detail
-    selection.correct(WEEK_1, Decimal("92"), "Late warehouse feed")
-    observed, corrected = selection.collect_events()
-    assert isinstance(observed, Metric.Observed) and observed.value == Decimal("91.5")
-    assert isinstance(corrected, Metric.ObservationCorrected)
+    values.correct(selection, WEEK_1, Decimal("92"), "Late warehouse feed")
+    observed, corrected = values.collect_events()
+    assert isinstance(observed, MetricYear.Observed) and observed.value == Decimal("91.5")
+    assert observed.metric_id == selection.id
+    assert isinstance(corrected, MetricYear.ObservationCorrected)
     assert (corrected.previous_value, corrected.value, corrected.reason) == (
         Decimal("91.5"),
         Decimal("92"),
         "Late warehouse feed",
     )
-    assert selection.observations == {"2025-01-05": "92"}
+    assert values.values == {"2025-01-05": "92"} and values.value(WEEK_1) == Decimal("92")
+    assert selection.collect_events() == [], "a value leaves the metric itself unchanged"
 
 
 def test_a_correction_needs_a_value_to_correct_and_a_reason() -> None:
     selection = metric()
+    values = year_of(selection)
     with pytest.raises(NothingToCorrect):
-        selection.correct(WEEK_1, Decimal(1), "typo")
-    selection.observe(WEEK_1, Decimal(1))
-    selection.collect_events()
+        values.correct(selection, WEEK_1, Decimal(1), "typo")
+    values.observe(selection, WEEK_1, Decimal(1))
+    values.collect_events()
     with pytest.raises(InvalidValue):
-        selection.correct(WEEK_1, Decimal(2), "")
-    assert selection.collect_events() == []
+        values.correct(selection, WEEK_1, Decimal(2), "")
+    assert values.collect_events() == []
 
 
 @pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("1e18")])
 def test_values_are_finite_numbers_of_sensible_size(value: Decimal) -> None:
+    selection = metric()
     with pytest.raises(InvalidValue):
-        metric().observe(WEEK_1, value)
+        year_of(selection).observe(selection, WEEK_1, value)
+
+
+def test_a_year_is_found_by_the_metric_and_the_year() -> None:
+    selection, other = metric(), metric("Price")
+    values = MetricYear.start(selection, 2025)
+    assert values.id == MetricYear.create_id(selection.id, 2025)
+    assert len({values.id, MetricYear.create_id(selection.id, 2026)}) == 2
+    assert MetricYear.create_id(other.id, 2025) != values.id
+    [started] = values.collect_events()
+    assert isinstance(started, MetricYear.Started)
+    assert (started.metric_id, started.owner_team_id, started.year, started.carried) == (
+        selection.id,
+        selection.owner_team_id,
+        2025,
+        {},
+    )
+
+
+def test_a_year_holds_the_periods_ending_in_it_from_the_first_day_to_the_last() -> None:
+    selection = metric()
+    values = year_of(selection)
+    values.observe(selection, date(2025, 1, 1), Decimal(1))
+    values.observe(selection, date(2025, 12, 31), Decimal(2))
+    assert values.values == {"2025-01-01": "1", "2025-12-31": "2"}
+    for outside in (date(2024, 12, 31), date(2026, 1, 1)):
+        with pytest.raises(ValueError, match="do not hold"):
+            values.observe(selection, outside, Decimal(3))
+    with pytest.raises(ValueError, match="do not hold"):
+        values.observe(metric("Price"), date(2025, 6, 1), Decimal(3))
+    assert len(values.collect_events()) == 2
+
+
+def test_values_carried_from_the_metric_are_refused_again_and_may_be_corrected() -> None:
+    selection = metric()
+    values = MetricYear.start(selection, 2025, {"2025-01-05": "7"})
+    values.collect_events()
+    with pytest.raises(ObservationExists) as refused:
+        values.observe(selection, WEEK_1, Decimal(8))
+    assert "the value 7 for the period ending 2025-01-05" in refused.value.detail
+    values.correct(selection, WEEK_1, Decimal(8), "Recounted")
+    [corrected] = values.collect_events()
+    assert isinstance(corrected, MetricYear.ObservationCorrected)
+    assert corrected.previous_value == Decimal(7)
+
+
+def test_the_metric_remembers_only_the_years_it_was_observed_in_under_the_old_schema() -> None:
+    selection = metric()
+    selection._observed(period_end=date(2024, 12, 29), value=Decimal(1))
+    selection._observed(period_end=WEEK_1, value=Decimal(2))
+    selection._observation_corrected(
+        period_end=WEEK_1, value=Decimal(3), previous_value=Decimal(2), reason="Typo"
+    )
+    assert selection.legacy_years == [2024, 2025]
+    history = selection.collect_events()
+    assert legacy_values(history, 2025) == {"2025-01-05": "3"}
+    assert legacy_values(history, 2024) == {"2024-12-29": "1"}
+    assert legacy_values(history, 2023) == {}
+
+
+def test_a_metric_snapshot_of_version_3_keeps_the_years_of_its_values() -> None:
+    state: dict[str, object] = {
+        "observations": {"2025-01-05": "1", "2024-12-29": "2", "2025-03-02": "3"}
+    }
+    Metric.upcast_v3_v4(state)
+    assert state == {"legacy_years": [2024, 2025]}
+    state = {"observations": {}}
+    Metric.upcast_v3_v4(state)
+    assert state == {"legacy_years": []}
 
 
 def test_binding_a_goal_records_the_definition_version_in_force() -> None:

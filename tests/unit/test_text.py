@@ -18,7 +18,7 @@ from domain.allocation.resources import Resources
 from domain.boundaries import Api, ApiKind, Service, Visibility
 from domain.errors import InvalidValue
 from domain.goals import CheckInStatus, Goal, GoalOutcome
-from domain.metrics import Direction, Metric, MetricKind
+from domain.metrics import Direction, Metric, MetricKind, MetricYear
 from domain.org.team import Attachment, Team
 from domain.people.values import Function, PersonId, person_id
 from domain.values import clean_text, optional_text, required_text
@@ -188,6 +188,11 @@ def service() -> Service:
     return Service.register(name="Checkout", description="Takes orders", owner=team())
 
 
+def correct_a_value(reason: str) -> None:
+    corrected = metric()
+    MetricYear.start(corrected, 2027).correct(corrected, date(2027, 1, 1), Decimal(1), reason)
+
+
 def metric(kind: MetricKind = MetricKind.INPUT) -> Metric:
     return Metric.define(
         name=f"Selection {uuid4()}",
@@ -354,7 +359,7 @@ COMMANDS: dict[str, tuple[str, Callable[[str], object]]] = {
         "hypothesis",
         lambda t: metric().declare_driver(metric(MetricKind.OUTPUT), t),
     ),
-    "Metric.correct": ("reason", lambda t: metric().correct(date(2027, 1, 1), Decimal(1), t)),
+    "MetricYear.correct": ("reason", correct_a_value),
     "Goal.set": (
         "description",
         lambda t: Goal.set(

@@ -17,6 +17,7 @@ from domain.metrics import (
     Metric,
     MetricKind,
     MetricNameTaken,
+    MetricYear,
     NothingToCorrect,
     ObservationExists,
     OutputMetricCannotDrive,
@@ -192,8 +193,8 @@ def test_one_observation_per_period_and_corrections_with_reasons(flywheel: Comma
         flywheel, InvalidValue, lambda: record("NaN", None, date(2025, 4, 6))
     )
     record("1250.50", "Refunds were double counted")
-    metric = flywheel.app.repository.get(org.revenue)
-    assert metric.observations == {"2025-03-02": "1250.50"}
+    year = flywheel.app.repository.get(MetricYear.create_id(org.revenue, 2025))
+    assert year.values == {"2025-03-02": "1250.50"}
 
 
 def test_a_stale_expected_version_is_refused(flywheel: Commands) -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import InvalidValue
-from domain.metrics import Metric, ObservationExists
+from domain.metrics import MetricYear, ObservationExists
 from domain.wbr import NoteUnchanged, VarianceNote
 from services.api.commands import CommandContext
 from services.commands import CommandBus, Forbidden
@@ -46,9 +46,10 @@ def test_many_values_for_several_metrics_are_saved_at_once(flywheel: Commands) -
     values += [value(SUNDAY, 7, name="REVENUE")]
     outcome = wbr(flywheel).record_observations(CommandContext(CEO, "t"), values)
     assert (outcome.recorded, outcome.corrected, outcome.metrics) == (31, 0, 2)
-    selection = flywheel.app.repository.get(org.selection)
-    assert len(selection.observations) == 30 and selection.observations["2025-01-12"] == "1"
-    assert flywheel.app.repository.get(org.revenue).observations == {"2025-01-05": "7"}
+    selection = flywheel.app.repository.get(MetricYear.create_id(org.selection, 2025)).values
+    assert len(selection) == 30 and selection["2025-01-12"] == "1"
+    revenue = flywheel.app.repository.get(MetricYear.create_id(org.revenue, 2025))
+    assert revenue.values == {"2025-01-05": "7"}
 
 
 def test_one_refused_value_records_nothing(flywheel: Commands) -> None:
@@ -84,10 +85,12 @@ def test_a_changed_value_with_a_reason_is_a_correction_and_an_equal_one_is_no_ch
     assert (outcome.recorded, outcome.corrected) == (1, 1)
     again = wbr(flywheel).record_observations(CommandContext(CEO, "t"), [value(SUNDAY, 3)])
     assert (again.recorded, again.corrected, again.unchanged, again.position) == (0, 0, 1, None)
-    events = list(flywheel.app.events.get(org.selection))
-    assert isinstance(events[-2], Metric.ObservationCorrected) or isinstance(
-        events[-1], Metric.ObservationCorrected
+    started, observed, corrected, _ = flywheel.app.events.get(
+        MetricYear.create_id(org.selection, SUNDAY.year)
     )
+    assert isinstance(started, MetricYear.Started) and isinstance(observed, MetricYear.Observed)
+    assert isinstance(corrected, MetricYear.ObservationCorrected)
+    assert (corrected.previous_value, corrected.value) == (Decimal(1), Decimal(3))
 
 
 def test_a_metric_led_by_someone_else_refuses_the_whole_upload(flywheel: Commands) -> None:
@@ -143,7 +146,7 @@ def test_daily_csv_rows_of_one_date_combine_by_the_metrics_aggregation(flywheel:
         CommandContext(CEO, "t"), values, combine_same_day=True
     )
     assert outcome.recorded == 2
-    assert flywheel.app.repository.get(org.selection).observations == {
+    assert flywheel.app.repository.get(MetricYear.create_id(org.selection, 2025)).values == {
         "2025-01-05": "1500",
         "2025-01-07": "5",
     }
