@@ -31,11 +31,14 @@ from typing import Any
 
 import asyncpg
 import psycopg
+from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import OperationalError
+from eventsourcing.utils import get_topic, resolve_topic
+from psycopg import sql
 
 from projections.runner import ProgressCallback, ProjectionRunner
 from projections.views import LIVE_SCHEMA, TRACKING_NAME
-from services.application import Flywheel, create_event_tables
+from services.application import AGGREGATES, Flywheel, create_event_tables
 from services.database import Database
 from services.registry import VIEWS
 
@@ -86,8 +89,9 @@ def _locked(conn: Connection, name: str) -> Iterator[None]:
 
 
 def migrate_event_store(app: Flywheel, url: str) -> None:
-    """Create the event store's tables (idempotent, safe when replicas race) and
-    record that this release's DDL has run."""
+    """Create the event store's tables (idempotent, safe when replicas race), record
+    that this release's DDL has run, and bring old snapshots to this release's
+    aggregate versions (:func:`retake_old_snapshots`)."""
     create_event_tables(app, url)
     with psycopg.connect(url, autocommit=True) as conn, _locked(conn, LEDGER_LOCK):
         conn.execute(
@@ -95,11 +99,59 @@ def migrate_event_store(app: Flywheel, url: str) -> None:
             "fingerprint text PRIMARY KEY, release text NOT NULL, "
             "migrated_at timestamptz NOT NULL DEFAULT now())"
         )
-        conn.execute(
-            f"INSERT INTO {MIGRATIONS_TABLE} (fingerprint, release) VALUES (%s, %s) "
-            "ON CONFLICT (fingerprint) DO NOTHING",
-            (store_fingerprint(app), release()),
-        )
+        _record(conn, store_fingerprint(app))
+        versions = class_versions()
+        if not _recorded(conn, versions):
+            retake_old_snapshots(app, conn)
+            _record(conn, versions)
+
+
+def _record(conn: Connection, fingerprint: str) -> None:
+    conn.execute(
+        f"INSERT INTO {MIGRATIONS_TABLE} (fingerprint, release) VALUES (%s, %s) "
+        "ON CONFLICT (fingerprint) DO NOTHING",
+        (fingerprint, release()),
+    )
+
+
+def class_versions() -> str:
+    """A digest of every aggregate class's ``class_version``: it changes when a release
+    evolves an aggregate's state, and the old snapshots are then retaken once."""
+    versions = sorted(
+        f"{get_topic(aggregate)}@{getattr(aggregate, 'class_version', 1)}"
+        for aggregate in AGGREGATES
+    )
+    return "snapshots " + hashlib.sha256("\n".join(versions).encode()).hexdigest()[:16]
+
+
+def retake_old_snapshots(app: Flywheel, conn: Connection) -> int:
+    """Snapshot again, at its class's current version, every aggregate whose latest
+    snapshot an older release took; returns how many.
+
+    An old snapshot still loads (it is upcast), but only after the old state is decoded
+    whole: a metric whose version-3 snapshot held years of values loaded as slowly as
+    before they moved to ``MetricYear`` until its next snapshot, 50 events later."""
+    if app.snapshots is None:
+        return 0
+    table = sql.Identifier(app.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
+    retaken = 0
+    for (aggregate_id,) in conn.execute(
+        sql.SQL("SELECT DISTINCT originator_id FROM {}").format(table)
+    ).fetchall():
+        [latest] = app.snapshots.get(aggregate_id, desc=True, limit=1)
+        assert isinstance(latest, CanSnapshotAggregate)
+        current = getattr(resolve_topic(latest.topic), "class_version", 1)
+        if latest.state.get("class_version", 1) < current:
+            # Replaced at its own version: until then a load uses the snapshot before it.
+            conn.execute(
+                sql.SQL(
+                    "DELETE FROM {} WHERE originator_id = %s AND originator_version = %s"
+                ).format(table),
+                (aggregate_id, latest.originator_version),
+            )
+            app.take_snapshot(aggregate_id, version=latest.originator_version)
+            retaken += 1
+    return retaken
 
 
 def pending_migrations(app: Flywheel, url: str) -> list[str]:

@@ -27,6 +27,12 @@ from services.application import SNAPSHOT_INTERVAL
 from services.audit import chain as audit
 from services.commands import Outcome
 from services.metrics.rest import RecordObservation
+from services.migrations import (
+    MIGRATIONS_TABLE,
+    class_versions,
+    migrate_event_store,
+    retake_old_snapshots,
+)
 from services.runtime import Runtime
 from tests.goal_fixtures import company
 from tests.people import CEO
@@ -200,3 +206,24 @@ def test_a_year_the_old_schema_never_recorded_starts_empty(runtime: Runtime) -> 
     record(runtime, org.speed, date(2026, 1, 4), "1")
     [started, _] = runtime.app.events.get(MetricYear.create_id(org.speed, 2026))
     assert isinstance(started, MetricYear.Started) and started.carried == {}
+
+
+def test_migrating_retakes_an_old_snapshot_once_at_the_current_version(runtime: Runtime) -> None:
+    """A version-3 snapshot holds every value: decoding it is what made such a metric
+    slow, so the migration snapshots it again, once, without them."""
+    app = runtime.app
+    metric_id = company(runtime).speed
+    before: Metric = app.repository.get(write_old_schema(runtime, metric_id).id)
+    assert app.snapshots is not None
+    with psycopg.connect(runtime.database.url, autocommit=True) as conn:
+        conn.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE fingerprint = %s", (class_versions(),))
+    migrate_event_store(app, runtime.database.url)
+
+    [latest] = app.snapshots.get(metric_id, desc=True, limit=1)
+    state = latest.state  # type: ignore[attr-defined]
+    assert state["class_version"] == Metric.class_version
+    assert "observations" not in state and state["legacy_years"] == [2023, 2024, 2025]
+    after: Metric = app.repository.get(metric_id)
+    assert (after.version, after.legacy_years) == (before.version, before.legacy_years)
+    with psycopg.connect(runtime.database.url, autocommit=True) as conn:
+        assert retake_old_snapshots(app, conn) == 0, "every snapshot is current now"
