@@ -24,6 +24,7 @@ from services.graphql.common import (
     context,
     decode_cursor,
     member_of,
+    optional_field,
     search_text,
     uuid_of,
 )
@@ -340,42 +341,29 @@ async def apis_of_team(
 
 @strawberry.input(description="Narrow a list of services; every given field must match.")
 class ServiceFilter:
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only services named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only services named with this text (any case; up to 100 characters)."
     )
-    owner_team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only services this team owns (a UUID or a Team global id).",
+    owner_team_id: strawberry.ID | None = optional_field(
+        "Only services this team owns (a UUID or a Team global id)."
     )
-    status: ServiceStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="Only services in this status."
-    )
+    status: ServiceStatus | None = optional_field("Only services in this status.")
 
 
 @strawberry.input(description="Narrow a list of APIs; every given field must match.")
 class ApiFilter:
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only APIs named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only APIs named with this text (any case; up to 100 characters)."
     )
-    service_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only APIs this service publishes (a UUID or a Service global id).",
+    service_id: strawberry.ID | None = optional_field(
+        "Only APIs this service publishes (a UUID or a Service global id)."
     )
-    owner_team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only APIs of services this team owns (a UUID or a Team global id).",
+    owner_team_id: strawberry.ID | None = optional_field(
+        "Only APIs of services this team owns (a UUID or a Team global id)."
     )
-    kind: ApiKind | None = strawberry.field(
-        default=strawberry.UNSET, description="Only APIs of this kind."
-    )
-    visibility: Visibility | None = strawberry.field(
-        default=strawberry.UNSET, description="Only APIs of this visibility."
-    )
-    status: ApiStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="Only APIs in this status."
-    )
+    kind: ApiKind | None = optional_field("Only APIs of this kind.")
+    visibility: Visibility | None = optional_field("Only APIs of this visibility.")
+    status: ApiStatus | None = optional_field("Only APIs in this status.")
 
 
 def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFilter:

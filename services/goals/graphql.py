@@ -25,7 +25,9 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     describe_values,
+    given,
     member_of,
+    optional_field,
     resolve_at,
     uuid_of,
 )
@@ -46,7 +48,7 @@ from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field, nested_list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at
-from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
+from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, team_from_row
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -235,25 +237,16 @@ async def goals_of_team(
 
 @strawberry.input(description="Narrow a list of goals; every given field must match.")
 class GoalFilter:
-    team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="Only this team's goals (a UUID or a Team global id)."
+    team_id: strawberry.ID | None = optional_field(
+        "Only this team's goals (a UUID or a Team global id)."
     )
-    plan_year: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Only goals of this plan year."
+    plan_year: int | None = optional_field("Only goals of this plan year.")
+    metric_id: strawberry.ID | None = optional_field(
+        "Only goals on this metric (a UUID or a Metric global id)."
     )
-    metric_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only goals on this metric (a UUID or a Metric global id).",
-    )
-    kind: MetricKind | None = strawberry.field(
-        default=strawberry.UNSET, description="The kind of the goal's metric."
-    )
-    status: CheckInStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="The latest check-in's status."
-    )
-    top_level: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="Only top-level (true) or other (false) goals."
-    )
+    kind: MetricKind | None = optional_field("The kind of the goal's metric.")
+    status: CheckInStatus | None = optional_field("The latest check-in's status.")
+    top_level: bool | None = optional_field("Only top-level (true) or other (false) goals.")
 
 
 def goal_filter(chosen: GoalFilter | None) -> goals_queries.GoalFilter:

@@ -234,6 +234,17 @@ def describe_values(enum: type[Enum], **descriptions: str) -> None:
         value.description = descriptions[value.name]
 
 
+def optional_field(description: str) -> Any:
+    """An input field that may be left out (``UNSET`` then; read it with :func:`given`),
+    as a filter's are: ``kind: ApiKind | None = optional_field("Only APIs of this kind.")``."""
+    return strawberry.field(default=strawberry.UNSET, description=description)
+
+
+def given(value: Any) -> Any:
+    """An optional input field's value; None when it was not given."""
+    return None if value is strawberry.UNSET else value
+
+
 MAX_SEARCH_LENGTH = 100
 
 

@@ -21,6 +21,8 @@ from services.graphql.common import (
     context,
     decode_cursor,
     describe_values,
+    given,
+    optional_field,
     search_text,
     time_travel,
     uuid_of,
@@ -298,19 +300,13 @@ async def metrics_of_team(
 
 @strawberry.input(description="Narrow a list of metrics; every given field must match.")
 class MetricFilter:
-    team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="The owner team."
+    team_id: strawberry.ID | None = optional_field("The owner team.")
+    kind: MetricKind | None = optional_field("Only metrics of this kind.")
+    financial: bool | None = optional_field(
+        "Only financial (true) or non-financial (false) metrics."
     )
-    kind: MetricKind | None = strawberry.field(
-        default=strawberry.UNSET, description="Only metrics of this kind."
-    )
-    financial: bool | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only financial (true) or non-financial (false) metrics.",
-    )
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only metrics named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only metrics named with this text (any case; up to 100 characters)."
     )
 
 
@@ -323,11 +319,6 @@ class MetricTree:
     edges: list[MetricDriver] = strawberry.field(
         description="Every input -> output driver, oldest first."
     )
-
-
-def given(value: Any) -> Any:
-    """An optional input field's value; None when it was not given."""
-    return None if value is strawberry.UNSET else value
 
 
 def metric_filter(chosen: MetricFilter | None) -> metrics_queries.MetricFilter:

@@ -29,6 +29,7 @@ from services.graphql.common import (
     describe_values,
     key_of,
     member_of,
+    optional_field,
     search_text,
     time_travel,
     uuid_of,
@@ -427,17 +428,13 @@ TeamOrder = order_input(
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")
 class TeamFilter:
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only teams named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only teams named with this text (any case; up to 100 characters)."
     )
-    parent_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only the children of this team (a UUID or a Team global id).",
+    parent_id: strawberry.ID | None = optional_field(
+        "Only the children of this team (a UUID or a Team global id)."
     )
-    status: TeamStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="Only teams in this status."
-    )
+    status: TeamStatus | None = optional_field("Only teams in this status.")
 
 
 def team_filter(given: TeamFilter | None) -> org_queries.TeamFilter:

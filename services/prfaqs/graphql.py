@@ -26,6 +26,8 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     describe_values,
+    given,
+    optional_field,
     resolve_at,
 )
 from services.graphql.connections import (
@@ -464,22 +466,15 @@ PrFaqOrder = order_input(
 
 @strawberry.input(description="Narrow a list of PR/FAQs; every given field must match.")
 class PrFaqFilter:
-    state: PrFaqState | None = strawberry.field(
-        default=strawberry.UNSET, description="Only PR/FAQs in this state."
-    )
-    ring: Ring | None = strawberry.field(
-        default=strawberry.UNSET, description="Only PR/FAQs now in this ring."
-    )
-    team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="Only PR/FAQs owned by this team."
-    )
+    state: PrFaqState | None = optional_field("Only PR/FAQs in this state.")
+    ring: Ring | None = optional_field("Only PR/FAQs now in this ring.")
+    team_id: strawberry.ID | None = optional_field("Only PR/FAQs owned by this team.")
     include_subteams: bool = strawberry.field(
         default=False, description="With `teamId`: also the teams under it."
     )
-    author: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only PR/FAQs by this author: the caller's own handle, or anyone's for "
-        "leadership (authorship is confidential).",
+    author: str | None = optional_field(
+        "Only PR/FAQs by this author: the caller's own handle, or anyone's for "
+        "leadership (authorship is confidential)."
     )
 
 
@@ -503,10 +498,6 @@ class PrFaqFunnel:
     )
 
 
-def _given(value: Any) -> Any:
-    return None if value is strawberry.UNSET else value
-
-
 async def prfaq_filter(
     info: FlywheelInfo, at: int | None, chosen: PrFaqFilter | None
 ) -> prfaq_queries.PrFaqFilter:
@@ -514,17 +505,17 @@ async def prfaq_filter(
     with the teams under it as of ``at``."""
     if chosen is None:
         return prfaq_queries.PrFaqFilter()
-    author = _given(chosen.author)
+    author = given(chosen.author)
     principal = context(info).principal
     if author is not None and not (
         principal is not None and (principal.is_leadership or principal.subject == author)
     ):
         raise forbidden("Filtering by another author needs the `leadership` role")
-    state, ring = _given(chosen.state), _given(chosen.ring)
+    state, ring = given(chosen.state), given(chosen.ring)
     return prfaq_queries.PrFaqFilter(
         state=state.value if state else None,
         ring=ring.value if ring else None,
-        team_ids=await team_ids_of(info, _given(chosen.team_id), chosen.include_subteams, at),
+        team_ids=await team_ids_of(info, given(chosen.team_id), chosen.include_subteams, at),
         author=author,
     )
 
