@@ -68,6 +68,7 @@ from services.graphql.connections import Connection, Paging, connection, paged
 from services.graphql.errors import client_error
 from services.graphql.lists import nested_list_field
 from services.graphql.nodes import AggregateNode
+from services.graphql.relations import related_list
 from services.graphql.scalars import Money
 from services.org.graphql import Person, Team
 
@@ -203,12 +204,12 @@ class AllocationRequest:
     async def items(self, info: FlywheelInfo) -> list[LazyRoadmapItem]:
         return await items_of(info, self.item_ids, self.at)
 
-    @strawberry.field(description="Every version of the team's request, oldest first.")
-    async def versions(self, info: FlywheelInfo) -> list[AllocationRequest]:
-        rows = await context(info).load.allocation.request_versions.load(
-            (self.cycle_id, self.team_id), self.at
-        )
-        return [AllocationRequest.from_row(row, self.at) for row in rows]
+    versions = related_list(
+        "AllocationRequest",
+        lambda load: load.allocation.request_versions,
+        "Every version of the team's request, oldest first.",
+        key=lambda request: (request.cycle_id, request.team_id),
+    )
 
 
 @strawberry.type(description="A page of current requests, by team name.")
@@ -514,10 +515,12 @@ class AllocationCycle(AggregateNode, Recorded):
         rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
         return Envelope.from_row(rows[-1], self.at) if rows else None
 
-    @strawberry.field(description="Every envelope the cycle had, oldest first, with reasons.")
-    async def envelope_history(self, info: FlywheelInfo) -> list[Envelope]:
-        rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
-        return [Envelope.from_row(row, self.at) for row in rows]
+    envelope_history = related_list(
+        Envelope,
+        lambda load: load.allocation.cycle_envelopes,
+        "Every envelope the cycle had, oldest first, with reasons.",
+        key=lambda cycle: cycle.cycle_id,
+    )
 
     requests = nested_list_field(
         AllocationRequestConnection,

@@ -43,6 +43,7 @@ from services.graphql.connections import (
 from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
+from services.graphql.relations import related_list
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -199,15 +200,17 @@ class Metric(AggregateNode, Recorded):
         rows = await context(info).load.metrics.metric_definitions.load(UUID(self.key), self.at)
         return [MetricDefinition.from_row(row) for row in rows]
 
-    @strawberry.field(description="The output metrics this input metric is believed to drive.")
-    async def drives(self, info: FlywheelInfo) -> list[MetricDriver]:
-        rows = await context(info).load.metrics.metric_drives.load(UUID(self.key), self.at)
-        return [MetricDriver.from_row(row, self.at) for row in rows]
+    drives = related_list(
+        MetricDriver,
+        lambda load: load.metrics.metric_drives,
+        "The output metrics this input metric is believed to drive.",
+    )
 
-    @strawberry.field(description="The input metrics believed to drive this output metric.")
-    async def driven_by(self, info: FlywheelInfo) -> list[MetricDriver]:
-        rows = await context(info).load.metrics.metric_driven_by.load(UUID(self.key), self.at)
-        return [MetricDriver.from_row(row, self.at) for row in rows]
+    driven_by = related_list(
+        MetricDriver,
+        lambda load: load.metrics.metric_driven_by,
+        "The input metrics believed to drive this output metric.",
+    )
 
     @strawberry.field(
         description="The 6-12 view for the week ending `weekEnding`, read as of the metric "

@@ -47,6 +47,7 @@ from services.graphql.connections import (
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
+from services.graphql.relations import related_list
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
 from services.roadmap.graphql_enums import Horizon, ItemStatus
@@ -168,10 +169,12 @@ class Person(ViewNode, Recorded):
         row = await context(info).load.org.team_led_by.load(self.key, self.at)
         return None if row is None else Team.from_row(row, self.at)
 
-    @strawberry.field(description="The teams this person is a member of.")
-    async def memberships(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.org.memberships.load(self.key, self.at)
-        return [Membership.from_row(row, self.at) for row in rows]
+    memberships = related_list(
+        "Membership",
+        lambda load: load.org.memberships,
+        "The teams this person is a member of.",
+        key=lambda person: person.key,
+    )
 
     @strawberry.field(
         description="The events this person caused, oldest first. Auditors and leadership only."
@@ -267,15 +270,14 @@ class Team(AggregateNode, Recorded):
         row = await context(info).load.org.team.load(self.parent_id, self.at)
         return None if row is None else Team.from_row(row, self.at)
 
-    @strawberry.field(description="The teams directly under this one.")
-    async def children(self, info: FlywheelInfo) -> list[Team]:
-        rows = await context(info).load.org.children.load(UUID(self.key), self.at)
-        return [Team.from_row(row, self.at) for row in rows]
-
-    @strawberry.field(description="The teams above this one: its parent first, the root last.")
-    async def ancestors(self, info: FlywheelInfo) -> list[Team]:
-        rows = await context(info).load.org.ancestors.load(UUID(self.key), self.at)
-        return [Team.from_row(row, self.at) for row in rows]
+    children = related_list(
+        "Team", lambda load: load.org.children, "The teams directly under this one."
+    )
+    ancestors = related_list(
+        "Team",
+        lambda load: load.org.ancestors,
+        "The teams above this one: its parent first, the root last.",
+    )
 
     @strawberry.field(description="The services the team owns, by name.")
     @paged
@@ -314,15 +316,14 @@ class Team(AggregateNode, Recorded):
             reason=self.leader_reason,
         )
 
-    @strawberry.field(description="Every leader of the team, oldest first, with reasons.")
-    async def leader_history(self, info: FlywheelInfo) -> list[Leadership]:
-        rows = await context(info).load.org.leader_history.load(UUID(self.key), self.at)
-        return [Leadership.from_row(row, self.at) for row in rows]
-
-    @strawberry.field(description="The team's members, by handle.")
-    async def members(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.org.members.load(UUID(self.key), self.at)
-        return [Membership.from_row(row, self.at) for row in rows]
+    leader_history = related_list(
+        Leadership,
+        lambda load: load.org.leader_history,
+        "Every leader of the team, oldest first, with reasons.",
+    )
+    members = related_list(
+        Membership, lambda load: load.org.members, "The team's members, by handle."
+    )
 
     @strawberry.field(
         description="Members per function, every function listed: `covered` is false "
