@@ -43,7 +43,6 @@ from services.allocation.graphql_figures import (
     function_totals,
     goals_of,
     items_of,
-    team_of,
 )
 from services.audit.graphql import (
     HISTORY_DESCRIPTION,
@@ -68,9 +67,9 @@ from services.graphql.connections import Connection, Paging, connection, paged
 from services.graphql.errors import client_error
 from services.graphql.lists import nested_list_field
 from services.graphql.nodes import AggregateNode
-from services.graphql.relations import related_list
+from services.graphql.relations import related_list, team_field
 from services.graphql.scalars import Money
-from services.org.graphql import Person, Team
+from services.org.graphql import Person
 
 strawberry.enum(
     CycleKind, description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1."
@@ -189,9 +188,7 @@ class AllocationRequest:
             at=at,
         )
 
-    @strawberry.field(description="The requesting team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The requesting team.", nullable=False)
 
     @strawberry.field(description="The goals the request funds.")
     async def goals(self, info: FlywheelInfo) -> list[Goal]:
@@ -243,9 +240,7 @@ class AllocationDecision:
             at=at,
         )
 
-    @strawberry.field(description="The funded team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The funded team.", nullable=False)
 
 
 @strawberry.type(description="A page of decisions, by team name.")
@@ -302,9 +297,7 @@ class Dissent(AggregateNode, Recorded):
             else Person(key=self.weighed_by_handle, at=self.at)
         )
 
-    @strawberry.field(description="The team whose decision it is about; null for the cycle.")
-    async def team(self, info: FlywheelInfo) -> Team | None:
-        return None if self.team_id is None else await team_of(info, self.team_id, self.at)
+    team = team_field("The team whose decision it is about; null for the cycle.")
 
     @strawberry.field(description="The cycle the dissent is about.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
@@ -376,9 +369,7 @@ class Amendment:
             at=at,
         )
 
-    @strawberry.field(description="The team whose funding was amended.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The team whose funding was amended.", nullable=False)
 
 
 @strawberry.type(description="A page of amendments, in the order recorded.")
@@ -392,9 +383,7 @@ class ScenarioAllocation:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The team.", nullable=False)
 
 
 @strawberry.type(description="A named draft allocation: a full set of per-team numbers.")

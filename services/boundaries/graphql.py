@@ -44,7 +44,7 @@ from services.graphql.connections import (
 )
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
-from services.org.graphql import Team
+from services.graphql.relations import team_field
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -116,10 +116,7 @@ class Ownership:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The owning team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return Team.from_row(row, self.at)
+    team = team_field("The owning team.", nullable=False)
 
 
 @strawberry.type(description="A service: code with defined APIs, owned by exactly one team.")
@@ -142,10 +139,11 @@ class Service(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.boundaries.service
 
-    @strawberry.field(description="The team that owns the service (its last owner, if retired).")
-    async def owner(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
-        return Team.from_row(row, self.at)
+    owner = team_field(
+        "The team that owns the service (its last owner, if retired).",
+        of="owner_team_id",
+        nullable=False,
+    )
 
     @strawberry.field(description="Every team that owned the service, oldest first.")
     async def ownership_history(self, info: FlywheelInfo) -> list[Ownership]:

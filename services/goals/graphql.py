@@ -48,7 +48,8 @@ from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field, nested_list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at
-from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, team_from_row
+from services.graphql.relations import team_field
+from services.metrics.graphql import Metric, MetricDefinition
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -159,10 +160,7 @@ class Goal(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.goals.goal
 
-    @strawberry.field(description="The team that owns the goal.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam:
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return team_from_row(row, self.at)
+    team = team_field("The team that owns the goal.", nullable=False)
 
     @strawberry.field(description="The goal's metric (its definition as it is now read).")
     async def metric(self, info: FlywheelInfo) -> Metric:

@@ -48,22 +48,32 @@ async def team_ids_of(
     )
 
 
-def team_field(description: str) -> Any:
-    """The field ``team``: the team of the object's ``team_id``, as of the object's ``at``."""
+def team_field(description: str, *, of: str = "team_id", nullable: bool = True) -> Any:
+    """A field naming the team of the object's ``of`` (``team_id``), as of the object's
+    ``at``: null where there is no id or no such team then, unless not ``nullable``
+    (the object names a team that exists, as teams are never removed)."""
+    if nullable:
 
-    async def team(root: Any, info: FlywheelInfo) -> LazyTeam | None:
-        return await team_at(info, root.team_id, root.at)
+        async def team(self: Any, info: FlywheelInfo) -> LazyTeam | None:
+            return await team_at(info, getattr(self, of), self.at)
 
-    return strawberry.field(resolver=team, description=description)
+        return strawberry.field(resolver=team, description=description)
+
+    async def known_team(self: Any, info: FlywheelInfo) -> LazyTeam:
+        from services.org.graphql import Team
+
+        return await Team.get(info, getattr(self, of), self.at)
+
+    return strawberry.field(resolver=known_team, description=description)
 
 
 def metric_field(description: str) -> Any:
     """The field ``metric``: the metric of the object's ``metric_id``, as of its ``at``."""
 
-    async def metric(root: Any, info: FlywheelInfo) -> LazyMetric:
+    async def metric(self: Any, info: FlywheelInfo) -> LazyMetric:
         from services.metrics.graphql import Metric
 
-        return await Metric.load(info, root.metric_id, root.at)
+        return await Metric.load(info, self.metric_id, self.at)
 
     return strawberry.field(resolver=metric, description=description)
 

@@ -43,7 +43,7 @@ from services.graphql.connections import (
 from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
-from services.graphql.relations import related_list
+from services.graphql.relations import LazyTeam, related_list, team_field
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -70,8 +70,6 @@ describe_values(
     INCREASE="Higher is better.",
     DECREASE="Lower is better.",
 )
-
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 
 
 def team_from_row(row: Any, at: int | None) -> Team:
@@ -183,10 +181,9 @@ class Metric(AggregateNode, Recorded):
         row = await context(info).load.metrics.metric.load(metric_id, at)
         return Metric.from_row(row, at)
 
-    @strawberry.field(description="The team that owns the metric (as `Service.owner`).")
-    async def owner(self, info: FlywheelInfo) -> LazyTeam:
-        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
-        return team_from_row(row, self.at)
+    owner = team_field(
+        "The team that owns the metric (as `Service.owner`).", of="owner_team_id", nullable=False
+    )
 
     @strawberry.field(
         description="The team that owns the metric.",

@@ -47,7 +47,7 @@ from services.graphql.connections import (
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
-from services.graphql.relations import related_list
+from services.graphql.relations import related_list, team_field
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
 from services.roadmap.graphql_enums import Horizon, ItemStatus
@@ -219,10 +219,7 @@ class Membership:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return Team.from_row(row, self.at)
+    team = team_field("The team.", nullable=False)
 
     @staticmethod
     def from_row(row: Any, at: int | None) -> Membership:

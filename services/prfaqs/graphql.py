@@ -44,13 +44,12 @@ from services.graphql.errors import client_error, forbidden
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
-from services.graphql.relations import team_ids_of
+from services.graphql.relations import team_field, team_ids_of
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
-    from services.org.graphql import Team
 
 strawberry.enum(
     Ring,
@@ -100,14 +99,7 @@ describe_values(
     INTERNAL="What the company will ask: cost, risks, dependencies, headcount.",
 )
 
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 _content = msgspec.json.Decoder(dict[str, Any])
-
-
-def team_from_row(row: Any, at: int | None) -> Team:
-    from services.org.graphql import Team
-
-    return Team.from_row(row, at)
 
 
 @strawberry.type(description="The leader's and the customer's quotes in the press release.")
@@ -284,12 +276,7 @@ class PrFaq(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.prfaqs.prfaq
 
-    @strawberry.field(description="The owning team; null until one is named.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
-        if self.team_id is None:
-            return None
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return None if row is None else team_from_row(row, self.at)
+    team = team_field("The owning team; null until one is named.")
 
     @strawberry.field(
         description="Whether the caller may read the full text: its author, its reviewers, "
