@@ -45,6 +45,7 @@ from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
 from services.graphql.relations import team_field, team_ids_of
+from services.graphql.rows import FromRow
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
@@ -466,7 +467,7 @@ class PrFaqFilter:
 
 
 @strawberry.type(description="How PR/FAQs fared in one ring.")
-class FunnelRing:
+class FunnelRing(FromRow):
     ring: Ring = strawberry.field(description="The ring.")
     reached: int = strawberry.field(description="How many entered it within the period.")
     stopped: int = strawberry.field(description="How many of those were stopped (shelved) in it.")
@@ -568,15 +569,6 @@ class PrFaqQuery:
             views, at, reference - timedelta(days=stale_days), team_ids
         )
         return PrFaqFunnel(
-            rings=[
-                FunnelRing(
-                    ring=figures.ring,
-                    reached=figures.reached,
-                    stopped=figures.stopped,
-                    in_it_now=figures.in_it_now,
-                    median_days=figures.median_days,
-                )
-                for figures in ring_figures(stays)
-            ],
+            rings=[FunnelRing.from_fields(figures) for figures in ring_figures(stays)],
             stale_drafts=[PrFaq.from_row(row, at) for row in stale],
         )
