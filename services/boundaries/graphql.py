@@ -44,7 +44,8 @@ from services.graphql.connections import (
 )
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
-from services.graphql.relations import team_field
+from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -105,7 +106,7 @@ ApiOrder = order_input(
 
 
 @strawberry.type(description="A team's ownership of a service, from a transfer to the next.")
-class Ownership:
+class Ownership(FromRow):
     since: datetime = strawberry.field(description="When this team took the service over.")
     until: datetime | None = strawberry.field(
         description="When the service moved to another team; null while this team owns it."
@@ -145,19 +146,11 @@ class Service(AggregateNode, Recorded):
         nullable=False,
     )
 
-    @strawberry.field(description="Every team that owned the service, oldest first.")
-    async def ownership_history(self, info: FlywheelInfo) -> list[Ownership]:
-        rows = await context(info).load.boundaries.ownership_history.load(UUID(self.key), self.at)
-        return [
-            Ownership(
-                since=row["since"],
-                until=row["until"],
-                reason=row["reason"],
-                team_id=row["team_id"],
-                at=self.at,
-            )
-            for row in rows
-        ]
+    ownership_history = related_list(
+        Ownership,
+        lambda load: load.boundaries.ownership_history,
+        "Every team that owned the service, oldest first.",
+    )
 
     @strawberry.field(description="The APIs the service publishes, by name and version.")
     @paged

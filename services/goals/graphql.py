@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
@@ -47,8 +47,9 @@ from services.graphql.connections import (
 from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field, nested_list_field
 from services.graphql.nodes import AggregateNode, node_by_id
-from services.graphql.people import LazyPerson, person_at
-from services.graphql.relations import team_field
+from services.graphql.people import LazyPerson
+from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
 from services.metrics.graphql import Metric, MetricDefinition
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @strawberry.type(description="A goal's target from `since`, and why it changed.")
-class TargetChange:
+class TargetChange(FromRow):
     target: float = strawberry.field(description="The target from then on.")
     reason: str | None = strawberry.field(
         description="Why; null for the target the goal was set with."
@@ -90,7 +91,9 @@ class TargetChange:
 
 
 @strawberry.type(description="How a goal stood at one check-in.")
-class CheckIn:
+class CheckIn(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     status: CheckInStatus = strawberry.field(description="The goal's status at the check-in.")
     note: str = strawberry.field(description="What the owner reported.")
     path_to_green: str | None = strawberry.field(
@@ -101,17 +104,6 @@ class CheckIn:
     blindside: bool = strawberry.field(
         description="RED straight after GREEN, with no YELLOW warning between."
     )
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> CheckIn:
-        return CheckIn(
-            status=CheckInStatus(row["status"]),
-            note=row["note"],
-            path_to_green=row["path_to_green"],
-            at=row["at"],
-            by=person_at(row["actor"], at),
-            blindside=row["blindside"],
-        )
 
 
 @strawberry.type(description="A page of check-ins, oldest first.")
@@ -170,15 +162,13 @@ class Goal(AggregateNode, Recorded):
     async def metric_definition(self, info: FlywheelInfo) -> MetricDefinition:
         rows = await context(info).load.metrics.metric_definitions.load(self.metric_id, self.at)
         [bound] = [row for row in rows if row["version"] == self.metric_definition_version]
-        return MetricDefinition.from_row(bound)
+        return MetricDefinition.from_row(bound, self.at)
 
-    @strawberry.field(description="Every target the goal had, oldest first, with reasons.")
-    async def target_history(self, info: FlywheelInfo) -> list[TargetChange]:
-        rows = await context(info).load.goals.target_history.load(UUID(self.key), self.at)
-        return [
-            TargetChange(target=float(row["target"]), reason=row["reason"], since=row["since"])
-            for row in rows
-        ]
+    target_history = related_list(
+        TargetChange,
+        lambda load: load.goals.target_history,
+        "Every target the goal had, oldest first, with reasons.",
+    )
 
     check_ins = nested_list_field(
         CheckInConnection,

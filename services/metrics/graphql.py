@@ -44,6 +44,7 @@ from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.relations import LazyTeam, related_list, team_field
+from services.graphql.rows import FromRow
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -80,21 +81,15 @@ def team_from_row(row: Any, at: int | None) -> Team:
 
 
 @strawberry.type(description="One version of a metric's definition.")
-class MetricDefinition:
+class MetricDefinition(FromRow):
     version: int = strawberry.field(description="The definition's version, from 1.")
     text: str = strawberry.field(description="The definition: what is counted, and how.")
     reason: str | None = strawberry.field(description="Why it was redefined; null for the first.")
     since: datetime = strawberry.field(description="When this version took effect.")
 
-    @staticmethod
-    def from_row(row: Any) -> MetricDefinition:
-        return MetricDefinition(
-            version=row["version"], text=row["text"], reason=row["reason"], since=row["since"]
-        )
-
 
 @strawberry.type(description="An input metric believed to drive an output metric, and why.")
-class MetricDriver:
+class MetricDriver(FromRow):
     hypothesis: str = strawberry.field(description="Why the input is believed to move the output.")
     since: datetime = strawberry.field(description="When the link was recorded.")
     input_id: strawberry.Private[UUID]
@@ -109,19 +104,9 @@ class MetricDriver:
     async def output(self, info: FlywheelInfo) -> Metric:
         return await Metric.load(info, self.output_id, self.at)
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> MetricDriver:
-        return MetricDriver(
-            hypothesis=row["hypothesis"],
-            since=row["since"],
-            input_id=row["input_id"],
-            output_id=row["output_id"],
-            at=at,
-        )
-
 
 @strawberry.type(description="A metric's value for the period ending on `periodEnd`.")
-class Observation:
+class Observation(FromRow):
     period_end: date = strawberry.field(
         description="The last day of the period the value describes."
     )
@@ -131,16 +116,6 @@ class Observation:
     correction_reason: str | None = strawberry.field(
         description="Why the value was last corrected; null if never."
     )
-
-    @staticmethod
-    def from_row(row: Any) -> Observation:
-        return Observation(
-            period_end=row["period_end"],
-            value=float(row["value"]),
-            recorded_at=row["recorded_at"],
-            corrections=row["corrections"],
-            correction_reason=row["correction_reason"],
-        )
 
 
 @strawberry.type(description="A page of observations, by period end.")
@@ -192,10 +167,11 @@ class Metric(AggregateNode, Recorded):
     async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
         return await self.owner(info)
 
-    @strawberry.field(description="Every version of the definition, oldest first.")
-    async def definition_history(self, info: FlywheelInfo) -> list[MetricDefinition]:
-        rows = await context(info).load.metrics.metric_definitions.load(UUID(self.key), self.at)
-        return [MetricDefinition.from_row(row) for row in rows]
+    definition_history = related_list(
+        MetricDefinition,
+        lambda load: load.metrics.metric_definitions,
+        "Every version of the definition, oldest first.",
+    )
 
     drives = related_list(
         MetricDriver,
@@ -245,7 +221,10 @@ class Metric(AggregateNode, Recorded):
         page: Page = await context(info).load.metrics.observations.load(
             (UUID(self.key), *options), self.at
         )
-        return connection(ObservationConnection, page, Observation.from_row, ("period_end",))
+        at = self.at
+        return connection(
+            ObservationConnection, page, lambda row: Observation.from_row(row, at), ("period_end",)
+        )
 
 
 def period_cursor(cursor: str, argument: str) -> tuple[date]:

@@ -44,7 +44,7 @@ from services.graphql.errors import client_error, forbidden
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
-from services.graphql.relations import team_field, team_ids_of
+from services.graphql.relations import related_list, team_field, team_ids_of
 from services.graphql.rows import FromRow
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
@@ -117,7 +117,9 @@ class FaqEntry:
 
 
 @strawberry.type(description="One revision of a PR/FAQ: its content hash and why it was made.")
-class PrFaqRevision:
+class PrFaqRevision(FromRow):
+    COLUMNS: ClassVar = {"hash": "content_hash", "by": "actor"}
+
     revision: int = strawberry.field(description="The revision's number, from 1.")
     hash: str = strawberry.field(
         description="The SHA-256 of the revision's canonical encoding (JSON, sorted keys)."
@@ -128,7 +130,7 @@ class PrFaqRevision:
 
 
 @strawberry.type(description="One reviewer's recommendation in a round.")
-class Feedback:
+class Feedback(FromRow):
     reviewer: LazyPerson = strawberry.field(description="The reviewer.")
     recommendation: Recommendation = strawberry.field(description="What the reviewer recommends.")
     comments: str = strawberry.field(description="The reviewer's comments.")
@@ -153,18 +155,12 @@ class ReviewRound:
     prfaq_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="Each reviewer's recommendation, by reviewer.")
-    async def feedback(self, info: FlywheelInfo) -> list[Feedback]:
-        rows = await context(info).load.prfaqs.feedback.load((self.prfaq_id, self.number), self.at)
-        return [
-            Feedback(
-                reviewer=person_at(row["reviewer"], self.at),
-                recommendation=Recommendation(row["recommendation"]),
-                comments=row["comments"],
-                at=row["at"],
-            )
-            for row in rows
-        ]
+    feedback = related_list(
+        Feedback,
+        lambda load: load.prfaqs.feedback,
+        "Each reviewer's recommendation, by reviewer.",
+        key=lambda review: (review.prfaq_id, review.number),
+    )
 
     @staticmethod
     def from_row(row: Any, at: int | None) -> ReviewRound:
@@ -376,16 +372,7 @@ class PrFaq(AggregateNode, Recorded):
         if not await self.readable(info):
             return None
         rows = await context(info).load.prfaqs.revisions.load(UUID(self.key), self.at)
-        return [
-            PrFaqRevision(
-                revision=row["revision"],
-                hash=row["content_hash"],
-                reason=row["reason"],
-                at=row["at"],
-                by=person_at(row["actor"], self.at),
-            )
-            for row in rows
-        ]
+        return PrFaqRevision.from_rows(rows, self.at)
 
     @strawberry.field(description="Dissent from approving it, oldest first." + CONFIDENTIAL)
     async def dissents(self, info: FlywheelInfo) -> list[PrFaqDissent] | None:
