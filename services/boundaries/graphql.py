@@ -23,10 +23,12 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     decode_cursor,
+    enum_value,
     member_of,
     optional_field,
     search_text,
     uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     KEY,
@@ -163,7 +165,7 @@ class Service(AggregateNode, Recorded):
         ] = None,
     ) -> ApiConnection | None:
         request = paging.request(APIS_BY_NAME.read)
-        key = (UUID(self.key), request, status.value if status else None)
+        key = (UUID(self.key), request, enum_value(status))
         found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
         return api_connection(found, self.at, APIS_BY_NAME)
 
@@ -311,7 +313,7 @@ async def services_of_team(
 ) -> ServiceConnection:
     """``Team.services``: the services a team owns."""
     request = paging.request(SERVICES_BY_NAME.read)
-    key = (team_id, request, status.value if status else None)
+    key = (team_id, request, enum_value(status))
     found = await context(info).load.boundaries.services_of_team.load(key, at)
     return service_connection(found, at, SERVICES_BY_NAME)
 
@@ -325,7 +327,7 @@ async def apis_of_team(
 ) -> ApiConnection:
     """``Team.apis``: the APIs of the services a team owns."""
     request = paging.request(APIS_BY_NAME.read)
-    key = (team_id, request, status.value if status else None)
+    key = (team_id, request, enum_value(status))
     found = await context(info).load.boundaries.apis_of_team.load(key, at)
     return api_connection(found, at, APIS_BY_NAME)
 
@@ -360,25 +362,23 @@ class ApiFilter:
 def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFilter:
     if given is None:
         return boundaries_queries.ServiceFilter()
-    owner = given.owner_team_id
     return boundaries_queries.ServiceFilter(
         name_contains=search_text(given.name_contains),
-        owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
-        status=given.status.value if given.status else None,
+        owner_team_id=uuid_or_none(given.owner_team_id, "Team", "filter.ownerTeamId"),
+        status=enum_value(given.status),
     )
 
 
 def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
     if given is None:
         return boundaries_queries.ApiFilter()
-    service, owner = given.service_id, given.owner_team_id
     return boundaries_queries.ApiFilter(
         name_contains=search_text(given.name_contains),
-        service_id=uuid_of(service, "Service", "filter.serviceId") if service else None,
-        owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
-        kind=given.kind.value if given.kind else None,
-        visibility=given.visibility.value if given.visibility else None,
-        status=given.status.value if given.status else None,
+        service_id=uuid_or_none(given.service_id, "Service", "filter.serviceId"),
+        owner_team_id=uuid_or_none(given.owner_team_id, "Team", "filter.ownerTeamId"),
+        kind=enum_value(given.kind),
+        visibility=enum_value(given.visibility),
+        status=enum_value(given.status),
     )
 
 

@@ -25,11 +25,12 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     describe_values,
+    enum_value,
     given,
     member_of,
     optional_field,
     resolve_at,
-    uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     DAY,
@@ -240,14 +241,12 @@ class GoalFilter:
 def goal_filter(chosen: GoalFilter | None) -> goals_queries.GoalFilter:
     if chosen is None:
         return goals_queries.GoalFilter()
-    team, metric = given(chosen.team_id), given(chosen.metric_id)
-    kind, status = given(chosen.kind), given(chosen.status)
     return goals_queries.GoalFilter(
-        team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
+        team_id=uuid_or_none(chosen.team_id, "Team", "filter.teamId"),
         plan_year=given(chosen.plan_year),
-        metric_id=uuid_of(metric, "Metric", "filter.metricId") if metric else None,
-        kind=kind.value if kind else None,
-        status=status.value if status else None,
+        metric_id=uuid_or_none(chosen.metric_id, "Metric", "filter.metricId"),
+        kind=enum_value(chosen.kind),
+        status=enum_value(chosen.status),
         top_level=given(chosen.top_level),
     )
 
@@ -314,7 +313,7 @@ class GoalQuery:
             context(info).views,
             at,
             cutoff,
-            uuid_of(team_id, "Team", "teamId") if team_id else None,
+            uuid_or_none(team_id, "Team", "teamId"),
             request,
         )
         return goal_connection(page, at, ("fresh_position",))

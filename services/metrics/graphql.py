@@ -21,11 +21,12 @@ from services.graphql.common import (
     context,
     decode_cursor,
     describe_values,
+    enum_value,
     given,
     optional_field,
     search_text,
     time_travel,
-    uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     KEY,
@@ -303,10 +304,9 @@ class MetricTree:
 def metric_filter(chosen: MetricFilter | None) -> metrics_queries.MetricFilter:
     if chosen is None:
         return metrics_queries.MetricFilter()
-    team, kind = given(chosen.team_id), given(chosen.kind)
     return metrics_queries.MetricFilter(
-        owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
-        kind=kind.value if kind else None,
+        owner_team_id=uuid_or_none(chosen.team_id, "Team", "filter.teamId"),
+        kind=enum_value(chosen.kind),
         financial=given(chosen.financial),
         name_contains=search_text(given(chosen.name_contains)),
     )

@@ -27,12 +27,14 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     describe_values,
+    enum_value,
     key_of,
     member_of,
     optional_field,
     search_text,
     time_travel,
     uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     KEY,
@@ -438,11 +440,10 @@ class TeamFilter:
 def team_filter(given: TeamFilter | None) -> org_queries.TeamFilter:
     if given is None:
         return org_queries.TeamFilter()
-    parent = given.parent_id
     return org_queries.TeamFilter(
         name_contains=search_text(given.name_contains),
-        parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
-        status=given.status.value if given.status else None,
+        parent_id=uuid_or_none(given.parent_id, "Team", "filter.parentId"),
+        status=enum_value(given.status),
     )
 
 

@@ -26,6 +26,7 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     describe_values,
+    enum_value,
     given,
     optional_field,
     resolve_at,
@@ -486,10 +487,9 @@ async def prfaq_filter(
         principal is not None and (principal.is_leadership or principal.subject == author)
     ):
         raise forbidden("Filtering by another author needs the `leadership` role")
-    state, ring = given(chosen.state), given(chosen.ring)
     return prfaq_queries.PrFaqFilter(
-        state=state.value if state else None,
-        ring=ring.value if ring else None,
+        state=enum_value(chosen.state),
+        ring=enum_value(chosen.ring),
         team_ids=await team_ids_of(info, given(chosen.team_id), chosen.include_subteams, at),
         author=author,
     )
