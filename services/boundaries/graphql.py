@@ -228,8 +228,7 @@ class Api(AggregateNode, Recorded):
 
     @strawberry.field(description="The service that publishes the API.")
     async def provider(self, info: FlywheelInfo) -> Service:
-        row = await context(info).load.boundaries.service.load(self.service_id, self.at)
-        return Service.from_row(row, self.at)
+        return await Service.get(info, self.service_id, self.at)
 
     @strawberry.field(description="The services that consume the API, by name.")
     @paged

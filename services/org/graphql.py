@@ -262,12 +262,7 @@ class Team(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.org.team
 
-    @strawberry.field(description="The parent team in the org tree; null for a root team.")
-    async def parent(self, info: FlywheelInfo) -> Team | None:
-        if self.parent_id is None:
-            return None
-        row = await context(info).load.org.team.load(self.parent_id, self.at)
-        return None if row is None else Team.from_row(row, self.at)
+    parent = team_field("The parent team in the org tree; null for a root team.", of="parent_id")
 
     children = related_list(
         "Team", lambda load: load.org.children, "The teams directly under this one."
