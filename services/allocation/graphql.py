@@ -9,7 +9,7 @@ current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
@@ -68,6 +68,7 @@ from services.graphql.errors import client_error
 from services.graphql.lists import nested_list_field
 from services.graphql.nodes import AggregateNode
 from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
 from services.graphql.scalars import Money
 from services.org.graphql import Person
 
@@ -130,7 +131,9 @@ LazyExpectedOutcome = Annotated[
 
 
 @strawberry.type(description="A phase the cycle entered, when and by whom.")
-class PhaseChange:
+class PhaseChange(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     phase: CyclePhase = strawberry.field(description="The phase entered.")
     at: datetime = strawberry.field(description="When the cycle entered it.")
     by: Person = strawberry.field(description="Who moved the cycle.")
@@ -321,7 +324,9 @@ class DissentConnection(Connection[Dissent]):
 
 
 @strawberry.type(description="A person's commitment to the decision, agreeing or not.")
-class Commitment:
+class Commitment(FromRow):
+    COLUMNS: ClassVar = {"person_handle": "person"}
+
     committed_at: datetime = strawberry.field(description="When the person committed.")
     person_handle: strawberry.Private[str]
     at: strawberry.Private[int | None]
@@ -329,10 +334,6 @@ class Commitment:
     @strawberry.field(description="Who committed.")
     def person(self) -> Person:
         return Person(key=self.person_handle, at=self.at)
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Commitment:
-        return Commitment(committed_at=row["committed_at"], person_handle=row["person"], at=at)
 
 
 @strawberry.type(description="A page of commitments, in the order made.")
@@ -487,17 +488,12 @@ class AllocationCycle(AggregateNode, Recorded):
             return None
         return await AllocationCycle.load(info, self.carried_into_id, self.at)
 
-    @strawberry.field(description="Every phase the cycle entered, OPEN first.")
-    async def phase_history(self, info: FlywheelInfo) -> list[PhaseChange]:
-        rows = await context(info).load.allocation.cycle_phases.load(self.cycle_id, self.at)
-        return [
-            PhaseChange(
-                phase=CyclePhase(row["phase"]),
-                at=row["at"],
-                by=Person(key=row["actor"], at=self.at),
-            )
-            for row in rows
-        ]
+    phase_history = related_list(
+        PhaseChange,
+        lambda load: load.allocation.cycle_phases,
+        "Every phase the cycle entered, OPEN first.",
+        key=lambda cycle: cycle.cycle_id,
+    )
 
     @strawberry.field(description="The envelope in force; null until leadership sets one.")
     async def envelope(self, info: FlywheelInfo) -> Envelope | None:

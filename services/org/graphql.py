@@ -29,7 +29,6 @@ from services.graphql.common import (
     describe_values,
     enum_value,
     key_of,
-    member_of,
     optional_field,
     search_text,
     time_travel,
@@ -49,7 +48,9 @@ from services.graphql.connections import (
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
+from services.graphql.people import LazyPerson
 from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
 from services.roadmap.graphql_enums import Horizon, ItemStatus
@@ -98,8 +99,6 @@ describe_values(
     ACTIVE="The team exists and owns its area.",
     DISBANDED="The team was disbanded; it keeps its history.",
 )
-FUNCTION = member_of(Function)
-ATTACHMENT = member_of(Attachment)
 
 
 @strawberry.type(
@@ -192,8 +191,8 @@ class Person(ViewNode, Recorded):
 
 
 @strawberry.type(description="A leader's tenure of a team.")
-class Leadership:
-    person: Person = strawberry.field(description="The leader.")
+class Leadership(FromRow):
+    person: LazyPerson = strawberry.field(description="The leader.")
     since: datetime = strawberry.field(description="When the tenure began.")
     until: datetime | None = strawberry.field(
         description="When the tenure ended; null while it lasts."
@@ -202,19 +201,10 @@ class Leadership:
         description="Why this leader was appointed; null for the leader named at the charter."
     )
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Leadership:
-        return Leadership(
-            person=Person(key=row["person"], at=at),
-            since=row["since"],
-            until=row["until"],
-            reason=row["reason"],
-        )
-
 
 @strawberry.type(description="A person attached to a team.")
-class Membership:
-    person: Person = strawberry.field(description="The member.")
+class Membership(FromRow):
+    person: LazyPerson = strawberry.field(description="The member.")
     function: Function = strawberry.field(description="The function the member works in.")
     attachment: Attachment = strawberry.field(description="How the member is attached to the team.")
     since: datetime = strawberry.field(description="When the member joined the team.")
@@ -222,17 +212,6 @@ class Membership:
     at: strawberry.Private[int | None]
 
     team = team_field("The team.", nullable=False)
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Membership:
-        return Membership(
-            person=Person(key=row["person"], at=at),
-            function=FUNCTION(row["function"]),
-            attachment=ATTACHMENT(row["attachment"]),
-            since=row["since"],
-            team_id=row["team_id"],
-            at=at,
-        )
 
 
 @strawberry.type(description="How many members a team has in one function.")
