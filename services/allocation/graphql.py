@@ -58,12 +58,12 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     decode_cursor,
-    describe_values,
     resolve_at,
     time_travel,
     uuid_of,
 )
 from services.graphql.connections import Connection, Paging, connection, paged
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.lists import nested_list_field
 from services.graphql.nodes import AggregateNode
@@ -72,33 +72,25 @@ from services.graphql.rows import FromRow
 from services.graphql.scalars import Money
 from services.org.graphql import Person
 
-strawberry.enum(
-    CycleKind, description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1."
-)
-describe_values(
+graphql_enum(
     CycleKind,
+    description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1.",
     OP1="The plan for the fiscal year.",
     OP2="The revision of the fiscal year's OP1.",
 )
-strawberry.enum(
+graphql_enum(
     CyclePhase,
     description="`OPEN` for requests, `REVIEW` for decisions, `DECIDED` for commitment, then "
     "`LOCKED`: nothing changes but amendments.",
-)
-describe_values(
-    CyclePhase,
     OPEN="Teams submit requests.",
     REVIEW="Leadership decides allocations.",
     DECIDED="Decisions made; teams commit.",
     LOCKED="Nothing changes but amendments.",
 )
-strawberry.enum(
+graphql_enum(
     DecisionSource,
     description="Where a decision came from: `CARRIED` from OP1 into OP2, `DECIDED` by "
     "leadership, or adopted from a `SCENARIO`.",
-)
-describe_values(
-    DecisionSource,
     CARRIED="Carried from OP1 into OP2.",
     DECIDED="Decided by leadership.",
     SCENARIO="Adopted from a scenario.",

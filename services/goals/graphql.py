@@ -24,7 +24,6 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     enum_value,
     given,
     member_of,
@@ -45,6 +44,7 @@ from services.graphql.connections import (
     paged,
     sort_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field, nested_list_field
 from services.graphql.nodes import AggregateNode, node_by_id
@@ -57,20 +57,17 @@ if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
 
-strawberry.enum(
+graphql_enum(
     CheckInStatus,
     description="`GREEN`: on track. `YELLOW`: at risk. `RED`: off track. "
     "`YELLOW` and `RED` come with a path to green.",
-)
-describe_values(
-    CheckInStatus,
     GREEN="On track.",
     YELLOW="At risk; comes with a path to green.",
     RED="Off track; comes with a path to green.",
 )
-strawberry.enum(GoalOutcome, description="How a closed goal ended.")
-describe_values(
+graphql_enum(
     GoalOutcome,
+    description="How a closed goal ended.",
     ACHIEVED="The goal's target was reached.",
     MISSED="The goal's target was not reached.",
     DROPPED="The goal was dropped before its due date.",

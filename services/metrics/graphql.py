@@ -20,7 +20,6 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     decode_cursor,
-    describe_values,
     enum_value,
     given,
     optional_field,
@@ -41,6 +40,7 @@ from services.graphql.connections import (
     paged,
     sort_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
@@ -56,19 +56,16 @@ if TYPE_CHECKING:
 from projections.wbr.six_twelve import MonthsMode as WbrMonths
 from services.wbr.graphql import Months
 
-strawberry.enum(
+graphql_enum(
     MetricKind,
     description="`INPUT`: a controllable action that drives outputs. "
     "`OUTPUT`: a lagging result (revenue, active customers) that cannot be moved directly.",
-)
-describe_values(
-    MetricKind,
     INPUT="A controllable action that drives outputs.",
     OUTPUT="A lagging result (revenue, active customers) that cannot be moved directly.",
 )
-strawberry.enum(Direction, description="Which way the metric should move.")
-describe_values(
+graphql_enum(
     Direction,
+    description="Which way the metric should move.",
     INCREASE="Higher is better.",
     DECREASE="Lower is better.",
 )

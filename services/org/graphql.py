@@ -26,7 +26,6 @@ from services.goals.graphql import GoalConnection, goals_of_team
 from services.graphql.common import (
     FlywheelInfo,
     context,
-    describe_values,
     enum_value,
     key_of,
     optional_field,
@@ -45,6 +44,7 @@ from services.graphql.connections import (
     order_input,
     paged,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
@@ -70,9 +70,9 @@ ALLOCATION = "services.allocation.graphql"  # builds on Team and Person in the s
 ROADMAP = "services.roadmap.graphql"
 HIRING = "services.hiring.graphql"
 
-strawberry.enum(Function, description="A function a team member works in.")
-describe_values(
+graphql_enum(
     Function,
+    description="A function a team member works in.",
     ENGINEERING="Software engineering.",
     PRODUCT="Product management.",
     DESIGN="Design and user research.",
@@ -83,19 +83,16 @@ describe_values(
     FINANCE="Finance.",
     RECRUITING="Recruiting: recruiters and sourcers (never a loop's bar raiser).",
 )
-strawberry.enum(
+graphql_enum(
     Attachment,
     description="`REPORTS`: a direct report of the leader. "
     "`DEDICATED`: full-time on the team while reporting elsewhere.",
-)
-describe_values(
-    Attachment,
     REPORTS="A direct report of the leader.",
     DEDICATED="Full-time on the team while reporting elsewhere.",
 )
-strawberry.enum(TeamStatus, description="Whether a team is active.")
-describe_values(
+graphql_enum(
     TeamStatus,
+    description="Whether a team is active.",
     ACTIVE="The team exists and owns its area.",
     DISBANDED="The team was disbanded; it keeps its history.",
 )

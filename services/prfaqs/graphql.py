@@ -25,7 +25,6 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
     enum_value,
     given,
     optional_field,
@@ -41,6 +40,7 @@ from services.graphql.connections import (
     order_input,
     paged,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error, forbidden
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
@@ -53,50 +53,38 @@ if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
 
-strawberry.enum(
+graphql_enum(
     Ring,
     description="The widening circles of review, in order: `TEAM` (the author's team), `ORG` "
     "(the wider organisation), `S_TEAM` (senior leadership), `CEO`.",
-)
-describe_values(
-    Ring,
     TEAM="The author's team.",
     ORG="The wider organisation.",
     S_TEAM="Senior leadership.",
     CEO="The CEO: advancing here approves the PR/FAQ.",
 )
-strawberry.enum(
+graphql_enum(
     PrFaqState,
     description="`DRAFT`: no round open. `IN_REVIEW`: a round is open. `APPROVED`: the CEO "
     "round advanced it. `SHELVED`: a decider stopped it. `WITHDRAWN`: its author withdrew it.",
-)
-describe_values(
-    PrFaqState,
     DRAFT="No review round is open.",
     IN_REVIEW="A review round is open.",
     APPROVED="The CEO round advanced it.",
     SHELVED="A decider stopped it.",
     WITHDRAWN="Its author withdrew it.",
 )
-strawberry.enum(
+graphql_enum(
     Recommendation,
     description="A reviewer's recommendation or a round's outcome: `ADVANCE` to the next ring "
     "(after CEO: approved), `REVISE` (another round in the same ring on a new revision), "
     "`STOP` (shelved).",
-)
-describe_values(
-    Recommendation,
     ADVANCE="Advance to the next ring (after CEO: approved).",
     REVISE="Another round in the same ring, on a new revision.",
     STOP="Stop: the PR/FAQ is shelved.",
 )
-strawberry.enum(
+graphql_enum(
     FaqAudience,
     description="`EXTERNAL`: what customers will ask. `INTERNAL`: cost, risks, dependencies, "
     "headcount.",
-)
-describe_values(
-    FaqAudience,
     EXTERNAL="What customers will ask.",
     INTERNAL="What the company will ask: cost, risks, dependencies, headcount.",
 )
