@@ -9,7 +9,7 @@ current state), and reads its relations as of the same position.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
@@ -43,7 +43,6 @@ from services.allocation.graphql_figures import (
     function_totals,
     goals_of,
     items_of,
-    team_of,
 )
 from services.audit.graphql import (
     HISTORY_DESCRIPTION,
@@ -59,45 +58,39 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     decode_cursor,
-    describe_values,
     resolve_at,
     time_travel,
     uuid_of,
 )
 from services.graphql.connections import Connection, Paging, connection, paged
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.lists import nested_list_field
 from services.graphql.nodes import AggregateNode
+from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
 from services.graphql.scalars import Money
-from services.org.graphql import Person, Team
+from services.org.graphql import Person
 
-strawberry.enum(
-    CycleKind, description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1."
-)
-describe_values(
+graphql_enum(
     CycleKind,
+    description="`OP1`: the plan for the fiscal year. `OP2`: its revision from OP1.",
     OP1="The plan for the fiscal year.",
     OP2="The revision of the fiscal year's OP1.",
 )
-strawberry.enum(
+graphql_enum(
     CyclePhase,
     description="`OPEN` for requests, `REVIEW` for decisions, `DECIDED` for commitment, then "
     "`LOCKED`: nothing changes but amendments.",
-)
-describe_values(
-    CyclePhase,
     OPEN="Teams submit requests.",
     REVIEW="Leadership decides allocations.",
     DECIDED="Decisions made; teams commit.",
     LOCKED="Nothing changes but amendments.",
 )
-strawberry.enum(
+graphql_enum(
     DecisionSource,
     description="Where a decision came from: `CARRIED` from OP1 into OP2, `DECIDED` by "
     "leadership, or adopted from a `SCENARIO`.",
-)
-describe_values(
-    DecisionSource,
     CARRIED="Carried from OP1 into OP2.",
     DECIDED="Decided by leadership.",
     SCENARIO="Adopted from a scenario.",
@@ -130,7 +123,9 @@ LazyExpectedOutcome = Annotated[
 
 
 @strawberry.type(description="A phase the cycle entered, when and by whom.")
-class PhaseChange:
+class PhaseChange(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     phase: CyclePhase = strawberry.field(description="The phase entered.")
     at: datetime = strawberry.field(description="When the cycle entered it.")
     by: Person = strawberry.field(description="Who moved the cycle.")
@@ -188,9 +183,7 @@ class AllocationRequest:
             at=at,
         )
 
-    @strawberry.field(description="The requesting team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The requesting team.", nullable=False)
 
     @strawberry.field(description="The goals the request funds.")
     async def goals(self, info: FlywheelInfo) -> list[Goal]:
@@ -203,12 +196,12 @@ class AllocationRequest:
     async def items(self, info: FlywheelInfo) -> list[LazyRoadmapItem]:
         return await items_of(info, self.item_ids, self.at)
 
-    @strawberry.field(description="Every version of the team's request, oldest first.")
-    async def versions(self, info: FlywheelInfo) -> list[AllocationRequest]:
-        rows = await context(info).load.allocation.request_versions.load(
-            (self.cycle_id, self.team_id), self.at
-        )
-        return [AllocationRequest.from_row(row, self.at) for row in rows]
+    versions = related_list(
+        "AllocationRequest",
+        lambda load: load.allocation.request_versions,
+        "Every version of the team's request, oldest first.",
+        key=lambda request: (request.cycle_id, request.team_id),
+    )
 
 
 @strawberry.type(description="A page of current requests, by team name.")
@@ -242,9 +235,7 @@ class AllocationDecision:
             at=at,
         )
 
-    @strawberry.field(description="The funded team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The funded team.", nullable=False)
 
 
 @strawberry.type(description="A page of decisions, by team name.")
@@ -301,9 +292,7 @@ class Dissent(AggregateNode, Recorded):
             else Person(key=self.weighed_by_handle, at=self.at)
         )
 
-    @strawberry.field(description="The team whose decision it is about; null for the cycle.")
-    async def team(self, info: FlywheelInfo) -> Team | None:
-        return None if self.team_id is None else await team_of(info, self.team_id, self.at)
+    team = team_field("The team whose decision it is about; null for the cycle.")
 
     @strawberry.field(description="The cycle the dissent is about.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
@@ -327,7 +316,9 @@ class DissentConnection(Connection[Dissent]):
 
 
 @strawberry.type(description="A person's commitment to the decision, agreeing or not.")
-class Commitment:
+class Commitment(FromRow):
+    COLUMNS: ClassVar = {"person_handle": "person"}
+
     committed_at: datetime = strawberry.field(description="When the person committed.")
     person_handle: strawberry.Private[str]
     at: strawberry.Private[int | None]
@@ -335,10 +326,6 @@ class Commitment:
     @strawberry.field(description="Who committed.")
     def person(self) -> Person:
         return Person(key=self.person_handle, at=self.at)
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Commitment:
-        return Commitment(committed_at=row["committed_at"], person_handle=row["person"], at=at)
 
 
 @strawberry.type(description="A page of commitments, in the order made.")
@@ -375,9 +362,7 @@ class Amendment:
             at=at,
         )
 
-    @strawberry.field(description="The team whose funding was amended.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The team whose funding was amended.", nullable=False)
 
 
 @strawberry.type(description="A page of amendments, in the order recorded.")
@@ -391,9 +376,7 @@ class ScenarioAllocation:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The team.", nullable=False)
 
 
 @strawberry.type(description="A named draft allocation: a full set of per-team numbers.")
@@ -497,27 +480,24 @@ class AllocationCycle(AggregateNode, Recorded):
             return None
         return await AllocationCycle.load(info, self.carried_into_id, self.at)
 
-    @strawberry.field(description="Every phase the cycle entered, OPEN first.")
-    async def phase_history(self, info: FlywheelInfo) -> list[PhaseChange]:
-        rows = await context(info).load.allocation.cycle_phases.load(self.cycle_id, self.at)
-        return [
-            PhaseChange(
-                phase=CyclePhase(row["phase"]),
-                at=row["at"],
-                by=Person(key=row["actor"], at=self.at),
-            )
-            for row in rows
-        ]
+    phase_history = related_list(
+        PhaseChange,
+        lambda load: load.allocation.cycle_phases,
+        "Every phase the cycle entered, OPEN first.",
+        key=lambda cycle: cycle.cycle_id,
+    )
 
     @strawberry.field(description="The envelope in force; null until leadership sets one.")
     async def envelope(self, info: FlywheelInfo) -> Envelope | None:
         rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
         return Envelope.from_row(rows[-1], self.at) if rows else None
 
-    @strawberry.field(description="Every envelope the cycle had, oldest first, with reasons.")
-    async def envelope_history(self, info: FlywheelInfo) -> list[Envelope]:
-        rows = await context(info).load.allocation.cycle_envelopes.load(self.cycle_id, self.at)
-        return [Envelope.from_row(row, self.at) for row in rows]
+    envelope_history = related_list(
+        Envelope,
+        lambda load: load.allocation.cycle_envelopes,
+        "Every envelope the cycle had, oldest first, with reasons.",
+        key=lambda cycle: cycle.cycle_id,
+    )
 
     requests = nested_list_field(
         AllocationRequestConnection,

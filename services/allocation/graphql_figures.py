@@ -26,6 +26,7 @@ from projections.allocation.report import (
 )
 from services.goals.graphql import Goal
 from services.graphql.common import FlywheelInfo, context
+from services.graphql.relations import team_field
 from services.graphql.scalars import Money
 from services.org.graphql import Team
 
@@ -167,9 +168,7 @@ class UnfundedAsk:
             at=at,
         )
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The team.", nullable=False)
 
     @strawberry.field(description="The goals the request funds, left unfunded as asked.")
     async def goals(self, info: FlywheelInfo) -> list[Goal]:
@@ -217,9 +216,7 @@ class TeamAgainstScenarios:
             at=at,
         )
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        return await team_of(info, self.team_id, self.at)
+    team = team_field("The team.", nullable=False)
 
 
 @strawberry.type(

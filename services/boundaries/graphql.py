@@ -23,9 +23,12 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     decode_cursor,
+    enum_value,
     member_of,
+    optional_field,
     search_text,
     uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     KEY,
@@ -43,7 +46,8 @@ from services.graphql.connections import (
 )
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
-from services.org.graphql import Team
+from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -104,7 +108,7 @@ ApiOrder = order_input(
 
 
 @strawberry.type(description="A team's ownership of a service, from a transfer to the next.")
-class Ownership:
+class Ownership(FromRow):
     since: datetime = strawberry.field(description="When this team took the service over.")
     until: datetime | None = strawberry.field(
         description="When the service moved to another team; null while this team owns it."
@@ -115,10 +119,7 @@ class Ownership:
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The owning team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return Team.from_row(row, self.at)
+    team = team_field("The owning team.", nullable=False)
 
 
 @strawberry.type(description="A service: code with defined APIs, owned by exactly one team.")
@@ -141,24 +142,17 @@ class Service(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.boundaries.service
 
-    @strawberry.field(description="The team that owns the service (its last owner, if retired).")
-    async def owner(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
-        return Team.from_row(row, self.at)
+    owner = team_field(
+        "The team that owns the service (its last owner, if retired).",
+        of="owner_team_id",
+        nullable=False,
+    )
 
-    @strawberry.field(description="Every team that owned the service, oldest first.")
-    async def ownership_history(self, info: FlywheelInfo) -> list[Ownership]:
-        rows = await context(info).load.boundaries.ownership_history.load(UUID(self.key), self.at)
-        return [
-            Ownership(
-                since=row["since"],
-                until=row["until"],
-                reason=row["reason"],
-                team_id=row["team_id"],
-                at=self.at,
-            )
-            for row in rows
-        ]
+    ownership_history = related_list(
+        Ownership,
+        lambda load: load.boundaries.ownership_history,
+        "Every team that owned the service, oldest first.",
+    )
 
     @strawberry.field(description="The APIs the service publishes, by name and version.")
     @paged
@@ -171,7 +165,7 @@ class Service(AggregateNode, Recorded):
         ] = None,
     ) -> ApiConnection | None:
         request = paging.request(APIS_BY_NAME.read)
-        key = (UUID(self.key), request, status.value if status else None)
+        key = (UUID(self.key), request, enum_value(status))
         found = await context(info).load.boundaries.apis_of_service.load(key, self.at)
         return api_connection(found, self.at, APIS_BY_NAME)
 
@@ -234,8 +228,7 @@ class Api(AggregateNode, Recorded):
 
     @strawberry.field(description="The service that publishes the API.")
     async def provider(self, info: FlywheelInfo) -> Service:
-        row = await context(info).load.boundaries.service.load(self.service_id, self.at)
-        return Service.from_row(row, self.at)
+        return await Service.get(info, self.service_id, self.at)
 
     @strawberry.field(description="The services that consume the API, by name.")
     @paged
@@ -319,7 +312,7 @@ async def services_of_team(
 ) -> ServiceConnection:
     """``Team.services``: the services a team owns."""
     request = paging.request(SERVICES_BY_NAME.read)
-    key = (team_id, request, status.value if status else None)
+    key = (team_id, request, enum_value(status))
     found = await context(info).load.boundaries.services_of_team.load(key, at)
     return service_connection(found, at, SERVICES_BY_NAME)
 
@@ -333,73 +326,58 @@ async def apis_of_team(
 ) -> ApiConnection:
     """``Team.apis``: the APIs of the services a team owns."""
     request = paging.request(APIS_BY_NAME.read)
-    key = (team_id, request, status.value if status else None)
+    key = (team_id, request, enum_value(status))
     found = await context(info).load.boundaries.apis_of_team.load(key, at)
     return api_connection(found, at, APIS_BY_NAME)
 
 
 @strawberry.input(description="Narrow a list of services; every given field must match.")
 class ServiceFilter:
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only services named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only services named with this text (any case; up to 100 characters)."
     )
-    owner_team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only services this team owns (a UUID or a Team global id).",
+    owner_team_id: strawberry.ID | None = optional_field(
+        "Only services this team owns (a UUID or a Team global id)."
     )
-    status: ServiceStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="Only services in this status."
-    )
+    status: ServiceStatus | None = optional_field("Only services in this status.")
 
 
 @strawberry.input(description="Narrow a list of APIs; every given field must match.")
 class ApiFilter:
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only APIs named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only APIs named with this text (any case; up to 100 characters)."
     )
-    service_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only APIs this service publishes (a UUID or a Service global id).",
+    service_id: strawberry.ID | None = optional_field(
+        "Only APIs this service publishes (a UUID or a Service global id)."
     )
-    owner_team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only APIs of services this team owns (a UUID or a Team global id).",
+    owner_team_id: strawberry.ID | None = optional_field(
+        "Only APIs of services this team owns (a UUID or a Team global id)."
     )
-    kind: ApiKind | None = strawberry.field(
-        default=strawberry.UNSET, description="Only APIs of this kind."
-    )
-    visibility: Visibility | None = strawberry.field(
-        default=strawberry.UNSET, description="Only APIs of this visibility."
-    )
-    status: ApiStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="Only APIs in this status."
-    )
+    kind: ApiKind | None = optional_field("Only APIs of this kind.")
+    visibility: Visibility | None = optional_field("Only APIs of this visibility.")
+    status: ApiStatus | None = optional_field("Only APIs in this status.")
 
 
 def _service_filter(given: ServiceFilter | None) -> boundaries_queries.ServiceFilter:
     if given is None:
         return boundaries_queries.ServiceFilter()
-    owner = given.owner_team_id
     return boundaries_queries.ServiceFilter(
         name_contains=search_text(given.name_contains),
-        owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
-        status=given.status.value if given.status else None,
+        owner_team_id=uuid_or_none(given.owner_team_id, "Team", "filter.ownerTeamId"),
+        status=enum_value(given.status),
     )
 
 
 def _api_filter(given: ApiFilter | None) -> boundaries_queries.ApiFilter:
     if given is None:
         return boundaries_queries.ApiFilter()
-    service, owner = given.service_id, given.owner_team_id
     return boundaries_queries.ApiFilter(
         name_contains=search_text(given.name_contains),
-        service_id=uuid_of(service, "Service", "filter.serviceId") if service else None,
-        owner_team_id=uuid_of(owner, "Team", "filter.ownerTeamId") if owner else None,
-        kind=given.kind.value if given.kind else None,
-        visibility=given.visibility.value if given.visibility else None,
-        status=given.status.value if given.status else None,
+        service_id=uuid_or_none(given.service_id, "Service", "filter.serviceId"),
+        owner_team_id=uuid_or_none(given.owner_team_id, "Team", "filter.ownerTeamId"),
+        kind=enum_value(given.kind),
+        visibility=enum_value(given.visibility),
+        status=enum_value(given.status),
     )
 
 

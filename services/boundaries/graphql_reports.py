@@ -27,22 +27,19 @@ from services.boundaries.graphql import Api, Service
 from services.graphql.common import (
     FlywheelInfo,
     context,
-    describe_values,
     time_travel,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.relations import team_ids_of
 from services.org.graphql import Team
 
-strawberry.enum(
+graphql_enum(
     ViolationKind,
     description="`INTERNAL_API_ACROSS_TEAMS`: a service consumes another team's INTERNAL API. "
     "`DEPRECATED_API_IN_USE`: a service consumes a deprecated API. "
     "`ORPHANED_SERVICE`: an active service whose owning team is disbanded. "
     "`API_WITHOUT_CONSUMERS`: an INTERNAL API that no service consumes.",
-)
-describe_values(
-    ViolationKind,
     INTERNAL_API_ACROSS_TEAMS="A service consumes another team's INTERNAL API.",
     DEPRECATED_API_IN_USE="A service consumes a deprecated API.",
     ORPHANED_SERVICE="An active service whose owning team is disbanded.",

@@ -23,7 +23,7 @@ from services.graphql.common import (
 from services.graphql.enums import graphql_enum
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field
+from services.graphql.relations import related_list, team_field
 from services.graphql.rows import FromRow
 
 if TYPE_CHECKING:
@@ -67,10 +67,12 @@ class FunctionalLeader(FromRow):
     since: datetime = strawberry.field(description="When the current tenure began.")
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="Every tenure of the function's leadership, oldest first.")
-    async def history(self, info: FlywheelInfo) -> list[Tenure]:
-        rows = await context(info).load.excellence.tenures.load(self.function.value, self.at)
-        return Tenure.from_rows(rows, self.at)
+    history = related_list(
+        Tenure,
+        lambda load: load.excellence.tenures,
+        "Every tenure of the function's leadership, oldest first.",
+        key=lambda leader: leader.function.value,
+    )
 
 
 @strawberry.type(description="One version of a standard's body, with why it was revised.")
@@ -121,15 +123,15 @@ class Standard(UuidNode, Recorded):
 
     uuid = uuid_field("standard")
 
-    @strawberry.field(description="Every version, oldest first.")
-    async def revisions(self, info: FlywheelInfo) -> list[StandardRevision]:
-        rows = await context(info).load.excellence.revisions.load(UUID(self.key), self.at)
-        return StandardRevision.from_rows(rows, self.at)
+    revisions = related_list(
+        StandardRevision, lambda load: load.excellence.revisions, "Every version, oldest first."
+    )
 
-    @strawberry.field(description="The teams exempted from it, by expiry date.")
-    async def exemptions(self, info: FlywheelInfo) -> list[StandardExemption]:
-        rows = await context(info).load.excellence.exemptions.load(UUID(self.key), self.at)
-        return StandardExemption.from_rows(rows, self.at)
+    exemptions = related_list(
+        StandardExemption,
+        lambda load: load.excellence.exemptions,
+        "The teams exempted from it, by expiry date.",
+    )
 
 
 @strawberry.type(description="A person's second job, with the share of their time it takes.")

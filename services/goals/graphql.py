@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import strawberry
@@ -24,10 +24,12 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
+    enum_value,
+    given,
     member_of,
+    optional_field,
     resolve_at,
-    uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     DAY,
@@ -42,30 +44,30 @@ from services.graphql.connections import (
     paged,
     sort_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field, nested_list_field
 from services.graphql.nodes import AggregateNode, node_by_id
-from services.graphql.people import LazyPerson, person_at
-from services.metrics.graphql import LazyTeam, Metric, MetricDefinition, given, team_from_row
+from services.graphql.people import LazyPerson
+from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
+from services.metrics.graphql import Metric, MetricDefinition
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
 
-strawberry.enum(
+graphql_enum(
     CheckInStatus,
     description="`GREEN`: on track. `YELLOW`: at risk. `RED`: off track. "
     "`YELLOW` and `RED` come with a path to green.",
-)
-describe_values(
-    CheckInStatus,
     GREEN="On track.",
     YELLOW="At risk; comes with a path to green.",
     RED="Off track; comes with a path to green.",
 )
-strawberry.enum(GoalOutcome, description="How a closed goal ended.")
-describe_values(
+graphql_enum(
     GoalOutcome,
+    description="How a closed goal ended.",
     ACHIEVED="The goal's target was reached.",
     MISSED="The goal's target was not reached.",
     DROPPED="The goal was dropped before its due date.",
@@ -78,7 +80,7 @@ LOG_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @strawberry.type(description="A goal's target from `since`, and why it changed.")
-class TargetChange:
+class TargetChange(FromRow):
     target: float = strawberry.field(description="The target from then on.")
     reason: str | None = strawberry.field(
         description="Why; null for the target the goal was set with."
@@ -87,7 +89,9 @@ class TargetChange:
 
 
 @strawberry.type(description="How a goal stood at one check-in.")
-class CheckIn:
+class CheckIn(FromRow):
+    COLUMNS: ClassVar = {"by": "actor"}
+
     status: CheckInStatus = strawberry.field(description="The goal's status at the check-in.")
     note: str = strawberry.field(description="What the owner reported.")
     path_to_green: str | None = strawberry.field(
@@ -98,17 +102,6 @@ class CheckIn:
     blindside: bool = strawberry.field(
         description="RED straight after GREEN, with no YELLOW warning between."
     )
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> CheckIn:
-        return CheckIn(
-            status=CheckInStatus(row["status"]),
-            note=row["note"],
-            path_to_green=row["path_to_green"],
-            at=row["at"],
-            by=person_at(row["actor"], at),
-            blindside=row["blindside"],
-        )
 
 
 @strawberry.type(description="A page of check-ins, oldest first.")
@@ -157,10 +150,7 @@ class Goal(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.goals.goal
 
-    @strawberry.field(description="The team that owns the goal.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam:
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return team_from_row(row, self.at)
+    team = team_field("The team that owns the goal.", nullable=False)
 
     @strawberry.field(description="The goal's metric (its definition as it is now read).")
     async def metric(self, info: FlywheelInfo) -> Metric:
@@ -170,15 +160,13 @@ class Goal(AggregateNode, Recorded):
     async def metric_definition(self, info: FlywheelInfo) -> MetricDefinition:
         rows = await context(info).load.metrics.metric_definitions.load(self.metric_id, self.at)
         [bound] = [row for row in rows if row["version"] == self.metric_definition_version]
-        return MetricDefinition.from_row(bound)
+        return MetricDefinition.from_row(bound, self.at)
 
-    @strawberry.field(description="Every target the goal had, oldest first, with reasons.")
-    async def target_history(self, info: FlywheelInfo) -> list[TargetChange]:
-        rows = await context(info).load.goals.target_history.load(UUID(self.key), self.at)
-        return [
-            TargetChange(target=float(row["target"]), reason=row["reason"], since=row["since"])
-            for row in rows
-        ]
+    target_history = related_list(
+        TargetChange,
+        lambda load: load.goals.target_history,
+        "Every target the goal had, oldest first, with reasons.",
+    )
 
     check_ins = nested_list_field(
         CheckInConnection,
@@ -235,38 +223,27 @@ async def goals_of_team(
 
 @strawberry.input(description="Narrow a list of goals; every given field must match.")
 class GoalFilter:
-    team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="Only this team's goals (a UUID or a Team global id)."
+    team_id: strawberry.ID | None = optional_field(
+        "Only this team's goals (a UUID or a Team global id)."
     )
-    plan_year: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Only goals of this plan year."
+    plan_year: int | None = optional_field("Only goals of this plan year.")
+    metric_id: strawberry.ID | None = optional_field(
+        "Only goals on this metric (a UUID or a Metric global id)."
     )
-    metric_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only goals on this metric (a UUID or a Metric global id).",
-    )
-    kind: MetricKind | None = strawberry.field(
-        default=strawberry.UNSET, description="The kind of the goal's metric."
-    )
-    status: CheckInStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="The latest check-in's status."
-    )
-    top_level: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="Only top-level (true) or other (false) goals."
-    )
+    kind: MetricKind | None = optional_field("The kind of the goal's metric.")
+    status: CheckInStatus | None = optional_field("The latest check-in's status.")
+    top_level: bool | None = optional_field("Only top-level (true) or other (false) goals.")
 
 
 def goal_filter(chosen: GoalFilter | None) -> goals_queries.GoalFilter:
     if chosen is None:
         return goals_queries.GoalFilter()
-    team, metric = given(chosen.team_id), given(chosen.metric_id)
-    kind, status = given(chosen.kind), given(chosen.status)
     return goals_queries.GoalFilter(
-        team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
+        team_id=uuid_or_none(chosen.team_id, "Team", "filter.teamId"),
         plan_year=given(chosen.plan_year),
-        metric_id=uuid_of(metric, "Metric", "filter.metricId") if metric else None,
-        kind=kind.value if kind else None,
-        status=status.value if status else None,
+        metric_id=uuid_or_none(chosen.metric_id, "Metric", "filter.metricId"),
+        kind=enum_value(chosen.kind),
+        status=enum_value(chosen.status),
         top_level=given(chosen.top_level),
     )
 
@@ -333,7 +310,7 @@ class GoalQuery:
             context(info).views,
             at,
             cutoff,
-            uuid_of(team_id, "Team", "teamId") if team_id else None,
+            uuid_or_none(team_id, "Team", "teamId"),
             request,
         )
         return goal_connection(page, at, ("fresh_position",))

@@ -3,12 +3,12 @@ the whole company, for a plan year, as of any moment."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from projections.goals import reports as goal_reports
-from projections.goals.reports import MixFigures, Scope
+from projections.goals.reports import Scope
 from services.graphql.common import (
     FlywheelInfo,
     context,
@@ -16,6 +16,7 @@ from services.graphql.common import (
     uuid_of,
 )
 from services.graphql.errors import NOT_FOUND, client_error
+from services.graphql.rows import FromRow
 from services.metrics.graphql import LazyTeam, team_from_row
 
 PlanYear = Annotated[int, strawberry.argument(description="The plan year, e.g. 2025.")]
@@ -33,7 +34,7 @@ IncludeSubteams = Annotated[
     description="Goal counts by the kind of their metric. Financial goals are output goals "
     "too; shares are fractions of `total` (0 when there are no goals)."
 )
-class GoalMixFigures:
+class GoalMixFigures(FromRow):
     total: int = strawberry.field(description="How many goals.")
     input: int = strawberry.field(description="Goals on input metrics.")
     output: int = strawberry.field(description="Goals on output metrics.")
@@ -42,21 +43,6 @@ class GoalMixFigures:
     financial_share: float = strawberry.field(
         description="Financial goals as a share of all, 0 to 1."
     )
-
-    @staticmethod
-    def of(figures: MixFigures) -> GoalMixFigures:
-        return GoalMixFigures(**_figures(figures))
-
-
-def _figures(figures: MixFigures) -> dict[str, Any]:
-    return {
-        "total": figures.total,
-        "input": figures.input,
-        "output": figures.output,
-        "financial": figures.financial,
-        "input_share": figures.input_share,
-        "financial_share": figures.financial_share,
-    }
 
 
 @strawberry.type(description="One team's goal mix (its own goals, not its subteams').")
@@ -81,7 +67,7 @@ class GoalMix(GoalMixFigures):
     description="How the plan year's closed goals ended. About 75% achieved is expected; "
     "nearly all achieved means the bar was set too low."
 )
-class Attainment:
+class Attainment(FromRow):
     plan_year: int = strawberry.field(description="The plan year.")
     achieved: int = strawberry.field(description="Goals closed as achieved.")
     missed: int = strawberry.field(description="Goals closed as missed.")
@@ -132,15 +118,15 @@ class GoalReportQuery:
     ) -> GoalMix | None:
         scope = await _scope(info, team_id, include_subteams, at)
         mix = await goal_reports.goal_mix(context(info).views, at, plan_year, scope)
-        return GoalMix(
+        return GoalMix.from_fields(
+            mix.figures,
             plan_year=plan_year,
-            **_figures(mix.figures),
-            top_level=GoalMixFigures.of(mix.top_level),
+            top_level=GoalMixFigures.from_fields(mix.top_level),
             by_team=[
-                TeamGoalMix(
+                TeamGoalMix.from_fields(
+                    row.figures,
                     team=team_from_row(row.team, at),
-                    **_figures(row.figures),
-                    top_level=GoalMixFigures.of(row.top_level),
+                    top_level=GoalMixFigures.from_fields(row.top_level),
                 )
                 for row in mix.by_team
             ],
@@ -162,15 +148,9 @@ class GoalReportQuery:
     ) -> Attainment | None:
         scope = await _scope(info, team_id, include_subteams, at)
         year = await goal_reports.attainment(context(info).views, at, plan_year, scope)
-        return Attainment(
+        return Attainment.from_fields(
+            year,
             plan_year=plan_year,
-            achieved=year.achieved,
-            missed=year.missed,
-            dropped=year.dropped,
-            closed=year.closed,
-            open=year.open,
-            achieved_share=year.achieved_share,
-            too_easy=year.too_easy,
             too_easy_share=goal_reports.TOO_EASY_SHARE,
             too_easy_minimum_closed=goal_reports.TOO_EASY_MIN_CLOSED,
         )

@@ -204,6 +204,16 @@ def uuid_of(value: str, type_name: str, argument: str = "id") -> UUID:
         raise client_error(f"`{argument}` is not a {type_name} id: {value!r}") from None
 
 
+def uuid_or_none(value: str | None, type_name: str, argument: str) -> UUID | None:
+    """:func:`uuid_of` an optional argument; None when it was not given."""
+    return uuid_of(value, type_name, argument) if value else None
+
+
+def enum_value(member: Enum | None) -> Any:
+    """An optional enum argument's value; None when it was not given."""
+    return member.value if member else None
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
 
@@ -232,6 +242,17 @@ def describe_values(enum: type[Enum], **descriptions: str) -> None:
         )
     for value in definition.values:
         value.description = descriptions[value.name]
+
+
+def optional_field(description: str) -> Any:
+    """An input field that may be left out (``UNSET`` then; read it with :func:`given`),
+    as a filter's are: ``kind: ApiKind | None = optional_field("Only APIs of this kind.")``."""
+    return strawberry.field(default=strawberry.UNSET, description=description)
+
+
+def given(value: Any) -> Any:
+    """An optional input field's value; None when it was not given."""
+    return None if value is strawberry.UNSET else value
 
 
 MAX_SEARCH_LENGTH = 100

@@ -52,7 +52,11 @@ def _plain_converter(inner: Any) -> Converter | None:
 
 
 def _is_person(inner: Any) -> bool:
-    return isinstance(inner, LazyType) and inner.type_name == "Person"
+    """A ``Person`` field: ``LazyPerson``, which resolves to ``Person`` itself in its own
+    module."""
+    from services.org.graphql import Person
+
+    return inner is Person or (isinstance(inner, LazyType) and inner.type_name == "Person")
 
 
 def step(name: str, column: str, field_type: Any) -> Step:

@@ -34,7 +34,7 @@ from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.nodes import UuidNode, node_by_id, uuid_field
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field, team_ids_of
+from services.graphql.relations import related_list, team_field, team_ids_of
 from services.graphql.rows import FromRow
 from services.personal_data import open_sealed
 
@@ -259,10 +259,9 @@ class Requisition(UuidNode, Recorded):
     uuid = uuid_field("requisition")
     team = team_field("The team hiring.")
 
-    @strawberry.field(description="Its interview loops, oldest first.")
-    async def loops(self, info: FlywheelInfo) -> list[InterviewLoop]:
-        rows = await context(info).load.hiring.loops.load(UUID(self.key), self.at)
-        return InterviewLoop.from_rows(rows, self.at)
+    loops = related_list(
+        InterviewLoop, lambda load: load.hiring.loops, "Its interview loops, oldest first."
+    )
 
 
 async def requisitions_of_team(

@@ -20,10 +20,12 @@ from services.graphql.common import (
     FlywheelInfo,
     context,
     decode_cursor,
-    describe_values,
+    enum_value,
+    given,
+    optional_field,
     search_text,
     time_travel,
-    uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     KEY,
@@ -38,9 +40,12 @@ from services.graphql.connections import (
     paged,
     sort_of,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
+from services.graphql.relations import LazyTeam, related_list, team_field
+from services.graphql.rows import FromRow
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
@@ -51,24 +56,19 @@ if TYPE_CHECKING:
 from projections.wbr.six_twelve import MonthsMode as WbrMonths
 from services.wbr.graphql import Months
 
-strawberry.enum(
+graphql_enum(
     MetricKind,
     description="`INPUT`: a controllable action that drives outputs. "
     "`OUTPUT`: a lagging result (revenue, active customers) that cannot be moved directly.",
-)
-describe_values(
-    MetricKind,
     INPUT="A controllable action that drives outputs.",
     OUTPUT="A lagging result (revenue, active customers) that cannot be moved directly.",
 )
-strawberry.enum(Direction, description="Which way the metric should move.")
-describe_values(
+graphql_enum(
     Direction,
+    description="Which way the metric should move.",
     INCREASE="Higher is better.",
     DECREASE="Lower is better.",
 )
-
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 
 
 def team_from_row(row: Any, at: int | None) -> Team:
@@ -79,21 +79,15 @@ def team_from_row(row: Any, at: int | None) -> Team:
 
 
 @strawberry.type(description="One version of a metric's definition.")
-class MetricDefinition:
+class MetricDefinition(FromRow):
     version: int = strawberry.field(description="The definition's version, from 1.")
     text: str = strawberry.field(description="The definition: what is counted, and how.")
     reason: str | None = strawberry.field(description="Why it was redefined; null for the first.")
     since: datetime = strawberry.field(description="When this version took effect.")
 
-    @staticmethod
-    def from_row(row: Any) -> MetricDefinition:
-        return MetricDefinition(
-            version=row["version"], text=row["text"], reason=row["reason"], since=row["since"]
-        )
-
 
 @strawberry.type(description="An input metric believed to drive an output metric, and why.")
-class MetricDriver:
+class MetricDriver(FromRow):
     hypothesis: str = strawberry.field(description="Why the input is believed to move the output.")
     since: datetime = strawberry.field(description="When the link was recorded.")
     input_id: strawberry.Private[UUID]
@@ -108,19 +102,9 @@ class MetricDriver:
     async def output(self, info: FlywheelInfo) -> Metric:
         return await Metric.load(info, self.output_id, self.at)
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> MetricDriver:
-        return MetricDriver(
-            hypothesis=row["hypothesis"],
-            since=row["since"],
-            input_id=row["input_id"],
-            output_id=row["output_id"],
-            at=at,
-        )
-
 
 @strawberry.type(description="A metric's value for the period ending on `periodEnd`.")
-class Observation:
+class Observation(FromRow):
     period_end: date = strawberry.field(
         description="The last day of the period the value describes."
     )
@@ -130,16 +114,6 @@ class Observation:
     correction_reason: str | None = strawberry.field(
         description="Why the value was last corrected; null if never."
     )
-
-    @staticmethod
-    def from_row(row: Any) -> Observation:
-        return Observation(
-            period_end=row["period_end"],
-            value=float(row["value"]),
-            recorded_at=row["recorded_at"],
-            corrections=row["corrections"],
-            correction_reason=row["correction_reason"],
-        )
 
 
 @strawberry.type(description="A page of observations, by period end.")
@@ -180,10 +154,9 @@ class Metric(AggregateNode, Recorded):
         row = await context(info).load.metrics.metric.load(metric_id, at)
         return Metric.from_row(row, at)
 
-    @strawberry.field(description="The team that owns the metric (as `Service.owner`).")
-    async def owner(self, info: FlywheelInfo) -> LazyTeam:
-        row = await context(info).load.org.team.load(self.owner_team_id, self.at)
-        return team_from_row(row, self.at)
+    owner = team_field(
+        "The team that owns the metric (as `Service.owner`).", of="owner_team_id", nullable=False
+    )
 
     @strawberry.field(
         description="The team that owns the metric.",
@@ -192,20 +165,23 @@ class Metric(AggregateNode, Recorded):
     async def owner_team(self, info: FlywheelInfo) -> LazyTeam:
         return await self.owner(info)
 
-    @strawberry.field(description="Every version of the definition, oldest first.")
-    async def definition_history(self, info: FlywheelInfo) -> list[MetricDefinition]:
-        rows = await context(info).load.metrics.metric_definitions.load(UUID(self.key), self.at)
-        return [MetricDefinition.from_row(row) for row in rows]
+    definition_history = related_list(
+        MetricDefinition,
+        lambda load: load.metrics.metric_definitions,
+        "Every version of the definition, oldest first.",
+    )
 
-    @strawberry.field(description="The output metrics this input metric is believed to drive.")
-    async def drives(self, info: FlywheelInfo) -> list[MetricDriver]:
-        rows = await context(info).load.metrics.metric_drives.load(UUID(self.key), self.at)
-        return [MetricDriver.from_row(row, self.at) for row in rows]
+    drives = related_list(
+        MetricDriver,
+        lambda load: load.metrics.metric_drives,
+        "The output metrics this input metric is believed to drive.",
+    )
 
-    @strawberry.field(description="The input metrics believed to drive this output metric.")
-    async def driven_by(self, info: FlywheelInfo) -> list[MetricDriver]:
-        rows = await context(info).load.metrics.metric_driven_by.load(UUID(self.key), self.at)
-        return [MetricDriver.from_row(row, self.at) for row in rows]
+    driven_by = related_list(
+        MetricDriver,
+        lambda load: load.metrics.metric_driven_by,
+        "The input metrics believed to drive this output metric.",
+    )
 
     @strawberry.field(
         description="The 6-12 view for the week ending `weekEnding`, read as of the metric "
@@ -243,7 +219,10 @@ class Metric(AggregateNode, Recorded):
         page: Page = await context(info).load.metrics.observations.load(
             (UUID(self.key), *options), self.at
         )
-        return connection(ObservationConnection, page, Observation.from_row, ("period_end",))
+        at = self.at
+        return connection(
+            ObservationConnection, page, lambda row: Observation.from_row(row, at), ("period_end",)
+        )
 
 
 def period_cursor(cursor: str, argument: str) -> tuple[date]:
@@ -298,19 +277,13 @@ async def metrics_of_team(
 
 @strawberry.input(description="Narrow a list of metrics; every given field must match.")
 class MetricFilter:
-    team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="The owner team."
+    team_id: strawberry.ID | None = optional_field("The owner team.")
+    kind: MetricKind | None = optional_field("Only metrics of this kind.")
+    financial: bool | None = optional_field(
+        "Only financial (true) or non-financial (false) metrics."
     )
-    kind: MetricKind | None = strawberry.field(
-        default=strawberry.UNSET, description="Only metrics of this kind."
-    )
-    financial: bool | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only financial (true) or non-financial (false) metrics.",
-    )
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only metrics named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only metrics named with this text (any case; up to 100 characters)."
     )
 
 
@@ -325,18 +298,12 @@ class MetricTree:
     )
 
 
-def given(value: Any) -> Any:
-    """An optional input field's value; None when it was not given."""
-    return None if value is strawberry.UNSET else value
-
-
 def metric_filter(chosen: MetricFilter | None) -> metrics_queries.MetricFilter:
     if chosen is None:
         return metrics_queries.MetricFilter()
-    team, kind = given(chosen.team_id), given(chosen.kind)
     return metrics_queries.MetricFilter(
-        owner_team_id=uuid_of(team, "Team", "filter.teamId") if team else None,
-        kind=kind.value if kind else None,
+        owner_team_id=uuid_or_none(chosen.team_id, "Team", "filter.teamId"),
+        kind=enum_value(chosen.kind),
         financial=given(chosen.financial),
         name_contains=search_text(given(chosen.name_contains)),
     )

@@ -26,12 +26,13 @@ from services.goals.graphql import GoalConnection, goals_of_team
 from services.graphql.common import (
     FlywheelInfo,
     context,
-    describe_values,
+    enum_value,
     key_of,
-    member_of,
+    optional_field,
     search_text,
     time_travel,
     uuid_of,
+    uuid_or_none,
 )
 from services.graphql.connections import (
     KEY,
@@ -43,9 +44,13 @@ from services.graphql.connections import (
     order_input,
     paged,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import NOT_FOUND, client_error
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, ViewNode, node_by_id
+from services.graphql.people import LazyPerson
+from services.graphql.relations import related_list, team_field
+from services.graphql.rows import FromRow
 from services.metrics.graphql import MetricConnection, metrics_of_team
 from services.personal_data import open_sealed
 from services.roadmap.graphql_enums import Horizon, ItemStatus
@@ -65,9 +70,9 @@ ALLOCATION = "services.allocation.graphql"  # builds on Team and Person in the s
 ROADMAP = "services.roadmap.graphql"
 HIRING = "services.hiring.graphql"
 
-strawberry.enum(Function, description="A function a team member works in.")
-describe_values(
+graphql_enum(
     Function,
+    description="A function a team member works in.",
     ENGINEERING="Software engineering.",
     PRODUCT="Product management.",
     DESIGN="Design and user research.",
@@ -78,24 +83,19 @@ describe_values(
     FINANCE="Finance.",
     RECRUITING="Recruiting: recruiters and sourcers (never a loop's bar raiser).",
 )
-strawberry.enum(
+graphql_enum(
     Attachment,
     description="`REPORTS`: a direct report of the leader. "
     "`DEDICATED`: full-time on the team while reporting elsewhere.",
-)
-describe_values(
-    Attachment,
     REPORTS="A direct report of the leader.",
     DEDICATED="Full-time on the team while reporting elsewhere.",
 )
-strawberry.enum(TeamStatus, description="Whether a team is active.")
-describe_values(
+graphql_enum(
     TeamStatus,
+    description="Whether a team is active.",
     ACTIVE="The team exists and owns its area.",
     DISBANDED="The team was disbanded; it keeps its history.",
 )
-FUNCTION = member_of(Function)
-ATTACHMENT = member_of(Attachment)
 
 
 @strawberry.type(
@@ -167,10 +167,12 @@ class Person(ViewNode, Recorded):
         row = await context(info).load.org.team_led_by.load(self.key, self.at)
         return None if row is None else Team.from_row(row, self.at)
 
-    @strawberry.field(description="The teams this person is a member of.")
-    async def memberships(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.org.memberships.load(self.key, self.at)
-        return [Membership.from_row(row, self.at) for row in rows]
+    memberships = related_list(
+        "Membership",
+        lambda load: load.org.memberships,
+        "The teams this person is a member of.",
+        key=lambda person: person.key,
+    )
 
     @strawberry.field(
         description="The events this person caused, oldest first. Auditors and leadership only."
@@ -186,8 +188,8 @@ class Person(ViewNode, Recorded):
 
 
 @strawberry.type(description="A leader's tenure of a team.")
-class Leadership:
-    person: Person = strawberry.field(description="The leader.")
+class Leadership(FromRow):
+    person: LazyPerson = strawberry.field(description="The leader.")
     since: datetime = strawberry.field(description="When the tenure began.")
     until: datetime | None = strawberry.field(
         description="When the tenure ended; null while it lasts."
@@ -196,40 +198,17 @@ class Leadership:
         description="Why this leader was appointed; null for the leader named at the charter."
     )
 
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Leadership:
-        return Leadership(
-            person=Person(key=row["person"], at=at),
-            since=row["since"],
-            until=row["until"],
-            reason=row["reason"],
-        )
-
 
 @strawberry.type(description="A person attached to a team.")
-class Membership:
-    person: Person = strawberry.field(description="The member.")
+class Membership(FromRow):
+    person: LazyPerson = strawberry.field(description="The member.")
     function: Function = strawberry.field(description="The function the member works in.")
     attachment: Attachment = strawberry.field(description="How the member is attached to the team.")
     since: datetime = strawberry.field(description="When the member joined the team.")
     team_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> Team:
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return Team.from_row(row, self.at)
-
-    @staticmethod
-    def from_row(row: Any, at: int | None) -> Membership:
-        return Membership(
-            person=Person(key=row["person"], at=at),
-            function=FUNCTION(row["function"]),
-            attachment=ATTACHMENT(row["attachment"]),
-            since=row["since"],
-            team_id=row["team_id"],
-            at=at,
-        )
+    team = team_field("The team.", nullable=False)
 
 
 @strawberry.type(description="How many members a team has in one function.")
@@ -259,22 +238,16 @@ class Team(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.org.team
 
-    @strawberry.field(description="The parent team in the org tree; null for a root team.")
-    async def parent(self, info: FlywheelInfo) -> Team | None:
-        if self.parent_id is None:
-            return None
-        row = await context(info).load.org.team.load(self.parent_id, self.at)
-        return None if row is None else Team.from_row(row, self.at)
+    parent = team_field("The parent team in the org tree; null for a root team.", of="parent_id")
 
-    @strawberry.field(description="The teams directly under this one.")
-    async def children(self, info: FlywheelInfo) -> list[Team]:
-        rows = await context(info).load.org.children.load(UUID(self.key), self.at)
-        return [Team.from_row(row, self.at) for row in rows]
-
-    @strawberry.field(description="The teams above this one: its parent first, the root last.")
-    async def ancestors(self, info: FlywheelInfo) -> list[Team]:
-        rows = await context(info).load.org.ancestors.load(UUID(self.key), self.at)
-        return [Team.from_row(row, self.at) for row in rows]
+    children = related_list(
+        "Team", lambda load: load.org.children, "The teams directly under this one."
+    )
+    ancestors = related_list(
+        "Team",
+        lambda load: load.org.ancestors,
+        "The teams above this one: its parent first, the root last.",
+    )
 
     @strawberry.field(description="The services the team owns, by name.")
     @paged
@@ -313,15 +286,14 @@ class Team(AggregateNode, Recorded):
             reason=self.leader_reason,
         )
 
-    @strawberry.field(description="Every leader of the team, oldest first, with reasons.")
-    async def leader_history(self, info: FlywheelInfo) -> list[Leadership]:
-        rows = await context(info).load.org.leader_history.load(UUID(self.key), self.at)
-        return [Leadership.from_row(row, self.at) for row in rows]
-
-    @strawberry.field(description="The team's members, by handle.")
-    async def members(self, info: FlywheelInfo) -> list[Membership]:
-        rows = await context(info).load.org.members.load(UUID(self.key), self.at)
-        return [Membership.from_row(row, self.at) for row in rows]
+    leader_history = related_list(
+        Leadership,
+        lambda load: load.org.leader_history,
+        "Every leader of the team, oldest first, with reasons.",
+    )
+    members = related_list(
+        Membership, lambda load: load.org.members, "The team's members, by handle."
+    )
 
     @strawberry.field(
         description="Members per function, every function listed: `covered` is false "
@@ -427,27 +399,22 @@ TeamOrder = order_input(
 
 @strawberry.input(description="Narrow a list of teams; every given field must match.")
 class TeamFilter:
-    name_contains: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only teams named with this text (any case; up to 100 characters).",
+    name_contains: str | None = optional_field(
+        "Only teams named with this text (any case; up to 100 characters)."
     )
-    parent_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only the children of this team (a UUID or a Team global id).",
+    parent_id: strawberry.ID | None = optional_field(
+        "Only the children of this team (a UUID or a Team global id)."
     )
-    status: TeamStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="Only teams in this status."
-    )
+    status: TeamStatus | None = optional_field("Only teams in this status.")
 
 
 def team_filter(given: TeamFilter | None) -> org_queries.TeamFilter:
     if given is None:
         return org_queries.TeamFilter()
-    parent = given.parent_id
     return org_queries.TeamFilter(
         name_contains=search_text(given.name_contains),
-        parent_id=uuid_of(parent, "Team", "filter.parentId") if parent else None,
-        status=given.status.value if given.status else None,
+        parent_id=uuid_or_none(given.parent_id, "Team", "filter.parentId"),
+        status=enum_value(given.status),
     )
 
 

@@ -25,7 +25,9 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
-    describe_values,
+    enum_value,
+    given,
+    optional_field,
     resolve_at,
 )
 from services.graphql.connections import (
@@ -38,74 +40,56 @@ from services.graphql.connections import (
     order_input,
     paged,
 )
+from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error, forbidden
 from services.graphql.lists import ListFilter, ListOrder, list_field
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson, person_at, person_at_or_none
-from services.graphql.relations import team_ids_of
+from services.graphql.relations import related_list, team_field, team_ids_of
+from services.graphql.rows import FromRow
 from services.prfaqs.graphql_outcomes import ExpectedOutcome, outcomes_of_decision
 
 if TYPE_CHECKING:
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
-    from services.org.graphql import Team
 
-strawberry.enum(
+graphql_enum(
     Ring,
     description="The widening circles of review, in order: `TEAM` (the author's team), `ORG` "
     "(the wider organisation), `S_TEAM` (senior leadership), `CEO`.",
-)
-describe_values(
-    Ring,
     TEAM="The author's team.",
     ORG="The wider organisation.",
     S_TEAM="Senior leadership.",
     CEO="The CEO: advancing here approves the PR/FAQ.",
 )
-strawberry.enum(
+graphql_enum(
     PrFaqState,
     description="`DRAFT`: no round open. `IN_REVIEW`: a round is open. `APPROVED`: the CEO "
     "round advanced it. `SHELVED`: a decider stopped it. `WITHDRAWN`: its author withdrew it.",
-)
-describe_values(
-    PrFaqState,
     DRAFT="No review round is open.",
     IN_REVIEW="A review round is open.",
     APPROVED="The CEO round advanced it.",
     SHELVED="A decider stopped it.",
     WITHDRAWN="Its author withdrew it.",
 )
-strawberry.enum(
+graphql_enum(
     Recommendation,
     description="A reviewer's recommendation or a round's outcome: `ADVANCE` to the next ring "
     "(after CEO: approved), `REVISE` (another round in the same ring on a new revision), "
     "`STOP` (shelved).",
-)
-describe_values(
-    Recommendation,
     ADVANCE="Advance to the next ring (after CEO: approved).",
     REVISE="Another round in the same ring, on a new revision.",
     STOP="Stop: the PR/FAQ is shelved.",
 )
-strawberry.enum(
+graphql_enum(
     FaqAudience,
     description="`EXTERNAL`: what customers will ask. `INTERNAL`: cost, risks, dependencies, "
     "headcount.",
-)
-describe_values(
-    FaqAudience,
     EXTERNAL="What customers will ask.",
     INTERNAL="What the company will ask: cost, risks, dependencies, headcount.",
 )
 
-LazyTeam = Annotated["Team", strawberry.lazy("services.org.graphql")]
 _content = msgspec.json.Decoder(dict[str, Any])
-
-
-def team_from_row(row: Any, at: int | None) -> Team:
-    from services.org.graphql import Team
-
-    return Team.from_row(row, at)
 
 
 @strawberry.type(description="The leader's and the customer's quotes in the press release.")
@@ -122,7 +106,9 @@ class FaqEntry:
 
 
 @strawberry.type(description="One revision of a PR/FAQ: its content hash and why it was made.")
-class PrFaqRevision:
+class PrFaqRevision(FromRow):
+    COLUMNS: ClassVar = {"hash": "content_hash", "by": "actor"}
+
     revision: int = strawberry.field(description="The revision's number, from 1.")
     hash: str = strawberry.field(
         description="The SHA-256 of the revision's canonical encoding (JSON, sorted keys)."
@@ -133,7 +119,7 @@ class PrFaqRevision:
 
 
 @strawberry.type(description="One reviewer's recommendation in a round.")
-class Feedback:
+class Feedback(FromRow):
     reviewer: LazyPerson = strawberry.field(description="The reviewer.")
     recommendation: Recommendation = strawberry.field(description="What the reviewer recommends.")
     comments: str = strawberry.field(description="The reviewer's comments.")
@@ -158,18 +144,12 @@ class ReviewRound:
     prfaq_id: strawberry.Private[UUID]
     at: strawberry.Private[int | None]
 
-    @strawberry.field(description="Each reviewer's recommendation, by reviewer.")
-    async def feedback(self, info: FlywheelInfo) -> list[Feedback]:
-        rows = await context(info).load.prfaqs.feedback.load((self.prfaq_id, self.number), self.at)
-        return [
-            Feedback(
-                reviewer=person_at(row["reviewer"], self.at),
-                recommendation=Recommendation(row["recommendation"]),
-                comments=row["comments"],
-                at=row["at"],
-            )
-            for row in rows
-        ]
+    feedback = related_list(
+        Feedback,
+        lambda load: load.prfaqs.feedback,
+        "Each reviewer's recommendation, by reviewer.",
+        key=lambda review: (review.prfaq_id, review.number),
+    )
 
     @staticmethod
     def from_row(row: Any, at: int | None) -> ReviewRound:
@@ -282,12 +262,7 @@ class PrFaq(AggregateNode, Recorded):
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.prfaqs.prfaq
 
-    @strawberry.field(description="The owning team; null until one is named.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam | None:
-        if self.team_id is None:
-            return None
-        row = await context(info).load.org.team.load(self.team_id, self.at)
-        return None if row is None else team_from_row(row, self.at)
+    team = team_field("The owning team; null until one is named.")
 
     @strawberry.field(
         description="Whether the caller may read the full text: its author, its reviewers, "
@@ -386,16 +361,7 @@ class PrFaq(AggregateNode, Recorded):
         if not await self.readable(info):
             return None
         rows = await context(info).load.prfaqs.revisions.load(UUID(self.key), self.at)
-        return [
-            PrFaqRevision(
-                revision=row["revision"],
-                hash=row["content_hash"],
-                reason=row["reason"],
-                at=row["at"],
-                by=person_at(row["actor"], self.at),
-            )
-            for row in rows
-        ]
+        return PrFaqRevision.from_rows(rows, self.at)
 
     @strawberry.field(description="Dissent from approving it, oldest first." + CONFIDENTIAL)
     async def dissents(self, info: FlywheelInfo) -> list[PrFaqDissent] | None:
@@ -464,27 +430,20 @@ PrFaqOrder = order_input(
 
 @strawberry.input(description="Narrow a list of PR/FAQs; every given field must match.")
 class PrFaqFilter:
-    state: PrFaqState | None = strawberry.field(
-        default=strawberry.UNSET, description="Only PR/FAQs in this state."
-    )
-    ring: Ring | None = strawberry.field(
-        default=strawberry.UNSET, description="Only PR/FAQs now in this ring."
-    )
-    team_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="Only PR/FAQs owned by this team."
-    )
+    state: PrFaqState | None = optional_field("Only PR/FAQs in this state.")
+    ring: Ring | None = optional_field("Only PR/FAQs now in this ring.")
+    team_id: strawberry.ID | None = optional_field("Only PR/FAQs owned by this team.")
     include_subteams: bool = strawberry.field(
         default=False, description="With `teamId`: also the teams under it."
     )
-    author: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Only PR/FAQs by this author: the caller's own handle, or anyone's for "
-        "leadership (authorship is confidential).",
+    author: str | None = optional_field(
+        "Only PR/FAQs by this author: the caller's own handle, or anyone's for "
+        "leadership (authorship is confidential)."
     )
 
 
 @strawberry.type(description="How PR/FAQs fared in one ring.")
-class FunnelRing:
+class FunnelRing(FromRow):
     ring: Ring = strawberry.field(description="The ring.")
     reached: int = strawberry.field(description="How many entered it within the period.")
     stopped: int = strawberry.field(description="How many of those were stopped (shelved) in it.")
@@ -503,10 +462,6 @@ class PrFaqFunnel:
     )
 
 
-def _given(value: Any) -> Any:
-    return None if value is strawberry.UNSET else value
-
-
 async def prfaq_filter(
     info: FlywheelInfo, at: int | None, chosen: PrFaqFilter | None
 ) -> prfaq_queries.PrFaqFilter:
@@ -514,17 +469,16 @@ async def prfaq_filter(
     with the teams under it as of ``at``."""
     if chosen is None:
         return prfaq_queries.PrFaqFilter()
-    author = _given(chosen.author)
+    author = given(chosen.author)
     principal = context(info).principal
     if author is not None and not (
         principal is not None and (principal.is_leadership or principal.subject == author)
     ):
         raise forbidden("Filtering by another author needs the `leadership` role")
-    state, ring = _given(chosen.state), _given(chosen.ring)
     return prfaq_queries.PrFaqFilter(
-        state=state.value if state else None,
-        ring=ring.value if ring else None,
-        team_ids=await team_ids_of(info, _given(chosen.team_id), chosen.include_subteams, at),
+        state=enum_value(chosen.state),
+        ring=enum_value(chosen.ring),
+        team_ids=await team_ids_of(info, given(chosen.team_id), chosen.include_subteams, at),
         author=author,
     )
 
@@ -590,15 +544,6 @@ class PrFaqQuery:
             views, at, reference - timedelta(days=stale_days), team_ids
         )
         return PrFaqFunnel(
-            rings=[
-                FunnelRing(
-                    ring=figures.ring,
-                    reached=figures.reached,
-                    stopped=figures.stopped,
-                    in_it_now=figures.in_it_now,
-                    median_days=figures.median_days,
-                )
-                for figures in ring_figures(stays)
-            ],
+            rings=[FunnelRing.from_fields(figures) for figures in ring_figures(stays)],
             stale_drafts=[PrFaq.from_row(row, at) for row in stale],
         )

@@ -23,7 +23,7 @@ from services.graphql.common import (
 )
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson
-from services.graphql.relations import team_field, team_ids_of
+from services.graphql.relations import related_list, team_field, team_ids_of
 from services.graphql.rows import FromRow
 from services.roadmap.graphql_enums import (
     Conflict,
@@ -187,20 +187,19 @@ class RoadmapItem(AggregateNode, Recorded):
             if counts.get(function.value)
         ]
 
-    @strawberry.field(description="Every slip and pull-in of its target date, oldest first.")
-    async def slips(self, info: FlywheelInfo) -> list[Slip]:
-        rows = await context(info).load.roadmap.slips.load(UUID(self.key), self.at)
-        return Slip.from_rows(rows, self.at)
+    slips = related_list(
+        Slip,
+        lambda load: load.roadmap.slips,
+        "Every slip and pull-in of its target date, oldest first.",
+    )
 
-    @strawberry.field(description="Every health check-in, oldest first.")
-    async def check_ins(self, info: FlywheelInfo) -> list[RoadmapCheckIn]:
-        rows = await context(info).load.roadmap.check_ins.load(UUID(self.key), self.at)
-        return RoadmapCheckIn.from_rows(rows, self.at)
+    check_ins = related_list(
+        RoadmapCheckIn, lambda load: load.roadmap.check_ins, "Every health check-in, oldest first."
+    )
 
-    @strawberry.field(description="Its milestones, by date.")
-    async def milestones(self, info: FlywheelInfo) -> list[Milestone]:
-        rows = await context(info).load.roadmap.milestones.load(UUID(self.key), self.at)
-        return Milestone.from_rows(rows, self.at)
+    milestones = related_list(
+        Milestone, lambda load: load.roadmap.milestones, "Its milestones, by date."
+    )
 
     @strawberry.field(description="What it depends on, oldest first, with any conflict.")
     async def dependencies(self, info: FlywheelInfo) -> list[RoadmapDependency]:

@@ -20,6 +20,7 @@ from services.graphql.common import (
     AtPosition,
     FlywheelInfo,
     context,
+    optional_field,
     resolve_at,
     time_travel,
     uuid_of,
@@ -65,13 +66,9 @@ class RoadmapBaseline(FromRow):
     one_of=True,
 )
 class RoadmapPoint:
-    baseline: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="A baseline's id (`RoadmapBaseline.uuid`)."
-    )
-    position: int | None = strawberry.field(default=strawberry.UNSET, description="A log position.")
-    time: datetime | None = strawberry.field(
-        default=strawberry.UNSET, description="A time: the last position recorded by then."
-    )
+    baseline: strawberry.ID | None = optional_field("A baseline's id (`RoadmapBaseline.uuid`).")
+    position: int | None = optional_field("A log position.")
+    time: datetime | None = optional_field("A time: the last position recorded by then.")
 
 
 async def _position_of(info: FlywheelInfo, point: RoadmapPoint, argument: str) -> int:

@@ -25,7 +25,7 @@ from services.graphql.common import (
 from services.graphql.enums import graphql_enum
 from services.graphql.errors import client_error
 from services.graphql.people import LazyPerson
-from services.graphql.relations import LazyTeam, metric_field
+from services.graphql.relations import metric_field, team_field
 from services.graphql.rows import FromRow
 
 graphql_enum(
@@ -215,11 +215,7 @@ class WbrSection:
         description="Input metrics, then the output metrics, then financial ones; by name."
     )
 
-    @strawberry.field(description="The team.")
-    async def team(self, info: FlywheelInfo) -> LazyTeam:
-        from services.org.graphql import Team
-
-        return await Team.get(info, self.team_id, self.at)
+    team = team_field("The team.", nullable=False)
 
 
 @strawberry.type(description="The weekly business review: the deck for a week.")
