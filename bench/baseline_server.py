@@ -119,7 +119,7 @@ async def team_page(conn: asyncpg.Connection, plan_year: int) -> dict[str, Any]:
         lambda r: {
             "id": node_id("Api", r["id"]),
             "name": r["name"],
-            "version": r["version"],
+            "apiVersion": r["version"],
             "kind": r["kind"],
             "visibility": r["visibility"],
             "status": r["status"],
@@ -155,8 +155,8 @@ async def team_page(conn: asyncpg.Connection, plan_year: int) -> dict[str, Any]:
     cursor = None
     if nodes:
         last = teams[-1]
-        cursor = base64.urlsafe_b64encode(
-            msgspec.json.encode([last["name"], str(last["id"])])
+        cursor = base64.urlsafe_b64encode(  # the ordering's tag ends it, as Flywheel's
+            msgspec.json.encode([last["name"], str(last["id"]), "NAME ASC"])
         ).decode()
     return {
         "teams": {
@@ -222,7 +222,7 @@ async def api_boundaries(conn: asyncpg.Connection) -> dict[str, Any]:
 
     def api_ref(api_id: UUID) -> dict[str, Any]:
         name, version = api_names[api_id]
-        return {"id": node_id("Api", api_id), "name": name, "version": version}
+        return {"id": node_id("Api", api_id), "name": name, "apiVersion": version}
 
     def edge(d: Dependency) -> dict[str, Any]:
         return {

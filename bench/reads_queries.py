@@ -25,7 +25,7 @@ query TeamPage($planYear: Int!, $at: Int, $asOf: DateTime) {
       leader { person { handle } since }
       members { person { handle } function attachment since }
       services(first: 20) { totalCount nodes { id name status } }
-      apis(first: 20) { totalCount nodes { id name version kind visibility status } }
+      apis(first: 20) { totalCount nodes { id name apiVersion kind visibility status } }
       goals(planYear: $planYear, first: 20) {
         totalCount
         nodes { id description baseline target dueDate status topLevel }
@@ -39,7 +39,7 @@ API_BOUNDARIES = """
 query ApiBoundaries($at: Int, $asOf: DateTime) {
   apiBoundaries(atPosition: $at, asOf: $asOf) {
     provided {
-      api { id name version visibility status }
+      api { id name apiVersion visibility status }
       provider { id name }
       providerTeam { id name }
       dependencies { consumer { id name } consumerTeam { id name } }
@@ -47,11 +47,11 @@ query ApiBoundaries($at: Int, $asOf: DateTime) {
     crossTeamDependencies {
       consumer { id name }
       consumerTeam { id name }
-      api { id name version }
+      api { id name apiVersion }
       provider { id name }
       providerTeam { id name }
     }
-    violations { kind detail service { id name } api { id name version } }
+    violations { kind detail service { id name } api { id name apiVersion } }
   }
 }
 """

@@ -62,9 +62,9 @@ query TeamsPage($year: Int!) {
       leader { person { handle } since }
       members { person { handle } function attachment }
       services(first: 20) {
-        nodes { name status apis(first: 10) { nodes { name version kind visibility } } }
+        nodes { name status apis(first: 10) { nodes { name apiVersion kind visibility } } }
       }
-      apis(first: 20) { nodes { name version status } }
+      apis(first: 20) { nodes { name apiVersion status } }
       goals(planYear: $year, first: 20) { nodes { description status target blindside } }
     }
   }
