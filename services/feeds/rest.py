@@ -197,8 +197,9 @@ class WebhookController(Controller):
         except BaseException:
             await _forget_secret(runtime, webhook_id, secret_id)
             raise
+        done = accepted(outcome)
         return WebhookSecret(
-            id=outcome.id, version=outcome.version, position=outcome.position, secret=secret
+            id=done.id, version=done.version, position=done.position, secret=secret
         )
 
     @delete(

@@ -182,11 +182,21 @@ def test_a_receiver_that_fails_then_recovers_gets_every_event_in_order(
     ).is_success
 
 
+def commands_accepted(server: FlywheelServer) -> float:
+    """``flywheel_commands_total{outcome="accepted"}`` as /metrics says now."""
+    for line in httpx.get(f"{server.url}/metrics").text.splitlines():
+        if line.startswith('flywheel_commands_total{outcome="accepted",rule=""}'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def test_no_secret_reaches_the_log(server: FlywheelServer, leadership: str) -> None:
     with receiver() as hook:
         created = register(server, leadership, hook.url)
+        accepted_before = commands_accepted(server)
         rotated = server.post(f"/api/v1/webhooks/{created['id']}/rotate-secret", leadership)
         assert rotated.status_code == 200, rotated.text
+        assert commands_accepted(server) == accepted_before + 1, "counted as every command"
         secrets = {created["secret"], rotated.json()["secret"]}
         assert len(secrets) == 2
         dump = httpx.get(
