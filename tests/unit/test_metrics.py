@@ -197,7 +197,8 @@ def test_one_value_per_period_and_corrections_carry_a_reason() -> None:
     assert isinstance(observed, MetricYear.Observed) and observed.value == Decimal("91.5")
     assert observed.metric_id == selection.id
     assert isinstance(corrected, MetricYear.ObservationCorrected)
-    assert (corrected.previous_value, corrected.value, corrected.reason) == (
+    assert (corrected.metric_id, corrected.previous_value, corrected.value, corrected.reason) == (
+        selection.id,
         Decimal("91.5"),
         Decimal("92"),
         "Late warehouse feed",
