@@ -7,12 +7,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
+if TYPE_CHECKING:  # matplotlib (about 50 MB) loads with the first picture, not at start
+    from matplotlib.figure import Figure
 
 SVG = "image/svg+xml"
 PNG = "image/png"
@@ -26,17 +24,23 @@ STYLE: dict[str, Any] = {
 @contextmanager
 def plotting() -> Iterator[None]:
     """The settings every figure is drawn under."""
+    import matplotlib
+
     with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 
 def svg_bytes(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
     out = io.BytesIO()
     FigureCanvasSVG(figure).print_svg(out, metadata={"Date": None})
     return out.getvalue()
 
 
 def png_bytes(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     out = io.BytesIO()
     FigureCanvasAgg(figure).print_png(out, metadata={"Software": "Flywheel"})
     return out.getvalue()

@@ -97,3 +97,21 @@ def test_every_package_imported_is_declared() -> None:
     application = _imported_modules("domain", "projections", "services")
     assert not _undeclared(application, runtime)
     assert not _undeclared(_imported_modules("tests", "bench"), development)
+
+
+def test_the_server_starts_without_loading_matplotlib() -> None:
+    """matplotlib is about 50 MB of every process's memory: it loads with the first
+    chart or timeline drawn, not when the server, a worker or the CLI starts."""
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, services.cli, services.api.app, services.runtime; "
+            "print(sorted(m for m in ('matplotlib', 'numpy', 'PIL') if m in sys.modules))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert started.stdout.strip() == "[]"

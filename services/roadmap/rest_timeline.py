@@ -16,7 +16,6 @@ from projections.roadmap import queries
 from services.api.guards import require_reader
 from services.api.parameters import IncludeSubteams
 from services.api.problems import problem_responses
-from services.roadmap.timeline import draw_timeline, timeline_items
 
 if TYPE_CHECKING:  # the runtime assembles the areas; services/api/app.py resolves it
     from services.runtime import Runtime
@@ -52,6 +51,11 @@ class RoadmapTimelineController(Controller):
         include_subteams: IncludeSubteams = False,
     ) -> Response[bytes]:
         assert runtime.read_pool is not None
+        from services.roadmap.timeline import (
+            draw_timeline,
+            timeline_items,
+        )  # matplotlib (about 50 MB) loads with the first picture, not at start
+
         async with ReadSession(runtime.read_pool) as db:
             await require_reader(db, request.scope.get("user"), NO_ROLE)
             scope = None

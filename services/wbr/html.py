@@ -22,7 +22,6 @@ from projections.wbr.six_twelve import ChangeUnit, Period
 from services.api.guards import require_reader
 from services.api.parameters import IncludeSubteams
 from services.auth import ISSUER, jwt_secret
-from services.wbr.chart import chart_svg
 from services.wbr.reading import NO_ROLE, DeckTeamId, DeckWeekEnding, deck_of
 from services.wbr.sign_in import (
     COOKIE,
@@ -72,6 +71,10 @@ def period_rows(periods: list[Period], label: Any, prefix: str, unit: ChangeUnit
 
 
 def metric_page(view: MetricView) -> dict[str, Any]:
+    from services.wbr.chart import (
+        chart_svg,
+    )  # matplotlib (about 50 MB) loads with the first picture, not at start
+
     computed, metric = view.view, view.metric
     unit = computed.change_unit
     month = lambda period: period.start.strftime("%b %Y") + (" (to date)" if period.to_date else "")  # noqa: E731

@@ -17,7 +17,6 @@ from projections.wbr.six_twelve import MonthsMode
 from services.api.guards import require_reader
 from services.api.problems import problem_responses
 from services.plotting import PNG, SVG
-from services.wbr.chart import chart_png, chart_svg
 from services.wbr.reading import NO_ROLE, metric_view
 
 if TYPE_CHECKING:
@@ -66,6 +65,10 @@ class WbrChartController(Controller):
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
     async def svg(self, view: MetricView) -> Response[bytes]:
+        from services.wbr.chart import (
+            chart_svg,
+        )  # matplotlib (about 50 MB) loads with the first picture, not at start
+
         return Response(
             await asyncio.to_thread(chart_svg, view, view.metric["name"]), media_type=SVG
         )
@@ -78,6 +81,10 @@ class WbrChartController(Controller):
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
     async def png(self, view: MetricView) -> Response[bytes]:
+        from services.wbr.chart import (
+            chart_png,
+        )  # matplotlib (about 50 MB) loads with the first picture, not at start
+
         return Response(
             await asyncio.to_thread(chart_png, view, view.metric["name"]), media_type=PNG
         )
