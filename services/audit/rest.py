@@ -17,6 +17,7 @@ from domain.errors import InvalidValue
 from projections.views import LIVE_SCHEMA
 from services.api.guards import roles_only
 from services.api.problems import problem_responses
+from services.api.read_position import wait_for_wanted_position
 from services.audit import chain as audit
 from services.dates import YEARS, parse_moment
 from services.principal import Principal, Role
@@ -137,7 +138,8 @@ class AuditController(Controller):
         summary="The event log, a page at a time or streamed",
         description="Events in log order, after a position, filtered by aggregate, type, actor "
         "and time. With `Accept: application/x-ndjson` the whole selection is streamed, one "
-        "event per line. Auditors and leadership only.",
+        "event per line. Send `X-Flywheel-Position` with a command's position to read at least "
+        "that far. Auditors and leadership only.",
         responses=problem_responses(400, 401, 403, 429, 503),
     )
     async def events(
@@ -171,6 +173,7 @@ class AuditController(Controller):
             ),
         ] = None,
     ) -> Response[Any]:
+        await wait_for_wanted_position(request, runtime)
         sql, args = _selection(
             after,
             aggregate_id,

@@ -27,6 +27,7 @@ from services.api.commands import (
 )
 from services.api.guards import roles_only
 from services.api.problems import problem_responses
+from services.api.read_position import wait_for_wanted_position
 from services.api.text import LINE
 from services.feeds import signing
 from services.feeds.commands import MANAGERS, FeedsCommands
@@ -39,7 +40,6 @@ if TYPE_CHECKING:  # the runtime assembles the areas; services/api/app.py resolv
 
 MAX_POSITION = 2**63 - 1
 MAX_PAGE = 1000
-POSITION_HEADER = "x-flywheel-position"
 
 
 managers_only = roles_only(
@@ -280,7 +280,7 @@ class WebhookController(Controller):
     async def list_webhooks(
         self, request: Request[Principal, Any, Any], runtime: Runtime
     ) -> WebhookList:
-        await _wait_for_position(request, runtime)
+        await wait_for_wanted_position(request, runtime)
         pool = _primary(runtime)
         rows = await pool.fetch(
             "SELECT e.*, c.position AS cursor, coalesce(c.failures, 0) AS failures, "
@@ -401,9 +401,3 @@ async def _require_endpoint(pool: Any, endpoint_id: UUID, *, removed_too: bool =
     )
     if not found:
         raise NotFound("webhook", endpoint_id)
-
-
-async def _wait_for_position(request: Request[Principal, Any, Any], runtime: Runtime) -> None:
-    raw = request.headers.get(POSITION_HEADER)
-    if raw is not None and raw.strip().isdigit():
-        await runtime.watcher.wait_for(int(raw), runtime.settings.read_wait_seconds)

@@ -7,30 +7,21 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import PermissionDeniedException, ValidationException
+from litestar.exceptions import PermissionDeniedException
 
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
+from services.api.read_position import wait_for_wanted_position
 from services.auth import authenticate_header
 from services.graphql.context import FlywheelContext
 from services.graphql.loaders import Loaders
 from services.principal import Principal
 from services.runtime import Runtime
 
-POSITION_HEADER = "x-flywheel-position"
 NO_ROLE = (
     "Reading the views needs a role (leadership, member, planner or auditor) "
     "or the leadership of a team"
 )
-
-
-def _wanted_position(request: Request[Any, Any, Any]) -> int | None:
-    raw = request.headers.get(POSITION_HEADER)
-    if raw is None:
-        return None
-    if not raw.strip().isdigit():
-        raise ValidationException(f"{POSITION_HEADER} must be a log position (an integer >= 0)")
-    return int(raw)
 
 
 async def graphql_context(
@@ -52,9 +43,7 @@ async def graphql_context(
     principal = authenticate_header(
         runtime.auth, request.headers.get("authorization"), request.scope
     )
-    wanted = _wanted_position(request)
-    if wanted is not None:
-        await runtime.watcher.wait_for(wanted, runtime.settings.read_wait_seconds)
+    wanted = await wait_for_wanted_position(request, runtime)
     assert runtime.read_pool is not None
     async with ReadSession(runtime.read_pool) as session:
         if not principal.roles and not await _leads_a_team(session, principal):

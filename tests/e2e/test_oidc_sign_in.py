@@ -58,7 +58,10 @@ def test_a_providers_token_is_accepted_with_its_mapped_roles(
     assert made.status_code == 201, made.text
     events = httpx.get(
         f"{server.url}/api/v1/events",
-        headers={"Authorization": f"Bearer {lead}"},
+        headers={
+            "Authorization": f"Bearer {lead}",
+            "X-Flywheel-Position": str(made.json()["position"]),
+        },
         timeout=30,
     )
     assert events.status_code == 200, events.text
