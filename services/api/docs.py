@@ -1,7 +1,8 @@
 """The pages a person opens: GraphiQL at ``/graphql``, the Scalar API reference at
 ``/schema`` and Swagger UI at ``/schema/swagger``, every script and stylesheet
-served from the installed package (``services/api/static``, pinned versions, no
-CDN), so they work behind a firewall. See ``static/README.md`` for the versions."""
+served from the installed package (``services/api/static/vendor``, pinned
+versions, no CDN), so they work behind a firewall. See ``static/vendor/README.md``
+for the versions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
 STATIC_DIR = Path(__file__).parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
 STATIC_PATH = "/static"
 
 GRAPHIQL = "graphiql-3.8.3"
@@ -30,7 +32,7 @@ def static_files() -> Router:
     """``/static``: the vendored assets, open to all (they are public packages)."""
     return create_static_files_router(
         path=STATIC_PATH,
-        directories=[STATIC_DIR],
+        directories=[VENDOR_DIR],
         opt={"exclude_from_auth": True},
         include_in_schema=False,
         cache_control=None,
