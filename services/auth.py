@@ -11,7 +11,9 @@ the middleware is given.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -94,6 +96,55 @@ DECODED = "flywheel.bearer"
 Decoded = tuple[str, AuthenticationResult | NotAuthorizedException]
 
 
+class DecodedTokens:
+    """Tokens this process decoded lately, each answer kept until its token expires or
+    for ``seconds`` at most, ``size`` answers at most (the oldest go first).
+
+    A client sends the same bearer token with every request, and checking it (base64,
+    JSON, the signature, the claims) was a sixth of the CPU serve spends on a command
+    outside the command bus (docs/PERFORMANCE.md). Only Flywheel's own tokens that let the
+    caller in are kept (an identity provider's keys may be withdrawn at any time, so
+    its tokens are checked every time), under the token and every setting it was
+    checked with. Of the checks only ``exp`` can turn with time (``iat`` and ``nbf``
+    were already past), so a kept answer is given only before the token's ``exp``."""
+
+    def __init__(
+        self, size: int = 1024, seconds: float = 60.0, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.size = size
+        self.seconds = seconds
+        self.clock = clock
+        self._kept: dict[Hashable, tuple[float, AuthenticationResult]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> AuthenticationResult | None:
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        until, answer = kept
+        if self.clock() < until:
+            return answer
+        with self._lock:
+            self._kept.pop(key, None)
+        return None
+
+    def keep(self, key: Hashable, answer: AuthenticationResult, expires: datetime) -> None:
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        until = min(expires.timestamp(), self.clock() + self.seconds)
+        with self._lock:
+            while len(self._kept) >= self.size:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = (until, answer)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+DECODED_TOKENS = DecodedTokens()
+
+
 def _decode(
     encoded: str,
     *,
@@ -102,6 +153,32 @@ def _decode(
     issuers: Sequence[str] | None,
     claims: Sequence[str] | None,
     token_cls: type[Token] = Token,
+) -> AuthenticationResult:
+    key = (encoded, secret, algorithm, tuple(issuers or ()), tuple(claims or ()), token_cls)
+    kept = DECODED_TOKENS.get(key)
+    if kept is not None:
+        return kept
+    answer = _decode_anew(
+        encoded,
+        secret=secret,
+        algorithm=algorithm,
+        issuers=issuers,
+        claims=claims,
+        token_cls=token_cls,
+    )
+    if answer.auth.iss == ISSUER:  # a local token: the provider's keys may rotate
+        DECODED_TOKENS.keep(key, answer, answer.auth.exp)
+    return answer
+
+
+def _decode_anew(
+    encoded: str,
+    *,
+    secret: str,
+    algorithm: str,
+    issuers: Sequence[str] | None,
+    claims: Sequence[str] | None,
+    token_cls: type[Token],
 ) -> AuthenticationResult:
     try:
         token = token_cls.decode(

@@ -19,6 +19,7 @@ other tables Flywheel keeps beside the events (idempotency keys, rate limits).
 from __future__ import annotations
 
 import select
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -131,9 +132,28 @@ class FlywheelRecorder(FailFastRecorder, PostgresApplicationRecorder):
             "INSERT INTO {schema}.{chain} (position, event_hash, chain_hash) "
             "SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bytea[])"
         ).format(schema=schema, chain=Identifier(CHAIN_TABLE))
+        self._queued_link = threading.local()  # a save's last-link read, per thread
         self._record_outcome = SQL(
             "UPDATE {schema}.{table} SET status = %s, outcome = %s WHERE subject = %s AND key = %s"
         ).format(schema=schema, table=Identifier(IDEMPOTENCY_TABLE))
+
+    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
+        """The library's NOTIFY, sent under the table lock before the insert; with it,
+        the read of the chain's last link, whose answer comes back in the round trip
+        that inserts the events (the library syncs the pipeline once there), instead of
+        one more round trip while the lock is held."""
+        super()._notify_channel(curs)
+        self._discard_queued_link()
+        last_link = curs.connection.cursor()
+        last_link.execute(self._last_link, prepare=True)
+        self._queued_link.cursor = last_link
+
+    def _discard_queued_link(self) -> Cursor[DictRow] | None:
+        queued: Cursor[DictRow] | None = getattr(self._queued_link, "cursor", None)
+        self._queued_link.cursor = None
+        if queued is not None and queued.closed:
+            return None
+        return queued
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -150,8 +170,13 @@ class FlywheelRecorder(FailFastRecorder, PostgresApplicationRecorder):
     def _link(
         self, curs: Cursor[DictRow], ids: Sequence[int], events: Sequence[StoredEvent]
     ) -> None:
-        curs.execute(self._last_link, prepare=True)
-        row = curs.fetchone()
+        queued = self._discard_queued_link()
+        if queued is None:
+            curs.execute(self._last_link, prepare=True)
+            row = curs.fetchone()
+        else:
+            with queued:
+                row = queued.fetchone()
         previous: bytes = bytes(row["chain_hash"]) if row else GENESIS
         hashes, links = [], []
         for position, event in sorted(zip(ids, events, strict=True), key=lambda pair: pair[0]):

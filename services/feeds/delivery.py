@@ -136,10 +136,11 @@ class WebhookDeliverer:
             timeout=self.settings.webhook_timeout_seconds,
             headers={"user-agent": USER_AGENT},
         )
+        scan = _ScanConnection(self.url)
         try:
             while not stop.is_set():
                 try:
-                    for endpoint_id in await self._enabled_endpoints():
+                    for endpoint_id in await scan.enabled_endpoints():
                         task = tasks.get(endpoint_id)
                         if task is None or task.done():
                             tasks[endpoint_id] = asyncio.create_task(
@@ -154,20 +155,8 @@ class WebhookDeliverer:
             if tasks:
                 await asyncio.gather(*tasks.values(), return_exceptions=True)
             await client.aclose()
+            await scan.close()
             await watcher.stop()
-
-    async def _enabled_endpoints(self) -> list[UUID]:
-        conn = await asyncpg.connect(self.url)
-        try:
-            if not await conn.fetchval(f"SELECT to_regclass('{LIVE_SCHEMA}.webhook_endpoints')"):
-                return []  # the views are not there yet
-            rows = await conn.fetch(
-                f'SELECT id FROM "{LIVE_SCHEMA}".webhook_endpoints '
-                "WHERE valid_to IS NULL AND enabled"
-            )
-            return [row["id"] for row in rows]
-        finally:
-            await conn.close()
 
     async def _endpoint(
         self,
@@ -397,6 +386,41 @@ class WebhookDeliverer:
             log.info("webhooks: %s: not disabled: %s", endpoint_id, error)
         else:
             log.warning("webhooks: %s disabled: %s", endpoint_id, reason)
+
+
+class _ScanConnection:
+    """The connection the worker lists the enabled endpoints on, kept between scans.
+
+    The worker scans each time the views move, which in a serving process is after
+    nearly every command: a connection opened per scan cost PostgreSQL a new backend
+    and the server about as much CPU as projecting the command (bench/commands.py,
+    docs/PERFORMANCE.md). One lost is opened again at the next scan."""
+
+    ENABLED = f'SELECT id FROM "{LIVE_SCHEMA}".webhook_endpoints WHERE valid_to IS NULL AND enabled'
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.conn: asyncpg.Connection | None = None
+        self.opened = 0  # connections opened, for tests
+
+    async def enabled_endpoints(self) -> list[UUID]:
+        if self.conn is None or self.conn.is_closed():
+            self.conn = await asyncpg.connect(self.url)
+            self.opened += 1
+        try:
+            rows = await self.conn.fetch(self.ENABLED)
+        except asyncpg.UndefinedTableError:
+            return []  # the views are not there yet
+        except BaseException:
+            await self.close()
+            raise
+        return [row["id"] for row in rows]
+
+    async def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 def _pinned(

@@ -19,7 +19,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from services.allocation.rest import CycleId, DissentId, WeighDissent
 from services.api.bodies import CommandBody
 from services.api.commands import CommandAccepted, CommandContext, command
-from services.auth import authenticate_header, bearer_auth, mint_token
+from services.auth import DECODED_TOKENS, authenticate_header, bearer_auth, mint_token
 from services.commands import Outcome
 from services.goals.rest import GoalController, GoalId, ReviseTarget
 from services.principal import Principal, Role
@@ -29,7 +29,8 @@ SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
 @pytest.fixture
 def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every token decoded, in order."""
+    """Every token decoded, in order (none kept from an earlier test)."""
+    DECODED_TOKENS.clear()
     seen: list[str] = []
     decode = Token.decode.__func__  # type: ignore[attr-defined]
 
@@ -82,6 +83,14 @@ def test_a_refused_token_is_refused_once(decodes: list[str]) -> None:
     with TestClient(_app(decode_first=True)) as client:
         answer = client.get("/who", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401
+    assert decodes == [token]
+
+
+def test_a_token_is_decoded_once_per_process_while_it_is_valid(decodes: list[str]) -> None:
+    token = mint_token(SECRET, "ana@example.com", [Role.MEMBER])
+    with TestClient(_app(decode_first=True)) as client:
+        answers = [client.get("/who", headers={"Authorization": f"Bearer {token}"}) for _ in "abc"]
+    assert [answer.text for answer in answers] == ["ana@example.com"] * 3
     assert decodes == [token]
 
 
