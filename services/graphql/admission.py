@@ -3,12 +3,13 @@
 A report about the whole company (``apiBoundaries`` without a team: the API graph
 of every team, about 17 MB of JSON at full scale) holds its rows, its GraphQL
 objects, its result and its encoded answer at once, about 100 MB for one answer.
-Built for four clients at once they add up (a 353 MB peak where one at a time
-peaks near 240 MB), and they gain nothing from it: building one is CPU-bound in
-one process, so four at once take four times as long each. So a large report
-waits here for one of ``FLYWHEEL_LARGE_REPORTS`` places (1 by default), and holds
-it until its answer is encoded (the request's read snapshot closes then too);
-small reads never wait. Each server process (``--workers N``) has its own places.
+Built for four clients at once they add up (the memory benchmark's server peaked
+at 354 MB, and at 247 MB one at a time), and they gain nothing from it: building
+one is CPU-bound in one process, so four at once take four times as long each. So
+a large report waits here for one of ``FLYWHEEL_LARGE_REPORTS`` places (1 by
+default), and holds it until its answer is encoded (the request's read snapshot
+closes then too); small reads never wait. Each server process (``--workers N``)
+has its own places.
 """
 
 from __future__ import annotations
