@@ -41,8 +41,12 @@ class LargeReports:
         self._requests: dict[int, asyncio.Future[None]] = {}  # by id of their ``held``
 
     async def admit(self, held: AsyncExitStack | None) -> None:
-        """Wait for a place for the request, held until ``held`` (the request's) closes."""
-        assert held is not None, "no request to hold the place for"
+        """Wait for a place for the request, held until ``held`` (the request's) closes.
+
+        Without ``held`` (a context made outside an HTTP request: a test's, a
+        websocket's) there is nothing to hold a place until, so it takes none."""
+        if held is None:
+            return
         request = id(held)
         if (taken := self._requests.get(request)) is not None:
             await asyncio.shield(taken)  # the request's place: taken, or being taken

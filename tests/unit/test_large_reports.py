@@ -86,3 +86,12 @@ async def test_a_request_cancelled_while_waiting_takes_no_place() -> None:
     await next_one.aclose()
     await gone.aclose()
     assert reports.building == 0
+
+
+async def test_a_context_outside_an_http_request_takes_no_place() -> None:
+    reports = LargeReports(1)
+    holder = AsyncExitStack()
+    await reports.admit(holder)
+    await asyncio.wait_for(reports.admit(None), timeout=5)  # does not wait for the holder
+    assert (reports.building, reports.waiting) == (1, 0)
+    await holder.aclose()
