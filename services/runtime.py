@@ -27,6 +27,7 @@ from services.auth import bearer_auth, jwt_secret
 from services.commands import CommandBus
 from services.database import CONNECT_TIMEOUT_SECONDS, Database, open_database
 from services.feeds.limits import SubscriptionLimits
+from services.graphql.admission import LargeReports
 from services.housekeeping import keep_tidy
 from services.migrations import migrate_event_store, require_migrated
 from services.observability import track_lag
@@ -69,6 +70,7 @@ class Runtime:
             per_caller=settings.subscriptions_per_caller,
             per_server=settings.subscriptions_per_server,
         )
+        self.large_reports = LargeReports(settings.large_reports)
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
         self.primary_pool: asyncpg.Pool | None = None

@@ -69,6 +69,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     graphql_introspection: bool | None = None
     graphql_executor: GraphQLExecutor = GraphQLExecutor.FAST
+    large_reports: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 1200
     graphql_rate_limit: Annotated[int, msgspec.Meta(ge=0)] = 250_000
     trusted_documents: str | None = None
@@ -152,6 +153,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "pool_size": "FLYWHEEL_POOL_SIZE",
     "graphql_introspection": "FLYWHEEL_GRAPHQL_INTROSPECTION",
     "graphql_executor": "FLYWHEEL_GRAPHQL_EXECUTOR",
+    "large_reports": "FLYWHEEL_LARGE_REPORTS",
     "rate_limit_per_minute": "FLYWHEEL_RATE_LIMIT",
     "graphql_rate_limit": "FLYWHEEL_GRAPHQL_RATE_LIMIT",
     "trusted_documents": "FLYWHEEL_TRUSTED_DOCUMENTS",

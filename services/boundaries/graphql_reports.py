@@ -6,6 +6,10 @@ whole, and its size is bounded by the dependencies of the scope. The objects
 they name (services, APIs, teams) are read as of the same position, all at
 once when the report is made (one query per kind of row, for the parts of the
 report the query selects), so the report's own fields resolve without I/O.
+
+A report about the whole company, or about a scope of ``LARGE_SCOPE_TEAMS`` teams or
+more, is a large report: it waits for a place among those the process builds at
+once, and keeps it until its answer is encoded (services/graphql/admission.py).
 """
 
 from __future__ import annotations
@@ -309,6 +313,17 @@ async def _scope(
     return scope
 
 
+# A tenth of the full-scale benchmark company: its report is a tenth of the whole one's.
+LARGE_SCOPE_TEAMS = 100
+
+
+async def _admit_if_large(info: FlywheelInfo, scope: Sequence[UUID] | None) -> None:
+    """Wait for a place to build a large report in (held until its answer is encoded)."""
+    if scope is None or len(scope) >= LARGE_SCOPE_TEAMS:
+        request = context(info)
+        await request.runtime.large_reports.admit(request.held)
+
+
 TeamId = Annotated[
     strawberry.ID | None,
     strawberry.argument(
@@ -336,6 +351,7 @@ class BoundaryReportsQuery:
         at: int | None,
     ) -> ApiBoundaries | None:
         scope = await _scope(info, team_id, include_subteams, at)
+        await _admit_if_large(info, scope)
         report = await boundaries_queries.boundary_report(context(info).views, at, scope)
         rows = await _report_rows(info, report, at, _selected_parts(info))
         return ApiBoundaries(
@@ -371,6 +387,7 @@ class BoundaryReportsQuery:
         at: int | None,
     ) -> TeamCouplingGraph | None:
         scope = await _scope(info, team_id, include_subteams, at)
+        await _admit_if_large(info, scope)
         couplings = await boundaries_queries.team_coupling(context(info).views, at, scope)
         team_ids = {c.consumer_team_id for c in couplings} | {c.provider_team_id for c in couplings}
         return TeamCouplingGraph(

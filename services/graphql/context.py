@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,8 @@ class FlywheelContext(BaseContext, kw_only=True):
     # Per response path of a field read in the past: {"position": p[, "asOf": time]}.
     read_at: dict[str, dict[str, Any]] = {}
     rate_limit: RateLimitStatus | None = None
+    # What the request holds until its answer is encoded (a large report's place).
+    held: AsyncExitStack | None = None
 
     @property
     def views(self) -> ReadSession:

@@ -4,6 +4,7 @@ snapshot and the request's DataLoaders (see ``context.py`` for what resolvers ge
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 from litestar import Request
@@ -34,7 +35,9 @@ async def graphql_context(
     ``Retry-After`` like the REST API. Only the GraphiQL page itself is open (a GET
     with neither a query nor a persisted query's hash in ``extensions``).
     Reading needs a role, or leading a team (403 problem details otherwise, as
-    a missing token is 401 here): a token with no role reads nothing.
+    a missing token is 401 here): a token with no role reads nothing. What a
+    resolver holds for the request (a large report's place, services/graphql/admission.py)
+    is let go once the answer is encoded, before the snapshot closes.
     """
     params = request.query_params
     if request.method == "GET" and "query" not in params and "extensions" not in params:
@@ -45,7 +48,7 @@ async def graphql_context(
     )
     wanted = await wait_for_wanted_position(request, runtime)
     assert runtime.read_pool is not None
-    async with ReadSession(runtime.read_pool) as session:
+    async with ReadSession(runtime.read_pool) as session, AsyncExitStack() as held:
         if not principal.roles and not await _leads_a_team(session, principal):
             raise PermissionDeniedException(NO_ROLE)
         yield FlywheelContext(
@@ -56,6 +59,7 @@ async def graphql_context(
             loaders=Loaders(session),
             position=session.position,
             position_reached=wanted is None or session.position >= wanted,
+            held=held,
         )
 
 

@@ -385,6 +385,23 @@ async def test_the_boundary_report_lists_exactly_the_scenarios_edges_and_violati
     assert [v.kind for v in before.violations].count(ViolationKind.INTERNAL_API_ACROSS_TEAMS) == 2
 
 
+async def test_the_boundary_reports_dependencies_share_their_equal_values(
+    scenario: Scenario, db: ReadSession
+) -> None:
+    """The whole company's report holds every dependency while its answer is made: a
+    name or id it repeats is one object, not one per row (issue 21, item 6)."""
+    report = await q.boundary_report(db, None, None)
+    ledger, admin = sorted(
+        (d for d in report.cross_team if d.consumer_name == "Checkout"), key=lambda d: d.api_name
+    )
+    assert (ledger.api_name, admin.api_name) == ("ledger", "ledger-admin")
+    assert ledger.consumer_name is admin.consumer_name
+    assert ledger.consumer_id is admin.consumer_id
+    assert ledger.consumer_team_name is admin.consumer_team_name
+    assert ledger.provider_team_id is admin.provider_team_id
+    assert ledger.api_id is not admin.api_id
+
+
 async def test_the_boundary_report_for_a_team_and_for_a_subtree(
     scenario: Scenario, db: ReadSession
 ) -> None:
