@@ -45,7 +45,8 @@ async def graphql_context(
     )
     wanted = await wait_for_wanted_position(request, runtime)
     assert runtime.read_pool is not None
-    async with ReadSession(runtime.read_pool) as session:
+    session = await ReadSession(runtime.read_pool).__aenter__()
+    try:
         if not principal.roles and not await _leads_a_team(session, principal):
             raise PermissionDeniedException(NO_ROLE)
         yield FlywheelContext(
@@ -57,6 +58,9 @@ async def graphql_context(
             position=session.position,
             position_reached=wanted is None or session.position >= wanted,
         )
+    finally:
+        # The answer is read: the response goes out while the snapshot rolls back.
+        session.close_in_background()
 
 
 async def _leads_a_team(session: ReadSession, principal: Principal) -> bool:
