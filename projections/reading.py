@@ -105,14 +105,15 @@ class ReadSession:
         # Shielded: a request cancelled while closing still returns its connection clean.
         await asyncio.shield(self._close_in_turn())
 
-    def close_in_background(self) -> None:
+    def close_in_background(self) -> asyncio.Task[None]:
         """End the snapshot without waiting for it: refuse further queries now, and roll
-        back and return the connection in a task of its own. A request's answer is
-        already read, so its response need not wait for the ``ROLLBACK`` round trip."""
+        back and return the connection in a task of its own (returned, to wait on it).
+        A request's answer is already read: its response need not wait for ``ROLLBACK``."""
         self._closed = True
         closing = asyncio.get_running_loop().create_task(self._close_in_turn())
         _CLOSING.add(closing)
         closing.add_done_callback(_closed)
+        return closing
 
     async def _close_in_turn(self) -> None:
         async with self._lock:  # after the query in flight
