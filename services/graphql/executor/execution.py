@@ -263,7 +263,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         ``field_details_list``, or None when part of it is not planned. Made once per
         selection: the selection is its field nodes, which the parsed document (cached
         per query text) keeps from request to request."""
-        key = (id(return_type), *(id(details.node) for details in field_details_list))
+        if len(field_details_list) == 1:  # the usual case, kept cheap: this runs per value
+            key: tuple[int, ...] = (id(return_type), id(field_details_list[0].node))
+        else:
+            key = (id(return_type), *(id(details.node) for details in field_details_list))
         found = self._completers.get(key)
         if found is not None:
             return found[1]
