@@ -47,6 +47,16 @@ class SessionClosed(RuntimeError):
     """A query was asked of a read snapshot after its request ended."""
 
 
+# Snapshots closing in the background (``close_in_background``), held until they end.
+_CLOSING: set[asyncio.Task[None]] = set()
+
+
+def _closed(closing: asyncio.Task[None]) -> None:
+    _CLOSING.discard(closing)
+    if not closing.cancelled() and (error := closing.exception()) is not None:
+        log.warning("Returning a read snapshot's connection failed: %r", error)
+
+
 class ReadSession:
     """One consistent snapshot of the views, shared by one request's queries.
 
@@ -94,6 +104,16 @@ class ReadSession:
         self._closed = True
         # Shielded: a request cancelled while closing still returns its connection clean.
         await asyncio.shield(self._close_in_turn())
+
+    def close_in_background(self) -> asyncio.Task[None]:
+        """End the snapshot without waiting for it: refuse further queries now, and roll
+        back and return the connection in a task of its own (returned, to wait on it).
+        A request's answer is already read: its response need not wait for ``ROLLBACK``."""
+        self._closed = True
+        closing = asyncio.get_running_loop().create_task(self._close_in_turn())
+        _CLOSING.add(closing)
+        closing.add_done_callback(_closed)
+        return closing
 
     async def _close_in_turn(self) -> None:
         async with self._lock:  # after the query in flight

@@ -11,11 +11,13 @@ header line by default.)
 
 from __future__ import annotations
 
+import asyncio
 from http import HTTPStatus
 
 import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from services.api.coalesced_writes import CoalescingTransport
 from services.api.problems import PROBLEM_JSON, ProblemDetails
 from services.api.security_headers import ALWAYS, FOR_DATA
 
@@ -51,6 +53,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     _head_bytes = 0  # bytes of the reads that held only the current head
     _heads_read = 0
     _refusal: HeadTooLarge | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        # A response's head and body in one send (services/api/coalesced_writes.py).
+        super().connection_made(CoalescingTransport(transport))  # type: ignore[arg-type]
 
     def data_received(self, data: bytes) -> None:
         was_in_head, heads_read = self._in_head, self._heads_read

@@ -48,19 +48,24 @@ async def graphql_context(
     )
     wanted = await wait_for_wanted_position(request, runtime)
     assert runtime.read_pool is not None
-    async with ReadSession(runtime.read_pool) as session, AsyncExitStack() as held:
-        if not principal.roles and not await _leads_a_team(session, principal):
-            raise PermissionDeniedException(NO_ROLE)
-        yield FlywheelContext(
-            runtime=runtime,
-            principal=principal,
-            wait_for_position=wanted,
-            session=session,
-            loaders=Loaders(session),
-            position=session.position,
-            position_reached=wanted is None or session.position >= wanted,
-            held=held,
-        )
+    session = await ReadSession(runtime.read_pool).__aenter__()
+    try:
+        async with AsyncExitStack() as held:
+            if not principal.roles and not await _leads_a_team(session, principal):
+                raise PermissionDeniedException(NO_ROLE)
+            yield FlywheelContext(
+                runtime=runtime,
+                principal=principal,
+                wait_for_position=wanted,
+                session=session,
+                loaders=Loaders(session),
+                position=session.position,
+                position_reached=wanted is None or session.position >= wanted,
+                held=held,
+            )
+    finally:
+        # The answer is read: the response goes out while the snapshot rolls back.
+        session.close_in_background()
 
 
 async def _leads_a_team(session: ReadSession, principal: Principal) -> bool:

@@ -288,6 +288,36 @@ async def test_generated_queries_answer_alike(snapshot: Snapshot, corpus: Corpus
     assert sum("orderBy:" in text for text in texts) >= 30
 
 
+STEERED = """
+query Steered($withLeader: Boolean!, $first: Int!) {
+  teams(first: $first) {
+    nodes { name leader @include(if: $withLeader) { person { handle } } }
+  }
+}
+"""
+
+
+async def test_an_operation_asked_again_answers_alike(snapshot: Snapshot, corpus: Corpus) -> None:
+    """Compiled completions are kept per parsed operation from one request to the next
+    (the parser cache answers the same document for the same text): every query answers
+    as strawberry's executor does the second time too, and a selection steered by
+    variables (``@include(if: $v)``) follows each request's values."""
+    requests = corpus.collected + corpus.generated[:200]
+    steered = [
+        Request(f"steered {n}", STEERED, {"withLeader": n % 2 == 0, "first": 1 + n})
+        for n in range(4)
+    ]
+    await compare(snapshot, requests)
+
+    again = await compare(snapshot, requests + steered)
+
+    assert not again.different, again.report(len(requests) + len(steered))
+    with_leaders, without = again.answers[-4]["data"], again.answers[-3]["data"]
+    assert all("leader" in team for team in with_leaders["teams"]["nodes"])
+    assert all("leader" not in team for team in without["teams"]["nodes"])
+    assert len(with_leaders["teams"]["nodes"]) == 1 and len(without["teams"]["nodes"]) == 2
+
+
 @pytest.mark.parametrize(
     ("setting", "execution_context"),
     [("fast", FastExecutor), ("standard", StrawberryGraphQLCoreExecutionContext)],

@@ -122,6 +122,34 @@ async def test_closing_waits_for_the_query_in_flight_and_returns_a_clean_connect
         await session.fetch("SELECT 1")
 
 
+async def test_a_snapshot_closed_in_the_background_refuses_queries_and_returns_clean(
+    pool: asyncpg.Pool, gate: Gate
+) -> None:
+    """A GraphQL request ends its snapshot without waiting for the rollback: the query
+    in flight still ends, one asked after that is refused, and the connection goes
+    back to the pool out of its transaction."""
+    session = await ReadSession(pool).__aenter__()
+    idle_before = pool.get_idle_size()
+    held = asyncio.create_task(session.fetch(HELD))
+    await gate.waited_on()
+
+    closing = session.close_in_background()
+    refused = asyncio.create_task(session.fetch("SELECT 1"))
+
+    await gate.open()
+    assert (await held)[0]["marker"] == "held in flight"
+    with pytest.raises(SessionClosed):
+        await refused
+    await closing
+    idle = [await pool.acquire() for _ in range(pool.get_idle_size())]
+    try:
+        assert len(idle) > idle_before, "the snapshot's connection is back, idle"
+        assert not any(conn.is_in_transaction() for conn in idle)
+    finally:
+        for conn in idle:
+            await pool.release(conn)
+
+
 async def test_queries_asked_at_once_run_in_turn(pool: asyncpg.Pool) -> None:
     async with ReadSession(pool) as session:
         answers = await asyncio.gather(*(session.fetchval(f"SELECT {n}") for n in range(50)))

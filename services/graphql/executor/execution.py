@@ -3,15 +3,19 @@ planned selections completed by generated code; anything else goes the usual way
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from graphql import (
+    DirectiveNode,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    Visitor,
     is_leaf_type,
+    visit,
 )
 from graphql.execution.executor import gather_with_cancel, to_nodes
 from graphql.execution.values import get_argument_values
@@ -23,6 +27,8 @@ from strawberry.types.arguments import convert_arguments
 from services.graphql.executor.codegen import Completer, Entry, leaf_completer, list_of, object_of
 from services.graphql.executor.plans import FieldPlan, ResolverPlan, plan_of, resolver_plan_of
 
+Completions = dict[tuple[int, ...], tuple[Any, Completer | None]]
+
 # Directives that only decide whether a field is collected; others (@defer,
 # @stream) change how it is delivered and keep it on graphql-core's path.
 COLLECTION_DIRECTIVES = frozenset({"include", "skip"})
@@ -33,7 +39,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._completers: dict[tuple[int, int], tuple[Any, Completer | None]] = {}
+        self._completers = _shared_completers(self.schema, self.operation, self.fragments)
         self._arguments: dict[tuple[int, int], tuple[Any, dict[str, Any]]] = {}
         self._planning = not (self.middleware_manager and self.middleware_manager.middlewares)
 
@@ -255,8 +261,12 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Completer | None:
         """The compiled completion of values of ``return_type`` selected by
         ``field_details_list``, or None when part of it is not planned. Made once per
-        request and selection (selections depend on the request's variables)."""
-        key = (id(return_type), id(field_details_list))
+        selection: the selection is its field nodes, which the parsed document (cached
+        per query text) keeps from request to request."""
+        if len(field_details_list) == 1:  # the usual case, kept cheap: this runs per value
+            key: tuple[int, ...] = (id(return_type), id(field_details_list[0].node))
+        else:
+            key = (id(return_type), *(id(details.node) for details in field_details_list))
         found = self._completers.get(key)
         if found is not None:
             return found[1]
@@ -304,6 +314,61 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             entries.append(Entry(response_name, plan.getter, complete=complete))
         return object_of(named, entries, non_null)
+
+
+# Compiled completions per operation, kept across requests while the operation's
+# parsed document is cached: (schema, operation) -> completions by selection.
+SHARED_OPERATIONS = 512
+_SHARED: OrderedDict[tuple[int, int], tuple[Any, Any, Completions | None]] = OrderedDict()
+
+
+def _shared_completers(schema: Any, operation: Any, fragments: dict[str, Any]) -> Completions:
+    """The completions compiled for ``operation`` so far, shared by every request that
+    runs it; a fresh table when the request's variables steer which fields are
+    selected (``@include(if: $v)``, fragment arguments), as the selection may differ."""
+    key = (id(schema), id(operation))
+    found = _SHARED.get(key)
+    if found is None or found[0] is not schema or found[1] is not operation:
+        shared: Completions | None = None if _variables_steer(operation, fragments) else {}
+        found = _SHARED[key] = (schema, operation, shared)  # held, so the ids stay theirs
+        if len(_SHARED) > SHARED_OPERATIONS:
+            _SHARED.popitem(last=False)
+    else:
+        _SHARED.move_to_end(key)
+    return {} if found[2] is None else found[2]
+
+
+def _variables_steer(operation: Any, fragments: dict[str, Any]) -> bool:
+    """Whether a variable appears in a directive or a fragment spread's arguments of
+    the operation or its fragments (what could make one selection differ by request)."""
+    steered = False
+
+    class Finder(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            nonlocal steered
+            steered = steered or _has_variable(node)
+
+        def enter_fragment_spread(self, node: Any, *_: Any) -> None:
+            nonlocal steered
+            steered = steered or bool(getattr(node, "arguments", None))
+
+    if any(details.variable_signatures for details in fragments.values()):
+        return True
+    for node in (operation, *(details.definition for details in fragments.values())):
+        visit(node, Finder())
+    return steered
+
+
+def _has_variable(node: Any) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_variable(self, *_: Any) -> None:
+            nonlocal found
+            found = True
+
+    visit(node, Finder())
+    return found
 
 
 def _delivers(node: Any) -> bool:
