@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 SERVICES = Path(__file__).resolve().parent.parent

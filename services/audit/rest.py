@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
 from domain.errors import InvalidValue
@@ -151,24 +151,24 @@ class AuditController(Controller):
             Parameter(ge=0, le=MAX_POSITION, description="Return events after this position."),
         ] = 0,
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Page size.")] = 100,
-        aggregate_id: Annotated[UUID | None, Parameter(query="aggregateId")] = None,
+        aggregate_id: Annotated[UUID | None, QueryParameter(name="aggregateId")] = None,
         event_type: Annotated[
             str | None,
-            Parameter(query="type", max_length=200, description="e.g. Team.LeaderAppointed"),
+            QueryParameter(name="type", max_length=200, description="e.g. Team.LeaderAppointed"),
         ] = None,
         actor: Annotated[str | None, Parameter(max_length=254)] = None,
         since: Annotated[
             str | None,
-            Parameter(
-                query="from",
+            QueryParameter(
+                name="from",
                 description=f"Events at or after this time (ISO 8601; UTC if no offset; "
                 f"years {YEARS}).",
             ),
         ] = None,
         until: Annotated[
             str | None,
-            Parameter(
-                query="to",
+            QueryParameter(
+                name="to",
                 description=f"Events before this time (ISO 8601; UTC if no offset; years {YEARS}).",
             ),
         ] = None,

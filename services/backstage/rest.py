@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException, PermissionDeniedException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from projections.reading import ReadSession
@@ -113,7 +113,9 @@ class BackstageController(Controller):
         runtime: Runtime,
         dry_run: Annotated[
             bool,
-            Parameter(query="dryRun", description="Plan only: answer the steps, record nothing."),
+            QueryParameter(
+                name="dryRun", description="Plan only: answer the steps, record nothing."
+            ),
         ] = False,
     ) -> ImportReport:
         principal = signed_in(request.scope.get("user"))

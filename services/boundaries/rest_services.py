@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from msgspec import Meta
 
 from domain.boundaries import MAX_API_VERSION_LENGTH, MAX_DESCRIPTION_LENGTH, ApiKind, Visibility
@@ -123,8 +123,8 @@ class ServiceController(Controller):
         boundaries: BoundaryCommands,
         reason: Annotated[
             str,
-            Parameter(
-                query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
+            QueryParameter(
+                name="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
             ),
             TEXT,
         ] = "",

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from msgspec import Meta
 
 from domain.org.team import MAX_MISSION_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENGTH, Attachment
@@ -100,7 +100,7 @@ class TeamController(Controller):
         org: OrgCommands,
         reason: Annotated[
             str,
-            Parameter(query="reason", description="Why the member leaves.", max_length=2000),
+            QueryParameter(name="reason", description="Why the member leaves.", max_length=2000),
             TEXT,
         ] = "",
     ) -> CommandAccepted:

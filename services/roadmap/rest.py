@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from msgspec import Meta
 
 from domain.allocation.resources import MAX_HEADCOUNT
@@ -278,8 +278,8 @@ class RoadmapController(Controller):
         roadmap: RoadmapCommands,
         reason: Annotated[
             str,
-            Parameter(
-                query="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
+            QueryParameter(
+                name="reason", description="Why the dependency ends.", max_length=MAX_REASON_LENGTH
             ),
             TEXT,
         ] = "",

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
@@ -46,7 +46,7 @@ class RoadmapTimelineController(Controller):
         request: Request[Any, Any, Any],
         runtime: Runtime,
         team_id: Annotated[
-            UUID | None, Parameter(query="teamId", description="Only this team's items.")
+            UUID | None, QueryParameter(name="teamId", description="Only this team's items.")
         ] = None,
         include_subteams: IncludeSubteams = False,
     ) -> Response[bytes]:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body, Parameter
+from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
 from projections.reading import ReadSession
@@ -203,10 +203,10 @@ class WbrDeckController(Controller):
         self,
         runtime: Runtime,
         token: Annotated[
-            str | None, Parameter(query="token", description="A sign-in link's token.")
+            str | None, QueryParameter(name="token", description="A sign-in link's token.")
         ] = None,
         next_path: Annotated[
-            str | None, Parameter(query="next", description="Where to go after (a /wbr path).")
+            str | None, QueryParameter(name="next", description="Where to go after (a /wbr path).")
         ] = None,
     ) -> Template | Redirect:
         if token is None:

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from msgspec import Meta
 
@@ -167,8 +167,8 @@ class ObservationsController(Controller):
         wbr: WbrCommands,
         reason: Annotated[
             str | None,
-            Parameter(
-                query="reason",
+            QueryParameter(
+                name="reason",
                 description="CSV only: why changed values are corrected.",
                 max_length=MAX_REASON_LENGTH,
             ),

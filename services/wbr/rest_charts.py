@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from projections.reading import ReadSession
 from projections.wbr.deck import MetricView
@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 
 WeekEnding = Annotated[
     date,
-    Parameter(query="weekEnding", description="The last day of the review's week (ISO date)."),
+    QueryParameter(name="weekEnding", description="The last day of the review's week (ISO date)."),
 ]
 Months = Annotated[
     MonthsMode,
-    Parameter(query="months", description="`TRAILING` (default) or `FISCAL_YEAR` months."),
+    QueryParameter(name="months", description="`TRAILING` (default) or `FISCAL_YEAR` months."),
 ]
 DESCRIPTION = (
     "The metric's 6-12 chart for the week: six weeks on the left, the months on the right, "
