@@ -48,7 +48,7 @@ async def graphql_context(
     async with ReadSession(runtime.read_pool) as session:
         if not principal.roles and not await _leads_a_team(session, principal):
             raise PermissionDeniedException(NO_ROLE)
-        yield FlywheelContext(
+        context = FlywheelContext(
             runtime=runtime,
             principal=principal,
             wait_for_position=wanted,
@@ -57,6 +57,13 @@ async def graphql_context(
             position=session.position,
             position_reached=wanted is None or session.position >= wanted,
         )
+        try:
+            yield context
+        finally:
+            # graphql-core's execution context is a reference cycle that holds this
+            # context; the rows the loaders cached go when the request does, not at
+            # the cycle collector's next pass (docs/PERFORMANCE.md, the team page's tail).
+            context.loaders = None
 
 
 async def _leads_a_team(session: ReadSession, principal: Principal) -> bool:
