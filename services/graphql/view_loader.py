@@ -8,8 +8,8 @@ Each area groups its loaders (``services/<area>/loaders.py``); the request's
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
