@@ -3,6 +3,8 @@ planned selections completed by generated code; anything else goes the usual way
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from graphql import (
@@ -11,6 +13,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     is_leaf_type,
 )
 from graphql.execution.executor import gather_with_cancel, to_nodes
@@ -33,6 +36,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_gather, track=_tracking(weakref.ref(self))
+        )
         self._completers: dict[tuple[int, int], tuple[Any, Completer | None]] = {}
         self._arguments: dict[tuple[int, int], tuple[Any, dict[str, Any]]] = {}
         self._planning = not (self.middleware_manager and self.middleware_manager.middlewares)
@@ -309,3 +315,19 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 def _delivers(node: Any) -> bool:
     """Whether a field node carries a directive that changes how it is delivered."""
     return any(d.name.value not in COLLECTION_DIRECTIVES for d in node.directives or ())
+
+
+# graphql-core's resolver helpers are bound methods of the execution context, which
+# holds them: a reference cycle that kept each request's context (and what it read)
+# alive until the cycle collector's next pass. The same helpers, holding it weakly.
+def _gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+    return gather_with_cancel(*values)
+
+
+def _tracking(executor: weakref.ref[FastExecutor]) -> Callable[[Sequence[Any]], None]:
+    def track(values: Sequence[Any]) -> None:
+        alive = executor()
+        if alive is not None:
+            alive.track_async_work(values)
+
+    return track
