@@ -60,9 +60,9 @@ async def graphql_context(
         try:
             yield context
         finally:
-            # graphql-core's execution context is a reference cycle that holds this
-            # context; the rows the loaders cached go when the request does, not at
-            # the cycle collector's next pass (docs/PERFORMANCE.md, the team page's tail).
+            # Whatever reference cycle still holds this context (an error's traceback
+            # holds its resolver's info), the rows the loaders cached go when the
+            # request does, not at the cycle collector's next pass (docs/PERFORMANCE.md).
             context.loaders = None
 
 
