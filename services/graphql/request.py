@@ -53,7 +53,7 @@ async def graphql_context(
         async with AsyncExitStack() as held:
             if not principal.roles and not await _leads_a_team(session, principal):
                 raise PermissionDeniedException(NO_ROLE)
-            yield FlywheelContext(
+            context = FlywheelContext(
                 runtime=runtime,
                 principal=principal,
                 wait_for_position=wanted,
@@ -63,6 +63,13 @@ async def graphql_context(
                 position_reached=wanted is None or session.position >= wanted,
                 held=held,
             )
+            try:
+                yield context
+            finally:
+                # Whatever reference cycle still holds this context (an error's traceback
+                # holds its resolver's info), the rows the loaders cached go when the
+                # request does, not at the cycle collector's next pass (docs/PERFORMANCE.md).
+                context.loaders = None
     finally:
         # The answer is read: the response goes out while the snapshot rolls back.
         session.close_in_background()

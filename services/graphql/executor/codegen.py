@@ -119,7 +119,9 @@ def object_of(object_type: GraphQLObjectType, entries: list[Entry], non_null: bo
     pairs = ", ".join(f"{entry.name!r}: r{index}" for index, entry in enumerate(entries))
     lines.append(f"    return {{{pairs}}}")
     exec(_code("\n".join(lines)), namespace)  # noqa: S102 - source built above from schema names
-    complete: Completer = namespace["complete"]
+    # Out of its own globals: a function its namespace holds is a reference cycle,
+    # one per selection and request, left to the cycle collector.
+    complete: Completer = namespace.pop("complete")
     return complete
 
 

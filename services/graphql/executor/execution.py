@@ -3,7 +3,9 @@ planned selections completed by generated code; anything else goes the usual way
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from graphql import (
@@ -13,6 +15,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     Visitor,
     is_leaf_type,
     visit,
@@ -39,6 +42,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_gather, track=_tracking(weakref.ref(self))
+        )
         self._completers = _shared_completers(self.schema, self.operation, self.fragments)
         self._arguments: dict[tuple[int, int], tuple[Any, dict[str, Any]]] = {}
         self._planning = not (self.middleware_manager and self.middleware_manager.middlewares)
@@ -374,3 +380,19 @@ def _has_variable(node: Any) -> bool:
 def _delivers(node: Any) -> bool:
     """Whether a field node carries a directive that changes how it is delivered."""
     return any(d.name.value not in COLLECTION_DIRECTIVES for d in node.directives or ())
+
+
+# graphql-core's resolver helpers are bound methods of the execution context, which
+# holds them: a reference cycle that kept each request's context (and what it read)
+# alive until the cycle collector's next pass. The same helpers, holding it weakly.
+def _gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+    return gather_with_cancel(*values)
+
+
+def _tracking(executor: weakref.ref[FastExecutor]) -> Callable[[Sequence[Any]], None]:
+    def track(values: Sequence[Any]) -> None:
+        alive = executor()
+        if alive is not None:
+            alive.track_async_work(values)
+
+    return track
