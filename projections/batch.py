@@ -54,12 +54,22 @@ class RowCache:
 
     While ``complete`` (a rebuild that started from empty tables and has not
     evicted anything yet), a miss means the row does not exist, so no query.
+
+    While ``hold_open`` (a rebuild's fast path, see ``ProjectionRunner.build_shadow``),
+    each entity's current version stays here instead of being written: a version is
+    written once, when a later event closes it (so with its ``valid_to``), and the
+    versions still open are written by :meth:`release`. Nothing is updated and
+    nothing is evicted meanwhile (:attr:`full` says when the bound is passed).
     """
 
-    def __init__(self, max_rows: int = DEFAULT_CACHE_ROWS, *, complete: bool = False) -> None:
+    def __init__(
+        self, max_rows: int = DEFAULT_CACHE_ROWS, *, complete: bool = False, hold_open: bool = False
+    ) -> None:
         self.max_rows = max_rows
         self.complete = complete
+        self.hold_open = hold_open
         self._slots: OrderedDict[tuple[str, Key], _Slot] = OrderedDict()
+        self._held_tables: dict[str, TemporalTable] = {}
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -76,8 +86,32 @@ class RowCache:
         self._slots[entry] = slot
         self._slots.move_to_end(entry)
 
+    @property
+    def full(self) -> bool:
+        return len(self._slots) > self.max_rows
+
+    def hold(self, table: TemporalTable) -> None:
+        """``table`` has versions held here (so :meth:`release` knows its columns)."""
+        self._held_tables[table.name] = table
+
+    def release(self) -> list[tuple[TemporalTable, Sequence[Sequence[Any]]]]:
+        """Stop holding versions: the open versions held, by table, to be written now
+        (after which the database holds every current row)."""
+        held: dict[str, list[list[Any]]] = {}
+        for (name, _), slot in self._slots.items():
+            record = slot.open_record
+            if record is not None:
+                held.setdefault(name, []).append(record)
+                slot.open_record = None
+            slot.closable = slot.row is not None
+        self.hold_open = False
+        return [(self._held_tables[name], records) for name, records in held.items()]
+
     def trim(self) -> None:
-        """Evict the least recently used rows beyond the bound (between batches only)."""
+        """Evict the least recently used rows beyond the bound (between batches only;
+        never while versions are held)."""
+        if self.hold_open:
+            return
         while len(self._slots) > self.max_rows:
             self._slots.popitem(last=False)
             self.complete = False
@@ -85,6 +119,7 @@ class RowCache:
     def clear(self) -> None:
         self._slots.clear()
         self.complete = False
+        self.hold_open = False
 
 
 @dataclass(frozen=True)
@@ -155,12 +190,18 @@ class ViewBatch:
         else:
             self._close(table, key, slot)
             values += (self.position, None)
-            inserts = self._inserts.get(table.name)
-            if inserts is None:
-                inserts = self._inserts[table.name] = (table, [])
-            inserts[1].append(values)
+            if self._cache.hold_open:
+                self._cache.hold(table)
+            else:
+                self._insert(table, values)
             slot.open_record = values
         slot.row = row
+
+    def _insert(self, table: TemporalTable, record: list[Any]) -> None:
+        inserts = self._inserts.get(table.name)
+        if inserts is None:
+            inserts = self._inserts[table.name] = (table, [])
+        inserts[1].append(record)
 
     def end(self, table: TemporalTable, key: Key) -> None:
         """The entity has no current version from this event on."""
@@ -231,9 +272,10 @@ class ViewBatch:
             )
 
     def _settle(self) -> None:
-        for slot in self._touched:
-            slot.open_record = None
-            slot.closable = slot.row is not None
+        if not self._cache.hold_open:
+            for slot in self._touched:
+                slot.open_record = None
+                slot.closable = slot.row is not None
         self._cache.trim()
         self._touched.clear()
 
@@ -263,6 +305,8 @@ class ViewBatch:
         if record is not None:
             record[-1] = self.position
             slot.open_record = None
+            if self._cache.hold_open:
+                self._insert(table, record)  # held until now: written closed
         elif slot.closable:
             self._closes.setdefault(table.name, (table, {}))[1][key] = self.position
             slot.closable = False

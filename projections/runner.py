@@ -416,18 +416,18 @@ class ProjectionRunner:
         if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock_key(schema)):
             raise RuntimeError(f"another process is building {schema}")
         # A shadow that is not finished is built again from zero, so its batches need not
-        # wait for the WAL to reach the disk; the swap commits durably as ever.
+        # wait for the WAL to reach the disk; the swap commits durably as ever. For the
+        # same reason the fast path may hold current versions back (``RowCache.hold_open``):
+        # no one reads a shadow before it is finished and swapped in.
         await conn.execute("SET synchronous_commit TO off")
         try:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            await self._create(conn, schema, indexes=False)
-            cursor = await self._open(conn, schema)
-            assert cursor is not None
-            cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
-            cursor.left_out = [] if leave_out_unverified else None
             progress = _freezing(on_progress)
-            if cursor.left_out is None:
-                await self._catch_up_overlapped(conn, cursor, progress, until)
+            fast = not leave_out_unverified
+            cursor = await self._fresh_shadow(conn, schema, fast=fast)
+            if fast and not await self._catch_up_overlapped(conn, cursor, progress, until):
+                log.warning("building %s again from zero, one batch at a time", schema)
+                cursor = await self._fresh_shadow(conn, schema, fast=False)
+            cursor.left_out = [] if leave_out_unverified else None
             await self.catch_up(conn, cursor, progress, until=until)
             # Indexes built over the finished tables cost a fraction of keeping them
             # up to date row by row. Statistics too, before the tables are read: new
@@ -444,9 +444,23 @@ class ProjectionRunner:
             await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", lock_key(schema))
         return cursor
 
-    async def _create(self, conn: asyncpg.Connection, schema: str, *, indexes: bool = True) -> None:
+    async def _fresh_shadow(self, conn: asyncpg.Connection, schema: str, *, fast: bool) -> _Cursor:
+        """Empty views in ``schema`` (replacing it), without their query indexes, and a
+        cursor at zero with a complete cache. ``fast``: without the temporal tables' keys
+        either, and a cache that holds current versions back (``_catch_up_overlapped``
+        writes them and adds the keys)."""
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await self._create(conn, schema, indexes=False, keys=not fast)
+        cursor = await self._open(conn, schema)
+        assert cursor is not None
+        cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True, hold_open=fast)
+        return cursor
+
+    async def _create(
+        self, conn: asyncpg.Connection, schema: str, *, indexes: bool = True, keys: bool = True
+    ) -> None:
         async with conn.transaction():
-            for statement in self.views.schema_ddl(schema, indexes=indexes):
+            for statement in self.views.schema_ddl(schema, indexes=indexes, keys=keys):
                 await conn.execute(statement)
             await conn.execute(
                 f'INSERT INTO "{schema}".tracking (name, position, chain_hash, fingerprint) '
@@ -651,17 +665,21 @@ class ProjectionRunner:
         cursor: _Cursor,
         on_progress: ProgressCallback,
         until: int | None,
-    ) -> None:
-        """A rebuild's fast path: handle batch n+1 in Python while PostgreSQL writes
-        batch n, and read batch n+2 meanwhile on a second connection.
+    ) -> bool:
+        """A rebuild's fast path into a shadow from ``_fresh_shadow(fast=True)``: handle
+        batch n+1 in Python while PostgreSQL writes batch n, and read batch n+2 meanwhile
+        on a second connection.
 
-        Each batch still commits in its own transaction with its tracking position, in
-        order, one at a time. It runs while every row the handlers ask for is in the
-        cache (a rebuild's cache is complete until it overflows), so handling a batch
-        never reads from ``conn`` while a write is in flight. At anything unusual (an
-        event that fails or does not verify, a failed write, an overflowing cache) it
-        stops, waits for the write in flight, drops the cache if it ran ahead of the
-        database, and leaves the rest to ``catch_up``, which stops at the exact event.
+        The cache holds every current version back (``RowCache.hold_open``), so each
+        version is written once, already closed, and nothing is updated: the tables
+        need no keys meanwhile, and get them (built once over the rows) when the held
+        versions are written at the end. Each batch still commits in its own transaction
+        with its tracking position, in order, one at a time; handling a batch never reads
+        from ``conn`` (the cache is complete). It stops at anything unusual (an event that
+        does not verify, a cache past its bound) and leaves the rest to ``catch_up``,
+        which stops at the exact event. Returns False when the views it built cannot be
+        carried on from (an event failed, a write failed): the cache ran ahead of the
+        database and what it held back is lost, so the shadow must be built again.
         """
         last_position = until if until is not None else END_OF_LOG
         started, applied = time.perf_counter(), 0
@@ -684,7 +702,7 @@ class ProjectionRunner:
         )
         clean = True
         try:
-            while cursor.cache.complete:
+            while not cursor.cache.full:
                 rows = await reading
                 if not rows:
                     break
@@ -727,13 +745,29 @@ class ProjectionRunner:
                 except Exception:
                     clean = False
                     log.warning(
-                        "an overlapped rebuild write failed at %s; going on one batch at a time",
-                        cursor.position,
-                        exc_info=True,
+                        "an overlapped rebuild write failed at %s", cursor.position, exc_info=True
                     )
             await reader.close()
-            if not clean:
-                cursor.cache.clear()
+        if clean:
+            try:
+                await self._release(conn, cursor)
+            except Exception:
+                clean = False
+                log.warning("writing a rebuild's held versions failed", exc_info=True)
+        if not clean:
+            cursor.cache.clear()
+        return clean
+
+    async def _release(self, conn: asyncpg.Connection, cursor: _Cursor) -> None:
+        """Write the versions the cache held back, then give the tables their keys (built
+        over the finished rows, as ``table_ddl`` would have made them), so that the views
+        can be carried on from as any others."""
+        held = cursor.cache.release()
+        cursor.cache.trim()
+        async with conn.transaction():
+            await ViewBatch(conn, cursor.schema, cursor.cache).write(Writes([], held))
+            for statement in self.views.key_ddl(cursor.schema):
+                await conn.execute(statement)
 
     async def _commit(
         self,
