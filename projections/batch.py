@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -77,7 +77,7 @@ class RowCache:
     def get(self, table: str, key: Key) -> _Slot | None:
         entry = (table, key)
         slot = self._slots.get(entry)
-        if slot is not None:
+        if slot is not None and not self.hold_open:  # holding, nothing is evicted
             self._slots.move_to_end(entry)
         return slot
 
@@ -158,7 +158,11 @@ class ViewBatch:
 
     async def get(self, table: TemporalTable, key: Key) -> Row | None:
         """The entity's current values (key columns included), or None."""
-        return (await self._slot(table, _storable_key(table, key))).row
+        key = _storable_key(table, key)
+        slot = self._cache.get(table.name, key)
+        if slot is None:
+            slot = await self._slot(table, key)
+        return slot.row
 
     async def require(self, table: TemporalTable, key: Key) -> Row:
         row = await self.get(table, key)
@@ -173,7 +177,9 @@ class ViewBatch:
 
     async def update(self, table: TemporalTable, key: Key, **changes: Any) -> Row:
         key = _storable_key(table, key)
-        slot = await self._slot(table, key)
+        slot = self._cache.get(table.name, key)
+        if slot is None:
+            slot = await self._slot(table, key)
         if slot.row is None:
             raise LookupError(f"{table.name} has no current row for {key}")
         row = {**slot.row, **changes}
@@ -183,7 +189,10 @@ class ViewBatch:
 
     def _write(self, table: TemporalTable, key: Key, slot: _Slot, row: Row) -> None:
         """``row`` (the batch's own copy) becomes the current version in ``slot``."""
-        values = list(storable_record(list(map(row.get, table.names)), table.text_positions))
+        values = list(map(row.get, table.names))
+        checked = storable_record(values, table.text_positions)
+        if checked is not values:
+            values = list(checked)
         record = slot.open_record
         if record is not None and record[-2] == self.position:
             record[: len(values)] = values
@@ -323,7 +332,15 @@ class ViewBatch:
 
 
 def _storable_key(table: TemporalTable, key: Key) -> Key:
-    return storable(key) if table.key_holds_text else key
+    """``key`` made storable, checked at the speed of the usual case (ASCII text)."""
+    if table.key_holds_text:
+        for value in key:
+            if type(value) is str and value.isascii() and "\x00" not in value:
+                continue
+            if type(value) is not str and not isinstance(value, list | tuple | dict):
+                continue
+            return cast(Key, storable(key))
+    return key
 
 
 def _close_statement(schema: str, table: TemporalTable, first: int = 1) -> str:
