@@ -53,6 +53,7 @@ from projections.batch import RowCache, ViewBatch, Writes
 from projections.chain import CHAIN_TABLE, GENESIS, link_problem
 from projections.connection import CONNECTION_LOST
 from projections.status import Stall, stall_of
+from projections.tables import Table, TemporalTable
 from projections.views import (
     LIVE_SCHEMA,
     TRACKING_NAME,
@@ -425,20 +426,19 @@ class ProjectionRunner:
             progress = _freezing(on_progress)
             fast = not leave_out_unverified
             cursor = await self._fresh_shadow(conn, schema, fast=fast)
-            if fast and not await self._catch_up_overlapped(conn, cursor, progress, until):
-                log.warning("building %s again from zero, one batch at a time", schema)
-                cursor = await self._fresh_shadow(conn, schema, fast=False)
+            indexed = False
+            if fast:
+                indexed = await self._catch_up_overlapped(conn, cursor, progress, until)
+                if not indexed:
+                    log.warning("building %s again from zero, one batch at a time", schema)
+                    cursor = await self._fresh_shadow(conn, schema, fast=False)
             cursor.left_out = [] if leave_out_unverified else None
             await self.catch_up(conn, cursor, progress, until=until)
-            # Indexes built over the finished tables cost a fraction of keeping them
-            # up to date row by row. Statistics too, before the tables are read: new
-            # tables have none, and the planner would guess (nested loops over a
-            # million rows) until autovacuum came by.
-            async with conn.transaction():
-                for statement in self.views.index_ddl(schema):
-                    await conn.execute(statement)
-                for table in self.views.tables():
-                    await conn.execute(f'ANALYZE "{schema}"."{table.name}"')
+            if not indexed:
+                async with conn.transaction():
+                    for table in self.views.tables():
+                        for statement in _finishing(schema, table, keys=False):
+                            await conn.execute(statement)
         finally:
             gc.unfreeze()
             if collecting:
@@ -753,24 +753,49 @@ class ProjectionRunner:
             await reader.close()
         if clean:
             try:
-                await self._release(conn, cursor)
+                await self._finish(conn, cursor)
             except Exception:
                 clean = False
-                log.warning("writing a rebuild's held versions failed", exc_info=True)
+                log.warning("finishing a rebuild's tables failed", exc_info=True)
         if not clean:
             cursor.cache.clear()
         return clean
 
-    async def _release(self, conn: asyncpg.Connection, cursor: _Cursor) -> None:
-        """Write the versions the cache held back, then give the tables their keys (built
-        over the finished rows, as ``table_ddl`` would have made them), so that the views
-        can be carried on from as any others."""
+    async def _finish(self, conn: asyncpg.Connection, cursor: _Cursor) -> None:
+        """Write the versions the cache held back, and give every table its keys (as
+        ``table_ddl`` would have made them), its query indexes and its statistics, so that
+        the views can be carried on from and read as any others.
+
+        The tables are finished on two connections at once, each table as soon as its
+        rows are written: a second connection starts on the tables that hold nothing
+        back (the event log first) while this one writes the held versions, then joins
+        it. Building each index once over the finished rows costs a fraction of keeping
+        it up to date row by row."""
+        schema = cursor.schema
         held = cursor.cache.release()
         cursor.cache.trim()
-        async with conn.transaction():
-            await ViewBatch(conn, cursor.schema, cursor.cache).write(Writes([], held))
-            for statement in self.views.key_ddl(cursor.schema):
-                await conn.execute(statement)
+        holding = {table.name for table, _ in held}
+        jobs: asyncio.Queue[Table | None] = asyncio.Queue()
+        for table in self.views.tables():
+            if table.name not in holding:
+                jobs.put_nowait(table)
+        helper = await asyncpg.connect(self.dsn)
+        helping = asyncio.ensure_future(_finish_tables(helper, schema, jobs))
+        try:
+            for table, records in held:
+                writes = Writes([], [(table, records)])
+                async with conn.transaction():
+                    await ViewBatch(conn, schema, cursor.cache).write(writes)
+                jobs.put_nowait(table)
+            jobs.put_nowait(None)  # one for each connection
+            jobs.put_nowait(None)
+            await _finish_tables(conn, schema, jobs)
+            await helping
+        finally:
+            helping.cancel()
+            with contextlib.suppress(BaseException):
+                await helping
+            await helper.close()
 
     async def _commit(
         self,
@@ -833,6 +858,24 @@ _STALL_PASSED_AT_1 = ", ".join(
     for column in ("stalled_position", "stalled_type", "stalled_reason", "stalled_since")
 )
 """SET clauses that clear a stall at or before position ``$1``."""
+
+
+def _finishing(schema: str, table: Table, *, keys: bool) -> list[str]:
+    """What a table whose rows are all written gets: its keys when it was made without
+    them, its query indexes, then statistics for the planner (new tables have none, and
+    it would guess nested loops over a million rows until autovacuum came by)."""
+    keyed = table.key_ddl(schema) if keys and isinstance(table, TemporalTable) else []
+    return [*keyed, *table.index_ddl(schema), f'ANALYZE "{schema}"."{table.name}"']
+
+
+async def _finish_tables(
+    conn: asyncpg.Connection, schema: str, jobs: asyncio.Queue[Table | None]
+) -> None:
+    """Finish the tables queued in ``jobs`` until a None (see ``_finishing``)."""
+    while (table := await jobs.get()) is not None:
+        async with conn.transaction():
+            for statement in _finishing(schema, table, keys=True):
+                await conn.execute(statement)
 
 
 def elapsed(started: float) -> float:

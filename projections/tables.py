@@ -179,17 +179,3 @@ def all_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
 
 def all_table_ddl(schema: str, tables: Sequence[Table], *, keys: bool = True) -> list[str]:
     return [statement for table in tables for statement in table.table_ddl(schema, keys=keys)]
-
-
-def all_key_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
-    """The temporal tables' keys that ``all_table_ddl(schema, tables, keys=False)`` leaves out."""
-    return [
-        statement
-        for table in tables
-        if isinstance(table, TemporalTable)
-        for statement in table.key_ddl(schema)
-    ]
-
-
-def all_index_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
-    return [statement for table in tables for statement in table.index_ddl(schema)]

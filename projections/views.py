@@ -23,8 +23,6 @@ from projections.tables import (
     EXTENSIONS,
     Table,
     all_ddl,
-    all_index_ddl,
-    all_key_ddl,
     all_table_ddl,
 )
 
@@ -81,14 +79,6 @@ class Views:
         else:
             ddl = all_table_ddl(schema, tables, keys=keys)
         return [*EXTENSIONS, f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
-
-    def key_ddl(self, schema: str) -> list[str]:
-        """The keys that ``schema_ddl(schema, keys=False)`` leaves out."""
-        return all_key_ddl(schema, self.tables())
-
-    def index_ddl(self, schema: str) -> list[str]:
-        """The query indexes that ``schema_ddl(schema, indexes=False)`` leaves out."""
-        return all_index_ddl(schema, self.tables())
 
     def fingerprint(self) -> str:
         """Changes whenever the shape of the views or the projection revision does."""
