@@ -4,7 +4,9 @@ Handlers read and change rows through :class:`ViewBatch`; nothing reaches the
 database until :meth:`ViewBatch.flush`, which closes replaced versions with one
 ``UPDATE ... FROM unnest(...)`` per table and writes new versions with ``COPY``.
 That keeps a rebuild at tens of thousands of events per second instead of one
-round trip per event.
+round trip per event. A rebuild's fast path closes nothing in the database: its
+cache holds current versions back and each version is written once, closed
+(:attr:`RowCache.hold_open`).
 
 Rows read once stay in a :class:`RowCache` across batches: the runner is the
 only writer of the views (it holds an advisory lock), so the cache cannot go
