@@ -4,7 +4,9 @@ Handlers read and change rows through :class:`ViewBatch`; nothing reaches the
 database until :meth:`ViewBatch.flush`, which closes replaced versions with one
 ``UPDATE ... FROM unnest(...)`` per table and writes new versions with ``COPY``.
 That keeps a rebuild at tens of thousands of events per second instead of one
-round trip per event.
+round trip per event. A rebuild's fast path closes nothing in the database: its
+cache holds current versions back and each version is written once, closed
+(:attr:`RowCache.hold_open`).
 
 Rows read once stay in a :class:`RowCache` across batches: the runner is the
 only writer of the views (it holds an advisory lock), so the cache cannot go
@@ -22,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -54,12 +56,22 @@ class RowCache:
 
     While ``complete`` (a rebuild that started from empty tables and has not
     evicted anything yet), a miss means the row does not exist, so no query.
+
+    While ``hold_open`` (a rebuild's fast path, see ``ProjectionRunner.build_shadow``),
+    each entity's current version stays here instead of being written: a version is
+    written once, when a later event closes it (so with its ``valid_to``), and the
+    versions still open are written by :meth:`release`. Nothing is updated and
+    nothing is evicted meanwhile (:attr:`full` says when the bound is passed).
     """
 
-    def __init__(self, max_rows: int = DEFAULT_CACHE_ROWS, *, complete: bool = False) -> None:
+    def __init__(
+        self, max_rows: int = DEFAULT_CACHE_ROWS, *, complete: bool = False, hold_open: bool = False
+    ) -> None:
         self.max_rows = max_rows
         self.complete = complete
+        self.hold_open = hold_open
         self._slots: OrderedDict[tuple[str, Key], _Slot] = OrderedDict()
+        self._held_tables: dict[str, TemporalTable] = {}
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -67,7 +79,7 @@ class RowCache:
     def get(self, table: str, key: Key) -> _Slot | None:
         entry = (table, key)
         slot = self._slots.get(entry)
-        if slot is not None:
+        if slot is not None and not self.hold_open:  # holding, nothing is evicted
             self._slots.move_to_end(entry)
         return slot
 
@@ -76,8 +88,32 @@ class RowCache:
         self._slots[entry] = slot
         self._slots.move_to_end(entry)
 
+    @property
+    def full(self) -> bool:
+        return len(self._slots) > self.max_rows
+
+    def hold(self, table: TemporalTable) -> None:
+        """``table`` has versions held here (so :meth:`release` knows its columns)."""
+        self._held_tables[table.name] = table
+
+    def release(self) -> list[tuple[TemporalTable, Sequence[Sequence[Any]]]]:
+        """Stop holding versions: the open versions held, by table, to be written now
+        (after which the database holds every current row)."""
+        held: dict[str, list[list[Any]]] = {}
+        for (name, _), slot in self._slots.items():
+            record = slot.open_record
+            if record is not None:
+                held.setdefault(name, []).append(record)
+                slot.open_record = None
+            slot.closable = slot.row is not None
+        self.hold_open = False
+        return [(self._held_tables[name], records) for name, records in held.items()]
+
     def trim(self) -> None:
-        """Evict the least recently used rows beyond the bound (between batches only)."""
+        """Evict the least recently used rows beyond the bound (between batches only;
+        never while versions are held)."""
+        if self.hold_open:
+            return
         while len(self._slots) > self.max_rows:
             self._slots.popitem(last=False)
             self.complete = False
@@ -85,6 +121,7 @@ class RowCache:
     def clear(self) -> None:
         self._slots.clear()
         self.complete = False
+        self.hold_open = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +160,11 @@ class ViewBatch:
 
     async def get(self, table: TemporalTable, key: Key) -> Row | None:
         """The entity's current values (key columns included), or None."""
-        return (await self._slot(table, _storable_key(table, key))).row
+        key = _storable_key(table, key)
+        slot = self._cache.get(table.name, key)
+        if slot is None:
+            slot = await self._slot(table, key)
+        return slot.row
 
     async def require(self, table: TemporalTable, key: Key) -> Row:
         row = await self.get(table, key)
@@ -138,7 +179,9 @@ class ViewBatch:
 
     async def update(self, table: TemporalTable, key: Key, **changes: Any) -> Row:
         key = _storable_key(table, key)
-        slot = await self._slot(table, key)
+        slot = self._cache.get(table.name, key)
+        if slot is None:
+            slot = await self._slot(table, key)
         if slot.row is None:
             raise LookupError(f"{table.name} has no current row for {key}")
         row = {**slot.row, **changes}
@@ -148,19 +191,28 @@ class ViewBatch:
 
     def _write(self, table: TemporalTable, key: Key, slot: _Slot, row: Row) -> None:
         """``row`` (the batch's own copy) becomes the current version in ``slot``."""
-        values = list(storable_record(list(map(row.get, table.names)), table.text_positions))
+        values = list(map(row.get, table.names))
+        checked = storable_record(values, table.text_positions)
+        if checked is not values:
+            values = list(checked)
         record = slot.open_record
         if record is not None and record[-2] == self.position:
             record[: len(values)] = values
         else:
             self._close(table, key, slot)
             values += (self.position, None)
-            inserts = self._inserts.get(table.name)
-            if inserts is None:
-                inserts = self._inserts[table.name] = (table, [])
-            inserts[1].append(values)
+            if self._cache.hold_open:
+                self._cache.hold(table)
+            else:
+                self._insert(table, values)
             slot.open_record = values
         slot.row = row
+
+    def _insert(self, table: TemporalTable, record: list[Any]) -> None:
+        inserts = self._inserts.get(table.name)
+        if inserts is None:
+            inserts = self._inserts[table.name] = (table, [])
+        inserts[1].append(record)
 
     def end(self, table: TemporalTable, key: Key) -> None:
         """The entity has no current version from this event on."""
@@ -231,9 +283,10 @@ class ViewBatch:
             )
 
     def _settle(self) -> None:
-        for slot in self._touched:
-            slot.open_record = None
-            slot.closable = slot.row is not None
+        if not self._cache.hold_open:
+            for slot in self._touched:
+                slot.open_record = None
+                slot.closable = slot.row is not None
         self._cache.trim()
         self._touched.clear()
 
@@ -263,6 +316,8 @@ class ViewBatch:
         if record is not None:
             record[-1] = self.position
             slot.open_record = None
+            if self._cache.hold_open:
+                self._insert(table, record)  # held until now: written closed
         elif slot.closable:
             self._closes.setdefault(table.name, (table, {}))[1][key] = self.position
             slot.closable = False
@@ -279,7 +334,15 @@ class ViewBatch:
 
 
 def _storable_key(table: TemporalTable, key: Key) -> Key:
-    return storable(key) if table.key_holds_text else key
+    """``key`` made storable, checked at the speed of the usual case (ASCII text)."""
+    if table.key_holds_text:
+        for value in key:
+            if type(value) is str and value.isascii() and "\x00" not in value:
+                continue
+            if type(value) is not str and not isinstance(value, list | tuple | dict):
+                continue
+            return cast(Key, storable(key))
+    return key
 
 
 def _close_statement(schema: str, table: TemporalTable, first: int = 1) -> str:

@@ -53,6 +53,7 @@ from projections.batch import RowCache, ViewBatch, Writes
 from projections.chain import CHAIN_TABLE, GENESIS, link_problem
 from projections.connection import CONNECTION_LOST
 from projections.status import Stall, stall_of
+from projections.tables import Table, TemporalTable
 from projections.views import (
     LIVE_SCHEMA,
     TRACKING_NAME,
@@ -416,37 +417,53 @@ class ProjectionRunner:
         if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock_key(schema)):
             raise RuntimeError(f"another process is building {schema}")
         # A shadow that is not finished is built again from zero, so its batches need not
-        # wait for the WAL to reach the disk; the swap commits durably as ever.
+        # wait for the WAL to reach the disk; the swap commits durably as ever. For the
+        # same reason the fast path may hold current versions back (``RowCache.hold_open``):
+        # no one reads a shadow before it is finished and swapped in.
         await conn.execute("SET synchronous_commit TO off")
+        collecting = gc.isenabled()
         try:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            await self._create(conn, schema, indexes=False)
-            cursor = await self._open(conn, schema)
-            assert cursor is not None
-            cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True)
-            cursor.left_out = [] if leave_out_unverified else None
             progress = _freezing(on_progress)
-            if cursor.left_out is None:
-                await self._catch_up_overlapped(conn, cursor, progress, until)
+            fast = not leave_out_unverified
+            cursor = await self._fresh_shadow(conn, schema, fast=fast)
+            indexed = False
+            if fast:
+                indexed = await self._catch_up_overlapped(conn, cursor, progress, until)
+                if not indexed:
+                    log.warning("building %s again from zero, one batch at a time", schema)
+                    cursor = await self._fresh_shadow(conn, schema, fast=False)
+            cursor.left_out = [] if leave_out_unverified else None
             await self.catch_up(conn, cursor, progress, until=until)
-            # Indexes built over the finished tables cost a fraction of keeping them
-            # up to date row by row. Statistics too, before the tables are read: new
-            # tables have none, and the planner would guess (nested loops over a
-            # million rows) until autovacuum came by.
-            async with conn.transaction():
-                for statement in self.views.index_ddl(schema):
-                    await conn.execute(statement)
-                for table in self.views.tables():
-                    await conn.execute(f'ANALYZE "{schema}"."{table.name}"')
+            if not indexed:
+                async with conn.transaction():
+                    for table in self.views.tables():
+                        for statement in _finishing(schema, table, keys=False):
+                            await conn.execute(statement)
         finally:
             gc.unfreeze()
+            if collecting:
+                gc.enable()
             await conn.execute("RESET synchronous_commit")
             await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", lock_key(schema))
         return cursor
 
-    async def _create(self, conn: asyncpg.Connection, schema: str, *, indexes: bool = True) -> None:
+    async def _fresh_shadow(self, conn: asyncpg.Connection, schema: str, *, fast: bool) -> _Cursor:
+        """Empty views in ``schema`` (replacing it), without their query indexes, and a
+        cursor at zero with a complete cache. ``fast``: without the temporal tables' keys
+        either, and a cache that holds current versions back (``_catch_up_overlapped``
+        writes them and adds the keys)."""
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await self._create(conn, schema, indexes=False, keys=not fast)
+        cursor = await self._open(conn, schema)
+        assert cursor is not None
+        cursor.cache = RowCache(REBUILD_CACHE_ROWS, complete=True, hold_open=fast)
+        return cursor
+
+    async def _create(
+        self, conn: asyncpg.Connection, schema: str, *, indexes: bool = True, keys: bool = True
+    ) -> None:
         async with conn.transaction():
-            for statement in self.views.schema_ddl(schema, indexes=indexes):
+            for statement in self.views.schema_ddl(schema, indexes=indexes, keys=keys):
                 await conn.execute(statement)
             await conn.execute(
                 f'INSERT INTO "{schema}".tracking (name, position, chain_hash, fingerprint) '
@@ -651,17 +668,21 @@ class ProjectionRunner:
         cursor: _Cursor,
         on_progress: ProgressCallback,
         until: int | None,
-    ) -> None:
-        """A rebuild's fast path: handle batch n+1 in Python while PostgreSQL writes
-        batch n, and read batch n+2 meanwhile on a second connection.
+    ) -> bool:
+        """A rebuild's fast path into a shadow from ``_fresh_shadow(fast=True)``: handle
+        batch n+1 in Python while PostgreSQL writes batch n, and read batch n+2 meanwhile
+        on a second connection.
 
-        Each batch still commits in its own transaction with its tracking position, in
-        order, one at a time. It runs while every row the handlers ask for is in the
-        cache (a rebuild's cache is complete until it overflows), so handling a batch
-        never reads from ``conn`` while a write is in flight. At anything unusual (an
-        event that fails or does not verify, a failed write, an overflowing cache) it
-        stops, waits for the write in flight, drops the cache if it ran ahead of the
-        database, and leaves the rest to ``catch_up``, which stops at the exact event.
+        The cache holds every current version back (``RowCache.hold_open``), so each
+        version is written once, already closed, and nothing is updated: the tables
+        need no keys meanwhile, and get them (built once over the rows) when the held
+        versions are written at the end. Each batch still commits in its own transaction
+        with its tracking position, in order, one at a time; handling a batch never reads
+        from ``conn`` (the cache is complete). It stops at anything unusual (an event that
+        does not verify, a cache past its bound) and leaves the rest to ``catch_up``,
+        which stops at the exact event. Returns False when the views it built cannot be
+        carried on from (an event failed, a write failed): the cache ran ahead of the
+        database and what it held back is lost, so the shadow must be built again.
         """
         last_position = until if until is not None else END_OF_LOG
         started, applied = time.perf_counter(), 0
@@ -684,7 +705,7 @@ class ProjectionRunner:
         )
         clean = True
         try:
-            while cursor.cache.complete:
+            while not cursor.cache.full:
                 rows = await reading
                 if not rows:
                     break
@@ -727,13 +748,54 @@ class ProjectionRunner:
                 except Exception:
                     clean = False
                     log.warning(
-                        "an overlapped rebuild write failed at %s; going on one batch at a time",
-                        cursor.position,
-                        exc_info=True,
+                        "an overlapped rebuild write failed at %s", cursor.position, exc_info=True
                     )
             await reader.close()
-            if not clean:
-                cursor.cache.clear()
+        if clean:
+            try:
+                await self._finish(conn, cursor)
+            except Exception:
+                clean = False
+                log.warning("finishing a rebuild's tables failed", exc_info=True)
+        if not clean:
+            cursor.cache.clear()
+        return clean
+
+    async def _finish(self, conn: asyncpg.Connection, cursor: _Cursor) -> None:
+        """Write the versions the cache held back, and give every table its keys (as
+        ``table_ddl`` would have made them), its query indexes and its statistics, so that
+        the views can be carried on from and read as any others.
+
+        The tables are finished on two connections at once, each table as soon as its
+        rows are written: a second connection starts on the tables that hold nothing
+        back (the event log first) while this one writes the held versions, then joins
+        it. Building each index once over the finished rows costs a fraction of keeping
+        it up to date row by row."""
+        schema = cursor.schema
+        held = cursor.cache.release()
+        cursor.cache.trim()
+        holding = {table.name for table, _ in held}
+        jobs: asyncio.Queue[Table | None] = asyncio.Queue()
+        for table in self.views.tables():
+            if table.name not in holding:
+                jobs.put_nowait(table)
+        helper = await asyncpg.connect(self.dsn)
+        helping = asyncio.ensure_future(_finish_tables(helper, schema, jobs))
+        try:
+            for table, records in held:
+                writes = Writes([], [(table, records)])
+                async with conn.transaction():
+                    await ViewBatch(conn, schema, cursor.cache).write(writes)
+                jobs.put_nowait(table)
+            jobs.put_nowait(None)  # one for each connection
+            jobs.put_nowait(None)
+            await _finish_tables(conn, schema, jobs)
+            await helping
+        finally:
+            helping.cancel()
+            with contextlib.suppress(BaseException):
+                await helping
+            await helper.close()
 
     async def _commit(
         self,
@@ -798,6 +860,24 @@ _STALL_PASSED_AT_1 = ", ".join(
 """SET clauses that clear a stall at or before position ``$1``."""
 
 
+def _finishing(schema: str, table: Table, *, keys: bool) -> list[str]:
+    """What a table whose rows are all written gets: its keys when it was made without
+    them, its query indexes, then statistics for the planner (new tables have none, and
+    it would guess nested loops over a million rows until autovacuum came by)."""
+    keyed = table.key_ddl(schema) if keys and isinstance(table, TemporalTable) else []
+    return [*keyed, *table.index_ddl(schema), f'ANALYZE "{schema}"."{table.name}"']
+
+
+async def _finish_tables(
+    conn: asyncpg.Connection, schema: str, jobs: asyncio.Queue[Table | None]
+) -> None:
+    """Finish the tables queued in ``jobs`` until a None (see ``_finishing``)."""
+    while (table := await jobs.get()) is not None:
+        async with conn.transaction():
+            for statement in _finishing(schema, table, keys=True):
+                await conn.execute(statement)
+
+
 def elapsed(started: float) -> float:
     return time.perf_counter() - started
 
@@ -818,10 +898,13 @@ def _not_applied(entry: _Entry, error: Exception) -> EventNotApplied:
 
 
 def _freezing(on_progress: ProgressCallback | None) -> ProgressCallback:
-    """After each batch of a rebuild, move what is alive into the collector's permanent
-    generation: the row cache grows to millions of objects that live until the end,
-    and scanning them again and again costs a rebuild a quarter of its time and more.
-    ``build_shadow`` unfreezes them when it ends."""
+    """Turn the cyclic collector off for a rebuild, and after each batch move what is
+    alive into its permanent generation: the row cache grows to millions of objects
+    that live until the end, and scanning them again and again cost a rebuild a
+    quarter of its time and more; collecting a batch's young objects, which form
+    hardly any cycles, cost it a tenth more (reference counting frees the rest).
+    ``build_shadow`` unfreezes them and turns the collector back on when it ends."""
+    gc.disable()
 
     def frozen(progress: Progress) -> None:
         gc.freeze()

@@ -65,18 +65,34 @@ class TemporalTable:
     def ddl(self, schema: str) -> list[str]:
         return self.table_ddl(schema) + self.index_ddl(schema)
 
-    def table_ddl(self, schema: str) -> list[str]:
+    def table_ddl(self, schema: str, *, keys: bool = True) -> list[str]:
         """The table with its keys: what writing rows needs (closing versions looks up
-        the current version by key)."""
+        the current version by key). Without ``keys``, the bare table: a rebuild that
+        writes every version once, already closed, adds them after (:meth:`key_ddl`)."""
         table = f'"{schema}"."{self.name}"'
-        keys = ", ".join(self.key_names)
         definitions = [f"{c.name} {c.sql_type} NOT NULL" for c in self.key]
         definitions += [f"{c.name} {c.sql_type}" for c in self.columns]
         definitions += ["valid_from bigint NOT NULL", "valid_to bigint"]
+        if not keys:
+            return [f"CREATE TABLE {table} ({', '.join(definitions)})"]
+        primary = f"PRIMARY KEY ({', '.join(self.key_names)}, valid_from)"
         return [
-            f"CREATE TABLE {table} ({', '.join(definitions)}, PRIMARY KEY ({keys}, valid_from))",
-            f"CREATE UNIQUE INDEX ON {table} ({keys}) WHERE valid_to IS NULL",
+            f"CREATE TABLE {table} ({', '.join(definitions)}, {primary})",
+            self._current_key_ddl(table),
         ]
+
+    def key_ddl(self, schema: str) -> list[str]:
+        """The keys that ``table_ddl(schema, keys=False)`` leaves out, named as it names
+        them (``<table>_pkey`` and the index's default name)."""
+        table = f'"{schema}"."{self.name}"'
+        return [
+            f"ALTER TABLE {table} ADD PRIMARY KEY ({', '.join(self.key_names)}, valid_from)",
+            self._current_key_ddl(table),
+        ]
+
+    def _current_key_ddl(self, table: str) -> str:
+        keys = ", ".join(self.key_names)
+        return f"CREATE UNIQUE INDEX ON {table} ({keys}) WHERE valid_to IS NULL"
 
     def index_ddl(self, schema: str) -> list[str]:
         """The indexes queries use, which a rebuild creates once its rows are written."""
@@ -124,7 +140,10 @@ class AppendOnlyTable:
     def ddl(self, schema: str) -> list[str]:
         return self.table_ddl(schema) + self.index_ddl(schema)
 
-    def table_ddl(self, schema: str) -> list[str]:
+    def table_ddl(self, schema: str, *, keys: bool = True) -> list[str]:
+        """The table; its primary key whatever ``keys`` says: it is what stops a row
+        written twice at the event that writes it (an append-only table's rows are not
+        held back like versions)."""
         table = f'"{schema}"."{self.name}"'
         definitions = [f"{c.name} {c.sql_type}" for c in self.columns]
         return [
@@ -158,9 +177,5 @@ def all_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
     return [statement for table in tables for statement in table.ddl(schema)]
 
 
-def all_table_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
-    return [statement for table in tables for statement in table.table_ddl(schema)]
-
-
-def all_index_ddl(schema: str, tables: Sequence[Table]) -> list[str]:
-    return [statement for table in tables for statement in table.index_ddl(schema)]
+def all_table_ddl(schema: str, tables: Sequence[Table], *, keys: bool = True) -> list[str]:
+    return [statement for table in tables for statement in table.table_ddl(schema, keys=keys)]

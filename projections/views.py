@@ -19,7 +19,12 @@ from dataclasses import dataclass
 
 from projections.audit.log import EVENT_LOG
 from projections.projector import Handler, Projector
-from projections.tables import EXTENSIONS, Table, all_ddl, all_index_ddl, all_table_ddl
+from projections.tables import (
+    EXTENSIONS,
+    Table,
+    all_ddl,
+    all_table_ddl,
+)
 
 LIVE_SCHEMA = "views"
 VIEWS_CHANNEL = "flywheel_views"  # the runner notifies the position it reached
@@ -65,15 +70,15 @@ class Views:
     def every_event_handlers(self) -> list[Handler]:
         return [handler for projector in self.projectors for handler in projector.every_event]
 
-    def schema_ddl(self, schema: str, *, indexes: bool = True) -> list[str]:
-        """The schema, its tables and (unless a rebuild adds them later) their query indexes."""
+    def schema_ddl(self, schema: str, *, indexes: bool = True, keys: bool = True) -> list[str]:
+        """The schema, its tables and (unless a rebuild adds them later) their query indexes
+        and the temporal tables' keys (without ``keys``, which implies no ``indexes``)."""
         tables = self.tables()
-        ddl = all_ddl(schema, tables) if indexes else all_table_ddl(schema, tables)
+        if indexes and keys:
+            ddl = all_ddl(schema, tables)
+        else:
+            ddl = all_table_ddl(schema, tables, keys=keys)
         return [*EXTENSIONS, f'CREATE SCHEMA "{schema}"', *tracking_ddl(schema), *ddl]
-
-    def index_ddl(self, schema: str) -> list[str]:
-        """The query indexes that ``schema_ddl(schema, indexes=False)`` leaves out."""
-        return all_index_ddl(schema, self.tables())
 
     def fingerprint(self) -> str:
         """Changes whenever the shape of the views or the projection revision does."""

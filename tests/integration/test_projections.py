@@ -354,3 +354,56 @@ async def test_a_rebuild_stops_just_before_a_failing_event_in_any_batch(
         logged = await conn.fetch("SELECT position FROM views_shadow.event_log ORDER BY position")
         assert [row["position"] for row in logged] == list(range(1, before + 1))
         await conn.execute("DROP SCHEMA views_shadow CASCADE")
+
+
+async def test_a_rebuilt_schema_has_the_keys_and_indexes_of_a_created_one(
+    runtime: Runtime, pool: asyncpg.Pool
+) -> None:
+    """A rebuild creates its tables bare and adds the keys and indexes over the finished
+    rows, two tables at a time: the schema it swaps in has every constraint and index,
+    with the names, of views created whole (what the fingerprint stands for)."""
+    ids = build_history(runtime)
+    async with pool.acquire() as conn:
+        runner = runner_for(runtime, batch_size=2)
+        await runner.prepare(conn)  # created whole: keys and indexes with the tables
+        shadow = await runner.build_shadow(conn, "views_shadow")
+        assert shadow.position == ids["head"]
+        indexes = (
+            "SELECT tablename, indexname, replace(indexdef, $1, '') AS definition "
+            "FROM pg_indexes WHERE schemaname = $2 ORDER BY 1, 2"
+        )
+        created = await conn.fetch(indexes, "views.", "views")
+        rebuilt = await conn.fetch(indexes, "views_shadow.", "views_shadow")
+        constraints = (
+            "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "JOIN pg_class c ON c.oid = k.conrelid WHERE k.connamespace = $1::regnamespace "
+            "ORDER BY 1, 2"
+        )
+        created_keys = await conn.fetch(constraints, "views")
+        rebuilt_keys = await conn.fetch(constraints, "views_shadow")
+        await conn.execute("DROP SCHEMA views_shadow CASCADE")
+    assert len(created) > len(VIEWS.tables()) * 2, "every temporal table has two keys at least"
+    assert [tuple(row) for row in rebuilt] == [tuple(row) for row in created]
+    assert [tuple(row) for row in rebuilt_keys] == [tuple(row) for row in created_keys]
+
+
+async def test_a_rebuild_whose_cache_fills_up_goes_on_batch_by_batch(
+    runtime: Runtime, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path holds every current version in the cache; past the cache's bound it
+    writes them, gives the tables their keys, and the rest is applied batch by batch
+    (closing versions in the database): the views are those built following the log."""
+    ids = build_history(runtime)
+    async with pool.acquire() as conn:
+        runner = runner_for(runtime, batch_size=3)
+        cursor = await runner.prepare(conn)
+        await runner.catch_up(conn, cursor)
+    whole = await snapshot(pool)
+    monkeypatch.setattr("projections.runner.REBUILD_CACHE_ROWS", 4)
+    async with pool.acquire() as conn:
+        shadow = await runner_for(runtime, batch_size=2).build_shadow(conn, "views_shadow")
+        assert shadow.position == ids["head"]
+        assert not shadow.cache.complete, "the cache overflowed: the rest went batch by batch"
+    assert await snapshot(pool, "views_shadow") == whole
+    async with pool.acquire() as conn:
+        await conn.execute("DROP SCHEMA views_shadow CASCADE")
