@@ -191,6 +191,31 @@ def test_history_is_for_auditors_and_leadership_only(
     assert httpx.get(f"{server.url}/api/v1/events").status_code == 401
 
 
+def test_the_log_waits_for_the_position_a_command_answered(
+    server: FlywheelServer, leadership: str
+) -> None:
+    for n in range(10):
+        made = server.post(
+            "/api/v1/teams",
+            leadership,
+            {"name": f"read-own-{n}", "mission": "m", "leader": f"own{n}@example.com"},
+        )
+        assert made.status_code == 201, made.text
+        position = made.json()["position"]
+        page = httpx.get(
+            f"{server.url}/api/v1/events",
+            params={"after": position - 1, "limit": 1},
+            headers={"Authorization": f"Bearer {leadership}", "X-Flywheel-Position": str(position)},
+        )
+        assert [event["position"] for event in page.json()["events"]] == [position]
+    refused = httpx.get(
+        f"{server.url}/api/v1/events",
+        headers={"Authorization": f"Bearer {leadership}", "X-Flywheel-Position": "soon"},
+    )
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+
 def test_the_team_as_of_a_time_before_and_after_the_change(
     server: FlywheelServer, history: dict[str, Any]
 ) -> None:
