@@ -65,9 +65,23 @@ class FlywheelServer:
         self.start_with(self.env)
 
     def start_with(self, env: dict[str, str], *options: str) -> None:
-        """Start ``flywheel serve`` with ``env`` (and command-line ``options``)."""
+        """Start ``flywheel serve`` with ``env`` (and command-line ``options``).
+
+        Ready is this process saying it listens, then ``/healthz`` answering: another
+        test's server may have taken the port between ``free_port`` and the bind (the
+        server binds after its startup), so the answer alone could be that server's.
+        A port taken that way is given up for another."""
+        for _ in range(5):
+            if self._started(env, options):
+                return
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        pytest.fail(f"flywheel serve found no free port:\n{self.log.read_text()}")
+
+    def _started(self, env: dict[str, str], options: tuple[str, ...]) -> bool:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("a") as log:
+            logged_before = log.tell()
             self.process = subprocess.Popen(
                 [FLYWHEEL, "serve", "--port", str(self.port), *options],
                 env=env,
@@ -75,13 +89,20 @@ class FlywheelServer:
                 stderr=subprocess.STDOUT,
                 text=True,
             )
+        listening = f"running on http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
+            logged = self.log.read_bytes()[logged_before:].decode(errors="replace")
             if self.process.poll() is not None:
+                if "address already in use" in logged:
+                    return False
                 pytest.fail(f"flywheel serve exited early:\n{self.log.read_text()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
+                if (
+                    listening in logged
+                    and httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+                ):
+                    return True
             except httpx.TransportError:
                 pass
             time.sleep(0.1)  # polling a condition (the port answering), with a deadline
