@@ -9,15 +9,21 @@ from services.runtime import Runtime
 from services.settings import Settings, load_settings
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings_for(database_url: str, tmp_path: Path, **overrides: str) -> Settings:
+    """Settings on the test's database and data dir, with ``overrides`` by variable name."""
     return load_settings(
         {
             "DATABASE_URL": database_url,
             "FLYWHEEL_DATA_DIR": str(tmp_path / "data"),
             "FLYWHEEL_POOL_SIZE": "4",
+            **overrides,
         }
     )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return settings_for(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ import pytest
 from services.api.commands import CommandContext
 from services.org.rest import CharterTeam
 from services.runtime import Runtime
-from services.settings import Settings, load_settings
+from services.settings import Settings
+from tests.integration.conftest import settings_for
 from tests.people import CEO
 
 SAVES = 6
@@ -23,13 +24,7 @@ ROUND_TRIPS_UNDER_LOCK = 3  # the insert and the last link; the links; the commi
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """One pooled connection (and one of overflow), both traced by the test."""
-    return load_settings(
-        {
-            "DATABASE_URL": database_url,
-            "FLYWHEEL_DATA_DIR": str(tmp_path / "data"),
-            "FLYWHEEL_POOL_SIZE": "1",
-        }
-    )
+    return settings_for(database_url, tmp_path, FLYWHEEL_POOL_SIZE="1")
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from services.api.commands import CommandContext
 from services.feeds.delivery import WebhookDeliverer
 from services.org.rest import CharterTeam
 from services.runtime import Runtime
-from services.settings import Settings, load_settings
+from services.settings import Settings
+from tests.integration.conftest import settings_for
 from tests.people import CEO
 
 COMMANDS = 12
@@ -27,14 +28,7 @@ WAIT_SECONDS = 20.0
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """The runtime's own worker is off: the test runs one it watches."""
-    return load_settings(
-        {
-            "DATABASE_URL": database_url,
-            "FLYWHEEL_DATA_DIR": str(tmp_path / "data"),
-            "FLYWHEEL_POOL_SIZE": "4",
-            "FLYWHEEL_RUN_WEBHOOKS": "false",
-        }
-    )
+    return settings_for(database_url, tmp_path, FLYWHEEL_RUN_WEBHOOKS="false")
 
 
 @pytest.fixture
