@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("flywheel")
 
 REPLAY_BATCH = 5_000
+# How long a command waits for a database given by URL to answer at start.
+DATABASE_WAIT_SECONDS = 60.0
 WORKER_APP = "services.serving:worker_app"
 
 
@@ -46,15 +48,32 @@ def _configure_logging(settings: Settings) -> None:
     configure_logging(settings.log_level.value, json_lines=settings.json_logs)
 
 
-def _open_runtime(settings: Settings) -> Runtime:
+def _open_runtime(settings: Settings, wait_seconds: float = DATABASE_WAIT_SECONDS) -> Runtime:
+    """The runtime, once its database answers.
+
+    A database given by URL may start after Flywheel (one compose file, one
+    deployment) or stall for seconds under load: it is waited for, with a line
+    a second, rather than failing at the first refused connection.
+    """
+    from eventsourcing.persistence import OperationalError
+
     from services.database import EmbeddedUnavailable
     from services.migrations import NotMigrated
     from services.runtime import Runtime
 
-    try:
-        return Runtime.open(settings)
-    except (NotMigrated, EmbeddedUnavailable) as error:
-        raise click.ClickException(str(error)) from None
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return Runtime.open(settings)
+        except (NotMigrated, EmbeddedUnavailable) as error:
+            raise click.ClickException(str(error)) from None
+        except OperationalError as error:
+            if not settings.database_url or time.monotonic() >= deadline:
+                raise click.ClickException(
+                    f"the database did not answer within {wait_seconds:g} s: {error}"
+                ) from None
+            log.warning("waiting for the database: %s", error)
+            time.sleep(1)
 
 
 def _runtime_for_cli(**overrides: Any) -> Runtime:
