@@ -6,7 +6,9 @@ from an async keep-alive client (one task per client). Each measurement runs for
 ``scale.seconds`` after a one-cycle warm-up per client; the two paths alternate
 within each repeat, each on its own fresh database, and figures are medians over
 the repeats. Sixteen clients on two cores contend on the event store's table
-lock (and with the client itself for CPU): that is measured as it is.
+lock (and with the client itself for CPU): that is measured as it is, and each
+path's CPU a command is reported by side (the client, the server, PostgreSQL;
+bench/cpu.py), since a rate on a saturated machine is the cores over that sum.
 
 Rates count commands that completed inside the measured window; latency is per
 command, as the client sees it (the HTTP one includes the client's own work).
@@ -32,6 +34,7 @@ from uuid import uuid4
 
 from bench.commands_mix import CYCLE, InProcess, Mix, OverHttp, http_client
 from bench.context import Context
+from bench.cpu import CpuUse, measured
 from bench.environment import FLYWHEEL, Server, flywheel_env, note
 from bench.harness import Figure, Report, at_least, median, percentile
 
@@ -46,6 +49,11 @@ class Run:
 
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    cpu: CpuUse = field(default_factory=CpuUse)
+    warm_up: int = 0  # commands run before the measured window (their CPU is in ``cpu``)
+
+    def cpu_ms_per_command(self) -> dict[str, float]:
+        return self.cpu.per_command_ms(len(self.latencies) + self.warm_up)
 
     @property
     def rate(self) -> float:
@@ -56,6 +64,13 @@ class Run:
 
 
 def in_process(app: InProcess, clients: int, seconds: float) -> Run:
+    with measured() as cpu:
+        run = _in_process(app, clients, seconds)
+    run.cpu, run.warm_up = cpu, clients * WARMUP_COMMANDS
+    return run
+
+
+def _in_process(app: InProcess, clients: int, seconds: float) -> Run:
     tag = f"in{clients}-{uuid4().hex[:8]}"
     started: list[float] = []
     ready = threading.Barrier(clients, action=lambda: started.append(time.perf_counter()))
@@ -77,8 +92,11 @@ def in_process(app: InProcess, clients: int, seconds: float) -> Run:
     return _run(started[0], results)
 
 
-def over_http(url: str, clients: int, seconds: float) -> Run:
-    return asyncio.run(_over_http(url, clients, seconds))
+def over_http(server: Server, clients: int, seconds: float) -> Run:
+    with measured(server.pid) as cpu:
+        run = asyncio.run(_over_http(server.url, clients, seconds))
+    run.cpu, run.warm_up = cpu, clients * WARMUP_COMMANDS
+    return run
 
 
 async def _over_http(url: str, clients: int, seconds: float) -> Run:
@@ -134,22 +152,24 @@ def run(context: Context, report: Report) -> None:
                 for repeat in range(scale.repeats):
                     for clients in CLIENTS:
                         local = in_process(app, clients, scale.seconds)
-                        remote = over_http(server.url, clients, scale.seconds)
-                        busy = over_http(projecting.url, clients, scale.seconds)
+                        remote = over_http(server, clients, scale.seconds)
+                        busy = over_http(projecting, clients, scale.seconds)
                         runs["in-process", clients].append(local)
                         runs["http", clients].append(remote)
                         runs["http+projections", clients].append(busy)
                         note(
                             f"repeat {repeat + 1}/{scale.repeats}, {clients} client(s): "
                             f"in-process {local.rate:.0f}/s, HTTP {remote.rate:.0f}/s, "
-                            f"HTTP with the runner in serve {busy.rate:.0f}/s"
+                            f"HTTP with the runner in serve {busy.rate:.0f}/s; CPU ms a "
+                            f"command (client/server/PostgreSQL): in-process {_cpu(local)}, "
+                            f"HTTP {_cpu(remote)}, with the runner {_cpu(busy)}"
                         )
             finally:
                 app.close()
     for clients in CLIENTS:
-        local = runs["in-process", clients]
-        _report(report, clients, local, runs["http", clients])
-        _report_projecting(report, clients, local, runs["http+projections", clients])
+        baseline = runs["in-process", clients]
+        _report(report, clients, baseline, runs["http", clients])
+        _report_projecting(report, clients, baseline, runs["http+projections", clients])
 
 
 def _migrate(url: str) -> None:
@@ -161,6 +181,19 @@ def _migrate(url: str) -> None:
             check=True,
             capture_output=True,
         )
+
+
+def _cpu(run: Run) -> str:
+    return "/".join(f"{ms:.2f}" for ms in run.cpu_ms_per_command().values())
+
+
+def _cpu_detail(prefix: str, runs: list[Run]) -> dict[str, float | int | str]:
+    """Median CPU ms a command, by side: where a CPU-bound rate's time goes."""
+    sides = runs[0].cpu_ms_per_command().keys()
+    return {
+        f"{prefix}_cpu_ms_{side}": round(median(r.cpu_ms_per_command()[side] for r in runs), 3)
+        for side in sides
+    }
 
 
 def _clients(clients: int) -> str:
@@ -186,6 +219,8 @@ def _report_projecting(report: Report, clients: int, local: list[Run], busy: lis
     detail: dict[str, float | int | str] = {
         "p50_ms": round(median(r.latency_ms(0.5) for r in busy), 2),
         "p99_ms": round(median(r.latency_ms(0.99) for r in busy), 2),
+        **_cpu_detail("http", busy),
+        **_cpu_detail("in_process", local),
     }
     name = f"commands: rate over HTTP with the runner in serve, {_clients(clients)}"
     report.add(_rate(name, local, busy, detail))
@@ -198,6 +233,8 @@ def _report(report: Report, clients: int, local: list[Run], remote: list[Run]) -
         "commands_in_process": sum(len(r.latencies) for r in local),
         "rates_http": " ".join(f"{r.rate:.0f}" for r in remote),
         "rates_in_process": " ".join(f"{r.rate:.0f}" for r in local),
+        **_cpu_detail("http", remote),
+        **_cpu_detail("in_process", local),
     }
     rate = _rate(f"commands: rate over HTTP, {who}", local, remote, detail)
     rate.goal = at_least(GOAL_RATE_RATIO)

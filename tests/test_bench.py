@@ -56,3 +56,11 @@ def test_the_benchmarks_report_every_figure_with_its_baseline(postgres_server: s
         if figure["baseline"]:
             assert figure["ratio"] == pytest.approx(figure["value"] / figure["baseline"], rel=1e-3)
     assert summary["goals_missed"] == [f["name"] for f in figures if f["goal_met"] is False]
+    commands = [f for f in figures if f["name"].startswith("commands: rate over HTTP")]
+    assert len(commands) == 4
+    for figure in commands:
+        detail = figure["detail"]
+        assert detail["http_cpu_ms_client"] > 0, figure
+        assert detail["http_cpu_ms_server"] > 0, figure
+        assert detail["in_process_cpu_ms_client"] > 0, figure
+        assert detail["in_process_cpu_ms_server"] == 0, figure
