@@ -11,7 +11,8 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta
 
 from domain.errors import NotFound
@@ -162,10 +163,10 @@ class WebhookController(Controller):
     )
     async def register(
         self,
-        data: RegisterWebhook,
-        context: CommandContext,
-        runtime: Runtime,
-        feeds: FeedsCommands,
+        data: JSONBody[RegisterWebhook],
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> WebhookSecret:
         _destinations(runtime).check_url(webhook_url(data.url))
         endpoint_id = uuid4()
@@ -189,7 +190,11 @@ class WebhookController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     async def rotate_secret(
-        self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
+        self,
+        webhook_id: WebhookId,
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> WebhookSecret:
         secret, secret_id = await _new_secret(runtime, webhook_id)
         try:
@@ -210,7 +215,11 @@ class WebhookController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     async def remove(
-        self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
+        self,
+        webhook_id: WebhookId,
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> CommandAccepted:
         outcome = await asyncio.to_thread(feeds.remove, context, webhook_id)
         await _primary(runtime).execute(f"DELETE FROM {SECRETS} WHERE endpoint_id = $1", webhook_id)
@@ -237,7 +246,11 @@ class WebhookController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     async def enable(
-        self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
+        self,
+        webhook_id: WebhookId,
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> CommandAccepted:
         outcome = await asyncio.to_thread(feeds.enable, context, webhook_id)
         await _primary(runtime).execute(
@@ -257,7 +270,7 @@ class WebhookController(Controller):
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
     async def redeliver(
-        self, webhook_id: WebhookId, data: Redeliver, runtime: Runtime
+        self, webhook_id: WebhookId, data: JSONBody[Redeliver], runtime: NamedDependency[Runtime]
     ) -> RedeliveryScheduled:
         pool = _primary(runtime)
         await _require_endpoint(pool, webhook_id)
@@ -278,7 +291,7 @@ class WebhookController(Controller):
         responses=problem_responses(400, 401, 403, 429, 503),
     )
     async def list_webhooks(
-        self, request: Request[Principal, Any, Any], runtime: Runtime
+        self, request: Request[Principal, Any, Any], runtime: NamedDependency[Runtime]
     ) -> WebhookList:
         await wait_for_wanted_position(request, runtime)
         pool = _primary(runtime)
@@ -321,7 +334,7 @@ class WebhookController(Controller):
     async def deliveries(
         self,
         webhook_id: WebhookId,
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Page size.")] = 100,
         before: Annotated[
             int | None,

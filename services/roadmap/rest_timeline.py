@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 
@@ -44,7 +45,7 @@ class RoadmapTimelineController(Controller):
     async def timeline(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         team_id: Annotated[
             UUID | None, QueryParameter(name="teamId", description="Only this team's items.")
         ] = None,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, QueryParameter
@@ -165,7 +166,7 @@ class WbrDeckController(Controller):
     async def deck(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         week_ending: DeckWeekEnding,
         team_id: DeckTeamId = None,
         include_subteams: IncludeSubteams = True,
@@ -201,7 +202,7 @@ class WbrDeckController(Controller):
     )
     async def sign_in_form(
         self,
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         token: Annotated[
             str | None, QueryParameter(name="token", description="A sign-in link's token.")
         ] = None,
@@ -228,7 +229,7 @@ class WbrDeckController(Controller):
     )
     async def sign_in(
         self,
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         secret = jwt_secret(runtime.settings)

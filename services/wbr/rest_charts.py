@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter, QueryParameter
 
 from projections.reading import ReadSession
@@ -40,7 +40,7 @@ DESCRIPTION = (
 
 async def chart_view(
     request: Request[Any, Any, Any],
-    runtime: Runtime,
+    runtime: NamedDependency[Runtime],
     metric_id: Annotated[UUID, Parameter(description="The metric's id (a UUID).")],
     week_ending: WeekEnding,
     months: Months = MonthsMode.TRAILING,
@@ -64,7 +64,7 @@ class WbrChartController(Controller):
         media_type=SVG,
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
-    async def svg(self, view: MetricView) -> Response[bytes]:
+    async def svg(self, view: NamedDependency[MetricView]) -> Response[bytes]:
         from services.wbr.chart import (
             chart_svg,
         )  # matplotlib (about 50 MB) loads with the first picture, not at start
@@ -80,7 +80,7 @@ class WbrChartController(Controller):
         media_type=PNG,
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
-    async def png(self, view: MetricView) -> Response[bytes]:
+    async def png(self, view: NamedDependency[MetricView]) -> Response[bytes]:
         from services.wbr.chart import (
             chart_png,
         )  # matplotlib (about 50 MB) loads with the first picture, not at start

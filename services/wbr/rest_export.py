@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 
 from projections.reading import ReadSession
 from projections.wbr import queries as wbr_queries
@@ -63,7 +64,7 @@ class WbrExportController(Controller):
     async def export(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         week_ending: DeckWeekEnding,
         team_id: DeckTeamId = None,
         include_subteams: IncludeSubteams = False,
