@@ -4,7 +4,9 @@ list, remove, rotate the secret, enable again, list deliveries, redeliver."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID, uuid4
 
@@ -30,6 +32,7 @@ from services.api.guards import roles_only
 from services.api.problems import problem_responses
 from services.api.read_position import wait_for_wanted_position
 from services.api.text import LINE
+from services.commands import Outcome
 from services.feeds import signing
 from services.feeds.commands import MANAGERS, FeedsCommands
 from services.feeds.destinations import Destinations
@@ -170,15 +173,8 @@ class WebhookController(Controller):
     ) -> WebhookSecret:
         _destinations(runtime).check_url(webhook_url(data.url))
         endpoint_id = uuid4()
-        secret, secret_id = await _new_secret(runtime, endpoint_id)
-        try:
-            outcome = await asyncio.to_thread(feeds.register, context, endpoint_id, data, secret_id)
-        except BaseException:
-            await _forget_secret(runtime, endpoint_id, secret_id)
-            raise
-        done = accepted(outcome)
-        return WebhookSecret(
-            id=done.id, version=done.version, position=done.position, secret=secret
+        return await _with_new_secret(
+            runtime, endpoint_id, partial(feeds.register, context, endpoint_id, data)
         )
 
     @post(
@@ -196,15 +192,8 @@ class WebhookController(Controller):
         runtime: NamedDependency[Runtime],
         feeds: NamedDependency[FeedsCommands],
     ) -> WebhookSecret:
-        secret, secret_id = await _new_secret(runtime, webhook_id)
-        try:
-            outcome = await asyncio.to_thread(feeds.rotate_secret, context, webhook_id, secret_id)
-        except BaseException:
-            await _forget_secret(runtime, webhook_id, secret_id)
-            raise
-        done = accepted(outcome)
-        return WebhookSecret(
-            id=done.id, version=done.version, position=done.position, secret=secret
+        return await _with_new_secret(
+            runtime, webhook_id, partial(feeds.rotate_secret, context, webhook_id)
         )
 
     @delete(
@@ -393,6 +382,22 @@ async def _new_secret(runtime: Runtime, endpoint_id: UUID) -> tuple[str, str]:
         secret,
     )
     return secret, secret_id
+
+
+async def _with_new_secret(
+    runtime: Runtime, endpoint_id: UUID, record: Callable[[str], Outcome]
+) -> WebhookSecret:
+    """Keep a new secret, run the command that records its id (``record(secret_id)``, in
+    a worker thread) and answer with the secret, shown this once. A refused command
+    leaves no secret behind."""
+    secret, secret_id = await _new_secret(runtime, endpoint_id)
+    try:
+        outcome = await asyncio.to_thread(record, secret_id)
+    except BaseException:
+        await _forget_secret(runtime, endpoint_id, secret_id)
+        raise
+    done = accepted(outcome)
+    return WebhookSecret(id=done.id, version=done.version, position=done.position, secret=secret)
 
 
 async def _forget_secret(runtime: Runtime, endpoint_id: UUID, secret_id: str) -> None:
