@@ -17,10 +17,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
-from projections.reading import ReadSession
 from projections.wbr.deck import MetricView, Section
 from projections.wbr.six_twelve import ChangeUnit, Period
-from services.api.guards import require_reader
+from services.api.guards import reading_views
 from services.api.parameters import IncludeSubteams
 from services.auth import ISSUER, jwt_secret
 from services.wbr.reading import NO_ROLE, DeckTeamId, DeckWeekEnding, deck_of
@@ -176,9 +175,7 @@ class WbrDeckController(Controller):
             return sign_in_page(
                 None, safe_next(str(request.url.path) + "?" + request.url.query), 401
             )
-        assert runtime.read_pool is not None
-        async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, principal, NO_ROLE)
+        async with reading_views(runtime, principal, NO_ROLE) as db:
             sections = await deck_of(db, runtime, week_ending, team_id, include_subteams)
         context = await asyncio.to_thread(page_context, sections)
         return Template(
