@@ -113,20 +113,15 @@ def _selection(
     return sql, args
 
 
+def event_fields(row: Any) -> dict[str, Any]:
+    """An event-log row (with its link's ``chain_hash``) as ``/api/v1/events`` shows it:
+    :class:`LoggedEvent`'s fields, the event's ``data`` decoded."""
+    fields = {name: row[name] for name in LoggedEvent.__struct_fields__}
+    return fields | {"data": msgspec.json.decode(row["data"])}
+
+
 def _logged(row: Any) -> LoggedEvent:
-    return LoggedEvent(
-        position=row["position"],
-        type=row["type"],
-        aggregate_id=row["aggregate_id"],
-        aggregate_version=row["aggregate_version"],
-        at=row["at"],
-        recorded_at=row["recorded_at"],
-        actor=row["actor"],
-        correlation_id=row["correlation_id"],
-        reason=row["reason"],
-        data=msgspec.json.decode(row["data"]),
-        chain_hash=row["chain_hash"],
-    )
+    return LoggedEvent(**event_fields(row))
 
 
 class AuditController(Controller):
