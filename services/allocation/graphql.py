@@ -41,7 +41,6 @@ from services.allocation.graphql_figures import (
     UnfundedAsk,
     function_counts,
     function_totals,
-    goals_of,
     items_of,
 )
 from services.audit.graphql import (
@@ -187,7 +186,7 @@ class AllocationRequest:
 
     @strawberry.field(description="The goals the request funds.")
     async def goals(self, info: FlywheelInfo) -> list[Goal]:
-        return await goals_of(info, self.goal_ids, self.at)
+        return await Goal.find_all(info, self.goal_ids, self.at)
 
     @strawberry.field(
         description="The team's roadmap items the request funds, as named; empty when it "
@@ -296,7 +295,7 @@ class Dissent(AggregateNode, Recorded):
 
     @strawberry.field(description="The cycle the dissent is about.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
-        return await AllocationCycle.load(info, self.cycle_id, self.at)
+        return await AllocationCycle.get(info, self.cycle_id, self.at)
 
     @strawberry.field(description=HISTORY_DESCRIPTION)
     @paged
@@ -458,12 +457,6 @@ class AllocationCycle(AggregateNode, Recorded):
             at=at,
         )
 
-    @staticmethod
-    async def load(info: FlywheelInfo, cycle_id: UUID, at: int | None) -> AllocationCycle:
-        """A cycle known to exist at ``at`` (cycles are never removed)."""
-        row = await context(info).load.allocation.allocation_cycle.load(cycle_id, at)
-        return AllocationCycle.from_row(row, at)
-
     @property
     def cycle_id(self) -> UUID:
         return UUID(self.key)
@@ -472,13 +465,13 @@ class AllocationCycle(AggregateNode, Recorded):
     async def carried_from(self, info: FlywheelInfo) -> AllocationCycle | None:
         if self.carried_from_id is None:
             return None
-        return await AllocationCycle.load(info, self.carried_from_id, self.at)
+        return await AllocationCycle.get(info, self.carried_from_id, self.at)
 
     @strawberry.field(description="For an OP1, the OP2 that carried its numbers forward.")
     async def carried_into(self, info: FlywheelInfo) -> AllocationCycle | None:
         if self.carried_into_id is None:
             return None
-        return await AllocationCycle.load(info, self.carried_into_id, self.at)
+        return await AllocationCycle.get(info, self.carried_into_id, self.at)
 
     phase_history = related_list(
         PhaseChange,
@@ -699,7 +692,7 @@ class TeamCycleAllocation:
 
     @strawberry.field(description="The cycle.")
     async def cycle(self, info: FlywheelInfo) -> AllocationCycle:
-        return await AllocationCycle.load(info, self.cycle_id, self.at)
+        return await AllocationCycle.get(info, self.cycle_id, self.at)
 
 
 @strawberry.type(

@@ -28,7 +28,6 @@ from services.goals.graphql import Goal
 from services.graphql.common import FlywheelInfo, context
 from services.graphql.relations import team_field
 from services.graphql.scalars import Money
-from services.org.graphql import Team
 
 if TYPE_CHECKING:  # the roadmap's types build on these figures: resolved lazily
     from services.roadmap.graphql import RoadmapItem
@@ -114,29 +113,13 @@ def function_totals(totals: Totals) -> list[FunctionTotalFigures]:
     return [FunctionTotalFigures.of(total) for total in totals.functions]
 
 
-async def goals_of(info: FlywheelInfo, goal_ids: list[UUID], at: int | None) -> list[Goal]:
-    """The goals, loaded together (one query for every resolver of the tick)."""
-    loader = context(info).load.goals.goal
-    rows = await asyncio.gather(*(loader.load(goal_id, at) for goal_id in goal_ids))
-    return [Goal.from_row(row, at) for row in rows if row is not None]
-
-
 async def items_of(
     info: FlywheelInfo, item_ids: list[UUID], at: int | None
 ) -> list[LazyRoadmapItem]:
     """The roadmap items, loaded together, in the order named."""
     from services.roadmap.graphql import RoadmapItem
 
-    rows = await asyncio.gather(
-        *(context(info).load.roadmap.item.load(item_id, at) for item_id in item_ids)
-    )
-    return [RoadmapItem.from_row(row, at) for row in rows if row is not None]
-
-
-async def team_of(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team:
-    """A team known to exist at ``at`` (teams are never removed)."""
-    row = await context(info).load.org.team.load(team_id, at)
-    return Team.from_row(row, at)
+    return await RoadmapItem.find_all(info, item_ids, at)
 
 
 async def _team_name(info: FlywheelInfo, team_id: UUID, at: int | None) -> str:
@@ -172,7 +155,7 @@ class UnfundedAsk:
 
     @strawberry.field(description="The goals the request funds, left unfunded as asked.")
     async def goals(self, info: FlywheelInfo) -> list[Goal]:
-        return await goals_of(info, self.goal_ids, self.at)
+        return await Goal.find_all(info, self.goal_ids, self.at)
 
     @strawberry.field(
         description="The roadmap items the request names, left unfunded as asked; empty when "
@@ -252,7 +235,7 @@ class ScenarioSummary:
         description="Goals of requests the scenario funds short (in any function or budget)."
     )
     async def unfunded_goals(self, info: FlywheelInfo) -> list[Goal]:
-        return await goals_of(info, self.goal_ids, self.at)
+        return await Goal.find_all(info, self.goal_ids, self.at)
 
 
 @strawberry.type(

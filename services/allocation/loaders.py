@@ -7,9 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from projections.allocation import queries
-from projections.paging import Page
 from projections.reading import ReadSession
-from services.graphql.view_loader import ViewLoader, empty_page, none, per_parent
+from services.graphql.view_loader import ViewLoader, none, page_loader
 
 
 class AllocationLoaders:
@@ -23,37 +22,25 @@ class AllocationLoaders:
         self.cycle_envelopes: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.envelope_history, list
         )
-        self.cycle_requests: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.requests_of_cycles), empty_page
-        )
+        self.cycle_requests = page_loader(session, queries.requests_of_cycles)
         self.cycle_all_requests: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.all_requests, list
         )
         self.request_versions: ViewLoader[tuple[UUID, UUID], list[Any]] = ViewLoader(
             session, queries.request_versions, list
         )
-        self.cycle_decisions: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.decisions_of_cycles), empty_page
-        )
+        self.cycle_decisions = page_loader(session, queries.decisions_of_cycles)
         self.cycle_funding: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.funding_of_cycles, list
         )
-        self.cycle_dissents: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.dissents_of_cycles), empty_page
-        )
+        self.cycle_dissents = page_loader(session, queries.dissents_of_cycles)
         self.dissent: ViewLoader[UUID, Any] = ViewLoader(session, queries.dissents_by_id, none)
-        self.cycle_commitments: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.commitments_of_cycles), empty_page
-        )
+        self.cycle_commitments = page_loader(session, queries.commitments_of_cycles)
         self.uncommitted_dissenters: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.uncommitted_dissenters, list
         )
-        self.cycle_amendments: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.amendments_of_cycles), empty_page
-        )
-        self.cycle_scenarios: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.scenarios_of_cycles), empty_page
-        )
+        self.cycle_amendments = page_loader(session, queries.amendments_of_cycles)
+        self.cycle_scenarios = page_loader(session, queries.scenarios_of_cycles)
         self.cycle_all_scenarios: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.all_scenarios, list
         )

@@ -6,7 +6,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta
 
 from domain.allocation.cycle import (
@@ -246,9 +247,9 @@ class AllocationCycleController(Controller):
     def commit(
         self,
         cycle_id: CycleId,
-        data: Commit,
-        context: CommandContext,
-        allocation: AllocationCommands,
+        data: JSONBody[Commit],
+        context: NamedDependency[CommandContext],
+        allocation: NamedDependency[AllocationCommands],
     ) -> CommandAccepted:
         return accepted(allocation.commit(context, cycle_id))
 
@@ -289,8 +290,8 @@ class AllocationCycleController(Controller):
             Parameter(description="The scenario's name.", max_length=MAX_SCENARIO_NAME_LENGTH),
             LINE,
         ],
-        context: CommandContext,
-        allocation: AllocationCommands,
+        context: NamedDependency[CommandContext],
+        allocation: NamedDependency[AllocationCommands],
     ) -> CommandAccepted:
         return accepted(allocation.adopt_scenario(context, cycle_id, name=name))
 

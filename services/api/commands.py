@@ -32,8 +32,10 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 from litestar.types import Method
 
@@ -123,13 +125,21 @@ def _handler(
         raise TypeError(
             f"{runs.__qualname__} is not an area's command (services/<area>/commands.py)"
         )
-    taken = {**ids, **({"data": body} if body is not None else {})}
+    # Litestar's markers for the body and the dependencies, which it warns of when left
+    # out; made here of types known only at run time, which mypy cannot follow.
+    json_body: Any = JSONBody
+    named_dependency: Any = NamedDependency
+    taken = {**ids, **({"data": json_body[body]} if body is not None else {})}
 
     def handler(self: Any, **request: Any) -> CommandAccepted:
         commands, context = request[area], request["context"]
         return accepted(runs(commands, context, *(request[name] for name in taken)))
 
-    annotations = {**taken, "context": CommandContext, area: Any}
+    annotations = {
+        **taken,
+        "context": named_dependency[CommandContext],
+        area: named_dependency[Any],
+    }
     named = inspect.Parameter.POSITIONAL_OR_KEYWORD
     handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter("self", named)]

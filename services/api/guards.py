@@ -8,7 +8,9 @@ here, each with its own words for the refusal.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -18,6 +20,9 @@ from litestar.types import Guard
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
 from services.principal import Principal, Role
+
+if TYPE_CHECKING:
+    from services.runtime import Runtime
 
 
 def signed_in(user: object) -> Principal:
@@ -46,3 +51,13 @@ async def require_reader(db: ReadSession, user: object, refusal: str) -> Princip
     if not reader.roles and not await org_queries.teams_led_by(db, [reader.subject], None):
         raise PermissionDeniedException(refusal)
     return reader
+
+
+@asynccontextmanager
+async def reading_views(runtime: Runtime, user: object, refusal: str) -> AsyncIterator[ReadSession]:
+    """A read snapshot of the views, for a caller who may read them (``require_reader``;
+    ``refusal`` otherwise)."""
+    assert runtime.read_pool is not None
+    async with ReadSession(runtime.read_pool) as db:
+        await require_reader(db, user, refusal)
+        yield db

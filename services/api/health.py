@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 from litestar import Response, get
+from litestar.di import NamedDependency
 
 from projections.status import Stall
 from services.runtime import Runtime
@@ -55,7 +56,7 @@ async def healthz() -> Health:
     f"position, type and why), or when the views lag the log by more than "
     f"{MAX_READY_LAG_EVENTS} events.",
 )
-async def readyz(runtime: Runtime) -> Response[Readiness]:
+async def readyz(runtime: NamedDependency[Runtime]) -> Response[Readiness]:
     seen = await runtime.views_status()
     if seen is None:
         return Response(

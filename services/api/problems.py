@@ -22,6 +22,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain.errors import InvalidValue, NotFound, RuleViolation
@@ -397,7 +398,7 @@ async def list_problems() -> list[ProblemType]:
     summary="One problem type, with what it means",
     responses=problem_responses(404),
 )
-async def show_problem(slug: str) -> ProblemType:
+async def show_problem(slug: FromPath[str]) -> ProblemType:
     for problem in problem_catalogue():
         if problem.type == f"/problems/{slug}":
             return problem

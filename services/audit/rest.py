@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
@@ -112,20 +113,15 @@ def _selection(
     return sql, args
 
 
+def event_fields(row: Any) -> dict[str, Any]:
+    """An event-log row (with its link's ``chain_hash``) as ``/api/v1/events`` shows it:
+    :class:`LoggedEvent`'s fields, the event's ``data`` decoded."""
+    fields = {name: row[name] for name in LoggedEvent.__struct_fields__}
+    return fields | {"data": msgspec.json.decode(row["data"])}
+
+
 def _logged(row: Any) -> LoggedEvent:
-    return LoggedEvent(
-        position=row["position"],
-        type=row["type"],
-        aggregate_id=row["aggregate_id"],
-        aggregate_version=row["aggregate_version"],
-        at=row["at"],
-        recorded_at=row["recorded_at"],
-        actor=row["actor"],
-        correlation_id=row["correlation_id"],
-        reason=row["reason"],
-        data=msgspec.json.decode(row["data"]),
-        chain_hash=row["chain_hash"],
-    )
+    return LoggedEvent(**event_fields(row))
 
 
 class AuditController(Controller):
@@ -145,7 +141,7 @@ class AuditController(Controller):
     async def events(
         self,
         request: Request[Principal, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         after: Annotated[
             int,
             Parameter(ge=0, le=MAX_POSITION, description="Return events after this position."),
@@ -200,7 +196,7 @@ class AuditController(Controller):
         "not rewritten since.",
         responses=problem_responses(401, 403, 429, 503),
     )
-    async def digest(self, runtime: Runtime) -> SignedDigest:
+    async def digest(self, runtime: NamedDependency[Runtime]) -> SignedDigest:
         pool = runtime.primary_pool
         assert pool is not None
         async with pool.acquire() as conn:
@@ -221,7 +217,7 @@ class AuditController(Controller):
         "run by whoever holds the key, or with the copy published out of band.",
         responses=problem_responses(401, 403, 429),
     )
-    async def public_key(self, runtime: Runtime) -> PublicKey:
+    async def public_key(self, runtime: NamedDependency[Runtime]) -> PublicKey:
         return PublicKey(
             algorithm="Ed25519", public_key=audit.public_key_text(runtime.signing_key.public_key())
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
@@ -110,7 +111,7 @@ class BackstageController(Controller):
     async def import_backstage(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         dry_run: Annotated[
             bool,
             QueryParameter(
@@ -152,7 +153,7 @@ class BackstageController(Controller):
     async def export_backstage(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
     ) -> Response[Any]:
         principal = signed_in(request.scope.get("user"))
         if not principal.roles:

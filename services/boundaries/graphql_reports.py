@@ -51,15 +51,11 @@ graphql_enum(
 )
 
 
-async def _team(info: FlywheelInfo, team_id: UUID, at: int | None) -> Team:
-    return Team.from_row(await context(info).load.org.team.load(team_id, at), at)
-
-
 async def _teams_by_name(
     info: FlywheelInfo, team_ids: Sequence[UUID], at: int | None
 ) -> list[Team]:
     """The teams, loaded together (one query), ordered by name."""
-    teams = await asyncio.gather(*(_team(info, team_id, at) for team_id in team_ids))
+    teams = await asyncio.gather(*(Team.get(info, team_id, at) for team_id in team_ids))
     return sorted(teams, key=lambda team: (team.name, team.key))
 
 
@@ -284,11 +280,11 @@ class TeamCoupling:
 
     @strawberry.field(description="The consuming team.")
     async def consumer(self, info: FlywheelInfo) -> Team:
-        return await _team(info, self.consumer_team_id, self.at)
+        return await Team.get(info, self.consumer_team_id, self.at)
 
     @strawberry.field(description="The providing team.")
     async def provider(self, info: FlywheelInfo) -> Team:
-        return await _team(info, self.provider_team_id, self.at)
+        return await Team.get(info, self.provider_team_id, self.at)
 
 
 @strawberry.type(description="Teams and their dependency counts: draw it as a directed graph.")

@@ -7,9 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from projections.boundaries import queries
-from projections.paging import Page
 from projections.reading import ReadSession
-from services.graphql.view_loader import ViewLoader, empty_page, none, per_parent
+from services.graphql.view_loader import ViewLoader, none, page_loader
 
 
 class BoundariesLoaders:
@@ -19,18 +18,8 @@ class BoundariesLoaders:
         self.ownership_history: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.ownership_history, list
         )
-        self.services_of_team: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.services_of_teams), empty_page
-        )
-        self.apis_of_team: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.apis_of_teams), empty_page
-        )
-        self.apis_of_service: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.apis_of_services), empty_page
-        )
-        self.dependencies_of_service: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.dependencies_of_services), empty_page
-        )
-        self.consumers_of_api: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.consumers_of_apis), empty_page
-        )
+        self.services_of_team = page_loader(session, queries.services_of_teams)
+        self.apis_of_team = page_loader(session, queries.apis_of_teams)
+        self.apis_of_service = page_loader(session, queries.apis_of_services)
+        self.dependencies_of_service = page_loader(session, queries.dependencies_of_services)
+        self.consumers_of_api = page_loader(session, queries.consumers_of_apis)

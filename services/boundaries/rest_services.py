@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller
+from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 from msgspec import Meta
 
@@ -119,8 +120,8 @@ class ServiceController(Controller):
         self,
         service_id: ServiceId,
         api_id: Annotated[UUID, Parameter(description="The API's id (a UUID).")],
-        context: CommandContext,
-        boundaries: BoundaryCommands,
+        context: NamedDependency[CommandContext],
+        boundaries: NamedDependency[BoundaryCommands],
         reason: Annotated[
             str,
             QueryParameter(

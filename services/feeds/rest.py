@@ -4,14 +4,17 @@ list, remove, rotate the secret, enable again, list deliveries, redeliver."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta
 
 from domain.errors import NotFound
@@ -29,6 +32,7 @@ from services.api.guards import roles_only
 from services.api.problems import problem_responses
 from services.api.read_position import wait_for_wanted_position
 from services.api.text import LINE
+from services.commands import Outcome
 from services.feeds import signing
 from services.feeds.commands import MANAGERS, FeedsCommands
 from services.feeds.destinations import Destinations
@@ -162,22 +166,15 @@ class WebhookController(Controller):
     )
     async def register(
         self,
-        data: RegisterWebhook,
-        context: CommandContext,
-        runtime: Runtime,
-        feeds: FeedsCommands,
+        data: JSONBody[RegisterWebhook],
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> WebhookSecret:
         _destinations(runtime).check_url(webhook_url(data.url))
         endpoint_id = uuid4()
-        secret, secret_id = await _new_secret(runtime, endpoint_id)
-        try:
-            outcome = await asyncio.to_thread(feeds.register, context, endpoint_id, data, secret_id)
-        except BaseException:
-            await _forget_secret(runtime, endpoint_id, secret_id)
-            raise
-        done = accepted(outcome)
-        return WebhookSecret(
-            id=done.id, version=done.version, position=done.position, secret=secret
+        return await _with_new_secret(
+            runtime, endpoint_id, partial(feeds.register, context, endpoint_id, data)
         )
 
     @post(
@@ -189,17 +186,14 @@ class WebhookController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     async def rotate_secret(
-        self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
+        self,
+        webhook_id: WebhookId,
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> WebhookSecret:
-        secret, secret_id = await _new_secret(runtime, webhook_id)
-        try:
-            outcome = await asyncio.to_thread(feeds.rotate_secret, context, webhook_id, secret_id)
-        except BaseException:
-            await _forget_secret(runtime, webhook_id, secret_id)
-            raise
-        done = accepted(outcome)
-        return WebhookSecret(
-            id=done.id, version=done.version, position=done.position, secret=secret
+        return await _with_new_secret(
+            runtime, webhook_id, partial(feeds.rotate_secret, context, webhook_id)
         )
 
     @delete(
@@ -210,7 +204,11 @@ class WebhookController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     async def remove(
-        self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
+        self,
+        webhook_id: WebhookId,
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> CommandAccepted:
         outcome = await asyncio.to_thread(feeds.remove, context, webhook_id)
         await _primary(runtime).execute(f"DELETE FROM {SECRETS} WHERE endpoint_id = $1", webhook_id)
@@ -237,7 +235,11 @@ class WebhookController(Controller):
         responses=problem_responses(*COMMAND_ERRORS),
     )
     async def enable(
-        self, webhook_id: WebhookId, context: CommandContext, runtime: Runtime, feeds: FeedsCommands
+        self,
+        webhook_id: WebhookId,
+        context: NamedDependency[CommandContext],
+        runtime: NamedDependency[Runtime],
+        feeds: NamedDependency[FeedsCommands],
     ) -> CommandAccepted:
         outcome = await asyncio.to_thread(feeds.enable, context, webhook_id)
         await _primary(runtime).execute(
@@ -257,7 +259,7 @@ class WebhookController(Controller):
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
     async def redeliver(
-        self, webhook_id: WebhookId, data: Redeliver, runtime: Runtime
+        self, webhook_id: WebhookId, data: JSONBody[Redeliver], runtime: NamedDependency[Runtime]
     ) -> RedeliveryScheduled:
         pool = _primary(runtime)
         await _require_endpoint(pool, webhook_id)
@@ -278,7 +280,7 @@ class WebhookController(Controller):
         responses=problem_responses(400, 401, 403, 429, 503),
     )
     async def list_webhooks(
-        self, request: Request[Principal, Any, Any], runtime: Runtime
+        self, request: Request[Principal, Any, Any], runtime: NamedDependency[Runtime]
     ) -> WebhookList:
         await wait_for_wanted_position(request, runtime)
         pool = _primary(runtime)
@@ -321,7 +323,7 @@ class WebhookController(Controller):
     async def deliveries(
         self,
         webhook_id: WebhookId,
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Page size.")] = 100,
         before: Annotated[
             int | None,
@@ -380,6 +382,22 @@ async def _new_secret(runtime: Runtime, endpoint_id: UUID) -> tuple[str, str]:
         secret,
     )
     return secret, secret_id
+
+
+async def _with_new_secret(
+    runtime: Runtime, endpoint_id: UUID, record: Callable[[str], Outcome]
+) -> WebhookSecret:
+    """Keep a new secret, run the command that records its id (``record(secret_id)``, in
+    a worker thread) and answer with the secret, shown this once. A refused command
+    leaves no secret behind."""
+    secret, secret_id = await _new_secret(runtime, endpoint_id)
+    try:
+        outcome = await asyncio.to_thread(record, secret_id)
+    except BaseException:
+        await _forget_secret(runtime, endpoint_id, secret_id)
+        raise
+    done = accepted(outcome)
+    return WebhookSecret(id=done.id, version=done.version, position=done.position, secret=secret)
 
 
 async def _forget_secret(runtime: Runtime, endpoint_id: UUID, secret_id: str) -> None:

@@ -13,13 +13,13 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated, Any
 
-import msgspec
 import strawberry
 from strawberry.scalars import JSON
 
 from projections.feeds.queries import FeedFilter, team_scope
 from projections.org import queries as org_queries
 from projections.reading import ReadSession
+from services.audit.rest import event_fields
 from services.feeds.follow import IDLE_RECHECK_SECONDS, bounded, follow
 from services.graphql.common import FlywheelInfo, context, uuid_of
 from services.graphql.errors import client_error, forbidden
@@ -74,17 +74,7 @@ class ViewsAdvanced:
 
 def feed_event(row: Any) -> FeedEvent:
     return FeedEvent(
-        position=row["position"],
-        type=row["type"],
-        aggregate_id=strawberry.ID(str(row["aggregate_id"])),
-        aggregate_version=row["aggregate_version"],
-        at=row["at"],
-        recorded_at=row["recorded_at"],
-        actor=row["actor"],
-        correlation_id=row["correlation_id"],
-        reason=row["reason"],
-        data=msgspec.json.decode(row["data"]),
-        chain_hash=row["chain_hash"],
+        **event_fields(row) | {"aggregate_id": strawberry.ID(str(row["aggregate_id"]))}
     )
 
 

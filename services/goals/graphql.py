@@ -154,7 +154,7 @@ class Goal(AggregateNode, Recorded):
 
     @strawberry.field(description="The goal's metric (its definition as it is now read).")
     async def metric(self, info: FlywheelInfo) -> Metric:
-        return await Metric.load(info, self.metric_id, self.at)
+        return await Metric.get(info, self.metric_id, self.at)
 
     @strawberry.field(description="The metric definition the goal was set against.")
     async def metric_definition(self, info: FlywheelInfo) -> MetricDefinition:

@@ -7,20 +7,15 @@ from typing import Any
 from uuid import UUID
 
 from projections.goals import queries
-from projections.paging import Page
 from projections.reading import ReadSession
-from services.graphql.view_loader import ViewLoader, empty_page, none, per_parent
+from services.graphql.view_loader import ViewLoader, none, page_loader
 
 
 class GoalsLoaders:
     def __init__(self, session: ReadSession) -> None:
         self.goal: ViewLoader[UUID, Any] = ViewLoader(session, queries.goals_by_id, none)
-        self.team_goals: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.goals_of_teams), empty_page
-        )
+        self.team_goals = page_loader(session, queries.goals_of_teams)
         self.target_history: ViewLoader[UUID, list[Any]] = ViewLoader(
             session, queries.target_history, list
         )
-        self.check_ins: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.check_ins), empty_page
-        )
+        self.check_ins = page_loader(session, queries.check_ins)

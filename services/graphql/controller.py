@@ -36,7 +36,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, WebSocket, get, post
 from litestar.background_tasks import BackgroundTasks
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_200_OK
 from strawberry.exceptions import ConnectionRejectionError
@@ -102,7 +102,7 @@ def _response() -> Response[Any]:
     return Response({}, background=BackgroundTasks([]))
 
 
-def http_context(custom_context: Any, request: Request[Any, Any, Any]) -> Any:
+def http_context(custom_context: NamedDependency[Any], request: Request[Any, Any, Any]) -> Any:
     """The request's context (``graphql_context``'s), given the request and a fresh
     response, as strawberry's context getter does for a ``BaseContext``."""
     custom_context.request = request
@@ -110,7 +110,9 @@ def http_context(custom_context: Any, request: Request[Any, Any, Any]) -> Any:
     return custom_context
 
 
-def websocket_context(socket: WebSocket[Any, Any, Any], runtime: Any) -> FlywheelContext:
+def websocket_context(
+    socket: WebSocket[Any, Any, Any], runtime: NamedDependency[Any]
+) -> FlywheelContext:
     """A websocket's context, shared by its operations; the caller is set by
     ``connection_init``."""
     return FlywheelContext(runtime=runtime, principal=None, websocket=socket)
@@ -165,13 +167,13 @@ def graphql_controller(
 
         @get(raises=[ValidationException, NotFoundException])
         async def handle_http_get(
-            self, request: Request[Any, Any, Any], context: Any
+            self, request: Request[Any, Any, Any], context: NamedDependency[Any]
         ) -> Response[Any]:
             return await self._handle(request, context)
 
         @post(status_code=HTTP_200_OK)
         async def handle_http_post(
-            self, request: Request[Any, Any, Any], context: Any
+            self, request: Request[Any, Any, Any], context: NamedDependency[Any]
         ) -> Response[Any]:
             return await self._handle(request, context)
 

@@ -73,7 +73,7 @@ def metric_field(description: str) -> Any:
     async def metric(self: Any, info: FlywheelInfo) -> LazyMetric:
         from services.metrics.graphql import Metric
 
-        return await Metric.load(info, self.metric_id, self.at)
+        return await Metric.get(info, self.metric_id, self.at)
 
     return strawberry.field(resolver=metric, description=description)
 

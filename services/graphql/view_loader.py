@@ -67,6 +67,14 @@ def empty_page() -> Page:
     return EMPTY_PAGE
 
 
+def page_loader(
+    session: ReadSession, fetch_pages: Callable[..., Awaitable[dict[Any, Page]]]
+) -> ViewLoader[tuple[Any, ...], Page]:
+    """The loader of a page per parent, keyed ``(parent id, *arguments)`` (see
+    :func:`per_parent`), answering an empty page for a parent with none."""
+    return ViewLoader(session, per_parent(fetch_pages), empty_page)
+
+
 def per_parent(fetch_pages: Callable[..., Awaitable[dict[Any, Page]]]) -> Fetch:
     """Adapts a query of one page per parent to keys ``(parent id, *arguments)``: one
     query per distinct set of arguments (page size, cursor, filter) in a tick."""

@@ -7,7 +7,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta
 
 from domain.allocation.cycle import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
@@ -178,7 +179,11 @@ class LoopController(Controller):
         "participant reads all feedback.",
     )
     def debrief(
-        self, loop_id: LoopId, data: OpenDebrief, context: CommandContext, hiring: HiringCommands
+        self,
+        loop_id: LoopId,
+        data: JSONBody[OpenDebrief],
+        context: NamedDependency[CommandContext],
+        hiring: NamedDependency[HiringCommands],
     ) -> CommandAccepted:
         return accepted(hiring.open_debrief(context, loop_id))
 

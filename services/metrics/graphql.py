@@ -96,11 +96,11 @@ class MetricDriver(FromRow):
 
     @strawberry.field(description="The input metric (the controllable action).")
     async def input(self, info: FlywheelInfo) -> Metric:
-        return await Metric.load(info, self.input_id, self.at)
+        return await Metric.get(info, self.input_id, self.at)
 
     @strawberry.field(description="The output metric it is believed to drive.")
     async def output(self, info: FlywheelInfo) -> Metric:
-        return await Metric.load(info, self.output_id, self.at)
+        return await Metric.get(info, self.output_id, self.at)
 
 
 @strawberry.type(description="A metric's value for the period ending on `periodEnd`.")
@@ -147,12 +147,6 @@ class Metric(AggregateNode, Recorded):
     @classmethod
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.metrics.metric
-
-    @staticmethod
-    async def load(info: FlywheelInfo, metric_id: UUID, at: int | None) -> Metric:
-        """A metric known to exist at ``at`` (metrics are never removed)."""
-        row = await context(info).load.metrics.metric.load(metric_id, at)
-        return Metric.from_row(row, at)
 
     owner = team_field(
         "The team that owns the metric (as `Service.owner`).", of="owner_team_id", nullable=False

@@ -8,9 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from projections.metrics import queries
-from projections.paging import Page
 from projections.reading import ReadSession
-from services.graphql.view_loader import ViewLoader, empty_page, none, per_parent
+from services.graphql.view_loader import ViewLoader, none, page_loader
 
 
 class MetricsLoaders:
@@ -21,12 +20,8 @@ class MetricsLoaders:
         )
         self.metric_drives: ViewLoader[UUID, list[Any]] = ViewLoader(session, _drives, list)
         self.metric_driven_by: ViewLoader[UUID, list[Any]] = ViewLoader(session, _driven_by, list)
-        self.observations: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.observations), empty_page
-        )
-        self.team_metrics: ViewLoader[tuple[Any, ...], Page] = ViewLoader(
-            session, per_parent(queries.metrics_owned_by), empty_page
-        )
+        self.observations = page_loader(session, queries.observations)
+        self.team_metrics = page_loader(session, queries.metrics_owned_by)
 
 
 async def _drives(session: ReadSession, ids: Sequence[UUID], at: int | None) -> dict[Any, Any]:

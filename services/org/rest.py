@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller
+from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 from msgspec import Meta
 
@@ -96,8 +97,8 @@ class TeamController(Controller):
         self,
         team_id: TeamId,
         person: Annotated[str, Parameter(max_length=MAX_PERSON_ID_LENGTH), HANDLE],
-        context: CommandContext,
-        org: OrgCommands,
+        context: NamedDependency[CommandContext],
+        org: NamedDependency[OrgCommands],
         reason: Annotated[
             str,
             QueryParameter(name="reason", description="Why the member leaves.", max_length=2000),

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta
 
 from domain.people.person import MAX_DISPLAY_NAME_LENGTH, MAX_ERASURE_REASON_LENGTH
@@ -67,7 +68,11 @@ class PeopleController(Controller):
         "can be erased. Refused once the person was erased (`person-erased`).",
     )
     def set_display_name(
-        self, handle: Handle, data: SetDisplayName, context: CommandContext, people: PeopleCommands
+        self,
+        handle: Handle,
+        data: JSONBody[SetDisplayName],
+        context: NamedDependency[CommandContext],
+        people: NamedDependency[PeopleCommands],
     ) -> CommandAccepted:
         outcome = people.set_display_name(context, handle, data)
         return _answer(outcome, handle)
@@ -83,7 +88,11 @@ class PeopleController(Controller):
         "(`person-erased`).",
     )
     def erase(
-        self, handle: Handle, data: ErasePerson, context: CommandContext, people: PeopleCommands
+        self,
+        handle: Handle,
+        data: JSONBody[ErasePerson],
+        context: NamedDependency[CommandContext],
+        people: NamedDependency[PeopleCommands],
     ) -> CommandAccepted:
         outcome = people.erase(context, handle, data)
         return _answer(outcome, handle)

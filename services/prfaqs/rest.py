@@ -8,7 +8,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta
 
 from domain.decisions import MAX_ARGUMENT_LENGTH, MAX_RESPONSE_LENGTH
@@ -163,7 +164,10 @@ class PrFaqController(Controller):
         "the reviewers, the owning team and leadership.",
     )
     def draft(
-        self, data: DraftPrFaq, context: CommandContext, prfaqs: PrFaqCommands
+        self,
+        data: JSONBody[DraftPrFaq],
+        context: NamedDependency[CommandContext],
+        prfaqs: NamedDependency[PrFaqCommands],
     ) -> CommandAccepted:
         return accepted(prfaqs.draft(context, data.content(), team_id=data.team_id))
 
@@ -175,7 +179,11 @@ class PrFaqController(Controller):
         "is open (`round-in-progress`).",
     )
     def revise(
-        self, prfaq_id: PrFaqId, data: RevisePrFaq, context: CommandContext, prfaqs: PrFaqCommands
+        self,
+        prfaq_id: PrFaqId,
+        data: JSONBody[RevisePrFaq],
+        context: NamedDependency[CommandContext],
+        prfaqs: NamedDependency[PrFaqCommands],
     ) -> CommandAccepted:
         return accepted(
             prfaqs.revise(context, prfaq_id, data.content(), data.reason, team_id=data.team_id)
@@ -194,7 +202,11 @@ class PrFaqController(Controller):
         "numbered 1, 2, ... per PR/FAQ) and the PR/FAQ's `nodeId`, `version` and `position`.",
     )
     def open_round(
-        self, prfaq_id: PrFaqId, data: OpenRound, context: CommandContext, prfaqs: PrFaqCommands
+        self,
+        prfaq_id: PrFaqId,
+        data: JSONBody[OpenRound],
+        context: NamedDependency[CommandContext],
+        prfaqs: NamedDependency[PrFaqCommands],
     ) -> RoundOpened:
         outcome = prfaqs.open_round(context, prfaq_id, data)
         pr_faq = accepted(outcome)
@@ -267,7 +279,11 @@ class PrFaqController(Controller):
         "Dissenters who have not committed are reported (`uncommittedDissenters`).",
     )
     def commit(
-        self, prfaq_id: PrFaqId, data: Commit, context: CommandContext, prfaqs: PrFaqCommands
+        self,
+        prfaq_id: PrFaqId,
+        data: JSONBody[Commit],
+        context: NamedDependency[CommandContext],
+        prfaqs: NamedDependency[PrFaqCommands],
     ) -> CommandAccepted:
         return accepted(prfaqs.commit(context, prfaq_id))
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from litestar import Controller
+from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 from msgspec import Meta
 
@@ -274,8 +275,8 @@ class RoadmapController(Controller):
         target_id: Annotated[
             UUID, Parameter(description="The item's or API's id the dependency names.")
         ],
-        context: CommandContext,
-        roadmap: RoadmapCommands,
+        context: NamedDependency[CommandContext],
+        roadmap: NamedDependency[RoadmapCommands],
         reason: Annotated[
             str,
             QueryParameter(

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 
 from projections.org import queries as org_queries
-from projections.reading import ReadSession
 from projections.roadmap import queries
-from services.api.guards import require_reader
+from services.api.guards import reading_views
 from services.api.parameters import IncludeSubteams
 from services.api.problems import problem_responses
 
@@ -44,20 +44,18 @@ class RoadmapTimelineController(Controller):
     async def timeline(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         team_id: Annotated[
             UUID | None, QueryParameter(name="teamId", description="Only this team's items.")
         ] = None,
         include_subteams: IncludeSubteams = False,
     ) -> Response[bytes]:
-        assert runtime.read_pool is not None
         from services.roadmap.timeline import (
             draw_timeline,
             timeline_items,
         )  # matplotlib (about 50 MB) loads with the first picture, not at start
 
-        async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, request.scope.get("user"), NO_ROLE)
+        async with reading_views(runtime, request.scope.get("user"), NO_ROLE) as db:
             scope = None
             if team_id is not None:
                 scope = await org_queries.team_scope(

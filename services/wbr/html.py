@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
-from projections.reading import ReadSession
 from projections.wbr.deck import MetricView, Section
 from projections.wbr.six_twelve import ChangeUnit, Period
-from services.api.guards import require_reader
+from services.api.guards import reading_views
 from services.api.parameters import IncludeSubteams
 from services.auth import ISSUER, jwt_secret
 from services.wbr.reading import NO_ROLE, DeckTeamId, DeckWeekEnding, deck_of
@@ -165,7 +165,7 @@ class WbrDeckController(Controller):
     async def deck(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         week_ending: DeckWeekEnding,
         team_id: DeckTeamId = None,
         include_subteams: IncludeSubteams = True,
@@ -175,9 +175,7 @@ class WbrDeckController(Controller):
             return sign_in_page(
                 None, safe_next(str(request.url.path) + "?" + request.url.query), 401
             )
-        assert runtime.read_pool is not None
-        async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, principal, NO_ROLE)
+        async with reading_views(runtime, principal, NO_ROLE) as db:
             sections = await deck_of(db, runtime, week_ending, team_id, include_subteams)
         context = await asyncio.to_thread(page_context, sections)
         return Template(
@@ -201,7 +199,7 @@ class WbrDeckController(Controller):
     )
     async def sign_in_form(
         self,
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         token: Annotated[
             str | None, QueryParameter(name="token", description="A sign-in link's token.")
         ] = None,
@@ -228,7 +226,7 @@ class WbrDeckController(Controller):
     )
     async def sign_in(
         self,
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         secret = jwt_secret(runtime.settings)

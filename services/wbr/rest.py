@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, post
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
@@ -163,8 +164,8 @@ class ObservationsController(Controller):
     async def record(
         self,
         request: Request[Any, Any, Any],
-        context: CommandContext,
-        wbr: WbrCommands,
+        context: NamedDependency[CommandContext],
+        wbr: NamedDependency[WbrCommands],
         reason: Annotated[
             str | None,
             QueryParameter(

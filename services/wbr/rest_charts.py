@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter, QueryParameter
 
-from projections.reading import ReadSession
 from projections.wbr.deck import MetricView
 from projections.wbr.six_twelve import MonthsMode
-from services.api.guards import require_reader
+from services.api.guards import reading_views
 from services.api.problems import problem_responses
 from services.plotting import PNG, SVG
 from services.wbr.reading import NO_ROLE, metric_view
@@ -40,15 +39,13 @@ DESCRIPTION = (
 
 async def chart_view(
     request: Request[Any, Any, Any],
-    runtime: Runtime,
+    runtime: NamedDependency[Runtime],
     metric_id: Annotated[UUID, Parameter(description="The metric's id (a UUID).")],
     week_ending: WeekEnding,
     months: Months = MonthsMode.TRAILING,
 ) -> MetricView:
     """The ``view`` both charts draw: the metric's 6-12 view, for a reader of the views."""
-    assert runtime.read_pool is not None
-    async with ReadSession(runtime.read_pool) as db:
-        await require_reader(db, request.scope.get("user"), NO_ROLE)
+    async with reading_views(runtime, request.scope.get("user"), NO_ROLE) as db:
         return await metric_view(db, runtime, metric_id, week_ending, months)
 
 
@@ -64,14 +61,8 @@ class WbrChartController(Controller):
         media_type=SVG,
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
-    async def svg(self, view: MetricView) -> Response[bytes]:
-        from services.wbr.chart import (
-            chart_svg,
-        )  # matplotlib (about 50 MB) loads with the first picture, not at start
-
-        return Response(
-            await asyncio.to_thread(chart_svg, view, view.metric["name"]), media_type=SVG
-        )
+    async def svg(self, view: NamedDependency[MetricView]) -> Response[bytes]:
+        return await _chart(view, SVG)
 
     @get(
         "/{metric_id:uuid}/wbr.png",
@@ -80,11 +71,14 @@ class WbrChartController(Controller):
         media_type=PNG,
         responses=problem_responses(400, 401, 403, 404, 429, 503),
     )
-    async def png(self, view: MetricView) -> Response[bytes]:
-        from services.wbr.chart import (
-            chart_png,
-        )  # matplotlib (about 50 MB) loads with the first picture, not at start
+    async def png(self, view: NamedDependency[MetricView]) -> Response[bytes]:
+        return await _chart(view, PNG)
 
-        return Response(
-            await asyncio.to_thread(chart_png, view, view.metric["name"]), media_type=PNG
-        )
+
+async def _chart(view: MetricView, media_type: str) -> Response[bytes]:
+    """The view's chart, as SVG or PNG (``media_type``), drawn in a worker thread."""
+    # matplotlib (about 50 MB) loads with the first picture, not at start
+    from services.wbr.chart import chart_png, chart_svg
+
+    draw = chart_svg if media_type == SVG else chart_png
+    return Response(await asyncio.to_thread(draw, view, view.metric["name"]), media_type=media_type)

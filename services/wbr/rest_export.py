@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 
 from projections.reading import ReadSession
 from projections.wbr import queries as wbr_queries
 from projections.wbr.deck import history_start
-from services.api.guards import require_reader
+from services.api.guards import reading_views
 from services.api.parameters import IncludeSubteams
 from services.api.problems import problem_responses
 from services.wbr.reading import NO_ROLE, DeckTeamId, DeckWeekEnding, deck_of
@@ -63,14 +64,12 @@ class WbrExportController(Controller):
     async def export(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         week_ending: DeckWeekEnding,
         team_id: DeckTeamId = None,
         include_subteams: IncludeSubteams = False,
     ) -> Response[bytes]:
-        assert runtime.read_pool is not None
-        async with ReadSession(runtime.read_pool) as db:
-            await require_reader(db, request.scope.get("user"), NO_ROLE)
+        async with reading_views(runtime, request.scope.get("user"), NO_ROLE) as db:
             files = await export_of(db, runtime, week_ending, team_id, include_subteams)
         return Response(
             zipped(files),

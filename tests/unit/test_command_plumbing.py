@@ -4,6 +4,7 @@ context, the command body (services/auth.py, services/api/commands.py, bodies.py
 from __future__ import annotations
 
 import inspect
+import warnings
 from contextlib import suppress
 from typing import Any, get_type_hints
 from uuid import uuid4
@@ -11,7 +12,13 @@ from uuid import uuid4
 import msgspec
 import pytest
 from litestar import Litestar, Request, get
-from litestar.exceptions import NotAuthorizedException, ValidationException
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import (
+    LitestarDeprecationWarning,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.params import JSONBody
 from litestar.security.jwt import Token
 from litestar.testing import TestClient
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -22,6 +29,7 @@ from services.api.commands import CommandAccepted, CommandContext, command
 from services.auth import DECODED_TOKENS, authenticate_header, bearer_auth, mint_token
 from services.commands import Outcome
 from services.goals.rest import GoalController, GoalId, ReviseTarget
+from services.prfaqs.rest import PrFaqController
 from services.principal import Principal, Role
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
@@ -131,8 +139,23 @@ def test_a_route_that_only_runs_its_command_reads_as_its_handwritten_handler() -
     parameters = inspect.signature(route.fn).parameters
     assert list(parameters) == ["self", "goal_id", "data", "context", "goals"]
     hints = get_type_hints(route.fn, include_extras=True)
-    assert (hints["goal_id"], hints["data"]) == (GoalId, ReviseTarget)
-    assert (hints["context"], hints["return"]) == (CommandContext, CommandAccepted)
+    assert (hints["goal_id"], hints["data"]) == (GoalId, JSONBody[ReviseTarget])
+    assert hints["context"] == NamedDependency[CommandContext]
+    assert hints["return"] == CommandAccepted
+
+
+def test_command_routes_mark_their_body_and_dependencies_as_litestar_asks() -> None:
+    """Litestar deprecates a ``data`` without a body marker and dependencies found by
+    name alone: the written handlers and the handwritten ones (``revise``) say both."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LitestarDeprecationWarning)
+        Litestar(
+            [GoalController, PrFaqController],
+            dependencies={
+                name: Provide(lambda: None, sync_to_thread=False)
+                for name in ("context", "goals", "prfaqs")
+            },
+        )
 
 
 def test_the_written_handler_hands_the_context_the_ids_and_the_body_to_the_command() -> None:
