@@ -5,21 +5,17 @@ both executors."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from domain.people.values import Function
 from domain.roadmap import Horizon
-from projections.reading import ReadSession
 from services.api.commands import CommandContext
-from services.graphql.context import FlywheelContext
-from services.graphql.loaders import Loaders
-from services.graphql.schema import build_schema
 from services.ids import global_id
 from services.org.rest import AppointLeader, CharterTeam, MoveTeam
 from services.roadmap.rest import ProposeItem
 from services.runtime import Runtime
 from services.settings import GraphQLExecutor
+from tests.graphql_answers import answer
 from tests.people import CEO
 
 WAIT = 10.0
@@ -32,27 +28,6 @@ ITEM = f"""query($id: ID!, $at: Int) {{
 TEAMS_ROADMAP = f"""query($id: ID!, $at: Int) {{
   team(id: $id, atPosition: $at) {{ roadmap {{ title team {{ {TEAM_FIELDS} }} }} }}
 }}"""
-
-
-async def _run(
-    serving: Runtime, query: str, executor: GraphQLExecutor, **variables: Any
-) -> dict[str, Any]:
-    assert serving.read_pool is not None
-    async with ReadSession(serving.read_pool) as session:
-        answer = await build_schema(executor=executor).execute(
-            query,
-            variable_values=variables,
-            context_value=FlywheelContext(
-                runtime=serving,
-                principal=CEO,
-                session=session,
-                loaders=Loaders(session),
-                position=session.position,
-            ),
-        )
-    assert answer.errors is None, answer.errors
-    assert answer.data is not None
-    return answer.data
 
 
 def _charter(serving: Runtime, name: str, leader: str, parent: UUID | None = None) -> UUID:
@@ -92,16 +67,16 @@ async def test_an_items_team_is_the_team_as_of_the_items_position(serving: Runti
     answers = []
     for executor in GraphQLExecutor:
         for at in (None, then):
-            timeline = (await _run(serving, TIMELINE, executor, at=at))["roadmap"]
+            timeline = (await answer(serving, TIMELINE, executor, at=at))["roadmap"]
             assert sorted(item["title"] for item in timeline) == sorted(owners)
             for item in timeline:
                 owner = global_id("Team", str(owners[item["title"]]))
-                team = (await _run(serving, TEAM, executor, id=owner, at=at))["team"]
+                team = (await answer(serving, TEAM, executor, id=owner, at=at))["team"]
                 # The same team, read as of the same position, with the same id.
                 assert item["team"] == team
-                found = (await _run(serving, ITEM, executor, id=item["id"], at=at))["roadmapItem"]
+                found = (await answer(serving, ITEM, executor, id=item["id"], at=at))["roadmapItem"]
                 assert found["team"] == team
-                of_team = (await _run(serving, TEAMS_ROADMAP, executor, id=owner, at=at))["team"]
+                of_team = (await answer(serving, TEAMS_ROADMAP, executor, id=owner, at=at))["team"]
                 assert all(mine["team"] == team for mine in of_team["roadmap"])
                 assert item["title"] in {mine["title"] for mine in of_team["roadmap"]}
             answers.append(timeline)
