@@ -6,7 +6,7 @@ to read as of.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +14,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.org.queries import TEAM_COLUMNS
 from projections.paging import at_args, grouped
 from projections.reading import ReadSession, visible
 
@@ -22,14 +23,47 @@ ITEM_COLUMNS = (
     "i.prfaq_id, i.target_date, i.health, i.proposed_at, i.closed_at, i.close_note, i.version"
 )
 
+# An item's row carries its owning team's row as of the same position, each column
+# prefixed (``owner_name``), so that the item's ``team`` needs no query of its own.
+OWNER_PREFIX = "owner_"
+OWNER_COLUMNS = ", ".join(
+    f"{column} AS {OWNER_PREFIX}{column.removeprefix('t.')}" for column in TEAM_COLUMNS.split(", ")
+)
+
+
+def _items_from(param: int | None) -> str:
+    """The items joined to their owning teams as of the same position."""
+    return (
+        f"SELECT {ITEM_COLUMNS}, {OWNER_COLUMNS} FROM {{views}}.roadmap_items i "
+        f"LEFT JOIN {{views}}.teams t ON t.id = i.team_id AND {visible('t', param)} "
+    )
+
+
+class OwnerRow:
+    """The owning team's columns of an item's row, named as the team's own row names
+    them (``row["name"]``)."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.row = row
+
+    def __getitem__(self, column: str) -> Any:
+        return self.row[OWNER_PREFIX + column]
+
+
+def owner_of(row: Mapping[str, Any]) -> OwnerRow | None:
+    """The owning team's row of an item's row; None when there was no such team as of
+    the item's position."""
+    return None if row[f"{OWNER_PREFIX}id"] is None else OwnerRow(row)
+
 
 async def items_by_id(
     db: ReadSession, ids: Sequence[UUID], at: int | None
 ) -> dict[UUID, asyncpg.Record]:
     param, args = at_args(at, [list(ids)])
     rows = await db.fetch(
-        f"SELECT {ITEM_COLUMNS} FROM {{views}}.roadmap_items i "
-        f"WHERE i.id = ANY($1) AND {visible('i', param)}",
+        f"{_items_from(param)}WHERE i.id = ANY($1) AND {visible('i', param)}",
         *args,
     )
     return {row["id"]: row for row in rows}
@@ -72,8 +106,7 @@ async def items(db: ReadSession, at: int | None, where: ItemFilter) -> list[asyn
         args.append(where.end)
         conditions.append(f"i.target_date <= ${len(args)}")
     return await db.fetch(
-        f"SELECT {ITEM_COLUMNS} FROM {{views}}.roadmap_items i "
-        f"WHERE {' AND '.join(conditions)} "
+        f"{_items_from(param)}WHERE {' AND '.join(conditions)} "
         "ORDER BY i.target_date NULLS LAST, i.title, i.id",
         *args,
     )

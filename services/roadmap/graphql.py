@@ -4,8 +4,10 @@ conflicts."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 from uuid import UUID
 
 import msgspec
@@ -23,7 +25,7 @@ from services.graphql.common import (
 )
 from services.graphql.nodes import AggregateNode, node_by_id
 from services.graphql.people import LazyPerson
-from services.graphql.relations import related_list, team_field, team_ids_of
+from services.graphql.relations import LazyTeam, related_list, team_ids_of
 from services.graphql.rows import FromRow
 from services.roadmap.graphql_enums import (
     Conflict,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from services.goals.graphql import Goal
     from services.graphql.loaders import Loaders
     from services.graphql.view_loader import ViewLoader
+    from services.org.graphql import Team
     from services.prfaqs.graphql import PrFaq
 
 LazyPrFaq = Annotated["PrFaq", strawberry.lazy("services.prfaqs.graphql")]
@@ -154,12 +157,41 @@ class RoadmapItem(AggregateNode, Recorded):
     prfaq_id: strawberry.Private[UUID | None]
     goal_ids: strawberry.Private[list[UUID]]
     raw_headcount: strawberry.Private[str]
+    # The owning team as of ``at``, read with the item's row (see ``from_rows``).
+    owning_team: strawberry.Private[Any] = dataclasses.field(default=None, init=False)
 
     @classmethod
     def loader(cls, load: Loaders) -> ViewLoader[Any, Any]:
         return load.roadmap.item
 
-    team = team_field("The owning team.")
+    @classmethod
+    def from_row(cls, row: Any, at: int | None) -> Self:
+        """The item of ``row``, with its owning team from the same row."""
+        return cls.from_rows((row,), at)[0]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Any], at: int | None) -> list[Self]:
+        """The items of ``rows`` with their owning teams, which the item queries join as
+        of the same position; each team made once, however many items it owns."""
+        from services.org.graphql import Team
+
+        teams: dict[Any, Team | None] = {}
+        items = []
+        for row in rows:
+            item = super().from_row(row, at)
+            team_id = row["team_id"]
+            if team_id not in teams:
+                owner = roadmap_queries.owner_of(row)
+                teams[team_id] = None if owner is None else Team.from_row(owner, at)
+            item.owning_team = teams[team_id]
+            items.append(item)
+        return items
+
+    @strawberry.field(description="The owning team.")
+    def team(self) -> LazyTeam | None:
+        # A plain method (no loader, no await), so the executor completes a list of
+        # items with their teams as one planned selection.
+        return self.owning_team  # type: ignore[no-any-return]
 
     @strawberry.field(description="The approved PR/FAQ it came from, if any.")
     async def prfaq(self, info: FlywheelInfo) -> LazyPrFaq | None:
@@ -237,12 +269,15 @@ async def roadmap_of_team(
 ) -> list[RoadmapItem]:
     """A team's items, by target date (undated last), in a horizon and status if given."""
     rows = await context(info).load.roadmap.team_items.load(team_id, at)
-    return [
-        RoadmapItem.from_row(row, at)
-        for row in rows
-        if (horizon is None or row["horizon"] == horizon.value)
-        and (status is None or row["status"] == status.value)
-    ]
+    return RoadmapItem.from_rows(
+        (
+            row
+            for row in rows
+            if (horizon is None or row["horizon"] == horizon.value)
+            and (status is None or row["status"] == status.value)
+        ),
+        at,
+    )
 
 
 TeamArgument = Annotated[

@@ -4,8 +4,6 @@ plain id. So normalised client caches keep the past beside the present."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.people.values import Function
 from projections.reading import ReadSession
 from services.api.commands import CommandContext
@@ -17,6 +15,7 @@ from services.ids import global_id, parse_global_id
 from services.org.rest import AppointLeader, CharterTeam
 from services.runtime import Runtime
 from services.settings import GraphQLExecutor
+from tests.graphql_answers import answer
 from tests.people import CEO
 
 WAIT = 10.0
@@ -24,27 +23,6 @@ TEAM = """query($id: ID!, $at: Int) {
   team(id: $id, atPosition: $at) { id uuid leader { person { id handle } } parent { id } }
 }"""
 NODE = """query($id: ID!) { node(id: $id) { id ... on Team { leader { person { handle } } } } }"""
-
-
-async def _run(
-    serving: Runtime, query: str, executor: GraphQLExecutor, **variables: Any
-) -> dict[str, Any]:
-    assert serving.read_pool is not None
-    async with ReadSession(serving.read_pool) as session:
-        answer = await build_schema(executor=executor).execute(
-            query,
-            variable_values=variables,
-            context_value=FlywheelContext(
-                runtime=serving,
-                principal=CEO,
-                session=session,
-                loaders=Loaders(session),
-                position=session.position,
-            ),
-        )
-    assert answer.errors is None, answer.errors
-    assert answer.data is not None
-    return answer.data
 
 
 async def test_a_past_read_has_an_id_of_its_own_that_node_answers(serving: Runtime) -> None:
@@ -66,8 +44,8 @@ async def test_a_past_read_has_an_id_of_its_own_that_node_answers(serving: Runti
     plain = global_id("Team", str(team.id))
 
     for executor in GraphQLExecutor:
-        now = (await _run(serving, TEAM, executor, id=plain))["team"]
-        past = (await _run(serving, TEAM, executor, id=plain, at=then))["team"]
+        now = (await answer(serving, TEAM, executor, id=plain))["team"]
+        past = (await answer(serving, TEAM, executor, id=plain, at=then))["team"]
 
         # The current object keeps the plain id; the past one names its position,
         # and so do the objects read through it (the parent, the leader).
@@ -81,17 +59,17 @@ async def test_a_past_read_has_an_id_of_its_own_that_node_answers(serving: Runti
         assert parse_global_id(past["id"]) == ("Team", f"{team.id} at {then}")
 
         # Refetchable: node(id:) answers the snapshot each id names.
-        refetched_past = (await _run(serving, NODE, executor, id=past["id"]))["node"]
+        refetched_past = (await answer(serving, NODE, executor, id=past["id"]))["node"]
         assert refetched_past == {
             "id": past["id"],
             "leader": {"person": {"handle": "ann@example.com"}},
         }
-        refetched_now = (await _run(serving, NODE, executor, id=plain))["node"]
+        refetched_now = (await answer(serving, NODE, executor, id=plain))["node"]
         assert refetched_now == {"id": plain, "leader": {"person": {"handle": "bob@example.com"}}}
 
         # A past id is still the team's id to the typed root field, which reads at its
         # own asOf/atPosition (now, when none is given).
-        by_past_id = (await _run(serving, TEAM, executor, id=past["id"]))["team"]
+        by_past_id = (await answer(serving, TEAM, executor, id=past["id"]))["team"]
         assert by_past_id["id"] == plain
 
 
@@ -126,8 +104,8 @@ async def test_a_person_a_field_names_is_read_at_the_position_of_the_answer(
     plain = global_id("Team", str(team.id))
 
     for executor in GraphQLExecutor:
-        past = await _run(serving, PEOPLE, executor, id=plain, at=then)
-        now = await _run(serving, PEOPLE, executor, id=plain)
+        past = await answer(serving, PEOPLE, executor, id=plain, at=then)
+        now = await answer(serving, PEOPLE, executor, id=plain)
         [leader_then] = [
             f["leader"] for f in past["functionalLeaders"] if f["function"] == "ENGINEERING"
         ]
