@@ -63,14 +63,16 @@ def _leaf_expression(leaf: GraphQLLeafType, index: int, namespace: dict[str, Any
     wrapped: Any = getattr(leaf, "wrapped_cls", None)
     enum = isinstance(wrapped, type) and issubclass(wrapped, Enum)
     if isinstance(leaf, GraphQLEnumType) and enum:
-        # strawberry's enums answer a member's name by searching the values in order
+        # strawberry's enums answer a member's name by searching the values in order.
+        # Members are looked up by identity: an Enum's hash is a Python call, and the
+        # members live as long as their class, so their ids are theirs.
         namespace[f"e{index}"] = {
-            member: name
+            id(member): name
             for name, value in reversed(leaf.values.items())
             for member in wrapped
             if member.value == value.value
         }
-        return f"e{index}.get(v) or {serialise}(v)"
+        return f"e{index}.get(id(v)) or {serialise}(v)"
     return f"{serialise}(v)"
 
 
