@@ -131,18 +131,26 @@ def _page_of(rows: list[asyncpg.Record], total: int, request: PageRequest) -> Pa
     return Page(found, total, has_next=more, has_previous=request.after is not None)
 
 
+# The column each row of a page carries its listing's total in (see ``page``).
+PAGE_TOTAL = "page_total"
+
+
 async def page(db: ReadSession, listing: Listing, request: PageRequest) -> Page:
-    """One page of the listing, with the listing's total."""
+    """One page of the listing, with the listing's total.
+
+    One round trip: each row carries the total (an uncorrelated subquery, counted once),
+    so only a page with no rows asks for the total again."""
     args = list(listing.args)
-    total = await db.fetchval(f"SELECT count(*) FROM ({listing.base()}) b", *args)
+    count = f"SELECT count(*) FROM ({listing.base()}) b"
     order = listing.ordered_by(request)
     condition = _bounds(order, request, args)
     args.append(request.size + 1)
     rows = await db.fetch(
-        f"SELECT b.* FROM ({listing.base()}) b WHERE {condition} "
+        f"SELECT b.*, ({count}) AS {PAGE_TOTAL} FROM ({listing.base()}) b WHERE {condition} "
         f"ORDER BY {_ordering(order, request)} LIMIT ${len(args)}",
         *args,
     )
+    total = rows[0][PAGE_TOTAL] if rows else await db.fetchval(count, *listing.args)
     return _page_of(rows, int(total), request)
 
 

@@ -202,8 +202,18 @@ def _edge_cursor(self: Edge[Any]) -> str:
     return cursor_of(self.row, self.order)
 
 
+def _start_cursor(self: PageInfo) -> str | None:
+    return cursor_of(self.rows[0], self.order) if self.rows else None
+
+
+def _end_cursor(self: PageInfo) -> str | None:
+    return cursor_of(self.rows[-1], self.order) if self.rows else None
+
+
 @strawberry.type(description="Where a page stands in its list, and the cursors to page on.")
 class PageInfo:
+    """The cursors are made when asked for: most pages are read for their nodes alone."""
+
     has_next_page: bool = strawberry.field(
         description="More items follow this page: page on with `after: endCursor`. Exact "
         "when paging forwards (`first`); paging backwards, whether `before` was given."
@@ -213,11 +223,13 @@ class PageInfo:
         "startCursor`. Exact when paging backwards (`last`); paging forwards, whether `after` "
         "was given."
     )
+    rows: strawberry.Private[list[Any]]
+    order: strawberry.Private[Sequence[str] | Sort]
     start_cursor: str | None = strawberry.field(
-        description="The first item's cursor; null for an empty page."
+        resolver=_start_cursor, description="The first item's cursor; null for an empty page."
     )
     end_cursor: str | None = strawberry.field(
-        description="The last item's cursor; null for an empty page."
+        resolver=_end_cursor, description="The last item's cursor; null for an empty page."
     )
 
 
@@ -267,7 +279,7 @@ def connection(
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=cursor_of(rows[0], order) if rows else None,
-            end_cursor=cursor_of(rows[-1], order) if rows else None,
+            rows=rows,
+            order=order,
         ),
     )

@@ -41,7 +41,7 @@ import strawberry
 from strawberry import relay
 
 from services.graphql.common import FlywheelInfo, context
-from services.graphql.rows import Step, read, steps_of
+from services.graphql.rows import Maker, maker, steps_of
 from services.ids import snapshot_key
 
 if TYPE_CHECKING:
@@ -60,24 +60,22 @@ class ViewNode(relay.Node):
     COLUMNS: ClassVar[dict[str, str]] = {}
     # The column holding the key.
     KEY_COLUMN: ClassVar[str] = "id"
-    _plans: ClassVar[dict[type, list[Step]]] = {}
+    _makers: ClassVar[dict[type, Maker]] = {}
 
     @classmethod
     def resolve_id(cls, root: Self, *, info: Any) -> str:  # type: ignore[override]
         return snapshot_key(root.key, root.at)
 
     @classmethod
-    def _plan(cls) -> list[Step]:
-        plan = ViewNode._plans.get(cls)
-        if plan is None:
-            plan = steps_of(cls, cls.COLUMNS, ("key", "at"))
-            ViewNode._plans[cls] = plan
-        return plan
-
-    @classmethod
     def from_row(cls, row: Any, at: int | None) -> Self:
-        """The node a view row describes, read at ``at``."""
-        return cls(key=str(row[cls.KEY_COLUMN]), at=at, **read(cls._plan(), row, at))
+        """The node a view row describes, read at ``at`` (made as ``services.graphql.rows``
+        makes objects from rows, compiled once per type)."""
+        make = ViewNode._makers.get(cls)
+        if make is None:
+            steps = steps_of(cls, cls.COLUMNS, ("key", "at"))
+            make = maker(cls, steps, key=f"str(row[{cls.KEY_COLUMN!r}])", at="at")
+            ViewNode._makers[cls] = make
+        return make(row, at)  # type: ignore[no-any-return]
 
     @classmethod
     def from_rows(cls, rows: Iterable[Any], at: int | None) -> list[Self]:

@@ -10,6 +10,10 @@ row does not hold as is is given by keyword: ``Edge.from_row(row, at, cross_team
 
 ``from_fields(source, at)`` does the same from an object's attributes (a report's
 figures, a computed period).
+
+Objects are made from rows by the thousand in one answer (a team page makes about a
+thousand), so each type's making is compiled once (:func:`maker`): one call with the
+fields as keywords, no loop over the steps and no dict of values per object.
 """
 
 from __future__ import annotations
@@ -97,6 +101,34 @@ def read(steps: list[Step], row: Any, at: int | None) -> dict[str, Any]:
     return values
 
 
+Maker = Callable[[Any, int | None], Any]
+
+
+def _person_or_none(handle: Any, at: int | None) -> Any:
+    return None if handle is None else person_at(handle, at)
+
+
+def maker(cls: type, steps: list[Step], **leading: str) -> Maker:
+    """``make(row, at)``: ``cls`` made from ``row`` as ``read(steps, row, at)`` reads it,
+    compiled. ``leading`` gives further keywords as expressions of ``row`` and ``at``,
+    passed first (``key="str(row[key_column])"``)."""
+    namespace: dict[str, Any] = {"cls": cls, "person": _person_or_none}
+    arguments = [f"{name}={expression}" for name, expression in leading.items()]
+    for index, (name, column, convert, is_person) in enumerate(steps):
+        namespace[f"n{index}"] = column
+        value = f"row[n{index}]"
+        if is_person:
+            value = f"person({value}, at)"
+        elif convert is not None:
+            namespace[f"c{index}"] = convert
+            value = f"c{index}({value})"
+        arguments.append(f"{name}={value}")
+    source = f"def make(row, at):\n    return cls({', '.join(arguments)})\n"
+    exec(compile(source, f"<make {cls.__name__}>", "exec"), namespace)  # noqa: S102 - names from the type's fields
+    make: Maker = namespace.pop("make")  # out of its own globals: no reference cycle
+    return make
+
+
 class _Attributes:
     """An object's attributes read as a row's columns."""
 
@@ -117,6 +149,7 @@ class FromRow:
     # The private field holding the position the object was read at, if it has one.
     POSITION_FIELD: ClassVar[str] = "at"
     _steps: ClassVar[dict[type, tuple[list[Step], bool]]] = {}
+    _makers: ClassVar[dict[type, Maker]] = {}
 
     @classmethod
     def _steps_for(cls, given: Iterable[str]) -> tuple[list[Step], bool]:
@@ -139,6 +172,13 @@ class FromRow:
     @classmethod
     def from_row(cls, row: Any, at: int | None, **given: Any) -> Self:
         """The object ``row`` describes, read as of ``at``; ``given`` values as they are."""
+        if not given:
+            make = FromRow._makers.get(cls)
+            if make is None:
+                steps, keeps_position = cls._steps_for(())
+                position = {cls.POSITION_FIELD: "at"} if keeps_position else {}
+                make = FromRow._makers[cls] = maker(cls, steps, **position)
+            return make(row, at)  # type: ignore[no-any-return]
         steps, keeps_position = cls._steps_for(given)
         values = read(steps, row, at)
         if keeps_position:

@@ -460,3 +460,19 @@ async def test_paging_arguments_out_of_bounds_are_bad_user_input(
     if "team(" not in field:
         selection += " { totalCount }"
     assert await company.errors(f"{{ {selection} }}") == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("root", ["teams", "services", "goals"])
+async def test_a_page_with_no_rows_still_counts_the_whole_list(company: Company, root: str) -> None:
+    """A root page's rows carry the list's total; a page with none asks for it apart."""
+    whole = await company.ask(f"{{ {root}(first: 100) {{ totalCount pageInfo {{ endCursor }} }} }}")
+    total = whole[root]["totalCount"]
+    last = await company.ask(f"{{ {root}(last: 1) {{ totalCount pageInfo {{ endCursor }} }} }}")
+    beyond = await company.ask(
+        f"query($c: String) {{ {root}(first: 5, after: $c) {{ totalCount nodes {{ id }} }} }}",
+        {"c": last[root]["pageInfo"]["endCursor"]},
+    )
+
+    assert total > 1
+    assert beyond[root] == {"totalCount": total, "nodes": []}
+    assert whole[root]["pageInfo"]["endCursor"] is not None

@@ -3,7 +3,9 @@ values of one planned selection, with scalars and enums serialised inline."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import math
 from collections.abc import Callable
 from enum import Enum
 from types import CodeType
@@ -11,6 +13,7 @@ from typing import Any
 
 from graphql import GraphQLEnumType, GraphQLLeafType, GraphQLObjectType
 from graphql.pyutils import Undefined
+from strawberry.schema.types.base_scalars import isoformat
 
 from services.graphql.executor.plans import Getter
 
@@ -25,6 +28,10 @@ class NotAsPlanned(Exception):
 # strings as String and ID, booleans as Boolean, and 32-bit integers as Int.
 UNCHANGED = {"String": "str", "ID": "str", "Boolean": "bool"}
 INT_RANGE = "-2147483648 <= v <= 2147483647"
+# Finite floats, which graphql-core serialises as they are (others raise or convert).
+FLOAT = "v if v.__class__ is float and isfinite(v) else {serialise}(v)"
+# strawberry's DateTime and Date serialise their own class by ``isoformat()``.
+ISOFORMAT = {"DateTime": dt.datetime, "Date": dt.date}
 
 
 def _checked(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -47,17 +54,25 @@ def _leaf_expression(leaf: GraphQLLeafType, index: int, namespace: dict[str, Any
         return f"v if v.__class__ is {UNCHANGED[leaf.name]} else {serialise}(v)"
     if leaf.name == "Int":
         return f"v if v.__class__ is int and {INT_RANGE} else {serialise}(v)"
+    if leaf.name == "Float":
+        namespace["isfinite"] = math.isfinite
+        return FLOAT.format(serialise=serialise)
+    if leaf.name in ISOFORMAT and leaf.coerce_output_value is isoformat:
+        namespace[f"t{index}"] = ISOFORMAT[leaf.name]
+        return f"v.isoformat() if v.__class__ is t{index} else {serialise}(v)"
     wrapped: Any = getattr(leaf, "wrapped_cls", None)
     enum = isinstance(wrapped, type) and issubclass(wrapped, Enum)
     if isinstance(leaf, GraphQLEnumType) and enum:
-        # strawberry's enums answer a member's name by searching the values in order
+        # strawberry's enums answer a member's name by searching the values in order.
+        # Members are looked up by identity: an Enum's hash is a Python call, and the
+        # members live as long as their class, so their ids are theirs.
         namespace[f"e{index}"] = {
-            member: name
+            id(member): name
             for name, value in reversed(leaf.values.items())
             for member in wrapped
             if member.value == value.value
         }
-        return f"e{index}.get(v) or {serialise}(v)"
+        return f"e{index}.get(id(v)) or {serialise}(v)"
     return f"{serialise}(v)"
 
 
