@@ -325,6 +325,39 @@ async def test_an_overlapped_rebuild_equals_the_views_built_batch_by_batch(
     assert await snapshot(pool) == whole
 
 
+async def test_a_rebuild_gives_an_entity_ended_and_started_again_every_version(
+    runtime: Runtime, pool: asyncpg.Pool
+) -> None:
+    """A member removed, added back and removed again, rebuilt in batches of one (every
+    version closed by a later batch than the one that wrote it): the views the runner
+    builds following the log, every version of the member included."""
+    ids = build_history(runtime)
+    for _ in range(2):
+        runtime.org.add_member(
+            CommandContext(CEO, "h"),
+            ids["payments"],
+            AddMember(person="dan@x.io", function=Function.DESIGN, attachment=Attachment.REPORTS),
+        )
+        last = runtime.org.remove_member(
+            CommandContext(CEO, "h"), ids["payments"], person="dan@x.io", reason="Left again"
+        )
+    async with pool.acquire() as conn:
+        runner = runner_for(runtime, batch_size=3)
+        cursor = await runner.prepare(conn)
+        await runner.catch_up(conn, cursor)
+        assert cursor.position == last.position
+        versions = await conn.fetch(
+            "SELECT valid_from, valid_to FROM views.team_members WHERE person = $1 "
+            "ORDER BY valid_from",
+            "dan@x.io",
+        )
+    whole = await snapshot(pool)
+    assert len(versions) == 3 and all(row["valid_to"] is not None for row in versions)
+    async with pool.acquire() as conn:
+        assert await runner_for(runtime, batch_size=1).rebuild(conn) == last.position
+    assert await snapshot(pool) == whole
+
+
 async def test_a_rebuild_stops_just_before_a_failing_event_in_any_batch(
     runtime: Runtime, pool: asyncpg.Pool
 ) -> None:
