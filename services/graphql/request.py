@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 
 from projections.org import queries as org_queries
@@ -26,7 +27,7 @@ NO_ROLE = (
 
 
 async def graphql_context(
-    request: Request[Any, Any, Any], runtime: Runtime
+    request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
 ) -> AsyncIterator[FlywheelContext]:
     """Authenticate, wait for ``X-Flywheel-Position`` (bounded), and open one
     consistent read snapshot for the whole request.
