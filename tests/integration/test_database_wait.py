@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import click
 import pytest
@@ -26,19 +26,33 @@ def free_port() -> int:
 
 
 def url_on_port(database_url: str, port: int) -> str:
+    """The same database and credentials, reached over TCP on 127.0.0.1:``port``."""
     url = urlsplit(database_url)
     credentials = url.netloc.rpartition("@")[0]
     netloc = f"{credentials}@127.0.0.1:{port}" if credentials else f"127.0.0.1:{port}"
-    return urlunsplit(url._replace(netloc=netloc))
+    query = urlencode([(k, v) for k, v in parse_qsl(url.query) if k != "host"])
+    return urlunsplit(url._replace(netloc=netloc, query=query))
+
+
+def connect_to(database_url: str) -> socket.socket:
+    """A socket to the real server: TCP, or the Unix socket an embedded one listens on."""
+    params = conninfo_to_dict(database_url)
+    host = str(params.get("host") or "127.0.0.1")
+    port = int(params.get("port") or 5432)
+    if host.startswith("/"):
+        unix = socket.socket(socket.AF_UNIX)
+        unix.connect(f"{host}/.s.PGSQL.{port}")
+        return unix
+    return socket.create_connection((host, port))
 
 
 @contextmanager
-def forwarder(port: int, to_host: str, to_port: int) -> Iterator[None]:
+def forwarder(port: int, database_url: str) -> Iterator[None]:
     """A TCP forwarder on ``port`` to the real PostgreSQL: the database 'starting'."""
 
     class Pipe(socketserver.BaseRequestHandler):
         def handle(self) -> None:
-            with socket.create_connection((to_host, to_port)) as upstream:
+            with connect_to(database_url) as upstream:
                 back = threading.Thread(target=copy, args=(upstream, self.request), daemon=True)
                 back.start()
                 copy(self.request, upstream)
@@ -91,7 +105,6 @@ def waiting() -> Iterator[Waiting]:
 def test_a_database_that_starts_late_is_waited_for(
     database_url: str, tmp_path: Path, waiting: Waiting
 ) -> None:
-    real = conninfo_to_dict(database_url)
     port = free_port()
     settings = settings_for(url_on_port(database_url, port), tmp_path)
     opened: list[object] = []
@@ -102,7 +115,7 @@ def test_a_database_that_starts_late_is_waited_for(
     opener = threading.Thread(target=open_it)
     opener.start()
     assert waiting.seen.wait(timeout=30), "the command never said it was waiting"
-    with forwarder(port, str(real.get("host", "127.0.0.1")), int(real.get("port", 5432))):
+    with forwarder(port, database_url):
         opener.join(timeout=60)
         assert not opener.is_alive(), "the command did not open once the database answered"
         assert len(opened) == 1
