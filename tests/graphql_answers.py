@@ -9,9 +9,23 @@ from projections.reading import ReadSession
 from services.graphql.context import FlywheelContext
 from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
+from services.principal import Principal
 from services.runtime import Runtime
 from services.settings import GraphQLExecutor
 from tests.people import CEO
+
+
+def context_on(
+    runtime: Runtime, session: ReadSession, principal: Principal = CEO
+) -> FlywheelContext:
+    """The context a GraphQL request gets on ``session``, asked by ``principal``."""
+    return FlywheelContext(
+        runtime=runtime,
+        principal=principal,
+        session=session,
+        loaders=Loaders(session),
+        position=session.position,
+    )
 
 
 async def answer(
@@ -23,13 +37,7 @@ async def answer(
         result = await build_schema(executor=executor).execute(
             query,
             variable_values=variables,
-            context_value=FlywheelContext(
-                runtime=serving,
-                principal=CEO,
-                session=session,
-                loaders=Loaders(session),
-                position=session.position,
-            ),
+            context_value=context_on(serving, session),
         )
     assert result.errors is None, result.errors
     assert result.data is not None

@@ -13,11 +13,10 @@ from projections.reading import ReadSession
 from projections.views import LIVE_SCHEMA
 from services.api.commands import CommandContext
 from services.graphql.common import MAX_SEARCH_LENGTH
-from services.graphql.context import FlywheelContext
-from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
 from services.org.rest import CharterTeam
 from services.runtime import Runtime
+from tests.graphql_answers import context_on
 from tests.people import CEO
 
 WAIT = 10.0
@@ -35,13 +34,7 @@ async def _search(serving: Runtime, field: str, text: str) -> Any:
         return await build_schema().execute(
             f"query($text: String) {{ {SEARCHES[field]} }}",
             variable_values={"text": text},
-            context_value=FlywheelContext(
-                runtime=serving,
-                principal=CEO,
-                session=session,
-                loaders=Loaders(session),
-                position=session.position,
-            ),
+            context_value=context_on(serving, session),
         )
 
 

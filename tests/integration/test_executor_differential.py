@@ -35,9 +35,7 @@ from services.api.app import create_app
 from services.api.commands import CommandContext
 from services.boundaries.rest_services import TransferService
 from services.goals.rest import CloseGoal, ReviseTarget
-from services.graphql.context import FlywheelContext
 from services.graphql.executor import FastExecutor
-from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
 from services.org.rest import AppointLeader, MoveTeam
 from services.principal import Principal, Role
@@ -45,6 +43,7 @@ from services.runtime import Runtime
 from services.seed import Seeded, seed_demo
 from services.settings import GraphQLExecutor, load_settings
 from tests.conftest import fresh_database
+from tests.graphql_answers import context_on
 from tests.graphql_requests import POOL_QUERY, Company, Request, requests_of
 from tests.people import CEO, principal
 
@@ -116,13 +115,7 @@ async def answer(
     request: Request,
     caller: Principal,
 ) -> dict[str, Any]:
-    context = FlywheelContext(
-        runtime=runtime,
-        principal=caller,
-        session=session,
-        loaders=Loaders(session),
-        position=session.position,
-    )
+    context = context_on(runtime, session, caller)
     try:
         result = await schema.execute(
             request.query, variable_values=request.variables, context_value=context

@@ -9,12 +9,11 @@ import asyncpg
 
 from projections.reading import ReadSession
 from services.api.commands import CommandContext
-from services.graphql.context import FlywheelContext
-from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
 from services.ids import global_id
 from services.org.rest import CharterTeam
 from services.runtime import Runtime
+from tests.graphql_answers import context_on
 from tests.people import CEO
 
 WAIT = 10.0
@@ -53,13 +52,7 @@ async def test_nodes_of_one_type_are_one_query_in_the_order_asked(serving: Runti
         answer = await build_schema().execute(
             NODES,
             variable_values={"ids": ids},
-            context_value=FlywheelContext(
-                runtime=serving,
-                principal=CEO,
-                session=session,
-                loaders=Loaders(session),
-                position=session.position,
-            ),
+            context_value=context_on(serving, session),
         )
         queries = session.queries - before
     assert answer.errors is None

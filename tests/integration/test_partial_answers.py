@@ -7,13 +7,12 @@ from typing import Any
 
 from projections.reading import ReadSession
 from services.api.commands import CommandContext
-from services.graphql.context import FlywheelContext
-from services.graphql.loaders import Loaders
 from services.graphql.schema import build_schema
 from services.org.rest import CharterTeam
 from services.principal import Principal
 from services.runtime import Runtime
 from services.settings import GraphQLExecutor
+from tests.graphql_answers import context_on
 from tests.people import CEO, principal
 
 WAIT = 10.0
@@ -25,13 +24,7 @@ async def _run(serving: Runtime, query: str, caller: Principal, executor: GraphQ
     async with ReadSession(serving.read_pool) as session:
         return await build_schema(executor=executor).execute(
             query,
-            context_value=FlywheelContext(
-                runtime=serving,
-                principal=caller,
-                session=session,
-                loaders=Loaders(session),
-                position=session.position,
-            ),
+            context_value=context_on(serving, session, caller),
         )
 
 
