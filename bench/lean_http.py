@@ -89,17 +89,27 @@ class LeanClient:
         lines.append("\r\n")
         request = "".join(lines).encode("latin-1") + body
         async with self._slots:
-            connection = self._idle.pop() if self._idle else await self._connect()
-            try:
-                answer, keep = await self._exchange(connection, request)
-            except BaseException:
-                connection[1].close()
-                raise
-            if keep:
-                self._idle.append(connection)
-            else:
-                connection[1].close()
-            return answer
+            if self._idle:
+                try:
+                    return await self._send(self._idle.pop(), request)
+                except (asyncio.IncompleteReadError, ConnectionResetError) as error:
+                    if isinstance(error, asyncio.IncompleteReadError) and error.partial:
+                        raise
+                    # The server closed a kept connection it thought idle: send the
+                    # request again on a new one, as httpx does when no answer came.
+            return await self._send(await self._connect(), request)
+
+    async def _send(self, connection: _Connection, request: bytes) -> Answer:
+        try:
+            answer, keep = await self._exchange(connection, request)
+        except BaseException:
+            connection[1].close()
+            raise
+        if keep:
+            self._idle.append(connection)
+        else:
+            connection[1].close()
+        return answer
 
     async def _connect(self) -> _Connection:
         return await asyncio.open_connection(self.host, self.port)
