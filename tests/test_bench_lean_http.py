@@ -55,12 +55,11 @@ async def echo(scope: Scope, receive: Any, send: Any) -> None:
 async def server() -> AsyncIterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen()  # connections wait in the backlog until uvicorn accepts them
     port = sock.getsockname()[1]
     config = uvicorn.Config(echo, log_level="warning", lifespan="off")
     running = uvicorn.Server(config)
     task = asyncio.create_task(running.serve(sockets=[sock]))
-    while not running.started:
-        await asyncio.sleep(0.01)  # polling uvicorn's own started flag
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     await task
