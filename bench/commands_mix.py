@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 import httpx
 
 from bench.environment import headers, token
+from bench.lean_http import LeanClient
 from services.api.commands import CommandContext
 from services.org.rest import AddMember, AppointLeader, CharterTeam
 
@@ -138,10 +139,35 @@ class CommandFailed(RuntimeError):
     pass
 
 
+class Answer(Protocol):
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self) -> Any: ...
+
+
+class Client(Protocol):
+    """What :class:`OverHttp` needs of a client: httpx's ``AsyncClient`` or a
+    :class:`~bench.lean_http.LeanClient`."""
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer: ...
+
+
 class OverHttp:
     """The commands as REST calls on one keep-alive client (shared by concurrent tasks)."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: Client) -> None:
         self.client = client
         self.headers = headers(token(CHIEF, LEADERSHIP))
 
@@ -174,6 +200,12 @@ class OverHttp:
         if command.action == "remove_member":
             return "DELETE", f"{team}/members/{mix.member(command)}", None, {"reason": "bench"}
         return "POST", f"{team}/leader", {"leader": mix.successor(command), "reason": "bench"}, None
+
+
+def lean_client(base_url: str, connections: int) -> LeanClient:
+    """The commands bench's load client: ``connections`` kept-alive connections, lean on
+    CPU (bench/lean_http.py), since the bench's client shares the server's cores."""
+    return LeanClient(base_url, connections)
 
 
 def http_client(base_url: str, connections: int) -> httpx.AsyncClient:

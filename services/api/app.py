@@ -16,7 +16,7 @@ from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp
 
 from services.api.bodies import CommandRequest
-from services.api.commands import command_context
+from services.api.commands import CommandContext, command_context
 from services.api.correlation import correlation_middleware
 from services.api.docs import graphiql_html, render_plugins, static_files
 from services.api.health import healthz, readyz
@@ -157,7 +157,13 @@ def create_app(runtime: Runtime) -> Litestar:
         return runtime
 
     def provide_commands(area: str) -> Provide:
-        return Provide(lambda: runtime.commands[area], sync_to_thread=False)
+        # It takes ``context`` (a command handler takes both) so that Litestar resolves
+        # the two one after the other: two dependencies of one level are resolved in an
+        # anyio task group, two tasks a request (measured: docs/PERFORMANCE.md).
+        def commands(context: CommandContext) -> object:
+            return runtime.commands[area]
+
+        return Provide(commands, sync_to_thread=False)
 
     return allow_every_method(
         Litestar(
