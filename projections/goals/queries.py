@@ -37,10 +37,22 @@ GOAL_COLUMNS = (
 
 def goal_source(param: int | None) -> str:
     """Goals ``g``, each with its latest check-in ``c`` at the same position (none before
-    the first). Whichever came last made the goal's version."""
+    the first). Whichever came last made the goal's version.
+
+    As of a position the latest check-in is found by one descent of the key (the
+    versions of a goal's check-ins follow each other, so the last one begun by then is
+    the one valid then), which costs the same however far back the position is.
+    """
+    if param is None:
+        return (
+            "{views}.goals g LEFT JOIN {views}.goal_check_ins c "
+            "ON c.goal_id = g.id AND c.valid_to IS NULL"
+        )
     return (
-        "{views}.goals g LEFT JOIN {views}.goal_check_ins c "
-        f"ON c.goal_id = g.id AND {visible('c', param)}"
+        "{views}.goals g LEFT JOIN LATERAL (SELECT l.status, l.at, l.blindsided, "
+        "l.goal_version, l.valid_from FROM {views}.goal_check_ins l "
+        f"WHERE l.goal_id = g.id AND l.valid_from <= ${param} "
+        "ORDER BY l.valid_from DESC LIMIT 1) c ON TRUE"
     )
 
 
@@ -145,7 +157,9 @@ async def stale_goal_page(
     """Open goals with no check-in (nor, if never checked in, setting) since ``cutoff``,
     stalest first."""
     param, args = at_args(at, [cutoff])
-    conditions = [visible("g", param), "g.outcome IS NULL", f"{FRESH_AT} < $1"]
+    # A goal is never checked in before it is set, so only goals set before the cutoff
+    # can be stale: those are the only ones whose latest check-in needs reading.
+    conditions = [visible("g", param), "g.outcome IS NULL", "g.set_at < $1", f"{FRESH_AT} < $1"]
     if team_id is not None:
         args.append(team_id)
         conditions.append(f"g.team_id = ${len(args)}")
