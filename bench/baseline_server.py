@@ -77,10 +77,12 @@ APIS = (
     "WINDOW w AS (PARTITION BY s.owner_team_id)) x WHERE n <= $2 ORDER BY team_id, n"
 )
 GOALS = (
-    "SELECT * FROM (SELECT team_id, id, description, baseline, target, due_date, status, "
-    "top_level, count(*) OVER w AS total, row_number() OVER (w ORDER BY set_position) AS n "
-    "FROM views.goals WHERE team_id = ANY($1) AND plan_year = $3 AND valid_to IS NULL "
-    "WINDOW w AS (PARTITION BY team_id)) g WHERE n <= $2 ORDER BY team_id, n"
+    "SELECT * FROM (SELECT g.team_id, g.id, g.description, g.baseline, g.target, g.due_date, "
+    "c.status, g.top_level, count(*) OVER w AS total, "
+    "row_number() OVER (w ORDER BY g.set_position) AS n FROM views.goals g "
+    "LEFT JOIN views.goal_check_ins c ON c.goal_id = g.id AND c.valid_to IS NULL "
+    "WHERE g.team_id = ANY($1) AND g.plan_year = $3 AND g.valid_to IS NULL "
+    "WINDOW w AS (PARTITION BY g.team_id)) g WHERE n <= $2 ORDER BY team_id, n"
 )
 
 

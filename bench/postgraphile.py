@@ -83,8 +83,10 @@ CURRENT_VIEWS = {
         ],
     ),
     "goals": (
-        "SELECT id, team_id, plan_year, description, baseline, target, due_date, status, "
-        "top_level, set_position FROM views.goals WHERE valid_to IS NULL",
+        "SELECT g.id, g.team_id, g.plan_year, g.description, g.baseline, g.target, "
+        "g.due_date, c.status, g.top_level, g.set_position FROM views.goals g "
+        "LEFT JOIN views.goal_check_ins c ON c.goal_id = g.id AND c.valid_to IS NULL "
+        "WHERE g.valid_to IS NULL",
         [
             "@primaryKey id",
             "@foreignKey (team_id) references {teams} (id)|@fieldName team|@foreignFieldName goals",

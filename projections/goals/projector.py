@@ -5,6 +5,15 @@ GREEN: the goal went from on track to off track with no YELLOW warning between.
 A goal keeps ``blindside`` once it has had one. ``fresh_at`` is when the goal
 last showed signs of life (its last check-in, else when it was set), which is
 what ``staleGoals`` measures.
+
+A check-in writes no version of ``goals``: half the log is check-ins, and each used
+to copy the goal's whole row. ``goal_check_ins`` is keyed by the goal alone, so its
+versions are the goal's check-ins, each the goal's *latest* check-in from its position
+(``valid_from``) until the next one closes it. What a goal's progress is (status,
+blindside, the latest check-in's time, freshness, the version) is read from the
+goal's version and its latest check-in at the same position
+(``projections/goals/queries.py``): a check-in carries the goal's version it made and
+whether the goal has had a blindside by then (``blindsided``).
 """
 
 from __future__ import annotations
@@ -27,11 +36,6 @@ GOALS = TemporalTable(
         ("due_date", "date"),
         ("description", "text"),
         ("top_level", "boolean"),
-        ("status", "text"),
-        ("blindside", "boolean"),
-        ("last_check_in_at", "timestamptz"),
-        ("fresh_at", "timestamptz"),
-        ("fresh_position", "bigint"),
         ("outcome", "text"),
         ("closing_note", "text"),
         ("closed_at", "timestamptz"),
@@ -43,7 +47,6 @@ GOALS = TemporalTable(
         ("team_id", "plan_year"),
         ("plan_year",),
         ("metric_id",),
-        ("fresh_at",),
         ("set_position",),
         ("due_date",),
     ),
@@ -55,9 +58,10 @@ GOAL_TARGETS = TemporalTable(
     columns=columns(("target", "numeric"), ("reason", "text"), ("since", "timestamptz")),
 )
 
+# A goal's check-ins: each version is one check-in (its position is ``valid_from``).
 GOAL_CHECK_INS = TemporalTable(
     name="goal_check_ins",
-    key=columns(("goal_id", "uuid"), ("position", "bigint")),
+    key=columns(("goal_id", "uuid")),
     columns=columns(
         ("status", "text"),
         ("note", "text"),
@@ -65,6 +69,8 @@ GOAL_CHECK_INS = TemporalTable(
         ("at", "timestamptz"),
         ("actor", "text"),
         ("blindside", "boolean"),
+        ("blindsided", "boolean"),
+        ("goal_version", "integer"),
     ),
 )
 
@@ -90,11 +96,6 @@ async def goal_set(event: Goal.Set, views: ViewBatch) -> None:
             "due_date": event.due_date,
             "description": event.description,
             "top_level": False,
-            "status": None,
-            "blindside": False,
-            "last_check_in_at": None,
-            "fresh_at": views.now,
-            "fresh_position": views.position,
             "outcome": None,
             "closing_note": None,
             "closed_at": None,
@@ -134,29 +135,20 @@ async def target_revised(event: Goal.TargetRevised, views: ViewBatch) -> None:
 
 @goals.on(Goal.CheckedIn)
 async def checked_in(event: Goal.CheckedIn, views: ViewBatch) -> None:
-    goal = await views.require(GOALS, (event.originator_id,))
-    blindside = is_blindside(goal["status"], event.status)
-    await views.update(
-        GOALS,
-        (event.originator_id,),
-        status=event.status.value,
-        blindside=goal["blindside"] or blindside,
-        last_check_in_at=views.now,
-        fresh_at=views.now,
-        fresh_position=views.position,
-        version=event.originator_version,
-    )
+    previous = await views.get(GOAL_CHECK_INS, (event.originator_id,))
+    blindside = is_blindside(None if previous is None else previous["status"], event.status)
     views.put(
         GOAL_CHECK_INS,
         {
             "goal_id": event.originator_id,
-            "position": views.position,
             "status": event.status.value,
             "note": event.note,
             "path_to_green": event.path_to_green,
             "at": views.now,
             "actor": event.actor,
             "blindside": blindside,
+            "blindsided": blindside or (previous is not None and previous["blindsided"]),
+            "goal_version": event.originator_version,
         },
     )
 

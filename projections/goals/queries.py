@@ -2,6 +2,10 @@
 
 Every function takes ``at``: ``None`` for the current state, or the log position
 to read as of.
+
+A goal's progress is not in its row: it is read from its latest check-in at the same
+position (:func:`goal_source`), so that a check-in writes one narrow row instead of a new
+version of the goal (``projections/goals/projector.py``).
 """
 
 from __future__ import annotations
@@ -17,12 +21,39 @@ import asyncpg
 from projections.paging import Listing, Page, PageRequest, at_args, grouped, page, pages_by_group
 from projections.reading import ReadSession, visible
 
+# When a goal last showed signs of life: its latest check-in, else when it was set.
+FRESH_AT = "coalesce(c.at, g.set_at)"
+FRESH_POSITION = "coalesce(c.valid_from, g.set_position)"
+
 GOAL_COLUMNS = (
     "g.id, g.team_id, g.metric_id, g.metric_definition_version, g.plan_year, g.baseline, "
-    "g.target, g.due_date, g.description, g.top_level, g.status, g.blindside, "
-    "g.last_check_in_at, g.fresh_at, g.fresh_position, g.outcome, g.closing_note, g.closed_at, "
-    "g.set_at, g.set_position, g.version"
+    "g.target, g.due_date, g.description, g.top_level, c.status, "
+    "coalesce(c.blindsided, FALSE) AS blindside, c.at AS last_check_in_at, "
+    f"{FRESH_AT} AS fresh_at, {FRESH_POSITION} AS fresh_position, "
+    "g.outcome, g.closing_note, g.closed_at, g.set_at, g.set_position, "
+    "greatest(g.version, c.goal_version) AS version"
 )
+
+
+def goal_source(param: int | None) -> str:
+    """Goals ``g``, each with its latest check-in ``c`` at the same position (none before
+    the first). Whichever came last made the goal's version.
+
+    As of a position the latest check-in is found by one descent of the key (the
+    versions of a goal's check-ins follow each other, so the last one begun by then is
+    the one valid then), which costs the same however far back the position is.
+    """
+    if param is None:
+        return (
+            "{views}.goals g LEFT JOIN {views}.goal_check_ins c "
+            "ON c.goal_id = g.id AND c.valid_to IS NULL"
+        )
+    return (
+        "{views}.goals g LEFT JOIN LATERAL (SELECT l.status, l.at, l.blindsided, "
+        "l.goal_version, l.valid_from FROM {views}.goal_check_ins l "
+        f"WHERE l.goal_id = g.id AND l.valid_from <= ${param} "
+        "ORDER BY l.valid_from DESC LIMIT 1) c ON TRUE"
+    )
 
 
 async def goals_by_id(
@@ -30,7 +61,7 @@ async def goals_by_id(
 ) -> dict[UUID, asyncpg.Record]:
     param, args = at_args(at, [list(ids)])
     rows = await db.fetch(
-        f"SELECT {GOAL_COLUMNS} FROM {{views}}.goals g "
+        f"SELECT {GOAL_COLUMNS} FROM {goal_source(param)} "
         f"WHERE g.id = ANY($1) AND {visible('g', param)}",
         *args,
     )
@@ -54,12 +85,12 @@ def goal_rows(at: int | None, where: GoalFilter, args: list[Any]) -> Listing:
     """Goals ordered as they were set."""
     param, args = at_args(at, args)
     conditions = [visible("g", param)]
-    source = "{views}.goals g"
+    source = goal_source(param)
     for column, value in (
         ("g.team_id", where.team_id),
         ("g.plan_year", where.plan_year),
         ("g.metric_id", where.metric_id),
-        ("g.status", where.status),
+        ("c.status", where.status),
         ("g.top_level", where.top_level),
     ):
         if value is not None:
@@ -108,10 +139,12 @@ async def check_ins(
 ) -> dict[Any, Page]:
     """Each goal's check-ins, oldest first, a page per goal."""
     param, args = at_args(at, [])
+    # Every version is a check-in: those made by the position read, closed since or not.
     listing = Listing(
-        "c.goal_id, c.position, c.status, c.note, c.path_to_green, c.at, c.actor, c.blindside",
+        "c.goal_id, c.valid_from AS position, c.status, c.note, c.path_to_green, c.at, "
+        "c.actor, c.blindside",
         "{views}.goal_check_ins c",
-        [visible("c", param)],
+        [] if param is None else [f"c.valid_from <= ${param}"],
         args,
         ("position",),
     )
@@ -124,9 +157,11 @@ async def stale_goal_page(
     """Open goals with no check-in (nor, if never checked in, setting) since ``cutoff``,
     stalest first."""
     param, args = at_args(at, [cutoff])
-    conditions = [visible("g", param), "g.outcome IS NULL", "g.fresh_at < $1"]
+    # A goal is never checked in before it is set, so only goals set before the cutoff
+    # can be stale: those are the only ones whose latest check-in needs reading.
+    conditions = [visible("g", param), "g.outcome IS NULL", "g.set_at < $1", f"{FRESH_AT} < $1"]
     if team_id is not None:
         args.append(team_id)
         conditions.append(f"g.team_id = ${len(args)}")
-    listing = Listing(GOAL_COLUMNS, "{views}.goals g", conditions, args, ("fresh_position",))
+    listing = Listing(GOAL_COLUMNS, goal_source(param), conditions, args, ("fresh_position",))
     return await page(db, listing, request)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.goals.queries import goal_source
 from projections.metrics.queries import METRIC_COLUMNS
 from projections.paging import at_args, grouped
 from projections.reading import ReadSession, visible
@@ -68,7 +69,7 @@ async def goals_on(
     param, args = at_args(at, [list(metric_ids)])
     rows = await db.fetch(
         "SELECT g.id, g.metric_id, g.team_id, g.plan_year, g.baseline, g.target, g.due_date, "
-        "g.description, g.status, g.outcome, g.set_position FROM {views}.goals g "
+        f"g.description, c.status, g.outcome, g.set_position FROM {goal_source(param)} "
         f"WHERE g.metric_id = ANY($1) AND {visible('g', param)} "
         "ORDER BY g.metric_id, g.set_position, g.id",
         *args,

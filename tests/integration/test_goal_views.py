@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -208,6 +209,56 @@ async def test_check_ins_targets_and_blindsides(history: History, db: ReadSessio
         (Decimal(15), "Carrier strike"),
     ]
     assert goals[warned]["target"] == Decimal(15)
+
+
+async def test_a_goals_progress_as_of_positions_between_its_check_ins(
+    history: History, db: ReadSession
+) -> None:
+    """Progress (status, blindside, freshness, version) is read from the latest check-in
+    at the position read, which the goal's own later changes (a target revised) keep."""
+    goal_id = history.goals["books-speed"]
+    now = (await goals_queries.goals_by_id(db, [goal_id], None))[goal_id]
+    pages = await goals_queries.check_ins(db, [goal_id], None, PageRequest(10))
+    green, yellow, red = (row["position"] for row in pages[goal_id].rows)
+    revised = now["version"]
+
+    async def as_of(position: int) -> tuple[Any, ...]:
+        goal = (await goals_queries.goals_by_id(db, [goal_id], position))[goal_id]
+        return (
+            goal["status"],
+            goal["blindside"],
+            goal["last_check_in_at"] is not None,
+            goal["fresh_position"],
+            goal["version"],
+            goal["target"],
+        )
+
+    set_at = now["set_position"]
+    assert await as_of(set_at) == (None, False, False, set_at, 1, Decimal(20))
+    assert await as_of(green - 1) == (None, False, False, set_at, 1, Decimal(20))
+    assert await as_of(green) == ("GREEN", False, True, green, 2, Decimal(20))
+    assert await as_of(yellow - 1) == ("GREEN", False, True, green, 2, Decimal(20))
+    assert await as_of(yellow) == ("YELLOW", False, True, yellow, 3, Decimal(20))
+    assert await as_of(red) == ("RED", False, True, red, 4, Decimal(20))
+    assert await as_of(history.head) == ("RED", False, True, red, revised, Decimal(15))
+    assert revised == 5
+    before_red = await goals_queries.check_ins(db, [goal_id], red - 1, PageRequest(10))
+    assert [row["status"] for row in before_red[goal_id].rows] == ["GREEN", "YELLOW"]
+
+    jumped = history.goals["retail-selection"]
+    jumps = await goals_queries.check_ins(db, [jumped], None, PageRequest(10))
+    first, second = (row["position"] for row in jumps[jumped].rows)
+    for position, blindside in ((first, False), (second - 1, False), (second, True)):
+        goal = (await goals_queries.goals_by_id(db, [jumped], position))[jumped]
+        assert goal["blindside"] is blindside
+    red_now = await goals_queries.goal_page(
+        db, None, goals_queries.GoalFilter(status="RED"), PageRequest(20)
+    )
+    assert {row["id"] for row in red_now.rows} == {jumped, goal_id}
+    red_then = await goals_queries.goal_page(
+        db, yellow, goals_queries.GoalFilter(status="RED"), PageRequest(20)
+    )
+    assert {row["id"] for row in red_then.rows} == {jumped}
 
 
 async def test_goal_mix_for_a_team_its_subtree_and_the_company(
