@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -26,6 +27,12 @@ from projections.storable import storable
 from projections.views import LIVE_SCHEMA, TRACKING_NAME, VIEWS_CHANNEL
 
 log = logging.getLogger(__name__)
+
+BEGIN_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+# How long a connection waits, begun, for the next request's snapshot (``Snapshots``).
+BEGUN_SECONDS = 2.0
+# How many begun connections a process keeps at most (fewer than its pool holds).
+BEGUN_AT_MOST = 4
 
 WATCH_POLL_SECONDS = 1.0
 # A read replica (a hot standby) accepts no LISTEN: polling is all there is, so poll
@@ -70,11 +77,13 @@ class ReadSession:
     query in flight, and refuses queries asked after the request ended.
     """
 
-    def __init__(self, pool: asyncpg.Pool, schema: str = LIVE_SCHEMA) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, schema: str = LIVE_SCHEMA, snapshots: Snapshots | None = None
+    ) -> None:
         self.schema = schema
         self._pool = pool
+        self._snapshots = snapshots
         self._conn: asyncpg.pool.PoolConnectionProxy | None = None
-        self._transaction: Any = None
         self._lock = asyncio.Lock()
         self._closed = False
         self.position = 0
@@ -83,17 +92,23 @@ class ReadSession:
     async def __aenter__(self) -> ReadSession:
         self._conn = await self._pool.acquire()
         try:
-            self._transaction = self._conn.transaction(isolation="repeatable_read", readonly=True)
-            await self._transaction.start()
-            row = await self._conn.fetchrow(
-                f'SELECT position, at FROM "{self.schema}".tracking WHERE name = $1',
-                TRACKING_NAME,
-            )
+            await self._conn.execute(BEGIN_SNAPSHOT)
+            await self._take_snapshot()
         except BaseException:
+            self._snapshots = None
             await self._release()
             raise
-        self.position, self.log_time = (row["position"], row["at"]) if row else (0, None)
         return self
+
+    async def _take_snapshot(self) -> None:
+        """Read the views' position: the first statement after ``BEGIN``, which takes
+        the snapshot (REPEATABLE READ takes it there, not at ``BEGIN``)."""
+        assert self._conn is not None
+        row = await self._conn.fetchrow(
+            f'SELECT position, at FROM "{self.schema}".tracking WHERE name = $1',
+            TRACKING_NAME,
+        )
+        self.position, self.log_time = (row["position"], row["at"]) if row else (0, None)
 
     async def __aexit__(
         self,
@@ -110,10 +125,7 @@ class ReadSession:
         back and return the connection in a task of its own (returned, to wait on it).
         A request's answer is already read: its response need not wait for ``ROLLBACK``."""
         self._closed = True
-        closing = asyncio.get_running_loop().create_task(self._close_in_turn())
-        _CLOSING.add(closing)
-        closing.add_done_callback(_closed)
-        return closing
+        return _in_background(self._close_in_turn())
 
     async def _close_in_turn(self) -> None:
         async with self._lock:  # after the query in flight
@@ -123,12 +135,17 @@ class ReadSession:
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        try:
-            if self._transaction is not None:
-                with contextlib.suppress(asyncpg.InterfaceError, asyncpg.PostgresError):
-                    await self._transaction.rollback()
-        finally:
-            await self._pool.release(conn)
+        snapshots, self._snapshots = self._snapshots, None
+        if snapshots is not None and snapshots.reserve():
+            # The next request's BEGIN goes with this one's ROLLBACK, in one round trip.
+            try:
+                await conn.execute(f"ROLLBACK; {BEGIN_SNAPSHOT}")
+            except (asyncpg.InterfaceError, asyncpg.PostgresError):
+                snapshots.unreserve()
+            else:
+                snapshots.keep(conn)
+                return
+        await _end(self._pool, conn)
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         """Rows of ``sql``. A string argument holding what the views store as U+FFFD
@@ -170,6 +187,98 @@ class ReadSession:
             moment,
         )
         return int(value or 0)
+
+
+async def _end(pool: asyncpg.Pool, conn: asyncpg.pool.PoolConnectionProxy) -> None:
+    """Roll ``conn``'s transaction back (if it still can) and return it to ``pool``."""
+    try:
+        with contextlib.suppress(asyncpg.InterfaceError, asyncpg.PostgresError):
+            await conn.execute("ROLLBACK")
+    finally:
+        await pool.release(conn)
+
+
+def _in_background(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    task = asyncio.get_running_loop().create_task(work)
+    _CLOSING.add(task)
+    task.add_done_callback(_closed)
+    return task
+
+
+class Snapshots:
+    """Requests' read snapshots, each ``BEGIN`` sent ahead with the last one's ``ROLLBACK``.
+
+    A snapshot closing keeps its connection (up to ``BEGUN_AT_MOST``, fewer than the
+    pool holds) and sends ``ROLLBACK; BEGIN ...`` in one round trip; the next request
+    opens its snapshot on it with one statement, the position read, where a connection
+    from the pool needs ``BEGIN`` first. A connection that has only begun holds no
+    snapshot, transaction id or lock, so it holds back neither vacuum nor DDL; it waits
+    ``BEGUN_SECONDS`` at most, then goes back to the pool. Its transaction's ``now()``
+    is when it began, not when the request came: no read of the views uses it.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, schema: str = LIVE_SCHEMA) -> None:
+        self.schema = schema
+        self._pool = pool
+        self._at_most = max(0, min(BEGUN_AT_MOST, pool.get_max_size() - 1))
+        self._begun: list[tuple[asyncpg.pool.PoolConnectionProxy, asyncio.TimerHandle]] = []
+        self._reserved = 0
+        self._closed = False
+
+    async def open(self) -> ReadSession:
+        """A snapshot, on a begun connection if one waits (a broken one is dropped)."""
+        while self._begun:
+            conn, timer = self._begun.pop()
+            timer.cancel()
+            session = ReadSession(self._pool, self.schema, self)
+            session._conn = conn
+            try:
+                await session._take_snapshot()
+            except (*CONNECTION_LOST, asyncpg.PostgresError, asyncpg.InternalClientError) as error:
+                # Ended while it waited (the server's idle_in_transaction_session_timeout,
+                # a restart): the pool makes a new connection in its place.
+                log.debug("a begun read connection failed, taking another: %r", error)
+                with contextlib.suppress(asyncpg.InterfaceError):  # released on closing
+                    conn.terminate()
+                await self._pool.release(conn)
+                continue
+            except BaseException:
+                session._snapshots = None
+                await session._release()
+                raise
+            return session
+        return await ReadSession(self._pool, self.schema, self).__aenter__()
+
+    def reserve(self) -> bool:
+        """Whether a closing snapshot may keep its connection begun (room is held for it)."""
+        if self._closed or len(self._begun) + self._reserved >= self._at_most:
+            return False
+        self._reserved += 1
+        return True
+
+    def unreserve(self) -> None:
+        self._reserved -= 1
+
+    def keep(self, conn: asyncpg.pool.PoolConnectionProxy) -> None:
+        self._reserved -= 1
+        if self._closed:
+            _in_background(_end(self._pool, conn))
+            return
+        timer = asyncio.get_running_loop().call_later(BEGUN_SECONDS, self._return, conn)
+        self._begun.append((conn, timer))
+
+    def _return(self, conn: asyncpg.pool.PoolConnectionProxy) -> None:
+        """A begun connection no request took in time goes back to the pool."""
+        self._begun = [(kept, timer) for kept, timer in self._begun if kept is not conn]
+        _in_background(_end(self._pool, conn))
+
+    async def close(self) -> None:
+        """Return every begun connection to the pool (before the pool closes)."""
+        self._closed = True
+        begun, self._begun = self._begun, []
+        for _conn, timer in begun:
+            timer.cancel()
+        await asyncio.gather(*(_end(self._pool, conn) for conn, _ in begun))
 
 
 class ViewsWatcher:

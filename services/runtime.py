@@ -16,7 +16,7 @@ import asyncpg
 from litestar.security.jwt import JWTAuth, Token
 
 from projections.connection import CONNECTION_LOST
-from projections.reading import ViewsWatcher
+from projections.reading import Snapshots, ViewsWatcher
 from projections.runner import ProjectionRunner
 from projections.status import ViewsStatus, read_status
 from services.api.oidc import verifier_for
@@ -73,6 +73,7 @@ class Runtime:
         self.large_reports = LargeReports(settings.large_reports)
         self.watcher = ViewsWatcher(database.read_url)
         self.read_pool: asyncpg.Pool | None = None
+        self.snapshots: Snapshots | None = None  # GraphQL requests' (projections/reading.py)
         self.primary_pool: asyncpg.Pool | None = None
         self.runner: ProjectionRunner | None = None
         self._runner_task: asyncio.Task[None] | None = None
@@ -150,6 +151,7 @@ class Runtime:
             timeout=CONNECT_TIMEOUT_SECONDS,
             reset=keep_session,
         )
+        self.snapshots = Snapshots(self.read_pool)
         self.primary_pool = (
             self.read_pool
             if self.database.read_url == self.database.url
@@ -189,6 +191,8 @@ class Runtime:
                 await asyncio.wait_for(self._runner_task, timeout=10)
         if self.primary_pool is not None and self.primary_pool is not self.read_pool:
             await self.primary_pool.close()
+        if self.snapshots is not None:
+            await self.snapshots.close()
         if self.read_pool is not None:
             await self.read_pool.close()
 

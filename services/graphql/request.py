@@ -48,8 +48,8 @@ async def graphql_context(
         runtime.auth, request.headers.get("authorization"), request.scope
     )
     wanted = await wait_for_wanted_position(request, runtime)
-    assert runtime.read_pool is not None
-    session = await ReadSession(runtime.read_pool).__aenter__()
+    assert runtime.snapshots is not None
+    session = await runtime.snapshots.open()
     try:
         async with AsyncExitStack() as held:
             if not principal.roles and not await _leads_a_team(session, principal):

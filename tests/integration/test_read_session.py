@@ -19,7 +19,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from projections.reading import ReadSession, SessionClosed
+from projections import reading
+from projections.reading import ReadSession, SessionClosed, Snapshots
+from projections.views import TRACKING_NAME
 from services.runtime import Runtime
 
 GATE = 4242
@@ -206,4 +208,115 @@ async def test_connections_go_back_to_the_pool_with_no_session_state(
             assert state["cursors"] == 0
     finally:
         for conn in held_connections:
+            await pool.release(conn)
+
+
+BACKEND = """
+SELECT state, backend_xmin IS NULL AS no_snapshot, backend_xid IS NULL AS no_xid
+FROM pg_stat_activity WHERE pid = $1
+"""
+
+
+async def idle_again(pool: asyncpg.Pool, size: int) -> None:
+    """Wait (bounded) until the pool holds ``size`` idle connections again."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        if pool.get_idle_size() >= size:
+            return
+        await asyncio.sleep(0.01)  # polling a condition, with a deadline
+    pytest.fail(f"the pool did not get {size} idle connections back within {DEADLINE}s")
+
+
+@pytest.fixture
+async def snapshots(pool: asyncpg.Pool) -> AsyncIterator[Snapshots]:
+    kept = Snapshots(pool)
+    yield kept
+    await kept.close()
+
+
+@pytest.fixture
+async def scratch(pool: asyncpg.Pool) -> AsyncIterator[str]:
+    async with pool.acquire() as conn:
+        await conn.execute("CREATE TABLE snapshot_probe (n int)")
+        yield "snapshot_probe"
+        await conn.execute("DROP TABLE snapshot_probe")
+
+
+async def test_a_closed_snapshot_begins_the_next_and_that_one_sees_later_writes(
+    pool: asyncpg.Pool, snapshots: Snapshots, scratch: str
+) -> None:
+    """A request's snapshot sends the next one's BEGIN with its ROLLBACK: the connection
+    waits begun, holding no snapshot (vacuum is not held back), and the next request's
+    snapshot, taken by its first statement, sees what was committed in between."""
+    session = await snapshots.open()
+    backend = await session.fetchval("SELECT pg_backend_pid()")
+    await session.close_in_background()
+    async with pool.acquire() as other:
+        waiting = await other.fetchrow(BACKEND, backend)
+        assert (waiting["state"], waiting["no_snapshot"], waiting["no_xid"]) == (
+            "idle in transaction",
+            True,
+            True,
+        )
+        await other.execute(f"INSERT INTO {scratch} VALUES (1)")
+
+    session = await snapshots.open()
+    try:
+        assert await session.fetchval("SELECT pg_backend_pid()") == backend, "kept begun"
+        assert await session.fetchval(f"SELECT count(*) FROM {scratch}") == 1
+        assert session.position == await session.fetchval(
+            "SELECT position FROM views.tracking WHERE name = $1", TRACKING_NAME
+        )
+        async with pool.acquire() as other:
+            await other.execute(f"INSERT INTO {scratch} VALUES (2)")
+        assert await session.fetchval(f"SELECT count(*) FROM {scratch}") == 1, "one snapshot"
+        assert await session.fetchval("SELECT current_setting('transaction_read_only')") == "on"
+        assert (
+            await session.fetchval("SELECT current_setting('transaction_isolation')")
+            == "repeatable read"
+        )
+    finally:
+        await session.close_in_background()
+
+
+async def test_a_begun_connection_that_died_waiting_is_replaced(
+    pool: asyncpg.Pool, snapshots: Snapshots
+) -> None:
+    session = await snapshots.open()
+    backend = await session.fetchval("SELECT pg_backend_pid()")
+    await session.close_in_background()
+    async with pool.acquire() as other:
+        assert await other.fetchval("SELECT pg_terminate_backend($1)", backend)
+
+    session = await snapshots.open()
+    try:
+        assert await session.fetchval("SELECT pg_backend_pid()") != backend
+        assert await session.fetchval("SELECT 1") == 1
+    finally:
+        await session.close_in_background()
+
+
+async def test_begun_connections_go_back_to_the_pool_unused_and_when_closed(
+    pool: asyncpg.Pool, snapshots: Snapshots, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody asking, a begun connection returns to the pool, out of its transaction;
+    closing returns the rest at once (the pool waits for them to close)."""
+    monkeypatch.setattr(reading, "BEGUN_SECONDS", 0.05)
+    idle_before = pool.get_idle_size()
+    await (await snapshots.open()).close_in_background()
+    await idle_again(pool, idle_before)
+
+    monkeypatch.setattr(reading, "BEGUN_SECONDS", 60.0)
+    sessions = [await snapshots.open() for _ in range(3)]
+    await asyncio.gather(*(session.close_in_background() for session in sessions))
+    assert pool.get_idle_size() < idle_before + 3 - 1, "kept begun"
+    await snapshots.close()
+    after = await snapshots.open()  # once closed, a snapshot keeps nothing begun
+    await after.close_in_background()
+    idle = [await pool.acquire() for _ in range(pool.get_idle_size())]
+    try:
+        assert len(idle) >= 3
+        assert not any(conn.is_in_transaction() for conn in idle)
+    finally:
+        for conn in idle:
             await pool.release(conn)
