@@ -9,7 +9,7 @@ from collections.abc import Callable
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
@@ -160,7 +160,7 @@ def create_app(runtime: Runtime) -> Litestar:
         # It takes ``context`` (a command handler takes both) so that Litestar resolves
         # the two one after the other: two dependencies of one level are resolved in an
         # anyio task group, two tasks a request (measured: docs/PERFORMANCE.md).
-        def commands(context: CommandContext) -> object:
+        def commands(context: NamedDependency[CommandContext]) -> object:
             return runtime.commands[area]
 
         return Provide(commands, sync_to_thread=False)
