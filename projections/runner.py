@@ -52,6 +52,7 @@ from projections.audit.log import EVENT_LOG, log_row
 from projections.batch import RowCache, ViewBatch, Writes
 from projections.chain import CHAIN_TABLE, GENESIS, link_problem
 from projections.connection import CONNECTION_LOST
+from projections.statistics import Statistics
 from projections.status import Stall, stall_of
 from projections.tables import Table, TemporalTable
 from projections.views import (
@@ -196,6 +197,7 @@ class ProjectionRunner:
             "ORDER BY e.notification_id LIMIT $2"
         )
         self.active = asyncio.Event()
+        self._statistics = Statistics()
 
     # -- running ---------------------------------------------------------
 
@@ -626,10 +628,13 @@ class ProjectionRunner:
         async with conn.transaction():
             views = ViewBatch(conn, cursor.schema, cursor.cache)
             at = await self._handle(views, entries, cursor.at)
-            await views.flush()
+            writes = views.seal()
+            await views.write(writes)
             last = entries[-1]
             await self._track(conn, cursor, last.position, at, last.chain)
         cursor.position, cursor.at, cursor.chain = last.position, at, last.chain
+        if cursor.schema == self.schema:
+            await self._statistics.keep_current(conn, cursor.schema, writes)
 
     async def _handle(
         self,
